@@ -1,0 +1,55 @@
+/**
+ * Go `time.ParseDuration` grammar, which Istio uses for every Duration field
+ * (istio-envoy-semantics.md §7.1) and k6 uses for `duration`, `gracefulStop`, stages.
+ * "500ms", "1.5s", "1h30m", "-2s"; units ns us µs ms s m h; no "d"; a bare "0" is allowed.
+ */
+const UNIT_NS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3, // U+00B5 micro sign
+  μs: 1e3, // U+03BC greek mu
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/** Parses a Go duration into nanoseconds; returns undefined when the text is not one. */
+export function parseGoDurationNs(text: string): number | undefined {
+  let s = text;
+  let sign = 1;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s === '') return undefined;
+  let total = 0;
+  const re = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  while (s.length > 0) {
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * UNIT_NS[m[2]];
+    s = s.slice(m[0].length);
+  }
+  return sign * total;
+}
+
+/** Parses a Go duration into milliseconds (may be fractional); undefined when invalid. */
+export function parseDurationMs(text: string): number | undefined {
+  const ns = parseGoDurationNs(text);
+  return ns === undefined ? undefined : ns / 1e6;
+}
+
+/** Like parseDurationMs but throws a message naming the field; for already-validated input. */
+export function durationMs(text: string, field = 'duration'): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new Error(`${field}: expected a duration like "10s", got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** Formats milliseconds the way Envoy's config_dump prints protobuf Durations: "0.500s", "30s". */
+export function formatProtoDuration(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(3).replace(/0+$/, '')}s`;
+}
