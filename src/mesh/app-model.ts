@@ -1,0 +1,74 @@
+/**
+ * The local mesh's application model: one service behind the ingress gateway, served by a
+ * set of simulated pods, plus the Istio objects that exist before any experiment (the
+ * "cluster state" a policy changes and a restore returns to). Scenario files carry this
+ * under `local:`; `meshproof mesh` uses DEFAULT_APP when given none.
+ */
+
+/** How long a pod takes to answer. */
+export type LatencyModel =
+  | { kind: 'fixed'; ms: number }
+  | { kind: 'uniform'; minMs: number; maxMs: number }
+  /** lognormal fitted to a median and a 99th percentile */
+  | { kind: 'lognormal'; p50Ms: number; p99Ms: number };
+
+/**
+ * What a pod does with a connection or request. Can change while the mesh runs.
+ * serve: answer after `latency`, failing with `errors.status` at `errors.rate`;
+ * refuse: the port is closed (connect → ECONNREFUSED);
+ * hang: accept and never answer; close: accept, read the request, close before headers.
+ */
+export type PodMode = 'serve' | 'refuse' | 'hang' | 'close';
+
+export interface PodBehaviour {
+  mode?: PodMode;
+  latency?: LatencyModel;
+  errors?: { status: number; rate: number };
+}
+
+export interface PodSpec {
+  /** e.g. "productpage-v1-0" */
+  name: string;
+  labels: Record<string, string>;
+  behaviour: PodBehaviour;
+}
+
+export interface AppModel {
+  service: {
+    /** short name, e.g. "productpage" */
+    name: string;
+    namespace: string;
+    /** service port, as in a Kubernetes Service (Envoy cluster outbound|PORT||FQDN) */
+    port: number;
+  };
+  /** the Host header clients send to the gateway */
+  gatewayHost: string;
+  pods: PodSpec[];
+  /** Istio objects present before the experiment (e.g. the VirtualService binding the host) */
+  objects: Record<string, unknown>[];
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+
+/** The demo world: Bookinfo's productpage behind `bookinfo-gateway`, 3 pods of ~25 ms. */
+export const DEFAULT_APP: AppModel = {
+  service: { name: 'productpage', namespace: DEFAULT_NAMESPACE, port: 9080 },
+  gatewayHost: 'bookinfo.example.com',
+  pods: [0, 1, 2].map((i) => ({
+    name: `productpage-v1-${i}`,
+    labels: { app: 'productpage', version: 'v1' },
+    behaviour: { mode: 'serve', latency: { kind: 'lognormal', p50Ms: 25, p99Ms: 60 } },
+  })),
+  objects: [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'productpage', namespace: DEFAULT_NAMESPACE },
+      spec: {
+        hosts: ['bookinfo.example.com'],
+        gateways: ['bookinfo-gateway'],
+        http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+      },
+    },
+  ],
+};
