@@ -5,7 +5,7 @@ import { readdirSync, chmodSync, existsSync } from 'node:fs';
 
 /** The CLI: one ESM file for Node 20, dependencies left in node_modules. */
 const cli = {
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/cli/bin.ts'],
   outfile: 'dist/cli.js',
   bundle: true,
   platform: 'node', // Node built-ins resolve as externals

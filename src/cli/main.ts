@@ -4,7 +4,6 @@
  * yargs 18 is ESM-only and has no commandDir (ecosystem.md).
  */
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { ExitCode, MeshproofError, UsageError, type Outcome } from './exit.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
@@ -51,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
   return outcome?.exitCode ?? ExitCode.ok;
 }
 
-function reportError(err: unknown): number {
+export function reportError(err: unknown): number {
   if (err instanceof MeshproofError) {
     process.stderr.write(`meshproof: ${err.message}\n`);
     return err.exitCode;
@@ -64,17 +63,4 @@ function reportError(err: unknown): number {
   // a bug: say so plainly, with the stack, and treat it as an infrastructure failure
   process.stderr.write(`meshproof: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
   return ExitCode.infra;
-}
-
-// Run when executed as the bin (dist/cli.js) or directly with tsx; not when imported by tests.
-const invokedDirectly = process.argv[1] && /(?:cli\.js|main\.ts)$/.test(process.argv[1]);
-if (invokedDirectly) {
-  main(hideBin(process.argv)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.exitCode = reportError(err);
-    },
-  );
 }
