@@ -1,0 +1,304 @@
+/**
+ * Gates: k6 threshold expressions (`"rate>=0.3"`, `"p(95)<250"`, `"count==0"`) on the metric
+ * names k6 users know, per phase or on the delta (design.md "Statistics"). A gate passes when
+ * its whole interval satisfies the comparison, fails when its whole interval violates it,
+ * and is inconclusive otherwise; counts and throughput are exact (degenerate intervals).
+ */
+import { ConfigError } from '../cli/exit.js';
+import { CAUSES, type Cause } from '../load/classify.js';
+import { deserializeHistogram } from '../load/histogram.js';
+import type { Comparison, GateResult, PhaseName, Verdict } from '../report/model.js';
+import { formatNumber } from '../report/format.js';
+import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
+import { ratioStat } from './phase.js';
+import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';
+
+/** Longest first, so "<=" is not read as "<". k6 also accepts "===", read here as "==". */
+export const OPERATORS = ['===', '<=', '>=', '==', '!=', '<', '>'] as const;
+export type Operator = Exclude<(typeof OPERATORS)[number], '==='>;
+export const AGGREGATIONS = ['rate', 'count', 'avg', 'min', 'max', 'med', 'p(N)'] as const;
+export type Aggregation = 'rate' | 'count' | 'avg' | 'min' | 'max' | 'med' | 'p';
+export const SCOPES = ['baseline', 'policy', 'delta'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Gate {
+  /** as written, e.g. "p(95)<250" */
+  expression: string;
+  aggregation: Aggregation;
+  /** p(N): N in [0, 100] */
+  percentile?: number;
+  op: Operator;
+  threshold: number;
+}
+
+/** `expect:` of a scenario: scope → metric → gate expressions. */
+export interface ExpectSpec {
+  baseline?: Record<string, string[]>;
+  policy?: Record<string, string[]>;
+  delta?: Record<string, string[]>;
+}
+
+export type MetricRef =
+  | { kind: 'http_req_duration' }
+  | { kind: 'http_req_failed' }
+  | { kind: 'http_reqs' }
+  | { kind: 'status'; code: string }
+  | { kind: 'cause'; cause: Cause };
+
+/** Which aggregations each metric has, as in k6 (trend / rate / counter). */
+const METRIC_AGGREGATIONS: Record<MetricRef['kind'], readonly Aggregation[]> = {
+  http_req_duration: ['p', 'avg', 'min', 'max', 'med'],
+  http_req_failed: ['rate', 'count'],
+  http_reqs: ['count', 'rate'],
+  status: ['rate', 'count'],
+  cause: ['rate', 'count'],
+};
+
+/** A ConfigError that also carries where in `expect:` it happened, so a scenario loader can add file:line:col. */
+export class GateError extends ConfigError {
+  constructor(
+    readonly path: (string | number)[],
+    readonly detail: string,
+  ) {
+    super(path.length ? `${formatGatePath(path)}: ${detail}` : detail);
+  }
+}
+
+function formatGatePath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+}
+
+const EXPECTED = 'expected <aggregation> <operator> <number>, e.g. "p(95)<250" or "rate>=0.3"';
+const AGG_LIST = 'rate, count, p(N), avg, min, max or med';
+const OP_LIST = '< <= > >= == !=';
+
+/** Parses one k6 threshold expression; throws GateError naming the expression and what was expected. */
+export function parseGate(expr: string): Gate {
+  const fail = (why: string): never => {
+    throw new GateError([], `gate ${JSON.stringify(expr)}: ${why}`);
+  };
+  if (typeof expr !== 'string' || expr.trim() === '') return fail(EXPECTED);
+  const m = /^\s*([a-z]+(?:\([^)]*\))?|[^<>=!\s]*)\s*(.*)$/i.exec(expr)!;
+  const [, aggText, rest] = m;
+  let aggregation: Aggregation;
+  let percentile: number | undefined;
+  const pm = /^p\((.*)\)$/.exec(aggText);
+  if (pm) {
+    if (!/^\d+(\.\d+)?$/.test(pm[1].trim())) fail(`p(N) needs a number N between 0 and 100, got "${pm[1]}"`);
+    percentile = Number(pm[1]);
+    if (percentile > 100) fail(`p(N) needs a number N between 0 and 100, got ${pm[1].trim()}`);
+    aggregation = 'p';
+  } else if (['rate', 'count', 'avg', 'min', 'max', 'med'].includes(aggText)) {
+    aggregation = aggText as Aggregation;
+  } else {
+    return fail(aggText === '' ? EXPECTED : `unknown aggregation "${aggText}"; expected ${AGG_LIST}`);
+  }
+  const written = OPERATORS.find((o) => rest.startsWith(o));
+  if (!written || /^[<>=!]/.test(rest.slice(written.length))) return fail(`expected an operator (${OP_LIST}) after "${aggText}", got "${rest}"`);
+  const numText = rest.slice(written.length).trim();
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(numText)) fail(`expected a number after "${written}", got "${numText}"`);
+  const op: Operator = written === '===' ? '==' : written;
+  return { expression: expr, aggregation: aggregation!, percentile, op, threshold: Number(numText) };
+}
+
+/** Resolves a metric name; throws GateError listing the known ones. */
+export function parseMetric(name: string): MetricRef {
+  if (name === 'http_req_duration' || name === 'http_req_failed' || name === 'http_reqs') return { kind: name };
+  const s = /^status_(\d{1,3})$/.exec(name);
+  if (s) return { kind: 'status', code: String(Number(s[1])) };
+  const c = /^cause_(.+)$/.exec(name);
+  if (c) {
+    if ((CAUSES as readonly string[]).includes(c[1])) return { kind: 'cause', cause: c[1] as Cause };
+    throw new GateError([], `unknown cause "${c[1]}" in metric "${name}"; expected one of ${CAUSES.join(', ')}`);
+  }
+  throw new GateError([], `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)`);
+}
+
+export interface ParsedGate {
+  scope: Scope;
+  metric: string;
+  ref: MetricRef;
+  gate: Gate;
+}
+
+/**
+ * Validates a whole `expect:` block (scopes, metric names, expressions, and that the
+ * aggregation applies to the metric) and returns the gates in order. Errors are GateErrors
+ * whose `path` is e.g. ["expect", "policy", "cause_overflow", 0].
+ */
+export function parseExpect(expect: unknown): ParsedGate[] {
+  const out: ParsedGate[] = [];
+  if (expect === undefined || expect === null) return out;
+  if (typeof expect !== 'object' || Array.isArray(expect)) throw new GateError(['expect'], 'expected a mapping with keys baseline, policy and/or delta');
+  for (const [scope, metrics] of Object.entries(expect as Record<string, unknown>)) {
+    if (!(SCOPES as readonly string[]).includes(scope)) throw new GateError(['expect', scope], `unknown scope; expected ${SCOPES.join(', ')}`);
+    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) throw new GateError(['expect', scope], 'expected a mapping of metric name to a list of gates');
+    for (const [metric, list] of Object.entries(metrics as Record<string, unknown>)) {
+      const ref = withPath(['expect', scope, metric], () => parseMetric(metric));
+      const exprs = typeof list === 'string' ? [list] : list;
+      if (!Array.isArray(exprs)) throw new GateError(['expect', scope, metric], `expected a list of gate expressions like ["rate<0.01"], got ${JSON.stringify(list)}`);
+      exprs.forEach((expr, i) => {
+        const path = ['expect', scope, metric, i];
+        const gate = withPath(path, () => parseGate(expr));
+        if (!METRIC_AGGREGATIONS[ref.kind].includes(gate.aggregation)) {
+          const agg = gate.aggregation === 'p' ? 'p(N)' : gate.aggregation;
+          const allowed = METRIC_AGGREGATIONS[ref.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+          throw new GateError(path, `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`);
+        }
+        out.push({ scope: scope as Scope, metric, ref, gate });
+      });
+    }
+  }
+  return out;
+}
+
+function withPath<T>(path: (string | number)[], f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GateError && e.path.length === 0) throw new GateError(path, e.detail);
+    throw e;
+  }
+}
+
+export interface GateContext {
+  baseline: AnalyzedPhase;
+  policy: AnalyzedPhase;
+  comparison: Comparison;
+  confidence?: number;
+}
+
+/** What a gate is judged on: the point estimate and an interval (lo = hi when exact). */
+export interface Observation {
+  observed: number;
+  lo: number;
+  hi: number;
+  exact: boolean;
+}
+
+/**
+ * For a scenario loader that reports its own file:line:col: the problem with one gate on one
+ * metric (unknown metric, malformed expression, aggregation the metric lacks), or undefined.
+ */
+export function gateProblem(expression: string, metric: string): string | undefined {
+  try {
+    parseExpect({ policy: { [metric]: [expression] } });
+    return undefined;
+  } catch (e) {
+    if (e instanceof GateError) return e.detail;
+    throw e;
+  }
+}
+
+/** Evaluates every gate in `expect` (validated first, so a bad one is a ConfigError), in the order written. */
+export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext): GateResult[] {
+  return evaluateParsed(parseExpect(expect), ctx);
+}
+
+/** The same for gates already flattened to { scope, metric, expression } (src/experiment/scenario-gates.ts GateSpec). */
+export function evaluateGateList(gates: { scope: Scope; metric: string; expression: string }[], ctx: GateContext): GateResult[] {
+  return evaluateParsed(gates.flatMap((g) => parseExpect({ [g.scope]: { [g.metric]: [g.expression] } })), ctx);
+}
+
+function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
+  const confidence = ctx.confidence ?? DEFAULT_CONFIDENCE;
+  return parsed.map(({ scope, metric, ref, gate }) => {
+    const obs = observe(ref, gate, scope, ctx, confidence);
+    const verdict = judge(gate, obs);
+    return {
+      expression: gate.expression,
+      metric,
+      scope: scope as PhaseName | 'delta',
+      observed: obs.observed,
+      interval: [obs.lo, obs.hi] as [number, number],
+      verdict,
+      message: explain(gate, metric, scope, obs, verdict, confidence),
+    };
+  });
+}
+
+/** pass: every value in [lo, hi] satisfies the comparison; fail: none does; otherwise inconclusive. */
+export function judge(gate: Pick<Gate, 'op' | 'threshold'>, obs: Pick<Observation, 'lo' | 'hi'>): Verdict {
+  const { lo, hi } = obs;
+  const t = gate.threshold;
+  if (Number.isNaN(lo) || Number.isNaN(hi)) return 'inconclusive';
+  const all = (pass: boolean, fail: boolean): Verdict => (pass ? 'pass' : fail ? 'fail' : 'inconclusive');
+  switch (gate.op) {
+    case '<': return all(hi < t, lo >= t);
+    case '<=': return all(hi <= t, lo > t);
+    case '>': return all(lo > t, hi <= t);
+    case '>=': return all(lo >= t, hi < t);
+    case '==': return all(lo === t && hi === t, t < lo || t > hi);
+    case '!=': return all(t < lo || t > hi, lo === t && hi === t);
+  }
+}
+
+/** Any fail → fail; else any inconclusive → inconclusive; else pass (also for no gates). */
+export function overallVerdict(gates: Pick<GateResult, 'verdict'>[]): Verdict {
+  if (gates.some((g) => g.verdict === 'fail')) return 'fail';
+  if (gates.some((g) => g.verdict === 'inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+const exact = (x: number): Observation => ({ observed: x, lo: x, hi: x, exact: true });
+const ranged = (x: { value: number; lo: number; hi: number }): Observation => ({ observed: x.value, lo: x.lo, hi: x.hi, exact: false });
+
+function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, confidence: number): Observation {
+  if (ref.kind === 'http_req_duration') return observeDuration(gate, scope, ctx, confidence);
+  if (ref.kind === 'http_reqs') {
+    const pick = (p: AnalyzedPhase) => (gate.aggregation === 'count' ? p.stats.requests : p.stats.throughput);
+    return exact(scope === 'delta' ? pick(ctx.policy) - pick(ctx.baseline) : pick(ctx[scope]));
+  }
+  const countOf = (p: AnalyzedPhase) => {
+    const s = p.stats;
+    const r = ref.kind === 'http_req_failed' ? s.failed : ref.kind === 'status' ? s.statuses[ref.code] : s.causes[ref.cause];
+    return { count: r?.count ?? 0, n: s.requests };
+  };
+  if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);
+  if (scope === 'delta') {
+    const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
+    return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
+  }
+  const r = ratioStat(countOf(ctx[scope]).count, countOf(ctx[scope]).n, confidence);
+  if (r.n === 0) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
+  return { observed: r.ratio, lo: r.lo, hi: r.hi, exact: false };
+}
+
+function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence: number): Observation {
+  const p = gate.aggregation === 'med' ? 50 : gate.percentile;
+  if (p !== undefined) {
+    if (scope === 'delta') {
+      const d = percentileDelta(ctx.baseline, ctx.policy, p, confidence);
+      return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
+    }
+    return ranged(percentileInterval(deserializeHistogram(ctx[scope].result.histograms.overall), p, confidence));
+  }
+  const hist = (ph: AnalyzedPhase) => deserializeHistogram(ph.result.histograms.overall);
+  if (gate.aggregation === 'avg') {
+    if (scope !== 'delta') return ranged(meanInterval(hist(ctx[scope]), confidence));
+    // difference of means: normal theory, standard errors add in quadrature
+    const [b, q] = [hist(ctx.baseline), hist(ctx.policy)];
+    const se = (h: typeof b) => h.stdDeviation / 1000 / Math.sqrt(h.totalCount);
+    const delta = (q.mean - b.mean) / 1000;
+    const half = zFor(confidence) * Math.hypot(se(b), se(q));
+    return { observed: delta, lo: delta - half, hi: delta + half, exact: false };
+  }
+  // min / max: observed extremes, exact facts about this run
+  const extreme = (ph: AnalyzedPhase) => {
+    const h = hist(ph);
+    if (h.totalCount === 0) return NaN;
+    return (gate.aggregation === 'min' ? h.minNonZeroValue : h.maxValue) / 1000;
+  };
+  return exact(scope === 'delta' ? extreme(ctx.policy) - extreme(ctx.baseline) : extreme(ctx[scope]));
+}
+
+function explain(gate: Gate, metric: string, scope: Scope, obs: Observation, verdict: Verdict, confidence: number): string {
+  const what = `${scope} ${metric} ${gate.aggregation === 'p' ? `p(${gate.percentile})` : gate.aggregation}`;
+  if (Number.isNaN(obs.observed) || Number.isNaN(obs.lo)) return `${what} has no data (no requests in the phase), so ${gate.expression} cannot be decided`;
+  const value = `${what} = ${formatNumber(obs.observed)}`;
+  if (obs.exact) return `${value} (exact) ${verdict === 'pass' ? 'satisfies' : 'violates'} ${gate.expression}`;
+  const ci = `${Math.round(confidence * 100)} % interval [${formatNumber(obs.lo)}, ${formatNumber(obs.hi)}]`;
+  if (verdict === 'pass') return `${value}; the whole ${ci} satisfies ${gate.expression}`;
+  if (verdict === 'fail') return `${value}; the whole ${ci} violates ${gate.expression}`;
+  return `${value}; the ${ci} straddles ${formatNumber(gate.threshold)}, so ${gate.expression} cannot be decided at this confidence (more requests would narrow it)`;
+}
