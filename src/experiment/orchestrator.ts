@@ -1,0 +1,203 @@
+/**
+ * One experiment, as design.md "The flow" draws it:
+ * lint → snapshot → for each slot of A B B A …: [apply → verify propagation] or [restore to
+ * the snapshot] → warm-up (not measured) → measured phase → restore (in a `finally`, so also
+ * on errors and aborts) → read back → pooled statistics, gates, verdict.
+ *
+ * A library function: the applier, the engine, the clock and the output all come in as
+ * arguments (style.md habit 1), so tests drive it with fakes and `meshproof run` with the
+ * local mesh or a cluster.
+ */
+import type { Applier, ObjectKey, Snapshot, VerifyResult } from './applier.js';
+import { keyOf } from './applier.js';
+import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
+import type { PhaseName, Report } from '../report/model.js';
+import { InfraError, MeshproofError } from '../cli/exit.js';
+import type { Scenario } from './scenario.js';
+import { phaseOrder } from './order.js';
+import { warmupProfile } from './warmup.js';
+import { preparePolicies, type PreparedPolicies } from './policies.js';
+import { buildReport } from './report-builder.js';
+import { readBack } from './read-back.js';
+import { realClock, type Clock } from './clock.js';
+
+export type { Clock };
+
+/** Everything the run reports while it goes (the CLI draws progress from it; tests record it). */
+export type ExperimentEvent =
+  | { type: 'lint'; findings: string[] }
+  | { type: 'snapshot'; keys: ObjectKey[] }
+  | { type: 'apply'; at: string }
+  | { type: 'verified'; result: VerifyResult }
+  | { type: 'restore'; reason: 'alternate' | 'final' }
+  | { type: 'phase'; phase: PhaseName; slot: number; slots: number; warmup: boolean }
+  | { type: 'progress'; phase: PhaseName; slot: number; warmup: boolean; progress: Progress }
+  | { type: 'phase-done'; phase: PhaseName; slot: number; result: PhaseResult };
+
+/** Optional gateway counter source (Envoy `/stats` of every gateway replica, summed). */
+export interface CounterSource {
+  read(): Promise<Record<string, number>>;
+}
+
+export interface ExperimentDeps {
+  applier: Applier;
+  engine: Engine;
+  target: { url: string; host?: string; kind?: 'local' | 'cluster' };
+  clock?: Clock;
+  signal?: AbortSignal;
+  onEvent?: (e: ExperimentEvent) => void;
+  counters?: CounterSource;
+  /** report run id; default derived from the clock */
+  runId?: string;
+}
+
+/** Thrown when the signal aborts the run; the policy has been restored by then (exit 3). */
+export class ExperimentInterrupted extends InfraError {
+  constructor(reason: string) {
+    super(`interrupted (${reason}); the policy was rolled back and no report was written`);
+  }
+}
+
+/** What the phases produced, before analysis. */
+export interface PhaseRuns {
+  order: PhaseName[];
+  results: Record<PhaseName, PhaseResult[]>;
+  counters: Record<PhaseName, Record<string, number>[]>;
+  policyAppliedAt?: string;
+  propagationMs?: number;
+  notes: string[];
+}
+
+export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promise<Report> {
+  const clock = deps.clock ?? realClock;
+  const emit = deps.onEvent ?? (() => {});
+  const startedAt = clock.now();
+  const policies = await preparePolicies(spec.policy);
+  emit({ type: 'lint', findings: policies.lint });
+  const runs = await runPhases(spec, deps, policies);
+  return buildReport({
+    spec,
+    target: deps.target,
+    applierDescription: deps.applier.description,
+    engine: { name: deps.engine.name, version: await deps.engine.version() },
+    policies,
+    runs,
+    runId: deps.runId ?? `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${spec.name}`,
+    createdAt: new Date(startedAt).toISOString(),
+  });
+}
+
+/** Snapshot, the alternating phases, and the restore that always follows. */
+export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: PreparedPolicies): Promise<PhaseRuns> {
+  const { applier, signal } = deps;
+  const emit = deps.onEvent ?? (() => {});
+  const keys = uniqueKeys(policies.docs.map((d) => keyOf(d, spec.policy.namespace)));
+  const runs: PhaseRuns = { order: phaseOrder(spec.repeat), results: { baseline: [], policy: [] }, counters: { baseline: [], policy: [] }, notes: [] };
+  checkAborted(signal);
+  const snapshot = await applier.snapshot(keys);
+  emit({ type: 'snapshot', keys });
+  let touched = false; // set before apply: a failed apply may have half-applied
+  let failure: unknown;
+  try {
+    for (const [slot, phase] of runs.order.entries()) {
+      checkAborted(signal);
+      if (phase === 'policy' && !touched) {
+        touched = true;
+        await applyAndVerify(spec, deps, policies, runs);
+      } else if (phase === 'baseline' && touched) {
+        await applier.restore(snapshot);
+        emit({ type: 'restore', reason: 'alternate' });
+        touched = false;
+      }
+      await measure(spec, deps, phase, slot, runs);
+    }
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    if (touched) await finalRestore(applier, snapshot, emit, failure);
+  }
+  runs.notes.push(...(await readBack(applier, snapshot)));
+  return runs;
+}
+
+async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: PreparedPolicies, runs: PhaseRuns): Promise<void> {
+  const clock = deps.clock ?? realClock;
+  const emit = deps.onEvent ?? (() => {});
+  const at = new Date(clock.now()).toISOString();
+  await deps.applier.apply(policies.docs);
+  emit({ type: 'apply', at });
+  runs.policyAppliedAt ??= at;
+  const result = await deps.applier.verify(policies.docs, { timeoutMs: spec.policy.propagationTimeoutMs, signal: deps.signal });
+  checkAborted(deps.signal);
+  emit({ type: 'verified', result });
+  if (!result.ok) {
+    const lagging = result.replicas.filter((r) => !r.ok).map((r) => `${r.name}${r.reason ? ` (${r.reason})` : ''}`);
+    throw new InfraError(
+      `the policy did not reach the data plane within ${spec.policy.propagationTimeoutMs / 1000}s: ${lagging.join(', ') || 'no replica confirmed it'}`,
+    );
+  }
+  runs.propagationMs ??= result.elapsedMs;
+  if (spec.policy.settleMs > 0) await clock.sleep(spec.policy.settleMs, deps.signal);
+}
+
+/** Warm-up (discarded) then the measured phase; gateway counters bracket the measured part. */
+async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, slot: number, runs: PhaseRuns): Promise<void> {
+  const emit = deps.onEvent ?? (() => {});
+  const plan = planOf(spec, deps.target);
+  const slots = runs.order.length;
+  const onProgress = (warmup: boolean) => (progress: Progress) => emit({ type: 'progress', phase, slot, warmup, progress });
+  if (spec.warmupMs > 0) {
+    emit({ type: 'phase', phase, slot, slots, warmup: true });
+    await deps.engine.run(warmupProfile(spec.load, spec.warmupMs), plan, { signal: deps.signal, seed: spec.seed + 1000 + slot, onProgress: onProgress(true) });
+    checkAborted(deps.signal);
+  }
+  emit({ type: 'phase', phase, slot, slots, warmup: false });
+  const before = deps.counters ? await deps.counters.read() : undefined;
+  const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false) });
+  checkAborted(deps.signal);
+  if (deps.counters && before) runs.counters[phase].push(counterDeltas(before, await deps.counters.read()));
+  runs.results[phase].push(result);
+  emit({ type: 'phase-done', phase, slot, result });
+}
+
+async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: ExperimentEvent) => void, failure: unknown): Promise<void> {
+  try {
+    await applier.restore(snapshot);
+    emit({ type: 'restore', reason: 'final' });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const also = failure instanceof Error ? ` (after: ${failure.message})` : '';
+    // the restore failure matters more than whatever went wrong before it: the target is dirty
+    throw new InfraError(`restoring the policy failed: ${why}${also}; run \`meshproof restore\` to retry`);
+  }
+}
+
+export function planOf(spec: Scenario, target: ExperimentDeps['target']): RequestPlan {
+  return {
+    method: spec.target.method,
+    baseUrl: target.url,
+    path: spec.target.path,
+    host: target.host ?? spec.target.host,
+    headers: spec.target.headers,
+  };
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason = signal.reason;
+  if (reason instanceof MeshproofError) throw reason;
+  throw new ExperimentInterrupted(typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted');
+}
+
+function counterDeltas(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+function uniqueKeys(keys: ObjectKey[]): ObjectKey[] {
+  const seen = new Map<string, ObjectKey>();
+  for (const k of keys) seen.set(`${k.kind}/${k.namespace}/${k.name}`, k);
+  return [...seen.values()];
+}

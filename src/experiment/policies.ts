@@ -1,0 +1,35 @@
+/**
+ * The policy side of an experiment, before anything is touched: load the manifests, refuse
+ * invalid ones (exit 2, with file:line:col), and collect lint warnings for the report — the
+ * traps of istio-envoy-semantics.md that would make the experiment measure something else.
+ */
+import { relative, isAbsolute } from 'node:path';
+import { ConfigError } from '../cli/exit.js';
+import type { PolicyDoc } from '../policy/model.js';
+import { formatFinding, lint, loadPolicies, validate } from '../policy/index.js';
+import type { ScenarioPolicy } from './scenario.js';
+
+export interface PreparedPolicies {
+  docs: PolicyDoc[];
+  /** one formatted finding per line (warnings only: errors stop the run) */
+  lint: string[];
+}
+
+export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Promise<PreparedPolicies> {
+  const docs = await loadPolicies(policy.files.map(displayPath));
+  const applicable = docs.filter((d) => d.checked);
+  for (const d of docs.filter((x) => !x.checked)) {
+    throw new ConfigError(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: an experiment applies only DestinationRule and VirtualService objects`);
+  }
+  if (applicable.length === 0) throw new ConfigError(`${policy.files.map(displayPath).join(', ')}: no DestinationRule or VirtualService to apply`);
+  const errors = validate(applicable).filter((f) => f.severity === 'error');
+  if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
+  const warnings = [...validate(applicable), ...lint(applicable)].filter((f) => f.severity === 'warning');
+  return { docs: applicable, lint: warnings.map(formatFinding) };
+}
+
+/** Paths under the working directory are shown relative to it, as a user would type them. */
+export function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}

@@ -1,0 +1,58 @@
+/**
+ * PhaseRuns → Report (src/report/model.ts): pool the repetitions of each phase
+ * (mergePhaseResults: histograms and counts add exactly), then let analysis add statistics,
+ * the comparison, the gates and the verdict. Pure: no I/O, no clock.
+ */
+import type { EngineInfo } from '../load/model.js';
+import type { GatewayCounters, Report } from '../report/model.js';
+import { REPORT_SCHEMA_VERSION } from '../report/model.js';
+import { VERSION } from '../version.js';
+import { mergePhaseResults } from '../load/merge.js';
+import { analyzeExperiment } from '../analysis/experiment.js';
+import type { PhaseRuns } from './orchestrator.js';
+import type { PreparedPolicies } from './policies.js';
+import type { Scenario } from './scenario.js';
+import { gatewayCounters } from './counters.js';
+
+export interface ReportInputs {
+  spec: Scenario;
+  target: { url: string; host?: string; kind?: 'local' | 'cluster' };
+  applierDescription: string;
+  engine: EngineInfo;
+  policies: PreparedPolicies;
+  runs: PhaseRuns;
+  runId: string;
+  createdAt: string;
+}
+
+export function buildReport(x: ReportInputs): Report {
+  const { spec, runs } = x;
+  const baseline = mergePhaseResults(runs.results.baseline);
+  const policy = mergePhaseResults(runs.results.policy);
+  const a = analyzeExperiment({ baseline, policy, expect: spec.gates });
+  const gateway: GatewayCounters[] | undefined =
+    runs.counters.baseline.length || runs.counters.policy.length
+      ? [gatewayCounters('baseline', runs.counters.baseline, baseline), gatewayCounters('policy', runs.counters.policy, policy)]
+      : undefined;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'meshproof', version: VERSION },
+    runId: x.runId,
+    createdAt: x.createdAt,
+    scenario: { name: spec.name, description: spec.description, file: spec.file, seed: spec.seed, repeat: spec.repeat },
+    target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: x.applierDescription },
+    engine: x.engine,
+    load: { profile: spec.load, plan: baseline.plan },
+    policy: { files: spec.policy.filesAsWritten, propagationMs: runs.propagationMs, lint: x.policies.lint },
+    order: runs.order,
+    phases: {
+      baseline: { result: baseline, stats: a.stats.baseline },
+      policy: { result: policy, stats: a.stats.policy, policyAppliedAt: runs.policyAppliedAt },
+    },
+    comparison: a.comparison,
+    gates: a.gates,
+    ...(gateway ? { gateway } : {}),
+    verdict: a.verdict,
+    notes: runs.notes,
+  };
+}
