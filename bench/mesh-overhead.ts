@@ -1,0 +1,109 @@
+/**
+ * 3. Mesh overhead: the local mesh gateway (with a pass-through policy) vs going straight to
+ * a pod, and vs nginx as a reverse proxy to the same pods when nginx is installed.
+ * Throughput: autocannon, closed loop (target ≥ 0.5× nginx). Added latency: the built-in
+ * engine at a fixed 1,000 req/s open loop, p50/p99 through the proxy minus direct
+ * (target: added p50 ≤ 0.3 ms). The mesh runs in its own process (bench/children/mesh-host.ts).
+ */
+import { figure, skipped, type Figure } from './report.js';
+import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './lib/load.js';
+import { startNginx, type Nginx } from './lib/nginx.js';
+import { forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
+import { builtinEngine, MissingSubject } from './lib/subjects.js';
+
+export const BENCH = 'mesh-overhead';
+
+export interface MeshParams {
+  pods: number;
+  /** the pods' fixed service time: 0, so the proxy is all there is to measure */
+  podLatencyMs: number;
+  connections: number;
+  seconds: number;
+  rate: number;
+  rateSeconds: number;
+}
+
+export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 5, rate: 1000, rateSeconds: 8 };
+export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 2, rate: 1000, rateSeconds: 3 };
+
+export const TARGET_VS_NGINX = { on: 'ratio', op: '>=', limit: 0.5 } as const;
+export const TARGET_ADDED_P50_MS = { on: 'value', op: '<=', limit: 0.3 } as const;
+
+interface Ready extends Message {
+  gatewayUrl: string;
+  host: string;
+  podUrls: string[];
+}
+
+/** One way to reach the pods: its URL and the Host header it needs. */
+interface Path {
+  url: string;
+  host?: string;
+}
+
+export async function meshOverhead(p: MeshParams = FULL): Promise<Figure[]> {
+  const child = forkTs(new URL('./children/mesh-host.ts', import.meta.url), [String(p.pods), String(p.podLatencyMs)]);
+  let nginx: Nginx | undefined;
+  try {
+    const ready = await nextMessage<Ready>(child, 'ready').catch((e: Error) => {
+      throw /startMesh not found/.test(e.message) ? new MissingSubject(e.message) : e;
+    });
+    if (ready.podUrls.length === 0) throw new Error('the mesh reported no pods');
+    nginx = hasCommand('nginx') ? await startNginx(ready.podUrls) : undefined;
+    const paths: Record<'direct' | 'mesh' | 'nginx', Path | undefined> = {
+      direct: { url: ready.podUrls[0] },
+      mesh: { url: ready.gatewayUrl, host: ready.host },
+      nginx: nginx ? { url: nginx.url, host: ready.host } : undefined,
+    };
+    return [...(await throughput(p, paths)), ...(await addedLatency(p, paths))];
+  } finally {
+    await nginx?.stop();
+    await stopChild(child);
+  }
+}
+
+async function throughput(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {
+  const rps: Record<string, LoadFigures> = {};
+  for (const [name, path] of Object.entries(paths)) {
+    if (!path) continue;
+    await autocannonClosedLoop(path.url, p.connections, 1, path.host); // warm-up: JIT, upstream connections
+    rps[name] = await autocannonClosedLoop(path.url, p.connections, p.seconds, path.host);
+  }
+  const label = `mesh req/s, ${p.connections} conns`;
+  const failed = rps.mesh.failed > 0 ? { note: `${rps.mesh.failed} of ${rps.mesh.requests} requests failed` } : {};
+  return [
+    rps.nginx
+      ? figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'nginx', value: rps.nginx.rps }, target: TARGET_VS_NGINX, ...failed })
+      : skipped(BENCH, label, 'req/s', 'nginx not installed', TARGET_VS_NGINX),
+    figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'direct', value: rps.direct.rps }, ...failed }),
+  ];
+}
+
+async function addedLatency(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {
+  const names = [`added p50 at ${p.rate}/s`, `added p99 at ${p.rate}/s`];
+  let engine;
+  try {
+    engine = await builtinEngine();
+  } catch (e) {
+    if (!(e instanceof MissingSubject)) throw e;
+    return names.map((n, i) => skipped(BENCH, n, 'ms', e.message, i === 0 ? TARGET_ADDED_P50_MS : undefined));
+  }
+  const lat: Record<string, { p50: number; p99: number }> = {};
+  for (const [name, path] of Object.entries(paths)) {
+    if (!path) continue;
+    await engineLatencyAtRate(engine, path.url, p.rate, 1, path.host); // warm-up
+    lat[name] = await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds, path.host);
+  }
+  return (['p50', 'p99'] as const).map((q, i) => {
+    const added = (via: string): number => lat[via][q] - lat.direct[q];
+    return figure({
+      bench: BENCH,
+      name: names[i],
+      value: added('mesh'),
+      unit: 'ms',
+      ...(lat.nginx ? { reference: { name: 'nginx', value: added('nginx') } } : {}),
+      ...(q === 'p50' ? { target: TARGET_ADDED_P50_MS } : {}),
+      note: `direct ${lat.direct[q].toFixed(3)} ms, mesh ${lat.mesh[q].toFixed(3)} ms${lat.nginx ? `, nginx ${lat.nginx[q].toFixed(3)} ms` : ''}`,
+    });
+  });
+}
