@@ -1,0 +1,111 @@
+/**
+ * DestinationRule traps (istio-envoy-semantics.md §0, §2, §3): each warning says what will be
+ * observed when the policy runs, not just what is unusual about the YAML.
+ */
+import type { Finding } from './findings.js';
+import type { FieldPath, PolicyDoc } from './model.js';
+import { num, obj, present, trafficPolicies, warning, type Obj } from './lint-util.js';
+
+export interface DrLintOptions {
+  /** gateway (or client) proxy replicas; circuit-breaker limits multiply by this (§0) */
+  replicas?: number;
+}
+
+/** Istio's value for maxEjectionPercent when it is unset or 0 (§3.1). */
+const DEFAULT_MAX_EJECTION_PERCENT = 10;
+
+/** Circuit-breaker thresholds counted per proxy instance (§0 "Circuit-breaker scope"). */
+const PER_PROXY_LIMITS = [
+  ['tcp', 'maxConnections'],
+  ['http', 'http1MaxPendingRequests'],
+  ['http', 'http2MaxRequests'],
+  ['http', 'maxRetries'],
+] as const;
+
+export function lintDestinationRule(doc: PolicyDoc, spec: Obj, opts: DrLintOptions): Finding[] {
+  const out: Finding[] = [];
+  for (const { path, policy } of trafficPolicies(spec)) {
+    const pool = obj(policy.connectionPool);
+    if (pool) out.push(...lintPool(doc, [...path, 'connectionPool'], pool, opts));
+    const od = obj(policy.outlierDetection);
+    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od));
+  }
+  return out;
+}
+
+function lintPool(doc: PolicyDoc, path: FieldPath, pool: Obj, opts: DrLintOptions): Finding[] {
+  const out: Finding[] = [];
+  const tcp = obj(pool.tcp) ?? {};
+  const http = obj(pool.http) ?? {};
+  const pending = num(http.http1MaxPendingRequests);
+  if (!pending) {
+    const maxConnections = num(tcp.maxConnections);
+    const cause = maxConnections ? `tcp.maxConnections is ${maxConnections} but ` : '';
+    out.push(
+      warning(
+        doc,
+        'no-pending-limit',
+        '§2.1, §2.2',
+        path,
+        `${cause}http.http1MaxPendingRequests is unset (0 means unset = 4294967295): under overload requests queue ` +
+          'without bound, so expect latency to grow instead of fast 503 overflow responses',
+      ),
+    );
+  }
+  for (const [group, field] of PER_PROXY_LIMITS) {
+    const limit = num((group === 'tcp' ? tcp : http)[field]);
+    if (!limit) continue; // 0 is "unset" (§2.1): no limit to multiply
+    out.push(warning(doc, 'per-replica-limits', '§0', [...path, group, field], perReplicaMessage(limit, opts.replicas)));
+  }
+  return out;
+}
+
+function perReplicaMessage(limit: number, replicas: number | undefined): string {
+  const scope = 'the limit counts per proxy instance (each gateway replica, each client sidecar), not per service';
+  if (replicas === undefined) return `${scope}: N replicas admit N × ${limit}; pass --replicas N to see the effective limit`;
+  return `${scope}: effective limit = ${limit} × ${replicas} = ${limit * replicas}`;
+}
+
+function lintOutlier(doc: PolicyDoc, path: FieldPath, od: Obj): Finding[] {
+  const out: Finding[] = [];
+  if (!num(od.maxEjectionPercent)) {
+    out.push(
+      warning(
+        doc,
+        'max-ejection-percent-default',
+        '§3.1, §3.2',
+        present(od.maxEjectionPercent) ? [...path, 'maxEjectionPercent'] : path,
+        `maxEjectionPercent is unset (0 counts as unset) so Istio uses ${DEFAULT_MAX_EJECTION_PERCENT} %: with 10 or fewer ` +
+          'endpoints only one can be ejected at a time, and every other failing endpoint stays in rotation',
+      ),
+    );
+  }
+  const deprecated = num(od.consecutiveErrors);
+  if (deprecated) {
+    out.push(
+      warning(
+        doc,
+        'consecutive-errors-ignored',
+        '§3.1',
+        [...path, 'consecutiveErrors'],
+        `consecutiveErrors is deprecated and ignored: ejection uses Envoy's default of 5 consecutive 5xx, not ${deprecated}; ` +
+          'use consecutive5xxErrors (or consecutiveGatewayErrors)',
+      ),
+    );
+  }
+  if (!num(od.minHealthPercent)) {
+    const base = typeof od.baseEjectionTime === 'string' ? od.baseEjectionTime : '30s';
+    out.push(
+      warning(
+        doc,
+        'panic-mode-off',
+        '§3.1, §3.3',
+        path,
+        'outlierDetection sets the panic threshold to minHealthPercent (0 here), which turns panic mode off: once every ' +
+          `endpoint is ejected (a one-endpoint service after its first ejection) requests get 503 "no healthy upstream" ` +
+          `for the whole ejection time (baseEjectionTime ${base}, longer on each re-ejection)`,
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * Policy loading (design.md "Policy model"): YAML files and directories → PolicyDoc[], every
+ * document remembering file, line and column. Multi-document files are split on `---`;
+ * empty documents are skipped as kubectl does. DestinationRule / VirtualService of
+ * networking.istio.io v1, v1beta1 and v1alpha3 are marked `checked`; any other kind is passed
+ * through untouched with `checked: false` so callers can say "not checked".
+ *
+ * Anything that is not a readable Kubernetes object is a ConfigError whose message starts with
+ * `file:line:col:` (exit 2) — never a stack trace.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { ConfigError } from '../cli/exit.js';
+import { CHECKED_KINDS, ISTIO_GROUP, ISTIO_VERSIONS, type PolicyDoc } from './model.js';
+import { positionFinder } from './positions.js';
+
+/**
+ * Largest policy file we read: 1.5 MiB, etcd's default request limit (`--max-request-bytes`),
+ * so nothing bigger could ever be applied. A bigger file is almost certainly the wrong file
+ * (a log, a bundle), and refusing it early keeps parsing time bounded.
+ */
+export const MAX_POLICY_FILE_BYTES = 1.5 * 1024 * 1024;
+
+/** How many YAML syntax errors one ConfigError lists before summarising the rest. */
+const MAX_LISTED_YAML_ERRORS = 10;
+
+const POLICY_FILE = /\.ya?ml$/i;
+
+/** Loads every document of the given files and directories (directories are searched recursively for *.yaml / *.yml). */
+export async function loadPolicies(paths: string[]): Promise<PolicyDoc[]> {
+  const docs: PolicyDoc[] = [];
+  for (const file of await expandPaths(paths)) {
+    const size = await statOrThrow(file).then((s) => s.size);
+    if (size > MAX_POLICY_FILE_BYTES) throw tooBig(file, size);
+    docs.push(...loadPolicyText(await readFile(file, 'utf8'), file));
+  }
+  return docs;
+}
+
+/** Parses one YAML text (named `file` in messages) into its documents. */
+export function loadPolicyText(text: string, file: string): PolicyDoc[] {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_POLICY_FILE_BYTES) throw tooBig(file, bytes);
+  if (text.includes('\0')) throw new ConfigError(`${file}:1:1: not a YAML text file (it contains NUL bytes)`);
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const yamlDocs: Document[] = Array.isArray(parsed) ? parsed : [parsed as unknown as Document];
+  const syntax = yamlDocs.flatMap((d) => d.errors);
+  if (syntax.length > 0) throw syntaxError(file, text, lineCounter, syntax);
+  const docs: PolicyDoc[] = [];
+  yamlDocs.forEach((yamlDoc, index) => {
+    if (isEmptyDocument(yamlDoc)) return;
+    docs.push(toPolicyDoc(yamlDoc, index, file, lineCounter));
+  });
+  if (docs.length === 0) throw new ConfigError(`${file}:1:1: no YAML documents found (the file is empty or only comments)`);
+  return docs;
+}
+
+function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter: LineCounter): PolicyDoc {
+  const positionOf = positionFinder(yamlDoc, lineCounter, file);
+  const start = positionOf([]);
+  const object = yamlDoc.toJS() as unknown;
+  const here = `${file}:${start.line}:${start.column}`;
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    throw new ConfigError(`${here}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(object)}`);
+  }
+  const obj = object as Record<string, unknown>;
+  for (const field of ['apiVersion', 'kind'] as const) {
+    if (typeof obj[field] !== 'string' || obj[field] === '') {
+      const pos = positionOf([field]);
+      const got = obj[field] === undefined ? 'it is missing' : `got ${describe(obj[field])}`;
+      throw new ConfigError(`${file}:${pos.line}:${pos.column}: ${field}: expected a non-empty string, ${got}`);
+    }
+  }
+  const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
+  const apiVersion = obj.apiVersion as string;
+  const kind = obj.kind as string;
+  const doc: PolicyDoc = {
+    apiVersion,
+    kind,
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    object: obj,
+    file,
+    line: start.line,
+    column: start.column,
+    index,
+    checked: isCheckedKind(apiVersion, kind),
+    positionOf,
+  };
+  if (typeof metadata.namespace === 'string') doc.namespace = metadata.namespace;
+  return doc;
+}
+
+/** DestinationRule / VirtualService of networking.istio.io v1, v1beta1 or v1alpha3. */
+export function isCheckedKind(apiVersion: string, kind: string): boolean {
+  const [group, version] = apiVersion.split('/');
+  return (
+    group === ISTIO_GROUP &&
+    (ISTIO_VERSIONS as readonly string[]).includes(version ?? '') &&
+    (CHECKED_KINDS as readonly string[]).includes(kind)
+  );
+}
+
+function isEmptyDocument(d: Document): boolean {
+  const c = d.contents as { value?: unknown } | null;
+  return c === null || (c !== undefined && 'value' in c && c.value === null && !('items' in c));
+}
+
+/** Messages that say what to do, keyed by the yaml package's error codes. */
+const HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'tabs are not allowed as indentation; indent YAML with spaces',
+  DUPLICATE_KEY: 'duplicate key',
+  BLOCK_AS_IMPLICIT_KEY: 'a mapping cannot start on the same line as its key (is a ":" or a quote missing?)',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line (is a ":" or a quote missing?)',
+};
+
+function syntaxError(file: string, text: string, lineCounter: LineCounter, errors: YAMLError[]): ConfigError {
+  const lines = errors.slice(0, MAX_LISTED_YAML_ERRORS).map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    let message = HINTS[e.code] ?? e.message.split('\n')[0];
+    if (e.code === 'DUPLICATE_KEY') message = `duplicate key ${JSON.stringify(keyAt(text, e.pos[0]))}: each key may appear only once in a mapping`;
+    return `${file}:${line}:${col}: invalid YAML: ${message}`;
+  });
+  if (errors.length > MAX_LISTED_YAML_ERRORS) lines.push(`${file}: … and ${errors.length - MAX_LISTED_YAML_ERRORS} more YAML errors`);
+  return new ConfigError(lines.join('\n'));
+}
+
+/** The key text starting at `offset` (for duplicate-key messages). */
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset, offset + 200);
+  const m = /^["']?([^"':\n]*)/.exec(rest);
+  return (m?.[1] ?? '').trim();
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function tooBig(file: string, bytes: number): ConfigError {
+  const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+  return new ConfigError(
+    `${file}:1:1: file is ${mb(bytes)} MiB; policy files over ${mb(MAX_POLICY_FILE_BYTES)} MiB are refused (Kubernetes cannot store an object that big)`,
+  );
+}
+
+async function statOrThrow(path: string) {
+  try {
+    return await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${path}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`}`);
+  }
+}
+
+/** Files as given (any extension), directories searched for *.yaml / *.yml in name order. */
+async function expandPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await statOrThrow(p);
+    if (!s.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const found = await walk(p);
+    if (found.length === 0) throw new ConfigError(`${p}: no .yaml or .yml files in this directory`);
+    out.push(...found);
+  }
+  return out;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue; // .git and editor backups are never policies
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(full)));
+    else if (e.isFile() && POLICY_FILE.test(e.name)) out.push(full);
+  }
+  return out;
+}
