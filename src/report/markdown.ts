@@ -1,0 +1,78 @@
+/**
+ * report.md (GitHub-flavoured Markdown), also appended to $GITHUB_STEP_SUMMARY when it is
+ * set so a CI run shows the verdict on its summary page (ecosystem.md "Conventions").
+ */
+import { appendFile, stat } from 'node:fs/promises';
+import { readEnv, type EnvConfig } from '../config.js';
+import { stripControl } from './format.js';
+import type { Report, Verdict } from './model.js';
+import { factLines, gateRows, statRows, verdictLine, type Cell } from './rows.js';
+
+const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
+
+/** GitHub refuses step summaries above 1 MiB (per step); we stay under it with everything already there. */
+export const STEP_SUMMARY_CAP_BYTES = 1024 * 1024;
+
+/** Plain user text, safe in a paragraph, list item or table cell: no HTML, no emphasis, links or code, no line breaks. */
+export function escapeMarkdown(s: string): string {
+  return stripControl(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~])/g, '\\$1'); // every text we print has a prefix, so line-start syntax (#, -, >) cannot trigger
+}
+
+export function render(report: Report): string {
+  const e = escapeMarkdown;
+  const out: string[] = [];
+  out.push(`## ${ICON[report.verdict]} meshproof: ${e(report.scenario.name)} — ${report.verdict.toUpperCase()}`, '');
+  if (report.scenario.description) out.push(`> ${e(report.scenario.description)}`, '');
+  out.push(`**${verdictLine(report)}**`, '');
+  out.push('| | |', '|---|---|', ...factLines(report).map(([k, v]) => `| ${k} | ${e(v)} |`), '');
+
+  const both = (c: Cell) => (c.interval ? `${e(c.value)} <sub>${e(c.interval)}</sub>` : e(c.value));
+  out.push('### Baseline vs policy', '');
+  out.push('| | baseline | policy | delta (policy − baseline) |', '|---|--:|--:|--:|');
+  for (const r of statRows(report)) out.push(`| ${e(r.label)} | ${both(r.baseline)} | ${both(r.policy)} | ${both(r.delta)} |`);
+  out.push('', '<sub>95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</sub>', '');
+
+  const gates = gateRows(report);
+  if (gates.length) {
+    out.push('### Gates', '');
+    out.push('| verdict | scope | metric | gate | observed | 95 % interval | why |', '|---|---|---|---|--:|--:|---|');
+    for (const g of gates) {
+      out.push(`| ${ICON[g.verdict]} ${g.verdict} | ${g.scope} | ${e(g.metric)} | ${e(g.expression)} | ${e(g.observed)} | ${e(g.interval)} | ${e(g.message)} |`);
+    }
+    out.push('');
+  }
+  const notes = [...report.policy.lint.map((l) => `lint: ${l}`), ...report.notes];
+  if (notes.length) out.push('### Notes', '', ...notes.map((n) => `- ${e(n)}`), '');
+  return out.join('\n');
+}
+
+/**
+ * Appends the Markdown report to $GITHUB_STEP_SUMMARY when set. Returns what happened, so the
+ * caller can say so. Past the cap, the report is cut at a line and says where the rest is.
+ */
+export async function appendStepSummary(report: Report, env: Pick<EnvConfig, 'githubStepSummary'> = readEnv()): Promise<'written' | 'truncated' | 'skipped'> {
+  const file = env.githubStepSummary;
+  if (!file) return 'skipped';
+  const used = await stat(file).then((s) => s.size, () => 0);
+  const text = `${render(report)}\n`;
+  const room = STEP_SUMMARY_CAP_BYTES - used;
+  if (Buffer.byteLength(text) <= room) {
+    await appendFile(file, text);
+    return 'written';
+  }
+  const tail = '\n\n_(cut: GitHub step summaries are capped at 1 MiB; the full report is in report.md)_\n';
+  const budget = room - Buffer.byteLength(tail);
+  if (budget <= 0) return 'skipped';
+  const lines = text.split('\n');
+  let cut = '';
+  for (const line of lines) {
+    if (Buffer.byteLength(cut) + Buffer.byteLength(line) + 1 > budget) break;
+    cut += `${line}\n`;
+  }
+  await appendFile(file, cut + tail);
+  return 'truncated';
+}

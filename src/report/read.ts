@@ -1,0 +1,57 @@
+/**
+ * Reads a report.json back (for `meshproof diff` and tests): checks it is a meshproof report
+ * of a schema this version understands, and restores the interval bounds JSON turned into
+ * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../cli/exit.js';
+import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
+
+export async function readReport(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseReport(text, path);
+}
+
+export function parseReport(text: string, source: string): Report {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${source}: not JSON (${(e as Error).message}); expected a meshproof report.json`);
+  }
+  if (doc === null || typeof doc !== 'object' || (doc as { tool?: { name?: string } }).tool?.name !== 'meshproof') {
+    throw new ConfigError(`${source}: not a meshproof report (expected an object with tool.name "meshproof" and schemaVersion ${REPORT_SCHEMA_VERSION})`);
+  }
+  const version = (doc as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION) {
+    throw new ConfigError(`${source}: schemaVersion ${JSON.stringify(version)} is not supported; this meshproof reads schemaVersion ${REPORT_SCHEMA_VERSION}`);
+  }
+  const report = doc as Report;
+  for (const field of ['phases', 'comparison', 'gates'] as const) {
+    if (typeof report[field] !== 'object' || report[field] === null) throw new ConfigError(`${source}: ${field}: required (a report.json written by meshproof has it)`);
+  }
+  revive(report);
+  return report;
+}
+
+/** null bounds → ±Infinity where a point estimate exists (a null point estimate stays: no data). */
+function revive(report: Report): void {
+  const open = (x: { lo: number | null; hi: number | null }, point: number | null) => {
+    if (point === null) return;
+    if (x.lo === null) x.lo = -Infinity;
+    if (x.hi === null) x.hi = Infinity;
+  };
+  for (const phase of Object.values(report.phases)) {
+    for (const p of Object.values(phase.stats.percentiles)) open(p, p.value);
+  }
+  for (const p of Object.values(report.comparison.percentiles)) open(p, p.delta);
+  for (const g of report.gates) {
+    const [lo, hi] = g.interval as (number | null)[];
+    if (g.observed !== null) g.interval = [lo ?? -Infinity, hi ?? Infinity];
+  }
+}
