@@ -1,0 +1,140 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fileURLToPath } from 'node:url';
+import { runExperiment, ExperimentInterrupted, type ExperimentEvent } from '../../src/experiment/orchestrator.js';
+import { loadScenario, type Scenario } from '../../src/experiment/scenario.js';
+import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { DEFAULT_APP } from '../../src/mesh/app-model.js';
+import { FakeApplier, FakeEngine, type Script } from './fakes.js';
+
+/** Default world: baseline all ok; policy sheds half of the requests as overflow. */
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/experiment/good.yaml', import.meta.url));
+const PREEXISTING_VS = DEFAULT_APP.objects[0];
+
+async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: { ok: boolean; replicas: { name: string; ok: boolean; reason?: string }[] }; controller?: AbortController }) {
+  const spec: Scenario = { ...(await loadScenario(FIXTURE)), repeat: opts.repeat ?? 1, warmupMs: opts.warmupMs ?? 0 };
+  const log: string[] = [];
+  let current = '';
+  const onEvent = (e: ExperimentEvent) => {
+    if (e.type === 'lint') log.push('lint');
+    if (e.type === 'phase') current = e.warmup ? `warmup:${e.phase}` : e.phase;
+  };
+  const applier = new FakeApplier(log, [PREEXISTING_VS], opts.verify);
+  const script = opts.script ?? ((phase: string) => (phase === 'policy' ? { ok: 500, overflow: 500 } : { ok: 1000 }));
+  const engine = new FakeEngine(log, ({ options }) => script(current, options?.signal), () => current);
+  const run = () => runExperiment(spec, { applier, engine, target: { url: 'http://127.0.0.1:1' }, onEvent, signal: opts.controller?.signal });
+  return { spec, log, applier, engine, run };
+}
+
+const storeKeys = (a: FakeApplier) => [...a.store.keys()].sort();
+
+test('repeat 1 runs lint → snapshot → baseline → apply → verify → policy → restore, then reads back', async () => {
+  const h = await harness({});
+  const report = await h.run();
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'policy', 'restore', 'snapshot']);
+  // the DestinationRule did not exist before: restore deleted it, the VirtualService is untouched
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+  assert.equal(report.order, ['baseline', 'policy']);
+  assert.is(report.phases.baseline.result.requests, 1000);
+  assert.is(report.phases.policy.stats.causes.overflow?.count, 500);
+  assert.is(report.policy.propagationMs, 12);
+  assert.ok(report.phases.policy.policyAppliedAt, 'policyAppliedAt is set for the HTML timeline');
+  assert.equal(report.gates.map((g) => `${g.scope} ${g.metric} ${g.expression} ${g.verdict}`), [
+    'baseline http_req_failed rate<0.05 pass',
+    'policy cause_overflow rate>=0.3 pass',
+    'delta status_503 rate>=0.2 pass',
+  ]);
+  assert.is(report.verdict, 'pass');
+  assert.ok(report.notes.includes('restore read-back: 1 object(s) exactly as before the run'), report.notes.join('\n'));
+});
+
+test('a warm-up runs before each measured phase, with the phase profile held for warmup', async () => {
+  const h = await harness({ warmupMs: 500 });
+  const durations: string[] = [];
+  const engine = h.engine as FakeEngine & { run: FakeEngine['run'] };
+  const inner = engine.run.bind(engine);
+  engine.run = (profile, plan, options) => {
+    durations.push((profile as { duration: string }).duration);
+    return inner(profile, plan, options);
+  };
+  const report = await h.run();
+  assert.equal(h.log, ['lint', 'snapshot', 'warmup:baseline', 'baseline', 'apply', 'verify', 'warmup:policy', 'policy', 'restore', 'snapshot']);
+  assert.equal(durations, ['0.5s', '2s', '0.5s', '2s']);
+  // warm-up results are discarded: only the measured 1000 + 1000 requests are pooled
+  assert.is(report.phases.baseline.result.requests + report.phases.policy.result.requests, 2000);
+});
+
+test('repeat 2 alternates A B B A, applies once, restores between, and pools (counts add)', async () => {
+  let n = 0;
+  const h = await harness({ repeat: 2, script: (phase) => (phase === 'policy' ? { ok: 400 + n++, overflow: 600 } : { ok: 1000, app_error: 1 }) });
+  const report = await h.run();
+  assert.equal(report.order, ['baseline', 'policy', 'policy', 'baseline']);
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'policy', 'policy', 'restore', 'baseline', 'snapshot']);
+  assert.is(report.phases.baseline.result.requests, 2002);
+  assert.is(report.phases.baseline.result.causes.app_error, 2);
+  assert.is(report.phases.policy.result.requests, 2001);
+  assert.is(report.phases.policy.result.causes.overflow, 1200);
+  assert.is(report.phases.policy.stats.causes.overflow?.count, 1200);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+});
+
+test('an engine failure in the policy phase still restores, and the error propagates', async () => {
+  const h = await harness({
+    script: (phase) => {
+      if (phase === 'policy') throw new InfraError('k6 crashed (exit 107)');
+      return { ok: 10 };
+    },
+  });
+  try {
+    await h.run();
+    assert.unreachable('should have thrown');
+  } catch (err) {
+    assert.instance(err, InfraError);
+    assert.is((err as Error).message, 'k6 crashed (exit 107)');
+  }
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'policy', 'restore']);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+});
+
+test('an abort mid-phase (SIGINT) stops the load, restores, and fails with exit code 3', async () => {
+  const controller = new AbortController();
+  const h = await harness({
+    controller,
+    script: async (phase, signal) => {
+      if (phase !== 'policy') return { ok: 100 };
+      setTimeout(() => controller.abort('SIGINT'), 5);
+      // like the real engines: return partial results once the signal fires
+      await new Promise((resolve) => signal!.addEventListener('abort', resolve, { once: true }));
+      return { ok: 3 };
+    },
+  });
+  const t0 = Date.now();
+  const err = await h.run().catch((e: unknown) => e);
+  assert.instance(err, ExperimentInterrupted);
+  assert.is((err as ExperimentInterrupted).exitCode, ExitCode.infra);
+  assert.match((err as Error).message, /interrupted \(SIGINT\)/);
+  assert.ok(Date.now() - t0 < 1000, 'aborted promptly');
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'policy', 'restore']);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+});
+
+test('a policy that never reaches the data plane is an infrastructure error naming the lagging replica, and is rolled back', async () => {
+  const h = await harness({ verify: { ok: false, replicas: [{ name: 'gw-0', ok: true }, { name: 'gw-1', ok: false, reason: 'no outlier_detection' }] } });
+  const err = await h.run().catch((e: unknown) => e);
+  assert.instance(err, InfraError);
+  assert.is((err as Error).message, 'the policy did not reach the data plane within 30s: gw-1 (no outlier_detection)');
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'restore']);
+});
+
+test('a failing restore is reported as such (exit 3) and points at `meshproof restore`', async () => {
+  const h = await harness({});
+  h.applier.restore = async () => {
+    throw new Error('API server unreachable');
+  };
+  const err = await h.run().catch((e: unknown) => e);
+  assert.instance(err, InfraError);
+  assert.is((err as Error).message, 'restoring the policy failed: API server unreachable; run `meshproof restore` to retry');
+});
+
+test.run();

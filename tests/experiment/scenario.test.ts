@@ -1,0 +1,151 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseScenario } from '../../src/experiment/scenario.js';
+import { ConfigError } from '../../src/cli/exit.js';
+import { phaseOrder } from '../../src/experiment/order.js';
+import { warmupProfile } from '../../src/experiment/warmup.js';
+
+const FILE = 'scenarios/x.yaml';
+const GOOD = `name: demo
+load: { executor: constant-vus, vus: 10, duration: 4s }
+policy: { files: [../policies/connection-pool.yaml] }
+expect:
+  policy: { cause_overflow: ["rate>=0.3"] }
+`;
+
+/** The ConfigError message lines for a scenario text. */
+function errorsOf(text: string): string[] {
+  try {
+    parseScenario(FILE, text, '/work/demo/scenarios');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    return (err as Error).message.split('\n');
+  }
+  assert.unreachable('expected a ConfigError');
+  return [];
+}
+
+test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
+  const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
+  assert.is(s.name, 'demo');
+  assert.equal(s.target, { url: undefined, host: 'bookinfo.example.com', path: '/productpage', method: 'GET', headers: {} });
+  assert.equal(s.load, { executor: 'constant-vus', vus: 10, duration: '4s' });
+  assert.equal(s.policy.files, ['/work/demo/policies/connection-pool.yaml'], 'policy paths resolve against the scenario folder');
+  assert.equal(s.policy.filesAsWritten, ['../policies/connection-pool.yaml']);
+  assert.is(s.policy.namespace, 'default');
+  assert.is(s.policy.propagationTimeoutMs, 30_000);
+  assert.is(s.repeat, 1);
+  assert.is(s.seed, 42);
+  assert.is(s.warmupMs, 1000);
+  assert.is(s.local.pods.length, 3);
+  assert.equal(s.gates, [{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.3' }]);
+});
+
+test('the compact local form builds the app model: pod count, shared latency, one bad pod', () => {
+  const s = parseScenario(FILE, `${GOOD}local:
+  pods: 4
+  latency: { p50: 20ms, p99: 80ms }
+  overrides:
+    - { pod: 2, errors: { status: 500, rate: 1 } }
+    - { pod: productpage-v1-3, latency: { fixed: 1s }, mode: hang }
+`);
+  assert.equal(s.local.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2', 'productpage-v1-3']);
+  assert.equal(s.local.pods[0].behaviour, { mode: 'serve', latency: { kind: 'lognormal', p50Ms: 20, p99Ms: 80 } });
+  assert.equal(s.local.pods[2].behaviour, { mode: 'serve', latency: { kind: 'lognormal', p50Ms: 20, p99Ms: 80 }, errors: { status: 500, rate: 1 } });
+  assert.equal(s.local.pods[3].behaviour, { mode: 'hang', latency: { kind: 'fixed', ms: 1000 } });
+  assert.is(s.local.objects.length, 1, 'the pre-existing VirtualService comes with the app');
+});
+
+test('load errors name file:line:col and the k6 field', () => {
+  assert.equal(errorsOf(GOOD.replace('duration: 4s', 'duration: 30')), [
+    'scenarios/x.yaml:2:52: load.duration: expected a positive duration like "30s", got 30',
+  ]);
+  assert.equal(errorsOf(GOOD.replace('executor: constant-vus', 'executor: constant-users')), [
+    'scenarios/x.yaml:2:19: load.executor: expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, got "constant-users"',
+  ]);
+  assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), ['scenarios/x.yaml:2:42: load.rate: unknown field (expected one of executor, vus, duration, gracefulStop)']);
+});
+
+test('every mistake is listed at once, in file order', () => {
+  const text = `name: "bad name!"
+load: { executor: constant-vus, vus: 0, duration: 4s }
+policy: { files: [], settle: 2 }
+repeat: 0
+warmup: soon
+expect:
+  policy: { cause_overflow: ["rate>=0.3"] }
+colour: red
+`;
+  assert.equal(errorsOf(text), [
+    'scenarios/x.yaml:1:7: name: expected letters, digits, ".", "_" or "-" (it names the report folder), got "bad name!"',
+    'scenarios/x.yaml:2:38: load.vus: expected a positive integer, got 0',
+    'scenarios/x.yaml:3:18: policy.files: expected at least one policy file',
+    'scenarios/x.yaml:3:30: policy.settle: expected a duration like "2s", got 2',
+    'scenarios/x.yaml:4:9: repeat: expected an integer ≥ 1, got 0',
+    'scenarios/x.yaml:5:9: warmup: expected a duration like "1s", got "soon"',
+    'scenarios/x.yaml:8:1: colour: unknown field (expected one of name, description, target, local, load, policy, expect, repeat, seed, warmup)',
+  ]);
+});
+
+test('gate errors point at the gate: malformed expression, unknown metric, aggregation that does not apply', () => {
+  const text = `name: g
+load: { executor: constant-vus, vus: 1, duration: 1s }
+policy: { files: [p.yaml] }
+expect:
+  policy:
+    cause_overflow: ["rate>=0.3", "rate=>0.3"]
+    cause_overload: ["rate>0"]
+  delta:
+    http_req_duration: ["rate<1"]
+  after: {}
+`;
+  assert.equal(errorsOf(text), [
+    'scenarios/x.yaml:6:35: expect.policy.cause_overflow[1]: gate "rate=>0.3": expected an operator (< <= > >= == !=) after "rate", got "=>0.3"',
+    'scenarios/x.yaml:7:5: expect.policy.cause_overload: unknown cause "overload" in metric "cause_overload"; expected one of ok, overflow, no_healthy_upstream, route_timeout, fault_abort, upstream_reset, app_error, client_error, network_error',
+    'scenarios/x.yaml:9:25: expect.delta.http_req_duration[0]: gate "rate<1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med',
+    'scenarios/x.yaml:10:3: expect.after: unknown field (expected one of baseline, policy, delta)',
+  ]);
+});
+
+test('local and target errors, and missing required sections', () => {
+  const text = `name: t
+target: { url: "gateway:80", path: productpage }
+local:
+  pods: 2
+  latency: { p50: 60ms, p99: 20ms }
+  overrides: [{ pod: 7, mode: crash }]
+`;
+  assert.equal(errorsOf(text), [
+    'scenarios/x.yaml:1:1: load: required (a k6 executor, e.g. { executor: constant-vus, vus: 10, duration: 5s })',
+    'scenarios/x.yaml:1:1: policy: required (policy.files: the manifests to prove)',
+    'scenarios/x.yaml:1:1: expect: required: at least one gate (e.g. policy: { cause_overflow: ["rate>=0.3"] })',
+    'scenarios/x.yaml:2:16: target.url: expected "auto" or a URL like "http://1.2.3.4:80", got "gateway:80"',
+    'scenarios/x.yaml:2:36: target.path: expected a path starting with "/", got "productpage"',
+    'scenarios/x.yaml:5:30: local.latency.p99: expected p99 ≥ p50 (60 ms), got 20 ms',
+    'scenarios/x.yaml:6:22: local.overrides[0].pod: expected a pod index 0..1 or a name like "productpage-v1-0", got 7',
+    'scenarios/x.yaml:6:31: local.overrides[0].mode: expected one of serve, refuse, hang, close, got "crash"',
+  ]);
+});
+
+test('YAML syntax errors keep their position', () => {
+  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: Map keys must be unique']);
+});
+
+test('repeat N alternates A B, B A, A B …', () => {
+  assert.equal(phaseOrder(1), ['baseline', 'policy']);
+  assert.equal(phaseOrder(2), ['baseline', 'policy', 'policy', 'baseline']);
+  assert.equal(phaseOrder(3), ['baseline', 'policy', 'policy', 'baseline', 'baseline', 'policy']);
+});
+
+test('warm-up holds the starting intensity of each executor', () => {
+  assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), { executor: 'constant-vus', vus: 10, duration: '0.5s', gracefulStop: '0s' });
+  assert.equal(warmupProfile({ executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '5s', target: 8 }] }, 1000), {
+    executor: 'constant-vus', vus: 8, duration: '1s', gracefulStop: '0s',
+  });
+  assert.equal(
+    warmupProfile({ executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ duration: '5s', target: 50 }], preAllocatedVUs: 10 }, 1000),
+    { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1s', preAllocatedVUs: 10, maxVUs: undefined, gracefulStop: '0s' },
+  );
+});
+
+test.run();
