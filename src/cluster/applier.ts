@@ -1,0 +1,210 @@
+/**
+ * The cluster Applier (design.md "Contracts"): snapshot → server-side apply → restore exactly,
+ * journaled before every mutation (journal.ts) and read back after every restore.
+ *
+ *  - snapshot: GET each object; 404 = it did not exist (recorded as `object: null`)
+ *  - apply: server-side apply, `fieldManager: meshproof`, force, with the run id as label and
+ *    annotation and an expiry annotation; with `dryRun` the server validates (`dryRun=All`,
+ *    so Istio's validating webhook speaks) and a plan is printed, nothing is stored
+ *  - restore: what existed is put back by PUT (re-created if it was deleted meanwhile), what
+ *    did not exist is deleted — only if it carries this run's label — then everything is read
+ *    back and compared; 409 (someone wrote in between) → re-read and retry
+ *  - system namespaces are refused unless `allowSystemNamespaces`
+ */
+import type { Applier, ObjectKey, Snapshot, SnapshotEntry, VerifyResult } from '../experiment/applier.js';
+import { keyOf } from '../experiment/applier.js';
+import type { PolicyDoc } from '../policy/model.js';
+import { InfraError, UsageError } from '../cli/exit.js';
+import type { Connection } from './kubeconfig.js';
+import { IstioApi, codeOf } from './istio-api.js';
+import type { Journal, JournalEntry } from './journal.js';
+import { comparable, sameContent, specChanges, userContent } from './objects.js';
+import {
+  DEFAULT_EXPIRY_MS,
+  EXPIRES_ANNOTATION,
+  RUN_ID_ANNOTATION,
+  RUN_ID_LABEL,
+  SYSTEM_NAMESPACES,
+  keyText,
+  labelValue,
+  sameKey,
+} from './resources.js';
+import { isDeepStrictEqual } from 'node:util';
+
+type Obj = Record<string, unknown>;
+
+/** How often a write that met a 409 is re-read and retried before giving up. */
+export const MAX_CONFLICT_RETRIES = 5;
+
+export interface ClusterApplierOptions {
+  conn: Connection;
+  runId: string;
+  journal: Journal;
+  /** server dry-run: validate and print the plan, store nothing */
+  dryRun?: boolean;
+  allowSystemNamespaces?: boolean;
+  /** how long the expiry annotation declares the applied policy valid */
+  expiryMs?: number;
+  /** human lines (the dry-run plan, restore notes) → stderr by default */
+  log?: (line: string) => void;
+  /** the propagation check behind verify(); without one verify() only reports the apply */
+  verifier?: (docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }) => Promise<VerifyResult>;
+}
+
+export class ClusterApplier implements Applier {
+  readonly description: string;
+  readonly api: IstioApi;
+  /** the dry-run plan, one line per object (also logged) */
+  readonly plan: string[] = [];
+  private readonly taken: SnapshotEntry[] = [];
+  private readonly log: (line: string) => void;
+
+  constructor(readonly opts: ClusterApplierOptions) {
+    this.api = new IstioApi(opts.conn);
+    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.description = `cluster ${opts.conn.describe}${opts.dryRun ? ' (dry run)' : ''}`;
+  }
+
+  get dryRun(): boolean {
+    return Boolean(this.opts.dryRun);
+  }
+
+  async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
+    await this.api.discover();
+    const entries: SnapshotEntry[] = [];
+    for (const key of keys) entries.push({ key, object: await this.api.get(key) });
+    const snapshot = { takenAt: new Date().toISOString(), entries };
+    // the first snapshot of a key is the truth we restore to; later reads (read-back) are not
+    const fresh = entries.filter((e) => !this.taken.some((t) => sameKey(t.key, e.key)));
+    this.taken.push(...fresh);
+    if (!this.dryRun && fresh.length > 0) this.opts.journal.recordSnapshot(this.opts.runId, this.clusterId(), { takenAt: snapshot.takenAt, entries: fresh });
+    return snapshot;
+  }
+
+  async apply(docs: PolicyDoc[]): Promise<void> {
+    await this.api.discover();
+    const keys = docs.map((d) => keyOf(d, this.opts.conn.namespace));
+    for (const key of keys) this.guardNamespace(key, docs);
+    const missing = keys.filter((k) => !this.taken.some((t) => sameKey(t.key, k)));
+    if (missing.length > 0) await this.snapshot(missing);
+    for (const [i, doc] of docs.entries()) {
+      const key = keys[i];
+      const body = this.labelled(doc, key);
+      const source = `${doc.file}:${doc.line}:${doc.column}`;
+      if (this.dryRun) {
+        const result = await this.api.apply(key, body, { dryRun: true, source });
+        this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
+        continue;
+      }
+      this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
+      await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source }));
+    }
+  }
+
+  async restore(snapshot: Snapshot): Promise<void> {
+    if (this.dryRun) return; // nothing was stored
+    await this.restoreAs(this.opts.runId, snapshot);
+    this.opts.journal.markDone(this.opts.runId);
+  }
+
+  /** `meshproof restore`: put back a journal's snapshot (the journal is marked done by the caller). */
+  async restoreJournal(entry: JournalEntry): Promise<void> {
+    if (entry.cluster.server !== this.opts.conn.server)
+      throw new UsageError(
+        `journal ${entry.runId} was written against ${entry.cluster.server} (context ${entry.cluster.context}), but the current context points at ${this.opts.conn.server}; pass --context ${entry.cluster.context}`,
+      );
+    await this.api.discover();
+    await this.restoreAs(entry.runId, entry.snapshot);
+  }
+
+  async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
+    if (this.dryRun || !this.opts.verifier) return { ok: true, elapsedMs: 0, replicas: [] };
+    return this.opts.verifier(docs, options);
+  }
+
+  private async restoreAs(runId: string, snapshot: Snapshot): Promise<void> {
+    for (const entry of snapshot.entries) {
+      await this.withConflictRetry(async () => {
+        const current = await this.api.get(entry.key);
+        if (entry.object === null) {
+          if (current === null) return;
+          if (labelsOf(current)[RUN_ID_LABEL] !== labelValue(runId)) {
+            // not ours: someone created it after our snapshot, or our apply never landed
+            this.log(`restore: leaving ${keyText(entry.key)} in place: it did not exist before run ${runId} and does not carry its label`);
+            return;
+          }
+          this.opts.journal.recordIntent(runId, 'restore', entry.key);
+          await this.api.delete(entry.key);
+          return;
+        }
+        if (sameContent(current, entry.object)) return;
+        this.opts.journal.recordIntent(runId, 'restore', entry.key);
+        const body = userContent(entry.object);
+        if (current === null) await this.api.create(entry.key, body);
+        else {
+          (body.metadata as Obj).resourceVersion = (current.metadata as Obj).resourceVersion;
+          await this.api.replace(entry.key, body);
+        }
+      });
+    }
+    await this.readBack(runId, snapshot);
+  }
+
+  /** Design.md "Safety rules": restore, then read back and compare. */
+  private async readBack(runId: string, snapshot: Snapshot): Promise<void> {
+    const wrong: string[] = [];
+    for (const entry of snapshot.entries) {
+      const now = await this.api.get(entry.key);
+      const expectedGone = entry.object === null && (now === null || labelsOf(now)[RUN_ID_LABEL] !== labelValue(runId));
+      if (!expectedGone && !isDeepStrictEqual(comparable(now), comparable(entry.object)))
+        wrong.push(`${keyText(entry.key)} (${entry.object ? 'expected as snapshotted' : 'expected absent'})`);
+    }
+    if (wrong.length > 0) throw new InfraError(`restore read-back differs from the snapshot for ${wrong.join(', ')}; the journal of run ${runId} is kept`);
+  }
+
+  private async withConflictRetry<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        // 409: the object changed between our read and our write; read again and redo
+        if (codeOf(err) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      }
+    }
+  }
+
+  private guardNamespace(key: ObjectKey, docs: PolicyDoc[]): void {
+    if (this.opts.allowSystemNamespaces || !(SYSTEM_NAMESPACES as readonly string[]).includes(key.namespace)) return;
+    const doc = docs.find((d) => d.name === key.name && d.kind === key.kind);
+    const where = doc ? `${doc.file}:${doc.line}:${doc.column}: ` : '';
+    throw new UsageError(`${where}refusing to change ${keyText(key)}: ${key.namespace} is a system namespace (pass --allow-system-namespaces if you mean it)`);
+  }
+
+  private labelled(doc: PolicyDoc, key: ObjectKey): Obj {
+    const body = structuredClone(doc.object);
+    const meta = { ...((body.metadata as Obj | undefined) ?? {}) } as Obj & { labels?: Obj; annotations?: Obj };
+    const expires = new Date(Date.now() + (this.opts.expiryMs ?? DEFAULT_EXPIRY_MS)).toISOString();
+    meta.name = key.name;
+    meta.namespace = key.namespace;
+    meta.labels = { ...(meta.labels ?? {}), [RUN_ID_LABEL]: labelValue(this.opts.runId) };
+    meta.annotations = { ...(meta.annotations ?? {}), [RUN_ID_ANNOTATION]: this.opts.runId, [EXPIRES_ANNOTATION]: expires };
+    body.metadata = meta;
+    return body;
+  }
+
+  private planLine(key: ObjectKey, before: Obj | null, after: Obj): void {
+    const changes = specChanges(before, after);
+    const head = before === null ? `would create ${keyText(key)}` : changes.length === 0 ? `would leave ${keyText(key)} unchanged (labels aside)` : `would change ${keyText(key)}`;
+    const line = `dry run (server accepted, nothing stored): ${head}${changes.length ? `\n    ${changes.join('\n    ')}` : ''}`;
+    this.plan.push(line);
+    this.log(line);
+  }
+
+  private clusterId(): JournalEntry['cluster'] {
+    return { server: this.opts.conn.server, context: this.opts.conn.context };
+  }
+}
+
+function labelsOf(o: Obj): Record<string, string> {
+  return ((o.metadata as Obj | undefined)?.labels as Record<string, string> | undefined) ?? {};
+}

@@ -1,0 +1,115 @@
+/**
+ * The Istio objects meshproof touches, through `@kubernetes/client-node` 1.4's
+ * CustomObjectsApi (object-style parameters). Discovery first (ecosystem.md "Kubernetes"):
+ * `/apis/networking.istio.io` says which versions the cluster serves, and doubles as the
+ * reachability check. Every failure comes back as a MeshproofError naming verb, resource and
+ * namespace (errors.ts).
+ */
+import { ApisApi, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { ObjectKey } from '../experiment/applier.js';
+import { ISTIO_VERSIONS } from '../policy/model.js';
+import { InfraError } from '../cli/exit.js';
+import type { Connection } from './kubeconfig.js';
+import { explainApiError, httpCode, type CallContext } from './errors.js';
+import { FIELD_MANAGER, ISTIO_GROUP, PLURALS } from './resources.js';
+
+type Obj = Record<string, unknown>;
+
+export class IstioApi {
+  private readonly api: CustomObjectsApi;
+  private served: string[] | undefined;
+  private preferred = 'v1';
+
+  constructor(readonly conn: Connection) {
+    this.api = conn.kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Which networking.istio.io versions are served; InfraError when none or unreachable. */
+  async discover(): Promise<string> {
+    if (this.served) return this.preferred;
+    let groups;
+    try {
+      groups = await this.conn.kc.makeApiClient(ApisApi).getAPIVersions();
+    } catch (err) {
+      throw explainApiError(err, { verb: 'get', resource: 'API groups (/apis)', server: this.conn.server });
+    }
+    const istio = groups.groups.find((g) => g.name === ISTIO_GROUP);
+    if (!istio) throw new InfraError(`the cluster at ${this.conn.server} does not serve ${ISTIO_GROUP}: is Istio installed?`);
+    this.served = istio.versions.map((v) => v.version);
+    this.preferred = istio.preferredVersion?.version ?? this.served[0];
+    return this.preferred;
+  }
+
+  /** The version to use for an object written as `apiVersion` (its own when served). */
+  versionFor(apiVersion?: string): string {
+    const v = apiVersion?.split('/')[1];
+    return v && this.served?.includes(v) && (ISTIO_VERSIONS as readonly string[]).includes(v) ? v : this.preferred;
+  }
+
+  /** The object, or null when it does not exist (404). */
+  async get(key: ObjectKey): Promise<Obj | null> {
+    try {
+      return (await this.api.getNamespacedCustomObject(this.params(key))) as Obj;
+    } catch (err) {
+      if (httpCode(err) === 404) return null;
+      throw this.explain(err, 'get', key);
+    }
+  }
+
+  /** Server-side apply (`fieldManager: meshproof`, force); `dryRun` asks the server to only validate. */
+  async apply(key: ObjectKey, body: Obj, opts: { dryRun: boolean; source?: string }): Promise<Obj> {
+    try {
+      return (await this.api.patchNamespacedCustomObject(
+        { ...this.params(key, body.apiVersion as string), body, fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
+        // the generated default is JSON Patch; server-side apply needs its own content type
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      )) as Obj;
+    } catch (err) {
+      throw this.explain(err, 'patch', key, opts.source);
+    }
+  }
+
+  async create(key: ObjectKey, body: Obj): Promise<Obj> {
+    const { name: _n, ...p } = this.params(key, body.apiVersion as string);
+    try {
+      return (await this.api.createNamespacedCustomObject({ ...p, body, fieldManager: FIELD_MANAGER })) as Obj;
+    } catch (err) {
+      throw this.explain(err, 'create', key);
+    }
+  }
+
+  /** PUT; `body.metadata.resourceVersion` makes it conditional (409 when stale). */
+  async replace(key: ObjectKey, body: Obj): Promise<Obj> {
+    try {
+      return (await this.api.replaceNamespacedCustomObject({ ...this.params(key, body.apiVersion as string), body, fieldManager: FIELD_MANAGER })) as Obj;
+    } catch (err) {
+      throw this.explain(err, 'update', key);
+    }
+  }
+
+  /** DELETE; an object already gone counts as deleted. */
+  async delete(key: ObjectKey): Promise<void> {
+    try {
+      await this.api.deleteNamespacedCustomObject(this.params(key));
+    } catch (err) {
+      if (httpCode(err) === 404) return;
+      throw this.explain(err, 'delete', key);
+    }
+  }
+
+  private params(key: ObjectKey, apiVersion?: string) {
+    return { group: ISTIO_GROUP, version: this.versionFor(apiVersion), namespace: key.namespace, plural: PLURALS[key.kind], name: key.name };
+  }
+
+  private explain(err: unknown, verb: string, key: ObjectKey, source?: string) {
+    const c: CallContext = { verb, resource: `${PLURALS[key.kind]}.${ISTIO_GROUP}`, namespace: key.namespace, name: key.name, server: this.conn.server, source };
+    const e = explainApiError(err, c);
+    // keep the HTTP code reachable for the 409 retry loop
+    return Object.assign(e, { httpCode: httpCode(err) });
+  }
+}
+
+/** The HTTP status behind an IstioApi error (409 → re-read and retry). */
+export function codeOf(err: unknown): number | undefined {
+  return (err as { httpCode?: number } | undefined)?.httpCode;
+}

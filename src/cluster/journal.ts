@@ -1,0 +1,194 @@
+/**
+ * The restore journal (design.md "Safety rules": never mutate without a journal entry first).
+ * One JSON file per run, `reports/.journal/<run-id>.json`, holding the snapshot of every
+ * object we may touch and each intent, written durably *before* the mutation: temp file,
+ * fsync, rename, fsync the directory — so after `kill -9` or a power cut the file is either
+ * the old or the new version, never half. `meshproof restore` replays what is unfinished.
+ * All I/O is synchronous on purpose: it runs in signal handlers and must finish before exit.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ObjectKey, Snapshot } from '../experiment/applier.js';
+import { InfraError, UsageError } from '../cli/exit.js';
+import { keyText, sameKey } from './resources.js';
+
+/** Where journals live unless `--journal-dir` says otherwise (git-ignored with reports/). */
+export const DEFAULT_JOURNAL_DIR = path.join('reports', '.journal');
+export const JOURNAL_SCHEMA_VERSION = 1 as const;
+
+export interface JournalIntent {
+  at: string;
+  action: 'apply' | 'restore';
+  key: ObjectKey;
+}
+
+export interface JournalEntry {
+  schemaVersion: typeof JOURNAL_SCHEMA_VERSION;
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+  /** open: mutations may be in the cluster · done: restored and read back */
+  state: 'open' | 'done';
+  /** which API server and context the run talked to, so restore refuses another cluster */
+  cluster: { server: string; context: string };
+  snapshot: Snapshot;
+  intents: JournalIntent[];
+  doneAt?: string;
+  note?: string;
+}
+
+export interface ReplayResult {
+  restored: string[];
+  /** already done before this replay (idempotence) */
+  alreadyDone: string[];
+  failed: { runId: string; error: unknown }[];
+}
+
+export class Journal {
+  constructor(readonly dir: string = DEFAULT_JOURNAL_DIR) {}
+
+  pathOf(runId: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new UsageError(`run id ${JSON.stringify(runId)}: expected letters, digits, ".", "_" or "-"`);
+    return path.join(this.dir, `${runId}.json`);
+  }
+
+  read(runId: string): JournalEntry | undefined {
+    const file = this.pathOf(runId);
+    if (!fs.existsSync(file)) return undefined;
+    return parseEntry(file);
+  }
+
+  /** Starts (or extends) a run's journal with snapshot entries not yet recorded. */
+  recordSnapshot(runId: string, cluster: JournalEntry['cluster'], snapshot: Snapshot): JournalEntry {
+    const now = new Date().toISOString();
+    const entry: JournalEntry = this.read(runId) ?? {
+      schemaVersion: JOURNAL_SCHEMA_VERSION,
+      runId,
+      createdAt: now,
+      updatedAt: now,
+      state: 'open',
+      cluster,
+      snapshot: { takenAt: snapshot.takenAt, entries: [] },
+      intents: [],
+    };
+    for (const e of snapshot.entries) if (!entry.snapshot.entries.some((x) => sameKey(x.key, e.key))) entry.snapshot.entries.push(e);
+    entry.state = 'open';
+    return this.write(entry);
+  }
+
+  /** Must be called, and return, before the mutation it announces. */
+  recordIntent(runId: string, action: JournalIntent['action'], key: ObjectKey): JournalEntry {
+    const entry = this.mustRead(runId);
+    if (!entry.snapshot.entries.some((e) => sameKey(e.key, key)))
+      throw new Error(`journal ${runId}: refusing to ${action} ${keyText(key)} without a snapshot of it`);
+    entry.intents.push({ at: new Date().toISOString(), action, key });
+    entry.state = 'open';
+    return this.write(entry);
+  }
+
+  /** After the restore was read back and compared. */
+  markDone(runId: string, note?: string): JournalEntry {
+    const entry = this.mustRead(runId);
+    entry.state = 'done';
+    entry.doneAt = new Date().toISOString();
+    if (note) entry.note = note;
+    return this.write(entry);
+  }
+
+  list(): JournalEntry[] {
+    if (!fs.existsSync(this.dir)) return [];
+    return fs
+      .readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => parseEntry(path.join(this.dir, f)));
+  }
+
+  listUnfinished(): JournalEntry[] {
+    return this.list().filter((e) => e.state !== 'done');
+  }
+
+  /** `run` refuses to start while an unfinished journal touches any of `keys`. */
+  assertNoConflict(keys: ObjectKey[], exceptRunId?: string): void {
+    for (const e of this.listUnfinished()) {
+      if (e.runId === exceptRunId) continue;
+      const touched = e.snapshot.entries.map((x) => x.key).filter((k) => keys.some((q) => sameKey(q, k)));
+      if (touched.length > 0)
+        throw new InfraError(
+          `run ${e.runId} may have left ${touched.map(keyText).join(', ')} changed (unfinished journal ${this.pathOf(e.runId)}); run \`meshproof restore --run ${e.runId}\` first`,
+        );
+    }
+  }
+
+  /**
+   * Replays unfinished journals through `restore` (which puts the snapshot back and reads it
+   * back), marking each done; idempotent — a done journal is reported, not replayed. A run
+   * whose journal holds no intent never mutated anything and is closed without a call.
+   */
+  async replay(restore: (entry: JournalEntry) => Promise<void>, runId?: string): Promise<ReplayResult> {
+    const result: ReplayResult = { restored: [], alreadyDone: [], failed: [] };
+    let entries: JournalEntry[];
+    if (runId) {
+      const one = this.read(runId);
+      if (!one) throw new UsageError(`no journal for run ${runId} in ${this.dir}`);
+      entries = [one];
+    } else entries = this.listUnfinished();
+    for (const e of entries) {
+      if (e.state === 'done') {
+        result.alreadyDone.push(e.runId);
+        continue;
+      }
+      try {
+        if (e.intents.length > 0) await restore(e);
+        this.markDone(e.runId, e.intents.length > 0 ? 'restored by replay' : 'nothing had been applied');
+        result.restored.push(e.runId);
+      } catch (error) {
+        result.failed.push({ runId: e.runId, error });
+      }
+    }
+    return result;
+  }
+
+  private mustRead(runId: string): JournalEntry {
+    const e = this.read(runId);
+    if (!e) throw new Error(`journal ${runId}: not started (snapshot first)`);
+    return e;
+  }
+
+  private write(entry: JournalEntry): JournalEntry {
+    entry.updatedAt = new Date().toISOString();
+    writeDurably(this.pathOf(entry.runId), JSON.stringify(entry, null, 2) + '\n');
+    return entry;
+  }
+}
+
+/** temp file → fsync → rename → fsync directory: the file is old or new, never torn. */
+export function writeDurably(file: string, text: string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dfd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dfd);
+  } finally {
+    fs.closeSync(dfd);
+  }
+}
+
+function parseEntry(file: string): JournalEntry {
+  try {
+    const e = JSON.parse(fs.readFileSync(file, 'utf8')) as JournalEntry;
+    if (e.schemaVersion !== JOURNAL_SCHEMA_VERSION) throw new Error(`schemaVersion ${e.schemaVersion}, expected ${JOURNAL_SCHEMA_VERSION}`);
+    return e;
+  } catch (err) {
+    throw new InfraError(`journal ${file} cannot be read: ${(err as Error).message}`);
+  }
+}

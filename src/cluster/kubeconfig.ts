@@ -1,0 +1,97 @@
+/**
+ * Connecting like kubectl does: `--kubeconfig` wins, else `KUBECONFIG` (a path list, merged,
+ * first file's context wins), else `~/.kube/config`, else in-cluster credentials. `--context`
+ * picks the context; the namespace is the scenario's or `--namespace`, else the context's,
+ * else "default". A missing kubeconfig or an unreachable API is an InfraError (exit 3) whose
+ * sentence says which.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { InfraError, UsageError } from '../cli/exit.js';
+import { statusMessage } from './errors.js';
+
+export interface ConnectOptions {
+  /** `--kubeconfig` */
+  kubeconfig?: string;
+  /** `--context` */
+  context?: string;
+  /** scenario `policy.namespace` or `--namespace` */
+  namespace?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Connection {
+  kc: KubeConfig;
+  context: string;
+  server: string;
+  namespace: string;
+  /** "context kind-dev (https://127.0.0.1:6443), namespace shop" */
+  describe: string;
+}
+
+/** How long the first call (GET /version) may take before the API counts as unreachable. */
+export const REACHABILITY_TIMEOUT_MS = 10_000;
+
+export function loadConnection(opts: ConnectOptions = {}): Connection {
+  const env = opts.env ?? process.env;
+  const kc = loadKubeConfig(opts.kubeconfig, env);
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context))
+      throw new UsageError(`--context ${opts.context}: no such context in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    kc.setCurrentContext(opts.context);
+  }
+  const context = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new InfraError(`the kubeconfig context "${context}" names no cluster; pick one with --context`);
+  const namespace = opts.namespace || kc.getContextObject(context)?.namespace || 'default';
+  return { kc, context, server: cluster.server, namespace, describe: `context ${context} (${cluster.server}), namespace ${namespace}` };
+}
+
+function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
+  const kc = new KubeConfig();
+  if (flag) {
+    if (!fs.existsSync(flag)) throw new InfraError(`no kubeconfig: --kubeconfig ${flag} does not exist`);
+    return loadFile(kc, flag, '--kubeconfig');
+  }
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(path.delimiter).filter((f) => f && fs.existsSync(f));
+    if (files.length === 0) throw new InfraError(`no kubeconfig: none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`);
+    loadFile(kc, files[0], 'KUBECONFIG');
+    for (const f of files.slice(1)) kc.mergeConfig(loadFile(new KubeConfig(), f, 'KUBECONFIG'), true);
+    return kc;
+  }
+  const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
+  if (fs.existsSync(home)) return loadFile(kc, home, '~/.kube/config');
+  if (env.KUBERNETES_SERVICE_HOST) {
+    kc.loadFromCluster();
+    return kc;
+  }
+  throw new InfraError(`no kubeconfig: --kubeconfig not given, KUBECONFIG not set and ${home} does not exist (and not running inside a cluster)`);
+}
+
+function loadFile(kc: KubeConfig, file: string, from: string): KubeConfig {
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new InfraError(`kubeconfig ${file} (from ${from}) cannot be read: ${(err as Error).message}`);
+  }
+  return kc;
+}
+
+/** GET /version; throws InfraError "cannot reach the Kubernetes API at …" when nothing answers. */
+export async function checkReachable(conn: Connection, timeoutMs = REACHABILITY_TIMEOUT_MS): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const v = await Promise.race([conn.kc.makeApiClient(VersionApi).getCode(), timeout]);
+    return v.gitVersion;
+  } catch (err) {
+    throw new InfraError(`cannot reach the Kubernetes API at ${conn.server} (context ${conn.context}): ${statusMessage(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

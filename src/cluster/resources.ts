@@ -1,0 +1,44 @@
+/**
+ * The Kubernetes names of what meshproof touches: Istio's two policy kinds
+ * (ecosystem.md "Kubernetes": group networking.istio.io, plurals destinationrules /
+ * virtualservices) and the labels/annotations we put on what we apply (design.md "Safety
+ * rules": label what we apply — run id, expiry).
+ */
+import type { ObjectKey } from '../experiment/applier.js';
+import { ISTIO_GROUP } from '../policy/model.js';
+
+export const PLURALS = {
+  DestinationRule: 'destinationrules',
+  VirtualService: 'virtualservices',
+} as const satisfies Record<ObjectKey['kind'], string>;
+
+/** Namespaces meshproof refuses to write to unless `--allow-system-namespaces` is given. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'istio-system'] as const;
+
+/** Label (selectable: `kubectl get dr -l meshproof.io/run-id`) and annotations we add on apply. */
+export const RUN_ID_LABEL = 'meshproof.io/run-id';
+export const RUN_ID_ANNOTATION = 'meshproof.io/run-id';
+export const EXPIRES_ANNOTATION = 'meshproof.io/expires-at';
+
+/** The field manager of every server-side apply (design.md "Contracts": fieldManager meshproof). */
+export const FIELD_MANAGER = 'meshproof';
+
+/** How long an applied policy is declared valid (annotation only): 1 h outlives any sane run. */
+export const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
+
+export { ISTIO_GROUP };
+
+/** "DestinationRule default/productpage" — how keys appear in messages and the journal. */
+export function keyText(k: ObjectKey): string {
+  return `${k.kind} ${k.namespace}/${k.name}`;
+}
+
+export function sameKey(a: ObjectKey, b: ObjectKey): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/** Label values are ≤ 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
+export function labelValue(text: string): string {
+  const v = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63);
+  return v.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
