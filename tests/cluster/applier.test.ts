@@ -1,0 +1,167 @@
+/**
+ * The cluster applier against the fake API server: apply and restore leave objects exactly as
+ * they were (compared on `kubectl get -o yaml` with server-managed fields masked), dry run
+ * stores nothing, 409 is retried, 403 names verb/resource/namespace, system namespaces are
+ * refused, and the journal is written before each mutation.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ClusterApplier } from '../../src/cluster/applier.js';
+import { Journal } from '../../src/cluster/journal.js';
+import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { keyOf } from '../../src/experiment/applier.js';
+import { ExitCode, MeshproofError } from '../../src/cli/exit.js';
+import { loadPolicyText } from '../../src/policy/load.js';
+import { setup, kubectl, getYamlMasked, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
+
+let env: Env;
+test.before.each(async () => {
+  env = await setup();
+});
+test.after.each(async () => {
+  env.fake.assertConsumed();
+  await env.cleanup();
+});
+
+function applierFor(runId: string, extra: Partial<ConstructorParameters<typeof ClusterApplier>[0]> = {}) {
+  const lines: string[] = [];
+  const journal = new Journal(env.journalDir);
+  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId, journal, log: (l) => lines.push(l), ...extra });
+  return { applier, journal, lines };
+}
+
+async function seedVs(): Promise<void> {
+  const file = path.join(env.dir, 'vs.yaml');
+  fs.writeFileSync(file, PRE_EXISTING_VS);
+  const r = await kubectl(env, 'apply', '-f', file);
+  assert.is(r.code, 0, r.stderr);
+}
+
+test('apply then restore leaves a pre-existing VirtualService byte-identical (masked kubectl get -o yaml)', async () => {
+  await seedVs();
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const docs = await policies('route-timeout.yaml');
+  const { applier, journal } = applierFor('run-pre');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+  const during = env.fake.get('virtualservices', 'default', 'productpage')!;
+  assert.is(during.spec.http[0].timeout, '0.5s');
+  assert.is(during.metadata.labels['meshproof.io/run-id'], 'run-pre');
+  assert.ok(Date.parse(during.metadata.annotations['meshproof.io/expires-at']) > Date.now());
+  assert.ok(during.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'meshproof' && m.operation === 'Apply'));
+  assert.is(journal.read('run-pre')!.state, 'open');
+  await applier.restore(snap);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(journal.read('run-pre')!.state, 'done');
+  assert.equal(journal.listUnfinished(), []);
+});
+
+test('apply then restore of an object that did not exist deletes it again', async () => {
+  const docs = await policies('connection-pool.yaml');
+  const { applier } = applierFor('run-absent');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  assert.is(snap.entries[0].object, null);
+  await applier.apply(docs);
+  assert.ok(env.fake.get('destinationrules', 'default', 'productpage'));
+  await applier.restore(snap);
+  assert.match(await getYamlMasked(env, 'dr', 'productpage'), '<absent: Error from server (NotFound)');
+  // restore is idempotent: a second one finds nothing to do and writes nothing
+  const writes = env.fake.requests.filter((r) => r.method !== 'GET').length;
+  await applier.restore(snap);
+  assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, writes);
+});
+
+test('a pre-existing object deleted by someone during the run is re-created with its labels and annotations', async () => {
+  await seedVs();
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const docs = await policies('route-timeout.yaml');
+  const { applier } = applierFor('run-recreate');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+  assert.is((await kubectl(env, 'delete', 'vs', 'productpage', '-n', 'default')).code, 0);
+  await applier.restore(snap);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+});
+
+test('dry run validates on the server (dryRun=All), prints the plan and mutates nothing', async () => {
+  await seedVs();
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const seeded = env.fake.requests.length;
+  const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
+  const { applier, journal, lines } = applierFor('run-dry', { dryRun: true });
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+  await applier.restore(snap);
+  const ours = env.fake.requests.slice(seeded);
+  const patches = ours.filter((r) => r.method === 'PATCH');
+  assert.is(patches.length, 2);
+  assert.ok(patches.every((p) => p.query.get('dryRun') === 'All' && p.contentType === 'application/apply-patch+yaml'));
+  assert.is(ours.filter((r) => !['GET', 'PATCH'].includes(r.method)).length, 0);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  assert.is(lines.length, 2);
+  assert.match(lines[0], 'would change VirtualService default/productpage');
+  assert.match(lines[0], 'spec.http[0].timeout: (unset) → "0.5s"');
+  assert.match(lines[1], 'would create DestinationRule default/productpage');
+  assert.equal(journal.list(), [], 'a dry run writes no journal');
+});
+
+test('a 409 during restore (someone wrote in between) is re-read and retried', async () => {
+  await seedVs();
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const docs = await policies('route-timeout.yaml');
+  const { applier } = applierFor('run-409');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+  env.fake.script({ method: 'PUT', path: /virtualservices\/productpage$/, status: 409 });
+  await applier.restore(snap);
+  assert.is(env.fake.requests.filter((r) => r.method === 'PUT').length, 2);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+});
+
+test('403 on apply is exit 3 naming the verb, the resource and the namespace', async () => {
+  const docs = await policies('connection-pool.yaml');
+  const { applier } = applierFor('run-403');
+  await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  env.fake.mode = 'forbidden';
+  env.fake.forbiddenVerbs = new Set(['patch']);
+  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  assert.instance(err, MeshproofError);
+  assert.is(err.exitCode, ExitCode.infra);
+  assert.match(err.message, 'forbidden: the Kubernetes API refused to patch destinationrules.networking.istio.io "productpage" in namespace "default"');
+});
+
+test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming the file)', async () => {
+  const docs = loadPolicyText(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: gw\n  namespace: istio-system\nspec:\n  host: istio-ingressgateway\n',
+    'policies/gw.yaml',
+  );
+  const { applier } = applierFor('run-sys');
+  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.usage);
+  assert.match(err.message, 'policies/gw.yaml:1:1: refusing to change DestinationRule istio-system/gw: istio-system is a system namespace');
+  assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
+  const allowed = applierFor('run-sys2', { allowSystemNamespaces: true }).applier;
+  await allowed.apply(docs);
+  assert.ok(env.fake.get('destinationrules', 'istio-system', 'gw'));
+});
+
+test('the journal holds the snapshot and the intent before the server sees the mutation', async () => {
+  await seedVs();
+  const docs = await policies('route-timeout.yaml');
+  const { applier } = applierFor('run-journal');
+  await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  let journalAtPatch: any;
+  env.fake.events.once('change', () => {
+    journalAtPatch = JSON.parse(fs.readFileSync(path.join(env.journalDir, 'run-journal.json'), 'utf8'));
+  });
+  await applier.apply(docs);
+  assert.is(journalAtPatch.intents.length, 1);
+  assert.equal(journalAtPatch.intents[0].key, { kind: 'VirtualService', namespace: 'default', name: 'productpage' });
+  assert.is(journalAtPatch.snapshot.entries[0].object.metadata.annotations.owner, 'team-shop');
+  assert.is(journalAtPatch.cluster.server, env.fake.url);
+});
+
+test.run();
