@@ -1,0 +1,41 @@
+/**
+ * SIGINT / SIGTERM during an experiment (design.md "The flow": restore on SIGINT/SIGTERM):
+ * the first signal aborts the load — the orchestrator's `finally` then restores the policy and
+ * the run ends with exit 3 (ExperimentInterrupted). A second signal explains that the restore
+ * is under way rather than killing it halfway; a third gives up (exit 3 right away).
+ */
+export interface SignalGuard {
+  signal: AbortSignal;
+  /** remove the handlers (always call, in a finally) */
+  dispose(): void;
+}
+
+export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function guardSignals(opts: { write?: (line: string) => void; exit?: (code: number) => void; proc?: NodeJS.EventEmitter } = {}): SignalGuard {
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const proc = opts.proc ?? process;
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = (name: string) => {
+    count++;
+    if (count === 1) {
+      write(`meshproof: ${name}: stopping the load and restoring the policy…`);
+      controller.abort(name);
+    } else if (count === 2) {
+      write('meshproof: still restoring — the target is being put back as it was; press Ctrl-C once more to quit anyway (a real cluster keeps its journal for `meshproof restore`)');
+    } else {
+      write('meshproof: quitting before the restore finished');
+      exit(3);
+    }
+  };
+  const handlers = INTERRUPT_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
+  for (const [name, h] of handlers) proc.on(name, h);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, h] of handlers) proc.off(name, h);
+    },
+  };
+}
