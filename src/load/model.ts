@@ -86,6 +86,11 @@ export interface TimelinePoint {
   causes: Partial<Record<Cause, number>>;
   /** p95 of http_req_duration in ms for responses completed in this second (NaN → null in JSON) */
   p95: number | null;
+  /**
+   * the histogram behind `p95`, when the engine has one (built-in engine), so merged
+   * timelines recompute p95 exactly (merge.ts); k6's end-of-test summary has no per-second data
+   */
+  histogram?: SerializedHistogram;
 }
 
 export interface EngineInfo {

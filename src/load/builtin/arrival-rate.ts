@@ -1,0 +1,42 @@
+/**
+ * Open-loop executors (k6 `constant-arrival-rate`, `ramping-arrival-rate`): iterations start
+ * on schedule whatever the responses do. Each takes a free VU from the pool; when none is
+ * free the iteration is dropped (dropped_iterations) and, below maxVUs, one more VU is added
+ * for the iterations that follow — k6's behaviour. Latency is measured from the scheduled
+ * start as well as from the send, so a stalled generator cannot hide slow seconds
+ * (no coordinated omission).
+ */
+import type { ConstantArrivalRate, RampingArrivalRate } from '../model.js';
+import { gracefulStopMs, profileDurationMs } from '../profile.js';
+import type { Phase } from './phase.js';
+import { arrivalTimes } from './schedule.js';
+import type { Vu } from './vu.js';
+
+export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate | RampingArrivalRate, vus: Vu[], makeVu: () => Vu): Promise<void> {
+  const maxVus = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
+  while (vus.length < profile.preAllocatedVUs) vus.push(makeVu());
+  const free = [...vus];
+  const inFlight = new Set<Promise<void>>();
+
+  for (const at of arrivalTimes(profile)) {
+    if (!(await phase.sleepUntil(at))) break;
+    const vu = free.pop();
+    if (!vu) {
+      phase.recorder.droppedIterations++;
+      if (vus.length < maxVus) {
+        const grown = makeVu();
+        vus.push(grown);
+        free.push(grown);
+      }
+      continue;
+    }
+    const p = vu.run(phase.iterate(vu, at)).then(() => {
+      inFlight.delete(p);
+      free.push(vu);
+    });
+    inFlight.add(p);
+  }
+  await phase.sleepUntil(profileDurationMs(profile));
+  phase.end();
+  await phase.finish(() => Promise.all(inFlight), gracefulStopMs(profile));
+}

@@ -1,0 +1,49 @@
+/**
+ * Closed-loop executors (k6 `constant-vus`, `ramping-vus`): each active VU sends its next
+ * request as soon as the previous one completed, so throughput = VUs / latency.
+ */
+import type { ConstantVus, RampingVus } from '../model.js';
+import { gracefulRampDownMs, gracefulStopMs, profileDurationMs } from '../profile.js';
+import type { Phase } from './phase.js';
+import { maxVusOf, vuSteps } from './schedule.js';
+import { Vu } from './vu.js';
+
+export async function runClosedLoop(phase: Phase, profile: ConstantVus | RampingVus, vus: Vu[], makeVu: () => Vu): Promise<void> {
+  const steps = profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile);
+  const total = profile.executor === 'constant-vus' ? profile.vus : maxVusOf(profile);
+  let target = 0;
+  let changed: () => void = () => {};
+  let nextChange = new Promise<void>((r) => (changed = r));
+  const setTarget = (n: number) => {
+    const before = target;
+    target = n;
+    // ramp-down: a VU that is no longer needed finishes its iteration within gracefulRampDown (k6)
+    for (let i = n; i < before; i++) {
+      const vu = vus[i];
+      if (profile.executor === 'ramping-vus' && vu.current) {
+        const t = setTimeout(() => i >= target && vu.interrupt(), gracefulRampDownMs(profile));
+        vu.current.finally(() => clearTimeout(t));
+      }
+    }
+    const wake = changed;
+    nextChange = new Promise<void>((r) => (changed = r));
+    wake();
+  };
+
+  while (vus.length < total) vus.push(makeVu());
+  const loops = vus.map(async (vu, i) => {
+    while (!phase.ended) {
+      if (i >= target) await nextChange;
+      else await vu.run(phase.iterate(vu));
+    }
+  });
+
+  for (const step of steps) {
+    if (!(await phase.sleepUntil(step.atMs))) break;
+    setTarget(step.vus);
+  }
+  await phase.sleepUntil(profileDurationMs(profile));
+  phase.end();
+  changed(); // idle VUs leave their wait and see `ended`
+  await phase.finish(() => Promise.all(loops), gracefulStopMs(profile));
+}

@@ -1,0 +1,84 @@
+/**
+ * One VU's HTTP connection: an undici Client (one keep-alive connection, no pipelining), so
+ * each closed-loop VU holds its own connection the way a k6 VU does — which is what makes
+ * Envoy's per-connection limits (istio-envoy-semantics.md §2) bite the same way.
+ */
+import { Client } from 'undici';
+import { classify, type Cause } from '../classify.js';
+import type { RequestPlan } from '../model.js';
+import { DEFAULT_REQUEST_TIMEOUT } from '../model.js';
+import { parseDurationMs } from '../../util/duration.js';
+
+/** Local replies are ≤ ~200 bytes (§1); 256 bytes classify every one and bound memory per request. */
+export const BODY_CAPTURE_BYTES = 256;
+/** Keep idle connections this long (k6 keeps them for the whole test). */
+const KEEP_ALIVE_MS = 60_000;
+
+export interface Response {
+  status: number;
+  cause: Cause;
+}
+
+/** Thrown (as the rejection) when the engine interrupted the request: not a measurement. */
+export class Interrupted extends Error {}
+
+export class VuConnection {
+  private readonly client: Client;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly plan: RequestPlan) {
+    this.client = new Client(new URL(plan.baseUrl).origin, {
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    });
+    this.headers = { ...(plan.headers ?? {}) };
+    if (plan.host) this.headers.host = plan.host;
+    this.timeoutMs = parseDurationMs(plan.timeout ?? DEFAULT_REQUEST_TIMEOUT) ?? 60_000;
+  }
+
+  /**
+   * Sends the plan's request and reads the response to its end (keep-alive needs the body
+   * drained), keeping only its first BODY_CAPTURE_BYTES for classification. No response
+   * (refused, reset, timed out) is status 0 → network_error, as in k6. Rejects with
+   * Interrupted when `stop` fires first.
+   */
+  async send(stop: AbortSignal): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const res = await this.client.request({
+        method: this.plan.method as 'GET',
+        path: this.plan.path,
+        headers: this.headers,
+        body: this.plan.body,
+        signal: AbortSignal.any([stop, timeout]),
+      });
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (kept < BODY_CAPTURE_BYTES) {
+          chunks.push(chunk);
+          kept += chunk.length;
+        }
+      }
+      const body = Buffer.concat(chunks).subarray(0, BODY_CAPTURE_BYTES).toString('utf8');
+      const overloaded = res.headers['x-envoy-overloaded'];
+      const status = res.statusCode;
+      return { status, cause: classify({ status, body, overloaded: Array.isArray(overloaded) ? overloaded[0] : overloaded }) };
+    } catch (err) {
+      if (stop.aborted) throw new Interrupted('interrupted by the engine');
+      return { status: 0, cause: 'network_error' };
+    }
+  }
+
+  /** Closes the connection; `force` resets in-flight requests. */
+  async close(force = false): Promise<void> {
+    try {
+      if (force) await this.client.destroy();
+      else await this.client.close();
+    } catch {
+      // already closed/destroyed: nothing left to release
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The clock and the two stop signals of one phase, shared by every executor:
+ * `ended` — the scheduled duration is over (or the caller aborted): start no new iteration;
+ * `hard` — gracefulStop has run out (or the caller aborted): interrupt what is in flight.
+ * Interrupted requests are not measurements and are not recorded (k6 does the same with
+ * iterations cut by gracefulStop).
+ */
+import { performance } from 'node:perf_hooks';
+import { Interrupted } from './http.js';
+import type { Recorder } from './recorder.js';
+import type { Vu } from './vu.js';
+
+export class Phase {
+  readonly t0 = performance.now();
+  readonly startedAt = new Date();
+  ended = false;
+  readonly hard = new AbortController();
+  private readonly wakers = new Set<() => void>();
+
+  constructor(readonly recorder: Recorder) {}
+
+  /** ms since the phase started */
+  elapsed(): number {
+    return performance.now() - this.t0;
+  }
+
+  /** Resolves at `atMs` (phase time), or early when the phase ends; returns whether the phase is still running. */
+  sleepUntil(atMs: number): Promise<boolean> {
+    const wait = atMs - this.elapsed();
+    if (this.ended) return Promise.resolve(false);
+    if (wait <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve(!this.ended);
+      };
+      const timer = setTimeout(wake, wait);
+      this.wakers.add(wake);
+    });
+  }
+
+  /** Stops new iterations and wakes every sleeper. */
+  end(): void {
+    this.ended = true;
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** Interrupts everything in flight (gracefulStop over, or aborted by the caller). */
+  stopHard(): void {
+    this.end();
+    this.hard.abort();
+  }
+
+  /**
+   * One iteration on `vu`: one request, recorded on completion. `scheduledAtMs` (arrival-rate)
+   * adds the scheduled-start latency, which includes any delay before the send.
+   */
+  async iterate(vu: Vu, scheduledAtMs?: number): Promise<void> {
+    const sent = this.elapsed();
+    try {
+      const r = await vu.send(this.hard.signal);
+      const done = this.elapsed();
+      this.recorder.record({
+        status: r.status,
+        cause: r.cause,
+        latencyMs: done - sent,
+        // a timer may fire a hair early; the send is never before its schedule
+        scheduledLatencyMs: scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, sent),
+        atMs: done,
+      });
+    } catch (err) {
+      if (!(err instanceof Interrupted)) throw err;
+    }
+  }
+
+  /** Ends the phase after `durationMs`, waits up to `graceMs` for `inFlight`, then interrupts the rest. */
+  async finish(inFlight: () => Promise<unknown>, graceMs: number): Promise<void> {
+    const drained = inFlight();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([drained, grace]);
+    clearTimeout(timer);
+    this.stopHard();
+    await drained;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * When things happen, as pure functions of the profile: the VU count over time for
+ * ramping-vus, and the start time of every iteration for the arrival-rate executors. Both
+ * ramp linearly between stages, like k6.
+ */
+import { parseDurationMs } from '../../util/duration.js';
+import type { ConstantArrivalRate, RampingArrivalRate, RampingVus } from '../model.js';
+import { DEFAULT_START_VUS, profileDurationMs, timeUnitMs } from '../profile.js';
+
+export interface VuStep {
+  /** ms since phase start */
+  atMs: number;
+  vus: number;
+}
+
+/**
+ * ramping-vus: the VU count changes by one each time the linear ramp crosses an integer —
+ * going up the n-th VU starts when the line reaches n, going down it stops when the line
+ * reaches n − 1 (k6 `ramping-vus` execution steps). A zero-length stage jumps.
+ */
+export function vuSteps(profile: RampingVus): VuStep[] {
+  let vus = profile.startVUs ?? DEFAULT_START_VUS;
+  const steps: VuStep[] = [{ atMs: 0, vus }];
+  let start = 0;
+  for (const stage of profile.stages) {
+    const d = parseDurationMs(stage.duration) ?? 0;
+    const from = vus, to = stage.target;
+    if (d === 0) {
+      if (to !== from) steps.push({ atMs: start, vus: to });
+    } else {
+      const dir = to > from ? 1 : -1;
+      for (let v = from + dir; dir > 0 ? v <= to : v >= to; v += dir) {
+        steps.push({ atMs: start + (d * Math.abs(v - from)) / Math.abs(to - from), vus: v });
+      }
+    }
+    vus = to;
+    start += d;
+  }
+  return steps;
+}
+
+/** The largest VU count a ramping-vus profile asks for. */
+export function maxVusOf(profile: RampingVus): number {
+  return Math.max(profile.startVUs ?? DEFAULT_START_VUS, ...profile.stages.map((s) => s.target));
+}
+
+interface RateSegment {
+  startMs: number;
+  durationMs: number;
+  /** iterations per ms at segment start and end */
+  r0: number;
+  r1: number;
+  /** iterations scheduled before this segment */
+  before: number;
+}
+
+function rateSegments(profile: ConstantArrivalRate | RampingArrivalRate): RateSegment[] {
+  const unit = timeUnitMs(profile);
+  if (profile.executor === 'constant-arrival-rate') {
+    const r = profile.rate / unit;
+    return [{ startMs: 0, durationMs: profileDurationMs(profile), r0: r, r1: r, before: 0 }];
+  }
+  const segments: RateSegment[] = [];
+  let rate = (profile.startRate ?? 0) / unit, start = 0, before = 0;
+  for (const stage of profile.stages) {
+    const d = parseDurationMs(stage.duration) ?? 0;
+    const r1 = stage.target / unit;
+    if (d > 0) {
+      segments.push({ startMs: start, durationMs: d, r0: rate, r1, before });
+      before += ((rate + r1) / 2) * d;
+    }
+    rate = r1;
+    start += d;
+  }
+  return segments;
+}
+
+/**
+ * Start times (ms since phase start) of iterations 0, 1, 2, …: iteration i starts when the
+ * integral of the rate reaches i, so the count started by time t is ⌈∫₀ᵗ rate⌉ — a constant
+ * 50/s for 4 s starts exactly 200, the first at 0. Lazy: a long run never materialises its
+ * schedule (bounded memory).
+ */
+export function* arrivalTimes(profile: ConstantArrivalRate | RampingArrivalRate): Generator<number> {
+  const segments = rateSegments(profile);
+  let i = 0;
+  for (const s of segments) {
+    const total = s.before + ((s.r0 + s.r1) / 2) * s.durationMs;
+    // float tolerance: 50/s × 4 s must give exactly 200, not 199.99999
+    for (; i < total - 1e-9; i++) yield s.startMs + offsetFor(s, i - s.before);
+  }
+}
+
+/** Solves r0·τ + (r1−r0)·τ²/(2d) = k for τ (numerically stable form, valid for ramps up and down). */
+function offsetFor(s: RateSegment, k: number): number {
+  if (k <= 0) return 0;
+  const a = (s.r1 - s.r0) / (2 * s.durationMs);
+  const b = s.r0;
+  if (a === 0) return k / b;
+  const disc = Math.max(0, b * b + 4 * a * k);
+  return Math.min(s.durationMs, (2 * k) / (b + Math.sqrt(disc)));
+}

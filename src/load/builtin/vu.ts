@@ -1,0 +1,40 @@
+/**
+ * A virtual user: its own connection, and a way to interrupt just its current iteration
+ * (ramping-vus' gracefulRampDown) besides the phase-wide hard stop.
+ */
+import type { RequestPlan } from '../model.js';
+import { VuConnection, type Response } from './http.js';
+
+export class Vu {
+  private readonly conn: VuConnection;
+  private own = new AbortController();
+  /** the iteration in flight, if any */
+  current: Promise<void> | undefined;
+
+  constructor(plan: RequestPlan) {
+    this.conn = new VuConnection(plan);
+  }
+
+  send(hard: AbortSignal): Promise<Response> {
+    return this.conn.send(AbortSignal.any([hard, this.own.signal]));
+  }
+
+  /** Tracks `iteration` as this VU's current one. */
+  run(iteration: Promise<void>): Promise<void> {
+    const p = iteration.finally(() => {
+      if (this.current === p) this.current = undefined;
+    });
+    this.current = p;
+    return p;
+  }
+
+  /** Interrupts this VU's in-flight iteration only. */
+  interrupt(): void {
+    this.own.abort();
+    this.own = new AbortController();
+  }
+
+  close(force: boolean): Promise<void> {
+    return this.conn.close(force);
+  }
+}
