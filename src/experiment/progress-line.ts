@@ -1,0 +1,48 @@
+/**
+ * The one-line live display while phases run (ecosystem.md "Conventions": a progress line on
+ * long runs): scenario, phase, elapsed/total, requests and status counts, redrawn in place on
+ * stderr. Only on a TTY and never under CI=true / NO_COLOR (config.ts useColor).
+ */
+import { useColor } from '../config.js';
+import type { ExperimentEvent } from './orchestrator.js';
+
+/** Redraws at most this often: a terminal cannot show more, and writes cost the engine time. */
+const REDRAW_MS = 200;
+
+export interface ProgressLine {
+  onEvent(e: ExperimentEvent): void;
+  /** clears the line (call before printing anything else) */
+  clear(): void;
+}
+
+export function progressLine(label: string, stream: NodeJS.WriteStream = process.stderr, enabled = useColor(stream)): ProgressLine {
+  let shown = false;
+  let last = 0;
+  let phase = '';
+  const clear = () => {
+    if (shown) stream.write('\r\x1b[K');
+    shown = false;
+  };
+  if (!enabled) return { onEvent: () => {}, clear: () => {} };
+  return {
+    clear,
+    onEvent(e) {
+      if (e.type === 'phase') phase = `${e.warmup ? 'warm-up ' : ''}${e.phase} ${e.slot + 1}/${e.slots}`;
+      if (e.type === 'apply') draw(`${label} · applying the policy`);
+      if (e.type === 'restore') draw(`${label} · restoring`);
+      if (e.type !== 'progress') return;
+      const now = Date.now();
+      if (now - last < REDRAW_MS) return;
+      last = now;
+      const p = e.progress;
+      const statuses = Object.entries(p.statuses).sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}:${n}`).join(' ');
+      draw(`${label} · ${phase} · ${(p.elapsedMs / 1000).toFixed(1)}s/${(p.totalMs / 1000).toFixed(1)}s · ${p.requests} req · ${statuses}`);
+    },
+  };
+
+  function draw(text: string): void {
+    const width = Math.max(20, (stream.columns || 100) - 1);
+    stream.write(`\r\x1b[K${text.slice(0, width)}`);
+    shown = true;
+  }
+}

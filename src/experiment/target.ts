@@ -1,0 +1,12 @@
+/** What an experiment runs against, opened and closed by the session (local mesh or cluster). */
+import type { Applier } from './applier.js';
+import type { CounterSource } from './orchestrator.js';
+
+export interface OpenTarget {
+  applier: Applier;
+  target: { url: string; host?: string; kind: 'local' | 'cluster' };
+  counters?: CounterSource;
+  /** run id the applier labels and journals with (cluster); the report uses the same */
+  runId?: string;
+  close(): Promise<void>;
+}
