@@ -69,7 +69,9 @@ export class ClusterApplier implements Applier {
     return Boolean(this.opts.dryRun);
   }
 
+  /** Also the run's gate: refuses (exit 3) while another run's unfinished journal holds a key. */
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
+    this.opts.journal.assertNoConflict(keys, this.opts.runId);
     await this.api.discover();
     const entries: SnapshotEntry[] = [];
     for (const key of keys) entries.push({ key, object: await this.api.get(key) });

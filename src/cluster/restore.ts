@@ -1,0 +1,55 @@
+/**
+ * `meshproof restore` as a library: replay every unfinished journal (or one run's) against
+ * the cluster it was written for, through the same restore-and-read-back the run uses.
+ * Idempotent: a finished journal is reported, not replayed; an object already back in its
+ * snapshot state is not written. A journal whose restore fails (API down, forbidden) is kept.
+ */
+import { ExitCode, MeshproofError, type ExitCode as Code } from '../cli/exit.js';
+import { ClusterApplier } from './applier.js';
+import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry } from './journal.js';
+import { loadConnection, type ConnectOptions } from './kubeconfig.js';
+import { keyText } from './resources.js';
+
+export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
+  runId?: string;
+  journalDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface RestoreSummary {
+  journalDir: string;
+  restored: string[];
+  alreadyDone: string[];
+  failed: { runId: string; message: string; exitCode: Code }[];
+  exitCode: Code;
+}
+
+export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<RestoreSummary> {
+  const journalDir = opts.journalDir ?? DEFAULT_JOURNAL_DIR;
+  const journal = new Journal(journalDir);
+  const log = opts.log ?? (() => {});
+  const result = await journal.replay(async (entry) => {
+    log(`restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`);
+    const applier = new ClusterApplier({ conn: connectionFor(entry, opts), runId: entry.runId, journal, log });
+    await applier.restoreJournal(entry);
+  }, opts.runId);
+  const failed = result.failed.map(({ runId, error }) => ({
+    runId,
+    message: `${error instanceof Error ? error.message : String(error)}; journal kept: ${journal.pathOf(runId)}`,
+    exitCode: error instanceof MeshproofError ? error.exitCode : ExitCode.infra,
+  }));
+  for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
+  for (const r of result.restored) log(`run ${r} restored and read back`);
+  for (const r of result.alreadyDone) log(`run ${r} was already restored`);
+  // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy
+  const exitCode = failed.some((f) => f.exitCode === ExitCode.infra) ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
+  return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, exitCode };
+}
+
+/** The journal's own context when the kubeconfig has it and `--context` was not given. */
+function connectionFor(entry: JournalEntry, opts: RestoreOptions) {
+  if (opts.context) return loadConnection(opts);
+  const probe = loadConnection(opts);
+  const own = probe.kc.getContextObject(entry.cluster.context) ? entry.cluster.context : undefined;
+  return own && own !== probe.context ? loadConnection({ ...opts, context: own }) : probe;
+}

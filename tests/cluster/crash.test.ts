@@ -1,0 +1,157 @@
+/**
+ * Every failure leaves the cluster as it was (issue E "Done when"): SIGINT mid-phase restores
+ * in-process; `kill -9` mid-phase is repaired by `meshproof restore`; an API outage during
+ * restore keeps the journal and a later `restore` finishes; an unfinished journal blocks a
+ * new run on the same objects; an unreachable API or missing kubeconfig is exit 3 with a
+ * sentence saying which.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import yargs from 'yargs';
+import restoreCommand from '../../src/cli/commands/restore.js';
+import { ClusterApplier } from '../../src/cluster/applier.js';
+import { Journal } from '../../src/cluster/journal.js';
+import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { keyOf } from '../../src/experiment/applier.js';
+import { ExitCode, MeshproofError } from '../../src/cli/exit.js';
+import { setup, kubectl, getYamlMasked, policies, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+
+let env: Env;
+const children: ChildProcess[] = [];
+test.before.each(async () => {
+  env = await setup();
+  fs.writeFileSync(path.join(env.dir, 'vs.yaml'), PRE_EXISTING_VS);
+  assert.is((await kubectl(env, 'apply', '-f', path.join(env.dir, 'vs.yaml'))).code, 0);
+});
+test.after.each(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await env.cleanup();
+});
+
+/** Starts the hold-policy fixture and resolves once it printed "applied". */
+async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
+  const script = path.join(REPO, 'tests/cluster/fixtures/hold-policy.ts');
+  const files = policyFiles.map((f) => path.join(REPO, 'policies', f));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, env.kubeconfig, env.journalDir, runId, ...files], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('applied')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not apply: ${out}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { child, exited, output: () => out };
+}
+
+/** Applies in-process and walks away without restoring: what a crash leaves behind. */
+async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void> {
+  const docs = await policies(...policyFiles);
+  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId, journal: new Journal(env.journalDir), log: () => {} });
+  await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+}
+
+/**
+ * `meshproof restore …` through its command module (parsed by yargs as main() does, errors
+ * mapped as main() maps them), with stderr captured. Not main() itself: it imports every
+ * verb, and this test must not depend on the others.
+ */
+async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  try {
+    const argv = await restoreCommand.builder(yargs(args.slice(1)).exitProcess(false).strict()).parseAsync();
+    const outcome = await restoreCommand.run(argv as never);
+    return { code: outcome.exitCode, stderr };
+  } catch (err) {
+    if (!(err instanceof MeshproofError)) throw err;
+    process.stderr.write(`meshproof: ${err.message}\n`);
+    return { code: err.exitCode, stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test('SIGINT mid-phase: the runner restores, exits 3, and the VirtualService is byte-identical', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-sigint', 'route-timeout.yaml', 'connection-pool.yaml');
+  assert.is(env.fake.get('virtualservices', 'default', 'productpage')!.spec.http[0].timeout, '0.5s');
+  run.child.kill('SIGINT');
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), 'SIGINT: stopping the load and restoring the policy');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  assert.is(new Journal(env.journalDir).read('run-sigint')!.state, 'done');
+});
+
+test('kill -9 mid-phase, then `meshproof restore` puts everything back (and a second restore has nothing to do)', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-kill9', 'route-timeout.yaml', 'connection-pool.yaml');
+  run.child.kill('SIGKILL');
+  await run.exited;
+  assert.ok(env.fake.get('destinationrules', 'default', 'productpage'), 'the crash left the policy applied');
+  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  assert.is(r.code, ExitCode.ok, r.stderr);
+  assert.match(r.stderr, 'run run-kill9 restored and read back');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  const again = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--run', 'run-kill9');
+  assert.is(again.code, ExitCode.ok);
+  assert.match(again.stderr, 'run run-kill9 was already restored');
+});
+
+test('an API outage during restore keeps the journal (exit 3); restore finishes once the API is back', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-outage', 'route-timeout.yaml');
+  run.child.kill('SIGKILL');
+  await run.exited;
+  env.fake.mode = 'outage';
+  const down = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  assert.is(down.code, ExitCode.infra);
+  assert.match(down.stderr, `cannot reach the Kubernetes API at ${env.fake.url}`);
+  assert.match(down.stderr, 'journal kept');
+  assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'open');
+  env.fake.mode = 'normal';
+  const up = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  assert.is(up.code, ExitCode.ok, up.stderr);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'done');
+});
+
+test('a new run refuses to start while an unfinished journal touches the same object (exit 3 naming the run)', async () => {
+  await abandonRun('run-left', 'route-timeout.yaml');
+  const docs = await policies('route-timeout.yaml');
+  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-next', journal: new Journal(env.journalDir), log: () => {} });
+  const err = await applier.snapshot(docs.map((d) => keyOf(d, 'default'))).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.infra);
+  assert.match(err.message, 'run run-left may have left VirtualService default/productpage changed');
+  assert.match(err.message, 'meshproof restore --run run-left');
+  // a run on other objects is not blocked
+  const other = await policies('connection-pool.yaml');
+  await applier.snapshot(other.map((d) => keyOf(d, 'default')));
+});
+
+test('unreachable API and missing kubeconfig: exit 3, each with its own sentence, journal kept', async () => {
+  await abandonRun('run-unreach', 'route-timeout.yaml');
+  const deadDir = path.join(env.dir, 'dead');
+  fs.mkdirSync(deadDir);
+  const port = env.fake.port;
+  await env.fake.close(); // nothing listens on the port any more
+  const dead = writeKubeconfig(deadDir, `http://127.0.0.1:${port}`);
+  const unreachable = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir);
+  assert.is(unreachable.code, ExitCode.infra);
+  assert.match(unreachable.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
+  const missing = await cli('restore', '--kubeconfig', path.join(env.dir, 'nope.yaml'), '--journal-dir', env.journalDir);
+  assert.is(missing.code, ExitCode.infra);
+  assert.match(missing.stderr, `no kubeconfig: --kubeconfig ${path.join(env.dir, 'nope.yaml')} does not exist`);
+  assert.is(new Journal(env.journalDir).read('run-unreach')!.state, 'open');
+});
+
+test.run();
