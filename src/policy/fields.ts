@@ -159,8 +159,10 @@ export function show(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** The known name within edit distance 2 of `name`, for "did you mean" hints. */
+/** The known name within edit distance 2 of `name` (or extending it), for "did you mean" hints. */
 function closest(name: string, known: readonly string[]): string | undefined {
+  const extended = known.find((k) => name.length >= 4 && k.toLowerCase().startsWith(name.toLowerCase()));
+  if (extended) return extended;
   let best: string | undefined;
   let bestDistance = 3;
   for (const k of known) {

@@ -1,0 +1,222 @@
+/**
+ * DestinationRule validation, istio-envoy-semantics.md §7.2 (fields of §2 and §3): for every
+ * rule one object that passes and one that fails, with the exact message, path, line, column.
+ * `dr(fragment)` puts fragment line k on line 7 + k, indented 4 (see helpers.ts).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assertNone, assertOne, dr, drSpec, validateText } from './helpers.js';
+
+const TP = 'spec.trafficPolicy';
+
+test('§7.2 trafficPolicy present but empty: "traffic policy must have at least one field"', () => {
+  assertOne(validateText(drSpec('host: productpage\ntrafficPolicy: {}')), {
+    path: TP,
+    line: 7,
+    column: 3,
+    message: 'traffic policy must have at least one field',
+  });
+  assertNone(validateText(dr('loadBalancer:\n  simple: ROUND_ROBIN')));
+});
+
+test('§7.2 connectionPool with neither http nor tcp: "connection pool must have at least one field"', () => {
+  assertOne(validateText(dr('connectionPool: {}')), {
+    path: `${TP}.connectionPool`,
+    line: 8,
+    column: 5,
+    message: 'connection pool must have at least one field',
+  });
+  assertNone(validateText(dr('connectionPool:\n  tcp:\n    maxConnections: 1')));
+});
+
+const NON_NEGATIVE = [
+  ['http', 'http1MaxPendingRequests', 'http1 max pending requests'],
+  ['http', 'http2MaxRequests', 'http2 max requests'],
+  ['http', 'maxRequestsPerConnection', 'max requests per connection'],
+  ['http', 'maxRetries', 'max retries'],
+  ['http', 'maxConcurrentStreams', 'max concurrent streams'],
+  ['tcp', 'maxConnections', 'max connections'],
+] as const;
+
+for (const [group, field, words] of NON_NEGATIVE) {
+  test(`§7.2 ${group}.${field} < 0: "${words} must be non-negative"; 0 and 1 pass (0 = unset, §2.1)`, () => {
+    assertOne(validateText(dr(`connectionPool:\n  ${group}:\n    ${field}: -1`)), {
+      path: `${TP}.connectionPool.${group}.${field}`,
+      line: 10,
+      column: 9,
+      message: `${words} must be non-negative`,
+    });
+    assertNone(validateText(dr(`connectionPool:\n  ${group}:\n    ${field}: 0`)));
+    assertNone(validateText(dr(`connectionPool:\n  ${group}:\n    ${field}: 1`)));
+  });
+}
+
+test('§7.1 int32 fields: a string or a value beyond int32 is rejected with the value shown', () => {
+  assertOne(validateText(dr('connectionPool:\n  tcp:\n    maxConnections: "one"')), {
+    path: `${TP}.connectionPool.tcp.maxConnections`,
+    line: 10,
+    column: 9,
+    message: 'expected an integer, got "one"',
+  });
+  assertOne(validateText(dr('connectionPool:\n  tcp:\n    maxConnections: 2147483648')), {
+    path: `${TP}.connectionPool.tcp.maxConnections`,
+    line: 10,
+    column: 9,
+    message: '2147483648 is out of range -2147483648..2147483647',
+  });
+  assertNone(validateText(dr('connectionPool:\n  tcp:\n    maxConnections: 2147483647')));
+});
+
+const DURATIONS = [
+  ['connectionPool:\n  http:\n    idleTimeout: %', 'connectionPool.http.idleTimeout', 10, 9],
+  ['connectionPool:\n  tcp:\n    connectTimeout: %', 'connectionPool.tcp.connectTimeout', 10, 9],
+  ['connectionPool:\n  tcp:\n    maxConnectionDuration: %', 'connectionPool.tcp.maxConnectionDuration', 10, 9],
+  ['connectionPool:\n  tcp:\n    tcpKeepalive:\n      time: %', 'connectionPool.tcp.tcpKeepalive.time', 11, 11],
+  ['connectionPool:\n  tcp:\n    tcpKeepalive:\n      interval: %', 'connectionPool.tcp.tcpKeepalive.interval', 11, 11],
+  ['outlierDetection:\n  interval: %', 'outlierDetection.interval', 9, 7],
+  ['outlierDetection:\n  baseEjectionTime: %', 'outlierDetection.baseEjectionTime', 9, 7],
+] as const;
+
+for (const [template, field, line, column] of DURATIONS) {
+  test(`§7.1 ValidateDuration on ${field}: < 1ms and sub-ms precision fail, 1ms and 1.5s pass`, () => {
+    const at = { path: `${TP}.${field}`, line, column };
+    assertOne(validateText(dr(template.replace('%', '0.5ms'))), { ...at, message: 'duration must be greater than 1ms, got "0.5ms"' });
+    assertOne(validateText(dr(template.replace('%', '1500us'))), { ...at, message: 'only durations to ms precision are supported, got "1500us"' });
+    assertOne(validateText(dr(template.replace('%', '0s'))), { ...at, message: 'duration must be greater than 1ms, got "0s"' });
+    assertNone(validateText(dr(template.replace('%', '1ms'))));
+    assertNone(validateText(dr(template.replace('%', '1.5s'))));
+  });
+}
+
+test('§7.1 Go duration grammar: bare numbers, days and negative values are rejected', () => {
+  const at = { path: `${TP}.connectionPool.tcp.connectTimeout`, line: 10, column: 9 };
+  const t = (v: string) => validateText(dr(`connectionPool:\n  tcp:\n    connectTimeout: ${v}`));
+  assertOne(t('10'), { ...at, message: 'expected a duration like "10s" or "500ms", got 10' });
+  assertOne(t('1d'), { ...at, message: 'expected a duration like "10s" or "500ms", got "1d"' });
+  assertOne(t('-1s'), { ...at, message: 'duration must be greater than 1ms, got "-1s"' });
+  assertNone(t('1h30m'));
+});
+
+test('§7.2 tcp.idleTimeout: 0s is allowed (disables the timeout), other values need ValidateDuration', () => {
+  assertNone(validateText(dr('connectionPool:\n  tcp:\n    idleTimeout: 0s')));
+  assertOne(validateText(dr('connectionPool:\n  tcp:\n    idleTimeout: 0.5ms')), {
+    path: `${TP}.connectionPool.tcp.idleTimeout`,
+    line: 10,
+    column: 9,
+    message: 'duration must be greater than 1ms, got "0.5ms"',
+  });
+});
+
+test('§7.2 h2UpgradePolicy UPGRADE with useClientProtocol true is an error; DO_NOT_UPGRADE with it passes', () => {
+  assertOne(validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: UPGRADE\n    useClientProtocol: true')), {
+    path: `${TP}.connectionPool.http.useClientProtocol`,
+    line: 11,
+    column: 9,
+    message: 'use client protocol must not be true when H2UpgradePolicy is UPGRADE',
+  });
+  assertNone(validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: DO_NOT_UPGRADE\n    useClientProtocol: true')));
+});
+
+test('§7.2 h2UpgradePolicy must be one of the CRD enum values (case matters)', () => {
+  assertOne(validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: upgrade')), {
+    path: `${TP}.connectionPool.http.h2UpgradePolicy`,
+    line: 10,
+    column: 9,
+    message: '"upgrade" is not one of DEFAULT, DO_NOT_UPGRADE, UPGRADE',
+  });
+  assertNone(validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: DEFAULT')));
+});
+
+for (const field of ['maxEjectionPercent', 'minHealthPercent']) {
+  test(`§7.2 outlierDetection.${field} outside 0..100: "percentage N is not in range 0..100"`, () => {
+    const at = { path: `${TP}.outlierDetection.${field}`, line: 9, column: 7 };
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 101`)), { ...at, message: 'percentage 101 is not in range 0..100' });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), { ...at, message: 'percentage -1 is not in range 0..100' });
+    assertNone(validateText(dr(`outlierDetection:\n  ${field}: 100`)));
+    assertNone(validateText(dr(`outlierDetection:\n  ${field}: 0`)));
+  });
+}
+
+test('§7.2 consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true', () => {
+  assertOne(validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 5')), {
+    path: `${TP}.outlierDetection.consecutiveLocalOriginFailures`,
+    line: 9,
+    column: 7,
+    message: 'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false',
+  });
+  assertNone(validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 5\n  splitExternalLocalOriginErrors: true')));
+  assertNone(validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 0')));
+});
+
+test('§7.2 consecutiveErrors ≠ 0 is a deprecation warning (the value is ignored, §3.1)', () => {
+  assertOne(validateText(dr('outlierDetection:\n  consecutiveErrors: 5')), {
+    severity: 'warning',
+    path: `${TP}.outlierDetection.consecutiveErrors`,
+    line: 9,
+    column: 7,
+    message: 'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead',
+  });
+  assertNone(validateText(dr('outlierDetection:\n  consecutive5xxErrors: 5')));
+});
+
+for (const field of ['consecutive5xxErrors', 'consecutiveGatewayErrors']) {
+  test(`§7.2 ${field} is a UInt32 wrapper: 0..4294967295 or null`, () => {
+    const at = { path: `${TP}.outlierDetection.${field}`, line: 9, column: 7 };
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), { ...at, message: '-1 is out of range 0..4294967295' });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 4294967296`)), { ...at, message: '4294967296 is out of range 0..4294967295' });
+    assertNone(validateText(dr(`outlierDetection:\n  ${field}: 4294967295`)));
+    assertNone(validateText(dr(`outlierDetection:\n  ${field}: null`)));
+  });
+}
+
+test('§7.2 subset names: empty, not a DNS-1123 label, or duplicated are errors', () => {
+  const spec = (names: string[]) => drSpec(`host: productpage\nsubsets:\n${names.map((n) => `  - name: ${n}\n    labels: {version: x}`).join('\n')}`);
+  // subsets start at line 8 (spec body line 3), each subset takes two lines
+  assertOne(validateText(spec(['""'])), { path: 'spec.subsets[0].name', line: 8, column: 7, message: 'subset name cannot be empty' });
+  assertOne(validateText(spec(['V1'])), {
+    path: 'spec.subsets[0].name',
+    line: 8,
+    column: 7,
+    message: "subset name is invalid: V1 (expected a DNS-1123 label: lowercase letters, digits and '-')",
+  });
+  assertOne(validateText(spec(['v1', 'v1'])), { path: 'spec.subsets[1].name', line: 10, column: 7, message: 'duplicate subset name "v1" (also spec.subsets[0])' });
+  assertNone(validateText(spec(['v1', 'v2-canary'])));
+});
+
+test('§7.2 subset trafficPolicy is validated like the top-level one', () => {
+  const text = drSpec('host: productpage\nsubsets:\n  - name: v1\n    trafficPolicy:\n      connectionPool: {}');
+  assertOne(validateText(text), { path: 'spec.subsets[0].trafficPolicy.connectionPool', line: 10, column: 9, message: 'connection pool must have at least one field' });
+});
+
+test('§7.2 host must be a valid (wildcard) domain and is required', () => {
+  assertOne(validateText(drSpec('host: product_page')), { path: 'spec.host', line: 6, column: 3, message: 'domain name "product_page" invalid (label "product_page" invalid)' });
+  assertOne(validateText(drSpec('exportTo: ["."]')), { path: 'spec.host', line: 5, column: 1, message: 'host is required' });
+  assertNone(validateText(drSpec('host: "*.example.com"')));
+  assertNone(validateText(drSpec('host: productpage.default.svc.cluster.local')));
+});
+
+test('§7.2 portLevelSettings: an entry needs a port and at least one policy field', () => {
+  // the list item starts after "- ": column 4 + 2 + 2 + 1
+  const at = { path: `${TP}.portLevelSettings[0]`, line: 9, column: 9 };
+  assertOne(validateText(dr('portLevelSettings:\n  - connectionPool:\n      tcp: {maxConnections: 1}')), { ...at, message: 'portTrafficPolicy must have valid port' });
+  assertOne(validateText(dr('portLevelSettings:\n  - port: {number: 9080}')), { ...at, message: 'port traffic policy must have at least one field' });
+  assertNone(validateText(dr('portLevelSettings:\n  - port: {number: 9080}\n    connectionPool:\n      tcp: {maxConnections: 1}')));
+});
+
+test('CRD strict field validation: a misspelt field is an error that suggests the right name', () => {
+  const f = validateText(dr('connectionPool:\n  tcp:\n    maxConnection: 1'));
+  assert.is(f.length, 1);
+  assert.is(f[0].path, `${TP}.connectionPool.tcp.maxConnection`);
+  assert.is([f[0].line, f[0].column].join(':'), '10:9');
+  assert.ok(f[0].message.startsWith('unknown field (did you mean "maxConnections"?); expected one of maxConnections, connectTimeout'), f[0].message);
+});
+
+test('metadata.name and spec are required; a mapping where a list belongs is a type error', () => {
+  const noName = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {}\nspec:\n  host: productpage\n';
+  assertOne(validateText(noName), { path: 'metadata', line: 3, column: 1, message: 'metadata.name is required' });
+  const noSpec = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\n';
+  assertOne(validateText(noSpec), { path: '', line: 1, column: 1, message: 'spec is required' });
+  assertOne(validateText(drSpec('host: productpage\nsubsets:\n  name: v1')), { path: 'spec.subsets', line: 7, column: 3, message: 'expected a list, got a mapping' });
+});
+
+test.run();
