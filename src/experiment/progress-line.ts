@@ -1,9 +1,11 @@
 /**
  * The one-line live display while phases run (ecosystem.md "Conventions": a progress line on
- * long runs): scenario, phase, elapsed/total, requests and status counts, redrawn in place on
- * stderr. Only on a TTY and never under CI=true / NO_COLOR (config.ts useColor).
+ * long runs): scenario and phase in front of the engine's own progress text (src/load/progress.ts),
+ * redrawn in place on stderr. Only on a TTY and never under CI=true / NO_COLOR (config.ts useColor).
  */
 import { useColor } from '../config.js';
+import { formatProgress } from '../load/progress.js';
+import type { Progress } from '../load/model.js';
 import type { ExperimentEvent } from './orchestrator.js';
 
 /** Redraws at most this often: a terminal cannot show more, and writes cost the engine time. */
@@ -19,6 +21,8 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   let shown = false;
   let last = 0;
   let phase = '';
+  let prev: Progress | undefined;
+  let rate = 0;
   const clear = () => {
     if (shown) stream.write('\r\x1b[K');
     shown = false;
@@ -27,7 +31,10 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
   return {
     clear,
     onEvent(e) {
-      if (e.type === 'phase') phase = `${e.warmup ? 'warm-up ' : ''}${e.phase} ${e.slot + 1}/${e.slots}`;
+      if (e.type === 'phase') {
+        phase = `${e.warmup ? 'warm-up ' : ''}${e.phase} ${e.slot + 1}/${e.slots}`;
+        prev = undefined;
+      }
       if (e.type === 'apply') draw(`${label} · applying the policy`);
       if (e.type === 'restore') draw(`${label} · restoring`);
       if (e.type !== 'progress') return;
@@ -35,8 +42,9 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
       if (now - last < REDRAW_MS) return;
       last = now;
       const p = e.progress;
-      const statuses = Object.entries(p.statuses).sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}:${n}`).join(' ');
-      draw(`${label} · ${phase} · ${(p.elapsedMs / 1000).toFixed(1)}s/${(p.totalMs / 1000).toFixed(1)}s · ${p.requests} req · ${statuses}`);
+      if (prev && p.elapsedMs > prev.elapsedMs) rate = ((p.requests - prev.requests) * 1000) / (p.elapsedMs - prev.elapsedMs);
+      prev = p;
+      draw(`${label} · ${phase} · ${formatProgress(p, rate)}`);
     },
   };
 
