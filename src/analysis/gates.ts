@@ -78,7 +78,7 @@ export function parseGate(expr: string): Gate {
     throw new GateError([], `gate ${JSON.stringify(expr)}: ${why}`);
   };
   if (typeof expr !== 'string' || expr.trim() === '') return fail(EXPECTED);
-  const m = /^\s*([a-z]+(?:\([^)]*\))?|[^<>=!\s]*)\s*(.*)$/i.exec(expr)!;
+  const m = /^\s*([^<>=!\s(]*(?:\([^)]*\))?)\s*(.*)$/.exec(expr)!;
   const [, aggText, rest] = m;
   let aggregation: Aggregation;
   let percentile: number | undefined;

@@ -1,0 +1,101 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { binomialCdf, meanInterval, newcombe, normalQuantile, percentileInterval, quantileRanks, wilson, zFor } from '../../src/analysis/stats.js';
+import { createHistogram, recordMs } from '../../src/load/histogram.js';
+
+const near = (actual: number, expected: number, tol: number, what: string) => assert.ok(Math.abs(actual - expected) <= tol, `${what}: expected ${expected} ± ${tol}, got ${actual}`);
+
+test('z for 95 % is 1.95996 and the normal quantile inverts known points', () => {
+  near(zFor(0.95), 1.959964, 1e-6, 'z(0.95)');
+  near(zFor(0.99), 2.575829, 1e-6, 'z(0.99)');
+  near(normalQuantile(0.5), 0, 1e-12, 'median');
+  near(normalQuantile(0.001), -3.090232, 1e-6, 'q(0.001)');
+  assert.throws(() => zFor(1), /confidence must be in \(0, 1\)/);
+});
+
+test('Wilson interval of 30/100 at 95 % is 0.2189 to 0.3958', () => {
+  const w = wilson(30, 100);
+  near(w.lo, 0.2189, 5e-5, 'lo');
+  near(w.hi, 0.3958, 5e-5, 'hi');
+});
+
+test('Wilson interval stays inside [0, 1] at 0/n and n/n (0/100: upper 0.0370; 100/100: lower 0.9630)', () => {
+  assert.equal(wilson(0, 100).lo, 0);
+  near(wilson(0, 100).hi, 0.0370, 5e-5, '0/100 hi');
+  assert.equal(wilson(100, 100).hi, 1);
+  near(wilson(100, 100).lo, 0.9630, 5e-5, '100/100 lo');
+  assert.equal(wilson(0, 0), { lo: 0, hi: 1 });
+});
+
+test('Newcombe hybrid score interval, Newcombe 1998 example 56/70 vs 48/80: diff 0.2000, CI 0.0524 to 0.3339', () => {
+  const d = newcombe(56, 70, 48, 80);
+  near(d.delta, 0.2, 1e-12, 'delta');
+  near(d.lo, 0.0524, 5e-5, 'lo');
+  near(d.hi, 0.3339, 5e-5, 'hi');
+});
+
+test('Newcombe 1998 Table II, method 10, examples b–f (zero cells included)', () => {
+  const table: [number, number, number, number, number, number][] = [
+    [9, 10, 3, 10, 0.1705, 0.809],
+    [6, 7, 2, 7, 0.0582, 0.8062],
+    [5, 56, 0, 29, -0.0381, 0.1926],
+    [0, 10, 0, 20, -0.1611, 0.2775],
+    [10, 10, 0, 20, 0.6791, 1.0],
+  ];
+  for (const [k1, n1, k2, n2, lo, hi] of table) {
+    const d = newcombe(k1, n1, k2, n2);
+    near(d.lo, lo, 5e-5, `${k1}/${n1} − ${k2}/${n2} lo`);
+    near(d.hi, hi, 5e-5, `${k1}/${n1} − ${k2}/${n2} hi`);
+  }
+});
+
+test('order-statistic ranks for the p95 of n = 1000 are 936 and 964 (exact binomial, coverage ≥ 95 %)', () => {
+  const r = quantileRanks(1000, 0.95);
+  assert.equal(r, { lo: 936, hi: 964 });
+  // coverage P(lo ≤ K ≤ hi − 1), K ~ Binomial(1000, 0.95): at least 95 %, and no rank can be tightened
+  const cdf = binomialCdf(1000, 0.95);
+  const coverage = (lo: number, hi: number) => cdf[hi - 1] - cdf[lo - 1];
+  near(coverage(936, 964), 0.9581, 5e-4, 'coverage');
+  assert.ok(cdf[935] <= 0.025 && cdf[936] > 0.025, 'lower rank is the largest with P(K ≤ lo−1) ≤ 2.5 %');
+  assert.ok(1 - cdf[963] <= 0.025 && 1 - cdf[962] > 0.025, 'upper rank is the smallest with P(K ≥ hi) ≤ 2.5 %');
+  // the symmetric normal-approximation ranks 937 and 963 (950 ± 1.96·√47.5 = ±13.5) cover only 94.1 %
+  near(coverage(937, 963), 0.9409, 5e-4, 'normal-approximation coverage');
+});
+
+test('order-statistic ranks: median of n = 10 is bounded by X(2) and X(9) (textbook, 97.9 %)', () => {
+  assert.equal(quantileRanks(10, 0.5), { lo: 2, hi: 9 });
+  const cdf = binomialCdf(10, 0.5);
+  near(cdf[8] - cdf[1], 0.9785, 5e-4, 'coverage');
+});
+
+test('order-statistic ranks past the exact limit use the normal approximation with continuity correction (n = 100000, p95: 94865 and 95136)', () => {
+  // np = 95000, σ = √4750 = 68.92, z·σ = 135.08: floor(95000.5 − 135.08), ceil(95000.5 + 135.08)
+  assert.equal(quantileRanks(100_000, 0.95), { lo: 94865, hi: 95136 });
+});
+
+test('a percentile too far in the tail for the sample has an open upper bound (p99.9 of 100 samples)', () => {
+  const h = createHistogram();
+  for (let i = 1; i <= 100; i++) recordMs(h, i);
+  const p = percentileInterval(h, 99.9);
+  assert.is(p.hi, Infinity);
+  near(p.value, 100, 0.1, 'value');
+});
+
+test('percentile interval of 1..1000 ms: p95 = 950 ms, bounded by the 936th and 964th values', () => {
+  const h = createHistogram();
+  for (let i = 1; i <= 1000; i++) recordMs(h, i);
+  const p = percentileInterval(h, 95);
+  near(p.value, 950, 1, 'value');
+  near(p.lo, 936, 1, 'lo');
+  near(p.hi, 964, 1, 'hi');
+});
+
+test('mean interval of 1..1000 ms is 500.5 ± 1.96·288.7/√1000 = ±17.9 ms', () => {
+  const h = createHistogram();
+  for (let i = 1; i <= 1000; i++) recordMs(h, i);
+  const m = meanInterval(h);
+  near(m.value, 500.5, 0.5, 'mean');
+  near(m.hi - m.value, 17.89, 0.2, 'half width');
+});
+
+test.run();
