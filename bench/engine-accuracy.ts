@@ -27,7 +27,7 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
   const engine = await builtinEngine();
   const target = await startTarget({ delayMs: p.delayMs, record: true });
   try {
-    await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds);
+    if (p.warmupSeconds > 0) await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds);
     await target.reset();
     const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds);
     const truth = await target.truth();

@@ -17,10 +17,12 @@ export interface ThroughputParams {
   connections: number[];
   seconds: number;
   rounds: number;
+  /** autocannon against the target before anything is measured (JIT, sockets); 0 = none */
+  warmupSeconds: number;
 }
 
-export const FULL: ThroughputParams = { connections: [10, 100], seconds: 5, rounds: 2 };
-export const QUICK: ThroughputParams = { connections: [10, 100], seconds: 2, rounds: 1 };
+export const FULL: ThroughputParams = { connections: [10, 100], seconds: 5, rounds: 2, warmupSeconds: 1 };
+export const QUICK: ThroughputParams = { connections: [10, 100], seconds: 2, rounds: 1, warmupSeconds: 1 };
 
 /** The target: the engine must not be the bottleneck of what it measures. */
 export const TARGET_VS_AUTOCANNON = { on: 'ratio', op: '>=', limit: 0.8 } as const;
@@ -38,7 +40,7 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
   const target = await startTarget();
   const figures: Figure[] = [];
   try {
-    await autocannonClosedLoop(target.url, 10, 1); // warm the server's JIT before anything is measured
+    if (p.warmupSeconds > 0) await autocannonClosedLoop(target.url, 10, p.warmupSeconds);
     for (const c of p.connections) {
       const best = new Map<string, LoadFigures>();
       const keep = (name: string, f: LoadFigures): void => {

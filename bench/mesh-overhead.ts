@@ -21,10 +21,12 @@ export interface MeshParams {
   seconds: number;
   rate: number;
   rateSeconds: number;
+  /** before each measured run, the same load for this long (JIT, upstream connections); 0 = none */
+  warmupSeconds: number;
 }
 
-export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 5, rate: 1000, rateSeconds: 8 };
-export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 2, rate: 1000, rateSeconds: 3 };
+export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 5, rate: 1000, rateSeconds: 8, warmupSeconds: 1 };
+export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 2, rate: 1000, rateSeconds: 2, warmupSeconds: 1 };
 
 export const TARGET_VS_NGINX = { on: 'ratio', op: '>=', limit: 0.5 } as const;
 export const TARGET_ADDED_P50_MS = { on: 'value', op: '<=', limit: 0.3 } as const;
@@ -66,7 +68,7 @@ async function throughput(p: MeshParams, paths: Record<string, Path | undefined>
   const rps: Record<string, LoadFigures> = {};
   for (const [name, path] of Object.entries(paths)) {
     if (!path) continue;
-    await autocannonClosedLoop(path.url, p.connections, 1, path.host); // warm-up: JIT, upstream connections
+    if (p.warmupSeconds > 0) await autocannonClosedLoop(path.url, p.connections, p.warmupSeconds, path.host);
     rps[name] = await autocannonClosedLoop(path.url, p.connections, p.seconds, path.host);
   }
   const label = `mesh req/s, ${p.connections} conns`;
@@ -91,7 +93,7 @@ async function addedLatency(p: MeshParams, paths: Record<string, Path | undefine
   const lat: Record<string, { p50: number; p99: number }> = {};
   for (const [name, path] of Object.entries(paths)) {
     if (!path) continue;
-    await engineLatencyAtRate(engine, path.url, p.rate, 1, path.host); // warm-up
+    if (p.warmupSeconds > 0) await engineLatencyAtRate(engine, path.url, p.rate, p.warmupSeconds, path.host);
     lat[name] = await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds, path.host);
   }
   return (['p50', 'p99'] as const).map((q, i) => {

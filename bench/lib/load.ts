@@ -62,7 +62,8 @@ export async function autocannonClosedLoop(url: string, connections: number, sec
 
 /** wrk with one thread (the Node tools have one loop too); parses "Requests/sec:". */
 export async function wrkClosedLoop(url: string, connections: number, seconds: number): Promise<LoadFigures> {
-  const out = await runCommand('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], seconds * 1000 + TOOL_GRACE_MS);
+  // wrk takes whole seconds
+  const out = await runCommand('wrk', ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, url], seconds * 1000 + TOOL_GRACE_MS);
   const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(out.stdout)?.[1]);
   const requests = Number(/(\d+) requests in/.exec(out.stdout)?.[1]);
   const failed = Number(/Non-2xx or 3xx responses:\s*(\d+)/.exec(out.stdout)?.[1] ?? 0);

@@ -67,7 +67,8 @@ export function ask<T extends Message>(child: ChildProcess, m: Message, timeoutM
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  if (child.connected) child.send({ type: 'stop' });
+  // the callback takes a send error (child already disconnecting) instead of an 'error' event
+  if (child.connected) child.send({ type: 'stop' }, () => {});
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);

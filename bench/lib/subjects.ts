@@ -2,6 +2,7 @@
  * The things measured, built by other parts of meshproof. Kept in one file so the
  * benchmarks name each subject once.
  */
+import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import type { Engine } from '../../src/load/model.js';
 
 /** A subject that is not there (yet): its figures are printed as skipped. */
@@ -16,12 +17,9 @@ async function importOptional(spec: string): Promise<Record<string, unknown> | n
   }
 }
 
-/** The built-in engine (src/load/builtin). */
+/** The built-in engine (src/load/builtin). Async like the other subjects, for one calling shape. */
 export async function builtinEngine(): Promise<Engine> {
-  const m = await importOptional('../../src/load/engines.ts');
-  const make = m?.createEngine ?? m?.builtinEngine ?? m?.createBuiltinEngine;
-  if (typeof make !== 'function') throw new MissingSubject('built-in engine not found in src/load/engines.ts');
-  return (await make('builtin')) as Engine;
+  return new BuiltinEngine();
 }
 
 /** What the mesh benchmark needs of a running local mesh. */

@@ -1,0 +1,92 @@
+/**
+ * Keeps each benchmark's code from rotting (issue F: CI does not run `npm run bench`, too
+ * noisy): every benchmark runs for about a second with tiny parameters, and its figure
+ * lines must have the right shape and finite numbers. References that are not installed
+ * (wrk, hey, nginx) must come out as `skipped`; the built-in ones must be measured.
+ */
+import { existsSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { demoWall } from '../../bench/demo-wall.js';
+import { engineAccuracy } from '../../bench/engine-accuracy.js';
+import { engineThroughput } from '../../bench/engine-throughput.js';
+import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
+import { meshOverhead } from '../../bench/mesh-overhead.js';
+import { formatLine, type Figure } from '../../bench/report.js';
+import { hasCommand } from '../../bench/lib/proc.js';
+
+const LINE = /^\S+\s+.+\s{2}(—|-?[\d,]+(\.\d+)?) \S*\s{2}.*ref .*\s{2}ratio .*\s{2}target .*\s{2}(ok|short|info|skipped)( {2}— .*)?$/;
+
+/** A measured figure: finite value, finite ratio when it has a reference, a verdict when it has a target. */
+function assertMeasured(f: Figure, bench: string): void {
+  assert.is(f.bench, bench);
+  assert.match(formatLine(f), LINE);
+  assert.ok(f.value !== null && Number.isFinite(f.value), `${f.name}: value ${f.value}`);
+  if (f.reference) assert.ok(Number.isFinite(f.reference.value) && Number.isFinite(f.ratio), `${f.name}: reference ${f.reference.value}, ratio ${f.ratio}`);
+  assert.is(f.status, f.target ? (f.status === 'ok' ? 'ok' : 'short') : 'info');
+}
+
+/** A reference tool's figure: measured when the tool is installed, skipped (saying so) when not. */
+function assertReference(f: Figure, bench: string, tool: string): void {
+  if (hasCommand(tool)) assertMeasured(f, bench);
+  else {
+    assert.is(f.status, 'skipped');
+    assert.match(f.note ?? '', `${tool} not installed`);
+  }
+}
+
+test('engine-throughput: builtin req/s against autocannon (and wrk, hey when installed), one line each', async () => {
+  const figs = await engineThroughput({ connections: [2], seconds: 1, rounds: 1, warmupSeconds: 0 });
+  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed']);
+  assertMeasured(figs[0], 'engine-throughput');
+  assert.ok(figs[0].value! > 100, `builtin ${figs[0].value} req/s against a loopback "ok" server`);
+  assertReference(figs[1], 'engine-throughput', 'wrk');
+  assertReference(figs[2], 'engine-throughput', 'hey');
+});
+
+test('engine-accuracy: client latency is never below the server-side truth (each request contains its server time)', async () => {
+  const figs = await engineAccuracy({ delayMs: 5, rate: 100, seconds: 1, warmupSeconds: 0 });
+  assert.equal(figs.map((f) => f.name), ['p50 error vs server, 100/s', 'p99 error vs server, 100/s']);
+  for (const f of figs) {
+    assertMeasured(f, 'engine-accuracy');
+    assert.ok(f.reference!.value! >= 5, `server truth ${f.reference!.value} ms ≥ its 5 ms delay`);
+    // 3 significant digits at 5 ms = 5 µs buckets; allow two
+    assert.ok(f.value! >= -0.01, `engine − server = ${f.value} ms`);
+  }
+});
+
+// TEMPORARY until src/mesh/index.ts (issue B) is committed; then this guard goes
+const meshLanded = existsSync(new URL('../../src/mesh/index.ts', import.meta.url));
+
+(meshLanded ? test : test.skip)('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99 at a fixed rate', async () => {
+  const figs = await meshOverhead({ pods: 1, podLatencyMs: 0, connections: 2, seconds: 1, rate: 200, rateSeconds: 1, warmupSeconds: 0 });
+  assert.equal(figs.map((f) => f.name), ['mesh req/s, 2 conns', 'mesh req/s, 2 conns', 'added p50 at 200/s', 'added p99 at 200/s']);
+  assertReference(figs[0], 'mesh-overhead', 'nginx');
+  assertMeasured(figs[1], 'mesh-overhead');
+  assert.is(figs[1].reference!.name, 'direct');
+  // one more hop cannot be faster than none, beyond noise
+  assert.ok(figs[1].ratio! < 1.2, `mesh/direct throughput ${figs[1].ratio}`);
+  for (const f of figs.slice(2)) {
+    assertMeasured(f, 'mesh-overhead');
+    assert.ok(f.value! > -0.2, `added latency ${f.value} ms`);
+  }
+});
+
+test('memory-analysis: analysis of 2 × 10 k samples and the engine RSS probe report finite figures', async () => {
+  const a = analysisTime(10_000);
+  assertMeasured(a, 'memory-analysis');
+  assert.ok(a.value! > 0);
+  const m = await engineMemory({ requests: 3_000, vus: 2, samples: 0 });
+  assertMeasured(m, 'memory-analysis');
+  assert.ok(m.value! > 20 && m.value! < 2000, `RSS ${m.value} MB of a Node process`);
+  assert.match(m.note ?? '', /^[\d,]+ requests in/);
+});
+
+test('demo-wall: times a CLI invocation end to end', async () => {
+  const [f] = await demoWall({ args: ['--version'], build: false, timeoutMs: 20_000 });
+  assertMeasured(f, 'demo-wall');
+  assert.ok(f.value! > 0 && f.value! < 20, `${f.value} s`);
+  assert.match(f.note ?? '', /^exit 0/);
+});
+
+test.run();
