@@ -37,10 +37,11 @@ function lintPool(doc: PolicyDoc, path: FieldPath, pool: Obj, opts: DrLintOption
   const out: Finding[] = [];
   const tcp = obj(pool.tcp) ?? {};
   const http = obj(pool.http) ?? {};
-  const pending = num(http.http1MaxPendingRequests);
-  if (!pending) {
-    const maxConnections = num(tcp.maxConnections);
-    const cause = maxConnections ? `tcp.maxConnections is ${maxConnections} but ` : '';
+  // Requests wait in the pending queue only when connections are capped (§2.2 tryCreateConnection);
+  // without maxConnections every request gets its own connection and nothing queues.
+  const maxConnections = num(tcp.maxConnections);
+  if (maxConnections && !num(http.http1MaxPendingRequests)) {
+    const cause = `tcp.maxConnections is ${maxConnections} but `;
     out.push(
       warning(
         doc,

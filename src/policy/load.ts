@@ -22,6 +22,9 @@ import { positionFinder } from './positions.js';
  */
 export const MAX_POLICY_FILE_BYTES = 1.5 * 1024 * 1024;
 
+/** Alias expansions allowed per document (the yaml package's default): stops "billion laughs" bombs. */
+const MAX_ALIAS_COUNT = 100;
+
 /** How many YAML syntax errors one ConfigError lists before summarising the rest. */
 const MAX_LISTED_YAML_ERRORS = 10;
 
@@ -60,8 +63,14 @@ export function loadPolicyText(text: string, file: string): PolicyDoc[] {
 function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter: LineCounter): PolicyDoc {
   const positionOf = positionFinder(yamlDoc, lineCounter, file);
   const start = positionOf([]);
-  const object = yamlDoc.toJS() as unknown;
   const here = `${file}:${start.line}:${start.column}`;
+  let object: unknown;
+  try {
+    // aliases are expanded here: an unknown anchor or an alias bomb is the user's input, not a crash
+    object = yamlDoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new ConfigError(`${here}: invalid YAML: ${(err as Error).message}`);
+  }
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     throw new ConfigError(`${here}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(object)}`);
   }

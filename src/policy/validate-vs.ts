@@ -60,8 +60,16 @@ export function validateVirtualService(c: Checker, spec: Record<string, unknown>
   c.unknownFields(['spec'], spec, SPEC_FIELDS);
   const hosts = c.list(['spec', 'hosts'], spec.hosts);
   hosts?.forEach((h, i) => c.string(['spec', 'hosts', i], h));
-  c.list(['spec', 'gateways'], spec.gateways)?.forEach((g, i) => c.string(['spec', 'gateways', i], g));
+  const gateways = c.list(['spec', 'gateways'], spec.gateways);
+  gateways?.forEach((g, i) => c.string(['spec', 'gateways', i], g));
+  // no hosts = a delegate VirtualService (Istio's default ENABLE_VIRTUAL_SERVICE_DELEGATE), which cannot bind gateways
+  if ((hosts ?? []).length === 0 && (gateways ?? []).length > 0) {
+    c.error(['spec', 'gateways'], 'delegate virtual service must have no gateways specified');
+  }
   const routes = c.list(['spec', 'http'], spec.http) ?? [];
+  if (routes.length === 0 && (c.list(['spec', 'tcp'], spec.tcp) ?? []).length === 0 && (c.list(['spec', 'tls'], spec.tls) ?? []).length === 0) {
+    c.error(['spec'], 'http, tcp or tls must be provided in virtual service');
+  }
   routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r));
 }
 

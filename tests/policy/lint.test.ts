@@ -34,7 +34,8 @@ test('§2.1/§2.2 no-pending-limit: a connection pool without http1MaxPendingReq
     'tcp.maxConnections is 1 but http.http1MaxPendingRequests is unset (0 means unset = 4294967295): under overload requests ' +
       'queue without bound, so expect latency to grow instead of fast 503 overflow responses',
   );
-  assert.is(only('no-pending-limit', lintText(dr('connectionPool:\n  http:\n    http1MaxPendingRequests: 0'))).length, 1, '0 is unset (§2.1)');
+  assert.is(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {maxConnections: 2}\n  http: {http1MaxPendingRequests: 0}'))).length, 1, '0 is unset (§2.1)');
+  assert.equal(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {connectTimeout: 1s}\n  http: {http2MaxRequests: 10}'))), [], 'no connection cap, no queue');
   assert.equal(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {maxConnections: 1}\n  http: {http1MaxPendingRequests: 1}'))), []);
 });
 

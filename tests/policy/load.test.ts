@@ -95,6 +95,14 @@ test('broken YAML corpus: an unclosed flow mapping names the file and position',
   assert.not.match(err.message, /\n\s+at /);
 });
 
+test('broken YAML corpus: an unknown alias and an alias bomb are ConfigErrors at the document start', () => {
+  const head = 'apiVersion: v1\nkind: X\n';
+  assert.throws(() => loadPolicyText(`${head}x: *nope\n`, 'a.yaml'), (e: Error) => e instanceof ConfigError && e.message === 'a.yaml:1:1: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope');
+  const level = (name: string, prev: string) => `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]\n`;
+  const bomb = `${head}a: &a [x,x,x,x,x,x,x,x,x]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`;
+  assert.throws(() => loadPolicyText(bomb, 'b.yaml'), (e: Error) => e instanceof ConfigError && /^b\.yaml:1:1: invalid YAML: Excessive alias count/.test(e.message));
+});
+
 test('a generated 5 MB file is refused before parsing, with its size and the limit', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'meshproof-policy-'));
   try {

@@ -175,6 +175,19 @@ test('§7.3 destination subset must be a DNS-1123 label; port number within 1..6
   assertNone(validateText(dest('subset: v2')));
 });
 
+test('a VirtualService without hosts is a delegate, which may not name gateways; it needs http, tcp or tls', () => {
+  const noHosts = vsRoute('directResponse: {status: 200}').replace('  hosts: [bookinfo.example.com]\n', '  hosts: []\n');
+  assertNone(validateText(noHosts));
+  assertOne(validateText(noHosts.replace('  http:\n', '  gateways: [bookinfo-gateway]\n  http:\n')), {
+    path: 'spec.gateways',
+    line: 7,
+    column: 3,
+    message: 'delegate virtual service must have no gateways specified',
+  });
+  const noRoutes = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec:\n  hosts: [a]\n';
+  assertOne(validateText(noRoutes), { path: 'spec', line: 4, column: 1, message: 'http, tcp or tls must be provided in virtual service' });
+});
+
 test('CRD strict field validation: abort.percent does not exist (it is reserved), so it is rejected', () => {
   const f = validateText(vs('fault:\n  abort:\n    httpStatus: 503\n    percent: 50'));
   assertOne(f, {

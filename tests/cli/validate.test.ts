@@ -1,0 +1,75 @@
+/** `meshproof validate`: exit 0 on clean policies, 2 on any error (or warning with --strict); --json parses. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from '../policy/cli-capture.js';
+
+const FIX = 'tests/fixtures/policy';
+
+test('validate policies/ exits 0 and says how many documents were checked', async () => {
+  const r = await runCli(['validate', 'policies/']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr, '5 documents checked: 0 errors, 0 warnings\n');
+});
+
+test('validate a file with ten mistakes exits 2 and prints ten file:line:col findings', async () => {
+  const r = await runCli(['validate', `${FIX}/ten-mistakes.yaml`]);
+  assert.is(r.code, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.is(lines.length, 11);
+  assert.is(lines[8], `${FIX}/ten-mistakes.yaml:35:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy`);
+  assert.is(lines[10], '2 documents checked: 10 errors, 0 warnings');
+});
+
+test('--json prints one parseable document on stdout echoing inputs, documents and findings', async () => {
+  const r = await runCli(['validate', '--json', `${FIX}/multi.yaml`]);
+  assert.is(r.code, 2); // " reset" in retryOn
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.inputs, [`${FIX}/multi.yaml`]);
+  assert.equal(report.documents.map((d: { kind: string; checked: boolean }) => [d.kind, d.checked]), [
+    ['DestinationRule', true],
+    ['VirtualService', true],
+    ['Gateway', false],
+  ]);
+  assert.is(report.errors, 1);
+  assert.equal(report.findings[0], {
+    severity: 'error',
+    file: `${FIX}/multi.yaml`,
+    line: 27,
+    column: 9,
+    path: 'spec.http[0].retries.retryOn',
+    message: '" reset" is not a valid retryOn policy',
+  });
+});
+
+test('other kinds are reported as "not checked", without failing', async () => {
+  const r = await runCli(['validate', `${FIX}/dir`, 'tests/fixtures/policy/multi.yaml']);
+  assert.match(
+    r.stderr,
+    `${FIX}/multi.yaml:29:1: note: Gateway "bookinfo-gateway" (networking.istio.io/v1) not checked: meshproof checks DestinationRule and VirtualService of networking.istio.io v1, v1beta1 and v1alpha3\n`,
+  );
+  assert.match(r.stderr, /4 documents checked, 1 not checked: 1 error, 0 warnings\n$/);
+});
+
+test('--strict turns warnings into exit 2; without it warnings exit 0', async () => {
+  const file = `${FIX}/warning-only.yaml`;
+  const loose = await runCli(['validate', file]);
+  assert.is(loose.code, 0, loose.stderr);
+  assert.match(loose.stderr, 'warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: outlier detection consecutive errors is deprecated');
+  assert.is((await runCli(['validate', '--strict', file])).code, 2);
+});
+
+test('broken YAML exits 2 with one file:line:col line and no stack trace', async () => {
+  const r = await runCli(['validate', `${FIX}/broken/tabs.yaml`]);
+  assert.is(r.code, 2);
+  assert.is(r.stderr, `meshproof: ${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces\n`);
+});
+
+test('a missing path and a missing argument are usage errors (exit 2)', async () => {
+  assert.is((await runCli(['validate', 'nope/'])).code, 2);
+  const none = await runCli(['validate']);
+  assert.is(none.code, 2);
+  assert.not.match(none.stderr, /internal error/);
+});
+
+test.run();
