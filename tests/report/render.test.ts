@@ -1,0 +1,84 @@
+/**
+ * Every renderer against the fixed fixture report (golden files). After a deliberate change
+ * to a renderer or the fixture: `UPDATE_GOLDEN=1 npm test -- '^report/'`, then review the diff.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { render as renderJson } from '../../src/report/json.js';
+import { render as renderMarkdown } from '../../src/report/markdown.js';
+import { render as renderJunit } from '../../src/report/junit.js';
+import { render as renderTerminal, TERMINAL_WIDTH } from '../../src/report/terminal.js';
+import { render as renderHtml } from '../../src/report/html.js';
+import { assertGolden, buildFixtureReport, FIXTURE_REPORT, loadFixtureReport, UPDATE } from '../fixtures/report/fixture.js';
+
+test('the fixture report.json is exactly what the seeded builder makes (analysis is deterministic)', () => {
+  const built = renderJson(buildFixtureReport());
+  if (UPDATE) writeFileSync(FIXTURE_REPORT, built);
+  assert.fixture(built, readFileSync(FIXTURE_REPORT, 'utf8'));
+});
+
+test('report.json round-trips: reading and rendering the fixture gives the same bytes (open bounds stay null)', () => {
+  const text = readFileSync(FIXTURE_REPORT, 'utf8');
+  const report = loadFixtureReport();
+  assert.is(report.phases.baseline.stats.percentiles['p99.9'].hi, Infinity, 'null upper bound read back as +Infinity');
+  assert.is(renderJson(report), text);
+  assert.is(JSON.parse(text).schemaVersion, 1);
+});
+
+test('terminal: golden, every line within 100 columns, no control characters without colour', () => {
+  const out = renderTerminal(loadFixtureReport());
+  assertGolden('terminal.txt', out);
+  for (const l of out.split('\n')) assert.ok([...l].length <= TERMINAL_WIDTH, `${[...l].length} columns: ${l}`);
+  assert.not.match(out, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'control characters in uncoloured output');
+  assert.match(out, /│ status 503\s+│\s+0\.0 % \[0\.0 – 0\.16\] │\s+41\.8 % \[40\.1 – 43\.4\] │/);
+  assert.match(out, /verdict FAIL — 5 of 7 gates passed, 1 failed, 1 inconclusive\n$/);
+});
+
+test('terminal with colour: verdicts painted, widths unchanged once ANSI codes are removed', () => {
+  const plain = renderTerminal(loadFixtureReport());
+  const color = renderTerminal(loadFixtureReport(), { color: true });
+  assert.match(color, /\x1b\[31mFAIL\x1b\[(0|39)m/);
+  assert.match(color, /\x1b\[32mPASS\x1b\[(0|39)m/);
+  assert.match(color, /\x1b\[33mINCONCLUSIVE\x1b\[(0|39)m/);
+  assert.is(color.replace(/\x1b\[[0-9;]*m/g, ''), plain);
+});
+
+test('markdown: golden; user text cannot inject HTML or break a table', () => {
+  const out = renderMarkdown(loadFixtureReport());
+  assertGolden('report.md', out);
+  assert.not.match(out, /<script/);
+  assert.match(out, /&lt;script&gt;alert\("x"\)&lt;\/script&gt; &amp; friends/);
+  assert.match(out, /- control�chars�\\\[31m and \\\| pipes \\\| in a note/);
+  const gateLines = out.split('\n').filter((l) => /^\| (✅|❌|⚠️) /.test(l));
+  assert.is(gateLines.length, 7);
+  for (const l of gateLines) assert.is(l.replace(/\\\|/g, '').split('|').length, 9, `a gate row has 7 cells: ${l}`);
+});
+
+test('junit: golden; one testsuite, one test case per gate named "<metric> - <expression> (<scope>)"', () => {
+  const out = renderJunit(loadFixtureReport());
+  assertGolden('junit.xml', out);
+  assert.is((out.match(/<testsuite /g) ?? []).length, 1);
+  assert.is((out.match(/<testcase /g) ?? []).length, 7);
+  assert.match(out, /<testsuite name="meshproof connection-pool-overflow" tests="7" failures="1" errors="0" skipped="1" time="16.000"/);
+  assert.match(out, /<testcase classname="meshproof.connection-pool-overflow.policy" name="http_req_duration - max&lt;40 \(policy\)" time="8.000">\n\s+<failure type="gate"/);
+  assert.match(out, /name="cause_overflow - rate&gt;0.42 \(policy\)" time="8.000">\n\s+<skipped message="inconclusive: /);
+  assert.match(out, /name="status_503 - rate&gt;=0.2 \(delta\)" time="16.000"\/>/);
+  assert.not.match(out, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'XML 1.0 forbids control characters');
+});
+
+test('html: golden; self-contained (no script, no external resource) and every text escaped', () => {
+  const out = renderHtml(loadFixtureReport());
+  assertGolden('report.html', out);
+  for (const banned of [/<script/i, /\bsrc=/i, /\bhref=/i, /url\(/i, /@import/i, /<link/i]) assert.not.match(out, banned, String(banned));
+  assert.match(out, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; friends/);
+  assert.is((out.match(/<svg class="chart"/g) ?? []).length, 3);
+  assert.match(out, /policy applied/);
+});
+
+test('renders are deterministic: the same report renders to the same bytes twice', () => {
+  const r = loadFixtureReport();
+  for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson]) assert.is(f(r), f(loadFixtureReport()));
+});
+
+test.run();
