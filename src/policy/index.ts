@@ -5,3 +5,4 @@ export { lint, type LintOptions } from './lint.js';
 export { formatFinding, sortFindings, countBySeverity, Severity, type Finding } from './findings.js';
 export { isValidRetryOnToken, retryOnTokens, DEFAULT_RETRY_ON, RETRY_ON_POLICIES } from './retry-on.js';
 export * from './model.js';
+export { checkPolicies, checkDocs, checkFailed, formatCheckReport, type CheckReport, type DocumentSummary } from './check.js';
