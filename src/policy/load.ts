@@ -178,7 +178,7 @@ async function expandPaths(paths: string[]): Promise<string[]> {
     if (found.length === 0) throw new ConfigError(`${p}: no .yaml or .yml files in this directory`);
     out.push(...found);
   }
-  return out;
+  return [...new Set(out)]; // "policies/ policies/x.yaml" loads x.yaml once
 }
 
 async function walk(dir: string): Promise<string[]> {

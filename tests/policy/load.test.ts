@@ -71,6 +71,7 @@ test('directories are searched recursively for *.yaml and *.yml, in name order; 
       [`${FIX}/dir/sub/b.yml`, 'b'],
     ],
   );
+  assert.is((await loadPolicies([`${FIX}/dir`, `${FIX}/dir/a.yaml`])).length, 2, 'a file named twice loads once');
 });
 
 const BROKEN: [string, string][] = [
