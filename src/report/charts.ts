@@ -79,7 +79,7 @@ export function latencyChart(report: Report): string {
       const bottom = isNum(ps.lo) ? sy(ps.lo) : H - B;
       body.push(
         `<g class="ci" stroke="${PHASE_COLOR[c.phase]}"><title>${escapeHtml(`${c.phase} p${ps.p}: ${ps.value} ms [${ps.lo} – ${isNum(ps.hi) ? ps.hi : '∞'}]`)}</title>`,
-        line(x, top, x, bottom, 'whisker'),
+        line(x, top, x, bottom, isNum(ps.hi) ? 'whisker' : 'whisker open'),
         line(x - 4, bottom, x + 4, bottom, 'whisker'),
         isNum(ps.hi) ? line(x - 4, top, x + 4, top, 'whisker') : '',
         `<circle cx="${r2(x)}" cy="${r2(sy(ps.value))}" r="3.5" fill="${PHASE_COLOR[c.phase]}"/></g>`,

@@ -112,7 +112,7 @@ svg .axis{font-size:12px;fill:var(--muted)}
 svg .legend text{font-size:12px;fill:var(--fg)}
 svg .rowlabel{font-size:13px;fill:var(--fg)}
 svg .inbar{font-size:12px;fill:#fff;font-weight:600}
-svg .whisker{stroke-width:1.5}
+svg .whisker{stroke-width:1.5}svg .whisker.open{stroke-dasharray:3 3}
 svg .band-baseline{fill:rgba(59,91,219,.06)}svg .band-policy{fill:rgba(214,51,108,.06)}
 svg .bandlabel{font-size:12px;font-weight:700;text-transform:uppercase}
 svg .applied{stroke:#c92a2a;stroke-width:2;stroke-dasharray:6 4}
