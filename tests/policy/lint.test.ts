@@ -4,6 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFile } from 'node:fs/promises';
 import { loadPolicies, loadPolicyText } from '../../src/policy/load.js';
 import { lint } from '../../src/policy/lint.js';
 import type { Finding } from '../../src/policy/findings.js';
@@ -152,15 +153,16 @@ spec:
 });
 
 test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits)', async () => {
+  const lineOf = async (file: string, text: string) => (await readFile(`policies/${file}`, 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
   const findings = lint(await loadPolicies(['policies']), { replicas: 2 });
   assert.equal(
     findings.map((f) => `${f.file.replace('policies/', '')}:${f.line} ${f.rule}`),
     [
-      'connection-pool.yaml:15 per-replica-limits',
-      'connection-pool.yaml:17 per-replica-limits',
-      'fault-injection.yaml:16 default-retries',
-      'outlier-detection.yaml:14 panic-mode-off',
-      'route-timeout.yaml:15 default-retries',
+      `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'maxConnections:')} per-replica-limits`,
+      `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'http1MaxPendingRequests:')} per-replica-limits`,
+      `fault-injection.yaml:${await lineOf('fault-injection.yaml', '- route:')} default-retries`,
+      `outlier-detection.yaml:${await lineOf('outlier-detection.yaml', 'outlierDetection:')} panic-mode-off`,
+      `route-timeout.yaml:${await lineOf('route-timeout.yaml', '- route:')} default-retries`,
     ],
   );
 });
