@@ -85,6 +85,8 @@ export interface FakeApiServer {
   nodes: FakeNode[];
   /** the stored object, or undefined */
   get(plural: string, namespace: string, name: string): Obj | undefined;
+  /** every stored object of a resource, all namespaces */
+  list(plural: string): Obj[];
   /** stores an object as `kubectl create` would (manager "kubectl-create") */
   seed(object: Obj): Obj;
   /** one-shot responses, consumed in order of matching */
@@ -110,6 +112,7 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     services: [],
     nodes: [],
     get: (plural, ns, name) => clone(store.get(`${plural}/${ns}/${name}`)),
+    list: (plural) => [...store.entries()].filter(([k]) => k.startsWith(`${plural}/`)).map(([, o]) => clone(o)),
     seed: (object) => {
       const plural = pluralOf(object.kind);
       const stored = createObject(object, plural, object.metadata.namespace ?? 'default', 'kubectl-create');
@@ -319,7 +322,7 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    fake.requests.push({ method: req.method!, path: url.pathname, query: url.searchParams, contentType: req.headers['content-type'] });
+    fake.requests.push({ method: req.method!, path: decodeURIComponent(url.pathname), query: url.searchParams, contentType: req.headers['content-type'] });
     if (fake.mode === 'outage') return void req.socket.destroy();
     let body = '';
     req.setEncoding('utf8');

@@ -1,0 +1,110 @@
+/**
+ * The one entry point `meshproof run` uses for a real cluster (the experiment wires its flags
+ * here): connect like kubectl, check the API answers, find the gateway URL (`--target auto`)
+ * and its replicas, and hand back the cluster applier — journaled, with the propagation check
+ * behind `verify()` — plus the gateway counter source and the sentences saying what was
+ * decided and why.
+ *
+ *   createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget>
+ */
+import type { PolicyDoc } from '../policy/model.js';
+import { serviceFqdn, translateCluster } from '../policy/translate.js';
+import type { CounterSource } from '../experiment/orchestrator.js';
+import { ClusterApplier } from './applier.js';
+import { expectedConfig } from './config-dump.js';
+import { gatewayCounterSource, effectiveLimits } from './counters.js';
+import { decideHost, discoverGatewayUrl } from './discovery.js';
+import { listGatewayPods, readAdmin, type GatewaySelector } from './gateway-pods.js';
+import { Journal } from './journal.js';
+import { checkReachable, loadConnection } from './kubeconfig.js';
+import { waitForPropagation } from './propagation.js';
+
+export interface ClusterTargetOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** scenario `policy.namespace` or `--namespace`; else the context's */
+  namespace?: string;
+  /** gateway base URL, or 'auto' (also the default) to discover the ingress gateway Service */
+  target?: string | 'auto';
+  /** scenario `target.host`; else the VirtualService's first host */
+  host?: string;
+  dryRun?: boolean;
+  allowSystemNamespaces?: boolean;
+  runId: string;
+  /** default reports/.journal */
+  journalDir?: string;
+  /** the policies the run applies: Host header, effective limits, counter selection */
+  policies?: PolicyDoc[];
+  /** where the ingress gateway runs (default istio-system, istio=ingressgateway) */
+  gateway?: GatewaySelector;
+  /** human lines (dry-run plan, restore notes) */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ClusterTarget {
+  applier: ClusterApplier;
+  /** where the load goes */
+  url: string;
+  /** Host header, when decided */
+  host?: string;
+  /** one line per decision: connection, target, host, replicas, effective limits */
+  describe: string;
+  counters: CounterSource;
+  runId: string;
+  journalPath: string;
+  /** gateway pod names */
+  replicas: string[];
+  close(): Promise<void>;
+}
+
+export async function createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget> {
+  const conn = loadConnection(opts);
+  await checkReachable(conn);
+  const docs = opts.policies ?? [];
+  const lines = [`cluster: ${conn.describe}`];
+  const auto = !opts.target || opts.target === 'auto';
+  const url = auto ? await discoverGatewayUrl(conn, opts.gateway) : { value: opts.target!.replace(/\/+$/, ''), because: `--target ${opts.target}` };
+  lines.push(`target: ${url.because}${!opts.target ? ' (no --target given: discovered)' : ''}`);
+  const host = decideHost(opts.host, docs);
+  if (host) lines.push(`host: ${host.because}`);
+  const pods = await listGatewayPods(conn, opts.gateway);
+  const podByName = new Map(pods.map((p) => [p.name, p]));
+  lines.push(`gateway replicas: ${pods.length} (${pods.map((p) => p.name).join(', ')}); connection-pool limits apply per replica`);
+  const objects = docs.map((d) => d.object);
+  const drFqdns = docs.filter((d) => d.kind === 'DestinationRule').map((d) => serviceFqdn((d.object.spec as { host: string }).host, d.namespace ?? conn.namespace));
+  for (const fqdn of drFqdns) for (const l of effectiveLimits(translateCluster(objects, { fqdn, port: 0 }), pods.length)) lines.push(`limit: ${l.replace('|0|', '|*|')}`);
+  const journal = new Journal(opts.journalDir);
+  const applier = new ClusterApplier({
+    conn,
+    runId: opts.runId,
+    journal,
+    dryRun: opts.dryRun,
+    allowSystemNamespaces: opts.allowSystemNamespaces,
+    log: opts.log,
+    verifier: (applied, o) =>
+      waitForPropagation({
+        replicas: pods.map((p) => p.name),
+        readConfigDump: (name) => readAdmin(conn, podByName.get(name)!, 'config_dump'),
+        expected: expectedConfig(applied.map((d) => d.object), conn.namespace),
+        timeoutMs: o.timeoutMs,
+        signal: o.signal,
+      }),
+  });
+  const counters = gatewayCounterSource(
+    pods.map((p) => p.name),
+    async (name) => String(await readAdmin(conn, podByName.get(name)!, 'stats')),
+    drFqdns.length > 0 ? drFqdns : undefined,
+  );
+  return {
+    applier,
+    url: url.value,
+    host: host?.value,
+    describe: lines.join('\n'),
+    counters,
+    runId: opts.runId,
+    journalPath: journal.pathOf(opts.runId),
+    replicas: pods.map((p) => p.name),
+    close: async () => {},
+  };
+}

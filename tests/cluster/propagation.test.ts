@@ -1,0 +1,77 @@
+/**
+ * Propagation through the API server's pod proxy: two gateway replicas whose xDS pushes land
+ * 100 ms and 700 ms after the apply; the check must wait for the slower one, and with a
+ * timeout shorter than its delay must name it as the replica that lags.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createClusterTarget } from '../../src/cluster/target.js';
+import { keyOf } from '../../src/experiment/applier.js';
+import YAML from 'yaml';
+import { setup, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
+import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
+
+let env: Env;
+let admins: FakeEnvoyAdmin[] = [];
+const DELAYS = { 'istio-ingressgateway-a': 100, 'istio-ingressgateway-b': 700 };
+
+test.before.each(async () => {
+  env = await setup();
+  env.fake.seed(YAML.parse(PRE_EXISTING_VS));
+  admins = [];
+  for (const [name, delay] of Object.entries(DELAYS)) {
+    const admin = await startFakeEnvoyAdmin(env.fake, delay);
+    admins.push(admin);
+    env.fake.pods.push({ name, namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' }, adminUrl: admin.url });
+  }
+  env.fake.services.push({ name: 'istio-ingressgateway', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, type: 'LoadBalancer', ports: [{ name: 'http2', port: 80, nodePort: 31380 }], loadBalancer: [{ ip: '127.0.0.1' }] });
+});
+test.after.each(async () => {
+  for (const a of admins) await a.close();
+  await env.cleanup();
+});
+
+async function applyWith(file: string, timeoutMs: number) {
+  const docs = await policies(file);
+  const target = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-prop', journalDir: env.journalDir, policies: docs, log: () => {} });
+  const snapshot = await target.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await target.applier.apply(docs);
+  const result = await target.applier.verify(docs, { timeoutMs });
+  await target.applier.restore(snapshot);
+  return { target, result };
+}
+
+test('§2.1 circuit breaker: verify waits for the slowest replica (700 ms push) and reports that time', async () => {
+  const { target, result } = await applyWith('connection-pool.yaml', 5_000);
+  assert.equal(target.replicas, ['istio-ingressgateway-a', 'istio-ingressgateway-b']);
+  assert.ok(result.ok, JSON.stringify(result.replicas));
+  assert.ok(result.elapsedMs >= 700 && result.elapsedMs < 700 + 250 + 400, `elapsed ${result.elapsedMs} ms`);
+  assert.equal(result.replicas.map((r) => r.ok), [true, true]);
+  // both replicas were read through the pod proxy, the slow one more than once
+  assert.ok(admins[0].reads >= 1 && admins[1].reads >= 3, `${admins[0].reads} ${admins[1].reads}`);
+  assert.ok(env.fake.requests.some((r) => r.path === '/api/v1/namespaces/istio-system/pods/istio-ingressgateway-b:15000/proxy/config_dump'));
+});
+
+test('§4.1 route timeout: a replica still without the policy at the timeout is named with the reason', async () => {
+  const { result } = await applyWith('route-timeout.yaml', 300);
+  assert.is(result.ok, false);
+  assert.equal(result.replicas[0], { name: 'istio-ingressgateway-a', ok: true });
+  assert.is(result.replicas[1].name, 'istio-ingressgateway-b');
+  assert.is(result.replicas[1].ok, false);
+  assert.match(result.replicas[1].reason!, 'timeout is 0s, policy says 0.500s', result.replicas[1].reason);
+  assert.ok(result.elapsedMs >= 300 && result.elapsedMs < 300 + 400, `elapsed ${result.elapsedMs}`);
+});
+
+test('createClusterTarget says how it decided: LB address, Host from the VirtualService, replicas and per-replica limits', async () => {
+  const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
+  const t = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-describe', journalDir: env.journalDir, policies: docs, target: 'auto' });
+  assert.is(t.url, 'http://127.0.0.1:80');
+  assert.is(t.host, 'bookinfo.example.com');
+  assert.match(t.describe, 'target: Service istio-system/istio-ingressgateway has load-balancer address 127.0.0.1; port http2 → http://127.0.0.1:80');
+  assert.match(t.describe, 'host: Host bookinfo.example.com from VirtualService productpage');
+  assert.match(t.describe, 'gateway replicas: 2 (istio-ingressgateway-a, istio-ingressgateway-b)');
+  assert.match(t.describe, 'max_connections 1 per replica × 2 replicas = 2 at the gateway');
+  assert.match(t.describe, 'max_pending_requests 1 per replica × 2 replicas = 2 at the gateway');
+});
+
+test.run();
