@@ -12,6 +12,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { render } from '../../src/report/html.js';
 import { loadFixtureReport } from '../fixtures/report/fixture.js';
 
+/** The DOM type is not in this project's lib (Node only); this is the part used. */
+interface SvgShape {
+  getBBox(): { width: number; height: number };
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -43,11 +48,11 @@ test('report.html renders its three charts in headless Chromium with no console 
     assert.ok(charts[1].rects >= 6, `outcome segments: ${charts[1].rects}`);
     assert.ok(charts[2].rects >= 16, `timeline bars: ${charts[2].rects}`);
     const curve = await page.$eval('polyline.curve-policy', (el) => {
-      const b = (el as SVGGraphicsElement).getBBox();
+      const b = (el as unknown as SvgShape).getBBox();
       return { width: b.width, height: b.height };
     });
     assert.ok(curve.width > 300 && curve.height > 50, `policy curve ${curve.width}×${curve.height}`);
-    const marker = await page.$eval('line.applied', (el) => ({ height: (el as SVGGraphicsElement).getBBox().height }));
+    const marker = await page.$eval('line.applied', (el) => ({ height: (el as unknown as SvgShape).getBBox().height }));
     assert.ok(marker.height > 100, 'policy-applied marker drawn across the timeline');
     assert.is(await page.textContent('header .word'), 'FAIL');
     assert.is(await page.$$eval('table.gates tbody tr', (rows) => rows.length), 7);

@@ -9,7 +9,15 @@ import { readReport } from '../../src/report/read.js';
 import { appendStepSummary, render as renderMarkdown, STEP_SUMMARY_CAP_BYTES } from '../../src/report/markdown.js';
 import { loadFixtureReport, FIXTURE_REPORT } from '../fixtures/report/fixture.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'meshproof-report-'));
+/** Runs `fn` with a fresh temporary folder and removes it afterwards. */
+async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-report-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 test('reportDir: reports/<UTC time>-<scenario>, sortable and colon-free', () => {
   assert.is(reportDir('reports', '2026-11-21T10:00:00.123Z', 'connection-pool-overflow'), join('reports', '20261121T100000Z-connection-pool-overflow'));
@@ -17,9 +25,8 @@ test('reportDir: reports/<UTC time>-<scenario>, sortable and colon-free', () => 
   assert.is(reportDir('r', '2026-01-02T03:04:05Z', '../../etc'), join('r', '20260102T030405Z-etc'), 'no path escapes');
 });
 
-test('writeReports writes report.json, report.md, report.html and junit.xml, each its renderer\'s output', async () => {
-  const dir = tmp();
-  try {
+test('writeReports writes report.json, report.md, report.html and junit.xml, each its renderer\'s output', () =>
+  withTmp(async (dir) => {
     const report = loadFixtureReport();
     const paths = await writeReports(report, join(dir, 'nested', 'run'));
     assert.equal(paths.map((p) => p.slice(dir.length + 1)), ['nested/run/report.json', 'nested/run/report.md', 'nested/run/report.html', 'nested/run/junit.xml']);
@@ -27,10 +34,8 @@ test('writeReports writes report.json, report.md, report.html and junit.xml, eac
     assert.is(readFileSync(paths[3], 'utf8'), REPORT_FILES.junit.render(report));
     const only = await writeReports(report, join(dir, 'md'), ['md']);
     assert.equal(only, [join(dir, 'md', 'report.md')]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
 test('parseFormats: comma lists and aliases; unknown names reported, not dropped silently', () => {
   assert.equal(parseFormats(undefined), { formats: ['json', 'md', 'html', 'junit'], unknown: [] });
@@ -38,9 +43,8 @@ test('parseFormats: comma lists and aliases; unknown names reported, not dropped
   assert.equal(parseFormats(['html', 'xml', 'pdf']), { formats: ['html', 'junit'], unknown: ['pdf'] });
 });
 
-test('readReport: clear ConfigErrors for a missing file, non-JSON, a foreign document and an unknown schemaVersion', async () => {
-  const dir = tmp();
-  try {
+test('readReport: clear ConfigErrors for a missing file, non-JSON, a foreign document and an unknown schemaVersion', () =>
+  withTmp(async (dir) => {
     const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
     const fixture = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
     const cases: [string, RegExp][] = [
@@ -60,28 +64,22 @@ test('readReport: clear ConfigErrors for a missing file, non-JSON, a foreign doc
       }
     }
     assert.is((await readReport(FIXTURE_REPORT)).scenario.name, 'connection-pool-overflow');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-test('appendStepSummary appends the Markdown report to $GITHUB_STEP_SUMMARY, and does nothing when unset', async () => {
-  const dir = tmp();
-  try {
+test('appendStepSummary appends the Markdown report to $GITHUB_STEP_SUMMARY, and does nothing when unset', () =>
+  withTmp(async (dir) => {
     const file = join(dir, 'summary.md');
     writeFileSync(file, '# earlier step\n');
     const report = loadFixtureReport();
     assert.is(await appendStepSummary(report, { githubStepSummary: file }), 'written');
     assert.is(readFileSync(file, 'utf8'), `# earlier step\n${renderMarkdown(report)}\n`);
     assert.is(await appendStepSummary(report, { githubStepSummary: undefined }), 'skipped');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer to report.md', async () => {
-  const dir = tmp();
-  try {
+test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer to report.md', () =>
+  withTmp(async (dir) => {
     const file = join(dir, 'summary.md');
     const report = loadFixtureReport();
     const used = STEP_SUMMARY_CAP_BYTES - 1500; // room for the title and a few lines, not the whole report
@@ -95,9 +93,7 @@ test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer
     writeFileSync(file, 'x'.repeat(STEP_SUMMARY_CAP_BYTES - 10));
     assert.is(await appendStepSummary(report, { githubStepSummary: file }), 'skipped');
     assert.is(statSync(file).size, STEP_SUMMARY_CAP_BYTES - 10);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
 test.run();
