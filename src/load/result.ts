@@ -3,7 +3,7 @@
  * recorder and by mergePhaseResults, so every summary is computed one way: from a histogram.
  */
 import type { Cause } from './classify.js';
-import { serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+import { deserializeHistogram, serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from './model.js';
 
 export interface PhaseTotals {
@@ -25,10 +25,8 @@ export interface PhaseTotals {
 export function buildPhaseResult(t: PhaseTotals): PhaseResult {
   const byCauseSummary: Partial<Record<Cause, LatencySummary>> = {};
   const byCauseHist: Partial<Record<Cause, SerializedHistogram>> = {};
-  for (const [cause, h] of t.histograms.byCause) {
-    byCauseSummary[cause] = summarize(h);
-    byCauseHist[cause] = serializeHistogram(h);
-  }
+  for (const [cause, h] of t.histograms.byCause) [byCauseHist[cause], byCauseSummary[cause]] = serialized(h);
+  const [overallHist, overall] = serialized(t.histograms.overall);
   const result: PhaseResult = {
     profile: t.profile,
     plan: t.plan,
@@ -41,15 +39,24 @@ export function buildPhaseResult(t: PhaseTotals): PhaseResult {
     droppedIterations: t.droppedIterations,
     statuses: t.statuses,
     causes: t.causes,
-    latency: { overall: summarize(t.histograms.overall), byCause: byCauseSummary },
-    histograms: { overall: serializeHistogram(t.histograms.overall), byCause: byCauseHist },
+    latency: { overall, byCause: byCauseSummary },
+    histograms: { overall: overallHist, byCause: byCauseHist },
     timeline: t.timeline,
   };
   if (t.histograms.scheduled) {
-    result.latency.scheduled = summarize(t.histograms.scheduled);
-    result.histograms.scheduled = serializeHistogram(t.histograms.scheduled);
+    [result.histograms.scheduled, result.latency.scheduled] = serialized(t.histograms.scheduled);
   }
   return result;
+}
+
+/**
+ * The serialised histogram and its summary, computed from the serialised form: a live
+ * histogram knows its exact max, a decoded one only the bucket's top, and a merged result
+ * must read exactly like a single run.
+ */
+function serialized(h: Histogram): [SerializedHistogram, LatencySummary] {
+  const s = serializeHistogram(h);
+  return [s, summarize(deserializeHistogram(s))];
 }
 
 /** Adds `n` to a count map entry. */

@@ -1,0 +1,104 @@
+/**
+ * meshproof's generic k6 script: one request per iteration, described by the plan, under the
+ * load profile — both passed with `-e`:
+ *
+ *   k6 run --no-usage-report \
+ *     -e MESHPROOF_PLAN='{"method":"GET","baseUrl":"http://127.0.0.1:8080","path":"/productpage","host":"bookinfo.example.com"}' \
+ *     -e MESHPROOF_PROFILE='{"executor":"constant-vus","vus":10,"duration":"30s"}' \
+ *     -e MESHPROOF_SUMMARY=summary.json dist/k6/resilience.js
+ *
+ * Every response is classified by the same classify() the built-in engine uses, counted per
+ * status and per cause, timed per outcome, and bucketed into log-spaced Counters so the
+ * Node side can rebuild a mergeable histogram. handleSummary writes MESHPROOF_SUMMARY.
+ */
+import http from 'k6/http';
+import { Counter, Trend } from 'k6/metrics';
+import { classify, CAUSES, type Cause } from '../src/load/classify.js';
+import type { LoadProfile, RequestPlan } from '../src/load/model.js';
+import { BUCKET_COUNT, BUCKET_PREFIX, bucketOf } from './lib/buckets.js';
+import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
+import { optionsFor } from './lib/options.js';
+import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
+import { timelineSeconds } from './lib/timeline.js';
+
+/** Local replies are ≤ ~200 bytes (istio-envoy-semantics.md §1): 256 characters classify every one. */
+const BODY_CAPTURE = 256;
+/** Where handleSummary writes when MESHPROOF_SUMMARY is not given. */
+const DEFAULT_SUMMARY = 'meshproof-summary.json';
+
+function fromEnv<T>(name: string): T {
+  const text = __ENV[name];
+  if (!text) throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`${name}: expected JSON, got ${text}`);
+  }
+}
+
+const plan = fromEnv<RequestPlan>('MESHPROOF_PLAN');
+const profile = fromEnv<LoadProfile>('MESHPROOF_PROFILE');
+
+export const options = optionsFor(profile);
+
+// Metrics are defined in the init context (k6 requires it), one per status / cause / bucket / second.
+const statusCounters: Record<string, Counter> = {};
+for (const code of KNOWN_STATUSES) statusCounters[String(code)] = new Counter(STATUS_PREFIX + code);
+for (const cls of STATUS_CLASSES) statusCounters[cls] = new Counter(STATUS_PREFIX + cls);
+const causeCounters: Record<string, Counter> = {};
+const causeTrends: Record<string, Trend> = {};
+for (const cause of CAUSES) {
+  causeCounters[cause] = new Counter(CAUSE_PREFIX + cause);
+  causeTrends[cause] = new Trend(LATENCY_PREFIX + cause, true);
+}
+const buckets: Counter[] = [];
+for (let i = 0; i <= BUCKET_COUNT; i++) buckets.push(new Counter(BUCKET_PREFIX + i));
+const seconds: Counter[] = [];
+for (let t = 0; t < Math.min(MAX_TIMELINE_SECONDS, timelineSeconds(profile)); t++) seconds.push(new Counter(SECOND_PREFIX + t));
+
+// Every status is an answer from the system under test, not a failure of the tool: an
+// expected 503 from a tripped breaker must not read as a k6 error (ecosystem.md). Failures
+// are judged from the causes instead.
+http.setResponseCallback(http.expectedStatuses({ min: 100, max: 599 }));
+
+const url = plan.baseUrl.replace(/\/$/, '') + plan.path;
+const headers: Record<string, string> = {};
+for (const k of Object.keys(plan.headers || {})) headers[k] = (plan.headers || {})[k];
+if (plan.host) headers.Host = plan.host;
+
+export function setup(): { startMs: number } {
+  return { startMs: Date.now() };
+}
+
+export default function (data: { startMs: number }): void {
+  const res = http.request(plan.method, url, plan.body || null, { headers, timeout: plan.timeout || '60s', responseType: 'text' });
+  const body = typeof res.body === 'string' ? res.body.substring(0, BODY_CAPTURE) : '';
+  const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });
+  const ms = res.timings.duration;
+  statusCounters[statusKey(res.status)].add(1);
+  causeCounters[cause].add(1);
+  causeTrends[cause].add(ms);
+  buckets[bucketOf(ms)].add(1);
+  const t = Math.floor((Date.now() - data.startMs) / 1000);
+  if (t >= 0 && t < seconds.length) seconds[t].add(1);
+}
+
+/** k6 canonicalises header names ("X-Envoy-Overloaded"); look them up case-insensitively. */
+function header(all: Record<string, string>, name: string): string | null {
+  for (const k of Object.keys(all || {})) if (k.toLowerCase() === name) return all[k];
+  return null;
+}
+
+export function handleSummary(data: K6SummaryData): Record<string, string> {
+  const file = toSummaryFile(data);
+  return {
+    [__ENV.MESHPROOF_SUMMARY || DEFAULT_SUMMARY]: JSON.stringify(file),
+    stdout: `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`,
+  };
+}
+
+function pick(counters: Record<string, number>, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(counters)) if (k.indexOf(prefix) === 0) out[k.substring(prefix.length)] = counters[k];
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Running the k6 binary: spawn, keep the tail of its output, and map its exit code
+ * (ecosystem.md): 0 and 99 (thresholds failed) mean the data is valid; everything else is
+ * an infrastructure error carrying k6's stderr tail.
+ */
+import { spawn } from 'node:child_process';
+import { InfraError } from '../../cli/exit.js';
+
+/** k6's exit codes that mean the run itself broke (k6 errext/exitcodes). */
+export const K6_EXIT_CODES: Record<number, string> = {
+  97: 'cloud test run failed',
+  98: 'cloud progress unavailable',
+  100: 'setup timed out',
+  101: 'teardown timed out',
+  102: 'timed out',
+  103: 'engine error',
+  104: 'invalid configuration',
+  105: 'aborted by a signal',
+  106: 'could not start the REST API',
+  107: 'script exception',
+  108: 'aborted by the script',
+  109: 'Go panic',
+  110: 'marked as failed by the script',
+};
+/** Exit codes after which the summary is valid data. */
+export const K6_DATA_VALID = [0, 99] as const;
+/** How much of k6's stderr an error message quotes. */
+export const STDERR_TAIL_BYTES = 2048;
+
+export interface K6Exit {
+  code: number;
+  stdout: string;
+  stderrTail: string;
+}
+
+/** Runs `k6 <args>`; resolves when it exits (whatever the code). An abort sends SIGINT, which k6 handles gracefully. */
+export function runK6Process(k6: string, args: string[], signal?: AbortSignal, env?: NodeJS.ProcessEnv): Promise<K6Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(k6, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout = tail(stdout + b.toString('utf8'), 64 * 1024)));
+    child.stderr.on('data', (b: Buffer) => (stderr = tail(stderr + b.toString('utf8'), STDERR_TAIL_BYTES)));
+    const onAbort = () => child.kill('SIGINT');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new InfraError(`could not run k6 at ${k6}: ${err.message}`));
+    });
+    child.on('close', (code, sig) => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? (sig ? 128 : 1), stdout, stderrTail: stderr.trim() });
+    });
+  });
+}
+
+/** Throws the InfraError for an exit code after which the data cannot be trusted. */
+export function checkK6Exit(exit: K6Exit): void {
+  if ((K6_DATA_VALID as readonly number[]).includes(exit.code)) return;
+  const meaning = K6_EXIT_CODES[exit.code] ?? 'unexpected exit';
+  const quoted = exit.stderrTail ? `:\n${exit.stderrTail}` : ' (no stderr output)';
+  throw new InfraError(`k6 exited with code ${exit.code} (${meaning})${quoted}`);
+}
+
+function tail(text: string, max: number): string {
+  return text.length > max ? text.slice(text.length - max) : text;
+}

@@ -1,0 +1,79 @@
+/**
+ * The file scripts/resilience.ts's handleSummary writes (scripts/lib/summary.ts) → PhaseResult.
+ * Percentiles come from k6's own Trends (exact); the mergeable histogram is rebuilt from the
+ * log-spaced bucket Counters (scripts/lib/buckets.ts), at ±1.5 % resolution. k6's
+ * end-of-test data has no per-outcome histograms and no per-second statuses or latency, so
+ * `histograms.byCause` is empty and the timeline carries request counts only.
+ */
+import { BUCKET_COUNT, BUCKET_PREFIX, bucketValueMs } from '../../../scripts/lib/buckets.js';
+import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, STATUS_PREFIX } from '../../../scripts/lib/names.js';
+import { SUMMARY_FORMAT, type SummaryFile } from '../../../scripts/lib/summary.js';
+import { CAUSES, type Cause } from '../classify.js';
+import { createHistogram, recordMs, serializeHistogram, type LatencySummary } from '../histogram.js';
+import type { LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from '../model.js';
+
+export interface SummaryContext {
+  profile: LoadProfile;
+  plan: RequestPlan;
+  version: string;
+  /** when k6 exited; the run started testRunDurationMs before */
+  endedAt: Date;
+}
+
+/** Throws a plain Error naming what is wrong; the caller wraps it as an InfraError. */
+export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult {
+  const file = JSON.parse(text) as SummaryFile;
+  if (file?.format !== SUMMARY_FORMAT) throw new Error(`expected a ${SUMMARY_FORMAT} document, got ${JSON.stringify(text.slice(0, 80))}`);
+  const c = file.counters ?? {};
+  const statuses = withPrefix(c, STATUS_PREFIX);
+  const causes = withPrefix(c, CAUSE_PREFIX) as Partial<Record<Cause, number>>;
+  const requests = c.http_reqs ?? Object.values(causes).reduce((a, n) => a + (n ?? 0), 0);
+
+  const overall = createHistogram();
+  for (let i = 0; i <= BUCKET_COUNT; i++) {
+    const n = c[BUCKET_PREFIX + i];
+    if (n) recordMs(overall, bucketValueMs(i), n);
+  }
+  const byCause: Partial<Record<Cause, LatencySummary>> = {};
+  for (const cause of CAUSES) {
+    const t = file.trends?.[LATENCY_PREFIX + cause];
+    if (t && causes[cause]) byCause[cause] = fromTrend(t, causes[cause] ?? 0);
+  }
+  const durationMs = file.testRunDurationMs;
+  return {
+    profile: ctx.profile,
+    plan: ctx.plan,
+    engine: { name: 'k6', version: ctx.version },
+    startedAt: new Date(ctx.endedAt.getTime() - durationMs).toISOString(),
+    endedAt: ctx.endedAt.toISOString(),
+    durationMs,
+    requests,
+    iterations: c.iterations ?? requests,
+    droppedIterations: c.dropped_iterations ?? 0,
+    statuses,
+    causes,
+    latency: { overall: fromTrend(file.trends?.http_req_duration ?? {}, requests), byCause },
+    histograms: { overall: serializeHistogram(overall), byCause: {} },
+    timeline: timelineFrom(c),
+  };
+}
+
+/** k6 trend values (ms, keys 'avg', 'med', 'p(95)', …) → LatencySummary. */
+export function fromTrend(v: Record<string, number>, count: number): LatencySummary {
+  const n = (k: string) => (typeof v[k] === 'number' ? v[k] : NaN);
+  return { count: v.count ?? count, min: n('min'), max: n('max'), mean: n('avg'), p50: n('med'), p90: n('p(90)'), p95: n('p(95)'), p99: n('p(99)'), p999: n('p(99.9)') };
+}
+
+function withPrefix(counters: Record<string, number>, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(counters)) if (k.startsWith(prefix) && n > 0) out[k.slice(prefix.length)] = n;
+  return out;
+}
+
+function timelineFrom(counters: Record<string, number>): TimelinePoint[] {
+  const perSecond = withPrefix(counters, SECOND_PREFIX);
+  const last = Math.max(-1, ...Object.keys(perSecond).map(Number));
+  const points: TimelinePoint[] = [];
+  for (let t = 0; t <= last; t++) points.push({ t, requests: perSecond[t] ?? 0, statuses: {}, causes: {}, p95: null });
+  return points;
+}

@@ -1,0 +1,105 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { BuiltinEngine } from '../../src/load/builtin/engine.js';
+import { createEngine } from '../../src/load/engines.js';
+import { deserializeHistogram } from '../../src/load/histogram.js';
+import { K6Engine } from '../../src/load/k6/engine.js';
+import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
+import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
+import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+
+const script = ensureBundle();
+const profile: LoadProfile = { executor: 'constant-vus', vus: 2, duration: '1s' };
+const plan: RequestPlan = { method: 'GET', baseUrl: 'http://127.0.0.1:9', path: '/productpage', host: 'bookinfo.example.com' };
+const OVERFLOW = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
+
+// 60 × 200 (10…69 ms), 30 overflow 503s (1 ms), 10 × 504 route timeouts (15 s)
+const responses: ScriptedResponse[] = [
+  ...Array.from({ length: 60 }, (_, i) => ({ status: 200, body: 'ok', duration: 10 + i })),
+  ...Array.from({ length: 30 }, () => ({ status: 503, body: OVERFLOW, headers: { 'x-envoy-overloaded': 'true' }, duration: 1 })),
+  ...Array.from({ length: 10 }, () => ({ status: 504, body: 'upstream request timeout', duration: 15000 })),
+];
+
+function fakeEnv(exit: number, extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-fake-k6-test-'));
+  const responsesFile = join(dir, 'responses.json');
+  writeFileSync(responsesFile, JSON.stringify(responses));
+  const log = join(dir, 'calls.log');
+  const env = { ...process.env, FAKE_K6_RESPONSES: responsesFile, FAKE_K6_EXIT: String(exit), FAKE_K6_LOG: log, ...extra };
+  return { env, calls: () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+for (const exit of [0, 99]) {
+  test(`k6 exit ${exit} (data valid): the handleSummary file becomes a PhaseResult with exact counts and k6's percentiles`, async () => {
+    const f = fakeEnv(exit, { FAKE_K6_DROPPED: '4' });
+    try {
+      const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan);
+      assert.equal(r.engine, { name: 'k6', version: '0.99.0-fake' });
+      assert.is(r.requests, 100);
+      assert.is(r.iterations, 100);
+      assert.is(r.droppedIterations, 4);
+      assert.equal(r.statuses, { 200: 60, 503: 30, 504: 10 });
+      assert.equal(r.causes, { ok: 60, overflow: 30, route_timeout: 10 });
+      assert.is(r.durationMs, 2000);
+      // percentiles are k6's own trend values (linear interpolation over the 100 samples)
+      assert.is(r.latency.overall.count, 100);
+      assert.is(r.latency.overall.max, 15000);
+      assert.is(r.latency.byCause.ok?.p50, 39.5);
+      assert.is(r.latency.byCause.overflow?.p99, 1);
+      // the rebuilt histogram holds every request, its percentiles within a bucket (±1.5 %)
+      const h = deserializeHistogram(r.histograms.overall);
+      assert.is(h.totalCount, 100);
+      assert.ok(Math.abs(h.getValueAtPercentile(95) / 1000 - 15000) / 15000 < 0.02, String(h.getValueAtPercentile(95)));
+      // rank 50 = 30 overflow replies + the 20th 200 (10 + 19 ms)
+      assert.ok(Math.abs(h.getValueAtPercentile(50) / 1000 - 29) / 29 < 0.02, String(h.getValueAtPercentile(50)));
+      assert.is(r.timeline[0].requests, 100);
+      // k6 was asked for its version, then run exactly as meshproof must run it
+      const [version, run] = f.calls();
+      assert.equal(version, ['version']);
+      assert.equal(run.slice(0, 2), ['run', '--no-usage-report']);
+      assert.is(run[run.length - 1], script);
+      const envs = run.flatMap((a, i) => (run[i - 1] === '-e' ? [a] : []));
+      assert.equal(envs.map((e) => e.split('=')[0]), ['MESHPROOF_PLAN', 'MESHPROOF_PROFILE', 'MESHPROOF_SUMMARY']);
+      assert.equal(JSON.parse(envs[0].slice('MESHPROOF_PLAN='.length)), plan);
+      assert.equal(JSON.parse(envs[1].slice('MESHPROOF_PROFILE='.length)), profile);
+    } finally {
+      f.cleanup();
+    }
+  });
+}
+
+test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail of k6 stderr', async () => {
+  const f = fakeEnv(107);
+  try {
+    const err = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan).then(() => undefined, (e: unknown) => e);
+    assert.instance(err, InfraError);
+    assert.is((err as InfraError).exitCode, ExitCode.infra);
+    assert.match((err as Error).message, /k6 exited with code 107 \(script exception\)/);
+    assert.match((err as Error).message, /TypeError: Cannot read property 'status' of undefined/);
+  } finally {
+    f.cleanup();
+  }
+});
+
+test('missing k6: --engine k6 fails with an InfraError saying how to install it or pass --k6', async () => {
+  const engine = createEngine('k6', { env: { PATH: '/nonexistent' } });
+  const err = await engine.run(profile, plan).then(() => undefined, (e: unknown) => e);
+  assert.instance(err, InfraError);
+  assert.match((err as Error).message, /k6 not found/);
+  assert.match((err as Error).message, /--k6/);
+  const wrong = await new K6Engine({ k6: '/nonexistent/k6' }).version().then(() => undefined, (e: unknown) => e);
+  assert.instance(wrong, InfraError);
+});
+
+test('--engine auto picks k6 when one is on PATH (or MESHPROOF_K6), the built-in engine otherwise', () => {
+  assert.is(createEngine('auto', { env: { PATH: dirname(FAKE_K6) } }).name, 'k6');
+  assert.is(createEngine('auto', { env: { PATH: '/nonexistent', MESHPROOF_K6: FAKE_K6 } }).name, 'k6');
+  assert.instance(createEngine('auto', { env: { PATH: '/nonexistent' } }), BuiltinEngine);
+  assert.instance(createEngine('builtin', { env: { PATH: dirname(FAKE_K6) } }), BuiltinEngine);
+});
+
+test.run();
