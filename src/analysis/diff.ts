@@ -7,6 +7,7 @@
  */
 import { CAUSES, isFailure } from '../load/classify.js';
 import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../report/format.js';
+import { msBound, pctBound } from '../report/rows.js';
 import type { PhaseName, RatioStat, Report } from '../report/model.js';
 
 /** 2 percentage points: below that a share moving is not worth a red pipeline. */
@@ -54,7 +55,7 @@ const ORDER: Record<ChangeKind, number> = { regression: 0, improvement: 1, chang
 
 export function diffReports(oldR: Report, newR: Report, tolerance: DiffTolerance = { ratio: DEFAULT_DIFF_TOLERANCE_RATIO, ms: DEFAULT_DIFF_TOLERANCE_MS }): ReportDiff {
   const changes = [...gateChanges(oldR, newR), ...PHASES.flatMap((p) => [...ratioChanges(oldR, newR, p, tolerance), ...percentileChanges(oldR, newR, p, tolerance)])];
-  if (oldR.verdict !== newR.verdict) changes.push({ kind: 'change', what: 'verdict', old: oldR.verdict, new: newR.verdict, change: `${oldR.verdict} → ${newR.verdict}`, why: 'overall verdict changed' });
+  if (oldR.verdict !== newR.verdict) changes.push({ kind: 'change', what: 'verdict', old: oldR.verdict, new: newR.verdict, change: 'verdict', why: 'overall verdict changed' });
   changes.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   return {
     old: ref(oldR),
@@ -81,7 +82,7 @@ function gateChanges(oldR: Report, newR: Report): Change[] {
     }
     if (was.verdict === g.verdict) continue;
     const kind: ChangeKind = was.verdict === 'pass' && g.verdict === 'fail' ? 'regression' : was.verdict === 'fail' && g.verdict === 'pass' ? 'improvement' : 'change';
-    out.push({ kind, what: `gate ${k}`, old: was.verdict, new: g.verdict, change: `${was.verdict} → ${g.verdict}`, why: g.message });
+    out.push({ kind, what: `gate ${k}`, old: was.verdict, new: g.verdict, change: 'verdict', why: g.message });
   }
   for (const [k, g] of before) if (!after.has(k)) out.push({ kind: 'change', what: `gate ${k}`, old: g.verdict, new: '—', change: 'removed', why: 'gate not in the new run' });
   return out;
@@ -104,7 +105,8 @@ function ratioChanges(oldR: Report, newR: Report, phase: PhaseName, tol: DiffTol
     const why = separate
       ? `${d > 0 ? 'rose' : 'fell'} by more than ${formatPp(tol.ratio).replace('+', '')} and the 95 % intervals do not overlap`
       : `moved by more than the tolerance, but the 95 % intervals overlap (noise)`;
-    out.push({ kind, what, old: `${formatPct(was.ratio)} [${formatPct(was.lo)} – ${formatPct(was.hi)}]`, new: `${formatPct(now.ratio)} [${formatPct(now.lo)} – ${formatPct(now.hi)}]`, change: formatPp(d), why });
+    const show = (r: typeof now) => `${formatPct(r.ratio)} [${pctBound(r.lo)}–${pctBound(r.hi)}]`;
+    out.push({ kind, what, old: show(was), new: show(now), change: formatPp(d), why });
   }
   return out;
 }
@@ -125,7 +127,7 @@ function percentileChanges(oldR: Report, newR: Report, phase: PhaseName, tol: Di
     const why = separate
       ? `${d > 0 ? 'rose' : 'fell'} by more than ${formatMs(tol.ms)} and the 95 % intervals do not overlap`
       : `moved by more than ${formatMs(tol.ms)}, but the 95 % intervals overlap (noise)`;
-    const show = (p: typeof now) => `${formatMs(p.value)} [${formatMs(p.lo)} – ${formatMs(p.hi)}]`;
+    const show = (p: typeof now) => `${formatMs(p.value)} [${msBound(p.lo)}–${msBound(p.hi)}]`;
     out.push({ kind, what: `${phase} ${key}`, old: show(was), new: show(now), change: formatDeltaMs(d), why });
   }
   return out;

@@ -23,7 +23,7 @@ export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): st
     out.push(
       table(rows, {
         border: getBorderCharacters('norc'),
-        columns: [{ width: 10 }, { width: 28, wrapWord: true }, { width: 18, wrapWord: true }, { width: 18, wrapWord: true }, { width: 9, alignment: 'right', wrapWord: true }],
+        columns: [{ width: 10 }, { width: 24, wrapWord: true }, { width: 19, wrapWord: true }, { width: 19, wrapWord: true }, { width: 12, alignment: 'right', wrapWord: true }],
         drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
       }).trimEnd(),
     );

@@ -27,8 +27,8 @@ const cell = (value: string, interval = ''): Cell => ({ value, interval });
 const EMPTY = cell('');
 
 /** Bare numbers for interval bounds: the unit is in the value beside them. */
-const pctBound = (x: Num) => (isNum(x) ? (Math.abs(x * 100) < 1 && x !== 0 ? (x * 100).toFixed(2) : (x * 100).toFixed(1)) : formatNumber(x));
-const msBound = (x: Num) => (isNum(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : formatNumber(x));
+export const pctBound = (x: Num) => (isNum(x) ? (Math.abs(x * 100) < 1 && x !== 0 ? (x * 100).toFixed(2) : (x * 100).toFixed(1)) : formatNumber(x));
+export const msBound = (x: Num) => (isNum(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : formatNumber(x));
 const between = (lo: Num, hi: Num, f: (x: Num) => string) => `${f(lo)} – ${f(hi)}`;
 const signed = (x: number, s: string) => (x > 0 ? `+${s}` : s);
 
@@ -107,7 +107,7 @@ export function gateRows(report: Report): GateRow[] {
       metric: g.metric,
       expression: g.expression,
       observed: f.value(g.observed),
-      interval: lo === hi ? 'exact' : between(lo, hi, f.bound),
+      interval: !isNum(g.observed) ? 'no data' : lo === hi ? 'exact' : between(lo, hi, f.bound),
       message: g.message,
     };
   });

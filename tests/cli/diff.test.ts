@@ -30,7 +30,7 @@ writeFileSync(rerun, renderJson(buildFixtureReport({ seedOffset: 100 })));
 test('meshproof diff: a regression exits 1 and the table names it', async () => {
   const r = await capture(() => main(['diff', FIXTURE_REPORT, regressed]));
   assert.is(r.code, 1, r.err);
-  assert.match(r.err, /REGRESSION\s+│ gate policy http_req_duration/);
+  assert.match(r.err, /│ REGRESSION │ gate policy\s+│ pass\s+│ fail\s+│\s+verdict │\n│\s+│ http_req_duration/);
   assert.match(r.err, /│ REGRESSION │ policy overflow/);
   assert.match(r.err, /\d+ regressions\n$/);
   assert.is(r.out, '', 'stdout stays empty without --json');

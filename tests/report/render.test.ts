@@ -10,6 +10,10 @@ import { render as renderMarkdown } from '../../src/report/markdown.js';
 import { render as renderJunit } from '../../src/report/junit.js';
 import { render as renderTerminal, TERMINAL_WIDTH } from '../../src/report/terminal.js';
 import { render as renderHtml } from '../../src/report/html.js';
+import { analyzeExperiment } from '../../src/analysis/experiment.js';
+import { parseReport } from '../../src/report/read.js';
+import type { Report } from '../../src/report/model.js';
+import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 import { assertGolden, buildFixtureReport, FIXTURE_REPORT, loadFixtureReport, UPDATE } from '../fixtures/report/fixture.js';
 
 test('the fixture report.json is exactly what the seeded builder makes (analysis is deterministic)', () => {
@@ -79,6 +83,28 @@ test('html: golden; self-contained (no script, no external resource) and every t
 test('renders are deterministic: the same report renders to the same bytes twice', () => {
   const r = loadFixtureReport();
   for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson]) assert.is(f(r), f(loadFixtureReport()));
+});
+
+test('edge cases render in every format: an empty policy phase (no data), no gates, 3 repetitions, no policy marker', () => {
+  const built = buildFixtureReport({ expect: { policy: { http_req_duration: ['p(95)<250'] } } });
+  const empty = syntheticPhase({ seed: 5, requests: 0, durationS: 2, startedAt: '2026-11-21T10:00:12.000Z', mix: [HEALTHY] });
+  const a = analyzeExperiment({ baseline: built.phases.baseline.result, policy: empty, expect: { policy: { http_req_duration: ['p(95)<250'] } } });
+  const edge: Report = { ...built, scenario: { ...built.scenario, repeat: 3 }, phases: { baseline: built.phases.baseline, policy: { result: empty, stats: a.stats.policy } }, comparison: a.comparison, gates: a.gates, verdict: a.verdict };
+  // through JSON, as a user's file would come back: NaN became null
+  const report = parseReport(renderJson(edge), 'edge.json');
+  assert.is(report.phases.policy.stats.percentiles.p95.value, null as unknown as number);
+  const term = renderTerminal(report);
+  assert.match(term, /│ INCONCLUSIVE │ policy http_req_duration p\(95\)<250\s+│\s+n\/a │\s+no data │/);
+  for (const l of term.split('\n')) assert.ok([...l].length <= TERMINAL_WIDTH, l);
+  assert.match(renderMarkdown(report), /\| n\/a \| no data \|/);
+  assert.match(renderJunit(report), /<skipped message="inconclusive: policy http_req_duration p\(95\) has no data/);
+  const html = renderHtml(report);
+  assert.is((html.match(/<svg class="chart"/g) ?? []).length, 3);
+  assert.match(html, /no requests/);
+  assert.not.match(html, /NaN|undefined/);
+  assert.not.match(term + renderMarkdown(report), /NaN|undefined/);
+  const none = renderTerminal({ ...report, gates: [], verdict: 'pass' });
+  assert.match(none, /verdict PASS — no gates\n$/);
 });
 
 test.run();
