@@ -59,7 +59,7 @@ function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeC
     const files = env.KUBECONFIG.split(path.delimiter).filter((f) => f && fs.existsSync(f));
     if (files.length === 0) throw new InfraError(`no kubeconfig: none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`);
     loadFile(kc, files[0], 'KUBECONFIG');
-    for (const f of files.slice(1)) kc.mergeConfig(loadFile(new KubeConfig(), f, 'KUBECONFIG'), true);
+    for (const f of files.slice(1)) mergeFirstWins(kc, loadFile(new KubeConfig(), f, 'KUBECONFIG'));
     return kc;
   }
   const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
@@ -69,6 +69,16 @@ function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeC
     return kc;
   }
   throw new InfraError(`no kubeconfig: --kubeconfig not given, KUBECONFIG not set and ${home} does not exist (and not running inside a cluster)`);
+}
+
+/** kubectl's merge: the first file to name a cluster, user or context wins (client-node's mergeConfig throws instead). */
+function mergeFirstWins(into: KubeConfig, from: KubeConfig): void {
+  const add = <T extends { name: string }>(mine: T[], theirs: T[]) => {
+    for (const t of theirs) if (!mine.some((m) => m.name === t.name)) mine.push(t);
+  };
+  add(into.clusters, from.clusters);
+  add(into.users, from.users);
+  add(into.contexts, from.contexts);
 }
 
 function loadFile(kc: KubeConfig, file: string, from: string): KubeConfig {
