@@ -60,7 +60,10 @@ export async function readAdmin(conn: Connection, pod: GatewayPod, path: string,
     ]);
     return typeof body === 'string' && /^\s*[{[]/.test(body) ? JSON.parse(body) : body;
   } catch (err) {
-    throw explainApiError(err, { verb: 'get', resource: 'pods/proxy', namespace: pod.namespace, name: pod.name, server: conn.server });
+    const e = explainApiError(err, { verb: 'get', resource: 'pods/proxy', namespace: pod.namespace, name: pod.name, server: conn.server });
+    // stock Istio binds Envoy's admin to 127.0.0.1 inside the pod, out of the pod proxy's reach
+    if (/connection refused/.test(e.message)) e.message += `; is Envoy's admin port ${GATEWAY_DEFAULTS.adminPort} reachable on the pod IP? (stock Istio binds it to 127.0.0.1)`;
+    throw e;
   } finally {
     clearTimeout(timer);
   }

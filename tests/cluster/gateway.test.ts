@@ -59,6 +59,16 @@ test('403 listing gateway pods is exit 3 naming verb, resource and namespace', a
   assert.match(err.message, 'forbidden: the Kubernetes API refused to list pods in namespace "istio-system"');
 });
 
+test('an unreachable API server is exit 3 saying which server and context could not be reached', async () => {
+  const dead = path.join(env.dir, 'dead');
+  fs.mkdirSync(dead);
+  const kubeconfig = writeKubeconfig(dead, 'http://127.0.0.1:1');
+  const err = await createClusterTarget({ kubeconfig, runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.infra);
+  assert.match(err.message, 'cannot reach the Kubernetes API at http://127.0.0.1:1 (context fake)');
+  assert.match(err.message, 'ECONNREFUSED');
+});
+
 test('§0 counters are per replica: /stats of 3 gateway pods are summed through the pod proxy; limits × replicas', async () => {
   for (const [i, overflow] of [5, 7, 11].entries()) {
     const admin = await startFakeEnvoyAdmin(env.fake, 0);
