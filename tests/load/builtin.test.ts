@@ -151,4 +151,19 @@ test('ramping-vus ramps linearly like k6: 0→4 VUs over 600 ms (one more every 
   }
 });
 
+test('ramping-vus ramp-down: a VU no longer needed gets gracefulRampDown (100 ms) to finish, then is interrupted', async () => {
+  const s = await startServer(delayed(2000));
+  try {
+    const r = await engine.run(
+      { executor: 'ramping-vus', startVUs: 2, gracefulRampDown: '100ms', stages: [{ duration: '200ms', target: 2 }, { duration: '0s', target: 0 }, { duration: '300ms', target: 0 }] },
+      planFor(s.url),
+    );
+    assert.is(s.received, 2);
+    assert.is(r.requests, 0, 'interrupted requests are not measurements');
+    assert.ok(r.durationMs >= 490 && r.durationMs < 900, `durationMs ${r.durationMs}`);
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();

@@ -1,13 +1,109 @@
-import { defineCommand } from '../command.js';
-import { UsageError } from '../exit.js';
+/**
+ * `meshproof load <url>`: one load phase against any URL with either engine, printed as a
+ * table (stderr) or one JSON PhaseResult (stdout, --json). Wiring only: flags → profile and
+ * plan (src/load/flags.ts), engine choice (src/load/engines.ts), render (src/load/render.ts).
+ */
+import type { Argv } from 'yargs';
+import { defineCommand, jsonOption } from '../command.js';
+import { ExitCode, UsageError } from '../exit.js';
+import { readEnv } from '../../config.js';
+import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
+import { planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
+import { EXECUTORS } from '../../load/model.js';
+import { createProgressLine } from '../../load/progress.js';
+import { renderPhase } from '../../load/render.js';
 
-// Placeholder: replaced by the module that implements `meshproof load`.
-export default defineCommand({
-  command: 'load',
-  describe: '(load: being built)',
-  examples: [],
-  builder: (y) => y,
-  run: async () => {
-    throw new UsageError('load is not available yet');
+interface LoadArgs {
+  url: string;
+  executor?: string;
+  vus?: number;
+  duration?: string;
+  rate?: number;
+  'time-unit'?: string;
+  'pre-allocated-vus'?: number;
+  'max-vus'?: number;
+  stages?: string;
+  'graceful-stop'?: string;
+  host?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  timeout?: string;
+  engine?: EngineChoice;
+  k6?: string;
+  seed?: number;
+  quiet: boolean;
+  json: boolean;
+}
+
+export default defineCommand<LoadArgs>({
+  command: 'load <url>',
+  describe: 'send one phase of load to a URL and print statuses, causes and latency (k6 or built-in engine)',
+  examples: [
+    ['meshproof load http://127.0.0.1:8080/productpage --vus 10 --duration 5s', '10 closed-loop clients for 5 s'],
+    ['meshproof load http://127.0.0.1:8080/ --rate 200 --duration 30s --host bookinfo.example.com', '200 requests/s open loop'],
+    ['meshproof load http://127.0.0.1:8080/ --stages 10s:20,20s:20,10s:0 --json', 'ramp VUs up and down, JSON out'],
+  ],
+  builder: (y: Argv) =>
+    y
+      .positional('url', { type: 'string', describe: 'target URL (scheme://host:port/path?query)' })
+      .options({
+        executor: { choices: EXECUTORS, describe: 'k6 executor [default: inferred — --stages → ramping-*, --rate → *-arrival-rate, else constant-vus]' },
+        vus: { type: 'number', describe: 'VUs (constant-vus), startVUs (ramping-vus)' },
+        duration: { type: 'string', describe: `how long, e.g. 30s [default: ${DEFAULT_DURATION}]` },
+        rate: { type: 'number', describe: 'iterations per time unit (arrival-rate executors; startRate with --stages)' },
+        'time-unit': { type: 'string', describe: 'the rate unit [default: 1s]' },
+        'pre-allocated-vus': { type: 'number', describe: 'VUs ready at start (arrival-rate) [default: rate × 0.1 s]' },
+        'max-vus': { type: 'number', describe: 'VU ceiling (arrival-rate) [default: rate × 1 s]' },
+        stages: { type: 'string', describe: 'duration:target pairs, e.g. 10s:20,20s:0' },
+        'graceful-stop': { type: 'string', describe: 'time in-flight requests get after the end [default: 30s]' },
+        host: { type: 'string', describe: 'Host header (e.g. the VirtualService host)' },
+        method: { type: 'string', default: 'GET', describe: 'HTTP method' },
+        header: { type: 'string', array: true, describe: 'extra header "name: value" (repeatable)' },
+        body: { type: 'string', describe: 'request body' },
+        timeout: { type: 'string', describe: 'per-request timeout [default: 60s, as k6]' },
+        engine: { choices: ENGINE_CHOICES, describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]' },
+        k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
+        seed: { type: 'number', describe: 'random seed passed to the engine' },
+        quiet: { type: 'boolean', default: false, describe: 'no progress line' },
+        ...jsonOption,
+      }) as unknown as Argv,
+  run: async (argv) => {
+    const { profile, errors: profileErrors } = profileFromFlags({
+      executor: argv.executor,
+      vus: argv.vus,
+      duration: argv.duration,
+      rate: argv.rate,
+      timeUnit: argv['time-unit'],
+      preAllocatedVus: argv['pre-allocated-vus'],
+      maxVus: argv['max-vus'],
+      stages: argv.stages,
+      gracefulStop: argv['graceful-stop'],
+    });
+    const { plan, errors: planErrors } = planFromFlags(argv.url, argv);
+    const errors = [...planErrors, ...profileErrors];
+    if (errors.length || !profile || !plan) throw new UsageError(errors.join('\n'));
+    const env = readEnv();
+    const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
+    if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
+    const engine = createEngine(choice, { k6: argv.k6 });
+
+    const abort = new AbortController();
+    const onSignal = () => {
+      process.stderr.write('meshproof: interrupted; stopping the load and printing what was measured\n');
+      abort.abort();
+    };
+    process.once('SIGINT', onSignal);
+    const progress = createProgressLine({ quiet: argv.quiet });
+    let result;
+    try {
+      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed: argv.seed });
+    } finally {
+      progress?.done();
+      process.off('SIGINT', onSignal);
+    }
+    if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stderr.write(renderPhase(result));
+    return { exitCode: ExitCode.ok };
   },
 });

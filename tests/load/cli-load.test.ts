@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../../src/cli/main.js';
+import { profileFromFlags, planFromFlags } from '../../src/load/flags.js';
+import { cell } from '../../src/load/render.js';
+import { delayed, startServer } from './helpers/server.js';
+
+/** Runs main() with stdout and stderr captured. */
+async function capture(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [], err: string[] = [];
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = ((s: string | Uint8Array) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+}
+
+test('meshproof load <url> --vus 2 --duration 1s --json: exit 0 and one parseable PhaseResult on stdout', async () => {
+  const s = await startServer(delayed(20));
+  try {
+    const r = await capture(['load', `${s.url}/productpage`, '--vus', '2', '--duration', '1s', '--json', '--engine', 'builtin', '--host', 'bookinfo.example.com']);
+    assert.is(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.profile, { executor: 'constant-vus', vus: 2, duration: '1s' });
+    assert.equal(result.plan, { method: 'GET', baseUrl: s.url, path: '/productpage', host: 'bookinfo.example.com' });
+    assert.is(result.engine.name, 'builtin');
+    // 2 VUs × 1 s / ~21 ms ≈ 95
+    assert.ok(result.requests >= 60 && result.requests <= 100, String(result.requests));
+    assert.is(result.statuses['200'], result.requests);
+    assert.is(s.received, result.requests);
+  } finally {
+    await s.close();
+  }
+});
+
+test('meshproof load without --json prints the tables on stderr, nothing on stdout', async () => {
+  const s = await startServer(delayed(5));
+  try {
+    const r = await capture(['load', s.url, '--rate', '20', '--duration', '500ms', '--engine', 'builtin', '--quiet']);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, '');
+    assert.match(r.stderr, /requests\s*│\s*10 \(/);
+    assert.match(r.stderr, /from schedule/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('bad flags are usage errors (exit 2) naming the flag; a missing k6 is exit 3', async () => {
+  const stages = await capture(['load', 'http://127.0.0.1:9/', '--stages', '10s-20']);
+  assert.is(stages.code, 2);
+  assert.match(stages.stderr, /--stages: expected duration:target pairs/);
+  const maxVus = await capture(['load', 'http://127.0.0.1:9/', '--rate', '10', '--pre-allocated-vus', '5', '--max-vus', '2']);
+  assert.is(maxVus.code, 2);
+  assert.match(maxVus.stderr, /--max-vus: expected at least preAllocatedVUs \(5\), got 2/);
+  const k6 = await capture(['load', 'http://127.0.0.1:9/', '--engine', 'k6', '--k6', '/nonexistent/k6', '--duration', '1s']);
+  assert.is(k6.code, 3);
+  assert.match(k6.stderr, /k6 at \/nonexistent\/k6 is missing/);
+});
+
+test('flags map onto k6 executors: --rate → constant-arrival-rate with VUs sized for 100 ms / 1 s latency, --stages → ramping-vus', () => {
+  assert.equal(profileFromFlags({ rate: 200, duration: '30s' }).profile, { executor: 'constant-arrival-rate', rate: 200, duration: '30s', preAllocatedVUs: 20, maxVUs: 200 });
+  assert.equal(profileFromFlags({ stages: '10s:20,20s:0' }).profile, { executor: 'ramping-vus', stages: [{ duration: '10s', target: 20 }, { duration: '20s', target: 0 }] });
+  assert.equal(profileFromFlags({ stages: '5s:100', rate: 10, maxVus: 50 }).profile?.executor, 'ramping-arrival-rate');
+  assert.equal(profileFromFlags({ vus: 0 }).errors, ['--vus: expected a positive integer, got 0']);
+  assert.equal(planFromFlags('http://127.0.0.1:8080/a?b=1', { header: ['X-A: 1'], method: 'post' }).plan, { method: 'POST', baseUrl: 'http://127.0.0.1:8080', path: '/a?b=1', headers: { 'x-a': '1' } });
+  assert.equal(planFromFlags('http://x/', { header: ['nocolon'] }).errors, ['--header: expected "name: value", got "nocolon"']);
+});
+
+test('table cells are sanitised: control characters would make `table` throw', () => {
+  assert.is(cell('a\u0007b\u001b[31m'), 'a?b?[31m');
+});
+
+test.run();
