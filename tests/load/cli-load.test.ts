@@ -1,24 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../src/cli/main.js';
 import { profileFromFlags, planFromFlags } from '../../src/load/flags.js';
 import { cell } from '../../src/load/render.js';
+import { runCli as capture } from '../policy/cli-capture.js';
 import { delayed, startServer } from './helpers/server.js';
-
-/** Runs main() with stdout and stderr captured. */
-async function capture(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((s: string | Uint8Array) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
 
 test('meshproof load <url> --vus 2 --duration 1s --json: exit 0 and one parseable PhaseResult on stdout', async () => {
   const s = await startServer(delayed(20));
