@@ -140,26 +140,51 @@ export function outcomeBars(report: Report): string {
   return frame(H, 'Outcome shares by cause and by status, baseline and policy', body);
 }
 
+/**
+ * Where each phase sits on the timeline's x axis (seconds). One repetition: wall-clock time
+ * since the first phase started, so the gap for apply + propagation shows and the policy
+ * marker falls where it happened. Pooled repetitions (A B B A …): each phase's timeline is
+ * the per-second sum over its repetitions, so the phases are laid side by side and the
+ * marker stands between them.
+ */
+function timelineLayout(report: Report) {
+  const GAP_S = 2;
+  const len = (p: PhaseName) => report.phases[p].result.timeline.length;
+  if (report.scenario.repeat > 1) {
+    const start = { baseline: 0, policy: len('baseline') + GAP_S };
+    const span = { baseline: len('baseline'), policy: len('policy') };
+    return { start, span, total: start.policy + span.policy, applied: start.policy - GAP_S / 2, axis: `seconds into each phase (${report.scenario.repeat} repetitions pooled)` };
+  }
+  const at = (p: PhaseName) => Date.parse(report.phases[p].result.startedAt);
+  const t0 = Math.min(at('baseline'), at('policy'));
+  const start = { baseline: (at('baseline') - t0) / 1000, policy: (at('policy') - t0) / 1000 };
+  const span = { baseline: Math.max(len('baseline'), report.phases.baseline.result.durationMs / 1000), policy: Math.max(len('policy'), report.phases.policy.result.durationMs / 1000) };
+  const appliedAt = Date.parse(report.phases.policy.policyAppliedAt ?? '');
+  return {
+    start,
+    span,
+    total: Math.max(start.baseline + span.baseline, start.policy + span.policy),
+    applied: Number.isNaN(appliedAt) ? undefined : (appliedAt - t0) / 1000,
+    axis: 'seconds since the first phase started',
+  };
+}
+
 export function timelineChart(report: Report): string {
   const H = 320, L = 64, R = 64, T = 34, B = 42;
-  const starts = PHASES.map((p) => Date.parse(report.phases[p].result.startedAt));
-  const ends = PHASES.map((p) => Date.parse(report.phases[p].result.endedAt));
-  const t0 = Math.min(...starts);
-  const span = Math.max(1, (Math.max(...ends) - t0) / 1000);
+  const layout = timelineLayout(report);
+  const span = Math.max(1, layout.total);
   const sx = linear(0, span, L, W - R);
   const bars: { x: number; phase: PhaseName; point: Report['phases']['baseline']['result']['timeline'][number] }[] = [];
-  PHASES.forEach((phase, i) => {
-    for (const point of report.phases[phase].result.timeline) bars.push({ x: (starts[i] - t0) / 1000 + point.t, phase, point });
-  });
+  for (const phase of PHASES) for (const point of report.phases[phase].result.timeline) bars.push({ x: layout.start[phase] + point.t, phase, point });
   const yTicks = niceTicks(Math.max(1, ...bars.map((b) => b.point.requests)));
   const sy = linear(0, yTicks[yTicks.length - 1], H - B, T);
   const p95s = bars.map((b) => b.point.p95).filter(isNum);
   const msTicks = niceTicks(Math.max(1, ...p95s), 4);
   const sms = linear(0, msTicks[msTicks.length - 1], H - B, T);
   const body: string[] = [];
-  PHASES.forEach((phase, i) => {
-    const x0 = sx((starts[i] - t0) / 1000);
-    const x1 = sx((ends[i] - t0) / 1000);
+  PHASES.forEach((phase) => {
+    const x0 = sx(layout.start[phase]);
+    const x1 = sx(layout.start[phase] + layout.span[phase]);
     body.push(`<rect x="${r2(x0)}" y="${T}" width="${r2(x1 - x0)}" height="${H - T - B}" class="band band-${phase}"/>`);
     body.push(text(x0 + 6, T - 10, phase, `class="bandlabel" fill="${PHASE_COLOR[phase]}"`));
   });
@@ -180,13 +205,12 @@ export function timelineChart(report: Report): string {
     const pts = bars.filter((b) => b.phase === phase && isNum(b.point.p95)).map((b) => [sx(b.x + 0.5), sms(b.point.p95!)] as [number, number]);
     if (pts.length) body.push(polyline(pts, '#212529', 'class="p95" stroke-dasharray="5 3"'));
   }
-  const applied = report.phases.policy.policyAppliedAt;
-  if (applied && isNum(Date.parse(applied))) {
-    const x = sx((Date.parse(applied) - t0) / 1000);
+  if (layout.applied !== undefined && (report.phases.policy.policyAppliedAt || report.scenario.repeat > 1)) {
+    const x = sx(layout.applied);
     body.push(line(x, T - 4, x, H - B, 'applied'), text(x + 5, T + 12, 'policy applied', 'class="appliedlabel"'));
   }
   body.push(text(14, T + (H - T - B) / 2, 'requests per second', `class="axis" text-anchor="middle" transform="rotate(-90 14 ${r2(T + (H - T - B) / 2)})"`));
   body.push(text(W - 12, T + (H - T - B) / 2, 'p95 (ms), dashed', `class="axis" text-anchor="middle" transform="rotate(90 ${W - 12} ${r2(T + (H - T - B) / 2)})"`));
-  body.push(text(L + (W - L - R) / 2, H - 6, 'seconds since the first phase started', 'class="axis" text-anchor="middle"'));
+  body.push(text(L + (W - L - R) / 2, H - 6, layout.axis, 'class="axis" text-anchor="middle"'));
   return frame(H, 'Per-second timeline of outcomes and p95, with the moment the policy was applied', body);
 }

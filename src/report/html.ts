@@ -6,7 +6,7 @@
 import { latencyChart, outcomeBars, timelineChart } from './charts.js';
 import { formatMs, formatNumber, formatPct, formatPp } from './format.js';
 import type { Report, Verdict } from './model.js';
-import { factLines, gateRows, statRows, verdictLine, type Cell } from './rows.js';
+import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { escapeHtml as e } from './svg.js';
 
 const VERDICT_TEXT: Record<Verdict, string> = {
@@ -39,8 +39,14 @@ export function render(report: Report): string {
   const statTable = `<table class="stats"><thead><tr><th></th><th class="num">baseline</th><th class="num">policy</th><th class="num">delta (policy − baseline)</th></tr></thead><tbody>${rows
     .map((r, i) => `<tr${i > 0 && r.section !== rows[i - 1].section ? ' class="section"' : ''}><th>${e(r.label)}</th><td class="num">${both(r.baseline)}</td><td class="num">${both(r.policy)}</td><td class="num">${both(r.delta)}</td></tr>`)
     .join('')}</tbody></table>`;
+  const gw = gatewayRows(report);
+  const gateway = gw.rows.length
+    ? `<section><h2>Gateway counters</h2><p class="muted">Envoy /stats, change over each phase${gw.scope ? ` — names under <code>${e(gw.scope)}</code>` : ''}. They confirm, from the proxy's side, what the client saw.</p><table class="stats"><thead><tr><th>stat</th><th class="num">baseline</th><th class="num">policy</th></tr></thead><tbody>${gw.rows
+        .map((r) => `<tr><th><code>${e(r.stat)}</code></th><td class="num">${e(r.baseline)}</td><td class="num">${e(r.policy)}</td></tr>`)
+        .join('')}</tbody></table></section>`
+    : '';
   const facts = `<dl class="facts">${factLines(report).map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
-  const notes = [...report.policy.lint.map((l) => `lint: ${l}`), ...report.notes];
+  const notes = noteLines(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -63,6 +69,7 @@ ${report.scenario.description ? `<p class="description">${e(report.scenario.desc
 <section><h2>Outcomes</h2><p class="muted">Share of requests by cause (why it failed) and by HTTP status.</p>${outcomeBars(report)}</section>
 <section><h2>Timeline</h2><p class="muted">Requests completed per second, stacked by cause; dashed: p95 per second.</p>${timelineChart(report)}</section>
 <section><h2>Baseline vs policy</h2>${statTable}<p class="muted">Small numbers are 95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</p></section>
+${gateway}
 <section><h2>Run</h2>${facts}${notes.length ? `<ul class="notes">${notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : ''}</section>
 </main>
 <footer>meshproof ${e(report.tool.version)} · report schema ${report.schemaVersion} · ${e(report.runId)}</footer>

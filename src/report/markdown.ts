@@ -6,7 +6,7 @@ import { appendFile, stat } from 'node:fs/promises';
 import { readEnv, type EnvConfig } from '../config.js';
 import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
-import { factLines, gateRows, statRows, verdictLine, type Cell } from './rows.js';
+import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 
 const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
 
@@ -36,6 +36,11 @@ export function render(report: Report): string {
   for (const r of statRows(report)) out.push(`| ${e(r.label)} | ${both(r.baseline)} | ${both(r.policy)} | ${both(r.delta)} |`);
   out.push('', '<sub>95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</sub>', '');
 
+  const gw = gatewayRows(report);
+  if (gw.rows.length) {
+    out.push('### Gateway counters', '', `Envoy /stats, change over each phase${gw.scope ? ` (names under ${e(gw.scope)})` : ''}`, '');
+    out.push('| stat | baseline | policy |', '|---|--:|--:|', ...gw.rows.map((r) => `| ${e(r.stat)} | ${r.baseline} | ${r.policy} |`), '');
+  }
   const gates = gateRows(report);
   if (gates.length) {
     out.push('### Gates', '');
@@ -45,7 +50,7 @@ export function render(report: Report): string {
     }
     out.push('');
   }
-  const notes = [...report.policy.lint.map((l) => `lint: ${l}`), ...report.notes];
+  const notes = noteLines(report);
   if (notes.length) out.push('### Notes', '', ...notes.map((n) => `- ${e(n)}`), '');
   return out.join('\n');
 }

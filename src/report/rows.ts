@@ -163,3 +163,41 @@ export function factLines(report: Report): [string, string][] {
   ];
   return lines;
 }
+
+/** Lint findings, gateway-counter mismatches and the run's notes, one line each. */
+export function noteLines(report: Report): string[] {
+  return [
+    ...report.policy.lint.map((l) => `lint: ${l}`),
+    ...(report.gateway ?? []).flatMap((g) => g.mismatches.map((m) => `gateway (${g.phase}): ${m}`)),
+    ...report.notes,
+  ];
+}
+
+export interface GatewayRow {
+  stat: string;
+  baseline: string;
+  policy: string;
+}
+
+/**
+ * Gateway-side counter deltas per phase (Envoy /stats), the names shortened by their common
+ * prefix (usually `cluster.outbound|9080||<fqdn>.`), which is returned once as `scope`.
+ */
+export function gatewayRows(report: Report): { scope: string; rows: GatewayRow[] } {
+  const phases = report.gateway ?? [];
+  const names = [...new Set(phases.flatMap((g) => Object.keys(g.deltas)))].sort();
+  if (names.length === 0) return { scope: '', rows: [] };
+  let scope = names.length > 1 ? commonPrefix(names) : '';
+  scope = scope.slice(0, scope.lastIndexOf('.') + 1);
+  const value = (phase: PhaseName, name: string) => {
+    const g = phases.find((x) => x.phase === phase);
+    return g && name in g.deltas ? String(g.deltas[name]) : '';
+  };
+  return { scope, rows: names.map((n) => ({ stat: n.slice(scope.length), baseline: value('baseline', n), policy: value('policy', n) })) };
+}
+
+function commonPrefix(xs: string[]): string {
+  let p = xs[0];
+  for (const x of xs) while (!x.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}

@@ -6,7 +6,7 @@
 import { table, getBorderCharacters } from 'table';
 import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
-import { factLines, gateRows, statRows, verdictLine, type Cell } from './rows.js';
+import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -50,6 +50,18 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   out.push(paint(`intervals: 95 % (Wilson for shares, Newcombe for differences, order statistics for percentiles)`, 'dim'));
   out.push('');
 
+  const gw = gatewayRows(report);
+  if (gw.rows.length) {
+    out.push(wrap(`${paint('gateway counters', 'bold')} (Envoy /stats, change over each phase)${gw.scope ? ` under ${text(gw.scope)}` : ''}`, TERMINAL_WIDTH));
+    out.push(
+      table([['stat', 'baseline', 'policy'].map((h) => paint(h, 'bold')), ...gw.rows.map((r) => [text(r.stat), r.baseline, r.policy])], {
+        border: getBorderCharacters('norc'),
+        columns: [{ width: 56, wrapWord: true }, { width: 15, alignment: 'right' }, { width: 15, alignment: 'right' }],
+        drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
+      }).trimEnd(),
+      '',
+    );
+  }
   const gates = gateRows(report);
   if (gates.length) {
     const gateData = [
@@ -66,7 +78,7 @@ export function render(report: Report, options: TerminalOptions = {}): string {
     for (const g of gates.filter((g) => g.verdict !== 'pass')) out.push(wrap(`${verdictWord(g.verdict)}: ${text(g.message)}`, TERMINAL_WIDTH));
     out.push('');
   }
-  for (const note of [...report.policy.lint.map((l) => `lint: ${l}`), ...report.notes]) out.push(wrap(`${paint('note', 'dim')} ${text(note)}`, TERMINAL_WIDTH));
+  for (const note of noteLines(report)) out.push(wrap(`${paint('note', 'dim')} ${text(note)}`, TERMINAL_WIDTH));
   out.push(`${paint('verdict', 'bold')} ${verdictWord(report.verdict)} — ${verdictLine(report)}`);
   return `${out.join('\n')}\n`;
 }
