@@ -60,5 +60,5 @@ export function formatRange(lo: Num, hi: Num, f: (x: Num) => string): string {
 
 /** Removes control characters (the `table` package throws on them; terminals obey them). */
 export function stripControl(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�').replace(/\n/g, ' ');
+  return s.replace(/[\t\n]/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
 }

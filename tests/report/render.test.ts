@@ -80,6 +80,14 @@ test('html: golden; self-contained (no script, no external resource) and every t
   assert.match(out, /policy applied/);
 });
 
+test('terminal: tabs, newlines and escape sequences in user text cannot break the table (the table package throws on them)', () => {
+  const report = loadFixtureReport();
+  const hostile = { ...report, scenario: { ...report.scenario, name: 'a\tb\nc\u001b[2J' }, gates: report.gates.map((g) => ({ ...g, expression: `rate<\t0.1\r` })) };
+  const out = renderTerminal(hostile);
+  assert.match(out, /^meshproof · a b c�\[2J  FAIL/);
+  assert.match(out, /│ policy cause_overflow rate< 0\.1�\s+│/);
+});
+
 test('renders are deterministic: the same report renders to the same bytes twice', () => {
   const r = loadFixtureReport();
   for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson]) assert.is(f(r), f(loadFixtureReport()));
