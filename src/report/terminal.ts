@@ -28,7 +28,7 @@ export function render(report: Report, options: TerminalOptions = {}): string {
 
   out.push(`${paint(`meshproof · ${text(report.scenario.name)}`, 'bold')}  ${verdictWord(report.verdict)}`);
   if (report.scenario.description) out.push(wrap(text(report.scenario.description), TERMINAL_WIDTH));
-  for (const [k, v] of factLines(report)) out.push(wrap(`${paint(k.padEnd(7), 'dim')}${text(v)}`, TERMINAL_WIDTH));
+  for (const [k, v] of factLines(report)) out.push(wrap(`${paint(k.padEnd(7), 'dim')}${text(v)}`, TERMINAL_WIDTH, 7));
   out.push('');
 
   const both = (c: Cell) => (c.interval ? `${c.value} [${c.interval}]` : c.value);
@@ -83,15 +83,15 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Greedy word wrap (plain text only) with a two-space hanging indent. */
-function wrap(s: string, width: number): string {
+/** Greedy word wrap with a hanging indent (ANSI codes do not count towards the width). */
+function wrap(s: string, width: number, indent = 2): string {
   const words = s.split(' ');
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
     if (line && visible(line).length + 1 + visible(w).length > width) {
       lines.push(line);
-      line = `  ${w}`;
+      line = `${' '.repeat(indent)}${w}`;
     } else line = line ? `${line} ${w}` : w;
   }
   lines.push(line);
