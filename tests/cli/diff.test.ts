@@ -3,23 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../policy/cli-capture.js';
 import { render as renderJson } from '../../src/report/json.js';
 import { buildFixtureReport, FIXTURE_REPORT } from '../fixtures/report/fixture.js';
-
-/** Silences stderr/stdout while `fn` runs and returns what was written. */
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const wo = process.stdout.write, we = process.stderr.write;
-  process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof wo;
-  process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof we;
-  try {
-    return { code: await fn(), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = wo;
-    process.stderr.write = we;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'meshproof-diff-'));
 const regressed = join(dir, 'regressed.json');
@@ -28,29 +14,29 @@ writeFileSync(regressed, renderJson(buildFixtureReport({ overflowShare: 0.6, p95
 writeFileSync(rerun, renderJson(buildFixtureReport({ seedOffset: 100 })));
 
 test('meshproof diff: a regression exits 1 and the table names it', async () => {
-  const r = await capture(() => main(['diff', FIXTURE_REPORT, regressed]));
-  assert.is(r.code, 1, r.err);
-  assert.match(r.err, /│ REGRESSION │ gate policy\s+│ pass\s+│ fail\s+│\s+verdict │\n│\s+│ http_req_duration/);
-  assert.match(r.err, /│ REGRESSION │ policy overflow/);
-  assert.match(r.err, /\d+ regressions\n$/);
-  assert.is(r.out, '', 'stdout stays empty without --json');
-  for (const l of r.err.split('\n')) assert.ok([...l].length <= 100, `${[...l].length} columns: ${l}`);
+  const r = await runCli(['diff', FIXTURE_REPORT, regressed]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /│ REGRESSION │ gate policy\s+│ pass\s+│ fail\s+│\s+verdict │\n│\s+│ http_req_duration/);
+  assert.match(r.stderr, /│ REGRESSION │ policy overflow/);
+  assert.match(r.stderr, /\d+ regressions\n$/);
+  assert.is(r.stdout, '', 'stdout stays empty without --json');
+  for (const l of r.stderr.split('\n')) assert.ok([...l].length <= 100, `${[...l].length} columns: ${l}`);
 });
 
 test('meshproof diff: no regression exits 0 (same report; a rerun with other seeds)', async () => {
   for (const other of [FIXTURE_REPORT, rerun]) {
-    const r = await capture(() => main(['diff', FIXTURE_REPORT, other]));
-    assert.is(r.code, 0, r.err);
-    assert.match(r.err, /no regression\n$/);
+    const r = await runCli(['diff', FIXTURE_REPORT, other]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no regression\n$/);
   }
-  const same = await capture(() => main(['diff', FIXTURE_REPORT, FIXTURE_REPORT]));
-  assert.match(same.err, /no changes beyond tolerance/);
+  const same = await runCli(['diff', FIXTURE_REPORT, FIXTURE_REPORT]);
+  assert.match(same.stderr, /no changes beyond tolerance/);
 });
 
 test('meshproof diff --json prints the changes on stdout; tolerances are flags', async () => {
-  const r = await capture(() => main(['diff', FIXTURE_REPORT, regressed, '--json', '--tolerance-ratio', '0.5', '--tolerance-ms', '100']));
+  const r = await runCli(['diff', FIXTURE_REPORT, regressed, '--json', '--tolerance-ratio', '0.5', '--tolerance-ms', '100']);
   assert.is(r.code, 1);
-  const d = JSON.parse(r.out);
+  const d = JSON.parse(r.stdout);
   assert.equal(d.tolerance, { ratio: 0.5, ms: 100 });
   assert.is(d.regression, true);
   assert.equal(d.changes.filter((c: { kind: string }) => c.kind === 'regression').map((c: { what: string }) => c.what), ['gate policy http_req_duration p(95)<60']);
@@ -66,10 +52,10 @@ test('meshproof diff: a bad file or tolerance is exit 2 with one line naming it'
     [['diff', FIXTURE_REPORT], /Not enough non-option arguments|new/],
   ];
   for (const [args, message] of cases) {
-    const r = await capture(() => main(args));
+    const r = await runCli(args);
     assert.is(r.code, 2, args.join(' '));
-    assert.match(r.err, message);
-    assert.is(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
 
