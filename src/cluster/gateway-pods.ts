@@ -1,13 +1,14 @@
 /**
  * The ingress gateway's replicas and their Envoy admin endpoints, reached through the API
  * server's pod proxy (`/api/v1/namespaces/NS/pods/NAME:15000/proxy/PATH`, ecosystem.md
- * "Kubernetes") — one read per replica, because every replica has its own config and its own
+ * "Kubernetes") or, where the pod refuses that, a port-forward — one read per replica, because every replica has its own config and its own
  * counters (istio-envoy-semantics.md §0: circuit breakers are per proxy instance).
  */
 import { CoreV1Api } from '@kubernetes/client-node';
 import { InfraError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
-import { explainApiError } from './errors.js';
+import { explainApiError, httpCode, statusMessage } from './errors.js';
+import { getViaPortForward } from './port-forward.js';
 
 /** Where Istio's ingress gateway lives and how it is labelled (Istio's default install). */
 export const GATEWAY_DEFAULTS = {
@@ -44,26 +45,66 @@ export async function listGatewayPods(conn: Connection, sel: GatewaySelector = {
 }
 
 /**
- * GET an admin path of one replica through the pod proxy. JSON answers come back parsed,
- * text (`/stats`) as a string; the generated client decides by content type.
+ * Reads admin paths of gateway replicas: through the pod proxy first (one plain API call);
+ * when the pod refuses it (stock Istio binds Envoy's admin to 127.0.0.1), through a
+ * port-forward instead — remembered per replica. JSON answers come back parsed, text
+ * (`/stats`) as a string.
  */
-export async function readAdmin(conn: Connection, pod: GatewayPod, path: string, timeoutMs: number = GATEWAY_DEFAULTS.readTimeoutMs): Promise<unknown> {
-  const api = conn.kc.makeApiClient(CoreV1Api);
+export class AdminReader {
+  private readonly routes = new Map<string, 'pod proxy' | 'port-forward'>();
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly timeoutMs: number = GATEWAY_DEFAULTS.readTimeoutMs,
+    private readonly port: number = GATEWAY_DEFAULTS.adminPort,
+  ) {}
+
+  /** how a replica was last reached, for the run's preamble */
+  routeOf(pod: string): string | undefined {
+    return this.routes.get(pod);
+  }
+
+  async read(pod: GatewayPod, path: string): Promise<unknown> {
+    let proxyError: unknown;
+    if (this.routes.get(pod.name) !== 'port-forward') {
+      try {
+        const body = await withTimeout(
+          this.conn.kc.makeApiClient(CoreV1Api).connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${this.port}`, namespace: pod.namespace, path }),
+          this.timeoutMs,
+          pod.name,
+        );
+        this.routes.set(pod.name, 'pod proxy');
+        return typeof body === 'string' && /^\s*[{[]/.test(body) ? JSON.parse(body) : body;
+      } catch (err) {
+        // 503/502 from the proxy = the API server could not dial the pod port; anything else is ours to report
+        if (httpCode(err) !== 503 && httpCode(err) !== 502) throw this.explain(err, 'get', 'pods/proxy', pod);
+        proxyError = err;
+      }
+    }
+    try {
+      const res = await getViaPortForward(this.conn.kc, pod.namespace, pod.name, this.port, path, this.timeoutMs);
+      if (res.status !== 200) throw new Error(`admin answered ${res.status}: ${res.body.slice(0, 200)}`);
+      this.routes.set(pod.name, 'port-forward');
+      return /json/.test(res.contentType) ? JSON.parse(res.body) : res.body;
+    } catch (err) {
+      const e = this.explain(err, 'create', 'pods/portforward', pod);
+      if (proxyError) e.message += ` (the pod proxy was refused too: ${statusMessage(proxyError)})`;
+      throw e;
+    }
+  }
+
+  private explain(err: unknown, verb: string, resource: string, pod: GatewayPod) {
+    return explainApiError(err, { verb, resource, namespace: pod.namespace, name: pod.name, server: this.conn.server });
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from ${pod.name} within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`no answer from ${what} within ${ms} ms`)), ms);
   });
   try {
-    const body: unknown = await Promise.race([
-      api.connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${GATEWAY_DEFAULTS.adminPort}`, namespace: pod.namespace, path }),
-      timeout,
-    ]);
-    return typeof body === 'string' && /^\s*[{[]/.test(body) ? JSON.parse(body) : body;
-  } catch (err) {
-    const e = explainApiError(err, { verb: 'get', resource: 'pods/proxy', namespace: pod.namespace, name: pod.name, server: conn.server });
-    // stock Istio binds Envoy's admin to 127.0.0.1 inside the pod, out of the pod proxy's reach
-    if (/connection refused/.test(e.message)) e.message += `; is Envoy's admin port ${GATEWAY_DEFAULTS.adminPort} reachable on the pod IP? (stock Istio binds it to 127.0.0.1)`;
-    throw e;
+    return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,7 +14,7 @@ import { ClusterApplier } from './applier.js';
 import { expectedConfig } from './config-dump.js';
 import { gatewayCounterSource, effectiveLimits } from './counters.js';
 import { decideHost, discoverGatewayUrl } from './discovery.js';
-import { listGatewayPods, readAdmin, type GatewaySelector } from './gateway-pods.js';
+import { AdminReader, listGatewayPods, type GatewaySelector } from './gateway-pods.js';
 import { Journal } from './journal.js';
 import { checkReachable, loadConnection } from './kubeconfig.js';
 import { waitForPropagation } from './propagation.js';
@@ -74,6 +74,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
   const objects = docs.map((d) => d.object);
   const drFqdns = docs.filter((d) => d.kind === 'DestinationRule').map((d) => serviceFqdn((d.object.spec as { host: string }).host, d.namespace ?? conn.namespace));
   for (const fqdn of drFqdns) for (const l of effectiveLimits(translateCluster(objects, { fqdn, port: 0 }), pods.length)) lines.push(`limit: ${l.replace('|0|', '|*|')}`);
+  const admin = new AdminReader(conn);
   const journal = new Journal(opts.journalDir);
   const applier = new ClusterApplier({
     conn,
@@ -85,7 +86,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     verifier: (applied, o) =>
       waitForPropagation({
         replicas: pods.map((p) => p.name),
-        readConfigDump: (name) => readAdmin(conn, podByName.get(name)!, 'config_dump'),
+        readConfigDump: (name) => admin.read(podByName.get(name)!, 'config_dump'),
         expected: expectedConfig(applied.map((d) => d.object), conn.namespace),
         timeoutMs: o.timeoutMs,
         signal: o.signal,
@@ -93,7 +94,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
   });
   const counters = gatewayCounterSource(
     pods.map((p) => p.name),
-    async (name) => String(await readAdmin(conn, podByName.get(name)!, 'stats')),
+    async (name) => String(await admin.read(podByName.get(name)!, 'stats')),
     drFqdns.length > 0 ? drFqdns : undefined,
   );
   return {

@@ -19,7 +19,8 @@
  * entries); `tests/cluster/fake-apiserver.test.ts` keeps it honest against the real kubectl.
  */
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
@@ -37,8 +38,10 @@ export interface FakePod {
   name: string;
   namespace: string;
   labels: Record<string, string>;
-  /** where the pod proxy forwards `…/pods/NAME:PORT/proxy/PATH` (any PORT) */
+  /** where the pod proxy and port-forward reach the pod's admin port (any PORT) */
   adminUrl?: string;
+  /** like stock Istio: admin bound to 127.0.0.1 in the pod — the pod proxy is refused, port-forward works */
+  adminLocalhostOnly?: boolean;
   podIP?: string;
   nodeName?: string;
 }
@@ -311,7 +314,7 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     const podName = nameAndPort.split(':')[0];
     const pod = fake.pods.find((x) => x.namespace === ns && x.name === podName);
     if (!pod) return send(res, notFound('pods', podName));
-    if (!pod.adminUrl) return send(res, status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.podIP ?? '10.0.0.1'}:15000: connect: connection refused`));
+    if (!pod.adminUrl || pod.adminLocalhostOnly) return send(res, status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.podIP ?? '10.0.0.1'}:15000: connect: connection refused`));
     http
       .get(`${pod.adminUrl}/${path}${search}`, (up) => {
         res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'text/plain' });
@@ -358,6 +361,16 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     send(res, status(404, 'NotFound', 'the server could not find the requested resource'));
   }
 
+  // pods/portforward: the WebSocket channel protocol (v4.channel.k8s.io) client-node speaks
+  server.on('upgrade', (req, socket) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    fake.requests.push({ method: 'GET', path: url.pathname, query: url.searchParams, contentType: 'websocket' });
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const pod = m && fake.pods.find((x) => x.namespace === m[1] && x.name === m[2]);
+    if (fake.mode !== 'normal' || !pod?.adminUrl) return void socket.destroy();
+    portForward(req, socket as import('node:net').Socket, new URL(pod.adminUrl), Number(url.searchParams.get('ports')));
+  });
+
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -366,6 +379,73 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
   fake.port = (server.address() as AddressInfo).port;
   fake.url = `http://127.0.0.1:${fake.port}`;
   return fake;
+}
+
+// ---------------------------------------------------------------------------------------------
+// port-forward: RFC 6455 framing, just enough for binary frames and close
+
+function portForward(req: http.IncomingMessage, socket: import('node:net').Socket, admin: URL, port: number): void {
+  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+  const portBytes = Buffer.from([port & 0xff, port >> 8]);
+  // first frame of each channel carries the port number (data 0, error 1)
+  socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), portBytes])));
+  socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), portBytes])));
+  const upstream = connect(Number(admin.port), admin.hostname);
+  const closeBoth = () => {
+    if (!socket.destroyed) socket.end(wsFrame(0x8, Buffer.from([0x03, 0xe8])));
+    upstream.destroy();
+  };
+  upstream.on('data', (d: Buffer) => socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), d]))));
+  upstream.on('end', closeBoth);
+  upstream.on('error', (err) => {
+    socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)])));
+    closeBoth();
+  });
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (let f = readFrame(pending); f; f = readFrame(pending)) {
+      pending = pending.subarray(f.length);
+      if (f.opcode === 0x8) return closeBoth();
+      if (f.opcode === 0x2 && f.payload[0] === 0 && f.payload.length > 1) upstream.write(f.payload.subarray(1));
+    }
+  });
+  socket.on('error', () => upstream.destroy());
+  socket.on('close', () => upstream.destroy());
+}
+
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x80 | opcode, n]) : n < 65536 ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), u64(n)]);
+  return Buffer.concat([head, payload]);
+}
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+/** One client frame (always masked), or undefined when incomplete. */
+function readFrame(b: Buffer): { opcode: number; payload: Buffer; length: number } | undefined {
+  if (b.length < 2) return undefined;
+  let len = b[1] & 0x7f;
+  let off = 2;
+  if (len === 126) {
+    if (b.length < 4) return undefined;
+    len = b.readUInt16BE(2);
+    off = 4;
+  } else if (len === 127) {
+    if (b.length < 10) return undefined;
+    len = Number(b.readBigUInt64BE(2));
+    off = 10;
+  }
+  const masked = (b[1] & 0x80) !== 0;
+  const mask = masked ? b.subarray(off, off + 4) : undefined;
+  if (masked) off += 4;
+  if (b.length < off + len) return undefined;
+  const payload = Buffer.from(b.subarray(off, off + len));
+  if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+  return { opcode: b[0] & 0x0f, payload, length: off + len };
 }
 
 // ---------------------------------------------------------------------------------------------

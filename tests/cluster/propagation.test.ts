@@ -62,6 +62,20 @@ test('§4.1 route timeout: a replica still without the policy at the timeout is 
   assert.ok(result.elapsedMs >= 300 && result.elapsedMs < 300 + 400, `elapsed ${result.elapsedMs}`);
 });
 
+test('stock Istio (admin bound to 127.0.0.1): the refused pod proxy falls back to a port-forward, per replica', async () => {
+  for (const p of env.fake.pods) p.adminLocalhostOnly = true;
+  admins[0].stats.set('cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow', 4);
+  admins[1].stats.set('cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow', 5);
+  const { target, result } = await applyWith('connection-pool.yaml', 5_000);
+  assert.ok(result.ok, JSON.stringify(result.replicas));
+  assert.ok(result.elapsedMs >= 700, `elapsed ${result.elapsedMs}`);
+  const forwards = env.fake.requests.filter((r) => r.path.endsWith('/portforward'));
+  assert.ok(forwards.length >= 2 && forwards.every((r) => r.query.get('ports') === '15000'));
+  // the refusal is remembered: each replica tried the pod proxy exactly once
+  assert.is(env.fake.requests.filter((r) => r.path.endsWith(':15000/proxy/config_dump')).length, 2);
+  assert.equal(await target.counters.read(), { 'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow': 9 });
+});
+
 test('createClusterTarget says how it decided: LB address, Host from the VirtualService, replicas and per-replica limits', async () => {
   const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
   const t = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-describe', journalDir: env.journalDir, policies: docs, target: 'auto' });
