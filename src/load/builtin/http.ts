@@ -42,17 +42,23 @@ export class VuConnection {
    * Sends the plan's request and reads the response to its end (keep-alive needs the body
    * drained), keeping only its first BODY_CAPTURE_BYTES for classification. No response
    * (refused, reset, timed out) is status 0 → network_error, as in k6. Rejects with
-   * Interrupted when `stop` fires first.
+   * Interrupted when one of `stops` fires first.
    */
-  async send(stop: AbortSignal): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+  async send(stops: AbortSignal[]): Promise<Response> {
+    // One controller per request, linked by listeners that are removed afterwards: long-lived
+    // signals then hold nothing per request (AbortSignal.any/timeout would, until GC).
+    const ctl = new AbortController();
+    const abort = () => ctl.abort();
+    for (const s of stops) s.addEventListener('abort', abort);
+    const timer = setTimeout(abort, this.timeoutMs);
     try {
+      if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
       const res = await this.client.request({
         method: this.plan.method as 'GET',
         path: this.plan.path,
         headers: this.headers,
         body: this.plan.body,
-        signal: AbortSignal.any([stop, timeout]),
+        signal: ctl.signal,
       });
       const chunks: Buffer[] = [];
       let kept = 0;
@@ -67,8 +73,11 @@ export class VuConnection {
       const status = res.statusCode;
       return { status, cause: classify({ status, body, overloaded: Array.isArray(overloaded) ? overloaded[0] : overloaded }) };
     } catch (err) {
-      if (stop.aborted) throw new Interrupted('interrupted by the engine');
+      if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
       return { status: 0, cause: 'network_error' };
+    } finally {
+      clearTimeout(timer);
+      for (const s of stops) s.removeEventListener('abort', abort);
     }
   }
 

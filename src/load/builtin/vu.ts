@@ -16,7 +16,7 @@ export class Vu {
   }
 
   send(hard: AbortSignal): Promise<Response> {
-    return this.conn.send(AbortSignal.any([hard, this.own.signal]));
+    return this.conn.send([hard, this.own.signal]);
   }
 
   /** Tracks `iteration` as this VU's current one. */
