@@ -104,8 +104,9 @@ export class Journal {
       .map((f) => parseEntry(path.join(this.dir, f)));
   }
 
+  /** Journals that may have left something changed: open, with at least one intent recorded. */
   listUnfinished(): JournalEntry[] {
-    return this.list().filter((e) => e.state !== 'done');
+    return this.list().filter((e) => e.state !== 'done' && e.intents.length > 0);
   }
 
   /** `run` refuses to start while an unfinished journal touches any of `keys`. */

@@ -62,20 +62,23 @@ async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void
  * mapped as main() maps them), with stderr captured. Not main() itself: it imports every
  * verb, and this test must not depend on the others.
  */
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+async function cli(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   let stderr = '';
-  const write = process.stderr.write.bind(process.stderr);
+  let stdout = '';
+  const [writeErr, writeOut] = [process.stderr.write.bind(process.stderr), process.stdout.write.bind(process.stdout)];
   process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
   try {
     const argv = await restoreCommand.builder(yargs(args.slice(1)).exitProcess(false).strict()).parseAsync();
     const outcome = await restoreCommand.run(argv as never);
-    return { code: outcome.exitCode, stderr };
+    return { code: outcome.exitCode, stderr, stdout };
   } catch (err) {
     if (!(err instanceof MeshproofError)) throw err;
     process.stderr.write(`meshproof: ${err.message}\n`);
-    return { code: err.exitCode, stderr };
+    return { code: err.exitCode, stderr, stdout };
   } finally {
-    process.stderr.write = write;
+    process.stderr.write = writeErr;
+    process.stdout.write = writeOut;
   }
 }
 
@@ -113,8 +116,10 @@ test('an API outage during restore keeps the journal (exit 3); restore finishes 
   run.child.kill('SIGKILL');
   await run.exited;
   env.fake.mode = 'outage';
-  const down = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const down = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
   assert.is(down.code, ExitCode.infra);
+  const summary = JSON.parse(down.stdout);
+  assert.equal([summary.restored, summary.failed.map((f: { runId: string }) => f.runId), summary.exitCode], [[], ['run-outage'], 3]);
   assert.match(down.stderr, `cannot reach the Kubernetes API at ${env.fake.url}`);
   assert.match(down.stderr, 'journal kept');
   assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'open');
@@ -133,9 +138,11 @@ test('a new run refuses to start while an unfinished journal touches the same ob
   assert.is(err?.exitCode, ExitCode.infra);
   assert.match(err.message, 'run run-left may have left VirtualService default/productpage changed');
   assert.match(err.message, 'meshproof restore --run run-left');
-  // a run on other objects is not blocked
+  // a run on other objects is not blocked, and a run that snapshotted but never applied blocks nobody
   const other = await policies('connection-pool.yaml');
   await applier.snapshot(other.map((d) => keyOf(d, 'default')));
+  const third = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-third', journal: new Journal(env.journalDir), log: () => {} });
+  await third.snapshot(other.map((d) => keyOf(d, 'default')));
 });
 
 test('unreachable API and missing kubeconfig: exit 3, each with its own sentence, journal kept', async () => {
