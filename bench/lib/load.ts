@@ -48,8 +48,8 @@ export async function engineClosedLoop(engine: Engine, url: string, connections:
 
 /** Open loop at `rate`/s; latency is the engine's send → response-complete (http_req_duration). */
 export async function engineLatencyAtRate(engine: Engine, url: string, rate: number, seconds: number, host?: string): Promise<LatencySummary & { dropped: number }> {
-  // enough VUs that none is ever missing at this rate for sub-10 ms responses (k6 sizing: rate × latency)
-  const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 50))), {}, host);
+  // k6 sizing: VUs ≥ rate × latency; rate/20 covers 50 ms responses, 5× the 10 ms of the accuracy server
+  const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 20))), {}, host);
   if (r.requests === 0) throw new Error('builtin: no request completed');
   return { ...r.latency.overall, dropped: r.droppedIterations };
 }
