@@ -85,6 +85,18 @@ test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail 
   }
 });
 
+test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 — meshproof keeps that partial data', async () => {
+  const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1' });
+  try {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 300);
+    const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal });
+    assert.is(r.requests, 100);
+  } finally {
+    f.cleanup();
+  }
+});
+
 test('missing k6: --engine k6 fails with an InfraError saying how to install it or pass --k6', async () => {
   const engine = createEngine('k6', { env: { PATH: '/nonexistent' } });
   const err = await engine.run(profile, plan).then(() => undefined, (e: unknown) => e);
