@@ -1,8 +1,10 @@
 /**
  * The real-cluster side of `meshproof run` (issue E): the flags that select it, and the
- * hand-over to src/cluster, which owns connection, applier, journal, discovery and counters.
+ * hand-over to src/cluster (createClusterTarget), which owns connection, applier, journal,
+ * gateway discovery, the propagation check and the gateway counters.
  */
-import { InfraError } from '../cli/exit.js';
+import type { PolicyDoc } from '../policy/model.js';
+import { createClusterTarget } from '../cluster/target.js';
 import type { Scenario } from './scenario.js';
 import type { OpenTarget } from './target.js';
 
@@ -21,6 +23,32 @@ export function wantsCluster(scenario: Scenario, flags: ClusterFlags | undefined
   return Boolean(flags?.target || flags?.kubeconfig || flags?.context || scenario.target.url);
 }
 
-export async function openClusterTarget(_scenario: Scenario, _flags: ClusterFlags, _say?: (line: string) => void): Promise<OpenTarget> {
-  throw new InfraError('real-cluster runs are not wired in this build yet (src/cluster has no session factory); run without --target/--kubeconfig to use the local mesh');
+export async function openClusterTarget(
+  scenario: Scenario,
+  flags: ClusterFlags,
+  policies: PolicyDoc[],
+  runId: string,
+  say: (line: string) => void = () => {},
+): Promise<OpenTarget> {
+  const t = await createClusterTarget({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace ?? scenario.policy.namespace,
+    target: flags.target ?? scenario.target.url,
+    host: scenario.target.host,
+    dryRun: flags.dryRun,
+    allowSystemNamespaces: flags.allowSystemNamespaces,
+    runId,
+    policies,
+    log: say,
+  });
+  say(t.describe);
+  return {
+    applier: t.applier,
+    target: { url: t.url, host: t.host, kind: 'cluster' },
+    namespace: t.applier.opts.conn.namespace,
+    counters: t.counters,
+    runId: t.runId,
+    close: () => t.close(),
+  };
 }

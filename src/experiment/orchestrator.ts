@@ -20,6 +20,7 @@ import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport } from './report-builder.js';
 import { readBack } from './read-back.js';
 import { realClock, type Clock } from './clock.js';
+import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
 
 export type { Clock };
 
@@ -49,6 +50,8 @@ export interface ExperimentDeps {
   counters?: CounterSource;
   /** report run id; default derived from the clock */
   runId?: string;
+  /** policies already loaded and checked (the session does it before opening a cluster) */
+  policies?: PreparedPolicies;
 }
 
 /** Thrown when the signal aborts the run; the policy has been restored by then (exit 3). */
@@ -72,7 +75,7 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
   const clock = deps.clock ?? realClock;
   const emit = deps.onEvent ?? (() => {});
   const startedAt = clock.now();
-  const policies = await preparePolicies(spec.policy);
+  const policies = deps.policies ?? (await preparePolicies(spec.policy));
   emit({ type: 'lint', findings: policies.lint });
   const runs = await runPhases(spec, deps, policies);
   return buildReport({
@@ -91,7 +94,7 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
 export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: PreparedPolicies): Promise<PhaseRuns> {
   const { applier, signal } = deps;
   const emit = deps.onEvent ?? (() => {});
-  const keys = uniqueKeys(policies.docs.map((d) => keyOf(d, spec.policy.namespace)));
+  const keys = uniqueKeys(policies.docs.map((d) => keyOf(d, spec.policy.namespace ?? DEFAULT_NAMESPACE)));
   const runs: PhaseRuns = { order: phaseOrder(spec.repeat), results: { baseline: [], policy: [] }, counters: { baseline: [], policy: [] }, notes: [] };
   checkAborted(signal);
   const snapshot = await applier.snapshot(keys);

@@ -30,7 +30,8 @@ export interface ScenarioPolicy {
   files: string[];
   /** as written in the scenario, for the report */
   filesAsWritten: string[];
-  namespace: string;
+  /** as written; undefined = the target's default (local: the app's namespace; cluster: --namespace, else the context's) */
+  namespace?: string;
   settleMs: number;
   propagationTimeoutMs: number;
 }
@@ -81,7 +82,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     target: readTarget(f, local),
     local,
     load: readLoad(f, ['load']) as LoadProfile,
-    policy: readPolicy(f, baseDir, local),
+    policy: readPolicy(f, baseDir),
     gates: readGates(f, ['expect']),
     repeat: f.number(['repeat'], { integer: true, min: 1, max: D.MAX_REPEAT }) ?? D.DEFAULT_REPEAT,
     seed: f.number(['seed'], { integer: true, min: 0 }) ?? DEFAULT_SEED,
@@ -113,7 +114,7 @@ function readTarget(f: Fields, local: AppModel): ScenarioTarget {
   };
 }
 
-function readPolicy(f: Fields, baseDir: string, local: AppModel): ScenarioPolicy {
+function readPolicy(f: Fields, baseDir: string): ScenarioPolicy {
   if (!f.has(['policy'])) f.fail(['policy'], 'required (policy.files: the manifests to prove)');
   f.keys(['policy'], POLICY_KEYS);
   const files = f.stringList(['policy', 'files']) ?? [];
@@ -121,7 +122,7 @@ function readPolicy(f: Fields, baseDir: string, local: AppModel): ScenarioPolicy
   return {
     files: files.map((p) => resolve(baseDir, p)),
     filesAsWritten: files,
-    namespace: f.string(['policy', 'namespace']) ?? local.service.namespace,
+    namespace: f.string(['policy', 'namespace']),
     settleMs: f.duration(['policy', 'settle'], '2s') ?? D.DEFAULT_SETTLE_MS,
     propagationTimeoutMs: f.duration(['policy', 'propagationTimeout'], '30s') ?? D.DEFAULT_PROPAGATION_TIMEOUT_MS,
   };

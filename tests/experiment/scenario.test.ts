@@ -32,7 +32,7 @@ test('a minimal scenario gets the documented defaults: local mesh, repeat 1, see
   assert.equal(s.load, { executor: 'constant-vus', vus: 10, duration: '4s' });
   assert.equal(s.policy.files, ['/work/demo/policies/connection-pool.yaml'], 'policy paths resolve against the scenario folder');
   assert.equal(s.policy.filesAsWritten, ['../policies/connection-pool.yaml']);
-  assert.is(s.policy.namespace, 'default');
+  assert.is(s.policy.namespace, undefined, "unset: the target's namespace applies");
   assert.is(s.policy.propagationTimeoutMs, 30_000);
   assert.is(s.repeat, 1);
   assert.is(s.seed, 42);
