@@ -5,6 +5,9 @@
 import { useColor } from '../config.js';
 import type { Progress } from './model.js';
 
+/** How often the engines call RunOptions.onProgress: 4 redraws a second read as live without flicker. */
+export const PROGRESS_INTERVAL_MS = 250;
+
 export interface ProgressLine {
   /** redraws the line; pass it as RunOptions.onProgress */
   update(p: Progress): void;

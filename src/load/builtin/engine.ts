@@ -4,15 +4,13 @@
  */
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
+import { PROGRESS_INTERVAL_MS } from '../progress.js';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
 import { Vu } from './vu.js';
-
-/** How often onProgress is called. */
-export const PROGRESS_INTERVAL_MS = 250;
 
 export class BuiltinEngine implements Engine {
   readonly name = 'builtin' as const;

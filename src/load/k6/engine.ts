@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../cli/exit.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
-import { PROGRESS_INTERVAL_MS } from '../builtin/engine.js';
+import { PROGRESS_INTERVAL_MS } from '../progress.js';
 import { requireK6 } from './locate.js';
 import { checkK6Exit, runK6Process } from './process.js';
 import { parseSummaryFile } from './summary.js';
