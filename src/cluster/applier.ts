@@ -103,9 +103,14 @@ export class ClusterApplier implements Applier {
     }
   }
 
+  /**
+   * Restores the given snapshot plus anything else this applier snapshotted (apply() takes its
+   * own snapshot of keys the caller did not name, so those come back too).
+   */
   async restore(snapshot: Snapshot): Promise<void> {
     if (this.dryRun) return; // nothing was stored
-    await this.restoreAs(this.opts.runId, snapshot);
+    const extra = this.taken.filter((t) => !snapshot.entries.some((e) => sameKey(e.key, t.key)));
+    await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
     this.opts.journal.markDone(this.opts.runId);
   }
 

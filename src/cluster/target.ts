@@ -48,6 +48,8 @@ export interface ClusterTarget {
   url: string;
   /** Host header, when decided */
   host?: string;
+  /** namespace for policy objects that name none (flag/scenario, else the context's) */
+  namespace: string;
   /** one line per decision: connection, target, host, replicas, effective limits */
   describe: string;
   counters: CounterSource;
@@ -101,6 +103,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     applier,
     url: url.value,
     host: host?.value,
+    namespace: conn.namespace,
     describe: lines.join('\n'),
     counters,
     runId: opts.runId,

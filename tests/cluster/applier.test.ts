@@ -85,6 +85,16 @@ test('a pre-existing object deleted by someone during the run is re-created with
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
 });
 
+test('objects apply() had to snapshot itself (keys the caller did not name) are restored too', async () => {
+  const docs = await policies('connection-pool.yaml');
+  const { applier } = applierFor('run-unnamed');
+  const snap = await applier.snapshot([]);
+  await applier.apply(docs);
+  assert.ok(env.fake.get('destinationrules', 'default', 'productpage'));
+  await applier.restore(snap);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+});
+
 test('dry run validates on the server (dryRun=All), prints the plan and mutates nothing', async () => {
   await seedVs();
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
