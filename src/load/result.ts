@@ -4,23 +4,14 @@
  */
 import type { Cause } from './classify.js';
 import { deserializeHistogram, serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
-import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from './model.js';
+import type { PhaseResult } from './model.js';
 
-export interface PhaseTotals {
-  profile: LoadProfile;
-  plan: RequestPlan;
-  engine: EngineInfo;
+/** What a PhaseResult is built from: its counts as they are, timestamps as Dates, histograms live. */
+export type PhaseTotals = Pick<PhaseResult, 'profile' | 'plan' | 'engine' | 'durationMs' | 'requests' | 'iterations' | 'droppedIterations' | 'statuses' | 'causes' | 'timeline'> & {
   startedAt: Date;
   endedAt: Date;
-  durationMs: number;
-  requests: number;
-  iterations: number;
-  droppedIterations: number;
-  statuses: Record<string, number>;
-  causes: Partial<Record<Cause, number>>;
   histograms: { overall: Histogram; byCause: Map<Cause, Histogram>; scheduled?: Histogram };
-  timeline: TimelinePoint[];
-}
+};
 
 export function buildPhaseResult(t: PhaseTotals): PhaseResult {
   const byCauseSummary: Partial<Record<Cause, LatencySummary>> = {};

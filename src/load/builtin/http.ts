@@ -26,9 +26,13 @@ export class VuConnection {
   private readonly client: Client;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly path: string;
 
   constructor(private readonly plan: RequestPlan) {
-    this.client = new Client(new URL(plan.baseUrl).origin, {
+    const base = new URL(plan.baseUrl);
+    // a base URL with a path prefix is joined as the k6 script joins it: baseUrl + path
+    this.path = base.pathname.replace(/\/$/, '') + plan.path;
+    this.client = new Client(base.origin, {
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
@@ -55,7 +59,7 @@ export class VuConnection {
       if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
       const res = await this.client.request({
         method: this.plan.method as 'GET',
-        path: this.plan.path,
+        path: this.path,
         headers: this.headers,
         body: this.plan.body,
         signal: ctl.signal,
