@@ -66,3 +66,18 @@ export function effectiveLimits(cluster: EnvoyCluster, replicas: number): string
   }
   return out;
 }
+
+/**
+ * Mismatches the gateway's counters reveal beyond overflow (src/experiment/counters.ts checks
+ * that one): every route timeout is one 504 "upstream request timeout" at the client (§1,
+ * §4.1; `upstream_rq_timeout` does not count per-try timeouts, Envoy keeps those in
+ * `upstream_rq_per_try_timeout`). `slack` absorbs requests in flight at a phase boundary.
+ */
+export function timeoutMismatch(phase: string, deltas: Record<string, number>, causes: Partial<Record<string, number>>, slack = 2): string | undefined {
+  const names = Object.keys(deltas).filter((k) => k.endsWith('.upstream_rq_timeout'));
+  if (names.length === 0) return undefined;
+  const gateway = names.reduce((s, k) => s + deltas[k], 0);
+  const clients = causes.route_timeout ?? 0;
+  if (Math.abs(gateway - clients) <= Math.max(slack, Math.ceil(0.01 * clients))) return undefined;
+  return `${phase}: gateway counted ${gateway} upstream_rq_timeout, clients saw ${clients} route-timeout 504s`;
+}

@@ -8,6 +8,7 @@
  *   createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget>
  */
 import type { PolicyDoc } from '../policy/model.js';
+import { UsageError } from '../cli/exit.js';
 import { serviceFqdn, translateCluster } from '../policy/translate.js';
 import type { CounterSource } from '../experiment/orchestrator.js';
 import { ClusterApplier } from './applier.js';
@@ -61,11 +62,12 @@ export interface ClusterTarget {
 }
 
 export async function createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget> {
+  const auto = !opts.target || opts.target === 'auto';
+  if (!auto && !/^https?:\/\/[^/]+/.test(opts.target!)) throw new UsageError(`--target ${opts.target}: expected "auto" or a URL like http://HOST:PORT`);
   const conn = loadConnection(opts);
   await checkReachable(conn);
   const docs = opts.policies ?? [];
   const lines = [`cluster: ${conn.describe}`];
-  const auto = !opts.target || opts.target === 'auto';
   const url = auto ? await discoverGatewayUrl(conn, opts.gateway) : { value: opts.target!.replace(/\/+$/, ''), because: `--target ${opts.target}` };
   lines.push(`target: ${url.because}${!opts.target ? ' (no --target given: discovered)' : ''}`);
   const host = decideHost(opts.host, docs);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { discoverGatewayUrl, decideHost } from '../../src/cluster/discovery.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { effectiveLimits, parseEnvoyStats, selectGatewayStats } from '../../src/cluster/counters.js';
+import { effectiveLimits, parseEnvoyStats, selectGatewayStats, timeoutMismatch } from '../../src/cluster/counters.js';
 import { translateCluster } from '../../src/policy/translate.js';
 import { ExitCode } from '../../src/cli/exit.js';
 import { setup, policies, writeKubeconfig, type Env } from './helpers.js';
@@ -94,6 +94,19 @@ test('§0 counters are per replica: /stats of 3 gateway pods are summed through 
     'outbound|9080||productpage.default.svc.cluster.local: max_connections 1 per replica × 3 replicas = 3 at the gateway',
     'outbound|9080||productpage.default.svc.cluster.local: max_pending_requests 1 per replica × 3 replicas = 3 at the gateway',
   ]);
+});
+
+test('§4.1 route timeouts: gateway upstream_rq_timeout summed over clusters vs client 504s, 1 % or 2 requests of slack', () => {
+  const d = { 'cluster.outbound|9080||a.default.svc.cluster.local.upstream_rq_timeout': 40, 'cluster.outbound|9080|v2|a.default.svc.cluster.local.upstream_rq_timeout': 10 };
+  assert.is(timeoutMismatch('policy', d, { route_timeout: 48 }), undefined);
+  assert.is(timeoutMismatch('policy', d, { route_timeout: 30 }), 'policy: gateway counted 50 upstream_rq_timeout, clients saw 30 route-timeout 504s');
+  assert.is(timeoutMismatch('policy', {}, { route_timeout: 30 }), undefined, 'no counter (stats not kept) is no evidence');
+});
+
+test('--target must be "auto" or an http(s) URL (exit 2)', async () => {
+  const err = await createClusterTarget({ kubeconfig: env.kubeconfig, target: 'gateway.local', runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.usage);
+  assert.is(err.message, '--target gateway.local: expected "auto" or a URL like http://HOST:PORT');
 });
 
 test('Envoy /stats text: counters parsed, histograms skipped, only tracked per-cluster counters kept', () => {
