@@ -3,6 +3,7 @@
  * each closed-loop VU holds its own connection the way a k6 VU does — which is what makes
  * Envoy's per-connection limits (istio-envoy-semantics.md §2) bite the same way.
  */
+import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import { classify, type Cause } from '../classify.js';
 import type { RequestPlan } from '../model.js';
@@ -17,6 +18,11 @@ const KEEP_ALIVE_MS = 60_000;
 export interface Response {
   status: number;
   cause: Cause;
+  /**
+   * k6's http_req_duration: sending + waiting + receiving, without the TCP connect of a new
+   * connection (k6 reports that apart, as http_req_connecting). ms.
+   */
+  durationMs: number;
 }
 
 /** Thrown (as the rejection) when the engine interrupted the request: not a measurement. */
@@ -27,6 +33,8 @@ export class VuConnection {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly path: string;
+  /** when the current connection was established (performance.now()) */
+  private connectedAt = -Infinity;
 
   constructor(private readonly plan: RequestPlan) {
     const base = new URL(plan.baseUrl);
@@ -36,6 +44,9 @@ export class VuConnection {
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    });
+    this.client.on('connect', () => {
+      this.connectedAt = performance.now();
     });
     this.headers = { ...(plan.headers ?? {}) };
     if (plan.host) this.headers.host = plan.host;
@@ -55,6 +66,8 @@ export class VuConnection {
     const abort = () => ctl.abort();
     for (const s of stops) s.addEventListener('abort', abort);
     const timer = setTimeout(abort, this.timeoutMs);
+    const start = performance.now();
+    const duration = () => performance.now() - Math.max(start, this.connectedAt);
     try {
       if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
       const res = await this.client.request({
@@ -75,10 +88,11 @@ export class VuConnection {
       const body = Buffer.concat(chunks).subarray(0, BODY_CAPTURE_BYTES).toString('utf8');
       const overloaded = res.headers['x-envoy-overloaded'];
       const status = res.statusCode;
-      return { status, cause: classify({ status, body, overloaded: Array.isArray(overloaded) ? overloaded[0] : overloaded }) };
+      const cause = classify({ status, body, overloaded: Array.isArray(overloaded) ? overloaded[0] : overloaded });
+      return { status, cause, durationMs: duration() };
     } catch (err) {
       if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
-      return { status: 0, cause: 'network_error' };
+      return { status: 0, cause: 'network_error', durationMs: duration() };
     } finally {
       clearTimeout(timer);
       for (const s of stops) s.removeEventListener('abort', abort);

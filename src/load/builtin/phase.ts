@@ -57,16 +57,16 @@ export class Phase {
    * adds the scheduled-start latency, which includes any delay before the send.
    */
   async iterate(vu: Vu, scheduledAtMs?: number): Promise<void> {
-    const sent = this.elapsed();
+    const started = this.elapsed();
     try {
       const r = await vu.send(this.hard.signal);
       const done = this.elapsed();
       this.recorder.record({
         status: r.status,
         cause: r.cause,
-        latencyMs: done - sent,
-        // a timer may fire a hair early; the send is never before its schedule
-        scheduledLatencyMs: scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, sent),
+        latencyMs: r.durationMs,
+        // a timer may fire a hair early; an iteration never counts as starting before its schedule
+        scheduledLatencyMs: scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, started),
         atMs: done,
       });
     } catch (err) {
