@@ -19,13 +19,28 @@
  * entries); `tests/cluster/fake-apiserver.test.ts` keeps it honest against the real kubectl.
  */
 import http from 'node:http';
-import { createHash, randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
+import { portForward } from './fake-portforward.js';
+import {
+  clone,
+  deepEqual,
+  deletePath,
+  diffPaths,
+  fieldsToPaths,
+  getPath,
+  leafPaths,
+  managedEntry,
+  mergePatch,
+  ownedView,
+  setPath,
+  stripServerFields,
+  transferOwnership,
+  type Obj,
+} from './fake-fields.js';
 
-type Obj = Record<string, any>;
 
 const ISTIO_GROUP = 'networking.istio.io';
 const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'];
@@ -382,73 +397,6 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
 }
 
 // ---------------------------------------------------------------------------------------------
-// port-forward: RFC 6455 framing, just enough for binary frames and close
-
-function portForward(req: http.IncomingMessage, socket: import('node:net').Socket, admin: URL, port: number): void {
-  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
-  const portBytes = Buffer.from([port & 0xff, port >> 8]);
-  // first frame of each channel carries the port number (data 0, error 1)
-  socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), portBytes])));
-  socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), portBytes])));
-  const upstream = connect(Number(admin.port), admin.hostname);
-  const closeBoth = () => {
-    if (!socket.destroyed) socket.end(wsFrame(0x8, Buffer.from([0x03, 0xe8])));
-    upstream.destroy();
-  };
-  upstream.on('data', (d: Buffer) => socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), d]))));
-  upstream.on('end', closeBoth);
-  upstream.on('error', (err) => {
-    socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)])));
-    closeBoth();
-  });
-  let pending = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    for (let f = readFrame(pending); f; f = readFrame(pending)) {
-      pending = pending.subarray(f.length);
-      if (f.opcode === 0x8) return closeBoth();
-      if (f.opcode === 0x2 && f.payload[0] === 0 && f.payload.length > 1) upstream.write(f.payload.subarray(1));
-    }
-  });
-  socket.on('error', () => upstream.destroy());
-  socket.on('close', () => upstream.destroy());
-}
-
-function wsFrame(opcode: number, payload: Buffer): Buffer {
-  const n = payload.length;
-  const head = n < 126 ? Buffer.from([0x80 | opcode, n]) : n < 65536 ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), u64(n)]);
-  return Buffer.concat([head, payload]);
-}
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
-/** One client frame (always masked), or undefined when incomplete. */
-function readFrame(b: Buffer): { opcode: number; payload: Buffer; length: number } | undefined {
-  if (b.length < 2) return undefined;
-  let len = b[1] & 0x7f;
-  let off = 2;
-  if (len === 126) {
-    if (b.length < 4) return undefined;
-    len = b.readUInt16BE(2);
-    off = 4;
-  } else if (len === 127) {
-    if (b.length < 10) return undefined;
-    len = Number(b.readBigUInt64BE(2));
-    off = 10;
-  }
-  const masked = (b[1] & 0x80) !== 0;
-  const mask = masked ? b.subarray(off, off + 4) : undefined;
-  if (masked) off += 4;
-  if (b.length < off + len) return undefined;
-  const payload = Buffer.from(b.subarray(off, off + len));
-  if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-  return { opcode: b[0] & 0x0f, payload, length: off + len };
-}
-
-// ---------------------------------------------------------------------------------------------
 // protocol helpers
 
 class Status {
@@ -603,99 +551,4 @@ function parseLabelSelector(sel: string | null): (labels: Record<string, string>
   if (!sel) return () => true;
   const terms = sel.split(',').map((t) => t.split('='));
   return (labels) => terms.every(([k, v]) => labels[k] === v);
-}
-
-// ---------------------------------------------------------------------------------------------
-// object helpers: field paths ("spec.trafficPolicy.connectionPool"), arrays are atomic
-
-function clone<T>(o: T): T {
-  return o === undefined ? o : JSON.parse(JSON.stringify(o));
-}
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Obj)[k])]));
-  return v;
-}
-function stripServerFields(meta: Obj): void {
-  for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']) delete meta[f];
-}
-/** The fields managers can own: metadata labels/annotations and everything outside metadata. */
-function ownedView(o: Obj): Obj {
-  const { metadata, apiVersion: _a, kind: _k, status: _s, ...rest } = o;
-  const meta: Obj = {};
-  if (metadata?.labels) meta.labels = metadata.labels;
-  if (metadata?.annotations) meta.annotations = metadata.annotations;
-  return { ...rest, ...(Object.keys(meta).length ? { metadata: meta } : {}) };
-}
-function leafPaths(o: unknown, prefix = ''): string[] {
-  if (!o || typeof o !== 'object' || Array.isArray(o) || Object.keys(o).length === 0) return prefix ? [prefix] : [];
-  return Object.entries(o as Obj).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}\u0000${k}` : k));
-}
-function diffPaths(a: Obj, b: Obj): string[] {
-  const all = new Set([...leafPaths(a), ...leafPaths(b)]);
-  return [...all].filter((p) => !deepEqual(getPath(a, p), getPath(b, p)));
-}
-function getPath(o: Obj, p: string): unknown {
-  return p.split('\u0000').reduce<any>((cur, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
-}
-function setPath(o: Obj, p: string, v: unknown): void {
-  const ks = p.split('\u0000');
-  let cur = o;
-  for (const k of ks.slice(0, -1)) cur = cur[k] && typeof cur[k] === 'object' && !Array.isArray(cur[k]) ? cur[k] : (cur[k] = {});
-  cur[ks[ks.length - 1]] = clone(v);
-}
-function deletePath(o: Obj, p: string): void {
-  const ks = p.split('\u0000');
-  const chain: Obj[] = [o];
-  for (const k of ks.slice(0, -1)) {
-    const next = chain[chain.length - 1]?.[k];
-    if (!next || typeof next !== 'object') return;
-    chain.push(next);
-  }
-  delete chain[chain.length - 1][ks[ks.length - 1]];
-  // drop maps left empty, as the real server's structured merge does
-  for (let i = chain.length - 1; i > 0; i--) if (Object.keys(chain[i]).length === 0) delete chain[i - 1][ks[i - 1]];
-}
-function mergePatch(target: Obj, patch: Obj): Obj {
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete target[k];
-    else if (v && typeof v === 'object' && !Array.isArray(v) && target[k] && typeof target[k] === 'object' && !Array.isArray(target[k])) mergePatch(target[k], v);
-    else target[k] = clone(v);
-  }
-  return target;
-}
-/** managedFields' FieldsV1 ("f:spec": {"f:host": {}}) from leaf paths, and back. */
-function pathsToFields(paths: string[]): Obj {
-  const root: Obj = {};
-  for (const p of paths) {
-    let cur = root;
-    for (const k of p.split('\u0000')) cur = cur[`f:${k}`] ??= {};
-  }
-  return root;
-}
-function fieldsToPaths(fields: Obj | undefined, prefix = ''): string[] {
-  if (!fields || Object.keys(fields).length === 0) return prefix ? [prefix] : [];
-  return Object.entries(fields).flatMap(([k, v]) => fieldsToPaths(v as Obj, prefix ? `${prefix}\u0000${k.slice(2)}` : k.slice(2)));
-}
-function managedEntry(manager: string, operation: 'Apply' | 'Update', apiVersion: string, paths: string[]): Obj {
-  return { manager, operation, apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: pathsToFields(paths) };
-}
-function transferOwnership(entries: Obj[], manager: string, operation: 'Apply' | 'Update', apiVersion: string, taken: string[], present: string[]): Obj[] {
-  const takenSet = new Set(taken);
-  const out: Obj[] = [];
-  let mine: string[] = [];
-  for (const e of entries) {
-    const paths = fieldsToPaths(e.fieldsV1).filter((p) => present.includes(p));
-    if (e.manager === manager && e.operation === operation) mine = paths;
-    else {
-      const kept = paths.filter((p) => !takenSet.has(p));
-      if (kept.length > 0) out.push({ ...e, fieldsV1: pathsToFields(kept) });
-    }
-  }
-  const ownedNow = operation === 'Apply' ? taken : [...new Set([...mine, ...taken])];
-  out.push(managedEntry(manager, operation, apiVersion, ownedNow.filter((p) => present.includes(p))));
-  return out;
 }
