@@ -24,6 +24,12 @@ export interface PodBehaviour {
   mode?: PodMode;
   latency?: LatencyModel;
   errors?: { status: number; rate: number };
+  /**
+   * Simulated TCP handshake time as the gateway sees it (loopback connects in ~0.1 ms): the
+   * gateway treats a new connection to this pod as established only after this long, so
+   * cold-pool admission (§2.2) and `tcp.connectTimeout` can be exercised. Default 0.
+   */
+  connectDelayMs?: number;
 }
 
 export interface PodSpec {

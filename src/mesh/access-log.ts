@@ -1,0 +1,43 @@
+/**
+ * The gateway's access log in Istio's default TEXT format (the fields meshproof can fill),
+ * with Envoy response flags (§1) — written asynchronously to a file, never synchronously on
+ * the request path.
+ */
+import fs from 'node:fs';
+import { formatFlags } from './local-reply.js';
+import type { Downstream } from './router.js';
+
+export interface AccessLog {
+  write(d: Downstream, status: number, startedAt: number): void;
+  close(): Promise<void>;
+}
+
+const q = (v: string | string[] | undefined) => (v === undefined ? '-' : Array.isArray(v) ? v.join(',') : v);
+
+/**
+ * `[%START_TIME%] "%REQ(:METHOD)% %REQ(:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% - - "-"
+ * %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%"
+ * "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER%`
+ */
+export function formatAccessLine(d: Downstream, status: number, startedAt: number, now: number, wallStart: number): string {
+  const h = d.req.headers;
+  const dur = Math.round(now - startedAt);
+  const st = d.serviceTimeMs >= 0 ? String(d.serviceTimeMs) : '-';
+  const sent = Number(d.res.getHeader('content-length') ?? 0);
+  return (
+    `[${new Date(wallStart).toISOString()}] "${d.req.method} ${d.req.url} HTTP/${d.req.httpVersion}" ${status} ${formatFlags(d.flags)} - - "-" ` +
+    `${d.body?.length ?? 0} ${sent} ${dur} ${st} "${q(h['x-forwarded-for'])}" "${q(h['user-agent'])}" "${q(h['x-request-id'])}" ` +
+    `"${q(h.host)}" "${d.upstreamHost}" ${d.clusterName}\n`
+  );
+}
+
+export function openAccessLog(path: string, now: () => number): AccessLog {
+  const out = fs.createWriteStream(path, { flags: 'a' });
+  const wallOffset = Date.now() - now();
+  return {
+    write(d, status, startedAt) {
+      out.write(formatAccessLine(d, status, startedAt, now(), wallOffset + startedAt));
+    },
+    close: () => new Promise((resolve) => out.end(() => resolve())),
+  };
+}

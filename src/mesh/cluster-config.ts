@@ -1,0 +1,96 @@
+/**
+ * An Envoy cluster (as translated by src/policy/translate.ts) → the numbers the data plane
+ * runs on, filling in Envoy's own defaults where istiod leaves a field unset (§2.1, §3.1).
+ * Behaviour and `/config_dump` therefore come from the same object.
+ */
+import type { EnvoyCluster } from '../policy/translate.js';
+import { parseDurationMs } from '../util/duration.js';
+
+/** Envoy defaults for fields Istio does not set (§3.1, §2.1). */
+export const ENVOY_DEFAULTS = {
+  /** `consecutive_5xx`, enforced 100 % */
+  consecutive5xx: 5,
+  /** `consecutive_gateway_failure` threshold; enforcing defaults to 0 (disabled) */
+  consecutiveGatewayFailure: 5,
+  consecutiveLocalOriginFailure: 5,
+  intervalMs: 10_000,
+  baseEjectionMs: 30_000,
+  maxEjectionPercent: 10,
+  /** `max_ejection_time` (Istio leaves it): 300 s, or base_ejection_time if larger */
+  maxEjectionMs: 300_000,
+  /** `healthy_panic_threshold` when the cluster has no outlier detection */
+  panicThresholdPercent: 50,
+  /** `common_http_protocol_options.idle_timeout` */
+  idleTimeoutMs: 3_600_000,
+} as const;
+
+export interface OutlierSettings {
+  consecutive5xx: number;
+  enforcing5xx: number;
+  consecutiveGateway: number;
+  enforcingGateway: number;
+  splitLocalOrigin: boolean;
+  consecutiveLocal: number;
+  enforcingLocal: number;
+  intervalMs: number;
+  baseEjectionMs: number;
+  maxEjectionMs: number;
+  maxEjectionPercent: number;
+}
+
+export interface ClusterSettings {
+  name: string;
+  connectTimeoutMs: number;
+  maxConnections: number;
+  maxPending: number;
+  maxRequests: number;
+  maxRetries: number;
+  /** 0 = unlimited */
+  maxRequestsPerConnection: number;
+  idleTimeoutMs: number;
+  outlier: OutlierSettings | null;
+  panicThresholdPercent: number;
+  /** endpoints must carry these labels (subset clusters); null = every pod of the service */
+  subsetLabels: Record<string, string> | null;
+}
+
+function durMs(d: string | undefined, fallback: number): number {
+  return d === undefined ? fallback : (parseDurationMs(d) ?? fallback);
+}
+
+export function clusterSettings(c: EnvoyCluster): ClusterSettings {
+  const t = c.circuit_breakers.thresholds[0];
+  const http = c.typed_extension_protocol_options?.['envoy.extensions.upstreams.http.v3.HttpProtocolOptions']?.common_http_protocol_options;
+  const od = c.outlier_detection;
+  let outlier: OutlierSettings | null = null;
+  if (od) {
+    const base = durMs(od.base_ejection_time, ENVOY_DEFAULTS.baseEjectionMs);
+    outlier = {
+      consecutive5xx: od.consecutive_5xx ?? ENVOY_DEFAULTS.consecutive5xx,
+      enforcing5xx: od.enforcing_consecutive_5xx ?? 100,
+      consecutiveGateway: od.consecutive_gateway_failure ?? ENVOY_DEFAULTS.consecutiveGatewayFailure,
+      enforcingGateway: od.enforcing_consecutive_gateway_failure ?? 0,
+      splitLocalOrigin: od.split_external_local_origin_errors ?? false,
+      consecutiveLocal: od.consecutive_local_origin_failure ?? ENVOY_DEFAULTS.consecutiveLocalOriginFailure,
+      enforcingLocal: od.enforcing_consecutive_local_origin_failure ?? 100,
+      intervalMs: durMs(od.interval, ENVOY_DEFAULTS.intervalMs),
+      baseEjectionMs: base,
+      maxEjectionMs: Math.max(ENVOY_DEFAULTS.maxEjectionMs, base),
+      maxEjectionPercent: od.max_ejection_percent ?? ENVOY_DEFAULTS.maxEjectionPercent,
+    };
+  }
+  const panic = c.common_lb_config?.healthy_panic_threshold;
+  return {
+    name: c.name,
+    connectTimeoutMs: durMs(c.connect_timeout, 10_000),
+    maxConnections: t.max_connections,
+    maxPending: t.max_pending_requests,
+    maxRequests: t.max_requests,
+    maxRetries: t.max_retries,
+    maxRequestsPerConnection: http?.max_requests_per_connection ?? 0,
+    idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs),
+    outlier,
+    panicThresholdPercent: panic ? (panic.value ?? 0) : ENVOY_DEFAULTS.panicThresholdPercent,
+    subsetLabels: c.metadata?.filter_metadata.istio.labels ?? null,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The ingress gateway's data plane, one hop (istio-envoy-semantics.md §6): route match
+ * (404 NR) → fault filter (§5: independent delay and abort draws, delay not charged to the
+ * route's timers) → cluster resolution (503 NC) → router (src/mesh/router.ts). Each request
+ * runs to completion under the configuration it started with. Downstream connections are
+ * spread over `workers` like Envoy's listener (one connection → one worker, §2.3).
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { MeshConfig } from './config.js';
+import { BODY, Flag, sendLocalReply } from './local-reply.js';
+import type { CompiledRoute } from './route-config.js';
+import { Router, type Downstream } from './router.js';
+import type { StatsStore } from './stats.js';
+import type { Rng } from '../util/random.js';
+
+export interface GatewayDeps {
+  config(): MeshConfig;
+  stats: StatsStore;
+  workers: number;
+  /** fault draws and weighted-cluster picks */
+  rng: Rng;
+  /** retry back-off jitter */
+  backoffRng: Rng;
+  now: () => number;
+  /** called once per finished request (access log); null = none */
+  log: ((d: Downstream, status: number, startedAt: number) => void) | null;
+}
+
+const WORKER = Symbol('meshproof.worker');
+type WorkerSocket = Socket & { [WORKER]?: number };
+
+/** Envoy's downstream idle timeout is 1 h; node's default 5 s would close client keep-alives early. */
+const DOWNSTREAM_KEEPALIVE_MS = 3_600_000;
+
+/** Samples `perMillion` the way the fault filter does (§5.2: rand % 1e6 < numerator). */
+function draw(rng: Rng, perMillion: number): boolean {
+  return Math.floor(rng.next() * 1_000_000) < perMillion;
+}
+
+function pickCluster(route: CompiledRoute, rng: Rng): string {
+  if (route.clusters.length === 1) return route.clusters[0];
+  let x = Math.floor(rng.next() * route.totalWeight);
+  for (let i = 0; i < route.clusters.length; i++) {
+    x -= route.weights[i];
+    if (x < 0) return route.clusters[i];
+  }
+  return route.clusters[route.clusters.length - 1];
+}
+
+export function createGateway(deps: GatewayDeps): http.Server {
+  let nextWorker = 0;
+  const { stats, now } = deps;
+  const listener = stats.listener;
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | null, startedAt: number) => {
+    const cfg = deps.config();
+    const d: Downstream = {
+      req,
+      res,
+      body,
+      worker: (req.socket as WorkerSocket)[WORKER] ?? 0,
+      flags: 0,
+      upstreamHost: '-',
+      clusterName: '-',
+      serviceTimeMs: -1,
+      finish(status: number) {
+        listener.downstream_rq_total++;
+        if (status >= 500) listener.downstream_rq_5xx++;
+        else if (status >= 400) listener.downstream_rq_4xx++;
+        else if (status >= 200) listener.downstream_rq_2xx++;
+        deps.log?.(d, status, startedAt);
+      },
+    };
+    const route = cfg.routes.find(req.headers.host ?? '', req.url ?? '/', req.headers, req.method ?? 'GET');
+    if (!route) {
+      listener.no_route++;
+      d.flags |= Flag.NR;
+      sendLocalReply(res, 404, '');
+      return d.finish(404);
+    }
+    const proceed = () => {
+      const f = route.fault;
+      if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
+        listener['fault.aborts_injected']++;
+        d.flags |= Flag.FI;
+        sendLocalReply(res, f.abortStatus, BODY.faultAbort);
+        return d.finish(f.abortStatus);
+      }
+      const name = pickCluster(route, deps.rng);
+      const cluster = cfg.clusters.get(name);
+      if (!cluster) {
+        listener.no_cluster++;
+        d.flags |= Flag.NC;
+        d.clusterName = name;
+        sendLocalReply(res, 503, '');
+        return d.finish(503);
+      }
+      new Router(d, route, cluster, deps.backoffRng, now).run();
+    };
+    const f = route.fault;
+    if (f && f.delayMs > 0 && draw(deps.rng, f.delayPerMillion)) {
+      listener['fault.delays_injected']++;
+      d.flags |= Flag.DI;
+      const t = setTimeout(() => {
+        if (!res.destroyed) proceed();
+      }, f.delayMs);
+      res.once('close', () => clearTimeout(t));
+      return;
+    }
+    proceed();
+  };
+
+  const server = http.createServer((req, res) => {
+    const startedAt = now();
+    const len = req.headers['content-length'];
+    if ((len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined) {
+      req.resume();
+      return handle(req, res, null, startedAt);
+    }
+    // §4.1: the route timer starts when the proxy has the whole request
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => handle(req, res, Buffer.concat(chunks), startedAt));
+  });
+  server.keepAliveTimeout = DOWNSTREAM_KEEPALIVE_MS;
+  server.on('connection', (s: WorkerSocket) => {
+    s.setNoDelay(true);
+    s[WORKER] = nextWorker;
+    nextWorker = (nextWorker + 1) % deps.workers;
+  });
+  return server;
+}

@@ -1,0 +1,197 @@
+/**
+ * The local mesh (design.md "The local mesh"): simulated pods, an ingress gateway with Envoy's
+ * behaviour as Istio configures it (istio-envoy-semantics.md), an admin API in Envoy's formats,
+ * and an object store that pushes configuration like istiod does.
+ *
+ *   startMesh(opts?) → LocalMesh
+ *
+ * Every mutation of the store (applyPolicies / deleteObjects) triggers a push: the whole
+ * config is rebuilt from the store and swapped atomically after `pushDelayMs`; in-flight
+ * requests finish under the config they started with. Removing a policy restores Istio's
+ * defaults. With no VirtualService matching the Host header the gateway answers 404 NR.
+ */
+import type http from 'node:http';
+import { once } from 'node:events';
+import { DEFAULT_APP, type AppModel } from './app-model.js';
+import { startPod, type Pod, type PodHandle } from './pods.js';
+import { buildConfig, retiredClusters, type BuildDeps, type MeshConfig } from './config.js';
+import type { ClusterState } from './cluster.js';
+import { createGateway } from './gateway.js';
+import { allStats, createAdmin } from './admin.js';
+import { openAccessLog, type AccessLog } from './access-log.js';
+import { StatsStore } from './stats.js';
+import type { ObjectKey } from '../experiment/applier.js';
+import { createRng, DEFAULT_SEED } from '../util/random.js';
+
+export type { PodHandle, SeenRequest } from './pods.js';
+export type { AppModel, PodBehaviour, PodSpec, LatencyModel } from './app-model.js';
+export { DEFAULT_APP } from './app-model.js';
+
+export interface MeshOptions {
+  app?: AppModel;
+  /** Istio objects applied on top of `app.objects` before the first request */
+  policies?: Record<string, unknown>[];
+  seed?: number;
+  /** Envoy worker threads emulated (§2.3); default 1 */
+  workers?: number;
+  /** delay between a store mutation and the config swap (xDS push); default 0 */
+  pushDelayMs?: number;
+  accessLogPath?: string;
+  /** 0 / unset = any free port */
+  gatewayPort?: number;
+  adminPort?: number;
+  host?: '127.0.0.1';
+}
+
+export interface LocalMesh {
+  gatewayUrl: string;
+  adminUrl: string;
+  app: AppModel;
+  pods: PodHandle[];
+  getObject(key: ObjectKey): Record<string, unknown> | null;
+  listObjects(): Record<string, unknown>[];
+  /** upsert; resolves when the new config is live */
+  applyPolicies(objects: Record<string, unknown>[]): Promise<void>;
+  deleteObjects(keys: ObjectKey[]): Promise<void>;
+  configVersion(): number;
+  /** the same counters and gauges as `/stats` */
+  stats(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+function keyString(k: ObjectKey): string {
+  return `${k.kind}/${k.namespace}/${k.name}`;
+}
+
+/** The store key of an object; throws naming the field when it lacks kind or metadata.name. */
+export function objectKey(o: Record<string, unknown>, defaultNamespace: string): ObjectKey {
+  const meta = (o.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  if (o.kind !== 'DestinationRule' && o.kind !== 'VirtualService') {
+    throw new Error(`kind: expected DestinationRule or VirtualService, got ${JSON.stringify(o.kind)}`);
+  }
+  if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`metadata.name: expected a name for ${o.kind}`);
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
+  return { kind: o.kind, namespace, name: meta.name };
+}
+
+async function listen(server: http.Server, port: number): Promise<number> {
+  server.listen(port, HOST);
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
+  const app = opts.app ?? DEFAULT_APP;
+  const ns = app.service.namespace;
+  const rng = createRng(opts.seed ?? DEFAULT_SEED);
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  const pushDelayMs = opts.pushDelayMs ?? 0;
+  const now = () => performance.now();
+
+  const pods: Pod[] = [];
+  try {
+    for (const spec of app.pods) pods.push(await startPod(spec, rng.fork(`pod:${spec.name}`)));
+  } catch (e) {
+    await Promise.all(pods.map((p) => p.stop()));
+    throw e;
+  }
+
+  // the object store, in creation order (Istio orders same-host VirtualServices by creation time)
+  const store = new Map<string, Record<string, unknown>>();
+  const upsert = (o: Record<string, unknown>) => {
+    const k = keyString(objectKey(o, ns));
+    store.set(k, structuredClone(o));
+  };
+  for (const o of app.objects) upsert(o);
+  for (const o of opts.policies ?? []) upsert(o);
+
+  const stats = new StatsStore();
+  const deps: BuildDeps = { app, pods, stats, workers, now };
+  const everCreated = new Set<ClusterState>();
+  const track = (cfg: MeshConfig) => {
+    for (const c of cfg.clusters.values()) everCreated.add(c);
+    return cfg;
+  };
+  let version = 1;
+  let current = track(buildConfig([...store.values()], version, deps, null));
+  let updatedAt = new Date().toISOString();
+  const pushTimers = new Set<NodeJS.Timeout>();
+
+  const swap = (v: number) => {
+    if (v < current.version) return;
+    const next = track(buildConfig([...store.values()], v, deps, current));
+    for (const c of retiredClusters(current, next)) c.retire();
+    current = next;
+    updatedAt = new Date().toISOString();
+  };
+  /** An xDS-like push: rebuild from the whole store after the push delay. */
+  const push = () =>
+    new Promise<void>((resolve) => {
+      const v = ++version;
+      if (pushDelayMs <= 0) {
+        swap(v);
+        return resolve();
+      }
+      const t = setTimeout(() => {
+        pushTimers.delete(t);
+        swap(v);
+        resolve();
+      }, pushDelayMs);
+      pushTimers.add(t);
+    });
+
+  let log: AccessLog | null = null;
+  if (opts.accessLogPath) log = openAccessLog(opts.accessLogPath, now);
+  const gateway = createGateway({
+    config: () => current,
+    stats,
+    workers,
+    rng: rng.fork('gateway'),
+    backoffRng: rng.fork('backoff'),
+    now,
+    log: log ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
+  });
+  const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
+  const gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
+  const adminPort = await listen(admin, opts.adminPort ?? 0);
+
+  let stopped = false;
+  return {
+    gatewayUrl: `http://${HOST}:${gatewayPort}`,
+    adminUrl: `http://${HOST}:${adminPort}`,
+    app,
+    pods,
+    getObject: (key) => {
+      const o = store.get(keyString(key));
+      return o ? structuredClone(o) : null;
+    },
+    listObjects: () => [...store.values()].map((o) => structuredClone(o)),
+    async applyPolicies(objects) {
+      for (const o of objects) objectKey(o, ns); // validate all before changing anything
+      for (const o of objects) upsert(o);
+      await push();
+    },
+    async deleteObjects(keys) {
+      for (const k of keys) store.delete(keyString(k));
+      await push();
+    },
+    configVersion: () => current.version,
+    stats: () => allStats(stats, current),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of pushTimers) clearTimeout(t);
+      gateway.closeAllConnections();
+      admin.closeAllConnections();
+      await Promise.all([
+        new Promise((r) => gateway.close(r)),
+        new Promise((r) => admin.close(r)),
+      ]);
+      for (const c of everCreated) c.stop();
+      await Promise.all(pods.map((p) => p.stop()));
+      await log?.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Proxy-generated responses ("local replies") and response flags, byte for byte as in
+ * istio-envoy-semantics.md §1: exact bodies, `content-type: text/plain` only with a body,
+ * `server: istio-envoy` (gateway), never `x-envoy-upstream-service-time`.
+ */
+import type { ServerResponse } from 'node:http';
+
+/** §1: the gateway's HCM `server_name` */
+export const SERVER_NAME = 'istio-envoy';
+
+export const BODY = {
+  overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+  noHealthyUpstream: 'no healthy upstream',
+  timeout: 'upstream request timeout',
+  faultAbort: 'fault filter abort',
+} as const;
+
+/** §1 reset reasons; the connect-failure suffix is Linux's ECONNREFUSED (version dependent, §9). */
+export const RESET_REASON = {
+  overflow: 'overflow',
+  connectFailure: 'remote connection failure, transport failure reason: delayed connect error: 111',
+  connectTimeout: 'connection timeout',
+  connectionTermination: 'connection termination',
+  remoteReset: 'remote reset',
+} as const;
+export type ResetReason = (typeof RESET_REASON)[keyof typeof RESET_REASON];
+
+/** "upstream connect error … before headers. [retried and the latest ]reset reason: X" (§1). */
+export function resetBody(reason: ResetReason, retried: boolean): string {
+  return `upstream connect error or disconnect/reset before headers. ${retried ? 'retried and the latest ' : ''}reset reason: ${reason}`;
+}
+
+/**
+ * Response flags as bits, in Envoy's fixed print order (`stream_info/utility.h`): a flag's
+ * value is its position, so printing walks the bits upwards.
+ */
+const FLAG_ORDER = ['LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'RLSE', 'DC', 'URX', 'SI', 'IH', 'DPE', 'UMSDR', 'RFCF', 'NFCF', 'DT', 'UPE', 'NC'] as const;
+export type FlagName = (typeof FLAG_ORDER)[number];
+export const Flag = Object.fromEntries(FLAG_ORDER.map((f, i) => [f, 1 << i])) as { readonly [K in FlagName]: number };
+
+/** "UT,URX"; "-" when none (Envoy's access log prints "-"). */
+export function formatFlags(bits: number): string {
+  if (bits === 0) return '-';
+  let out = '';
+  for (let i = 0; i < FLAG_ORDER.length; i++) if (bits & (1 << i)) out += out === '' ? FLAG_ORDER[i] : `,${FLAG_ORDER[i]}`;
+  return out;
+}
+
+/** Writes a local reply (§1). Returns the bytes of body sent. */
+export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false): number {
+  if (res.headersSent || res.destroyed) {
+    // §4.1: a reply after response headers went out becomes a reset of the downstream stream
+    res.destroy();
+    return 0;
+  }
+  const len = Buffer.byteLength(body);
+  const headers: Record<string, string | number> = { 'content-length': len, server: SERVER_NAME };
+  if (len > 0) headers['content-type'] = 'text/plain';
+  if (overloaded) headers['x-envoy-overloaded'] = 'true';
+  res.writeHead(status, headers);
+  res.end(body);
+  return len;
+}

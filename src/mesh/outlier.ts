@@ -1,0 +1,109 @@
+/**
+ * Envoy's outlier detector, per cluster, per host (istio-envoy-semantics.md §3.2,
+ * `outlier_detection_impl.cc`): consecutive 5xx and gateway-error counters, immediate
+ * ejection when a threshold is reached (exact equality, counter reset after the attempt),
+ * `max_ejection_percent` checked on the hosts currently ejected, a backoff multiplier that grows
+ * per ejection and decays per healthy tick, and un-ejection only on the sweep timer, which
+ * ticks every `interval` from cluster creation.
+ */
+import type { ClusterState, Host } from './cluster.js';
+import type { OutlierSettings } from './cluster-config.js';
+
+/** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
+export const LocalOrigin = { connectFailed: 'connect-failed', timeout: 'timeout', reset: 'reset', connectOk: 'connect-ok' } as const;
+export type LocalOrigin = (typeof LocalOrigin)[keyof typeof LocalOrigin];
+
+type Kind = 'consecutive_5xx' | 'consecutive_gateway_failure' | 'consecutive_local_origin_failure';
+
+export class OutlierDetector {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly cluster: ClusterState,
+    readonly s: OutlierSettings,
+    private readonly now: () => number,
+  ) {
+    this.timer = setInterval(() => this.sweep(), s.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** An upstream HTTP status (every attempt, including retries, §3.2). */
+  onStatus(h: Host, code: number): void {
+    if (code >= 500) {
+      if (code === 502 || code === 503 || code === 504) {
+        if (++h.cGw === this.s.consecutiveGateway) {
+          this.tryEject(h, 'consecutive_gateway_failure', this.s.enforcingGateway);
+          h.cGw = 0;
+        }
+      } else h.cGw = 0;
+      if (++h.c5xx === this.s.consecutive5xx) {
+        this.tryEject(h, 'consecutive_5xx', this.s.enforcing5xx);
+        h.c5xx = 0; // reset even if the ejection was refused
+      }
+    } else {
+      h.c5xx = 0;
+      h.cGw = 0;
+    }
+  }
+
+  /** A local-origin event; non-split mode maps connect failure/reset → 503, timeout → 504 (§3.1). */
+  onLocalOrigin(h: Host, e: LocalOrigin): void {
+    if (!this.s.splitLocalOrigin) {
+      if (e === LocalOrigin.connectOk) return;
+      return this.onStatus(h, e === LocalOrigin.timeout ? 504 : 503);
+    }
+    if (e === LocalOrigin.connectOk) {
+      h.cLocal = 0;
+      return;
+    }
+    if (++h.cLocal === this.s.consecutiveLocal) {
+      this.tryEject(h, 'consecutive_local_origin_failure', this.s.enforcingLocal);
+      h.cLocal = 0;
+    }
+  }
+
+  private tryEject(h: Host, kind: Kind, enforcing: number): void {
+    const c = this.cluster.stats.c;
+    c[`outlier_detection.ejections_detected_${kind}`]++;
+    // the kind must be enforced (Istio: 100 when the threshold is > 0, else 0)
+    if (enforcing <= 0) return;
+    if (h.ejected) return;
+    const total = this.cluster.hosts.length;
+    if (100 * this.cluster.ejectedCount() >= this.s.maxEjectionPercent * total) {
+      c['outlier_detection.ejections_overflow']++;
+      return;
+    }
+    h.ejected = true;
+    h.ejectedAt = this.now();
+    if (h.backoff * this.s.baseEjectionMs < this.s.maxEjectionMs + this.s.baseEjectionMs) h.backoff++;
+    c['outlier_detection.ejections_enforced_total']++;
+    c['outlier_detection.ejections_total']++;
+    c[`outlier_detection.ejections_enforced_${kind}`]++;
+    this.cluster.onHealthChanged();
+    // §3.2: an ejected host's pooled connections are closed
+    for (const p of h.pools) p.closeIdle();
+  }
+
+  /** The interval tick: decay multipliers of healthy hosts, un-eject hosts whose time is up. */
+  private sweep(): void {
+    const now = this.now();
+    let changed = false;
+    for (const h of this.cluster.hosts) {
+      if (!h.ejected) {
+        if (h.backoff > 0) h.backoff--;
+        continue;
+      }
+      if (now - h.ejectedAt >= Math.min(this.s.baseEjectionMs * h.backoff, this.s.maxEjectionMs)) {
+        h.ejected = false;
+        h.c5xx = 0;
+        h.cGw = 0;
+        h.cLocal = 0;
+        changed = true;
+      }
+    }
+    if (changed) this.cluster.onHealthChanged();
+  }
+}

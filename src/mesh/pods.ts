@@ -1,0 +1,137 @@
+/**
+ * Simulated upstream pods: each a real HTTP/1.1 server on 127.0.0.1 with its own port, labels
+ * and a behaviour that can change while running (app-model.ts PodBehaviour): serve with a
+ * latency model and an error rate, refuse (port closed), hang (accept, never answer), close
+ * (read the request, close before headers). Randomness comes from a seeded Rng per pod.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { PodBehaviour, PodSpec } from './app-model.js';
+import { latencySampler } from './latency.js';
+import type { Rng } from '../util/random.js';
+
+/** What a pod remembers of a request it received (the last MAX_SEEN are kept). */
+export interface SeenRequest {
+  at: number;
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+const MAX_SEEN = 64;
+
+export interface PodHandle {
+  name: string;
+  url: string;
+  port: number;
+  labels: Record<string, string>;
+  setBehaviour(b: PodBehaviour): void;
+  /** requests received (headers parsed) since start */
+  requestsSeen(): number;
+  /** current behaviour (the gateway reads `connectDelayMs` from it) */
+  behaviour(): PodBehaviour;
+  /** the last requests received, oldest first (at most 64) */
+  lastRequests(): SeenRequest[];
+}
+
+/** A pod plus its lifecycle, for the mesh that owns it. */
+export interface Pod extends PodHandle {
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> {
+  let behaviour: PodBehaviour = { ...spec.behaviour };
+  let sample = latencySampler(behaviour.latency, rng);
+  let seen = 0;
+  const log: SeenRequest[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let listening = false;
+  let stopped = false;
+
+  const server = http.createServer((req, res) => {
+    seen++;
+    if (log.length === MAX_SEEN) log.shift();
+    log.push({ at: performance.now(), method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    const mode = behaviour.mode ?? 'serve';
+    if (mode === 'close') return void req.socket.destroy();
+    if (mode === 'hang') return void req.resume();
+    req.resume();
+    const err = behaviour.errors;
+    const status = err && rng.next() < err.rate ? err.status : 200;
+    const answer = () => {
+      timers.delete(timer);
+      if (res.destroyed) return;
+      const body = `${spec.name} ${status}\n`;
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-meshproof-pod': spec.name });
+      res.end(body);
+    };
+    const timer = setTimeout(answer, sample());
+    timers.add(timer);
+  });
+  // Upstream keep-alive must outlive the gateway's (Envoy's idle timeout is 1 h): a pod closing an
+  // idle pooled connection would race with a request being sent on it.
+  server.keepAliveTimeout = 0;
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, HOST, () => {
+        server.off('error', reject);
+        listening = true;
+        resolve();
+      });
+    });
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.close(() => resolve());
+      dropAll();
+    });
+
+  if ((behaviour.mode ?? 'serve') !== 'refuse') await listen(port);
+  else {
+    // reserve a port number, then close it: connects to it are refused
+    await listen(port);
+    port = (server.address() as { port: number }).port;
+    await close();
+  }
+  if (listening) port = (server.address() as { port: number }).port;
+
+  return {
+    name: spec.name,
+    url: `http://${HOST}:${port}`,
+    port,
+    labels: { ...spec.labels },
+    setBehaviour(b: PodBehaviour) {
+      const was = behaviour.mode ?? 'serve';
+      behaviour = { ...b };
+      sample = latencySampler(behaviour.latency, rng);
+      const now = behaviour.mode ?? 'serve';
+      if (stopped || was === now) return;
+      // "refuse" = pod down: the port closes and its connections drop; leaving it re-listens
+      if (now === 'refuse') void close();
+      else if (was === 'refuse') void listen(port).catch(() => undefined);
+    },
+    requestsSeen: () => seen,
+    behaviour: () => behaviour,
+    lastRequests: () => log.slice(),
+    async stop() {
+      stopped = true;
+      await close();
+    },
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * One HTTP/1.1 connection pool per (worker, endpoint), with Envoy's admission exactly as in
+ * istio-envoy-semantics.md §2.2 (`conn_pool_base.cc`): ready connection → attach; else the
+ * cluster-wide pending limit decides between queueing and 503 UO; a connection is opened when
+ * queued requests outnumber connects in flight, within `max_connections` — except that a pool
+ * with zero connections may always open one (§2.3); `max_requests` is checked at attach.
+ * One socket carries one request at a time and is kept alive for the next (`createConnection`
+ * hands it to node's http client), so every count below is exact.
+ */
+import net from 'node:net';
+import type { ClusterState, Host } from './cluster.js';
+
+/** Why a pool could not give a request a connection. */
+export type PoolFailure = 'overflow' | 'connect-failure' | 'connect-timeout';
+
+/** What a request waiting on the pool is told. */
+export interface PoolWaiter {
+  onPoolReady(conn: Conn): void;
+  onPoolFailure(why: PoolFailure): void;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+export class Conn {
+  /** requests this connection may still carry (Infinity = unlimited) */
+  remaining: number;
+  ready = false;
+  busy = false;
+  closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
+  readonly socket: net.Socket;
+
+  constructor(readonly pool: Pool) {
+    const limits = pool.cluster;
+    this.remaining = limits.settings.maxRequestsPerConnection > 0 ? limits.settings.maxRequestsPerConnection : Infinity;
+    this.socket = net.connect(pool.host.port, LOOPBACK);
+    this.socket.setNoDelay(true);
+    this.connectTimer = setTimeout(() => this.failConnect('connect-timeout'), limits.settings.connectTimeoutMs);
+    this.socket.once('connect', () => {
+      // a simulated handshake time (PodBehaviour.connectDelayMs) still counts against connectTimeout
+      const delay = pool.host.connectDelayMs();
+      if (delay > 0) this.delayTimer = setTimeout(() => this.onConnected(), delay);
+      else this.onConnected();
+    });
+    this.socket.on('error', () => {
+      if (!this.ready) this.failConnect('connect-failure');
+    });
+    this.socket.on('close', () => this.onClose());
+    // node's http client emits 'free' when a kept-alive request/response exchange is complete
+    this.socket.on('free', () => this.onFree());
+  }
+
+  private onConnected(): void {
+    clearTimeout(this.connectTimer);
+    this.delayTimer = undefined;
+    if (this.closed) return;
+    this.ready = true;
+    this.pool.onConnected(this);
+  }
+
+  private failConnect(why: PoolFailure): void {
+    if (this.ready || this.closed) return;
+    const s = this.pool.cluster.stats.c;
+    s.upstream_cx_connect_fail++;
+    if (why === 'connect-timeout') s.upstream_cx_connect_timeout++;
+    this.pool.onConnectFailed(this, why);
+    this.destroy();
+  }
+
+  private onFree(): void {
+    this.busy = false;
+    if (this.closed) return;
+    if (this.remaining <= 0 || this.pool.draining) {
+      // maxRequestsPerConnection reached (§2.1) or the cluster was replaced: close, not reuse
+      if (this.remaining <= 0) this.pool.cluster.stats.c.upstream_cx_max_requests++;
+      this.destroy();
+      return;
+    }
+    this.pool.onIdle(this);
+  }
+
+  /** The pool hands this idle connection a request. */
+  attach(): void {
+    this.busy = true;
+    this.remaining--;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  armIdleTimer(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.pool.cluster.stats.c.upstream_cx_idle_timeout++;
+      this.destroy();
+    }, ms);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.delayTimer);
+    this.pool.onClosed(this);
+  }
+}
+
+export class Pool {
+  /** FIFO of requests waiting for a connection (§2.2) */
+  private queue: PoolWaiter[] = [];
+  private idle: Conn[] = [];
+  private connecting = 0;
+  /** every connection of this pool, connecting or established */
+  readonly conns = new Set<Conn>();
+  /** set when the cluster is replaced by a push: finish what is queued, keep nothing */
+  draining = false;
+
+  constructor(
+    readonly cluster: ClusterState,
+    readonly host: Host,
+  ) {}
+
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /** §2.2 newStream */
+  newStream(w: PoolWaiter): void {
+    const c = this.idle.pop();
+    if (c) return this.attach(c, w);
+    const cl = this.cluster;
+    if (cl.pending >= cl.settings.maxPending) {
+      cl.stats.c.upstream_rq_pending_overflow++;
+      return w.onPoolFailure('overflow');
+    }
+    this.queue.push(w);
+    cl.pending++;
+    cl.stats.c.upstream_rq_pending_total++;
+    this.tryCreateConnection();
+  }
+
+  /** Removes a waiter that gave up (route timeout, downstream gone). */
+  cancel(w: PoolWaiter): void {
+    const i = this.queue.indexOf(w);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    this.cluster.pending--;
+  }
+
+  /** §2.2 tryCreateConnection: one connect per queued request beyond those in flight. */
+  private tryCreateConnection(): void {
+    if (this.queue.length <= this.connecting) return;
+    const cl = this.cluster;
+    const allowed = cl.cx < cl.settings.maxConnections;
+    if (!allowed) cl.stats.c.upstream_cx_overflow++;
+    // a pool with zero connections may ALWAYS open one (why maxConnections leaks with workers, §2.3)
+    if (!allowed && this.conns.size > 0) return;
+    this.connecting++;
+    cl.cx++;
+    cl.stats.c.upstream_cx_total++;
+    this.host.cxActive++;
+    this.conns.add(new Conn(this));
+  }
+
+  /** §2.2 attach: `max_requests` is checked when a request meets a connection. */
+  private attach(c: Conn, w: PoolWaiter): void {
+    const cl = this.cluster;
+    if (cl.active >= cl.settings.maxRequests) {
+      cl.stats.c.upstream_rq_pending_overflow++;
+      w.onPoolFailure('overflow');
+      // Envoy keeps dequeuing onto the ready connection; each attach re-checks the limit
+      return this.onIdle(c);
+    }
+    cl.active++;
+    cl.stats.c.upstream_rq_total++;
+    this.host.rqTotal++;
+    this.host.rqActive++;
+    c.attach();
+    w.onPoolReady(c);
+  }
+
+  /** The router reports the end of a request on `c` (response complete, reset or abandoned). */
+  streamDone(): void {
+    this.cluster.active--;
+    this.cluster.stats.c.upstream_rq_completed++;
+    this.host.rqActive--;
+  }
+
+  onConnected(c: Conn): void {
+    this.connecting--;
+    this.onIdle(c);
+  }
+
+  /** A connection is ready for a request: serve the queue (FIFO) or park it. */
+  onIdle(c: Conn): void {
+    if (c.closed) return;
+    if (this.queue.length > 0) {
+      const w = this.queue.shift() as PoolWaiter;
+      this.cluster.pending--;
+      return this.attach(c, w);
+    }
+    if (this.draining) return c.destroy();
+    this.idle.push(c);
+    c.armIdleTimer(this.cluster.settings.idleTimeoutMs);
+  }
+
+  /** §2.2: on connect failure/timeout every request queued in this pool fails at once. */
+  onConnectFailed(c: Conn, why: PoolFailure): void {
+    this.connecting--;
+    this.conns.delete(c);
+    const waiting = this.queue;
+    this.queue = [];
+    this.cluster.pending -= waiting.length;
+    for (const w of waiting) w.onPoolFailure(why);
+  }
+
+  onClosed(c: Conn): void {
+    const cl = this.cluster;
+    if (!c.ready && this.conns.has(c)) {
+      // closed while connecting without a connect error (e.g. destroyed by stop())
+      this.connecting--;
+    }
+    this.conns.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    cl.cx--;
+    cl.stats.c.upstream_cx_destroy++;
+    this.host.cxActive--;
+    // pools are not told about each other's closes: a pool with queued requests always has a
+    // connection of its own (zero-connection pools may always connect), whose events drive it
+    if (this.queue.length > 0) this.tryCreateConnection();
+  }
+
+  /** Closes idle connections; busy ones close when their request ends. */
+  drain(): void {
+    this.draining = true;
+    this.closeIdle();
+  }
+
+  /** Closes idle connections and keeps serving (host ejected, §3.2). */
+  closeIdle(): void {
+    for (const c of this.idle.splice(0)) c.destroy();
+  }
+
+  /** Closes everything now (mesh stop, host ejected). */
+  closeAll(): void {
+    for (const c of [...this.conns]) c.destroy();
+  }
+}

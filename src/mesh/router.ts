@@ -1,0 +1,378 @@
+/**
+ * Envoy's router filter for one downstream request (istio-envoy-semantics.md §4.3, §6 steps
+ * 3–8): global route timer T from "request complete", per-try timer P from "connection
+ * obtained", host selection (§3.3), pool admission (§2.2), outlier reporting for every attempt
+ * (§3.2), retry decisions by retryOn (§4.2) with `max_retries` accounting and full-jitter
+ * exponential backoff, and the final response: proxied (with `x-envoy-upstream-service-time`)
+ * or a local reply (§1) with response flags.
+ */
+import http from 'node:http';
+import type { ClusterState, Host } from './cluster.js';
+import { LocalOrigin } from './outlier.js';
+import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
+import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
+import { GRPC_RETRY, RetryOn, type CompiledRetry, type CompiledRoute } from './route-config.js';
+import { chargeCode } from './stats.js';
+import type { Rng } from '../util/random.js';
+
+/** What the gateway hands the router and gets told at the end (access log, downstream stats). */
+export interface Downstream {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  body: Buffer | null;
+  worker: number;
+  flags: number;
+  /** filled by the router */
+  upstreamHost: string;
+  clusterName: string;
+  serviceTimeMs: number;
+  finish(status: number): void;
+}
+
+/** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+
+/** Failures without a response, and the retryOn tokens that retry each (§4.2). */
+const RETRY_ON_CONNECT_FAILURE = RetryOn['connect-failure'] | RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset | RetryOn['reset-before-request'];
+const RETRY_ON_RESET = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
+const RETRY_ON_PER_TRY_TIMEOUT = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
+
+type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
+
+/** One attempt's claim on a pool (a `max_requests` slot), released exactly once. */
+interface Stream {
+  pool: Pool;
+  req: http.ClientRequest | null;
+  open: boolean;
+}
+
+function closeStream(s: Stream): void {
+  if (!s.open) return;
+  s.open = false;
+  s.pool.streamDone();
+}
+type RetryDecision = 'yes' | 'no' | 'limit' | 'overflow';
+
+export class Router implements PoolWaiter {
+  private phase: Phase = 'idle';
+  private start = 0;
+  private timeoutMs = 0;
+  private perTryMs = 0;
+  private retry: CompiledRetry | null;
+  private retriesLeft: number;
+  private backoffStep = 1;
+  private holdsRetry = false;
+  private attempts = 0;
+  private tried: Host[] | null = null;
+  private host: Host | null = null;
+  private pool: Pool | null = null;
+  private stream: Stream | null = null;
+  private globalTimer: NodeJS.Timeout | undefined;
+  private perTryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private headers: http.OutgoingHttpHeaders | null = null;
+
+  constructor(
+    private readonly d: Downstream,
+    route: CompiledRoute,
+    private readonly cluster: ClusterState,
+    private readonly rng: Rng,
+    private readonly now: () => number,
+  ) {
+    this.retry = route.retry;
+    this.retriesLeft = route.retry?.numRetries ?? 0;
+    this.timeoutMs = route.timeoutMs;
+    const perTry = route.retry?.perTryMs ?? 0;
+    // §4.1: perTryTimeout is ignored when ≥ the route timeout
+    this.perTryMs = perTry > 0 && (this.timeoutMs === 0 || perTry < this.timeoutMs) ? perTry : 0;
+    d.clusterName = cluster.settings.name;
+  }
+
+  /** §6 step 3: timers start when the router has the whole request (after any fault delay). */
+  run(): void {
+    this.start = this.now();
+    if (this.timeoutMs > 0) this.globalTimer = setTimeout(() => this.onGlobalTimeout(), this.timeoutMs);
+    this.d.res.once('close', () => this.onDownstreamClose());
+    this.attempt();
+  }
+
+  private attempt(): void {
+    this.attempts++;
+    const h = this.cluster.pickHost(this.d.worker, this.tried, this.retry?.avoidPreviousHosts ?? false);
+    if (!h) return this.localReply(503, BODY.noHealthyUpstream, Flag.UH);
+    this.host = h;
+    this.d.upstreamHost = h.address;
+    if (this.retry && this.retry.numRetries > 0) (this.tried ??= []).push(h);
+    this.pool = this.cluster.pool(this.d.worker, h);
+    this.phase = 'queued';
+    this.pool.newStream(this);
+  }
+
+  // ---- pool callbacks ----
+
+  onPoolReady(conn: Conn): void {
+    if (this.phase !== 'queued') {
+      // cannot happen (cancelled waiters are removed), but never leak an attached stream
+      conn.pool.streamDone();
+      return;
+    }
+    const h = this.host as Host;
+    this.phase = 'sent';
+    const s: Stream = { pool: conn.pool, req: null, open: true };
+    this.stream = s;
+    this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectOk);
+    if (this.perTryMs > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), this.perTryMs);
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: h.port,
+        method: this.d.req.method,
+        path: this.d.req.url,
+        headers: this.upstreamHeaders(),
+        createConnection: () => conn.socket,
+      },
+      (res) => this.onResponse(s, res),
+    );
+    s.req = req;
+    req.on('error', () => this.onUpstreamReset(s));
+    req.end(this.d.body ?? undefined);
+  }
+
+  onPoolFailure(why: PoolFailure): void {
+    if (this.phase !== 'queued') return;
+    if (why === 'overflow') return this.localReply(503, BODY.overflow, Flag.UO, true); // never retried (§4.2)
+    const h = this.host as Host;
+    h.rqError++;
+    this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectFailed);
+    const reason = why === 'connect-timeout' ? RESET_REASON.connectTimeout : RESET_REASON.connectFailure;
+    this.onFailure(RETRY_ON_CONNECT_FAILURE, Flag.UF, 503, reason);
+  }
+
+  // ---- upstream events ----
+
+  private onResponse(s: Stream, res: http.IncomingMessage): void {
+    res.once('end', () => closeStream(s));
+    res.once('error', () => closeStream(s));
+    if (s !== this.stream || this.phase !== 'sent') return void res.resume();
+    clearTimeout(this.perTryTimer);
+    const h = this.host as Host;
+    const status = res.statusCode ?? 502;
+    chargeCode(this.cluster.stats, status);
+    if (status >= 500) h.rqError++;
+    else h.rqSuccess++;
+    this.cluster.outlier?.onStatus(h, status);
+    const decision = this.retriableStatus(status, res.headers) ? this.shouldRetry() : this.noRetry();
+    if (decision === 'yes') {
+      res.resume();
+      return this.scheduleRetry();
+    }
+    if (decision === 'limit') this.d.flags |= Flag.URX;
+    else if (decision === 'overflow') this.d.flags |= Flag.UO; // no x-envoy-overloaded (§4.4)
+    this.forward(res, status);
+  }
+
+  private onUpstreamReset(s: Stream): void {
+    const wasOpen = s.open;
+    closeStream(s);
+    if (s !== this.stream || !wasOpen) return;
+    if (this.phase === 'done') {
+      // died while the body was streaming downstream: reset the downstream stream
+      if (!this.d.res.writableFinished) this.d.res.destroy();
+      return;
+    }
+    if (this.phase !== 'sent') return;
+    clearTimeout(this.perTryTimer);
+    const h = this.host as Host;
+    h.rqError++;
+    this.cluster.stats.c.upstream_rq_rx_reset++;
+    chargeCode(this.cluster.stats, 503);
+    this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.reset);
+    this.onFailure(RETRY_ON_RESET, Flag.UC, 503, RESET_REASON.connectionTermination);
+  }
+
+  private onPerTryTimeout(): void {
+    if (this.phase !== 'sent') return;
+    const h = this.host as Host;
+    this.cluster.stats.c.upstream_rq_per_try_timeout++;
+    h.rqTimeout++;
+    this.abortUpstream();
+    chargeCode(this.cluster.stats, 504);
+    this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.timeout);
+    this.onFailure(RETRY_ON_PER_TRY_TIMEOUT, Flag.UT, 504, null);
+  }
+
+  private onGlobalTimeout(): void {
+    if (this.phase === 'done') {
+      // headers already went out: Envoy resets the downstream stream (§4.1)
+      if (!this.d.res.writableFinished) {
+        this.cluster.stats.c.upstream_rq_timeout++;
+        this.d.flags |= Flag.UT;
+        this.abortUpstream();
+        this.d.res.destroy();
+      }
+      return;
+    }
+    this.cluster.stats.c.upstream_rq_timeout++;
+    if (this.phase === 'queued') this.pool?.cancel(this);
+    else if (this.phase === 'sent') {
+      const h = this.host as Host;
+      h.rqTimeout++;
+      this.abortUpstream();
+      chargeCode(this.cluster.stats, 504);
+      this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.timeout);
+    }
+    this.localReply(504, BODY.timeout, Flag.UT);
+  }
+
+  private onDownstreamClose(): void {
+    if (this.phase === 'done') return;
+    // client went away first (Envoy: DC); give back whatever the request holds
+    this.d.flags |= Flag.DC;
+    if (this.phase === 'queued') this.pool?.cancel(this);
+    else if (this.phase === 'sent') this.abortUpstream();
+    this.phase = 'done';
+    this.cleanup();
+    this.d.finish(0);
+  }
+
+  // ---- retry logic (§4.2, §4.3; Envoy retry_state_impl.cc) ----
+
+  private retriableStatus(status: number, headers: http.IncomingHttpHeaders): boolean {
+    const r = this.retry;
+    if (!r) return false;
+    const on = r.on;
+    if (headers['x-envoy-ratelimited'] !== undefined) return (on & RetryOn['envoy-ratelimited']) !== 0;
+    if (on & RetryOn['5xx'] && status >= 500) return true;
+    if (on & RetryOn['gateway-error'] && (status === 502 || status === 503 || status === 504)) return true;
+    if (on & RetryOn['retriable-4xx'] && status === 409) return true;
+    if (on & RetryOn['retriable-status-codes'] && r.codes.includes(status)) return true;
+    const grpc = headers['grpc-status'];
+    if (grpc !== undefined) {
+      const g = Number(grpc);
+      for (const [bit, code] of GRPC_RETRY) if (on & bit && g === code) return true;
+    }
+    return false;
+  }
+
+  /** Envoy `shouldRetry` for a failure that would be retried: limit, then `max_retries`, then go. */
+  private shouldRetry(): RetryDecision {
+    this.releaseRetry();
+    const c = this.cluster.stats.c;
+    if (this.retriesLeft === 0) {
+      c.upstream_rq_retry_limit_exceeded++;
+      return 'limit';
+    }
+    this.retriesLeft--;
+    if (this.cluster.retries >= this.cluster.settings.maxRetries) {
+      c.upstream_rq_retry_overflow++;
+      return 'overflow';
+    }
+    this.cluster.retries++;
+    this.holdsRetry = true;
+    c.upstream_rq_retry++;
+    return 'yes';
+  }
+
+  private noRetry(): RetryDecision {
+    if (this.holdsRetry) this.cluster.stats.c.upstream_rq_retry_success++;
+    this.releaseRetry();
+    return 'no';
+  }
+
+  /** A retry holds a `max_retries` slot from scheduling until its attempt's outcome. */
+  private releaseRetry(): void {
+    if (!this.holdsRetry) return;
+    this.holdsRetry = false;
+    this.cluster.retries--;
+  }
+
+  /** Envoy's JitteredExponentialBackOffStrategy: rand % ((2^k − 1) × base), capped at max. */
+  private scheduleRetry(): void {
+    const r = this.retry as CompiledRetry;
+    const span = ((1 << this.backoffStep) - 1) * r.baseMs;
+    if (span <= r.maxMs) this.backoffStep++;
+    const delay = Math.min(Math.floor(this.rng.next() * span), r.maxMs);
+    this.phase = 'backoff';
+    this.retryTimer = setTimeout(() => {
+      if (this.phase === 'backoff') this.attempt();
+    }, delay);
+  }
+
+  /** A failure without a response: retry if retryOn covers it, else a local reply with `flag`. */
+  private onFailure(retryBits: number, flag: number, status: number, reason: ResetReason | null): void {
+    const want = this.retry !== null && (this.retry.on & retryBits) !== 0;
+    const decision = want ? this.shouldRetry() : this.noRetry();
+    if (decision === 'yes') return this.scheduleRetry();
+    let flags = flag;
+    if (decision === 'limit') flags |= Flag.URX;
+    else if (decision === 'overflow') flags |= Flag.UO;
+    const body = reason === null ? BODY.timeout : resetBody(reason, this.attempts > 1);
+    this.localReply(status, body, flags);
+  }
+
+  // ---- plumbing ----
+
+  private upstreamHeaders(): http.OutgoingHttpHeaders {
+    let h = this.headers;
+    if (!h) {
+      h = {};
+      const src = this.d.req.headers;
+      for (const k in src) if (!HOP_BY_HOP.has(k)) h[k] = src[k];
+      h.connection = 'keep-alive';
+      h['x-forwarded-proto'] = 'http';
+      if (this.d.body) h['content-length'] = this.d.body.length;
+      this.headers = h;
+    }
+    h['x-envoy-attempt-count'] = this.attempts;
+    // §4.3: x-envoy-expected-rq-timeout-ms = P || T, capped by what is left of T
+    if (this.perTryMs > 0 || this.timeoutMs > 0) {
+      const left = this.timeoutMs > 0 ? this.timeoutMs - Math.floor(this.now() - this.start) : Infinity;
+      h['x-envoy-expected-rq-timeout-ms'] = Math.max(0, Math.min(this.perTryMs || this.timeoutMs, left));
+    }
+    return h;
+  }
+
+  private forward(res: http.IncomingMessage, status: number): void {
+    this.phase = 'done';
+    const out: http.OutgoingHttpHeaders = {};
+    const src = res.headers;
+    for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
+    const serviceTime = Math.round(this.now() - this.start);
+    out['x-envoy-upstream-service-time'] = serviceTime;
+    out.server = SERVER_NAME;
+    this.d.serviceTimeMs = serviceTime;
+    const dres = this.d.res;
+    if (dres.destroyed) return void res.resume();
+    dres.writeHead(status, out);
+    res.on('data', (chunk: Buffer) => dres.write(chunk));
+    res.once('end', () => {
+      this.cleanup();
+      dres.end();
+      this.d.finish(status);
+    });
+  }
+
+  private localReply(status: number, body: string, flags: number, overloaded = false): void {
+    this.phase = 'done';
+    this.cleanup();
+    this.d.flags |= flags;
+    sendLocalReply(this.d.res, status, body, overloaded);
+    this.d.finish(status);
+  }
+
+  private abortUpstream(): void {
+    clearTimeout(this.perTryTimer);
+    const s = this.stream;
+    if (!s) return;
+    this.stream = null;
+    closeStream(s);
+    s.req?.destroy();
+  }
+
+  private cleanup(): void {
+    clearTimeout(this.globalTimer);
+    clearTimeout(this.perTryTimer);
+    clearTimeout(this.retryTimer);
+    this.releaseRetry();
+  }
+}

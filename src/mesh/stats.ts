@@ -1,0 +1,113 @@
+/**
+ * Counters with Envoy's stat names (`cluster.<name>.upstream_rq_pending_overflow`, …). They
+ * live per cluster *name*, so they survive a config push that re-creates the cluster, as
+ * Envoy's stat scopes do. Gauges are read from the live cluster state when rendered.
+ */
+
+/** Per-cluster counters; field names are Envoy's stat suffixes (dots as in Envoy). */
+export function newClusterCounters() {
+  return {
+    upstream_rq_total: 0,
+    upstream_rq_completed: 0,
+    upstream_rq_pending_total: 0,
+    upstream_rq_pending_overflow: 0,
+    upstream_rq_pending_failure_eject: 0,
+    upstream_rq_timeout: 0,
+    upstream_rq_per_try_timeout: 0,
+    upstream_rq_rx_reset: 0,
+    upstream_rq_retry: 0,
+    upstream_rq_retry_success: 0,
+    upstream_rq_retry_overflow: 0,
+    upstream_rq_retry_limit_exceeded: 0,
+    upstream_rq_1xx: 0,
+    upstream_rq_2xx: 0,
+    upstream_rq_3xx: 0,
+    upstream_rq_4xx: 0,
+    upstream_rq_5xx: 0,
+    upstream_cx_total: 0,
+    upstream_cx_overflow: 0,
+    upstream_cx_connect_fail: 0,
+    upstream_cx_connect_timeout: 0,
+    upstream_cx_destroy: 0,
+    upstream_cx_max_requests: 0,
+    upstream_cx_idle_timeout: 0,
+    'outlier_detection.ejections_total': 0,
+    'outlier_detection.ejections_enforced_total': 0,
+    'outlier_detection.ejections_overflow': 0,
+    'outlier_detection.ejections_enforced_consecutive_5xx': 0,
+    'outlier_detection.ejections_detected_consecutive_5xx': 0,
+    'outlier_detection.ejections_enforced_consecutive_gateway_failure': 0,
+    'outlier_detection.ejections_detected_consecutive_gateway_failure': 0,
+    'outlier_detection.ejections_enforced_consecutive_local_origin_failure': 0,
+    'outlier_detection.ejections_detected_consecutive_local_origin_failure': 0,
+  };
+}
+export type ClusterCounters = ReturnType<typeof newClusterCounters>;
+export type CounterName = keyof ClusterCounters;
+
+/** Per-cluster counters plus per-status `upstream_rq_<code>`. */
+export interface ClusterStats {
+  c: ClusterCounters;
+  codes: Map<number, number>;
+}
+
+/** Charges one upstream status to `upstream_rq_<code>` and its class counter. */
+export function chargeCode(s: ClusterStats, code: number): void {
+  s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
+  const c = s.c;
+  if (code >= 500) c.upstream_rq_5xx++;
+  else if (code >= 400) c.upstream_rq_4xx++;
+  else if (code >= 300) c.upstream_rq_3xx++;
+  else if (code >= 200) c.upstream_rq_2xx++;
+  else c.upstream_rq_1xx++;
+}
+
+/** The gateway's HTTP connection manager stat prefix (Istio: `outbound_0.0.0.0_<port>`). */
+export const HCM_PREFIX = 'http.outbound_0.0.0.0_8080';
+
+export function newListenerCounters() {
+  return {
+    downstream_rq_total: 0,
+    downstream_rq_2xx: 0,
+    downstream_rq_4xx: 0,
+    downstream_rq_5xx: 0,
+    no_route: 0,
+    no_cluster: 0,
+    'fault.delays_injected': 0,
+    'fault.aborts_injected': 0,
+  };
+}
+export type ListenerCounters = ReturnType<typeof newListenerCounters>;
+
+export class StatsStore {
+  readonly clusters = new Map<string, ClusterStats>();
+  readonly listener = newListenerCounters();
+
+  cluster(name: string): ClusterStats {
+    let s = this.clusters.get(name);
+    if (!s) {
+      s = { c: newClusterCounters(), codes: new Map() };
+      this.clusters.set(name, s);
+    }
+    return s;
+  }
+
+  /** Every counter as `name → value` (gauges are added by the caller). */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, s] of this.clusters) {
+      for (const [k, v] of Object.entries(s.c)) out[`cluster.${name}.${k}`] = v;
+      for (const [code, v] of s.codes) out[`cluster.${name}.upstream_rq_${code}`] = v;
+    }
+    for (const [k, v] of Object.entries(this.listener)) out[`${HCM_PREFIX}.${k}`] = v;
+    return out;
+  }
+}
+
+/** Envoy's `/stats` text: `name: value`, one per line, sorted by name. */
+export function renderStatsText(values: Record<string, number>): string {
+  return Object.keys(values)
+    .sort()
+    .map((k) => `${k}: ${values[k]}\n`)
+    .join('');
+}

@@ -1,0 +1,90 @@
+/**
+ * Test helpers for the local mesh: a one-request-per-connection HTTP client that measures
+ * latency, an app model with chosen pods, and policy builders in Istio's YAML shape.
+ */
+import http from 'node:http';
+import type { AppModel, PodBehaviour } from '../../src/mesh/app-model.js';
+
+export const HOST = 'bookinfo.example.com';
+export const CLUSTER = 'outbound|9080||productpage.default.svc.cluster.local';
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** ms from send to complete response; for a network error, to the error */
+  ms: number;
+  error?: string;
+}
+
+/** One request on its own connection (agent: false), so concurrency at the gateway is real. */
+export function send(base: string, opts: { path?: string; host?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<Reply> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const u = new URL(opts.path ?? '/productpage', base);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, agent: opts.agent ?? false, headers: { host: opts.host ?? HOST, ...opts.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0 }));
+        res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: String(e) }));
+      },
+    );
+    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: String(e) }));
+    req.end();
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The demo app with `n` pods of the given behaviours (default: fixed 200 ms). */
+export function appWith(behaviours: PodBehaviour[], objects?: Record<string, unknown>[]): AppModel {
+  return {
+    service: { name: 'productpage', namespace: 'default', port: 9080 },
+    gatewayHost: HOST,
+    pods: behaviours.map((b, i) => ({ name: `productpage-v1-${i}`, labels: { app: 'productpage', version: 'v1' }, behaviour: b })),
+    objects: objects ?? [vs({})],
+  };
+}
+
+export const fixed = (ms: number): PodBehaviour => ({ mode: 'serve', latency: { kind: 'fixed', ms } });
+
+/** The pre-existing VirtualService plus `extra` fields on its single http route. */
+export function vs(extra: Record<string, unknown>, name = 'productpage'): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      hosts: [HOST],
+      gateways: ['bookinfo-gateway'],
+      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }], ...extra }],
+    },
+  };
+}
+
+export function dr(trafficPolicy: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'productpage', namespace: 'default' },
+    spec: { host: 'productpage', trafficPolicy, ...extra },
+  };
+}
+
+/** Fetches an admin path as text. */
+export async function admin(base: string, path: string): Promise<string> {
+  const r = await send(base, { path, host: 'admin' });
+  return r.body;
+}
+
+/** Waits until `cond()` or the deadline; returns whether it held. */
+export async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (cond()) return true;
+    await sleep(5);
+  }
+  return cond();
+}
