@@ -324,9 +324,11 @@ export class Router implements PoolWaiter {
       this.headers = h;
     }
     h['x-envoy-attempt-count'] = this.attempts;
-    // §4.3: x-envoy-expected-rq-timeout-ms = P || T, capped by what is left of T
+    // §4.3: x-envoy-expected-rq-timeout-ms = P || T, capped by what is left of T; Envoy sets it
+    // at decodeHeaders for the first attempt (elapsed 0) and recomputes it on each retry
     if (this.perTryMs > 0 || this.timeoutMs > 0) {
-      const left = this.timeoutMs > 0 ? this.timeoutMs - Math.floor(this.now() - this.start) : Infinity;
+      const elapsed = this.attempts > 1 ? Math.floor(this.now() - this.start) : 0;
+      const left = this.timeoutMs > 0 ? this.timeoutMs - elapsed : Infinity;
       h['x-envoy-expected-rq-timeout-ms'] = Math.max(0, Math.min(this.perTryMs || this.timeoutMs, left));
     }
     return h;

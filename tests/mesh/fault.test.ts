@@ -1,0 +1,112 @@
+/**
+ * §5 fault filter: independent delay/abort draws, exact abort body, delay not charged to the
+ * route timeout, omitted percentage never fires (E10–E13).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startMesh } from '../../src/mesh/index.js';
+import { appWith, CLUSTER, fixed, send, sleep, vs, type Reply } from './helpers.js';
+
+test('E10: abort 503 at 50 % over 10 000 requests → aborted count within 3σ of 5000 (seeded), no upstream call, no retry', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } } })]), seed: 7 });
+  try {
+    const n = 10_000;
+    let left = n;
+    const rs: Reply[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        while (left > 0) {
+          left--;
+          rs.push(await send(m.gatewayUrl, { agent }));
+        }
+        agent.destroy();
+      }),
+    );
+    const aborted = rs.filter((r) => r.body === 'fault filter abort');
+    assert.ok(aborted.length >= 4850 && aborted.length <= 5150, `aborted ${aborted.length}`);
+    assert.ok(aborted.every((r) => r.status === 503 && r.headers['x-envoy-upstream-service-time'] === undefined && r.headers['content-type'] === 'text/plain'));
+    assert.is(m.pods[0].requestsSeen(), n - aborted.length);
+    assert.is(m.stats()[`cluster.${CLUSTER}.upstream_rq_retry`], 0);
+    assert.is(m.stats()['http.outbound_0.0.0.0_8080.fault.aborts_injected'], aborted.length);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E11 (delay scaled to 300ms): delay 100 % + abort 418 100 % → 418 after ~300ms, flags DI,FI, upstream never called', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-e11-${process.pid}.log`);
+  const m = await startMesh({
+    app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } }, abort: { httpStatus: 418, percentage: { value: 100 } } } })]),
+    accessLogPath: log,
+  });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 418);
+    assert.is(r.body, 'fault filter abort');
+    assert.ok(r.ms >= 295 && r.ms < 400, `took ${r.ms}`);
+    assert.is(m.pods[0].requestsSeen(), 0);
+  } finally {
+    await m.stop();
+  }
+  const line = fs.readFileSync(log, 'utf8');
+  fs.rmSync(log);
+  assert.match(line, /" 418 DI,FI /);
+});
+
+test('E12 (scaled: delay 600ms, timeout 300ms, upstream 100ms): 200 after ~700ms — the delay is not charged to the timeout', async () => {
+  const m = await startMesh({ app: appWith([fixed(100)], [vs({ timeout: '300ms', fault: { delay: { fixedDelay: '600ms', percentage: { value: 100 } } } })]) });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 200);
+    assert.ok(r.ms >= 695 && r.ms < 820, `took ${r.ms}`);
+    const st = Number(r.headers['x-envoy-upstream-service-time']);
+    assert.ok(st >= 100 && st < 200, `service time excludes the fault delay: ${st}`);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E13: abort 500 without percentage → 0 aborts in 100 requests (§5.1: omitted percentage never fires)', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 500 } } })]) });
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let aborted = 0;
+    for (let i = 0; i < 100; i++) if ((await send(m.gatewayUrl, { agent })).body === 'fault filter abort') aborted++;
+    agent.destroy();
+    assert.is(aborted, 0);
+    assert.is(m.pods[0].requestsSeen(), 100);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('§5.2 delay and abort draws are independent: P(delayed ∧ aborted) = pDelay × pAbort within 3σ', async () => {
+  const m = await startMesh({
+    app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '1ms', percentage: { value: 50 } }, abort: { httpStatus: 503, percentage: { value: 50 } } } })]),
+    seed: 11,
+    accessLogPath: path.join(os.tmpdir(), `meshproof-indep-${process.pid}.log`),
+  });
+  const log = path.join(os.tmpdir(), `meshproof-indep-${process.pid}.log`);
+  const n = 2000;
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: 8 }, () => send(m.gatewayUrl, { agent })));
+    agent.destroy();
+  } finally {
+    await m.stop();
+  }
+  await sleep(10);
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  fs.rmSync(log);
+  const both = lines.filter((l) => / DI,FI /.test(l)).length;
+  const sigma = Math.sqrt(n * 0.25 * 0.75);
+  assert.is(lines.length, n);
+  assert.ok(Math.abs(both - n * 0.25) < 3 * sigma, `both ${both} of ${n}`);
+});
+
+test.run();

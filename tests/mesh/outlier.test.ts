@@ -1,0 +1,154 @@
+/**
+ * §3.2 outlier detection and §3.3 panic on real pods (E14–E18), plus the law "an ejected pod
+ * receives no request until its ejection ends". Times are scaled (interval 100 ms, base 1 s or
+ * 500 ms instead of 1 s / 30 s); the state machine only compares them with each other.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import { startMesh } from '../../src/mesh/index.js';
+import { admin, appWith, CLUSTER, dr, fixed, send, sleep } from './helpers.js';
+
+const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
+const bad = { ...fixed(2), errors: { status: 503, rate: 1 } };
+
+/** Sends one request every `everyMs` for `forMs`; returns the replies with their send time. */
+async function steady(url: string, everyMs: number, forMs: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const t0 = performance.now();
+  const out: { at: number; status: number; body: string }[] = [];
+  while (performance.now() - t0 < forMs) {
+    const at = performance.now() - t0;
+    const r = await send(url, { agent });
+    out.push({ at, status: r.status, body: r.body });
+    const next = (out.length * everyMs) - (performance.now() - t0);
+    if (next > 0) await sleep(next);
+  }
+  agent.destroy();
+  return out;
+}
+
+test('E14 (scaled: interval 100ms, base 1s, 40 rps): A ejected on its first 503, back at the first tick ≥ 1s, re-ejected for 2s (multiplier 2)', async () => {
+  const m = await startMesh({
+    app: appWith([bad, fixed(2), fixed(2)]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '1s', maxEjectionPercent: 100 } })],
+  });
+  try {
+    const rs = await steady(m.gatewayUrl, 25, 3400);
+    const a = m.pods[0].lastRequests().map((s) => s.at);
+    assert.ok(a.length >= 2 && a.length <= 4, `A saw ${a.length} requests`);
+    const gap1 = a[1] - a[0];
+    assert.ok(gap1 >= 1000 && gap1 < 1100 + 80, `first ejection lasted ${gap1.toFixed(0)}ms, expected [1000, 1100) + request spacing`);
+    if (a.length >= 3) assert.ok(a[2] - a[1] >= 2000, `second ejection lasted ${(a[2] - a[1]).toFixed(0)}ms, expected ≥ 2000`);
+    assert.is(rs.filter((r) => r.status === 503).length, a.length, 'one client-visible 503 per ejection cycle');
+    assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), a.length);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E15: maxEjectionPercent unset (10 %), A and B bad → only the first to fail is ejected; the other keeps serving 503s', async () => {
+  const m = await startMesh({
+    app: appWith([bad, bad, fixed(2)]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '10s' } })],
+  });
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await send(m.gatewayUrl, { agent })).status);
+    agent.destroy();
+    assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), 1);
+    assert.ok(stat(m, 'outlier_detection.ejections_overflow') >= 10, 'every further B failure hits the 10 % cap (33 % ≥ 10 %)');
+    assert.is(m.pods[0].requestsSeen(), 1, 'A ejected after its first 503');
+    assert.ok(m.pods[1].requestsSeen() >= 14, `B stays in rotation: ${m.pods[1].requestsSeen()}`);
+    assert.is(statuses.filter((s) => s === 503).length, 1 + m.pods[1].requestsSeen());
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E16 (scaled: interval 100ms, base 1s): single endpoint, one 503 → 503 "no healthy upstream" (UH) for [1s, 1.1s), then normal', async () => {
+  const m = await startMesh({
+    app: appWith([bad]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '1s' } })],
+  });
+  try {
+    const first = await send(m.gatewayUrl);
+    assert.is(first.body, 'productpage-v1-0 503\n', 'the first 503 is the upstream one');
+    m.pods[0].setBehaviour(fixed(2));
+    const rs = await steady(m.gatewayUrl, 25, 1400);
+    const uh = rs.filter((r) => r.status === 503);
+    assert.ok(uh.every((r) => r.body === 'no healthy upstream'));
+    const lastUh = Math.max(...uh.map((r) => r.at));
+    const firstOk = Math.min(...rs.filter((r) => r.status === 200).map((r) => r.at));
+    assert.ok(lastUh >= 950 && lastUh < 1100, `UH until ${lastUh.toFixed(0)}ms`);
+    assert.ok(firstOk >= 970 && firstOk < 1150, `healthy again at ${firstOk.toFixed(0)}ms`);
+    assert.ok(rs.filter((r) => r.at > firstOk).every((r) => r.status === 200));
+    assert.is(m.pods[0].requestsSeen(), 1 + rs.filter((r) => r.status === 200).length, 'UH replies never reach the pod');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E17: as E16 with minHealthPercent 50 → panic (0 % < 50 %): traffic still reaches the ejected endpoint, no UH', async () => {
+  const m = await startMesh({
+    app: appWith([bad]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '1s', minHealthPercent: 50 } })],
+  });
+  try {
+    await send(m.gatewayUrl);
+    assert.is(stat(m, 'outlier_detection.ejections_active'), 1);
+    m.pods[0].setBehaviour(fixed(2));
+    const rs = await Promise.all([0, 1, 2, 3, 4].map(() => send(m.gatewayUrl)));
+    assert.equal(rs.map((r) => r.status), [200, 200, 200, 200, 200]);
+    assert.is(stat(m, 'outlier_detection.ejections_active'), 1, 'still ejected, but in panic');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E18: consecutiveGatewayErrors 2; upstream 500, 503, 503 → the 500 resets the gateway counter; ejected on the 3rd', async () => {
+  const m = await startMesh({ app: appWith([fixed(2)]), policies: [dr({ outlierDetection: { consecutiveGatewayErrors: 2, interval: '1s', baseEjectionTime: '30s' } })] });
+  try {
+    const seq = [500, 503, 503];
+    const ejected: number[] = [];
+    for (const status of seq) {
+      m.pods[0].setBehaviour({ ...fixed(2), errors: { status, rate: 1 } });
+      assert.is((await send(m.gatewayUrl)).status, status);
+      ejected.push(stat(m, 'outlier_detection.ejections_enforced_consecutive_gateway_failure'));
+    }
+    assert.equal(ejected, [0, 0, 1]);
+    assert.is(stat(m, 'outlier_detection.ejections_enforced_consecutive_5xx'), 0, '3 < the default 5xx threshold of 5');
+    assert.is((await send(m.gatewayUrl)).body, 'no healthy upstream');
+    const clusters = await admin(m.adminUrl, '/clusters');
+    assert.ok(clusters.includes(`${CLUSTER}::127.0.0.1:${m.pods[0].port}::health_flags::/failed_outlier_check`), clusters);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('law: an ejected pod receives no request until its ejection ends (base 500ms, 8 closed-loop clients)', async () => {
+  const m = await startMesh({
+    app: appWith([{ ...fixed(1), errors: { status: 503, rate: 1 } }, fixed(5), fixed(5)]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '500ms', maxEjectionPercent: 100 } })],
+  });
+  try {
+    const end = performance.now() + 1300;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        while (performance.now() < end) await send(m.gatewayUrl, { agent });
+        agent.destroy();
+      }),
+    );
+    const a = m.pods[0].lastRequests().map((s) => s.at);
+    // requests already on their way when the first 503 came back may still land (a few ms)
+    const inWindow = a.filter((t) => t > a[0] + 20 && t < a[0] + 500);
+    assert.is(inWindow.length, 0, `arrivals during ejection: ${inWindow.map((t) => (t - a[0]).toFixed(0)).join(', ')}`);
+    assert.ok(a.some((t) => t >= a[0] + 500), 'A is re-admitted after its ejection');
+  } finally {
+    await m.stop();
+  }
+});
+
+test.run();

@@ -1,0 +1,170 @@
+/**
+ * §2.2 connection-pool admission and the §1 overflow reply, on real sockets (E1–E3, D1, D2,
+ * the maxConnections throughput law, §2.3 workers).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import { startMesh } from '../../src/mesh/index.js';
+import { appWith, CLUSTER, dr, fixed, send, sleep, type Reply } from './helpers.js';
+
+const OVERFLOW = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
+const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
+
+const isOverflow = (r: Reply) => r.status === 503 && r.headers['x-envoy-overloaded'] === 'true';
+
+test('E1: maxConnections 1 + pending 1, warm pool, 3 concurrent → 200 @200, 200 @400 (queued), 503 UO @0 (§2.2, §1)', async () => {
+  const m = await startMesh({ app: appWith([fixed(200)]), policies: [dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })] });
+  try {
+    await send(m.gatewayUrl); // warm: one idle keep-alive connection
+    const rs = (await Promise.all([0, 1, 2].map(() => send(m.gatewayUrl)))).sort((a, b) => a.ms - b.ms);
+    const [over, first, second] = rs;
+    assert.ok(isOverflow(over), JSON.stringify(over));
+    assert.ok(over.ms < 60, `overflow is immediate, took ${over.ms}`);
+    assert.is(over.body, OVERFLOW);
+    assert.is(over.body.length, 81);
+    assert.is(over.headers['content-type'], 'text/plain');
+    assert.is(over.headers['content-length'], '81');
+    assert.is(over.headers.server, 'istio-envoy');
+    assert.is(over.headers['x-envoy-upstream-service-time'], undefined);
+    assert.is([first.status, second.status].join(), '200,200');
+    assert.ok(first.ms >= 195 && first.ms < 290, `#1 ~200ms, got ${first.ms}`);
+    assert.ok(second.ms >= 395 && second.ms < 520, `#2 queued ~400ms, got ${second.ms}`);
+    assert.ok(first.headers['x-envoy-upstream-service-time'] !== undefined);
+    assert.is(stat(m, 'upstream_rq_pending_overflow'), 1);
+    assert.is(m.pods[0].requestsSeen(), 3, 'overflow is never retried (1 warm-up + 2)');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E2: http2MaxRequests 1, 2 concurrent → #2 503 UO once its new connection is ready (checked at attach)', async () => {
+  const m = await startMesh({ app: appWith([fixed(200)]), policies: [dr({ connectionPool: { http: { http2MaxRequests: 1 } } })] });
+  try {
+    await send(m.gatewayUrl);
+    const rs = (await Promise.all([0, 1].map(() => send(m.gatewayUrl)))).sort((a, b) => a.ms - b.ms);
+    assert.ok(isOverflow(rs[0]), JSON.stringify(rs[0]));
+    assert.is(rs[1].status, 200);
+    assert.is(stat(m, 'upstream_cx_total'), 2, 'a second connection was opened for #2 before it was rejected');
+    assert.is(stat(m, 'upstream_rq_pending_overflow'), 1, 'Envoy counts max_requests overflow as pending overflow');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('E3: maxConnections 1 + pending 1, cold pool, connect takes 5 ms, 2 concurrent → one 200, one 503 UO', async () => {
+  const m = await startMesh({
+    app: appWith([{ ...fixed(50), connectDelayMs: 5 }]),
+    policies: [dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })],
+  });
+  try {
+    const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
+    assert.equal(rs.map((r) => r.status).sort(), [200, 503]);
+    assert.ok(rs.some(isOverflow));
+    assert.is(m.pods[0].requestsSeen(), 1);
+  } finally {
+    await m.stop();
+  }
+});
+
+/** `clients` closed-loop clients with keep-alive, `total` requests in all (fortio -c N -n total -qps 0). */
+async function closedLoop(url: string, clients: number, total: number): Promise<Reply[]> {
+  const out: Reply[] = [];
+  let left = total;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (left > 0) {
+        left--;
+        out.push(await send(url, { agent }));
+      }
+      agent.destroy();
+    }),
+  );
+  return out;
+}
+
+const D_POLICY = dr({
+  connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+  outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+});
+
+for (const [name, clients, total] of [
+  ['D1', 2, 20],
+  ['D2', 3, 30],
+] as const) {
+  test(`${name}: ${clients} closed-loop clients, maxConnections 1 / pending 1 / maxRequestsPerConnection 1 → both 200 and 503, pending_overflow = overflow 503s`, async () => {
+    const m = await startMesh({ app: appWith([fixed(5)]), policies: [D_POLICY] });
+    try {
+      const rs = await closedLoop(m.gatewayUrl, clients, total);
+      assert.is(rs.length, total);
+      const ok = rs.filter((r) => r.status === 200).length;
+      const over = rs.filter(isOverflow).length;
+      assert.ok(ok > 0 && over > 0, `200: ${ok}, 503: ${over}`);
+      assert.is(ok + over, total, 'nothing but 200 and overflow');
+      assert.is(stat(m, 'upstream_rq_pending_overflow'), over);
+      assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), 0, 'overflow never feeds outlier detection (§3.2)');
+    } finally {
+      await m.stop();
+    }
+  });
+}
+
+test('law: maxConnections 1 with service time S=20ms caps success throughput at 1/S (+10 %) under 8 closed-loop clients', async () => {
+  const m = await startMesh({ app: appWith([fixed(20)]), policies: [dr({ connectionPool: { tcp: { maxConnections: 1 } } })] });
+  try {
+    const t0 = performance.now();
+    const end = t0 + 1000;
+    let ok = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        while (performance.now() < end) if ((await send(m.gatewayUrl, { agent })).status === 200) ok++;
+        agent.destroy();
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const rate = ok / secs;
+    assert.ok(rate <= 50 * 1.1, `success throughput ${rate.toFixed(1)}/s exceeds 1/S = 50/s`);
+    assert.ok(rate >= 30, `the one connection is kept busy: ${rate.toFixed(1)}/s`);
+    assert.is(stat(m, 'upstream_cx_total'), 1);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('§2.3 workers: 2 workers each open a connection despite maxConnections 1 (a pool with none may always connect)', async () => {
+  const policies = [dr({ connectionPool: { tcp: { maxConnections: 1 } } })];
+  for (const workers of [1, 2]) {
+    const m = await startMesh({ app: appWith([fixed(150)]), policies, workers });
+    try {
+      const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
+      const slowest = Math.max(...rs.map((r) => r.ms));
+      assert.equal(rs.map((r) => r.status), [200, 200]);
+      if (workers === 1) assert.ok(slowest >= 295, `1 worker serialises: ${slowest}`);
+      else {
+        assert.ok(slowest < 260, `2 workers run both at once: ${slowest}`);
+        assert.is(stat(m, 'upstream_cx_total'), 2);
+        assert.ok(stat(m, 'upstream_cx_overflow') >= 1);
+      }
+    } finally {
+      await m.stop();
+    }
+  }
+});
+
+test('§2.1 connectTimeout: a connect slower than tcp.connectTimeout fails with 503 UF "connection timeout"', async () => {
+  const m = await startMesh({ app: appWith([{ ...fixed(0), connectDelayMs: 300 }]), policies: [dr({ connectionPool: { tcp: { connectTimeout: '50ms' } } })] });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 503);
+    // Istio's default retryOn has connect-failure: 3 connects, then the reply names the retry
+    assert.is(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection timeout');
+    assert.is(stat(m, 'upstream_cx_connect_timeout'), 3);
+    await sleep(10);
+  } finally {
+    await m.stop();
+  }
+});
+
+test.run();
