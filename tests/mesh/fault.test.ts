@@ -9,24 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, CLUSTER, fixed, send, sleep, vs, type Reply } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, fixed, send, sleep, vs } from './helpers.js';
 
 test('E10: abort 503 at 50 % over 10 000 requests → aborted count within 3σ of 5000 (seeded), no upstream call, no retry', async () => {
   const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } } })]), seed: 7 });
   try {
     const n = 10_000;
-    let left = n;
-    const rs: Reply[] = [];
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-        while (left > 0) {
-          left--;
-          rs.push(await send(m.gatewayUrl, { agent }));
-        }
-        agent.destroy();
-      }),
-    );
+    const rs = await closedLoop(m.gatewayUrl, 16, { total: n });
+    assert.is(rs.length, n);
     const aborted = rs.filter((r) => r.body === 'fault filter abort');
     assert.ok(aborted.length >= 4850 && aborted.length <= 5150, `aborted ${aborted.length}`);
     assert.ok(aborted.every((r) => r.status === 503 && r.headers['x-envoy-upstream-service-time'] === undefined && r.headers['content-type'] === 'text/plain'));

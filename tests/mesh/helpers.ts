@@ -14,6 +14,8 @@ export interface Reply {
   body: string;
   /** ms from send to complete response; for a network error, to the error */
   ms: number;
+  /** performance.now() when the request was sent */
+  sentAt: number;
   error?: string;
 }
 
@@ -27,13 +29,34 @@ export function send(base: string, opts: { path?: string; host?: string; headers
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0 }));
-        res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: String(e) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0, sentAt: t0 }));
+        res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }));
       },
     );
-    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, error: String(e) }));
+    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }));
     req.end();
   });
+}
+
+/**
+ * `clients` closed-loop clients (each one keep-alive connection, like fortio/k6 VUs) sending
+ * until `total` requests were sent in all, or for `forMs`; bounded either way.
+ */
+export async function closedLoop(url: string, clients: number, limit: { total?: number; forMs?: number }): Promise<Reply[]> {
+  const out: Reply[] = [];
+  let left = limit.total ?? Infinity;
+  const end = performance.now() + (limit.forMs ?? 60_000);
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (left > 0 && performance.now() < end) {
+        left--;
+        out.push(await send(url, { agent }));
+      }
+      agent.destroy();
+    }),
+  );
+  return out;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
 import { startMesh } from '../../src/mesh/index.js';
-import { admin, appWith, CLUSTER, dr, fixed, send, sleep } from './helpers.js';
+import { admin, appWith, closedLoop, CLUSTER, dr, fixed, send, sleep } from './helpers.js';
 
 const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
 const bad = { ...fixed(2), errors: { status: 503, rate: 1 } };
@@ -133,14 +133,7 @@ test('law: an ejected pod receives no request until its ejection ends (base 500m
     policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '100ms', baseEjectionTime: '500ms', maxEjectionPercent: 100 } })],
   });
   try {
-    const end = performance.now() + 1300;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-        while (performance.now() < end) await send(m.gatewayUrl, { agent });
-        agent.destroy();
-      }),
-    );
+    await closedLoop(m.gatewayUrl, 8, { forMs: 1300 });
     const a = m.pods[0].lastRequests().map((s) => s.at);
     // requests already on their way when the first 503 came back may still land (a few ms)
     const inWindow = a.filter((t) => t > a[0] + 20 && t < a[0] + 500);

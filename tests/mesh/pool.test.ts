@@ -4,9 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import http from 'node:http';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, CLUSTER, dr, fixed, send, sleep, type Reply } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, dr, fixed, send, sleep, type Reply } from './helpers.js';
 
 const OVERFLOW = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
 const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
@@ -67,23 +66,6 @@ test('E3: maxConnections 1 + pending 1, cold pool, connect takes 5 ms, 2 concurr
   }
 });
 
-/** `clients` closed-loop clients with keep-alive, `total` requests in all (fortio -c N -n total -qps 0). */
-async function closedLoop(url: string, clients: number, total: number): Promise<Reply[]> {
-  const out: Reply[] = [];
-  let left = total;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      while (left > 0) {
-        left--;
-        out.push(await send(url, { agent }));
-      }
-      agent.destroy();
-    }),
-  );
-  return out;
-}
-
 const D_POLICY = dr({
   connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
   outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
@@ -96,7 +78,7 @@ for (const [name, clients, total] of [
   test(`${name}: ${clients} closed-loop clients, maxConnections 1 / pending 1 / maxRequestsPerConnection 1 → both 200 and 503, pending_overflow = overflow 503s`, async () => {
     const m = await startMesh({ app: appWith([fixed(5)]), policies: [D_POLICY] });
     try {
-      const rs = await closedLoop(m.gatewayUrl, clients, total);
+      const rs = await closedLoop(m.gatewayUrl, clients, { total });
       assert.is(rs.length, total);
       const ok = rs.filter((r) => r.status === 200).length;
       const over = rs.filter(isOverflow).length;
@@ -114,15 +96,7 @@ test('law: maxConnections 1 with service time S=20ms caps success throughput at 
   const m = await startMesh({ app: appWith([fixed(20)]), policies: [dr({ connectionPool: { tcp: { maxConnections: 1 } } })] });
   try {
     const t0 = performance.now();
-    const end = t0 + 1000;
-    let ok = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-        while (performance.now() < end) if ((await send(m.gatewayUrl, { agent })).status === 200) ok++;
-        agent.destroy();
-      }),
-    );
+    const ok = (await closedLoop(m.gatewayUrl, 8, { forMs: 1000 })).filter((r) => r.status === 200).length;
     const secs = (performance.now() - t0) / 1000;
     const rate = ok / secs;
     assert.ok(rate <= 50 * 1.1, `success throughput ${rate.toFixed(1)}/s exceeds 1/S = 50/s`);

@@ -1,0 +1,127 @@
+/**
+ * The object store and xDS-like pushes: atomic swap after the push delay, in-flight requests
+ * finish under their config, removing a policy restores Istio's defaults, no request lost;
+ * §6 step 1 (404 NR) and step 3 (503 NC).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startMesh } from '../../src/mesh/index.js';
+import { appWith, closedLoop, dr, fixed, send, vs, type Reply } from './helpers.js';
+
+const VS_KEY = { kind: 'VirtualService', namespace: 'default', name: 'productpage' } as const;
+const DR_KEY = { kind: 'DestinationRule', namespace: 'default', name: 'productpage' } as const;
+
+test('push: applying and removing a policy mid-run changes behaviour within the push delay (50ms) and loses no request', async () => {
+  const m = await startMesh({ app: appWith([fixed(10), fixed(10), fixed(10)]), pushDelayMs: 50 });
+  try {
+    const original = m.getObject(VS_KEY) as Record<string, unknown>;
+    const marks: Record<string, number> = {};
+    const run = closedLoop(m.gatewayUrl, 4, { forMs: 900 });
+    await new Promise((r) => setTimeout(r, 250));
+    marks.applyCalled = performance.now();
+    const v0 = m.configVersion();
+    await m.applyPolicies([vs({ fault: { abort: { httpStatus: 503, percentage: { value: 100 } } } })]);
+    marks.applied = performance.now();
+    assert.is(m.configVersion(), v0 + 1);
+    await new Promise((r) => setTimeout(r, 250));
+    marks.restoreCalled = performance.now();
+    await m.applyPolicies([original]);
+    marks.restored = performance.now();
+    const rs = await run;
+    assert.ok(rs.every((r) => r.status === 200 || r.status === 503), 'every request got an answer');
+    const startedIn = (r: Reply, a: number, b: number) => r.sentAt >= a && r.sentAt < b;
+    const before = rs.filter((r) => r.sentAt + r.ms < marks.applyCalled);
+    const during = rs.filter((r) => startedIn(r, marks.applied, marks.restoreCalled));
+    const after = rs.filter((r) => r.sentAt >= marks.restored);
+    assert.ok(before.length > 10 && during.length > 10 && after.length > 10, `${before.length}/${during.length}/${after.length}`);
+    assert.ok(before.every((r) => r.status === 200));
+    assert.ok(during.every((r) => r.body === 'fault filter abort'));
+    assert.ok(after.every((r) => r.status === 200));
+    assert.ok(marks.applied - marks.applyCalled >= 45 && marks.applied - marks.applyCalled < 150, 'push delay honoured');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('push: an in-flight request finishes under the config it started with', async () => {
+  const m = await startMesh({ app: appWith([fixed(300)]) });
+  try {
+    const inflight = send(m.gatewayUrl);
+    await new Promise((r) => setTimeout(r, 50));
+    await m.applyPolicies([vs({ timeout: '100ms' })]);
+    const fresh = await send(m.gatewayUrl);
+    const old = await inflight;
+    assert.is(old.status, 200, 'started before the timeout existed');
+    assert.is(fresh.status, 504);
+    assert.ok(fresh.ms < 200);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('push: deleting a DestinationRule restores Istio defaults (no overflow); an unchanged cluster keeps its state', async () => {
+  const m = await startMesh({ app: appWith([fixed(100)]) });
+  try {
+    await m.applyPolicies([dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })]);
+    const limited = await Promise.all([0, 1, 2, 3].map(() => send(m.gatewayUrl)));
+    assert.ok(limited.some((r) => r.status === 503));
+    await m.deleteObjects([DR_KEY]);
+    assert.is(m.getObject(DR_KEY), null);
+    const free = await Promise.all([0, 1, 2, 3].map(() => send(m.gatewayUrl)));
+    assert.equal(free.map((r) => r.status), [200, 200, 200, 200]);
+    const cx = m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_cx_total'];
+    await m.applyPolicies([vs({})]); // VS change only: the cluster is untouched
+    await send(m.gatewayUrl);
+    assert.is(m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_cx_total'], cx, 'pooled connection reused');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('§6 step 1: no VirtualService for the Host → 404 with an empty body (NR); deleting the VS does the same', async () => {
+  const m = await startMesh({ app: appWith([fixed(1)]) });
+  try {
+    const other = await send(m.gatewayUrl, { host: 'other.example.com' });
+    assert.is(other.status, 404);
+    assert.is(other.body, '');
+    assert.is(other.headers['content-type'], undefined);
+    assert.is(other.headers.server, 'istio-envoy');
+    await m.deleteObjects([VS_KEY]);
+    assert.is((await send(m.gatewayUrl)).status, 404);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('§6 step 3: a route to a subset no DestinationRule defines → 503 with an empty body (NC); defining it routes by labels', async () => {
+  const m = await startMesh({ app: appWith([fixed(1), fixed(1)]) });
+  try {
+    const toV2 = vs({});
+    (toV2.spec as { http: { route: unknown[] }[] }).http[0].route = [{ destination: { host: 'productpage', subset: 'v1' } }];
+    await m.applyPolicies([toV2]);
+    const nc = await send(m.gatewayUrl);
+    assert.is(nc.status, 503);
+    assert.is(nc.body, '');
+    await m.applyPolicies([dr({ connectionPool: { tcp: { maxConnections: 10 } } }, { subsets: [{ name: 'v1', labels: { version: 'v1' } }] })]);
+    assert.is((await send(m.gatewayUrl)).status, 200);
+    assert.ok(m.stats()['cluster.outbound|9080|v1|productpage.default.svc.cluster.local.upstream_rq_total'] === 1);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('applyPolicies rejects an object without kind or name and changes nothing', async () => {
+  const m = await startMesh({ app: appWith([fixed(1)]) });
+  try {
+    const v = m.configVersion();
+    let err = '';
+    await m.applyPolicies([dr({}), { kind: 'VirtualService', metadata: {} }]).catch((e: Error) => (err = e.message));
+    assert.match(err, /metadata\.name/);
+    assert.is(m.configVersion(), v);
+    assert.is(m.getObject(DR_KEY), null);
+  } finally {
+    await m.stop();
+  }
+});
+
+test.run();
