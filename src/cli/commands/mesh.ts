@@ -1,13 +1,112 @@
-import { defineCommand } from '../command.js';
-import { UsageError } from '../exit.js';
+/**
+ * `meshproof mesh`: the local mesh standalone, for a workshop's own k6 or curl. Prints the
+ * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT/SIGTERM.
+ */
+import { once } from 'node:events';
+import { defineCommand, jsonOption } from '../command.js';
+import { ConfigError, ExitCode, UsageError } from '../exit.js';
+import { checkDocs, checkFailed, formatCheckReport, loadPolicies } from '../../policy/index.js';
+import { loadScenario } from '../../experiment/scenario.js';
+import { startMesh } from '../../mesh/index.js';
+import { formatSummary, meshSummary } from '../../mesh/summary.js';
+import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
+import { DEFAULT_SEED } from '../../util/random.js';
 
-// Placeholder: replaced by the module that implements `meshproof mesh`.
-export default defineCommand({
+interface MeshArgs {
+  scenario?: string;
+  policy?: string[];
+  pods?: number;
+  port: number;
+  'admin-port': number;
+  seed?: number;
+  workers: number;
+  'push-delay': number;
+  'access-log'?: string;
+  json: boolean;
+}
+
+/** Istio's ingress gateway listens on 8080 in the pod; Envoy's admin on 15000. */
+const DEFAULT_GATEWAY_PORT = 8080;
+const DEFAULT_ADMIN_PORT = 15000;
+/** Each pod is a real loopback server; more than this is a typo. */
+const MAX_PODS = 50;
+
+export default defineCommand<MeshArgs>({
   command: 'mesh',
-  describe: '(mesh: being built)',
-  examples: [],
-  builder: (y) => y,
-  run: async () => {
-    throw new UsageError('mesh is not available yet');
+  describe: 'start the local mesh (gateway with Envoy semantics, simulated pods, admin API) and keep it up until Ctrl-C',
+  examples: [
+    ['$0 mesh --policy policies/connection-pool.yaml', 'the demo app behind a circuit breaker; curl it from another terminal'],
+    ['$0 mesh --pods 1 --policy policies/connection-pool.yaml', "Istio's single-replica circuit-breaking task: 3 parallel curls → one 503 overflow"],
+    ['$0 mesh --scenario scenarios/outlier-detection.yaml --port 9000', "a scenario's app model on port 9000"],
+  ],
+  builder: (y) =>
+    y.options({
+      scenario: { type: 'string', describe: "take the app model (`local:`) and seed from this scenario file" },
+      policy: { type: 'string', array: true, describe: 'DestinationRule / VirtualService YAML to apply at start (repeatable)' },
+      pods: { type: 'number', describe: 'number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo' },
+      port: { type: 'number', default: DEFAULT_GATEWAY_PORT, describe: 'gateway port on 127.0.0.1 (0 = any free port)' },
+      'admin-port': { type: 'number', default: DEFAULT_ADMIN_PORT, describe: 'admin API port on 127.0.0.1 (0 = any free port)' },
+      seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
+      workers: { type: 'number', default: 1, describe: "Envoy worker threads to emulate (each has its own connection pools, §2.3)" },
+      'push-delay': { type: 'number', default: 0, describe: 'ms between a policy change and the config swap (xDS push delay)' },
+      'access-log': { type: 'string', describe: 'write an Envoy-style access log (with response flags) to this file' },
+      ...jsonOption,
+    }),
+  run: async (argv) => {
+    for (const flag of ['port', 'admin-port'] as const) {
+      const v = argv[flag];
+      if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
+    }
+    if (!Number.isInteger(argv.workers) || argv.workers < 1) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    let app: AppModel = DEFAULT_APP;
+    let seed = argv.seed;
+    if (argv.scenario) {
+      const scenario = await loadScenario(argv.scenario);
+      app = scenario.local;
+      seed ??= scenario.seed;
+    }
+    if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
+    const policies = await readPolicies(argv.policy ?? []);
+    const mesh = await startMesh({
+      app,
+      policies,
+      seed: seed ?? DEFAULT_SEED,
+      workers: argv.workers,
+      pushDelayMs: argv['push-delay'],
+      accessLogPath: argv['access-log'],
+      gatewayPort: argv.port,
+      adminPort: argv['admin-port'],
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      throw err;
+    });
+    const summary = meshSummary(mesh);
+    if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stderr.write(formatSummary(summary));
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    process.stderr.write('stopping the local mesh…\n');
+    await mesh.stop();
+    return { exitCode: ExitCode.ok };
   },
 });
+
+/** The app with `n` pods, each a copy of the first (names …-v1-0 … -v1-(n−1)). */
+function withPodCount(app: AppModel, n: number): AppModel {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PODS) throw new UsageError(`--pods: expected an integer 1..${MAX_PODS}, got ${n}`);
+  const first = app.pods[0];
+  const base = first.name.replace(/-\d+$/, '');
+  const pods = Array.from({ length: n }, (_, i) => app.pods[i] ?? { ...first, name: `${base}-${i}`, labels: { ...first.labels }, behaviour: { ...first.behaviour } });
+  return { ...app, pods };
+}
+
+/** Loads and validates policy files; a validation error stops the start (exit 2). */
+async function readPolicies(files: string[]): Promise<Record<string, unknown>[]> {
+  if (files.length === 0) return [];
+  const docs = await loadPolicies(files);
+  const report = checkDocs(files, docs);
+  if (checkFailed(report, false)) throw new ConfigError(formatCheckReport(report).trimEnd());
+  if (report.warnings > 0) process.stderr.write(formatCheckReport(report));
+  const skipped = docs.filter((d) => !d.checked);
+  for (const d of skipped) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
+  return docs.filter((d) => d.checked).map((d) => d.object);
+}

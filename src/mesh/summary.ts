@@ -1,0 +1,55 @@
+/**
+ * What `meshproof mesh` tells a workshop about a running mesh: URLs, pods, and a curl that
+ * works as pasted (the gateway routes by Host header, so the curl carries it).
+ */
+import type { LocalMesh } from './index.js';
+
+export interface MeshSummary {
+  gatewayUrl: string;
+  adminUrl: string;
+  host: string;
+  path: string;
+  curl: string;
+  service: string;
+  pods: { name: string; url: string; labels: Record<string, string> }[];
+  objects: { kind: string; namespace: string; name: string }[];
+}
+
+/** The demo path clients request (design: `/productpage`). */
+export const DEMO_PATH = '/productpage';
+
+export function meshSummary(mesh: LocalMesh): MeshSummary {
+  const { app } = mesh;
+  const curl = `curl -si -H 'Host: ${app.gatewayHost}' ${mesh.gatewayUrl}${DEMO_PATH}`;
+  return {
+    gatewayUrl: mesh.gatewayUrl,
+    adminUrl: mesh.adminUrl,
+    host: app.gatewayHost,
+    path: DEMO_PATH,
+    curl,
+    service: `${app.service.name}.${app.service.namespace}.svc.cluster.local:${app.service.port}`,
+    pods: mesh.pods.map((p) => ({ name: p.name, url: p.url, labels: p.labels })),
+    objects: mesh.listObjects().map((o) => {
+      const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
+      return { kind: String(o.kind), namespace: meta.namespace ?? app.service.namespace, name: meta.name ?? '' };
+    }),
+  };
+}
+
+export function formatSummary(s: MeshSummary): string {
+  const pods = s.pods.map((p) => `  ${p.name.padEnd(22)} ${p.url}  ${Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  const objects = s.objects.map((o) => `  ${o.kind}/${o.namespace}/${o.name}`);
+  return [
+    `local mesh up — service ${s.service}`,
+    `gateway  ${s.gatewayUrl}   (Host: ${s.host})`,
+    `admin    ${s.adminUrl}   (/stats /config_dump /clusters /ready)`,
+    'pods:',
+    ...pods,
+    'objects:',
+    ...objects,
+    'try:',
+    `  ${s.curl}`,
+    'Ctrl-C stops the mesh.',
+    '',
+  ].join('\n');
+}

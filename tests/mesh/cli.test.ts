@@ -1,0 +1,66 @@
+/**
+ * `meshproof mesh`: starts, prints URLs, serves the §1 overflow reply byte for byte under the
+ * demo connection-pool policy, and stops cleanly on SIGINT (exit 0).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/mesh-cli.ts', import.meta.url));
+
+/** Raw HTTP/1.1 exchange, so the test sees the exact bytes the gateway writes. */
+function raw(port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(`GET /productpage HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    let out = '';
+    s.on('data', (d) => (out += d));
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+  });
+}
+
+test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel requests → one §1 overflow reply; SIGINT stops it (exit 0)', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--pods', '1', '--policy', 'policies/connection-pool.yaml', '--port', '0', '--admin-port', '0', '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const summary = JSON.parse(line.toString()) as { gatewayUrl: string; adminUrl: string; curl: string; pods: unknown[] };
+    assert.is(summary.pods.length, 1);
+    assert.match(summary.curl, /^curl -si -H 'Host: bookinfo\.example\.com' http:\/\/127\.0\.0\.1:\d+\/productpage$/);
+    const port = Number(new URL(summary.gatewayUrl).port);
+    assert.match(await raw(port, 'bookinfo.example.com'), /^HTTP\/1\.1 200 /); // warm: one idle pooled connection (§2.2 E1)
+    const replies = await Promise.all([0, 1, 2].map(() => raw(port, 'bookinfo.example.com')));
+    const over = replies.filter((r) => r.startsWith('HTTP/1.1 503 '));
+    assert.is(over.length, 1, replies.join('\n---\n'));
+    const [head, body] = over[0].split('\r\n\r\n');
+    assert.is(body, 'upstream connect error or disconnect/reset before headers. reset reason: overflow');
+    const headers = head.toLowerCase().split('\r\n');
+    for (const h of ['content-length: 81', 'content-type: text/plain', 'x-envoy-overloaded: true', 'server: istio-envoy']) assert.ok(headers.includes(h), `${h} in ${head}`);
+    assert.ok(!head.toLowerCase().includes('x-envoy-upstream-service-time'));
+    assert.match(stderr, /gateway {2}http:\/\/127\.0\.0\.1:\d+/);
+  } finally {
+    child.kill('SIGINT');
+  }
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, stderr);
+  assert.match(stderr, /stopping the local mesh/);
+});
+
+test('meshproof mesh rejects a bad --port before starting anything', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--port', '70000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  assert.is.not(code, 0);
+  assert.match(stderr, /--port: expected a port 0\.\.65535, got 70000/);
+});
+
+test.run();
