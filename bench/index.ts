@@ -11,8 +11,7 @@ import * as accuracy from './engine-accuracy.js';
 import * as throughput from './engine-throughput.js';
 import * as memory from './memory-analysis.js';
 import * as mesh from './mesh-overhead.js';
-import { failed, formatLine, machine, skipped, toJson, writeResults, type Figure, type Results } from './report.js';
-import { MissingSubject } from './lib/subjects.js';
+import { failed, formatLine, machine, toJson, writeResults, type Figure, type Results } from './report.js';
 
 type Mode = 'full' | 'quick';
 
@@ -45,7 +44,7 @@ export async function runBenches(mode: Mode, only: string[], print: (line: strin
     try {
       got = await b.run(mode);
     } catch (e) {
-      got = [e instanceof MissingSubject ? skipped(b.name, '(all figures)', '', e.message) : failed(b.name, e)];
+      got = [failed(b.name, e)];
     }
     for (const f of got) print(formatLine(f));
     figures.push(...got);

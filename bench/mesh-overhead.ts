@@ -9,7 +9,7 @@ import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './lib/load.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
 import { forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
-import { builtinEngine, MissingSubject } from './lib/subjects.js';
+import { builtinEngine } from './lib/subjects.js';
 
 export const BENCH = 'mesh-overhead';
 
@@ -17,7 +17,10 @@ export interface MeshParams {
   pods: number;
   /** the pods' fixed service time: 0, so the proxy is all there is to measure */
   podLatencyMs: number;
-  connections: number;
+  /** closed-loop connections for the throughput runs: 10 as in the issue, and more, because
+   * the pods answer on a timer (≥ 1 ms in node), so at 10 connections the pods, not the
+   * proxies, can be what limits req/s */
+  connections: number[];
   seconds: number;
   rate: number;
   rateSeconds: number;
@@ -25,8 +28,8 @@ export interface MeshParams {
   warmupSeconds: number;
 }
 
-export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 5, rate: 1000, rateSeconds: 8, warmupSeconds: 1 };
-export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: 10, seconds: 2, rate: 1000, rateSeconds: 2, warmupSeconds: 1 };
+export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: [10, 50], seconds: 5, rate: 1000, rateSeconds: 8, warmupSeconds: 1 };
+export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: [10, 50], seconds: 2, rate: 1000, rateSeconds: 2, warmupSeconds: 1 };
 
 export const TARGET_VS_NGINX = { on: 'ratio', op: '>=', limit: 0.5 } as const;
 export const TARGET_ADDED_P50_MS = { on: 'value', op: '<=', limit: 0.3 } as const;
@@ -47,9 +50,7 @@ export async function meshOverhead(p: MeshParams = FULL): Promise<Figure[]> {
   const child = forkTs(new URL('./children/mesh-host.ts', import.meta.url), [String(p.pods), String(p.podLatencyMs)]);
   let nginx: Nginx | undefined;
   try {
-    const ready = await nextMessage<Ready>(child, 'ready').catch((e: Error) => {
-      throw /startMesh not found/.test(e.message) ? new MissingSubject(e.message) : e;
-    });
+    const ready = await nextMessage<Ready>(child, 'ready');
     if (ready.podUrls.length === 0) throw new Error('the mesh reported no pods');
     nginx = hasCommand('nginx') ? await startNginx(ready.podUrls) : undefined;
     const paths: Record<'direct' | 'mesh' | 'nginx', Path | undefined> = {
@@ -65,31 +66,29 @@ export async function meshOverhead(p: MeshParams = FULL): Promise<Figure[]> {
 }
 
 async function throughput(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {
-  const rps: Record<string, LoadFigures> = {};
-  for (const [name, path] of Object.entries(paths)) {
-    if (!path) continue;
-    if (p.warmupSeconds > 0) await autocannonClosedLoop(path.url, p.connections, p.warmupSeconds, path.host);
-    rps[name] = await autocannonClosedLoop(path.url, p.connections, p.seconds, path.host);
+  const figures: Figure[] = [];
+  for (const c of p.connections) {
+    const rps: Record<string, LoadFigures> = {};
+    for (const [name, path] of Object.entries(paths)) {
+      if (!path) continue;
+      if (p.warmupSeconds > 0) await autocannonClosedLoop(path.url, c, p.warmupSeconds, path.host);
+      rps[name] = await autocannonClosedLoop(path.url, c, p.seconds, path.host);
+    }
+    const label = `mesh req/s, ${c} conns`;
+    const failed = rps.mesh.failed > 0 ? { note: `${rps.mesh.failed} of ${rps.mesh.requests} requests failed` } : {};
+    figures.push(
+      rps.nginx
+        ? figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'nginx', value: rps.nginx.rps }, target: TARGET_VS_NGINX, ...failed })
+        : skipped(BENCH, label, 'req/s', 'nginx not installed', TARGET_VS_NGINX),
+      figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'direct', value: rps.direct.rps }, ...failed }),
+    );
   }
-  const label = `mesh req/s, ${p.connections} conns`;
-  const failed = rps.mesh.failed > 0 ? { note: `${rps.mesh.failed} of ${rps.mesh.requests} requests failed` } : {};
-  return [
-    rps.nginx
-      ? figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'nginx', value: rps.nginx.rps }, target: TARGET_VS_NGINX, ...failed })
-      : skipped(BENCH, label, 'req/s', 'nginx not installed', TARGET_VS_NGINX),
-    figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'direct', value: rps.direct.rps }, ...failed }),
-  ];
+  return figures;
 }
 
 async function addedLatency(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {
   const names = [`added p50 at ${p.rate}/s`, `added p99 at ${p.rate}/s`];
-  let engine;
-  try {
-    engine = await builtinEngine();
-  } catch (e) {
-    if (!(e instanceof MissingSubject)) throw e;
-    return names.map((n, i) => skipped(BENCH, n, 'ms', e.message, i === 0 ? TARGET_ADDED_P50_MS : undefined));
-  }
+  const engine = await builtinEngine();
   const lat: Record<string, { p50: number; p99: number }> = {};
   for (const [name, path] of Object.entries(paths)) {
     if (!path) continue;
