@@ -3,7 +3,9 @@
  * local mesh (target < 60 s: a workshop audience waits for it). The CLI is rebuilt first
  * so the bundle measured is the source checked out.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, type Figure } from './report.js';
 import { runCommand } from './lib/proc.js';
@@ -31,7 +33,10 @@ export async function demoWall(p: DemoParams = FULL): Promise<Figure[]> {
     const b = await runCommand(process.execPath, ['build.mjs'], 120_000, ROOT);
     if (b.code !== 0) throw new Error(`node build.mjs failed: ${b.stderr.trim()}`);
   }
-  const r = await runCommand(process.execPath, ['dist/cli.js', ...p.args], p.timeoutMs, ROOT);
+  // reports go to a temp folder: a benchmark leaves nothing in reports/
+  const out = mkdtempSync(join(tmpdir(), 'meshproof-bench-demo-'));
+  const args = p.args[0] === 'demo' ? [...p.args, '--out', out] : p.args;
+  const r = await runCommand(process.execPath, ['dist/cli.js', ...args], p.timeoutMs, ROOT).finally(() => rmSync(out, { recursive: true, force: true }));
   const seconds = r.ms / 1000;
   const verdicts = r.stdout.split('\n').concat(r.stderr.split('\n')).filter((l) => /\b(pass|fail|inconclusive)/i.test(l)).length;
   return [
