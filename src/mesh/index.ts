@@ -21,6 +21,7 @@ import { allStats, createAdmin } from './admin.js';
 import { openAccessLog, type AccessLog } from './access-log.js';
 import { StatsStore } from './stats.js';
 import type { ObjectKey } from '../experiment/applier.js';
+import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
 
 export type { PodHandle, SeenRequest } from './pods.js';
@@ -30,7 +31,7 @@ export { DEFAULT_APP } from './app-model.js';
 export interface MeshOptions {
   app?: AppModel;
   /** Istio objects applied on top of `app.objects` before the first request */
-  policies?: Record<string, unknown>[];
+  policies?: (Record<string, unknown> | PolicyDoc)[];
   seed?: number;
   /** Envoy worker threads emulated (§2.3); default 1 */
   workers?: number;
@@ -50,8 +51,8 @@ export interface LocalMesh {
   pods: PodHandle[];
   getObject(key: ObjectKey): Record<string, unknown> | null;
   listObjects(): Record<string, unknown>[];
-  /** upsert; resolves when the new config is live */
-  applyPolicies(objects: Record<string, unknown>[]): Promise<void>;
+  /** upsert; resolves when the new config is live. Accepts plain objects or PolicyDocs (their `.object`). */
+  applyPolicies(objects: (Record<string, unknown> | PolicyDoc)[]): Promise<void>;
   deleteObjects(keys: ObjectKey[]): Promise<void>;
   configVersion(): number;
   /** the same counters and gauges as `/stats` */
@@ -74,6 +75,12 @@ export function objectKey(o: Record<string, unknown>, defaultNamespace: string):
   if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`metadata.name: expected a name for ${o.kind}`);
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
   return { kind: o.kind, namespace, name: meta.name };
+}
+
+/** A PolicyDoc (src/policy/model.ts) carries the object under `.object`; plain objects pass through. */
+function plainObject(o: Record<string, unknown> | PolicyDoc): Record<string, unknown> {
+  const doc = o as Partial<PolicyDoc>;
+  return typeof doc.positionOf === 'function' && doc.object ? doc.object : (o as Record<string, unknown>);
 }
 
 async function listen(server: http.Server, port: number): Promise<number> {
@@ -105,7 +112,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     store.set(k, structuredClone(o));
   };
   for (const o of app.objects) upsert(o);
-  for (const o of opts.policies ?? []) upsert(o);
+  for (const o of opts.policies ?? []) upsert(plainObject(o));
 
   const stats = new StatsStore();
   const deps: BuildDeps = { app, pods, stats, workers, now };
@@ -168,7 +175,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       return o ? structuredClone(o) : null;
     },
     listObjects: () => [...store.values()].map((o) => structuredClone(o)),
-    async applyPolicies(objects) {
+    async applyPolicies(input) {
+      const objects = input.map(plainObject);
       for (const o of objects) objectKey(o, ns); // validate all before changing anything
       for (const o of objects) upsert(o);
       await push();

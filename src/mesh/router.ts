@@ -312,6 +312,11 @@ export class Router implements PoolWaiter {
 
   // ---- plumbing ----
 
+  /**
+   * Request headers for this attempt: downstream headers minus hop-by-hop ones, copied once per
+   * request, plus the attempt headers. (An object, not node's flat-array form: with an array
+   * and `createConnection`, node's client does not keep the connection alive.)
+   */
   private upstreamHeaders(): http.OutgoingHttpHeaders {
     let h = this.headers;
     if (!h) {

@@ -141,4 +141,16 @@ test('§2.1 connectTimeout: a connect slower than tcp.connectTimeout fails with 
   }
 });
 
+test('§2.2 keep-alive: 50 sequential requests reuse one upstream connection', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)]) });
+  try {
+    const rs = await closedLoop(m.gatewayUrl, 1, { total: 50 });
+    assert.ok(rs.every((r) => r.status === 200));
+    assert.is(stat(m, 'upstream_cx_total'), 1);
+    assert.is(stat(m, 'upstream_rq_total'), 50);
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();
