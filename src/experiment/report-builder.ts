@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { mergePhaseResults } from '../load/merge.js';
 import { analyzeExperiment } from '../analysis/experiment.js';
 import type { PhaseRuns } from './orchestrator.js';
-import type { PreparedPolicies } from './policies.js';
+import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
 
@@ -43,7 +43,7 @@ export function buildReport(x: ReportInputs): Report {
     target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: x.applierDescription },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan },
-    policy: { files: spec.policy.filesAsWritten, propagationMs: runs.propagationMs, lint: x.policies.lint },
+    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },

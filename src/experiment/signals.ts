@@ -4,6 +4,8 @@
  * the run ends with exit 3 (ExperimentInterrupted). A second signal explains that the restore
  * is under way rather than killing it halfway; a third gives up (exit 3 right away).
  */
+import { setMaxListeners } from 'node:events';
+
 export interface SignalGuard {
   signal: AbortSignal;
   /** remove the handlers (always call, in a finally) */
@@ -17,6 +19,8 @@ export function guardSignals(opts: { write?: (line: string) => void; exit?: (cod
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   const proc = opts.proc ?? process;
   const controller = new AbortController();
+  // every VU of the engine listens on this one signal; hundreds of listeners are expected, not a leak
+  setMaxListeners(0, controller.signal);
   let count = 0;
   const onSignal = (name: string) => {
     count++;

@@ -1,0 +1,64 @@
+/**
+ * The Applier for the local mesh (design.md "Contracts"): snapshot, apply and restore through
+ * the mesh's object store, and verify the way a real gateway is verified — by reading the
+ * mesh's Envoy-format `/config_dump` over HTTP until it shows the policy, with the cluster
+ * module's own propagation check (src/cluster/propagation.ts), so both paths are one code.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Applier, ObjectKey, Snapshot, VerifyResult } from './applier.js';
+import type { LocalMesh } from '../mesh/index.js';
+import type { PolicyDoc } from '../policy/model.js';
+import { InfraError } from '../cli/exit.js';
+import { expectedConfig } from '../cluster/config-dump.js';
+import { waitForPropagation } from '../cluster/propagation.js';
+
+/** The local gateway answers in microseconds; poll its config_dump often so verify adds no visible wait. */
+export const LOCAL_POLL_MS = 10;
+/** The one gateway replica of the local mesh, as the propagation result names it. */
+export const LOCAL_REPLICA = 'local-gateway';
+
+type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects'>;
+
+export class LocalApplier implements Applier {
+  readonly description = 'local mesh';
+
+  constructor(private readonly mesh: Mesh) {}
+
+  async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
+    return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })) };
+  }
+
+  async apply(docs: PolicyDoc[]): Promise<void> {
+    await this.mesh.applyPolicies(docs);
+  }
+
+  /** Existing objects are written back in place (keeping store order), absent ones deleted; then read back. */
+  async restore(snapshot: Snapshot): Promise<void> {
+    const existed = snapshot.entries.filter((e) => e.object !== null).map((e) => e.object!);
+    const absent = snapshot.entries.filter((e) => e.object === null).map((e) => e.key);
+    if (existed.length) await this.mesh.applyPolicies(existed);
+    if (absent.length) await this.mesh.deleteObjects(absent);
+    const wrong = snapshot.entries.filter((e) => !isDeepStrictEqual(this.mesh.getObject(e.key), e.object));
+    if (wrong.length) throw new InfraError(`local mesh restore did not take: ${wrong.map((e) => `${e.key.kind} ${e.key.namespace}/${e.key.name}`).join(', ')}`);
+  }
+
+  verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
+    return waitForPropagation({
+      replicas: [LOCAL_REPLICA],
+      readConfigDump: () => this.readConfigDump(),
+      expected: expectedConfig(
+        docs.map((d) => d.object),
+        this.mesh.app.service.namespace,
+      ),
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      pollMs: LOCAL_POLL_MS,
+    });
+  }
+
+  private async readConfigDump(): Promise<unknown> {
+    const res = await fetch(`${this.mesh.adminUrl}/config_dump`);
+    if (!res.ok) throw new Error(`GET /config_dump: HTTP ${res.status}`);
+    return res.json();
+  }
+}

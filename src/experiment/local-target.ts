@@ -1,0 +1,18 @@
+/** The local mesh as an experiment target: started per scenario with its app model and seed. */
+import { startMesh } from '../mesh/index.js';
+import { selectGatewayStats } from '../cluster/counters.js';
+import type { Scenario } from './scenario.js';
+import type { OpenTarget } from './target.js';
+import { LocalApplier } from './local-applier.js';
+
+export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
+  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed });
+  return {
+    applier: new LocalApplier(mesh),
+    target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },
+    namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
+    // the same counter selection a real gateway's /stats gets (src/cluster/counters.ts)
+    counters: { read: async () => selectGatewayStats(mesh.stats()) },
+    close: () => mesh.stop(),
+  };
+}

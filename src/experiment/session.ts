@@ -1,0 +1,74 @@
+/**
+ * One scenario, end to end, as `meshproof run` and `meshproof demo` need it: check the
+ * policies, open the target (local mesh, or a real cluster through src/cluster), pick the
+ * engine, run the experiment, close the target, write the reports. The CLI verbs only parse
+ * flags and print.
+ */
+import type { Report } from '../report/model.js';
+import type { Scenario } from './scenario.js';
+import { keyOf } from './applier.js';
+import { runExperiment, type ExperimentEvent } from './orchestrator.js';
+import { preparePolicies } from './policies.js';
+import { openLocalTarget } from './local-target.js';
+import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
+import type { OpenTarget } from './target.js';
+import { createEngine, type EngineChoice } from '../load/engines.js';
+import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
+import { appendStepSummary } from '../report/markdown.js';
+
+export interface SessionOptions {
+  engine: EngineChoice;
+  k6?: string;
+  /** reports root folder (the run gets its own folder inside) */
+  out: string;
+  /** formats written to files (terminal is printed by the CLI, not written) */
+  formats: ReportFormat[];
+  cluster?: ClusterFlags;
+  signal?: AbortSignal;
+  onEvent?: (e: ExperimentEvent) => void;
+  /** one line of human text (stderr in the CLI) */
+  say?: (line: string) => void;
+}
+
+export type SessionResult =
+  | { kind: 'report'; report: Report; /** the report folder */ dir: string; files: string[] }
+  /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
+  | { kind: 'dry-run'; plan: string[] };
+
+export async function runSession(scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
+  const policies = await preparePolicies(scenario.policy); // config errors before touching anything
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
+  const target: OpenTarget = wantsCluster(scenario, opts.cluster)
+    ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
+    : await openLocalTarget(scenario);
+  const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };
+  let report: Report;
+  try {
+    if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(spec, target, policies.docs) };
+    report = await runExperiment(spec, {
+      applier: target.applier,
+      engine: createEngine(opts.engine, { k6: opts.k6 }),
+      target: target.target,
+      counters: target.counters,
+      signal: opts.signal,
+      onEvent: opts.onEvent,
+      runId: target.runId ?? runId,
+      policies,
+    });
+  } finally {
+    await target.close();
+  }
+  const dir = reportDir(opts.out, report.createdAt, report.scenario.name);
+  const files = await writeReports(report, dir, opts.formats);
+  // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
+  if (opts.formats.includes('md')) await appendStepSummary(report);
+  return { kind: 'report', report, dir, files };
+}
+
+/** Snapshot and a server-side dry-run apply: the plan, and Istio's webhook verdict, without a change. */
+async function dryRun(spec: Scenario, target: OpenTarget, docs: Parameters<OpenTarget['applier']['apply']>[0]): Promise<string[]> {
+  await target.applier.snapshot(docs.map((d) => keyOf(d, target.namespace)));
+  await target.applier.apply(docs);
+  const plan = (target.applier as { plan?: string[] }).plan ?? [];
+  return [...plan, `dry run of ${spec.name}: nothing was changed and no load was sent`];
+}
