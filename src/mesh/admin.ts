@@ -23,11 +23,11 @@ function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
   out[`${cb}cx_open`] = cs.cx >= s.maxConnections ? 1 : 0;
   out[`${cb}rq_pending_open`] = cs.pending >= s.maxPending ? 1 : 0;
   out[`${cb}rq_open`] = cs.active >= s.maxRequests ? 1 : 0;
-  out[`${cb}rq_retry_open`] = cs.retries >= s.maxRetries ? 1 : 0;
+  out[`${cb}rq_retry_open`] = cs.retries >= cs.retryLimit() ? 1 : 0;
   out[`${cb}remaining_cx`] = Math.max(0, s.maxConnections - cs.cx);
   out[`${cb}remaining_pending`] = Math.max(0, s.maxPending - cs.pending);
   out[`${cb}remaining_rq`] = Math.max(0, s.maxRequests - cs.active);
-  out[`${cb}remaining_retries`] = Math.max(0, s.maxRetries - cs.retries);
+  out[`${cb}remaining_retries`] = Math.max(0, cs.retryLimit() - cs.retries);
 }
 
 /** Counters and gauges, as `/stats` shows them. */

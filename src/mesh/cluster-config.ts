@@ -45,6 +45,8 @@ export interface ClusterSettings {
   maxPending: number;
   maxRequests: number;
   maxRetries: number;
+  /** §2.1 retryBudget: concurrent retries ≤ max(min, percent × (active + pending)); null = maxRetries applies */
+  retryBudget: { percent: number; minConcurrency: number } | null;
   /** 0 = unlimited */
   maxRequestsPerConnection: number;
   idleTimeoutMs: number;
@@ -87,6 +89,7 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     maxPending: t.max_pending_requests,
     maxRequests: t.max_requests,
     maxRetries: t.max_retries,
+    retryBudget: t.retry_budget ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency } : null,
     maxRequestsPerConnection: http?.max_requests_per_connection ?? 0,
     idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs),
     outlier,

@@ -94,6 +94,13 @@ export class ClusterState {
     return h;
   }
 
+  /** Concurrent retries allowed now: `max_retries`, or the retry budget when set (§2.1). */
+  retryLimit(): number {
+    const b = this.settings.retryBudget;
+    if (!b) return this.settings.maxRetries;
+    return Math.max(b.minConcurrency, Math.floor(((this.active + this.pending) * b.percent) / 100));
+  }
+
   pool(worker: number, h: Host): Pool {
     return h.pools[worker];
   }

@@ -263,7 +263,7 @@ export class Router implements PoolWaiter {
       return 'limit';
     }
     this.retriesLeft--;
-    if (this.cluster.retries >= this.cluster.settings.maxRetries) {
+    if (this.cluster.retries >= this.cluster.retryLimit()) {
       c.upstream_rq_retry_overflow++;
       return 'overflow';
     }

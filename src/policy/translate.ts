@@ -51,6 +51,9 @@ export const ISTIO_DEFAULTS = {
   gatewayPort: 80,
 } as const;
 
+/** `retryBudget` field defaults (§2.1). */
+export const RETRY_BUDGET_DEFAULTS = { percent: 20, minRetryConcurrency: 3 } as const;
+
 // ---------- Envoy types (the subset meshproof reads and writes) ----------
 
 export interface EnvoyThresholds {
@@ -60,6 +63,8 @@ export interface EnvoyThresholds {
   max_requests: number;
   max_retries: number;
   track_remaining?: boolean;
+  /** `trafficPolicy.retryBudget` (§2.1): replaces max_retries when set */
+  retry_budget?: { budget_percent: { value: number }; min_retry_concurrency: number };
 }
 export interface EnvoyOutlierDetection {
   consecutive_5xx?: number;
@@ -245,14 +250,15 @@ export function subsetsFor(drs: object[], fqdn: string): { name: string; labels:
   return out;
 }
 
-type Components = Pick<TrafficPolicy, 'connectionPool' | 'outlierDetection' | 'loadBalancer' | 'tls'>;
+type Components = Pick<TrafficPolicy, 'connectionPool' | 'outlierDetection' | 'loadBalancer' | 'tls' | 'retryBudget'>;
 
 /** Istio `MergeTrafficPolicy`: a matching port entry replaces all four components wholesale (§0). */
 function portLevel(p: TrafficPolicy | undefined, port: number): Components | undefined {
   if (!p) return undefined;
   const entry = p.portLevelSettings?.find((e) => e.port?.number === port);
-  if (entry) return { connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection, loadBalancer: entry.loadBalancer, tls: entry.tls };
-  return { connectionPool: p.connectionPool, outlierDetection: p.outlierDetection, loadBalancer: p.loadBalancer, tls: p.tls };
+  // port entries carry no retryBudget: it stays the policy's own
+  if (entry) return { connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection, loadBalancer: entry.loadBalancer, tls: entry.tls, retryBudget: p.retryBudget };
+  return { connectionPool: p.connectionPool, outlierDetection: p.outlierDetection, loadBalancer: p.loadBalancer, tls: p.tls, retryBudget: p.retryBudget };
 }
 
 /** Istio `MergeSubsetTrafficPolicy`: subset components replace the top-level ones one by one (§0). */
@@ -261,12 +267,13 @@ export function effectiveTrafficPolicy(dr: TrafficPolicy | undefined, subset: Su
   const sub = portLevel(subset?.trafficPolicy, port);
   if (!sub) return base;
   const subPort = subset?.trafficPolicy?.portLevelSettings?.some((e) => e.port?.number === port);
-  if (subPort) return sub;
+  if (subPort) return { ...sub, retryBudget: sub.retryBudget ?? base.retryBudget };
   return {
     connectionPool: sub.connectionPool ?? base.connectionPool,
     outlierDetection: sub.outlierDetection ?? base.outlierDetection,
     loadBalancer: sub.loadBalancer ?? base.loadBalancer,
     tls: sub.tls ?? base.tls,
+    retryBudget: sub.retryBudget ?? base.retryBudget,
   };
 }
 
@@ -368,6 +375,13 @@ export function translateCluster(
   const subsetSpec = subset ? dr?.spec.subsets?.find((s) => s.name === subset.name) : undefined;
   const policy = effectiveTrafficPolicy(dr?.spec.trafficPolicy, subsetSpec, service.port);
   applyConnectionPool(c, policy.connectionPool);
+  if (policy.retryBudget) {
+    // §2.1 defaults: 20 % of active requests, at least 3 concurrent retries
+    c.circuit_breakers.thresholds[0].retry_budget = {
+      budget_percent: { value: policy.retryBudget.percent ?? RETRY_BUDGET_DEFAULTS.percent },
+      min_retry_concurrency: policy.retryBudget.minRetryConcurrency ?? RETRY_BUDGET_DEFAULTS.minRetryConcurrency,
+    };
+  }
   applyOutlierDetection(c, policy.outlierDetection);
   if (subset) c.metadata = { filter_metadata: { istio: { subset: subset.name, labels: subset.labels ?? subsetSpec?.labels ?? {} } } };
   return c;

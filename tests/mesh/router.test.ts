@@ -4,8 +4,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, closedLoop, CLUSTER, fixed, send, vs } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, dr, fixed, send, vs } from './helpers.js';
 
 const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
 
@@ -82,7 +86,8 @@ test('E7: first two attempts answer 503 fast, the third 200 → 200, no flags, s
 });
 
 test('E8: default policy, port closed → 3 connects, 503 "…retried and the latest reset reason: remote connection failure", UF,URX', async () => {
-  const m = await startMesh({ app: appWith([{ mode: 'refuse' }]) });
+  const log = path.join(os.tmpdir(), `meshproof-e8-${process.pid}.log`);
+  const m = await startMesh({ app: appWith([{ mode: 'refuse' }]), accessLogPath: log });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);
@@ -98,6 +103,9 @@ test('E8: default policy, port closed → 3 connects, 503 "…retried and the la
   } finally {
     await m.stop();
   }
+  const line = fs.readFileSync(log, 'utf8');
+  fs.rmSync(log);
+  assert.match(line, /" 503 UF,URX /);
 });
 
 test('E9: default policy (Istio ≥ 1.24), upstream 503 → passed through once with the upstream body, no retry', async () => {
@@ -125,29 +133,40 @@ test('§4.2 retryOn 5xx retries an upstream connection close before headers (UC)
   }
 });
 
-test('§2.1 maxRetries: retries beyond the cluster-wide limit are skipped and the upstream answer returned (no x-envoy-overloaded)', async () => {
-  const bad = { ...fixed(100), errors: { status: 503, rate: 1 } };
-  const app = appWith([bad], [vs({ retries: { attempts: 1, retryOn: '5xx', backoff: '200ms' } })]);
-  app.objects.push({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'productpage', namespace: 'default' }, spec: { host: 'productpage', trafficPolicy: { connectionPool: { http: { maxRetries: 1 } } } } });
-  const m = await startMesh({ app });
-  try {
-    const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
-    assert.equal(rs.map((r) => r.status), [503, 503]);
-    assert.ok(rs.every((r) => r.headers['x-envoy-overloaded'] === undefined));
-    assert.is(stat(m, 'upstream_rq_retry'), 1);
-    assert.is(stat(m, 'upstream_rq_retry_overflow'), 1);
-    assert.is(m.pods[0].requestsSeen(), 3);
-  } finally {
-    await m.stop();
-  }
-});
+for (const [what, connectionPolicy] of [
+  ['maxRetries 1', { connectionPool: { http: { maxRetries: 1 } } }],
+  ['retryBudget {percent 1, minRetryConcurrency 1}', { retryBudget: { percent: 1, minRetryConcurrency: 1 } }],
+] as const) {
+  test(`§2.1 ${what}: retries beyond the cluster-wide limit are skipped and the upstream answer returned (no x-envoy-overloaded)`, async () => {
+    const bad = { ...fixed(100), errors: { status: 503, rate: 1 } };
+    const app = appWith([bad], [vs({ retries: { attempts: 1, retryOn: '5xx', backoff: '200ms' } })]);
+    const m = await startMesh({ app, policies: [dr(connectionPolicy)] });
+    try {
+      const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
+      assert.equal(rs.map((r) => r.status), [503, 503]);
+      assert.ok(rs.every((r) => r.headers['x-envoy-overloaded'] === undefined));
+      assert.is(stat(m, 'upstream_rq_retry'), 1);
+      assert.is(stat(m, 'upstream_rq_retry_overflow'), 1);
+      assert.is(m.pods[0].requestsSeen(), 3);
+    } finally {
+      await m.stop();
+    }
+  });
+}
 
 test('law: with route timeout T=150ms no response takes longer than T + 50ms under 10 closed-loop clients', async () => {
   const m = await startMesh({ app: appWith([{ mode: 'serve', latency: { kind: 'lognormal', p50Ms: 100, p99Ms: 400 } }], [vs({ timeout: '150ms' })]) });
   try {
+    // client, gateway and pods share this event loop on a shared 2-core machine: a stall of the
+    // loop (GC, another process) delays every timer alike, so it is measured and allowed for
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
     const rs = await closedLoop(m.gatewayUrl, 10, { forMs: 1000 });
+    lag.disable();
+    const stall = Math.max(0, lag.max / 1e6 - 5);
     const slowest = Math.max(...rs.map((r) => r.ms));
-    assert.ok(slowest <= 200, `slowest ${slowest.toFixed(1)}ms`);
+    assert.ok(slowest <= 150 + 50 + stall, `slowest ${slowest.toFixed(1)}ms (event-loop stall ${stall.toFixed(1)}ms)`);
+    assert.ok(stall < 100, `the machine stalled ${stall.toFixed(1)}ms; the measurement means nothing`);
     assert.ok(rs.some((r) => r.status === 504) && rs.some((r) => r.status === 200));
     assert.is(rs.filter((r) => r.status !== 200 && r.status !== 504).length, 0);
   } finally {

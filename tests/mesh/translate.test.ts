@@ -76,6 +76,12 @@ test('§0 precedence: a port entry replaces the whole policy; subset components 
   assert.is(sub.outlier_detection?.consecutive_5xx, 7, 'outlier detection inherited from top level');
 });
 
+test('§2.1 retryBudget becomes thresholds[0].retry_budget with defaults 20 % / 3, kept under a port entry', () => {
+  const c = translateCluster([dr({ trafficPolicy: { retryBudget: {}, portLevelSettings: [{ port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 2 } } }] } })], SVC);
+  assert.equal(c.circuit_breakers.thresholds[0].retry_budget, { budget_percent: { value: 20 }, min_retry_concurrency: 3 });
+  assert.is(c.circuit_breakers.thresholds[0].max_connections, 2);
+});
+
 test('§4.1 default route: timeout 0s and the default retry policy (2 retries, no 503)', () => {
   const [r] = translateRoutes(vs([{ route: DEST }]), 'default');
   assert.equal(r.match, { prefix: '/' });
