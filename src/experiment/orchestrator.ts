@@ -141,7 +141,11 @@ async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: Pr
     );
   }
   runs.propagationMs ??= result.elapsedMs;
-  if (spec.policy.settleMs > 0) await clock.sleep(spec.policy.settleMs, deps.signal);
+  if (spec.policy.settleMs > 0) {
+    // an abort ends the wait early; checkAborted turns it into ExperimentInterrupted
+    await clock.sleep(spec.policy.settleMs, deps.signal).catch(() => {});
+    checkAborted(deps.signal);
+  }
 }
 
 /** Warm-up (discarded) then the measured phase; gateway counters bracket the measured part. */
