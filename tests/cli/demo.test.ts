@@ -7,22 +7,11 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../policy/cli-capture.js';
 
 test('demo outlier-detection prints one verdict line with its report path, a summary, and exits 0 (§3.2)', async () => {
   const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-'));
-  const [errWrite, outWrite] = [process.stderr.write.bind(process.stderr), process.stdout.write.bind(process.stdout)];
-  let stderr = '';
-  let stdout = '';
-  process.stderr.write = ((c: string | Uint8Array) => ((stderr += String(c)), true)) as typeof process.stderr.write;
-  process.stdout.write = ((c: string | Uint8Array) => ((stdout += String(c)), true)) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await main(['demo', 'outlier-detection', '--engine', 'builtin', '--out', out, '--format', 'json', '--json']);
-  } finally {
-    process.stderr.write = errWrite;
-    process.stdout.write = outWrite;
-  }
+  const { code, stderr, stdout } = await runCli(['demo', 'outlier-detection', '--engine', 'builtin', '--out', out, '--format', 'json', '--json']);
   try {
     assert.is(code, 0, stderr);
     const lines = stderr.trimEnd().split('\n');

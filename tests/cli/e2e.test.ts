@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../policy/cli-capture.js';
 import { parseReport } from '../../src/report/read.js';
 
 const exec = promisify(execFile);
@@ -39,15 +39,7 @@ async function checkReports(out: string): Promise<ReturnType<typeof parseReport>
 
 test('main(["run", scenario]) on the local mesh: exit 0, four report files that parse, overflow shed (§2.2)', async () => {
   const out = await mkdtemp(join(tmpdir(), 'meshproof-e2e-'));
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((c: string | Uint8Array) => ((stderr += String(c)), true)) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await main(['run', SCENARIO, '--engine', 'builtin', '--out', out]);
-  } finally {
-    process.stderr.write = write;
-  }
+  const { code, stderr } = await runCli(['run', SCENARIO, '--engine', 'builtin', '--out', out]);
   try {
     assert.is(code, 0, stderr);
     const report = await checkReports(out);

@@ -1,25 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../policy/cli-capture.js';
 import { ExitCode } from '../../src/cli/exit.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/experiment/${name}`, import.meta.url));
 
-/** Runs main() with stderr captured. */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
+const cli = runCli;
 
 test('a scenario with a bad field exits 2 naming file:line:col and the field', async () => {
   const { code, stderr } = await cli(['run', fixture('bad-load.yaml')]);
