@@ -5,6 +5,7 @@
  */
 import type { PhaseResult } from '../load/model.js';
 import type { GatewayCounters, PhaseName } from '../report/model.js';
+import { timeoutMismatch } from '../cluster/counters.js';
 
 /**
  * Boundary slack: a request in flight when a phase starts or ends can be counted by the
@@ -22,6 +23,9 @@ export function gatewayCounters(phase: PhaseName, deltas: Record<string, number>
   if (gatewayOverflow !== undefined && Math.abs(gatewayOverflow - clientOverflow) > MISMATCH_SLACK(clientOverflow)) {
     mismatches.push(`${phase}: gateway counted ${gatewayOverflow} upstream_rq_pending_overflow, clients saw ${clientOverflow} overflow 503s`);
   }
+  // §4.1: every route timeout is one 504 at the client (the cluster module owns this check)
+  const timeouts = timeoutMismatch(phase, sum, result.causes, MISMATCH_SLACK(0));
+  if (timeouts) mismatches.push(timeouts);
   return { phase, deltas: sum, mismatches };
 }
 
