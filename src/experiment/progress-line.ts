@@ -34,6 +34,7 @@ export function progressLine(label: string, stream: NodeJS.WriteStream = process
       if (e.type === 'phase') {
         phase = `${e.warmup ? 'warm-up ' : ''}${e.phase} ${e.slot + 1}/${e.slots}`;
         prev = undefined;
+        rate = 0;
       }
       if (e.type === 'apply') draw(`${label} · applying the policy`);
       if (e.type === 'restore') draw(`${label} · restoring`);
