@@ -50,6 +50,8 @@ export interface ClusterSettings {
   /** 0 = unlimited */
   maxRequestsPerConnection: number;
   idleTimeoutMs: number;
+  /** `tcp.maxConnectionDuration` (§2.1): connections drain once this old; 0 = none */
+  maxConnectionDurationMs: number;
   outlier: OutlierSettings | null;
   panicThresholdPercent: number;
   /** endpoints must carry these labels (subset clusters); null = every pod of the service */
@@ -92,6 +94,7 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     retryBudget: t.retry_budget ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency } : null,
     maxRequestsPerConnection: http?.max_requests_per_connection ?? 0,
     idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs),
+    maxConnectionDurationMs: durMs(http?.max_connection_duration, 0),
     outlier,
     panicThresholdPercent: panic ? (panic.value ?? 0) : ENVOY_DEFAULTS.panicThresholdPercent,
     subsetLabels: c.metadata?.filter_metadata.istio.labels ?? null,

@@ -27,9 +27,12 @@ export class Conn {
   ready = false;
   busy = false;
   closed = false;
+  /** older than maxConnectionDuration: finish the current request, then close */
+  expired = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
+  private ageTimer: NodeJS.Timeout | undefined;
   readonly socket: net.Socket;
 
   constructor(readonly pool: Pool) {
@@ -38,6 +41,9 @@ export class Conn {
     this.socket = net.connect(pool.host.port, LOOPBACK);
     this.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => this.failConnect('connect-timeout'), limits.settings.connectTimeoutMs);
+    const maxAge = limits.settings.maxConnectionDurationMs;
+    // §2.1 maxConnectionDuration: an old connection takes no new request and closes when idle
+    if (maxAge > 0) this.ageTimer = setTimeout(() => this.expire(), maxAge);
     this.socket.once('connect', () => {
       // a simulated handshake time (PodBehaviour.connectDelayMs) still counts against connectTimeout
       const delay = pool.host.connectDelayMs();
@@ -72,13 +78,19 @@ export class Conn {
   private onFree(): void {
     this.busy = false;
     if (this.closed) return;
-    if (this.remaining <= 0 || this.pool.draining) {
+    if (this.remaining <= 0 || this.expired || this.pool.draining) {
       // maxRequestsPerConnection reached (§2.1) or the cluster was replaced: close, not reuse
       if (this.remaining <= 0) this.pool.cluster.stats.c.upstream_cx_max_requests++;
       this.destroy();
       return;
     }
     this.pool.onIdle(this);
+  }
+
+  private expire(): void {
+    this.expired = true;
+    this.pool.cluster.stats.c.upstream_cx_max_duration_reached++;
+    if (!this.busy) this.destroy();
   }
 
   /** The pool hands this idle connection a request. */
@@ -106,6 +118,7 @@ export class Conn {
     clearTimeout(this.connectTimer);
     clearTimeout(this.idleTimer);
     clearTimeout(this.delayTimer);
+    clearTimeout(this.ageTimer);
     this.pool.onClosed(this);
   }
 }

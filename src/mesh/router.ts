@@ -140,7 +140,8 @@ export class Router implements PoolWaiter {
 
   onPoolFailure(why: PoolFailure): void {
     if (this.phase !== 'queued') return;
-    if (why === 'overflow') return this.localReply(503, BODY.overflow, Flag.UO, true); // never retried (§4.2)
+    // never retried (§4.2); after earlier attempts the reset text says so, like any reset (§1)
+    if (why === 'overflow') return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
     const h = this.host as Host;
     h.rqError++;
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectFailed);

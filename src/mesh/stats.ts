@@ -30,6 +30,7 @@ export function newClusterCounters() {
     upstream_cx_connect_timeout: 0,
     upstream_cx_destroy: 0,
     upstream_cx_max_requests: 0,
+    upstream_cx_max_duration_reached: 0,
     upstream_cx_idle_timeout: 0,
     'outlier_detection.ejections_total': 0,
     'outlier_detection.ejections_enforced_total': 0,

@@ -153,4 +153,19 @@ test('§2.2 keep-alive: 50 sequential requests reuse one upstream connection', a
   }
 });
 
+test('§2.1 maxConnectionDuration: a connection older than the limit is closed after its request; the next request opens a new one', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)]), policies: [dr({ connectionPool: { tcp: { maxConnectionDuration: '150ms' } } })] });
+  try {
+    await send(m.gatewayUrl);
+    await send(m.gatewayUrl);
+    assert.is(stat(m, 'upstream_cx_total'), 1, 'young connection reused');
+    await sleep(200);
+    assert.is(stat(m, 'upstream_cx_max_duration_reached'), 1);
+    assert.is((await send(m.gatewayUrl)).status, 200);
+    assert.is(stat(m, 'upstream_cx_total'), 2);
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();
