@@ -127,6 +127,27 @@ test('E18: consecutiveGatewayErrors 2; upstream 500, 503, 503 → the 500 resets
   }
 });
 
+test('§3.1 split mode: connect failures feed consecutiveLocalOriginFailures, not the 5xx counter; non-split maps them to 503', async () => {
+  const od = { consecutiveLocalOriginFailures: 2, splitExternalLocalOriginErrors: true, consecutive5xxErrors: 2, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
+  const split = await startMesh({ app: appWith([{ mode: 'refuse' }, fixed(2)]), policies: [dr({ outlierDetection: od })] });
+  try {
+    // RR: the refusing pod is tried twice over two requests' attempts (previous_hosts sends each retry elsewhere)
+    for (let i = 0; i < 4; i++) assert.is((await send(split.gatewayUrl)).status, 200);
+    assert.is(stat(split, 'outlier_detection.ejections_enforced_consecutive_local_origin_failure'), 1);
+    assert.is(stat(split, 'outlier_detection.ejections_enforced_consecutive_5xx'), 0);
+  } finally {
+    await split.stop();
+  }
+  const { splitExternalLocalOriginErrors: _s, consecutiveLocalOriginFailures: _c, ...plain } = od;
+  const mapped = await startMesh({ app: appWith([{ mode: 'refuse' }, fixed(2)]), policies: [dr({ outlierDetection: plain })] });
+  try {
+    for (let i = 0; i < 4; i++) assert.is((await send(mapped.gatewayUrl)).status, 200);
+    assert.is(stat(mapped, 'outlier_detection.ejections_enforced_consecutive_5xx'), 1, 'connect failures count as 503s');
+  } finally {
+    await mapped.stop();
+  }
+});
+
 test('law: an ejected pod receives no request until its ejection ends (base 500ms, 8 closed-loop clients)', async () => {
   const m = await startMesh({
     app: appWith([{ ...fixed(1), errors: { status: 503, rate: 1 } }, fixed(5), fixed(5)]),
