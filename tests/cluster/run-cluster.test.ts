@@ -1,0 +1,108 @@
+/**
+ * `meshproof run` against a "cluster" end to end, as a user runs it: the real CLI in a child
+ * process, the fake API server, two gateway replicas' admin servers behind the pod proxy, and
+ * a loopback stand-in for the gateway's data plane. The run applies, verifies propagation,
+ * measures, restores — and on SIGINT in the policy phase restores and exits 3.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import YAML from 'yaml';
+import { Journal } from '../../src/cluster/journal.js';
+import { setup, getYamlMasked, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
+
+let env: Env;
+let admins: FakeEnvoyAdmin[] = [];
+let gateway: http.Server;
+let gatewayUrl: string;
+const children: ChildProcess[] = [];
+
+test.before.each(async () => {
+  env = await setup();
+  env.fake.seed(YAML.parse(PRE_EXISTING_VS));
+  admins = [];
+  for (const name of ['gw-a', 'gw-b']) {
+    const admin = await startFakeEnvoyAdmin(env.fake, 50);
+    admins.push(admin);
+    env.fake.pods.push({ name, namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: admin.url });
+  }
+  gateway = http.createServer((_, res) => res.end('ok'));
+  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+  gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+});
+test.after.each(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const a of admins) await a.close();
+  gateway.closeAllConnections();
+  await new Promise((r) => gateway.close(r));
+  await env.cleanup();
+});
+
+function scenario(duration: string): string {
+  const file = path.join(env.dir, 'scenario.yaml');
+  fs.writeFileSync(
+    file,
+    `name: cluster-e2e
+target: { path: /productpage }
+load: { executor: constant-vus, vus: 2, duration: ${duration} }
+warmup: 0s
+policy:
+  files: [${path.join(REPO, 'policies', 'route-timeout.yaml')}]
+  propagationTimeout: 5s
+expect:
+  baseline: { http_req_failed: ["rate<0.5"] }
+`,
+  );
+  return file;
+}
+
+/** The CLI as installed users run it, from the temp folder (journal and reports land there). */
+function meshproof(...args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'src/cli/bin.ts'), ...args], {
+    cwd: env.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBECONFIG: env.kubeconfig, NO_COLOR: '1' },
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), output: () => out };
+}
+
+test('run against the cluster applies, sees both replicas take the policy, measures, and leaves the VirtualService byte-identical', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const code = await run.exited;
+  assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
+  assert.match(run.output(), `target: --target ${gatewayUrl}`);
+  assert.match(run.output(), 'gateway replicas: 2 (gw-a, gw-b)');
+  assert.ok(env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'), 'the policy was server-side applied');
+  assert.ok(admins.every((a) => a.reads >= 1), 'both replicas were checked');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  const journals = new Journal(path.join(env.dir, 'reports', '.journal')).list();
+  assert.is(journals.length, 1);
+  assert.is(journals[0].state, 'done');
+});
+
+test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = meshproof('run', scenario('3s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const deadline = Date.now() + 20_000;
+  while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
+    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`the run never applied the policy: ${run.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 500)); // past propagation, into the measured policy phase
+  run.child.kill('SIGINT');
+  assert.is(await run.exited, 3, run.output());
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 0);
+});
+
+test.run();
