@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, closedLoop, CLUSTER, fixed, send, sleep, vs } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, fixed, send, sleep, vs, stall, within } from './helpers.js';
+
+test.before.each(stall.reset);
 
 test('E10: abort 503 at 50 % over 10 000 requests → aborted count within 3σ of 5000 (seeded), no upstream call, no retry', async () => {
   const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } } })]), seed: 7 });
@@ -38,7 +40,7 @@ test('E11 (delay scaled to 300ms): delay 100 % + abort 418 100 % → 418 after ~
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 418);
     assert.is(r.body, 'fault filter abort');
-    assert.ok(r.ms >= 295 && r.ms < 400, `took ${r.ms}`);
+    assert.ok(within(r.ms, 295, 400), `took ${r.ms}`);
     assert.is(m.pods[0].requestsSeen(), 0);
   } finally {
     await m.stop();
@@ -53,7 +55,7 @@ test('E12 (scaled: delay 600ms, timeout 300ms, upstream 100ms): 200 after ~700ms
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 200);
-    assert.ok(r.ms >= 695 && r.ms < 820, `took ${r.ms}`);
+    assert.ok(within(r.ms, 695, 820), `took ${r.ms}`);
     const st = Number(r.headers['x-envoy-upstream-service-time']);
     assert.ok(st >= 100 && st < 200, `service time excludes the fault delay: ${st}`);
   } finally {

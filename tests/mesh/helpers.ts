@@ -3,6 +3,7 @@
  * latency, an app model with chosen pods, and policy builders in Istio's YAML shape.
  */
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AppModel, PodBehaviour } from '../../src/mesh/app-model.js';
 
 export const HOST = 'bookinfo.example.com';
@@ -110,4 +111,24 @@ export async function until(cond: () => boolean, ms: number): Promise<boolean> {
     await sleep(5);
   }
   return cond();
+}
+
+/**
+ * Event-loop stalls. Client, gateway and pods share one event loop on a shared 2-core CI
+ * machine; a stall (GC, another process) delays every timer alike, so timing assertions add
+ * the longest stall seen to their upper bounds. Lower bounds need no allowance: timers never
+ * fire early.
+ */
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+export const stall = {
+  /** call at the start of a timed test */
+  reset: () => loop.reset(),
+  /** longest stall since reset, in ms, beyond the 5 ms sampling resolution */
+  ms: () => Math.max(0, loop.max / 1e6 - 5),
+};
+
+/** lo ≤ x < hi + stalls since the last stall.reset() */
+export function within(x: number, lo: number, hi: number): boolean {
+  return x >= lo && x < hi + stall.ms();
 }

@@ -7,9 +7,11 @@ import * as assert from 'uvu/assert';
 import { latencySampler } from '../../src/mesh/latency.js';
 import { startPod } from '../../src/mesh/pods.js';
 import { createRng } from '../../src/util/random.js';
-import { send, sleep } from './helpers.js';
+import { send, sleep, stall, within } from './helpers.js';
 
 const spec = (behaviour = {}) => ({ name: 'p-0', labels: { app: 'productpage' }, behaviour });
+
+test.before.each(stall.reset);
 
 test('lognormal latency fitted to p50 25ms / p99 60ms: sample quantiles within 3 % of the targets (100 000 draws, seeded)', () => {
   const sample = latencySampler({ kind: 'lognormal', p50Ms: 25, p99Ms: 60 }, createRng(5));
@@ -31,7 +33,7 @@ test('serve: fixed latency and an error rate of 30 % (within 3σ over 400 reques
   const pod = await startPod(spec({ mode: 'serve', latency: { kind: 'fixed', ms: 30 }, errors: { status: 503, rate: 0.3 } }), createRng(3));
   try {
     const one = await send(pod.url, { path: '/' });
-    assert.ok(one.ms >= 29 && one.ms < 120, `took ${one.ms}`);
+    assert.ok(within(one.ms, 29, 120), `took ${one.ms}`);
     pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 0.3 } });
     const rs = await Promise.all(Array.from({ length: 400 }, () => send(pod.url, { path: '/' })));
     const errors = rs.filter((r) => r.status === 503).length;
