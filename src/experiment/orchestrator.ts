@@ -57,7 +57,7 @@ export interface ExperimentDeps {
 /** Thrown when the signal aborts the run; the policy has been restored by then (exit 3). */
 export class ExperimentInterrupted extends InfraError {
   constructor(reason: string) {
-    super(`interrupted (${reason}); the policy was rolled back and no report was written`);
+    super(`interrupted (${reason}); nothing is left applied and no report was written`);
   }
 }
 
