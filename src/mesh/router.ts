@@ -112,8 +112,9 @@ export class Router implements PoolWaiter {
 
   onPoolReady(conn: Conn): void {
     if (this.phase !== 'queued') {
-      // cannot happen (cancelled waiters are removed), but never leak an attached stream
+      // cannot happen (cancelled waiters are removed), but never leak a stream or a busy connection
       conn.pool.streamDone();
+      conn.destroy();
       return;
     }
     const h = this.host as Host;

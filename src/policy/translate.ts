@@ -11,9 +11,12 @@
  *   subsetsFor(drs, fqdn): {name, labels}[]                    subsets declared for a service by its DRs
  *   translateRoutes(vs, defaultNamespace, portOf?): EnvoyRoute[]
  *   translateVirtualHosts(vss, defaultNamespace, portOf?, gatewayPort?): EnvoyVirtualHost[]
+ *   boundToGateway(vs): boolean                                any `gateways` entry other than "mesh"
+ *   effectiveTrafficPolicy(drPolicy, subset, port)             §0 precedence (port entry / subset replacement)
+ *   translateRetries(retries) / translateFault(fault)          one VS route's retry_policy / fault filter config
  *   protoDuration(ms): string                                  "10s", "0.500s" (protobuf JSON form)
  *   fractionToMillion(p: EnvoyFractionalPercent): number       numerator per million
- *   ISTIO_DEFAULTS                                             the defaults istiod writes (§2.1, §4.1)
+ *   ISTIO_DEFAULTS, RETRY_BUDGET_DEFAULTS                      the defaults istiod writes (§2.1, §4.1)
  *   types: EnvoyCluster, EnvoyRoute, EnvoyRetryPolicy, EnvoyFault, EnvoyOutlierDetection, …
  *
  * Fidelity notes: values are emitted where istiod sets them (unset Envoy fields are omitted,
