@@ -48,7 +48,7 @@ export interface ClusterApplierOptions {
   /** human lines (the dry-run plan, restore notes) → stderr by default */
   log?: (line: string) => void;
   /** the propagation check behind verify(); without one verify() only reports the apply */
-  verifier?: (docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }) => Promise<VerifyResult>;
+  verifier?: (docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal; appliedAt?: number }) => Promise<VerifyResult>;
 }
 
 export class ClusterApplier implements Applier {
@@ -57,6 +57,8 @@ export class ClusterApplier implements Applier {
   /** the dry-run plan, one line per object (also logged) */
   readonly plan: string[] = [];
   private readonly taken: SnapshotEntry[] = [];
+  /** when the current apply began (propagation time counts from here); cleared by restore */
+  private appliedAt: number | undefined;
   private readonly log: (line: string) => void;
 
   constructor(readonly opts: ClusterApplierOptions) {
@@ -99,6 +101,7 @@ export class ClusterApplier implements Applier {
         continue;
       }
       this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
+      this.appliedAt ??= Date.now();
       await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source }));
     }
   }
@@ -109,6 +112,7 @@ export class ClusterApplier implements Applier {
    */
   async restore(snapshot: Snapshot): Promise<void> {
     if (this.dryRun) return; // nothing was stored
+    this.appliedAt = undefined;
     const extra = this.taken.filter((t) => !snapshot.entries.some((e) => sameKey(e.key, t.key)));
     await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
     this.opts.journal.markDone(this.opts.runId);
@@ -126,7 +130,7 @@ export class ClusterApplier implements Applier {
 
   async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
     if (this.dryRun || !this.opts.verifier) return { ok: true, elapsedMs: 0, replicas: [] };
-    return this.opts.verifier(docs, options);
+    return this.opts.verifier(docs, { ...options, appliedAt: this.appliedAt });
   }
 
   private async restoreAs(runId: string, snapshot: Snapshot): Promise<void> {

@@ -19,11 +19,14 @@ export interface PropagationOptions {
   pollMs?: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** when the policy was applied (VerifyResult.elapsedMs counts from here); default: now */
+  appliedAt?: number;
 }
 
 export async function waitForPropagation(opts: PropagationOptions): Promise<VerifyResult> {
   const now = opts.now ?? Date.now;
   const started = now();
+  const since = opts.appliedAt ?? started;
   const pollMs = opts.pollMs ?? PROPAGATION_POLL_MS;
   const state = new Map(opts.replicas.map((r) => [r, { ok: false, at: 0, reason: 'not read yet' }]));
   for (;;) {
@@ -33,7 +36,7 @@ export async function waitForPropagation(opts: PropagationOptions): Promise<Veri
         .map(async ([name, s]) => {
           try {
             const check = checkConfigDump(await opts.readConfigDump(name), opts.expected);
-            if (check.ok) Object.assign(s, { ok: true, at: now() - started, reason: '' });
+            if (check.ok) Object.assign(s, { ok: true, at: now() - since, reason: '' });
             else s.reason = check.reasons.slice(0, 3).join('; ') + (check.reasons.length > 3 ? `; … ${check.reasons.length - 3} more` : '');
           } catch (err) {
             s.reason = err instanceof Error ? err.message : String(err);
@@ -45,7 +48,7 @@ export async function waitForPropagation(opts: PropagationOptions): Promise<Veri
     if (done || now() - started >= opts.timeoutMs || opts.signal?.aborted) {
       return {
         ok: done,
-        elapsedMs: done ? Math.max(0, ...all.map((s) => s.at)) : now() - started,
+        elapsedMs: done ? Math.max(0, ...all.map((s) => s.at)) : now() - since,
         replicas: [...state.entries()].map(([name, s]) => (s.ok ? { name, ok: true } : { name, ok: false, reason: s.reason })),
       };
     }

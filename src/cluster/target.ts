@@ -94,6 +94,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
         expected: expectedConfig(applied.map((d) => d.object), conn.namespace),
         timeoutMs: o.timeoutMs,
         signal: o.signal,
+        appliedAt: o.appliedAt,
       }),
   });
   const counters = gatewayCounterSource(

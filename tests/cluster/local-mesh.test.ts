@@ -52,9 +52,10 @@ function bridge(env: Env, m: LocalMesh): () => void {
 test('the local mesh as a gateway replica behind the pod proxy: verify waits for its 400 ms push, restore reverts it', async () => {
   const env = await setup();
   const m = await startMesh({ pushDelayMs: 400 });
+  // the API server starts with what the mesh already has; only later changes are pushed
+  for (const o of m.listObjects()) env.fake.seed(o);
   const unbridge = bridge(env, m);
   try {
-    for (const o of m.listObjects()) env.fake.seed(o);
     env.fake.pods.push({ name: 'istio-ingressgateway-local', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: m.adminUrl });
     const before = await getYamlMasked(env, 'virtualservice', 'productpage');
     const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
