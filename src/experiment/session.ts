@@ -44,7 +44,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };
   let report: Report;
   try {
-    if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(spec, target, policies.docs) };
+    if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,
       engine: createEngine(opts.engine, { k6: opts.k6 }),
@@ -66,9 +66,9 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
 }
 
 /** Snapshot and a server-side dry-run apply: the plan, and Istio's webhook verdict, without a change. */
-async function dryRun(spec: Scenario, target: OpenTarget, docs: Parameters<OpenTarget['applier']['apply']>[0]): Promise<string[]> {
+async function dryRun(target: OpenTarget, docs: Parameters<OpenTarget['applier']['apply']>[0]): Promise<string[]> {
   await target.applier.snapshot(docs.map((d) => keyOf(d, target.namespace)));
   await target.applier.apply(docs);
-  const plan = (target.applier as { plan?: string[] }).plan ?? [];
-  return [...plan, `dry run of ${spec.name}: nothing was changed and no load was sent`];
+  // the cluster applier has already printed each plan line as the server answered
+  return (target.applier as { plan?: string[] }).plan ?? [];
 }

@@ -85,7 +85,8 @@ export default defineCommand<RunArgs>({
     };
     const result = await runOne(scenario, { ...sessionOptions(argv), cluster }, argv);
     if (result.kind === 'dry-run') {
-      for (const line of result.plan) process.stderr.write(`${line}\n`);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ dryRun: true, scenario: scenario.name, plan: result.plan }, null, 2)}\n`);
+      process.stderr.write(`dry run of ${scenario.name}: nothing was changed and no load was sent\n`);
       return { exitCode: ExitCode.ok };
     }
     printResult(result, argv);
