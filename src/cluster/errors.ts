@@ -36,11 +36,6 @@ export function statusMessage(err: unknown): string {
   }
 }
 
-/** True for failures where no HTTP answer came back (refused, reset, DNS, TLS, timeout). */
-export function isTransportError(err: unknown): boolean {
-  return !(err instanceof ApiException) && err instanceof Error;
-}
-
 export function explainApiError(err: unknown, c: CallContext): MeshproofError {
   const where = c.namespace ? ` in namespace "${c.namespace}"` : '';
   const what = `${c.resource}${c.name ? ` "${c.name}"` : ''}`;
