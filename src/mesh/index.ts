@@ -124,7 +124,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   let version = 1;
   let current = track(buildConfig([...store.values()], version, deps, null));
   let updatedAt = new Date().toISOString();
-  const pushTimers = new Set<NodeJS.Timeout>();
+  /** pushes waiting for their delay: timer → resolve (stop() resolves them without swapping) */
+  const pushTimers = new Map<NodeJS.Timeout, () => void>();
 
   const swap = (v: number) => {
     if (v < current.version) return;
@@ -146,7 +147,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
         swap(v);
         resolve();
       }, pushDelayMs);
-      pushTimers.add(t);
+      pushTimers.set(t, resolve);
     });
 
   let log: AccessLog | null = null;
@@ -190,7 +191,11 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const t of pushTimers) clearTimeout(t);
+      for (const [t, resolve] of pushTimers) {
+        clearTimeout(t);
+        resolve();
+      }
+      pushTimers.clear();
       gateway.closeAllConnections();
       admin.closeAllConnections();
       await Promise.all([

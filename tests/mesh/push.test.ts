@@ -126,4 +126,13 @@ test('applyPolicies rejects an object without kind or name and changes nothing',
   }
 });
 
+test('stop() during a push delay resolves the pending applyPolicies and leaves nothing running', async () => {
+  const m = await startMesh({ app: appWith([fixed(1)]), pushDelayMs: 5_000 });
+  const pending = m.applyPolicies([vs({ timeout: '1s' })]);
+  const t0 = performance.now();
+  await m.stop();
+  await pending;
+  assert.ok(performance.now() - t0 < 1000, 'did not wait for the push delay');
+});
+
 test.run();
