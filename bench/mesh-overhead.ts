@@ -8,7 +8,8 @@
 import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './lib/load.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
-import { forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
+import type { ChildProcess } from 'node:child_process';
+import { ask, forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
 import { builtinEngine } from './lib/subjects.js';
 
 export const BENCH = 'mesh-overhead';
@@ -58,7 +59,9 @@ export async function meshOverhead(p: MeshParams = FULL): Promise<Figure[]> {
       mesh: { url: ready.gatewayUrl, host: ready.host },
       nginx: nginx ? { url: nginx.url, host: ready.host } : undefined,
     };
-    return [...(await throughput(p, paths)), ...(await addedLatency(p, paths))];
+    const figures = await throughput(p, paths);
+    figures.push(await upstreamReuse(child), ...(await addedLatency(p, paths)));
+    return figures;
   } finally {
     await nginx?.stop();
     await stopChild(child);
@@ -84,6 +87,19 @@ async function throughput(p: MeshParams, paths: Record<string, Path | undefined>
     );
   }
   return figures;
+}
+
+/**
+ * Upstream connections opened per request (upstream_cx_total / upstream_rq_total): Envoy keeps
+ * upstream connections alive (§2), so after the throughput runs this should be near 0; near 1
+ * means a connect and a close per request, which is most of a proxy's cost.
+ */
+async function upstreamReuse(child: ChildProcess): Promise<Figure> {
+  const { stats } = await ask<Message & { stats: Record<string, number> }>(child, { type: 'stats' });
+  const sum = (suffix: string) => Object.entries(stats).reduce((n, [k, v]) => (k.startsWith('cluster.outbound|') && k.endsWith(suffix) ? n + v : n), 0);
+  const rq = sum('.upstream_rq_total');
+  const cx = sum('.upstream_cx_total');
+  return figure({ bench: BENCH, name: 'upstream connections per request', value: rq > 0 ? cx / rq : NaN, unit: 'cx/rq', note: `${cx.toLocaleString('en-US')} connections for ${rq.toLocaleString('en-US')} requests` });
 }
 
 async function addedLatency(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {

@@ -4,7 +4,8 @@
  * connection-pool limits are never reached, so every request takes the full data-plane
  * path (§6: route → fault → router → LB → pool admission) and nothing is shed.
  *
- * argv: pods podLatencyMs. IPC: → {type:'ready', gatewayUrl, host, podUrls}; {type:'stop'} → exit.
+ * argv: pods podLatencyMs. IPC: → {type:'ready', gatewayUrl, host, podUrls}; {type:'stats'} →
+ * {type:'stats', stats} (the gateway's Envoy counters); {type:'stop'} → exit.
  */
 import { loadPolicyText } from '../../src/policy/load.js';
 import { tell, type Message } from '../lib/proc.js';
@@ -31,7 +32,8 @@ try {
   await mesh.applyPolicies(loadPolicyText(PASS_THROUGH_POLICY, 'bench/pass-through.yaml'));
   tell({ type: 'ready', gatewayUrl: mesh.gatewayUrl, host: mesh.host, podUrls: mesh.podUrls });
   process.on('message', (m: Message) => {
-    if (m.type === 'stop') void mesh.stop().then(() => process.exit(0));
+    if (m.type === 'stats') tell({ type: 'stats', stats: mesh.stats() });
+    else if (m.type === 'stop') void mesh.stop().then(() => process.exit(0));
   });
   process.on('disconnect', () => void mesh.stop().then(() => process.exit(0)));
 } catch (e) {

@@ -20,6 +20,8 @@ export interface BenchMesh {
   /** each pod's own base URL, for direct requests */
   podUrls: string[];
   applyPolicies(docs: PolicyDoc[]): Promise<void>;
+  /** the gateway's counters, as /stats has them */
+  stats(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startLocalMesh(pods: number, latencyMs: number): Promise<B
     host: app.gatewayHost,
     podUrls: mesh.pods.map((p) => p.url),
     applyPolicies: (docs) => mesh.applyPolicies(docs.map((d) => d.object)),
+    stats: () => mesh.stats(),
     stop: () => mesh.stop(),
   };
 }

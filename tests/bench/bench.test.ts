@@ -35,7 +35,7 @@ function assertReference(f: Figure, bench: string, tool: string): void {
 }
 
 test('engine-throughput: builtin req/s against autocannon (and wrk, hey when installed), one line each', async () => {
-  const figs = await engineThroughput({ connections: [2], seconds: 1, rounds: 1, warmupSeconds: 0 });
+  const figs = await engineThroughput({ connections: [2], seconds: 0.5, rounds: 1, warmupSeconds: 0 });
   assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed']);
   assertMeasured(figs[0], 'engine-throughput');
   assert.ok(figs[0].value! > 100, `builtin ${figs[0].value} req/s against a loopback "ok" server`);
@@ -55,17 +55,18 @@ test('engine-accuracy: client latency is never below the server-side truth (each
 });
 
 test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99 at a fixed rate', async () => {
-  const figs = await meshOverhead({ pods: 1, podLatencyMs: 0, connections: [2], seconds: 1, rate: 200, rateSeconds: 1, warmupSeconds: 0 });
-  assert.equal(figs.map((f) => f.name), ['mesh req/s, 2 conns', 'mesh req/s, 2 conns', 'added p50 at 200/s', 'added p99 at 200/s']);
+  const figs = await meshOverhead({ pods: 1, podLatencyMs: 0, connections: [2], seconds: 0.5, rate: 200, rateSeconds: 0.5, warmupSeconds: 0 });
+  assert.equal(figs.map((f) => f.name), ['mesh req/s, 2 conns', 'mesh req/s, 2 conns', 'upstream connections per request', 'added p50 at 200/s', 'added p99 at 200/s']);
   assertReference(figs[0], 'mesh-overhead', 'nginx');
   assertMeasured(figs[1], 'mesh-overhead');
   assert.is(figs[1].reference!.name, 'direct');
   // one more hop cannot be faster than none, beyond noise
   assert.ok(figs[1].ratio! < 1.2, `mesh/direct throughput ${figs[1].ratio}`);
-  for (const f of figs.slice(2)) {
-    assertMeasured(f, 'mesh-overhead');
-    assert.ok(f.value! > -0.2, `added latency ${f.value} ms`);
-  }
+  assertMeasured(figs[2], 'mesh-overhead');
+  assert.ok(figs[2].value! >= 0 && figs[2].value! <= 1.05, `upstream cx/rq ${figs[2].value}`);
+  for (const f of figs.slice(3)) assertMeasured(f, 'mesh-overhead');
+  // one more hop cannot make the median faster, beyond noise (a p99 of a second's samples can be anything)
+  assert.ok(figs[3].value! > -0.2, `added p50 ${figs[3].value} ms`);
 });
 
 test('memory-analysis: analysis of 2 × 10 k samples and the engine RSS probe report finite figures', async () => {
