@@ -54,6 +54,28 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
   assert.match(stderr, /stopping the local mesh/);
 });
 
+test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway", async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--scenario', 'scenarios/outlier-detection.yaml', '--port', '0', '--admin-port', '0', '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const summary = JSON.parse(line.toString()) as { gatewayUrl: string; pods: { name: string }[] };
+    assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
+    const port = Number(new URL(summary.gatewayUrl).port);
+    const statuses: string[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await raw(port, 'bookinfo.example.com')).slice(9, 12));
+    assert.equal(statuses.sort(), ['200', '200', '500']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, stderr);
+});
+
 test('meshproof mesh rejects a bad --port before starting anything', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--port', '70000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
