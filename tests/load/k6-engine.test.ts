@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ExitCode, InfraError } from '../../src/cli/exit.js';
@@ -86,14 +86,24 @@ test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail 
 });
 
 test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 — meshproof keeps that partial data', async () => {
-  const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1' });
+  const ready = join(tmpdir(), `meshproof-fake-k6-ready-${process.pid}`);
+  rmSync(ready, { force: true });
+  const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1', FAKE_K6_READY: ready });
   try {
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 300);
+    // abort once the fake has its SIGINT handler (as real k6 does from start-up); bounded at 10 s
+    const deadline = Date.now() + 10_000;
+    const poll = setInterval(() => {
+      if (existsSync(ready) || Date.now() > deadline) {
+        clearInterval(poll);
+        abort.abort();
+      }
+    }, 20);
     const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal });
     assert.is(r.requests, 100);
   } finally {
     f.cleanup();
+    rmSync(ready, { force: true });
   }
 });
 

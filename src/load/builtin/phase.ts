@@ -5,6 +5,7 @@
  * Interrupted requests are not measurements and are not recorded (k6 does the same with
  * iterations cut by gracefulStop).
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Interrupted } from './http.js';
 import type { Recorder } from './recorder.js';
@@ -17,7 +18,11 @@ export class Phase {
   readonly hard = new AbortController();
   private readonly wakers = new Set<() => void>();
 
-  constructor(readonly recorder: Recorder) {}
+  constructor(readonly recorder: Recorder) {
+    // every in-flight request listens on `hard` (one per VU, removed when it completes), so
+    // hundreds of VUs are hundreds of listeners by design, not a leak
+    setMaxListeners(0, this.hard.signal);
+  }
 
   /** ms since the phase started */
   elapsed(): number {
