@@ -84,7 +84,7 @@ export function createGateway(deps: GatewayDeps): http.Server {
       if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
         listener['fault.aborts_injected']++;
         d.flags |= Flag.FI;
-        sendLocalReply(res, f.abortStatus, BODY.faultAbort);
+        sendLocalReply(res, f.abortStatus, BODY.faultAbort, false, f.abortGrpc ?? undefined);
         return d.finish(f.abortStatus);
       }
       const name = pickCluster(route, deps.rng);

@@ -46,11 +46,54 @@ export function formatFlags(bits: number): string {
   return out;
 }
 
-/** Writes a local reply (§1). Returns the bytes of body sent. */
-export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false): number {
+/** Envoy `Grpc::Utility::httpToGrpcStatus`: the gRPC status a local reply's HTTP status becomes. */
+export function httpToGrpcStatus(status: number): number {
+  switch (status) {
+    case 400:
+      return 13; // INTERNAL
+    case 401:
+      return 16; // UNAUTHENTICATED
+    case 403:
+      return 7; // PERMISSION_DENIED
+    case 404:
+      return 12; // UNIMPLEMENTED
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return 14; // UNAVAILABLE
+    default:
+      return 2; // UNKNOWN
+  }
+}
+
+function isGrpc(res: ServerResponse): boolean {
+  const ct = res.req?.headers['content-type'];
+  return typeof ct === 'string' && ct.startsWith('application/grpc');
+}
+
+/**
+ * Writes a local reply (§1). A gRPC request (`content-type: application/grpc…`) gets HTTP 200
+ * with `grpc-status` (from `grpcStatus`, else mapped from `status`) and `grpc-message: <body>`
+ * instead (§1, §5.1 [INF]). Returns the bytes of body sent.
+ */
+export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false, grpcStatus?: number): number {
   if (res.headersSent || res.destroyed) {
     // §4.1: a reply after response headers went out becomes a reset of the downstream stream
     res.destroy();
+    return 0;
+  }
+  if (isGrpc(res)) {
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/grpc',
+      'content-length': 0,
+      server: SERVER_NAME,
+      'grpc-status': grpcStatus ?? httpToGrpcStatus(status),
+      'grpc-message': encodeURIComponent(body),
+    };
+    if (overloaded) headers['x-envoy-overloaded'] = 'true';
+    res.writeHead(200, headers);
+    res.end();
     return 0;
   }
   const len = Buffer.byteLength(body);

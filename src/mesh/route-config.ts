@@ -54,6 +54,8 @@ export interface CompiledFault {
   delayMs: number;
   delayPerMillion: number;
   abortStatus: number;
+  /** `abort.grpc_status`; null = an HTTP abort */
+  abortGrpc: number | null;
   abortPerMillion: number;
 }
 export interface CompiledRoute {
@@ -142,6 +144,7 @@ function compileFault(r: EnvoyRoute): CompiledFault | null {
     delayPerMillion: f.delay ? fractionToMillion(f.delay.percentage) : 0,
     // a gRPC-status abort on a plain HTTP request answers 200 (§5.1)
     abortStatus: f.abort?.http_status ?? (f.abort?.grpc_status !== undefined ? 200 : 0),
+    abortGrpc: f.abort?.grpc_status ?? null,
     abortPerMillion: f.abort ? fractionToMillion(f.abort.percentage) : 0,
   };
 }

@@ -101,4 +101,25 @@ test('§5.2 delay and abort draws are independent: P(delayed ∧ aborted) = pDel
   assert.ok(Math.abs(both - n * 0.25) < 3 * sigma, `both ${both} of ${n}`);
 });
 
+test('§1/§5.1 gRPC requests: a grpcStatus abort and a 404 NR become HTTP 200 with grpc-status and grpc-message', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { grpcStatus: 'RESOURCE_EXHAUSTED', percentage: { value: 100 } } } })]) });
+  try {
+    const grpc = { 'content-type': 'application/grpc' };
+    const r = await send(m.gatewayUrl, { headers: grpc });
+    assert.is(r.status, 200);
+    assert.is(r.headers['grpc-status'], '8');
+    assert.is(r.headers['grpc-message'], 'fault%20filter%20abort');
+    assert.is(r.body, '');
+    const plain = await send(m.gatewayUrl);
+    assert.is(plain.status, 200, 'a non-gRPC request gets plain HTTP 200 with the body (§5.1)');
+    assert.is(plain.body, 'fault filter abort');
+    await m.applyPolicies([vs({})]);
+    await m.deleteObjects([{ kind: 'VirtualService', namespace: 'default', name: 'productpage' }]);
+    const nr = await send(m.gatewayUrl, { headers: grpc });
+    assert.equal([nr.status, nr.headers['grpc-status']], [200, '12'], '404 → UNIMPLEMENTED');
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();
