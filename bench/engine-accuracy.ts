@@ -5,10 +5,12 @@
  * difference is what the engine adds: loopback, parsing, and its own event-loop delays.
  * Each round resets the server's histogram, so engine and server see the same requests.
  * On a shared machine a neighbour's burst lands in some p99s: the round with the smallest
- * error is reported, and every round's errors are listed in the note.
+ * error is reported, and every round's errors are listed in the note, with the client's GC
+ * pauses and event-loop delay during that round (what a client-side error is made of).
  */
 import { figure, type Figure } from './report.js';
 import { engineLatencyAtRate } from './lib/load.js';
+import { formatLoopStats, watchLoop, type LoopStats } from './lib/loop-stats.js';
 import { builtinEngine } from './lib/subjects.js';
 import { startTarget } from './lib/target.js';
 
@@ -32,6 +34,7 @@ interface Round {
   server: { p50: number; p99: number };
   /** engine − server */
   error: { p50: number; p99: number };
+  loop: LoopStats;
 }
 
 export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]> {
@@ -42,9 +45,11 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
     if (p.warmupSeconds > 0) await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds);
     for (let i = 0; i < p.rounds; i++) {
       await target.reset();
+      const stop = watchLoop();
       const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds);
+      const loop = stop();
       const truth = await target.truth();
-      rounds.push({ engine: seen, server: truth, error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 } });
+      rounds.push({ engine: seen, server: truth, error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 }, loop });
     }
   } finally {
     await target.stop();
@@ -61,7 +66,7 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
       unit: 'ms',
       reference: { name: `server ${q}`, value: best.server[q] },
       target: TARGET_ERROR_MS,
-      note: `engine ${best.engine[q].toFixed(3)} ms, server ${best.server[q].toFixed(3)} ms${dropped}${others}`,
+      note: `engine ${best.engine[q].toFixed(3)} ms, server ${best.server[q].toFixed(3)} ms${dropped}${q === 'p99' ? `; ${formatLoopStats(best.loop)}` : ''}${others}`,
     }),
   );
 }
