@@ -60,14 +60,20 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
     req.resume();
     const err = behaviour.errors;
     const status = err && rng.next() < err.rate ? err.status : 200;
+    const body = `${spec.name} ${status}\n`;
     const answer = () => {
-      timers.delete(timer);
       if (res.destroyed) return;
-      const body = `${spec.name} ${status}\n`;
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-meshproof-pod': spec.name });
       res.end(body);
     };
-    const timer = setTimeout(answer, sample());
+    const ms = sample();
+    // no latency means no timer: node clamps setTimeout(0) to 1 ms, which would add a
+    // millisecond of noise to every "instant" pod (and to the gateway-overhead benchmark)
+    if (ms <= 0) return answer();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      answer();
+    }, ms);
     timers.add(timer);
   });
   // Upstream keep-alive must outlive the gateway's (Envoy's idle timeout is 1 h): a pod closing an

@@ -30,6 +30,10 @@ export class Conn {
   /** older than maxConnectionDuration: finish the current request, then close */
   expired = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** when the connection last became idle; -1 while it carries a request */
+  private idleSince = -1;
+  /** hands this socket to node's http client (one function per connection, not per request) */
+  readonly create = (): net.Socket => this.socket;
   private connectTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
@@ -97,15 +101,25 @@ export class Conn {
   attach(): void {
     this.busy = true;
     this.remaining--;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idleSince = -1;
   }
 
+  /**
+   * Idle timeout (§2.1 idleTimeout, Envoy default 1 h). One timer per connection, re-armed
+   * with refresh() — a new timer per request would cost more than the rest of the pool logic.
+   */
   armIdleTimer(ms: number): void {
-    this.idleTimer = setTimeout(() => {
-      this.pool.cluster.stats.c.upstream_cx_idle_timeout++;
-      this.destroy();
-    }, ms);
+    this.idleSince = performance.now();
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.onIdleTimer(ms), ms);
+  }
+
+  private onIdleTimer(ms: number): void {
+    if (this.idleSince < 0 || this.closed) return;
+    const left = this.idleSince + ms - performance.now();
+    if (left > 1) return void (this.idleTimer = setTimeout(() => this.onIdleTimer(ms), left));
+    this.pool.cluster.stats.c.upstream_cx_idle_timeout++;
+    this.destroy();
   }
 
   destroy(): void {

@@ -130,7 +130,7 @@ export class Router implements PoolWaiter {
         method: this.d.req.method,
         path: this.d.req.url,
         headers: this.upstreamHeaders(),
-        createConnection: () => conn.socket,
+        createConnection: conn.create,
       },
       (res) => this.onResponse(s, res),
     );
@@ -353,10 +353,17 @@ export class Router implements PoolWaiter {
     const dres = this.d.res;
     if (dres.destroyed) return void res.resume();
     dres.writeHead(status, out);
-    res.on('data', (chunk: Buffer) => dres.write(chunk));
+    // a body that arrives whole (the usual case) goes out with its headers in one end(),
+    // one write instead of write + end; anything else is streamed through
+    let left = Number(src['content-length'] ?? -1);
+    res.on('data', (chunk: Buffer) => {
+      left -= chunk.length;
+      if (left === 0) dres.end(chunk);
+      else dres.write(chunk);
+    });
     res.once('end', () => {
       this.cleanup();
-      dres.end();
+      if (!dres.writableEnded) dres.end();
       this.d.finish(status);
     });
   }

@@ -170,4 +170,20 @@ test('§2.1 maxConnectionDuration: a connection older than the limit is closed a
   }
 });
 
+test('§2.1 http.idleTimeout: a connection idle for longer is closed; one reused within the window stays', async () => {
+  const m = await startMesh({ app: appWith([fixed(0)]), policies: [dr({ connectionPool: { http: { idleTimeout: '100ms' } } })] });
+  try {
+    for (let i = 0; i < 5; i++) {
+      await send(m.gatewayUrl);
+      await sleep(60);
+    }
+    assert.is(stat(m, 'upstream_cx_total'), 1, 'each reuse restarts the idle clock');
+    await sleep(200);
+    assert.is(stat(m, 'upstream_cx_idle_timeout'), 1);
+    assert.is(stat(m, 'upstream_cx_active'), 0);
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();
