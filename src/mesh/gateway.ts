@@ -30,8 +30,13 @@ export interface GatewayDeps {
 const WORKER = Symbol('meshproof.worker');
 type WorkerSocket = Socket & { [WORKER]?: number };
 
-/** Envoy's downstream idle timeout is 1 h; node's default 5 s would close client keep-alives early. */
-const DOWNSTREAM_KEEPALIVE_MS = 3_600_000;
+/**
+ * Downstream keep-alive: Envoy keeps idle client connections for an hour and writes no
+ * `Keep-Alive` header. node's default (5 s) would close them early, and any non-zero value
+ * makes node add `Keep-Alive: timeout=N` to every response; 0 = no timeout, no header
+ * (stop() closes every connection itself).
+ */
+const DOWNSTREAM_KEEPALIVE_MS = 0;
 
 /** Samples `perMillion` the way the fault filter does (§5.2: rand % 1e6 < numerator). */
 function draw(rng: Rng, perMillion: number): boolean {

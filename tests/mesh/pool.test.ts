@@ -148,6 +148,7 @@ test('§2.2 keep-alive: 50 sequential requests reuse one upstream connection', a
   try {
     const rs = await closedLoop(m.gatewayUrl, 1, { total: 50 });
     assert.ok(rs.every((r) => r.status === 200));
+    assert.is(rs[0].headers['keep-alive'], undefined, 'Envoy writes no Keep-Alive header on a kept-alive client connection');
     assert.is(stat(m, 'upstream_cx_total'), 1);
     assert.is(stat(m, 'upstream_rq_total'), 50);
   } finally {
