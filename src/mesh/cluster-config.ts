@@ -49,6 +49,7 @@ export interface ClusterSettings {
   retryBudget: { percent: number; minConcurrency: number } | null;
   /** 0 = unlimited */
   maxRequestsPerConnection: number;
+  /** Infinity = never */
   idleTimeoutMs: number;
   /** `tcp.maxConnectionDuration` (§2.1): connections drain once this old; 0 = none */
   maxConnectionDurationMs: number;
@@ -93,7 +94,8 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     maxRetries: t.max_retries,
     retryBudget: t.retry_budget ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency } : null,
     maxRequestsPerConnection: http?.max_requests_per_connection ?? 0,
-    idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs),
+    // Envoy: an idle_timeout of 0 disables it (Istio's tcp.idleTimeout "0s", §2.1)
+    idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs) || Infinity,
     maxConnectionDurationMs: durMs(http?.max_connection_duration, 0),
     outlier,
     panicThresholdPercent: panic ? (panic.value ?? 0) : ENVOY_DEFAULTS.panicThresholdPercent,

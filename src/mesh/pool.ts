@@ -110,6 +110,7 @@ export class Conn {
    */
   armIdleTimer(ms: number): void {
     this.idleSince = performance.now();
+    if (ms === Infinity) return;
     if (this.idleTimer) this.idleTimer.refresh();
     else this.idleTimer = setTimeout(() => this.onIdleTimer(ms), ms);
   }

@@ -182,6 +182,11 @@ test('§2.1 http.idleTimeout: a connection idle for longer is closed; one reused
     await sleep(200);
     assert.is(stat(m, 'upstream_cx_idle_timeout'), 1);
     assert.is(stat(m, 'upstream_cx_active'), 0);
+    await m.applyPolicies([dr({ connectionPool: { tcp: { idleTimeout: '0s' } } })]);
+    await send(m.gatewayUrl);
+    await sleep(50);
+    assert.is(stat(m, 'upstream_cx_idle_timeout'), 1, 'tcp.idleTimeout 0s disables the idle timeout');
+    assert.is(stat(m, 'upstream_cx_active'), 1);
   } finally {
     await m.stop();
   }
