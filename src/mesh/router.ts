@@ -2,16 +2,17 @@
  * Envoy's router filter for one downstream request (istio-envoy-semantics.md §4.3, §6 steps
  * 3–8): global route timer T from "request complete", per-try timer P from "connection
  * obtained", host selection (§3.3), pool admission (§2.2), outlier reporting for every attempt
- * (§3.2), retry decisions by retryOn (§4.2) with `max_retries` accounting and full-jitter
- * exponential backoff, and the final response: proxied (with `x-envoy-upstream-service-time`)
- * or a local reply (§1) with response flags.
+ * (§3.2), retries (§4.2, decided by src/mesh/retry-state.ts) after their backoff, and the
+ * final response: proxied (with `x-envoy-upstream-service-time`) or a local reply (§1) with
+ * response flags.
  */
 import http from 'node:http';
 import type { ClusterState, Host } from './cluster.js';
 import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
 import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
-import { GRPC_RETRY, RetryOn, type CompiledRetry, type CompiledRoute } from './route-config.js';
+import type { CompiledRoute } from './route-config.js';
+import { RETRY_ON_CONNECT_FAILURE, RETRY_ON_PER_TRY_TIMEOUT, RETRY_ON_RESET, RetryState } from './retry-state.js';
 import { chargeCode } from './stats.js';
 import type { Rng } from '../util/random.js';
 
@@ -32,10 +33,6 @@ export interface Downstream {
 /** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
-/** Failures without a response, and the retryOn tokens that retry each (§4.2). */
-const RETRY_ON_CONNECT_FAILURE = RetryOn['connect-failure'] | RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset | RetryOn['reset-before-request'];
-const RETRY_ON_RESET = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
-const RETRY_ON_PER_TRY_TIMEOUT = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
@@ -51,17 +48,14 @@ function closeStream(s: Stream): void {
   s.open = false;
   s.pool.streamDone();
 }
-type RetryDecision = 'yes' | 'no' | 'limit' | 'overflow';
 
 export class Router implements PoolWaiter {
   private phase: Phase = 'idle';
   private start = 0;
   private timeoutMs = 0;
   private perTryMs = 0;
-  private retry: CompiledRetry | null;
-  private retriesLeft: number;
-  private backoffStep = 1;
-  private holdsRetry = false;
+  private readonly retries: RetryState;
+  private readonly avoidTried: boolean;
   private attempts = 0;
   private tried: Host[] | null = null;
   private host: Host | null = null;
@@ -76,11 +70,11 @@ export class Router implements PoolWaiter {
     private readonly d: Downstream,
     route: CompiledRoute,
     private readonly cluster: ClusterState,
-    private readonly rng: Rng,
+    rng: Rng,
     private readonly now: () => number,
   ) {
-    this.retry = route.retry;
-    this.retriesLeft = route.retry?.numRetries ?? 0;
+    this.retries = new RetryState(route.retry, cluster, rng);
+    this.avoidTried = route.retry?.avoidPreviousHosts ?? false;
     this.timeoutMs = route.timeoutMs;
     const perTry = route.retry?.perTryMs ?? 0;
     // §4.1: perTryTimeout is ignored when ≥ the route timeout
@@ -98,11 +92,11 @@ export class Router implements PoolWaiter {
 
   private attempt(): void {
     this.attempts++;
-    const h = this.cluster.pickHost(this.d.worker, this.tried, this.retry?.avoidPreviousHosts ?? false);
+    const h = this.cluster.pickHost(this.d.worker, this.tried, this.avoidTried);
     if (!h) return this.localReply(503, BODY.noHealthyUpstream, Flag.UH);
     this.host = h;
     this.d.upstreamHost = h.address;
-    if (this.retry && this.retry.numRetries > 0) (this.tried ??= []).push(h);
+    if (this.avoidTried) (this.tried ??= []).push(h);
     this.pool = this.cluster.pool(this.d.worker, h);
     this.phase = 'queued';
     this.pool.newStream(this);
@@ -163,7 +157,7 @@ export class Router implements PoolWaiter {
     if (status >= 500) h.rqError++;
     else h.rqSuccess++;
     this.cluster.outlier?.onStatus(h, status);
-    const decision = this.retriableStatus(status, res.headers) ? this.shouldRetry() : this.noRetry();
+    const decision = this.retries.decide(this.retries.coversStatus(status, res.headers));
     if (decision === 'yes') {
       res.resume();
       return this.scheduleRetry();
@@ -237,73 +231,16 @@ export class Router implements PoolWaiter {
     this.d.finish(0);
   }
 
-  // ---- retry logic (§4.2, §4.3; Envoy retry_state_impl.cc) ----
-
-  private retriableStatus(status: number, headers: http.IncomingHttpHeaders): boolean {
-    const r = this.retry;
-    if (!r) return false;
-    const on = r.on;
-    if (headers['x-envoy-ratelimited'] !== undefined) return (on & RetryOn['envoy-ratelimited']) !== 0;
-    if (on & RetryOn['5xx'] && status >= 500) return true;
-    if (on & RetryOn['gateway-error'] && (status === 502 || status === 503 || status === 504)) return true;
-    if (on & RetryOn['retriable-4xx'] && status === 409) return true;
-    if (on & RetryOn['retriable-status-codes'] && r.codes.includes(status)) return true;
-    const grpc = headers['grpc-status'];
-    if (grpc !== undefined) {
-      const g = Number(grpc);
-      for (const [bit, code] of GRPC_RETRY) if (on & bit && g === code) return true;
-    }
-    return false;
-  }
-
-  /** Envoy `shouldRetry` for a failure that would be retried: limit, then `max_retries`, then go. */
-  private shouldRetry(): RetryDecision {
-    this.releaseRetry();
-    const c = this.cluster.stats.c;
-    if (this.retriesLeft === 0) {
-      c.upstream_rq_retry_limit_exceeded++;
-      return 'limit';
-    }
-    this.retriesLeft--;
-    if (this.cluster.retries >= this.cluster.retryLimit()) {
-      c.upstream_rq_retry_overflow++;
-      return 'overflow';
-    }
-    this.cluster.retries++;
-    this.holdsRetry = true;
-    c.upstream_rq_retry++;
-    return 'yes';
-  }
-
-  private noRetry(): RetryDecision {
-    if (this.holdsRetry) this.cluster.stats.c.upstream_rq_retry_success++;
-    this.releaseRetry();
-    return 'no';
-  }
-
-  /** A retry holds a `max_retries` slot from scheduling until its attempt's outcome. */
-  private releaseRetry(): void {
-    if (!this.holdsRetry) return;
-    this.holdsRetry = false;
-    this.cluster.retries--;
-  }
-
-  /** Envoy's JitteredExponentialBackOffStrategy: rand % ((2^k − 1) × base), capped at max. */
   private scheduleRetry(): void {
-    const r = this.retry as CompiledRetry;
-    const span = ((1 << this.backoffStep) - 1) * r.baseMs;
-    if (span <= r.maxMs) this.backoffStep++;
-    const delay = Math.min(Math.floor(this.rng.next() * span), r.maxMs);
     this.phase = 'backoff';
     this.retryTimer = setTimeout(() => {
       if (this.phase === 'backoff') this.attempt();
-    }, delay);
+    }, this.retries.backoffMs());
   }
 
   /** A failure without a response: retry if retryOn covers it, else a local reply with `flag`. */
   private onFailure(retryBits: number, flag: number, status: number, reason: ResetReason | null): void {
-    const want = this.retry !== null && (this.retry.on & retryBits) !== 0;
-    const decision = want ? this.shouldRetry() : this.noRetry();
+    const decision = this.retries.decide(this.retries.coversFailure(retryBits));
     if (decision === 'yes') return this.scheduleRetry();
     let flags = flag;
     if (decision === 'limit') flags |= Flag.URX;
@@ -389,6 +326,6 @@ export class Router implements PoolWaiter {
     clearTimeout(this.globalTimer);
     clearTimeout(this.perTryTimer);
     clearTimeout(this.retryTimer);
-    this.releaseRetry();
+    this.retries.release();
   }
 }
