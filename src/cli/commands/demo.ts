@@ -9,7 +9,8 @@ import { overallVerdict } from '../../analysis/gates.js';
 import { useColor } from '../../config.js';
 import { loadScenario } from '../../experiment/scenario.js';
 import { demoScenarioFiles, DEMO_SCENARIOS } from '../../experiment/demo.js';
-import type { Verdict } from '../../report/model.js';
+import type { Report, Verdict } from '../../report/model.js';
+import { gateRows } from '../../report/rows.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from './run.js';
 
 interface DemoArgs extends ExperimentArgs {
@@ -42,6 +43,7 @@ export default defineCommand<DemoArgs>({
       const seconds = (Date.now() - t0) / 1000;
       results.push({ scenario: scenario.name, verdict: report.verdict, report: dir, seconds });
       process.stderr.write(`${paint(report.verdict)} ${scenario.name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`);
+      if (!argv.quiet) process.stderr.write(gateLines(report));
     }
     const total = (Date.now() - started) / 1000;
     process.stderr.write(`${results.filter((r) => r.verdict === 'pass').length}/${results.length} passed in ${total.toFixed(1)}s\n`);
@@ -50,6 +52,19 @@ export default defineCommand<DemoArgs>({
     return { exitCode: exitCodeForVerdict(overallVerdict(results)) };
   },
 });
+
+/** The proof under each verdict: every gate with what was observed and its 95 % interval. */
+function gateLines(report: Report): string {
+  const rows = gateRows(report);
+  const width = Math.max(...rows.map((r) => `${r.scope} ${r.metric} ${r.expression}`.length));
+  return rows
+    .map((r) => {
+      const gate = `${r.scope} ${r.metric} ${r.expression}`.padEnd(width);
+      const interval = r.interval === 'exact' || r.interval === 'no data' ? r.interval : `[${r.interval}]`;
+      return `    ${r.verdict.padEnd(13)}${gate}  ${r.observed.padStart(9)} ${interval}\n`;
+    })
+    .join('');
+}
 
 function paint(v: Verdict): string {
   const colour = v === 'pass' ? 32 : v === 'fail' ? 31 : 33;
