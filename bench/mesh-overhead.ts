@@ -5,10 +5,10 @@
  * engine at a fixed 1,000 req/s open loop, p50/p99 through the proxy minus direct
  * (target: added p50 ≤ 0.3 ms). The mesh runs in its own process (bench/children/mesh-host.ts).
  */
+import type { ChildProcess } from 'node:child_process';
 import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './lib/load.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
-import type { ChildProcess } from 'node:child_process';
 import { ask, forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
 import { builtinEngine } from './lib/subjects.js';
 
@@ -18,9 +18,8 @@ export interface MeshParams {
   pods: number;
   /** the pods' fixed service time: 0, so the proxy is all there is to measure */
   podLatencyMs: number;
-  /** closed-loop connections for the throughput runs: 10 as in the issue, and more, because
-   * the pods answer on a timer (≥ 1 ms in node), so at 10 connections the pods, not the
-   * proxies, can be what limits req/s */
+  /** closed-loop connections for the throughput runs: 10, and 50 so that the proxy rather than
+   * the round trip is what limits req/s */
   connections: number[];
   seconds: number;
   rate: number;
