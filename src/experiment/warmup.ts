@@ -4,10 +4,10 @@
  * not start cold (§2.2: a cold pool rejects differently from a warm one).
  */
 import type { LoadProfile } from '../load/model.js';
-import { formatProtoDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 
 export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
-  const duration = formatProtoDuration(ms);
+  const duration = formatDuration(ms);
   // gracefulStop 0s: a warm-up's stragglers are not worth waiting for
   const gracefulStop = '0s';
   switch (profile.executor) {

@@ -36,7 +36,7 @@ import type {
   VirtualService,
 } from './types.js';
 import { DEFAULT_RETRY_ON, isValidRetryOnToken } from './retry-on.js';
-import { parseDurationMs } from '../util/duration.js';
+import { formatProtoDuration, parseDurationMs } from '../util/duration.js';
 
 /** Istio's defaults (§2.1, §4.1, mesh config). */
 export const ISTIO_DEFAULTS = {
@@ -177,16 +177,8 @@ export function clusterName(fqdn: string, port: number, subset = ''): string {
 }
 
 /** protobuf JSON Duration: 0, 3, 6 or 9 fractional digits ("10s", "0.500s", "0.000100s"). */
-export function protoDuration(ms: number): string {
-  const ns = Math.round(ms * 1e6);
-  const whole = Math.trunc(ns / 1e9);
-  const frac = ns % 1e9;
-  if (frac === 0) return `${whole}s`;
-  let digits = String(frac).padStart(9, '0');
-  if (digits.endsWith('000000')) digits = digits.slice(0, 3);
-  else if (digits.endsWith('000')) digits = digits.slice(0, 6);
-  return `${whole}.${digits}s`;
-}
+/** Envoy's config_dump duration text; the one formatter lives in src/util/duration.ts. */
+export const protoDuration = formatProtoDuration;
 
 const DENOMINATOR = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
 

@@ -48,8 +48,22 @@ export function durationMs(text: string, field = 'duration'): number {
   return ms;
 }
 
-/** Formats milliseconds the way Envoy's config_dump prints protobuf Durations: "0.500s", "30s". */
+/** Formats milliseconds as a short Go/k6 duration in seconds: 500 → "0.5s", 30000 → "30s". */
+export function formatDuration(ms: number): string {
+  return `${Number((ms / 1000).toFixed(6))}s`;
+}
+
+/**
+ * Formats milliseconds as protobuf JSON prints a google.protobuf.Duration, which is what
+ * Envoy's /config_dump shows: 0, 3, 6 or 9 fractional digits — "10s", "0.500s", "0.000100s".
+ */
 export function formatProtoDuration(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(3).replace(/0+$/, '')}s`;
+  const ns = Math.round(ms * 1e6);
+  const whole = Math.trunc(ns / 1e9);
+  const frac = ns % 1e9;
+  if (frac === 0) return `${whole}s`;
+  let digits = String(frac).padStart(9, '0');
+  if (digits.endsWith('000000')) digits = digits.slice(0, 3);
+  else if (digits.endsWith('000')) digits = digits.slice(0, 6);
+  return `${whole}.${digits}s`;
 }
