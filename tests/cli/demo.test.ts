@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 
 test('demo outlier-detection prints one verdict line with its report path, a summary, and exits 0 (§3.2)', async () => {
   const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-'));

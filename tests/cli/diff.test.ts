@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 import { render as renderJson } from '../../src/report/json.js';
 import { buildFixtureReport, FIXTURE_REPORT } from '../fixtures/report/fixture.js';
 

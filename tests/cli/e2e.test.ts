@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 import { parseReport } from '../../src/report/read.js';
 
 const exec = promisify(execFile);

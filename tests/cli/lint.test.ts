@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 
 test('lint --replicas 3 prints "effective limit = limit × 3" for the classic connection pool (§0)', async () => {
   const r = await runCli(['lint', '--replicas', '3', 'policies/connection-pool.yaml']);

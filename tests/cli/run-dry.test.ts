@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 import { setup, getYamlMasked, PRE_EXISTING_VS, REPO, type Env } from '../cluster/helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from '../cluster/fake-envoy-admin.js';
 

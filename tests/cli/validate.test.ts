@@ -1,7 +1,7 @@
 /** `meshproof validate`: exit 0 on clean policies, 2 on any error (or warning with --strict); --json parses. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli } from '../policy/cli-capture.js';
+import { runCli } from '../helpers/cli-capture.js';
 
 const FIX = 'tests/fixtures/policy';
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { profileFromFlags, planFromFlags } from '../../src/load/flags.js';
 import { cell } from '../../src/load/render.js';
-import { runCli as capture } from '../policy/cli-capture.js';
+import { runCli as capture } from '../helpers/cli-capture.js';
 import { delayed, startServer } from './helpers/server.js';
 
 test('meshproof load <url> --vus 2 --duration 1s --json: exit 0 and one parseable PhaseResult on stdout', async () => {
