@@ -85,9 +85,22 @@ function loadFile(kc: KubeConfig, file: string, from: string): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new InfraError(`kubeconfig ${file} (from ${from}) cannot be read: ${(err as Error).message}`);
+    throw new InfraError(`kubeconfig ${kubeconfigProblem(file, err)} (from ${from})`);
   }
   return kc;
+}
+
+/**
+ * "FILE:LINE:COL: cannot be read: REASON" without the source excerpt js-yaml appends to its
+ * message: that excerpt quotes the lines around the mistake, which in a kubeconfig are
+ * tokens, passwords and client keys (design.md "Safety rules": never print credentials).
+ */
+export function kubeconfigProblem(file: string, err: unknown): string {
+  const e = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown }; message?: unknown };
+  if (typeof e?.reason === 'string' && typeof e.mark?.line === 'number' && typeof e.mark.column === 'number')
+    return `${file}:${e.mark.line + 1}:${e.mark.column + 1}: cannot be read: ${e.reason}`;
+  const first = String(e?.message ?? err).split('\n')[0];
+  return `${file}: cannot be read: ${first}`;
 }
 
 /** GET /version; throws InfraError "cannot reach the Kubernetes API at …" when nothing answers. */

@@ -146,4 +146,20 @@ test('kubeconfig like kubectl: KUBECONFIG list, --context, namespace from flag o
   assert.match(none!.message, 'no kubeconfig: none of the files in KUBECONFIG');
 });
 
+test('a kubeconfig that is not YAML: exit 3 naming file:line:col, and never echoing its lines (tokens, passwords)', () => {
+  const file = path.join(env.dir, 'broken-kubeconfig');
+  fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: SECRET-TOKEN-abc123\n    password: hunter2\n  bad: [unclosed\nclusters: []\n');
+  const err = (() => {
+    try {
+      loadConnection({ kubeconfig: file });
+    } catch (e) {
+      return e as { exitCode: number; message: string };
+    }
+  })();
+  assert.is(err?.exitCode, ExitCode.infra);
+  assert.is(err!.message, `kubeconfig ${file}:9:1: cannot be read: missed comma between flow collection entries (from --kubeconfig)`);
+  assert.not.match(err!.message, 'SECRET-TOKEN');
+  assert.not.match(err!.message, 'hunter2');
+});
+
 test.run();
