@@ -65,22 +65,28 @@ export class OutlierDetector {
     }
   }
 
+  /**
+   * Envoy's `onConsecutiveErrorWorker` + `ejectHost`, in its order: an already-ejected host is
+   * ignored (not even "detected"); then the `max_ejection_percent` check (overflow counts even
+   * for a kind that is not enforced); the deprecated `ejections_total` counts 5xx detections
+   * within the cap, enforced or not; only then does enforcement decide (Istio: 100 when the
+   * threshold is > 0, else 0 — e.g. the unset gateway-error kind is detected, never enforced).
+   */
   private tryEject(h: Host, kind: Kind, enforcing: number): void {
+    if (h.ejected) return;
     const c = this.cluster.stats.c;
     c[`outlier_detection.ejections_detected_${kind}`]++;
-    // the kind must be enforced (Istio: 100 when the threshold is > 0, else 0)
-    if (enforcing <= 0) return;
-    if (h.ejected) return;
     const total = this.cluster.hosts.length;
     if (100 * this.cluster.ejectedCount() >= this.s.maxEjectionPercent * total) {
       c['outlier_detection.ejections_overflow']++;
       return;
     }
+    if (kind === 'consecutive_5xx') c['outlier_detection.ejections_total']++;
+    if (enforcing <= 0) return;
     h.ejected = true;
     h.ejectedAt = this.now();
     if (h.backoff * this.s.baseEjectionMs < this.s.maxEjectionMs + this.s.baseEjectionMs) h.backoff++;
     c['outlier_detection.ejections_enforced_total']++;
-    c['outlier_detection.ejections_total']++;
     c[`outlier_detection.ejections_enforced_${kind}`]++;
     this.cluster.onHealthChanged();
     // §3.2: an ejected host's pooled connections are closed
