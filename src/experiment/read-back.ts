@@ -1,13 +1,13 @@
 /**
  * After the final restore: read the objects back and compare with the snapshot (design.md
- * "Safety rules": restore, then read back and compare). Server-managed metadata is ignored —
- * a re-created object legitimately gets a new uid and resourceVersion.
+ * "Safety rules": restore, then read back and compare). "The same" is the cluster applier's
+ * own definition (src/cluster/objects.ts `sameContent`): server-managed metadata and Istio's
+ * `status` are ignored — a restored object legitimately gets a new resourceVersion and
+ * generation, and istiod rewrites `status.observedGeneration` after every write.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { Applier, Snapshot } from './applier.js';
-
-/** Metadata the API server owns; it changes on every write and says nothing about the policy. */
-const SERVER_FIELDS = ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields'] as const;
+import { sameContent } from '../cluster/objects.js';
+import { keyText, sameKey } from '../cluster/resources.js';
 
 /** One note line per finding; an empty mismatch list yields the one "restored" line. */
 export async function readBack(applier: Applier, snapshot: Snapshot): Promise<string[]> {
@@ -16,22 +16,11 @@ export async function readBack(applier: Applier, snapshot: Snapshot): Promise<st
   const mismatches: string[] = [];
   for (const before of snapshot.entries) {
     const after = now.entries.find((e) => sameKey(e.key, before.key));
-    const name = `${before.key.kind} ${before.key.namespace}/${before.key.name}`;
-    if (!isDeepStrictEqual(normalize(after?.object ?? null), normalize(before.object))) {
+    const name = keyText(before.key);
+    if (!sameContent(after?.object ?? null, before.object)) {
       mismatches.push(`restore read-back: ${name} differs from its snapshot (${before.object ? 'expected as before' : 'expected absent'})`);
     }
   }
   if (mismatches.length) return mismatches;
   return [`restore read-back: ${snapshot.entries.length} object(s) exactly as before the run`];
-}
-
-function sameKey(a: Snapshot['entries'][number]['key'], b: Snapshot['entries'][number]['key']): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
-}
-
-function normalize(o: Record<string, unknown> | null): unknown {
-  if (!o) return null;
-  const copy = structuredClone(o) as { metadata?: Record<string, unknown> };
-  for (const f of SERVER_FIELDS) delete copy.metadata?.[f];
-  return copy;
 }
