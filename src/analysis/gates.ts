@@ -256,6 +256,8 @@ function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, con
   };
   if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);
   if (scope === 'delta') {
+    // a phase without requests has no ratio; Newcombe would still give [−p, 1 − p] and decide a loose gate on no data
+    if (ctx.baseline.stats.requests === 0 || ctx.policy.stats.requests === 0) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
     const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
     return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
   }

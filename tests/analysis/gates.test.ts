@@ -173,9 +173,15 @@ test('gates flattened by the scenario loader evaluate like the expect block', ()
 
 test('a phase with no requests makes its gates inconclusive, not passed', () => {
   const empty = syntheticPhase({ seed: 4, requests: 0, durationS: 2, startedAt: '2026-01-01T00:00:10.000Z', mix: [HEALTHY] });
-  const a = analyzeExperiment({ baseline, policy: empty, expect: { policy: { http_req_failed: ['rate<0.5'], http_req_duration: ['p(95)<1000'] } } });
-  assert.equal(a.gates.map((g) => g.verdict), ['inconclusive', 'inconclusive']);
+  const a = analyzeExperiment({
+    baseline,
+    policy: empty,
+    // delta rate>-0.01: 0/1000 before and no data after would give Newcombe [−0.0038, 1] — "pass" on nothing
+    expect: { policy: { http_req_failed: ['rate<0.5'], http_req_duration: ['p(95)<1000'] }, delta: { http_req_failed: ['rate>-0.01'], http_req_duration: ['p(50)<1000'] } },
+  });
+  assert.equal(a.gates.map((g) => g.verdict), ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
   assert.match(a.gates[1].message, /no data/);
+  assert.match(a.gates[2].message, /no data/);
   assert.is(a.verdict, 'inconclusive');
 });
 
