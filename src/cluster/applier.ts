@@ -9,7 +9,8 @@
  *  - restore: what existed is put back by PUT (re-created if it was deleted meanwhile), what
  *    did not exist is deleted — only if it carries this run's label — then everything is read
  *    back and compared; 409 (someone wrote in between) → re-read and retry
- *  - system namespaces are refused unless `allowSystemNamespaces`
+ *  - system namespaces are refused unless `allowSystemNamespaces`, and objects outside the
+ *    run's namespace unless `allowOtherNamespaces` (design.md "Safety rules")
  */
 import type { Applier, ObjectKey, Snapshot, SnapshotEntry, VerifyResult } from '../experiment/applier.js';
 import { keyOf } from '../experiment/applier.js';
@@ -43,6 +44,8 @@ export interface ClusterApplierOptions {
   /** server dry-run: validate and print the plan, store nothing */
   dryRun?: boolean;
   allowSystemNamespaces?: boolean;
+  /** allow objects whose metadata.namespace is not the run's (conn.namespace) */
+  allowOtherNamespaces?: boolean;
   /** how long the expiry annotation declares the applied policy valid */
   expiryMs?: number;
   /** human lines (the dry-run plan, restore notes) → stderr by default */
@@ -184,11 +187,22 @@ export class ClusterApplier implements Applier {
     }
   }
 
+  /**
+   * Design.md "Safety rules": refuse system namespaces, and targets outside the stated
+   * namespace, unless the user says so explicitly. `--allow-system-namespaces` is that
+   * statement for a system namespace; `--allow-other-namespaces` for any other.
+   */
   private guardNamespace(key: ObjectKey, docs: PolicyDoc[]): void {
-    if (this.opts.allowSystemNamespaces || !(SYSTEM_NAMESPACES as readonly string[]).includes(key.namespace)) return;
-    const doc = docs.find((d) => d.name === key.name && d.kind === key.kind);
+    const doc = docs.find((d) => d.name === key.name && d.kind === key.kind && (d.namespace ?? this.opts.conn.namespace) === key.namespace);
     const where = doc ? `${doc.file}:${doc.line}:${doc.column}: ` : '';
-    throw new UsageError(`${where}refusing to change ${keyText(key)}: ${key.namespace} is a system namespace (pass --allow-system-namespaces if you mean it)`);
+    if ((SYSTEM_NAMESPACES as readonly string[]).includes(key.namespace)) {
+      if (this.opts.allowSystemNamespaces) return;
+      throw new UsageError(`${where}refusing to change ${keyText(key)}: ${key.namespace} is a system namespace (pass --allow-system-namespaces if you mean it)`);
+    }
+    if (key.namespace === this.opts.conn.namespace || this.opts.allowOtherNamespaces) return;
+    throw new UsageError(
+      `${where}refusing to change ${keyText(key)}: it is outside the run's namespace ${this.opts.conn.namespace} (from --namespace, policy.namespace or the kubeconfig context); pass --namespace ${key.namespace}, or --allow-other-namespaces if the run really spans namespaces`,
+    );
   }
 
   private labelled(doc: PolicyDoc, key: ObjectKey): Obj {

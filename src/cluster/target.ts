@@ -31,6 +31,8 @@ export interface ClusterTargetOptions {
   host?: string;
   dryRun?: boolean;
   allowSystemNamespaces?: boolean;
+  /** objects outside `namespace` are refused unless this is set */
+  allowOtherNamespaces?: boolean;
   runId: string;
   /** default reports/.journal */
   journalDir?: string;
@@ -86,6 +88,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     journal,
     dryRun: opts.dryRun,
     allowSystemNamespaces: opts.allowSystemNamespaces,
+    allowOtherNamespaces: opts.allowOtherNamespaces,
     log: opts.log,
     verifier: (applied, o) =>
       waitForPropagation({

@@ -16,6 +16,7 @@ export interface ClusterFlags {
   target?: string;
   dryRun?: boolean;
   allowSystemNamespaces?: boolean;
+  allowOtherNamespaces?: boolean;
 }
 
 /** A cluster run is asked for by a target URL (flag or scenario), `--target auto`, a kubeconfig or a context. */
@@ -38,6 +39,7 @@ export async function openClusterTarget(
     host: scenario.target.host,
     dryRun: flags.dryRun,
     allowSystemNamespaces: flags.allowSystemNamespaces,
+    allowOtherNamespaces: flags.allowOtherNamespaces,
     runId,
     policies,
     log: say,

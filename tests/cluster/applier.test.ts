@@ -158,6 +158,26 @@ test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming
   assert.ok(env.fake.get('destinationrules', 'istio-system', 'gw'));
 });
 
+test('an object outside the run\'s namespace is refused unless allowOtherNamespaces (exit 2, naming the file; design.md "Safety rules")', async () => {
+  const docs = loadPolicyText(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: ratings\n  namespace: payments\nspec:\n  host: ratings\n',
+    'policies/other.yaml',
+  );
+  const { applier } = applierFor('run-other');
+  assert.is(applier.opts.conn.namespace, 'default');
+  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.usage);
+  assert.is(
+    err.message,
+    "policies/other.yaml:1:1: refusing to change DestinationRule payments/ratings: it is outside the run's namespace default (from --namespace, policy.namespace or the kubeconfig context); pass --namespace payments, or --allow-other-namespaces if the run really spans namespaces",
+  );
+  assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
+  assert.is(env.fake.get('destinationrules', 'payments', 'ratings'), undefined);
+  const allowed = applierFor('run-other2', { allowOtherNamespaces: true }).applier;
+  await allowed.apply(docs);
+  assert.ok(env.fake.get('destinationrules', 'payments', 'ratings'));
+});
+
 test('the journal holds the snapshot and the intent before the server sees the mutation', async () => {
   await seedVs();
   const docs = await policies('route-timeout.yaml');

@@ -50,6 +50,7 @@ interface RunArgs extends ExperimentArgs {
   target?: string;
   'dry-run': boolean;
   'allow-system-namespaces': boolean;
+  'allow-other-namespaces': boolean;
 }
 
 export default defineCommand<RunArgs>({
@@ -72,6 +73,7 @@ export default defineCommand<RunArgs>({
         target: { type: 'string', group: 'Real cluster:', describe: 'ingress gateway URL, or "auto" to discover it' },
         'dry-run': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'server-side dry run: print the plan, change nothing' },
         'allow-system-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'allow kube-system / istio-system' },
+        'allow-other-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: "allow policy objects outside the run's namespace" },
       }) as unknown as Argv,
   run: async (argv) => {
     const scenario = withOverrides(await loadScenario(argv.scenario), argv);
@@ -82,6 +84,7 @@ export default defineCommand<RunArgs>({
       target: argv.target,
       dryRun: argv['dry-run'],
       allowSystemNamespaces: argv['allow-system-namespaces'],
+      allowOtherNamespaces: argv['allow-other-namespaces'],
     };
     const result = await runOne(scenario, { ...sessionOptions(argv), cluster }, argv);
     if (result.kind === 'dry-run') {
