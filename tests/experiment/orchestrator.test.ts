@@ -79,6 +79,31 @@ test('repeat 2 alternates A B B A, applies once, restores between, and pools (co
   assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
 });
 
+test('repeat 3 runs A B B A A B: applies again after the alternate restore, and ends restored', async () => {
+  const h = await harness({ repeat: 3 });
+  const report = await h.run();
+  assert.equal(report.order, ['baseline', 'policy', 'policy', 'baseline', 'baseline', 'policy']);
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'policy', 'policy', 'restore', 'baseline', 'baseline', 'apply', 'verify', 'policy', 'restore', 'snapshot']);
+  assert.is(report.phases.baseline.result.requests, 3000);
+  assert.is(report.phases.policy.stats.causes.overflow?.count, 1500);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+});
+
+test('an apply that fails halfway (e.g. 403 on the second object) still restores what may have landed', async () => {
+  const h = await harness({});
+  const apply = h.applier.apply.bind(h.applier);
+  h.applier.apply = async (docs) => {
+    await apply(docs); // the first writes landed…
+    throw new InfraError('forbidden: the Kubernetes API refused to patch virtualservices');
+  };
+  const err = await h.run().catch((e: unknown) => e);
+  assert.instance(err, InfraError);
+  assert.match((err as Error).message, /^forbidden/);
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'restore']);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+  assert.equal(h.applier.store.get('VirtualService/default/productpage'), PREEXISTING_VS);
+});
+
 test('an engine failure in the policy phase still restores, and the error propagates', async () => {
   const h = await harness({
     script: (phase) => {
