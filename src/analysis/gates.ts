@@ -176,20 +176,6 @@ export interface Observation {
   exact: boolean;
 }
 
-/**
- * For a scenario loader that reports its own file:line:col: the problem with one gate on one
- * metric (unknown metric, malformed expression, aggregation the metric lacks), or undefined.
- */
-export function gateProblem(expression: string, metric: string): string | undefined {
-  try {
-    parseExpect({ policy: { [metric]: [expression] } });
-    return undefined;
-  } catch (e) {
-    if (e instanceof GateError) return e.detail;
-    throw e;
-  }
-}
-
 /** Evaluates every gate in `expect` (validated first, so a bad one is a ConfigError), in the order written. */
 export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext): GateResult[] {
   return evaluateParsed(parseExpect(expect), ctx);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/cli/exit.js';
-import { evaluateGateList, evaluateGates, gateProblem, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
+import { evaluateGateList, evaluateGates, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 
@@ -60,6 +60,7 @@ test('parseExpect names the field: unknown metric, unknown cause, wrong aggregat
     [{ baseline: { http_req_duration: ['rate<0.1'] } }, 'expect.baseline.http_req_duration[0]: gate "rate<0.1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med'],
     [{ during: { http_reqs: ['count>0'] } }, 'expect.during: unknown scope; expected baseline, policy, delta'],
     [{ policy: { http_reqs: 'count>' } }, 'expect.policy.http_reqs[0]: gate "count>": expected a number after ">", got ""'],
+    [{ policy: { status_503: ['avg<1'] } }, 'expect.policy.status_503[0]: gate "avg<1": avg does not apply to status_503; expected rate, count'],
   ];
   for (const [expect, message] of table) {
     try {
@@ -70,8 +71,7 @@ test('parseExpect names the field: unknown metric, unknown cause, wrong aggregat
       assert.is((e as Error).message, message);
     }
   }
-  assert.is(gateProblem('rate<0.1', 'status_503'), undefined);
-  assert.is(gateProblem('avg<1', 'status_503'), 'gate "avg<1": avg does not apply to status_503; expected rate, count');
+  assert.equal(parseExpect({ policy: { status_503: ['rate<0.1'] } }).map((g) => [g.scope, g.metric, g.ref, g.gate.op, g.gate.threshold]), [['policy', 'status_503', { kind: 'status', code: '503' }, '<', 0.1]]);
 });
 
 test('verdict: pass when the whole interval satisfies the gate, fail when it all violates it, inconclusive when it straddles', () => {
