@@ -8,6 +8,7 @@
 import { CAUSES, isFailure } from '../load/classify.js';
 import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../report/format.js';
 import { msBound, pctBound } from '../report/rows.js';
+import { ratioStat } from './phase.js';
 import type { PhaseName, RatioStat, Report } from '../report/model.js';
 
 /** 2 percentage points: below that a share moving is not worth a red pipeline. */
@@ -95,9 +96,10 @@ function ratioChanges(oldR: Report, newR: Report, phase: PhaseName, tol: DiffTol
   for (const cause of CAUSES) if (isFailure(cause) && (a.causes[cause] || b.causes[cause])) items.push([`${phase} ${cause}`, a.causes[cause], b.causes[cause]]);
   const out: Change[] = [];
   for (const [what, x, y] of items) {
-    // a cause a run never saw is 0 of its requests, with an interval reaching down to 0
-    const was = x ?? { count: 0, n: a.requests, ratio: 0, lo: 0, hi: 0 };
-    const now = y ?? { count: 0, n: b.requests, ratio: 0, lo: 0, hi: 0 };
+    // a cause a run never saw is 0 of its requests — with its Wilson interval, whose upper
+    // bound is not 0 (0/50 may be up to 7.1 %), so a few new errors in a small run are noise
+    const was = x ?? ratioStat(0, a.requests);
+    const now = y ?? ratioStat(0, b.requests);
     const d = now.ratio - was.ratio;
     if (Math.abs(d) <= tol.ratio) continue;
     const separate = d > 0 ? now.lo > was.hi : now.hi < was.lo;

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { diffReports } from '../../src/analysis/diff.js';
+import { ratioStat } from '../../src/analysis/phase.js';
 import { buildFixtureReport, loadFixtureReport } from '../fixtures/report/fixture.js';
 
 const main = loadFixtureReport();
@@ -48,6 +49,21 @@ test('different scenarios or load profiles are warned about', () => {
   const other = { ...rerun, scenario: { ...rerun.scenario, name: 'retries' }, load: { ...rerun.load, profile: { executor: 'constant-vus' as const, vus: 20, duration: '10s' } } };
   const d = diffReports(main, other);
   assert.equal(d.warnings, ['different scenarios: "connection-pool-overflow" vs "retries"', 'different load profiles: differences may come from the load, not the change']);
+});
+
+test('a cause the old run never saw counts as 0/n with its Wilson interval: 0/50 → 3/50 network errors overlap (≤ 7.1 %), so it is a change, not a regression', () => {
+  const oldR = structuredClone(main);
+  const newR = structuredClone(main);
+  for (const r of [oldR, newR]) r.phases.baseline.stats.requests = 50;
+  delete oldR.phases.baseline.stats.causes.network_error;
+  newR.phases.baseline.stats.causes.network_error = ratioStat(3, 50);
+  const d = diffReports(oldR, newR, { ratio: 0.02, ms: 5 });
+  const c = d.changes.find((x) => x.what === 'baseline network_error');
+  assert.ok(c, JSON.stringify(d.changes));
+  assert.is(c!.kind, 'change');
+  assert.match(c!.why, /intervals overlap/);
+  assert.match(c!.old, /–7\.1/);
+  assert.is(d.regression, false);
 });
 
 test.run();
