@@ -5,6 +5,7 @@
  * is under way rather than killing it halfway; a third gives up (exit 3 right away).
  */
 import { setMaxListeners } from 'node:events';
+import { ExitCode } from '../cli/exit.js';
 
 export interface SignalGuard {
   signal: AbortSignal;
@@ -31,7 +32,8 @@ export function guardSignals(opts: { write?: (line: string) => void; exit?: (cod
       write('meshproof: still restoring — the target is being put back as it was; press Ctrl-C once more to quit anyway (a real cluster keeps its journal for `meshproof restore`)');
     } else {
       write('meshproof: quitting before the restore finished');
-      exit(3);
+      // the one exit not decided in main(): main() is still awaiting the restore the user gave up on
+      exit(ExitCode.infra);
     }
   };
   const handlers = INTERRUPT_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
