@@ -13,6 +13,7 @@ import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
+import { redactPlan } from './redact.js';
 
 export interface ReportInputs {
   spec: Scenario;
@@ -27,8 +28,13 @@ export interface ReportInputs {
 
 export function buildReport(x: ReportInputs): Report {
   const { spec, runs } = x;
-  const baseline = mergePhaseResults(runs.results.baseline);
-  const policy = mergePhaseResults(runs.results.policy);
+  // the plan is echoed into report.json and --json: secret header values stay out (redact.ts)
+  const pooled = (rs: typeof runs.results.baseline) => {
+    const r = mergePhaseResults(rs);
+    return { ...r, plan: redactPlan(r.plan) };
+  };
+  const baseline = pooled(runs.results.baseline);
+  const policy = pooled(runs.results.policy);
   const a = analyzeExperiment({ baseline, policy, expect: spec.gates });
   const gateway: GatewayCounters[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length

@@ -104,6 +104,26 @@ test('an apply that fails halfway (e.g. 403 on the second object) still restores
   assert.equal(h.applier.store.get('VirtualService/default/productpage'), PREEXISTING_VS);
 });
 
+test('the report echoes the request headers but withholds credential values; the engine still sends them (design.md Safety rules)', async () => {
+  const h = await harness({});
+  h.spec.target.headers = { Authorization: 'Bearer s3cr3t-token', 'x-api-key': 'k-123456', Cookie: 'session=abc987', 'x-request-source': 'ci' };
+  const sent: (Record<string, string> | undefined)[] = [];
+  const engine = h.engine as FakeEngine & { run: FakeEngine['run'] };
+  const inner = engine.run.bind(engine);
+  engine.run = (profile, plan, options) => {
+    sent.push(plan.headers);
+    return inner(profile, plan, options);
+  };
+  const report = await h.run();
+  assert.equal(sent[0], { Authorization: 'Bearer s3cr3t-token', 'x-api-key': 'k-123456', Cookie: 'session=abc987', 'x-request-source': 'ci' });
+  const echoed = { Authorization: '[redacted]', 'x-api-key': '[redacted]', Cookie: '[redacted]', 'x-request-source': 'ci' };
+  assert.equal(report.load.plan.headers, echoed);
+  assert.equal(report.phases.baseline.result.plan.headers, echoed);
+  assert.equal(report.phases.policy.result.plan.headers, echoed);
+  const json = JSON.stringify(report);
+  for (const secret of ['s3cr3t-token', 'k-123456', 'abc987']) assert.not.ok(json.includes(secret), `${secret} in report.json`);
+});
+
 test('an engine failure in the policy phase still restores, and the error propagates', async () => {
   const h = await harness({
     script: (phase) => {
