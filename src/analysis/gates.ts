@@ -97,6 +97,7 @@ export function parseGate(expr: string): Gate {
   if (!written || /^[<>=!]/.test(rest.slice(written.length))) return fail(`expected an operator (${OP_LIST}) after "${aggText}", got "${rest}"`);
   const numText = rest.slice(written.length).trim();
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(numText)) fail(`expected a number after "${written}", got "${numText}"`);
+  if (!Number.isFinite(Number(numText))) fail(`expected a finite number after "${written}", got "${numText}"`);
   const op: Operator = written === '===' ? '==' : written;
   return { expression: expr, aggregation: aggregation!, percentile, op, threshold: Number(numText) };
 }

@@ -40,6 +40,7 @@ test('malformed gates are ConfigErrors that quote the expression and say what wa
     ['rate<', 'gate "rate<": expected a number after "<", got ""'],
     ['<0.1', 'gate "<0.1": expected <aggregation> <operator> <number>, e.g. "p(95)<250" or "rate>=0.3"'],
     ['rate<0.1 and more', 'gate "rate<0.1 and more": expected a number after "<", got "0.1 and more"'],
+    ['count<1e400', 'gate "count<1e400": expected a finite number after "<", got "1e400"'],
   ];
   for (const [expr, message] of table) {
     try {
