@@ -66,6 +66,9 @@ export interface ClusterTarget {
 export async function createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget> {
   const auto = !opts.target || opts.target === 'auto';
   if (!auto && !/^https?:\/\/[^/]+/.test(opts.target!)) throw new UsageError(`--target ${opts.target}: expected "auto" or a URL like http://HOST:PORT`);
+  // not echoed: the URL holds a password (design.md "Safety rules": never print credentials)
+  if (!auto && /^https?:\/\/[^/]*@/.test(opts.target!))
+    throw new UsageError('--target: expected a URL without "user:password@" (it is printed and written to reports); put credentials in the scenario\'s target.headers, whose values reports withhold');
   const conn = loadConnection(opts);
   await checkReachable(conn);
   const docs = opts.policies ?? [];

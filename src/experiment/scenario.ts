@@ -100,6 +100,9 @@ function readTarget(f: Fields, local: AppModel): ScenarioTarget {
   const url = f.string(['target', 'url']);
   if (url !== undefined && url !== 'auto' && !/^https?:\/\/[^/]+/.test(url)) {
     f.fail(['target', 'url'], `expected "auto" or a URL like "http://1.2.3.4:80", got ${JSON.stringify(url)}`);
+  } else if (url !== undefined && /^https?:\/\/[^/]*@/.test(url)) {
+    // not echoed: the URL holds a password (design.md "Safety rules": never print credentials)
+    f.fail(['target', 'url'], 'expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold');
   }
   const path = f.string(['target', 'path']);
   if (path !== undefined && !path.startsWith('/')) f.fail(['target', 'path'], `expected a path starting with "/", got ${JSON.stringify(path)}`);

@@ -107,6 +107,10 @@ test('--target must be "auto" or an http(s) URL (exit 2)', async () => {
   const err = await createClusterTarget({ kubeconfig: env.kubeconfig, target: 'gateway.local', runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
   assert.is(err?.exitCode, ExitCode.usage);
   assert.is(err.message, '--target gateway.local: expected "auto" or a URL like http://HOST:PORT');
+  const withPassword = await createClusterTarget({ kubeconfig: env.kubeconfig, target: 'http://admin:hunter2@gw.example', runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
+  assert.is(withPassword?.exitCode, ExitCode.usage);
+  assert.match(withPassword.message, /^--target: expected a URL without "user:password@"/);
+  assert.not.match(withPassword.message, 'hunter2');
 });
 
 test('Envoy /stats text: counters parsed, histograms skipped, only tracked per-cluster counters kept', () => {

@@ -127,6 +127,12 @@ local:
   ]);
 });
 
+test('a target URL with user:password@ is refused without echoing it (design.md Safety rules: never print credentials)', () => {
+  const errors = errorsOf(GOOD + 'target: { url: "http://admin:hunter2@gw.example:80" }\n');
+  assert.equal(errors, ['scenarios/x.yaml:6:16: target.url: expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold']);
+  assert.not.ok(errors.join('\n').includes('hunter2'));
+});
+
 test('YAML syntax errors keep their position', () => {
   assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: Map keys must be unique']);
 });
