@@ -214,8 +214,8 @@ export class Pool {
 
   /** The router reports the end of a request on `c` (response complete, reset or abandoned). */
   streamDone(): void {
+    // (upstream_rq_completed is charged with the request's final code, src/mesh/stats.ts)
     this.cluster.active--;
-    this.cluster.stats.c.upstream_rq_completed++;
     this.host.rqActive--;
   }
 

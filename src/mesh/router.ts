@@ -13,7 +13,7 @@ import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
 import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { RETRY_ON_CONNECT_FAILURE, RETRY_ON_PER_TRY_TIMEOUT, RETRY_ON_RESET, RetryState } from './retry-state.js';
-import { chargeCode } from './stats.js';
+import { chargeCode, chargeRetriedCode } from './stats.js';
 import type { Rng } from '../util/random.js';
 
 /** What the gateway hands the router and gets told at the end (access log, downstream stats). */
@@ -93,7 +93,10 @@ export class Router implements PoolWaiter {
   private attempt(): void {
     this.attempts++;
     const h = this.cluster.pickHost(this.d.worker, this.tried, this.avoidTried);
-    if (!h) return this.localReply(503, BODY.noHealthyUpstream, Flag.UH);
+    if (!h) {
+      chargeCode(this.cluster.stats, 503); // sendNoHealthyUpstreamResponse charges it too
+      return this.localReply(503, BODY.noHealthyUpstream, Flag.UH);
+    }
     this.host = h;
     this.d.upstreamHost = h.address;
     if (this.avoidTried) (this.tried ??= []).push(h);
@@ -136,7 +139,10 @@ export class Router implements PoolWaiter {
   onPoolFailure(why: PoolFailure): void {
     if (this.phase !== 'queued') return;
     // never retried (§4.2); after earlier attempts the reset text says so, like any reset (§1)
-    if (why === 'overflow') return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
+    if (why === 'overflow') {
+      chargeCode(this.cluster.stats, 503); // Envoy charges an overflow reset as a 503 ("dropped")
+      return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
+    }
     const h = this.host as Host;
     h.rqError++;
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectFailed);
@@ -153,15 +159,18 @@ export class Router implements PoolWaiter {
     clearTimeout(this.perTryTimer);
     const h = this.host as Host;
     const status = res.statusCode ?? 502;
-    chargeCode(this.cluster.stats, status);
-    if (status >= 500) h.rqError++;
-    else h.rqSuccess++;
     this.cluster.outlier?.onStatus(h, status);
     const decision = this.retries.decide(this.retries.coversStatus(status, res.headers));
     if (decision === 'yes') {
+      // router.cc: a retried response is an error of its host and is charged under `retry.`
+      h.rqError++;
+      chargeRetriedCode(this.cluster.stats, status);
       res.resume();
       return this.scheduleRetry();
     }
+    chargeCode(this.cluster.stats, status);
+    if (status >= 500) h.rqError++;
+    else h.rqSuccess++;
     if (decision === 'limit') this.d.flags |= Flag.URX;
     else if (decision === 'overflow') this.d.flags |= Flag.UO; // no x-envoy-overloaded (§4.4)
     this.forward(res, status);
@@ -181,7 +190,6 @@ export class Router implements PoolWaiter {
     const h = this.host as Host;
     h.rqError++;
     this.cluster.stats.c.upstream_rq_rx_reset++;
-    chargeCode(this.cluster.stats, 503);
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.reset);
     this.onFailure(RETRY_ON_RESET, Flag.UC, 503, RESET_REASON.connectionTermination);
   }
@@ -192,28 +200,33 @@ export class Router implements PoolWaiter {
     this.cluster.stats.c.upstream_rq_per_try_timeout++;
     h.rqTimeout++;
     this.abortUpstream();
-    chargeCode(this.cluster.stats, 504);
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.timeout);
     this.onFailure(RETRY_ON_PER_TRY_TIMEOUT, Flag.UT, 504, null);
   }
 
+  /**
+   * Envoy `onResponseTimeout`: an attempt still awaiting headers (queued or sent) counts
+   * `upstream_rq_timeout` and is charged 504; none is in flight during a retry backoff, and a
+   * response whose headers already went out is not counted — its downstream stream is reset (§4.1).
+   */
   private onGlobalTimeout(): void {
     if (this.phase === 'done') {
-      // headers already went out: Envoy resets the downstream stream (§4.1)
       if (!this.d.res.writableFinished) {
-        this.cluster.stats.c.upstream_rq_timeout++;
         this.d.flags |= Flag.UT;
         this.abortUpstream();
         this.d.res.destroy();
       }
       return;
     }
-    this.cluster.stats.c.upstream_rq_timeout++;
-    if (this.phase === 'queued') this.pool?.cancel(this);
-    else if (this.phase === 'sent') {
+    if (this.phase === 'queued') {
+      this.pool?.cancel(this);
+      this.cluster.stats.c.upstream_rq_timeout++;
+      chargeCode(this.cluster.stats, 504);
+    } else if (this.phase === 'sent') {
       const h = this.host as Host;
       h.rqTimeout++;
       this.abortUpstream();
+      this.cluster.stats.c.upstream_rq_timeout++;
       chargeCode(this.cluster.stats, 504);
       this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.timeout);
     }
@@ -242,6 +255,8 @@ export class Router implements PoolWaiter {
   private onFailure(retryBits: number, flag: number, status: number, reason: ResetReason | null): void {
     const decision = this.retries.decide(this.retries.coversFailure(retryBits));
     if (decision === 'yes') return this.scheduleRetry();
+    // router.cc charges a reset, connect failure or per-try timeout only when it is not retried
+    chargeCode(this.cluster.stats, status);
     let flags = flag;
     if (decision === 'limit') flags |= Flag.URX;
     else if (decision === 'overflow') flags |= Flag.UO;

@@ -50,17 +50,42 @@ export type CounterName = keyof ClusterCounters;
 export interface ClusterStats {
   c: ClusterCounters;
   codes: Map<number, number>;
+  /** statuses of upstream responses that were retried, shown as `retry.upstream_rq_<code>` */
+  retryCodes: Map<number, number>;
 }
 
-/** Charges one upstream status to `upstream_rq_<code>` and its class counter. */
+/**
+ * Charges a request's final outcome (Envoy's `chargeUpstreamCode`): `upstream_rq_completed`,
+ * the class counter and `upstream_rq_<code>`. Envoy charges it once per request, for the
+ * response it returns or for the local reply standing in for one (overflow and connect failure
+ * → 503, timeouts → 504, no healthy upstream → 503) — not for attempts that were retried.
+ */
 export function chargeCode(s: ClusterStats, code: number): void {
   s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
   const c = s.c;
+  c.upstream_rq_completed++;
   if (code >= 500) c.upstream_rq_5xx++;
   else if (code >= 400) c.upstream_rq_4xx++;
   else if (code >= 300) c.upstream_rq_3xx++;
   else if (code >= 200) c.upstream_rq_2xx++;
   else c.upstream_rq_1xx++;
+}
+
+/** An upstream response that is retried goes to the `retry.` scope instead (router.cc). */
+export function chargeRetriedCode(s: ClusterStats, code: number): void {
+  s.retryCodes.set(code, (s.retryCodes.get(code) ?? 0) + 1);
+}
+
+/** `retry.upstream_rq_completed`, `retry.upstream_rq_<N>xx`, `retry.upstream_rq_<code>`. */
+function retryCounters(out: Record<string, number>, prefix: string, codes: Map<number, number>): void {
+  let completed = 0;
+  for (const [code, v] of codes) {
+    completed += v;
+    const group = `${prefix}retry.upstream_rq_${Math.floor(code / 100)}xx`;
+    out[group] = (out[group] ?? 0) + v;
+    out[`${prefix}retry.upstream_rq_${code}`] = v;
+  }
+  if (completed > 0) out[`${prefix}retry.upstream_rq_completed`] = completed;
 }
 
 /** The gateway's HTTP connection manager stat prefix (Istio: `outbound_0.0.0.0_<port>`). */
@@ -87,7 +112,7 @@ export class StatsStore {
   cluster(name: string): ClusterStats {
     let s = this.clusters.get(name);
     if (!s) {
-      s = { c: newClusterCounters(), codes: new Map() };
+      s = { c: newClusterCounters(), codes: new Map(), retryCodes: new Map() };
       this.clusters.set(name, s);
     }
     return s;
@@ -99,6 +124,7 @@ export class StatsStore {
     for (const [name, s] of this.clusters) {
       for (const [k, v] of Object.entries(s.c)) out[`cluster.${name}.${k}`] = v;
       for (const [code, v] of s.codes) out[`cluster.${name}.upstream_rq_${code}`] = v;
+      retryCounters(out, `cluster.${name}.`, s.retryCodes);
     }
     for (const [k, v] of Object.entries(this.listener)) out[`${HCM_PREFIX}.${k}`] = v;
     return out;

@@ -94,6 +94,7 @@ test('E16 (scaled: interval 100ms, base 1s): single endpoint, one 503 → 503 "n
     assert.ok(within(firstOk, 970, 1150), `healthy again at ${firstOk.toFixed(0)}ms`);
     assert.ok(rs.filter((r) => r.at > firstOk).every((r) => r.status === 200));
     assert.is(m.pods[0].requestsSeen(), 1 + rs.filter((r) => r.status === 200).length, 'UH replies never reach the pod');
+    assert.is(stat(m, 'upstream_rq_503'), 1 + uh.length, 'Envoy charges each UH reply as an upstream 503');
   } finally {
     await m.stop();
   }

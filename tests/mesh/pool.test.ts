@@ -33,6 +33,8 @@ test('E1: maxConnections 1 + pending 1, warm pool, 3 concurrent → 200 @200, 20
     assert.ok(within(second.ms, 395, 520), `#2 queued ~400ms, got ${second.ms}`);
     assert.ok(first.headers['x-envoy-upstream-service-time'] !== undefined);
     assert.is(stat(m, 'upstream_rq_pending_overflow'), 1);
+    assert.is(stat(m, 'upstream_rq_503'), 1, 'Envoy charges an overflow as an upstream 503');
+    assert.is(stat(m, 'upstream_rq_200'), 3);
     assert.is(m.pods[0].requestsSeen(), 3, 'overflow is never retried (1 warm-up + 2)');
   } finally {
     await m.stop();

@@ -27,6 +27,8 @@ test('E4: VS timeout 0.5s, upstream 2s → 504 "upstream request timeout" at ~50
     assert.is(seen.headers['x-envoy-expected-rq-timeout-ms'], '500');
     assert.is(seen.headers['x-envoy-attempt-count'], '1');
     assert.is(stat(m, 'upstream_rq_timeout'), 1);
+    assert.is(stat(m, 'upstream_rq_504'), 1, 'the timed-out attempt is charged 504');
+    assert.is(stat(m, 'upstream_rq_completed'), 1);
   } finally {
     await m.stop();
   }
@@ -65,7 +67,10 @@ test('E6 (scaled ×0.4: perTry 400ms, timeout 1s): gateway-error retries at ~0, 
     assert.is(seen[0].headers['x-envoy-expected-rq-timeout-ms'], '400');
     assert.ok(Number(seen[2].headers['x-envoy-expected-rq-timeout-ms']) <= 200);
     assert.is(stat(m, 'upstream_rq_retry'), 2);
+    assert.is(stat(m, 'upstream_rq_per_try_timeout'), 2);
     assert.is(stat(m, 'upstream_rq_timeout'), 1);
+    assert.is(stat(m, 'upstream_rq_504'), 1, 'retried per-try timeouts are not charged; the final route timeout is');
+    assert.is(stat(m, 'upstream_rq_completed'), 1);
   } finally {
     await m.stop();
   }
@@ -81,6 +86,13 @@ test('E7: first two attempts answer 503 fast, the third 200 → 200, no flags, s
     assert.ok(Number(r.headers['x-envoy-upstream-service-time']) >= 60, String(r.headers['x-envoy-upstream-service-time']));
     assert.equal(m.pods.map((p) => p.lastRequests()[0]?.headers['x-envoy-attempt-count']), ['1', '2', '3'], 'previous_hosts: each retry on another pod');
     assert.is(stat(m, 'upstream_rq_retry_success'), 1);
+    // router.cc: retried responses are charged under `retry.`, the returned one as usual
+    assert.is(stat(m, 'retry.upstream_rq_503'), 2);
+    assert.is(stat(m, 'retry.upstream_rq_5xx'), 2);
+    assert.is(stat(m, 'retry.upstream_rq_completed'), 2);
+    assert.is(stat(m, 'upstream_rq_503'), undefined);
+    assert.is(stat(m, 'upstream_rq_200'), 1);
+    assert.is(stat(m, 'upstream_rq_completed'), 1);
   } finally {
     await m.stop();
   }
@@ -101,6 +113,8 @@ test('E8: default policy, port closed → 3 connects, 503 "…retried and the la
     assert.is(stat(m, 'upstream_cx_connect_fail'), 3);
     assert.is(stat(m, 'upstream_rq_retry'), 2);
     assert.is(stat(m, 'upstream_rq_retry_limit_exceeded'), 1);
+    assert.is(stat(m, 'upstream_rq_503'), 1, 'only the connect failure that was not retried is charged');
+    assert.is(stat(m, 'upstream_rq_completed'), 1);
   } finally {
     await m.stop();
   }
