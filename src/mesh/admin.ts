@@ -112,7 +112,13 @@ export function createAdmin(deps: AdminDeps): http.Server {
         let values = allStats(deps.stats, cfg);
         const filter = url.searchParams.get('filter');
         if (filter) {
-          const re = new RegExp(filter);
+          let re: RegExp;
+          try {
+            re = new RegExp(filter);
+          } catch {
+            // a bad pattern is the caller's error (Envoy: 400), never an uncaught throw in the mesh
+            return text(400, `Invalid regex: ${JSON.stringify(filter)}\n`);
+          }
           values = Object.fromEntries(Object.entries(values).filter(([k]) => re.test(k)));
         }
         if (url.searchParams.get('format') === 'json') {

@@ -27,6 +27,9 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     for (const s of json.stats) if (!s.name.includes('_active') && !s.name.includes('remaining') && !s.name.includes('_open')) assert.is(api[s.name], s.value, s.name);
     const filtered = await admin(m.adminUrl, '/stats?filter=pending_overflow');
     assert.is(filtered, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
+    const bad = await send(m.adminUrl, { path: '/stats?filter=(', host: 'admin' });
+    assert.is(bad.status, 400, 'an invalid filter regex is a 400, not a crash of the mesh');
+    assert.is((await send(m.gatewayUrl)).status, 200, 'the mesh still serves');
   } finally {
     await m.stop();
   }
