@@ -284,11 +284,12 @@ export class Router implements PoolWaiter {
     }
     h['x-envoy-attempt-count'] = this.attempts;
     // §4.3: x-envoy-expected-rq-timeout-ms = P || T, capped by what is left of T; Envoy sets it
-    // at decodeHeaders for the first attempt (elapsed 0) and recomputes it on each retry
+    // at decodeHeaders for the first attempt (elapsed 0) and recomputes it on each retry. Out of
+    // time it sends 1, not 0 (0 would mean "no timeout" to the upstream; setTimeoutHeaders)
     if (this.perTryMs > 0 || this.timeoutMs > 0) {
       const elapsed = this.attempts > 1 ? Math.floor(this.now() - this.start) : 0;
       const left = this.timeoutMs > 0 ? this.timeoutMs - elapsed : Infinity;
-      h['x-envoy-expected-rq-timeout-ms'] = Math.max(0, Math.min(this.perTryMs || this.timeoutMs, left));
+      h['x-envoy-expected-rq-timeout-ms'] = Math.max(1, Math.min(this.perTryMs || this.timeoutMs, left));
     }
     return h;
   }
