@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { ExitCode } from '../../src/cli/exit.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/mesh-cli.ts', import.meta.url));
@@ -23,16 +24,25 @@ function raw(port: number, host: string): Promise<string> {
   });
 }
 
+/** Starts `meshproof mesh <args>`; stderr accumulates in `out.stderr`. */
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { child, stderr: '' };
+  child.stderr.on('data', (d) => (out.stderr += d));
+  return out;
+}
+
+/** The `--json` summary line (one small write, so one chunk). */
+async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; pods: { name: string }[] }> {
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return JSON.parse(line.toString());
+}
+
 test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel requests → one §1 overflow reply; SIGINT stops it (exit 0)', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--pods', '1', '--policy', 'policies/connection-pool.yaml', '--port', '0', '--admin-port', '0', '--json'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  const cli = startCli(['--pods', '1', '--policy', 'policies/connection-pool.yaml', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
   try {
-    const [line] = (await once(child.stdout, 'data')) as [Buffer];
-    const summary = JSON.parse(line.toString()) as { gatewayUrl: string; adminUrl: string; curl: string; pods: unknown[] };
+    const summary = await summaryOf(child);
     assert.is(summary.pods.length, 1);
     assert.match(summary.curl, /^curl -si -H 'Host: bookinfo\.example\.com' http:\/\/127\.0\.0\.1:\d+\/productpage$/);
     const port = Number(new URL(summary.gatewayUrl).port);
@@ -45,25 +55,20 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
     const headers = head.toLowerCase().split('\r\n');
     for (const h of ['content-length: 81', 'content-type: text/plain', 'x-envoy-overloaded: true', 'server: istio-envoy']) assert.ok(headers.includes(h), `${h} in ${head}`);
     assert.ok(!head.toLowerCase().includes('x-envoy-upstream-service-time'));
-    assert.match(stderr, /gateway {2}http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(cli.stderr, /gateway {2}http:\/\/127\.0\.0\.1:\d+/);
   } finally {
     child.kill('SIGINT');
   }
   const [code] = await once(child, 'exit');
-  assert.is(code, 0, stderr);
-  assert.match(stderr, /stopping the local mesh/);
+  assert.is(code, 0, cli.stderr);
+  assert.match(cli.stderr, /stopping the local mesh/);
 });
 
 test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway", async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--scenario', 'scenarios/outlier-detection.yaml', '--port', '0', '--admin-port', '0', '--json'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
   try {
-    const [line] = (await once(child.stdout, 'data')) as [Buffer];
-    const summary = JSON.parse(line.toString()) as { gatewayUrl: string; pods: { name: string }[] };
+    const summary = await summaryOf(child);
     assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
     const port = Number(new URL(summary.gatewayUrl).port);
     const statuses: string[] = [];
@@ -73,16 +78,14 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
     child.kill('SIGTERM');
   }
   const [code] = await once(child, 'exit');
-  assert.is(code, 0, stderr);
+  assert.is(code, 0, cli.stderr);
 });
 
-test('meshproof mesh rejects a bad --port before starting anything', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--port', '70000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const [code] = await once(child, 'exit');
-  assert.is.not(code, 0);
-  assert.match(stderr, /--port: expected a port 0\.\.65535, got 70000/);
+test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usage)', async () => {
+  const cli = startCli(['--port', '70000']);
+  const [code] = await once(cli.child, 'exit');
+  assert.is(code, ExitCode.usage, cli.stderr);
+  assert.match(cli.stderr, /^meshproof: --port: expected a port 0\.\.65535, got 70000$/m);
 });
 
 test.run();
