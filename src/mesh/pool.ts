@@ -237,13 +237,17 @@ export class Pool {
     c.armIdleTimer(this.cluster.settings.idleTimeoutMs);
   }
 
-  /** §2.2: on connect failure/timeout every request queued in this pool fails at once. */
+  /**
+   * §2.2: on connect failure/timeout every request queued in this pool fails at once, each
+   * counted as `upstream_rq_pending_failure_eject` (Envoy `purgePendingStreams`).
+   */
   onConnectFailed(c: Conn, why: PoolFailure): void {
     this.connecting--;
     this.conns.delete(c);
     const waiting = this.queue;
     this.queue = [];
     this.cluster.pending -= waiting.length;
+    this.cluster.stats.c.upstream_rq_pending_failure_eject += waiting.length;
     for (const w of waiting) w.onPoolFailure(why);
   }
 

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, closedLoop, CLUSTER, dr, fixed, send, sleep, type Reply, stall, within } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, dr, fixed, send, sleep, type Reply, stall, vs, within } from './helpers.js';
 
 const OVERFLOW = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
 const stat = (m: { stats(): Record<string, number> }, name: string) => m.stats()[`cluster.${CLUSTER}.${name}`];
@@ -146,7 +146,27 @@ test('§2.1 connectTimeout: a connect slower than tcp.connectTimeout fails with 
     // Istio's default retryOn has connect-failure: 3 connects, then the reply names the retry
     assert.is(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection timeout');
     assert.is(stat(m, 'upstream_cx_connect_timeout'), 3);
+    assert.is(stat(m, 'upstream_rq_pending_failure_eject'), 3, 'each failed connect purges the one request waiting on it');
     await sleep(10);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('§2.2 a failed connect fails every request queued on it at once: maxConnections 1, 3 concurrent, connect timeout → 3 × 503 UF, 1 connect', async () => {
+  const m = await startMesh({
+    app: appWith([{ ...fixed(0), connectDelayMs: 300 }], [vs({ retries: { attempts: 0 } })]),
+    policies: [dr({ connectionPool: { tcp: { maxConnections: 1, connectTimeout: '100ms' } } })],
+  });
+  try {
+    const rs = await Promise.all([0, 1, 2].map(() => send(m.gatewayUrl)));
+    assert.equal(rs.map((r) => r.status), [503, 503, 503]);
+    assert.ok(rs.every((r) => r.body === 'upstream connect error or disconnect/reset before headers. reset reason: connection timeout'), rs[0].body);
+    assert.is(stat(m, 'upstream_cx_total'), 1, 'the 2nd and 3rd waited on the one connect maxConnections allows');
+    assert.is(stat(m, 'upstream_cx_connect_timeout'), 1);
+    assert.is(stat(m, 'upstream_rq_pending_failure_eject'), 3);
+    assert.is(stat(m, 'upstream_rq_503'), 3);
+    assert.is(m.pods[0].requestsSeen(), 0);
   } finally {
     await m.stop();
   }
