@@ -11,7 +11,7 @@ import { loadScenario } from '../../experiment/scenario.js';
 import { demoScenarioFiles, DEMO_SCENARIOS } from '../../experiment/demo.js';
 import type { Report, Verdict } from '../../report/model.js';
 import { gateRows } from '../../report/rows.js';
-import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from './run.js';
+import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
 
 interface DemoArgs extends ExperimentArgs {
   names: string[];

@@ -4,41 +4,14 @@
  * Wiring only: the work is runSession() in src/experiment.
  */
 import type { Argv } from 'yargs';
-import { defineCommand, jsonOption } from '../command.js';
+import { defineCommand } from '../command.js';
 import { ExitCode, UsageError, exitCodeForVerdict } from '../exit.js';
-import { readEnv, useColor } from '../../config.js';
+import { useColor } from '../../config.js';
 import { loadScenario, type Scenario } from '../../experiment/scenario.js';
-import { runSession, type SessionOptions, type SessionResult } from '../../experiment/session.js';
-import { guardSignals } from '../../experiment/signals.js';
-import { progressLine } from '../../experiment/progress-line.js';
+import type { SessionResult } from '../../experiment/session.js';
 import { MAX_REPEAT } from '../../experiment/defaults.js';
-import { parseFormats } from '../../report/write.js';
 import { render as renderTerminal } from '../../report/terminal.js';
-import type { EngineChoice } from '../../load/engines.js';
-
-/** Where reports go when neither --out nor MESHPROOF_OUT says otherwise. */
-export const DEFAULT_OUT = 'reports';
-/** Every format: the terminal table on stderr plus the four files. */
-export const DEFAULT_FORMATS = 'terminal,json,md,html,junit';
-
-/** Flags `run` and `demo` share. */
-export const experimentOptions = {
-  engine: { choices: ['auto', 'builtin', 'k6'] as const, describe: 'load engine (auto: k6 when found, else built-in) [default: auto or MESHPROOF_ENGINE]' },
-  k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
-  out: { type: 'string', describe: `reports folder; each run writes <out>/<UTC time>-<scenario>/ [default: MESHPROOF_OUT or ${DEFAULT_OUT}]` },
-  format: { type: 'string', default: DEFAULT_FORMATS, describe: 'comma-separated: terminal, json, md, html, junit' },
-  quiet: { type: 'boolean', default: false, describe: 'no progress line and no terminal table; only verdicts and paths' },
-  ...jsonOption,
-} as const;
-
-export interface ExperimentArgs {
-  engine?: EngineChoice;
-  k6?: string;
-  out?: string;
-  format: string;
-  quiet: boolean;
-  json: boolean;
-}
+import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
 
 interface RunArgs extends ExperimentArgs {
   scenario: string;
@@ -96,31 +69,6 @@ export default defineCommand<RunArgs>({
     return { exitCode: exitCodeForVerdict(result.report.verdict) };
   },
 });
-
-/** Flags → SessionOptions (engine, output), with MESHPROOF_* defaults. */
-export function sessionOptions(argv: ExperimentArgs): SessionOptions & { terminal: boolean } {
-  const env = readEnv();
-  const names = argv.format.split(',').map((s) => s.trim()).filter(Boolean);
-  const terminal = names.includes('terminal');
-  const files = names.filter((n) => n !== 'terminal');
-  const { formats, unknown } = parseFormats(files);
-  if (unknown.length) throw new UsageError(`--format: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; expected terminal, json, md, html, junit`);
-  const engine = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
-  if (!['auto', 'builtin', 'k6'].includes(engine)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(engine)}`);
-  return { engine, k6: argv.k6 ?? env.k6, out: argv.out ?? env.out ?? DEFAULT_OUT, formats: files.length ? formats : [], terminal };
-}
-
-/** Runs one scenario with signal handling and the progress line; restores before returning or throwing. */
-export async function runOne(scenario: Scenario, opts: SessionOptions, argv: Pick<ExperimentArgs, 'quiet' | 'json'>): Promise<SessionResult> {
-  const guard = guardSignals();
-  const progress = progressLine(scenario.name, process.stderr, !argv.quiet && useColor(process.stderr));
-  try {
-    return await runSession(scenario, { ...opts, signal: guard.signal, onEvent: progress.onEvent, say: (line) => process.stderr.write(`${line}\n`) });
-  } finally {
-    progress.clear();
-    guard.dispose();
-  }
-}
 
 function printResult(result: Extract<SessionResult, { kind: 'report' }>, argv: RunArgs): void {
   const { report, dir } = result;
