@@ -176,8 +176,10 @@ export function clusterName(fqdn: string, port: number, subset = ''): string {
   return `outbound|${port}|${subset}|${fqdn}`;
 }
 
-/** protobuf JSON Duration: 0, 3, 6 or 9 fractional digits ("10s", "0.500s", "0.000100s"). */
-/** Envoy's config_dump duration text; the one formatter lives in src/util/duration.ts. */
+/**
+ * protobuf JSON Duration as Envoy's config_dump prints it: 0, 3, 6 or 9 fractional digits
+ * ("10s", "0.500s", "0.000100s"); the one formatter lives in src/util/duration.ts.
+ */
 export const protoDuration = formatProtoDuration;
 
 const DENOMINATOR = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
