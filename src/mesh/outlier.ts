@@ -89,8 +89,8 @@ export class OutlierDetector {
     c['outlier_detection.ejections_enforced_total']++;
     c[`outlier_detection.ejections_enforced_${kind}`]++;
     this.cluster.onHealthChanged();
-    // §3.2: an ejected host's pooled connections are closed
-    for (const p of h.pools) p.closeIdle();
+    // §3.2: an ejected host's pooled connections are closed (drained: busy ones after their request)
+    for (const p of h.pools) p.drainExisting();
   }
 
   /** The interval tick: decay multipliers of healthy hosts, un-eject hosts whose time is up. */

@@ -27,8 +27,8 @@ export class Conn {
   ready = false;
   busy = false;
   closed = false;
-  /** older than maxConnectionDuration: finish the current request, then close */
-  expired = false;
+  /** finish the current request, then close: older than maxConnectionDuration, or its host was ejected */
+  closeWhenFree = false;
   private idleTimer: NodeJS.Timeout | undefined;
   /** when the connection last became idle; -1 while it carries a request */
   private idleSince = -1;
@@ -82,7 +82,7 @@ export class Conn {
   private onFree(): void {
     this.busy = false;
     if (this.closed) return;
-    if (this.remaining <= 0 || this.expired || this.pool.draining) {
+    if (this.remaining <= 0 || this.closeWhenFree || this.pool.draining) {
       // maxRequestsPerConnection reached (§2.1) or the cluster was replaced: close, not reuse
       if (this.remaining <= 0) this.pool.cluster.stats.c.upstream_cx_max_requests++;
       this.destroy();
@@ -92,7 +92,7 @@ export class Conn {
   }
 
   private expire(): void {
-    this.expired = true;
+    this.closeWhenFree = true;
     this.pool.cluster.stats.c.upstream_cx_max_duration_reached++;
     if (!this.busy) this.destroy();
   }
@@ -274,9 +274,22 @@ export class Pool {
     this.closeIdle();
   }
 
-  /** Closes idle connections and keeps serving (host ejected, §3.2). */
+  /** Closes idle connections. */
   closeIdle(): void {
     for (const c of this.idle.splice(0)) c.destroy();
+  }
+
+  /**
+   * Host ejected (§3.2): Envoy drains the host's pools (`DrainExistingConnections`): idle
+   * connections close now, busy ones after their request, connects in flight close unless a
+   * request waits for them. The pool keeps serving with new connections (panic mode, un-ejection).
+   */
+  drainExisting(): void {
+    this.closeIdle();
+    for (const c of this.conns) {
+      if (c.busy) c.closeWhenFree = true;
+      else if (!c.ready && this.queue.length === 0) c.destroy();
+    }
   }
 
   /** Closes everything now (mesh stop, host ejected). */

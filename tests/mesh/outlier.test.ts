@@ -143,6 +143,25 @@ test('E18: consecutiveGatewayErrors 2; upstream 500, 503, 503 → the 500 resets
   }
 });
 
+test('§3.2 an ejected host\'s connections are drained: the one busy when the host was ejected closes after its request instead of going back to the pool', async () => {
+  const m = await startMesh({
+    app: appWith([{ ...fixed(100), errors: { status: 503, rate: 1 } }]),
+    policies: [dr({ outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 } })],
+  });
+  try {
+    // two requests in flight on two connections; the first 503 ejects the pod while the other is busy
+    const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
+    assert.equal(rs.map((r) => r.status), [503, 503]);
+    assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), 1);
+    assert.is(stat(m, 'upstream_cx_total'), 2);
+    await sleep(20);
+    assert.is(stat(m, 'upstream_cx_active'), 0, 'no connection of the ejected host is kept for reuse');
+    assert.is(stat(m, 'upstream_cx_destroy'), 2);
+  } finally {
+    await m.stop();
+  }
+});
+
 test('§3.1 split mode: connect failures feed consecutiveLocalOriginFailures, not the 5xx counter; non-split maps them to 503', async () => {
   const od = { consecutiveLocalOriginFailures: 2, splitExternalLocalOriginErrors: true, consecutive5xxErrors: 2, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
   const split = await startMesh({ app: appWith([{ mode: 'refuse' }, fixed(2)]), policies: [dr({ outlierDetection: od })] });
