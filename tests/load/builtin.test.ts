@@ -41,6 +41,10 @@ test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 300 
     try {
       const r = await engine.run({ executor: 'constant-vus', vus: 10, duration: '3s' }, planFor(s2.url));
       assert.ok(Math.abs(r.requests - 300) <= 15, `requests ${r.requests}`);
+      // closed loop: each VU starts iterations back to back until 3 s, so ⌈3000 / latency⌉ each
+      // (± the one that straddles the end) — the law, whatever a loaded machine adds to latency
+      const law = 10 * Math.ceil(3000 / r.latency.overall.mean);
+      assert.ok(Math.abs(r.requests - law) <= 10, `requests ${r.requests}, 10 × ⌈3000 / ${r.latency.overall.mean.toFixed(1)}⌉ = ${law}`);
       assert.is(s2.received, r.requests);
       assert.is(sockets.size, 10, 'one keep-alive connection per VU');
       assert.ok(r.latency.overall.p50 >= 100 && r.latency.overall.p50 < 115, `p50 ${r.latency.overall.p50}`);
