@@ -44,7 +44,6 @@ export function newClusterCounters() {
   };
 }
 export type ClusterCounters = ReturnType<typeof newClusterCounters>;
-export type CounterName = keyof ClusterCounters;
 
 /** Per-cluster counters plus per-status `upstream_rq_<code>`. */
 export interface ClusterStats {
