@@ -180,6 +180,11 @@ export class Router implements PoolWaiter {
     const wasOpen = s.open;
     closeStream(s);
     if (s !== this.stream || !wasOpen) return;
+    // the pod closed the connection under an active request. An HTTP/1.1 upstream counts that on
+    // the connection (codec/pool), not as upstream_rq_rx_reset, which is for HTTP/2 stream resets
+    const c = this.cluster.stats.c;
+    c.upstream_cx_destroy_with_active_rq++;
+    c.upstream_cx_destroy_remote_with_active_rq++;
     if (this.phase === 'done') {
       // died while the body was streaming downstream: reset the downstream stream
       if (!this.d.res.writableFinished) this.d.res.destroy();
@@ -189,7 +194,6 @@ export class Router implements PoolWaiter {
     clearTimeout(this.perTryTimer);
     const h = this.host as Host;
     h.rqError++;
-    this.cluster.stats.c.upstream_rq_rx_reset++;
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.reset);
     this.onFailure(RETRY_ON_RESET, Flag.UC, 503, RESET_REASON.connectionTermination);
   }

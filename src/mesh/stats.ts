@@ -29,6 +29,8 @@ export function newClusterCounters() {
     upstream_cx_connect_fail: 0,
     upstream_cx_connect_timeout: 0,
     upstream_cx_destroy: 0,
+    upstream_cx_destroy_with_active_rq: 0,
+    upstream_cx_destroy_remote_with_active_rq: 0,
     upstream_cx_max_requests: 0,
     upstream_cx_max_duration_reached: 0,
     upstream_cx_idle_timeout: 0,

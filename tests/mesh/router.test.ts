@@ -143,6 +143,11 @@ test('§4.2 retryOn 5xx retries an upstream connection close before headers (UC)
     assert.is(r.status, 503);
     assert.is(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection termination');
     assert.is(m.pods[0].requestsSeen(), 3);
+    assert.is(stat(m, 'upstream_rq_retry_limit_exceeded'), 1);
+    // HTTP/1.1 upstream: counted on the connection, not as a stream reset (upstream_rq_rx_reset)
+    assert.is(stat(m, 'upstream_cx_destroy_remote_with_active_rq'), 3);
+    assert.is(stat(m, 'upstream_rq_rx_reset'), 0);
+    assert.is(stat(m, 'upstream_rq_503'), 1, 'only the reset that was not retried is charged');
   } finally {
     await m.stop();
   }
