@@ -5,6 +5,7 @@
  * flags and print.
  */
 import type { Report } from '../report/model.js';
+import { UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
@@ -37,8 +38,13 @@ export type SessionResult =
 
 export async function runSession(scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
   const policies = await preparePolicies(scenario.policy); // config errors before touching anything
+  const cluster = wantsCluster(scenario, opts.cluster);
+  if (opts.cluster?.dryRun && !cluster) {
+    // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
+    throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
+  }
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
-  const target: OpenTarget = wantsCluster(scenario, opts.cluster)
+  const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
     : await openLocalTarget(scenario);
   const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };

@@ -29,6 +29,12 @@ test('--format with an unknown name and --repeat 0 are usage errors (exit 2)', a
   assert.match(r.stderr, /--repeat: expected an integer from 1 to 20, got 0/);
 });
 
+test('--dry-run without a cluster is a usage error (exit 2): the local mesh has nothing to dry-run against', async () => {
+  const { code, stderr } = await cli(['run', fixture('e2e-overflow.yaml'), '--dry-run']);
+  assert.is(code, ExitCode.usage);
+  assert.match(stderr, /^meshproof: --dry-run checks a real cluster \(give --target, --kubeconfig, --context or target\.url\)/);
+});
+
 test('demo with an unknown scenario name is a usage error (exit 2)', async () => {
   const { code, stderr } = await cli(['demo', 'nonexistent']);
   assert.is(code, ExitCode.usage);
