@@ -107,6 +107,21 @@ test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 —
   }
 });
 
+test('a signal already aborted when k6 starts still stops it (the abort event fired before anyone listened)', async () => {
+  const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1' });
+  try {
+    const abort = new AbortController();
+    abort.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 10_000)));
+    const outcome = await Promise.race([new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal }).then(() => 'done', () => 'failed'), hung]);
+    clearTimeout(timer);
+    assert.is.not(outcome, 'hung', 'k6 would run until its own end (here: forever) without the SIGINT');
+  } finally {
+    f.cleanup();
+  }
+});
+
 test('missing k6: --engine k6 fails with an InfraError saying how to install it or pass --k6', async () => {
   const engine = createEngine('k6', { env: { PATH: '/nonexistent' } });
   const err = await engine.run(profile, plan).then(() => undefined, (e: unknown) => e);

@@ -43,6 +43,8 @@ export function runK6Process(k6: string, args: string[], signal?: AbortSignal, e
     child.stderr.on('data', (b: Buffer) => (stderr = tail(stderr + b.toString('utf8'), STDERR_TAIL_BYTES)));
     const onAbort = () => child.kill('SIGINT');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // an abort that came before the listener (while the caller was still preparing) fires no event
+    if (signal?.aborted) onAbort();
     child.on('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
       reject(new InfraError(`could not run k6 at ${k6}: ${err.message}`));
