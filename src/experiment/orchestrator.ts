@@ -69,6 +69,8 @@ export interface PhaseRuns {
   policyAppliedAt?: string;
   propagationMs?: number;
   notes: string[];
+  /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
+  countersLost?: PhaseName[];
 }
 
 export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promise<Report> {
@@ -160,12 +162,32 @@ async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, s
     checkAborted(deps.signal);
   }
   emit({ type: 'phase', phase, slot, slots, warmup: false });
-  const before = deps.counters ? await deps.counters.read() : undefined;
+  const before = await readCounters(deps, runs, phase, slot, 'before');
   const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false) });
   checkAborted(deps.signal);
-  if (deps.counters && before) runs.counters[phase].push(counterDeltas(before, await deps.counters.read()));
+  const after = before && (await readCounters(deps, runs, phase, slot, 'after'));
+  if (before && after && !runs.countersLost?.includes(phase)) runs.counters[phase].push(counterDeltas(before, after));
   runs.results[phase].push(result);
   emit({ type: 'phase-done', phase, slot, result });
+}
+
+/**
+ * Gateway counters are the proxy's confirmation of what the clients measured (issue E item 6),
+ * not the measurement itself: a /stats read that fails (a replica restarting, a pod-proxy
+ * hiccup) costs that phase its gateway deltas and leaves a note — it does not throw away the
+ * run. The whole phase, not just the slot: a sum over fewer slots than the clients' counts
+ * would be flagged as a gateway/client mismatch.
+ */
+async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseName, slot: number, when: 'before' | 'after'): Promise<Record<string, number> | undefined> {
+  if (!deps.counters) return undefined;
+  try {
+    return await deps.counters.read();
+  } catch (err) {
+    runs.notes.push(`gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`);
+    if (!runs.countersLost?.includes(phase)) (runs.countersLost ??= []).push(phase);
+    runs.counters[phase] = [];
+    return undefined;
+  }
 }
 
 async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: ExperimentEvent) => void, failure: unknown): Promise<void> {

@@ -124,6 +124,75 @@ test('the report echoes the request headers but withholds credential values; the
   for (const secret of ['s3cr3t-token', 'k-123456', 'abc987']) assert.not.ok(json.includes(secret), `${secret} in report.json`);
 });
 
+const OVERFLOW_STAT = 'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow';
+
+/**
+ * A gateway whose overflow counter grows by every overflow the engine's runs produce —
+ * warm-ups included, as a real gateway's would — and whose read number `failOn` throws.
+ */
+function countingGateway(engine: FakeEngine, failOn?: number) {
+  const gw = {
+    reads: 0,
+    total: 0,
+    async read() {
+      gw.reads++;
+      if (gw.reads === failOn) throw new Error('pod proxy: 503 Service Unavailable');
+      return { [OVERFLOW_STAT]: gw.total };
+    },
+  };
+  const e = engine as FakeEngine & { run: FakeEngine['run'] };
+  const inner = e.run.bind(e);
+  e.run = async (profile, plan, options) => {
+    const r = await inner(profile, plan, options);
+    gw.total += r.causes.overflow ?? 0;
+    return r;
+  };
+  return gw;
+}
+
+/** runExperiment with the harness's fakes and phase tracking, plus a counter source. */
+function runWithCounters(h: Awaited<ReturnType<typeof harness>>, counters: { read(): Promise<Record<string, number>> }, onPhase: (name: string) => void) {
+  return runExperiment(h.spec, {
+    applier: h.applier,
+    engine: h.engine,
+    target: { url: 'http://127.0.0.1:1' },
+    counters,
+    onEvent: (e) => e.type === 'phase' && onPhase(e.warmup ? `warmup:${e.phase}` : e.phase),
+  });
+}
+
+test('gateway counters bracket each measured phase (not the warm-up) and sum over repetitions (issue E item 6)', async () => {
+  let phase = '';
+  const h = await harness({ repeat: 2, warmupMs: 100, script: () => (phase.endsWith('policy') ? { ok: 500, overflow: 500 } : { ok: 1000 }) });
+  const gw = countingGateway(h.engine);
+  const report = await runWithCounters(h, gw, (p) => (phase = p));
+  assert.is(gw.total, 2000, 'the gateway saw 2 × 500 measured and 2 × 500 warm-up overflows');
+  assert.is(gw.reads, 8, 'before and after each of the 4 measured slots');
+  assert.equal(report.gateway?.map((g) => [g.phase, g.deltas[OVERFLOW_STAT], g.mismatches]), [
+    ['baseline', 0, []],
+    ['policy', 1000, []],
+  ]);
+});
+
+test('a gateway /stats read that fails costs that phase its gateway deltas and leaves a note; the run and its verdict stand', async () => {
+  let phase = '';
+  const h = await harness({ repeat: 2, script: () => (phase === 'policy' ? { ok: 500, overflow: 500 } : { ok: 1000 }) });
+  const gw = countingGateway(h.engine, 3); // the read before the first policy slot
+  const report = await runWithCounters(h, gw, (p) => (phase = p));
+  assert.is(report.verdict, 'pass');
+  assert.is(report.phases.policy.result.requests, 2000);
+  assert.ok(
+    report.notes.includes('gateway counters: reading /stats before the policy phase (slot 2) failed, so the policy phase reports no gateway deltas: pod proxy: 503 Service Unavailable'),
+    report.notes.join('\n'),
+  );
+  // the second policy slot read fine, but half a sum would read as "gateway counted 500, clients saw 1000"
+  assert.equal(report.gateway?.map((g) => [g.phase, g.deltas, g.mismatches]), [
+    ['baseline', { [OVERFLOW_STAT]: 0 }, []],
+    ['policy', {}, []],
+  ]);
+  assert.equal(storeKeys(h.applier), ['VirtualService/default/productpage']);
+});
+
 test('an engine failure in the policy phase still restores, and the error propagates', async () => {
   const h = await harness({
     script: (phase) => {
