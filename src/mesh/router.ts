@@ -308,7 +308,13 @@ export class Router implements PoolWaiter {
     out.server = SERVER_NAME;
     this.d.serviceTimeMs = serviceTime;
     const dres = this.d.res;
-    if (dres.destroyed) return void res.resume();
+    if (dres.destroyed) {
+      // the client is gone and its 'close' (onDownstreamClose) will find the request done: finish here
+      res.resume();
+      this.cleanup();
+      this.d.flags |= Flag.DC;
+      return this.d.finish(0);
+    }
     dres.writeHead(status, out);
     // a body that arrives whole (the usual case) goes out with its headers in one end(),
     // one write instead of write + end; anything else is streamed through
