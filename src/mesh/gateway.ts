@@ -107,10 +107,19 @@ export function createGateway(deps: GatewayDeps): http.Server {
     if (f && f.delayMs > 0 && draw(deps.rng, f.delayPerMillion)) {
       listener['fault.delays_injected']++;
       d.flags |= Flag.DI;
+      let held = true;
       const t = setTimeout(() => {
-        if (!res.destroyed) proceed();
+        if (res.destroyed) return; // its 'close' is on the way and finishes the request
+        held = false;
+        proceed();
       }, f.delayMs);
-      res.once('close', () => clearTimeout(t));
+      res.once('close', () => {
+        if (!held) return;
+        // the client left during the delay: the request still counts and is logged (DI,DC)
+        clearTimeout(t);
+        d.flags |= Flag.DC;
+        d.finish(0);
+      });
       return;
     }
     proceed();

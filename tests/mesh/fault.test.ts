@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMesh } from '../../src/mesh/index.js';
-import { appWith, closedLoop, CLUSTER, fixed, send, sleep, vs, stall, within } from './helpers.js';
+import { appWith, closedLoop, CLUSTER, fixed, HOST, send, sleep, vs, stall, within } from './helpers.js';
 
 test.before.each(stall.reset);
 
@@ -61,6 +61,27 @@ test('E12 (scaled: delay 600ms, timeout 300ms, upstream 100ms): 200 after ~700ms
   } finally {
     await m.stop();
   }
+});
+
+test('§5.2 a client that leaves during the fault delay is still counted and logged (DI,DC), and never reaches the pod', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-dc-${process.pid}.log`);
+  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } } } })]), accessLogPath: log });
+  try {
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: new URL(m.gatewayUrl).port, path: '/productpage', agent: false, headers: { host: HOST } });
+      req.on('error', () => resolve());
+      req.end();
+      setTimeout(() => req.destroy(), 50);
+    });
+    await sleep(400);
+    assert.is(m.stats()['http.outbound_0.0.0.0_8080.downstream_rq_total'], 1);
+    assert.is(m.pods[0].requestsSeen(), 0);
+  } finally {
+    await m.stop();
+  }
+  const line = fs.readFileSync(log, 'utf8');
+  fs.rmSync(log);
+  assert.match(line, /" 0 DI,DC /);
 });
 
 test('E13: abort 500 without percentage → 0 aborts in 100 requests (§5.1: omitted percentage never fires)', async () => {
