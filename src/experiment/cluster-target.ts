@@ -17,6 +17,9 @@ export interface ClusterFlags {
   dryRun?: boolean;
   allowSystemNamespaces?: boolean;
   allowOtherNamespaces?: boolean;
+  /** raise the cluster load cap (src/experiment/load-cap.ts) */
+  maxRate?: number;
+  maxVus?: number;
 }
 
 /** A cluster run is asked for by a target URL (flag or scenario), `--target auto`, a kubeconfig or a context. */

@@ -10,6 +10,7 @@ import { useColor } from '../../config.js';
 import { loadScenario, type Scenario } from '../../experiment/scenario.js';
 import type { SessionResult } from '../../experiment/session.js';
 import { MAX_REPEAT } from '../../experiment/defaults.js';
+import { DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from '../../experiment/load-cap.js';
 import { render as renderTerminal } from '../../report/terminal.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
 
@@ -24,6 +25,8 @@ interface RunArgs extends ExperimentArgs {
   'dry-run': boolean;
   'allow-system-namespaces': boolean;
   'allow-other-namespaces': boolean;
+  'max-rate'?: number;
+  'max-vus'?: number;
 }
 
 export default defineCommand<RunArgs>({
@@ -47,6 +50,8 @@ export default defineCommand<RunArgs>({
         'dry-run': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'server-side dry run: print the plan, change nothing' },
         'allow-system-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'allow kube-system / istio-system' },
         'allow-other-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: "allow policy objects outside the run's namespace" },
+        'max-rate': { type: 'number', group: 'Real cluster:', describe: `refuse arrival rates above this many requests/s [default: ${DEFAULT_MAX_RATE}]` },
+        'max-vus': { type: 'number', group: 'Real cluster:', describe: `refuse more VUs than this [default: ${DEFAULT_MAX_VUS}]` },
       }) as unknown as Argv,
   run: async (argv) => {
     const scenario = withOverrides(await loadScenario(argv.scenario), argv);
@@ -58,6 +63,8 @@ export default defineCommand<RunArgs>({
       dryRun: argv['dry-run'],
       allowSystemNamespaces: argv['allow-system-namespaces'],
       allowOtherNamespaces: argv['allow-other-namespaces'],
+      maxRate: positive(argv['max-rate'], '--max-rate'),
+      maxVus: positive(argv['max-vus'], '--max-vus'),
     };
     const result = await runOne(scenario, { ...sessionOptions(argv), cluster }, argv);
     if (result.kind === 'dry-run') {
@@ -69,6 +76,12 @@ export default defineCommand<RunArgs>({
     return { exitCode: exitCodeForVerdict(result.report.verdict) };
   },
 });
+
+function positive(value: number | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: expected a positive number, got ${value}`);
+  return value;
+}
 
 function printResult(result: Extract<SessionResult, { kind: 'report' }>, argv: RunArgs): void {
   const { report, dir } = result;
