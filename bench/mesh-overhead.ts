@@ -11,6 +11,7 @@ import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './l
 import { startNginx, type Nginx } from './lib/nginx.js';
 import { ask, forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
 import { builtinEngine } from './lib/subjects.js';
+import { deserializeHistogram, mergeHistograms, summarize, type LatencySummary, type SerializedHistogram } from '../src/load/histogram.js';
 
 export const BENCH = 'mesh-overhead';
 
@@ -101,15 +102,24 @@ async function upstreamReuse(child: ChildProcess): Promise<Figure> {
   return figure({ bench: BENCH, name: 'upstream connections per request', value: rq > 0 ? cx / rq : NaN, unit: 'cx/rq', note: `${cx.toLocaleString('en-US')} connections for ${rq.toLocaleString('en-US')} requests` });
 }
 
+/**
+ * Latency through each path at a fixed rate, in two halves run in mirrored order
+ * (direct, mesh, nginx, nginx, mesh, direct) so that drift on a shared machine weighs on every
+ * path alike; each path's halves are merged (HDR histograms add exactly) before its
+ * percentiles are read.
+ */
 async function addedLatency(p: MeshParams, paths: Record<string, Path | undefined>): Promise<Figure[]> {
   const names = [`added p50 at ${p.rate}/s`, `added p99 at ${p.rate}/s`];
   const engine = await builtinEngine();
-  const lat: Record<string, { p50: number; p99: number }> = {};
-  for (const [name, path] of Object.entries(paths)) {
-    if (!path) continue;
-    if (p.warmupSeconds > 0) await engineLatencyAtRate(engine, path.url, p.rate, p.warmupSeconds, path.host);
-    lat[name] = await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds, path.host);
+  const present = Object.entries(paths).filter((e): e is [string, Path] => e[1] !== undefined);
+  const halves: Record<string, SerializedHistogram[]> = {};
+  for (const [name, path] of [...present, ...[...present].reverse()]) {
+    // warm-up before a path's first half only: JIT and the mesh's upstream connections stay warm
+    if (p.warmupSeconds > 0 && !halves[name]) await engineLatencyAtRate(engine, path.url, p.rate, p.warmupSeconds, path.host);
+    (halves[name] ??= []).push((await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds / 2, path.host)).histogram);
   }
+  const lat: Record<string, LatencySummary> = {};
+  for (const [name, hs] of Object.entries(halves)) lat[name] = summarize(deserializeHistogram(mergeHistograms(hs)));
   return (['p50', 'p99'] as const).map((q, i) => {
     const added = (via: string): number => lat[via][q] - lat.direct[q];
     return figure({

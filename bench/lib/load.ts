@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import type { Engine, LoadProfile, PhaseResult, RunOptions } from '../../src/load/model.js';
-import type { LatencySummary } from '../../src/load/histogram.js';
+import type { LatencySummary, SerializedHistogram } from '../../src/load/histogram.js';
 import { runCommand } from './proc.js';
 
 export interface LoadFigures {
@@ -47,11 +47,11 @@ export async function engineClosedLoop(engine: Engine, url: string, connections:
 }
 
 /** Open loop at `rate`/s; latency is the engine's send → response-complete (http_req_duration). */
-export async function engineLatencyAtRate(engine: Engine, url: string, rate: number, seconds: number, host?: string): Promise<LatencySummary & { dropped: number }> {
+export async function engineLatencyAtRate(engine: Engine, url: string, rate: number, seconds: number, host?: string): Promise<LatencySummary & { dropped: number; histogram: SerializedHistogram }> {
   // k6 sizing: VUs ≥ rate × latency; rate/20 covers 50 ms responses, 5× the 10 ms of the accuracy server
   const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 20))), {}, host);
   if (r.requests === 0) throw new Error('builtin: no request completed');
-  return { ...r.latency.overall, dropped: r.droppedIterations };
+  return { ...r.latency.overall, dropped: r.droppedIterations, histogram: r.histograms.overall };
 }
 
 export async function autocannonClosedLoop(url: string, connections: number, seconds: number, host?: string): Promise<LoadFigures> {
