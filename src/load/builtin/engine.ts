@@ -31,7 +31,7 @@ export class BuiltinEngine implements Engine {
       ? setInterval(() => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)), PROGRESS_INTERVAL_MS)
       : undefined;
     const vus: Vu[] = [];
-    const makeVu = () => new Vu(plan);
+    const makeVu = () => new Vu(plan, phase.hard.signal);
     try {
       if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') await runArrivalRate(phase, profile, vus, makeVu);
       else await runClosedLoop(phase, profile, vus, makeVu);

@@ -2,9 +2,17 @@
  * One VU's HTTP connection: an undici Client (one keep-alive connection, no pipelining), so
  * each closed-loop VU holds its own connection the way a k6 VU does — which is what makes
  * Envoy's per-connection limits (istio-envoy-semantics.md §2) bite the same way.
+ *
+ * This is the engine's per-request path, so it allocates almost nothing per request: the
+ * request options are built once, the connection object itself is undici's dispatch handler
+ * (no response stream, no async iterator), the stop signals are listened to once per
+ * connection instead of once per request, and the request timeout is one timer per
+ * connection, re-armed with `refresh()` (docs-drafts/performance.md, "What limits the
+ * figures that fall short").
  */
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
+import type { Dispatcher } from 'undici';
 import { classify, type Cause } from '../classify.js';
 import type { RequestPlan } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../model.js';
@@ -14,6 +22,8 @@ import { parseDurationMs } from '../../util/duration.js';
 export const BODY_CAPTURE_BYTES = 256;
 /** Keep idle connections this long (k6 keeps them for the whole test). */
 const KEEP_ALIVE_MS = 60_000;
+/** The response header of an Envoy overflow reply (§1), lower-case as undici hands names over unchanged. */
+const OVERLOADED_HEADER = 'x-envoy-overloaded';
 
 export interface Response {
   status: number;
@@ -28,18 +38,47 @@ export interface Response {
 /** Thrown (as the rejection) when the engine interrupted the request: not a measurement. */
 export class Interrupted extends Error {}
 
-export class VuConnection {
+const INTERRUPTED = new Interrupted('interrupted by the engine');
+
+/** Why the in-flight request was aborted by us (not by the network). */
+const Abort = { none: 0, timeout: 1, stop: 2 } as const;
+type AbortKind = (typeof Abort)[keyof typeof Abort];
+
+export class VuConnection implements Dispatcher.DispatchHandler {
   private readonly client: Client;
-  private readonly headers: Record<string, string>;
+  private readonly options: Dispatcher.DispatchOptions;
   private readonly timeoutMs: number;
-  private readonly path: string;
   /** when the current connection was established (performance.now()) */
   private connectedAt = -Infinity;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onHardStop = () => this.interrupt();
 
-  constructor(private readonly plan: RequestPlan) {
+  // the request in flight (at most one: no pipelining)
+  private pending = false;
+  private start = 0;
+  private status = 0;
+  private overloaded: string | undefined;
+  private readonly captured = Buffer.allocUnsafe(BODY_CAPTURE_BYTES);
+  private kept = 0;
+  private abortFn: ((err?: Error) => void) | undefined;
+  /** set when we decided to abort before undici handed us the abort function (still connecting) */
+  private aborting: AbortKind = Abort.none;
+  private resolve: (r: Response) => void = () => {};
+  private reject: (e: Error) => void = () => {};
+
+  /** `hard` is the phase's stop signal: it interrupts whatever is in flight. */
+  constructor(plan: RequestPlan, private readonly hard?: AbortSignal) {
     const base = new URL(plan.baseUrl);
-    // a base URL with a path prefix is joined as the k6 script joins it: baseUrl + path
-    this.path = base.pathname.replace(/\/$/, '') + plan.path;
+    const headers: Record<string, string> = { ...(plan.headers ?? {}) };
+    if (plan.host) headers.host = plan.host;
+    this.options = {
+      method: plan.method as Dispatcher.HttpMethod,
+      // a base URL with a path prefix is joined as the k6 script joins it: baseUrl + path
+      path: base.pathname.replace(/\/$/, '') + plan.path,
+      // a flat [name, value, …] list: undici walks it without Object.keys per request
+      headers: Object.entries(headers).flat(),
+      body: plan.body === undefined ? undefined : Buffer.from(plan.body),
+    };
     this.client = new Client(base.origin, {
       pipelining: 1,
       keepAliveTimeout: KEEP_ALIVE_MS,
@@ -48,59 +87,97 @@ export class VuConnection {
     this.client.on('connect', () => {
       this.connectedAt = performance.now();
     });
-    this.headers = { ...(plan.headers ?? {}) };
-    if (plan.host) this.headers.host = plan.host;
     this.timeoutMs = parseDurationMs(plan.timeout ?? DEFAULT_REQUEST_TIMEOUT) ?? 60_000;
+    // armed per request with refresh(); firing while idle does nothing. Unref'd: an in-flight
+    // request's socket keeps the process alive on its own.
+    this.timer = setTimeout(() => this.pending && this.abort(Abort.timeout), this.timeoutMs);
+    this.timer.unref();
+    hard?.addEventListener('abort', this.onHardStop, { once: true });
   }
 
   /**
    * Sends the plan's request and reads the response to its end (keep-alive needs the body
    * drained), keeping only its first BODY_CAPTURE_BYTES for classification. No response
    * (refused, reset, timed out) is status 0 → network_error, as in k6. Rejects with
-   * Interrupted when one of `stops` fires first.
+   * Interrupted when the phase's hard stop or `interrupt()` comes first.
    */
-  async send(stops: AbortSignal[]): Promise<Response> {
-    // One controller per request, linked by listeners that are removed afterwards: long-lived
-    // signals then hold nothing per request (AbortSignal.any/timeout would, until GC).
-    const ctl = new AbortController();
-    const abort = () => ctl.abort();
-    for (const s of stops) s.addEventListener('abort', abort);
-    const timer = setTimeout(abort, this.timeoutMs);
-    const start = performance.now();
-    const duration = () => performance.now() - Math.max(start, this.connectedAt);
-    try {
-      if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
-      const res = await this.client.request({
-        method: this.plan.method as 'GET',
-        path: this.path,
-        headers: this.headers,
-        body: this.plan.body,
-        signal: ctl.signal,
-      });
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (kept < BODY_CAPTURE_BYTES) {
-          chunks.push(chunk);
-          kept += chunk.length;
-        }
+  send(): Promise<Response> {
+    if (this.hard?.aborted) return Promise.reject(INTERRUPTED);
+    return new Promise<Response>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.pending = true;
+      this.status = 0;
+      this.overloaded = undefined;
+      this.kept = 0;
+      this.abortFn = undefined;
+      this.aborting = Abort.none;
+      this.timer.refresh();
+      this.start = performance.now();
+      this.client.dispatch(this.options, this);
+    });
+  }
+
+  /** Interrupts the request in flight, if any (the next one is not affected). */
+  interrupt(): void {
+    if (this.pending) this.abort(Abort.stop);
+  }
+
+  private abort(kind: AbortKind): void {
+    // a stop outranks a timeout that is still waiting for the connection: the request is then interrupted
+    if (kind > this.aborting) this.aborting = kind;
+    // before onConnect there is nothing to abort yet; onConnect aborts it (as undici's own signal handling does)
+    this.abortFn?.();
+  }
+
+  private durationMs(): number {
+    return performance.now() - Math.max(this.start, this.connectedAt);
+  }
+
+  // --- undici dispatch handler (called for this connection's single in-flight request) ---
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.aborting !== Abort.none) abort();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i];
+      // first occurrence wins, as undici's parsed headers gave headers[name][0]
+      if (name.length === OVERLOADED_HEADER.length && name.toString('latin1').toLowerCase() === OVERLOADED_HEADER) {
+        this.overloaded = rawHeaders[i + 1].toString('utf8');
+        break;
       }
-      const body = Buffer.concat(chunks).subarray(0, BODY_CAPTURE_BYTES).toString('utf8');
-      const overloaded = res.headers['x-envoy-overloaded'];
-      const status = res.statusCode;
-      const cause = classify({ status, body, overloaded: Array.isArray(overloaded) ? overloaded[0] : overloaded });
-      return { status, cause, durationMs: duration() };
-    } catch (err) {
-      if (stops.some((s) => s.aborted)) throw new Interrupted('interrupted by the engine');
-      return { status: 0, cause: 'network_error', durationMs: duration() };
-    } finally {
-      clearTimeout(timer);
-      for (const s of stops) s.removeEventListener('abort', abort);
     }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.kept < BODY_CAPTURE_BYTES) this.kept += chunk.copy(this.captured, this.kept, 0, BODY_CAPTURE_BYTES - this.kept);
+    return true;
+  }
+
+  onComplete(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const status = this.status;
+    const body = this.captured.toString('utf8', 0, this.kept);
+    this.resolve({ status, cause: classify({ status, body, overloaded: this.overloaded }), durationMs: this.durationMs() });
+  }
+
+  onError(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    if (this.aborting === Abort.stop || this.hard?.aborted) this.reject(INTERRUPTED);
+    else this.resolve({ status: 0, cause: 'network_error', durationMs: this.durationMs() });
   }
 
   /** Closes the connection; `force` resets in-flight requests. */
   async close(force = false): Promise<void> {
+    clearTimeout(this.timer);
+    this.hard?.removeEventListener('abort', this.onHardStop);
     try {
       if (force) await this.client.destroy();
       else await this.client.close();

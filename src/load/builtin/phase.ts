@@ -19,7 +19,7 @@ export class Phase {
   private readonly wakers = new Set<() => void>();
 
   constructor(readonly recorder: Recorder) {
-    // every in-flight request listens on `hard` (one per VU, removed when it completes), so
+    // every VU's connection listens on `hard` (one listener per VU, removed when it closes), so
     // hundreds of VUs are hundreds of listeners by design, not a leak
     setMaxListeners(0, this.hard.signal);
   }
@@ -64,7 +64,7 @@ export class Phase {
   async iterate(vu: Vu, scheduledAtMs?: number): Promise<void> {
     const started = this.elapsed();
     try {
-      const r = await vu.send(this.hard.signal);
+      const r = await vu.send();
       const done = this.elapsed();
       this.recorder.record({
         status: r.status,

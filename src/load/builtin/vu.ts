@@ -7,16 +7,16 @@ import { VuConnection, type Response } from './http.js';
 
 export class Vu {
   private readonly conn: VuConnection;
-  private own = new AbortController();
   /** the iteration in flight, if any */
   current: Promise<void> | undefined;
 
-  constructor(plan: RequestPlan) {
-    this.conn = new VuConnection(plan);
+  /** `hard` is the phase's stop signal (Phase.hard): it interrupts this VU's request in flight. */
+  constructor(plan: RequestPlan, hard?: AbortSignal) {
+    this.conn = new VuConnection(plan, hard);
   }
 
-  send(hard: AbortSignal): Promise<Response> {
-    return this.conn.send([hard, this.own.signal]);
+  send(): Promise<Response> {
+    return this.conn.send();
   }
 
   /** Tracks `iteration` as this VU's current one. */
@@ -30,8 +30,7 @@ export class Vu {
 
   /** Interrupts this VU's in-flight iteration only. */
   interrupt(): void {
-    this.own.abort();
-    this.own = new AbortController();
+    this.conn.interrupt();
   }
 
   close(force: boolean): Promise<void> {
