@@ -112,8 +112,8 @@ export class VuConnection implements Dispatcher.DispatchHandler {
       this.kept = 0;
       this.abortFn = undefined;
       this.aborting = Abort.none;
-      this.timer.refresh();
       this.start = performance.now();
+      this.timer.refresh();
       this.client.dispatch(this.options, this);
     });
   }
