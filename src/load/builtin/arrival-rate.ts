@@ -16,7 +16,20 @@ export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate 
   const maxVus = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
   while (vus.length < profile.preAllocatedVUs) vus.push(makeVu());
   const free = [...vus];
-  const inFlight = new Set<Promise<void>>();
+  // iterations in flight, and who waits for them to drain (counted, not kept: nothing per request)
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  // a bug in recording must not become an unhandled rejection: it fails the run once everything has stopped
+  let failure: { error: unknown } | undefined;
+  const iteration = async (vu: Vu, at: number) => {
+    try {
+      await phase.iterate(vu, at);
+    } catch (error) {
+      failure ??= { error };
+    }
+    free.push(vu);
+    if (--inFlight === 0) drained?.();
+  };
 
   for (const at of arrivalTimes(profile)) {
     if (!(await phase.sleepUntil(at))) break;
@@ -30,13 +43,12 @@ export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate 
       }
       continue;
     }
-    const p = vu.run(phase.iterate(vu, at)).then(() => {
-      inFlight.delete(p);
-      free.push(vu);
-    });
-    inFlight.add(p);
+    inFlight++;
+    void iteration(vu, at);
   }
   await phase.sleepUntil(profileDurationMs(profile));
   phase.end();
-  await phase.finish(() => Promise.all(inFlight), gracefulStopMs(profile));
+  const allDone = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve)));
+  await phase.finish(allDone, gracefulStopMs(profile));
+  if (failure) throw failure.error;
 }

@@ -18,12 +18,8 @@ export async function runClosedLoop(phase: Phase, profile: ConstantVus | Ramping
     const before = target;
     target = n;
     // ramp-down: a VU that is no longer needed finishes its iteration within gracefulRampDown (k6)
-    for (let i = n; i < before; i++) {
-      const vu = vus[i];
-      if (profile.executor === 'ramping-vus' && vu.current) {
-        const t = setTimeout(() => i >= target && vu.interrupt(), gracefulRampDownMs(profile));
-        vu.current.finally(() => clearTimeout(t));
-      }
+    if (profile.executor === 'ramping-vus') {
+      for (let i = n; i < before; i++) vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
     }
     const wake = changed;
     nextChange = new Promise<void>((r) => (changed = r));
@@ -34,7 +30,7 @@ export async function runClosedLoop(phase: Phase, profile: ConstantVus | Ramping
   const loops = vus.map(async (vu, i) => {
     while (!phase.ended) {
       if (i >= target) await nextChange;
-      else await vu.run(phase.iterate(vu));
+      else await phase.iterate(vu);
     }
   });
 

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
 import type { Dispatcher } from 'undici';
-import { classify, type Cause } from '../classify.js';
+import { classify, type Cause, type ResponseFacts } from '../classify.js';
 import type { RequestPlan } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../model.js';
 import { parseDurationMs } from '../../util/duration.js';
@@ -63,6 +63,10 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private abortFn: ((err?: Error) => void) | undefined;
   /** set when we decided to abort before undici handed us the abort function (still connecting) */
   private aborting: AbortKind = Abort.none;
+  /** the last response, reused for every request (no allocation): valid until the next send() */
+  private readonly response: Response = { status: 0, cause: 'ok', durationMs: 0 };
+  /** classify()'s input, likewise reused */
+  private readonly facts: ResponseFacts = { status: 0, body: '', overloaded: undefined };
   private resolve: (r: Response) => void = () => {};
   private reject: (e: Error) => void = () => {};
 
@@ -99,7 +103,8 @@ export class VuConnection implements Dispatcher.DispatchHandler {
    * Sends the plan's request and reads the response to its end (keep-alive needs the body
    * drained), keeping only its first BODY_CAPTURE_BYTES for classification. No response
    * (refused, reset, timed out) is status 0 → network_error, as in k6. Rejects with
-   * Interrupted when the phase's hard stop or `interrupt()` comes first.
+   * Interrupted when the phase's hard stop or `interrupt()` comes first. The resolved
+   * Response is this connection's one reused object: read it before the next send().
    */
   send(): Promise<Response> {
     if (this.hard?.aborted) return Promise.reject(INTERRUPTED);
@@ -162,16 +167,28 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (!this.pending) return;
     this.pending = false;
-    const status = this.status;
-    const body = this.captured.toString('utf8', 0, this.kept);
-    this.resolve({ status, cause: classify({ status, body, overloaded: this.overloaded }), durationMs: this.durationMs() });
+    const r = this.response;
+    r.status = this.status;
+    const f = this.facts;
+    f.status = r.status;
+    f.body = this.captured.toString('utf8', 0, this.kept);
+    f.overloaded = this.overloaded;
+    r.cause = classify(f);
+    r.durationMs = this.durationMs();
+    this.resolve(r);
   }
 
   onError(): void {
     if (!this.pending) return;
     this.pending = false;
     if (this.aborting === Abort.stop || this.hard?.aborted) this.reject(INTERRUPTED);
-    else this.resolve({ status: 0, cause: 'network_error', durationMs: this.durationMs() });
+    else {
+      const r = this.response;
+      r.status = 0;
+      r.cause = 'network_error';
+      r.durationMs = this.durationMs();
+      this.resolve(r);
+    }
   }
 
   /** Closes the connection; `force` resets in-flight requests. */

@@ -59,23 +59,21 @@ export class Phase {
 
   /**
    * One iteration on `vu`: one request, recorded on completion. `scheduledAtMs` (arrival-rate)
-   * adds the scheduled-start latency, which includes any delay before the send.
+   * adds the scheduled-start latency, which includes any delay before the send. A plain async
+   * function awaiting the connection's own promise: no further promise or closure per request.
    */
   async iterate(vu: Vu, scheduledAtMs?: number): Promise<void> {
     const started = this.elapsed();
     try {
       const r = await vu.send();
       const done = this.elapsed();
-      this.recorder.record({
-        status: r.status,
-        cause: r.cause,
-        latencyMs: r.durationMs,
-        // a timer may fire a hair early; an iteration never counts as starting before its schedule
-        scheduledLatencyMs: scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, started),
-        atMs: done,
-      });
+      // a timer may fire a hair early; an iteration never counts as starting before its schedule
+      const scheduled = scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, started);
+      this.recorder.add(r.status, r.cause, r.durationMs, scheduled, done);
     } catch (err) {
       if (!(err instanceof Interrupted)) throw err;
+    } finally {
+      vu.done();
     }
   }
 

@@ -35,15 +35,20 @@ export class Recorder {
   }
 
   record(s: Sample): void {
+    this.add(s.status, s.cause, s.latencyMs, s.scheduledLatencyMs, s.atMs);
+  }
+
+  /** record() without the Sample object: the engine's per-request path allocates nothing here. */
+  add(status: number, cause: Cause, latencyMs: number, scheduledLatencyMs: number | undefined, atMs: number): void {
     this.requests++;
-    addCount(this.statuses, String(s.status));
-    addCount(this.causes, s.cause);
-    recordMs(this.overall, s.latencyMs);
-    let h = this.byCause.get(s.cause);
-    if (!h) this.byCause.set(s.cause, (h = createHistogram()));
-    recordMs(h, s.latencyMs);
-    if (this.scheduled && s.scheduledLatencyMs !== undefined) recordMs(this.scheduled, s.scheduledLatencyMs);
-    this.timeline.record(s.atMs, s.status, s.cause, s.latencyMs);
+    addCount(this.statuses, String(status));
+    addCount(this.causes, cause);
+    recordMs(this.overall, latencyMs);
+    let h = this.byCause.get(cause);
+    if (!h) this.byCause.set(cause, (h = createHistogram()));
+    recordMs(h, latencyMs);
+    if (this.scheduled && scheduledLatencyMs !== undefined) recordMs(this.scheduled, scheduledLatencyMs);
+    this.timeline.record(atMs, status, cause, latencyMs);
   }
 
   progress(elapsedMs: number, totalMs: number): Progress {

@@ -7,25 +7,41 @@ import { VuConnection, type Response } from './http.js';
 
 export class Vu {
   private readonly conn: VuConnection;
-  /** the iteration in flight, if any */
-  current: Promise<void> | undefined;
+  /** whether an iteration is in flight */
+  busy = false;
+  /** gracefulRampDown deadline of the iteration in flight; cleared when that iteration ends */
+  private rampDown: NodeJS.Timeout | undefined;
 
   /** `hard` is the phase's stop signal (Phase.hard): it interrupts this VU's request in flight. */
   constructor(plan: RequestPlan, hard?: AbortSignal) {
     this.conn = new VuConnection(plan, hard);
   }
 
+  /** Starts an iteration's request; end the iteration with `done()`. The Response is reused: read it before the next send. */
   send(): Promise<Response> {
+    this.busy = true;
     return this.conn.send();
   }
 
-  /** Tracks `iteration` as this VU's current one. */
-  run(iteration: Promise<void>): Promise<void> {
-    const p = iteration.finally(() => {
-      if (this.current === p) this.current = undefined;
-    });
-    this.current = p;
-    return p;
+  /** The iteration in flight ended (measured or interrupted). */
+  done(): void {
+    this.busy = false;
+    if (this.rampDown) {
+      clearTimeout(this.rampDown);
+      this.rampDown = undefined;
+    }
+  }
+
+  /**
+   * ramping-vus: this VU is no longer needed; its iteration in flight (if any) gets `graceMs`
+   * to finish, then is interrupted unless `stillUnneeded()` says the VU was needed again.
+   */
+  retire(graceMs: number, stillUnneeded: () => boolean): void {
+    if (!this.busy || this.rampDown) return;
+    this.rampDown = setTimeout(() => {
+      this.rampDown = undefined;
+      if (stillUnneeded()) this.interrupt();
+    }, graceMs);
   }
 
   /** Interrupts this VU's in-flight iteration only. */
@@ -34,6 +50,7 @@ export class Vu {
   }
 
   close(force: boolean): Promise<void> {
+    if (this.rampDown) clearTimeout(this.rampDown);
     return this.conn.close(force);
   }
 }
