@@ -3,6 +3,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { summarizeProfile } from '../../bench/cpuprofile.js';
 import { failed, figure, formatLine, skipped, toJson } from '../../bench/report.js';
 
 test('a ratio target ≥ 0.8 is ok at 0.8 and short at 0.79 (value / reference)', () => {
@@ -44,6 +45,17 @@ test('one line carries bench, name, value, reference, ratio, target and status',
 test('results JSON writes non-finite numbers as null', () => {
   const json = toJson({ startedAt: 'a', endedAt: 'b', mode: 'quick', machine: { nproc: 2, cpu: 'x', node: 'v20', platform: 'linux-x64' }, figures: [figure({ bench: 'b', name: 'n', value: NaN, unit: 'ms' })] });
   assert.is(JSON.parse(json).figures[0].value, null);
+});
+
+test('a cpuprofile summary shares self time by function and by file, summing to 1', () => {
+  const node = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 0 } });
+  const s = summarizeProfile({
+    nodes: [node(1, '(idle)', ''), node(2, 'send', 'file:///x/src/load/builtin/http.ts'), node(3, 'parse', 'file:///x/node_modules/undici/lib/a.js')],
+    samples: [1, 2, 2, 3],
+    timeDeltas: [10, 20, 20, 50],
+  });
+  assert.equal(s.byFunction, [['parse node_modules/undici/lib/a.js:1', 0.5], ['send src/load/builtin/http.ts:1', 0.4], ['(idle)', 0.1]]);
+  assert.equal(s.byFile.map(([k]) => k), ['node_modules/undici/lib', 'src/load/builtin', '(idle)']);
 });
 
 test.run();
