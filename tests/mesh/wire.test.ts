@@ -1,0 +1,143 @@
+/**
+ * What pods and gateway put on the wire. A pod answers exactly as node's http server answering
+ * the same way would, byte for byte: keep-alive, `Connection: close`, HTTP/1.0, pipelined
+ * requests with bodies (in request order), chunked bodies, HEAD, `Expect: 100-continue`, a
+ * malformed head, and the same merged request headers — the guard for any cheaper pod server.
+ * Through the gateway a whole upstream body goes out as one latin1 string (router.ts
+ * ONE_WRITE_MAX_BYTES) and arrives byte for byte.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import net from 'node:net';
+import { startMesh } from '../../src/mesh/index.js';
+import { startPod } from '../../src/mesh/pods.js';
+import { createRng, type Rng } from '../../src/util/random.js';
+import { appWith, fixed, send, sleep } from './helpers.js';
+
+/** a non-ASCII name: its UTF-8 body bytes and latin1 header must survive both servers and the gateway */
+const NAME = 'pöd-0';
+
+/** node's http server answering as a pod does, with the same seeded error draws */
+async function nodeReference(rng: Rng, rate: number): Promise<{ port: number; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const headers: http.IncomingHttpHeaders[] = [];
+  const server = http.createServer((req, res) => {
+    headers.push(req.headers);
+    req.resume();
+    const status = rng.next() < rate ? 503 : 200;
+    const body = `${NAME} ${status}\n`;
+    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-meshproof-pod': NAME });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 0;
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    headers,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Sends raw bytes; resolves with what came back and whether the server closed within `ms`. */
+function raw(port: number, data: string, ms = 120): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const got: Buffer[] = [];
+    let done = false;
+    const finish = (how: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      s.destroy();
+      resolve(Buffer.concat(got).toString('latin1').replace(/Date: [^\r]+/g, 'Date: <now>') + how);
+    };
+    const t = setTimeout(() => finish('<open>'), ms);
+    s.on('data', (d: Buffer) => got.push(d));
+    s.on('close', () => finish('<closed>'));
+    s.on('error', () => undefined);
+    s.write(data, 'latin1');
+  });
+}
+
+const CASES = [
+  'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  'GET /a HTTP/1.0\r\nHost: x\r\n\r\n',
+  'GET /b HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n',
+  'POST /c?d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /e HTTP/1.1\r\nHost: y\r\n\r\n',
+  'POST /f HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n0\r\nT: 1\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  'HEAD / HTTP/1.1\r\nHost: x\r\n\r\n',
+  'PUT /h HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab',
+  'GET /i HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a: 2\r\nHost: z\r\nSet-Cookie: a\r\nset-cookie: b\r\nCookie: c\r\ncookie: d\r\nX-Sp:   v  \r\n\r\n',
+  'garbage\r\n\r\n',
+];
+
+test('pod wire: the same response bytes and request headers as node http for 10 kinds of request (framing, pipelining, bodies, 400)', async () => {
+  const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'serve', errors: { status: 503, rate: 0.5 } } }, createRng(1));
+  const ref = await nodeReference(createRng(1), 0.5);
+  try {
+    let statuses = '';
+    for (const c of CASES) {
+      const [a, b] = await Promise.all([raw(pod.port, c), raw(ref.port, c)]);
+      assert.is(a, b, JSON.stringify(c));
+      statuses += a.replace(/HTTP\/1\.1 (\d+)[^]*?(?=HTTP\/1\.1 |$)/g, '$1 ').replace(/<\w+>/, '');
+    }
+    // both kinds of answer and the 100/400 cases were compared, not only 200s
+    for (const s of ['200', '503', '100', '400']) assert.ok(statuses.includes(s), statuses);
+    assert.equal(
+      pod.lastRequests().map((r) => `${r.method} ${r.url}`),
+      ['GET /', 'GET /', 'GET /a', 'GET /b', 'POST /c?d', 'GET /e', 'POST /f', 'GET /g', 'HEAD /', 'PUT /h', 'GET /i'],
+    );
+    assert.is(pod.requestsSeen(), 11);
+    assert.equal(pod.lastRequests().map((r) => ({ ...r.headers })), ref.headers.map((h) => ({ ...h })));
+  } finally {
+    await pod.stop();
+    await ref.close();
+  }
+});
+
+test('pod wire: pipelined requests are answered in request order even when the later answer is ready first', async () => {
+  const pod = await startPod({ name: 'p-0', labels: {}, behaviour: fixed(40) }, createRng(1));
+  const s = net.connect(pod.port, '127.0.0.1');
+  try {
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    await new Promise((r) => s.once('connect', r));
+    s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(10);
+    pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 1 } }); // instant 503s from now on
+    s.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(20);
+    assert.is(got, '', 'the 503 waits for the 200 before it');
+    await sleep(60);
+    assert.equal([...got.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]), ['200', '503']);
+    assert.is(pod.requestsSeen(), 2);
+  } finally {
+    s.destroy();
+    await pod.stop();
+  }
+});
+
+test('through the gateway the pod body arrives byte for byte (one-write latin1 path) with the pod header', async () => {
+  const app = appWith([fixed(0)]);
+  app.pods[0].name = NAME;
+  const m = await startMesh({ app, seed: 1 });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 200);
+    assert.is(r.body, `${NAME} 200\n`);
+    assert.is(r.headers['content-length'], String(Buffer.byteLength(`${NAME} 200\n`)));
+    // the pod sends its name's UTF-8 bytes (as node's server did); both proxy hops pass them on as bytes
+    assert.is(Buffer.from(r.headers['x-meshproof-pod'] as string, 'latin1').toString(), NAME);
+  } finally {
+    await m.stop();
+  }
+});
+
+test.run();
