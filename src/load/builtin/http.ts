@@ -7,8 +7,7 @@
  * request options are built once, the connection object itself is undici's dispatch handler
  * (no response stream, no async iterator), the stop signals are listened to once per
  * connection instead of once per request, and the request timeout is one timer per
- * connection, re-armed with `refresh()` (docs-drafts/performance.md, "What limits the
- * figures that fall short").
+ * connection, re-armed with `refresh()` (README "Performance", "What limits the figures").
  */
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
