@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Recorder, type Sample } from '../../src/load/builtin/recorder.js';
-import { CAUSES } from '../../src/load/classify.js';
+import { Recorder } from '../../src/load/builtin/recorder.js';
+import { CAUSES, type Cause } from '../../src/load/classify.js';
 import { mergePhaseResults } from '../../src/load/merge.js';
 import type { LoadProfile, PhaseResult, RequestPlan } from '../../src/load/model.js';
 import { createRng } from '../../src/util/random.js';
@@ -9,6 +9,15 @@ import { createRng } from '../../src/util/random.js';
 const profile: LoadProfile = { executor: 'constant-arrival-rate', rate: 100, duration: '5s', preAllocatedVUs: 10 };
 const plan: RequestPlan = { method: 'GET', baseUrl: 'http://127.0.0.1:1', path: '/productpage' };
 const engine = { name: 'builtin' as const, version: 'test' };
+
+/** One completed request as the engine hands it to Recorder.add. */
+interface Sample {
+  status: number;
+  cause: Cause;
+  latencyMs: number;
+  scheduledLatencyMs: number;
+  atMs: number;
+}
 
 function samples(seed: number, n: number): Sample[] {
   const rng = createRng(seed);
@@ -21,7 +30,7 @@ function samples(seed: number, n: number): Sample[] {
 
 function resultOf(all: Sample[], start: string, durationMs: number, dropped = 0): PhaseResult {
   const r = new Recorder(true);
-  for (const s of all) r.record(s);
+  for (const s of all) r.add(s.status, s.cause, s.latencyMs, s.scheduledLatencyMs, s.atMs);
   r.droppedIterations = dropped;
   return r.result({ profile, plan, engine, startedAt: new Date(start), durationMs });
 }

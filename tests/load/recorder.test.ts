@@ -8,7 +8,7 @@ function resultSize(n: number): number {
   const r = new Recorder(true);
   for (let i = 0; i < n; i++) {
     const latencyMs = Math.exp(3 + rng.normal());
-    r.record({ status: 200, cause: 'ok', latencyMs, scheduledLatencyMs: latencyMs + 1, atMs: (5000 * i) / n });
+    r.add(200, 'ok', latencyMs, latencyMs + 1, (5000 * i) / n);
   }
   const result = r.result({
     profile: { executor: 'constant-vus', vus: 1, duration: '5s' },

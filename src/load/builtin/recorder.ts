@@ -9,17 +9,6 @@ import type { EngineInfo, LoadProfile, PhaseResult, Progress, RequestPlan } from
 import { addCount, buildPhaseResult } from '../result.js';
 import { TimelineRecorder } from '../timeline.js';
 
-export interface Sample {
-  status: number;
-  cause: Cause;
-  /** actual send → response complete (k6 http_req_duration) */
-  latencyMs: number;
-  /** arrival-rate only: scheduled start → response complete */
-  scheduledLatencyMs?: number;
-  /** completion time, ms since phase start */
-  atMs: number;
-}
-
 export class Recorder {
   requests = 0;
   droppedIterations = 0;
@@ -34,11 +23,12 @@ export class Recorder {
     this.scheduled = measureScheduled ? createHistogram() : undefined;
   }
 
-  record(s: Sample): void {
-    this.add(s.status, s.cause, s.latencyMs, s.scheduledLatencyMs, s.atMs);
-  }
-
-  /** record() without the Sample object: the engine's per-request path allocates nothing here. */
+  /**
+   * One completed request: latency is actual send → response complete (k6's
+   * http_req_duration), scheduledLatencyMs (arrival-rate only) scheduled start → response
+   * complete, atMs the completion time since phase start. Positional arguments, so the
+   * engine's per-request path allocates nothing here.
+   */
   add(status: number, cause: Cause, latencyMs: number, scheduledLatencyMs: number | undefined, atMs: number): void {
     this.requests++;
     addCount(this.statuses, String(status));
