@@ -151,7 +151,6 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     });
 
   let log: AccessLog | null = null;
-  if (opts.accessLogPath) log = openAccessLog(opts.accessLogPath, now);
   const gateway = createGateway({
     config: () => current,
     stats,
@@ -159,11 +158,23 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     rng: rng.fork('gateway'),
     backoffRng: rng.fork('backoff'),
     now,
-    log: log ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
+    log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
   const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
-  const gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
-  const adminPort = await listen(admin, opts.adminPort ?? 0);
+  let gatewayPort: number;
+  let adminPort: number;
+  try {
+    if (opts.accessLogPath) log = await openAccessLog(opts.accessLogPath, now);
+    gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
+    adminPort = await listen(admin, opts.adminPort ?? 0);
+  } catch (e) {
+    // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
+    await Promise.all([gateway, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
+    for (const c of everCreated) c.stop();
+    await Promise.all(pods.map((p) => p.stop()));
+    await log?.close();
+    throw e;
+  }
 
   let stopped = false;
   return {

@@ -11,6 +11,7 @@ import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import { DEFAULT_SEED } from '../../util/random.js';
+import { delayMsFlag, seedFlag } from '../flag-checks.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -58,8 +59,9 @@ export default defineCommand<MeshArgs>({
       if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
     if (!Number.isInteger(argv.workers) || argv.workers < 1) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
     let app: AppModel = DEFAULT_APP;
-    let seed = argv.seed;
+    let seed = seedFlag(argv.seed);
     if (argv.scenario) {
       const scenario = await loadScenario(argv.scenario);
       app = scenario.local;
@@ -72,12 +74,14 @@ export default defineCommand<MeshArgs>({
       policies,
       seed: seed ?? DEFAULT_SEED,
       workers: argv.workers,
-      pushDelayMs: argv['push-delay'],
+      pushDelayMs,
       accessLogPath: argv['access-log'],
       gatewayPort: argv.port,
       adminPort: argv['admin-port'],
     }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      // startMesh has closed everything it opened; the input was wrong (exit 2)
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' && err.syscall === 'listen') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
     const summary = meshSummary(mesh);
