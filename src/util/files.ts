@@ -84,7 +84,9 @@ export async function makeDirs(path: string): Promise<string[]> {
     try {
       s = await stat(p);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // ENOTDIR: an ancestor is a file; walk up to name it
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
     if (s) {
       if (!s.isDirectory()) throw Object.assign(new Error(`${p} is ${fileKind(s)}, not a directory`), { code: 'ENOTDIR' });
