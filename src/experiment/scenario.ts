@@ -69,7 +69,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   try {
     text = await readRegularFile(file, MAX_SCENARIO_FILE_BYTES);
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read scenario: ${err instanceof FileRefused ? err.message : String(err)}`);
+    throw new ConfigError(`${file}: cannot read scenario: ${err instanceof FileRefused ? (err.code ?? err.message) : String(err)}`);
   }
   return parseScenario(file, text);
 }

@@ -18,7 +18,7 @@ export async function readReport(path: string): Promise<Report> {
   try {
     text = await readRegularFile(path, MAX_REPORT_FILE_BYTES);
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read the report (${e instanceof FileRefused ? e.message : String(e)})`);
+    throw new ConfigError(`${path}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`);
   }
   return parseReport(text, path);
 }

@@ -8,7 +8,15 @@ import { mkdir, mkdtemp, open, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Stats } from 'node:fs';
 
-export class FileRefused extends Error {}
+export class FileRefused extends Error {
+  /** the errno code when the system refused (ENOENT, EACCES, …); undefined when we did */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** "a character device", "a FIFO", …: what a non-regular, non-directory file is. */
 export function fileKind(s: Stats): string {
@@ -27,7 +35,7 @@ export async function statPath(path: string): Promise<Stats> {
     return await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileRefused(code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`);
+    throw new FileRefused(code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`, code);
   }
 }
 
@@ -49,7 +57,8 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new FileRefused(`cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FileRefused(`cannot read (${code ?? String(err)})`, code);
   }
   try {
     const buf = Buffer.alloc(s.size + 1);
