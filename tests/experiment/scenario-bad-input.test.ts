@@ -5,26 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
 
-const FILE = 'scenarios/x.yaml';
-const GOOD = `name: demo
-load: { executor: constant-vus, vus: 10, duration: 4s }
-policy: { files: [../policies/connection-pool.yaml] }
-expect:
-  policy: { cause_overflow: ["rate>=0.3"] }
-`;
-
-function errorsOf(text: string): string[] {
-  try {
-    parseScenario(FILE, text, '/work/demo/scenarios');
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
+import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
 test('item 1: a header name with a space, CR/LF in a header value and in target.host are field errors (values never echoed)', () => {
   const text = `${GOOD}target:\n  host: "a.example.com\\r\\nX-Evil: 1"\n  headers:\n    bad header: v\n    authorization: "Bearer S\\r\\nX: y"\n`;

@@ -1,29 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
 
-const FILE = 'scenarios/x.yaml';
-const GOOD = `name: demo
-load: { executor: constant-vus, vus: 10, duration: 4s }
-policy: { files: [../policies/connection-pool.yaml] }
-expect:
-  policy: { cause_overflow: ["rate>=0.3"] }
-`;
-
-/** The ConfigError message lines for a scenario text. */
-function errorsOf(text: string): string[] {
-  try {
-    parseScenario(FILE, text, '/work/demo/scenarios');
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
+import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
