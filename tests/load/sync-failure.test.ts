@@ -14,7 +14,7 @@ const FIXTURE = fileURLToPath(new URL('./helpers/sync-failure.ts', import.meta.u
 /** Generous for a loaded 2-core machine; the old engine never ends at all. */
 const CHILD_LIMIT_MS = 20_000;
 
-function run(mode: 'closed' | 'arrival', abortAfter: number | '-'): Promise<{ elapsedMs: number; requests: number; networkErrors: number }> {
+function run(mode: 'closed' | 'arrival' | 'many', abortAfter: number | '-'): Promise<{ elapsedMs: number; requests: number; networkErrors: number }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', FIXTURE, mode, String(abortAfter)], { cwd: ROOT, timeout: CHILD_LIMIT_MS, killSignal: 'SIGKILL' }, (err, stdout) => {
       if (err) reject(new Error(`child did not finish within ${CHILD_LIMIT_MS} ms (${err.message})`));
@@ -44,6 +44,11 @@ test('arrival rate 2000/s with a synchronously refused request ends after its 60
 
 test('arrival rate 10 000 000/s for 1 h, always behind schedule, stops on abort after 300 ms', async () => {
   const r = await run('arrival', 300);
+  assert.ok(r.elapsedMs >= 290 && r.elapsedMs < 5000, `elapsed ${r.elapsedMs}`);
+});
+
+test('item 2: a billion VUs (ceiling raised) for 1 h stops on abort after 300 ms instead of building them all first', async () => {
+  const r = await run('many', 300);
   assert.ok(r.elapsedMs >= 290 && r.elapsedMs < 5000, `elapsed ${r.elapsedMs}`);
 });
 

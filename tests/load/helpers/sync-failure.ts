@@ -2,7 +2,8 @@
  * Child process for tests/load/sync-failure.test.ts: runs the built-in engine with a request
  * undici refuses synchronously (a method with a space), so the test can bound it from outside
  * — a loop that never yields would also starve any timer the test itself set.
- * Usage: sync-failure.ts <closed|arrival> <abortAfterMs|-> ; prints one JSON line.
+ * Usage: sync-failure.ts <closed|arrival|many> <abortAfterMs|-> ; prints one JSON line.
+ * `many`: a billion VUs (a raised ceiling), to show building them does not make it deaf either.
  */
 import { performance } from 'node:perf_hooks';
 import { BuiltinEngine } from '../../../src/load/builtin/engine.js';
@@ -10,7 +11,9 @@ import type { LoadProfile } from '../../../src/load/model.js';
 
 const [mode, abortAfter] = process.argv.slice(2);
 const profile: LoadProfile =
-  mode === 'arrival'
+  mode === 'many'
+    ? { executor: 'constant-vus', vus: 1_000_000_000, duration: '1h', gracefulStop: '0s' }
+    : mode === 'arrival'
     ? abortAfter === '-'
       ? { executor: 'constant-arrival-rate', rate: 2000, duration: '600ms', preAllocatedVUs: 2, maxVUs: 2, gracefulStop: '0s' }
       : // far behind schedule from the start: every sleepUntil finds its time already past
