@@ -4,7 +4,7 @@
  * Behaviour and `/config_dump` therefore come from the same object.
  */
 import type { EnvoyCluster } from '../policy/translate.js';
-import { parseDurationMs } from '../util/duration.js';
+import { clampedTimerMs } from '../util/duration.js';
 
 /** Envoy defaults for fields Istio does not set (§3.1, §2.1). */
 export const ENVOY_DEFAULTS = {
@@ -59,8 +59,9 @@ export interface ClusterSettings {
   subsetLabels: Record<string, string> | null;
 }
 
+/** A policy Duration in ms, clamped to Node's timer limit (issue 13 item 3). */
 function durMs(d: string | undefined, fallback: number): number {
-  return d === undefined ? fallback : (parseDurationMs(d) ?? fallback);
+  return clampedTimerMs(d, fallback);
 }
 
 export function clusterSettings(c: EnvoyCluster): ClusterSettings {

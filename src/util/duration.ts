@@ -65,6 +65,16 @@ export function parseTimerMs(text: unknown, opts: { positive?: boolean; example?
   return { ms };
 }
 
+/**
+ * A Duration that may be valid far beyond Node's timer limit (an Istio policy field: a real
+ * Envoy then effectively never fires it), in ms for a timer: `fallback` when unset or invalid,
+ * clamped to MAX_TIMER_MS. Every run is bounded by that limit (src/load/profile.ts), so the
+ * clamped timer still never fires within it, where an unclamped one would fire after 1 ms.
+ */
+export function clampedTimerMs(text: string | undefined, fallback: number): number {
+  return Math.min(MAX_TIMER_MS, text === undefined ? fallback : (parseDurationMs(text) ?? fallback));
+}
+
 /** Like parseDurationMs but throws a message naming the field; for already-validated input. */
 export function durationMs(text: string, field = 'duration'): number {
   const ms = parseDurationMs(text);
