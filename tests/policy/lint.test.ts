@@ -182,7 +182,7 @@ spec:
   assert.equal(only('subset-without-dr', lint(loadPolicyText(route + rule('reviews.default.svc.cluster.local', ['v2']), 'x.yaml'))), [], 'short name = FQDN in the same namespace');
 });
 
-test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits)', async () => {
+test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits, the default ejection cap)', async () => {
   const lineOf = async (file: string, text: string) => (await readFile(`policies/${file}`, 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
   const findings = lint(await loadPolicies(['policies']), { replicas: 2 });
   assert.equal(
@@ -191,6 +191,8 @@ test('the demo policies lint to the traps they knowingly keep (default retries, 
       `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'maxConnections:')} per-replica-limits`,
       `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'http1MaxPendingRequests:')} per-replica-limits`,
       `fault-injection.yaml:${await lineOf('fault-injection.yaml', '- route:')} default-retries`,
+      `outlier-detection-default-cap.yaml:${await lineOf('outlier-detection-default-cap.yaml', 'outlierDetection:')} max-ejection-percent-default`,
+      `outlier-detection-default-cap.yaml:${await lineOf('outlier-detection-default-cap.yaml', 'outlierDetection:')} panic-mode-off`,
       `outlier-detection.yaml:${await lineOf('outlier-detection.yaml', 'outlierDetection:')} panic-mode-off`,
       `route-timeout.yaml:${await lineOf('route-timeout.yaml', '- route:')} default-retries`,
     ],
