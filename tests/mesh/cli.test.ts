@@ -9,6 +9,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/cli/exit.js';
+import { until } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/mesh-cli.ts', import.meta.url));
@@ -80,7 +81,8 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
     assert.is(from('productpage-v1-0').length + from('productpage-v1-1').length + from('productpage-v1-2').length, 12);
     assert.ok(from('productpage-v1-2').length > 0 && from('productpage-v1-2').length < 12, `pod 2 served ${from('productpage-v1-2').length} of 12`);
     assert.is(summary.proxy, 'current');
-    assert.match(cli.stderr, /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/);
+    const rule = /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
+    assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
   } finally {
     child.kill('SIGTERM');
   }
@@ -93,6 +95,23 @@ test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usag
   const [code] = await once(cli.child, 'exit');
   assert.is(code, ExitCode.usage, cli.stderr);
   assert.match(cli.stderr, /^meshproof: --port: expected a port 0\.\.65535, got 70000$/m);
+});
+
+test('meshproof mesh --proxy (§3.2): envoy-1.26 is named in the banner and --json; an unknown version is a usage error', async () => {
+  const bad = startCli(['--proxy', 'envoy-1.20']);
+  const [code] = await once(bad.child, 'exit');
+  assert.is(code, ExitCode.usage, bad.stderr);
+  assert.match(bad.stderr, /^meshproof: --proxy: expected one of current, envoy-1\.26, got "envoy-1\.20"$/m);
+  const cli = startCli(['--proxy', 'envoy-1.26', '--port', '0', '--admin-port', '0', '--json']);
+  try {
+    const summary = await summaryOf(cli.child);
+    assert.is(summary.proxy, 'envoy-1.26');
+    const rule = /proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
+    assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
+  } finally {
+    cli.child.kill('SIGTERM');
+  }
+  await once(cli.child, 'exit');
 });
 
 test.run();
