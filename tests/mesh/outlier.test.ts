@@ -260,8 +260,10 @@ test('law: an ejected pod receives no request until its ejection ends (base 500m
   try {
     await closedLoop(m.gatewayUrl, 8, { forMs: 1300 });
     const a = m.pods[0].lastRequests().map((s) => s.at);
-    // requests already on their way when the first 503 came back may still land (a few ms)
-    const inWindow = a.filter((t) => t > a[0] + 20 && t < a[0] + 500);
+    // requests already on their way when the first 503 came back may still land: a few ms, plus
+    // any event-loop stall (least request sends the fast-failing pod several at once, and those
+    // waiting in its pool for a connection are served, as Envoy serves a draining pool's pending ones)
+    const inWindow = a.filter((t) => t > a[0] + 20 + stall.ms() && t < a[0] + 500);
     assert.is(inWindow.length, 0, `arrivals during ejection: ${inWindow.map((t) => (t - a[0]).toFixed(0)).join(', ')}`);
     assert.ok(a.some((t) => t >= a[0] + 500), 'A is re-admitted after its ejection');
   } finally {
