@@ -60,8 +60,12 @@ export function buildConfig(objects: Record<string, unknown>[], version: number,
     clusterJson.set(c.name, json);
     const old = prev?.clusters.get(c.name);
     const reuse = old && prev?.clusterJson.get(c.name) === json;
-    const env = () => ({ workers: deps.workers, now: deps.now, proxy: deps.proxy, rng: deps.lbRng.fork(c.name) });
-    clusters.set(c.name, reuse ? old : new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), env()));
+    if (reuse) {
+      clusters.set(c.name, old);
+      continue;
+    }
+    const env = { workers: deps.workers, now: deps.now, proxy: deps.proxy, rng: deps.lbRng.fork(c.name) };
+    clusters.set(c.name, new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), env));
   }
   const vss = objects.filter((o) => o.kind === 'VirtualService');
   const portOf = (host: string) => (host === fqdn ? app.service.port : undefined);
