@@ -322,7 +322,10 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
   }
 }
 
-/** §3.1 `applyOutlierDetection`. */
+/**
+ * §3.1 `applyOutlierDetection` (cluster_traffic_policy.go). Like istiod it never writes
+ * `always_eject_one_host`, so Envoy's ejection cap applies unsoftened (§3.2).
+ */
 function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection']): void {
   if (!od) return;
   const out: EnvoyOutlierDetection = { enforcing_success_rate: 0 };
