@@ -5,6 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { ConfigError, InfraError, type MeshproofError } from '../cli/exit.js';
+import { README_CLUSTER_SECTION } from './resources.js';
 
 /** What we were doing when the call failed, for the message. */
 export interface CallContext {
@@ -44,7 +45,7 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
     return new InfraError(`cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}); is the cluster up and the kubeconfig context right?`);
   if (code === 403)
     return new InfraError(
-      `forbidden: the Kubernetes API refused to ${c.verb} ${what}${where} (${statusMessage(err)}); grant the Role in the README section "Real cluster"`,
+      `forbidden: the Kubernetes API refused to ${c.verb} ${what}${where} (${statusMessage(err)}); grant the Role in the README section "${README_CLUSTER_SECTION}"`,
     );
   if (code === 401) return new InfraError(`unauthorized: the Kubernetes API at ${c.server} rejected the credentials of the kubeconfig context (${statusMessage(err)})`);
   if ((code === 400 || code === 422) && c.source)

@@ -21,7 +21,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { portForward } from './fake-portforward.js';
 import {
@@ -98,6 +98,8 @@ export interface FakeApiServer {
   mode: FakeMode;
   /** in `forbidden` mode, which verbs get 403 (default all) */
   forbiddenVerbs: Set<string> | undefined;
+  /** the RBAC verbs granted on `pods/portforward` (default get and create); the upgrade needs get */
+  portForwardVerbs: Set<string>;
   pods: FakePod[];
   services: FakeService[];
   nodes: FakeNode[];
@@ -126,6 +128,7 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     events,
     mode: 'normal',
     forbiddenVerbs: undefined,
+    portForwardVerbs: new Set(['get', 'create']),
     pods: [],
     services: [],
     nodes: [],
@@ -329,6 +332,9 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     const podName = nameAndPort.split(':')[0];
     const pod = fake.pods.find((x) => x.namespace === ns && x.name === podName);
     if (!pod) return send(res, notFound('pods', podName));
+    // pkg/registry/core/pod/strategy.go ResourceLocation: a pod IP that is not global unicast
+    // (loopback, link-local, unspecified, multicast) is refused before any dial
+    if (!isGlobalUnicast(pod.podIP ?? '10.0.0.1')) return send(res, status(400, 'BadRequest', 'address not allowed'));
     if (!pod.adminUrl || pod.adminLocalhostOnly) return send(res, status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.podIP ?? '10.0.0.1'}:15000: connect: connection refused`));
     http
       .get(`${pod.adminUrl}/${path}${search}`, (up) => {
@@ -381,9 +387,18 @@ export async function startFakeApiServer(options: { port?: number } = {}): Promi
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     fake.requests.push({ method: 'GET', path: url.pathname, query: url.searchParams, contentType: 'websocket' });
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
-    const pod = m && fake.pods.find((x) => x.namespace === m[1] && x.name === m[2]);
-    if (fake.mode !== 'normal' || !pod?.adminUrl) return void socket.destroy();
-    portForward(req, socket as import('node:net').Socket, new URL(pod.adminUrl), Number(url.searchParams.get('ports')));
+    if (fake.mode === 'outage' || !m) return void socket.destroy();
+    const [, ns, podName] = m;
+    // authorization runs before the upgrade: a WebSocket handshake is a GET, and the request
+    // info resolver maps GET to the verb "get" (SPDY's POST is "create") — derailed/k9s#4144,
+    // devantler-tech/platform#2499 ("cannot get resource \"pods/portforward\"" on the upgrade)
+    const denied = !fake.portForwardVerbs.has('get') || (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has('get')));
+    if (denied) return refuseUpgrade(socket, forbidden('get', 'pods/portforward', ns, podName, '', 'pods'));
+    const pod = fake.pods.find((x) => x.namespace === ns && x.name === podName);
+    if (!pod) return refuseUpgrade(socket, status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }));
+    // nothing listening on the port: the upgrade succeeds, the error channel says why (kubelet's
+    // "error forwarding port … connect: connection refused"); port 9 (discard) is never served here
+    portForward(req, socket as import('node:net').Socket, new URL(pod.adminUrl ?? 'http://127.0.0.1:9'), Number(url.searchParams.get('ports')));
   });
 
   server.on('connection', (s) => {
@@ -414,11 +429,28 @@ function notFound(gvr: string, name: string): Status {
 function staleConflict(gvr: string, name: string): Status {
   return status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: ISTIO_GROUP, kind: gvr.split('.')[0] });
 }
-function forbidden(verb: string, plural: string, ns: string | undefined, name: string | undefined, group = ISTIO_GROUP): Status {
-  const what = group ? `${plural}.${group}` : plural;
+function forbidden(verb: string, plural: string, ns: string | undefined, name: string | undefined, group = ISTIO_GROUP, objectKind = plural): Status {
+  const what = group ? `${objectKind}.${group}` : objectKind;
   const subject = name ? `${what} "${name}"` : what;
   const scope = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
   return status(403, 'Forbidden', `${subject} is forbidden: User "system:serviceaccount:ci:meshproof" cannot ${verb} resource "${plural}" in API group "${group}"${scope}`, { name, group, kind: plural });
+}
+/** An upgrade answered with a plain HTTP error instead of 101, as the apiserver's filters do. */
+function refuseUpgrade(socket: import('node:stream').Duplex, s: Status): void {
+  const body = JSON.stringify(s.json);
+  socket.end(`HTTP/1.1 ${s.code} ${http.STATUS_CODES[s.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+/** Go's net.IP.IsGlobalUnicast: not loopback, link-local, multicast, unspecified or broadcast. */
+function isGlobalUnicast(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split('.').map(Number);
+    return !(a === 0 || a === 127 || (a === 169 && b === 254) || a >= 224);
+  }
+  if (isIP(ip) === 6) {
+    const low = ip.toLowerCase();
+    return !(low === '::' || low === '::1' || low.startsWith('fe8') || low.startsWith('fe9') || low.startsWith('fea') || low.startsWith('feb') || low.startsWith('ff'));
+  }
+  return false;
 }
 function send(res: http.ServerResponse, codeOrStatus: number | Status, body?: Obj): void {
   const [code, json] = codeOrStatus instanceof Status ? [codeOrStatus.code, codeOrStatus.json] : [codeOrStatus, body];

@@ -90,6 +90,19 @@ test('run against the cluster applies, sees both replicas take the policy, measu
   assert.is(journals[0].state, 'done');
 });
 
+test('stock Istio and a Role with only "create" on pods/portforward: exit 3 with one sentence (no crash), objects restored', async () => {
+  for (const p of env.fake.pods) p.adminLocalhostOnly = true;
+  env.fake.portForwardVerbs = new Set(['create']);
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.not.match(run.output(), 'internal error');
+  assert.not.match(run.output(), 'ERR_UNHANDLED_ERROR');
+  assert.match(run.output(), /port-forward to pod istio-system\/gw-[ab] \(Envoy admin port\) was refused with 403 Forbidden/);
+  assert.match(run.output(), 'checks the verb "get" on pods/portforward');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+});
+
 test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const run = meshproof('run', scenario('3s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
