@@ -13,6 +13,8 @@ import { keyText } from './resources.js';
 export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
   runId?: string;
   journalDir?: string;
+  /** overwrite objects someone else changed since the run's last write (default: leave them, exit 3) */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -31,7 +33,7 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   const result = await journal.replay(async (entry) => {
     log(`restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`);
     const applier = new ClusterApplier({ conn: connectionFor(entry, opts), runId: entry.runId, journal, log });
-    await applier.restoreJournal(entry);
+    await applier.restoreJournal(entry, opts.force);
   }, opts.runId);
   const failed = result.failed.map(({ runId, error }) => ({
     runId,
