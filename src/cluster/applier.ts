@@ -108,7 +108,9 @@ export class ClusterApplier implements Applier {
       const body = this.labelled(doc, key);
       const source = `${doc.file}:${doc.line}:${doc.column}`;
       if (this.dryRun) {
-        const result = await this.api.apply(key, body, { dryRun: true, source });
+        const result = await this.api.apply(key, body, { dryRun: true, source }).catch((err) => {
+          throw atField(err, doc);
+        });
         this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
         continue;
       }
@@ -116,7 +118,9 @@ export class ClusterApplier implements Applier {
       await this.refuseConcurrentChanges([key], 'apply');
       this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
       this.appliedAt ??= Date.now();
-      const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source }));
+      const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })).catch((err) => {
+        throw atField(err, doc);
+      });
       this.wrote(this.opts.runId, key, written);
     }
   }
@@ -280,6 +284,18 @@ export class ClusterApplier implements Applier {
   }
 }
 
+/**
+ * A schema rejection (errors.ts typedPatchErrors) names the policy file at the first rejected
+ * field's line and column instead of the document's start: `.spec.trafficPolicy.foo` → its node.
+ */
+function atField(err: unknown, doc: PolicyDoc): unknown {
+  const found = (err as { schemaErrors?: { path: string }[] }).schemaErrors;
+  if (!found?.length || !(err instanceof Error)) return err;
+  const keys = found[0].path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  const pos = doc.positionOf(keys);
+  err.message = err.message.replace(`${doc.file}:${doc.line}:${doc.column}: `, `${pos.file}:${pos.line}:${pos.column}: `);
+  return err;
+}
 function rvOf(o: Obj): string {
   return (o.metadata as Obj).resourceVersion as string;
 }

@@ -147,6 +147,28 @@ test('a 409 during restore (someone wrote in between) is re-read and retried', a
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
 });
 
+test('an undeclared field or a wrong type: the server\'s 500 "failed to create typed patch object" is exit 2 at the field\'s file:line:col', async () => {
+  if (!env.fake.crdsLoaded) return void console.log('  skipped: ../shared/data/istio-crds is absent, the fake has no CRD schema to check against');
+  const docs = loadPolicyText(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnection: 1\n',
+    'policies/typo.yaml',
+  );
+  for (const dryRun of [true, false]) {
+    const err = await applierFor(`run-typo-${dryRun}`, { dryRun }).applier.apply(docs).then(() => undefined, (e) => e);
+    assert.is(err?.exitCode, ExitCode.usage, err?.message);
+    assert.is(
+      err.message,
+      'policies/typo.yaml:10:9: the cluster\'s schema for destinationrules.networking.istio.io "productpage" rejects .spec.trafficPolicy.connectionPool.tcp.maxConnection (field not declared in schema)',
+    );
+  }
+  const wrongType = loadPolicyText('apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnections: many\n', 'policies/type.yaml');
+  const err = await applierFor('run-typo-false').applier.apply(wrongType).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.usage, err?.message);
+  assert.match(err.message, 'policies/type.yaml:10:9: ');
+  assert.match(err.message, 'rejects .spec.trafficPolicy.connectionPool.tcp.maxConnections (expected numeric (int or float), got string)');
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined, 'nothing stored');
+});
+
 test('403 on apply is exit 3 naming the verb, the resource and the namespace', async () => {
   const docs = await policies('connection-pool.yaml');
   const { applier } = applierFor('run-403');
