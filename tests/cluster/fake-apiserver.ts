@@ -487,7 +487,7 @@ function invalid(qualifiedKind: string, name: string, causes: { reason: string; 
   const [kind, ...group] = qualifiedKind.split('.');
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   const all = causes.length > 1 ? `[${text}]` : text;
-  return status(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${all}`, details ?? { name, group: group.join('.'), kind, causes });
+  return status(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${all}`, { ...(details ?? { name, group: group.join('.'), kind }), causes });
 }
 /**
  * 409 of a server-side apply conflict, as managedfields/internal/conflict.go NewConflictError
