@@ -2,21 +2,41 @@
  * A fake Kubernetes API server on loopback (style.md habit 9): enough of the real protocol
  * that both `kubectl` and `@kubernetes/client-node` talk to it unmodified —
  *
- *  - discovery: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/networking.istio.io`,
- *    `/apis/networking.istio.io/{v1,v1beta1,v1alpha3}`, and an empty `/openapi/v2`
- *  - DestinationRules and VirtualServices: get, list, create (POST), replace (PUT),
- *    server-side apply (PATCH application/apply-patch+yaml, with field ownership and
- *    conflicts), merge patch (what client-side `kubectl apply` sends), delete; objects carry
- *    `resourceVersion`, `uid`, `generation`, `creationTimestamp`, `managedFields`; a stale
- *    `resourceVersion` gets 409; `?dryRun=All` computes the answer without storing it
- *  - pods, services, nodes (read-only lists), and the pod proxy
- *    `/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH`, forwarded to each pod's `adminUrl`
+ *  - discovery: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/networking.istio.io`, and one
+ *    resource list per version the CRDs serve (real Istio CRDs from ../shared/data/istio-crds,
+ *    fake-crd-schema.ts; `istio: 'pre-1.22'` serves v1beta1/v1alpha3 only); other versions 404
+ *  - DestinationRules and VirtualServices: get, list, create (POST; an existing name is 409
+ *    AlreadyExists), replace (PUT; no resourceVersion is 422 — custom resources allow no
+ *    unconditional update; stale is 409), server-side apply, merge and JSON patch, delete;
+ *    a body whose apiVersion is not the URL's is 400 (handlers/create.go, update.go;
+ *    structuredmerge.go "Incorrect version specified in apply patch")
+ *  - server-side apply as structuredmerge.go and structured-merge-diff do it: fieldManager
+ *    required (422 with causes), `force` only on apply (422), managedFields in the patch 400,
+ *    the CRD schema types the patch (500 "failed to create typed patch object … field not
+ *    declared in schema"), a stale metadata.resourceVersion 409, conflicts 409 with
+ *    conflict.go's message and FieldManagerConflict causes; managedFields bookkeeping in
+ *    fake-managed-fields.ts (others keep fields outside the applied set, "." markers on Update
+ *    entries, a request's managedFields replace the live ones — fieldmanager.go
+ *    decodeLiveOrNew)
+ *  - objects carry `resourceVersion`, `uid`, `generation`, `creationTimestamp`,
+ *    `managedFields`; an unchanged write keeps its resourceVersion; `?dryRun=All` computes
+ *    the answer without storing it, keeping the stored resourceVersion (none on create);
+ *    `labels: {}` / `annotations: {}` are not stored (ObjectMeta omitempty)
+ *  - pods, services, nodes (read-only lists), the pod proxy
+ *    `/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH` forwarded to each pod's `adminUrl`
+ *    (400 "address not allowed" for a pod IP that is not global unicast —
+ *    pkg/registry/core/pod/strategy.go ResourceLocation; 503 where admin listens on
+ *    127.0.0.1 only), and `pods/portforward` over WebSocket (fake-portforward.ts), refused
+ *    before the upgrade with an HTTP status: 403 without the RBAC verb **get** (a WebSocket
+ *    handshake is a GET), 404 for an unknown pod
  *  - modes: `forbidden` (403 for chosen verbs, with the real RBAC message), `outage`
  *    (every connection is reset), and one-shot scripted responses that `assertConsumed()`
  *    checks were all used.
  *
- * The shapes follow the real apiserver's answers (Status objects, list kinds, managedFields
- * entries); `tests/cluster/fake-apiserver.test.ts` keeps it honest against the real kubectl.
+ * Not imitated: the Warning header for pruned unknown fields, CEL rules
+ * (x-kubernetes-validations) and other 422 schema validation beyond scalar types, watch
+ * events, admission webhooks. fake-apiserver.test.ts keeps it honest against the real
+ * kubectl; fake-apiserver-table.test.ts against a table of real-server answers.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
