@@ -163,7 +163,11 @@ export class ClusterApplier implements Applier {
       await this.withConflictRetry(async () => {
         const current = await this.api.get(entry.key);
         const applied = this.lastWritten.get(keyText(entry.key));
-        if (unchangedSince(entry.object, current)) return; // already as before (also: never applied)
+        if (unchangedSince(entry.object, current)) {
+          // already as before (also: never applied); this is what the next re-apply must find
+          if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
+          return;
+        }
         if (applied !== undefined && !force && !unchangedSince(applied, current)) {
           conflicts.push({ key: entry.key, before: entry.object, applied, now: current });
           return;

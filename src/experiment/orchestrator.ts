@@ -184,6 +184,9 @@ async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseN
   try {
     return await deps.counters.read();
   } catch (err) {
+    // a refusal no retry can cure (e.g. RBAC on pods/portforward: cluster/gateway-pods.ts)
+    // stops the run here — before the first apply when it is the first read
+    if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
     runs.notes.push(`gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`);
     if (!runs.countersLost?.includes(phase)) (runs.countersLost ??= []).push(phase);
     runs.counters[phase] = [];

@@ -101,6 +101,7 @@ test('stock Istio and a Role with only "create" on pods/portforward: exit 3 with
   assert.not.match(run.output(), 'ERR_UNHANDLED_ERROR');
   assert.match(run.output(), /port-forward to pod istio-system\/gw-[ab] \(Envoy admin port\) was refused with 403 Forbidden/);
   assert.match(run.output(), 'checks the verb "get" on pods/portforward');
+  assert.is(env.fake.requests.filter((r) => r.method === 'PATCH').length, 0, 'stopped at the first /stats read, before any apply');
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
 });
 
