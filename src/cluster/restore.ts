@@ -37,7 +37,7 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   }, opts.runId);
   const failed = result.failed.map(({ runId, error }) => ({
     runId,
-    message: `${error instanceof Error ? error.message : String(error)}; journal kept: ${journal.pathOf(runId)}`,
+    message: withJournal(error instanceof Error ? error.message : String(error), journal.pathOf(runId)),
     exitCode: error instanceof MeshproofError ? error.exitCode : ExitCode.infra,
   }));
   for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
@@ -46,6 +46,11 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy
   const exitCode = failed.some((f) => f.exitCode === ExitCode.infra) ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
   return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, exitCode };
+}
+
+/** The message, saying where the journal is kept unless it already does (concurrent.ts). */
+function withJournal(message: string, file: string): string {
+  return message.includes(file) ? message : `${message}; journal kept: ${file}`;
 }
 
 /** The journal's own context when the kubeconfig has it and `--context` was not given. */
