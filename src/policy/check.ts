@@ -4,6 +4,7 @@
  * code (style.md habit 1: engine as library, CLI as wiring).
  */
 import { countBySeverity, formatFinding, Severity, sortFindings, type Finding } from './findings.js';
+import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
 import { loadPolicies } from './load.js';
 import type { PolicyDoc } from './model.js';
@@ -52,7 +53,8 @@ function summarize(d: PolicyDoc): DocumentSummary {
 /** The human report: findings, "not checked" notes, one summary line. */
 export function formatCheckReport(r: CheckReport): string {
   const lines = r.findings.map(formatFinding);
-  for (const d of r.documents.filter((x) => !x.checked)) {
+  // a kind or version networking.istio.io does not serve already has its error above
+  for (const d of r.documents.filter((x) => !x.checked && !unservedIstioKind(x.apiVersion, x.kind))) {
     lines.push(
       `${d.file}:${d.line}:${d.column}: note: ${d.kind} ${JSON.stringify(d.name)} (${d.apiVersion}) not checked: ` +
         'meshproof checks DestinationRule and VirtualService of networking.istio.io v1, v1beta1 and v1alpha3',
