@@ -9,6 +9,7 @@ import type { AppModel } from '../mesh/app-model.js';
 import type { LoadProfile } from '../load/model.js';
 import { ConfigError } from '../cli/exit.js';
 import { DEFAULT_SEED } from '../util/random.js';
+import { readUtf8 } from '../policy/load.js';
 import { Fields } from './yaml-fields.js';
 import { readLocalModel } from './local-model.js';
 import { readGates, type GateSpec } from './scenario-gates.js';
@@ -59,13 +60,13 @@ const TARGET_KEYS = ['url', 'host', 'path', 'method', 'headers'] as const;
 const POLICY_KEYS = ['files', 'namespace', 'settle', 'propagationTimeout'] as const;
 
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw new ConfigError(`${file}: cannot read scenario: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return parseScenario(file, text);
+  return parseScenario(file, readUtf8(bytes, file));
 }
 
 /** Parses and validates scenario text; throws one ConfigError listing every mistake. */

@@ -4,6 +4,7 @@
  * code (style.md habit 1: engine as library, CLI as wiring).
  */
 import { countBySeverity, formatFinding, Severity, sortFindings, type Finding } from './findings.js';
+import { escapeControls } from '../util/text.js';
 import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
 import { loadPolicies } from './load.js';
@@ -67,7 +68,7 @@ export function formatCheckReport(r: CheckReport): string {
     `${plural(checked, 'document')} checked${notChecked ? `, ${notChecked} not checked` : ''}: ` +
       `${plural(r.errors, 'error')}, ${plural(r.warnings, 'warning')}`,
   );
-  return lines.join('\n') + '\n';
+  return escapeControls(lines.join('\n')) + '\n';
 }
 
 /** Exit rule of both verbs: any error fails; with `strict`, any warning fails too. */

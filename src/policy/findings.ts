@@ -3,6 +3,7 @@
  * a field path, printed the way compilers print diagnostics so editors can jump to them:
  * `policies/x.yaml:12:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy`.
  */
+import { escapeControls } from '../util/text.js';
 import { formatPath, type FieldPath, type PolicyDoc } from './model.js';
 
 export const Severity = { error: 'error', warning: 'warning' } as const;
@@ -29,7 +30,7 @@ export function formatFinding(f: Finding): string {
   const where = `${f.file}:${f.line}:${f.column}`;
   const what = f.path === '' ? f.message : `${f.path}: ${f.message}`;
   const cite = f.section ? ` (see istio-envoy-semantics.md ${f.section})` : '';
-  return `${where}: ${f.severity}: ${what}${cite}`;
+  return escapeControls(`${where}: ${f.severity}: ${what}${cite}`);
 }
 
 /** A finding about the node at `path` of `doc` (or its nearest existing ancestor). */

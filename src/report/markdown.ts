@@ -13,12 +13,19 @@ const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: 
 /** GitHub refuses step summaries above 1 MiB (per step); we stay under it with everything already there. */
 export const STEP_SUMMARY_CAP_BYTES = 1024 * 1024;
 
-/** Plain user text, safe in a paragraph, list item or table cell: no HTML, no emphasis, links or code, no line breaks. */
+/**
+ * Plain user text, safe in a paragraph, list item or table cell: no HTML, no emphasis, links or
+ * code, no line breaks, no bidi overrides (stripControl), and no `@user` / `@org/team` mention
+ * that would notify someone when the report is posted as a PR comment: a zero-width space
+ * after the `@` (`&#8203;`, as Dependabot does in the release notes it quotes) keeps the text
+ * readable but not a mention.
+ */
 export function escapeMarkdown(s: string): string {
   return stripControl(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@&#8203;')
     .replace(/([\\`*_[\]|~])/g, '\\$1'); // every text we print has a prefix, so line-start syntax (#, -, >) cannot trigger
 }
 

@@ -1,29 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
+import { errorsOf, FILE } from './scenario-errors.js';
 
-const FILE = 'scenarios/x.yaml';
 const GOOD = `name: demo
 load: { executor: constant-vus, vus: 10, duration: 4s }
 policy: { files: [../policies/connection-pool.yaml] }
 expect:
   policy: { cause_overflow: ["rate>=0.3"] }
 `;
-
-/** The ConfigError message lines for a scenario text. */
-function errorsOf(text: string): string[] {
-  try {
-    parseScenario(FILE, text, '/work/demo/scenarios');
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
 
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
@@ -134,7 +121,7 @@ test('a target URL with user:password@ is refused without echoing it (design.md 
 });
 
 test('YAML syntax errors keep their position', () => {
-  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: Map keys must be unique']);
+  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: invalid YAML: duplicate key "name": each key may appear only once in a mapping']);
 });
 
 test('repeat N alternates A B, B A, A B …', () => {
