@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../cli/exit.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
+import { reportSchemaProblem } from './schema.js';
 
 export async function readReport(path: string): Promise<Report> {
   let text: string;
@@ -31,10 +32,9 @@ export function parseReport(text: string, source: string): Report {
   if (version !== REPORT_SCHEMA_VERSION) {
     throw new ConfigError(`${source}: schemaVersion ${JSON.stringify(version)} is not supported; this meshproof reads schemaVersion ${REPORT_SCHEMA_VERSION}`);
   }
+  const problem = reportSchemaProblem(doc);
+  if (problem) throw new ConfigError(`${source}: ${problem}; is this a report.json written by meshproof?`);
   const report = doc as Report;
-  for (const field of ['phases', 'comparison', 'gates'] as const) {
-    if (typeof report[field] !== 'object' || report[field] === null) throw new ConfigError(`${source}: ${field}: required (a report.json written by meshproof has it)`);
-  }
   revive(report);
   return report;
 }
