@@ -6,7 +6,7 @@
 import { relative, isAbsolute } from 'node:path';
 import { ConfigError } from '../cli/exit.js';
 import type { PolicyDoc } from '../policy/model.js';
-import { formatFinding, lint, loadPolicies, validate } from '../policy/index.js';
+import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import type { ScenarioPolicy } from './scenario.js';
 
 export interface PreparedPolicies {
@@ -25,7 +25,7 @@ export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Pr
   const errors = validate(applicable).filter((f) => f.severity === 'error');
   if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
   const warnings = [...validate(applicable), ...lint(applicable)].filter((f) => f.severity === 'warning');
-  return { docs: applicable, lint: warnings.map(formatFinding) };
+  return { docs: applicable, lint: formatFindingsGrouped(warnings) };
 }
 
 /** Paths under the working directory are shown relative to it, as a user would type them. */

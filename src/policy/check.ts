@@ -3,7 +3,7 @@
  * and return a report that echoes what was read. The CLI only prints it and picks the exit
  * code (style.md habit 1: engine as library, CLI as wiring).
  */
-import { countBySeverity, formatFinding, Severity, sortFindings, type Finding } from './findings.js';
+import { countBySeverity, formatFindingsGrouped, Severity, sortFindings, type Finding } from './findings.js';
 import { escapeControls } from '../util/text.js';
 import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
@@ -53,7 +53,7 @@ function summarize(d: PolicyDoc): DocumentSummary {
 
 /** The human report: findings, "not checked" notes, one summary line. */
 export function formatCheckReport(r: CheckReport): string {
-  const lines = r.findings.map(formatFinding);
+  const lines = formatFindingsGrouped(r.findings);
   // a kind or version networking.istio.io does not serve already has its error above
   for (const d of r.documents.filter((x) => !x.checked && !unservedIstioKind(x.apiVersion, x.kind))) {
     lines.push(
