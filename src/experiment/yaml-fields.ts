@@ -24,7 +24,8 @@ export class Fields {
   ) {
     this.sourceOf = sourceFinder(doc);
     try {
-      // aliases and merge keys resolve as kubectl's go-yaml resolves them; the alias-bomb limit stays
+      // aliases and `<<` merge keys resolve as kubectl's go-yaml v2 resolves them (decode.go `(*decoder).merge`:
+      // the mapping's own keys win); the alias-bomb limit of policy files stays
       this.value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       this.errors.push(`${file}:1:1: invalid YAML: ${(err as Error).message}`);

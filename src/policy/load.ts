@@ -50,7 +50,8 @@ export function loadPolicyText(text: string, file: string): PolicyDoc[] {
   if (bytes > MAX_POLICY_FILE_BYTES) throw tooBig(file, bytes);
   if (text.includes('\0')) throw new ConfigError(`${file}:1:1: not a YAML text file (it contains NUL bytes)`);
   const lineCounter = new LineCounter();
-  // merge: `<<` merge keys are resolved as kubectl resolves them (sigs.k8s.io/yaml reads YAML with go-yaml, which merges)
+  // merge: `<<` merge keys are resolved as kubectl resolves them: sigs.k8s.io/yaml (YAMLToJSON) decodes with its
+  // go-yaml v2 fork, whose decode.go `(*decoder).merge` expands `<<: *anchor` with the mapping's own keys winning
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const yamlDocs: Document[] = Array.isArray(parsed) ? parsed : [parsed as unknown as Document];
   const syntax = yamlDocs.flatMap((d) => d.errors);
