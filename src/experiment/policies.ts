@@ -18,6 +18,9 @@ export interface PreparedPolicies {
 export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Promise<PreparedPolicies> {
   const docs = await loadPolicies(policy.files.map(displayPath));
   const applicable = docs.filter((d) => d.checked);
+  // a typo in kind or apiVersion (kind: DestinationRules, networking.istio.io/v2) is named as such
+  const unserved = validate(docs.filter((d) => !d.checked)).filter((f) => f.severity === 'error');
+  if (unserved.length) throw new ConfigError(unserved.map(formatFinding).join('\n'));
   for (const d of docs.filter((x) => !x.checked)) {
     throw new ConfigError(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: an experiment applies only DestinationRule and VirtualService objects`);
   }
