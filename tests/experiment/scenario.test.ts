@@ -114,6 +114,13 @@ local:
   ]);
 });
 
+test('local.proxy (§3.2): unset = current Envoy; envoy-1.26 is the named old ejection cap; anything else is an error naming file:line:col', () => {
+  assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').local.proxy, undefined);
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: envoy-1.26 }\n`, '/work/demo/scenarios').local.proxy, 'envoy-1.26');
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: current }\n`, '/work/demo/scenarios').local.proxy, 'current');
+  assert.equal(errorsOf(`${GOOD}local:\n  proxy: envoy-1.25\n`), ['scenarios/x.yaml:7:10: local.proxy: expected one of current, envoy-1.26, got "envoy-1.25"']);
+});
+
 test('a target URL with user:password@ is refused without echoing it (design.md Safety rules: never print credentials)', () => {
   const errors = errorsOf(GOOD + 'target: { url: "http://admin:hunter2@gw.example:80" }\n');
   assert.equal(errors, ['scenarios/x.yaml:6:16: target.url: expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold']);
