@@ -9,6 +9,7 @@ import type { LoadProfile } from '../load/model.js';
 import { ConfigError } from '../cli/exit.js';
 import { DEFAULT_SEED, MAX_SEED } from '../util/random.js';
 import { FileRefused, readRegularFile } from '../util/files.js';
+import { readUtf8 } from '../policy/load.js';
 import { Fields } from './yaml-fields.js';
 import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } from '../load/request-check.js';
 import { readLocalModel } from './local-model.js';
@@ -65,13 +66,13 @@ const POLICY_KEYS = ['files', 'namespace', 'settle', 'propagationTimeout'] as co
 export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readRegularFile(file, MAX_SCENARIO_FILE_BYTES);
+    bytes = await readRegularFile(file, MAX_SCENARIO_FILE_BYTES);
   } catch (err) {
     throw new ConfigError(`${file}: cannot read scenario: ${err instanceof FileRefused ? (err.code ?? err.message) : String(err)}`);
   }
-  return parseScenario(file, text);
+  return parseScenario(file, readUtf8(bytes, file));
 }
 
 /** Parses and validates scenario text; throws one ConfigError listing every mistake. */

@@ -5,6 +5,7 @@
  * location.
  */
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, parseTimerMs } from '../util/duration.js';
+import { showValue } from '../util/text.js';
 import { DEFAULT_GRACEFUL_STOP, DEFAULT_TIME_UNIT, EXECUTORS, type LoadProfile, type Stage } from './model.js';
 
 /** k6's default gracefulRampDown for ramping-vus. */
@@ -27,10 +28,10 @@ export function validateProfile(input: unknown, prefix = ''): string[] {
       return;
     }
     const problem = check(v);
-    if (problem) errors.push(`${at(field)}: expected ${problem}, got ${JSON.stringify(v)}`);
+    if (problem) errors.push(`${at(field)}: expected ${problem}, got ${showValue(v)}`);
   };
   if (!(EXECUTORS as readonly unknown[]).includes(p.executor)) {
-    return [`${at('executor')}: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(p.executor)}`];
+    return [`${at('executor')}: expected one of ${EXECUTORS.join(', ')}, got ${showValue(p.executor)}`];
   }
   const arrival = p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate';
   switch (p.executor) {

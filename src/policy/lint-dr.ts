@@ -4,6 +4,7 @@
  */
 import type { Finding } from './findings.js';
 import type { FieldPath, PolicyDoc } from './model.js';
+import { lintEjectionOff } from './lint-ejection-off.js';
 import { num, obj, present, str, trafficPolicies, warning, type Obj } from './lint-util.js';
 
 export interface DrLintOptions {
@@ -28,7 +29,7 @@ export function lintDestinationRule(doc: PolicyDoc, spec: Obj, opts: DrLintOptio
     const pool = obj(policy.connectionPool);
     if (pool) out.push(...lintPool(doc, [...path, 'connectionPool'], pool, opts));
     const od = obj(policy.outlierDetection);
-    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od));
+    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od), ...lintEjectionOff(doc, [...path, 'outlierDetection'], od));
     if (str(obj(policy.loadBalancer)?.simple) === 'LEAST_CONN') {
       out.push(
         warning(

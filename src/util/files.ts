@@ -45,10 +45,11 @@ export function notRegularProblem(s: Stats): string | undefined {
 }
 
 /**
- * The text of a regular file of at most `maxBytes` (UTF-8). Reads at most its stat size + 1
+ * The bytes of a regular file of at most `maxBytes`; callers decode them (strictly, for files
+ * whose text is echoed in errors: src/policy/load.ts readUtf8). Reads at most its stat size + 1
  * bytes, so a file that grows while it is read cannot make it read more.
  */
-export async function readRegularFile(path: string, maxBytes: number): Promise<string> {
+export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
   const s = await statPath(path);
   const problem = notRegularProblem(s);
   if (problem) throw new FileRefused(problem);
@@ -69,7 +70,7 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
       n += bytesRead;
       if (n === buf.length) throw new FileRefused('the file grew while it was read');
     }
-    return buf.toString('utf8', 0, n);
+    return buf.subarray(0, n);
   } finally {
     await handle.close();
   }

@@ -11,6 +11,7 @@ import { engineAccuracy } from '../../bench/engine-accuracy.js';
 import { engineThroughput } from '../../bench/engine-throughput.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead } from '../../bench/mesh-overhead.js';
+import { policyScale } from '../../bench/policy-scale.js';
 import { formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
 
@@ -84,6 +85,14 @@ test('demo-wall: times a CLI invocation end to end', async () => {
   assertMeasured(f, 'demo-wall');
   assert.ok(f.value! > 0 && f.value! < 20, `${f.value} s`);
   assert.match(f.note ?? '', /^exit 0: \d+\.\d+\.\d+/); // the version printed
+});
+
+test('policy-scale: the propagation check at N and N/10 routes gives a finite scaling ratio; lint lines counted', async () => {
+  const [check, lint] = await policyScale({ routes: 200, subsets: 20, rounds: 1 });
+  assertMeasured(check, 'policy-scale');
+  assert.is(check.reference?.name, '10 × (20 routes)');
+  assertMeasured(lint, 'policy-scale');
+  assert.is(lint.value, 15, 'grouped: 3 of each repeated warning, one summary line each, the total');
 });
 
 test.run();

@@ -12,7 +12,7 @@ test('item 1: a header name with a space, CR/LF in a header value and in target.
   const text = `${GOOD}target:\n  host: "a.example.com\\r\\nX-Evil: 1"\n  headers:\n    bad header: v\n    authorization: "Bearer S\\r\\nX: y"\n`;
   assert.equal(errorsOf(text), [
     'scenarios/x.yaml:7:9: target.host: expected a host name like "bookinfo.example.com" (optionally ":port"), got "a.example.com\\r\\nX-Evil: 1"',
-    'scenarios/x.yaml:9:5: target.headers.bad header: expected a header name (letters, digits and !#$%&\'*+-.^_`|~, no spaces), got "bad header"',
+    'scenarios/x.yaml:9:5: target.headers["bad header"]: expected a header name (letters, digits and !#$%&\'*+-.^_`|~, no spaces), got "bad header"',
     'scenarios/x.yaml:10:20: target.headers.authorization: expected a header value without control characters or characters above U+00FF, got CR at character 9 (value withheld)',
   ]);
 });

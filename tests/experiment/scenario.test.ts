@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
-
 import { FILE, GOOD, errorsOf } from './scenario-text.js';
+
 
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
@@ -122,7 +122,7 @@ test('a target URL with user:password@ is refused without echoing it (design.md 
 });
 
 test('YAML syntax errors keep their position', () => {
-  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: Map keys must be unique']);
+  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: invalid YAML: duplicate key "name": each key may appear only once in a mapping']);
 });
 
 test('repeat N alternates A B, B A, A B …', () => {

@@ -13,6 +13,7 @@ import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import { DEFAULT_SEED } from '../../util/random.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
+import { escapeControls } from '../../util/text.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -120,6 +121,6 @@ async function readPolicies(files: string[]): Promise<Record<string, unknown>[]>
   if (checkFailed(report, false)) throw new ConfigError(formatCheckReport(report).trimEnd());
   if (report.warnings > 0) process.stderr.write(formatCheckReport(report));
   const skipped = docs.filter((d) => !d.checked);
-  for (const d of skipped) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
+  for (const d of skipped) process.stderr.write(`${escapeControls(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}`)}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
   return docs.filter((d) => d.checked).map((d) => d.object);
 }

@@ -7,6 +7,7 @@
 import { defineCommand, jsonOption } from '../command.js';
 import { restoreFromJournals } from '../../cluster/restore.js';
 import { DEFAULT_JOURNAL_DIR } from '../../cluster/journal.js';
+import { escapeControls } from '../../util/text.js';
 
 interface RestoreArgs {
   run?: string;
@@ -41,7 +42,7 @@ export default defineCommand<RestoreArgs>({
       context: argv.context,
       journalDir: argv['journal-dir'],
       force: argv.force,
-      log: (line) => process.stderr.write(`meshproof: ${line}\n`),
+      log: (line) => process.stderr.write(`meshproof: ${escapeControls(line)}\n`),
     });
     const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length;
     if (total === 0) process.stderr.write(`meshproof: nothing to restore (no unfinished journal in ${summary.journalDir})\n`);
