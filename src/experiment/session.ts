@@ -15,6 +15,7 @@ import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-ta
 import { capProblem, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from './load-cap.js';
 import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
+import { checkEngineAccepts } from './scenario-k6.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 
@@ -49,6 +50,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     const problem = capProblem(scenario.load, { maxRate: opts.cluster?.maxRate ?? DEFAULT_MAX_RATE, maxVus: opts.cluster?.maxVus ?? DEFAULT_MAX_VUS });
     if (problem) throw new ConfigError(`${scenario.file ?? scenario.name}: ${problem}`);
   }
+  const engine = createEngine(opts.engine, { k6: opts.k6 });
+  checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
@@ -59,7 +62,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,
-      engine: createEngine(opts.engine, { k6: opts.k6 }),
+      engine,
       target: target.target,
       counters: target.counters,
       signal: opts.signal,
