@@ -42,6 +42,11 @@ for (const [i, file] of demoScenarioFiles([]).entries()) {
         assert.equal(profiles[1], scenario.load);
       }
       assert.is(result.report.phases.baseline.result.requests, 20 * scenario.repeat);
+      // item 4: the HTML report's timeline and per-cause sections are filled from k6 too
+      const baseline = result.report.phases.baseline.result;
+      assert.equal(baseline.timeline[0].causes, { ok: 20 });
+      assert.is(baseline.timeline[0].p95, 23.05); // k6's p(95) of 5…24 ms: rank 18.05 → 23 + 0.05
+      assert.ok(baseline.histograms.byCause.ok, 'per-cause histogram');
     } finally {
       delete process.env.FAKE_K6_RESPONSES;
       delete process.env.FAKE_K6_LOG;
