@@ -14,6 +14,7 @@ import { goDuration, k6RefusalText, k6Rules } from '../../src/load/k6/rules.js';
 import type { LoadProfile } from '../../src/load/model.js';
 import { optionsFor } from '../../scripts/lib/options.js';
 import { configErrors, goString } from '../fixtures/fake-k6/validate.mjs';
+import { evaluateThresholds } from '../fixtures/fake-k6/thresholds.mjs';
 import { K6Engine } from '../../src/load/k6/engine.js';
 import { parseScenario } from '../../src/experiment/scenario.js';
 import { runCli } from '../helpers/cli-capture.js';
@@ -129,6 +130,14 @@ test('meshproof load --engine k6 --duration 500ms names the flag and k6\'s rule 
   const { code, stderr } = await runCli(['load', 'http://127.0.0.1:9/', '--engine', 'k6', '--k6', FAKE_K6, '--duration', '500ms']);
   assert.is(code, 2, stderr);
   assert.match(stderr, '--duration: k6 refuses this (exit 104): "the duration must be at least 1s, but is 500ms" (k6 lib/executor/constant_vus.go ConstantVUsConfig.Validate)');
+});
+
+test('the fake k6 marks thresholds in handleSummary data as k6 does ({ ok }) and reports a crossed one (→ exit 99)', () => {
+  const data = { metrics: { http_reqs: { values: { count: 10, rate: 5 } }, 'http_req_duration{scenario:meshproof}': { values: { 'p(95)': 120, avg: 50 } } } };
+  assert.is(evaluateThresholds(data, { http_reqs: ['count>=10'], 'http_req_duration{scenario:meshproof}': ['p(95)<100', 'avg<100'], absent: ['count>0'] }), true);
+  assert.equal(data.metrics.http_reqs, { values: { count: 10, rate: 5 }, thresholds: { 'count>=10': { ok: true } } });
+  assert.equal((data.metrics as Record<string, { thresholds?: unknown }>)['http_req_duration{scenario:meshproof}'].thresholds, { 'p(95)<100': { ok: false }, 'avg<100': { ok: true } });
+  assert.is(evaluateThresholds({ metrics: { http_reqs: { values: { count: 1 } } } }, { http_reqs: ['count>0'] }), false);
 });
 
 test.run();
