@@ -22,7 +22,7 @@ export function k6Refusals(f: Fields, path: FieldPath, profile: LoadProfile | un
 }
 
 /** Throws the ConfigError (exit 2) when the engine is k6 and k6 would refuse the scenario. */
-export function checkEngineAccepts(scenario: { name: string; k6Refusals?: string[] }, engine: Pick<Engine, 'name'>): void {
+export function checkEngineAccepts(scenario: { k6Refusals?: string[] }, engine: Pick<Engine, 'name'>): void {
   if (engine.name !== 'k6' || !scenario.k6Refusals?.length) return;
-  throw new ConfigError(`scenario ${scenario.name} cannot run on k6:\n${scenario.k6Refusals.join('\n')}`);
+  throw new ConfigError(scenario.k6Refusals.join('\n'));
 }
