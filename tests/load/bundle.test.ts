@@ -64,6 +64,8 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
   });
   // expected statuses: no response is the only http_req_failed, 503s are not tool errors
   assert.equal(run.data.metrics.http_req_failed.values, { rate: 1 / responses.length, passes: 1, fails: responses.length - 1 });
+  // what setup() returned reaches handleSummary as data.setup_data (js/summary.go)
+  assert.type((run.data.setup_data as { startMs: number }).startMs, 'number');
   // handleSummary writes our file to MESHPROOF_SUMMARY
   const file = JSON.parse(run.outputs[env.MESHPROOF_SUMMARY]);
   assert.is(file.format, 'meshproof-k6-summary');
