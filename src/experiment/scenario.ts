@@ -15,6 +15,7 @@ import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } 
 import { readLocalModel } from './local-model.js';
 import { readGates, type GateSpec } from './scenario-gates.js';
 import { readLoad } from './scenario-load.js';
+import { k6Refusals } from './scenario-k6.js';
 import * as D from './defaults.js';
 
 export interface ScenarioTarget {
@@ -54,6 +55,8 @@ export interface Scenario {
   repeat: number;
   seed: number;
   warmupMs: number;
+  /** k6 rules `load` breaks, located (scenario-k6.ts); raised only when the engine is k6 */
+  k6Refusals?: string[];
 }
 
 export type { GateSpec };
@@ -99,6 +102,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     f.fail(['name'], `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`);
   }
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
+  scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);
   return scenario;
 }
 

@@ -15,6 +15,7 @@ import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-ta
 import { preflight } from './preflight.js';
 import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
+import { checkEngineAccepts } from './scenario-k6.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 
@@ -45,6 +46,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
+  const engine = createEngine(opts.engine, { k6: opts.k6 });
+  checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
@@ -55,7 +58,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,
-      engine: createEngine(opts.engine, { k6: opts.k6 }),
+      engine,
       target: target.target,
       counters: target.counters,
       signal: opts.signal,

@@ -6,6 +6,7 @@
 import type { Executor, LoadProfile, RequestPlan, Stage } from './model.js';
 import { EXECUTORS } from './model.js';
 import { timeUnitMs, validateProfile } from './profile.js';
+import { k6Rules } from './k6/rules.js';
 import { headerNameProblem, headerValueProblem, hostProblem, methodProblem, targetUrlProblem, timeoutProblem } from './request-check.js';
 
 /** Default --duration for a quick run. */
@@ -84,6 +85,14 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
   const clean = JSON.parse(JSON.stringify(profile)) as LoadProfile; // drop undefined fields
   const errors = validateProfile(clean).map((e) => `--${flagName(e)}`);
   return errors.length ? { errors } : { profile: clean, errors: [] };
+}
+
+/**
+ * k6's own rules (src/load/k6/rules.ts) the flags break, one message per rule naming the flag,
+ * for `meshproof load --engine k6`: k6 would exit 104 on them (issue G item 1).
+ */
+export function k6FlagRefusals(profile: LoadProfile): string[] {
+  return k6Rules(profile).map((r) => `--${flagName(`${r.field}: k6 refuses this (exit 104): "${r.message}" (k6 ${r.source}); change it, or use --engine builtin`)}`);
 }
 
 /** Field names in validateProfile's messages → the flag a user typed. */

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { demoWall } from '../../bench/demo-wall.js';
 import { engineAccuracy } from '../../bench/engine-accuracy.js';
 import { engineThroughput } from '../../bench/engine-throughput.js';
+import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead } from '../../bench/mesh-overhead.js';
 import { policyScale } from '../../bench/policy-scale.js';
@@ -35,9 +36,11 @@ function assertReference(f: Figure, bench: string, tool: string): void {
   }
 }
 
-test('engine-throughput: builtin req/s against autocannon (and wrk, hey when installed), one line each', async () => {
+test('engine-throughput: builtin req/s against autocannon (and wrk, hey, k6 when installed), one line each', async () => {
   const figs = await engineThroughput({ connections: [2], seconds: 0.5, rounds: 1, warmupSeconds: 0 });
-  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed']);
+  const k6 = findK6() ? 'k6' : 'no k6';
+  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed', k6]);
+  if (k6 === 'no k6') assert.match(formatLine(figs[3]), /skipped {2}— no k6$/);
   assertMeasured(figs[0], 'engine-throughput');
   assert.ok(figs[0].value! > 100, `builtin ${figs[0].value} req/s against a loopback "ok" server`);
   assertReference(figs[1], 'engine-throughput', 'wrk');

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
+import { k6Rules } from '../../src/load/k6/rules.js';
 import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
 
@@ -131,15 +132,28 @@ test('repeat N alternates A B, B A, A B …', () => {
   assert.equal(phaseOrder(3), ['baseline', 'policy', 'policy', 'baseline', 'baseline', 'policy']);
 });
 
-test('warm-up holds the starting intensity of each executor', () => {
-  assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), { executor: 'constant-vus', vus: 10, duration: '0.5s', gracefulStop: '0s' });
+test('warm-up holds the starting intensity of each executor, as a ramping stage k6 accepts under 1 s', () => {
+  assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), {
+    executor: 'ramping-vus', startVUs: 10, stages: [{ duration: '0.5s', target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s',
+  });
   assert.equal(warmupProfile({ executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '5s', target: 8 }] }, 1000), {
-    executor: 'constant-vus', vus: 8, duration: '1s', gracefulStop: '0s',
+    executor: 'ramping-vus', startVUs: 8, stages: [{ duration: '1s', target: 8 }], gracefulRampDown: '0s', gracefulStop: '0s',
   });
   assert.equal(
     warmupProfile({ executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ duration: '5s', target: 50 }], preAllocatedVUs: 10 }, 1000),
-    { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1s', preAllocatedVUs: 10, maxVUs: undefined, gracefulStop: '0s' },
+    { executor: 'ramping-arrival-rate', startRate: 50, timeUnit: '1s', stages: [{ duration: '1s', target: 50 }], preAllocatedVUs: 10, maxVUs: 10, gracefulStop: '0s' },
   );
+  assert.equal(
+    warmupProfile({ executor: 'constant-arrival-rate', rate: 20, duration: '5s', preAllocatedVUs: 4, maxVUs: 9 }, 200),
+    { executor: 'ramping-arrival-rate', startRate: 20, timeUnit: undefined, stages: [{ duration: '0.2s', target: 20 }], preAllocatedVUs: 4, maxVUs: 9, gracefulStop: '0s' },
+  );
+  // every warm-up of every demo length is one k6 accepts (src/load/k6/rules.ts)
+  for (const ms of [1, 200, 500, 999]) {
+    for (const p of [
+      { executor: 'constant-vus', vus: 10, duration: '3s' },
+      { executor: 'constant-arrival-rate', rate: 20, duration: '3s', preAllocatedVUs: 4 },
+    ] as const) assert.equal(k6Rules(warmupProfile(p, ms)), [], `${p.executor} warm-up of ${ms} ms`);
+  }
 });
 
 test.run();

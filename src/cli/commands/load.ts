@@ -8,7 +8,7 @@ import { defineCommand, jsonOption } from '../command.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
-import { planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
+import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
 import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
@@ -102,6 +102,8 @@ export default defineCommand<LoadArgs>({
     const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
     if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
     const engine = createEngine(choice, { k6: argv.k6 });
+    const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
+    if (refusals.length) throw new UsageError(refusals.join('\n'));
 
     const abort = new AbortController();
     const onSignal = () => {
