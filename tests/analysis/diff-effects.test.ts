@@ -1,0 +1,128 @@
+/**
+ * `meshproof diff` compares effects (each run's policy against its own baseline): a runner
+ * that is busier than last time is no regression, a policy that does less is (issue 14).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { changesOf, diffReports, type ReportDiff } from '../../src/analysis/diff.js';
+import type { ExpectSpec } from '../../src/analysis/gates.js';
+import { assembleReport, buildFixtureReport, loadFixtureReport } from '../fixtures/report/fixture.js';
+import { scaleLatencies } from '../fixtures/report/scale.js';
+import { HEALTHY, syntheticPhase, type Outcome } from '../fixtures/report/synthetic.js';
+
+const kinds = (d: ReportDiff, kind: string) => d.comparisons.filter((c) => c.kind === kind).map((c) => c.what);
+const find = (d: ReportDiff, what: string) => {
+  const c = d.comparisons.find((x) => x.what === what);
+  assert.ok(c, `${what} not compared: ${d.comparisons.map((x) => x.what).join('; ')}`);
+  return c!;
+};
+
+// gates that speak of what the policy does, not of absolute milliseconds: what a CI gate should hold
+const RELATIVE: ExpectSpec = {
+  baseline: { http_req_failed: ['rate<0.01'] },
+  policy: { cause_overflow: ['rate>=0.3'] },
+  delta: { status_503: ['rate>=0.2'], http_req_duration: ['p(50)<0'] },
+};
+const main = buildFixtureReport({ expect: RELATIVE });
+
+test('idle vs busy: the same scenario with other seeds and every latency ×1.5 (then ×2) is no regression', () => {
+  for (const factor of [1.5, 2]) {
+    const busy = scaleLatencies(buildFixtureReport({ expect: RELATIVE, seedOffset: 100 }), factor);
+    // the busy run really is slower: its policy p95 is ~factor × the idle one's
+    const ratio = busy.phases.policy.stats.percentiles.p95.value / main.phases.policy.stats.percentiles.p95.value;
+    assert.ok(Math.abs(ratio - factor) < 0.15 * factor, `policy p95 ratio ${ratio}`);
+    const d = diffReports(main, busy);
+    assert.is(d.mode, 'effects');
+    assert.equal(kinds(d, 'regression'), [], JSON.stringify(changesOf(d), null, 1));
+    assert.equal(d.warnings, []);
+    // every effect and gate was compared: 4 gates, failed + overflow shares, 5 latency ratios
+    assert.is(d.comparisons.length, 4 + 2 + 5, d.comparisons.map((c) => c.what).join('; '));
+  }
+});
+
+test('the same busy run diffed --absolute is what issue 14 saw: policy percentiles "regress" although nothing changed', () => {
+  const busy = scaleLatencies(buildFixtureReport({ expect: RELATIVE, seedOffset: 100 }), 1.5);
+  const d = diffReports(main, busy, { mode: 'absolute' });
+  const r = kinds(d, 'regression');
+  for (const what of ['baseline p90', 'baseline p95', 'policy p90', 'policy p95']) assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
+});
+
+test('an absolute latency gate on a busy runner still flips, and diff says so (rule: a gate that passed and now fails)', () => {
+  const fixture = loadFixtureReport();
+  const d = diffReports(fixture, scaleLatencies(fixture, 2));
+  assert.equal(kinds(d, 'regression'), ['gate policy http_req_duration p(95)<60']);
+  assert.match(find(d, 'gate policy http_req_duration p(95)<60').why, /^the gate passed and now fails: /);
+});
+
+test('a policy change that halves the shedding (45 % → 22.5 % overflow) is a regression: "the policy adds less overflow"', () => {
+  const halved = buildFixtureReport({ expect: RELATIVE, overflowShare: 0.225 });
+  const d = diffReports(main, halved);
+  assert.is(d.regression, true);
+  const overflow = find(d, 'overflow share');
+  assert.is(overflow.kind, 'regression');
+  // the breaker trips after the first second, so the measured shares are 41.8 % and 20.8 %
+  assert.is(overflow.why, 'the policy adds less overflow (+41.8 pp [40.1–43.4] → +20.8 pp [19.5–22.1]): weaker by more than 2.0 pp and the 95 % intervals do not overlap');
+  assert.is(overflow.change, '-21.0 pp');
+  assert.match(find(d, 'failed share').why, /^the policy adds fewer failures/);
+  assert.is(find(d, 'gate policy cause_overflow rate>=0.3').kind, 'regression');
+  // the 503 gate cannot decide (20.8 % [19.5–22.1] straddles 20 %): a change, not red on its own
+  assert.is(find(d, 'gate delta status_503 rate>=0.2').kind, 'change');
+  assert.is(d.comparisons[0].kind, 'regression', 'regressions first');
+});
+
+// a route timeout: a third of the requests hit a ~1 s pod; with timeout 0.5s they end as 504 at ~501 ms
+const FAST: Outcome = { ...HEALTHY, share: 2 / 3 };
+const SLOW: Outcome = { cause: 'ok', status: 200, share: 1 / 3, medianMs: 1000, p99Ms: 1100 };
+const TIMED_OUT: Outcome = { cause: 'route_timeout', status: 504, share: 1 / 3, medianMs: 501, p99Ms: 503 };
+const TIMEOUT_EXPECT: ExpectSpec = { policy: { cause_route_timeout: ['rate>=0.2'] }, delta: { http_req_duration: ['p(95)<-200'] } };
+function timeoutRun(seed: number, policyMix: Outcome[]) {
+  const phase = (s: number, mix: Outcome[], at: string) => syntheticPhase({ seed: s, requests: 600, durationS: 5, startedAt: at, mix });
+  return assembleReport(phase(seed, [FAST, SLOW], '2026-11-21T10:00:01.000Z'), phase(seed + 1, policyMix, '2026-11-21T10:00:08.000Z'), TIMEOUT_EXPECT, 'route-timeout');
+}
+
+test('a policy change that removes the timeout is a regression: the timeout share and the p95 cut weaken, the gates fail', () => {
+  const withTimeout = timeoutRun(21, [FAST, TIMED_OUT]);
+  const without = timeoutRun(31, [FAST, SLOW]);
+  assert.is(withTimeout.verdict, 'pass');
+  const d = diffReports(withTimeout, without);
+  const r = kinds(d, 'regression');
+  for (const what of ['gate policy cause_route_timeout rate>=0.2', 'gate delta http_req_duration p(95)<-200', 'route_timeout share', 'failed share', 'p95 latency', 'p99 latency']) assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
+  assert.match(find(d, 'route_timeout share').why, /^the policy adds less route_timeout \(\+3\d\.\d pp/);
+  const p95 = find(d, 'p95 latency');
+  // the slow third's ~1 s answers become 501 ms timeouts (×0.48); without the timeout ×1
+  assert.is(p95.why, 'the policy cuts p95 less (×0.479 [0.473–0.483] → ×1.00 [0.964–1.02]): weaker by more than 0.1 of the ratio and the 95 % intervals do not overlap');
+  // the p50 is a fast answer in both phases of both runs: about ×1, never a regression
+  assert.ok(!r.includes('p50 latency'));
+});
+
+test('a failure cause the new policy phase shows and its baseline does not (and the old policy did not add) is a regression; one stray one is not', () => {
+  const RESET: Outcome = { cause: 'upstream_reset', status: 503, share: 0.05, medianMs: 2, p99Ms: 5 };
+  const old = timeoutRun(21, [FAST, TIMED_OUT]);
+  const resets = timeoutRun(21, [FAST, TIMED_OUT, RESET]);
+  const d = diffReports(old, resets);
+  const c = find(d, 'upstream_reset share');
+  assert.is(c.kind, 'regression');
+  assert.match(c.why, /^new failure cause: the policy phase has \d\d upstream_reset \(\d\.\d %\) and its baseline none; the old run's policy did not add it$/);
+  // one reset in 600 requests: its Newcombe interval includes 0 — noise on a busy runner
+  const one = structuredClone(old);
+  const q = one.phases.policy.stats;
+  q.causes.upstream_reset = { count: 1, n: q.requests, ratio: 1 / q.requests, lo: 0, hi: 0.01 };
+  const d1 = diffReports(old, one);
+  assert.is(find(d1, 'upstream_reset share').kind, 'unchanged');
+  assert.is(d1.regression, false);
+});
+
+test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a regression; one that shrinks is an improvement', () => {
+  const cost = (medianMs: number, seed: number) => {
+    const b = syntheticPhase({ seed, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });
+    const q = syntheticPhase({ seed: seed + 1, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:08.000Z', mix: [{ ...HEALTHY, medianMs, p99Ms: medianMs * 2.4 }] });
+    return assembleReport(b, q, [], 'retries');
+  };
+  const d = diffReports(cost(40, 1), cost(80, 3));
+  const p50 = find(d, 'p50 latency');
+  assert.is(p50.kind, 'change');
+  assert.match(p50.why, /^the policy adds more latency at p50 \(×1\.\d+ \[/);
+  assert.is(find(diffReports(cost(80, 3), cost(40, 1)), 'p50 latency').kind, 'improvement');
+});
+
+test.run();
