@@ -50,20 +50,23 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
   const fromTo = `${show(was)} → ${show(now)}`;
   if (dir === 0) return say('change', `the old run's policy had no clear effect on ${subject(now)}; the new one has (${fromTo})`);
   const weaker = Math.sign(moved) === -dir;
-  const { kind, words } = reading(now, dir, weaker);
+  // weaker and now indistinguishable from neutral, or on its other side: the effect is gone
+  const gone = weaker && (dir > 0 ? now.lo <= n0 : now.hi >= n0);
+  const { kind, words } = reading(now, dir, weaker, gone);
   return say(kind, `${words} (${fromTo}): ${weaker ? 'weaker' : 'stronger'} by more than ${tolText} and the 95 % intervals do not overlap`);
 }
 
 /** What a significant effect moving means, by what it is and which way it points. */
-function reading(e: Effect, dir: 1 | -1, weaker: boolean): { kind: ChangeKind; words: string } {
+function reading(e: Effect, dir: 1 | -1, weaker: boolean, gone: boolean): { kind: ChangeKind; words: string } {
   if (e.kind === 'latency') {
-    if (dir < 0) return weaker ? { kind: 'regression', words: `the policy cuts ${e.metric} less` } : { kind: 'improvement', words: `the policy cuts ${e.metric} more` };
+    if (dir < 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer cuts ${e.metric}` : `the policy cuts ${e.metric} less` } : { kind: 'improvement', words: `the policy cuts ${e.metric} more` };
     return weaker ? { kind: 'improvement', words: `the policy adds less latency at ${e.metric}` } : { kind: 'change', words: `the policy adds more latency at ${e.metric}` };
   }
+  const what = e.metric === 'failed' ? 'failures' : e.metric;
   const less = e.metric === 'failed' ? 'fewer failures' : `less ${e.metric}`;
   const more = e.metric === 'failed' ? 'more failures' : `more ${e.metric}`;
-  if (dir > 0) return weaker ? { kind: 'regression', words: `the policy adds ${less}` } : { kind: 'change', words: `the policy adds ${more}` };
-  return weaker ? { kind: 'regression', words: `the policy removes ${less}` } : { kind: 'improvement', words: `the policy removes ${more}` };
+  if (dir > 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer adds ${what}` : `the policy adds ${less}` } : { kind: 'change', words: `the policy adds ${more}` };
+  return weaker ? { kind: 'regression', words: gone ? `the policy no longer removes ${what}` : `the policy removes ${less}` } : { kind: 'improvement', words: `the policy removes ${more}` };
 }
 
 /** The "new failure cause" rule, or '' when it does not apply. */
