@@ -7,13 +7,15 @@
  * ratio) in the old run: significantly above it, below it, or neither (interval straddles
  * it). A regression is
  * - an effect that **weakened** — moved toward neutral, or past it — by more than the
- *   tolerance with non-overlapping 95 % intervals: the policy adds less overflow (or any
+ *   tolerance (the larger of an absolute floor and a fraction of the old effect's size, see
+ *   DEFAULT_DIFF_TOLERANCE_EFFECT) with non-overlapping 95 % intervals: the policy adds less overflow (or any
  *   failure share it adds: resilience policies work by failing fast), removes fewer failures,
  *   or cuts a percentile less;
  * - a **new failure cause**: one the new run's policy phase shows significantly more often
  *   than its baseline (Newcombe interval above 0) while the baseline saw none of it, and that
  *   the old run's policy did not add. Significance keeps a stray connection reset on a busy
  *   runner from turning a pipeline red.
+ * Latency effects are those of the `ok` answers (effects.ts says why).
  * A latency *cost* (ratio above 1, e.g. retries) that grows is reported as a change, not a
  * regression: issue 14 names the tail a policy cuts, not the one it adds; a `delta` gate on
  * http_req_duration states such a budget.
@@ -38,14 +40,17 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
   if (!isNum(was.value) || !isNum(now.value)) return say('unchanged', 'no latency data in one of the runs');
   const fresh = newCause(was, now);
   if (fresh) return say('regression', fresh);
-  const tolerance = now.kind === 'share' ? tol.ratio : tol.latencyRatio;
-  const tolText = now.kind === 'share' ? formatPp(tolerance).replace('+', '') : `${formatNumber(tolerance)} of the ratio`;
+  const n0 = neutral(now);
+  const floor = now.kind === 'share' ? tol.ratio : tol.latencyRatio;
+  const relative = tol.effect * Math.abs(was.value - n0);
+  const tolerance = Math.max(floor, relative);
+  const amount = now.kind === 'share' ? formatPp(tolerance).replace('+', '') : `${formatNumber(Number(tolerance.toPrecision(2)))} of the ratio`;
+  const tolText = relative > floor ? `${amount} (${formatNumber(tol.effect * 100)} % of the old effect)` : amount;
   const moved = now.value - was.value;
   if (Math.abs(moved) <= tolerance) return say('unchanged', `within ${tolText}`);
   // an open bound (∞, or NaN from 0/0) is never separate: too few samples to say it moved
   const separate = moved > 0 ? now.lo > was.hi : now.hi < was.lo;
   if (!separate) return say('change', `moved by more than ${tolText}, but the 95 % intervals overlap (noise)`);
-  const n0 = neutral(now);
   const dir = was.lo > n0 ? 1 : was.hi < n0 ? -1 : 0;
   const fromTo = `${show(was)} → ${show(now)}`;
   if (dir === 0) return say('change', `the old run's policy had no clear effect on ${subject(now)}; the new one has (${fromTo})`);
@@ -59,8 +64,9 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
 /** What a significant effect moving means, by what it is and which way it points. */
 function reading(e: Effect, dir: 1 | -1, weaker: boolean, gone: boolean): { kind: ChangeKind; words: string } {
   if (e.kind === 'latency') {
-    if (dir < 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer cuts ${e.metric}` : `the policy cuts ${e.metric} less` } : { kind: 'improvement', words: `the policy cuts ${e.metric} more` };
-    return weaker ? { kind: 'improvement', words: `the policy adds less latency at ${e.metric}` } : { kind: 'change', words: `the policy adds more latency at ${e.metric}` };
+    const p = `the ${e.metric} of ok answers`;
+    if (dir < 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer cuts ${p}` : `the policy cuts ${p} less` } : { kind: 'improvement', words: `the policy cuts ${p} more` };
+    return weaker ? { kind: 'improvement', words: `the policy adds less to ${p}` } : { kind: 'change', words: `the policy adds more to ${p}` };
   }
   const what = e.metric === 'failed' ? 'failures' : e.metric;
   const less = e.metric === 'failed' ? 'fewer failures' : `less ${e.metric}`;
@@ -76,8 +82,8 @@ function newCause(was: Effect, now: Effect): string {
   return `new failure cause: the policy phase has ${now.policy.count} ${now.metric} (${formatPct(now.policy.ratio)}) and its baseline none; the old run's policy did not add it`;
 }
 
-const subject = (e: Effect) => (e.kind === 'latency' ? e.metric : e.metric === 'failed' ? 'failures' : e.metric);
-const label = (e: Effect) => (e.kind === 'latency' ? `${e.metric} latency` : `${e.metric} share`);
+const subject = (e: Effect) => (e.kind === 'latency' ? `the ${e.metric} of ok answers` : e.metric === 'failed' ? 'failures' : e.metric);
+const label = (e: Effect) => (e.kind === 'latency' ? `ok ${e.metric} latency` : `${e.metric} share`);
 
 /** "+45.0 pp [43.1–46.8]" for a share difference, "×0.47 [0.45–0.49]" for a latency ratio. */
 function show(e: Effect): string {

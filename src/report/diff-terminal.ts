@@ -39,5 +39,6 @@ export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): st
 function modeLine(d: ReportDiff): string {
   const shares = formatPp(d.tolerance.ratio).replace('+', '');
   if (d.mode === 'absolute') return `absolute: phase by phase across runs · tolerance ${shares} for shares, ${formatDeltaMs(d.tolerance.ms).replace('+', '')} for percentiles`;
-  return `effects: policy vs its own baseline, per run · tolerance ${shares} for shares, ${formatNumber(d.tolerance.latencyRatio)} for latency ratios`;
+  const t = d.tolerance;
+  return `effects: policy vs its own baseline, per run · tolerance ${shares} for shares, ${formatNumber(t.latencyRatio)} for latency ratios, at least ${formatNumber(t.effect * 100)} % of the effect`;
 }

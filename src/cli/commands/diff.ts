@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineCommand, jsonOption } from '../command.js';
 import { ConfigError, ExitCode, UsageError } from '../exit.js';
 import { useColor } from '../../config.js';
-import { DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, DEFAULT_DIFF_TOLERANCE_MS, DEFAULT_DIFF_TOLERANCE_RATIO, diffReports } from '../../analysis/diff.js';
+import { DEFAULT_DIFF_TOLERANCE_EFFECT, DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, DEFAULT_DIFF_TOLERANCE_MS, DEFAULT_DIFF_TOLERANCE_RATIO, diffReports } from '../../analysis/diff.js';
 import { readReport } from '../../report/read.js';
 import { renderDiff } from '../../report/diff-terminal.js';
 import { renderDiffJunit } from '../../report/diff-junit.js';
@@ -20,6 +20,7 @@ interface DiffArgs {
   toleranceRatio: number;
   toleranceMs: number;
   toleranceLatencyRatio: number;
+  toleranceEffect: number;
   junit?: string;
   json: boolean;
 }
@@ -39,15 +40,17 @@ export default defineCommand<DiffArgs>({
       .options({
         absolute: { type: 'boolean', default: false, describe: "compare the phases' numbers across runs instead of each policy's effect on its own baseline (machine noise counts)" },
         'tolerance-ratio': { type: 'number', default: DEFAULT_DIFF_TOLERANCE_RATIO, describe: 'a share (or a policy effect on a share) must move by more than this (0.02 = 2 percentage points), with non-overlapping 95 % intervals' },
-        'tolerance-latency-ratio': { type: 'number', default: DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, describe: 'a latency effect (policy ÷ baseline percentile) must move by more than this, with non-overlapping 95 % intervals' },
+        'tolerance-latency-ratio': { type: 'number', default: DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, describe: 'a latency effect (policy ÷ baseline percentile of ok answers) must move by more than this, with non-overlapping 95 % intervals' },
+        'tolerance-effect': { type: 'number', default: DEFAULT_DIFF_TOLERANCE_EFFECT, describe: "an effect must also move by more than this fraction of its own size (0.25: a quarter) — machine load shifts effects too, not only the sampling" },
         'tolerance-ms': { type: 'number', default: DEFAULT_DIFF_TOLERANCE_MS, describe: 'with --absolute: a latency percentile must rise by more than this many ms, with non-overlapping 95 % intervals' },
         junit: { type: 'string', describe: 'write JUnit XML here: one test case per comparison, a regression as a failure' },
         ...jsonOption,
       }),
   run: async (argv) => {
-    const tolerance = { ratio: argv.toleranceRatio, ms: argv.toleranceMs, latencyRatio: argv.toleranceLatencyRatio };
+    const tolerance = { ratio: argv.toleranceRatio, ms: argv.toleranceMs, latencyRatio: argv.toleranceLatencyRatio, effect: argv.toleranceEffect };
     if (!(tolerance.ratio >= 0 && tolerance.ratio < 1)) throw new UsageError(`--tolerance-ratio: expected a share between 0 and 1 (e.g. 0.02), got ${argv.toleranceRatio}`);
     if (!(tolerance.ms >= 0)) throw new UsageError(`--tolerance-ms: expected a non-negative number of milliseconds, got ${argv.toleranceMs}`);
+    if (!(tolerance.effect >= 0 && tolerance.effect < 1)) throw new UsageError(`--tolerance-effect: expected a fraction between 0 and 1 (e.g. 0.25), got ${argv.toleranceEffect}`);
     if (!(tolerance.latencyRatio >= 0)) throw new UsageError(`--tolerance-latency-ratio: expected a non-negative number (e.g. 0.1), got ${argv.toleranceLatencyRatio}`);
     if (argv.junit !== undefined && argv.junit.trim() === '') throw new UsageError('--junit: expected a file path');
     const [oldReport, newReport] = await Promise.all([readReport(String(argv.old)), readReport(String(argv.new))]);
