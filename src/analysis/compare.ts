@@ -53,7 +53,7 @@ export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, 
  */
 export function percentileRatio(baseline: SerializedHistogram | undefined, policy: SerializedHistogram | undefined, p: number, confidence = DEFAULT_CONFIDENCE) {
   const { b, q } = jointPercentileIntervals(baseline, policy, p, confidence);
-  const div = (x: number, y: number) => (y > 0 ? x / y : x > 0 ? Infinity : NaN);
+  const div = (x: number, y: number) => (y > 0 ? x / y : y === 0 && x > 0 ? Infinity : NaN);
   return { baseline: b.value, policy: q.value, ratio: div(q.value, b.value), lo: b.hi === Infinity ? 0 : div(q.lo, b.hi), hi: div(q.hi, b.lo) };
 }
 

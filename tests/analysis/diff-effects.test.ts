@@ -4,7 +4,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { percentileRatio } from '../../src/analysis/compare.js';
 import { changesOf, diffReports, type ReportDiff } from '../../src/analysis/diff.js';
+import { percentileInterval } from '../../src/analysis/stats.js';
+import { deserializeHistogram } from '../../src/load/histogram.js';
 import type { ExpectSpec } from '../../src/analysis/gates.js';
 import { assembleReport, buildFixtureReport, loadFixtureReport } from '../fixtures/report/fixture.js';
 import { scaleLatencies } from '../fixtures/report/scale.js';
@@ -124,6 +127,28 @@ test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a
   assert.is(p50.kind, 'change');
   assert.match(p50.why, /^the policy adds more to the p50 of ok answers \(×1\.\d+ \[/);
   assert.is(find(diffReports(cost(80, 3), cost(40, 1)), 'ok p50 latency').kind, 'improvement');
+});
+
+test('percentileRatio: policy ÷ baseline with [policy.lo ÷ baseline.hi, policy.hi ÷ baseline.lo] from 97.5 % order-statistic intervals (both hold at ≥ 95 %)', () => {
+  const slow = { ...HEALTHY, medianMs: 50, p99Ms: 120 };
+  const b = syntheticPhase({ seed: 5, requests: 3000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });
+  const q = syntheticPhase({ seed: 6, requests: 3000, durationS: 5, startedAt: '2026-11-21T10:00:08.000Z', mix: [slow] });
+  const r = percentileRatio(b.histograms.overall, q.histograms.overall, 50);
+  const bi = percentileInterval(deserializeHistogram(b.histograms.overall), 50, 0.975);
+  const qi = percentileInterval(deserializeHistogram(q.histograms.overall), 50, 0.975);
+  assert.equal(r, { baseline: bi.value, policy: qi.value, ratio: qi.value / bi.value, lo: qi.lo / bi.hi, hi: qi.hi / bi.lo });
+  // medians 25 ms and 50 ms: ×2, the interval a few percent either side
+  assert.ok(Math.abs(r.ratio - 2) < 0.1 && r.lo < r.ratio && r.hi > r.ratio && r.hi - r.lo < 0.25, JSON.stringify(r));
+  // no histogram (a phase without ok answers): no ratio
+  assert.ok(Number.isNaN(percentileRatio(undefined, q.histograms.overall, 50).ratio));
+});
+
+test('effects mode warns like --absolute when the scenarios, load profiles or engines differ', () => {
+  const other = structuredClone(main);
+  other.scenario.name = 'retries';
+  other.load.profile = { executor: 'constant-vus', vus: 20, duration: '10s' };
+  other.engine = { name: 'k6', version: '0.54.0' };
+  assert.equal(diffReports(main, other).warnings, ['different scenarios: "connection-pool-overflow" vs "retries"', 'different load profiles: differences may come from the load, not the change', 'different engines: builtin vs k6']);
 });
 
 test.run();
