@@ -94,6 +94,31 @@ test('SIGINT mid-phase: the runner restores, exits 3, and the VirtualService is 
   assert.is(new Journal(env.journalDir).read('run-sigint')!.state, 'done');
 });
 
+test('SIGHUP mid-phase (closed terminal): handled like SIGTERM — restored, journal done, exit 3 (issue 13 item 5)', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-sighup', 'route-timeout.yaml', 'connection-pool.yaml');
+  assert.is(env.fake.get('virtualservices', 'default', 'productpage')!.spec.http[0].timeout, '0.5s');
+  run.child.kill('SIGHUP');
+  assert.is(await run.exited, 3, run.output());
+  assert.is(run.child.signalCode, null, 'not killed by the signal (Node\'s default for SIGHUP is to die with 129)');
+  assert.match(run.output(), 'SIGHUP: stopping the load and restoring the policy');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  assert.is(new Journal(env.journalDir).read('run-sighup')!.state, 'done');
+});
+
+test('SIGHUP after the terminal is gone (stdout and stderr closed): the failed writes do not stop the restore', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-hangup', 'route-timeout.yaml');
+  run.child.stdout!.destroy();
+  run.child.stderr!.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  run.child.kill('SIGHUP');
+  assert.is(await run.exited, 3);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(new Journal(env.journalDir).read('run-hangup')!.state, 'done');
+});
+
 test('kill -9 mid-phase, then `meshproof restore` puts everything back (and a second restore has nothing to do)', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const run = await holdPolicy('run-kill9', 'route-timeout.yaml', 'connection-pool.yaml');

@@ -12,6 +12,7 @@ import { planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/fl
 import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
+import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 
 interface LoadArgs {
   url: string;
@@ -93,14 +94,15 @@ export default defineCommand<LoadArgs>({
       process.stderr.write('meshproof: interrupted; stopping the load and printing what was measured\n');
       abort.abort();
     };
-    process.once('SIGINT', onSignal);
+    // SIGHUP (closed terminal) like SIGINT: stop and print what was measured (issue 13 item 5)
+    for (const name of INTERRUPT_SIGNALS) process.once(name, onSignal);
     const progress = createProgressLine({ quiet: argv.quiet });
     let result;
     try {
       result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed: argv.seed });
     } finally {
       progress?.done();
-      process.off('SIGINT', onSignal);
+      for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
     }
     if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stderr.write(renderPhase(result));

@@ -11,6 +11,7 @@ import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import { DEFAULT_SEED } from '../../util/random.js';
+import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -83,7 +84,8 @@ export default defineCommand<MeshArgs>({
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    // SIGHUP too (closed terminal, dropped SSH): stop cleanly instead of dying with the ports open
+    await Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
     process.stderr.write('stopping the local mesh…\n');
     await mesh.stop();
     return { exitCode: ExitCode.ok };
