@@ -31,6 +31,7 @@ import {
   sameKey,
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
+import { stripUserinfo } from '../experiment/redact.js';
 
 type Obj = Record<string, unknown>;
 
@@ -123,7 +124,7 @@ export class ClusterApplier implements Applier {
 
   /** `meshproof restore`: put back a journal's snapshot (the journal is marked done by the caller). */
   async restoreJournal(entry: JournalEntry): Promise<void> {
-    if (entry.cluster.server !== this.opts.conn.server)
+    if (stripUserinfo(entry.cluster.server) !== this.opts.conn.server)
       throw new UsageError(
         `journal ${entry.runId} was written against ${entry.cluster.server} (context ${entry.cluster.context}), but the current context points at ${this.opts.conn.server}; pass --context ${entry.cluster.context}`,
       );

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { Journal } from '../../src/cluster/journal.js';
-import { setup, getYamlMasked, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { setup, getYamlMasked, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
@@ -103,6 +103,37 @@ test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', asyn
   assert.is(await run.exited, 3, run.output());
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 0);
+});
+
+test('a kubeconfig `server: http://TOKEN@host` keeps the token out of stderr, report.json/md/html/junit and the journal (issue 13 item 12)', async () => {
+  const token = 's3cr3t-userinfo-token';
+  writeKubeconfig(env.dir, env.fake.url.replace('http://', `http://${token}@`)); // overwrites env.kubeconfig
+  const reports = path.join(env.dir, 'reports');
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', reports);
+  const code = await run.exited;
+  assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
+  assert.match(run.output(), `cluster: context fake (${env.fake.url}), namespace default`);
+  const files = fs.readdirSync(reports, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+  const names = files.map((f) => path.basename(f)).sort();
+  assert.equal(names, ['report.html', 'report.json', 'report.md', 'junit.xml', `${new Journal(path.join(reports, '.journal')).list()[0].runId}.json`].sort());
+  for (const f of files) assert.not.match(fs.readFileSync(f, 'utf8'), token, f);
+  assert.not.match(run.output(), token);
+  const journal = new Journal(path.join(reports, '.journal')).list()[0];
+  assert.is(journal.cluster.server, env.fake.url);
+  const report = JSON.parse(fs.readFileSync(files.find((f) => f.endsWith('report.json'))!, 'utf8'));
+  assert.is(report.target.description, `cluster context fake (${env.fake.url}), namespace default`);
+});
+
+test('an unreachable `server: http://TOKEN@host`: the transport error on stderr names the host, not the token', async () => {
+  const token = 's3cr3t-userinfo-token';
+  const port = env.fake.port;
+  await env.fake.close();
+  writeKubeconfig(env.dir, `http://${token}@127.0.0.1:${port}`);
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
+  assert.not.match(run.output(), token);
+  env.fake = await (await import('./fake-apiserver.js')).startFakeApiServer(); // cleanup closes it
 });
 
 test.run();
