@@ -77,7 +77,8 @@ export class ClusterApplier implements Applier {
 
   /** Also the run's gate: refuses (exit 3) while another run's unfinished journal holds a key. */
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
-    this.opts.journal.assertNoConflict(keys, this.opts.runId);
+    for (const u of this.opts.journal.assertNoConflict(keys, this.opts.runId))
+      this.log(`warning: ${u.reason}; ignored (it cannot say what it touched) — \`meshproof restore\` names it too`);
     await this.api.discover();
     const entries: SnapshotEntry[] = [];
     for (const key of keys) entries.push({ key, object: await this.api.get(key) });

@@ -170,6 +170,25 @@ test('a new run refuses to start while an unfinished journal touches the same ob
   await third.snapshot(other.map((d) => keyOf(d, 'default')));
 });
 
+test('`meshproof restore` with a corrupt journal beside a real one: the bad file is named and skipped, the run is restored, exit 3 (issue 13 item 8)', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  await abandonRun('run-real', 'route-timeout.yaml');
+  fs.writeFileSync(path.join(env.journalDir, 'garbage.json'), '\u0000\u0001 not json');
+  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  assert.is(r.code, ExitCode.infra, r.stderr);
+  assert.match(r.stderr, 'run run-real restored and read back');
+  assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'garbage.json')}: cannot be read: `);
+  assert.equal(JSON.parse(r.stdout).unreadable.map((u: { file: string }) => path.basename(u.file)), ['garbage.json']);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.not.match(r.stderr, '    at ', 'no stack');
+});
+
+test('`meshproof restore --journal-dir /etc/passwd`: exit 2 with one sentence, no stack', async () => {
+  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', '/etc/passwd');
+  assert.is(r.code, ExitCode.usage);
+  assert.is(r.stderr, 'meshproof: journal folder /etc/passwd: not a folder (--journal-dir expects the folder holding <run-id>.json files)\n');
+});
+
 test('unreachable API and missing kubeconfig: exit 3, each with its own sentence, journal kept', async () => {
   await abandonRun('run-unreach', 'route-timeout.yaml');
   const deadDir = path.join(env.dir, 'dead');
