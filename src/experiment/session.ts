@@ -9,7 +9,7 @@ import { ConfigError, UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
-import { preparePolicies } from './policies.js';
+import { preparePolicies, refuseConflicts } from './policies.js';
 import { openLocalTarget } from './local-target.js';
 import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
 import { capProblem, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from './load-cap.js';
@@ -49,6 +49,11 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     const problem = capProblem(scenario.load, { maxRate: opts.cluster?.maxRate ?? DEFAULT_MAX_RATE, maxVus: opts.cluster?.maxVus ?? DEFAULT_MAX_VUS });
     if (problem) throw new ConfigError(`${scenario.file ?? scenario.name}: ${problem}`);
   }
+  if (!cluster) {
+    // the local mesh serves its app's one namespace (issue 13 item 10)
+    const only = scenario.local.service.namespace;
+    refuseConflicts(policies.docs, { defaultNamespace: scenario.policy.namespace ?? only, onlyNamespace: only });
+  }
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
@@ -56,6 +61,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };
   let report: Report;
   try {
+    // now the namespace of objects that name none is known: "default/x" and "x" may be one object
+    refuseConflicts(policies.docs, { defaultNamespace: target.namespace });
     if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,
