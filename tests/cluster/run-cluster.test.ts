@@ -20,6 +20,8 @@ let env: Env;
 let admins: FakeEnvoyAdmin[] = [];
 let gateway: http.Server;
 let gatewayUrl: string;
+/** requests the gateway stand-in answered: the load actually sent */
+let gatewayHits = 0;
 const children: ChildProcess[] = [];
 
 test.before.each(async () => {
@@ -31,7 +33,11 @@ test.before.each(async () => {
     admins.push(admin);
     env.fake.pods.push({ name, namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: admin.url });
   }
-  gateway = http.createServer((_, res) => res.end('ok'));
+  gatewayHits = 0;
+  gateway = http.createServer((_, res) => {
+    gatewayHits++;
+    res.end('ok');
+  });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
   gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 });
@@ -103,6 +109,16 @@ test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', asyn
   assert.is(await run.exited, 3, run.output());
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 0);
+});
+
+test('no right to patch: `meshproof run` exits 3 before any load, naming the verb (issue 13 item 9)', async () => {
+  env.fake.mode = 'forbidden';
+  env.fake.forbiddenVerbs = new Set(['patch']);
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), 'would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply)');
+  assert.is(gatewayHits, 0, 'no request of the baseline was sent');
+  assert.not.ok(env.fake.requests.some((r) => r.method === 'PATCH'));
 });
 
 test('a kubeconfig `server: http://TOKEN@host` keeps the token out of stderr, report.json/md/html/junit and the journal (issue 13 item 12)', async () => {
