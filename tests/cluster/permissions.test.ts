@@ -80,15 +80,15 @@ test('the fake answers a SelfSubjectAccessReview in the real shape: 201, the rev
   const attrs = { verb: 'delete', group: 'networking.istio.io', resource: 'destinationrules', namespace: 'default' };
   const yes = await post({ resourceAttributes: attrs });
   assert.is(yes.status, 201);
-  const y = await yes.json();
+  const y = (await yes.json()) as { kind: string; apiVersion: string; spec: unknown; status: { allowed: boolean; denied?: boolean; reason: string } };
   assert.equal([y.kind, y.apiVersion, y.spec, y.status.allowed, y.status.denied], ['SelfSubjectAccessReview', 'authorization.k8s.io/v1', { resourceAttributes: attrs }, true, undefined]);
   assert.match(y.status.reason, /^RBAC: allowed by /);
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['delete']);
   const no = await post({ resourceAttributes: attrs });
-  assert.equal([no.status, (await no.json()).status], [201, { allowed: false }]);
+  assert.equal([no.status, ((await no.json()) as { status: unknown }).status], [201, { allowed: false }]);
   const bad = await post({});
-  assert.equal([bad.status, (await bad.json()).reason], [422, 'Invalid']);
+  assert.equal([bad.status, ((await bad.json()) as { reason: string }).reason], [422, 'Invalid']);
 });
 
 test.run();
