@@ -32,6 +32,7 @@ import {
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
 import { stripUserinfo } from '../experiment/redact.js';
+import { effectiveLines, effectivePolicy } from '../experiment/apply-merge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -61,6 +62,8 @@ export class ClusterApplier implements Applier {
   /** the dry-run plan, one line per object (also logged) */
   readonly plan: string[] = [];
   private readonly taken: SnapshotEntry[] = [];
+  /** what the server answered each apply with: the object merged into what existed (issue 13 item 6) */
+  private readonly applied = new Map<string, Obj>();
   /** when the current apply began (propagation time counts from here); cleared by restore */
   private appliedAt: number | undefined;
   private readonly log: (line: string) => void;
@@ -102,12 +105,12 @@ export class ClusterApplier implements Applier {
       const source = `${doc.file}:${doc.line}:${doc.column}`;
       if (this.dryRun) {
         const result = await this.api.apply(key, body, { dryRun: true, source });
-        this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
+        this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result, doc);
         continue;
       }
       this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
       this.appliedAt ??= Date.now();
-      await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source }));
+      this.applied.set(keyText(key), await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })));
     }
   }
 
@@ -133,9 +136,22 @@ export class ClusterApplier implements Applier {
     await this.restoreAs(entry.runId, entry.snapshot);
   }
 
+  /**
+   * The data plane is checked against the object the server returned from the apply — the
+   * policy merged into what existed (a pre-existing `maxConnections: 100` owned by another
+   * manager stays) — not against the manifest alone (issue 13 item 6).
+   */
   async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
     if (this.dryRun || !this.opts.verifier) return { ok: true, elapsedMs: 0, replicas: [] };
-    return this.opts.verifier(docs, { ...options, appliedAt: this.appliedAt });
+    const merged = docs.map((doc) => {
+      const key = keyOf(doc, this.opts.conn.namespace);
+      return { doc, key, object: this.applied.get(keyText(key)) ?? doc.object };
+    });
+    const result = await this.opts.verifier(
+      merged.map((m) => ({ ...m.doc, object: m.object })),
+      { ...options, appliedAt: this.appliedAt },
+    );
+    return { ...result, effective: merged.map((m) => effectivePolicy(m.doc, m.object, m.key.namespace)) };
   }
 
   private async restoreAs(runId: string, snapshot: Snapshot): Promise<void> {
@@ -219,10 +235,11 @@ export class ClusterApplier implements Applier {
     return body;
   }
 
-  private planLine(key: ObjectKey, before: Obj | null, after: Obj): void {
+  private planLine(key: ObjectKey, before: Obj | null, after: Obj, doc: PolicyDoc): void {
     const changes = specChanges(before, after);
     const head = before === null ? `would create ${keyText(key)}` : changes.length === 0 ? `would leave ${keyText(key)} unchanged (labels aside)` : `would change ${keyText(key)}`;
-    const line = `dry run (server accepted, nothing stored): ${head}${changes.length ? `\n    ${changes.join('\n    ')}` : ''}`;
+    const body = [...changes, ...effectiveLines(effectivePolicy(doc, after, key.namespace))];
+    const line = `dry run (server accepted, nothing stored): ${head}${body.length ? `\n    ${body.join('\n    ')}` : ''}`;
     this.plan.push(line);
     this.log(line);
   }

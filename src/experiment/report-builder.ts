@@ -49,7 +49,7 @@ export function buildReport(x: ReportInputs): Report {
     target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan },
-    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint },
+    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },

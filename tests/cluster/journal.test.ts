@@ -70,7 +70,7 @@ test('a torn, an incomplete and an unreadable journal are each named and skipped
     [
       ['folder.json', 'not a regular file'],
       ['incomplete.json', 'incomplete: snapshot.entries'],
-      ['torn.json', "Expected value in JSON at position 30 (line 1 column 31)"],
+      ['torn.json', 'Unexpected end of JSON input'],
     ],
   );
   const replay = await j.replay(async () => {});
