@@ -81,11 +81,13 @@ export default defineCommand<MeshArgs>({
       if (err.code === 'EADDRINUSE') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
       throw err;
     });
+    // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
+    // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
+    const stop = Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    // SIGHUP too (closed terminal, dropped SSH): stop cleanly instead of dying with the ports open
-    await Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
+    await stop;
     process.stderr.write('stopping the local mesh…\n');
     await mesh.stop();
     return { exitCode: ExitCode.ok };
