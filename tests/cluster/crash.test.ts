@@ -189,6 +189,20 @@ test('`meshproof restore --journal-dir /etc/passwd`: exit 2 with one sentence, n
   assert.is(r.stderr, 'meshproof: journal folder /etc/passwd: not a folder (--journal-dir expects the folder holding <run-id>.json files)\n');
 });
 
+test('`meshproof restore` against an unreachable `server: http://TOKEN@host`: neither stderr nor --json carries the token (issue 13 item 12)', async () => {
+  await abandonRun('run-token', 'route-timeout.yaml');
+  const port = env.fake.port;
+  await env.fake.close();
+  const deadDir = path.join(env.dir, 'dead');
+  fs.mkdirSync(deadDir);
+  const dead = writeKubeconfig(deadDir, `http://s3cr3t-token@127.0.0.1:${port}`);
+  const r = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir, '--json');
+  assert.is(r.code, ExitCode.infra);
+  assert.match(r.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
+  assert.not.match(r.stderr + r.stdout, 's3cr3t-token');
+  env.fake = await (await import('./fake-apiserver.js')).startFakeApiServer(); // cleanup closes it
+});
+
 test('unreachable API and missing kubeconfig: exit 3, each with its own sentence, journal kept', async () => {
   await abandonRun('run-unreach', 'route-timeout.yaml');
   const deadDir = path.join(env.dir, 'dead');
