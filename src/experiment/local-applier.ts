@@ -21,12 +21,15 @@ export const LOCAL_POLL_MS = 10;
 /** The one gateway replica of the local mesh, as the propagation result names it. */
 export const LOCAL_REPLICA = 'local-gateway';
 
-type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects'>;
+type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects' | 'proxyRule'>;
 
 export class LocalApplier implements Applier {
-  readonly description = 'local mesh';
+  /** names the emulated proxy's version-dependent rule, so every report says which one ran (§3.2) */
+  readonly description: string;
 
-  constructor(private readonly mesh: Mesh) {}
+  constructor(private readonly mesh: Mesh) {
+    this.description = `local mesh, ${mesh.proxyRule}`;
+  }
 
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
     return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })) };

@@ -9,13 +9,15 @@
  *   errors: { status: 503, rate: 0.2 }       # every pod
  *   overrides:                               # one pod differs (by index or name)
  *     - { pod: 2, errors: { status: 500, rate: 1 } }
+ *   proxy: envoy-1.26                        # the gateway's Envoy rules (src/mesh/proxy.ts); default current
  * ```
  */
 import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
 import { Fields, describe, isPlainObject } from './yaml-fields.js';
+import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 
-const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides'] as const;
+const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', 'proxy'] as const;
 const BEHAVIOUR_KEYS = ['latency', 'errors', 'mode'] as const;
 const OVERRIDE_KEYS = ['pod', ...BEHAVIOUR_KEYS] as const;
 const MODES: readonly PodMode[] = ['serve', 'refuse', 'hang', 'close'];
@@ -44,7 +46,15 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
       if (pod) pod.behaviour = { ...pod.behaviour, ...behaviour };
     });
   }
-  return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects) };
+  const proxy = readProxy(f, [...path, 'proxy']);
+  return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects), ...(proxy ? { proxy } : {}) };
+}
+
+/** `local.proxy`: an explicit, named choice of version-dependent Envoy rules (§3.2 ejection cap). */
+function readProxy(f: Fields, path: FieldPath): ProxyVersion | undefined {
+  const v = f.string(path);
+  if (v === undefined || isProxyVersion(v)) return v;
+  return f.fail(path, `expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function findPod(f: Fields, path: FieldPath, pods: PodSpec[]): PodSpec | undefined {

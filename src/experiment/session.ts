@@ -5,14 +5,14 @@
  * flags and print.
  */
 import type { Report } from '../report/model.js';
-import { ConfigError, UsageError } from '../cli/exit.js';
+import { UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
 import { preparePolicies, refuseConflicts } from './policies.js';
 import { openLocalTarget } from './local-target.js';
 import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
-import { capProblem, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from './load-cap.js';
+import { preflight } from './preflight.js';
 import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
@@ -44,11 +44,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
     throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
   }
-  if (cluster) {
-    // design.md "Safety rules": cap the rate sent to a real cluster, before anything is touched
-    const problem = capProblem(scenario.load, { maxRate: opts.cluster?.maxRate ?? DEFAULT_MAX_RATE, maxVus: opts.cluster?.maxVus ?? DEFAULT_MAX_VUS });
-    if (problem) throw new ConfigError(`${scenario.file ?? scenario.name}: ${problem}`);
-  }
+  await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   if (!cluster) {
     // the local mesh serves its app's one namespace (issue 13 item 10)
     const only = scenario.local.service.namespace;

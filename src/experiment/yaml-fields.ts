@@ -5,7 +5,7 @@
  * (style.md habit 4). Errors are collected, not thrown, so one run names every mistake.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { parseDurationMs } from '../util/duration.js';
+import { parseTimerMs } from '../util/duration.js';
 import { formatPath, type FieldPath } from '../policy/model.js';
 
 export class Fields {
@@ -113,13 +113,16 @@ export class Fields {
     return v;
   }
 
-  /** A Go/k6 duration string → ms. Bare numbers are refused: "30" could mean s or ms. */
+  /**
+   * A Go/k6 duration string → ms. Bare numbers are refused: "30" could mean s or ms. Every
+   * scenario duration becomes a timer, so it is bounded by Node's timer limit (src/util/duration.ts).
+   */
   duration(path: FieldPath, example = '30s', required = false): number | undefined {
     const v = this.get(path);
     if (v === undefined) return required ? this.fail(path, 'required') : undefined;
-    const ms = typeof v === 'string' ? parseDurationMs(v) : undefined;
-    if (ms === undefined || ms < 0) return this.fail(path, `expected a duration like "${example}", got ${describe(v)}`);
-    return ms;
+    const r = parseTimerMs(v, { example });
+    if ('expected' in r) return this.fail(path, `expected ${r.expected}, got ${describe(v)}`);
+    return r.ms;
   }
 
   stringMap(path: FieldPath): Record<string, string> | undefined {

@@ -23,6 +23,7 @@ import { StatsStore } from './stats.js';
 import type { ObjectKey } from '../experiment/applier.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
+import { DEFAULT_PROXY, proxyRule, type ProxyVersion } from './proxy.js';
 
 export type { PodHandle, SeenRequest } from './pods.js';
 export type { AppModel, PodBehaviour, PodSpec, LatencyModel } from './app-model.js';
@@ -35,6 +36,8 @@ export interface MeshOptions {
   seed?: number;
   /** Envoy worker threads emulated (§2.3); default 1 */
   workers?: number;
+  /** which Envoy's version-dependent rules to run (src/mesh/proxy.ts); default: `app.proxy`, else current */
+  proxy?: ProxyVersion;
   /** delay between a store mutation and the config swap (xDS push); default 0 */
   pushDelayMs?: number;
   accessLogPath?: string;
@@ -49,6 +52,9 @@ export interface LocalMesh {
   adminUrl: string;
   app: AppModel;
   pods: PodHandle[];
+  /** the proxy version emulated, and its rule in one line (reports print it) */
+  proxy: ProxyVersion;
+  proxyRule: string;
   getObject(key: ObjectKey): Record<string, unknown> | null;
   listObjects(): Record<string, unknown>[];
   /** upsert; resolves when the new config is live. Accepts plain objects or PolicyDocs (their `.object`). */
@@ -94,6 +100,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const ns = app.service.namespace;
   const rng = createRng(opts.seed ?? DEFAULT_SEED);
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  const proxy = opts.proxy ?? app.proxy ?? DEFAULT_PROXY;
   const pushDelayMs = opts.pushDelayMs ?? 0;
   const now = () => performance.now();
 
@@ -115,7 +122,10 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   for (const o of opts.policies ?? []) upsert(plainObject(o));
 
   const stats = new StatsStore();
-  const deps: BuildDeps = { app, pods, stats, workers, now };
+  // forked in this order so that adding the LB stream left the gateway's and backoff's draws as they were
+  const gatewayRng = rng.fork('gateway');
+  const backoffRng = rng.fork('backoff');
+  const deps: BuildDeps = { app, pods, stats, workers, now, proxy, lbRng: rng.fork('lb') };
   const everCreated = new Set<ClusterState>();
   const track = (cfg: MeshConfig) => {
     for (const c of cfg.clusters.values()) everCreated.add(c);
@@ -151,19 +161,30 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     });
 
   let log: AccessLog | null = null;
-  if (opts.accessLogPath) log = openAccessLog(opts.accessLogPath, now);
   const gateway = createGateway({
     config: () => current,
     stats,
     workers,
-    rng: rng.fork('gateway'),
-    backoffRng: rng.fork('backoff'),
+    rng: gatewayRng,
+    backoffRng,
     now,
-    log: log ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
+    log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
   const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
-  const gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
-  const adminPort = await listen(admin, opts.adminPort ?? 0);
+  let gatewayPort: number;
+  let adminPort: number;
+  try {
+    if (opts.accessLogPath) log = await openAccessLog(opts.accessLogPath, now);
+    gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
+    adminPort = await listen(admin, opts.adminPort ?? 0);
+  } catch (e) {
+    // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
+    await Promise.all([gateway, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
+    for (const c of everCreated) c.stop();
+    await Promise.all(pods.map((p) => p.stop()));
+    await log?.close();
+    throw e;
+  }
 
   let stopped = false;
   return {
@@ -171,6 +192,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     adminUrl: `http://${HOST}:${adminPort}`,
     app,
     pods,
+    proxy,
+    proxyRule: proxyRule(proxy),
     getObject: (key) => {
       const o = store.get(keyString(key));
       return o ? structuredClone(o) : null;

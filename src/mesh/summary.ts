@@ -11,6 +11,9 @@ export interface MeshSummary {
   path: string;
   curl: string;
   service: string;
+  /** the emulated proxy version and its version-dependent rule (src/mesh/proxy.ts) */
+  proxy: string;
+  proxyRule: string;
   pods: { name: string; url: string; labels: Record<string, string> }[];
   objects: { kind: string; namespace: string; name: string }[];
 }
@@ -28,6 +31,8 @@ export function meshSummary(mesh: LocalMesh): MeshSummary {
     path: DEMO_PATH,
     curl,
     service: `${app.service.name}.${app.service.namespace}.svc.cluster.local:${app.service.port}`,
+    proxy: mesh.proxy,
+    proxyRule: mesh.proxyRule,
     pods: mesh.pods.map((p) => ({ name: p.name, url: p.url, labels: p.labels })),
     objects: mesh.listObjects().map((o) => {
       const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
@@ -43,6 +48,7 @@ export function formatSummary(s: MeshSummary): string {
     `local mesh up — service ${s.service}`,
     `gateway  ${s.gatewayUrl}   (Host: ${s.host})`,
     `admin    ${s.adminUrl}   (/stats /config_dump /clusters /ready)`,
+    `${s.proxyRule}`,
     'pods:',
     ...pods,
     'objects:',

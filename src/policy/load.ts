@@ -8,7 +8,8 @@
  * Anything that is not a readable Kubernetes object is a ConfigError whose message starts with
  * `file:line:col:` (exit 2) — never a stack trace.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { FileRefused, fileKind, readRegularFile, statPath } from '../util/files.js';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { ConfigError } from '../cli/exit.js';
@@ -36,7 +37,7 @@ export async function loadPolicies(paths: string[]): Promise<PolicyDoc[]> {
   for (const file of await expandPaths(paths)) {
     const size = await statOrThrow(file).then((s) => s.size);
     if (size > MAX_POLICY_FILE_BYTES) throw tooBig(file, size);
-    docs.push(...loadPolicyText(await readFile(file, 'utf8'), file));
+    docs.push(...loadPolicyText(await readOrThrow(file), file));
   }
   return docs;
 }
@@ -156,12 +157,23 @@ function tooBig(file: string, bytes: number): ConfigError {
   );
 }
 
+/** A file or directory; anything else (/dev/zero, a FIFO) is refused before it is opened (src/util/files.ts). */
 async function statOrThrow(path: string) {
+  let s;
   try {
-    return await stat(path);
+    s = await statPath(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${path}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`}`);
+    throw new ConfigError(`${path}: ${(err as Error).message}`);
+  }
+  if (!s.isFile() && !s.isDirectory()) throw new ConfigError(`${path}: expected a YAML file or a directory, got ${fileKind(s)}`);
+  return s;
+}
+
+async function readOrThrow(file: string): Promise<string> {
+  try {
+    return await readRegularFile(file, MAX_POLICY_FILE_BYTES);
+  } catch (err) {
+    throw new ConfigError(`${file}: ${err instanceof FileRefused ? err.message : String(err)}`);
   }
 }
 

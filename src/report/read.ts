@@ -3,16 +3,22 @@
  * of a schema this version understands, and restores the interval bounds JSON turned into
  * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
  */
-import { readFile } from 'node:fs/promises';
+import { FileRefused, readRegularFile } from '../util/files.js';
 import { ConfigError } from '../cli/exit.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
+
+/**
+ * Largest report.json read: a long repeated run's per-second timelines and histograms stay
+ * far below it; a bigger file is not one of ours.
+ */
+export const MAX_REPORT_FILE_BYTES = 256 * 1024 * 1024;
 
 export async function readReport(path: string): Promise<Report> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path, MAX_REPORT_FILE_BYTES);
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError(`${path}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`);
   }
   return parseReport(text, path);
 }

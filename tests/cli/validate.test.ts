@@ -9,7 +9,7 @@ test('validate policies/ exits 0 and says how many documents were checked', asyn
   const r = await runCli(['validate', 'policies/']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, '5 documents checked: 0 errors, 0 warnings\n');
+  assert.is(r.stderr, '6 documents checked: 0 errors, 0 warnings\n');
 });
 
 test('validate and lint of two named files holding the same DestinationRule: exit 2 with both positions; the policies/ folder of alternatives stays clean (issue 13 item 10)', async () => {
@@ -17,7 +17,7 @@ test('validate and lint of two named files holding the same DestinationRule: exi
   for (const verb of ['validate', 'lint']) {
     const r = await runCli([verb, 'policies/connection-pool.yaml', 'policies/outlier-detection.yaml']);
     assert.is(r.code, 2, verb);
-    assert.match(r.stderr, 'policies/outlier-detection.yaml:9:3: error: metadata.name: DestinationRule default/productpage is already defined at policies/connection-pool.yaml:9:3');
+    assert.match(r.stderr, 'policies/outlier-detection.yaml:10:3: error: metadata.name: DestinationRule default/productpage is already defined at policies/connection-pool.yaml:9:3');
   }
   const one = await runCli(['validate', `${dir}/twice.yaml`]);
   assert.is(one.code, 2);

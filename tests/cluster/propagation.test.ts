@@ -99,7 +99,7 @@ test('an existing DR with maxConnections 100 owned by another manager + a policy
   assert.equal([e.kind, e.namespace, e.name, e.kept], ['DestinationRule', 'default', 'productpage', ['spec.trafficPolicy.connectionPool']]);
   assert.equal((e.spec as { trafficPolicy: object }).trafficPolicy, {
     connectionPool: { tcp: { maxConnections: 100 } },
-    outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+    outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
   });
 });
 
@@ -110,7 +110,7 @@ test('the dry-run plan shows the effective merged policy and what it keeps from 
   await target.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await target.applier.apply(docs);
   const plan = target.applier.plan.join('\n');
-  assert.match(plan, 'effective DestinationRule default/productpage spec (merged as server-side apply merges): {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3,"interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":50}}}');
+  assert.match(plan, 'effective DestinationRule default/productpage spec (merged as server-side apply merges): {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3,"interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":67}}}');
   assert.match(plan, 'kept from the existing object (not set by the policy): spec.trafficPolicy.connectionPool');
 });
 

@@ -41,7 +41,7 @@ test('a policy is merged into the DestinationRule that exists, as server-side ap
     const snapshot = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
     await applier.apply(docs);
     const merged = mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }) as { metadata: { labels: object }; spec: { trafficPolicy: Record<string, unknown> } };
-    assert.equal(merged.spec.trafficPolicy, { connectionPool: { tcp: { maxConnections: 100 } }, outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 50 } });
+    assert.equal(merged.spec.trafficPolicy, { connectionPool: { tcp: { maxConnections: 100 } }, outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 } });
     assert.equal(merged.metadata.labels, { owner: 'team-shop' });
     const result = await applier.verify(docs, { timeoutMs: 2000 });
     assert.ok(result.ok, JSON.stringify(result.replicas));

@@ -1,29 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
 
-const FILE = 'scenarios/x.yaml';
-const GOOD = `name: demo
-load: { executor: constant-vus, vus: 10, duration: 4s }
-policy: { files: [../policies/connection-pool.yaml] }
-expect:
-  policy: { cause_overflow: ["rate>=0.3"] }
-`;
-
-/** The ConfigError message lines for a scenario text. */
-function errorsOf(text: string): string[] {
-  try {
-    parseScenario(FILE, text, '/work/demo/scenarios');
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
+import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
@@ -131,6 +112,13 @@ local:
     'scenarios/x.yaml:6:22: local.overrides[0].pod: expected a pod index 0..1 or a name like "productpage-v1-0", got 7',
     'scenarios/x.yaml:6:31: local.overrides[0].mode: expected one of serve, refuse, hang, close, got "crash"',
   ]);
+});
+
+test('local.proxy (§3.2): unset = current Envoy; envoy-1.26 is the named old ejection cap; anything else is an error naming file:line:col', () => {
+  assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').local.proxy, undefined);
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: envoy-1.26 }\n`, '/work/demo/scenarios').local.proxy, 'envoy-1.26');
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: current }\n`, '/work/demo/scenarios').local.proxy, 'current');
+  assert.equal(errorsOf(`${GOOD}local:\n  proxy: envoy-1.25\n`), ['scenarios/x.yaml:7:10: local.proxy: expected one of current, envoy-1.26, got "envoy-1.25"']);
 });
 
 test('a target URL with user:password@ is refused without echoing it (design.md Safety rules: never print credentials)', () => {

@@ -1,6 +1,6 @@
 /**
  * `meshproof mesh`: the local mesh standalone, for a workshop's own k6 or curl. Prints the
- * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT/SIGTERM.
+ * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT, SIGTERM or SIGHUP.
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
@@ -12,6 +12,8 @@ import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import { DEFAULT_SEED } from '../../util/random.js';
 import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
+import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
+import { delayMsFlag, seedFlag } from '../flag-checks.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -21,6 +23,7 @@ interface MeshArgs {
   'admin-port': number;
   seed?: number;
   workers: number;
+  proxy?: string;
   'push-delay': number;
   'access-log'?: string;
   json: boolean;
@@ -49,6 +52,10 @@ export default defineCommand<MeshArgs>({
       'admin-port': { type: 'number', default: DEFAULT_ADMIN_PORT, describe: 'admin API port on 127.0.0.1 (0 = any free port)' },
       seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
       workers: { type: 'number', default: 1, describe: "Envoy worker threads to emulate (each has its own connection pools, §2.3)" },
+      proxy: {
+        type: 'string',
+        describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the pre-2023 outlier ejection cap, for Istio ≤ 1.18)`,
+      },
       'push-delay': { type: 'number', default: 0, describe: 'ms between a policy change and the config swap (xDS push delay)' },
       'access-log': { type: 'string', describe: 'write an Envoy-style access log (with response flags) to this file' },
       ...jsonOption,
@@ -59,8 +66,11 @@ export default defineCommand<MeshArgs>({
       if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
     if (!Number.isInteger(argv.workers) || argv.workers < 1) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
+    const proxy = argv.proxy;
+    if (proxy !== undefined && !isProxyVersion(proxy)) throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
     let app: AppModel = DEFAULT_APP;
-    let seed = argv.seed;
+    let seed = seedFlag(argv.seed);
     if (argv.scenario) {
       const scenario = await loadScenario(argv.scenario);
       app = scenario.local;
@@ -73,12 +83,15 @@ export default defineCommand<MeshArgs>({
       policies,
       seed: seed ?? DEFAULT_SEED,
       workers: argv.workers,
-      pushDelayMs: argv['push-delay'],
+      proxy,
+      pushDelayMs,
       accessLogPath: argv['access-log'],
       gatewayPort: argv.port,
       adminPort: argv['admin-port'],
     }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      // startMesh has closed everything it opened; the input was wrong (exit 2)
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' && err.syscall === 'listen') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
     // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows

@@ -13,6 +13,7 @@ interface RestoreArgs {
   kubeconfig?: string;
   context?: string;
   'journal-dir': string;
+  force: boolean;
   json: boolean;
 }
 
@@ -22,6 +23,7 @@ export default defineCommand<RestoreArgs>({
   examples: [
     ['meshproof restore', 'restore every unfinished run in reports/.journal/'],
     ['meshproof restore --run 2026-11-21T22-04-01-cb --context kind-dev', 'restore one run, against a named kubeconfig context'],
+    ['meshproof restore --run 2026-11-21T22-04-01-cb --force', 'restore one run even over what someone else changed meanwhile'],
   ],
   builder: (y) =>
     y.options({
@@ -29,6 +31,7 @@ export default defineCommand<RestoreArgs>({
       kubeconfig: { type: 'string', describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
       context: { type: 'string', describe: "kubeconfig context (default: the journal's own, else the current one)" },
       'journal-dir': { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'where run journals are kept' },
+      force: { type: 'boolean', default: false, describe: 'put the snapshot back even over changes someone else made during the run (they are lost)' },
       ...jsonOption,
     }),
   run: async (argv) => {
@@ -37,6 +40,7 @@ export default defineCommand<RestoreArgs>({
       kubeconfig: argv.kubeconfig,
       context: argv.context,
       journalDir: argv['journal-dir'],
+      force: argv.force,
       log: (line) => process.stderr.write(`meshproof: ${line}\n`),
     });
     const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length + summary.unreadable.length;
