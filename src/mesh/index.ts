@@ -11,6 +11,7 @@
  * defaults. With no VirtualService matching the Host header the gateway answers 404 NR.
  */
 import type http from 'node:http';
+import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
 import { startPod, type Pod, type PodHandle } from './pods.js';
@@ -20,11 +21,13 @@ import { createGateway } from './gateway.js';
 import { allStats, createAdmin } from './admin.js';
 import { openAccessLog, type AccessLog } from './access-log.js';
 import { StatsStore } from './stats.js';
+import { hasDelay, NO_NETWORK, startDelayLine, type ClientNetwork, type DelayLine } from './client-network.js';
 import type { ObjectKey } from '../experiment/applier.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
 
 export type { PodHandle, SeenRequest } from './pods.js';
+export type { ClientNetwork } from './client-network.js';
 export type { AppModel, PodBehaviour, PodSpec, LatencyModel } from './app-model.js';
 export { DEFAULT_APP } from './app-model.js';
 
@@ -35,9 +38,16 @@ export interface MeshOptions {
   seed?: number;
   /** Envoy worker threads emulated (§2.3); default 1 */
   workers?: number;
+  /**
+   * the client's network (client-network.ts): with a round trip or jitter, clients reach the
+   * gateway through a delay line and `gatewayUrl` is the delay line's; default none (loopback)
+   */
+  network?: ClientNetwork;
   /** delay between a store mutation and the config swap (xDS push); default 0 */
   pushDelayMs?: number;
   accessLogPath?: string;
+  /** serve HTTP/1.0 (Istio's PILOT_HTTP10=1); default false: HTTP/1.0 gets 426 Upgrade Required (§6.1) */
+  acceptHttp10?: boolean;
   /** 0 / unset = any free port */
   gatewayPort?: number;
   adminPort?: number;
@@ -83,7 +93,7 @@ function plainObject(o: Record<string, unknown> | PolicyDoc): Record<string, unk
   return typeof doc.positionOf === 'function' && doc.object ? doc.object : (o as Record<string, unknown>);
 }
 
-async function listen(server: http.Server, port: number): Promise<number> {
+async function listen(server: http.Server | net.Server, port: number): Promise<number> {
   server.listen(port, HOST);
   await once(server, 'listening');
   return (server.address() as { port: number }).port;
@@ -156,18 +166,29 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     config: () => current,
     stats,
     workers,
+    acceptHttp10: opts.acceptHttp10 ?? false,
     rng: rng.fork('gateway'),
     backoffRng: rng.fork('backoff'),
     now,
     log: log ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
   const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
-  const gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
+  const network = opts.network ?? NO_NETWORK;
+  // clients connect to the delay line when there is one, so it takes the requested port
+  const gatewayPort = await listen(gateway.server, hasDelay(network) ? 0 : (opts.gatewayPort ?? 0));
   const adminPort = await listen(admin, opts.adminPort ?? 0);
+  let line: DelayLine | null = null;
+  if (hasDelay(network)) {
+    line = await startDelayLine(gatewayPort, network, rng.fork('network'), opts.gatewayPort ?? 0).catch(async (e) => {
+      // the requested port is taken: leave nothing listening behind
+      await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r)), ...pods.map((p) => p.stop())]);
+      throw e;
+    });
+  }
 
   let stopped = false;
   return {
-    gatewayUrl: `http://${HOST}:${gatewayPort}`,
+    gatewayUrl: `http://${HOST}:${line?.port ?? gatewayPort}`,
     adminUrl: `http://${HOST}:${adminPort}`,
     app,
     pods,
@@ -196,10 +217,11 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
         resolve();
       }
       pushTimers.clear();
+      await line?.close();
       gateway.closeAllConnections();
       admin.closeAllConnections();
       await Promise.all([
-        new Promise((r) => gateway.close(r)),
+        new Promise((r) => gateway.server.close(r)),
         new Promise((r) => admin.close(r)),
       ]);
       for (const c of everCreated) c.stop();
