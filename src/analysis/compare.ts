@@ -2,7 +2,7 @@
  * Policy minus baseline (design.md "Statistics"): ratio differences with Newcombe intervals
  * and percentile differences with intervals that hold jointly.
  */
-import { CAUSES } from '../load/classify.js';
+import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
 import type { Comparison, DiffStat, PhaseStats, RatioStat } from '../report/model.js';
@@ -27,10 +27,11 @@ export function diffStat(baseline: Pick<RatioStat, 'count' | 'n'>, policy: Pick<
  * 1 − α/2 (Bonferroni), so that both hold together with probability ≥ 1 − α, then
  * [policy.lo − baseline.hi, policy.hi − baseline.lo]. Conservative, and distribution-free.
  */
-export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, p: number, confidence = DEFAULT_CONFIDENCE) {
+export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, p: number, confidence = DEFAULT_CONFIDENCE, cause?: Cause) {
   const each = 1 - (1 - confidence) / 2;
-  const b = percentileInterval(deserializeHistogram(baseline.result.histograms.overall), p, each);
-  const q = percentileInterval(deserializeHistogram(policy.result.histograms.overall), p, each);
+  const histogram = (x: AnalyzedPhase) => deserializeHistogram((cause ? x.result.histograms.byCause[cause] : undefined) ?? x.result.histograms.overall);
+  const b = percentileInterval(histogram(baseline), p, each);
+  const q = percentileInterval(histogram(policy), p, each);
   return { baseline: b.value, policy: q.value, delta: q.value - b.value, lo: q.lo - b.hi, hi: q.hi - b.lo };
 }
 
@@ -49,11 +50,17 @@ export function comparePhases(baseline: AnalyzedPhase, policy: AnalyzedPhase, co
   }
   const percentiles: Comparison['percentiles'] = {};
   for (const { key, p } of REPORTED_PERCENTILES) percentiles[key] = percentileDelta(baseline, policy, p, confidence);
+  const medianByCause: Comparison['medianByCause'] = {};
+  for (const cause of CAUSES) {
+    if (b.medianByCause[cause] && q.medianByCause[cause]) medianByCause[cause] = percentileDelta(baseline, policy, 50, confidence, cause);
+  }
   return {
     statuses,
     causes,
     failed: diffStat(b.failed, q.failed, confidence),
     percentiles,
     throughput: { baseline: b.throughput, policy: q.throughput, delta: q.throughput - b.throughput },
+    goodput: { baseline: b.goodput, policy: q.goodput, delta: q.goodput - b.goodput },
+    medianByCause,
   };
 }

@@ -6,7 +6,8 @@ import type { OpenTarget } from './target.js';
 import { LocalApplier } from './local-applier.js';
 
 export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
-  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed });
+  const { workers, network } = scenario.localGateway;
+  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed, workers, network });
   return {
     applier: new LocalApplier(mesh),
     target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },

@@ -11,6 +11,7 @@ import { ConfigError } from '../cli/exit.js';
 import { DEFAULT_SEED } from '../util/random.js';
 import { Fields } from './yaml-fields.js';
 import { readLocalModel } from './local-model.js';
+import { readLocalGateway, type LocalGateway } from './local-gateway.js';
 import { readGates, type GateSpec } from './scenario-gates.js';
 import { readLoad } from './scenario-load.js';
 import * as D from './defaults.js';
@@ -44,6 +45,8 @@ export interface Scenario {
   target: ScenarioTarget;
   /** the local mesh's app model (used when the target is local) */
   local: AppModel;
+  /** the local gateway's workers and client network (used when the target is local) */
+  localGateway: LocalGateway;
   load: LoadProfile;
   policy: ScenarioPolicy;
   gates: GateSpec[];
@@ -81,6 +84,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     file,
     target: readTarget(f, local),
     local,
+    localGateway: readLocalGateway(f, ['local']),
     load: readLoad(f, ['load']) as LoadProfile,
     policy: readPolicy(f, baseDir),
     gates: readGates(f, ['expect']),
