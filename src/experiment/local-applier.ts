@@ -20,9 +20,11 @@ export const LOCAL_REPLICA = 'local-gateway';
 type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects'>;
 
 export class LocalApplier implements Applier {
-  readonly description = 'local mesh';
-
-  constructor(private readonly mesh: Mesh) {}
+  /** `description`: what the report calls the target (local-gateway.ts describeLocalGateway) */
+  constructor(
+    private readonly mesh: Mesh,
+    readonly description = 'local mesh',
+  ) {}
 
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
     return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })) };

@@ -51,3 +51,10 @@ function readNetwork(f: Fields, path: FieldPath): ClientNetwork {
   if (jitterMs > MAX_NETWORK_MS) f.fail([...path, 'jitter'], `expected at most ${MAX_NETWORK_MS / 1000}s, got ${jitterMs} ms`);
   return { rttMs: rttMs ?? 0, jitterMs };
 }
+
+/** "local mesh · 2 workers · client RTT 60 ms ± 10 ms" — the report's target line says what shaped the numbers. */
+export function describeLocalGateway(g: LocalGateway): string {
+  const parts = ['local mesh', `${g.workers} worker${g.workers === 1 ? '' : 's'}`];
+  if (g.network.rttMs > 0 || g.network.jitterMs > 0) parts.push(`client RTT ${g.network.rttMs} ms${g.network.jitterMs > 0 ? ` ± ${g.network.jitterMs} ms` : ''}`);
+  return parts.join(' · ');
+}

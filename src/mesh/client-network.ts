@@ -85,12 +85,17 @@ class Lane {
   }
 }
 
+/** One-way delays, ms: rtt/2 + jitter·(u − ½), u from `rng`, never below 0. */
+export function oneWayDelays(network: ClientNetwork, rng: Rng): () => number {
+  return () => Math.max(0, network.rttMs / 2 + network.jitterMs * (rng.next() - 0.5));
+}
+
 /**
  * Listens on 127.0.0.1 and forwards every connection to `gatewayPort` through two lanes.
  * `rng` draws the jitter (seeded by the mesh).
  */
 export async function startDelayLine(gatewayPort: number, network: ClientNetwork, rng: Rng, port = 0): Promise<DelayLine> {
-  const oneWay = () => Math.max(0, network.rttMs / 2 + network.jitterMs * (rng.next() - 0.5));
+  const oneWay = oneWayDelays(network, rng);
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
