@@ -64,8 +64,9 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
   assert.match(cli.stderr, /stopping the local mesh/);
 });
 
-test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway", async () => {
-  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--port', '0', '--admin-port', '0', '--json']);
+test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway; --workers 1 overrides the scenario's 2", async () => {
+  // one worker: round robin is per worker (§2.3), so 3 connections meet the 3 pods in turn
+  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--workers', '1', '--port', '0', '--admin-port', '0', '--json']);
   const { child } = cli;
   try {
     const summary = await summaryOf(child);
@@ -76,6 +77,26 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
     assert.equal(statuses.sort(), ['200', '200', '500']);
   } finally {
     child.kill('SIGTERM');
+  }
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, cli.stderr);
+});
+
+test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426, §6.1)', async () => {
+  const cli = startCli(['--accept-http10', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
+  try {
+    const port = Number(new URL((await summaryOf(child)).gatewayUrl).port);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /productpage HTTP/1.0\r\nHost: bookinfo.example.com\r\n\r\n'));
+      let out = '';
+      s.on('data', (d) => (out += d));
+      s.on('end', () => resolve(out));
+      s.on('error', reject);
+    });
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n/);
+  } finally {
+    child.kill('SIGINT');
   }
   const [code] = await once(child, 'exit');
   assert.is(code, 0, cli.stderr);

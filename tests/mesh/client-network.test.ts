@@ -28,16 +28,18 @@ test('§6.2 one-way delays: rtt/2 ± jitter/2, uniform, mean rtt/2, the same seq
 });
 
 test('§6.2 a keep-alive request costs one round trip more than the service time; the first on a new connection one more for the handshake', async () => {
-  const rtt = 80;
+  const rtt = 100;
   const m = await startMesh({ app: appWith([fixed(10)]), network: { rttMs: rtt, jitterMs: 0 } });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const first = await send(m.gatewayUrl, { agent });
     const second = await send(m.gatewayUrl, { agent });
     assert.equal([first.status, second.status], [200, 200]);
-    // SYN, SYN-ACK, request, response: 2 RTT + 10 ms; timers never fire early, so the lower bounds are exact
-    assert.ok(within(first.ms, 2 * rtt + 10, 2 * rtt + 10 + 40), `first ${first.ms}`);
-    assert.ok(within(second.ms, rtt + 10, rtt + 10 + 40), `second ${second.ms}`);
+    // SYN, SYN-ACK, request, response: 2 RTT + 10 ms; timers never fire early, so the lower bounds
+    // are exact. The upper bounds allow less than one more round trip (+ stalls): they catch a
+    // delay applied twice or a handshake charged to every request, and tolerate a loaded machine
+    assert.ok(within(first.ms, 2 * rtt + 10, 3 * rtt + 10), `first ${first.ms}`);
+    assert.ok(within(second.ms, rtt + 10, 2 * rtt + 10), `second ${second.ms}`);
   } finally {
     agent.destroy();
     await m.stop();
