@@ -30,15 +30,29 @@ export interface DownstreamListener {
 
 /**
  * node's http2 compat objects cover what the gateway uses of http.IncomingMessage /
- * ServerResponse; the two differences are mended here: the header shape (above) and
- * `res.destroyed`, which the compat response lacks (its stream has it).
+ * ServerResponse; the differences are mended here: the header shape (above, with `method`
+ * and `url` kept), and `res.destroyed`, which the compat response lacks (its stream has it).
  */
 function asHttp1Shape(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): [http.IncomingMessage, http.ServerResponse] {
   const h = req.headers;
+  // method and url are getters over the pseudo-headers: pin them before those go
+  Object.defineProperty(req, 'method', { value: req.method });
+  Object.defineProperty(req, 'url', { value: req.url });
   if (h.host === undefined && h[':authority'] !== undefined) h.host = h[':authority'];
   for (const k of Object.keys(h)) if (k.startsWith(':')) delete h[k];
   Object.defineProperty(res, 'destroyed', { get: () => res.stream.destroyed });
   return [req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse];
+}
+
+/**
+ * Whether the request has no body: HTTP/1 by its framing headers, HTTP/2 by END_STREAM on
+ * its HEADERS frame (an h2 body needs no content-length).
+ */
+export function hasNoBody(req: http.IncomingMessage): boolean {
+  const h2 = (req as unknown as Partial<http2.Http2ServerRequest>).stream;
+  if (req.httpVersion === '2.0' && h2) return h2.endAfterHeaders;
+  const len = req.headers['content-length'];
+  return (len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { MeshConfig } from './config.js';
-import { createDownstreamListener, type DownstreamListener } from './downstream.js';
+import { createDownstreamListener, hasNoBody, type DownstreamListener } from './downstream.js';
 import { BODY, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
@@ -151,8 +151,7 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const startedAt = now();
-    const len = req.headers['content-length'];
-    if ((len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined) {
+    if (hasNoBody(req)) {
       req.resume();
       return handle(req, res, null, startedAt);
     }

@@ -116,8 +116,21 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
       }
       const seen = mesh.pods[0].lastRequests();
       assert.is(seen.length, 2);
+      assert.equal(seen.map((r) => [r.method, r.url]), [['GET', '/productpage'], ['GET', '/productpage']], 'method and :path reach the pod');
       assert.is(seen[0].headers.host, HOST, ':authority became Host upstream');
       assert.is(Object.keys(seen[0].headers).filter((k) => k.startsWith(':')).length, 0);
+      // a body without content-length (h2 frames it by END_STREAM) reaches the pod whole
+      const posted = await new Promise<number>((resolve, reject) => {
+        const s = session.request({ ':path': '/productpage?x=1', ':authority': HOST, ':method': 'POST' });
+        s.on('response', (h) => resolve(Number(h[':status'])));
+        s.on('error', reject);
+        s.resume();
+        s.end('abc');
+      });
+      assert.is(posted, 200);
+      const post = mesh.pods[0].lastRequests().at(-1)!;
+      assert.equal([post.method, post.url], ['POST', '/productpage?x=1']);
+      assert.is(post.headers['content-length'], '3', 'the gateway frames the h2 body for HTTP/1.1');
       const nr = await get('other.example.com');
       assert.is(nr.headers[':status'], 404, 'no VirtualService for that :authority: NR');
       assert.is(nr.body, '');
