@@ -6,7 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { HCM_PREFIX } from '../../src/mesh/stats.js';
 import { appWith, fixed, HOST } from './helpers.js';
@@ -34,7 +37,7 @@ function raw(url: string, data: string | Buffer, ms = 300): Promise<{ text: stri
   });
 }
 
-async function withMesh(opts: { acceptHttp10?: boolean }, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
+async function withMesh(opts: { acceptHttp10?: boolean; accessLogPath?: string }, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
   const mesh = await startMesh({ app: appWith([fixed(1)]), seed: 3, ...opts });
   try {
     await fn(mesh);
@@ -138,6 +141,29 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
       session.close();
     }
   });
+});
+
+test('§6.1 the access log names the downstream protocol as Envoy\'s %PROTOCOL% does: HTTP/1.0, HTTP/1.1, HTTP/2', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-protocols-${process.pid}.log`);
+  await withMesh({ accessLogPath: log }, async (mesh) => {
+    await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
+    await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+    const session = http2.connect(mesh.gatewayUrl);
+    await new Promise<void>((resolve, reject) => {
+      const s = session.request({ ':path': '/productpage', ':authority': HOST });
+      s.on('error', reject);
+      s.resume();
+      s.on('end', () => resolve());
+    });
+    session.close();
+  });
+  await new Promise((r) => setTimeout(r, 5));
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  fs.rmSync(log);
+  assert.equal(
+    lines.map((l) => /"GET \/productpage (HTTP\/[\d.]+)" (\d+)/.exec(l)?.slice(1)),
+    [['HTTP/1.0', '426'], ['HTTP/1.1', '200'], ['HTTP/2', '200']],
+  );
 });
 
 test.run();
