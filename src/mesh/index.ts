@@ -57,6 +57,10 @@ export interface MeshOptions {
 export interface LocalMesh {
   gatewayUrl: string;
   adminUrl: string;
+  /** Envoy workers emulated (§2.3) */
+  workers: number;
+  /** the clients' network in front of the gateway (§6.2); NO_NETWORK = loopback */
+  network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
   getObject(key: ObjectKey): Record<string, unknown> | null;
@@ -190,6 +194,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   return {
     gatewayUrl: `http://${HOST}:${line?.port ?? gatewayPort}`,
     adminUrl: `http://${HOST}:${adminPort}`,
+    workers,
+    network,
     app,
     pods,
     getObject: (key) => {

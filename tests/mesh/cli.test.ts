@@ -33,7 +33,7 @@ function startCli(args: string[]) {
 }
 
 /** The `--json` summary line (one small write, so one chunk). */
-async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; pods: { name: string }[] }> {
+async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; pods: { name: string }[]; workers: number; network: { rttMs: number; jitterMs: number } }> {
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return JSON.parse(line.toString());
 }
@@ -44,6 +44,7 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
   try {
     const summary = await summaryOf(child);
     assert.is(summary.pods.length, 1);
+    assert.is(summary.workers, 1, 'without a scenario: one worker (the E1 curl story)');
     assert.match(summary.curl, /^curl -si -H 'Host: bookinfo\.example\.com' http:\/\/127\.0\.0\.1:\d+\/productpage$/);
     const port = Number(new URL(summary.gatewayUrl).port);
     assert.match(await raw(port, 'bookinfo.example.com'), /^HTTP\/1\.1 200 /); // warm: one idle pooled connection (§2.2 E1)
@@ -71,6 +72,7 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
   try {
     const summary = await summaryOf(child);
     assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
+    assert.equal([summary.workers, summary.network], [1, { rttMs: 0, jitterMs: 0 }]);
     const port = Number(new URL(summary.gatewayUrl).port);
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await raw(port, 'bookinfo.example.com')).slice(9, 12));
