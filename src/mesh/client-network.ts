@@ -9,8 +9,8 @@
  * other end at max(t + oneWay(), the previous arrival) — TCP delivers in order, so jitter
  * never reorders. The handshake costs a round trip before the client's first byte can
  * travel (SYN, SYN-ACK), so the first request reaches the gateway three one-way delays
- * after the client connected. A close (FIN) travels behind the data like any segment; a reset or socket error
- * tears both sides down at once.
+ * after the client connected. A close (FIN) travels behind the data like any segment; a
+ * reset or socket error tears both sides down at once.
  *
  * One-way delay = rtt/2 + jitter·(u − ½), u uniform in [0, 1) from the mesh's seed, never
  * below 0: the round trip varies by up to ±jitter around `rtt`.
