@@ -4,11 +4,18 @@
  * at 10 and 100 connections. Target: ≥ 0.8× autocannon's req/s at 10 connections.
  * Each tool runs `rounds` times, interleaved, and keeps its best: on a shared machine the
  * best of a few runs is the least disturbed one.
+ *
+ * And against k6 (issue G item 5), when one is found (--k6 / MESHPROOF_K6 / PATH): the same
+ * closed loop through meshproof's own k6 path (K6Engine, the bundled script), so the ratio is
+ * what a user gets from `--engine builtin` vs `--engine k6`. Goal: ≥ 3× at 10 connections.
+ * Without k6 the line says "skipped — no k6".
  */
 import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineClosedLoop, heyClosedLoop, wrkClosedLoop, type LoadFigures } from './lib/load.js';
 import { hasCommand } from './lib/proc.js';
 import { builtinEngine } from './lib/subjects.js';
+import { K6Engine } from '../src/load/k6/engine.js';
+import { findK6 } from '../src/load/k6/locate.js';
 import { startTarget } from './lib/target.js';
 
 export const BENCH = 'engine-throughput';
@@ -27,6 +34,11 @@ export const QUICK: ThroughputParams = { connections: [10, 100], seconds: 2, rou
 /** The issue's target: the engine must not be the bottleneck of what it measures. */
 export const TARGET_VS_AUTOCANNON = { on: 'ratio', op: '>=', limit: 0.8 } as const;
 const TARGET_CONNECTIONS = 10;
+/** Issue G item 5: the built-in engine at least 3× k6's throughput at 10 connections. */
+export const TARGET_VS_K6 = { on: 'ratio', op: '>=', limit: 3 } as const;
+
+/** meshproof's k6 path as a closed-loop tool (k6 startup included: that is what a phase costs). */
+const k6ClosedLoop: Tool = (url, connections, seconds) => engineClosedLoop(new K6Engine(), url, connections, seconds);
 
 type Tool = (url: string, connections: number, seconds: number) => Promise<LoadFigures>;
 
@@ -36,6 +48,7 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
     ['autocannon', autocannonClosedLoop],
     ['wrk', hasCommand('wrk') ? wrkClosedLoop : null],
     ['hey', hasCommand('hey') ? heyClosedLoop : null],
+    ['k6', findK6() ? k6ClosedLoop : null],
   ];
   const target = await startTarget();
   const figures: Figure[] = [];
@@ -54,8 +67,8 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
       const note = own.failed > 0 ? `${own.failed} of ${own.requests} requests failed` : undefined;
       for (const [name, tool] of references) {
         const label = `builtin req/s, ${c} conns`;
-        const t = name === 'autocannon' && c === TARGET_CONNECTIONS ? TARGET_VS_AUTOCANNON : undefined;
-        if (!tool) figures.push(skipped(BENCH, label, 'req/s', `${name} not installed`));
+        const t = c !== TARGET_CONNECTIONS ? undefined : name === 'autocannon' ? TARGET_VS_AUTOCANNON : name === 'k6' ? TARGET_VS_K6 : undefined;
+        if (!tool) figures.push(skipped(BENCH, label, 'req/s', name === 'k6' ? 'no k6' : `${name} not installed`, t));
         else figures.push(figure({ bench: BENCH, name: label, value: own.rps, unit: 'req/s', reference: { name, value: best.get(name)!.rps }, ...(t ? { target: t } : {}), ...(note ? { note } : {}) }));
       }
     }

@@ -11,6 +11,7 @@ import * as accuracy from './engine-accuracy.js';
 import * as throughput from './engine-throughput.js';
 import * as memory from './memory-analysis.js';
 import * as mesh from './mesh-overhead.js';
+import * as scale from './policy-scale.js';
 import { failed, formatLine, machine, toJson, writeResults, type Figure, type Results } from './report.js';
 
 type Mode = 'full' | 'quick';
@@ -27,6 +28,7 @@ export const BENCHES: Bench[] = [
   { name: mesh.BENCH, run: (m) => mesh.meshOverhead(m === 'quick' ? mesh.QUICK : mesh.FULL) },
   { name: memory.BENCH, run: (m) => memory.memoryAnalysis(m === 'quick' ? memory.QUICK : memory.FULL) },
   { name: demo.BENCH, run: (m) => demo.demoWall(m === 'quick' ? demo.QUICK : demo.FULL) },
+  { name: scale.BENCH, run: (m) => scale.policyScale(m === 'quick' ? scale.QUICK : scale.FULL) },
 ];
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));

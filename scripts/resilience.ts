@@ -8,15 +8,15 @@
  *     -e MESHPROOF_SUMMARY=summary.json dist/k6/resilience.js
  *
  * Every response is classified by the same classify() the built-in engine uses, counted per
- * status and per cause, timed per outcome, and bucketed into log-spaced Counters so the
- * Node side can rebuild a mergeable histogram. handleSummary writes MESHPROOF_SUMMARY.
+ * status and per cause, timed per outcome, bucketed per outcome into log-spaced Counters so
+ * the Node side can rebuild mergeable histograms, and counted per second and cause. handleSummary writes MESHPROOF_SUMMARY.
  */
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
-import { BUCKET_COUNT, BUCKET_PREFIX, bucketOf } from './lib/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
+import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
+import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
 import { optionsFor } from './lib/options.js';
 import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
 import { timelineSeconds } from './lib/timeline.js';
@@ -51,10 +51,22 @@ for (const cause of CAUSES) {
   causeCounters[cause] = new Counter(CAUSE_PREFIX + cause);
   causeTrends[cause] = new Trend(LATENCY_PREFIX + cause, true);
 }
-const buckets: Counter[] = [];
-for (let i = 0; i <= BUCKET_COUNT; i++) buckets.push(new Counter(BUCKET_PREFIX + i));
-const seconds: Counter[] = [];
-for (let t = 0; t < Math.min(MAX_TIMELINE_SECONDS, timelineSeconds(profile)); t++) seconds.push(new Counter(SECOND_PREFIX + t));
+// Latency buckets per cause (the overall histogram is their sum), and per second of the run one
+// Trend (count and p95 of that second) and one Counter per cause: the k6 result carries the
+// same per-cause histograms and per-second cause timeline as the built-in one (issue G item 4).
+const buckets: Record<string, Counter[]> = {};
+for (const cause of CAUSES) {
+  buckets[cause] = [];
+  for (let i = 0; i <= BUCKET_COUNT; i++) buckets[cause].push(new Counter(bucketName(cause, i)));
+}
+const seconds: Trend[] = [];
+const secondCauses: Record<string, Counter>[] = [];
+for (let t = 0; t < Math.min(MAX_TIMELINE_SECONDS, timelineSeconds(profile)); t++) {
+  seconds.push(new Trend(SECOND_PREFIX + t, true));
+  const byCause: Record<string, Counter> = {};
+  for (const cause of CAUSES) byCause[cause] = new Counter(secondCauseName(t, cause));
+  secondCauses.push(byCause);
+}
 
 // Every status is an answer from the system under test, not a failure of the tool: an
 // expected 503 from a tripped breaker must not read as a k6 error (ecosystem.md). Failures
@@ -78,9 +90,13 @@ export default function (data: { startMs: number }): void {
   statusCounters[statusKey(res.status)].add(1);
   causeCounters[cause].add(1);
   causeTrends[cause].add(ms);
-  buckets[bucketOf(ms)].add(1);
+  buckets[cause][bucketOf(ms)].add(1);
+  // the second the response completed in, as the built-in engine counts it
   const t = Math.floor((Date.now() - data.startMs) / 1000);
-  if (t >= 0 && t < seconds.length) seconds[t].add(1);
+  if (t >= 0 && t < seconds.length) {
+    seconds[t].add(ms);
+    secondCauses[t][cause].add(1);
+  }
 }
 
 /** k6 canonicalises header names ("X-Envoy-Overloaded"); look them up case-insensitively. */

@@ -15,6 +15,11 @@ export const BUCKET_COUNT = 475;
 
 export const BUCKET_PREFIX = 'latency_bucket_';
 
+/** The Counter of bucket `i` of one cause: "latency_bucket_overflow_12". */
+export function bucketName(cause: string, i: number): string {
+  return `${BUCKET_PREFIX}${cause}_${i}`;
+}
+
 /** The bucket of a latency in ms: 0 below BUCKET_MIN_MS, else 1 + ⌊log_growth(ms / min)⌋, capped. */
 export function bucketOf(ms: number): number {
   if (!(ms >= BUCKET_MIN_MS)) return 0;

@@ -32,7 +32,12 @@ export function statusKey(status: number): string {
   return cls >= 1 && cls <= 5 ? `${cls}xx` : '0';
 }
 
-/** The per-second request counters stop here: an hour of timeline, 3600 Counters at most. */
+/** The per-second Counter of one cause: "second_3_overflow" (the Trend "second_3" holds that second's latencies). */
+export function secondCauseName(t: number, cause: string): string {
+  return `${SECOND_PREFIX}${t}_${cause}`;
+}
+
+/** The per-second metrics stop here: an hour of timeline. */
 export const MAX_TIMELINE_SECONDS = 3600;
 
 /** Trend stats in handleSummary's data: everything LatencySummary needs, incl. p(99.9). */

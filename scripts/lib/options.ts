@@ -14,6 +14,12 @@ export function optionsFor(profile: LoadProfile) {
     const value = (profile as unknown as Record<string, unknown>)[key];
     if (value !== undefined && value !== null) scenario[key] = value;
   }
+  // older k6 (variable_arrival_rate.go, v0.2x) refused an arrival-rate scenario without maxVUs ("the number of maxVUs isn't
+  // specified", lib/executor/ramping_arrival_rate.go Validate); later ones default it to
+  // preAllocatedVUs. Passing it always means the same on every version.
+  if ((profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') && profile.maxVUs === undefined) {
+    scenario.maxVUs = profile.preAllocatedVUs;
+  }
   scenario.exec = 'default';
   return {
     scenarios: { [SCENARIO]: scenario },

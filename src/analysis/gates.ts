@@ -106,7 +106,12 @@ export function parseGate(expr: string): Gate {
 export function parseMetric(name: string): MetricRef {
   if (name === 'http_req_duration' || name === 'http_req_failed' || name === 'http_reqs') return { kind: name };
   const s = /^status_(\d{1,3})$/.exec(name);
-  if (s) return { kind: 'status', code: String(Number(s[1])) };
+  if (s) {
+    // RFC 9110 §15: status codes are 100–599; 0 is "no response" (a network error), as in k6
+    const code = Number(s[1]);
+    if (code === 0 || (code >= 100 && code <= 599)) return { kind: 'status', code: String(code) };
+    throw new GateError([], `unknown status in metric "${name}"; expected status_0 (no response) or an HTTP status from status_100 to status_599`);
+  }
   const c = /^cause_(.+)$/.exec(name);
   if (c) {
     if ((CAUSES as readonly string[]).includes(c[1])) return { kind: 'cause', cause: c[1] as Cause };
@@ -146,11 +151,26 @@ export function parseExpect(expect: unknown): ParsedGate[] {
           const allowed = METRIC_AGGREGATIONS[ref.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
           throw new GateError(path, `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`);
         }
+        const range = shareRangeProblem(ref, gate, scope as Scope);
+        if (range) throw new GateError(path, `gate ${JSON.stringify(expr)}: ${range}`);
         out.push({ scope: scope as Scope, metric, ref, gate });
       });
     }
   }
   return out;
+}
+
+/**
+ * `rate` of http_req_failed, status_<code> and cause_<cause> is a share of requests: within
+ * [0, 1] in a phase, and a difference of two shares, within [−1, 1], on the delta. A threshold
+ * outside that range makes a gate that can never fail (`rate<5`) or never pass (`rate>5`):
+ * a verdict about nothing. (http_reqs' rate is a throughput per second, not a share.)
+ */
+function shareRangeProblem(ref: MetricRef, gate: Gate, scope: Scope): string | undefined {
+  if (gate.aggregation !== 'rate' || ref.kind === 'http_reqs') return undefined;
+  const lo = scope === 'delta' ? -1 : 0;
+  if (gate.threshold >= lo && gate.threshold <= 1) return undefined;
+  return `rate is a share of requests${scope === 'delta' ? ' (here the change of one)' : ''}, so the threshold must be from ${lo} to 1 (0.3 = 30 %), got ${gate.threshold}`;
 }
 
 function withPath<T>(path: (string | number)[], f: () => T): T {

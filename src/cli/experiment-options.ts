@@ -11,6 +11,7 @@ import { guardSignals } from '../experiment/signals.js';
 import { progressLine } from '../experiment/progress-line.js';
 import { parseFormats } from '../report/write.js';
 import type { EngineChoice } from '../load/engines.js';
+import { escapeControls } from '../util/text.js';
 
 /** Where reports go when neither --out nor MESHPROOF_OUT says otherwise. */
 export const DEFAULT_OUT = 'reports';
@@ -54,7 +55,7 @@ export async function runOne(scenario: Scenario, opts: SessionOptions, argv: Pic
   const guard = guardSignals();
   const progress = progressLine(scenario.name, process.stderr, !argv.quiet && useColor(process.stderr));
   try {
-    return await runSession(scenario, { ...opts, signal: guard.signal, onEvent: progress.onEvent, say: (line) => process.stderr.write(`${line}\n`) });
+    return await runSession(scenario, { ...opts, signal: guard.signal, onEvent: progress.onEvent, say: (line) => process.stderr.write(`${escapeControls(line)}\n`) });
   } finally {
     progress.clear();
     guard.dispose();

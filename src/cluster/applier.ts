@@ -6,9 +6,15 @@
  *  - apply: server-side apply, `fieldManager: meshproof`, force, with the run id as label and
  *    annotation and an expiry annotation; with `dryRun` the server validates (`dryRun=All`,
  *    so Istio's validating webhook speaks) and a plan is printed, nothing is stored
- *  - restore: what existed is put back by PUT (re-created if it was deleted meanwhile), what
- *    did not exist is deleted — only if it carries this run's label — then everything is read
- *    back and compared; 409 (someone wrote in between) → re-read and retry
+ *  - restore: what existed is put back by PUT, then a second PUT carrying the snapshot's
+ *    managedFields verbatim (no content change, so the server takes them as they are:
+ *    fieldmanager.go decodeLiveOrNew) — field ownership comes back exactly and the owner's
+ *    next server-side apply meets no conflict with "meshproof" (issue 11 item 2); what did
+ *    not exist is deleted — only if it carries this run's label — then content and
+ *    managedFields are read back and compared; 409 (someone wrote in between) → re-read
+ *  - before every write after the first apply, the object is re-read and compared with what
+ *    meshproof's own last write left: a change by someone else stops the run (exit 3) and is
+ *    not overwritten unless `force` (`meshproof restore --force`) — concurrent.ts
  *  - system namespaces are refused unless `allowSystemNamespaces`, and objects outside the
  *    run's namespace unless `allowOtherNamespaces` (design.md "Safety rules")
  */
@@ -19,7 +25,8 @@ import { InfraError, UsageError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
-import { comparable, sameContent, specChanges, userContent } from './objects.js';
+import { comparable, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
+import { ConcurrentChangeError, type ConcurrentChange } from './concurrent.js';
 import {
   DEFAULT_EXPIRY_MS,
   EXPIRES_ANNOTATION,
@@ -60,6 +67,8 @@ export class ClusterApplier implements Applier {
   /** the dry-run plan, one line per object (also logged) */
   readonly plan: string[] = [];
   private readonly taken: SnapshotEntry[] = [];
+  /** what meshproof's own last write left of each object (keyText → object; null = absent) */
+  private readonly lastWritten = new Map<string, Obj | null>();
   /** when the current apply began (propagation time counts from here); cleared by restore */
   private appliedAt: number | undefined;
   private readonly log: (line: string) => void;
@@ -99,13 +108,20 @@ export class ClusterApplier implements Applier {
       const body = this.labelled(doc, key);
       const source = `${doc.file}:${doc.line}:${doc.column}`;
       if (this.dryRun) {
-        const result = await this.api.apply(key, body, { dryRun: true, source });
+        const result = await this.api.apply(key, body, { dryRun: true, source }).catch((err) => {
+          throw atField(err, doc);
+        });
         this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
         continue;
       }
+      // a re-apply (A B B A …) over a change someone made since our restore would hide it
+      await this.refuseConcurrentChanges([key], 'apply');
       this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
       this.appliedAt ??= Date.now();
-      await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source }));
+      const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })).catch((err) => {
+        throw atField(err, doc);
+      });
+      this.wrote(this.opts.runId, key, written);
     }
   }
 
@@ -121,14 +137,19 @@ export class ClusterApplier implements Applier {
     this.opts.journal.markDone(this.opts.runId);
   }
 
-  /** `meshproof restore`: put back a journal's snapshot (the journal is marked done by the caller). */
-  async restoreJournal(entry: JournalEntry): Promise<void> {
+  /**
+   * `meshproof restore`: put back a journal's snapshot (the journal is marked done by the
+   * caller). An object someone else changed since the run's last write is left alone unless
+   * `force`.
+   */
+  async restoreJournal(entry: JournalEntry, force = false): Promise<void> {
     if (entry.cluster.server !== this.opts.conn.server)
       throw new UsageError(
         `journal ${entry.runId} was written against ${entry.cluster.server} (context ${entry.cluster.context}), but the current context points at ${this.opts.conn.server}; pass --context ${entry.cluster.context}`,
       );
     await this.api.discover();
-    await this.restoreAs(entry.runId, entry.snapshot);
+    for (const a of entry.applied ?? []) this.lastWritten.set(keyText(a.key), a.object);
+    await this.restoreAs(entry.runId, entry.snapshot, force);
   }
 
   async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
@@ -136,10 +157,21 @@ export class ClusterApplier implements Applier {
     return this.opts.verifier(docs, { ...options, appliedAt: this.appliedAt });
   }
 
-  private async restoreAs(runId: string, snapshot: Snapshot): Promise<void> {
+  private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<void> {
+    const conflicts: ConcurrentChange[] = [];
     for (const entry of snapshot.entries) {
       await this.withConflictRetry(async () => {
         const current = await this.api.get(entry.key);
+        const applied = this.lastWritten.get(keyText(entry.key));
+        if (unchangedSince(entry.object, current)) {
+          // already as before (also: never applied); this is what the next re-apply must find
+          if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
+          return;
+        }
+        if (applied !== undefined && !force && !unchangedSince(applied, current)) {
+          conflicts.push({ key: entry.key, before: entry.object, applied, now: current });
+          return;
+        }
         if (entry.object === null) {
           if (current === null) return;
           if (labelsOf(current)[RUN_ID_LABEL] !== labelValue(runId)) {
@@ -149,19 +181,44 @@ export class ClusterApplier implements Applier {
           }
           this.opts.journal.recordIntent(runId, 'restore', entry.key);
           await this.api.delete(entry.key);
+          this.wrote(runId, entry.key, null);
           return;
         }
-        if (sameContent(current, entry.object)) return;
         this.opts.journal.recordIntent(runId, 'restore', entry.key);
-        const body = userContent(entry.object);
-        if (current === null) await this.api.create(entry.key, body);
-        else {
-          (body.metadata as Obj).resourceVersion = (current.metadata as Obj).resourceVersion;
-          await this.api.replace(entry.key, body);
+        let written = current;
+        if (written === null) written = await this.api.create(entry.key, userContent(entry.object));
+        else if (!sameContent(written, entry.object)) written = await this.api.replace(entry.key, { ...userContent(entry.object), metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) } });
+        // the content write moved the fields it changed to "meshproof" (an Update); a second PUT
+        // with no content change carrying the snapshot's managedFields puts ownership back as
+        // it was — one PUT carrying both would record the content change on top of them
+        if (!sameOwnership(written, entry.object)) {
+          const body = userContent(entry.object);
+          const managedFields = ((entry.object.metadata as Obj | undefined)?.managedFields as unknown[] | undefined) ?? [];
+          written = await this.api.replace(entry.key, { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rvOf(written), managedFields } });
         }
+        this.wrote(runId, entry.key, written);
       });
     }
-    await this.readBack(runId, snapshot);
+    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key))) };
+    await this.readBack(runId, restored);
+    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, conflicts, this.opts.journal.pathOf(runId), 'restore');
+  }
+
+  /** Before a re-apply: the object must still be what our own last write left. */
+  private async refuseConcurrentChanges(keys: ObjectKey[], when: 'apply' | 'restore'): Promise<void> {
+    const changes: ConcurrentChange[] = [];
+    for (const key of keys) {
+      const applied = this.lastWritten.get(keyText(key));
+      if (applied === undefined) continue;
+      const now = await this.api.get(key);
+      if (!unchangedSince(applied, now)) changes.push({ key, before: this.taken.find((t) => sameKey(t.key, key))?.object ?? null, applied, now });
+    }
+    if (changes.length > 0) throw new ConcurrentChangeError(this.opts.runId, changes, this.opts.journal.pathOf(this.opts.runId), when);
+  }
+
+  private wrote(runId: string, key: ObjectKey, object: Obj | null): void {
+    this.lastWritten.set(keyText(key), object);
+    this.opts.journal.recordApplied(runId, key, object);
   }
 
   /** Design.md "Safety rules": restore, then read back and compare. */
@@ -170,8 +227,9 @@ export class ClusterApplier implements Applier {
     for (const entry of snapshot.entries) {
       const now = await this.api.get(entry.key);
       const expectedGone = entry.object === null && (now === null || labelsOf(now)[RUN_ID_LABEL] !== labelValue(runId));
-      if (!expectedGone && !isDeepStrictEqual(comparable(now), comparable(entry.object)))
-        wrong.push(`${keyText(entry.key)} (${entry.object ? 'expected as snapshotted' : 'expected absent'})`);
+      if (expectedGone) continue;
+      if (!isDeepStrictEqual(comparable(now), comparable(entry.object))) wrong.push(`${keyText(entry.key)} (${entry.object ? 'expected as snapshotted' : 'expected absent'})`);
+      else if (!sameOwnership(now, entry.object)) wrong.push(`${keyText(entry.key)} (content as snapshotted, but managedFields differ: field ownership not restored)`);
     }
     if (wrong.length > 0) throw new InfraError(`restore read-back differs from the snapshot for ${wrong.join(', ')}; the journal of run ${runId} is kept`);
   }
@@ -230,6 +288,21 @@ export class ClusterApplier implements Applier {
   }
 }
 
+/**
+ * A schema rejection (errors.ts typedPatchErrors) names the policy file at the first rejected
+ * field's line and column instead of the document's start: `.spec.trafficPolicy.foo` → its node.
+ */
+function atField(err: unknown, doc: PolicyDoc): unknown {
+  const found = (err as { schemaErrors?: { path: string }[] }).schemaErrors;
+  if (!found?.length || !(err instanceof Error)) return err;
+  const keys = found[0].path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  const pos = doc.positionOf(keys);
+  err.message = err.message.replace(`${doc.file}:${doc.line}:${doc.column}: `, `${pos.file}:${pos.line}:${pos.column}: `);
+  return err;
+}
+function rvOf(o: Obj): string {
+  return (o.metadata as Obj).resourceVersion as string;
+}
 function labelsOf(o: Obj): Record<string, string> {
   return ((o.metadata as Obj | undefined)?.labels as Record<string, string> | undefined) ?? {};
 }

@@ -5,6 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { ConfigError, InfraError, type MeshproofError } from '../cli/exit.js';
+import { README_CLUSTER_SECTION } from './resources.js';
 
 /** What we were doing when the call failed, for the message. */
 export interface CallContext {
@@ -44,11 +45,36 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
     return new InfraError(`cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}); is the cluster up and the kubeconfig context right?`);
   if (code === 403)
     return new InfraError(
-      `forbidden: the Kubernetes API refused to ${c.verb} ${what}${where} (${statusMessage(err)}); grant the Role in the README section "Real cluster"`,
+      `forbidden: the Kubernetes API refused to ${c.verb} ${what}${where} (${statusMessage(err)}); grant the Role in the README section "${README_CLUSTER_SECTION}"`,
     );
   if (code === 401) return new InfraError(`unauthorized: the Kubernetes API at ${c.server} rejected the credentials of the kubeconfig context (${statusMessage(err)})`);
+  const typed = code === 500 ? typedPatchErrors(statusMessage(err)) : [];
+  if (typed.length > 0)
+    // server-side apply could not type the body against the CRD's schema: the policy is wrong
+    // for this cluster (an undeclared field, a wrong type), not the cluster broken
+    return Object.assign(
+      new ConfigError(`${c.source ? `${c.source}: ` : ''}the cluster's schema for ${what} rejects ${typed.map((t) => `${t.path} (${t.problem})`).join(', ')}`),
+      { schemaErrors: typed },
+    );
   if ((code === 400 || code === 422) && c.source)
     // e.g. Istio's validating webhook: "admission webhook "validation.istio.io" denied the request"
     return new ConfigError(`${c.source}: the cluster rejected ${what}: ${statusMessage(err)}`);
   return new InfraError(`the Kubernetes API answered ${code} to ${c.verb} ${what}${where}: ${statusMessage(err)}`);
+}
+
+/**
+ * The fields of a server-side apply the API server could not type (500, no reason):
+ * "failed to create typed patch object (NS/NAME; GROUP/VERSION, Kind=KIND): .spec.x: field not
+ * declared in schema", several as "errors:\n  .a: …\n  .b: …" — structuredmerge.go Apply
+ * wrapping structured-merge-diff's typed validation errors.
+ */
+export function typedPatchErrors(message: string): { path: string; problem: string }[] {
+  const m = /failed to create typed patch object \([^)]*\): ([\s\S]*)$/.exec(message);
+  if (!m) return [];
+  return m[1]
+    .replace(/^errors:\s*/, '')
+    .split(/\n\s*/)
+    .map((line) => /^(\.[^:]*): (.*)$/.exec(line.trim()))
+    .filter((x): x is RegExpExecArray => x !== null)
+    .map((x) => ({ path: x[1], problem: x[2] }));
 }

@@ -8,7 +8,8 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { InfraError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage } from './errors.js';
-import { getViaPortForward } from './port-forward.js';
+import { getViaPortForward, PortForwardRefused } from './port-forward.js';
+import { README_CLUSTER_SECTION } from './resources.js';
 
 /** Where Istio's ingress gateway lives and how it is labelled (Istio's default install). */
 export const GATEWAY_DEFAULTS = {
@@ -76,8 +77,11 @@ export class AdminReader {
         this.routes.set(pod.name, 'pod proxy');
         return typeof body === 'string' && /^\s*[{[]/.test(body) ? JSON.parse(body) : body;
       } catch (err) {
-        // 503/502 from the proxy = the API server could not dial the pod port; anything else is ours to report
-        if (httpCode(err) !== 503 && httpCode(err) !== 502) throw this.explain(err, 'get', 'pods/proxy', pod);
+        // 503/502 from the proxy = the API server could not dial the pod port; 400 "address not
+        // allowed" = it refuses to dial a pod IP that is not global unicast
+        // (pkg/registry/core/pod/strategy.go ResourceLocation: `!ip.IsGlobalUnicast()`);
+        // a port-forward reaches the pod from its node instead. Anything else is ours to report.
+        if (!PROXY_REFUSALS.includes(httpCode(err) ?? 0)) throw this.explain(err, 'get', 'pods/proxy', pod);
         proxyError = err;
       }
     }
@@ -87,7 +91,7 @@ export class AdminReader {
       this.routes.set(pod.name, 'port-forward');
       return /json/.test(res.contentType) ? JSON.parse(res.body) : res.body;
     } catch (err) {
-      const e = this.explain(err, 'create', 'pods/portforward', pod);
+      const e = err instanceof PortForwardRefused ? portForwardRefused(err, pod) : this.explain(err, 'get', 'pods/portforward', pod);
       if (proxyError) e.message += ` (the pod proxy was refused too: ${statusMessage(proxyError)})`;
       throw e;
     }
@@ -96,6 +100,24 @@ export class AdminReader {
   private explain(err: unknown, verb: string, resource: string, pod: GatewayPod) {
     return explainApiError(err, { verb, resource, namespace: pod.namespace, name: pod.name, server: this.conn.server });
   }
+}
+
+/** Pod-proxy answers that mean "the API server cannot dial that pod port", not "you may not". */
+const PROXY_REFUSALS = [400, 502, 503];
+
+/** One sentence naming the pod, the status and what to do (issue 11 items 1 and 6). */
+function portForwardRefused(err: PortForwardRefused, pod: GatewayPod): InfraError {
+  const where = `pod ${pod.namespace}/${pod.name}`;
+  const why =
+    err.status === 403
+      ? `403 Forbidden: the port-forward is a WebSocket upgrade (an HTTP GET), so the API server checks the verb "get" on pods/portforward; grant "get" and "create" on pods/portforward in namespace ${pod.namespace} (README section "${README_CLUSTER_SECTION}")`
+      : err.status === 404
+        ? '404 Not Found: the API server or the pod\'s node does not know the pod (restarted or deleted meanwhile?)'
+        : err.status === 401
+          ? '401 Unauthorized: the credentials of the kubeconfig context were rejected'
+          : `${err.status}`;
+  // permanent: polling again cannot help, so the propagation check stops at once (propagation.ts)
+  return Object.assign(new InfraError(`port-forward to ${where} (Envoy admin port) was refused with ${why}`), { permanent: true });
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -19,6 +19,8 @@ export class IstioApi {
   private readonly api: CustomObjectsApi;
   private served: string[] | undefined;
   private preferred = 'v1';
+  /** per served version, the plurals it lists (GET /apis/networking.istio.io/VERSION) */
+  private readonly resources = new Map<string, Promise<string[]>>();
 
   constructor(readonly conn: Connection) {
     this.api = conn.kc.makeApiClient(CustomObjectsApi);
@@ -40,16 +42,48 @@ export class IstioApi {
     return this.preferred;
   }
 
-  /** The version to use for an object written as `apiVersion` (its own when served). */
-  versionFor(apiVersion?: string): string {
-    const v = apiVersion?.split('/')[1];
-    return v && this.served?.includes(v) && (ISTIO_VERSIONS as readonly string[]).includes(v) ? v : this.preferred;
+  /**
+   * The version to talk to a resource in (issue 11 item 4): the object's own when the cluster
+   * serves it for that resource, else the preferred version, else any served version that
+   * lists the resource. Istio before 1.22 serves no v1; DestinationRule and VirtualService
+   * have the same fields in v1alpha3, v1beta1 and v1, so a body is re-labelled, not converted.
+   */
+  async versionFor(kind: ObjectKey['kind'], apiVersion?: string): Promise<string> {
+    await this.discover();
+    const own = apiVersion?.split('/')[1];
+    const candidates = [own, this.preferred, ...(this.served ?? [])].filter(
+      (v): v is string => Boolean(v) && this.served!.includes(v!) && (ISTIO_VERSIONS as readonly string[]).includes(v!),
+    );
+    for (const v of candidates) if ((await this.resourcesOf(v)).includes(PLURALS[kind])) return v;
+    throw new InfraError(`the cluster at ${this.conn.server} serves ${ISTIO_GROUP} ${this.served!.join(', ')} but none of them lists ${PLURALS[kind]}: is Istio installed completely?`);
+  }
+
+  private resourcesOf(version: string): Promise<string[]> {
+    let p = this.resources.get(version);
+    if (!p) {
+      p = this.api.getAPIResources({ group: ISTIO_GROUP, version }).then(
+        (list) => list.resources.map((r) => r.name),
+        (err) => {
+          this.resources.delete(version);
+          throw explainApiError(err, { verb: 'get', resource: `API resources (/apis/${ISTIO_GROUP}/${version})`, server: this.conn.server });
+        },
+      );
+      this.resources.set(version, p);
+    }
+    return p;
+  }
+
+  /** The body as the chosen version: same fields, that version's apiVersion. */
+  private async versioned(key: ObjectKey, body: Obj): Promise<{ version: string; body: Obj }> {
+    const version = await this.versionFor(key.kind, body.apiVersion as string | undefined);
+    return { version, body: { ...body, apiVersion: `${ISTIO_GROUP}/${version}` } };
   }
 
   /** The object, or null when it does not exist (404). */
   async get(key: ObjectKey): Promise<Obj | null> {
+    const version = await this.versionFor(key.kind);
     try {
-      return (await this.api.getNamespacedCustomObject(this.params(key))) as Obj;
+      return (await this.api.getNamespacedCustomObject(this.params(key, version))) as Obj;
     } catch (err) {
       if (httpCode(err) === 404) return null;
       throw this.explain(err, 'get', key);
@@ -57,10 +91,11 @@ export class IstioApi {
   }
 
   /** Server-side apply (`fieldManager: meshproof`, force); `dryRun` asks the server to only validate. */
-  async apply(key: ObjectKey, body: Obj, opts: { dryRun: boolean; source?: string }): Promise<Obj> {
+  async apply(key: ObjectKey, doc: Obj, opts: { dryRun: boolean; source?: string }): Promise<Obj> {
+    const { version, body } = await this.versioned(key, doc);
     try {
       return (await this.api.patchNamespacedCustomObject(
-        { ...this.params(key, body.apiVersion as string), body, fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
+        { ...this.params(key, version), body, fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
         // the generated default is JSON Patch; server-side apply needs its own content type
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       )) as Obj;
@@ -69,8 +104,9 @@ export class IstioApi {
     }
   }
 
-  async create(key: ObjectKey, body: Obj): Promise<Obj> {
-    const { name: _n, ...p } = this.params(key, body.apiVersion as string);
+  async create(key: ObjectKey, doc: Obj): Promise<Obj> {
+    const { version, body } = await this.versioned(key, doc);
+    const { name: _n, ...p } = this.params(key, version);
     try {
       return (await this.api.createNamespacedCustomObject({ ...p, body, fieldManager: FIELD_MANAGER })) as Obj;
     } catch (err) {
@@ -79,9 +115,10 @@ export class IstioApi {
   }
 
   /** PUT; `body.metadata.resourceVersion` makes it conditional (409 when stale). */
-  async replace(key: ObjectKey, body: Obj): Promise<Obj> {
+  async replace(key: ObjectKey, doc: Obj): Promise<Obj> {
+    const { version, body } = await this.versioned(key, doc);
     try {
-      return (await this.api.replaceNamespacedCustomObject({ ...this.params(key, body.apiVersion as string), body, fieldManager: FIELD_MANAGER })) as Obj;
+      return (await this.api.replaceNamespacedCustomObject({ ...this.params(key, version), body, fieldManager: FIELD_MANAGER })) as Obj;
     } catch (err) {
       throw this.explain(err, 'update', key);
     }
@@ -89,16 +126,17 @@ export class IstioApi {
 
   /** DELETE; an object already gone counts as deleted. */
   async delete(key: ObjectKey): Promise<void> {
+    const version = await this.versionFor(key.kind);
     try {
-      await this.api.deleteNamespacedCustomObject(this.params(key));
+      await this.api.deleteNamespacedCustomObject(this.params(key, version));
     } catch (err) {
       if (httpCode(err) === 404) return;
       throw this.explain(err, 'delete', key);
     }
   }
 
-  private params(key: ObjectKey, apiVersion?: string) {
-    return { group: ISTIO_GROUP, version: this.versionFor(apiVersion), namespace: key.namespace, plural: PLURALS[key.kind], name: key.name };
+  private params(key: ObjectKey, version: string) {
+    return { group: ISTIO_GROUP, version, namespace: key.namespace, plural: PLURALS[key.kind], name: key.name };
   }
 
   private explain(err: unknown, verb: string, key: ObjectKey, source?: string) {

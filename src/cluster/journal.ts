@@ -33,6 +33,12 @@ export interface JournalEntry {
   cluster: { server: string; context: string };
   snapshot: Snapshot;
   intents: JournalIntent[];
+  /**
+   * What meshproof's last write left of each object (the server's answer to the apply), so a
+   * later restore can tell a change by someone else from its own (issue 11 item 3). Optional:
+   * journals written before it have none, and their restore cannot tell.
+   */
+  applied?: { key: ObjectKey; object: Record<string, unknown> | null }[];
   doneAt?: string;
   note?: string;
 }
@@ -83,6 +89,13 @@ export class Journal {
       throw new Error(`journal ${runId}: refusing to ${action} ${keyText(key)} without a snapshot of it`);
     entry.intents.push({ at: new Date().toISOString(), action, key });
     entry.state = 'open';
+    return this.write(entry);
+  }
+
+  /** After a write: what the server answered, replacing an earlier record of the key. */
+  recordApplied(runId: string, key: ObjectKey, object: Record<string, unknown> | null): JournalEntry {
+    const entry = this.mustRead(runId);
+    entry.applied = [...(entry.applied ?? []).filter((a) => !sameKey(a.key, key)), { key, object }];
     return this.write(entry);
   }
 

@@ -66,3 +66,76 @@ function walk(a: unknown, b: unknown, path: string, out: string[]): void {
 function show(v: unknown): string {
   return v === undefined ? '(unset)' : JSON.stringify(v);
 }
+
+/**
+ * Field ownership as restore must put it back (issue 11 item 2): each managedFields entry's
+ * manager, operation, apiVersion, subresource and fieldsV1 — timestamps aside, and entries of
+ * the `status` subresource aside (istiod's, like `status` itself). Sorted, so order is moot.
+ */
+export function ownership(o: Obj | null | undefined): unknown[] {
+  const entries = ((o?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
+  return entries
+    .filter((e) => e.subresource !== 'status')
+    .map(({ time: _t, ...rest }) => rest)
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+export function sameOwnership(a: Obj | null | undefined, b: Obj | null | undefined): boolean {
+  return isDeepStrictEqual(ownership(a), ownership(b));
+}
+
+/** Content and ownership unchanged: nobody wrote the object since `expected` was read. */
+export function unchangedSince(expected: Obj | null, now: Obj | null): boolean {
+  if (expected === null || now === null) return expected === now;
+  return sameContent(expected, now) && sameOwnership(expected, now);
+}
+
+/**
+ * Who changed an object, from its managedFields: the entries of `now` (status aside) that
+ * are new or carry a new time — the server stamps the time of the manager that wrote, not of
+ * the ones that lost fields to it. `"kubectl-label" (Update at 2026-11-30T03:26:25Z)`.
+ */
+export function changedBy(before: Obj | null, now: Obj | null): string[] {
+  if (now === null) return ['deleted (managedFields cannot say by whom)'];
+  // a manager that wrote has a new entry or a new time; one that only lost fields keeps its time
+  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const old = new Set((((before?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
+  const entries = ((now.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
+  return entries
+    .filter((e) => e.subresource !== 'status' && !old.has(stamp(e)))
+    .map((e) => `"${String(e.manager)}" (${String(e.operation)}${e.time ? ` at ${String(e.time)}` : ''})`);
+}
+
+/**
+ * The three-way difference of a concurrent change (issue 11 item 3): for every spec, label and
+ * annotation leaf where the snapshot, what meshproof applied and what is there now are not all
+ * equal, one line `spec.http[0].timeout: before (unset) | meshproof applied "0.5s" | now "2s"`.
+ */
+export function threeWayDiff(before: Obj | null, applied: Obj | null, now: Obj | null, limit = 20): string[] {
+  const view = (o: Obj | null) => {
+    if (!o) return undefined;
+    const meta = (o.metadata as Obj | undefined) ?? {};
+    return { metadata: { labels: meta.labels, annotations: meta.annotations }, spec: o.spec };
+  };
+  const [b, a, n] = [view(before), view(applied), view(now)];
+  const paths = new Map<string, string[]>();
+  for (const v of [b, a, n]) collectLeaves(v, [], paths);
+  const out: string[] = [];
+  for (const [text, keys] of [...paths.entries()].sort(([x], [y]) => x.localeCompare(y))) {
+    const [x, y, z] = [b, a, n].map((v) => show(at(v, keys)));
+    if (x !== y || y !== z) out.push(`${text}: before ${x} | meshproof applied ${y} | now ${z}`);
+  }
+  if (!now) out.push('the object: now deleted');
+  return out.length > limit ? [...out.slice(0, limit), `… and ${out.length - limit} more`] : out;
+}
+
+/** Leaf paths as key lists, keyed by their printed form (`metadata.labels.meshproof.io/run-id`, `spec.http[0]`). */
+function collectLeaves(v: unknown, keys: string[], out: Map<string, string[]>): void {
+  if (v !== null && typeof v === 'object' && Object.keys(v).length > 0) {
+    for (const [k, x] of Object.entries(v)) collectLeaves(x, [...keys, Array.isArray(v) ? `[${k}]` : k], out);
+  } else if (v !== undefined && keys.length > 0) out.set(keys.map((k, i) => (k.startsWith('[') || i === 0 ? k : `.${k}`)).join(''), keys);
+}
+
+function at(v: unknown, keys: string[]): unknown {
+  return keys.reduce<unknown>((cur, k) => (cur !== null && typeof cur === 'object' ? (cur as Obj)[k.startsWith('[') ? k.slice(1, -1) : k] : undefined), v);
+}

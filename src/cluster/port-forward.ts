@@ -11,6 +11,28 @@ import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { PortForward, type KubeConfig } from '@kubernetes/client-node';
 
+/**
+ * The API server answered the port-forward upgrade with an HTTP status instead of 101: 401
+ * (credentials), 403 (RBAC: the WebSocket upgrade is a GET, so the verb checked is **get** on
+ * `pods/portforward` — derailed/k9s#4144, devantler-tech/platform#2499), 404 (no such pod, or
+ * its node does not know it). client-node 1.4's `WebSocketHandler.connect` rejects with the
+ * `ws` library's ErrorEvent, whose message is "Unexpected server response: 403"
+ * (node_modules/@kubernetes/client-node/dist/web-socket-handler.js, `client.onerror`); the
+ * Status body is not passed on, so the status code is all there is to go by.
+ */
+export class PortForwardRefused extends Error {
+  constructor(readonly status: number) {
+    super(`the API server answered ${status} to the port-forward upgrade`);
+  }
+}
+
+/** The HTTP status of a refused upgrade, from the error client-node hands back; else undefined. */
+function refusedStatus(err: unknown): number | undefined {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  const m = typeof message === 'string' ? /Unexpected server response: (\d{3})/.exec(message) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 export interface ForwardedResponse {
   status: number;
   contentType: string;
@@ -21,6 +43,8 @@ export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: 
   const forward = new PortForward(kc);
   const remoteErrors: string[] = [];
   const sockets = new Set<net.Socket>();
+  // set when the upgrade itself is refused: the HTTP request below then fails with it
+  let refused: Error | undefined;
   const bridge = net.createServer((socket) => {
     sockets.add(socket);
     const errors = new PassThrough();
@@ -32,7 +56,13 @@ export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: 
         w?.on('close', () => socket.end());
         socket.on('close', () => w?.close());
       },
-      (err: Error) => socket.destroy(err),
+      (err: unknown) => {
+        // never destroy(err): this socket has no 'error' listener, and an ErrorEvent is not
+        // an Error — node would crash the process with ERR_UNHANDLED_ERROR (issue 11 item 1)
+        const status = refusedStatus(err);
+        refused = status !== undefined ? new PortForwardRefused(status) : new Error(`port-forward to ${pod}:${port}: ${(err as { message?: string })?.message ?? String(err)}`);
+        socket.destroy();
+      },
     );
   });
   await new Promise<void>((resolve) => bridge.listen(0, '127.0.0.1', resolve));
@@ -47,7 +77,7 @@ export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: 
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`no answer from ${pod}:${port} within ${timeoutMs} ms`)));
-      req.on('error', (err) => reject(new Error(`port-forward to ${pod}:${port}: ${remoteErrors.join(' ').trim() || err.message}`)));
+      req.on('error', (err) => reject(refused ?? new Error(`port-forward to ${pod}:${port}: ${remoteErrors.join(' ').trim() || err.message}`)));
     });
   } finally {
     for (const s of sockets) s.destroy();

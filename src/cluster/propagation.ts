@@ -39,6 +39,8 @@ export async function waitForPropagation(opts: PropagationOptions): Promise<Veri
             if (check.ok) Object.assign(s, { ok: true, at: now() - since, reason: '' });
             else s.reason = check.reasons.slice(0, 3).join('; ') + (check.reasons.length > 3 ? `; … ${check.reasons.length - 3} more` : '');
           } catch (err) {
+            // a refusal that polling cannot cure (RBAC, a pod the server does not know) ends the wait
+            if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
             s.reason = err instanceof Error ? err.message : String(err);
           }
         }),

@@ -20,6 +20,9 @@ export const RUN_ID_LABEL = 'meshproof.io/run-id';
 export const RUN_ID_ANNOTATION = 'meshproof.io/run-id';
 export const EXPIRES_ANNOTATION = 'meshproof.io/expires-at';
 
+/** The README heading that says how to point meshproof at a cluster (RBAC included); messages cite it. */
+export const README_CLUSTER_SECTION = 'Pointing it at a real cluster';
+
 /** The field manager of every server-side apply (design.md "Contracts": fieldManager meshproof). */
 export const FIELD_MANAGER = 'meshproof';
 

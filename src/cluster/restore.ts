@@ -13,6 +13,8 @@ import { keyText } from './resources.js';
 export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
   runId?: string;
   journalDir?: string;
+  /** overwrite objects someone else changed since the run's last write (default: leave them, exit 3) */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -31,11 +33,11 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   const result = await journal.replay(async (entry) => {
     log(`restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`);
     const applier = new ClusterApplier({ conn: connectionFor(entry, opts), runId: entry.runId, journal, log });
-    await applier.restoreJournal(entry);
+    await applier.restoreJournal(entry, opts.force);
   }, opts.runId);
   const failed = result.failed.map(({ runId, error }) => ({
     runId,
-    message: `${error instanceof Error ? error.message : String(error)}; journal kept: ${journal.pathOf(runId)}`,
+    message: withJournal(error instanceof Error ? error.message : String(error), journal.pathOf(runId)),
     exitCode: error instanceof MeshproofError ? error.exitCode : ExitCode.infra,
   }));
   for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
@@ -44,6 +46,11 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy
   const exitCode = failed.some((f) => f.exitCode === ExitCode.infra) ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
   return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, exitCode };
+}
+
+/** The message, saying where the journal is kept unless it already does (concurrent.ts). */
+function withJournal(message: string, file: string): string {
+  return message.includes(file) ? message : `${message}; journal kept: ${file}`;
 }
 
 /** The journal's own context when the kubeconfig has it and `--context` was not given. */

@@ -1,8 +1,11 @@
 /**
- * The rate cap for real clusters (design.md "Safety rules": send load only to the target the
- * user named; cap the rate). A scenario that would exceed the cap is refused before anything
- * is touched, unless the user raises the cap explicitly (`--max-rate`, `--max-vus`). The
- * local mesh is not capped: it is ours, on loopback.
+ * Load caps, checked before anything is touched; the user raises one explicitly with a flag.
+ * - On a real cluster (design.md "Safety rules": send load only to the target the user named;
+ *   cap the rate): a typo must not flood a production gateway.
+ * - Everywhere else (the local mesh, `meshproof load`): a ceiling for this machine (issue 13
+ *   item 2). `vus: 1e9` would build a billion connections before the first request and
+ *   `rate: 1e9` schedules a billion iterations a second; either exhausts memory or the CPU
+ *   long before the duration ends.
  */
 import type { LoadProfile } from '../load/model.js';
 import { timeUnitMs } from '../load/profile.js';
@@ -11,6 +14,26 @@ import { timeUnitMs } from '../load/profile.js';
 export const DEFAULT_MAX_RATE = 1000;
 /** Peak concurrent VUs on a cluster: bounds closed-loop concurrency (whose rate depends on the service) the same way. */
 export const DEFAULT_MAX_VUS = 200;
+
+/**
+ * Peak iterations per second outside a cluster: about twice what the built-in engine sends
+ * on loopback (README "Performance": ~44,000 req/s), so any rate the machine can reach passes
+ * and a rate that could only fall behind and drop iterations is refused.
+ */
+export const LOCAL_MAX_RATE = 100_000;
+/** Peak VUs outside a cluster: each VU holds its own connection (a socket, and on the local mesh two more behind it). */
+export const LOCAL_MAX_VUS = 5_000;
+
+/** How a cap reads in its message: what it is and the flags that raise it. */
+export interface CapWording {
+  /** "the scenario asks" / "the flags ask" */
+  subject: string;
+  name: string;
+  rateFlag: string;
+  vusFlag: string;
+}
+export const CLUSTER_CAP: CapWording = { subject: 'the scenario asks', name: 'the cluster cap', rateFlag: '--max-rate', vusFlag: '--max-vus' };
+export const LOCAL_CAP: CapWording = { subject: 'the scenario asks', name: "the local ceiling (this machine's memory and sockets)", rateFlag: '--max-rate', vusFlag: '--max-vus' };
 
 export interface LoadCap {
   maxRate: number;
@@ -34,13 +57,13 @@ export function peakLoad(p: LoadProfile): { vus: number; ratePerSecond?: number 
 }
 
 /** Why the profile exceeds the cap (one sentence naming the flag that raises it), or undefined. */
-export function capProblem(p: LoadProfile, cap: LoadCap): string | undefined {
+export function capProblem(p: LoadProfile, cap: LoadCap, w: CapWording = CLUSTER_CAP): string | undefined {
   const peak = peakLoad(p);
   if (peak.ratePerSecond !== undefined && peak.ratePerSecond > cap.maxRate) {
-    return `load: the scenario asks for up to ${round(peak.ratePerSecond)} requests/s, above the cluster cap of ${cap.maxRate}/s; lower it, or raise the cap with --max-rate ${Math.ceil(peak.ratePerSecond)}`;
+    return `load: ${w.subject} for up to ${round(peak.ratePerSecond)} requests/s, above ${w.name} of ${cap.maxRate}/s; lower it, or raise the cap with ${w.rateFlag} ${Math.ceil(peak.ratePerSecond)}`;
   }
   if (peak.vus > cap.maxVus) {
-    return `load: the scenario asks for up to ${peak.vus} VUs, above the cluster cap of ${cap.maxVus}; lower it, or raise the cap with --max-vus ${peak.vus}`;
+    return `load: ${w.subject} for up to ${peak.vus} VUs, above ${w.name} of ${cap.maxVus}; lower it, or raise the cap with ${w.vusFlag} ${peak.vus}`;
   }
   return undefined;
 }

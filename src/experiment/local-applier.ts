@@ -17,14 +17,21 @@ export const LOCAL_POLL_MS = 10;
 /** The one gateway replica of the local mesh, as the propagation result names it. */
 export const LOCAL_REPLICA = 'local-gateway';
 
-type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects'>;
+type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects' | 'proxyRule'>;
 
 export class LocalApplier implements Applier {
-  /** `description`: what the report calls the target (local-gateway.ts describeLocalGateway) */
+  /**
+   * names the emulated proxy's version-dependent rule, so every report says which one ran
+   * (§3.2), and the gateway's workers and client network when given (local-gateway.ts)
+   */
+  readonly description: string;
+
   constructor(
     private readonly mesh: Mesh,
-    readonly description = 'local mesh',
-  ) {}
+    gateway?: string,
+  ) {
+    this.description = `local mesh${gateway ? ` · ${gateway}` : ''}, ${mesh.proxyRule}`;
+  }
 
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
     return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })) };

@@ -52,9 +52,9 @@ function readNetwork(f: Fields, path: FieldPath): ClientNetwork {
   return { rttMs: rttMs ?? 0, jitterMs };
 }
 
-/** "local mesh · 2 workers · client RTT 60 ms ± 10 ms" — the report's target line says what shaped the numbers. */
+/** "2 workers · client RTT 60 ms ± 10 ms" — the report's target line says what shaped the numbers. */
 export function describeLocalGateway(g: LocalGateway): string {
-  const parts = ['local mesh', `${g.workers} worker${g.workers === 1 ? '' : 's'}`];
+  const parts = [`${g.workers} worker${g.workers === 1 ? '' : 's'}`];
   if (g.network.rttMs > 0 || g.network.jitterMs > 0) parts.push(`client RTT ${g.network.rttMs} ms${g.network.jitterMs > 0 ? ` ± ${g.network.jitterMs} ms` : ''}`);
   return parts.join(' · ');
 }

@@ -9,6 +9,7 @@
  *   errors: { status: 503, rate: 0.2 }       # every pod
  *   overrides:                               # one pod differs (by index or name)
  *     - { pod: 2, errors: { status: 500, rate: 1 } }
+ *   proxy: envoy-1.26                        # the gateway's Envoy rules (src/mesh/proxy.ts); default current
  * ```
  *
  * `workers` and `network` in the same section describe the gateway, not the app
@@ -17,10 +18,11 @@
 import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
 import { Fields, describe, isPlainObject } from './yaml-fields.js';
+import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
 
-/** the app model's keys, and the gateway's (read by local-gateway.ts) */
-const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', ...LOCAL_GATEWAY_KEYS] as const;
+/** the app model's keys, and the gateway's (`workers`, `network`: read by local-gateway.ts) */
+const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
 const BEHAVIOUR_KEYS = ['latency', 'errors', 'mode'] as const;
 const OVERRIDE_KEYS = ['pod', ...BEHAVIOUR_KEYS] as const;
 const MODES: readonly PodMode[] = ['serve', 'refuse', 'hang', 'close'];
@@ -49,7 +51,15 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
       if (pod) pod.behaviour = { ...pod.behaviour, ...behaviour };
     });
   }
-  return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects) };
+  const proxy = readProxy(f, [...path, 'proxy']);
+  return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects), ...(proxy ? { proxy } : {}) };
+}
+
+/** `local.proxy`: an explicit, named choice of version-dependent Envoy rules (§3.2 ejection cap). */
+function readProxy(f: Fields, path: FieldPath): ProxyVersion | undefined {
+  const v = f.string(path);
+  if (v === undefined || isProxyVersion(v)) return v;
+  return f.fail(path, `expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function findPod(f: Fields, path: FieldPath, pods: PodSpec[]): PodSpec | undefined {

@@ -19,6 +19,7 @@ import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport } from './report-builder.js';
 import { readBack } from './read-back.js';
+import { ConcurrentChangeError } from '../cluster/concurrent.js';
 import { realClock, type Clock } from './clock.js';
 import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
 
@@ -183,6 +184,9 @@ async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseN
   try {
     return await deps.counters.read();
   } catch (err) {
+    // a refusal no retry can cure (e.g. RBAC on pods/portforward: cluster/gateway-pods.ts)
+    // stops the run here — before the first apply when it is the first read
+    if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
     runs.notes.push(`gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`);
     if (!runs.countersLost?.includes(phase)) (runs.countersLost ??= []).push(phase);
     runs.counters[phase] = [];
@@ -195,6 +199,8 @@ async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: Expe
     await applier.restore(snapshot);
     emit({ type: 'restore', reason: 'final' });
   } catch (err) {
+    // someone else changed what we applied: the error already says what, who, and how to restore
+    if (err instanceof ConcurrentChangeError) throw err;
     const why = err instanceof Error ? err.message : String(err);
     const also = failure instanceof Error ? ` (after: ${failure.message})` : '';
     // the restore failure matters more than whatever went wrong before it: the target is dirty

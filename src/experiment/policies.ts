@@ -6,7 +6,7 @@
 import { relative, isAbsolute } from 'node:path';
 import { ConfigError } from '../cli/exit.js';
 import type { PolicyDoc } from '../policy/model.js';
-import { formatFinding, lint, loadPolicies, validate } from '../policy/index.js';
+import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import type { ScenarioPolicy } from './scenario.js';
 
 export interface PreparedPolicies {
@@ -18,6 +18,9 @@ export interface PreparedPolicies {
 export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Promise<PreparedPolicies> {
   const docs = await loadPolicies(policy.files.map(displayPath));
   const applicable = docs.filter((d) => d.checked);
+  // a typo in kind or apiVersion (kind: DestinationRules, networking.istio.io/v2) is named as such
+  const unserved = validate(docs.filter((d) => !d.checked)).filter((f) => f.severity === 'error');
+  if (unserved.length) throw new ConfigError(unserved.map(formatFinding).join('\n'));
   for (const d of docs.filter((x) => !x.checked)) {
     throw new ConfigError(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: an experiment applies only DestinationRule and VirtualService objects`);
   }
@@ -25,7 +28,7 @@ export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Pr
   const errors = validate(applicable).filter((f) => f.severity === 'error');
   if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
   const warnings = [...validate(applicable), ...lint(applicable)].filter((f) => f.severity === 'warning');
-  return { docs: applicable, lint: warnings.map(formatFinding) };
+  return { docs: applicable, lint: formatFindingsGrouped(warnings) };
 }
 
 /** Paths under the working directory are shown relative to it, as a user would type them. */

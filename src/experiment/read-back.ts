@@ -1,12 +1,13 @@
 /**
  * After the final restore: read the objects back and compare with the snapshot (design.md
  * "Safety rules": restore, then read back and compare). "The same" is the cluster applier's
- * own definition (src/cluster/objects.ts `sameContent`): server-managed metadata and Istio's
- * `status` are ignored — a restored object legitimately gets a new resourceVersion and
+ * own definition (src/cluster/objects.ts `sameContent`, and `sameOwnership` for
+ * managedFields: managers, operations, fieldsV1, timestamps aside): other server-managed
+ * metadata and Istio's `status` are ignored — a restored object legitimately gets a new resourceVersion and
  * generation, and istiod rewrites `status.observedGeneration` after every write.
  */
 import type { Applier, Snapshot } from './applier.js';
-import { sameContent } from '../cluster/objects.js';
+import { sameContent, sameOwnership } from '../cluster/objects.js';
 import { keyText, sameKey } from '../cluster/resources.js';
 
 /** One note line per finding; an empty mismatch list yields the one "restored" line. */
@@ -19,8 +20,11 @@ export async function readBack(applier: Applier, snapshot: Snapshot): Promise<st
     const name = keyText(before.key);
     if (!sameContent(after?.object ?? null, before.object)) {
       mismatches.push(`restore read-back: ${name} differs from its snapshot (${before.object ? 'expected as before' : 'expected absent'})`);
+    } else if (!sameOwnership(after?.object ?? null, before.object)) {
+      mismatches.push(`restore read-back: ${name} has its content back but not its managedFields (field ownership differs from the snapshot)`);
     }
   }
   if (mismatches.length) return mismatches;
-  return [`restore read-back: ${snapshot.entries.length} object(s) exactly as before the run`];
+  const owned = snapshot.entries.some((e) => Array.isArray((e.object?.metadata as { managedFields?: unknown } | undefined)?.managedFields));
+  return [`restore read-back: ${snapshot.entries.length} object(s) exactly as before the run${owned ? ', content and managedFields (field ownership; timestamps aside)' : ''}`];
 }

@@ -33,7 +33,7 @@ export function readLoad(f: Fields, path: FieldPath): LoadProfile | undefined {
 }
 
 /** "load.stages[1].target" → ["load", "stages", 1, "target"] */
-function parseFieldPath(text: string): FieldPath {
+export function parseFieldPath(text: string): FieldPath {
   const out: FieldPath = [];
   for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
   return out;

@@ -3,17 +3,20 @@
  * which policy to prove, and the gates that decide. Every mistake is reported with
  * `file:line:col: field: what was expected, got what`, all of them at once.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AppModel } from '../mesh/app-model.js';
 import type { LoadProfile } from '../load/model.js';
 import { ConfigError } from '../cli/exit.js';
-import { DEFAULT_SEED } from '../util/random.js';
+import { DEFAULT_SEED, MAX_SEED } from '../util/random.js';
+import { FileRefused, readRegularFile } from '../util/files.js';
+import { readUtf8 } from '../policy/load.js';
 import { Fields } from './yaml-fields.js';
+import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } from '../load/request-check.js';
 import { readLocalModel } from './local-model.js';
 import { readLocalGateway, type LocalGateway } from './local-gateway.js';
 import { readGates, type GateSpec } from './scenario-gates.js';
 import { readLoad } from './scenario-load.js';
+import { k6Refusals } from './scenario-k6.js';
 import * as D from './defaults.js';
 
 export interface ScenarioTarget {
@@ -33,6 +36,8 @@ export interface ScenarioPolicy {
   filesAsWritten: string[];
   /** as written; undefined = the target's default (local: the app's namespace; cluster: --namespace, else the context's) */
   namespace?: string;
+  /** `file:line:col` of policy.namespace when written, for messages that depend on the target */
+  namespaceAt?: string;
   settleMs: number;
   propagationTimeoutMs: number;
 }
@@ -53,6 +58,8 @@ export interface Scenario {
   repeat: number;
   seed: number;
   warmupMs: number;
+  /** k6 rules `load` breaks, located (scenario-k6.ts); raised only when the engine is k6 */
+  k6Refusals?: string[];
 }
 
 export type { GateSpec };
@@ -61,14 +68,17 @@ const TOP_KEYS = ['name', 'description', 'target', 'local', 'load', 'policy', 'e
 const TARGET_KEYS = ['url', 'host', 'path', 'method', 'headers'] as const;
 const POLICY_KEYS = ['files', 'namespace', 'settle', 'propagationTimeout'] as const;
 
+/** Largest scenario file read: a scenario is a page of YAML; anything this big is the wrong file. */
+export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
+
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readRegularFile(file, MAX_SCENARIO_FILE_BYTES);
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read scenario: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`${file}: cannot read scenario: ${err instanceof FileRefused ? (err.code ?? err.message) : String(err)}`);
   }
-  return parseScenario(file, text);
+  return parseScenario(file, readUtf8(bytes, file));
 }
 
 /** Parses and validates scenario text; throws one ConfigError listing every mistake. */
@@ -89,36 +99,59 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     policy: readPolicy(f, baseDir),
     gates: readGates(f, ['expect']),
     repeat: f.number(['repeat'], { integer: true, min: 1, max: D.MAX_REPEAT }) ?? D.DEFAULT_REPEAT,
-    seed: f.number(['seed'], { integer: true, min: 0 }) ?? DEFAULT_SEED,
+    seed: f.number(['seed'], { integer: true, min: 0, max: MAX_SEED }) ?? DEFAULT_SEED,
     warmupMs: f.duration(['warmup'], '1s') ?? D.DEFAULT_WARMUP_MS,
   };
   if (scenario.name && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(scenario.name)) {
     f.fail(['name'], `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`);
   }
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
+  scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);
   return scenario;
 }
 
 function readTarget(f: Fields, local: AppModel): ScenarioTarget {
   f.keys(['target'], TARGET_KEYS);
   const url = f.string(['target', 'url']);
-  if (url !== undefined && url !== 'auto' && !/^https?:\/\/[^/]+/.test(url)) {
-    f.fail(['target', 'url'], `expected "auto" or a URL like "http://1.2.3.4:80", got ${JSON.stringify(url)}`);
-  } else if (url !== undefined && /^https?:\/\/[^/]*@/.test(url)) {
-    // not echoed: the URL holds a password (design.md "Safety rules": never print credentials)
-    f.fail(['target', 'url'], 'expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold');
+  if (url !== undefined && url !== 'auto') {
+    const problem = urlProblem(url);
+    if (problem) f.fail(['target', 'url'], problem);
   }
   const path = f.string(['target', 'path']);
   if (path !== undefined && !path.startsWith('/')) f.fail(['target', 'path'], `expected a path starting with "/", got ${JSON.stringify(path)}`);
   const method = f.string(['target', 'method']);
   if (method !== undefined && !/^[A-Z]+$/.test(method)) f.fail(['target', 'method'], `expected an HTTP method like "GET", got ${JSON.stringify(method)}`);
+  const host = f.string(['target', 'host']);
+  const hostBad = host === undefined ? undefined : hostProblem(host);
+  if (hostBad) f.fail(['target', 'host'], hostBad);
+  const headers = f.stringMap(['target', 'headers']) ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    const nameBad = headerNameProblem(name);
+    if (nameBad) f.fail(['target', 'headers', name], nameBad, f.whereKey(['target', 'headers', name]));
+    else {
+      const valueBad = headerValueProblem(value);
+      if (valueBad) f.fail(['target', 'headers', name], valueBad);
+    }
+  }
   return {
     url,
-    host: f.string(['target', 'host']) ?? (url === undefined ? local.gatewayHost : undefined),
+    host: host ?? (url === undefined ? local.gatewayHost : undefined),
     path: path ?? (url === undefined ? D.DEFAULT_LOCAL_PATH : D.DEFAULT_REMOTE_PATH),
     method: method ?? D.DEFAULT_METHOD,
-    headers: f.stringMap(['target', 'headers']) ?? {},
+    headers,
   };
+}
+
+/** target.url: an absolute http(s) URL load can be sent to (src/load/request-check.ts), never echoed when it holds a password. */
+function urlProblem(url: string): string | undefined {
+  let parsed: URL | undefined;
+  try {
+    parsed = /^https?:\/\/[^/]+/.test(url) ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) return `expected "auto" or a URL like "http://1.2.3.4:80", got ${/@/.test(url) ? '(a URL, withheld: it may hold a password)' : JSON.stringify(url)}`;
+  return targetUrlProblem(parsed, 'in target.headers, whose values reports withhold');
 }
 
 function readPolicy(f: Fields, baseDir: string): ScenarioPolicy {
@@ -130,6 +163,7 @@ function readPolicy(f: Fields, baseDir: string): ScenarioPolicy {
     files: files.map((p) => resolve(baseDir, p)),
     filesAsWritten: files,
     namespace: f.string(['policy', 'namespace']),
+    namespaceAt: f.has(['policy', 'namespace']) ? f.where(['policy', 'namespace']) : undefined,
     settleMs: f.duration(['policy', 'settle'], '2s') ?? D.DEFAULT_SETTLE_MS,
     propagationTimeoutMs: f.duration(['policy', 'propagationTimeout'], '30s') ?? D.DEFAULT_PROPAGATION_TIMEOUT_MS,
   };

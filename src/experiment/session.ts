@@ -5,16 +5,17 @@
  * flags and print.
  */
 import type { Report } from '../report/model.js';
-import { ConfigError, UsageError } from '../cli/exit.js';
+import { UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
 import { preparePolicies } from './policies.js';
 import { openLocalTarget } from './local-target.js';
 import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
-import { capProblem, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from './load-cap.js';
+import { preflight } from './preflight.js';
 import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
+import { checkEngineAccepts } from './scenario-k6.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 
@@ -44,11 +45,9 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
     throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
   }
-  if (cluster) {
-    // design.md "Safety rules": cap the rate sent to a real cluster, before anything is touched
-    const problem = capProblem(scenario.load, { maxRate: opts.cluster?.maxRate ?? DEFAULT_MAX_RATE, maxVus: opts.cluster?.maxVus ?? DEFAULT_MAX_VUS });
-    if (problem) throw new ConfigError(`${scenario.file ?? scenario.name}: ${problem}`);
-  }
+  await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
+  const engine = createEngine(opts.engine, { k6: opts.k6 });
+  checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
@@ -59,7 +58,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,
-      engine: createEngine(opts.engine, { k6: opts.k6 }),
+      engine,
       target: target.target,
       counters: target.counters,
       signal: opts.signal,

@@ -5,27 +5,48 @@
  * (style.md habit 4). Errors are collected, not thrown, so one run names every mistake.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { parseDurationMs } from '../util/duration.js';
+import { parseTimerMs } from '../util/duration.js';
+import { showValue } from '../util/text.js';
 import { formatPath, type FieldPath } from '../policy/model.js';
+import { MAX_ALIAS_COUNT } from '../policy/load.js';
+import { sourceFinder } from '../policy/positions.js';
+import { yamlErrorMessage } from '../policy/yaml-errors.js';
 
 export class Fields {
   readonly errors: string[] = [];
+  /** the whole document as plain data, aliases and `<<` merge keys resolved */
+  private readonly value: unknown;
+  private readonly sourceOf: (path: FieldPath) => string | undefined;
   private constructor(
     readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
-  ) {}
+  ) {
+    this.sourceOf = sourceFinder(doc);
+    try {
+      // aliases and `<<` merge keys resolve as kubectl's go-yaml v2 resolves them (decode.go `(*decoder).merge`:
+      // the mapping's own keys win); the alias-bomb limit of policy files stays
+      this.value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      this.errors.push(`${file}:1:1: invalid YAML: ${(err as Error).message}`);
+    }
+  }
 
   /** Parses YAML text; syntax errors become positioned errors and the document is empty. */
   static parse(file: string, text: string): Fields {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
     const f = new Fields(file, doc, lines);
     for (const e of doc.errors) {
       const { line, col } = lines.linePos(e.pos[0]);
-      f.errors.push(`${file}:${line}:${col}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+      f.errors.push(`${file}:${line}:${col}: invalid YAML: ${yamlErrorMessage(text, e)}`);
     }
     return f;
+  }
+
+  /** A wrong value as written: `.nan`, `1e400` (read as Infinity), a cut string. */
+  private shown(path: FieldPath, v: unknown): string {
+    return showValue(v, typeof v === 'number' ? this.sourceOf(path) : undefined);
   }
 
   /** `file:line:col` of the node at `path`, or of its nearest existing ancestor. */
@@ -69,13 +90,14 @@ export class Fields {
     });
   }
 
-  /** The raw JS value at `path` (undefined when absent). */
+  /** The plain value at `path` (undefined when absent or null). */
   get(path: FieldPath): unknown {
-    const node = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
-    if (node === undefined || node === null) return undefined;
-    if (isScalar(node)) return node.value ?? undefined;
-    if (isMap(node) || isSeq(node)) return node.toJSON();
-    return undefined;
+    let v: unknown = this.value;
+    for (const key of path) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined;
+      v = (v as Record<string | number, unknown>)[key];
+    }
+    return v ?? undefined;
   }
 
   has(path: FieldPath): boolean {
@@ -86,7 +108,7 @@ export class Fields {
   keys(path: FieldPath, allowed: readonly string[]): string[] {
     const v = this.get(path);
     if (v === undefined) return [];
-    if (!isPlainObject(v)) return this.fail(path, `expected a mapping, got ${describe(v)}`) ?? [];
+    if (!isPlainObject(v)) return this.fail(path, `expected a mapping, got ${this.shown(path, v)}`) ?? [];
     const keys = Object.keys(v);
     for (const k of keys) {
       if (!allowed.includes(k)) this.fail([...path, k], `unknown field (expected one of ${allowed.join(', ')})`, this.whereKey([...path, k]));
@@ -97,7 +119,7 @@ export class Fields {
   string(path: FieldPath, required = false): string | undefined {
     const v = this.get(path);
     if (v === undefined) return required ? this.fail(path, 'required') : undefined;
-    if (typeof v !== 'string') return this.fail(path, `expected a string, got ${describe(v)}`);
+    if (typeof v !== 'string') return this.fail(path, `expected a string, got ${this.shown(path, v)}`);
     return v;
   }
 
@@ -106,26 +128,29 @@ export class Fields {
     if (v === undefined) return opts.required ? this.fail(path, 'required') : undefined;
     const kind = opts.integer ? 'an integer' : 'a number';
     if (typeof v !== 'number' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v))) {
-      return this.fail(path, `expected ${kind}, got ${describe(v)}`);
+      return this.fail(path, `expected ${kind}, got ${this.shown(path, v)}`);
     }
     if (opts.min !== undefined && v < opts.min) return this.fail(path, `expected ${kind} ≥ ${opts.min}, got ${v}`);
     if (opts.max !== undefined && v > opts.max) return this.fail(path, `expected ${kind} ≤ ${opts.max}, got ${v}`);
     return v;
   }
 
-  /** A Go/k6 duration string → ms. Bare numbers are refused: "30" could mean s or ms. */
+  /**
+   * A Go/k6 duration string → ms. Bare numbers are refused: "30" could mean s or ms. Every
+   * scenario duration becomes a timer, so it is bounded by Node's timer limit (src/util/duration.ts).
+   */
   duration(path: FieldPath, example = '30s', required = false): number | undefined {
     const v = this.get(path);
     if (v === undefined) return required ? this.fail(path, 'required') : undefined;
-    const ms = typeof v === 'string' ? parseDurationMs(v) : undefined;
-    if (ms === undefined || ms < 0) return this.fail(path, `expected a duration like "${example}", got ${describe(v)}`);
-    return ms;
+    const r = parseTimerMs(v, { example });
+    if ('expected' in r) return this.fail(path, `expected ${r.expected}, got ${this.shown(path, v)}`);
+    return r.ms;
   }
 
   stringMap(path: FieldPath): Record<string, string> | undefined {
     const v = this.get(path);
     if (v === undefined) return undefined;
-    if (!isPlainObject(v)) return this.fail(path, `expected a mapping of strings, got ${describe(v)}`);
+    if (!isPlainObject(v)) return this.fail(path, `expected a mapping of strings, got ${this.shown(path, v)}`);
     const out: Record<string, string> = {};
     for (const [k, x] of Object.entries(v)) {
       if (typeof x !== 'string') this.fail([...path, k], `expected a string, got ${describe(x)}`);
@@ -139,7 +164,7 @@ export class Fields {
     const v = this.get(path);
     if (v === undefined) return undefined;
     const list = typeof v === 'string' ? [v] : v;
-    if (!Array.isArray(list)) return this.fail(path, `expected a list of strings, got ${describe(v)}`);
+    if (!Array.isArray(list)) return this.fail(path, `expected a list of strings, got ${this.shown(path, v)}`);
     const out: string[] = [];
     list.forEach((x, i) => {
       if (typeof x !== 'string') this.fail([...path, i], `expected a string, got ${describe(x)}`);
@@ -153,10 +178,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** How a wrong value is shown in a message: strings quoted, containers named. */
+/** How a wrong value is shown in a message: strings quoted and cut, numbers as YAML wrote them, containers named. */
 export function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (isPlainObject(v)) return 'a mapping';
-  if (v === null) return 'null';
-  return JSON.stringify(v);
+  return v === null ? 'null' : showValue(v);
 }

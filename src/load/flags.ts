@@ -6,6 +6,8 @@
 import type { Executor, LoadProfile, RequestPlan, Stage } from './model.js';
 import { EXECUTORS } from './model.js';
 import { timeUnitMs, validateProfile } from './profile.js';
+import { k6Rules } from './k6/rules.js';
+import { headerNameProblem, headerValueProblem, hostProblem, methodProblem, targetUrlProblem, timeoutProblem } from './request-check.js';
 
 /** Default --duration for a quick run. */
 export const DEFAULT_DURATION = '10s';
@@ -26,6 +28,8 @@ export interface LoadFlags {
   maxVus?: number;
   stages?: string;
   gracefulStop?: string;
+  /** the VU ceiling in force (--cap-vus): the derived pre-allocated and max VUs never exceed it */
+  vuCeiling?: number;
 }
 
 export interface PlanFlags {
@@ -65,8 +69,9 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
   const duration = f.duration ?? DEFAULT_DURATION;
   const arrival = () => {
     const perSecond = ((f.rate ?? 0) * 1000) / timeUnitMs({ timeUnit: f.timeUnit });
-    const pre = f.preAllocatedVus ?? Math.max(1, Math.ceil(perSecond * PREALLOCATE_FOR_LATENCY_S));
-    return { timeUnit: f.timeUnit, preAllocatedVUs: pre, maxVUs: f.maxVus ?? Math.max(pre, Math.ceil(perSecond * MAX_VUS_FOR_LATENCY_S)) };
+    const ceiling = f.vuCeiling ?? Infinity;
+    const pre = f.preAllocatedVus ?? Math.max(1, Math.min(ceiling, Math.ceil(perSecond * PREALLOCATE_FOR_LATENCY_S)));
+    return { timeUnit: f.timeUnit, preAllocatedVUs: pre, maxVUs: f.maxVus ?? Math.max(pre, Math.min(ceiling, Math.ceil(perSecond * MAX_VUS_FOR_LATENCY_S))) };
   };
   const profile: LoadProfile =
     executor === 'constant-vus'
@@ -80,6 +85,14 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
   const clean = JSON.parse(JSON.stringify(profile)) as LoadProfile; // drop undefined fields
   const errors = validateProfile(clean).map((e) => `--${flagName(e)}`);
   return errors.length ? { errors } : { profile: clean, errors: [] };
+}
+
+/**
+ * k6's own rules (src/load/k6/rules.ts) the flags break, one message per rule naming the flag,
+ * for `meshproof load --engine k6`: k6 would exit 104 on them (issue G item 1).
+ */
+export function k6FlagRefusals(profile: LoadProfile): string[] {
+  return k6Rules(profile).map((r) => `--${flagName(`${r.field}: k6 refuses this (exit 104): "${r.message}" (k6 ${r.source}); change it, or use --engine builtin`)}`);
 }
 
 /** Field names in validateProfile's messages → the flag a user typed. */
@@ -97,18 +110,33 @@ export function planFromFlags(url: string, f: PlanFlags): { plan?: RequestPlan; 
   } catch {
     return { errors: [`<url>: expected an absolute http(s) URL like http://127.0.0.1:8080/productpage, got ${JSON.stringify(url)}`] };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { errors: [`<url>: expected http or https, got ${parsed.protocol}`] };
+  const urlProblem = targetUrlProblem(parsed);
+  if (urlProblem) return { errors: [`<url>: ${urlProblem}`] };
   const errors: string[] = [];
   const headers: Record<string, string> = {};
   for (const h of f.header ?? []) {
     const i = h.indexOf(':');
-    if (i <= 0) errors.push(`--header: expected "name: value", got ${JSON.stringify(h)}`);
-    else headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+    if (i <= 0) {
+      errors.push(`--header: expected "name: value", got ${JSON.stringify(h)}`);
+      continue;
+    }
+    const name = h.slice(0, i).trim().toLowerCase();
+    const value = h.slice(i + 1).trim();
+    const problem = headerNameProblem(name) ?? headerValueProblem(value);
+    if (problem) errors.push(`--header: ${problem}`);
+    else headers[name] = value;
   }
-  const plan: RequestPlan = { method: (f.method ?? 'GET').toUpperCase(), baseUrl: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  const method = (f.method ?? 'GET').toUpperCase();
+  const problems: [string, string | undefined][] = [
+    ['--method', methodProblem(method)],
+    ['--host', f.host === undefined ? undefined : hostProblem(f.host)],
+    ['--timeout', f.timeout === undefined ? undefined : timeoutProblem(f.timeout)],
+  ];
+  for (const [flag, problem] of problems) if (problem) errors.push(`${flag}: ${problem}`);
+  const plan: RequestPlan = { method, baseUrl: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
   if (f.host) plan.host = f.host;
   if (Object.keys(headers).length) plan.headers = headers;
   if (f.body !== undefined) plan.body = f.body;
-  if (f.timeout) plan.timeout = f.timeout;
+  if (f.timeout !== undefined) plan.timeout = f.timeout;
   return errors.length ? { errors } : { plan, errors };
 }

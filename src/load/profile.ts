@@ -4,7 +4,8 @@
  * and are *returned*, so the CLI and the scenario loader can prefix them with their own
  * location.
  */
-import { parseDurationMs } from '../util/duration.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDurationMs, parseTimerMs } from '../util/duration.js';
+import { showValue } from '../util/text.js';
 import { DEFAULT_GRACEFUL_STOP, DEFAULT_TIME_UNIT, EXECUTORS, type LoadProfile, type Stage } from './model.js';
 
 /** k6's default gracefulRampDown for ramping-vus. */
@@ -27,10 +28,10 @@ export function validateProfile(input: unknown, prefix = ''): string[] {
       return;
     }
     const problem = check(v);
-    if (problem) errors.push(`${at(field)}: expected ${problem}, got ${JSON.stringify(v)}`);
+    if (problem) errors.push(`${at(field)}: expected ${problem}, got ${showValue(v)}`);
   };
   if (!(EXECUTORS as readonly unknown[]).includes(p.executor)) {
-    return [`${at('executor')}: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(p.executor)}`];
+    return [`${at('executor')}: expected one of ${EXECUTORS.join(', ')}, got ${showValue(p.executor)}`];
   }
   const arrival = p.executor === 'constant-arrival-rate' || p.executor === 'ramping-arrival-rate';
   switch (p.executor) {
@@ -64,6 +65,10 @@ export function validateProfile(input: unknown, prefix = ''): string[] {
     }
   }
   need('gracefulStop', nonNegativeDuration, true);
+  if (errors.length === 0) {
+    const long = totalTooLong(p as unknown as LoadProfile, at);
+    if (long) errors.push(long);
+  }
   return errors;
 }
 
@@ -82,13 +87,22 @@ function validateStages(stages: unknown, field: string): string[] {
 
 const positiveInt = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
 const nonNegativeInt = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer');
+// every duration here becomes a timer, so each is bounded by Node's timer limit (src/util/duration.ts)
 function positiveDuration(v: unknown): string | undefined {
-  const ms = typeof v === 'string' ? parseDurationMs(v) : undefined;
-  return ms !== undefined && ms > 0 ? undefined : 'a positive duration like "30s"';
+  const r = parseTimerMs(v, { positive: true });
+  return 'expected' in r ? r.expected : undefined;
 }
 function nonNegativeDuration(v: unknown): string | undefined {
-  const ms = typeof v === 'string' ? parseDurationMs(v) : undefined;
-  return ms !== undefined && ms >= 0 ? undefined : 'a duration like "30s"';
+  const r = parseTimerMs(v);
+  return 'expected' in r ? r.expected : undefined;
+}
+
+/** The run as a whole (stages summed, plus gracefulStop) must fit one timer too; a message when it does not. */
+function totalTooLong(p: LoadProfile, at: (field: string) => string): string | undefined {
+  const total = profileMaxDurationMs(p);
+  if (total <= MAX_TIMER_MS) return undefined;
+  const field = 'stages' in p ? at('stages') : at('duration');
+  return `${field}: expected the whole run (${'stages' in p ? 'the stages' : 'duration'} plus gracefulStop) to last at most ${MAX_TIMER_TEXT} (Node's timer limit), got ${Math.round(total / 3_600_000)}h`;
 }
 
 /** Parses a duration already checked by validateProfile. */

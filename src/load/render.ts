@@ -6,10 +6,11 @@ import { table } from 'table';
 import { CAUSES } from './classify.js';
 import type { LatencySummary } from './histogram.js';
 import type { PhaseResult } from './model.js';
+import { escapeControls } from '../util/text.js';
 
 /** `table` throws on control characters (ecosystem.md): make every cell printable. */
 export function cell(value: unknown): string {
-  return String(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  return escapeControls(String(value));
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '–');

@@ -33,8 +33,13 @@ export function formatAccessLine(d: Downstream, status: number, startedAt: numbe
   );
 }
 
-export function openAccessLog(path: string, now: () => number): AccessLog {
+/** Opens (appends to) the log file; rejects when it cannot be opened, before the mesh serves anything. */
+export async function openAccessLog(path: string, now: () => number): Promise<AccessLog> {
   const out = fs.createWriteStream(path, { flags: 'a' });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
   const wallOffset = Date.now() - now();
   return {
     write(d, status, startedAt) {

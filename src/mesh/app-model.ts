@@ -5,6 +5,8 @@
  * under `local:`; `meshproof mesh` uses DEFAULT_APP when given none.
  */
 
+import type { ProxyVersion } from './proxy.js';
+
 /** How long a pod takes to answer. */
 export type LatencyModel =
   | { kind: 'fixed'; ms: number }
@@ -52,6 +54,12 @@ export interface AppModel {
   pods: PodSpec[];
   /** Istio objects present before the experiment (e.g. the VirtualService binding the host) */
   objects: Record<string, unknown>[];
+  /**
+   * The gateway's Envoy where its rules changed between releases (src/mesh/proxy.ts; scenario
+   * `local.proxy`). Unset = current Envoy; `envoy-1.26` = the pre-2023 outlier ejection cap, for
+   * workshops on Istio ≤ 1.18.
+   */
+  proxy?: ProxyVersion;
 }
 
 export const DEFAULT_NAMESPACE = 'default';

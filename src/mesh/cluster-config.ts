@@ -4,7 +4,8 @@
  * Behaviour and `/config_dump` therefore come from the same object.
  */
 import type { EnvoyCluster } from '../policy/translate.js';
-import { parseDurationMs } from '../util/duration.js';
+import { clampedTimerMs } from '../util/duration.js';
+import type { LbPolicy } from './load-balancer.js';
 
 /** Envoy defaults for fields Istio does not set (§3.1, §2.1). */
 export const ENVOY_DEFAULTS = {
@@ -55,12 +56,24 @@ export interface ClusterSettings {
   maxConnectionDurationMs: number;
   outlier: OutlierSettings | null;
   panicThresholdPercent: number;
+  /** Envoy `lb_policy`; unset in the cluster = Envoy's ROUND_ROBIN (Istio always sets it, §3.4) */
+  lbPolicy: LbPolicy;
   /** endpoints must carry these labels (subset clusters); null = every pod of the service */
   subsetLabels: Record<string, string> | null;
 }
 
+/** A policy Duration in ms, clamped to Node's timer limit (issue 13 item 3). */
 function durMs(d: string | undefined, fallback: number): number {
-  return d === undefined ? fallback : (parseDurationMs(d) ?? fallback);
+  return clampedTimerMs(d, fallback);
+}
+
+/**
+ * The pick the mesh runs for an Envoy `lb_policy` (§3.4). Consistent hashing and PASSTHROUGH are
+ * not emulated (src/mesh/README.md): such a cluster balances by least request, Istio's default.
+ */
+function lbPolicy(p: EnvoyCluster['lb_policy']): LbPolicy {
+  if (p === undefined) return 'ROUND_ROBIN';
+  return p === 'RANDOM' || p === 'LEAST_REQUEST' ? p : 'LEAST_REQUEST';
 }
 
 export function clusterSettings(c: EnvoyCluster): ClusterSettings {
@@ -99,6 +112,7 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     maxConnectionDurationMs: durMs(http?.max_connection_duration, 0),
     outlier,
     panicThresholdPercent: panic ? (panic.value ?? 0) : ENVOY_DEFAULTS.panicThresholdPercent,
+    lbPolicy: lbPolicy(c.lb_policy),
     subsetLabels: c.metadata?.filter_metadata.istio.labels ?? null,
   };
 }

@@ -1,14 +1,27 @@
 /**
  * One Envoy cluster at run time (§0): its endpoints ("hosts"), cluster-wide circuit-breaker
  * counters (connections, pending, active, retries — shared by every worker, §2.3), one
- * connection pool per (worker, host), a round-robin load balancer per worker with the panic
- * rules of §3.3, and the outlier detector of §3.2 (src/mesh/outlier.ts).
+ * connection pool per (worker, host), a load balancer per worker (least request, round robin or
+ * random, §3.4, src/mesh/load-balancer.ts) with the panic rules of §3.3, and the outlier
+ * detector of §3.2 (src/mesh/outlier.ts).
  */
 import type { ClusterSettings } from './cluster-config.js';
 import type { PodHandle } from './pods.js';
 import { Pool } from './pool.js';
 import type { ClusterStats } from './stats.js';
 import { OutlierDetector } from './outlier.js';
+import { createPicker, type HostPicker } from './load-balancer.js';
+import type { ProxyVersion } from './proxy.js';
+import type { Rng } from '../util/random.js';
+
+/** What a cluster takes from the proxy that runs it. */
+export interface ClusterEnv {
+  workers: number;
+  now: () => number;
+  proxy: ProxyVersion;
+  /** the cluster's own stream for its load balancers */
+  rng: Rng;
+}
 
 export class Host {
   /** outlier state (§3.2) */
@@ -57,7 +70,8 @@ export class ClusterState {
   readonly hosts: Host[];
   /** hosts not ejected, in host order (rebuilt on every ejection change) */
   healthy: Host[];
-  private readonly rr: number[];
+  private readonly lb: HostPicker[];
+  readonly workers: number;
   readonly outlier: OutlierDetector | null;
   retired = false;
 
@@ -65,31 +79,32 @@ export class ClusterState {
     readonly settings: ClusterSettings,
     pods: PodHandle[],
     readonly stats: ClusterStats,
-    readonly workers: number,
-    now: () => number,
+    env: ClusterEnv,
   ) {
     const want = settings.subsetLabels;
+    this.workers = env.workers;
     this.hosts = pods.filter((p) => !want || labelsMatch(p.labels, want)).map((p) => new Host(p, p.port));
     this.healthy = this.hosts.slice();
-    this.rr = new Array(workers).fill(0);
-    for (const h of this.hosts) for (let w = 0; w < workers; w++) h.pools.push(new Pool(this, h));
-    this.outlier = settings.outlier ? new OutlierDetector(this, settings.outlier, now) : null;
+    this.lb = Array.from({ length: env.workers }, (_, w) => createPicker(settings.lbPolicy, env.rng.fork(`worker:${w}`)));
+    for (const h of this.hosts) for (let w = 0; w < env.workers; w++) h.pools.push(new Pool(this, h));
+    this.outlier = settings.outlier ? new OutlierDetector(this, settings.outlier, env.now, env.proxy) : null;
   }
 
   /**
-   * Round robin over non-ejected hosts; §3.3 panic (healthy% < threshold) balances over all.
-   * `tried`: hosts of earlier attempts, avoided for up to 5 re-picks (previous_hosts predicate).
-   * null → no host: 503 UH.
+   * The cluster's LB policy over non-ejected hosts; §3.3 panic (healthy% < threshold) balances
+   * over all. `tried`: hosts of earlier attempts, avoided for up to 5 re-picks (previous_hosts
+   * predicate; Envoy's `chooseHost` re-runs the same algorithm). null → no host: 503 UH.
    */
   pickHost(worker: number, tried: Host[] | null, avoidTried = true): Host | null {
     const total = this.hosts.length;
     if (total === 0) return null;
-    let set = this.healthy;
-    if (100 * set.length < this.settings.panicThresholdPercent * total) set = this.hosts;
+    const panic = 100 * this.healthy.length < this.settings.panicThresholdPercent * total;
+    const set = panic ? this.hosts : this.healthy;
     if (set.length === 0) return null;
-    let h = set[this.rr[worker]++ % set.length];
+    const lb = this.lb[worker];
+    let h = lb.pick(set, panic);
     if (tried && avoidTried) {
-      for (let i = 0; i < DEFAULT_HOST_SELECTION_ATTEMPTS && tried.includes(h); i++) h = set[this.rr[worker]++ % set.length];
+      for (let i = 0; i < DEFAULT_HOST_SELECTION_ATTEMPTS && tried.includes(h); i++) h = lb.pick(set, panic);
     }
     return h;
   }

@@ -11,6 +11,8 @@ import { clusterSettings } from './cluster-config.js';
 import type { PodHandle } from './pods.js';
 import { RouteTable } from './route-config.js';
 import type { StatsStore } from './stats.js';
+import type { ProxyVersion } from './proxy.js';
+import type { Rng } from '../util/random.js';
 import {
   serviceFqdn,
   subsetsFor,
@@ -36,6 +38,9 @@ export interface BuildDeps {
   stats: StatsStore;
   workers: number;
   now: () => number;
+  proxy: ProxyVersion;
+  /** load-balancer randomness; each new cluster forks its own stream from it */
+  lbRng: Rng;
 }
 
 export function buildConfig(objects: Record<string, unknown>[], version: number, deps: BuildDeps, prev: MeshConfig | null): MeshConfig {
@@ -55,7 +60,12 @@ export function buildConfig(objects: Record<string, unknown>[], version: number,
     clusterJson.set(c.name, json);
     const old = prev?.clusters.get(c.name);
     const reuse = old && prev?.clusterJson.get(c.name) === json;
-    clusters.set(c.name, reuse ? old : new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), deps.workers, deps.now));
+    if (reuse) {
+      clusters.set(c.name, old);
+      continue;
+    }
+    const env = { workers: deps.workers, now: deps.now, proxy: deps.proxy, rng: deps.lbRng.fork(c.name) };
+    clusters.set(c.name, new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), env));
   }
   const vss = objects.filter((o) => o.kind === 'VirtualService');
   const portOf = (host: string) => (host === fqdn ? app.service.port : undefined);

@@ -25,6 +25,7 @@ import { hasDelay, NO_NETWORK, startDelayLine, type ClientNetwork, type DelayLin
 import type { ObjectKey } from '../experiment/applier.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
+import { DEFAULT_PROXY, proxyRule, type ProxyVersion } from './proxy.js';
 
 export type { PodHandle, SeenRequest } from './pods.js';
 export type { ClientNetwork } from './client-network.js';
@@ -43,6 +44,8 @@ export interface MeshOptions {
    * gateway through a delay line and `gatewayUrl` is the delay line's; default none (loopback)
    */
   network?: ClientNetwork;
+  /** which Envoy's version-dependent rules to run (src/mesh/proxy.ts); default: `app.proxy`, else current */
+  proxy?: ProxyVersion;
   /** delay between a store mutation and the config swap (xDS push); default 0 */
   pushDelayMs?: number;
   accessLogPath?: string;
@@ -63,6 +66,9 @@ export interface LocalMesh {
   network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
+  /** the proxy version emulated, and its rule in one line (reports print it) */
+  proxy: ProxyVersion;
+  proxyRule: string;
   getObject(key: ObjectKey): Record<string, unknown> | null;
   listObjects(): Record<string, unknown>[];
   /** upsert; resolves when the new config is live. Accepts plain objects or PolicyDocs (their `.object`). */
@@ -108,6 +114,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const ns = app.service.namespace;
   const rng = createRng(opts.seed ?? DEFAULT_SEED);
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  const proxy = opts.proxy ?? app.proxy ?? DEFAULT_PROXY;
   const pushDelayMs = opts.pushDelayMs ?? 0;
   const now = () => performance.now();
 
@@ -129,7 +136,12 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   for (const o of opts.policies ?? []) upsert(plainObject(o));
 
   const stats = new StatsStore();
-  const deps: BuildDeps = { app, pods, stats, workers, now };
+  // forked in this order so that adding the LB stream left the gateway's and backoff's draws as they were
+  const gatewayRng = rng.fork('gateway');
+  const backoffRng = rng.fork('backoff');
+  const deps: BuildDeps = { app, pods, stats, workers, now, proxy, lbRng: rng.fork('lb') };
+  // after every other stream, so a delay line leaves the mesh's other draws as they were
+  const networkRng = rng.fork('network');
   const everCreated = new Set<ClusterState>();
   const track = (cfg: MeshConfig) => {
     for (const c of cfg.clusters.values()) everCreated.add(c);
@@ -165,29 +177,34 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     });
 
   let log: AccessLog | null = null;
-  if (opts.accessLogPath) log = openAccessLog(opts.accessLogPath, now);
   const gateway = createGateway({
     config: () => current,
     stats,
     workers,
     acceptHttp10: opts.acceptHttp10 ?? false,
-    rng: rng.fork('gateway'),
-    backoffRng: rng.fork('backoff'),
+    rng: gatewayRng,
+    backoffRng,
     now,
-    log: log ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
+    log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
   const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
   const network = opts.network ?? NO_NETWORK;
-  // clients connect to the delay line when there is one, so it takes the requested port
-  const gatewayPort = await listen(gateway.server, hasDelay(network) ? 0 : (opts.gatewayPort ?? 0));
-  const adminPort = await listen(admin, opts.adminPort ?? 0);
+  let gatewayPort: number;
+  let adminPort: number;
   let line: DelayLine | null = null;
-  if (hasDelay(network)) {
-    line = await startDelayLine(gatewayPort, network, rng.fork('network'), opts.gatewayPort ?? 0).catch(async (e) => {
-      // the requested port is taken: leave nothing listening behind
-      await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r)), ...pods.map((p) => p.stop())]);
-      throw e;
-    });
+  try {
+    if (opts.accessLogPath) log = await openAccessLog(opts.accessLogPath, now);
+    // clients connect to the delay line when there is one, so it takes the requested port
+    gatewayPort = await listen(gateway.server, hasDelay(network) ? 0 : (opts.gatewayPort ?? 0));
+    adminPort = await listen(admin, opts.adminPort ?? 0);
+    if (hasDelay(network)) line = await startDelayLine(gatewayPort, network, networkRng, opts.gatewayPort ?? 0);
+  } catch (e) {
+    // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
+    await Promise.all([gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
+    for (const c of everCreated) c.stop();
+    await Promise.all(pods.map((p) => p.stop()));
+    await log?.close();
+    throw e;
   }
 
   let stopped = false;
@@ -198,6 +215,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     network,
     app,
     pods,
+    proxy,
+    proxyRule: proxyRule(proxy),
     getObject: (key) => {
       const o = store.get(keyString(key));
       return o ? structuredClone(o) : null;

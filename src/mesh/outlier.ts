@@ -2,12 +2,14 @@
  * Envoy's outlier detector, per cluster, per host (istio-envoy-semantics.md §3.2,
  * `outlier_detection_impl.cc`): consecutive 5xx and gateway-error counters, immediate
  * ejection when a threshold is reached (exact equality, counter reset after the attempt),
- * `max_ejection_percent` checked on the hosts currently ejected, a backoff multiplier that grows
+ * the `max_ejection_percent` cap of the emulated proxy version (src/mesh/proxy.ts: current
+ * Envoy 100·(ejected+1)/hosts ≤ max, Envoy ≤ 1.26 100·ejected/hosts < max), a backoff multiplier that grows
  * per ejection and decays per healthy tick, and un-ejection only on the sweep timer, which
  * ticks every `interval` from cluster creation.
  */
 import type { ClusterState, Host } from './cluster.js';
 import type { OutlierSettings } from './cluster-config.js';
+import { ejectionAllowed, type ProxyVersion } from './proxy.js';
 
 /** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
 export const LocalOrigin = { connectFailed: 'connect-failed', timeout: 'timeout', reset: 'reset', connectOk: 'connect-ok' } as const;
@@ -22,6 +24,7 @@ export class OutlierDetector {
     private readonly cluster: ClusterState,
     readonly s: OutlierSettings,
     private readonly now: () => number,
+    private readonly proxy: ProxyVersion,
   ) {
     this.timer = setInterval(() => this.sweep(), s.intervalMs);
   }
@@ -76,8 +79,7 @@ export class OutlierDetector {
     if (h.ejected) return;
     const c = this.cluster.stats.c;
     c[`outlier_detection.ejections_detected_${kind}`]++;
-    const total = this.cluster.hosts.length;
-    if (100 * this.cluster.ejectedCount() >= this.s.maxEjectionPercent * total) {
+    if (!ejectionAllowed(this.proxy, this.cluster.ejectedCount(), this.cluster.hosts.length, this.s.maxEjectionPercent)) {
       c['outlier_detection.ejections_overflow']++;
       return;
     }

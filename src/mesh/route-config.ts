@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../policy/translate.js';
 import { fractionToMillion } from '../policy/translate.js';
-import { parseDurationMs } from '../util/duration.js';
+import { clampedTimerMs } from '../util/duration.js';
 
 /** retryOn tokens as bits (§4.2). */
 export const RetryOn = {
@@ -71,8 +71,9 @@ export interface CompiledRoute {
   fault: CompiledFault | null;
 }
 
+/** A route Duration in ms, 0 when unset; clamped to Node's timer limit (issue 13 item 3). */
 function ms(d: string | undefined): number {
-  return d === undefined ? 0 : (parseDurationMs(d) ?? 0);
+  return clampedTimerMs(d, 0);
 }
 
 function stringMatcher(m: EnvoyStringMatch): (v: string | undefined) => boolean {

@@ -14,6 +14,9 @@ export interface MeshSummary {
   network: { rttMs: number; jitterMs: number };
   curl: string;
   service: string;
+  /** the emulated proxy version and its version-dependent rule (src/mesh/proxy.ts) */
+  proxy: string;
+  proxyRule: string;
   pods: { name: string; url: string; labels: Record<string, string> }[];
   objects: { kind: string; namespace: string; name: string }[];
 }
@@ -33,6 +36,8 @@ export function meshSummary(mesh: LocalMesh): MeshSummary {
     network: { ...mesh.network },
     curl,
     service: `${app.service.name}.${app.service.namespace}.svc.cluster.local:${app.service.port}`,
+    proxy: mesh.proxy,
+    proxyRule: mesh.proxyRule,
     pods: mesh.pods.map((p) => ({ name: p.name, url: p.url, labels: p.labels })),
     objects: mesh.listObjects().map((o) => {
       const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
@@ -48,6 +53,7 @@ export function formatSummary(s: MeshSummary): string {
     `local mesh up — service ${s.service}`,
     `gateway  ${s.gatewayUrl}   (Host: ${s.host}) · ${s.workers} worker${s.workers === 1 ? '' : 's'}${s.network.rttMs || s.network.jitterMs ? ` · client RTT ${s.network.rttMs} ms ± ${s.network.jitterMs} ms` : ''}`,
     `admin    ${s.adminUrl}   (/stats /config_dump /clusters /ready)`,
+    `${s.proxyRule}`,
     'pods:',
     ...pods,
     'objects:',

@@ -3,7 +3,9 @@
  * and return a report that echoes what was read. The CLI only prints it and picks the exit
  * code (style.md habit 1: engine as library, CLI as wiring).
  */
-import { countBySeverity, formatFinding, Severity, sortFindings, type Finding } from './findings.js';
+import { countBySeverity, formatFindingsGrouped, Severity, sortFindings, type Finding } from './findings.js';
+import { escapeControls } from '../util/text.js';
+import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
 import { loadPolicies } from './load.js';
 import type { PolicyDoc } from './model.js';
@@ -51,8 +53,9 @@ function summarize(d: PolicyDoc): DocumentSummary {
 
 /** The human report: findings, "not checked" notes, one summary line. */
 export function formatCheckReport(r: CheckReport): string {
-  const lines = r.findings.map(formatFinding);
-  for (const d of r.documents.filter((x) => !x.checked)) {
+  const lines = formatFindingsGrouped(r.findings);
+  // a kind or version networking.istio.io does not serve already has its error above
+  for (const d of r.documents.filter((x) => !x.checked && !unservedIstioKind(x.apiVersion, x.kind))) {
     lines.push(
       `${d.file}:${d.line}:${d.column}: note: ${d.kind} ${JSON.stringify(d.name)} (${d.apiVersion}) not checked: ` +
         'meshproof checks DestinationRule and VirtualService of networking.istio.io v1, v1beta1 and v1alpha3',
@@ -65,7 +68,7 @@ export function formatCheckReport(r: CheckReport): string {
     `${plural(checked, 'document')} checked${notChecked ? `, ${notChecked} not checked` : ''}: ` +
       `${plural(r.errors, 'error')}, ${plural(r.warnings, 'warning')}`,
   );
-  return lines.join('\n') + '\n';
+  return escapeControls(lines.join('\n')) + '\n';
 }
 
 /** Exit rule of both verbs: any error fails; with `strict`, any warning fails too. */

@@ -5,6 +5,7 @@
  * has the right type, so callers can go on to the cross-field rules.
  */
 import { parseGoDurationNs } from '../util/duration.js';
+import { showValue } from '../util/text.js';
 import { findingAt, Severity, type Finding } from './findings.js';
 import type { FieldPath, PolicyDoc } from './model.js';
 
@@ -15,6 +16,11 @@ export const UINT32_MAX = 4_294_967_295;
 export class Checker {
   readonly findings: Finding[] = [];
   constructor(readonly doc: PolicyDoc) {}
+
+  /** The value as written: `.nan`, `1e400` (which reads as Infinity), a cut string. */
+  shown(path: FieldPath, v: unknown): string {
+    return showValue(v, typeof v === 'number' ? this.doc.sourceOf?.(path) : undefined);
+  }
 
   error(path: FieldPath, message: string): void {
     this.findings.push(findingAt(this.doc, Severity.error, path, message));
@@ -27,7 +33,7 @@ export class Checker {
   object(path: FieldPath, v: unknown, known?: readonly string[]): Record<string, unknown> | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'object' || Array.isArray(v)) {
-      this.error(path, `expected a mapping, got ${show(v)}`);
+      this.error(path, `expected a mapping, got ${this.shown(path, v)}`);
       return undefined;
     }
     const obj = v as Record<string, unknown>;
@@ -47,7 +53,7 @@ export class Checker {
   list(path: FieldPath, v: unknown): unknown[] | undefined {
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) {
-      this.error(path, `expected a list, got ${show(v)}`);
+      this.error(path, `expected a list, got ${this.shown(path, v)}`);
       return undefined;
     }
     return v;
@@ -56,7 +62,7 @@ export class Checker {
   string(path: FieldPath, v: unknown): string | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') {
-      this.error(path, `expected a string, got ${show(v)}`);
+      this.error(path, `expected a string, got ${this.shown(path, v)}`);
       return undefined;
     }
     return v;
@@ -65,7 +71,7 @@ export class Checker {
   bool(path: FieldPath, v: unknown): boolean | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'boolean') {
-      this.error(path, `expected true or false, got ${show(v)}`);
+      this.error(path, `expected true or false, got ${this.shown(path, v)}`);
       return undefined;
     }
     return v;
@@ -74,7 +80,7 @@ export class Checker {
   number(path: FieldPath, v: unknown): number | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.error(path, `expected a number, got ${show(v)}`);
+      this.error(path, `expected a number, got ${this.shown(path, v)}`);
       return undefined;
     }
     return v;
@@ -84,7 +90,7 @@ export class Checker {
   integer(path: FieldPath, v: unknown, min: number, max: number): number | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      this.error(path, `expected an integer, got ${show(v)}`);
+      this.error(path, `expected an integer, got ${this.shown(path, v)}`);
       return undefined;
     }
     if (v < min || v > max) {
@@ -125,7 +131,7 @@ export class Checker {
     if (v === undefined || v === null) return undefined;
     const parsed = typeof v === 'string' ? parseGoDurationNs(v) : undefined;
     if (parsed === undefined) {
-      this.error(path, `expected a duration like "10s" or "500ms", got ${show(v)}`);
+      this.error(path, `expected a duration like "10s" or "500ms", got ${this.shown(path, v)}`);
       return undefined;
     }
     const ns = Math.round(parsed); // Go parses to whole nanoseconds; undo binary float noise ("1.1s")
@@ -150,13 +156,6 @@ export class Checker {
     }
     return n;
   }
-}
-
-/** `got 10`, `got "ten"`, `got a list` — the value as the user wrote it. */
-export function show(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v !== null && typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v) ?? String(v);
 }
 
 /** The known name within edit distance 2 of `name` (or extending it), for "did you mean" hints. */

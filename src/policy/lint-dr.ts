@@ -4,7 +4,8 @@
  */
 import type { Finding } from './findings.js';
 import type { FieldPath, PolicyDoc } from './model.js';
-import { num, obj, present, trafficPolicies, warning, type Obj } from './lint-util.js';
+import { lintEjectionOff } from './lint-ejection-off.js';
+import { num, obj, present, str, trafficPolicies, warning, type Obj } from './lint-util.js';
 
 export interface DrLintOptions {
   /** gateway (or client) proxy replicas; circuit-breaker limits multiply by this (§0) */
@@ -28,7 +29,19 @@ export function lintDestinationRule(doc: PolicyDoc, spec: Obj, opts: DrLintOptio
     const pool = obj(policy.connectionPool);
     if (pool) out.push(...lintPool(doc, [...path, 'connectionPool'], pool, opts));
     const od = obj(policy.outlierDetection);
-    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od));
+    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od), ...lintEjectionOff(doc, [...path, 'outlierDetection'], od));
+    if (str(obj(policy.loadBalancer)?.simple) === 'LEAST_CONN') {
+      out.push(
+        warning(
+          doc,
+          'least-conn-alias',
+          '§3.4',
+          [...path, 'loadBalancer', 'simple'],
+          "LEAST_CONN is a deprecated alias: istiod configures Envoy's LEAST_REQUEST (the less busy of two random endpoints, " +
+            'counting active requests, not connections) — the same as leaving loadBalancer unset; write LEAST_REQUEST',
+        ),
+      );
+    }
   }
   return out;
 }
@@ -67,6 +80,24 @@ function perReplicaMessage(limit: number, replicas: number | undefined): string 
   return `${scope}: effective limit = ${limit} × ${replicas} = ${limit * replicas}`;
 }
 
+/**
+ * §3.2 ejection cap (current Envoy, `DetectorImpl::ejectHost`): one more ejection only if
+ * 100·(ejected+1)/n ≤ p, so at most ⌊n·p/100⌋ of n endpoints are ejected at once.
+ */
+export function maxEjectable(endpoints: number, percent: number): number {
+  return Math.floor((endpoints * Math.min(100, percent)) / 100);
+}
+
+function ejectableMessage(p: number): string {
+  const smallest = Math.ceil(100 / p);
+  const examples = [smallest, 2 * smallest, 3 * smallest].map((n) => `${maxEjectable(n, p)} of ${n}`).join(', ');
+  return (
+    `Envoy ejects an endpoint only while 100·(ejected+1)/endpoints ≤ ${p}, i.e. at most ⌊n·${p}/100⌋ of n endpoints ` +
+    `(${examples}) — none at all with fewer than ${smallest} endpoints, so a failing endpoint stays in rotation and ` +
+    'outlier detection does nothing; set maxEjectionPercent to at least 100/n to eject one of n (100 for a single endpoint)'
+  );
+}
+
 function lintOutlier(doc: PolicyDoc, path: FieldPath, od: Obj): Finding[] {
   const out: Finding[] = [];
   if (!num(od.maxEjectionPercent)) {
@@ -76,8 +107,7 @@ function lintOutlier(doc: PolicyDoc, path: FieldPath, od: Obj): Finding[] {
         'max-ejection-percent-default',
         '§3.1, §3.2',
         present(od.maxEjectionPercent) ? [...path, 'maxEjectionPercent'] : path,
-        `maxEjectionPercent is unset (0 counts as unset) so Istio uses ${DEFAULT_MAX_EJECTION_PERCENT} %: with 10 or fewer ` +
-          'endpoints only one can be ejected at a time, and every other failing endpoint stays in rotation',
+        `maxEjectionPercent is unset (0 counts as unset) so Istio uses ${DEFAULT_MAX_EJECTION_PERCENT} %: ${ejectableMessage(DEFAULT_MAX_EJECTION_PERCENT)}`,
       ),
     );
   }
@@ -103,7 +133,7 @@ function lintOutlier(doc: PolicyDoc, path: FieldPath, od: Obj): Finding[] {
         '§3.1, §3.3',
         path,
         'outlierDetection sets the panic threshold to minHealthPercent (0 here), which turns panic mode off: once every ' +
-          `endpoint is ejected (a one-endpoint service after its first ejection) requests get 503 "no healthy upstream" ` +
+          `endpoint is ejected (a one-endpoint service with maxEjectionPercent 100, after its first ejection) requests get 503 "no healthy upstream" ` +
           `for the whole ejection time (baseEjectionTime ${base}, longer on each re-ejection)`,
       ),
     );

@@ -8,12 +8,16 @@
  * Anything that is not a readable Kubernetes object is a ConfigError whose message starts with
  * `file:line:col:` (exit 2) — never a stack trace.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { FileRefused, fileKind, readRegularFile, statPath } from '../util/files.js';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { ConfigError } from '../cli/exit.js';
 import { CHECKED_KINDS, ISTIO_GROUP, ISTIO_VERSIONS, type PolicyDoc } from './model.js';
-import { positionFinder } from './positions.js';
+import { positionFinder, sourceFinder } from './positions.js';
+import { yamlErrorMessage } from './yaml-errors.js';
+import { showValue } from '../util/text.js';
+import { decodeUtf8, notUtf8Message } from '../util/utf8.js';
 
 /**
  * Largest policy file we read: 1.5 MiB, etcd's default request limit (`--max-request-bytes`),
@@ -23,7 +27,7 @@ import { positionFinder } from './positions.js';
 export const MAX_POLICY_FILE_BYTES = 1.5 * 1024 * 1024;
 
 /** Alias expansions allowed per document (the yaml package's default): stops "billion laughs" bombs. */
-const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_COUNT = 100;
 
 /** How many YAML syntax errors one ConfigError lists before summarising the rest. */
 const MAX_LISTED_YAML_ERRORS = 10;
@@ -36,7 +40,7 @@ export async function loadPolicies(paths: string[]): Promise<PolicyDoc[]> {
   for (const file of await expandPaths(paths)) {
     const size = await statOrThrow(file).then((s) => s.size);
     if (size > MAX_POLICY_FILE_BYTES) throw tooBig(file, size);
-    docs.push(...loadPolicyText(await readFile(file, 'utf8'), file));
+    docs.push(...loadPolicyText(readUtf8(await readOrThrow(file), file), file));
   }
   return docs;
 }
@@ -47,7 +51,9 @@ export function loadPolicyText(text: string, file: string): PolicyDoc[] {
   if (bytes > MAX_POLICY_FILE_BYTES) throw tooBig(file, bytes);
   if (text.includes('\0')) throw new ConfigError(`${file}:1:1: not a YAML text file (it contains NUL bytes)`);
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<` merge keys are resolved as kubectl resolves them: sigs.k8s.io/yaml (YAMLToJSON) decodes with its
+  // go-yaml v2 fork, whose decode.go `(*decoder).merge` expands `<<: *anchor` with the mapping's own keys winning
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const yamlDocs: Document[] = Array.isArray(parsed) ? parsed : [parsed as unknown as Document];
   const syntax = yamlDocs.flatMap((d) => d.errors);
   if (syntax.length > 0) throw syntaxError(file, text, lineCounter, syntax);
@@ -96,6 +102,7 @@ function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter
     index,
     checked: isCheckedKind(apiVersion, kind),
     positionOf,
+    sourceOf: sourceFinder(yamlDoc),
   };
   if (typeof metadata.namespace === 'string') doc.namespace = metadata.namespace;
   return doc;
@@ -116,37 +123,26 @@ function isEmptyDocument(d: Document): boolean {
   return c === null || (c !== undefined && 'value' in c && c.value === null && !('items' in c));
 }
 
-/** Messages that say what to do, keyed by the yaml package's error codes. */
-const HINTS: Record<string, string> = {
-  TAB_AS_INDENT: 'tabs are not allowed as indentation; indent YAML with spaces',
-  DUPLICATE_KEY: 'duplicate key',
-  BLOCK_AS_IMPLICIT_KEY: 'a mapping cannot start on the same line as its key (is a ":" or a quote missing?)',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line (is a ":" or a quote missing?)',
-};
-
 function syntaxError(file: string, text: string, lineCounter: LineCounter, errors: YAMLError[]): ConfigError {
   const lines = errors.slice(0, MAX_LISTED_YAML_ERRORS).map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    let message = HINTS[e.code] ?? e.message.split('\n')[0];
-    if (e.code === 'DUPLICATE_KEY') message = `duplicate key ${JSON.stringify(keyAt(text, e.pos[0]))}: each key may appear only once in a mapping`;
-    return `${file}:${line}:${col}: invalid YAML: ${message}`;
+    return `${file}:${line}:${col}: invalid YAML: ${yamlErrorMessage(text, e)}`;
   });
   if (errors.length > MAX_LISTED_YAML_ERRORS) lines.push(`${file}: … and ${errors.length - MAX_LISTED_YAML_ERRORS} more YAML errors`);
   return new ConfigError(lines.join('\n'));
 }
 
-/** The key text starting at `offset` (for duplicate-key messages). */
-function keyAt(text: string, offset: number): string {
-  const rest = text.slice(offset, offset + 200);
-  const m = /^["']?([^"':\n]*)/.exec(rest);
-  return (m?.[1] ?? '').trim();
-}
-
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'object') return showValue(v);
+  return `${typeof v} ${showValue(v)}`;
+}
+
+/** A file's bytes as text; anything but UTF-8 is refused at the first bad byte. */
+export function readUtf8(bytes: Uint8Array, file: string): string {
+  const decoded = decodeUtf8(bytes);
+  if ('text' in decoded) return decoded.text;
+  throw new ConfigError(`${file}:${decoded.line}:${decoded.column}: ${notUtf8Message(decoded)}`);
 }
 
 function tooBig(file: string, bytes: number): ConfigError {
@@ -156,12 +152,23 @@ function tooBig(file: string, bytes: number): ConfigError {
   );
 }
 
+/** A file or directory; anything else (/dev/zero, a FIFO) is refused before it is opened (src/util/files.ts). */
 async function statOrThrow(path: string) {
+  let s;
   try {
-    return await stat(path);
+    s = await statPath(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${path}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`}`);
+    throw new ConfigError(`${path}: ${(err as Error).message}`);
+  }
+  if (!s.isFile() && !s.isDirectory()) throw new ConfigError(`${path}: expected a YAML file or a directory, got ${fileKind(s)}`);
+  return s;
+}
+
+async function readOrThrow(file: string): Promise<Buffer> {
+  try {
+    return await readRegularFile(file, MAX_POLICY_FILE_BYTES);
+  } catch (err) {
+    throw new ConfigError(`${file}: ${err instanceof FileRefused ? err.message : String(err)}`);
   }
 }
 

@@ -31,14 +31,23 @@ export interface PolicyDoc {
   checked: boolean;
   /** position of the node at `path` (or of its nearest existing ancestor) */
   positionOf(path: FieldPath): SourcePos;
+  /** the source text of the scalar at `path` (`1e400`, `.nan`), when it is one */
+  sourceOf?(path: FieldPath): string | undefined;
 }
 
-/** "spec.http[0].retries.retryOn" */
+/** "spec.http[0].retries.retryOn"; a key that is not plain text is quoted: `spec["a b\n"]`. */
 export function formatPath(path: FieldPath): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (!PLAIN_KEY.test(p)) out += `[${JSON.stringify(p.length > 80 ? `${p.slice(0, 80)}…` : p)}]`;
+    else out += out === '' ? p : `.${p}`;
+  }
   return out;
 }
+
+/** Keys printed bare in a path: field names, header names (:authority), label keys like app.kubernetes.io/name. */
+const PLAIN_KEY = /^[A-Za-z0-9_$@<:][A-Za-z0-9_.\/$<>:-]{0,79}$/;
 
 export const ISTIO_GROUP = 'networking.istio.io';
 export const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;

@@ -46,3 +46,15 @@ function stepInto(node: unknown, segment: string | number): { node: unknown; off
   }
   return undefined;
 }
+
+/** The source text of the scalar at `path` (`1e400`, `.nan`), or undefined when the path is not a scalar. */
+export function sourceFinder(doc: Document): (path: FieldPath) => string | undefined {
+  return (path) => {
+    let node: unknown = doc.contents;
+    for (const segment of path) {
+      node = stepInto(node, segment)?.node;
+      if (node === undefined) return undefined;
+    }
+    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  };
+}

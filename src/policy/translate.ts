@@ -82,6 +82,8 @@ export interface EnvoyOutlierDetection {
   max_ejection_percent?: number;
   enforcing_success_rate: number;
 }
+/** Envoy `Cluster.LbPolicy` values istiod writes (ROUND_ROBIN is the omitted zero). */
+export type EnvoyLbPolicy = 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' | 'MAGLEV' | 'CLUSTER_PROVIDED';
 export interface EnvoyCommonHttpProtocolOptions {
   idle_timeout?: string;
   max_requests_per_connection?: number;
@@ -93,6 +95,8 @@ export interface EnvoyCluster {
   connect_timeout: string;
   circuit_breakers: { thresholds: [EnvoyThresholds] };
   outlier_detection?: EnvoyOutlierDetection;
+  /** §3.4; absent = ROUND_ROBIN (enum 0, which proto3 JSON omits) */
+  lb_policy?: EnvoyLbPolicy;
   /** `{}` = 0 % (proto3 JSON omits a zero `value`) */
   common_lb_config?: { healthy_panic_threshold?: { value?: number } };
   upstream_connection_options?: { tcp_keepalive: { keepalive_time?: number; keepalive_interval?: number; keepalive_probes?: number } };
@@ -318,7 +322,10 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
   }
 }
 
-/** §3.1 `applyOutlierDetection`. */
+/**
+ * §3.1 `applyOutlierDetection` (cluster_traffic_policy.go). Like istiod it never writes
+ * `always_eject_one_host`, so Envoy's ejection cap applies unsoftened (§3.2).
+ */
 function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection']): void {
   if (!od) return;
   const out: EnvoyOutlierDetection = { enforcing_success_rate: 0 };
@@ -351,6 +358,22 @@ function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection
 }
 
 /**
+ * §3.4 `applyLoadBalancer` (cluster_traffic_policy.go): LEAST_CONN and LEAST_REQUEST →
+ * LEAST_REQUEST; RANDOM; ROUND_ROBIN (the omitted zero); PASSTHROUGH → CLUSTER_PROVIDED;
+ * unset / UNSPECIFIED → `defaultLBAlgorithm()` = LEAST_REQUEST (Istio ≥ 1.14); then
+ * `ApplyRingHashLoadBalancer` overrides with MAGLEV / RING_HASH when `consistentHash` is set.
+ */
+function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): void {
+  const simple = lb?.simple;
+  if (simple === 'RANDOM') c.lb_policy = 'RANDOM';
+  else if (simple === 'PASSTHROUGH') c.lb_policy = 'CLUSTER_PROVIDED';
+  else if (simple !== 'ROUND_ROBIN') c.lb_policy = 'LEAST_REQUEST';
+  else delete c.lb_policy;
+  const hash = lb?.consistentHash;
+  if (hash && typeof hash === 'object') c.lb_policy = hash.maglev ? 'MAGLEV' : 'RING_HASH';
+}
+
+/**
  * The Envoy cluster istiod builds for `service` (and `subset`) from the DestinationRules in
  * `drs` (non-DR objects are ignored). With no DR: Istio's defaults only (§2.1).
  */
@@ -380,6 +403,7 @@ export function translateCluster(
     };
   }
   applyOutlierDetection(c, policy.outlierDetection);
+  applyLoadBalancer(c, policy.loadBalancer);
   if (subset) c.metadata = { filter_metadata: { istio: { subset: subset.name, labels: subset.labels ?? subsetSpec?.labels ?? {} } } };
   return c;
 }

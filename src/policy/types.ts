@@ -22,10 +22,18 @@ export interface Subset {
   labels?: Record<string, string>;
   trafficPolicy?: TrafficPolicy;
 }
+/** `trafficPolicy.loadBalancer` (only what translation reads; validate-dr.ts checks the rest). */
+export interface LoadBalancerSettings {
+  /** UNSPECIFIED, LEAST_CONN (deprecated alias of LEAST_REQUEST), RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST */
+  simple?: string;
+  consistentHash?: { ringHash?: unknown; maglev?: unknown } & Record<string, unknown>;
+  [field: string]: unknown;
+}
+
 export interface TrafficPolicy {
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
-  loadBalancer?: Record<string, unknown>;
+  loadBalancer?: LoadBalancerSettings;
   tls?: Record<string, unknown>;
   portLevelSettings?: PortTrafficPolicy[];
   tunnel?: Record<string, unknown>;

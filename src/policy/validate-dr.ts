@@ -1,11 +1,13 @@
 /**
  * DestinationRule validation: Istio's `ValidateDestinationRule` / `validateTrafficPolicy` /
- * `validateConnectionPool` / `validateOutlierDetection` plus the CRD schema (types, enums,
- * unknown fields), as listed in istio-envoy-semantics.md §7.2 for the fields of §2 and §3.
+ * `validateConnectionPool` / `validateOutlierDetection` (`validateLoadBalancer`: validate-lb.ts)
+ * plus the CRD schema (types, enums, unknown fields), as listed in istio-envoy-semantics.md §7.2
+ * for the fields of §2, §3 and §3.4.
  */
 import type { FieldPath } from './model.js';
 import { Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
+import { validateLoadBalancer } from './validate-lb.js';
 
 const SPEC_FIELDS = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'] as const;
 const POLICY_FIELDS = [
@@ -67,6 +69,7 @@ function trafficPolicy(c: Checker, path: FieldPath, v: unknown): void {
   }
   connectionPool(c, [...path, 'connectionPool'], tp.connectionPool);
   outlierDetection(c, [...path, 'outlierDetection'], tp.outlierDetection);
+  validateLoadBalancer(c, [...path, 'loadBalancer'], tp.loadBalancer);
   const ports = c.list([...path, 'portLevelSettings'], tp.portLevelSettings) ?? [];
   ports.forEach((p, i) => portTrafficPolicy(c, [...path, 'portLevelSettings', i], p));
 }
@@ -86,6 +89,7 @@ function portTrafficPolicy(c: Checker, path: FieldPath, v: unknown): void {
   }
   connectionPool(c, [...path, 'connectionPool'], p.connectionPool);
   outlierDetection(c, [...path, 'outlierDetection'], p.outlierDetection);
+  validateLoadBalancer(c, [...path, 'loadBalancer'], p.loadBalancer);
 }
 
 /** §2.1 fields, §7.2 rules. */

@@ -1,11 +1,13 @@
 /**
  * `validate(docs)`: Istio's own validation (webhook / `istioctl validate`) plus the CRD schema
  * for the DestinationRule and VirtualService fields meshproof understands
- * (istio-envoy-semantics.md §7). Documents with `checked: false` are skipped; the caller
- * reports them as "not checked".
+ * (istio-envoy-semantics.md §7). Documents with `checked: false` are skipped (the caller
+ * reports them as "not checked"), except a kind or version the networking.istio.io group does
+ * not serve: that is an error, as `kubectl apply` would refuse it.
  */
 import { Checker } from './fields.js';
-import { sortFindings, type Finding } from './findings.js';
+import { findingAt, Severity, sortFindings, type Finding } from './findings.js';
+import { unservedIstioKind } from './istio-kinds.js';
 import type { PolicyDoc } from './model.js';
 import { validateDestinationRule } from './validate-dr.js';
 import { validateVirtualService } from './validate-vs.js';
@@ -14,7 +16,12 @@ const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'] as const
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function validate(docs: PolicyDoc[]): Finding[] {
-  return sortFindings(docs.filter((d) => d.checked).flatMap(validateDoc));
+  return sortFindings([...docs.filter((d) => d.checked).flatMap(validateDoc), ...docs.filter((d) => !d.checked).flatMap(unservedKind)]);
+}
+
+function unservedKind(doc: PolicyDoc): Finding[] {
+  const problem = unservedIstioKind(doc.apiVersion, doc.kind);
+  return problem ? [findingAt(doc, Severity.error, [problem.field], problem.message)] : [];
 }
 
 function validateDoc(doc: PolicyDoc): Finding[] {

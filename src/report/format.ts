@@ -3,6 +3,7 @@
  * Markdown, JUnit and HTML say the same number the same way. Pure and locale-free: golden
  * files must not depend on the machine.
  */
+import { escapeControls } from '../util/text.js';
 
 /** A JSON round trip turns NaN and ±Infinity into null; everything here accepts both forms. */
 export type Num = number | null | undefined;
@@ -58,7 +59,7 @@ export function formatRange(lo: Num, hi: Num, f: (x: Num) => string): string {
   return `[${f(lo)} – ${f(hi)}]`;
 }
 
-/** Removes control characters (the `table` package throws on them; terminals obey them). */
+/** One line of user text with control characters made visible (the `table` package throws on them; terminals obey them). */
 export function stripControl(s: string): string {
-  return s.replace(/[\t\n]/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
+  return escapeControls(s.replace(/[\t\n]/g, ' '));
 }

@@ -13,16 +13,49 @@ const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: 
 /** GitHub refuses step summaries above 1 MiB (per step); we stay under it with everything already there. */
 export const STEP_SUMMARY_CAP_BYTES = 1024 * 1024;
 
-/** Plain user text, safe in a paragraph, list item or table cell: no HTML, no emphasis, links or code, no line breaks. */
+/**
+ * Plain user text, safe in a paragraph, list item or table cell: no HTML, no emphasis, links or
+ * code, no line breaks, no bidi overrides (stripControl), and no `@user` / `@org/team` mention
+ * that would notify someone when the report is posted as a PR comment: a zero-width space
+ * after the `@` (`&#8203;`, as Dependabot does in the release notes it quotes) keeps the text
+ * readable but not a mention.
+ */
 export function escapeMarkdown(s: string): string {
   return stripControl(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@&#8203;')
     .replace(/([\\`*_[\]|~])/g, '\\$1'); // every text we print has a prefix, so line-start syntax (#, -, >) cannot trigger
 }
 
+/**
+ * Largest report.md: 65,536 bytes. GitHub refuses a comment body over 65,536 characters
+ * ("Body is too long (maximum is 65536 characters)", REST API 422), and report.md is meant to be
+ * posted as one; counting bytes (≥ characters) keeps every script under it. A policy set of
+ * 10,000 routes made a 4.5 MB report.md before lint findings were grouped.
+ */
+export const REPORT_MD_CAP_BYTES = 65_536;
+
 export function render(report: Report): string {
+  return capMarkdown(renderAll(report), REPORT_MD_CAP_BYTES);
+}
+
+/** `text` cut at a line so that it and the note saying where the rest is fit in `cap` bytes. */
+export function capMarkdown(text: string, cap: number): string {
+  if (Buffer.byteLength(text) <= cap) return text;
+  const lines = text.split('\n');
+  const tail = (n: number) =>
+    `\n\n_(cut: report.md stops at ${cap.toLocaleString('en-US')} bytes, GitHub's limit for a comment; ${n.toLocaleString('en-US')} more ` +
+    `lines are left out. The whole report is report.html (and report.json) in the same folder.)_`;
+  const budget = cap - Buffer.byteLength(tail(lines.length)); // the longest count the tail can say
+  let used = 0;
+  let kept = 0;
+  while (kept < lines.length && used + Buffer.byteLength(lines[kept]) + 1 <= budget) used += Buffer.byteLength(lines[kept++]) + 1;
+  return lines.slice(0, kept).join('\n') + tail(lines.length - kept);
+}
+
+function renderAll(report: Report): string {
   const e = escapeMarkdown;
   const out: string[] = [];
   out.push(`## ${ICON[report.verdict]} meshproof: ${e(report.scenario.name)} — ${report.verdict.toUpperCase()}`, '');
@@ -69,7 +102,7 @@ export async function appendStepSummary(report: Report, env: Pick<EnvConfig, 'gi
     await appendFile(file, text);
     return 'written';
   }
-  const tail = '\n\n_(cut: GitHub step summaries are capped at 1 MiB; the full report is in report.md)_\n';
+  const tail = '\n\n_(cut: GitHub step summaries are capped at 1 MiB; the full report is in report.html)_\n';
   const budget = room - Buffer.byteLength(tail);
   if (budget <= 0) return 'skipped';
   const lines = text.split('\n');

@@ -2,7 +2,8 @@
  * Writes a run's reports into one folder, `reports/<UTC time>-<scenario>/`, whose path the
  * run verb prints last (issue D "Reports").
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../util/files.js';
 import { join } from 'node:path';
 import { render as renderHtml } from './html.js';
 import { render as renderJson } from './json.js';
@@ -23,7 +24,7 @@ export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Repo
 
 /** Writes each format's file into `dir` (created if needed); returns the paths written, in order. */
 export async function writeReports(report: Report, dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir); // not mkdir's recursive option, which never returns under /proc (src/util/files.ts)
   const paths: string[] = [];
   for (const format of formats) {
     const { file, render } = REPORT_FILES[format];

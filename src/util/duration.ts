@@ -41,6 +41,40 @@ export function parseDurationMs(text: string): number | undefined {
   return ns === undefined ? undefined : ns / 1e6;
 }
 
+/**
+ * The longest delay Node's timers honour: 2^31 − 1 ms (≈ 24.8 days, "596h31m23.647s").
+ * setTimeout turns anything longer into 1 ms (Node's timers docs, "setTimeout(callback,
+ * delay)": "When delay is larger than 2147483647 … the delay will be set to 1"), so a
+ * 100-year duration would end at once. Every duration that becomes a timer is checked
+ * against it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** MAX_TIMER_MS written as a Go duration, for messages. */
+export const MAX_TIMER_TEXT = '596h31m23.647s';
+
+/**
+ * A duration meant for a timer: ms, or why not — not a Go duration, negative, zero when
+ * `positive`, or above MAX_TIMER_MS. The problem reads after "expected …, got …" is added
+ * by the caller, e.g. `a duration like "30s" up to 596h31m23.647s (Node's timer limit)`.
+ */
+export function parseTimerMs(text: unknown, opts: { positive?: boolean; example?: string } = {}): { ms: number } | { expected: string } {
+  const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
+  const kind = opts.positive ? `a positive duration like "${opts.example ?? '30s'}"` : `a duration like "${opts.example ?? '30s'}"`;
+  if (ms === undefined || ms < 0 || (opts.positive && ms === 0)) return { expected: kind };
+  if (ms > MAX_TIMER_MS) return { expected: `${kind} up to ${MAX_TIMER_TEXT} (Node's timer limit)` };
+  return { ms };
+}
+
+/**
+ * A Duration that may be valid far beyond Node's timer limit (an Istio policy field: a real
+ * Envoy then effectively never fires it), in ms for a timer: `fallback` when unset or invalid,
+ * clamped to MAX_TIMER_MS. Every run is bounded by that limit (src/load/profile.ts), so the
+ * clamped timer still never fires within it, where an unclamped one would fire after 1 ms.
+ */
+export function clampedTimerMs(text: string | undefined, fallback: number): number {
+  return Math.min(MAX_TIMER_MS, text === undefined ? fallback : (parseDurationMs(text) ?? fallback));
+}
+
 /** Like parseDurationMs but throws a message naming the field; for already-validated input. */
 export function durationMs(text: string, field = 'duration'): number {
   const ms = parseDurationMs(text);

@@ -14,6 +14,12 @@ export interface Rng {
   fork(label: string): Rng;
 }
 
+/**
+ * The largest seed: the generator's state is 32 bits (`seed >>> 0` below), so larger seeds
+ * (and 1e300) would silently collide with small ones.
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
 /** mulberry32: tiny, fast, good enough statistically for load simulation; 32-bit state. */
 export function createRng(seed: number | string = 1): Rng {
   let a = typeof seed === 'number' ? seed >>> 0 : hashString(seed);

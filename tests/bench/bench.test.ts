@@ -9,8 +9,10 @@ import * as assert from 'uvu/assert';
 import { demoWall } from '../../bench/demo-wall.js';
 import { engineAccuracy } from '../../bench/engine-accuracy.js';
 import { engineThroughput } from '../../bench/engine-throughput.js';
+import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead } from '../../bench/mesh-overhead.js';
+import { policyScale } from '../../bench/policy-scale.js';
 import { formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
 
@@ -34,9 +36,11 @@ function assertReference(f: Figure, bench: string, tool: string): void {
   }
 }
 
-test('engine-throughput: builtin req/s against autocannon (and wrk, hey when installed), one line each', async () => {
+test('engine-throughput: builtin req/s against autocannon (and wrk, hey, k6 when installed), one line each', async () => {
   const figs = await engineThroughput({ connections: [2], seconds: 0.5, rounds: 1, warmupSeconds: 0 });
-  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed']);
+  const k6 = findK6() ? 'k6' : 'no k6';
+  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed', k6]);
+  if (k6 === 'no k6') assert.match(formatLine(figs[3]), /skipped {2}— no k6$/);
   assertMeasured(figs[0], 'engine-throughput');
   assert.ok(figs[0].value! > 100, `builtin ${figs[0].value} req/s against a loopback "ok" server`);
   assertReference(figs[1], 'engine-throughput', 'wrk');
@@ -84,6 +88,14 @@ test('demo-wall: times a CLI invocation end to end', async () => {
   assertMeasured(f, 'demo-wall');
   assert.ok(f.value! > 0 && f.value! < 20, `${f.value} s`);
   assert.match(f.note ?? '', /^exit 0: \d+\.\d+\.\d+/); // the version printed
+});
+
+test('policy-scale: the propagation check at N and N/10 routes gives a finite scaling ratio; lint lines counted', async () => {
+  const [check, lint] = await policyScale({ routes: 200, subsets: 20, rounds: 1 });
+  assertMeasured(check, 'policy-scale');
+  assert.is(check.reference?.name, '10 × (20 routes)');
+  assertMeasured(lint, 'policy-scale');
+  assert.is(lint.value, 15, 'grouped: 3 of each repeated warning, one summary line each, the total');
 });
 
 test.run();

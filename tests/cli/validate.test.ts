@@ -9,7 +9,7 @@ test('validate policies/ exits 0 and says how many documents were checked', asyn
   const r = await runCli(['validate', 'policies/']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, '5 documents checked: 0 errors, 0 warnings\n');
+  assert.is(r.stderr, '6 documents checked: 0 errors, 0 warnings\n');
 });
 
 test('validate a file with ten mistakes exits 2 and prints ten file:line:col findings', async () => {

@@ -60,11 +60,24 @@ test('kubectl server-side apply records manager ownership and removes fields the
   fs.writeFileSync(other, fs.readFileSync(smaller, 'utf8').replace('maxConnections: 1', 'maxConnections: 7'));
   const conflict = await kubectl(env, 'apply', '--server-side', '--field-manager', 'someone-else', '-f', other);
   assert.is(conflict.code, 1);
-  assert.match(conflict.stderr, 'conflict');
+  assert.match(conflict.stderr, 'Apply failed with 1 conflict: conflict with "meshproof-test": .spec.trafficPolicy.connectionPool.tcp.maxConnections');
   const dry = await kubectl(env, 'apply', '--server-side', '--force-conflicts', '--dry-run=server', '--field-manager', 'someone-else', '-f', other);
   assert.is(dry.code, 0, dry.stderr);
   const still = YAML.parse((await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml')).stdout);
   assert.is(still.spec.trafficPolicy.connectionPool.tcp.maxConnections, 1, 'server dry-run stores nothing');
+});
+
+test('kubectl: an undeclared field in a server-side apply is "Error from server: failed to create typed patch object"; a label keeps the applier\'s fields', async () => {
+  if (!env.fake.crdsLoaded) return void console.log('  skipped: ../shared/data/istio-crds is absent');
+  const bad = path.join(env.dir, 'dr-typo.yaml');
+  fs.writeFileSync(bad, fs.readFileSync(path.join(REPO, 'policies', 'connection-pool.yaml'), 'utf8').replace('maxConnections: 1', 'maxConnection: 1'));
+  const r = await kubectl(env, 'apply', '--server-side', '--field-manager', 'meshproof-test', '-f', bad);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, 'Error from server: failed to create typed patch object (default/productpage; networking.istio.io/v1, Kind=DestinationRule): .spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema');
+  assert.is((await kubectl(env, 'label', 'dr', 'productpage', '-n', 'default', 'team=shop')).code, 0);
+  const mf = YAML.parse((await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml', '--show-managed-fields')).stdout).metadata.managedFields;
+  assert.equal(mf.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`), ['meshproof-test/Apply', 'kubectl-label/Update']);
+  assert.ok(mf[0].fieldsV1['f:spec']['f:trafficPolicy'], 'the applier keeps what the label did not touch');
 });
 
 test('kubectl delete removes the object and a later get answers NotFound', async () => {

@@ -64,35 +64,58 @@ export function mergePatch(target: Obj, patch: Obj): Obj {
   }
   return target;
 }
-/** managedFields' FieldsV1 ("f:spec": {"f:host": {}}) from leaf paths, and back. */
-function pathsToFields(paths: string[]): Obj {
-  const root: Obj = {};
-  for (const p of paths) {
-    let cur = root;
-    for (const k of p.split('\u0000')) cur = cur[`f:${k}`] ??= {};
-  }
-  return root;
-}
-export function fieldsToPaths(fields: Obj | undefined, prefix = ''): string[] {
-  if (!fields || Object.keys(fields).length === 0) return prefix ? [prefix] : [];
-  return Object.entries(fields).flatMap(([k, v]) => fieldsToPaths(v as Obj, prefix ? `${prefix}\u0000${k.slice(2)}` : k.slice(2)));
-}
-export function managedEntry(manager: string, operation: 'Apply' | 'Update', apiVersion: string, paths: string[]): Obj {
-  return { manager, operation, apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: pathsToFields(paths) };
-}
-export function transferOwnership(entries: Obj[], manager: string, operation: 'Apply' | 'Update', apiVersion: string, taken: string[], present: string[]): Obj[] {
-  const takenSet = new Set(taken);
-  const out: Obj[] = [];
-  let mine: string[] = [];
-  for (const e of entries) {
-    const paths = fieldsToPaths(e.fieldsV1).filter((p) => present.includes(p));
-    if (e.manager === manager && e.operation === operation) mine = paths;
-    else {
-      const kept = paths.filter((p) => !takenSet.has(p));
-      if (kept.length > 0) out.push({ ...e, fieldsV1: pathsToFields(kept) });
+/**
+ * RFC 6902 JSON patch (what `kubectl patch --type json` sends): add, remove, replace, move,
+ * copy, test over JSON-pointer paths; an Error for a path that does not resolve or a failed
+ * test (the apiserver answers those 422 — jsonpatch errors wrapped by patch.go).
+ */
+export function jsonPatch(target: Obj, ops: Obj[]): Obj | Error {
+  const doc: Obj = { root: target };
+  const split = (ptr: string) => ['root', ...ptr.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))];
+  const parent = (ptr: string): [any, string] | undefined => {
+    const ks = split(ptr);
+    let cur: any = doc;
+    for (const k of ks.slice(0, -1)) {
+      cur = cur?.[k];
+      if (cur === undefined || typeof cur !== 'object') return undefined;
     }
+    return [cur, ks[ks.length - 1]];
+  };
+  const read = (ptr: string) => {
+    const p = parent(ptr);
+    return p ? p[0][p[1]] : undefined;
+  };
+  const put = (ptr: string, v: unknown, replace: boolean): boolean => {
+    const p = parent(ptr);
+    if (!p) return false;
+    const [c, k] = p;
+    if (Array.isArray(c)) {
+      const i = k === '-' ? c.length : Number(k);
+      if (!Number.isInteger(i) || i < 0 || i > c.length || (replace && i >= c.length)) return false;
+      c.splice(i, replace ? 1 : 0, clone(v));
+    } else {
+      if (replace && !(k in c)) return false;
+      c[k] = clone(v);
+    }
+    return true;
+  };
+  const remove = (ptr: string): boolean => {
+    const p = parent(ptr);
+    if (!p || !(p[1] in p[0])) return false;
+    if (Array.isArray(p[0])) p[0].splice(Number(p[1]), 1);
+    else delete p[0][p[1]];
+    return true;
+  };
+  for (const op of ops) {
+    const ok =
+      op.op === 'add' ? put(op.path, op.value, false)
+      : op.op === 'replace' ? put(op.path, op.value, true)
+      : op.op === 'remove' ? remove(op.path)
+      : op.op === 'test' ? deepEqual(read(op.path), op.value)
+      : op.op === 'copy' ? read(op.from) !== undefined && put(op.path, read(op.from), false)
+      : op.op === 'move' ? (() => { const v = read(op.from); return v !== undefined && remove(op.from) && put(op.path, v, false); })()
+      : false;
+    if (!ok) return new Error(`the server rejected our request due to an error in our request: ${op.op} operation on ${op.path} failed`);
   }
-  const ownedNow = operation === 'Apply' ? taken : [...new Set([...mine, ...taken])];
-  out.push(managedEntry(manager, operation, apiVersion, ownedNow.filter((p) => present.includes(p))));
-  return out;
+  return doc.root;
 }

@@ -13,7 +13,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { Journal } from '../../src/cluster/journal.js';
-import { setup, getYamlMasked, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { ownership } from '../../src/cluster/objects.js';
+import { setup, getYamlMasked, kubectl, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
@@ -88,6 +89,54 @@ test('run against the cluster applies, sees both replicas take the policy, measu
   const journals = new Journal(path.join(env.dir, 'reports', '.journal')).list();
   assert.is(journals.length, 1);
   assert.is(journals[0].state, 'done');
+});
+
+test('stock Istio and a Role with only "create" on pods/portforward: exit 3 with one sentence (no crash), objects restored', async () => {
+  for (const p of env.fake.pods) p.adminLocalhostOnly = true;
+  env.fake.portForwardVerbs = new Set(['create']);
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.not.match(run.output(), 'internal error');
+  assert.not.match(run.output(), 'ERR_UNHANDLED_ERROR');
+  assert.match(run.output(), /port-forward to pod istio-system\/gw-[ab] \(Envoy admin port\) was refused with 403 Forbidden/);
+  assert.match(run.output(), 'checks the verb "get" on pods/portforward');
+  assert.is(env.fake.requests.filter((r) => r.method === 'PATCH').length, 0, 'stopped at the first /stats read, before any apply');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+});
+
+test('done when (issue 11): after a run the VirtualService and its managedFields read back as before, and the owner\'s `kubectl apply --server-side` of a changed manifest succeeds without --force-conflicts', async () => {
+  const manifest = path.join(env.dir, 'owner.yaml');
+  fs.writeFileSync(manifest, PRE_EXISTING_VS);
+  // the object is the GitOps controller's alone (the seeded kubectl-create owner would co-own it)
+  assert.is((await kubectl(env, 'delete', 'vs', 'productpage', '-n', 'default')).code, 0);
+  assert.is((await kubectl(env, 'apply', '--server-side', '--field-manager', 'argocd-controller', '-f', manifest)).code, 0);
+  const before = { yaml: await getYamlMasked(env, 'virtualservice', 'productpage'), owners: ownership(env.fake.get('virtualservices', 'default', 'productpage')) };
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const code = await run.exited;
+  assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
+  assert.ok(env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'), 'the policy was applied');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before.yaml);
+  assert.equal(ownership(env.fake.get('virtualservices', 'default', 'productpage')), before.owners);
+  fs.writeFileSync(manifest, PRE_EXISTING_VS.replace('number: 9080', 'number: 9080\n    timeout: 3s'));
+  const sync = await kubectl(env, 'apply', '--server-side', '--field-manager', 'argocd-controller', '-f', manifest);
+  assert.is(sync.code, 0, sync.stderr);
+});
+
+test('done when (issue 11): a concurrent edit during the run makes it exit 3 without losing the edit (journal kept)', async () => {
+  const run = meshproof('run', scenario('3s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const deadline = Date.now() + 20_000;
+  while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
+    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`the run never applied the policy: ${run.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const edit = await kubectl(env, 'patch', 'vs', 'productpage', '-n', 'default', '--type', 'merge', '-p', '{"spec":{"hosts":["bookinfo.example.com","shop.example.com"]}}');
+  assert.is(edit.code, 0, edit.stderr);
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), 'someone else changed VirtualService default/productpage (changed by "kubectl-patch" (Update at');
+  assert.match(run.output(), 'spec.hosts[1]: before (unset) | meshproof applied (unset) | now "shop.example.com"');
+  assert.equal(env.fake.get('virtualservices', 'default', 'productpage')!.spec.hosts, ['bookinfo.example.com', 'shop.example.com'], 'the edit is kept');
+  assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 1);
 });
 
 test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', async () => {

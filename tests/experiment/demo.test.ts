@@ -14,7 +14,7 @@ test('demo scenarios: the five in story order, found from the package; unknown n
     assert.unreachable();
   } catch (err) {
     assert.instance(err, UsageError);
-    assert.match((err as Error).message, /^unknown demo scenario "retry"; expected one of connection-pool-overflow, fault-injection, outlier-detection, retries, route-timeout$/);
+    assert.match((err as Error).message, /^unknown demo scenario "retry"; expected one of connection-pool-overflow, fault-injection, outlier-detection, outlier-detection-default-cap, retries, route-timeout$/);
   }
 });
 

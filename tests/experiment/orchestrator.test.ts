@@ -55,12 +55,13 @@ test('a warm-up runs before each measured phase, with the phase profile held for
   const engine = h.engine as FakeEngine & { run: FakeEngine['run'] };
   const inner = engine.run.bind(engine);
   engine.run = (profile, plan, options) => {
-    durations.push((profile as { duration: string }).duration);
+    // the warm-up is one flat ramping stage (k6 accepts it under 1 s); the measured phase is the profile
+    durations.push('stages' in profile ? `${profile.executor} ${profile.stages[0].duration}` : profile.duration);
     return inner(profile, plan, options);
   };
   const report = await h.run();
   assert.equal(h.log, ['lint', 'snapshot', 'warmup:baseline', 'baseline', 'apply', 'verify', 'warmup:policy', 'policy', 'restore', 'snapshot']);
-  assert.equal(durations, ['0.5s', '2s', '0.5s', '2s']);
+  assert.equal(durations, ['ramping-vus 0.5s', '2s', 'ramping-vus 0.5s', '2s']);
   // warm-up results are discarded: only the measured 1000 + 1000 requests are pooled
   assert.is(report.phases.baseline.result.requests + report.phases.policy.result.requests, 2000);
 });

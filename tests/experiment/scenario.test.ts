@@ -1,29 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
+import { k6Rules } from '../../src/load/k6/rules.js';
+import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
-const FILE = 'scenarios/x.yaml';
-const GOOD = `name: demo
-load: { executor: constant-vus, vus: 10, duration: 4s }
-policy: { files: [../policies/connection-pool.yaml] }
-expect:
-  policy: { cause_overflow: ["rate>=0.3"] }
-`;
-
-/** The ConfigError message lines for a scenario text. */
-function errorsOf(text: string): string[] {
-  try {
-    parseScenario(FILE, text, '/work/demo/scenarios');
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
 
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
@@ -150,6 +132,13 @@ local:
   ]);
 });
 
+test('local.proxy (§3.2): unset = current Envoy; envoy-1.26 is the named old ejection cap; anything else is an error naming file:line:col', () => {
+  assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').local.proxy, undefined);
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: envoy-1.26 }\n`, '/work/demo/scenarios').local.proxy, 'envoy-1.26');
+  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: current }\n`, '/work/demo/scenarios').local.proxy, 'current');
+  assert.equal(errorsOf(`${GOOD}local:\n  proxy: envoy-1.25\n`), ['scenarios/x.yaml:7:10: local.proxy: expected one of current, envoy-1.26, got "envoy-1.25"']);
+});
+
 test('a target URL with user:password@ is refused without echoing it (design.md Safety rules: never print credentials)', () => {
   const errors = errorsOf(GOOD + 'target: { url: "http://admin:hunter2@gw.example:80" }\n');
   assert.equal(errors, ['scenarios/x.yaml:6:16: target.url: expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold']);
@@ -157,7 +146,7 @@ test('a target URL with user:password@ is refused without echoing it (design.md 
 });
 
 test('YAML syntax errors keep their position', () => {
-  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: Map keys must be unique']);
+  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: invalid YAML: duplicate key "name": each key may appear only once in a mapping']);
 });
 
 test('repeat N alternates A B, B A, A B …', () => {
@@ -166,15 +155,28 @@ test('repeat N alternates A B, B A, A B …', () => {
   assert.equal(phaseOrder(3), ['baseline', 'policy', 'policy', 'baseline', 'baseline', 'policy']);
 });
 
-test('warm-up holds the starting intensity of each executor', () => {
-  assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), { executor: 'constant-vus', vus: 10, duration: '0.5s', gracefulStop: '0s' });
+test('warm-up holds the starting intensity of each executor, as a ramping stage k6 accepts under 1 s', () => {
+  assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), {
+    executor: 'ramping-vus', startVUs: 10, stages: [{ duration: '0.5s', target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s',
+  });
   assert.equal(warmupProfile({ executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '5s', target: 8 }] }, 1000), {
-    executor: 'constant-vus', vus: 8, duration: '1s', gracefulStop: '0s',
+    executor: 'ramping-vus', startVUs: 8, stages: [{ duration: '1s', target: 8 }], gracefulRampDown: '0s', gracefulStop: '0s',
   });
   assert.equal(
     warmupProfile({ executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ duration: '5s', target: 50 }], preAllocatedVUs: 10 }, 1000),
-    { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '1s', preAllocatedVUs: 10, maxVUs: undefined, gracefulStop: '0s' },
+    { executor: 'ramping-arrival-rate', startRate: 50, timeUnit: '1s', stages: [{ duration: '1s', target: 50 }], preAllocatedVUs: 10, maxVUs: 10, gracefulStop: '0s' },
   );
+  assert.equal(
+    warmupProfile({ executor: 'constant-arrival-rate', rate: 20, duration: '5s', preAllocatedVUs: 4, maxVUs: 9 }, 200),
+    { executor: 'ramping-arrival-rate', startRate: 20, timeUnit: undefined, stages: [{ duration: '0.2s', target: 20 }], preAllocatedVUs: 4, maxVUs: 9, gracefulStop: '0s' },
+  );
+  // every warm-up of every demo length is one k6 accepts (src/load/k6/rules.ts)
+  for (const ms of [1, 200, 500, 999]) {
+    for (const p of [
+      { executor: 'constant-vus', vus: 10, duration: '3s' },
+      { executor: 'constant-arrival-rate', rate: 20, duration: '3s', preAllocatedVUs: 4 },
+    ] as const) assert.equal(k6Rules(warmupProfile(p, ms)), [], `${p.executor} warm-up of ${ms} ms`);
+  }
 });
 
 test.run();

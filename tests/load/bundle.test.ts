@@ -39,7 +39,7 @@ test('options: the profile becomes the one scenario; trend stats include p(99) a
   assert.is(run.options.discardResponseBodies, false);
 });
 
-test('with stand-ins for k6/http and k6/metrics, each §1 local reply records exactly its status, cause, outcome trend, bucket and second', async () => {
+test('with stand-ins for k6/http and k6/metrics, each §1 local reply records exactly its status, cause, outcome trend, outcome bucket, second and second × cause', async () => {
   const responses: ScriptedResponse[] = [...LOCAL_REPLIES.map((r, i) => ({ status: r.status, body: r.body, headers: r.headers, duration: 1 + i * 7.5 })), { status: 0, duration: 60000 }];
   const run = await runScript(bundle, env, responses);
   assert.is(run.unused, 0, 'every scripted response was consumed');
@@ -49,8 +49,9 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
       { metric: `status_${r.status}`, value: 1 },
       { metric: `cause_${cause}`, value: 1 },
       { metric: `latency_${cause}`, value: r.duration },
-      { metric: `latency_bucket_${bucketOf(r.duration)}`, value: 1 },
-      { metric: 'second_0', value: 1 },
+      { metric: `latency_bucket_${cause}_${bucketOf(r.duration)}`, value: 1 },
+      { metric: 'second_0', value: r.duration },
+      { metric: `second_0_${cause}`, value: 1 },
     ];
   });
   assert.equal(run.calls.map((c) => ({ metric: c.metric, value: c.value })), expected);
@@ -63,6 +64,8 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
   });
   // expected statuses: no response is the only http_req_failed, 503s are not tool errors
   assert.equal(run.data.metrics.http_req_failed.values, { rate: 1 / responses.length, passes: 1, fails: responses.length - 1 });
+  // what setup() returned reaches handleSummary as data.setup_data (js/summary.go)
+  assert.type((run.data.setup_data as { startMs: number }).startMs, 'number');
   // handleSummary writes our file to MESHPROOF_SUMMARY
   const file = JSON.parse(run.outputs[env.MESHPROOF_SUMMARY]);
   assert.is(file.format, 'meshproof-k6-summary');

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/cli/exit.js';
+import { until } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/mesh-cli.ts', import.meta.url));
@@ -33,7 +34,7 @@ function startCli(args: string[]) {
 }
 
 /** The `--json` summary line (one small write, so one chunk). */
-async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; pods: { name: string }[]; workers: number; network: { rttMs: number; jitterMs: number } }> {
+async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; proxy: string; pods: { name: string }[]; workers: number; network: { rttMs: number; jitterMs: number } }> {
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return JSON.parse(line.toString());
 }
@@ -66,7 +67,7 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
 });
 
 test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway; --workers 1 overrides the scenario's 2", async () => {
-  // one worker: round robin is per worker (§2.3), so 3 connections meet the 3 pods in turn
+  // --workers outranks the scenario's local.workers (default 2): the summary says 1
   const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--workers', '1', '--port', '0', '--admin-port', '0', '--json']);
   const { child } = cli;
   try {
@@ -74,9 +75,17 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
     assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
     assert.equal([summary.workers, summary.network], [1, { rttMs: 0, jitterMs: 0 }]);
     const port = Number(new URL(summary.gatewayUrl).port);
-    const statuses: string[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await raw(port, 'bookinfo.example.com')).slice(9, 12));
-    assert.equal(statuses.sort(), ['200', '200', '500']);
+    // least request (§3.4) picks among idle pods at random: 12 sequential requests reach all three
+    const replies: string[] = [];
+    for (let i = 0; i < 12; i++) replies.push(await raw(port, 'bookinfo.example.com'));
+    const from = (pod: string) => replies.filter((r) => r.endsWith(`${pod} 500\n`) || r.endsWith(`${pod} 200\n`));
+    assert.ok(from('productpage-v1-2').every((r) => r.startsWith('HTTP/1.1 500 ')), 'pod 2 answers 500');
+    assert.ok([...from('productpage-v1-0'), ...from('productpage-v1-1')].every((r) => r.startsWith('HTTP/1.1 200 ')));
+    assert.is(from('productpage-v1-0').length + from('productpage-v1-1').length + from('productpage-v1-2').length, 12);
+    assert.ok(from('productpage-v1-2').length > 0 && from('productpage-v1-2').length < 12, `pod 2 served ${from('productpage-v1-2').length} of 12`);
+    assert.is(summary.proxy, 'current');
+    const rule = /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
+    assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
   } finally {
     child.kill('SIGTERM');
   }
@@ -109,6 +118,23 @@ test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usag
   const [code] = await once(cli.child, 'exit');
   assert.is(code, ExitCode.usage, cli.stderr);
   assert.match(cli.stderr, /^meshproof: --port: expected a port 0\.\.65535, got 70000$/m);
+});
+
+test('meshproof mesh --proxy (§3.2): envoy-1.26 is named in the banner and --json; an unknown version is a usage error', async () => {
+  const bad = startCli(['--proxy', 'envoy-1.20']);
+  const [code] = await once(bad.child, 'exit');
+  assert.is(code, ExitCode.usage, bad.stderr);
+  assert.match(bad.stderr, /^meshproof: --proxy: expected one of current, envoy-1\.26, got "envoy-1\.20"$/m);
+  const cli = startCli(['--proxy', 'envoy-1.26', '--port', '0', '--admin-port', '0', '--json']);
+  try {
+    const summary = await summaryOf(cli.child);
+    assert.is(summary.proxy, 'envoy-1.26');
+    const rule = /proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
+    assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
+  } finally {
+    cli.child.kill('SIGTERM');
+  }
+  await once(cli.child, 'exit');
 });
 
 test.run();

@@ -76,6 +76,37 @@ test('§0 precedence: a port entry replaces the whole policy; subset components 
   assert.is(sub.outlier_detection?.consecutive_5xx, 7, 'outlier detection inherited from top level');
 });
 
+test('§3.4 lb_policy: unset/UNSPECIFIED → LEAST_REQUEST (Istio ≥ 1.14 default), LEAST_CONN → LEAST_REQUEST, ROUND_ROBIN omitted (enum 0), RANDOM, consistentHash → RING_HASH / MAGLEV', () => {
+  const lb = (loadBalancer?: Record<string, unknown>) => translateCluster(loadBalancer ? [dr({ trafficPolicy: { loadBalancer } })] : [], SVC).lb_policy;
+  assert.is(lb(), 'LEAST_REQUEST');
+  assert.is(lb({ simple: 'UNSPECIFIED' }), 'LEAST_REQUEST');
+  assert.is(lb({ simple: 'LEAST_CONN' }), 'LEAST_REQUEST');
+  assert.is(lb({ simple: 'LEAST_REQUEST' }), 'LEAST_REQUEST');
+  assert.is(lb({ simple: 'ROUND_ROBIN' }), undefined);
+  assert.is(lb({ simple: 'RANDOM' }), 'RANDOM');
+  assert.is(lb({ simple: 'PASSTHROUGH' }), 'CLUSTER_PROVIDED');
+  assert.is(lb({ consistentHash: { httpHeaderName: 'x-user' } }), 'RING_HASH');
+  assert.is(lb({ consistentHash: { useSourceIp: true, maglev: { tableSize: 65537 } } }), 'MAGLEV');
+});
+
+test('§0/§3.4 loadBalancer precedence: port entry replaces the policy (unset there → the default), a subset\'s loadBalancer replaces the top-level one', () => {
+  const spec = {
+    trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } },
+    subsets: [
+      { name: 'v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { simple: 'RANDOM' } } },
+      { name: 'v2', labels: { version: 'v2' }, trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 } } } },
+    ],
+  };
+  assert.is(translateCluster([dr(spec)], SVC).lb_policy, undefined, 'top level ROUND_ROBIN');
+  assert.is(translateCluster([dr(spec)], SVC, { name: 'v1' }).lb_policy, 'RANDOM');
+  assert.is(translateCluster([dr(spec)], SVC, { name: 'v2' }).lb_policy, undefined, 'v2 keeps the top-level ROUND_ROBIN');
+  const ported = { trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' }, portLevelSettings: [{ port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 1 } } }] } };
+  assert.is(translateCluster([dr(ported)], SVC).lb_policy, 'LEAST_REQUEST', 'the port entry has no loadBalancer: Istio\'s default, not the top level');
+  const portLb = { trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { simple: 'RANDOM' } }] } };
+  assert.is(translateCluster([dr(portLb)], SVC).lb_policy, 'RANDOM');
+  assert.is(translateCluster([dr(portLb)], { fqdn: FQDN, port: 9443 }).lb_policy, 'LEAST_REQUEST', 'other ports keep the default');
+});
+
 test('§2.1 retryBudget becomes thresholds[0].retry_budget with defaults 20 % / 3, kept under a port entry', () => {
   const c = translateCluster([dr({ trafficPolicy: { retryBudget: {}, portLevelSettings: [{ port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 2 } } }] } })], SVC);
   assert.equal(c.circuit_breakers.thresholds[0].retry_budget, { budget_percent: { value: 20 }, min_retry_concurrency: 3 });

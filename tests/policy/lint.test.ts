@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
 import { loadPolicies, loadPolicyText } from '../../src/policy/load.js';
 import { lint } from '../../src/policy/lint.js';
+import { maxEjectable } from '../../src/policy/lint-dr.js';
+import { ejectionAllowed } from '../../src/mesh/proxy.js';
 import type { Finding } from '../../src/policy/findings.js';
 import { dr, drSpec, lintText, vs } from './helpers.js';
 
@@ -60,10 +62,15 @@ test('§0 per-replica-limits: each limit prints "effective limit = limit × N" w
   assert.equal(only('per-replica-limits', lintText(dr('connectionPool:\n  tcp:\n    connectTimeout: 1s\n    maxConnections: 0'))), []);
 });
 
-test('§3.1 max-ejection-percent-default: unset or 0 means 10 %, so only one endpoint of ≤ 10 can be ejected', () => {
+test('§3.1/§3.2 max-ejection-percent-default: unset or 0 means 10 %, so ⌊n·10/100⌋ endpoints can be ejected — none below 10', () => {
   const [unset] = only('max-ejection-percent-default', lintText(dr('outlierDetection:\n  consecutive5xxErrors: 1')));
   assert.is(where(unset), `8:5 ${TP}.outlierDetection`);
-  assert.match(unset.message, /Istio uses 10 %: with 10 or fewer endpoints only one can be ejected at a time/);
+  assert.is(
+    unset.message,
+    'maxEjectionPercent is unset (0 counts as unset) so Istio uses 10 %: Envoy ejects an endpoint only while 100·(ejected+1)/endpoints ≤ 10, ' +
+      'i.e. at most ⌊n·10/100⌋ of n endpoints (1 of 10, 2 of 20, 3 of 30) — none at all with fewer than 10 endpoints, so a failing ' +
+      'endpoint stays in rotation and outlier detection does nothing; set maxEjectionPercent to at least 100/n to eject one of n (100 for a single endpoint)',
+  );
   const [zero] = only('max-ejection-percent-default', lintText(dr('outlierDetection:\n  maxEjectionPercent: 0')));
   assert.is(where(zero), `9:7 ${TP}.outlierDetection.maxEjectionPercent`);
   assert.equal(only('max-ejection-percent-default', lintText(dr('outlierDetection:\n  maxEjectionPercent: 50'))), []);
@@ -74,6 +81,29 @@ test('§3.1 consecutive-errors-ignored: the deprecated field is ignored and Envo
   assert.is(where(f), `9:7 ${TP}.outlierDetection.consecutiveErrors`);
   assert.is(f.message, "consecutiveErrors is deprecated and ignored: ejection uses Envoy's default of 5 consecutive 5xx, not 2; use consecutive5xxErrors (or consecutiveGatewayErrors)");
   assert.equal(only('consecutive-errors-ignored', lintText(dr('outlierDetection:\n  consecutive5xxErrors: 2'))), []);
+});
+
+test('§3.2 maxEjectable: ⌊n·p/100⌋ — the current Envoy cap, checked against ejectionAllowed one ejection at a time', () => {
+  assert.equal([1, 3, 9, 10, 19, 20].map((n) => maxEjectable(n, 10)), [0, 0, 0, 1, 1, 2]);
+  assert.equal([1, 2, 3].map((n) => maxEjectable(n, 50)), [0, 1, 1]);
+  assert.is(maxEjectable(3, 67), 2);
+  assert.is(maxEjectable(1, 100), 1);
+  for (const p of [1, 10, 33, 34, 50, 67, 99, 100]) {
+    for (let n = 1; n <= 30; n++) {
+      let k = 0;
+      while (k < n && ejectionAllowed('current', k, n, p)) k++;
+      assert.is(k, maxEjectable(n, p), `n=${n} p=${p}`);
+    }
+  }
+});
+
+test('§3.4 least-conn-alias: LEAST_CONN is LEAST_REQUEST (top level, port level and subsets)', () => {
+  const [f] = only('least-conn-alias', lintText(dr('loadBalancer:\n  simple: LEAST_CONN')));
+  assert.is(where(f), `9:7 ${TP}.loadBalancer.simple`);
+  assert.match(f.message, /^LEAST_CONN is a deprecated alias: istiod configures Envoy's LEAST_REQUEST/);
+  const port = only('least-conn-alias', lintText(dr('portLevelSettings:\n  - port: {number: 9080}\n    loadBalancer: {simple: LEAST_CONN}')));
+  assert.equal(port.map((x) => x.path), [`${TP}.portLevelSettings[0].loadBalancer.simple`]);
+  assert.equal(only('least-conn-alias', lintText(dr('loadBalancer:\n  simple: LEAST_REQUEST'))), []);
 });
 
 test('§3.1/§3.3 panic-mode-off: outlierDetection without minHealthPercent serves "no healthy upstream"', () => {
@@ -152,7 +182,7 @@ spec:
   assert.equal(only('subset-without-dr', lint(loadPolicyText(route + rule('reviews.default.svc.cluster.local', ['v2']), 'x.yaml'))), [], 'short name = FQDN in the same namespace');
 });
 
-test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits)', async () => {
+test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits, the default ejection cap)', async () => {
   const lineOf = async (file: string, text: string) => (await readFile(`policies/${file}`, 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
   const findings = lint(await loadPolicies(['policies']), { replicas: 2 });
   assert.equal(
@@ -161,6 +191,8 @@ test('the demo policies lint to the traps they knowingly keep (default retries, 
       `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'maxConnections:')} per-replica-limits`,
       `connection-pool.yaml:${await lineOf('connection-pool.yaml', 'http1MaxPendingRequests:')} per-replica-limits`,
       `fault-injection.yaml:${await lineOf('fault-injection.yaml', '- route:')} default-retries`,
+      `outlier-detection-default-cap.yaml:${await lineOf('outlier-detection-default-cap.yaml', 'outlierDetection:')} max-ejection-percent-default`,
+      `outlier-detection-default-cap.yaml:${await lineOf('outlier-detection-default-cap.yaml', 'outlierDetection:')} panic-mode-off`,
       `outlier-detection.yaml:${await lineOf('outlier-detection.yaml', 'outlierDetection:')} panic-mode-off`,
       `route-timeout.yaml:${await lineOf('route-timeout.yaml', '- route:')} default-retries`,
     ],

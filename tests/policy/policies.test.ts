@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { loadPolicies } from '../../src/policy/load.js';
 import { validate } from '../../src/policy/validate.js';
 import type { PolicyDoc } from '../../src/policy/model.js';
+import { ejectionAllowed } from '../../src/mesh/proxy.js';
 
-const NAMES = ['connection-pool', 'outlier-detection', 'route-timeout', 'fault-injection', 'retries'];
+const NAMES = ['connection-pool', 'outlier-detection', 'outlier-detection-default-cap', 'route-timeout', 'fault-injection', 'retries'];
 const load = async (name: string) => (await loadPolicies([`policies/${name}.yaml`]))[0];
 const spec = (d: PolicyDoc) => d.object.spec as any;
 
@@ -29,10 +30,12 @@ test('connection-pool.yaml is the classic maxConnections 1, http1MaxPendingReque
   assert.equal(spec(d).trafficPolicy.connectionPool, { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } });
 });
 
-test('outlier-detection.yaml ejects one bad pod of three: 3 × 5xx, 1s sweep, 30s base, 50 % cap (§3.2)', async () => {
+test('outlier-detection.yaml ejects one bad pod of three: 3 × 5xx, 1s sweep, 30s base, 67 % cap (§3.2)', async () => {
   const d = await load('outlier-detection');
-  assert.equal(spec(d).trafficPolicy.outlierDetection, { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 50 });
-  // 50 % of 3 pods: the first ejection is allowed (0 % < 50 %), a second too (33 % < 50 %), a third not
+  const od = spec(d).trafficPolicy.outlierDetection;
+  assert.equal(od, { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 });
+  // its "# expect:" header, under the current cap: with 3 pods a 1st and 2nd ejection pass, a 3rd is refused
+  assert.equal([0, 1, 2].map((k) => ejectionAllowed('current', k, 3, od.maxEjectionPercent)), [true, true, false]);
 });
 
 test('the VirtualService policies keep the demo route (hosts, gateway, productpage:9080) and add one policy each', async () => {

@@ -69,7 +69,7 @@ test('markdown: golden; user text cannot inject HTML or break a table', () => {
   assertGolden('report.md', out);
   assert.not.match(out, /<script/);
   assert.match(out, /&lt;script&gt;alert\("x"\)&lt;\/script&gt; &amp; friends/);
-  assert.match(out, /- control�chars�\\\[31m and \\\| pipes \\\| in a note/);
+  assert.match(out, /- control\\\\x07chars\\\\x1b\\\[31m and \\\| pipes \\\| in a note/);
   const gateLines = out.split('\n').filter((l) => /^\| (✅|❌|⚠️) /.test(l));
   assert.is(gateLines.length, 7);
   for (const l of gateLines) assert.is(l.replace(/\\\|/g, '').split('|').length, 9, `a gate row has 7 cells: ${l}`);
@@ -100,8 +100,18 @@ test('terminal: tabs, newlines and escape sequences in user text cannot break th
   const report = loadFixtureReport();
   const hostile = { ...report, scenario: { ...report.scenario, name: 'a\tb\nc\u001b[2J' }, gates: report.gates.map((g) => ({ ...g, expression: `rate<\t0.1\r` })) };
   const out = renderTerminal(hostile);
-  assert.match(out, /^meshproof · a b c�\[2J  FAIL/);
-  assert.match(out, /│ policy cause_overflow rate< 0\.1�\s+│/);
+  assert.match(out, /^meshproof · a b c\\x1b\[2J  FAIL/);
+  assert.match(out, /│ policy cause_overflow rate< 0\.1\\x0d\s+│/);
+});
+
+test('markdown: @mentions and bidi overrides in user text are neutralised (issue 13 item 13)', () => {
+  const report = loadFixtureReport();
+  const hostile = { ...report, scenario: { ...report.scenario, description: 'ping @octocat and @org/team, mail a@b.c; \u202Egnp.exe\u202C' } };
+  const out = renderMarkdown(hostile);
+  const line = out.split('\n').find((l) => l.startsWith('> '))!;
+  assert.is(line, '> ping @&#8203;octocat and @&#8203;org/team, mail a@&#8203;b.c; \\\\u202egnp.exe\\\\u202c');
+  assert.not.ok(/@[A-Za-z0-9]/.test(out.replace(/@&#8203;/g, '')), 'no raw @name left anywhere');
+  assert.not.ok(/[\u202a-\u202e\u2066-\u2069]/.test(out));
 });
 
 test('renders are deterministic: the same report renders to the same bytes twice', () => {

@@ -78,7 +78,7 @@ test('appendStepSummary appends the Markdown report to $GITHUB_STEP_SUMMARY, and
   }),
 );
 
-test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer to report.md', () =>
+test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer to report.html', () =>
   withTmp(async (dir) => {
     const file = join(dir, 'summary.md');
     const report = loadFixtureReport();
@@ -89,7 +89,7 @@ test('appendStepSummary stays under the 1 MiB cap: cut at a line, with a pointer
     assert.ok(size <= STEP_SUMMARY_CAP_BYTES && size > used, `size ${size}`);
     const added = readFileSync(file, 'utf8').slice(used);
     assert.ok(added.startsWith('## ❌ meshproof: connection-pool-overflow — FAIL\n'), added.slice(0, 80));
-    assert.match(added, /capped at 1 MiB; the full report is in report\.md\)_\n$/);
+    assert.match(added, /capped at 1 MiB; the full report is in report\.html\)_\n$/);
     writeFileSync(file, 'x'.repeat(STEP_SUMMARY_CAP_BYTES - 10));
     assert.is(await appendStepSummary(report, { githubStepSummary: file }), 'skipped');
     assert.is(statSync(file).size, STEP_SUMMARY_CAP_BYTES - 10);

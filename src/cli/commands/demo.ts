@@ -4,8 +4,9 @@
  */
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
-import { exitCodeForVerdict } from '../exit.js';
-import { overallVerdict } from '../../analysis/gates.js';
+import { basename } from 'node:path';
+import { ExitCode, exitCodeForVerdict, MeshproofError } from '../exit.js';
+import { ExperimentInterrupted } from '../../experiment/orchestrator.js';
 import { useColor } from '../../config.js';
 import { loadScenario } from '../../experiment/scenario.js';
 import { demoScenarioFiles, DEMO_SCENARIOS } from '../../experiment/demo.js';
@@ -17,7 +18,7 @@ interface DemoArgs extends ExperimentArgs {
   names: string[];
 }
 
-const MARK: Record<Verdict, string> = { pass: '✔', fail: '✘', inconclusive: '?' };
+const MARK: Record<Verdict | 'error', string> = { pass: '✔', fail: '✘', inconclusive: '?', error: '!' };
 
 export default defineCommand<DemoArgs>({
   command: 'demo [names..]',
@@ -32,26 +33,69 @@ export default defineCommand<DemoArgs>({
     const files = demoScenarioFiles(argv.names ?? []);
     // the demo always runs on the local mesh: no cluster flags exist here on purpose
     const opts = { ...sessionOptions(argv), terminal: false };
-    const results: { scenario: string; verdict: Verdict; report: string; seconds: number }[] = [];
+    const results: DemoResult[] = [];
     const started = Date.now();
+    // one broken scenario (k6 missing, a port taken, a bad file) does not stop the others (issue G item 3)
     for (const file of files) {
-      const scenario = await loadScenario(file);
       const t0 = Date.now();
-      const result = await runOne(scenario, opts, argv);
-      if (result.kind !== 'report') continue; // cannot happen: the demo never dry-runs
-      const { report, dir } = result;
-      const seconds = (Date.now() - t0) / 1000;
-      results.push({ scenario: scenario.name, verdict: report.verdict, report: dir, seconds });
-      process.stderr.write(`${paint(report.verdict)} ${scenario.name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`);
-      if (!argv.quiet) process.stderr.write(gateLines(report));
+      let name = basename(file, '.yaml');
+      try {
+        const scenario = await loadScenario(file);
+        name = scenario.name;
+        const result = await runOne(scenario, opts, argv);
+        if (result.kind !== 'report') continue; // cannot happen: the demo never dry-runs
+        const { report, dir } = result;
+        const seconds = (Date.now() - t0) / 1000;
+        results.push({ scenario: name, verdict: report.verdict, report: dir, seconds, exitCode: exitCodeForVerdict(report.verdict) });
+        process.stderr.write(`${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`);
+        if (!argv.quiet) process.stderr.write(gateLines(report));
+      } catch (err) {
+        // a user interrupt ends the demo; anything else is this scenario's error
+        if (err instanceof ExperimentInterrupted) throw err;
+        const seconds = (Date.now() - t0) / 1000;
+        const exitCode = err instanceof MeshproofError ? err.exitCode : ExitCode.infra;
+        const why = err instanceof Error ? err.message : String(err);
+        results.push({ scenario: name, verdict: 'error', error: why, seconds, exitCode });
+        process.stderr.write(`${paint('error')} ${name.padEnd(26)} ${'ERROR'.padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${indent(why)}\n`);
+      }
     }
     const total = (Date.now() - started) / 1000;
-    process.stderr.write(`${results.filter((r) => r.verdict === 'pass').length}/${results.length} passed in ${total.toFixed(1)}s\n`);
+    process.stderr.write(`${demoSummary(results)} in ${total.toFixed(1)}s\n`);
     if (argv.json) process.stdout.write(`${JSON.stringify({ seconds: total, results }, null, 2)}\n`);
-    // fail beats inconclusive beats pass: the demo's exit code is its worst scenario's
-    return { exitCode: exitCodeForVerdict(overallVerdict(results)) };
+    return { exitCode: worstExitCode(results.map((r) => r.exitCode)) };
   },
 });
+
+export interface DemoResult {
+  scenario: string;
+  verdict: Verdict | 'error';
+  /** the report folder (verdicts) */
+  report?: string;
+  /** what went wrong (errors) */
+  error?: string;
+  seconds: number;
+  exitCode: ExitCode;
+}
+
+/** "4/5 passed, 1 error" — errors counted only when there are some. */
+export function demoSummary(results: Pick<DemoResult, 'verdict'>[]): string {
+  const passed = results.filter((r) => r.verdict === 'pass').length;
+  const errors = results.filter((r) => r.verdict === 'error').length;
+  return `${passed}/${results.length} passed${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+}
+
+/**
+ * The demo's exit code is its worst scenario's: an error (3 infrastructure, then 2 config) is
+ * worse than a failed gate (1), which is worse than inconclusive (4), which is worse than a pass.
+ */
+export function worstExitCode(codes: ExitCode[]): ExitCode {
+  const rank: ExitCode[] = [ExitCode.ok, ExitCode.inconclusive, ExitCode.gateFailed, ExitCode.usage, ExitCode.infra];
+  return codes.reduce<ExitCode>((worst, c) => (rank.indexOf(c) > rank.indexOf(worst) ? c : worst), ExitCode.ok);
+}
+
+function indent(text: string): string {
+  return text.replace(/\n/g, '\n    ');
+}
 
 /** The proof under each verdict: every gate with what was observed and its 95 % interval. */
 function gateLines(report: Report): string {
@@ -66,7 +110,7 @@ function gateLines(report: Report): string {
     .join('');
 }
 
-function paint(v: Verdict): string {
-  const colour = v === 'pass' ? 32 : v === 'fail' ? 31 : 33;
+function paint(v: Verdict | 'error'): string {
+  const colour = v === 'pass' ? 32 : v === 'fail' || v === 'error' ? 31 : 33;
   return useColor(process.stderr) ? `\x1b[${colour}m${MARK[v]}\x1b[0m` : MARK[v];
 }

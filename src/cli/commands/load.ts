@@ -8,10 +8,13 @@ import { defineCommand, jsonOption } from '../command.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
-import { planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
+import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
 import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
+import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
+import { redactPlan } from '../../experiment/redact.js';
+import { positiveFlag, seedFlag } from '../flag-checks.js';
 
 interface LoadArgs {
   url: string;
@@ -32,9 +35,14 @@ interface LoadArgs {
   engine?: EngineChoice;
   k6?: string;
   seed?: number;
+  'cap-rate'?: number;
+  'cap-vus'?: number;
   quiet: boolean;
   json: boolean;
 }
+
+/** How the local ceiling reads for `load`, whose --max-vus is k6's arrival-rate maxVUs: its own flags raise it. */
+const LOAD_CAP: CapWording = { ...LOCAL_CAP, subject: 'the flags ask', rateFlag: '--cap-rate', vusFlag: '--cap-vus' };
 
 export default defineCommand<LoadArgs>({
   command: 'load <url>',
@@ -65,10 +73,14 @@ export default defineCommand<LoadArgs>({
         engine: { choices: ENGINE_CHOICES, describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]' },
         k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
         seed: { type: 'number', describe: 'random seed passed to the engine' },
+        'cap-rate': { type: 'number', describe: `refuse arrival rates above this many requests/s [default: ${LOCAL_MAX_RATE}]` },
+        'cap-vus': { type: 'number', describe: `refuse more VUs than this (pre-allocated or max) [default: ${LOCAL_MAX_VUS}]` },
         quiet: { type: 'boolean', default: false, describe: 'no progress line' },
         ...jsonOption,
       }) as unknown as Argv,
   run: async (argv) => {
+    const cap = { maxRate: positiveFlag(argv['cap-rate'], '--cap-rate') ?? LOCAL_MAX_RATE, maxVus: positiveFlag(argv['cap-vus'], '--cap-vus') ?? LOCAL_MAX_VUS };
+    const seed = seedFlag(argv.seed);
     const { profile, errors: profileErrors } = profileFromFlags({
       executor: argv.executor,
       vus: argv.vus,
@@ -79,14 +91,19 @@ export default defineCommand<LoadArgs>({
       maxVus: argv['max-vus'],
       stages: argv.stages,
       gracefulStop: argv['graceful-stop'],
+      vuCeiling: cap.maxVus,
     });
     const { plan, errors: planErrors } = planFromFlags(argv.url, argv);
     const errors = [...planErrors, ...profileErrors];
     if (errors.length || !profile || !plan) throw new UsageError(errors.join('\n'));
+    const over = capProblem(profile, cap, LOAD_CAP);
+    if (over) throw new UsageError(over);
     const env = readEnv();
     const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
     if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
     const engine = createEngine(choice, { k6: argv.k6 });
+    const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
+    if (refusals.length) throw new UsageError(refusals.join('\n'));
 
     const abort = new AbortController();
     const onSignal = () => {
@@ -97,12 +114,13 @@ export default defineCommand<LoadArgs>({
     const progress = createProgressLine({ quiet: argv.quiet });
     let result;
     try {
-      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed: argv.seed });
+      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed });
     } finally {
       progress?.done();
       process.off('SIGINT', onSignal);
     }
-    if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    // the result echoes the plan: credentials in its headers are withheld, as in run's reports
+    if (argv.json) process.stdout.write(`${JSON.stringify({ ...result, plan: redactPlan(result.plan) }, null, 2)}\n`);
     else process.stderr.write(renderPhase(result));
     return { exitCode: ExitCode.ok };
   },

@@ -12,6 +12,9 @@ import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import type { ClientNetwork } from '../../mesh/client-network.js';
 import { DEFAULT_SEED } from '../../util/random.js';
+import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
+import { delayMsFlag, seedFlag } from '../flag-checks.js';
+import { escapeControls } from '../../util/text.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -22,6 +25,7 @@ interface MeshArgs {
   seed?: number;
   workers?: number;
   'accept-http10': boolean;
+  proxy?: string;
   'push-delay': number;
   'access-log'?: string;
   json: boolean;
@@ -56,6 +60,10 @@ export default defineCommand<MeshArgs>({
       seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
       workers: { type: 'number', describe: "Envoy worker threads to emulate, each with its own connection pools (§2.3); default: the scenario's local.workers, else 1 (the single-worker circuit-breaking story)" },
       'accept-http10': { type: 'boolean', default: false, describe: "serve HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426 Upgrade Required, §6.1)" },
+      proxy: {
+        type: 'string',
+        describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the pre-2023 outlier ejection cap, for Istio ≤ 1.18)`,
+      },
       'push-delay': { type: 'number', default: 0, describe: 'ms between a policy change and the config swap (xDS push delay)' },
       'access-log': { type: 'string', describe: 'write an Envoy-style access log (with response flags) to this file' },
       ...jsonOption,
@@ -66,8 +74,11 @@ export default defineCommand<MeshArgs>({
       if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
     if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1)) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
+    const proxy = argv.proxy;
+    if (proxy !== undefined && !isProxyVersion(proxy)) throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
     let app: AppModel = DEFAULT_APP;
-    let seed = argv.seed;
+    let seed = seedFlag(argv.seed);
     let workers = argv.workers;
     let network: ClientNetwork | undefined;
     if (argv.scenario) {
@@ -86,12 +97,15 @@ export default defineCommand<MeshArgs>({
       workers: workers ?? STANDALONE_WORKERS,
       network,
       acceptHttp10: argv['accept-http10'],
-      pushDelayMs: argv['push-delay'],
+      proxy,
+      pushDelayMs,
       accessLogPath: argv['access-log'],
       gatewayPort: argv.port,
       adminPort: argv['admin-port'],
     }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      // startMesh has closed everything it opened; the input was wrong (exit 2)
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' && err.syscall === 'listen') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
     const summary = meshSummary(mesh);
@@ -121,6 +135,6 @@ async function readPolicies(files: string[]): Promise<Record<string, unknown>[]>
   if (checkFailed(report, false)) throw new ConfigError(formatCheckReport(report).trimEnd());
   if (report.warnings > 0) process.stderr.write(formatCheckReport(report));
   const skipped = docs.filter((d) => !d.checked);
-  for (const d of skipped) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
+  for (const d of skipped) process.stderr.write(`${escapeControls(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}`)}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
   return docs.filter((d) => d.checked).map((d) => d.object);
 }

@@ -7,12 +7,14 @@
 import { defineCommand, jsonOption } from '../command.js';
 import { restoreFromJournals } from '../../cluster/restore.js';
 import { DEFAULT_JOURNAL_DIR } from '../../cluster/journal.js';
+import { escapeControls } from '../../util/text.js';
 
 interface RestoreArgs {
   run?: string;
   kubeconfig?: string;
   context?: string;
   'journal-dir': string;
+  force: boolean;
   json: boolean;
 }
 
@@ -22,6 +24,7 @@ export default defineCommand<RestoreArgs>({
   examples: [
     ['meshproof restore', 'restore every unfinished run in reports/.journal/'],
     ['meshproof restore --run 2026-11-21T22-04-01-cb --context kind-dev', 'restore one run, against a named kubeconfig context'],
+    ['meshproof restore --run 2026-11-21T22-04-01-cb --force', 'restore one run even over what someone else changed meanwhile'],
   ],
   builder: (y) =>
     y.options({
@@ -29,6 +32,7 @@ export default defineCommand<RestoreArgs>({
       kubeconfig: { type: 'string', describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
       context: { type: 'string', describe: "kubeconfig context (default: the journal's own, else the current one)" },
       'journal-dir': { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'where run journals are kept' },
+      force: { type: 'boolean', default: false, describe: 'put the snapshot back even over changes someone else made during the run (they are lost)' },
       ...jsonOption,
     }),
   run: async (argv) => {
@@ -37,7 +41,8 @@ export default defineCommand<RestoreArgs>({
       kubeconfig: argv.kubeconfig,
       context: argv.context,
       journalDir: argv['journal-dir'],
-      log: (line) => process.stderr.write(`meshproof: ${line}\n`),
+      force: argv.force,
+      log: (line) => process.stderr.write(`meshproof: ${escapeControls(line)}\n`),
     });
     const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length;
     if (total === 0) process.stderr.write(`meshproof: nothing to restore (no unfinished journal in ${summary.journalDir})\n`);

@@ -10,8 +10,9 @@ import { useColor } from '../../config.js';
 import { loadScenario, type Scenario } from '../../experiment/scenario.js';
 import type { SessionResult } from '../../experiment/session.js';
 import { MAX_REPEAT } from '../../experiment/defaults.js';
-import { DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from '../../experiment/load-cap.js';
+import { DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from '../../experiment/load-cap.js';
 import { render as renderTerminal } from '../../report/terminal.js';
+import { positiveFlag, seedFlag } from '../flag-checks.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
 
 interface RunArgs extends ExperimentArgs {
@@ -50,8 +51,8 @@ export default defineCommand<RunArgs>({
         'dry-run': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'server-side dry run: print the plan, change nothing' },
         'allow-system-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: 'allow kube-system / istio-system' },
         'allow-other-namespaces': { type: 'boolean', default: false, group: 'Real cluster:', describe: "allow policy objects outside the run's namespace" },
-        'max-rate': { type: 'number', group: 'Real cluster:', describe: `refuse arrival rates above this many requests/s [default: ${DEFAULT_MAX_RATE}]` },
-        'max-vus': { type: 'number', group: 'Real cluster:', describe: `refuse more VUs than this [default: ${DEFAULT_MAX_VUS}]` },
+        'max-rate': { type: 'number', describe: `refuse arrival rates above this many requests/s [default: ${DEFAULT_MAX_RATE} on a cluster, ${LOCAL_MAX_RATE} on the local mesh]` },
+        'max-vus': { type: 'number', describe: `refuse more VUs than this [default: ${DEFAULT_MAX_VUS} on a cluster, ${LOCAL_MAX_VUS} on the local mesh]` },
       }) as unknown as Argv,
   run: async (argv) => {
     const scenario = withOverrides(await loadScenario(argv.scenario), argv);
@@ -63,8 +64,8 @@ export default defineCommand<RunArgs>({
       dryRun: argv['dry-run'],
       allowSystemNamespaces: argv['allow-system-namespaces'],
       allowOtherNamespaces: argv['allow-other-namespaces'],
-      maxRate: positive(argv['max-rate'], '--max-rate'),
-      maxVus: positive(argv['max-vus'], '--max-vus'),
+      maxRate: positiveFlag(argv['max-rate'], '--max-rate'),
+      maxVus: positiveFlag(argv['max-vus'], '--max-vus'),
     };
     const result = await runOne(scenario, { ...sessionOptions(argv), cluster }, argv);
     if (result.kind === 'dry-run') {
@@ -76,12 +77,6 @@ export default defineCommand<RunArgs>({
     return { exitCode: exitCodeForVerdict(result.report.verdict) };
   },
 });
-
-function positive(value: number | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: expected a positive number, got ${value}`);
-  return value;
-}
 
 function printResult(result: Extract<SessionResult, { kind: 'report' }>, argv: RunArgs): void {
   const { report, dir } = result;
@@ -98,9 +93,7 @@ function withOverrides(scenario: Scenario, argv: Pick<RunArgs, 'repeat' | 'seed'
     if (!Number.isInteger(argv.repeat) || argv.repeat < 1 || argv.repeat > MAX_REPEAT) throw new UsageError(`--repeat: expected an integer from 1 to ${MAX_REPEAT}, got ${argv.repeat}`);
     out.repeat = argv.repeat;
   }
-  if (argv.seed !== undefined) {
-    if (!Number.isInteger(argv.seed) || argv.seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got ${argv.seed}`);
-    out.seed = argv.seed;
-  }
+  const seed = seedFlag(argv.seed);
+  if (seed !== undefined) out.seed = seed;
   return out;
 }

@@ -14,7 +14,7 @@ import type { Vu } from './vu.js';
 
 export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate | RampingArrivalRate, vus: Vu[], makeVu: () => Vu): Promise<void> {
   const maxVus = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
-  while (vus.length < profile.preAllocatedVUs) vus.push(makeVu());
+  await phase.grow(vus, profile.preAllocatedVUs, makeVu);
   const free = [...vus];
   // iterations in flight, and who waits for them to drain (counted, not kept: nothing per request)
   let inFlight = 0;

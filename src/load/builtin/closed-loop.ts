@@ -19,14 +19,14 @@ export async function runClosedLoop(phase: Phase, profile: ConstantVus | Ramping
     target = n;
     // ramp-down: a VU that is no longer needed finishes its iteration within gracefulRampDown (k6)
     if (profile.executor === 'ramping-vus') {
-      for (let i = n; i < before; i++) vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
+      for (let i = n; i < Math.min(before, vus.length); i++) vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
     }
     const wake = changed;
     nextChange = new Promise<void>((r) => (changed = r));
     wake();
   };
 
-  while (vus.length < total) vus.push(makeVu());
+  await phase.grow(vus, total, makeVu);
   const loops = vus.map(async (vu, i) => {
     while (!phase.ended) {
       if (i >= target) await nextChange;

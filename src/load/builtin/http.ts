@@ -66,6 +66,13 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private readonly response: Response = { status: 0, cause: 'ok', durationMs: 0 };
   /** classify()'s input, likewise reused */
   private readonly facts: ResponseFacts = { status: 0, body: '', overloaded: undefined };
+  /**
+   * true while undici's dispatch() runs: undici reports a request it refuses (a bad method or
+   * header, lib/core/request.js) by calling onError synchronously, inside dispatch. Settling
+   * then would let a VU loop run on microtasks alone — never yielding to timers or signals
+   * (issue 13 item 1) — so such a settlement waits for the next turn of the event loop.
+   */
+  private dispatching = false;
   private resolve: (r: Response) => void = () => {};
   private reject: (e: Error) => void = () => {};
 
@@ -118,7 +125,12 @@ export class VuConnection implements Dispatcher.DispatchHandler {
       this.aborting = Abort.none;
       this.start = performance.now();
       this.timer.refresh();
-      this.client.dispatch(this.options, this);
+      this.dispatching = true;
+      try {
+        this.client.dispatch(this.options, this);
+      } finally {
+        this.dispatching = false;
+      }
     });
   }
 
@@ -174,7 +186,7 @@ export class VuConnection implements Dispatcher.DispatchHandler {
     f.overloaded = this.overloaded;
     r.cause = classify(f);
     r.durationMs = this.durationMs();
-    this.resolve(r);
+    this.settle(r);
   }
 
   onError(): void {
@@ -186,8 +198,14 @@ export class VuConnection implements Dispatcher.DispatchHandler {
       r.status = 0;
       r.cause = 'network_error';
       r.durationMs = this.durationMs();
-      this.resolve(r);
+      this.settle(r);
     }
+  }
+
+  /** Resolves the request in flight; a synchronous failure inside dispatch() resolves on the next event-loop turn. */
+  private settle(r: Response): void {
+    if (this.dispatching) setImmediate(this.resolve, r);
+    else this.resolve(r);
   }
 
   /** Closes the connection; `force` resets in-flight requests. */

@@ -11,12 +11,19 @@ import { Interrupted } from './http.js';
 import type { Recorder } from './recorder.js';
 import type { Vu } from './vu.js';
 
+/** How many already-due sleepUntil calls may resolve at once before one yields to the event loop. */
+const LATE_YIELD = 64;
+/** VUs created per event-loop turn: a large VU count must not make the engine deaf to Ctrl-C while it builds them. */
+const VU_BATCH = 100;
+
 export class Phase {
   readonly t0 = performance.now();
   readonly startedAt = new Date();
   ended = false;
   readonly hard = new AbortController();
   private readonly wakers = new Set<() => void>();
+  /** sleepUntil calls that found their time already past, in a row */
+  private late = 0;
 
   constructor(readonly recorder: Recorder) {
     // every VU's connection listens on `hard` (one listener per VU, removed when it closes), so
@@ -33,7 +40,13 @@ export class Phase {
   sleepUntil(atMs: number): Promise<boolean> {
     const wait = atMs - this.elapsed();
     if (this.ended) return Promise.resolve(false);
-    if (wait <= 0) return Promise.resolve(true);
+    if (wait <= 0) {
+      // a schedule that is behind (a rate the machine cannot keep up with) would otherwise run
+      // on microtasks alone, deaf to timers and signals: every LATE_YIELD late calls, yield a turn
+      if (++this.late % LATE_YIELD !== 0) return Promise.resolve(true);
+      return new Promise((resolve) => setImmediate(() => resolve(!this.ended)));
+    }
+    this.late = 0;
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -43,6 +56,15 @@ export class Phase {
       const timer = setTimeout(wake, wait);
       this.wakers.add(wake);
     });
+  }
+
+  /** Adds VUs until there are `n`, yielding between batches; stops early when the phase ends (aborted). */
+  async grow(vus: Vu[], n: number, makeVu: () => Vu): Promise<void> {
+    while (vus.length < n && !this.ended) {
+      const batch = Math.min(n, vus.length + VU_BATCH);
+      while (vus.length < batch) vus.push(makeVu());
+      if (vus.length < n) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Stops new iterations and wakes every sleeper. */

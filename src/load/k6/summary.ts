@@ -1,15 +1,19 @@
 /**
  * The file scripts/resilience.ts's handleSummary writes (scripts/lib/summary.ts) → PhaseResult.
  * Percentiles come from k6's own Trends (exact); the mergeable histogram is rebuilt from the
- * log-spaced bucket Counters (scripts/lib/buckets.ts), at ±1.5 % resolution. k6's
- * end-of-test data has no per-outcome histograms and no per-second statuses or latency, so
- * `histograms.byCause` is empty and the timeline carries request counts only.
+ * log-spaced bucket Counters (scripts/lib/buckets.ts), one set per cause, at ±1.5 % resolution;
+ * the overall histogram is their sum. The timeline comes from the per-second Trends (request
+ * count and k6's own p95 of that second) and per-second cause Counters. Not carried (k6's
+ * end-of-test data cannot give them without a metric per second and status, or a streamed
+ * output): per-second statuses, per-second histograms (merged timelines keep the larger p95,
+ * merge.ts), and scheduled-start latency (k6 does not tell a script when an arrival-rate
+ * iteration was scheduled).
  */
-import { BUCKET_COUNT, BUCKET_PREFIX, bucketValueMs } from '../../../scripts/lib/buckets.js';
-import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, STATUS_PREFIX } from '../../../scripts/lib/names.js';
+import { BUCKET_COUNT, bucketName, bucketValueMs } from '../../../scripts/lib/buckets.js';
+import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from '../../../scripts/lib/names.js';
 import { SUMMARY_FORMAT, type SummaryFile } from '../../../scripts/lib/summary.js';
 import { CAUSES, type Cause } from '../classify.js';
-import { createHistogram, recordMs, serializeHistogram, type LatencySummary } from '../histogram.js';
+import { createHistogram, recordMs, serializeHistogram, type LatencySummary, type SerializedHistogram } from '../histogram.js';
 import type { LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from '../model.js';
 
 export interface SummaryContext {
@@ -30,14 +34,20 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
   const requests = c.http_reqs ?? Object.values(causes).reduce((a, n) => a + (n ?? 0), 0);
 
   const overall = createHistogram();
-  for (let i = 0; i <= BUCKET_COUNT; i++) {
-    const n = c[BUCKET_PREFIX + i];
-    if (n) recordMs(overall, bucketValueMs(i), n);
-  }
   const byCause: Partial<Record<Cause, LatencySummary>> = {};
+  const causeHistograms: Partial<Record<Cause, SerializedHistogram>> = {};
   for (const cause of CAUSES) {
     const t = file.trends?.[LATENCY_PREFIX + cause];
     if (t && causes[cause]) byCause[cause] = fromTrend(t, causes[cause] ?? 0);
+    const h = createHistogram();
+    for (let i = 0; i <= BUCKET_COUNT; i++) {
+      const n = c[bucketName(cause, i)];
+      if (n) recordMs(h, bucketValueMs(i), n);
+    }
+    if (h.totalCount > 0) {
+      causeHistograms[cause] = serializeHistogram(h);
+      overall.add(h);
+    }
   }
   const durationMs = file.testRunDurationMs;
   return {
@@ -53,8 +63,8 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
     statuses,
     causes,
     latency: { overall: fromTrend(file.trends?.http_req_duration ?? {}, requests), byCause },
-    histograms: { overall: serializeHistogram(overall), byCause: {} },
-    timeline: timelineFrom(c),
+    histograms: { overall: serializeHistogram(overall), byCause: causeHistograms },
+    timeline: timelineFrom(file),
   };
 }
 
@@ -70,10 +80,22 @@ function withPrefix(counters: Record<string, number>, prefix: string): Record<st
   return out;
 }
 
-function timelineFrom(counters: Record<string, number>): TimelinePoint[] {
-  const perSecond = withPrefix(counters, SECOND_PREFIX);
-  const last = Math.max(-1, ...Object.keys(perSecond).map(Number));
+/** Seconds 0…last from the per-second Trends ("second_<t>") and cause Counters ("second_<t>_<cause>"). */
+function timelineFrom(file: SummaryFile): TimelinePoint[] {
+  const trends = file.trends ?? {};
+  const counters = file.counters ?? {};
+  const seconds = Object.keys(trends).filter((k) => /^\d+$/.test(k.slice(SECOND_PREFIX.length)) && k.startsWith(SECOND_PREFIX));
+  const last = Math.max(-1, ...seconds.map((k) => Number(k.slice(SECOND_PREFIX.length))));
   const points: TimelinePoint[] = [];
-  for (let t = 0; t <= last; t++) points.push({ t, requests: perSecond[t] ?? 0, statuses: {}, causes: {}, p95: null });
+  for (let t = 0; t <= last; t++) {
+    const trend = trends[SECOND_PREFIX + t];
+    const causes: Partial<Record<Cause, number>> = {};
+    for (const cause of CAUSES) {
+      const n = counters[secondCauseName(t, cause)];
+      if (n) causes[cause] = n;
+    }
+    const requests = trend?.count ?? 0;
+    points.push({ t, requests, statuses: {}, causes, p95: requests > 0 && typeof trend['p(95)'] === 'number' ? trend['p(95)'] : null });
+  }
   return points;
 }

@@ -17,6 +17,8 @@ function sources(): string[] {
     join(ROOT, 'scripts/resilience.ts'),
     join(ROOT, 'src/load/classify.ts'),
     join(ROOT, 'src/load/model.ts'),
+    join(ROOT, 'src/load/profile.ts'),
+    join(ROOT, 'src/util/duration.ts'),
     ...readdirSync(lib).map((f) => join(lib, f)),
   ];
 }

@@ -1,0 +1,92 @@
+/**
+ * Issue G item 5: the engines agree, measured. Each demo scenario, shortened (2 s phases, no
+ * warm-up, no settle), runs on the local mesh through the built-in engine and through the
+ * fake k6 in live mode (real requests, one thread per VU: tests/fixtures/fake-k6/live.mjs)
+ * running the real bundled script. Per phase, the 200 and 503 shares of the two engines must
+ * lie within each other's 99 % Newcombe interval (the difference's interval contains 0), and
+ * the p50 of the answers the pods gave (cause ok) within 15 % — unless the two medians' 99 %
+ * intervals show a larger gap (a few dozen samples per phase cannot pin a median to 15 % on
+ * a busy 2-core machine; a k6 path that doubled latency fails). That latency is the pods'
+ * (lognormal p50 25 ms, + the 100 ms fault delay in fault-injection), not the client's.
+ *
+ * Open loop (constant-arrival-rate) instead of the demos' 10 closed-loop VUs: with closed-loop
+ * VUs the offered load is set by how fast the client turns an answer into the next request,
+ * and the shares of a pool that sheds by load (connection-pool-overflow: 200s are capped by
+ * maxConnections 1, 503s grow with the offered rate) then measure the client, not the mesh.
+ * Measured on this 2-core machine: 10 closed-loop VUs gave built-in 59/502 200s vs fake k6
+ * 56/283 — the fake's thread hand-off per request halves its rate.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newcombe, percentileInterval } from '../../src/analysis/stats.js';
+import { deserializeHistogram } from '../../src/load/histogram.js';
+import { DEMO_SCENARIOS, demoScenarioFiles } from '../../src/experiment/demo.js';
+import { loadScenario, type Scenario } from '../../src/experiment/scenario.js';
+import { runSession } from '../../src/experiment/session.js';
+import type { PhaseResult } from '../../src/load/model.js';
+import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
+
+/**
+ * Timing-dependent (the offered load must reach the mesh on time from both engines), so it runs
+ * on demand: `npm run test:agree` (MESHPROOF_AGREE=1). In the default suite it shows as skipped.
+ * On this 2-core machine shared by 8 sessions (load average 18) a full run took 160 s and the
+ * built-in engine, which shares its event loop with the local mesh, measured a 240 ms median
+ * for 25 ms pods in one phase; on a quiet machine it is ~40 s.
+ */
+const agree = process.env.MESHPROOF_AGREE === '1' ? test : test.skip;
+if (process.env.MESHPROOF_AGREE === '1') ensureBundle();
+const CONFIDENCE = 0.99;
+const P50_TOLERANCE = 0.15;
+
+async function phases(scenario: Scenario, engine: 'builtin' | 'k6'): Promise<Record<'baseline' | 'policy', PhaseResult>> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-agree-'));
+  try {
+    const r = await runSession(scenario, { engine, k6: FAKE_K6, out: dir, formats: [] });
+    if (r.kind !== 'report') throw new Error('expected a report');
+    assert.is(r.report.engine.name, engine);
+    return { baseline: r.report.phases.baseline.result, policy: r.report.phases.policy.result };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const [i, file] of demoScenarioFiles([]).entries()) {
+  agree(`${DEMO_SCENARIOS[i]}: built-in engine and (fake, live) k6 agree on 200/503 shares (99 % Newcombe) and pod p50 (±15 %)`, async () => {
+    const scenario = await loadScenario(file);
+    // route-timeout holds a VU for ~1 s on every third request: fewer arrivals. The pool of
+    // connection-pool-overflow (maxConnections 1, one pending) serves ~40/s: offered 100/s it
+    // sheds as the demo means it to, and the shares are set by the pool, not by how evenly a
+    // busy client spaces 30 arrivals a second (measured: built-in 47/60 vs k6 60/60 200s at 30/s)
+    const name = DEMO_SCENARIOS[i];
+    const rate = name === 'route-timeout' ? 15 : name === 'connection-pool-overflow' ? 100 : 30;
+    const load = { executor: 'constant-arrival-rate' as const, rate, duration: '2s', preAllocatedVUs: 24, maxVUs: 24 };
+    const short: Scenario = { ...scenario, load, warmupMs: 0, policy: { ...scenario.policy, settleMs: 0 } };
+    delete process.env.FAKE_K6_RESPONSES; // live mode
+    const builtin = await phases(short, 'builtin');
+    const k6 = await phases(short, 'k6');
+    for (const phase of ['baseline', 'policy'] as const) {
+      const a = builtin[phase], b = k6[phase];
+      assert.ok(a.requests >= 25 && b.requests >= 25, `${phase}: ${a.requests} / ${b.requests} requests`);
+      // (nearly) the same offered load: neither engine ran short of VUs for more than 5 % of arrivals
+      for (const r of [a, b]) assert.ok(r.droppedIterations <= 0.05 * (r.requests + r.droppedIterations), `${phase} ${r.engine.name}: dropped ${r.droppedIterations} of ${r.requests + r.droppedIterations}`);
+      for (const status of ['200', '503']) {
+        const d = newcombe(a.statuses[status] ?? 0, a.requests, b.statuses[status] ?? 0, b.requests, CONFIDENCE);
+        assert.ok(d.lo <= 0 && d.hi >= 0, `${phase} status ${status}: built-in ${a.statuses[status] ?? 0}/${a.requests}, k6 ${b.statuses[status] ?? 0}/${b.requests}, difference ${d.delta.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`);
+      }
+      // p50 of the pods' answers: the engines agree within 15 % unless the data say otherwise at
+      // 99 % — the ratio of the two medians' distribution-free intervals must reach into [0.85, 1.15]
+      const ha = a.histograms.byCause.ok, hb = b.histograms.byCause.ok;
+      if (ha && hb && (a.causes.ok ?? 0) >= 30 && (b.causes.ok ?? 0) >= 30) {
+        const ia = percentileInterval(deserializeHistogram(ha), 50, CONFIDENCE);
+        const ib = percentileInterval(deserializeHistogram(hb), 50, CONFIDENCE);
+        const lo = ib.lo / ia.hi, hi = ib.hi / ia.lo;
+        assert.ok(hi >= 1 - P50_TOLERANCE && lo <= 1 + P50_TOLERANCE, `${phase} p50 of ok: built-in ${ia.value.toFixed(1)} ms [${ia.lo.toFixed(1)}, ${ia.hi.toFixed(1)}], k6 ${ib.value.toFixed(1)} ms [${ib.lo.toFixed(1)}, ${ib.hi.toFixed(1)}]`);
+      }
+    }
+  });
+}
+
+test.run();
