@@ -3,7 +3,7 @@
  * and percentile differences with intervals that hold jointly.
  */
 import { CAUSES, type Cause } from '../load/classify.js';
-import { deserializeHistogram } from '../load/histogram.js';
+import { deserializeHistogram, type SerializedHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
 import type { Comparison, DiffStat, PhaseStats, RatioStat } from '../report/model.js';
 import { REPORTED_PERCENTILES } from './phase.js';
@@ -23,16 +23,40 @@ export function diffStat(baseline: Pick<RatioStat, 'count' | 'n'>, policy: Pick<
 }
 
 /**
- * Interval for a percentile difference: each side's order-statistic interval at confidence
- * 1 − α/2 (Bonferroni), so that both hold together with probability ≥ 1 − α, then
- * [policy.lo − baseline.hi, policy.hi − baseline.lo]. Conservative, and distribution-free.
+ * Each phase's order-statistic interval for percentile p at confidence 1 − α/2 (Bonferroni),
+ * so that both hold together with probability ≥ 1 − α: what a difference or a ratio of the
+ * two percentiles derives its interval from.
+ */
+function jointPercentileIntervals(baseline: SerializedHistogram | undefined, policy: SerializedHistogram | undefined, p: number, confidence: number) {
+  const each = 1 - (1 - confidence) / 2;
+  const interval = (h: SerializedHistogram | undefined) => (h ? percentileInterval(deserializeHistogram(h), p, each) : { value: NaN, lo: NaN, hi: NaN });
+  return { b: interval(baseline), q: interval(policy) };
+}
+
+/**
+ * Interval for a percentile difference: [policy.lo − baseline.hi, policy.hi − baseline.lo]
+ * from the joint intervals above. Conservative, and distribution-free.
  */
 export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, p: number, confidence = DEFAULT_CONFIDENCE, cause?: Cause) {
-  const each = 1 - (1 - confidence) / 2;
-  const histogram = (x: AnalyzedPhase) => deserializeHistogram((cause ? x.result.histograms.byCause[cause] : undefined) ?? x.result.histograms.overall);
-  const b = percentileInterval(histogram(baseline), p, each);
-  const q = percentileInterval(histogram(policy), p, each);
+  // `cause`: that cause's histogram (each phase's median of ok answers, of overflow 503s, …)
+  const histogram = (x: AnalyzedPhase) => (cause ? x.result.histograms.byCause[cause] : x.result.histograms.overall);
+  const { b, q } = jointPercentileIntervals(histogram(baseline), histogram(policy), p, confidence);
   return { baseline: b.value, policy: q.value, delta: q.value - b.value, lo: q.lo - b.hi, hi: q.hi - b.lo };
+}
+
+/**
+ * Policy percentile ÷ baseline percentile of two latency histograms (e.g. each phase's `ok`
+ * responses), with [policy.lo / baseline.hi, policy.hi / baseline.lo] from the same joint
+ * intervals: conservative and distribution-free like the difference. A baseline bound of 0
+ * or ∞ leaves that side open (∞, or 0); a missing histogram gives NaN. `meshproof diff`
+ * compares runs by this ratio rather than the difference because a busy machine stretches
+ * both phases of a run by about the same factor — the ratio cancels it, the difference grows
+ * with it.
+ */
+export function percentileRatio(baseline: SerializedHistogram | undefined, policy: SerializedHistogram | undefined, p: number, confidence = DEFAULT_CONFIDENCE) {
+  const { b, q } = jointPercentileIntervals(baseline, policy, p, confidence);
+  const div = (x: number, y: number) => (y > 0 ? x / y : y === 0 && x > 0 ? Infinity : NaN);
+  return { baseline: b.value, policy: q.value, ratio: div(q.value, b.value), lo: b.hi === Infinity ? 0 : div(q.lo, b.hi), hi: div(q.hi, b.lo) };
 }
 
 export function comparePhases(baseline: AnalyzedPhase, policy: AnalyzedPhase, confidence = DEFAULT_CONFIDENCE): Comparison {

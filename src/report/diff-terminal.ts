@@ -1,25 +1,26 @@
 /**
  * The table `meshproof diff` prints (stderr): what changed between two runs, regressions
- * first, within 100 columns.
+ * first, within 100 columns, then one line per regression saying why in words.
  */
 import { table, getBorderCharacters } from 'table';
-import type { ReportDiff } from '../analysis/diff.js';
-import { formatDeltaMs, formatPp, stripControl } from './format.js';
+import { changesOf, type ReportDiff } from '../analysis/diff.js';
+import { formatDeltaMs, formatNumber, formatPp, stripControl } from './format.js';
 
 export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): string {
   const paint = (s: string, code: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const kindWord = { regression: paint('REGRESSION', '31'), improvement: paint('better', '32'), change: 'changed' } as const;
+  const kindWord = { regression: paint('REGRESSION', '31'), improvement: paint('better', '32'), change: 'changed', unchanged: '' } as const;
   const t = stripControl;
+  const changes = changesOf(d);
   const out: string[] = [
     `old  ${t(d.old.runId)} · ${t(d.old.createdAt)} · ${t(d.old.scenario)} · ${d.old.verdict}`,
     `new  ${t(d.new.runId)} · ${t(d.new.createdAt)} · ${t(d.new.scenario)} · ${d.new.verdict}`,
-    `tolerance ${formatPp(d.tolerance.ratio).replace('+', '')} for shares, ${formatDeltaMs(d.tolerance.ms).replace('+', '')} for percentiles`,
+    modeLine(d),
     ...d.warnings.map((w) => `warning: ${t(w)}`),
     '',
   ];
-  if (d.changes.length === 0) out.push('no changes beyond tolerance');
+  if (changes.length === 0) out.push(`no changes beyond tolerance (${d.comparisons.length} comparisons)`);
   else {
-    const rows = [['', 'what', 'old', 'new', 'change'], ...d.changes.map((c) => [kindWord[c.kind], t(c.what), t(c.old), t(c.new), t(c.change)])];
+    const rows = [['', 'what', 'old', 'new', 'change'], ...changes.map((c) => [kindWord[c.kind], t(c.what), t(c.old), t(c.new), t(c.change)])];
     out.push(
       table(rows, {
         border: getBorderCharacters('norc'),
@@ -28,7 +29,16 @@ export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): st
       }).trimEnd(),
     );
   }
-  const n = d.changes.filter((c) => c.kind === 'regression').length;
+  const regressions = changes.filter((c) => c.kind === 'regression');
+  for (const c of regressions) out.push(`${paint('regression', '31')}: ${t(c.what)}: ${t(c.why)}`);
+  const n = regressions.length;
   out.push(n ? paint(`${n} regression${n === 1 ? '' : 's'}`, '31') : 'no regression');
   return `${out.join('\n')}\n`;
+}
+
+function modeLine(d: ReportDiff): string {
+  const shares = formatPp(d.tolerance.ratio).replace('+', '');
+  if (d.mode === 'absolute') return `absolute: phase by phase across runs · tolerance ${shares} for shares, ${formatDeltaMs(d.tolerance.ms).replace('+', '')} for percentiles`;
+  const t = d.tolerance;
+  return `effects: policy vs its own baseline, per run · tolerance ${shares} for shares, ${formatNumber(t.latencyRatio)} for latency ratios, at least ${formatNumber(t.effect * 100)} % of the effect`;
 }
