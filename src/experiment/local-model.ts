@@ -12,6 +12,16 @@
  *   proxy: envoy-1.26                        # the gateway's Envoy rules (src/mesh/proxy.ts); default current
  * ```
  *
+ * Or versions of the app, each a Deployment of its own (issue 16; src/mesh/versions.ts),
+ * instead of `pods`. Top-level latency/errors/mode apply to every version unless it sets its own:
+ *
+ * ```yaml
+ * local:
+ *   versions:
+ *     v1: { pods: 2 }                          # productpage-v1-0, -1 (labels app=productpage, version=v1)
+ *     v2: { pods: 1, errors: { status: 500, rate: 0.2 } }   # a failing canary
+ * ```
+ *
  * `workers` and `network` in the same section describe the gateway, not the app
  * (src/experiment/local-gateway.ts).
  */
@@ -20,11 +30,13 @@ import type { FieldPath } from '../policy/model.js';
 import { Fields, describe, isPlainObject } from './yaml-fields.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
+import { podsForVersions, VERSION_NAME, type VersionSpec } from '../mesh/versions.js';
 
 /** the app model's keys, and the gateway's (`workers`, `network`: read by local-gateway.ts) */
-const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
+const LOCAL_KEYS = ['pods', 'versions', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
 const BEHAVIOUR_KEYS = ['latency', 'errors', 'mode'] as const;
 const OVERRIDE_KEYS = ['pod', ...BEHAVIOUR_KEYS] as const;
+const VERSION_KEYS = ['pods', ...BEHAVIOUR_KEYS] as const;
 const MODES: readonly PodMode[] = ['serve', 'refuse', 'hang', 'close'];
 /** More pods than this is a typo, not a demo: each pod is a real loopback server. */
 export const MAX_LOCAL_PODS = 50;
@@ -32,14 +44,13 @@ export const MAX_LOCAL_PODS = 50;
 /** Reads `local:` (absent → DEFAULT_APP); reports mistakes into `f`. */
 export function readLocalModel(f: Fields, path: FieldPath): AppModel {
   f.keys(path, LOCAL_KEYS);
-  const count = f.number([...path, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS }) ?? DEFAULT_APP.pods.length;
   const common = readBehaviour(f, path);
   const template = DEFAULT_APP.pods[0];
-  const pods: PodSpec[] = Array.from({ length: count }, (_, i) => ({
-    name: `${DEFAULT_APP.service.name}-v1-${i}`,
-    labels: { ...template.labels },
-    behaviour: { ...template.behaviour, ...common },
-  }));
+  const versions = f.has([...path, 'versions']) ? readVersions(f, [...path, 'versions']) : undefined;
+  if (versions && f.has([...path, 'pods'])) f.fail([...path, 'pods'], 'expected either pods or versions (with versions, give each version its pods)');
+  const count = versions ? 0 : (f.number([...path, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS }) ?? DEFAULT_APP.pods.length);
+  // one version v1 unless versions are given: every existing scenario keeps its pods and names
+  const pods: PodSpec[] = podsForVersions(DEFAULT_APP.service.name, versions ?? [{ name: 'v1', pods: count, behaviour: {} }], { ...template.behaviour, ...common });
   const overrides = f.get([...path, 'overrides']);
   if (overrides !== undefined && !Array.isArray(overrides)) f.fail([...path, 'overrides'], `expected a list, got ${describe(overrides)}`);
   if (Array.isArray(overrides)) {
@@ -53,6 +64,23 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
   }
   const proxy = readProxy(f, [...path, 'proxy']);
   return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects), ...(proxy ? { proxy } : {}) };
+}
+
+/** `local.versions`: a mapping version → { pods, latency?, errors?, mode? }, at most MAX_LOCAL_PODS pods in all. */
+function readVersions(f: Fields, path: FieldPath): VersionSpec[] {
+  const v = f.get(path);
+  if (!isPlainObject(v) || Object.keys(v).length === 0) return f.fail(path, `expected a mapping like { v1: { pods: 2 }, v2: { pods: 1 } }, got ${describe(v)}`) ?? [];
+  const out: VersionSpec[] = [];
+  for (const name of Object.keys(v)) {
+    const at = [...path, name];
+    if (!VERSION_NAME.test(name)) f.fail(at, `expected a version label value (letters, digits, "-", "_", "."), got ${JSON.stringify(name)}`, f.whereKey(at));
+    f.keys(at, VERSION_KEYS);
+    const pods = f.number([...at, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS, required: true }) ?? 1;
+    out.push({ name, pods, behaviour: readBehaviour(f, at) });
+  }
+  const total = out.reduce((a, x) => a + x.pods, 0);
+  if (total > MAX_LOCAL_PODS) f.fail(path, `expected at most ${MAX_LOCAL_PODS} pods in all, got ${total}`);
+  return out;
 }
 
 /** `local.proxy`: an explicit, named choice of version-dependent Envoy rules (§3.2 ejection cap). */

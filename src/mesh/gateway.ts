@@ -14,6 +14,7 @@ import { createDownstreamListener, hasNoBody, type DownstreamListener } from './
 import { BODY, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
+import { NO_MUTATIONS } from './header-mutation.js';
 import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
 
@@ -52,14 +53,15 @@ function draw(rng: Rng, perMillion: number): boolean {
   return Math.floor(rng.next() * 1_000_000) < perMillion;
 }
 
-function pickCluster(route: CompiledRoute, rng: Rng): string {
-  if (route.clusters.length === 1) return route.clusters[0];
+/** Index into `route.clusters` by weight (Envoy `WeightedClusterEntry` pick, §6 step 2). */
+function pickCluster(route: CompiledRoute, rng: Rng): number {
+  if (route.clusters.length === 1) return 0;
   let x = Math.floor(rng.next() * route.totalWeight);
   for (let i = 0; i < route.clusters.length; i++) {
     x -= route.weights[i];
-    if (x < 0) return route.clusters[i];
+    if (x < 0) return i;
   }
-  return route.clusters[route.clusters.length - 1];
+  return route.clusters.length - 1;
 }
 
 export function createGateway(deps: GatewayDeps): DownstreamListener {
@@ -78,6 +80,7 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
       upstreamHost: '-',
       clusterName: '-',
       serviceTimeMs: -1,
+      mutations: NO_MUTATIONS,
       finish(status: number) {
         listener.downstream_rq_total++;
         if (status >= 500) listener.downstream_rq_5xx++;
@@ -108,21 +111,25 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
       sendLocalReply(res, 404, '');
       return d.finish(404);
     }
+    // Envoy resolves the weighted cluster with the route (RouteEntryImplBase::clusterEntry), before
+    // any filter runs: a fault abort's local reply carries that entry's response headers too (§6.3)
+    const pick = pickCluster(route, deps.rng);
+    d.mutations = route.mutations[pick];
     const proceed = () => {
       const f = route.fault;
       if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
         listener['fault.aborts_injected']++;
         d.flags |= Flag.FI;
-        sendLocalReply(res, f.abortStatus, BODY.faultAbort, false, f.abortGrpc ?? undefined);
+        sendLocalReply(res, f.abortStatus, BODY.faultAbort, false, f.abortGrpc ?? undefined, d.mutations.response);
         return d.finish(f.abortStatus);
       }
-      const name = pickCluster(route, deps.rng);
+      const name = route.clusters[pick];
       const cluster = cfg.clusters.get(name);
       if (!cluster) {
         listener.no_cluster++;
         d.flags |= Flag.NC;
         d.clusterName = name;
-        sendLocalReply(res, 503, '');
+        sendLocalReply(res, 503, '', false, undefined, d.mutations.response);
         return d.finish(503);
       }
       new Router(d, route, cluster, deps.backoffRng, now).run();

@@ -3,7 +3,8 @@
  * istio-envoy-semantics.md §1: exact bodies, `content-type: text/plain` only with a body,
  * `server: istio-envoy` (gateway), never `x-envoy-upstream-service-time`.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { evaluate, type HeaderParser } from './header-mutation.js';
 
 /** §1: the gateway's HCM `server_name` */
 export const SERVER_NAME = 'istio-envoy';
@@ -77,14 +78,14 @@ function isGrpc(res: ServerResponse): boolean {
  * with `grpc-status` (from `grpcStatus`, else mapped from `status`) and `grpc-message: <body>`
  * instead (§1, §5.1 [INF]). Returns the bytes of body sent.
  */
-export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false, grpcStatus?: number): number {
+export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false, grpcStatus?: number, mutations: HeaderParser[] = []): number {
   if (res.headersSent || res.destroyed) {
     // §4.1: a reply after response headers went out becomes a reset of the downstream stream
     res.destroy();
     return 0;
   }
   if (isGrpc(res)) {
-    const headers: Record<string, string | number> = {
+    const headers: OutgoingHttpHeaders = {
       'content-type': 'application/grpc',
       'content-length': 0,
       server: SERVER_NAME,
@@ -92,14 +93,18 @@ export function sendLocalReply(res: ServerResponse, status: number, body: string
       'grpc-message': encodeURIComponent(body),
     };
     if (overloaded) headers['x-envoy-overloaded'] = 'true';
+    evaluate(mutations, headers);
     res.writeHead(200, headers);
     res.end();
     return 0;
   }
   const len = Buffer.byteLength(body);
-  const headers: Record<string, string | number> = { 'content-length': len, server: SERVER_NAME };
+  const headers: OutgoingHttpHeaders = { 'content-length': len, server: SERVER_NAME };
   if (len > 0) headers['content-type'] = 'text/plain';
   if (overloaded) headers['x-envoy-overloaded'] = 'true';
+  // a local reply on a resolved route gets the route entry's response headers too (§6.3;
+  // filter_manager.cc sendLocalReplyViaFilterChain → routeEntry()->finalizeResponseHeaders)
+  evaluate(mutations, headers);
   res.writeHead(status, headers);
   res.end(body);
   return len;

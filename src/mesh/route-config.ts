@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../policy/translate.js';
 import { fractionToMillion } from '../policy/translate.js';
 import { clampedTimerMs } from '../util/duration.js';
+import { entryMutations, type EntryMutations } from './header-mutation.js';
 
 /** retryOn tokens as bits (§4.2). */
 export const RetryOn = {
@@ -69,6 +70,8 @@ export interface CompiledRoute {
   timeoutMs: number;
   retry: CompiledRetry | null;
   fault: CompiledFault | null;
+  /** §6.3: the header mutations of the route entry for each of `clusters` (same index) */
+  mutations: EntryMutations[];
 }
 
 /** A route Duration in ms, 0 when unset; clamped to Node's timer limit (issue 13 item 3). */
@@ -164,6 +167,7 @@ export function compileRoute(r: EnvoyRoute): CompiledRoute {
     timeoutMs: ms(r.route.timeout),
     retry: compileRetry(r),
     fault: compileFault(r),
+    mutations: wc ? wc.map((c) => entryMutations(r, c)) : [entryMutations(r, undefined)],
   };
 }
 

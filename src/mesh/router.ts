@@ -12,6 +12,7 @@ import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
 import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
+import { evaluate, type EntryMutations } from './header-mutation.js';
 import { RETRY_ON_CONNECT_FAILURE, RETRY_ON_PER_TRY_TIMEOUT, RETRY_ON_RESET, RetryState } from './retry-state.js';
 import { chargeCode, chargeRetriedCode } from './stats.js';
 import type { Rng } from '../util/random.js';
@@ -27,6 +28,8 @@ export interface Downstream {
   upstreamHost: string;
   clusterName: string;
   serviceTimeMs: number;
+  /** §6.3: the header mutations of the route entry (route + chosen weighted cluster) */
+  mutations: EntryMutations;
   finish(status: number): void;
 }
 
@@ -290,6 +293,8 @@ export class Router implements PoolWaiter {
       h.connection = 'keep-alive';
       h['x-forwarded-proto'] = 'http';
       if (this.d.body) h['content-length'] = this.d.body.length;
+      // router.cc decodeHeaders: route_entry_->finalizeRequestHeaders, once per request
+      evaluate(this.d.mutations.request, h);
       this.headers = h;
     }
     h['x-envoy-attempt-count'] = this.attempts;
@@ -311,6 +316,8 @@ export class Router implements PoolWaiter {
     for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
     const serviceTime = Math.round(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;
+    // router.cc onUpstreamHeaders → modify_headers_ → route_entry_->finalizeResponseHeaders
+    evaluate(this.d.mutations.response, out);
     out.server = SERVER_NAME;
     this.d.serviceTimeMs = serviceTime;
     const dres = this.d.res;
@@ -342,7 +349,7 @@ export class Router implements PoolWaiter {
     this.phase = 'done';
     this.cleanup();
     this.d.flags |= flags;
-    sendLocalReply(this.d.res, status, body, overloaded);
+    sendLocalReply(this.d.res, status, body, overloaded, undefined, this.d.mutations.response);
     this.d.finish(status);
   }
 

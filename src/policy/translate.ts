@@ -36,6 +36,8 @@ import type {
   VirtualService,
 } from './types.js';
 import { DEFAULT_RETRY_ON, isValidRetryOnToken } from './retry-on.js';
+import { appendMutations, translateHeaders, type EnvoyHeaderMutations } from './translate-headers.js';
+export type { EnvoyHeaderMutations, EnvoyHeaderValueOption } from './translate-headers.js';
 import { formatProtoDuration, parseDurationMs } from '../util/duration.js';
 
 /** Istio's defaults (§2.1, §4.1, mesh config). */
@@ -144,7 +146,7 @@ export interface EnvoyFault {
   delay?: { fixed_delay: string; percentage?: EnvoyFractionalPercent };
   abort?: { http_status?: number; grpc_status?: number; percentage?: EnvoyFractionalPercent };
 }
-export interface EnvoyWeightedCluster {
+export interface EnvoyWeightedCluster extends EnvoyHeaderMutations {
   name: string;
   weight: number;
 }
@@ -156,7 +158,7 @@ export interface EnvoyRouteAction {
   max_grpc_timeout: string;
   retry_policy?: EnvoyRetryPolicy;
 }
-export interface EnvoyRoute {
+export interface EnvoyRoute extends EnvoyHeaderMutations {
   name?: string;
   match: EnvoyRouteMatch;
   route: EnvoyRouteAction;
@@ -516,10 +518,11 @@ export type PortOf = (fqdn: string) => number | undefined;
 
 function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined): EnvoyRouteAction {
   const dests = (r.route ?? []).filter((d) => d.weight === undefined || d.weight > 0 || (r.route ?? []).length === 1);
-  const names = dests.map((d) => {
+  const names = dests.map((d): EnvoyWeightedCluster => {
     const fqdn = serviceFqdn(d.destination.host, ns);
     const port = d.destination.port?.number ?? portOf?.(fqdn) ?? 0;
-    return { name: clusterName(fqdn, port, d.destination.subset), weight: d.weight ?? 100 };
+    // headers of a weighted destination go on its ClusterWeight (processWeightedDestination)
+    return { name: clusterName(fqdn, port, d.destination.subset), weight: d.weight ?? 100, ...(dests.length > 1 ? translateHeaders(d.headers) : {}) };
   });
   const timeout = dur(r.timeout) ?? '0s';
   const action: EnvoyRouteAction =
@@ -543,8 +546,11 @@ export function translateRoutes(vs: object, defaultNamespace: string, portOf?: P
     if (!r.route || r.route.length === 0) continue;
     const action = routeAction(r, ns, portOf);
     const fault = translateFault(r.fault);
+    // route-level lists, then a single destination's appended to them (processDestination)
+    const single = action.weighted_clusters ? undefined : r.route.find((d) => d.weight === undefined || d.weight > 0 || r.route?.length === 1);
+    const headers = appendMutations(translateHeaders(r.headers), translateHeaders(single?.headers));
     for (const m of r.match && r.match.length > 0 ? r.match : [undefined]) {
-      const route: EnvoyRoute = { match: translateMatch(m), route: action };
+      const route: EnvoyRoute = { match: translateMatch(m), route: action, ...headers };
       const name = r.name && m?.name ? `${r.name}.${m.name}` : r.name;
       if (name) route.name = name;
       if (fault) route.typed_per_filter_config = { 'envoy.filters.http.fault': fault };

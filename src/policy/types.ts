@@ -134,4 +134,6 @@ export interface HTTPRoute {
   timeout?: Duration;
   retries?: HTTPRetry;
   fault?: HTTPFaultInjection;
+  /** set/add/remove on requests and responses of this route (translate-headers.ts) */
+  headers?: Record<string, unknown>;
 }

@@ -15,12 +15,14 @@ import { DEFAULT_SEED } from '../../util/random.js';
 import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
+import { parseVersionCounts, podsForVersions } from '../../mesh/versions.js';
 import { escapeControls } from '../../util/text.js';
 
 interface MeshArgs {
   scenario?: string;
   policy?: string[];
   pods?: number;
+  versions?: string;
   port: number;
   'admin-port': number;
   seed?: number;
@@ -49,6 +51,7 @@ export default defineCommand<MeshArgs>({
   examples: [
     ['$0 mesh --policy policies/connection-pool.yaml', 'the demo app behind a circuit breaker; curl it from another terminal'],
     ['$0 mesh --pods 1 --policy policies/connection-pool.yaml', "Istio's single-replica circuit-breaking task: 3 parallel curls → one 503 overflow"],
+    ['$0 mesh --versions v1=2,v2=1 --policy policies/traffic-shift.yaml', 'two versions of the app (pods labelled version=v1 / v2) behind a 90/10 split'],
     ['$0 mesh --scenario scenarios/outlier-detection.yaml --port 9000', "a scenario's app model on port 9000"],
   ],
   builder: (y) =>
@@ -56,6 +59,7 @@ export default defineCommand<MeshArgs>({
       scenario: { type: 'string', describe: "take the app model (`local:`) and seed from this scenario file" },
       policy: { type: 'string', array: true, describe: 'DestinationRule / VirtualService YAML to apply at start (repeatable)' },
       pods: { type: 'number', describe: 'number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo' },
+      versions: { type: 'string', describe: 'versions of the app and their pods, e.g. v1=2,v2=1: pods <app>-<version>-<i> labelled app and version, for DestinationRule subsets' },
       port: { type: 'number', default: DEFAULT_GATEWAY_PORT, describe: 'gateway port on 127.0.0.1 (0 = any free port)' },
       'admin-port': { type: 'number', default: DEFAULT_ADMIN_PORT, describe: 'admin API port on 127.0.0.1 (0 = any free port)' },
       seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
@@ -89,7 +93,9 @@ export default defineCommand<MeshArgs>({
       workers ??= scenario.localGateway.workers;
       network = scenario.localGateway.network;
     }
+    if (argv.pods !== undefined && argv.versions !== undefined) throw new UsageError('--pods and --versions: give one (--versions sets the pods of each version)');
     if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
+    if (argv.versions !== undefined) app = withVersions(app, argv.versions);
     const policies = await readPolicies(argv.policy ?? []);
     const mesh = await startMesh({
       app,
@@ -129,6 +135,13 @@ function withPodCount(app: AppModel, n: number): AppModel {
   const base = first.name.replace(/-\d+$/, '');
   const pods = Array.from({ length: n }, (_, i) => app.pods[i] ?? { ...first, name: `${base}-${i}`, labels: { ...first.labels }, behaviour: { ...first.behaviour } });
   return { ...app, pods };
+}
+
+/** The app with one Deployment per version (src/mesh/versions.ts), pods behaving like the app's first. */
+function withVersions(app: AppModel, text: string): AppModel {
+  const versions = parseVersionCounts(text, MAX_PODS);
+  if (typeof versions === 'string') throw new UsageError(`--versions: ${versions}`);
+  return { ...app, pods: podsForVersions(app.service.name, versions, app.pods[0].behaviour) };
 }
 
 /** Loads and validates policy files; a validation error stops the start (exit 2). */
