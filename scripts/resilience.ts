@@ -14,9 +14,10 @@
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
+import { SUBSET_BODY_BYTES, subsetOf, UNATTRIBUTED } from '../src/load/subset-from.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
 import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
+import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey, subsetBucketName, subsetCauseName, subsetKey, subsetStatusName } from './lib/names.js';
 import { optionsFor } from './lib/options.js';
 import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
 import { timelineSeconds } from './lib/timeline.js';
@@ -68,6 +69,28 @@ for (let t = 0; t < Math.min(MAX_TIMELINE_SECONDS, timelineSeconds(profile)); t+
   secondCauses.push(byCause);
 }
 
+// Per subset the plan declares, plus `none` (issue 16): cause and status Counters and latency
+// buckets, so the Node side rebuilds the same per-subset results the built-in engine records.
+interface SubsetMetrics {
+  causes: Record<string, Counter>;
+  statuses: Record<string, Counter>;
+  buckets: Counter[];
+}
+const subsetMetrics: Record<string, SubsetMetrics> = {};
+if (plan.subsetFrom) {
+  const names = (plan.subsets || []).concat([UNATTRIBUTED]);
+  for (const name of names) {
+    const key = subsetKey(name);
+    if (subsetMetrics[key]) continue;
+    const m: SubsetMetrics = { causes: {}, statuses: {}, buckets: [] };
+    for (const cause of CAUSES) m.causes[cause] = new Counter(subsetCauseName(key, cause));
+    for (const code of KNOWN_STATUSES) m.statuses[String(code)] = new Counter(subsetStatusName(key, String(code)));
+    for (const cls of STATUS_CLASSES) m.statuses[cls] = new Counter(subsetStatusName(key, cls));
+    for (let i = 0; i <= BUCKET_COUNT; i++) m.buckets.push(new Counter(subsetBucketName(key, i)));
+    subsetMetrics[key] = m;
+  }
+}
+
 // Every status is an answer from the system under test, not a failure of the tool: an
 // expected 503 from a tripped breaker must not read as a k6 error (ecosystem.md). Failures
 // are judged from the causes instead.
@@ -84,9 +107,18 @@ export function setup(): { startMs: number } {
 
 export default function (data: { startMs: number }): void {
   const res = http.request(plan.method, url, plan.body || null, { headers, timeout: plan.timeout || '60s', responseType: 'text' });
-  const body = typeof res.body === 'string' ? res.body.substring(0, BODY_CAPTURE) : '';
+  const full = typeof res.body === 'string' ? res.body : '';
+  const body = full.substring(0, BODY_CAPTURE);
   const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });
   const ms = res.timings.duration;
+  if (plan.subsetFrom) {
+    const subset = res.status === 0 ? UNATTRIBUTED : subsetOf(plan.subsetFrom, (name) => header(res.headers, name), full.substring(0, SUBSET_BODY_BYTES));
+    // a subset the plan does not declare is counted as unattributed (its metrics were not defined)
+    const m = subsetMetrics[subsetKey(subset)] || subsetMetrics[subsetKey(UNATTRIBUTED)];
+    m.causes[cause].add(1);
+    m.statuses[statusKey(res.status)].add(1);
+    m.buckets[bucketOf(ms)].add(1);
+  }
   statusCounters[statusKey(res.status)].add(1);
   causeCounters[cause].add(1);
   causeTrends[cause].add(ms);

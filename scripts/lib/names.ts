@@ -42,3 +42,22 @@ export const MAX_TIMELINE_SECONDS = 3600;
 
 /** Trend stats in handleSummary's data: everything LatencySummary needs, incl. p(99.9). */
 export const SUMMARY_TREND_STATS = ['count', 'avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'];
+
+/**
+ * Per-subset Counters (issue 16): `subset_<key>__cause_<cause>`, `subset_<key>__status_<code>`
+ * and latency buckets `subset_<key>__b<i>`, one set per subset the plan declares plus `none`
+ * (responses no subset was read from, or one the plan does not declare). The key keeps
+ * [A-Za-z0-9_] only: a metric name portable to every k6 output (Prometheus-compatible names).
+ */
+export function subsetKey(subset: string): string {
+  return subset === '-' ? 'none' : subset.replace(/[^A-Za-z0-9_]/g, '_');
+}
+export function subsetCauseName(key: string, cause: string): string {
+  return `subset_${key}__cause_${cause}`;
+}
+export function subsetStatusName(key: string, status: string): string {
+  return `subset_${key}__status_${status}`;
+}
+export function subsetBucketName(key: string, i: number): string {
+  return `subset_${key}__b${i}`;
+}

@@ -8,6 +8,9 @@ import { comparePhases } from './compare.js';
 import { evaluateGateList, evaluateGates, overallVerdict, type ExpectSpec, type Scope } from './gates.js';
 import { analyzePhase } from './phase.js';
 import { DEFAULT_CONFIDENCE } from './stats.js';
+import { analyzeSubsets, checkSplit } from './subsets.js';
+import type { DeclaredSplit } from '../load/subset-from.js';
+import type { PhaseStats as Stats } from '../report/model.js';
 
 export interface ExperimentAnalysis {
   stats: Record<PhaseName, PhaseStats>;
@@ -22,12 +25,22 @@ export function analyzeExperiment(input: {
   /** an `expect:` block, or gates already flattened by the scenario loader */
   expect?: ExpectSpec | { scope: Scope; metric: string; expression: string }[];
   confidence?: number;
+  /** the weighted routes the policy declares (issue 16): the policy phase's split is checked against them */
+  declared?: DeclaredSplit[];
 }): ExperimentAnalysis {
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
-  const baseline = { result: input.baseline, stats: analyzePhase(input.baseline, confidence) };
-  const policy = { result: input.policy, stats: analyzePhase(input.policy, confidence) };
+  const baseline = { result: input.baseline, stats: withSubsets(analyzePhase(input.baseline, confidence), input.baseline, undefined, confidence) };
+  const policy = { result: input.policy, stats: withSubsets(analyzePhase(input.policy, confidence), input.policy, input.declared, confidence) };
   const comparison = comparePhases(baseline, policy, confidence);
   const ctx = { baseline, policy, comparison, confidence };
   const gates = Array.isArray(input.expect) ? evaluateGateList(input.expect, ctx) : evaluateGates(input.expect, ctx);
   return { stats: { baseline: baseline.stats, policy: policy.stats }, comparison, gates, verdict: overallVerdict(gates) };
+}
+
+/** Per-subset stats, and the split check against declared weights, when the phase attributes responses. */
+function withSubsets(stats: Stats, result: PhaseResult, declared: DeclaredSplit[] | undefined, confidence: number): Stats {
+  const subsets = analyzeSubsets(result, confidence);
+  if (!subsets) return stats;
+  const splits = (declared ?? []).map((d) => checkSplit(result, d, confidence)).filter((c) => c !== undefined);
+  return { ...stats, subsets, ...(declared ? { splits } : {}) };
 }

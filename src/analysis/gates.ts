@@ -12,6 +12,8 @@ import { formatNumber } from '../report/format.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
 import { ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';
+import { filterProblem, splitTagFilter, type TagFilter } from './gate-filters.js';
+import { judgeSplit, restrictContext, SPLIT_GATE, undecided } from './gate-split.js';
 
 /** Longest first, so "<=" is not read as "<". k6 also accepts "===", read here as "==". */
 export const OPERATORS = ['===', '<=', '>=', '==', '!=', '<', '>'] as const;
@@ -38,12 +40,20 @@ export interface ExpectSpec {
   delta?: Record<string, string[]>;
 }
 
-export type MetricRef =
+export type MetricRef = (
   | { kind: 'http_req_duration' }
   | { kind: 'http_req_failed' }
   | { kind: 'http_reqs' }
   | { kind: 'status'; code: string }
-  | { kind: 'cause'; cause: Cause };
+  | { kind: 'cause'; cause: Cause }
+  /** `subset_v2`: the share of requests served by a subset (issue 16) */
+  | { kind: 'subset'; subset: string }
+  /** `split: ["matches-weights"]` (gate-split.ts) */
+  | { kind: 'split' }
+) & {
+  /** k6 tag filter `{subset:v2}` / `{status:200}` / `{cause:overflow}` (gate-filters.ts) */
+  filter?: TagFilter;
+};
 
 /** Which aggregations each metric has, as in k6 (trend / rate / counter). */
 const METRIC_AGGREGATIONS: Record<MetricRef['kind'], readonly Aggregation[]> = {
@@ -52,6 +62,8 @@ const METRIC_AGGREGATIONS: Record<MetricRef['kind'], readonly Aggregation[]> = {
   http_reqs: ['count', 'rate'],
   status: ['rate', 'count'],
   cause: ['rate', 'count'],
+  subset: ['rate', 'count'],
+  split: [],
 };
 
 /** A ConfigError that also carries where in `expect:` it happened, so a scenario loader can add file:line:col. */
@@ -103,7 +115,25 @@ export function parseGate(expr: string): Gate {
 }
 
 /** Resolves a metric name; throws GateError listing the known ones. */
-export function parseMetric(name: string): MetricRef {
+export function parseMetric(written: string): MetricRef {
+  let parts: ReturnType<typeof splitTagFilter>;
+  try {
+    parts = splitTagFilter(written);
+  } catch (e) {
+    throw new GateError([], (e as Error).message);
+  }
+  const ref = parseMetricName(parts.name);
+  if (!parts.filter) return ref;
+  if (ref.kind === 'split') throw new GateError([], 'split takes no tag filter');
+  const problem = filterProblem(ref.kind, parts.filter);
+  if (problem) throw new GateError([], `${written}: ${problem}`);
+  return { ...ref, filter: parts.filter };
+}
+
+function parseMetricName(name: string): MetricRef {
+  if (name === 'split') return { kind: 'split' };
+  const sub = /^subset_(.+)$/.exec(name);
+  if (sub) return { kind: 'subset', subset: sub[1] };
   if (name === 'http_req_duration' || name === 'http_req_failed' || name === 'http_reqs') return { kind: name };
   const s = /^status_(\d{1,3})$/.exec(name);
   if (s) {
@@ -117,7 +147,7 @@ export function parseMetric(name: string): MetricRef {
     if ((CAUSES as readonly string[]).includes(c[1])) return { kind: 'cause', cause: c[1] as Cause };
     throw new GateError([], `unknown cause "${c[1]}" in metric "${name}"; expected one of ${CAUSES.join(', ')}`);
   }
-  throw new GateError([], `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)`);
+  throw new GateError([], `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503), cause_<cause> (e.g. cause_overflow), subset_<subset> (e.g. subset_v2) or split, each but split with an optional tag filter like {subset:v2}`);
 }
 
 export interface ParsedGate {
@@ -145,6 +175,12 @@ export function parseExpect(expect: unknown): ParsedGate[] {
       if (!Array.isArray(exprs)) throw new GateError(['expect', scope, metric], `expected a list of gate expressions like ["rate<0.01"], got ${JSON.stringify(list)}`);
       exprs.forEach((expr, i) => {
         const path = ['expect', scope, metric, i];
+        if (ref.kind === 'split') {
+          const problem = splitGateProblem(expr, scope);
+          if (problem) throw new GateError(path, problem);
+          out.push({ scope: scope as Scope, metric, ref, gate: SPLIT_GATE });
+          return;
+        }
         const gate = withPath(path, () => parseGate(expr));
         if (!METRIC_AGGREGATIONS[ref.kind].includes(gate.aggregation)) {
           const agg = gate.aggregation === 'p' ? 'p(N)' : gate.aggregation;
@@ -189,6 +225,13 @@ export interface GateContext {
   confidence?: number;
 }
 
+/** `split: ["matches-weights"]`: the only expression, on a phase (a delta of splits means nothing). */
+function splitGateProblem(expr: unknown, scope: string): string | undefined {
+  if (expr !== SPLIT_GATE.expression) return `gate ${JSON.stringify(expr)}: split takes "${SPLIT_GATE.expression}" (the observed split is consistent with the weights the policy declares)`;
+  if (scope === 'delta') return 'split is judged on a phase (usually policy), not on the delta';
+  return undefined;
+}
+
 /** What a gate is judged on: the point estimate and an interval (lo = hi when exact). */
 export interface Observation {
   observed: number;
@@ -210,7 +253,10 @@ export function evaluateGateList(gates: { scope: Scope; metric: string; expressi
 function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
   const confidence = ctx.confidence ?? DEFAULT_CONFIDENCE;
   return parsed.map(({ scope, metric, ref, gate }) => {
-    const obs = observe(ref, gate, scope, ctx, confidence);
+    if (ref.kind === 'split') return judgeSplit(metric, scope as PhaseName, ctx[scope as PhaseName].stats.splits, confidence);
+    const on = ref.filter ? restrictContext(ctx, ref.filter, confidence) : ctx;
+    if (typeof on === 'string') return undecided(gate, metric, scope, on);
+    const obs = observe(ref, gate, scope, on, confidence);
     const verdict = judge(gate, obs);
     return {
       expression: gate.expression,
@@ -252,13 +298,24 @@ const ranged = (x: { value: number; lo: number; hi: number }): Observation => ({
 
 function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, confidence: number): Observation {
   if (ref.kind === 'http_req_duration') return observeDuration(gate, scope, ctx, confidence);
+  if (ref.kind === 'subset') {
+    const countOf = (p: AnalyzedPhase) => ({ count: p.result.subsets?.[ref.subset]?.requests ?? 0, n: p.stats.requests, attributed: p.result.subsets !== undefined });
+    if (!countOf(ctx.baseline).attributed && !countOf(ctx.policy).attributed) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
+    if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);
+    if (scope === 'delta') {
+      const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
+      return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
+    }
+    const r = ratioStat(countOf(ctx[scope]).count, countOf(ctx[scope]).n, confidence);
+    return r.n === 0 ? { observed: NaN, lo: NaN, hi: NaN, exact: false } : { observed: r.ratio, lo: r.lo, hi: r.hi, exact: false };
+  }
   if (ref.kind === 'http_reqs') {
     const pick = (p: AnalyzedPhase) => (gate.aggregation === 'count' ? p.stats.requests : p.stats.throughput);
     return exact(scope === 'delta' ? pick(ctx.policy) - pick(ctx.baseline) : pick(ctx[scope]));
   }
   const countOf = (p: AnalyzedPhase) => {
     const s = p.stats;
-    const r = ref.kind === 'http_req_failed' ? s.failed : ref.kind === 'status' ? s.statuses[ref.code] : s.causes[ref.cause];
+    const r = ref.kind === 'http_req_failed' ? s.failed : ref.kind === 'status' ? s.statuses[ref.code] : ref.kind === 'cause' ? s.causes[ref.cause] : undefined;
     return { count: r?.count ?? 0, n: s.requests };
   };
   if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);

@@ -30,7 +30,7 @@ import type { FieldPath } from '../policy/model.js';
 import { Fields, describe, isPlainObject } from './yaml-fields.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
-import { podsForVersions, VERSION_NAME, type VersionSpec } from '../mesh/versions.js';
+import { podsForVersions, versionedObjects, VERSION_NAME, type VersionSpec } from '../mesh/versions.js';
 
 /** the app model's keys, and the gateway's (`workers`, `network`: read by local-gateway.ts) */
 const LOCAL_KEYS = ['pods', 'versions', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
@@ -63,7 +63,8 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
     });
   }
   const proxy = readProxy(f, [...path, 'proxy']);
-  return { ...DEFAULT_APP, pods, objects: structuredClone(DEFAULT_APP.objects), ...(proxy ? { proxy } : {}) };
+  const objects = versions ? versionedObjects(versions.map((v) => v.name)) : structuredClone(DEFAULT_APP.objects);
+  return { ...DEFAULT_APP, pods, objects, ...(proxy ? { proxy } : {}) };
 }
 
 /** `local.versions`: a mapping version → { pods, latency?, errors?, mode? }, at most MAX_LOCAL_PODS pods in all. */

@@ -22,6 +22,7 @@ import { readBack } from './read-back.js';
 import { ConcurrentChangeError } from '../cluster/concurrent.js';
 import { realClock, type Clock } from './clock.js';
 import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
+import type { Attribution } from './attribution.js';
 
 export type { Clock };
 
@@ -80,7 +81,7 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
   const clock = deps.clock ?? realClock;
   const emit = deps.onEvent ?? (() => {});
   const startedAt = clock.now();
-  const policies = deps.policies ?? (await preparePolicies(spec.policy));
+  const policies = deps.policies ?? (await preparePolicies(spec.policy, spec.target.subsetFrom));
   emit({ type: 'lint', findings: policies.lint });
   const runs = await runPhases(spec, deps, policies);
   return buildReport({
@@ -117,7 +118,7 @@ export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: 
         emit({ type: 'restore', reason: 'alternate' });
         touched = false;
       }
-      await measure(spec, deps, phase, slot, runs);
+      await measure(spec, deps, phase, slot, runs, policies.attribution);
     }
   } catch (err) {
     failure = err;
@@ -155,9 +156,9 @@ async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: Pr
 }
 
 /** Warm-up (discarded) then the measured phase; gateway counters bracket the measured part. */
-async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, slot: number, runs: PhaseRuns): Promise<void> {
+async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, slot: number, runs: PhaseRuns, attribution: Attribution | undefined): Promise<void> {
   const emit = deps.onEvent ?? (() => {});
-  const plan = planOf(spec, deps.target);
+  const plan = planOf(spec, deps.target, attribution);
   const slots = runs.order.length;
   const onProgress = (warmup: boolean) => (progress: Progress) => emit({ type: 'progress', phase, slot, warmup, progress });
   if (spec.warmupMs > 0) {
@@ -211,13 +212,14 @@ async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: Expe
   }
 }
 
-export function planOf(spec: Scenario, target: ExperimentDeps['target']): RequestPlan {
+export function planOf(spec: Scenario, target: ExperimentDeps['target'], attribution?: Attribution): RequestPlan {
   return {
     method: spec.target.method,
     baseUrl: target.url,
     path: spec.target.path,
     host: target.host ?? spec.target.host,
     headers: spec.target.headers,
+    ...(attribution ? { subsetFrom: attribution.subsetFrom, subsets: attribution.subsets } : {}),
   };
 }
 

@@ -9,14 +9,19 @@ import type { PolicyDoc } from '../policy/model.js';
 import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import { policySetConflicts, type ConflictOptions } from '../policy/conflicts.js';
 import type { ScenarioPolicy } from './scenario.js';
+import { attribute, type Attribution } from './attribution.js';
+import type { SubsetFrom } from '../load/subset-from.js';
+import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
 
 export interface PreparedPolicies {
   docs: PolicyDoc[];
   /** one formatted finding per line (warnings only: errors stop the run) */
   lint: string[];
+  /** how responses are attributed to subsets (issue 16; attribution.ts); unset = not attributed */
+  attribution?: Attribution;
 }
 
-export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'> & { namespace?: string }): Promise<PreparedPolicies> {
+export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'> & { namespace?: string }, subsetFrom?: SubsetFrom): Promise<PreparedPolicies> {
   const docs = await loadPolicies(policy.files.map(displayPath));
   const applicable = docs.filter((d) => d.checked);
   // a typo in kind or apiVersion (kind: DestinationRules, networking.istio.io/v2) is named as such
@@ -30,7 +35,10 @@ export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'> & { 
   if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
   refuseConflicts(applicable, { defaultNamespace: policy.namespace });
   const warnings = [...validate(applicable), ...lint(applicable)].filter((f) => f.severity === 'warning');
-  return { docs: applicable, lint: formatFindingsGrouped(warnings) };
+  // after validation and lint: they speak of the user's files, not of meshproof's added header
+  const attributed = attribute(applicable, subsetFrom, policy.namespace ?? DEFAULT_NAMESPACE);
+  const attribution = attributed.attribution;
+  return { docs: attributed.docs, lint: formatFindingsGrouped(warnings), ...(attribution ? { attribution } : {}) };
 }
 
 /**

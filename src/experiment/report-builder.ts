@@ -13,6 +13,7 @@ import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
+import { attributionNote } from './attribution.js';
 import { redactPlan, stripUserinfo } from './redact.js';
 
 export interface ReportInputs {
@@ -35,7 +36,7 @@ export function buildReport(x: ReportInputs): Report {
   };
   const baseline = pooled(runs.results.baseline);
   const policy = pooled(runs.results.policy);
-  const a = analyzeExperiment({ baseline, policy, expect: spec.gates });
+  const a = analyzeExperiment({ baseline, policy, expect: spec.gates, declared: x.policies.attribution?.declared });
   const gateway: GatewayCounters[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
       ? [gatewayCounters('baseline', runs.counters.baseline, baseline), gatewayCounters('policy', runs.counters.policy, policy)]
@@ -49,7 +50,7 @@ export function buildReport(x: ReportInputs): Report {
     target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan },
-    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
+    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}), ...(x.policies.attribution ? { attribution: x.policies.attribution } : {}) },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },
@@ -60,6 +61,6 @@ export function buildReport(x: ReportInputs): Report {
     ...(gateway ? { gateway } : {}),
     verdict: a.verdict,
     // a note may quote an API error, which quotes the URL it called (issue 13 item 12)
-    notes: runs.notes.map(stripUserinfo),
+    notes: [...(x.policies.attribution?.injected ? [attributionNote(x.policies.attribution)] : []), ...runs.notes.map(stripUserinfo)],
   };
 }

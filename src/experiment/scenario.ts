@@ -18,6 +18,8 @@ import { readGates, type GateSpec } from './scenario-gates.js';
 import { readLoad } from './scenario-load.js';
 import { k6Refusals } from './scenario-k6.js';
 import * as D from './defaults.js';
+import type { SubsetFrom } from '../load/subset-from.js';
+import type { FieldPath } from '../policy/model.js';
 
 export interface ScenarioTarget {
   /** gateway base URL; undefined = the local mesh (or cluster discovery, decided by the CLI) */
@@ -27,6 +29,8 @@ export interface ScenarioTarget {
   path: string;
   method: string;
   headers: Record<string, string>;
+  /** where a response says which subset served it (issue 16); unset = meshproof's attribution header when the policy routes to subsets */
+  subsetFrom?: SubsetFrom;
 }
 
 export interface ScenarioPolicy {
@@ -65,7 +69,7 @@ export interface Scenario {
 export type { GateSpec };
 
 const TOP_KEYS = ['name', 'description', 'target', 'local', 'load', 'policy', 'expect', 'repeat', 'seed', 'warmup'] as const;
-const TARGET_KEYS = ['url', 'host', 'path', 'method', 'headers'] as const;
+const TARGET_KEYS = ['url', 'host', 'path', 'method', 'headers', 'subsetFrom'] as const;
 const POLICY_KEYS = ['files', 'namespace', 'settle', 'propagationTimeout'] as const;
 
 /** Largest scenario file read: a scenario is a page of YAML; anything this big is the wrong file. */
@@ -135,13 +139,38 @@ function readTarget(f: Fields, local: AppModel): ScenarioTarget {
       if (valueBad) f.fail(['target', 'headers', name], valueBad);
     }
   }
+  const subsetFrom = readSubsetFrom(f, ['target', 'subsetFrom']);
   return {
+    ...(subsetFrom ? { subsetFrom } : {}),
     url,
     host: host ?? (url === undefined ? local.gatewayHost : undefined),
     path: path ?? (url === undefined ? D.DEFAULT_LOCAL_PATH : D.DEFAULT_REMOTE_PATH),
     method: method ?? D.DEFAULT_METHOD,
     headers,
   };
+}
+
+/** target.subsetFrom: `{ header: NAME }` or `{ body: REGEX }` with one capture group. */
+function readSubsetFrom(f: Fields, path: FieldPath): SubsetFrom | undefined {
+  if (!f.has(path)) return undefined;
+  const keys = f.keys(path, ['header', 'body']);
+  if (keys.length !== 1) return f.fail(path, 'expected exactly one of { header: NAME } or { body: REGEX }');
+  if (keys[0] === 'header') {
+    const name = f.string([...path, 'header'], true);
+    const bad = name === undefined ? undefined : headerNameProblem(name);
+    if (bad) return f.fail([...path, 'header'], bad);
+    return name === undefined ? undefined : { header: name };
+  }
+  const body = f.string([...path, 'body'], true);
+  if (body === undefined) return undefined;
+  let groups = -1;
+  try {
+    groups = new RegExp(`${body}|`).exec('')!.length - 1;
+  } catch (err) {
+    return f.fail([...path, 'body'], `expected a regular expression, got ${JSON.stringify(body)} (${(err as Error).message})`);
+  }
+  if (groups < 1) return f.fail([...path, 'body'], `expected a regular expression with a capture group (the subset), got ${JSON.stringify(body)}`);
+  return { body };
 }
 
 /** target.url: an absolute http(s) URL load can be sent to (src/load/request-check.ts), never echoed when it holds a password. */

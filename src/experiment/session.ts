@@ -9,6 +9,7 @@ import { UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
+import { attributionNote } from './attribution.js';
 import { preparePolicies, refuseConflicts } from './policies.js';
 import { openLocalTarget } from './local-target.js';
 import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
@@ -39,7 +40,8 @@ export type SessionResult =
   | { kind: 'dry-run'; plan: string[] };
 
 export async function runSession(scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
-  const policies = await preparePolicies(scenario.policy); // config errors before touching anything
+  const policies = await preparePolicies(scenario.policy, scenario.target.subsetFrom); // config errors before touching anything
+  if (policies.attribution?.injected) opts.say?.(attributionNote(policies.attribution));
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing

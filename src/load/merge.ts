@@ -8,6 +8,7 @@ import type { Cause } from './classify.js';
 import { createHistogram, deserializeHistogram, percentileMs, serializeHistogram, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
 import type { PhaseResult, TimelinePoint } from './model.js';
 import { addCount, buildPhaseResult } from './result.js';
+import { mergeSubsetResults } from './subsets.js';
 
 export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
   if (parts.length === 0) throw new Error('mergePhaseResults: nothing to merge');
@@ -45,6 +46,7 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
       scheduled: scheduledParts.length === parts.length ? mergeLive(scheduledParts) : undefined,
     },
     timeline: mergeTimelines(parts.map((p) => p.timeline)),
+    subsets: mergeSubsetResults(parts.map((p) => p.subsets)),
   });
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;

@@ -6,6 +6,8 @@
  */
 import type { Cause } from './classify.js';
 import type { LatencySummary, SerializedHistogram } from './histogram.js';
+import type { SubsetFrom } from './subset-from.js';
+import type { SubsetResults } from './subsets.js';
 
 /** k6 duration strings ("30s", "1m30s"), parsed with src/util/duration.ts. */
 export type K6Duration = string;
@@ -67,6 +69,10 @@ export interface RequestPlan {
   body?: string;
   /** client-side per-request timeout (k6 `timeout` param); default DEFAULT_REQUEST_TIMEOUT */
   timeout?: K6Duration;
+  /** where a response says which subset served it (subset-from.ts); unset = not attributed */
+  subsetFrom?: SubsetFrom;
+  /** the subsets the applied routes declare (the k6 script defines its per-subset metrics from them) */
+  subsets?: string[];
 }
 
 /** Defaults, each with its reason. */
@@ -132,6 +138,8 @@ export interface PhaseResult {
     scheduled?: SerializedHistogram;
   };
   timeline: TimelinePoint[];
+  /** per subset that served responses, when the plan attributes them (issue 16) */
+  subsets?: SubsetResults;
 }
 
 /** Progress callback payload for long runs (the CLI draws a one-line display from it). */

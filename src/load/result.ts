@@ -7,7 +7,7 @@ import { deserializeHistogram, serializeHistogram, summarize, type Histogram, ty
 import type { PhaseResult } from './model.js';
 
 /** What a PhaseResult is built from: its counts as they are, timestamps as Dates, histograms live. */
-export type PhaseTotals = Pick<PhaseResult, 'profile' | 'plan' | 'engine' | 'durationMs' | 'requests' | 'iterations' | 'droppedIterations' | 'statuses' | 'causes' | 'timeline'> & {
+export type PhaseTotals = Pick<PhaseResult, 'profile' | 'plan' | 'engine' | 'durationMs' | 'requests' | 'iterations' | 'droppedIterations' | 'statuses' | 'causes' | 'timeline' | 'subsets'> & {
   startedAt: Date;
   endedAt: Date;
   histograms: { overall: Histogram; byCause: Map<Cause, Histogram>; scheduled?: Histogram };
@@ -34,6 +34,7 @@ export function buildPhaseResult(t: PhaseTotals): PhaseResult {
     histograms: { overall: overallHist, byCause: byCauseHist },
     timeline: t.timeline,
   };
+  if (t.subsets) result.subsets = t.subsets;
   if (t.histograms.scheduled) {
     [result.histograms.scheduled, result.latency.scheduled] = serialized(t.histograms.scheduled);
   }

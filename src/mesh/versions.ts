@@ -5,7 +5,7 @@
  * (translate.ts `subsetsFor` → cluster metadata → cluster.ts keeps the endpoints whose labels
  * contain the subset's, as Istio's EDS does: `labels.Instance.SubsetOf`, §0).
  */
-import type { PodBehaviour, PodSpec } from './app-model.js';
+import { DEFAULT_APP, type PodBehaviour, type PodSpec } from './app-model.js';
 
 /** One version of the app: its pod count and what its pods do (a slow or failing canary). */
 export interface VersionSpec {
@@ -47,4 +47,23 @@ export function parseVersionCounts(text: string, maxPods: number): VersionSpec[]
   const total = out.reduce((a, v) => a + v.pods, 0);
   if (total > maxPods) return `expected at most ${maxPods} pods in all, got ${total}`;
   return out;
+}
+
+/**
+ * The cluster state a versioned app starts from, as Istio's traffic-shifting task sets it up
+ * before shifting (samples/bookinfo/networking/destination-rule-all.yaml and
+ * virtual-service-all-v1.yaml): a DestinationRule with one subset per version (`version: <v>`)
+ * and the gateway's VirtualService sending everything to the first version's subset.
+ */
+export function versionedObjects(versions: string[]): Record<string, unknown>[] {
+  const [vs] = structuredClone(DEFAULT_APP.objects) as { spec: { http: { route: { destination: Record<string, unknown> }[] }[] } }[];
+  for (const r of vs.spec.http) for (const d of r.route) d.destination.subset = versions[0];
+  const { name, namespace } = DEFAULT_APP.service;
+  const dr = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name, namespace },
+    spec: { host: name, subsets: versions.map((v) => ({ name: v, labels: { version: v } })) },
+  };
+  return [dr, vs as unknown as Record<string, unknown>];
 }

@@ -8,6 +8,7 @@ import { formatMs, formatNumber, formatPct, formatPp } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { escapeHtml as e } from './svg.js';
+import { subsetSection } from './subset-html.js';
 
 const VERDICT_TEXT: Record<Verdict, string> = {
   pass: 'every gate held',
@@ -66,6 +67,7 @@ ${report.scenario.description ? `<p class="description">${e(report.scenario.desc
 <main>
 <section class="cards">${cards.join('')}</section>
 <section><h2>Gates</h2>${gateTable}</section>
+${subsetSection(report)}
 <section><h2>Latency percentiles</h2><p class="muted">Both phases overlaid; dots are the reported percentiles with their 95 % order-statistic intervals.</p>${latencyChart(report)}</section>
 <section><h2>Outcomes</h2><p class="muted">Share of requests by cause (why it failed) and by HTTP status.</p>${outcomeBars(report)}</section>
 <section><h2>Timeline</h2><p class="muted">Requests completed per second, stacked by cause; dashed: p95 per second.</p>${timelineChart(report)}</section>

@@ -51,6 +51,14 @@ export function render(report: Report): string {
       [`${p}.throughput`, report.phases[p].stats.throughput.toFixed(2)],
       [`${p}.goodput`, report.phases[p].stats.goodput.toFixed(2)],
     ]),
+    // per subset (issue 16): requests, share and failure rate, for the same dashboards
+    ...(['baseline', 'policy'] as const).flatMap((p): [string, string][] =>
+      (report.phases[p].stats.subsets ?? []).flatMap((s): [string, string][] => [
+        [`${p}.subset.${s.subset}.requests`, String(s.requests)],
+        [`${p}.subset.${s.subset}.share`, s.share.ratio.toFixed(4)],
+        [`${p}.subset.${s.subset}.failed`, s.failed.ratio.toFixed(4)],
+      ]),
+    ),
   ];
   for (const [k, v] of props) out.push(`      <property name="${k}" value="${x(v)}"/>`);
   out.push('    </properties>');

@@ -7,6 +7,7 @@ import { readEnv, type EnvConfig } from '../config.js';
 import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
+import { splitLines, subsetRows } from './subset-rows.js';
 
 const ICON: Record<Verdict, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
 
@@ -68,6 +69,14 @@ function renderAll(report: Report): string {
   out.push('| | baseline | policy | delta (policy − baseline) |', '|---|--:|--:|--:|');
   for (const r of statRows(report)) out.push(`| ${e(r.label)} | ${both(r.baseline)} | ${both(r.policy)} | ${both(r.delta)} |`);
   out.push('', '<sub>95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</sub>', '');
+
+  const subsets = subsetRows(report);
+  if (subsets.length) {
+    out.push('### Per subset', '');
+    out.push('| phase | subset | requests | share | declared | failed | p50 / p95 / p99 | statuses | causes |', '|---|---|--:|--:|--:|--:|--:|---|---|');
+    for (const r of subsets) out.push(`| ${r.phase} | ${e(r.subset)} | ${r.requests} | ${e(r.share)} | ${e(r.declared)} | ${e(r.failed)} | ${e(`${r.p50} / ${r.p95} / ${r.p99}`)} | ${e(r.statuses)} | ${e(r.causes)} |`);
+    out.push('', ...splitLines(report).map((l) => `- split ${e(l)}`), '');
+  }
 
   const gw = gatewayRows(report);
   if (gw.rows.length) {

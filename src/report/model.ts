@@ -5,6 +5,9 @@
  */
 import type { Cause } from '../load/classify.js';
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
+import type { Attribution } from '../load/subset-from.js';
+import type { SplitCheck, SubsetStats } from './subset-model.js';
+export type { SplitCheck, SubsetStats } from './subset-model.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
@@ -68,6 +71,10 @@ export interface PhaseStats {
   failed: RatioStat;
   /** median latency of each cause seen (ok, overflow, …): shed 503s come back faster than 200s */
   medianByCause: Partial<Record<Cause, PercentileStat>>;
+  /** per subset that served responses, when the run attributes them (issue 16) */
+  subsets?: SubsetStats[];
+  /** the observed split against each weighted route the policy declares (policy phase only) */
+  splits?: SplitCheck[];
 }
 
 export interface Comparison {
@@ -137,6 +144,8 @@ export interface Report {
     lint: string[];
     /** each policy object as the target held it after the apply (merged into what existed); what propagation was checked against */
     effective?: EffectivePolicy[];
+    /** how responses were attributed to subsets, and the weights the policy declares (issue 16) */
+    attribution?: Attribution;
   };
   /** the order phases actually ran in (A B B A …) */
   order: PhaseName[];

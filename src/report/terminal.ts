@@ -7,6 +7,7 @@ import { table, getBorderCharacters } from 'table';
 import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
+import { splitLines, subsetRows } from './subset-rows.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -52,6 +53,16 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   );
   out.push(paint(`intervals: 95 % (Wilson for shares, Newcombe for differences, order statistics for percentiles)`, 'dim'));
   out.push('');
+
+  const subsets = subsetRows(report);
+  if (subsets.length) {
+    out.push(`${paint('per subset', 'bold')} (share of the phase's requests; failed = share of the subset's own)`);
+    const head = ['phase', 'subset', 'requests', 'share [interval]', 'declared', 'failed [interval]', 'p50 / p95 / p99'].map((h) => paint(h, 'bold'));
+    const body = subsets.map((r) => [r.phase, text(r.subset), r.requests, r.share, r.declared, r.failed, `${r.p50} / ${r.p95} / ${r.p99}`]);
+    out.push(table([head, ...body], { border: getBorderCharacters('norc'), columns: [8, 12, 8, 18, 8, 18, 14].map((width) => ({ width, wrapWord: true })) }).trimEnd());
+    for (const line of splitLines(report)) out.push(wrap(`split ${text(line)}`, TERMINAL_WIDTH, 6));
+    out.push('');
+  }
 
   const gw = gatewayRows(report);
   if (gw.rows.length) {

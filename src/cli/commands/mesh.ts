@@ -15,7 +15,7 @@ import { DEFAULT_SEED } from '../../util/random.js';
 import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
-import { parseVersionCounts, podsForVersions } from '../../mesh/versions.js';
+import { parseVersionCounts, podsForVersions, versionedObjects } from '../../mesh/versions.js';
 import { escapeControls } from '../../util/text.js';
 
 interface MeshArgs {
@@ -141,7 +141,7 @@ function withPodCount(app: AppModel, n: number): AppModel {
 function withVersions(app: AppModel, text: string): AppModel {
   const versions = parseVersionCounts(text, MAX_PODS);
   if (typeof versions === 'string') throw new UsageError(`--versions: ${versions}`);
-  return { ...app, pods: podsForVersions(app.service.name, versions, app.pods[0].behaviour) };
+  return { ...app, pods: podsForVersions(app.service.name, versions, app.pods[0].behaviour), objects: versionedObjects(versions.map((v) => v.name)) };
 }
 
 /** Loads and validates policy files; a validation error stops the start (exit 2). */

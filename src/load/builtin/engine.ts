@@ -22,7 +22,7 @@ export class BuiltinEngine implements Engine {
   /** Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far. */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
     const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
-    const phase = new Phase(new Recorder(arrival));
+    const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined));
     const totalMs = profileDurationMs(profile);
     const onAbort = () => phase.stopHard();
     if (options.signal?.aborted) onAbort();

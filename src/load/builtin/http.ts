@@ -16,6 +16,7 @@ import { classify, type Cause, type ResponseFacts } from '../classify.js';
 import type { RequestPlan } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../model.js';
 import { parseDurationMs } from '../../util/duration.js';
+import { SUBSET_BODY_BYTES, subsetOf, UNATTRIBUTED, type SubsetFrom } from '../subset-from.js';
 
 /** Local replies are ≤ ~200 bytes (§1); 256 bytes classify every one and bound memory per request. */
 export const BODY_CAPTURE_BYTES = 256;
@@ -32,6 +33,8 @@ export interface Response {
    * connection (k6 reports that apart, as http_req_connecting). ms.
    */
   durationMs: number;
+  /** the subset that served it (subset-from.ts); UNATTRIBUTED when the plan does not attribute */
+  subset: string;
 }
 
 /** Thrown (as the rejection) when the engine interrupted the request: not a measurement. */
@@ -57,13 +60,17 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private start = 0;
   private status = 0;
   private overloaded: string | undefined;
-  private readonly captured = Buffer.allocUnsafe(BODY_CAPTURE_BYTES);
+  private readonly captured: Buffer;
+  /** where the subset comes from (plan.subsetFrom) and, for `{ header }`, its value in this response */
+  private readonly subsetFrom: SubsetFrom | undefined;
+  private readonly subsetHeader: string | undefined;
+  private subsetValue: string | null = null;
   private kept = 0;
   private abortFn: ((err?: Error) => void) | undefined;
   /** set when we decided to abort before undici handed us the abort function (still connecting) */
   private aborting: AbortKind = Abort.none;
   /** the last response, reused for every request (no allocation): valid until the next send() */
-  private readonly response: Response = { status: 0, cause: 'ok', durationMs: 0 };
+  private readonly response: Response = { status: 0, cause: 'ok', durationMs: 0, subset: UNATTRIBUTED };
   /** classify()'s input, likewise reused */
   private readonly facts: ResponseFacts = { status: 0, body: '', overloaded: undefined };
   /**
@@ -78,6 +85,10 @@ export class VuConnection implements Dispatcher.DispatchHandler {
 
   /** `hard` is the phase's stop signal: it interrupts whatever is in flight. */
   constructor(plan: RequestPlan, private readonly hard?: AbortSignal) {
+    this.subsetFrom = plan.subsetFrom;
+    this.subsetHeader = plan.subsetFrom && 'header' in plan.subsetFrom ? plan.subsetFrom.header.toLowerCase() : undefined;
+    // a `{ body }` regex needs more of the body than classification does
+    this.captured = Buffer.allocUnsafe(plan.subsetFrom && 'body' in plan.subsetFrom ? SUBSET_BODY_BYTES : BODY_CAPTURE_BYTES);
     const base = new URL(plan.baseUrl);
     const headers: Record<string, string> = { ...(plan.headers ?? {}) };
     if (plan.host) headers.host = plan.host;
@@ -120,6 +131,7 @@ export class VuConnection implements Dispatcher.DispatchHandler {
       this.pending = true;
       this.status = 0;
       this.overloaded = undefined;
+      this.subsetValue = null;
       this.kept = 0;
       this.abortFn = undefined;
       this.aborting = Abort.none;
@@ -159,19 +171,25 @@ export class VuConnection implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;
+    let found = this.subsetHeader === undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = rawHeaders[i];
       // first occurrence wins, as undici's parsed headers gave headers[name][0]
-      if (name.length === OVERLOADED_HEADER.length && name.toString('latin1').toLowerCase() === OVERLOADED_HEADER) {
+      if (this.overloaded === undefined && name.length === OVERLOADED_HEADER.length && name.toString('latin1').toLowerCase() === OVERLOADED_HEADER) {
         this.overloaded = rawHeaders[i + 1].toString('utf8');
-        break;
+        if (found) break;
+      } else if (!found && name.length === this.subsetHeader!.length && name.toString('latin1').toLowerCase() === this.subsetHeader) {
+        this.subsetValue = rawHeaders[i + 1].toString('utf8');
+        found = true;
+        if (this.overloaded !== undefined) break;
       }
     }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.kept < BODY_CAPTURE_BYTES) this.kept += chunk.copy(this.captured, this.kept, 0, BODY_CAPTURE_BYTES - this.kept);
+    const cap = this.captured.length;
+    if (this.kept < cap) this.kept += chunk.copy(this.captured, this.kept, 0, cap - this.kept);
     return true;
   }
 
@@ -182,9 +200,11 @@ export class VuConnection implements Dispatcher.DispatchHandler {
     r.status = this.status;
     const f = this.facts;
     f.status = r.status;
-    f.body = this.captured.toString('utf8', 0, this.kept);
+    const body = this.captured.toString('utf8', 0, this.kept);
+    f.body = body.length > BODY_CAPTURE_BYTES ? body.slice(0, BODY_CAPTURE_BYTES) : body;
     f.overloaded = this.overloaded;
     r.cause = classify(f);
+    if (this.subsetFrom) r.subset = subsetOf(this.subsetFrom, () => this.subsetValue, body);
     r.durationMs = this.durationMs();
     this.settle(r);
   }
@@ -197,6 +217,7 @@ export class VuConnection implements Dispatcher.DispatchHandler {
       const r = this.response;
       r.status = 0;
       r.cause = 'network_error';
+      r.subset = UNATTRIBUTED;
       r.durationMs = this.durationMs();
       this.settle(r);
     }

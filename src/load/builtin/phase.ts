@@ -91,7 +91,7 @@ export class Phase {
       const done = this.elapsed();
       // a timer may fire a hair early; an iteration never counts as starting before its schedule
       const scheduled = scheduledAtMs === undefined ? undefined : done - Math.min(scheduledAtMs, started);
-      this.recorder.add(r.status, r.cause, r.durationMs, scheduled, done);
+      this.recorder.add(r.status, r.cause, r.durationMs, scheduled, done, r.subset);
     } catch (err) {
       if (!(err instanceof Interrupted)) throw err;
     } finally {

@@ -8,6 +8,7 @@ import { createHistogram, recordMs, type Histogram } from '../histogram.js';
 import type { EngineInfo, LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
 import { addCount, buildPhaseResult } from '../result.js';
 import { TimelineRecorder } from '../timeline.js';
+import { SubsetRecorder } from '../subsets.js';
 
 export class Recorder {
   requests = 0;
@@ -18,9 +19,12 @@ export class Recorder {
   private readonly byCause = new Map<Cause, Histogram>();
   private readonly scheduled: Histogram | undefined;
   private readonly timeline = new TimelineRecorder();
+  /** only when the plan attributes responses to subsets (issue 16) */
+  private readonly subsets: SubsetRecorder | undefined;
 
-  constructor(measureScheduled: boolean) {
+  constructor(measureScheduled: boolean, attributes = false) {
     this.scheduled = measureScheduled ? createHistogram() : undefined;
+    this.subsets = attributes ? new SubsetRecorder() : undefined;
   }
 
   /**
@@ -29,8 +33,9 @@ export class Recorder {
    * complete, atMs the completion time since phase start. Positional arguments, so the
    * engine's per-request path allocates nothing here.
    */
-  add(status: number, cause: Cause, latencyMs: number, scheduledLatencyMs: number | undefined, atMs: number): void {
+  add(status: number, cause: Cause, latencyMs: number, scheduledLatencyMs: number | undefined, atMs: number, subset?: string): void {
     this.requests++;
+    if (this.subsets && subset !== undefined) this.subsets.add(subset, status, cause, latencyMs);
     addCount(this.statuses, String(status));
     addCount(this.causes, cause);
     recordMs(this.overall, latencyMs);
@@ -57,6 +62,7 @@ export class Recorder {
       causes: this.causes,
       histograms: { overall: this.overall, byCause: this.byCause, scheduled: this.scheduled },
       timeline: this.timeline.finish(),
+      subsets: this.subsets?.result(),
     });
   }
 }

@@ -10,7 +10,9 @@
  * iteration was scheduled).
  */
 import { BUCKET_COUNT, bucketName, bucketValueMs } from '../../../scripts/lib/buckets.js';
-import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from '../../../scripts/lib/names.js';
+import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX, subsetBucketName, subsetCauseName, subsetKey, subsetStatusName } from '../../../scripts/lib/names.js';
+import { UNATTRIBUTED } from '../subset-from.js';
+import { SubsetRecorder, type SubsetResults } from '../subsets.js';
 import { SUMMARY_FORMAT, type SummaryFile } from '../../../scripts/lib/summary.js';
 import { CAUSES, type Cause } from '../classify.js';
 import { createHistogram, recordMs, serializeHistogram, type LatencySummary, type SerializedHistogram } from '../histogram.js';
@@ -65,7 +67,29 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
     latency: { overall: fromTrend(file.trends?.http_req_duration ?? {}, requests), byCause },
     histograms: { overall: serializeHistogram(overall), byCause: causeHistograms },
     timeline: timelineFrom(file),
+    ...(ctx.plan.subsetFrom ? { subsets: subsetsFrom(c, ctx.plan.subsets ?? []) } : {}),
   };
+}
+
+/** The per-subset Counters (scripts/lib/names.ts) of the declared subsets and `none` → SubsetResults. */
+function subsetsFrom(c: Record<string, number>, declared: string[]): SubsetResults {
+  const names = [...new Set([...declared, UNATTRIBUTED])];
+  return SubsetRecorder.fromParts(
+    names.map((subset) => {
+      const key = subsetKey(subset);
+      const causes: Partial<Record<Cause, number>> = {};
+      for (const cause of CAUSES) if (c[subsetCauseName(key, cause)]) causes[cause] = c[subsetCauseName(key, cause)];
+      const statuses: Record<string, number> = {};
+      const prefix = subsetStatusName(key, '');
+      for (const [k, n] of Object.entries(c)) if (k.startsWith(prefix) && n > 0) statuses[k.slice(prefix.length)] = n;
+      const histogram = createHistogram();
+      for (let i = 0; i <= BUCKET_COUNT; i++) {
+        const n = c[subsetBucketName(key, i)];
+        if (n) recordMs(histogram, bucketValueMs(i), n);
+      }
+      return { subset, statuses, causes, histogram };
+    }),
+  );
 }
 
 /** k6 trend values (ms, keys 'avg', 'med', 'p(95)', …) → LatencySummary. */

@@ -1,0 +1,83 @@
+/**
+ * Per-subset results (issue 16 item 4): for each subset that served responses — requests,
+ * statuses, causes and a mergeable latency histogram. Built by the built-in engine's recorder,
+ * rebuilt from the k6 summary's per-subset Counters, merged across repeats like the rest.
+ */
+import type { Cause } from './classify.js';
+import { createHistogram, deserializeHistogram, mergeHistograms, recordMs, serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+
+export interface SubsetResult {
+  requests: number;
+  /** status (as a string) → count */
+  statuses: Record<string, number>;
+  causes: Partial<Record<Cause, number>>;
+  latency: LatencySummary;
+  histogram: SerializedHistogram;
+}
+/** subset name → its results; `-` = responses no subset could be read from */
+export type SubsetResults = Record<string, SubsetResult>;
+
+interface Live {
+  requests: number;
+  statuses: Record<string, number>;
+  causes: Partial<Record<Cause, number>>;
+  histogram: Histogram;
+}
+
+function bump<K extends string>(map: Partial<Record<K, number>>, key: K, n = 1): void {
+  map[key] = (map[key] ?? 0) + n;
+}
+
+export class SubsetRecorder {
+  private readonly live = new Map<string, Live>();
+
+  add(subset: string, status: number, cause: Cause, latencyMs: number): void {
+    let s = this.live.get(subset);
+    if (!s) this.live.set(subset, (s = { requests: 0, statuses: {}, causes: {}, histogram: createHistogram() }));
+    s.requests++;
+    bump(s.statuses, String(status));
+    bump(s.causes, cause);
+    recordMs(s.histogram, latencyMs);
+  }
+
+  /** Builds live counts into a result (`counts` from the k6 summary go through here too). */
+  static fromParts(parts: { subset: string; statuses: Record<string, number>; causes: Partial<Record<Cause, number>>; histogram: Histogram }[]): SubsetResults {
+    const out: SubsetResults = {};
+    for (const p of parts) {
+      const requests = Object.values(p.causes).reduce((a: number, n) => a + (n ?? 0), 0);
+      if (requests > 0) out[p.subset] = resultOf({ requests, statuses: p.statuses, causes: p.causes, histogram: p.histogram });
+    }
+    return out;
+  }
+
+  result(): SubsetResults {
+    const out: SubsetResults = {};
+    for (const [name, s] of [...this.live].sort(([a], [b]) => a.localeCompare(b))) out[name] = resultOf(s);
+    return out;
+  }
+}
+
+function resultOf(s: Live): SubsetResult {
+  const histogram = serializeHistogram(s.histogram);
+  return { requests: s.requests, statuses: s.statuses, causes: s.causes, latency: summarize(deserializeHistogram(histogram)), histogram };
+}
+
+/** Repeats of one phase → one result per subset (counts added, histograms merged). */
+export function mergeSubsetResults(parts: (SubsetResults | undefined)[]): SubsetResults | undefined {
+  const present = parts.filter((p): p is SubsetResults => p !== undefined);
+  if (present.length === 0) return undefined;
+  const names = [...new Set(present.reduce((all: string[], p) => all.concat(Object.keys(p)), []))].sort();
+  const out: SubsetResults = {};
+  for (const name of names) {
+    const each = present.map((p) => p[name]).filter((x): x is SubsetResult => x !== undefined);
+    const statuses: Record<string, number> = {};
+    const causes: Partial<Record<Cause, number>> = {};
+    for (const e of each) {
+      for (const [k, n] of Object.entries(e.statuses)) bump(statuses, k, n);
+      for (const [k, n] of Object.entries(e.causes)) bump(causes, k as Cause, n ?? 0);
+    }
+    const histogram = mergeHistograms(each.map((e) => e.histogram));
+    out[name] = { requests: each.reduce((a, e) => a + e.requests, 0), statuses, causes, latency: summarize(deserializeHistogram(histogram)), histogram };
+  }
+  return out;
+}
