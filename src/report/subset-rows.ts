@@ -34,7 +34,7 @@ const counts = (m: Record<string, number | undefined>) =>
     .join(' ');
 
 /** The subset name as people read it: "-" = no subset could be read from the response. */
-export const subsetLabel = (s: string) => (s === '-' ? '(unattributed)' : s);
+export const subsetLabel = (s: string) => (s === '-' ? '(none)' : s);
 
 export function subsetRows(report: Report): SubsetRow[] {
   const out: SubsetRow[] = [];

@@ -57,9 +57,14 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   const subsets = subsetRows(report);
   if (subsets.length) {
     out.push(`${paint('per subset', 'bold')} (share of the phase's requests; failed = share of the subset's own)`);
-    const head = ['phase', 'subset', 'requests', 'share [interval]', 'declared', 'failed [interval]', 'p50 / p95 / p99'].map((h) => paint(h, 'bold'));
-    const body = subsets.map((r) => [r.phase, text(r.subset), r.requests, r.share, r.declared, r.failed, `${r.p50} / ${r.p95} / ${r.p99}`]);
-    out.push(table([head, ...body], { border: getBorderCharacters('norc'), columns: [8, 12, 8, 18, 8, 18, 14].map((width) => ({ width, wrapWord: true })) }).trimEnd());
+    for (const phase of ['baseline', 'policy'] as const) {
+      const mine = subsets.filter((r) => r.phase === phase);
+      if (!mine.length) continue;
+      const head = [phase, 'req', 'share [interval]', 'weight', 'failed [interval]', 'p50 / p95'].map((h) => paint(h, 'bold'));
+      const body = mine.map((r) => [text(r.subset), r.requests, r.share, r.declared, r.failed, `${r.p50} / ${r.p95}`]);
+      // 10 + 6 + 20 + 6 + 20 + 17 columns and their borders: within TERMINAL_WIDTH
+      out.push(table([head, ...body], { border: getBorderCharacters('norc'), columns: [10, 6, 20, 6, 20, 17].map((width) => ({ width, wrapWord: true })) }).trimEnd());
+    }
     for (const line of splitLines(report)) out.push(wrap(`split ${text(line)}`, TERMINAL_WIDTH, 6));
     out.push('');
   }
