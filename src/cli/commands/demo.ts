@@ -24,7 +24,7 @@ export default defineCommand<DemoArgs>({
   command: 'demo [names..]',
   describe: `run the demo scenarios on the local mesh (${DEMO_SCENARIOS.length} of them, under a minute) and print each verdict`,
   examples: [
-    ['meshproof demo', 'watch five resilience policies proven on the local mesh'],
+    ['meshproof demo', 'watch seven resilience policies proven on the local mesh'],
     ['meshproof demo retries', 'just the retries scenario'],
   ],
   builder: (y: Argv) =>
