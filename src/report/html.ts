@@ -67,8 +67,7 @@ ${report.scenario.description ? `<p class="description">${e(report.scenario.desc
 <main>
 <section class="cards">${cards.join('')}</section>
 <section><h2>Gates</h2>${gateTable}</section>
-${subsetSection(report)}
-<section><h2>Latency percentiles</h2><p class="muted">Both phases overlaid; dots are the reported percentiles with their 95 % order-statistic intervals.</p>${latencyChart(report)}</section>
+${subsetSection(report)}<section><h2>Latency percentiles</h2><p class="muted">Both phases overlaid; dots are the reported percentiles with their 95 % order-statistic intervals.</p>${latencyChart(report)}</section>
 <section><h2>Outcomes</h2><p class="muted">Share of requests by cause (why it failed) and by HTTP status.</p>${outcomeBars(report)}</section>
 <section><h2>Timeline</h2><p class="muted">Requests completed per second, stacked by cause; dashed: p95 per second.</p>${timelineChart(report)}</section>
 <section><h2>Baseline vs policy</h2>${statTable}<p class="muted">Small numbers are 95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</p></section>

@@ -51,5 +51,6 @@ export function subsetSection(report: Report): string {
     .map((r) => `<tr><td>${r.phase}</td><th>${e(r.subset)}</th><td class="num">${e(r.requests)}</td><td class="num">${e(r.share)}</td><td class="num">${e(r.declared)}</td><td class="num">${e(r.failed)}</td><td class="num">${e(`${r.p50} / ${r.p95} / ${r.p99}`)}</td><td>${e(r.statuses)}</td><td>${e(r.causes)}</td></tr>`)
     .join('')}</tbody></table>`;
   const checks = splitLines(report);
-  return `<section><h2>Split by subset</h2><p class="muted">Which subset served each response (the attribution header or target.subsetFrom); observed shares beside the weights the policy declares. Intervals: Wilson 95 %.</p>${splitChart(rows)}${table}${checks.length ? `<ul class="notes">${checks.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` : ''}</section>`;
+  return `<section><h2>Split by subset</h2><p class="muted">Which subset served each response (the attribution header or target.subsetFrom); observed shares beside the weights the policy declares. Intervals: Wilson 95 %.</p>${splitChart(rows)}${table}${checks.length ? `<ul class="notes">${checks.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` : ''}</section>
+`;
 }

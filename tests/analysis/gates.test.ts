@@ -55,7 +55,7 @@ test('malformed gates are ConfigErrors that quote the expression and say what wa
 
 test('parseExpect names the field: unknown metric, unknown cause, wrong aggregation, unknown scope', () => {
   const table: [unknown, string][] = [
-    [{ policy: { http_req_latency: ['p(95)<1'] } }, 'expect.policy.http_req_latency: unknown metric "http_req_latency"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)'],
+    [{ policy: { http_req_latency: ['p(95)<1'] } }, 'expect.policy.http_req_latency: unknown metric "http_req_latency"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503), cause_<cause> (e.g. cause_overflow), subset_<subset> (e.g. subset_v2) or split, each but split with an optional tag filter like {subset:v2}'],
     [{ policy: { cause_timeout: ['rate<1'] } }, 'expect.policy.cause_timeout: unknown cause "timeout" in metric "cause_timeout"; expected one of ok, overflow, no_healthy_upstream, route_timeout, fault_abort, upstream_reset, app_error, client_error, network_error'],
     [{ delta: { http_req_failed: ['rate<0.1', 'p(95)<1'] } }, 'expect.delta.http_req_failed[1]: gate "p(95)<1": p(N) does not apply to http_req_failed; expected rate, count'],
     [{ baseline: { http_req_duration: ['rate<0.1'] } }, 'expect.baseline.http_req_duration[0]: gate "rate<0.1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med'],

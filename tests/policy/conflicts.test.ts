@@ -20,11 +20,11 @@ test('"default/productpage" and an unnamespaced "productpage" are one object onc
   assert.is(policySetConflicts(docs).length, 0, 'unknown run namespace: not provably one object');
 });
 
-test('across files only between files of one set; the repo policies/ folder (three DRs named productpage, alternatives) is no conflict when found in a folder', async () => {
+test('across files only between files of one set; the repo policies/ folder (four DRs named productpage, alternatives) is no conflict when found in a folder', async () => {
   const docs = await loadPolicies(['policies']);
   const named = new Set<string>();
   assert.is(policySetConflicts(docs, { sameSet: (f) => named.has(f) }).length, 0);
-  assert.is(policySetConflicts(docs).length, 4, 'as one set: 3 DestinationRules and 3 VirtualServices named default/productpage are 2 + 2 duplicates');
+  assert.is(policySetConflicts(docs).length, 6, 'as one set: 4 DestinationRules and 4 VirtualServices named default/productpage (traffic-shift.yaml holds one of each) are 3 + 3 duplicates');
 });
 
 test('local mesh: an object outside its one namespace is an error at metadata.namespace', async () => {

@@ -195,6 +195,7 @@ test('the demo policies lint to the traps they knowingly keep (default retries, 
       `outlier-detection-default-cap.yaml:${await lineOf('outlier-detection-default-cap.yaml', 'outlierDetection:')} panic-mode-off`,
       `outlier-detection.yaml:${await lineOf('outlier-detection.yaml', 'outlierDetection:')} panic-mode-off`,
       `route-timeout.yaml:${await lineOf('route-timeout.yaml', '- route:')} default-retries`,
+      `traffic-shift.yaml:${await lineOf('traffic-shift.yaml', '- route:')} default-retries`,
     ],
   );
 });
