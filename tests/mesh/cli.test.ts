@@ -126,6 +126,32 @@ test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HT
   assert.is(code, 0, cli.stderr);
 });
 
+test('meshproof mesh --versions v1=2,v2=1 --policy policies/traffic-shift.yaml: pods per version; every answer names its subset and comes from a pod of that version', async () => {
+  const cli = startCli(['--versions', 'v1=2,v2=1', '--policy', 'policies/traffic-shift.yaml', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
+  try {
+    const summary = await summaryOf(child);
+    assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v2-0']);
+    const port = Number(new URL(summary.gatewayUrl).port);
+    // the policy file itself sets no attribution header: the pod's own x-meshproof-pod names the version
+    const replies = await Promise.all(Array.from({ length: 20 }, () => raw(port, 'bookinfo.example.com')));
+    for (const r of replies) assert.match(r, /^HTTP\/1\.1 200 OK\r\n[\s\S]*x-meshproof-pod: productpage-v[12]-\d/);
+  } finally {
+    child.kill('SIGINT');
+  }
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, cli.stderr);
+});
+
+test('meshproof mesh --pods with --versions, or a malformed --versions: exit 2 (usage) naming the flag', async () => {
+  for (const args of [['--pods', '1', '--versions', 'v1=1'], ['--versions', 'v1:2']]) {
+    const cli = startCli([...args, '--port', '0', '--admin-port', '0']);
+    const [code] = await once(cli.child, 'exit');
+    assert.is(code, ExitCode.usage, cli.stderr);
+    assert.match(cli.stderr, args[0] === '--pods' ? '--pods and --versions' : '--versions: expected VERSION=PODS');
+  }
+});
+
 test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usage)', async () => {
   const cli = startCli(['--port', '70000']);
   const [code] = await once(cli.child, 'exit');
