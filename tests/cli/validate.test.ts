@@ -9,7 +9,7 @@ test('validate policies/ exits 0 and says how many documents were checked', asyn
   const r = await runCli(['validate', 'policies/']);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, '6 documents checked: 0 errors, 0 warnings\n');
+  assert.is(r.stderr, '8 documents checked: 0 errors, 0 warnings\n');
 });
 
 test('validate and lint of two named files holding the same DestinationRule: exit 2 with both positions; the policies/ folder of alternatives stays clean (issue 13 item 10)', async () => {
