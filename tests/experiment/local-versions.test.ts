@@ -59,4 +59,13 @@ test('mesh --versions v1=2,v2=1 parses to two versions; bad text says what was e
   assert.is(parseVersionCounts('v1=30,v2=30', 50), 'expected at most 50 pods in all, got 60');
 });
 
+test('target.subsetFrom: { header } or { body } with a capture group; anything else names the field', () => {
+  const at = (from: string) => parseScenario(FILE, `${GOOD}target: { subsetFrom: ${from} }\n`, '/work/demo/scenarios').target.subsetFrom;
+  assert.equal(at('{ header: x-version }'), { header: 'x-version' });
+  assert.equal(at('{ body: "reviews-(v\\\\d)" }'), { body: 'reviews-(v\\d)' });
+  assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').target.subsetFrom, undefined);
+  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { body: "v\\\\d" } }\n`), ['scenarios/x.yaml:6:31: target.subsetFrom.body: expected a regular expression with a capture group (the subset), got "v\\\\d"']);
+  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { header: a, body: "(x)" } }\n`), ['scenarios/x.yaml:6:23: target.subsetFrom: expected exactly one of { header: NAME } or { body: REGEX }']);
+});
+
 test.run();
