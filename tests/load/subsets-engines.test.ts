@@ -17,6 +17,10 @@ import { podsForVersions, versionedObjects } from '../../src/mesh/versions.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
 import { withAttributionHeader } from '../../src/experiment/attribution.js';
 import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+import { attribute } from '../../src/experiment/attribution.js';
+import { analyzeExperiment } from '../../src/analysis/experiment.js';
+import { loadPolicyText } from '../../src/policy/load.js';
+import YAML from 'yaml';
 
 const script = ensureBundle();
 const HEADER = { header: 'x-meshproof-subset' };
@@ -76,6 +80,33 @@ test('k6 script (fake k6, scripted answers): header and body attribution give th
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('done when: the policy declares 80/10/10 but the gateway routes 50/25/25 (built-in engine, local mesh, attribution header) → split matches-weights fails', async () => {
+  const declared = attribute(loadPolicyText(YAML.stringify(vs([['v1', 80], ['v2', 10], ['v3', 10]])), 'policy.yaml'), undefined, 'default').attribution!;
+  assert.equal(declared.declared[0].weights, [{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 10 }, { subset: 'v3', weight: 10 }]);
+  const app = {
+    ...DEFAULT_APP,
+    pods: podsForVersions('productpage', ['v1', 'v2', 'v3'].map((name) => ({ name, pods: 1, behaviour: {} })), { mode: 'serve', latency: { kind: 'fixed', ms: 0 } }),
+    objects: versionedObjects(['v1', 'v2', 'v3']),
+  };
+  // what the gateway really has: another split (a stale push, another VirtualService first, …)
+  const mesh = await startMesh({ app, policies: [vs([['v1', 50], ['v2', 25], ['v3', 25]])], seed: 11 });
+  try {
+    const profile: LoadProfile = { executor: 'constant-arrival-rate', rate: 200, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20 };
+    const plan: RequestPlan = { method: 'GET', baseUrl: mesh.gatewayUrl, path: '/productpage', host: 'bookinfo.example.com', subsetFrom: declared.subsetFrom, subsets: declared.subsets };
+    const r = await new BuiltinEngine().run(profile, plan, { seed: 2 });
+    const a = analyzeExperiment({ baseline: r, policy: r, expect: { policy: { split: ['matches-weights'] } }, declared: declared.declared });
+    assert.is(a.gates[0].verdict, 'fail', a.gates[0].message);
+    const check = a.stats.policy.splits![0];
+    assert.is(check.n, r.requests);
+    assert.ok(check.pValue < 1e-6, String(check.pValue));
+    // v1 near 50 %, far outside the simultaneous interval around the declared 80 %
+    assert.ok(Math.abs(check.subsets[0].share - 0.5) < 0.1, String(check.subsets[0].share));
+    assert.is(check.subsets[0].inside, false);
+  } finally {
+    await mesh.stop();
   }
 });
 
