@@ -19,6 +19,7 @@ import {
   translateVirtualHosts,
   type EnvoyCluster,
   type EnvoyRoute,
+  type EnvoyHeaderMutations,
 } from '../policy/translate.js';
 
 export interface ExpectedConfig {
@@ -115,6 +116,8 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined';
 }
 
+const HEADER_LISTS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'] as const;
+
 function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: EnvoyRoute): string[] {
   const where = `route ${JSON.stringify(want.match)} of ${domain}`;
   const got = routes.get(canonicalJson(want.match));
@@ -123,7 +126,23 @@ function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: Env
   if (!sameValue(got.route?.timeout ?? '0s', want.route.timeout)) out.push(`${where}: timeout is ${got.route?.timeout ?? 'unset'}, policy says ${want.route.timeout}`);
   out.push(...compareBlock(`${where}: retry_policy`, got.route?.retry_policy, want.route.retry_policy));
   out.push(...compareBlock(`${where}: fault`, got.typed_per_filter_config?.['envoy.filters.http.fault'], want.typed_per_filter_config?.['envoy.filters.http.fault']));
+  // a traffic shift changes only weights (and, attributed, the per-destination headers): without
+  // these the check would pass before the gateway had the new split (issue 16)
+  // Cluster names are not compared: a destination without a port translates here without the
+  // service's port, which only the cluster knows; weights and header lists carry the change.
+  const wantWc = want.route.weighted_clusters?.clusters;
+  if (wantWc) {
+    const gotWc = got.route?.weighted_clusters?.clusters ?? [];
+    if (!sameValue(gotWc.map((c) => c.weight), wantWc.map((c) => c.weight))) out.push(`${where}: weights are ${JSON.stringify(gotWc.map((c) => c.weight))}, policy says ${JSON.stringify(wantWc.map((c) => c.weight))}`);
+    else wantWc.forEach((c, i) => out.push(...headerLists(`${where}: weighted cluster ${i}`, gotWc[i], c)));
+  }
+  out.push(...headerLists(where, got, want));
   return out;
+}
+
+/** Header lists the policy sets must be there; Istio may add its own (alt-svc), so a list the policy lacks is not checked. */
+function headerLists(where: string, got: EnvoyHeaderMutations | undefined, want: EnvoyHeaderMutations): string[] {
+  return HEADER_LISTS.flatMap((k) => (want[k] === undefined ? [] : compareBlock(`${where}: ${k}`, got?.[k], want[k])));
 }
 
 /** Every field the policy sets must be there with its value; a block the policy omits must be absent. */

@@ -41,7 +41,7 @@ function parser(add: EnvoyHeaderMutations['request_headers_to_add'], remove: str
   return {
     // Envoy keeps header names as LowerCaseString; node's header objects are keyed lower-case
     remove: (remove ?? []).map((k) => k.toLowerCase()),
-    add: (add ?? []).map((o) => ({ key: o.header.key.toLowerCase(), value: o.header.value, append: o.append_action === 'APPEND_IF_EXISTS_OR_ADD' })),
+    add: (add ?? []).map((o) => ({ key: o.header.key.toLowerCase(), value: o.header.value, append: o.append_action !== 'OVERWRITE_IF_EXISTS_OR_ADD' })),
   };
 }
 

@@ -15,10 +15,14 @@
  *   (`processWeightedDestination`). Evaluation order: istio-envoy-semantics.md §6.3.
  */
 
-/** Envoy `HeaderValueOption` as istiod writes it. */
+/**
+ * Envoy `HeaderValueOption` as istiod writes it. `append_action` APPEND_IF_EXISTS_OR_ADD is the
+ * enum's zero value (config/core/v3/base.proto HeaderAppendAction), which proto3 JSON — and so
+ * `/config_dump` — omits: absent means append.
+ */
 export interface EnvoyHeaderValueOption {
   header: { key: string; value: string };
-  append_action: 'APPEND_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS_OR_ADD';
+  append_action?: 'OVERWRITE_IF_EXISTS_OR_ADD';
 }
 /** The header lists an Envoy Route and a WeightedCluster.ClusterWeight carry alike. */
 export interface EnvoyHeaderMutations {
@@ -44,7 +48,7 @@ function appendList(map: Record<string, unknown> | undefined, append: boolean): 
   return Object.keys(map)
     .filter((k) => !isInternal(k) && typeof map[k] === 'string')
     .sort()
-    .map((key) => ({ header: { key, value: map[key] as string }, append_action: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' }));
+    .map((key): EnvoyHeaderValueOption => (append ? { header: { key, value: map[key] as string } } : { header: { key, value: map[key] as string }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }));
 }
 
 function removeList(keys: unknown[] | undefined): string[] {

@@ -36,7 +36,7 @@ test('§6.3 translation as route.go: set before add, each sorted by key; :author
     [
       ['x-a', 'OVERWRITE_IF_EXISTS_OR_ADD'],
       ['x-b', 'OVERWRITE_IF_EXISTS_OR_ADD'],
-      ['x-c', 'APPEND_IF_EXISTS_OR_ADD'],
+      ['x-c', undefined],
     ],
   );
   assert.equal(single.request_headers_to_remove, ['x-gone']);
