@@ -10,7 +10,6 @@ import { analyzePhase } from './phase.js';
 import { DEFAULT_CONFIDENCE } from './stats.js';
 import { analyzeSubsets, checkSplit } from './subsets.js';
 import type { DeclaredSplit } from '../load/subset-from.js';
-import type { PhaseStats as Stats } from '../report/model.js';
 
 export interface ExperimentAnalysis {
   stats: Record<PhaseName, PhaseStats>;
@@ -38,7 +37,7 @@ export function analyzeExperiment(input: {
 }
 
 /** Per-subset stats, and the split check against declared weights, when the phase attributes responses. */
-function withSubsets(stats: Stats, result: PhaseResult, declared: DeclaredSplit[] | undefined, confidence: number): Stats {
+function withSubsets(stats: PhaseStats, result: PhaseResult, declared: DeclaredSplit[] | undefined, confidence: number): PhaseStats {
   const subsets = analyzeSubsets(result, confidence);
   if (!subsets) return stats;
   const splits = (declared ?? []).map((d) => checkSplit(result, d, confidence)).filter((c) => c !== undefined);
