@@ -38,7 +38,7 @@ for (const [i, file] of demoScenarioFiles([]).entries()) {
       assert.is(profiles.length, scenario.warmupMs > 0 ? 2 * slots : slots);
       for (const p of profiles) assert.equal(k6Rules(p), [], JSON.stringify(p));
       if (scenario.warmupMs > 0) {
-        assert.equal(profiles[0], { executor: 'ramping-vus', startVUs: 10, stages: [{ duration: '0.5s', target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s' });
+        assert.equal(profiles[0], { executor: 'ramping-vus', startVUs: 10, stages: [{ duration: `${scenario.warmupMs / 1000}s`, target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s' });
         assert.equal(profiles[1], scenario.load);
       }
       assert.is(result.report.phases.baseline.result.requests, 20 * scenario.repeat);
