@@ -46,12 +46,18 @@ test('POST of an existing name: 409 AlreadyExists, the stored object untouched (
   assert.is(fake.get('destinationrules', 'default', 'productpage')!.spec.host, 'productpage');
 });
 
-test('PUT without metadata.resourceVersion: 422 Invalid (custom resources allow no unconditional update)', async () => {
+test('PUT without metadata.resourceVersion: 422 Invalid naming the resource, after NotFound (registry store.go Update)', async () => {
+  // store.go checks existence first (AllowCreateOnUpdate false), then builds the GroupKind
+  // from qualifiedResource.Resource: the plural, not the Kind
+  const missing = await call('PUT', `${DR}/productpage`, dr());
+  assert.is(missing.status, 404);
+  assert.is(missing.json.reason, 'NotFound');
   await call('POST', DR, dr());
   const r = await call('PUT', `${DR}/productpage`, dr());
   assert.is(r.status, 422);
   assert.is(r.json.reason, 'Invalid');
-  assert.is(r.json.message, 'DestinationRule.networking.istio.io "productpage" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+  assert.is(r.json.message, 'destinationrules.networking.istio.io "productpage" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+  assert.equal([r.json.details.kind, r.json.details.group], ['destinationrules', 'networking.istio.io']);
   assert.equal(r.json.details.causes, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
 });
 
