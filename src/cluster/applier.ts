@@ -188,12 +188,18 @@ export class ClusterApplier implements Applier {
         let written = current;
         if (written === null) written = await this.api.create(entry.key, userContent(entry.object));
         else if (!sameContent(written, entry.object)) written = await this.api.replace(entry.key, { ...userContent(entry.object), metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) } });
+        // our own write from here on: a 409 on the next PUT (istiod writing status in between)
+        // re-reads and must not take this content write for someone else's
+        if (written !== current) this.wrote(runId, entry.key, written);
         // the content write moved the fields it changed to "meshproof" (an Update); a second PUT
         // with no content change carrying the snapshot's managedFields puts ownership back as
         // it was — one PUT carrying both would record the content change on top of them
         if (!sameOwnership(written, entry.object)) {
           const body = userContent(entry.object);
-          const managedFields = ((entry.object.metadata as Obj | undefined)?.managedFields as unknown[] | undefined) ?? [];
+          // the request's list replaces the live one whole (decodeLiveOrNew), so the status
+          // subresource's entries (istiod's) are carried as they are now, like status itself
+          const entries = (o: Obj) => ((o.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
+          const managedFields = [...entries(entry.object).filter((e) => e.subresource !== 'status'), ...entries(written).filter((e) => e.subresource === 'status')];
           written = await this.api.replace(entry.key, { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rvOf(written), managedFields } });
         }
         this.wrote(runId, entry.key, written);

@@ -121,6 +121,14 @@ export interface FakeApiServer {
   list(plural: string): Obj[];
   /** stores an object as `kubectl create` would (manager "kubectl-create") */
   seed(object: Obj): Obj;
+  /**
+   * A write to the `status` subresource, as istiod's status controller makes (PILOT_ENABLE_STATUS):
+   * `status` replaced, the manager's entry recorded with `subresource: status` (fieldmanager
+   * keeps subresource managers apart — ManagedFieldsEntry.subresource), a new
+   * resourceVersion, spec and generation untouched. The entry's fieldsV1 is the status map's
+   * own keys with a "." marker; not captured from a real server.
+   */
+  writeStatus(plural: string, namespace: string, name: string, status: Obj, manager?: string): Obj;
   /** one-shot responses, consumed in order of matching */
   script(r: ScriptedResponse): void;
   assertConsumed(): void;
@@ -168,6 +176,18 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       const plural = pluralOf(object.kind);
       const stored = createObject(object, plural, object.metadata.namespace ?? 'default', 'kubectl-create');
       return clone(stored);
+    },
+    writeStatus: (plural, ns, name, newStatus, manager = 'pilot-discovery') => {
+      const key = `${plural}/${ns}/${name}`;
+      const obj = clone(store.get(key));
+      if (!obj) throw new Error(`fake apiserver: no ${key}`);
+      obj.status = clone(newStatus);
+      const own = { manager, operation: 'Update', apiVersion: obj.apiVersion, time: now(), fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { '.': {}, ...Object.fromEntries(Object.keys(newStatus).map((k) => [`f:${k}`, {}])) } }, subresource: 'status' };
+      obj.metadata.managedFields = [...(obj.metadata.managedFields as Entry[]).filter((e) => !(e.manager === manager && e.subresource === 'status')), own];
+      obj.metadata.resourceVersion = nextRv();
+      store.set(key, obj);
+      events.emit('change', plural, ns, name);
+      return clone(obj);
     },
     script: (r) => void scripted.push(r),
     assertConsumed: () => {
@@ -226,6 +246,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
 
   /** PUT / merge patch / JSON patch: an Update by `manager` (fieldmanager.go Update). */
   function updateObject(prev: Obj, next: Obj, plural: string, manager: string, version: string, dryRun: boolean): Obj {
+    // Istio's CRDs enable the status subresource, so a write to the main resource cannot set
+    // status: the old one is kept (apiextensions-apiserver customresource strategy.go
+    // PrepareForUpdate, as every built-in strategy's "update is not allowed to set status";
+    // the CRD strategy's own text was not read)
+    next = { ...next };
+    if (prev.status !== undefined) next.status = clone(prev.status);
+    else delete next.status;
     const managed = recordUpdate(decodeLiveOrNew(prev.metadata.managedFields, next.metadata?.managedFields), prev, next, manager, `${ISTIO_GROUP}/${version}`);
     return commit(plural, prev.metadata.namespace, prev, next, managed, dryRun);
   }

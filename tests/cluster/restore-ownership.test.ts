@@ -130,6 +130,28 @@ test('item 3: a change between an alternate restore and the next apply (A B B A)
   assert.equal(vs().spec.hosts, ['other.example.com']);
 });
 
+test('item 3, no false alarm: istiod writing status between restore\'s content PUT and its managedFields PUT (a 409 for the second) is not someone else\'s change', async () => {
+  assert.is((await aliceApplies()).code, 0);
+  const owners = ownership(vs());
+  const { applier, journal, snap } = await runOnce('run-status');
+  let wroteStatus = false;
+  env.fake.events.on('change', (plural: string) => {
+    // right after the restore's first PUT is stored, before its answer reaches meshproof
+    if (wroteStatus || plural !== 'virtualservices' || env.fake.requests.at(-1)?.method !== 'PUT') return;
+    wroteStatus = true;
+    env.fake.writeStatus('virtualservices', 'default', 'productpage', { observedGeneration: 3, validationMessages: [] });
+  });
+  await applier.restore(snap);
+  assert.ok(wroteStatus);
+  const puts = env.fake.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/virtualservices/productpage'));
+  assert.is(puts.length, 3, 'content PUT, managedFields PUT refused 409 (stale resourceVersion), managedFields PUT again');
+  assert.equal(ownership(vs()), owners);
+  assert.is(vs().spec.http[0].timeout, undefined);
+  assert.is(vs().status.observedGeneration, 3, 'istiod\'s status stays');
+  assert.ok(vs().metadata.managedFields.some((m: { manager: string; subresource?: string }) => m.manager === 'pilot-discovery' && m.subresource === 'status'));
+  assert.is(journal.read('run-status')!.state, 'done');
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
