@@ -133,8 +133,11 @@ export class ClusterApplier implements Applier {
     if (this.dryRun) return; // nothing was stored
     this.appliedAt = undefined;
     const extra = this.taken.filter((t) => !snapshot.entries.some((e) => sameKey(e.key, t.key)));
-    await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
+    const reverted = await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
     this.opts.journal.markDone(this.opts.runId);
+    // someone put an object back as it was (deleted the one we created) while the policy was
+    // applied: nothing is left to restore, but the policy phase did not measure the policy
+    if (reverted.length > 0) throw new ConcurrentChangeError(this.opts.runId, reverted, this.opts.journal.pathOf(this.opts.runId), 'reverted');
   }
 
   /**
@@ -157,13 +160,16 @@ export class ClusterApplier implements Applier {
     return this.opts.verifier(docs, { ...options, appliedAt: this.appliedAt });
   }
 
-  private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<void> {
+  /** Returns the objects someone else had already put back as they were before the run. */
+  private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<ConcurrentChange[]> {
     const conflicts: ConcurrentChange[] = [];
+    const reverted: ConcurrentChange[] = [];
     for (const entry of snapshot.entries) {
       await this.withConflictRetry(async () => {
         const current = await this.api.get(entry.key);
         const applied = this.lastWritten.get(keyText(entry.key));
         if (unchangedSince(entry.object, current)) {
+          if (applied !== undefined && !unchangedSince(applied, current)) reverted.push({ key: entry.key, before: entry.object, applied, now: current });
           // already as before (also: never applied); this is what the next re-apply must find
           if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
           return;
@@ -207,7 +213,8 @@ export class ClusterApplier implements Applier {
     }
     const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key))) };
     await this.readBack(runId, restored);
-    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, conflicts, this.opts.journal.pathOf(runId), 'restore');
+    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, [...conflicts, ...reverted], this.opts.journal.pathOf(runId), 'restore');
+    return reverted;
   }
 
   /** Before a re-apply: the object must still be what our own last write left. */

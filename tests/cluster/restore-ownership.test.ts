@@ -152,6 +152,23 @@ test('item 3, no false alarm: istiod writing status between restore\'s content P
   assert.is(journal.read('run-status')!.state, 'done');
 });
 
+test('item 3: a DestinationRule meshproof created, deleted by someone else during the run: the run is void (exit 3, "deleted"), nothing to restore, journal closed', async () => {
+  const docs = await policies('connection-pool.yaml');
+  const { applier, journal } = applierFor('run-deleted');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  assert.is(snap.entries[0].object, null, 'it did not exist before');
+  await applier.apply(docs);
+  assert.is((await kubectl(env, 'delete', 'destinationrule', 'productpage')).code, 0);
+  const err = await applier.restore(snap).then(() => undefined, (e: Error) => e);
+  assert.instance(err, ConcurrentChangeError);
+  assert.is((err as ConcurrentChangeError).exitCode, ExitCode.infra);
+  assert.match(err!.message, 'someone else changed DestinationRule default/productpage (deleted)');
+  assert.match(err!.message, 'nothing was restored over it; journal closed');
+  assert.match(err!.message, 'the object: now deleted');
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  assert.is(journal.read('run-deleted')!.state, 'done');
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
