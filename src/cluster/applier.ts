@@ -115,7 +115,7 @@ export class ClusterApplier implements Applier {
         continue;
       }
       // a re-apply (A B B A …) over a change someone made since our restore would hide it
-      await this.refuseConcurrentChanges([key], 'apply');
+      await this.refuseConcurrentChanges([key]);
       this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
       this.appliedAt ??= Date.now();
       const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })).catch((err) => {
@@ -164,6 +164,10 @@ export class ClusterApplier implements Applier {
   private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<ConcurrentChange[]> {
     const conflicts: ConcurrentChange[] = [];
     const reverted: ConcurrentChange[] = [];
+    // an object meshproof never set out to write (no intent journaled: its apply was refused
+    // or never reached) is as the user left it; putting the snapshot back could only undo them
+    const intents = this.opts.journal.read(runId)?.intents ?? [];
+    snapshot = { ...snapshot, entries: snapshot.entries.filter((e) => intents.some((i) => sameKey(i.key, e.key))) };
     for (const entry of snapshot.entries) {
       await this.withConflictRetry(async () => {
         const current = await this.api.get(entry.key);
@@ -217,16 +221,23 @@ export class ClusterApplier implements Applier {
     return reverted;
   }
 
-  /** Before a re-apply: the object must still be what our own last write left. */
-  private async refuseConcurrentChanges(keys: ObjectKey[], when: 'apply' | 'restore'): Promise<void> {
+  /**
+   * Before an apply: the object must still be what our own last write left or, before our
+   * first write, what the snapshot saw — the run's first phase is a baseline, and a change
+   * made during it would otherwise be overwritten by the restore to the older snapshot.
+   */
+  private async refuseConcurrentChanges(keys: ObjectKey[]): Promise<void> {
     const changes: ConcurrentChange[] = [];
+    let first = false;
     for (const key of keys) {
-      const applied = this.lastWritten.get(keyText(key));
+      const before = this.taken.find((t) => sameKey(t.key, key));
+      const applied = this.lastWritten.get(keyText(key)) ?? before?.object;
       if (applied === undefined) continue;
+      first ||= !this.lastWritten.has(keyText(key));
       const now = await this.api.get(key);
-      if (!unchangedSince(applied, now)) changes.push({ key, before: this.taken.find((t) => sameKey(t.key, key))?.object ?? null, applied, now });
+      if (!unchangedSince(applied, now)) changes.push({ key, before: before?.object ?? null, applied, now });
     }
-    if (changes.length > 0) throw new ConcurrentChangeError(this.opts.runId, changes, this.opts.journal.pathOf(this.opts.runId), when);
+    if (changes.length > 0) throw new ConcurrentChangeError(this.opts.runId, changes, this.opts.journal.pathOf(this.opts.runId), first ? 'first-apply' : 'apply');
   }
 
   private wrote(runId: string, key: ObjectKey, object: Obj | null): void {

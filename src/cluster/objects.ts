@@ -123,7 +123,8 @@ export function threeWayDiff(before: Obj | null, applied: Obj | null, now: Obj |
   const out: string[] = [];
   for (const [text, keys] of [...paths.entries()].sort(([x], [y]) => x.localeCompare(y))) {
     const [x, y, z] = [b, a, n].map((v) => show(at(v, keys)));
-    if (x !== y || y !== z) out.push(`${text}: before ${x} | meshproof applied ${y} | now ${z}`);
+    // nothing applied yet (the snapshot stands for meshproof's last write): two columns
+    if (x !== y || y !== z) out.push(applied === before ? `${text}: before ${x} | now ${z}` : `${text}: before ${x} | meshproof applied ${y} | now ${z}`);
   }
   if (!now) out.push('the object: now deleted');
   return out.length > limit ? [...out.slice(0, limit), `… and ${out.length - limit} more`] : out;

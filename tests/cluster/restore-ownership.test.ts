@@ -169,6 +169,25 @@ test('item 3: a DestinationRule meshproof created, deleted by someone else durin
   assert.is(journal.read('run-deleted')!.state, 'done');
 });
 
+test('item 3: a label added during the first baseline phase (after the snapshot, before the apply) stops the apply and survives the restore', async () => {
+  assert.is((await aliceApplies()).code, 0);
+  const docs = await policies('route-timeout.yaml');
+  const { applier, journal } = applierFor('run-baseline-edit');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  assert.is((await kubectl(env, 'label', 'vs', 'productpage', 'oncall=bob')).code, 0);
+  const err = await applier.apply(docs).then(() => undefined, (e: Error) => e);
+  assert.instance(err, ConcurrentChangeError);
+  assert.match(err!.message, 'someone else changed VirtualService default/productpage (changed by "kubectl-label" (Update at ');
+  assert.match(err!.message, 'after run run-baseline-edit took its snapshot');
+  assert.match(err!.message, 'metadata.labels.oncall: before (unset) | now "bob"');
+  assert.is(vs().spec.http[0].timeout, undefined, 'nothing applied');
+  // the orchestrator's final restore after the failed apply: nothing of ours to undo
+  await applier.restore(snap);
+  assert.is(vs().metadata.labels.oncall, 'bob', 'the edit is kept');
+  assert.is(journal.read('run-baseline-edit')!.state, 'done');
+  assert.equal(journal.listUnfinished(), []);
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
