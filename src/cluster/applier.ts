@@ -25,11 +25,12 @@ import { InfraError, UsageError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
-import { comparable, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
+import { comparable, onlyWrittenBy, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
 import { ConcurrentChangeError, type ConcurrentChange } from './concurrent.js';
 import {
   DEFAULT_EXPIRY_MS,
   EXPIRES_ANNOTATION,
+  FIELD_MANAGER,
   RUN_ID_ANNOTATION,
   RUN_ID_LABEL,
   SYSTEM_NAMESPACES,
@@ -178,7 +179,7 @@ export class ClusterApplier implements Applier {
           if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
           return;
         }
-        if (applied !== undefined && !force && !unchangedSince(applied, current)) {
+        if (applied !== undefined && !force && !unchangedSince(applied, current) && !onlyWrittenBy(FIELD_MANAGER, applied, current)) {
           conflicts.push({ key: entry.key, before: entry.object, applied, now: current });
           return;
         }

@@ -107,6 +107,19 @@ export function changedBy(before: Obj | null, now: Obj | null): string[] {
 }
 
 /**
+ * Whether every manager that wrote since `before` is meshproof itself: a write of ours whose
+ * answer was never journaled (a crash between a restore's PUT and its record), not someone
+ * else's change. A write that only removed fields leaves no entry and is not ours.
+ */
+export function onlyWrittenBy(manager: string, before: Obj | null, now: Obj | null): boolean {
+  if (before === null || now === null) return false;
+  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const old = new Set((((before.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
+  const writers = (((now.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).filter((e) => e.subresource !== 'status' && !old.has(stamp(e)));
+  return writers.length > 0 && writers.every((e) => e.manager === manager);
+}
+
+/**
  * The three-way difference of a concurrent change (issue 11 item 3): for every spec, label and
  * annotation leaf where the snapshot, what meshproof applied and what is there now are not all
  * equal, one line `spec.http[0].timeout: before (unset) | meshproof applied "0.5s" | now "2s"`.

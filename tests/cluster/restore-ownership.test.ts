@@ -188,6 +188,23 @@ test('item 3: a label added during the first baseline phase (after the snapshot,
   assert.equal(journal.listUnfinished(), []);
 });
 
+test('replay after a crash between restore\'s content PUT and its journal record: the "meshproof" Update is taken as ours, ownership comes back', async () => {
+  assert.is((await aliceApplies()).code, 0);
+  const before = { yaml: await getYamlMasked(env, 'virtualservice', 'productpage'), owners: ownership(vs()) };
+  const { applier, journal, snap } = await runOnce('run-crash-put');
+  // what restoreAs's content PUT does, with the process killed before recordApplied
+  const key = snap.entries[0].key;
+  journal.recordIntent('run-crash-put', 'restore', key);
+  const live = vs();
+  const content = YAML.parse(PRE_EXISTING_VS);
+  await applier.api.replace(key, { ...content, metadata: { ...content.metadata, namespace: 'default', resourceVersion: live.metadata.resourceVersion } });
+  assert.ok(vs().metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'meshproof' && m.operation === 'Update'));
+  const replay = await restoreFromJournals({ journalDir: env.journalDir, kubeconfig: env.kubeconfig, env: {} });
+  assert.is(replay.exitCode, ExitCode.ok, JSON.stringify(replay.failed));
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before.yaml);
+  assert.equal(ownership(vs()), before.owners);
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
