@@ -191,7 +191,8 @@ export class ClusterApplier implements Applier {
             return;
           }
           this.opts.journal.recordIntent(runId, 'restore', entry.key);
-          await this.api.delete(entry.key);
+          // conditional on what we just compared: a write in between is a 409, re-read and judged
+          await this.api.delete(entry.key, rvOf(current));
           this.wrote(runId, entry.key, null);
           return;
         }

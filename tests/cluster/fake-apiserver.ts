@@ -380,6 +380,15 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       }
       case 'delete': {
         if (!prev) return send(res, notFound(gvr, name));
+        // DeleteOptions.preconditions (apiserver storage/interfaces.go Preconditions.Check, an
+        // InvalidObj error the registry turns into a Conflict: storeerr InterpretDeleteError).
+        // The code, reason and "Precondition failed: …" text follow the source; the real
+        // message also carries the StorageError wrapping, not imitated
+        const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
+        if (pre.resourceVersion !== undefined && pre.resourceVersion !== prev.metadata.resourceVersion)
+          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`, { name, group: ISTIO_GROUP, kind: plural }));
+        if (pre.uid !== undefined && pre.uid !== prev.metadata.uid)
+          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${prev.metadata.uid}`, { name, group: ISTIO_GROUP, kind: plural }));
         if (!dryRun) {
           store.delete(key);
           events.emit('change', plural, namespace, name);

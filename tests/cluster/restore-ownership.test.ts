@@ -205,6 +205,27 @@ test('replay after a crash between restore\'s content PUT and its journal record
   assert.equal(ownership(vs()), before.owners);
 });
 
+test('item 3: a label added between restore\'s read and its delete of the object meshproof created: the delete is conditional (409), the edit is kept and reported', async () => {
+  const docs = await policies('connection-pool.yaml');
+  const { applier, journal } = applierFor('run-delete-race');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await applier.apply(docs);
+  const del = applier.api.delete.bind(applier.api);
+  let raced = false;
+  applier.api.delete = async (key, rv) => {
+    if (!raced) {
+      raced = true;
+      assert.is((await kubectl(env, 'label', 'destinationrule', 'productpage', 'oncall=bob')).code, 0);
+    }
+    return del(key, rv);
+  };
+  const err = await applier.restore(snap).then(() => undefined, (e: Error) => e);
+  assert.instance(err, ConcurrentChangeError);
+  assert.match(err!.message, 'changed by "kubectl-label"');
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage')!.metadata.labels.oncall, 'bob', 'not deleted over the edit');
+  assert.is(journal.read('run-delete-race')!.state, 'open');
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
