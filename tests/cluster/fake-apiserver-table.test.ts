@@ -89,6 +89,11 @@ test('apply carrying managedFields: 400 "metadata.managedFields must be nil"; ap
   const stale = await apply(dr({ resourceVersion: '1' }), 'fieldManager=alice');
   assert.is(stale.status, 409);
   assert.match(stale.json.message, 'the object has been modified; please apply your changes to the latest version and try again');
+  // stale and conflicting: the field manager's conflict comes first (structuredmerge Apply runs
+  // inside the update, before the store compares resourceVersions)
+  const both = await apply(dr({ resourceVersion: '1' }, { host: 'other' }), 'fieldManager=bob');
+  assert.is(both.status, 409);
+  assert.is(both.json.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.host');
 });
 
 test('apply of an undeclared field or a wrong type: 500, no reason, "failed to create typed patch object (ns/name; gvk): .path: …" (real CRD schema)', async () => {

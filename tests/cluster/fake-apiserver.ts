@@ -273,10 +273,12 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       const what = errors.length === 1 ? errors[0] : `errors:\n  ${errors.join('\n  ')}`;
       return status(500, '', `failed to create typed patch object (${namespace}/${applied.metadata.name}; ${gvk(version, plural)}): ${what}`);
     }
-    const sentRv = applied.metadata?.resourceVersion;
-    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion) return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
     const result = recordApply(prev?.metadata.managedFields ?? [], prev, applied, manager, force);
     if ('conflicts' in result) return applyConflict(result.conflicts);
+    // the merged object keeps the patch's resourceVersion, which the registry store then
+    // compares (store.go Update): a stale one fails after the field manager's own checks
+    const sentRv = applied.metadata?.resourceVersion;
+    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion) return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
     result.object.apiVersion = want;
     result.object.kind = RESOURCES[plural].kind;
     result.object.metadata = { ...(prev?.metadata ?? {}), ...(result.object.metadata ?? {}), name: applied.metadata.name };
