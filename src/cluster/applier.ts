@@ -25,7 +25,7 @@ import { InfraError, UsageError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
-import { comparable, onlyWrittenBy, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
+import { comparable, onlyWrittenBy, writersSince, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
 import { ConcurrentChangeError, type ConcurrentChange } from './concurrent.js';
 import {
   DEFAULT_EXPIRY_MS,
@@ -115,11 +115,18 @@ export class ClusterApplier implements Applier {
         this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
         continue;
       }
-      // a re-apply (A B B A …) over a change someone made since our restore would hide it
-      await this.refuseConcurrentChanges([key]);
-      this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
-      this.appliedAt ??= Date.now();
-      const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })).catch((err) => {
+      let intended = false;
+      const written = await this.withConflictRetry(async () => {
+        // a re-apply (A B B A …) over a change someone made since our restore would hide it;
+        // the apply carries the resourceVersion just compared, so a write in between is a 409
+        // (store.go Update) and is judged again here instead of being applied over
+        const now = await this.refuseConcurrentChange(key);
+        if (!intended) this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
+        intended = true;
+        this.appliedAt ??= Date.now();
+        const rv = now ? rvOf(now) : undefined;
+        return this.api.apply(key, rv ? { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rv } } : body, { dryRun: false, source });
+      }).catch((err) => {
         throw atField(err, doc);
       });
       this.wrote(this.opts.runId, key, written);
@@ -165,6 +172,7 @@ export class ClusterApplier implements Applier {
   private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<ConcurrentChange[]> {
     const conflicts: ConcurrentChange[] = [];
     const reverted: ConcurrentChange[] = [];
+    const untouched: ObjectKey[] = [];
     // an object meshproof never set out to write (no intent journaled: its apply was refused
     // or never reached) is as the user left it; putting the snapshot back could only undo them
     const intents = this.opts.journal.read(runId)?.intents ?? [];
@@ -179,8 +187,18 @@ export class ClusterApplier implements Applier {
           if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
           return;
         }
-        if (applied !== undefined && !force && !unchangedSince(applied, current) && !onlyWrittenBy(FIELD_MANAGER, applied, current)) {
-          conflicts.push({ key: entry.key, before: entry.object, applied, now: current });
+        // with no answer of ours on record (an apply refused with 409, or one whose answer a
+        // crash lost) the snapshot is what the object should still be, unless the only writer
+        // since is meshproof (or, for an object that did not exist, it carries this run's label)
+        const expected = applied !== undefined ? applied : entry.object;
+        const ours =
+          current !== null && (expected === null ? labelsOf(current)[RUN_ID_LABEL] === labelValue(runId) && applied === undefined : onlyWrittenBy(FIELD_MANAGER, expected, current));
+        if (!force && !unchangedSince(expected, current) && !ours) {
+          // our apply never landed (refused with 409 after someone wrote; the apply already
+          // said so): nothing of ours to take back, and nothing to report twice
+          const neverLanded = applied === undefined && entry.object !== null && !writersSince(entry.object, current).includes(FIELD_MANAGER);
+          if (neverLanded) untouched.push(entry.key);
+          else conflicts.push({ key: entry.key, before: entry.object, applied: expected, now: current });
           return;
         }
         if (entry.object === null) {
@@ -217,7 +235,7 @@ export class ClusterApplier implements Applier {
         this.wrote(runId, entry.key, written);
       });
     }
-    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key))) };
+    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key)) && !untouched.some((k) => sameKey(k, e.key))) };
     await this.readBack(runId, restored);
     if (conflicts.length > 0) throw new ConcurrentChangeError(runId, [...conflicts, ...reverted], this.opts.journal.pathOf(runId), 'restore');
     return reverted;
@@ -228,18 +246,13 @@ export class ClusterApplier implements Applier {
    * first write, what the snapshot saw — the run's first phase is a baseline, and a change
    * made during it would otherwise be overwritten by the restore to the older snapshot.
    */
-  private async refuseConcurrentChanges(keys: ObjectKey[]): Promise<void> {
-    const changes: ConcurrentChange[] = [];
-    let first = false;
-    for (const key of keys) {
-      const before = this.taken.find((t) => sameKey(t.key, key));
-      const applied = this.lastWritten.get(keyText(key)) ?? before?.object;
-      if (applied === undefined) continue;
-      first ||= !this.lastWritten.has(keyText(key));
-      const now = await this.api.get(key);
-      if (!unchangedSince(applied, now)) changes.push({ key, before: before?.object ?? null, applied, now });
-    }
-    if (changes.length > 0) throw new ConcurrentChangeError(this.opts.runId, changes, this.opts.journal.pathOf(this.opts.runId), first ? 'first-apply' : 'apply');
+  private async refuseConcurrentChange(key: ObjectKey): Promise<Obj | null> {
+    const before = this.taken.find((t) => sameKey(t.key, key));
+    const applied = this.lastWritten.get(keyText(key)) ?? before?.object ?? null;
+    const now = await this.api.get(key);
+    if (unchangedSince(applied, now)) return now;
+    const when = this.lastWritten.has(keyText(key)) ? 'apply' : 'first-apply';
+    throw new ConcurrentChangeError(this.opts.runId, [{ key, before: before?.object ?? null, applied, now }], this.opts.journal.pathOf(this.opts.runId), when);
   }
 
   private wrote(runId: string, key: ObjectKey, object: Obj | null): void {

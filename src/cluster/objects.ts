@@ -107,16 +107,23 @@ export function changedBy(before: Obj | null, now: Obj | null): string[] {
 }
 
 /**
+ * The managers that wrote since `before`: entries of `now` (status aside) that are new or carry
+ * a new time. A write that only removed fields leaves no entry and names nobody.
+ */
+export function writersSince(before: Obj | null, now: Obj | null): string[] {
+  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const old = new Set((((before?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
+  return (((now?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).filter((e) => e.subresource !== 'status' && !old.has(stamp(e))).map((e) => String(e.manager));
+}
+
+/**
  * Whether every manager that wrote since `before` is meshproof itself: a write of ours whose
- * answer was never journaled (a crash between a restore's PUT and its record), not someone
- * else's change. A write that only removed fields leaves no entry and is not ours.
+ * answer was never journaled (a crash between a write and its record), not someone else's.
  */
 export function onlyWrittenBy(manager: string, before: Obj | null, now: Obj | null): boolean {
   if (before === null || now === null) return false;
-  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
-  const old = new Set((((before.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
-  const writers = (((now.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).filter((e) => e.subresource !== 'status' && !old.has(stamp(e)));
-  return writers.length > 0 && writers.every((e) => e.manager === manager);
+  const writers = writersSince(before, now);
+  return writers.length > 0 && writers.every((m) => m === manager);
 }
 
 /**

@@ -226,6 +226,28 @@ test('item 3: a label added between restore\'s read and its delete of the object
   assert.is(journal.read('run-delete-race')!.state, 'open');
 });
 
+test('item 3: a label added between apply\'s check and its server-side apply: the apply carries the resourceVersion it checked (409), so the change stops the run and survives the restore', async () => {
+  assert.is((await aliceApplies()).code, 0);
+  const docs = await policies('route-timeout.yaml');
+  const { applier } = applierFor('run-apply-race');
+  const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  const apply = applier.api.apply.bind(applier.api);
+  let raced = false;
+  applier.api.apply = async (key, body, opts) => {
+    if (!raced) {
+      raced = true;
+      assert.is((await kubectl(env, 'label', 'vs', 'productpage', 'oncall=bob')).code, 0);
+    }
+    return apply(key, body, opts);
+  };
+  const err = await applier.apply(docs).then(() => undefined, (e: Error) => e);
+  assert.instance(err, ConcurrentChangeError);
+  assert.match(err!.message, 'changed by "kubectl-label"');
+  await applier.restore(snap);
+  assert.is(vs().metadata.labels.oncall, 'bob', 'the edit is kept');
+  assert.is(vs().spec.http[0].timeout, undefined);
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
