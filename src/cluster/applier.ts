@@ -235,7 +235,10 @@ export class ClusterApplier implements Applier {
         }
         this.opts.journal.recordIntent(runId, 'restore', entry.key);
         let written = current;
-        if (written === null) written = await this.api.create(entry.key, userContent(entry.object));
+        if (written === null) {
+          written = await this.api.create(entry.key, userContent(entry.object));
+          this.log(`restore: re-created ${keyText(entry.key)} as snapshotted (it had been deleted); it is a new object with a new uid`);
+        }
         else if (!sameContent(written, entry.object)) written = await this.api.replace(entry.key, { ...userContent(entry.object), metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) } });
         // our own write from here on: a 409 on the next PUT (istiod writing status in between)
         // re-reads and must not take this content write for someone else's

@@ -248,6 +248,24 @@ test('item 3: a label added between apply\'s check and its server-side apply: th
   assert.is(vs().spec.http[0].timeout, undefined);
 });
 
+test('item 3: a pre-existing VirtualService deleted during the run: restore refuses ("deleted"); --force re-creates it with its content and managedFields and says so', async () => {
+  assert.is((await aliceApplies()).code, 0);
+  const before = { yaml: await getYamlMasked(env, 'virtualservice', 'productpage'), owners: ownership(vs()), uid: vs().metadata.uid };
+  const { applier, snap } = await runOnce('run-vs-deleted');
+  assert.is((await kubectl(env, 'delete', 'virtualservice', 'productpage')).code, 0);
+  const err = await applier.restore(snap).then(() => undefined, (e: Error) => e);
+  assert.instance(err, ConcurrentChangeError);
+  assert.match(err!.message, 'someone else changed VirtualService default/productpage (deleted)');
+  assert.is(env.fake.get('virtualservices', 'default', 'productpage'), undefined, 'not re-created without --force');
+  const lines: string[] = [];
+  const forced = await restoreFromJournals({ journalDir: env.journalDir, kubeconfig: env.kubeconfig, env: {}, force: true, log: (l) => lines.push(l) });
+  assert.is(forced.exitCode, ExitCode.ok, JSON.stringify(forced.failed));
+  assert.ok(lines.some((l) => l.startsWith('restore: re-created VirtualService default/productpage as snapshotted (it had been deleted)')), lines.join('\n'));
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before.yaml);
+  assert.equal(ownership(vs()), before.owners);
+  assert.is.not(vs().metadata.uid, before.uid);
+});
+
 test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out as a v1beta1 body, and restores', async () => {
   const fake = await startFakeApiServer({ istio: 'pre-1.22' });
   const kubeconfig = writeKubeconfig(fs.mkdtempSync(path.join(env.dir, 'old-')), fake.url);
