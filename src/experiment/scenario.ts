@@ -100,6 +100,8 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
   };
   if (scenario.name && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(scenario.name)) {
     f.fail(['name'], `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`);
+  } else if (scenario.name.length > D.MAX_SCENARIO_NAME) {
+    f.fail(['name'], `expected at most ${D.MAX_SCENARIO_NAME} characters (it names the report folder and the run's journal file), got ${scenario.name.length}`);
   }
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
   scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);

@@ -19,6 +19,20 @@ export interface RatioStat {
   lo: number;
   hi: number;
 }
+/**
+ * A policy object as the target holds it after the apply — merged into the object that existed,
+ * as server-side apply merges (issue 13 item 6) — which is what the gateway was checked against.
+ */
+export interface EffectivePolicy {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** the spec after the merge */
+  spec: unknown;
+  /** spec fields the policy files did not set, kept from the object that existed (dotted paths) */
+  kept: string[];
+}
+
 /** Difference of two ratios (policy − baseline) with its Newcombe 95 % interval. */
 export interface DiffStat {
   baseline: number;
@@ -111,6 +125,8 @@ export interface Report {
     propagationMs?: number;
     /** lint findings, one line each */
     lint: string[];
+    /** each policy object as the target held it after the apply (merged into what existed); what propagation was checked against */
+    effective?: EffectivePolicy[];
   };
   /** the order phases actually ran in (A B B A …) */
   order: PhaseName[];

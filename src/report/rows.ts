@@ -158,6 +158,11 @@ export function factLines(report: Report): [string, string][] {
     ['target', describeTarget(report)],
     ['load', `${describeLoad(report.load.profile)} per phase · engine ${report.engine.name} ${report.engine.version}`],
     ['policy', report.policy.files.join(', ') + (isNum(report.policy.propagationMs) ? ` · propagated in ${report.policy.propagationMs} ms` : '')],
+    // issue 13 item 6: what was measured is the merged object, so say what it was
+    ...(report.policy.effective ?? []).map((e): [string, string] => [
+      'effective',
+      `${e.kind} ${e.namespace}/${e.name} spec ${JSON.stringify(e.spec)}${e.kept.length ? ` (kept from the existing object: ${e.kept.join(', ')})` : ''}`,
+    ]),
     ['phases', `${report.order.join(' ')}${report.scenario.repeat > 1 ? ` (${report.scenario.repeat} repetitions, pooled)` : ''} · seed ${report.scenario.seed}`],
     ['run', `${report.runId} · ${report.createdAt} · meshproof ${report.tool.version}`],
   ];

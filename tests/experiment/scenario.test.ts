@@ -38,6 +38,12 @@ test('the compact local form builds the app model: pod count, shared latency, on
   assert.is(s.local.objects.length, 1, 'the pre-existing VirtualService comes with the app');
 });
 
+test('a scenario name over 100 characters is refused up front, naming file:line:col (it would end in ENAMETOOLONG at the journal; issue 13 item 8)', () => {
+  const long = 'n'.repeat(300);
+  assert.equal(errorsOf(GOOD.replace('name: demo', `name: ${long}`)), [`${FILE}:1:7: name: expected at most 100 characters (it names the report folder and the run's journal file), got 300`]);
+  assert.is(parseScenario(FILE, GOOD.replace('name: demo', `name: ${'n'.repeat(100)}`), '/work/demo/scenarios').name.length, 100);
+});
+
 test('load errors name file:line:col and the k6 field', () => {
   assert.equal(errorsOf(GOOD.replace('duration: 4s', 'duration: 30')), [
     'scenarios/x.yaml:2:52: load.duration: expected a positive duration like "30s", got 30',

@@ -90,6 +90,19 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
   assert.is(code, 0, cli.stderr);
 });
 
+test('meshproof mesh stops cleanly on SIGHUP (closed terminal) too: exit 0, the gateway port closed (issue 13 item 5)', async () => {
+  const cli = startCli(['--pods', '1', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
+  const summary = await summaryOf(child);
+  const port = Number(new URL(summary.gatewayUrl).port);
+  child.kill('SIGHUP');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal([code, signal], [0, null], cli.stderr);
+  assert.match(cli.stderr, /stopping the local mesh/);
+  const refused = await raw(port, 'bookinfo.example.com').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code);
+  assert.is(refused, 'ECONNREFUSED');
+});
+
 test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usage)', async () => {
   const cli = startCli(['--port', '70000']);
   const [code] = await once(cli.child, 'exit');

@@ -1,6 +1,6 @@
 /**
  * `meshproof mesh`: the local mesh standalone, for a workshop's own k6 or curl. Prints the
- * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT/SIGTERM.
+ * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT, SIGTERM or SIGHUP.
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
@@ -11,6 +11,7 @@ import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import { DEFAULT_SEED } from '../../util/random.js';
+import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
 import { escapeControls } from '../../util/text.js';
@@ -94,10 +95,13 @@ export default defineCommand<MeshArgs>({
       if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
+    // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
+    // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
+    const stop = Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    await stop;
     process.stderr.write('stopping the local mesh…\n');
     await mesh.stop();
     return { exitCode: ExitCode.ok };
