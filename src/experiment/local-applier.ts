@@ -24,11 +24,17 @@ export const LOCAL_REPLICA = 'local-gateway';
 type Mesh = Pick<LocalMesh, 'adminUrl' | 'app' | 'getObject' | 'applyPolicies' | 'deleteObjects' | 'proxyRule'>;
 
 export class LocalApplier implements Applier {
-  /** names the emulated proxy's version-dependent rule, so every report says which one ran (§3.2) */
+  /**
+   * names the emulated proxy's version-dependent rule, so every report says which one ran
+   * (§3.2), and the gateway's workers and client network when given (local-gateway.ts)
+   */
   readonly description: string;
 
-  constructor(private readonly mesh: Mesh) {
-    this.description = `local mesh, ${mesh.proxyRule}`;
+  constructor(
+    private readonly mesh: Mesh,
+    gateway?: string,
+  ) {
+    this.description = `local mesh${gateway ? ` · ${gateway}` : ''}, ${mesh.proxyRule}`;
   }
 
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {

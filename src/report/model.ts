@@ -54,6 +54,11 @@ export interface PhaseStats {
   durationMs: number;
   /** completed requests per second */
   throughput: number;
+  /**
+   * successful (cause ok) requests per second: what a connection pool bounds, where
+   * throughput also counts the fast 503s it sheds (issue 12 item 4)
+   */
+  goodput: number;
   droppedIterations: number;
   statuses: Record<string, RatioStat>;
   causes: Partial<Record<Cause, RatioStat>>;
@@ -61,6 +66,8 @@ export interface PhaseStats {
   percentiles: Record<string, PercentileStat>;
   /** http_req_failed: share of non-ok causes */
   failed: RatioStat;
+  /** median latency of each cause seen (ok, overflow, …): shed 503s come back faster than 200s */
+  medianByCause: Partial<Record<Cause, PercentileStat>>;
 }
 
 export interface Comparison {
@@ -70,6 +77,9 @@ export interface Comparison {
   /** policy minus baseline, ms; interval from the two percentile intervals (conservative) */
   percentiles: Record<string, { baseline: number; policy: number; delta: number; lo: number; hi: number }>;
   throughput: { baseline: number; policy: number; delta: number };
+  goodput: { baseline: number; policy: number; delta: number };
+  /** per cause seen in both phases: median policy − baseline, ms, interval as for `percentiles` */
+  medianByCause: Partial<Record<Cause, { baseline: number; policy: number; delta: number; lo: number; hi: number }>>;
 }
 
 export interface GateResult {
