@@ -136,6 +136,17 @@ test('a burst of a new failure cause below the share tolerance (a busy runner st
   assert.is(m.why, "new failure cause: the policy phase has 108 route_timeout (3.0 %) and its baseline none; the old run's policy did not add it");
 });
 
+test('an effect that got stronger (the pool now sheds 96 % instead of 42 %) is a change, not red; an upper-bound gate on the failures makes it red (README "Use in CI")', () => {
+  const d = diffReports(main, buildFixtureReport({ expect: RELATIVE, overflowShare: 0.97 }));
+  const overflow = find(d, 'overflow share');
+  assert.is(overflow.kind, 'change');
+  assert.match(overflow.why, /^the policy adds more overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+96\.3 pp \[95\.6–96\.9\]\): stronger by more than 10\.4 pp/);
+  assert.is(d.regression, false);
+  const BOUNDED: ExpectSpec = { ...RELATIVE, policy: { ...RELATIVE.policy, http_req_failed: ['rate<0.6'] } };
+  const bounded = diffReports(buildFixtureReport({ expect: BOUNDED }), buildFixtureReport({ expect: BOUNDED, overflowShare: 0.97 }));
+  assert.equal(kinds(bounded, 'regression'), ['gate policy http_req_failed rate<0.6']);
+});
+
 test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a regression; one that shrinks is an improvement', () => {
   const cost = (medianMs: number, seed: number) => {
     const b = syntheticPhase({ seed, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });
