@@ -2,7 +2,7 @@
  * Policy minus baseline (design.md "Statistics"): ratio differences with Newcombe intervals
  * and percentile differences with intervals that hold jointly.
  */
-import { CAUSES } from '../load/classify.js';
+import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram, type SerializedHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
 import type { Comparison, DiffStat, PhaseStats, RatioStat } from '../report/model.js';
@@ -37,8 +37,10 @@ function jointPercentileIntervals(baseline: SerializedHistogram | undefined, pol
  * Interval for a percentile difference: [policy.lo − baseline.hi, policy.hi − baseline.lo]
  * from the joint intervals above. Conservative, and distribution-free.
  */
-export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, p: number, confidence = DEFAULT_CONFIDENCE) {
-  const { b, q } = jointPercentileIntervals(baseline.result.histograms.overall, policy.result.histograms.overall, p, confidence);
+export function percentileDelta(baseline: AnalyzedPhase, policy: AnalyzedPhase, p: number, confidence = DEFAULT_CONFIDENCE, cause?: Cause) {
+  // `cause`: that cause's histogram (each phase's median of ok answers, of overflow 503s, …)
+  const histogram = (x: AnalyzedPhase) => (cause ? x.result.histograms.byCause[cause] : x.result.histograms.overall);
+  const { b, q } = jointPercentileIntervals(histogram(baseline), histogram(policy), p, confidence);
   return { baseline: b.value, policy: q.value, delta: q.value - b.value, lo: q.lo - b.hi, hi: q.hi - b.lo };
 }
 
@@ -72,11 +74,17 @@ export function comparePhases(baseline: AnalyzedPhase, policy: AnalyzedPhase, co
   }
   const percentiles: Comparison['percentiles'] = {};
   for (const { key, p } of REPORTED_PERCENTILES) percentiles[key] = percentileDelta(baseline, policy, p, confidence);
+  const medianByCause: Comparison['medianByCause'] = {};
+  for (const cause of CAUSES) {
+    if (b.medianByCause[cause] && q.medianByCause[cause]) medianByCause[cause] = percentileDelta(baseline, policy, 50, confidence, cause);
+  }
   return {
     statuses,
     causes,
     failed: diffStat(b.failed, q.failed, confidence),
     percentiles,
     throughput: { baseline: b.throughput, policy: q.throughput, delta: q.throughput - b.throughput },
+    goodput: { baseline: b.goodput, policy: q.goodput, delta: q.goodput - b.goodput },
+    medianByCause,
   };
 }

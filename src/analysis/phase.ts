@@ -1,7 +1,8 @@
 /**
  * One phase's numbers with their intervals (design.md "Statistics"): every status and cause
  * as a share of requests with a Wilson interval, the failure rate k6 calls http_req_failed,
- * percentiles with order-statistic intervals from the merged histogram, and throughput.
+ * percentiles with order-statistic intervals from the merged histogram (overall, and the
+ * median of each cause), throughput and goodput.
  */
 import { CAUSES, isFailure, type Cause } from '../load/classify.js';
 import { deserializeHistogram, type Histogram } from '../load/histogram.js';
@@ -32,6 +33,14 @@ export function throughputOf(result: Pick<PhaseResult, 'requests' | 'durationMs'
   return result.durationMs > 0 ? result.requests / (result.durationMs / 1000) : 0;
 }
 
+/**
+ * Successful requests (cause ok) per second of measured wall time: goodput, the rate a
+ * connection pool actually bounds (issue 12 item 4).
+ */
+export function goodputOf(result: Pick<PhaseResult, 'requests' | 'durationMs' | 'causes'>): number {
+  return throughputOf({ requests: result.requests - failedCount(result), durationMs: result.durationMs });
+}
+
 /** Non-ok causes summed: what k6's http_req_failed counts (classify.ts isFailure). */
 export function failedCount(result: Pick<PhaseResult, 'causes'>): number {
   let k = 0;
@@ -52,14 +61,21 @@ export function analyzePhase(result: PhaseResult, confidence = DEFAULT_CONFIDENC
   const h = deserializeHistogram(result.histograms.overall);
   const percentiles: Record<string, PercentileStat> = {};
   for (const { key, p } of REPORTED_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
+  const medianByCause: PhaseStats['medianByCause'] = {};
+  for (const cause of CAUSES) {
+    const hc = result.histograms.byCause[cause];
+    if (hc && (result.causes[cause] ?? 0) > 0) medianByCause[cause] = percentileStat(deserializeHistogram(hc), 50, confidence);
+  }
   return {
     requests: n,
     durationMs: result.durationMs,
     throughput: throughputOf(result),
+    goodput: goodputOf(result),
     droppedIterations: result.droppedIterations,
     statuses,
     causes,
     percentiles,
     failed: ratioStat(failedCount(result), n, confidence),
+    medianByCause,
   };
 }

@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { escapeControls } from '../util/text.js';
+import { stripUserinfo } from '../experiment/redact.js';
 
 /** Runs the CLI with the given arguments and returns the exit code (tests call this directly). */
 export async function main(args: string[]): Promise<number> {
@@ -53,15 +54,15 @@ export async function main(args: string[]): Promise<number> {
 
 export function reportError(err: unknown): number {
   if (err instanceof MeshproofError) {
-    process.stderr.write(`meshproof: ${escapeControls(err.message)}\n`);
+    process.stderr.write(`meshproof: ${escapeControls(stripUserinfo(err.message))}\n`);
     return err.exitCode;
   }
   if (err instanceof Error && err.name === 'YError') {
     // yargs' own errors (e.g. a bad command definition argument): one line, exit 2
-    process.stderr.write(`meshproof: ${escapeControls(err.message.split('\n')[0])}\n`);
+    process.stderr.write(`meshproof: ${escapeControls(stripUserinfo(err.message.split('\n')[0]))}\n`);
     return ExitCode.usage;
   }
   // a bug: say so plainly, with the stack, and treat it as an infrastructure failure
-  process.stderr.write(`meshproof: internal error: ${escapeControls(err instanceof Error ? String(err.stack) : String(err))}\n`);
+  process.stderr.write(`meshproof: internal error: ${escapeControls(stripUserinfo(err instanceof Error ? String(err.stack) : String(err)))}\n`);
   return ExitCode.infra;
 }

@@ -38,6 +38,8 @@ import {
   sameKey,
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
+import { stripUserinfo } from '../experiment/redact.js';
+import { effectiveLines, effectivePolicy } from '../experiment/apply-merge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -67,6 +69,8 @@ export class ClusterApplier implements Applier {
   /** the dry-run plan, one line per object (also logged) */
   readonly plan: string[] = [];
   private readonly taken: SnapshotEntry[] = [];
+  /** what the server answered each apply with: the object merged into what existed (issue 13 item 6) */
+  private readonly applied = new Map<string, Obj>();
   /** what meshproof's own last write left of each object (keyText → object; null = absent) */
   private readonly lastWritten = new Map<string, Obj | null>();
   /** when the current apply began (propagation time counts from here); cleared by restore */
@@ -85,7 +89,8 @@ export class ClusterApplier implements Applier {
 
   /** Also the run's gate: refuses (exit 3) while another run's unfinished journal holds a key. */
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
-    this.opts.journal.assertNoConflict(keys, this.opts.runId);
+    for (const u of this.opts.journal.assertNoConflict(keys, this.opts.runId))
+      this.log(`warning: ${u.reason}; ignored (it cannot say what it touched) — \`meshproof restore\` names it too`);
     await this.api.discover();
     const entries: SnapshotEntry[] = [];
     for (const key of keys) entries.push({ key, object: await this.api.get(key) });
@@ -111,7 +116,7 @@ export class ClusterApplier implements Applier {
         const result = await this.api.apply(key, body, { dryRun: true, source }).catch((err) => {
           throw atField(err, doc);
         });
-        this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result);
+        this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result, doc);
         continue;
       }
       // a re-apply (A B B A …) over a change someone made since our restore would hide it
@@ -122,6 +127,7 @@ export class ClusterApplier implements Applier {
         throw atField(err, doc);
       });
       this.wrote(this.opts.runId, key, written);
+      this.applied.set(keyText(key), written);
     }
   }
 
@@ -143,7 +149,7 @@ export class ClusterApplier implements Applier {
    * `force`.
    */
   async restoreJournal(entry: JournalEntry, force = false): Promise<void> {
-    if (entry.cluster.server !== this.opts.conn.server)
+    if (stripUserinfo(entry.cluster.server) !== this.opts.conn.server)
       throw new UsageError(
         `journal ${entry.runId} was written against ${entry.cluster.server} (context ${entry.cluster.context}), but the current context points at ${this.opts.conn.server}; pass --context ${entry.cluster.context}`,
       );
@@ -152,9 +158,22 @@ export class ClusterApplier implements Applier {
     await this.restoreAs(entry.runId, entry.snapshot, force);
   }
 
+  /**
+   * The data plane is checked against the object the server returned from the apply — the
+   * policy merged into what existed (a pre-existing `maxConnections: 100` owned by another
+   * manager stays) — not against the manifest alone (issue 13 item 6).
+   */
   async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
     if (this.dryRun || !this.opts.verifier) return { ok: true, elapsedMs: 0, replicas: [] };
-    return this.opts.verifier(docs, { ...options, appliedAt: this.appliedAt });
+    const merged = docs.map((doc) => {
+      const key = keyOf(doc, this.opts.conn.namespace);
+      return { doc, key, object: this.applied.get(keyText(key)) ?? doc.object };
+    });
+    const result = await this.opts.verifier(
+      merged.map((m) => ({ ...m.doc, object: m.object })),
+      { ...options, appliedAt: this.appliedAt },
+    );
+    return { ...result, effective: merged.map((m) => effectivePolicy(m.doc, m.object, m.key.namespace)) };
   }
 
   private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<void> {
@@ -275,10 +294,11 @@ export class ClusterApplier implements Applier {
     return body;
   }
 
-  private planLine(key: ObjectKey, before: Obj | null, after: Obj): void {
+  private planLine(key: ObjectKey, before: Obj | null, after: Obj, doc: PolicyDoc): void {
     const changes = specChanges(before, after);
     const head = before === null ? `would create ${keyText(key)}` : changes.length === 0 ? `would leave ${keyText(key)} unchanged (labels aside)` : `would change ${keyText(key)}`;
-    const line = `dry run (server accepted, nothing stored): ${head}${changes.length ? `\n    ${changes.join('\n    ')}` : ''}`;
+    const body = [...changes, ...effectiveLines(effectivePolicy(doc, after, key.namespace))];
+    const line = `dry run (server accepted, nothing stored): ${head}${body.length ? `\n    ${body.join('\n    ')}` : ''}`;
     this.plan.push(line);
     this.log(line);
   }

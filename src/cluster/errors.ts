@@ -5,6 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { ConfigError, InfraError, type MeshproofError } from '../cli/exit.js';
+import { stripUserinfo } from '../experiment/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
 
 /** What we were doing when the call failed, for the message. */
@@ -25,8 +26,15 @@ export function httpCode(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
-/** The `message` of a Kubernetes Status body, or the raw body. */
+/**
+ * The `message` of a Kubernetes Status body, or the raw body. Without a kubeconfig server's
+ * userinfo: a transport error quotes the URL it called (`http://TOKEN@host/…`, issue 13 item 12).
+ */
 export function statusMessage(err: unknown): string {
+  return stripUserinfo(rawStatusMessage(err));
+}
+
+function rawStatusMessage(err: unknown): string {
   if (!(err instanceof ApiException)) return err instanceof Error ? err.message : String(err);
   const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
   try {

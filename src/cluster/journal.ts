@@ -15,6 +15,12 @@ import { keyText, sameKey } from './resources.js';
 /** Where journals live unless `--journal-dir` says otherwise (git-ignored with reports/). */
 export const DEFAULT_JOURNAL_DIR = path.join('reports', '.journal');
 export const JOURNAL_SCHEMA_VERSION = 1 as const;
+/**
+ * Longest run id a journal file is named after. A file name may hold 255 bytes (NAME_MAX on
+ * Linux and macOS); `<run-id>.json` plus the temp suffix `.<pid>.tmp` stays well inside.
+ * Scenario names are capped lower (MAX_SCENARIO_NAME), so a run never reaches this.
+ */
+export const MAX_RUN_ID = 200;
 
 export interface JournalIntent {
   at: string;
@@ -43,8 +49,16 @@ export interface JournalEntry {
   note?: string;
 }
 
+/** A `.json` in the journal folder that is not a readable journal: named, and skipped. */
+export interface UnreadableJournal {
+  file: string;
+  reason: string;
+}
+
 export interface ReplayResult {
   restored: string[];
+  /** files that could not be read; every other journal was still replayed */
+  unreadable: UnreadableJournal[];
   /** already done before this replay (idempotence) */
   alreadyDone: string[];
   failed: { runId: string; error: unknown }[];
@@ -55,11 +69,13 @@ export class Journal {
 
   pathOf(runId: string): string {
     if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new UsageError(`run id ${JSON.stringify(runId)}: expected letters, digits, ".", "_" or "-"`);
+    if (runId.length > MAX_RUN_ID) throw new UsageError(`run id ${runId.slice(0, 40)}…: ${runId.length} characters, at most ${MAX_RUN_ID} (it names the journal file)`);
     return path.join(this.dir, `${runId}.json`);
   }
 
   read(runId: string): JournalEntry | undefined {
     const file = this.pathOf(runId);
+    this.checkDir();
     if (!fs.existsSync(file)) return undefined;
     return parseEntry(file);
   }
@@ -108,23 +124,44 @@ export class Journal {
     return this.write(entry);
   }
 
+  /** Every readable journal; use scan() to also learn which files could not be read. */
   list(): JournalEntry[] {
-    if (!fs.existsSync(this.dir)) return [];
-    return fs
-      .readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => parseEntry(path.join(this.dir, f)));
+    return this.scan().entries;
+  }
+
+  /**
+   * Every `.json` in the folder: the journals, and the files that are not readable journals
+   * (torn, foreign, incomplete, unreadable). One bad file never hides the others (issue 13
+   * item 8): each caller names the bad ones and goes on with the rest.
+   */
+  scan(): { entries: JournalEntry[]; unreadable: UnreadableJournal[] } {
+    if (!this.checkDir()) return { entries: [], unreadable: [] };
+    const entries: JournalEntry[] = [];
+    const unreadable: UnreadableJournal[] = [];
+    for (const f of fs.readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort()) {
+      const file = path.join(this.dir, f);
+      try {
+        entries.push(parseEntry(file));
+      } catch (err) {
+        unreadable.push({ file, reason: (err as Error).message });
+      }
+    }
+    return { entries, unreadable };
   }
 
   /** Journals that may have left something changed: open, with at least one intent recorded. */
   listUnfinished(): JournalEntry[] {
-    return this.list().filter((e) => e.state !== 'done' && e.intents.length > 0);
+    return this.scan().entries.filter(isUnfinished);
   }
 
-  /** `run` refuses to start while an unfinished journal touches any of `keys`. */
-  assertNoConflict(keys: ObjectKey[], exceptRunId?: string): void {
-    for (const e of this.listUnfinished()) {
+  /**
+   * `run` refuses to start while an unfinished journal touches any of `keys`. A file that
+   * cannot be read says nothing about which objects it touched, so it blocks nobody; it is
+   * returned for the caller to name.
+   */
+  assertNoConflict(keys: ObjectKey[], exceptRunId?: string): UnreadableJournal[] {
+    const { entries, unreadable } = this.scan();
+    for (const e of entries.filter(isUnfinished)) {
       if (e.runId === exceptRunId) continue;
       const touched = e.snapshot.entries.map((x) => x.key).filter((k) => keys.some((q) => sameKey(q, k)));
       if (touched.length > 0)
@@ -132,6 +169,7 @@ export class Journal {
           `run ${e.runId} may have left ${touched.map(keyText).join(', ')} changed (unfinished journal ${this.pathOf(e.runId)}); run \`meshproof restore --run ${e.runId}\` first`,
         );
     }
+    return unreadable;
   }
 
   /**
@@ -140,13 +178,17 @@ export class Journal {
    * whose journal holds no intent never mutated anything and is closed without a call.
    */
   async replay(restore: (entry: JournalEntry) => Promise<void>, runId?: string): Promise<ReplayResult> {
-    const result: ReplayResult = { restored: [], alreadyDone: [], failed: [] };
+    const result: ReplayResult = { restored: [], alreadyDone: [], failed: [], unreadable: [] };
     let entries: JournalEntry[];
     if (runId) {
       const one = this.read(runId);
       if (!one) throw new UsageError(`no journal for run ${runId} in ${this.dir}`);
       entries = [one];
-    } else entries = this.listUnfinished();
+    } else {
+      const all = this.scan();
+      entries = all.entries.filter(isUnfinished);
+      result.unreadable = all.unreadable;
+    }
     for (const e of entries) {
       if (e.state === 'done') {
         result.alreadyDone.push(e.runId);
@@ -171,9 +213,35 @@ export class Journal {
 
   private write(entry: JournalEntry): JournalEntry {
     entry.updatedAt = new Date().toISOString();
-    writeDurably(this.pathOf(entry.runId), JSON.stringify(entry, null, 2) + '\n');
+    const file = this.pathOf(entry.runId);
+    this.checkDir();
+    try {
+      writeDurably(file, JSON.stringify(entry, null, 2) + '\n');
+    } catch (err) {
+      // no journal, no mutation (design.md "Safety rules"): the caller has not changed anything yet
+      throw new InfraError(`cannot write the journal ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; nothing was changed for this step`);
+    }
     return entry;
   }
+
+  /** false when the folder does not exist yet; UsageError when the path is something else than a folder (`--journal-dir /etc/passwd`). */
+  private checkDir(): boolean {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(this.dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return false;
+      if (code === 'ENOTDIR') throw new UsageError(`journal folder ${this.dir}: a part of the path is a file, not a folder (--journal-dir)`);
+      throw new InfraError(`journal folder ${this.dir} cannot be read: ${code ?? (err as Error).message}`);
+    }
+    if (!stat.isDirectory()) throw new UsageError(`journal folder ${this.dir}: not a folder (--journal-dir expects the folder holding <run-id>.json files)`);
+    return true;
+  }
+}
+
+function isUnfinished(e: JournalEntry): boolean {
+  return e.state !== 'done' && e.intents.length > 0;
 }
 
 /** temp file → fsync → rename → fsync directory: the file is old or new, never torn. */
@@ -199,10 +267,29 @@ export function writeDurably(file: string, text: string): void {
 
 function parseEntry(file: string): JournalEntry {
   try {
+    if (!fs.statSync(file).isFile()) throw new Error('not a regular file');
     const e = JSON.parse(fs.readFileSync(file, 'utf8')) as JournalEntry;
-    if (e.schemaVersion !== JOURNAL_SCHEMA_VERSION) throw new Error(`schemaVersion ${e.schemaVersion}, expected ${JOURNAL_SCHEMA_VERSION}`);
+    if (e?.schemaVersion !== JOURNAL_SCHEMA_VERSION) throw new Error(`schemaVersion ${e?.schemaVersion}, expected ${JOURNAL_SCHEMA_VERSION}`);
+    const missing = missingField(e);
+    if (missing) throw new Error(`incomplete: ${missing}`);
     return e;
   } catch (err) {
-    throw new InfraError(`journal ${file} cannot be read: ${(err as Error).message}`);
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new InfraError(`journal ${file} cannot be read: ${why}`);
   }
+}
+
+/** The first field a usable journal must have and this one lacks (a hand-edited or foreign file). */
+function missingField(e: JournalEntry): string | undefined {
+  if (typeof e.runId !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e.runId)) return 'runId';
+  if (e.state !== 'open' && e.state !== 'done') return 'state ("open" or "done")';
+  if (typeof e.cluster?.server !== 'string' || typeof e.cluster.context !== 'string') return 'cluster.server / cluster.context';
+  if (!Array.isArray(e.snapshot?.entries)) return 'snapshot.entries';
+  for (const [i, x] of e.snapshot.entries.entries()) {
+    const k = x?.key;
+    if (!k || typeof k.name !== 'string' || typeof k.namespace !== 'string' || (k.kind !== 'DestinationRule' && k.kind !== 'VirtualService')) return `snapshot.entries[${i}].key`;
+    if (x.object !== null && (typeof x.object !== 'object' || Array.isArray(x.object))) return `snapshot.entries[${i}].object`;
+  }
+  if (!Array.isArray(e.intents)) return 'intents';
+  return undefined;
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { InfraError, UsageError } from '../cli/exit.js';
 import { statusMessage } from './errors.js';
+import { stripUserinfo } from '../experiment/redact.js';
 
 export interface ConnectOptions {
   /** `--kubeconfig` */
@@ -25,6 +26,7 @@ export interface ConnectOptions {
 export interface Connection {
   kc: KubeConfig;
   context: string;
+  /** the cluster's server URL without userinfo (safe to print and to journal) */
   server: string;
   namespace: string;
   /** "context kind-dev (https://127.0.0.1:6443), namespace shop" */
@@ -46,7 +48,10 @@ export function loadConnection(opts: ConnectOptions = {}): Connection {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new InfraError(`the kubeconfig context "${context}" names no cluster; pick one with --context`);
   const namespace = opts.namespace || kc.getContextObject(context)?.namespace || 'default';
-  return { kc, context, server: cluster.server, namespace, describe: `context ${context} (${cluster.server}), namespace ${namespace}` };
+  // `server: https://TOKEN@host` (issue 13 item 12): `server` is what messages, reports and the
+  // journal show, so it never carries the userinfo; requests still use the kubeconfig's own URL
+  const server = stripUserinfo(cluster.server);
+  return { kc, context, server, namespace, describe: `context ${context} (${server}), namespace ${namespace}` };
 }
 
 function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {

@@ -23,6 +23,8 @@ export interface RestoreSummary {
   restored: string[];
   alreadyDone: string[];
   failed: { runId: string; message: string; exitCode: Code }[];
+  /** `.json` files that are not readable journals: named and skipped, the others were replayed */
+  unreadable: { file: string; reason: string }[];
   exitCode: Code;
 }
 
@@ -43,9 +45,12 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
   for (const r of result.restored) log(`run ${r} restored and read back`);
   for (const r of result.alreadyDone) log(`run ${r} was already restored`);
-  // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy
-  const exitCode = failed.some((f) => f.exitCode === ExitCode.infra) ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
-  return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, exitCode };
+  for (const u of result.unreadable) log(`skipped ${u.file}: ${u.reason.replace(/^journal \S+ cannot be read: /, 'cannot be read: ')}; it may stand for a run that left a change — check it, then fix or delete the file`);
+  // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy — and so
+  // may whatever run an unreadable journal stood for, so that is no clean exit either
+  const infra = failed.some((f) => f.exitCode === ExitCode.infra) || result.unreadable.length > 0;
+  const exitCode = infra ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
+  return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, unreadable: result.unreadable, exitCode };
 }
 
 /** The message, saying where the journal is kept unless it already does (concurrent.ts). */

@@ -15,10 +15,12 @@ import { ClusterApplier } from './applier.js';
 import { expectedConfig } from './config-dump.js';
 import { gatewayCounterSource, effectiveLimits } from './counters.js';
 import { decideHost, discoverGatewayUrl } from './discovery.js';
-import { AdminReader, listGatewayPods, type GatewaySelector } from './gateway-pods.js';
+import { AdminReader, GATEWAY_DEFAULTS, listGatewayPods, type GatewaySelector } from './gateway-pods.js';
 import { Journal } from './journal.js';
 import { checkReachable, loadConnection } from './kubeconfig.js';
 import { waitForPropagation } from './propagation.js';
+import { checkPermissions, requiredAccess, selfSubjectAccessReviewer } from './permissions.js';
+import { keyOf } from '../experiment/applier.js';
 
 export interface ClusterTargetOptions {
   kubeconfig?: string;
@@ -73,6 +75,10 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
   await checkReachable(conn);
   const docs = opts.policies ?? [];
   const lines = [`cluster: ${conn.describe}`];
+  // every verb the run will use, asked before any load (issue 13 item 9); exit 3 naming what is missing
+  const access = requiredAccess({ keys: docs.map((d) => keyOf(d, conn.namespace)), dryRun: opts.dryRun, gatewayNamespace: opts.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace, discoverTarget: auto });
+  const unchecked = await checkPermissions(access, selfSubjectAccessReviewer(conn), conn.server);
+  lines.push(unchecked ?? 'permissions: every verb the run needs is allowed (SelfSubjectAccessReview)');
   const url = auto ? await discoverGatewayUrl(conn, opts.gateway) : { value: opts.target!.replace(/\/+$/, ''), because: `--target ${opts.target}` };
   lines.push(`target: ${url.because}${!opts.target ? ' (no --target given: discovered)' : ''}`);
   const host = decideHost(opts.host, docs);

@@ -4,6 +4,7 @@
  * runner only ever talks to this.
  */
 import type { PolicyDoc } from '../policy/model.js';
+import type { EffectivePolicy } from '../report/model.js';
 
 /** Identifies one Istio object. */
 export interface ObjectKey {
@@ -29,6 +30,8 @@ export interface VerifyResult {
   elapsedMs: number;
   /** per replica / proxy: name → ok, with a reason when not */
   replicas: { name: string; ok: boolean; reason?: string }[];
+  /** the objects as applied (merged into what existed), which the check compared the data plane with */
+  effective?: EffectivePolicy[];
 }
 
 export interface Applier {

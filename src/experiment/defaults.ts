@@ -4,6 +4,12 @@
 export const DEFAULT_REPEAT = 1;
 /** More alternations than this multiplies run time without tightening intervals much. */
 export const MAX_REPEAT = 20;
+/**
+ * Longest scenario name. It names the report folder and, with a 25-character time prefix, the
+ * run id and its journal file; a file name holds at most 255 bytes (NAME_MAX), so a longer
+ * name would end in ENAMETOOLONG halfway through a run (issue 13 item 8).
+ */
+export const MAX_SCENARIO_NAME = 100;
 /** 1 s of unmeasured load before each phase: opens keep-alive connections, fills pools (issue D item 2). */
 export const DEFAULT_WARMUP_MS = 1000;
 /** No extra wait after propagation is verified: the check already saw the policy in the data plane. */

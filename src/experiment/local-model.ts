@@ -11,13 +11,18 @@
  *     - { pod: 2, errors: { status: 500, rate: 1 } }
  *   proxy: envoy-1.26                        # the gateway's Envoy rules (src/mesh/proxy.ts); default current
  * ```
+ *
+ * `workers` and `network` in the same section describe the gateway, not the app
+ * (src/experiment/local-gateway.ts).
  */
 import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
 import { Fields, describe, isPlainObject } from './yaml-fields.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
+import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
 
-const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', 'proxy'] as const;
+/** the app model's keys, and the gateway's (`workers`, `network`: read by local-gateway.ts) */
+const LOCAL_KEYS = ['pods', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
 const BEHAVIOUR_KEYS = ['latency', 'errors', 'mode'] as const;
 const OVERRIDE_KEYS = ['pod', ...BEHAVIOUR_KEYS] as const;
 const MODES: readonly PodMode[] = ['serve', 'refuse', 'hang', 'close'];

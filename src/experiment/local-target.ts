@@ -4,11 +4,13 @@ import { selectGatewayStats } from '../cluster/counters.js';
 import type { Scenario } from './scenario.js';
 import type { OpenTarget } from './target.js';
 import { LocalApplier } from './local-applier.js';
+import { describeLocalGateway } from './local-gateway.js';
 
 export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
-  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed });
+  const { workers, network } = scenario.localGateway;
+  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed, workers, network });
   return {
-    applier: new LocalApplier(mesh),
+    applier: new LocalApplier(mesh, describeLocalGateway(scenario.localGateway)),
     target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },
     namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
     // the same counter selection a real gateway's /stats gets (src/cluster/counters.ts)

@@ -69,6 +69,8 @@ export interface PhaseRuns {
   counters: Record<PhaseName, Record<string, number>[]>;
   policyAppliedAt?: string;
   propagationMs?: number;
+  /** the policy objects as the target merged them (first apply), which propagation was checked against */
+  effective?: VerifyResult['effective'];
   notes: string[];
   /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
   countersLost?: PhaseName[];
@@ -144,6 +146,7 @@ async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: Pr
     );
   }
   runs.propagationMs ??= result.elapsedMs;
+  runs.effective ??= result.effective;
   if (spec.policy.settleMs > 0) {
     // an abort ends the wait early; checkAborted turns it into ExperimentInterrupted
     await clock.sleep(spec.policy.settleMs, deps.signal).catch(() => {});

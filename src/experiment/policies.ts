@@ -7,6 +7,7 @@ import { relative, isAbsolute } from 'node:path';
 import { ConfigError } from '../cli/exit.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
+import { policySetConflicts, type ConflictOptions } from '../policy/conflicts.js';
 import type { ScenarioPolicy } from './scenario.js';
 
 export interface PreparedPolicies {
@@ -15,7 +16,7 @@ export interface PreparedPolicies {
   lint: string[];
 }
 
-export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Promise<PreparedPolicies> {
+export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'> & { namespace?: string }): Promise<PreparedPolicies> {
   const docs = await loadPolicies(policy.files.map(displayPath));
   const applicable = docs.filter((d) => d.checked);
   // a typo in kind or apiVersion (kind: DestinationRules, networking.istio.io/v2) is named as such
@@ -27,8 +28,19 @@ export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'>): Pr
   if (applicable.length === 0) throw new ConfigError(`${policy.files.map(displayPath).join(', ')}: no DestinationRule or VirtualService to apply`);
   const errors = validate(applicable).filter((f) => f.severity === 'error');
   if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
+  refuseConflicts(applicable, { defaultNamespace: policy.namespace });
   const warnings = [...validate(applicable), ...lint(applicable)].filter((f) => f.severity === 'warning');
   return { docs: applicable, lint: formatFindingsGrouped(warnings) };
+}
+
+/**
+ * Issue 13 item 10: the same object twice, or (local mesh) an object outside the mesh's
+ * namespace — exit 2 with file:line:col of both places, before any target is opened or touched.
+ * Called again once the target has decided the namespace of objects that name none.
+ */
+export function refuseConflicts(docs: PolicyDoc[], opts: ConflictOptions): void {
+  const conflicts = policySetConflicts(docs, opts);
+  if (conflicts.length) throw new ConfigError(conflicts.map(formatFinding).join('\n'));
 }
 
 /** Paths under the working directory are shown relative to it, as a user would type them. */

@@ -23,3 +23,21 @@ export function redactPlan(plan: RequestPlan): RequestPlan {
   const headers = Object.fromEntries(Object.entries(plan.headers).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v]));
   return { ...plan, headers };
 }
+
+/**
+ * `scheme://userinfo@` in a URL: a kubeconfig `server: https://TOKEN@host` (or `user:pw@`)
+ * carries a credential there (RFC 3986 §3.2.1: userinfo is what stands between `//` and an
+ * `@` before the path). Matched anywhere in a text, since transport errors of the
+ * Kubernetes client quote the URL they called.
+ */
+// greedy up to the last "@" before the path, so a raw "@" inside a password goes too; never past a quote or space
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'<>]*@/gi;
+
+/**
+ * The text with every URL's userinfo removed (`http://TOKEN@host:6443` → `http://host:6443`).
+ * The one helper for it: the cluster connection's server (hence journal and reports), every
+ * report string, and every message main() prints pass through it.
+ */
+export function stripUserinfo(text: string): string {
+  return text.replace(URL_USERINFO, '$1');
+}

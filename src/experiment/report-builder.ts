@@ -13,7 +13,7 @@ import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
-import { redactPlan } from './redact.js';
+import { redactPlan, stripUserinfo } from './redact.js';
 
 export interface ReportInputs {
   spec: Scenario;
@@ -46,10 +46,10 @@ export function buildReport(x: ReportInputs): Report {
     runId: x.runId,
     createdAt: x.createdAt,
     scenario: { name: spec.name, description: spec.description, file: spec.file, seed: spec.seed, repeat: spec.repeat },
-    target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: x.applierDescription },
+    target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan },
-    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint },
+    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },
@@ -59,6 +59,7 @@ export function buildReport(x: ReportInputs): Report {
     gates: a.gates,
     ...(gateway ? { gateway } : {}),
     verdict: a.verdict,
-    notes: runs.notes,
+    // a note may quote an API error, which quotes the URL it called (issue 13 item 12)
+    notes: runs.notes.map(stripUserinfo),
   };
 }

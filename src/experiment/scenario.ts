@@ -13,6 +13,7 @@ import { readUtf8 } from '../policy/load.js';
 import { Fields } from './yaml-fields.js';
 import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } from '../load/request-check.js';
 import { readLocalModel } from './local-model.js';
+import { readLocalGateway, type LocalGateway } from './local-gateway.js';
 import { readGates, type GateSpec } from './scenario-gates.js';
 import { readLoad } from './scenario-load.js';
 import { k6Refusals } from './scenario-k6.js';
@@ -49,6 +50,8 @@ export interface Scenario {
   target: ScenarioTarget;
   /** the local mesh's app model (used when the target is local) */
   local: AppModel;
+  /** the local gateway's workers and client network (used when the target is local) */
+  localGateway: LocalGateway;
   load: LoadProfile;
   policy: ScenarioPolicy;
   gates: GateSpec[];
@@ -91,6 +94,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     file,
     target: readTarget(f, local),
     local,
+    localGateway: readLocalGateway(f, ['local']),
     load: readLoad(f, ['load']) as LoadProfile,
     policy: readPolicy(f, baseDir),
     gates: readGates(f, ['expect']),
@@ -100,6 +104,8 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
   };
   if (scenario.name && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(scenario.name)) {
     f.fail(['name'], `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`);
+  } else if (scenario.name.length > D.MAX_SCENARIO_NAME) {
+    f.fail(['name'], `expected at most ${D.MAX_SCENARIO_NAME} characters (it names the report folder and the run's journal file), got ${scenario.name.length}`);
   }
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
   scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);

@@ -9,7 +9,7 @@ import { UsageError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { keyOf } from './applier.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
-import { preparePolicies } from './policies.js';
+import { preparePolicies, refuseConflicts } from './policies.js';
 import { openLocalTarget } from './local-target.js';
 import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
 import { preflight } from './preflight.js';
@@ -48,6 +48,11 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine = createEngine(opts.engine, { k6: opts.k6 });
   checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
+  if (!cluster) {
+    // the local mesh serves its app's one namespace (issue 13 item 10)
+    const only = scenario.local.service.namespace;
+    refuseConflicts(policies.docs, { defaultNamespace: scenario.policy.namespace ?? only, onlyNamespace: only });
+  }
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
@@ -55,6 +60,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };
   let report: Report;
   try {
+    // now the namespace of objects that name none is known: "default/x" and "x" may be one object
+    refuseConflicts(policies.docs, { defaultNamespace: target.namespace });
     if (opts.cluster?.dryRun) return { kind: 'dry-run', plan: await dryRun(target, policies.docs) };
     report = await runExperiment(spec, {
       applier: target.applier,

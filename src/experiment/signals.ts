@@ -1,6 +1,7 @@
 /**
- * SIGINT / SIGTERM during an experiment (design.md "The flow": restore on SIGINT/SIGTERM):
- * the first signal aborts the load — the orchestrator's `finally` then restores the policy and
+ * SIGINT / SIGTERM / SIGHUP during an experiment (design.md "The flow": restore on
+ * SIGINT/SIGTERM; issue 13 item 5 adds SIGHUP — a closed terminal or a dropped SSH session
+ * must not leave a cluster changed): the first signal aborts the load — the orchestrator's `finally` then restores the policy and
  * the run ends with exit 3 (ExperimentInterrupted). A second signal explains that the restore
  * is under way rather than killing it halfway; a third gives up (exit 3 right away).
  */
@@ -13,7 +14,18 @@ export interface SignalGuard {
   dispose(): void;
 }
 
-export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/**
+ * SIGHUP is handled exactly like SIGTERM. Node's default for SIGHUP is to die at once
+ * (exit 129) — with a policy still applied and the journal open.
+ */
+export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Output errors that mean "nobody is reading any more": EPIPE (the reader closed the pipe),
+ * EIO (the terminal hung up — what a SIGHUP usually announces). While a guard is active they
+ * are swallowed: an unhandled 'error' on stderr would end the process before the restore.
+ */
+const GONE_OUTPUT = new Set(['EPIPE', 'EIO', 'ENOTCONN', 'ECONNRESET']);
 
 export function guardSignals(opts: { write?: (line: string) => void; exit?: (code: number) => void; proc?: NodeJS.EventEmitter } = {}): SignalGuard {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -23,8 +35,10 @@ export function guardSignals(opts: { write?: (line: string) => void; exit?: (cod
   // every VU of the engine listens on this one signal; hundreds of listeners are expected, not a leak
   setMaxListeners(0, controller.signal);
   let count = 0;
+  let hungUp = false;
   const onSignal = (name: string) => {
     count++;
+    hungUp ||= name === 'SIGHUP';
     if (count === 1) {
       write(`meshproof: ${name}: stopping the load and restoring the policy…`);
       controller.abort(name);
@@ -38,10 +52,18 @@ export function guardSignals(opts: { write?: (line: string) => void; exit?: (cod
   };
   const handlers = INTERRUPT_SIGNALS.map((name) => [name, () => onSignal(name)] as const);
   for (const [name, h] of handlers) proc.on(name, h);
+  const streams = opts.proc ? [] : [process.stdout, process.stderr];
+  for (const s of streams) s.on('error', ignoreGoneOutput);
   return {
     signal: controller.signal,
     dispose: () => {
       for (const [name, h] of handlers) proc.off(name, h);
+      // after a hang-up the terminal stays gone: the last lines main() writes must not crash either
+      if (!hungUp) for (const s of streams) s.off('error', ignoreGoneOutput);
     },
   };
+}
+
+function ignoreGoneOutput(err: NodeJS.ErrnoException): void {
+  if (!GONE_OUTPUT.has(err.code ?? '')) throw err;
 }

@@ -3,11 +3,14 @@
  * (404 NR) → fault filter (§5: independent delay and abort draws, delay not charged to the
  * route's timers) → cluster resolution (503 NC) → router (src/mesh/router.ts). Each request
  * runs to completion under the configuration it started with. Downstream connections are
- * spread over `workers` like Envoy's listener (one connection → one worker, §2.3).
+ * spread over `workers` like Envoy's listener (one connection → one worker, §2.3). The codec
+ * is chosen per connection (src/mesh/downstream.ts: HTTP/1.1 or h2c, §6.1); HTTP/1.0 gets
+ * `426 Upgrade Required` unless Istio's PILOT_HTTP10 is on (§6.1).
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { MeshConfig } from './config.js';
+import { createDownstreamListener, hasNoBody, type DownstreamListener } from './downstream.js';
 import { BODY, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
@@ -18,6 +21,12 @@ export interface GatewayDeps {
   config(): MeshConfig;
   stats: StatsStore;
   workers: number;
+  /**
+   * serve HTTP/1.0 instead of answering 426: Istio sets the listener's `accept_http_10` only
+   * with istiod's `PILOT_HTTP10=1` or the proxy's `ISTIO_META_HTTP10=1` (gateway.go
+   * buildGatewayConnectionManager: `features.HTTP10 || enableHTTP10(node.Metadata.HTTP10)`)
+   */
+  acceptHttp10: boolean;
   /** fault draws and weighted-cluster picks */
   rng: Rng;
   /** retry back-off jitter */
@@ -53,7 +62,7 @@ function pickCluster(route: CompiledRoute, rng: Rng): string {
   return route.clusters[route.clusters.length - 1];
 }
 
-export function createGateway(deps: GatewayDeps): http.Server {
+export function createGateway(deps: GatewayDeps): DownstreamListener {
   let nextWorker = 0;
   const { stats, now } = deps;
   const listener = stats.listener;
@@ -77,6 +86,21 @@ export function createGateway(deps: GatewayDeps): http.Server {
         deps.log?.(d, status, startedAt);
       },
     };
+    if (req.httpVersion === '1.0') {
+      if (!deps.acceptHttp10) {
+        // §6.1: envoy conn_manager_impl.cc ActiveStream::decodeHeaders sends "Upgrade Required"
+        // with no body (details low_version) before routing; the connection closes after it
+        // unless the request said `Connection: keep-alive` (HeaderUtility::shouldCloseConnection),
+        // which node's HTTP/1.0 handling does alike (`Connection: close` / `keep-alive`)
+        sendLocalReply(res, 426, '');
+        return d.finish(426);
+      }
+      if (req.headers.host === undefined) {
+        // accepted HTTP/1.0 without Host: Istio sets no default_host_for_http_10, so 400 (missing_host)
+        sendLocalReply(res, 400, '');
+        return d.finish(400);
+      }
+    }
     const route = cfg.routes.find(req.headers.host ?? '', req.url ?? '/', req.headers, req.method ?? 'GET');
     if (!route) {
       listener.no_route++;
@@ -125,10 +149,9 @@ export function createGateway(deps: GatewayDeps): http.Server {
     proceed();
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const startedAt = now();
-    const len = req.headers['content-length'];
-    if ((len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined) {
+    if (hasNoBody(req)) {
       req.resume();
       return handle(req, res, null, startedAt);
     }
@@ -136,12 +159,12 @@ export function createGateway(deps: GatewayDeps): http.Server {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.once('end', () => handle(req, res, Buffer.concat(chunks), startedAt));
-  });
-  server.keepAliveTimeout = DOWNSTREAM_KEEPALIVE_MS;
-  server.on('connection', (s: WorkerSocket) => {
+  };
+  const h1 = http.createServer(onRequest);
+  h1.keepAliveTimeout = DOWNSTREAM_KEEPALIVE_MS;
+  return createDownstreamListener(h1, onRequest, (s: WorkerSocket) => {
     s.setNoDelay(true);
     s[WORKER] = nextWorker;
     nextWorker = (nextWorker + 1) % deps.workers;
   });
-  return server;
 }

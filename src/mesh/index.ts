@@ -11,6 +11,7 @@
  * defaults. With no VirtualService matching the Host header the gateway answers 404 NR.
  */
 import type http from 'node:http';
+import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
 import { startPod, type Pod, type PodHandle } from './pods.js';
@@ -20,12 +21,14 @@ import { createGateway } from './gateway.js';
 import { allStats, createAdmin } from './admin.js';
 import { openAccessLog, type AccessLog } from './access-log.js';
 import { StatsStore } from './stats.js';
+import { hasDelay, NO_NETWORK, startDelayLine, type ClientNetwork, type DelayLine } from './client-network.js';
 import type { ObjectKey } from '../experiment/applier.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
 import { DEFAULT_PROXY, proxyRule, type ProxyVersion } from './proxy.js';
 
 export type { PodHandle, SeenRequest } from './pods.js';
+export type { ClientNetwork } from './client-network.js';
 export type { AppModel, PodBehaviour, PodSpec, LatencyModel } from './app-model.js';
 export { DEFAULT_APP } from './app-model.js';
 
@@ -36,11 +39,18 @@ export interface MeshOptions {
   seed?: number;
   /** Envoy worker threads emulated (§2.3); default 1 */
   workers?: number;
+  /**
+   * the client's network (client-network.ts): with a round trip or jitter, clients reach the
+   * gateway through a delay line and `gatewayUrl` is the delay line's; default none (loopback)
+   */
+  network?: ClientNetwork;
   /** which Envoy's version-dependent rules to run (src/mesh/proxy.ts); default: `app.proxy`, else current */
   proxy?: ProxyVersion;
   /** delay between a store mutation and the config swap (xDS push); default 0 */
   pushDelayMs?: number;
   accessLogPath?: string;
+  /** serve HTTP/1.0 (Istio's PILOT_HTTP10=1); default false: HTTP/1.0 gets 426 Upgrade Required (§6.1) */
+  acceptHttp10?: boolean;
   /** 0 / unset = any free port */
   gatewayPort?: number;
   adminPort?: number;
@@ -50,6 +60,10 @@ export interface MeshOptions {
 export interface LocalMesh {
   gatewayUrl: string;
   adminUrl: string;
+  /** Envoy workers emulated (§2.3) */
+  workers: number;
+  /** the clients' network in front of the gateway (§6.2); NO_NETWORK = loopback */
+  network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
   /** the proxy version emulated, and its rule in one line (reports print it) */
@@ -89,7 +103,7 @@ function plainObject(o: Record<string, unknown> | PolicyDoc): Record<string, unk
   return typeof doc.positionOf === 'function' && doc.object ? doc.object : (o as Record<string, unknown>);
 }
 
-async function listen(server: http.Server, port: number): Promise<number> {
+async function listen(server: http.Server | net.Server, port: number): Promise<number> {
   server.listen(port, HOST);
   await once(server, 'listening');
   return (server.address() as { port: number }).port;
@@ -126,6 +140,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const gatewayRng = rng.fork('gateway');
   const backoffRng = rng.fork('backoff');
   const deps: BuildDeps = { app, pods, stats, workers, now, proxy, lbRng: rng.fork('lb') };
+  // after every other stream, so a delay line leaves the mesh's other draws as they were
+  const networkRng = rng.fork('network');
   const everCreated = new Set<ClusterState>();
   const track = (cfg: MeshConfig) => {
     for (const c of cfg.clusters.values()) everCreated.add(c);
@@ -165,21 +181,26 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     config: () => current,
     stats,
     workers,
+    acceptHttp10: opts.acceptHttp10 ?? false,
     rng: gatewayRng,
     backoffRng,
     now,
     log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
   const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
+  const network = opts.network ?? NO_NETWORK;
   let gatewayPort: number;
   let adminPort: number;
+  let line: DelayLine | null = null;
   try {
     if (opts.accessLogPath) log = await openAccessLog(opts.accessLogPath, now);
-    gatewayPort = await listen(gateway, opts.gatewayPort ?? 0);
+    // clients connect to the delay line when there is one, so it takes the requested port
+    gatewayPort = await listen(gateway.server, hasDelay(network) ? 0 : (opts.gatewayPort ?? 0));
     adminPort = await listen(admin, opts.adminPort ?? 0);
+    if (hasDelay(network)) line = await startDelayLine(gatewayPort, network, networkRng, opts.gatewayPort ?? 0);
   } catch (e) {
     // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
-    await Promise.all([gateway, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
+    await Promise.all([gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
     for (const c of everCreated) c.stop();
     await Promise.all(pods.map((p) => p.stop()));
     await log?.close();
@@ -188,8 +209,10 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
 
   let stopped = false;
   return {
-    gatewayUrl: `http://${HOST}:${gatewayPort}`,
+    gatewayUrl: `http://${HOST}:${line?.port ?? gatewayPort}`,
     adminUrl: `http://${HOST}:${adminPort}`,
+    workers,
+    network,
     app,
     pods,
     proxy,
@@ -219,10 +242,11 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
         resolve();
       }
       pushTimers.clear();
+      await line?.close();
       gateway.closeAllConnections();
       admin.closeAllConnections();
       await Promise.all([
-        new Promise((r) => gateway.close(r)),
+        new Promise((r) => gateway.server.close(r)),
         new Promise((r) => admin.close(r)),
       ]);
       for (const c of everCreated) c.stop();

@@ -9,6 +9,9 @@ export interface MeshSummary {
   adminUrl: string;
   host: string;
   path: string;
+  workers: number;
+  /** ms; 0 and 0 = loopback */
+  network: { rttMs: number; jitterMs: number };
   curl: string;
   service: string;
   /** the emulated proxy version and its version-dependent rule (src/mesh/proxy.ts) */
@@ -29,6 +32,8 @@ export function meshSummary(mesh: LocalMesh): MeshSummary {
     adminUrl: mesh.adminUrl,
     host: app.gatewayHost,
     path: DEMO_PATH,
+    workers: mesh.workers,
+    network: { ...mesh.network },
     curl,
     service: `${app.service.name}.${app.service.namespace}.svc.cluster.local:${app.service.port}`,
     proxy: mesh.proxy,
@@ -46,7 +51,7 @@ export function formatSummary(s: MeshSummary): string {
   const objects = s.objects.map((o) => `  ${o.kind}/${o.namespace}/${o.name}`);
   return [
     `local mesh up — service ${s.service}`,
-    `gateway  ${s.gatewayUrl}   (Host: ${s.host})`,
+    `gateway  ${s.gatewayUrl}   (Host: ${s.host}) · ${s.workers} worker${s.workers === 1 ? '' : 's'}${s.network.rttMs || s.network.jitterMs ? ` · client RTT ${s.network.rttMs} ms ± ${s.network.jitterMs} ms` : ''}`,
     `admin    ${s.adminUrl}   (/stats /config_dump /clusters /ready)`,
     `${s.proxyRule}`,
     'pods:',

@@ -10,6 +10,8 @@ import { lint, type LintOptions } from './lint.js';
 import { loadPolicies } from './load.js';
 import type { PolicyDoc } from './model.js';
 import { validate } from './validate.js';
+import { policySetConflicts } from './conflicts.js';
+import { resolve } from 'node:path';
 
 export interface DocumentSummary {
   file: string;
@@ -38,7 +40,10 @@ export async function checkPolicies(paths: string[], opts: { lint?: LintOptions 
 }
 
 export function checkDocs(inputs: string[], docs: PolicyDoc[], opts: { lint?: LintOptions } = {}): CheckReport {
-  const validation = validate(docs);
+  // files named one by one form a policy set; files found in a folder may be alternatives
+  const named = new Set(inputs.map((p) => resolve(p)));
+  const conflicts = policySetConflicts(docs, { sameSet: (file) => named.has(resolve(file)) });
+  const validation = sortFindings([...validate(docs), ...conflicts]);
   const findings = opts.lint
     ? sortFindings([...validation.filter((f) => f.severity === Severity.error), ...lint(docs, opts.lint)])
     : validation;

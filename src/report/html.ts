@@ -24,6 +24,7 @@ export function render(report: Report): string {
   const p95 = c.percentiles.p95;
   const cards = [
     card('requests per second', formatNumber(b.throughput), formatNumber(q.throughput), `${c.throughput.delta >= 0 ? '+' : ''}${formatNumber(c.throughput.delta)} req/s`),
+    card('successful per second', formatNumber(b.goodput), formatNumber(q.goodput), `${c.goodput.delta >= 0 ? '+' : ''}${formatNumber(c.goodput.delta)} ok/s`),
     card('failed requests', formatPct(b.failed.ratio), formatPct(q.failed.ratio), formatPp(c.failed.delta)),
     p95 ? card('p95 latency', formatMs(p95.baseline), formatMs(p95.policy), `${p95.delta >= 0 ? '+' : ''}${formatMs(p95.delta)}`) : '',
     card('requests measured', String(b.requests), String(q.requests), `${report.scenario.repeat} repetition${report.scenario.repeat === 1 ? '' : 's'}`),

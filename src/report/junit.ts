@@ -46,6 +46,11 @@ export function render(report: Report): string {
     ['engine', `${report.engine.name} ${report.engine.version}`],
     ['policy', report.policy.files.join(', ')],
     ['seed', String(report.scenario.seed)],
+    // requests/s and successful requests/s per phase, so a CI dashboard can plot both
+    ...(['baseline', 'policy'] as const).flatMap((p): [string, string][] => [
+      [`${p}.throughput`, report.phases[p].stats.throughput.toFixed(2)],
+      [`${p}.goodput`, report.phases[p].stats.goodput.toFixed(2)],
+    ]),
   ];
   for (const [k, v] of props) out.push(`      <property name="${k}" value="${x(v)}"/>`);
   out.push('    </properties>');

@@ -19,6 +19,20 @@ export interface RatioStat {
   lo: number;
   hi: number;
 }
+/**
+ * A policy object as the target holds it after the apply — merged into the object that existed,
+ * as server-side apply merges (issue 13 item 6) — which is what the gateway was checked against.
+ */
+export interface EffectivePolicy {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** the spec after the merge */
+  spec: unknown;
+  /** spec fields the policy files did not set, kept from the object that existed (dotted paths) */
+  kept: string[];
+}
+
 /** Difference of two ratios (policy − baseline) with its Newcombe 95 % interval. */
 export interface DiffStat {
   baseline: number;
@@ -40,6 +54,11 @@ export interface PhaseStats {
   durationMs: number;
   /** completed requests per second */
   throughput: number;
+  /**
+   * successful (cause ok) requests per second: what a connection pool bounds, where
+   * throughput also counts the fast 503s it sheds (issue 12 item 4)
+   */
+  goodput: number;
   droppedIterations: number;
   statuses: Record<string, RatioStat>;
   causes: Partial<Record<Cause, RatioStat>>;
@@ -47,6 +66,8 @@ export interface PhaseStats {
   percentiles: Record<string, PercentileStat>;
   /** http_req_failed: share of non-ok causes */
   failed: RatioStat;
+  /** median latency of each cause seen (ok, overflow, …): shed 503s come back faster than 200s */
+  medianByCause: Partial<Record<Cause, PercentileStat>>;
 }
 
 export interface Comparison {
@@ -56,6 +77,9 @@ export interface Comparison {
   /** policy minus baseline, ms; interval from the two percentile intervals (conservative) */
   percentiles: Record<string, { baseline: number; policy: number; delta: number; lo: number; hi: number }>;
   throughput: { baseline: number; policy: number; delta: number };
+  goodput: { baseline: number; policy: number; delta: number };
+  /** per cause seen in both phases: median policy − baseline, ms, interval as for `percentiles` */
+  medianByCause: Partial<Record<Cause, { baseline: number; policy: number; delta: number; lo: number; hi: number }>>;
 }
 
 export interface GateResult {
@@ -111,6 +135,8 @@ export interface Report {
     propagationMs?: number;
     /** lint findings, one line each */
     lint: string[];
+    /** each policy object as the target held it after the apply (merged into what existed); what propagation was checked against */
+    effective?: EffectivePolicy[];
   };
   /** the order phases actually ran in (A B B A …) */
   order: PhaseName[];

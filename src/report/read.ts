@@ -42,7 +42,24 @@ export function parseReport(text: string, source: string): Report {
   if (problem) throw new ConfigError(`${source}: ${problem}; is this a report.json written by meshproof?`);
   const report = doc as Report;
   revive(report);
+  addMissing(report);
   return report;
+}
+
+/**
+ * Fields later versions added within schemaVersion 1, derived for a report written before
+ * them: goodput from requests and failures, no per-cause medians (diff reads old reports).
+ */
+function addMissing(report: Report): void {
+  for (const phase of Object.values(report.phases)) {
+    const s = phase.stats;
+    s.goodput ??= s.durationMs > 0 ? (s.requests - s.failed.count) / (s.durationMs / 1000) : 0;
+    s.medianByCause ??= {};
+  }
+  const c = report.comparison;
+  const { baseline, policy } = report.phases;
+  c.goodput ??= { baseline: baseline.stats.goodput, policy: policy.stats.goodput, delta: policy.stats.goodput - baseline.stats.goodput };
+  c.medianByCause ??= {};
 }
 
 /** null bounds → ±Infinity where a point estimate exists (a null point estimate stays: no data). */
@@ -54,8 +71,10 @@ function revive(report: Report): void {
   };
   for (const phase of Object.values(report.phases)) {
     for (const p of Object.values(phase.stats.percentiles)) open(p, p.value);
+    for (const p of Object.values(phase.stats.medianByCause ?? {})) open(p, p.value);
   }
   for (const p of Object.values(report.comparison.percentiles)) open(p, p.delta);
+  for (const p of Object.values(report.comparison.medianByCause ?? {})) open(p, p.delta);
   for (const g of report.gates) {
     const [lo, hi] = g.interval as (number | null)[];
     if (g.observed !== null) g.interval = [lo ?? -Infinity, hi ?? Infinity];

@@ -49,6 +49,8 @@ export function statRows(report: Report): StatRow[] {
   const rows: StatRow[] = [
     { section: 'volume', label: 'requests', baseline: cell(String(b.requests)), policy: cell(String(q.requests)), delta: cell(signed(q.requests - b.requests, String(q.requests - b.requests))) },
     { section: 'volume', label: 'req/s', baseline: cell(formatNumber(b.throughput)), policy: cell(formatNumber(q.throughput)), delta: cell(signed(c.throughput.delta, formatNumber(c.throughput.delta))) },
+    // goodput next to throughput: a pool bounds the successes, the fast 503s it sheds inflate req/s
+    { section: 'volume', label: 'ok req/s', baseline: cell(formatNumber(b.goodput)), policy: cell(formatNumber(q.goodput)), delta: cell(signed(c.goodput.delta, formatNumber(c.goodput.delta))) },
   ];
   if (b.droppedIterations || q.droppedIterations) {
     rows.push({ section: 'volume', label: 'dropped iterations', baseline: cell(String(b.droppedIterations)), policy: cell(String(q.droppedIterations)), delta: EMPTY });
@@ -71,6 +73,23 @@ export function statRows(report: Report): StatRow[] {
       policy: cell(formatMs(pq.value), between(pq.lo, pq.hi, msBound)),
       delta: d ? cell(formatDeltaMs(d.delta), between(d.lo, d.hi, msBound)) : EMPTY,
     });
+  }
+  // each cause's median, once there are two causes to tell apart (a shed 503 returns before a 200)
+  const causes = causesOf(report);
+  if (causes.length > 1) {
+    for (const cause of causes) {
+      const mb = b.medianByCause[cause];
+      const mq = q.medianByCause[cause];
+      const d = c.medianByCause[cause];
+      if (!mb && !mq) continue; // a report written before per-cause medians
+      rows.push({
+        section: 'latency',
+        label: `p50 ${cause}`,
+        baseline: mb ? cell(formatMs(mb.value), between(mb.lo, mb.hi, msBound)) : EMPTY,
+        policy: mq ? cell(formatMs(mq.value), between(mq.lo, mq.hi, msBound)) : EMPTY,
+        delta: d ? cell(formatDeltaMs(d.delta), between(d.lo, d.hi, msBound)) : EMPTY,
+      });
+    }
   }
   return rows;
 }
@@ -158,6 +177,11 @@ export function factLines(report: Report): [string, string][] {
     ['target', describeTarget(report)],
     ['load', `${describeLoad(report.load.profile)} per phase · engine ${report.engine.name} ${report.engine.version}`],
     ['policy', report.policy.files.join(', ') + (isNum(report.policy.propagationMs) ? ` · propagated in ${report.policy.propagationMs} ms` : '')],
+    // issue 13 item 6: what was measured is the merged object, so say what it was
+    ...(report.policy.effective ?? []).map((e): [string, string] => [
+      'effective',
+      `${e.kind} ${e.namespace}/${e.name} spec ${JSON.stringify(e.spec)}${e.kept.length ? ` (kept from the existing object: ${e.kept.join(', ')})` : ''}`,
+    ]),
     ['phases', `${report.order.join(' ')}${report.scenario.repeat > 1 ? ` (${report.scenario.repeat} repetitions, pooled)` : ''} · seed ${report.scenario.seed}`],
     ['run', `${report.runId} · ${report.createdAt} · meshproof ${report.tool.version}`],
   ];

@@ -28,7 +28,10 @@ export function render(report: Report, options: TerminalOptions = {}): string {
 
   out.push(`${paint(`meshproof · ${text(report.scenario.name)}`, 'bold')}  ${verdictWord(report.verdict)}`);
   if (report.scenario.description) out.push(wrap(text(report.scenario.description), TERMINAL_WIDTH));
-  for (const [k, v] of factLines(report)) out.push(wrap(`${paint(k.padEnd(7), 'dim')}${text(v)}`, TERMINAL_WIDTH, 7));
+  const facts = factLines(report);
+  // keys are padded to one column ("effective" is the longest, when present)
+  const keyWidth = Math.max(7, ...facts.map(([k]) => k.length + 1));
+  for (const [k, v] of facts) out.push(wrap(`${paint(k.padEnd(keyWidth), 'dim')}${text(v)}`, TERMINAL_WIDTH, keyWidth));
   out.push('');
 
   const both = (c: Cell) => (c.interval ? `${c.value} [${c.interval}]` : c.value);

@@ -35,6 +35,29 @@ test('analyzePhase: percentiles p50 … p99.9 with order-statistic intervals aro
   assert.ok(Math.abs(s.percentiles.p99.value - 60) < 6, String(s.percentiles.p99.value));
 });
 
+test('goodput: successful requests per second — 2000 requests in 5 s of which the ok share is what counts; comparison carries both', () => {
+  const s = analyzePhase(pol);
+  assert.is(s.goodput, pol.causes.ok! / 5);
+  assert.ok(s.goodput < s.throughput);
+  const b = analyzePhase(base);
+  assert.is(b.goodput, b.throughput, 'all ok: goodput is throughput');
+  const c = comparePhases({ result: base, stats: b }, { result: pol, stats: s });
+  assert.equal(c.goodput, { baseline: 500, policy: s.goodput, delta: s.goodput - 500 });
+});
+
+test('medianByCause: each cause its own median with an interval (the fast overflow 503s apart from the 200s); compared where both phases saw the cause', () => {
+  const s = analyzePhase(pol);
+  assert.equal(Object.keys(s.medianByCause), ['ok', 'overflow', 'route_timeout']);
+  assert.ok(Math.abs(s.medianByCause.ok!.value - 25) < 2, String(s.medianByCause.ok!.value));
+  assert.ok(Math.abs(s.medianByCause.overflow!.value - 1) < 0.2, String(s.medianByCause.overflow!.value));
+  assert.ok(Math.abs(s.medianByCause.route_timeout!.value - 500) < 10, String(s.medianByCause.route_timeout!.value));
+  for (const m of Object.values(s.medianByCause)) assert.ok(m.lo <= m.value && m.value <= m.hi, JSON.stringify(m));
+  const c = comparePhases({ result: base, stats: analyzePhase(base) }, { result: pol, stats: s });
+  assert.equal(Object.keys(c.medianByCause), ['ok'], 'only ok is in both phases');
+  const d = c.medianByCause.ok!;
+  assert.ok(d.lo <= d.delta && d.delta <= d.hi && Math.abs(d.delta) < 3, JSON.stringify(d));
+});
+
 test('comparePhases: Newcombe intervals for every status and cause (0 where a phase never saw it), policy − baseline', () => {
   const b = { result: base, stats: analyzePhase(base) };
   const q = { result: pol, stats: analyzePhase(pol) };

@@ -14,6 +14,17 @@ test('a scenario with a bad field exits 2 naming file:line:col and the field', a
   assert.match(stderr, /bad-load\.yaml:2:52: load\.duration: expected a positive duration like "30s", got 30/);
 });
 
+test('a policy set naming one DestinationRule twice, or one in another namespace on the local mesh: exit 2 up front with file:line:col, no load (issue 13 item 10)', async () => {
+  const twice = await cli(['run', fixture('conflict-twice.yaml'), '--format', 'json', '--out', '/nonexistent-never-written']);
+  assert.is(twice.code, ExitCode.usage, twice.stderr);
+  assert.match(twice.stderr, /twice\.yaml:15:3: error: metadata\.name: DestinationRule default\/productpage is already defined at \S*twice\.yaml:5:3/);
+  const otherNs = await cli(['run', fixture('conflict-other-ns.yaml'), '--format', 'json', '--out', '/nonexistent-never-written']);
+  assert.is(otherNs.code, ExitCode.usage, otherNs.stderr);
+  assert.match(otherNs.stderr, /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/);
+  // refused before the mesh started or any phase ran: the one error line is all that was printed
+  for (const r of [twice, otherNs]) assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+});
+
 test('a missing scenario file exits 2', async () => {
   const { code, stderr } = await cli(['run', fixture('nope.yaml')]);
   assert.is(code, ExitCode.usage);

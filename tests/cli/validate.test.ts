@@ -12,6 +12,18 @@ test('validate policies/ exits 0 and says how many documents were checked', asyn
   assert.is(r.stderr, '6 documents checked: 0 errors, 0 warnings\n');
 });
 
+test('validate and lint of two named files holding the same DestinationRule: exit 2 with both positions; the policies/ folder of alternatives stays clean (issue 13 item 10)', async () => {
+  const dir = 'tests/fixtures/policy/conflicts';
+  for (const verb of ['validate', 'lint']) {
+    const r = await runCli([verb, 'policies/connection-pool.yaml', 'policies/outlier-detection.yaml']);
+    assert.is(r.code, 2, verb);
+    assert.match(r.stderr, 'policies/outlier-detection.yaml:10:3: error: metadata.name: DestinationRule default/productpage is already defined at policies/connection-pool.yaml:9:3');
+  }
+  const one = await runCli(['validate', `${dir}/twice.yaml`]);
+  assert.is(one.code, 2);
+  assert.is(one.stderr, `${dir}/twice.yaml:15:3: error: metadata.name: DestinationRule default/productpage is already defined at ${dir}/twice.yaml:5:3: one policy set may name an object once (the later one would silently replace the earlier)\n2 documents checked: 1 error, 0 warnings\n`);
+});
+
 test('validate a file with ten mistakes exits 2 and prints ten file:line:col findings', async () => {
   const r = await runCli(['validate', `${FIX}/ten-mistakes.yaml`]);
   assert.is(r.code, 2);

@@ -94,6 +94,31 @@ test('SIGINT mid-phase: the runner restores, exits 3, and the VirtualService is 
   assert.is(new Journal(env.journalDir).read('run-sigint')!.state, 'done');
 });
 
+test('SIGHUP mid-phase (closed terminal): handled like SIGTERM — restored, journal done, exit 3 (issue 13 item 5)', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-sighup', 'route-timeout.yaml', 'connection-pool.yaml');
+  assert.is(env.fake.get('virtualservices', 'default', 'productpage')!.spec.http[0].timeout, '0.5s');
+  run.child.kill('SIGHUP');
+  assert.is(await run.exited, 3, run.output());
+  assert.is(run.child.signalCode, null, 'not killed by the signal (Node\'s default for SIGHUP is to die with 129)');
+  assert.match(run.output(), 'SIGHUP: stopping the load and restoring the policy');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+  assert.is(new Journal(env.journalDir).read('run-sighup')!.state, 'done');
+});
+
+test('SIGHUP after the terminal is gone (stdout and stderr closed): the failed writes do not stop the restore', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  const run = await holdPolicy('run-hangup', 'route-timeout.yaml');
+  run.child.stdout!.destroy();
+  run.child.stderr!.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  run.child.kill('SIGHUP');
+  assert.is(await run.exited, 3);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.is(new Journal(env.journalDir).read('run-hangup')!.state, 'done');
+});
+
 test('kill -9 mid-phase, then `meshproof restore` puts everything back (and a second restore has nothing to do)', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const run = await holdPolicy('run-kill9', 'route-timeout.yaml', 'connection-pool.yaml');
@@ -143,6 +168,39 @@ test('a new run refuses to start while an unfinished journal touches the same ob
   await applier.snapshot(other.map((d) => keyOf(d, 'default')));
   const third = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-third', journal: new Journal(env.journalDir), log: () => {} });
   await third.snapshot(other.map((d) => keyOf(d, 'default')));
+});
+
+test('`meshproof restore` with a corrupt journal beside a real one: the bad file is named and skipped, the run is restored, exit 3 (issue 13 item 8)', async () => {
+  const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+  await abandonRun('run-real', 'route-timeout.yaml');
+  fs.writeFileSync(path.join(env.journalDir, 'garbage.json'), '\u0000\u0001 not json');
+  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  assert.is(r.code, ExitCode.infra, r.stderr);
+  assert.match(r.stderr, 'run run-real restored and read back');
+  assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'garbage.json')}: cannot be read: `);
+  assert.equal(JSON.parse(r.stdout).unreadable.map((u: { file: string }) => path.basename(u.file)), ['garbage.json']);
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
+  assert.not.match(r.stderr, '    at ', 'no stack');
+});
+
+test('`meshproof restore --journal-dir /etc/passwd`: exit 2 with one sentence, no stack', async () => {
+  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', '/etc/passwd');
+  assert.is(r.code, ExitCode.usage);
+  assert.is(r.stderr, 'meshproof: journal folder /etc/passwd: not a folder (--journal-dir expects the folder holding <run-id>.json files)\n');
+});
+
+test('`meshproof restore` against an unreachable `server: http://TOKEN@host`: neither stderr nor --json carries the token (issue 13 item 12)', async () => {
+  await abandonRun('run-token', 'route-timeout.yaml');
+  const port = env.fake.port;
+  await env.fake.close();
+  const deadDir = path.join(env.dir, 'dead');
+  fs.mkdirSync(deadDir);
+  const dead = writeKubeconfig(deadDir, `http://s3cr3t-token@127.0.0.1:${port}`);
+  const r = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir, '--json');
+  assert.is(r.code, ExitCode.infra);
+  assert.match(r.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
+  assert.not.match(r.stderr + r.stdout, 's3cr3t-token');
+  env.fake = await (await import('./fake-apiserver.js')).startFakeApiServer(); // cleanup closes it
 });
 
 test('unreachable API and missing kubeconfig: exit 3, each with its own sentence, journal kept', async () => {

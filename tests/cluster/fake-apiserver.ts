@@ -29,6 +29,13 @@
  *    127.0.0.1 only), and `pods/portforward` over WebSocket (fake-portforward.ts), refused
  *    before the upgrade with an HTTP status: 403 without the RBAC verb **get** (a WebSocket
  *    handshake is a GET), 404 for an unknown pod
+ *  - `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`, answered as
+ *    kube-apiserver's selfsubjectaccessreview REST `Create` answers
+ *    (pkg/registry/authorization/selfsubjectaccessreview/rest.go): the review echoed with
+ *    `status.allowed` (DecisionAllow), `status.denied` only on an explicit deny (RBAC never
+ *    gives one, so a missing Role reads `{allowed: false}`), and RBAC's reason on allow
+ *    (plugin/pkg/auth/authorizer/rbac/rbac.go: `RBAC: allowed by <binding> of <role> to <subject>`);
+ *    in `forbidden` mode the reviews agree with the 403s (same verbs denied)
  *  - modes: `forbidden` (403 for chosen verbs, with the real RBAC message), `outage`
  *    (every connection is reset), and one-shot scripted responses that `assertConsumed()`
  *    checks were all used.
@@ -110,6 +117,8 @@ export interface FakeApiServer {
   mode: FakeMode;
   /** in `forbidden` mode, which verbs get 403 (default all) */
   forbiddenVerbs: Set<string> | undefined;
+  /** every SelfSubjectAccessReview asked: its resourceAttributes and the answer */
+  accessReviews: Obj[];
   /** the RBAC verbs granted on `pods/portforward` (default get and create); the upgrade needs get */
   portForwardVerbs: Set<string>;
   pods: FakePod[];
@@ -158,6 +167,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     events,
     mode: 'normal',
     forbiddenVerbs: undefined,
+    accessReviews: [],
     portForwardVerbs: new Set(['get', 'create']),
     pods: [],
     services: [],
@@ -453,9 +463,25 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     if (p === `/apis/${ISTIO_GROUP}`) return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(served) });
     const rl = /^\/apis\/networking\.istio\.io\/([^/]+)$/.exec(p);
     if (rl && served.includes(rl[1])) return send(res, 200, istioResourceList(rl[1]));
+    if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && req.method === 'POST') return reviewAccess(res, body);
     if (p.startsWith(`/apis/${ISTIO_GROUP}/`)) return handleIstio(req, res, url, body);
     if (p.startsWith('/api/v1/')) return handleCore(req, res, url);
     send(res, status(404, 'NotFound', 'the server could not find the requested resource'));
+  }
+
+  /** SelfSubjectAccessReview: every authenticated user may create one (ClusterRole system:basic-user), so never 403 itself. */
+  function reviewAccess(res: http.ServerResponse, body: string): void {
+    const review = JSON.parse(body) as Obj;
+    const spec = (review.spec ?? {}) as Obj;
+    const attrs = spec.resourceAttributes as Obj | undefined;
+    if (!attrs === !spec.nonResourceAttributes)
+      return send(res, status(422, 'Invalid', 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', field: 'spec.resourceAttributes' }] }));
+    const verb = String((attrs ?? (spec.nonResourceAttributes as Obj)).verb ?? '');
+    const portForward = attrs?.resource === 'pods' && attrs.subresource === 'portforward';
+    const refused = (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has(verb))) || (portForward && !fake.portForwardVerbs.has(verb));
+    fake.accessReviews.push({ ...(attrs ?? {}), allowed: !refused } as Obj);
+    const answer = refused ? { allowed: false } : { allowed: true, reason: 'RBAC: allowed by RoleBinding "meshproof/ci" of Role "meshproof" to ServiceAccount "meshproof/ci"' };
+    send(res, 201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status: answer });
   }
 
   // pods/portforward: the WebSocket channel protocol (v4.channel.k8s.io) client-node speaks

@@ -51,12 +51,23 @@ test('the Host header comes from the scenario first, else the VirtualService hos
   assert.is(decideHost(undefined, await policies('connection-pool.yaml')), undefined);
 });
 
-test('403 listing gateway pods is exit 3 naming verb, resource and namespace', async () => {
+test('no right to list gateway pods is exit 3 naming verb, resource and namespace — found by SelfSubjectAccessReview before the list is tried', async () => {
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['list']);
   const err = await createClusterTarget({ kubeconfig: env.kubeconfig, target: 'http://127.0.0.1:8080', runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
   assert.is(err?.exitCode, ExitCode.infra);
+  assert.match(err.message, 'would refuse to list pods in namespace "istio-system" (find the gateway replicas)');
+  assert.not.ok(env.fake.requests.some((r) => r.path === '/api/v1/namespaces/istio-system/pods'), 'the list itself was never sent');
+});
+
+test('a 403 listing gateway pods when the review API could not be asked: the 403 itself names verb, resource and namespace', async () => {
+  env.fake.mode = 'forbidden';
+  env.fake.forbiddenVerbs = new Set(['list']);
+  env.fake.script({ method: 'POST', path: /selfsubjectaccessreviews$/, status: 404 });
+  const err = await createClusterTarget({ kubeconfig: env.kubeconfig, target: 'http://127.0.0.1:8080', runId: 'r', journalDir: env.journalDir }).then(() => undefined, (e) => e);
+  assert.is(err?.exitCode, ExitCode.infra);
   assert.match(err.message, 'forbidden: the Kubernetes API refused to list pods in namespace "istio-system"');
+  env.fake.assertConsumed();
 });
 
 test('an unreachable API server is exit 3 saying which server and context could not be reached', async () => {

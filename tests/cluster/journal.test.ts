@@ -57,16 +57,44 @@ test('an intent for an object without a snapshot is refused before anything is w
   assert.throws(() => j.recordIntent('r2', 'apply', KEY), /refusing to apply DestinationRule default\/productpage without a snapshot/);
 });
 
-test('a damaged journal is exit 3 naming the file', () => {
+test('a torn, an incomplete and an unreadable journal are each named and skipped; the good journal is still replayed and unrelated keys are not blocked (issue 13 item 8)', async () => {
+  const j = new Journal(dir);
+  openRun(j, 'good-run');
   fs.writeFileSync(path.join(dir, 'torn.json'), '{"schemaVersion": 1, "runId": ');
-  try {
-    new Journal(dir).listUnfinished();
-    assert.unreachable();
-  } catch (e) {
-    const err = e as { exitCode: number; message: string };
-    assert.is(err.exitCode, ExitCode.infra);
-    assert.match(err.message, `journal ${path.join(dir, 'torn.json')} cannot be read`);
+  fs.writeFileSync(path.join(dir, 'incomplete.json'), JSON.stringify({ schemaVersion: 1, runId: 'half', state: 'open', cluster: CLUSTER }));
+  fs.mkdirSync(path.join(dir, 'folder.json'));
+  const { entries, unreadable } = j.scan();
+  assert.equal(entries.map((e) => e.runId), ['good-run']);
+  assert.equal(
+    unreadable.map((u) => [path.basename(u.file), u.reason.replace(`journal ${u.file} cannot be read: `, '')]),
+    [
+      ['folder.json', 'not a regular file'],
+      ['incomplete.json', 'incomplete: snapshot.entries'],
+      ['torn.json', 'Unexpected end of JSON input'],
+    ],
+  );
+  const replay = await j.replay(async () => {});
+  assert.equal([replay.restored, replay.unreadable.length], [['good-run'], 3]);
+  const other: ObjectKey = { kind: 'VirtualService', namespace: 'default', name: 'reviews' };
+  assert.equal(j.assertNoConflict([other], 'new-run').length, 3, 'returned for the caller to name, not thrown');
+});
+
+test('--journal-dir pointing at a file is exit 2 with a sentence; a run id longer than 200 characters is refused before any file is named', () => {
+  const file = path.join(dir, 'passwd');
+  fs.writeFileSync(file, 'root:x:0:0::/root:/bin/bash\n');
+  for (const j of [new Journal(file), new Journal(path.join(file, 'sub'))]) {
+    const err = (() => {
+      try {
+        j.listUnfinished();
+      } catch (e) {
+        return e as { exitCode: number; message: string };
+      }
+    })();
+    assert.is(err?.exitCode, ExitCode.usage);
+    assert.match(err!.message, `journal folder ${j.dir}: `);
   }
+  assert.throws(() => new Journal(dir).pathOf('r'.repeat(201)), /201 characters, at most 200/);
+  assert.is(new Journal(dir).pathOf('r'.repeat(200)), path.join(dir, `${'r'.repeat(200)}.json`));
 });
 
 test.run();

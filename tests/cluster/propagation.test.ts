@@ -76,6 +76,44 @@ test('stock Istio (admin bound to 127.0.0.1): the refused pod proxy falls back t
   assert.equal(await target.counters.read(), { 'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow': 9 });
 });
 
+const OTHERS_DR = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: productpage
+  namespace: default
+spec:
+  host: productpage
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnections: 100
+`;
+
+test('an existing DR with maxConnections 100 owned by another manager + a policy DR with only outlierDetection: the check passes against the merged object the server returned (issue 13 item 6)', async () => {
+  env.fake.seed(YAML.parse(OTHERS_DR)); // manager kubectl-create owns maxConnections
+  const { result } = await applyWith('outlier-detection.yaml', 5_000);
+  assert.ok(result.ok, JSON.stringify(result.replicas));
+  assert.equal(result.replicas.map((r) => r.ok), [true, true]);
+  assert.is(result.effective?.length, 1);
+  const e = result.effective![0];
+  assert.equal([e.kind, e.namespace, e.name, e.kept], ['DestinationRule', 'default', 'productpage', ['spec.trafficPolicy.connectionPool']]);
+  assert.equal((e.spec as { trafficPolicy: object }).trafficPolicy, {
+    connectionPool: { tcp: { maxConnections: 100 } },
+    outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
+  });
+});
+
+test('the dry-run plan shows the effective merged policy and what it keeps from the existing object', async () => {
+  env.fake.seed(YAML.parse(OTHERS_DR));
+  const docs = await policies('outlier-detection.yaml');
+  const target = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-plan', journalDir: env.journalDir, policies: docs, dryRun: true, log: () => {} });
+  await target.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  await target.applier.apply(docs);
+  const plan = target.applier.plan.join('\n');
+  assert.match(plan, 'effective DestinationRule default/productpage spec (merged as server-side apply merges): {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3,"interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":67}}}');
+  assert.match(plan, 'kept from the existing object (not set by the policy): spec.trafficPolicy.connectionPool');
+});
+
 test('createClusterTarget says how it decided: LB address, Host from the VirtualService, replicas and per-replica limits', async () => {
   const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
   const t = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-describe', journalDir: env.journalDir, policies: docs, target: 'auto' });

@@ -14,13 +14,15 @@ import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { Journal } from '../../src/cluster/journal.js';
 import { ownership } from '../../src/cluster/objects.js';
-import { setup, getYamlMasked, kubectl, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { setup, getYamlMasked, kubectl, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
 let admins: FakeEnvoyAdmin[] = [];
 let gateway: http.Server;
 let gatewayUrl: string;
+/** requests the gateway stand-in answered: the load actually sent */
+let gatewayHits = 0;
 const children: ChildProcess[] = [];
 
 test.before.each(async () => {
@@ -32,7 +34,11 @@ test.before.each(async () => {
     admins.push(admin);
     env.fake.pods.push({ name, namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: admin.url });
   }
-  gateway = http.createServer((_, res) => res.end('ok'));
+  gatewayHits = 0;
+  gateway = http.createServer((_, res) => {
+    gatewayHits++;
+    res.end('ok');
+  });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
   gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 });
@@ -152,6 +158,47 @@ test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', asyn
   assert.is(await run.exited, 3, run.output());
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 0);
+});
+
+test('no right to patch: `meshproof run` exits 3 before any load, naming the verb (issue 13 item 9)', async () => {
+  env.fake.mode = 'forbidden';
+  env.fake.forbiddenVerbs = new Set(['patch']);
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), 'would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply)');
+  assert.is(gatewayHits, 0, 'no request of the baseline was sent');
+  assert.not.ok(env.fake.requests.some((r) => r.method === 'PATCH'));
+});
+
+test('a kubeconfig `server: http://TOKEN@host` keeps the token out of stderr, report.json/md/html/junit and the journal (issue 13 item 12)', async () => {
+  const token = 's3cr3t-userinfo-token';
+  writeKubeconfig(env.dir, env.fake.url.replace('http://', `http://${token}@`)); // overwrites env.kubeconfig
+  const reports = path.join(env.dir, 'reports');
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', reports);
+  const code = await run.exited;
+  assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
+  assert.match(run.output(), `cluster: context fake (${env.fake.url}), namespace default`);
+  const files = fs.readdirSync(reports, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+  const names = files.map((f) => path.basename(f)).sort();
+  assert.equal(names, ['report.html', 'report.json', 'report.md', 'junit.xml', `${new Journal(path.join(reports, '.journal')).list()[0].runId}.json`].sort());
+  for (const f of files) assert.not.match(fs.readFileSync(f, 'utf8'), token, f);
+  assert.not.match(run.output(), token);
+  const journal = new Journal(path.join(reports, '.journal')).list()[0];
+  assert.is(journal.cluster.server, env.fake.url);
+  const report = JSON.parse(fs.readFileSync(files.find((f) => f.endsWith('report.json'))!, 'utf8'));
+  assert.is(report.target.description, `cluster context fake (${env.fake.url}), namespace default`);
+});
+
+test('an unreachable `server: http://TOKEN@host`: the transport error on stderr names the host, not the token', async () => {
+  const token = 's3cr3t-userinfo-token';
+  const port = env.fake.port;
+  await env.fake.close();
+  writeKubeconfig(env.dir, `http://${token}@127.0.0.1:${port}`);
+  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(await run.exited, 3, run.output());
+  assert.match(run.output(), `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
+  assert.not.match(run.output(), token);
+  env.fake = await (await import('./fake-apiserver.js')).startFakeApiServer(); // cleanup closes it
 });
 
 test.run();

@@ -33,6 +33,32 @@ test('apply then restore leaves the object store exactly as before: pre-existing
   });
 });
 
+test('a policy is merged into the DestinationRule that exists, as server-side apply merges: maxConnections 100 kept, outlierDetection added, and verify checks the merged object (issue 13 item 6)', async () => {
+  await withMesh(async (mesh, applier) => {
+    const existing = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'productpage', namespace: 'default', labels: { owner: 'team-shop' } }, spec: { host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } } } } };
+    await mesh.applyPolicies([existing]);
+    const docs = await loadPolicies([policy('outlier-detection.yaml')]);
+    const snapshot = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+    await applier.apply(docs);
+    const merged = mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }) as { metadata: { labels: object }; spec: { trafficPolicy: Record<string, unknown> } };
+    assert.equal(merged.spec.trafficPolicy, { connectionPool: { tcp: { maxConnections: 100 } }, outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 } });
+    assert.equal(merged.metadata.labels, { owner: 'team-shop' });
+    const result = await applier.verify(docs, { timeoutMs: 2000 });
+    assert.ok(result.ok, JSON.stringify(result.replicas));
+    assert.equal(result.effective, [{ kind: 'DestinationRule', namespace: 'default', name: 'productpage', spec: merged.spec, kept: ['spec.trafficPolicy.connectionPool'] }]);
+    await applier.restore(snapshot);
+    assert.equal(mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }), existing, 'restore puts the existing object back whole');
+  });
+});
+
+test('lists are atomic (CRD lists without x-kubernetes-list-type): an applied http route list replaces the existing one whole', async () => {
+  const { applyMerge } = await import('../../src/experiment/apply-merge.js');
+  const live = { spec: { hosts: ['a', 'b'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }], timeout: '5s' }] } };
+  const config = { spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'x' } }] }] } };
+  assert.equal(applyMerge(live, config), { spec: { hosts: ['a'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }] }] } });
+  assert.equal(applyMerge(null, config), config);
+});
+
 test('verify reads /config_dump and confirms the policy on the one local replica (§2.1: max_connections 1)', async () => {
   await withMesh(async (_mesh, applier) => {
     const docs = await loadPolicies([policy('connection-pool.yaml')]);

@@ -12,7 +12,7 @@ import { FakeApplier, FakeEngine, type Script } from './fakes.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/experiment/good.yaml', import.meta.url));
 const PREEXISTING_VS = DEFAULT_APP.objects[0];
 
-async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: { ok: boolean; replicas: { name: string; ok: boolean; reason?: string }[] }; controller?: AbortController }) {
+async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: Partial<import('../../src/experiment/applier.js').VerifyResult>; controller?: AbortController }) {
   const spec: Scenario = { ...(await loadScenario(FIXTURE)), repeat: opts.repeat ?? 1, warmupMs: opts.warmupMs ?? 0 };
   const log: string[] = [];
   let current = '';
@@ -47,6 +47,19 @@ test('repeat 1 runs lint → snapshot → baseline → apply → verify → poli
   ]);
   assert.is(report.verdict, 'pass');
   assert.ok(report.notes.includes('restore read-back: 1 object(s) exactly as before the run'), report.notes.join('\n'));
+});
+
+test('the effective (merged) policy the check compared with lands in report.json and in the facts every format renders (issue 13 item 6)', async () => {
+  const effective = [{ kind: 'DestinationRule', namespace: 'default', name: 'productpage', spec: { host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } }, outlierDetection: { consecutive5xxErrors: 3 } } }, kept: ['spec.trafficPolicy.connectionPool'] }];
+  const h = await harness({ verify: { ok: true, replicas: [{ name: 'gateway', ok: true }], effective } });
+  const report = await h.run();
+  assert.equal(report.policy.effective, effective);
+  const { factLines } = await import('../../src/report/rows.js');
+  assert.equal(factLines(report).filter(([k]) => k === 'effective'), [
+    ['effective', 'DestinationRule default/productpage spec {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3}}} (kept from the existing object: spec.trafficPolicy.connectionPool)'],
+  ]);
+  const { render } = await import('../../src/report/markdown.js');
+  assert.match(render(report), 'kept from the existing object: spec.trafficPolicy.connectionPool');
 });
 
 test('a warm-up runs before each measured phase, with the phase profile held for warmup', async () => {

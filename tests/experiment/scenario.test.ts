@@ -38,6 +38,35 @@ test('the compact local form builds the app model: pod count, shared latency, on
   assert.is(s.local.objects.length, 1, 'the pre-existing VirtualService comes with the app');
 });
 
+test('a scenario name over 100 characters is refused up front, naming file:line:col (it would end in ENAMETOOLONG at the journal; issue 13 item 8)', () => {
+  const long = 'n'.repeat(300);
+  assert.equal(errorsOf(GOOD.replace('name: demo', `name: ${long}`)), [`${FILE}:1:7: name: expected at most 100 characters (it names the report folder and the run's journal file), got 300`]);
+  assert.is(parseScenario(FILE, GOOD.replace('name: demo', `name: ${'n'.repeat(100)}`), '/work/demo/scenarios').name.length, 100);
+});
+
+test('§2.3 / §6.2 local.workers and local.network: default 2 workers and loopback; set, they reach the gateway spec', () => {
+  const plain = parseScenario(FILE, GOOD, '/work/demo/scenarios');
+  assert.equal(plain.localGateway, { workers: 2, network: { rttMs: 0, jitterMs: 0 } });
+  const s = parseScenario(FILE, `${GOOD}local:\n  workers: 3\n  network: { rtt: 60ms, jitter: 10ms }\n`, '/work/demo/scenarios');
+  assert.equal(s.localGateway, { workers: 3, network: { rttMs: 60, jitterMs: 10 } });
+  assert.is(s.local.pods.length, 3, 'the gateway keys do not disturb the app model');
+  const noJitter = parseScenario(FILE, `${GOOD}local: { network: { rtt: 1.5s } }\n`, '/work/demo/scenarios');
+  assert.equal(noJitter.localGateway.network, { rttMs: 1500, jitterMs: 0 });
+});
+
+test('local.workers and local.network errors name file:line:col and the field', () => {
+  assert.equal(errorsOf(`${GOOD}local:\n  workers: 0\n  network: { jitter: 60, loss: 1 }\n`), [
+    'scenarios/x.yaml:7:12: local.workers: expected an integer ≥ 1, got 0',
+    'scenarios/x.yaml:8:12: local.network.rtt: required',
+    'scenarios/x.yaml:8:22: local.network.jitter: expected a duration like "10ms", got 60',
+    'scenarios/x.yaml:8:26: local.network.loss: unknown field (expected one of rtt, jitter)',
+  ]);
+  assert.equal(errorsOf(`${GOOD}local: { workers: 2.5, network: { rtt: 11s } }\n`), [
+    'scenarios/x.yaml:6:19: local.workers: expected an integer, got 2.5',
+    'scenarios/x.yaml:6:40: local.network.rtt: expected at most 10s, got 11000 ms',
+  ]);
+});
+
 test('load errors name file:line:col and the k6 field', () => {
   assert.equal(errorsOf(GOOD.replace('duration: 4s', 'duration: 30')), [
     'scenarios/x.yaml:2:52: load.duration: expected a positive duration like "30s", got 30',

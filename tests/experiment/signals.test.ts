@@ -22,7 +22,7 @@ test('the first SIGINT aborts the run, the second explains the restore, the thir
   assert.equal(exits, [ExitCode.infra]);
   assert.is(ExitCode.infra, 3);
   guard.dispose();
-  assert.is(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM'), 0, 'handlers removed');
+  assert.is(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM') + proc.listenerCount('SIGHUP'), 0, 'handlers removed');
 });
 
 test('SIGTERM alone aborts with its own name', () => {
@@ -31,6 +31,20 @@ test('SIGTERM alone aborts with its own name', () => {
   proc.emit('SIGTERM');
   assert.is(guard.signal.reason, 'SIGTERM');
   guard.dispose();
+});
+
+test('SIGHUP (closed terminal) aborts like SIGTERM and counts toward the same three-signal ladder (issue 13 item 5)', () => {
+  const proc = new EventEmitter();
+  const exits: number[] = [];
+  const guard = guardSignals({ proc, write: () => {}, exit: (c) => exits.push(c) });
+  proc.emit('SIGHUP');
+  assert.is(guard.signal.aborted, true);
+  assert.is(guard.signal.reason, 'SIGHUP');
+  proc.emit('SIGHUP');
+  proc.emit('SIGHUP');
+  assert.equal(exits, [3]);
+  guard.dispose();
+  assert.is(proc.listenerCount('SIGHUP'), 0);
 });
 
 test.run();

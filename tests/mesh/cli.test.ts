@@ -34,7 +34,7 @@ function startCli(args: string[]) {
 }
 
 /** The `--json` summary line (one small write, so one chunk). */
-async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; proxy: string; pods: { name: string }[] }> {
+async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; proxy: string; pods: { name: string }[]; workers: number; network: { rttMs: number; jitterMs: number } }> {
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return JSON.parse(line.toString());
 }
@@ -45,6 +45,7 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
   try {
     const summary = await summaryOf(child);
     assert.is(summary.pods.length, 1);
+    assert.is(summary.workers, 1, 'without a scenario: one worker (the E1 curl story)');
     assert.match(summary.curl, /^curl -si -H 'Host: bookinfo\.example\.com' http:\/\/127\.0\.0\.1:\d+\/productpage$/);
     const port = Number(new URL(summary.gatewayUrl).port);
     assert.match(await raw(port, 'bookinfo.example.com'), /^HTTP\/1\.1 200 /); // warm: one idle pooled connection (§2.2 E1)
@@ -65,12 +66,14 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
   assert.match(cli.stderr, /stopping the local mesh/);
 });
 
-test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway", async () => {
-  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--port', '0', '--admin-port', '0', '--json']);
+test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway; --workers 1 overrides the scenario's 2", async () => {
+  // --workers outranks the scenario's local.workers (default 2): the summary says 1
+  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--workers', '1', '--port', '0', '--admin-port', '0', '--json']);
   const { child } = cli;
   try {
     const summary = await summaryOf(child);
     assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
+    assert.equal([summary.workers, summary.network], [1, { rttMs: 0, jitterMs: 0 }]);
     const port = Number(new URL(summary.gatewayUrl).port);
     // least request (§3.4) picks among idle pods at random: 12 sequential requests reach all three
     const replies: string[] = [];
@@ -85,6 +88,39 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
     assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
   } finally {
     child.kill('SIGTERM');
+  }
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, cli.stderr);
+});
+
+test('meshproof mesh stops cleanly on SIGHUP (closed terminal) too: exit 0, the gateway port closed (issue 13 item 5)', async () => {
+  const cli = startCli(['--pods', '1', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
+  const summary = await summaryOf(child);
+  const port = Number(new URL(summary.gatewayUrl).port);
+  child.kill('SIGHUP');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal([code, signal], [0, null], cli.stderr);
+  assert.match(cli.stderr, /stopping the local mesh/);
+  const refused = await raw(port, 'bookinfo.example.com').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code);
+  assert.is(refused, 'ECONNREFUSED');
+});
+
+test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426, §6.1)', async () => {
+  const cli = startCli(['--accept-http10', '--port', '0', '--admin-port', '0', '--json']);
+  const { child } = cli;
+  try {
+    const port = Number(new URL((await summaryOf(child)).gatewayUrl).port);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /productpage HTTP/1.0\r\nHost: bookinfo.example.com\r\n\r\n'));
+      let out = '';
+      s.on('data', (d) => (out += d));
+      s.on('end', () => resolve(out));
+      s.on('error', reject);
+    });
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n/);
+  } finally {
+    child.kill('SIGINT');
   }
   const [code] = await once(child, 'exit');
   assert.is(code, 0, cli.stderr);

@@ -30,6 +30,22 @@ test('report.json round-trips: reading and rendering the fixture gives the same 
   assert.is(JSON.parse(text).schemaVersion, 1);
 });
 
+test('a report.json written before goodput and per-cause medians reads back with goodput derived (requests − failed over the duration)', () => {
+  const doc = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
+  for (const p of ['baseline', 'policy']) {
+    delete doc.phases[p].stats.goodput;
+    delete doc.phases[p].stats.medianByCause;
+  }
+  delete doc.comparison.goodput;
+  delete doc.comparison.medianByCause;
+  const old = parseReport(JSON.stringify(doc), 'old.json');
+  const now = loadFixtureReport();
+  for (const p of ['baseline', 'policy'] as const) assert.ok(Math.abs(old.phases[p].stats.goodput - now.phases[p].stats.goodput) < 1e-9, p);
+  assert.ok(Math.abs(old.comparison.goodput.delta - now.comparison.goodput.delta) < 1e-9);
+  assert.match(renderTerminal(old), /│ ok req\/s\s+│\s+300 │\s+262\.1 │\s+-37\.88 │/);
+  assert.not.match(renderTerminal(old), /p50 overflow/, 'no medians to show');
+});
+
 test('terminal: golden, every line within 100 columns, no control characters without colour', () => {
   const out = renderTerminal(loadFixtureReport());
   assertGolden('terminal.txt', out);

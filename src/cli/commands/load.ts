@@ -12,6 +12,7 @@ import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } fro
 import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
+import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
 import { redactPlan } from '../../experiment/redact.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
@@ -110,14 +111,15 @@ export default defineCommand<LoadArgs>({
       process.stderr.write('meshproof: interrupted; stopping the load and printing what was measured\n');
       abort.abort();
     };
-    process.once('SIGINT', onSignal);
+    // SIGHUP (closed terminal) like SIGINT: stop and print what was measured (issue 13 item 5)
+    for (const name of INTERRUPT_SIGNALS) process.once(name, onSignal);
     const progress = createProgressLine({ quiet: argv.quiet });
     let result;
     try {
       result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed });
     } finally {
       progress?.done();
-      process.off('SIGINT', onSignal);
+      for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
     }
     // the result echoes the plan: credentials in its headers are withheld, as in run's reports
     if (argv.json) process.stdout.write(`${JSON.stringify({ ...result, plan: redactPlan(result.plan) }, null, 2)}\n`);

@@ -1,6 +1,6 @@
 /**
  * `meshproof mesh`: the local mesh standalone, for a workshop's own k6 or curl. Prints the
- * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT/SIGTERM.
+ * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT, SIGTERM or SIGHUP.
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
@@ -10,7 +10,9 @@ import { loadScenario } from '../../experiment/scenario.js';
 import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
+import type { ClientNetwork } from '../../mesh/client-network.js';
 import { DEFAULT_SEED } from '../../util/random.js';
+import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
 import { escapeControls } from '../../util/text.js';
@@ -22,7 +24,8 @@ interface MeshArgs {
   port: number;
   'admin-port': number;
   seed?: number;
-  workers: number;
+  workers?: number;
+  'accept-http10': boolean;
   proxy?: string;
   'push-delay': number;
   'access-log'?: string;
@@ -32,6 +35,11 @@ interface MeshArgs {
 /** Istio's ingress gateway listens on 8080 in the pod; Envoy's admin on 15000. */
 const DEFAULT_GATEWAY_PORT = 8080;
 const DEFAULT_ADMIN_PORT = 15000;
+/**
+ * Without a scenario, one worker: Istio's circuit-breaking task (3 parallel curls → one 503,
+ * E1) reads as documented only on a single worker; a scenario brings its own `local.workers`.
+ */
+const STANDALONE_WORKERS = 1;
 /** Each pod is a real loopback server; more than this is a typo. */
 const MAX_PODS = 50;
 
@@ -51,7 +59,8 @@ export default defineCommand<MeshArgs>({
       port: { type: 'number', default: DEFAULT_GATEWAY_PORT, describe: 'gateway port on 127.0.0.1 (0 = any free port)' },
       'admin-port': { type: 'number', default: DEFAULT_ADMIN_PORT, describe: 'admin API port on 127.0.0.1 (0 = any free port)' },
       seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
-      workers: { type: 'number', default: 1, describe: "Envoy worker threads to emulate (each has its own connection pools, §2.3)" },
+      workers: { type: 'number', describe: "Envoy worker threads to emulate, each with its own connection pools (§2.3); default: the scenario's local.workers, else 1 (the single-worker circuit-breaking story)" },
+      'accept-http10': { type: 'boolean', default: false, describe: "serve HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426 Upgrade Required, §6.1)" },
       proxy: {
         type: 'string',
         describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the pre-2023 outlier ejection cap, for Istio ≤ 1.18)`,
@@ -65,16 +74,20 @@ export default defineCommand<MeshArgs>({
       const v = argv[flag];
       if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
-    if (!Number.isInteger(argv.workers) || argv.workers < 1) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1)) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
     const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
     const proxy = argv.proxy;
     if (proxy !== undefined && !isProxyVersion(proxy)) throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
     let app: AppModel = DEFAULT_APP;
     let seed = seedFlag(argv.seed);
+    let workers = argv.workers;
+    let network: ClientNetwork | undefined;
     if (argv.scenario) {
       const scenario = await loadScenario(argv.scenario);
       app = scenario.local;
       seed ??= scenario.seed;
+      workers ??= scenario.localGateway.workers;
+      network = scenario.localGateway.network;
     }
     if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
     const policies = await readPolicies(argv.policy ?? []);
@@ -82,7 +95,9 @@ export default defineCommand<MeshArgs>({
       app,
       policies,
       seed: seed ?? DEFAULT_SEED,
-      workers: argv.workers,
+      workers: workers ?? STANDALONE_WORKERS,
+      network,
+      acceptHttp10: argv['accept-http10'],
       proxy,
       pushDelayMs,
       accessLogPath: argv['access-log'],
@@ -94,10 +109,13 @@ export default defineCommand<MeshArgs>({
       if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
+    // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
+    // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
+    const stop = Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    await stop;
     process.stderr.write('stopping the local mesh…\n');
     await mesh.stop();
     return { exitCode: ExitCode.ok };

@@ -44,7 +44,7 @@ export default defineCommand<RestoreArgs>({
       force: argv.force,
       log: (line) => process.stderr.write(`meshproof: ${escapeControls(line)}\n`),
     });
-    const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length;
+    const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length + summary.unreadable.length;
     if (total === 0) process.stderr.write(`meshproof: nothing to restore (no unfinished journal in ${summary.journalDir})\n`);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return { exitCode: summary.exitCode };

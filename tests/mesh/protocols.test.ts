@@ -1,0 +1,169 @@
+/**
+ * Downstream protocols at the gateway (istio-envoy-semantics.md §6.1): codec AUTO serves h2c
+ * with prior knowledge on the same port, and HTTP/1.0 gets `426 Upgrade Required` unless
+ * PILOT_HTTP10 — checked on raw sockets, byte for byte where Envoy's bytes are known.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http2 from 'node:http2';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
+import { HCM_PREFIX } from '../../src/mesh/stats.js';
+import { appWith, fixed, HOST } from './helpers.js';
+
+/** Sends raw bytes; resolves with what came back and "<closed>" or "<open>" after `ms`. */
+function raw(url: string, data: string | Buffer, ms = 300): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const s = net.connect(Number(port), '127.0.0.1');
+    const got: Buffer[] = [];
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      s.destroy();
+      const bytes = Buffer.concat(got);
+      resolve({ bytes, text: bytes.toString('latin1').replace(/Date: [^\r]+/gi, 'Date: <now>'), closed });
+    };
+    const t = setTimeout(() => finish(false), ms);
+    s.on('data', (d: Buffer) => got.push(d));
+    s.on('close', () => finish(true));
+    s.on('error', () => undefined);
+    s.write(data);
+  });
+}
+
+async function withMesh(opts: { acceptHttp10?: boolean; accessLogPath?: string }, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
+  const mesh = await startMesh({ app: appWith([fixed(1)]), seed: 3, ...opts });
+  try {
+    await fn(mesh);
+  } finally {
+    await mesh.stop();
+  }
+}
+
+test('§6.1 HTTP/1.0 without keep-alive: 426 Upgrade Required, no body, Connection: close, closed; the pod never sees it', async () => {
+  await withMesh({}, async (mesh) => {
+    const r = await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
+    assert.is(r.text, 'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: close\r\n\r\n');
+    assert.ok(r.closed, 'HeaderUtility::shouldCloseConnection: HTTP/1.0 without keep-alive closes');
+    assert.is(mesh.pods[0].requestsSeen(), 0);
+    const stats = mesh.stats();
+    assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1, 'a 4xx the gateway itself answered');
+    assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 1);
+  });
+});
+
+test('§6.1 HTTP/1.0 with Connection: keep-alive: 426 with keep-alive, and the connection still serves HTTP/1.1', async () => {
+  await withMesh({}, async (mesh) => {
+    const r = await raw(
+      mesh.gatewayUrl,
+      `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\nConnection: keep-alive\r\n\r\nGET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`,
+    );
+    const [first, second] = r.text.split(/(?=HTTP\/1\.1 )/);
+    assert.is(first, 'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: keep-alive\r\n\r\n');
+    assert.match(second, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.not.ok(r.closed);
+    assert.is(mesh.pods[0].requestsSeen(), 1);
+  });
+});
+
+test('§6.1 with PILOT_HTTP10 (acceptHttp10) HTTP/1.0 is proxied; without Host it is 400', async () => {
+  await withMesh({ acceptHttp10: true }, async (mesh) => {
+    const ok = await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
+    assert.match(ok.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(ok.text, /x-envoy-upstream-service-time: \d+\r\n/);
+    const noHost = await raw(mesh.gatewayUrl, 'GET /productpage HTTP/1.0\r\n\r\n');
+    assert.match(noHost.text, /^HTTP\/1\.1 400 Bad Request\r\ncontent-length: 0\r\nserver: istio-envoy\r\n/);
+    assert.is(mesh.pods[0].requestsSeen(), 1);
+  });
+});
+
+test('§6.1 the h2c preface gets an HTTP/2 SETTINGS frame back on the same port (not HTTP/1 text, not a close)', async () => {
+  await withMesh({}, async (mesh) => {
+    const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+    const emptySettings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    const r = await raw(mesh.gatewayUrl, Buffer.concat([preface, emptySettings]));
+    assert.ok(r.bytes.length >= 9, `got ${r.bytes.length} bytes`);
+    assert.is(r.bytes[3], 0x4, 'first frame type: SETTINGS');
+    assert.is(r.bytes.readUInt32BE(5) & 0x7fffffff, 0, 'stream 0');
+    assert.not.ok(r.closed);
+  });
+});
+
+test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to the pod, Envoy headers on the response', async () => {
+  await withMesh({}, async (mesh) => {
+    const session = http2.connect(mesh.gatewayUrl);
+    try {
+      const get = (authority: string) =>
+        new Promise<{ headers: http2.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+          const s = session.request({ ':path': '/productpage', ':authority': authority });
+          let body = '';
+          let headers: http2.IncomingHttpHeaders = {};
+          s.on('response', (h) => (headers = h));
+          s.setEncoding('utf8');
+          s.on('data', (c: string) => (body += c));
+          s.on('end', () => resolve({ headers, body }));
+          s.on('error', reject);
+        });
+      const [a, b] = await Promise.all([get(HOST), get(HOST)]);
+      for (const r of [a, b]) {
+        assert.is(r.headers[':status'], 200);
+        assert.is(r.headers.server, 'istio-envoy');
+        assert.match(String(r.headers['x-envoy-upstream-service-time']), /^\d+$/);
+        assert.is(r.headers.connection, undefined, 'no hop-by-hop headers on HTTP/2');
+      }
+      const seen = mesh.pods[0].lastRequests();
+      assert.is(seen.length, 2);
+      assert.equal(seen.map((r) => [r.method, r.url]), [['GET', '/productpage'], ['GET', '/productpage']], 'method and :path reach the pod');
+      assert.is(seen[0].headers.host, HOST, ':authority became Host upstream');
+      assert.is(Object.keys(seen[0].headers).filter((k) => k.startsWith(':')).length, 0);
+      // a body without content-length (h2 frames it by END_STREAM) reaches the pod whole
+      const posted = await new Promise<number>((resolve, reject) => {
+        const s = session.request({ ':path': '/productpage?x=1', ':authority': HOST, ':method': 'POST' });
+        s.on('response', (h) => resolve(Number(h[':status'])));
+        s.on('error', reject);
+        s.resume();
+        s.end('abc');
+      });
+      assert.is(posted, 200);
+      const post = mesh.pods[0].lastRequests().at(-1)!;
+      assert.equal([post.method, post.url], ['POST', '/productpage?x=1']);
+      assert.is(post.headers['content-length'], '3', 'the gateway frames the h2 body for HTTP/1.1');
+      const nr = await get('other.example.com');
+      assert.is(nr.headers[':status'], 404, 'no VirtualService for that :authority: NR');
+      assert.is(nr.body, '');
+    } finally {
+      session.close();
+    }
+  });
+});
+
+test('§6.1 the access log names the downstream protocol as Envoy\'s %PROTOCOL% does: HTTP/1.0, HTTP/1.1, HTTP/2', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-protocols-${process.pid}.log`);
+  await withMesh({ accessLogPath: log }, async (mesh) => {
+    await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
+    await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+    const session = http2.connect(mesh.gatewayUrl);
+    await new Promise<void>((resolve, reject) => {
+      const s = session.request({ ':path': '/productpage', ':authority': HOST });
+      s.on('error', reject);
+      s.resume();
+      s.on('end', () => resolve());
+    });
+    session.close();
+  });
+  await new Promise((r) => setTimeout(r, 5));
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  fs.rmSync(log);
+  assert.equal(
+    lines.map((l) => /"GET \/productpage (HTTP\/[\d.]+)" (\d+)/.exec(l)?.slice(1)),
+    [['HTTP/1.0', '426'], ['HTTP/1.1', '200'], ['HTTP/2', '200']],
+  );
+});
+
+test.run();
