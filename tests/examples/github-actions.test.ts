@@ -24,7 +24,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packTarball, PROJECT_ROOT, tempDir } from '../helpers/packed.js';
@@ -259,6 +259,28 @@ test('pull request with the same code: main\'s artifact is downloaded, the diff 
   assert.match(diff.summary, /^### meshproof diff: connection-pool-overflow\n```\nold /);
   const xml = readFileSync(join(dir, 'reports/connection-pool-overflow/diff.xml'), 'utf8');
   assert.match(xml, /<testsuites name="meshproof diff" tests="\d+" failures="0"/);
+});
+
+test("main's newest green run whose artifact expired: a warning and nothing to diff, not red", async () => {
+  // a green main run past the retention (gh's wording: cli/cli pkg/cmd/run/download/download.go)
+  mkdirSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
+  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success', artifactsExpired: true }));
+  const dir = workspace();
+  const r = await runWorkflow({ event: 'pull_request', runId: 2002, dir, env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports", 'Diff against main'] });
+  const download = r.step("Download main's reports");
+  assert.is(download.outcome, 'success', download.output);
+  assert.match(download.output, /^no valid artifacts found to download$/m);
+  assert.match(download.output, /^::warning::main's reports \(run 2001\) have expired: nothing to diff against until main runs again$/m);
+  assert.is(r.step('Diff against main').outcome, 'success');
+  assert.match(r.step('Diff against main').output, /::notice title=connection-pool-overflow::no report on main/);
+  // any other failure of the download stays red: a token without actions: read must not pass for "nothing to diff"
+  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success' }));
+  rmSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
+  const missing = await runWorkflow({ event: 'pull_request', runId: 2003, dir: workspace(), env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports"] });
+  assert.is(missing.step("Download main's reports").outcome, 'failure');
+  rmSync(join(store, '2001'), { recursive: true });
+  rmSync(join(store, '2002'), { recursive: true });
+  rmSync(join(store, '2003'), { recursive: true });
 });
 
 test('the diff step on a pull request whose policy sheds half as much: exit 1, red, in words; the reports are still uploaded', async () => {
