@@ -89,5 +89,5 @@ export function attribute(docs: PolicyDoc[], subsetFrom: SubsetFrom | undefined,
 /** What meshproof adds to the applied VirtualServices, said before anything is applied. */
 export function attributionNote(a: Attribution): string {
   const header = 'header' in a.subsetFrom ? a.subsetFrom.header : '';
-  return `attribution: meshproof sets response header ${header} to the destination's subset on each route[] entry of the VirtualService it applies (subsets ${a.subsets.join(', ')}); restore removes it with the policy`;
+  return `attribution: meshproof adds response header ${header} (the destination's subset) to each route[] entry of the VirtualService it applies (${a.subsets.join(', ')}); restore removes it`;
 }
