@@ -36,13 +36,24 @@ export const SUBSET_BODY_BYTES = 16 * 1024;
 /** A subset name longer than this is not a subset name (a regex that captured too much). */
 export const MAX_SUBSET_NAME = 63;
 
+/** The last regular expression compiled: one per run (the plan's), not one per response. */
+let lastSource: string | undefined;
+let lastRegExp: RegExp | undefined;
+function compiled(source: string): RegExp {
+  if (source !== lastSource || !lastRegExp) {
+    lastSource = source;
+    lastRegExp = new RegExp(source);
+  }
+  return lastRegExp;
+}
+
 /** `headerValue(name)` looks a response header up case-insensitively (null = absent). */
 export function subsetOf(from: SubsetFrom | undefined, headerValue: (name: string) => string | null, body: string): string {
   if (!from) return UNATTRIBUTED;
   let v: string | null = null;
   if ('header' in from) v = headerValue(from.header.toLowerCase());
   else {
-    const m = new RegExp(from.body).exec(body);
+    const m = compiled(from.body).exec(body);
     v = m && m[1] !== undefined ? m[1] : null;
   }
   // several values (add) → the first, as Envoy's route matching takes the first of a repeated header
