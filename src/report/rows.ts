@@ -125,8 +125,9 @@ export function gateRows(report: Report): GateRow[] {
       scope: g.scope,
       metric: g.metric,
       expression: g.expression,
-      observed: f.value(g.observed),
-      interval: !isNum(g.observed) ? 'no data' : lo === hi ? 'exact' : between(lo, hi, f.bound),
+      // the split gate's number is its chi-square p-value (analysis/gate-split.ts), not an estimate with an interval
+      observed: g.metric === 'split' && isNum(g.observed) ? `p = ${formatNumber(g.observed)}` : f.value(g.observed),
+      interval: !isNum(g.observed) ? 'no data' : g.metric === 'split' ? 'chi-square' : lo === hi ? 'exact' : between(lo, hi, f.bound),
       message: g.message,
     };
   });
@@ -136,8 +137,10 @@ export function gateRows(report: Report): GateRow[] {
 function gateFormatter(g: GateResult): { value: (x: Num) => string; bound: (x: Num) => string } {
   const agg = /^\s*([a-z]+)/.exec(g.expression)?.[1] ?? '';
   const delta = g.scope === 'delta';
-  if (g.metric === 'http_req_duration') return { value: delta ? formatDeltaMs : formatMs, bound: msBound };
-  if (agg === 'rate' && g.metric !== 'http_reqs') return { value: delta ? formatPp : formatPct, bound: pctBound };
+  // a k6 tag filter ({subset:v2}) does not change the metric's unit
+  const metric = g.metric.replace(/\{.*\}$/, '');
+  if (metric === 'http_req_duration') return { value: delta ? formatDeltaMs : formatMs, bound: msBound };
+  if (agg === 'rate' && metric !== 'http_reqs') return { value: delta ? formatPp : formatPct, bound: pctBound };
   return { value: (x) => (delta && isNum(x) ? signed(x, formatNumber(x)) : formatNumber(x)), bound: formatNumber };
 }
 

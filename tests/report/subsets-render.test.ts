@@ -14,6 +14,7 @@ import { analyzeSubsets, checkSplit } from '../../src/analysis/subsets.js';
 import { Recorder } from '../../src/load/builtin/recorder.js';
 import type { Report } from '../../src/report/model.js';
 import { loadFixtureReport } from '../fixtures/report/fixture.js';
+import { gateRows } from '../../src/report/rows.js';
 
 function withSubsets(): Report {
   const report = loadFixtureReport();
@@ -57,6 +58,23 @@ test('without subsets nothing is added: no per-subset section in any format', ()
   assert.not.match(renderMarkdown(report), 'Per subset');
   assert.not.match(renderHtml(report), 'Split by subset');
   assert.not.match(renderJunit(report), '.subset.');
+});
+
+test('gate rows: a tag filter keeps the unit of its metric (ms, per second, %); split shows its p-value', () => {
+  const report = withSubsets();
+  const gate = (metric: string, expression: string, observed: number, interval: [number, number]) => ({ expression, metric, scope: 'policy' as const, observed, interval, verdict: 'pass' as const, message: '' });
+  report.gates = [
+    gate('http_req_duration{subset:v2}', 'p(95)<300', 41.2, [40, 42.5]),
+    gate('http_reqs{subset:v2}', 'rate>5', 10, [10, 10]),
+    gate('http_req_failed{subset:v2}', 'rate<0.5', 0.2, [0.133, 0.289]),
+    gate('split', 'matches-weights', 0.852, [0.852, 0.852]),
+  ];
+  assert.equal(gateRows(report).map((r) => [r.observed, r.interval]), [
+    ['41.2 ms', '40.0 – 42.5'],
+    ['10', 'exact'],
+    ['20.0 %', '13.3 – 28.9'],
+    ['p = 0.852', 'chi-square'],
+  ]);
 });
 
 test.run();
