@@ -4,7 +4,7 @@
  * its whole interval satisfies the comparison, fails when its whole interval violates it,
  * and is inconclusive otherwise; counts and throughput are exact (degenerate intervals).
  */
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram } from '../load/histogram.js';
 import type { Comparison, GateResult, PhaseName, Verdict } from '../report/model.js';

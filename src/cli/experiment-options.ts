@@ -3,7 +3,7 @@
  * MESHPROOF_* defaults, and running one scenario with signal handling and the progress line.
  */
 import { jsonOption } from './command.js';
-import { UsageError } from './exit.js';
+import { UsageError } from '../errors.js';
 import { readEnv, useColor } from '../config.js';
 import type { Scenario } from '../experiment/scenario.js';
 import { runSession, type SessionOptions, type SessionResult } from '../experiment/session.js';

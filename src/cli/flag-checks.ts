@@ -1,5 +1,5 @@
 /** Numeric flag checks the verbs share; each throws a UsageError naming the flag (exit 2). */
-import { UsageError } from './exit.js';
+import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../util/random.js';
 import { MAX_TIMER_MS } from '../util/duration.js';
 

@@ -4,7 +4,7 @@
  * yargs 18 is ESM-only and has no commandDir (ecosystem.md).
  */
 import yargs from 'yargs';
-import { ExitCode, MeshproofError, UsageError, type Outcome } from './exit.js';
+import { ExitCode, MeshproofError, UsageError, type Outcome } from '../errors.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';

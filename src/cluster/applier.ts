@@ -18,10 +18,9 @@
  *  - system namespaces are refused unless `allowSystemNamespaces`, and objects outside the
  *    run's namespace unless `allowOtherNamespaces` (design.md "Safety rules")
  */
-import type { Applier, ObjectKey, Snapshot, SnapshotEntry, VerifyResult } from '../experiment/applier.js';
-import { keyOf } from '../experiment/applier.js';
+import { type Applier, keyOf, keyText, type ObjectKey, sameKey, type Snapshot, type SnapshotEntry, type VerifyResult } from '../ports.js';
 import type { PolicyDoc } from '../policy/model.js';
-import { InfraError, UsageError } from '../cli/exit.js';
+import { InfraError, UsageError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
@@ -33,9 +32,7 @@ import {
   RUN_ID_ANNOTATION,
   RUN_ID_LABEL,
   SYSTEM_NAMESPACES,
-  keyText,
   labelValue,
-  sameKey,
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
 import { stripUserinfo } from '../experiment/redact.js';

@@ -7,10 +7,10 @@
  * 3 naming what changed and who (managedFields), the object is left as it is, the journal is
  * kept, and `meshproof restore --force` is the explicit way to overwrite it anyway.
  */
-import type { ObjectKey } from '../experiment/applier.js';
-import { InfraError } from '../cli/exit.js';
+import type { ObjectKey } from '../ports.js';
+import { InfraError } from '../errors.js';
 import { changedBy, threeWayDiff } from './objects.js';
-import { keyText } from './resources.js';
+import { keyText } from '../ports.js';
 
 type Obj = Record<string, unknown>;
 

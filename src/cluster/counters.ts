@@ -4,7 +4,7 @@
  * next to what the clients saw. Circuit breakers act per replica (istio-envoy-semantics.md §0),
  * so the limits a policy sets are multiplied by the replica count to get the gateway's.
  */
-import type { CounterSource } from '../experiment/orchestrator.js';
+import type { CounterSource } from '../ports.js';
 import type { EnvoyCluster } from '../policy/translate.js';
 
 /** The per-cluster counters compared with client-side causes (§1, §2.2, §3.2, §4). */

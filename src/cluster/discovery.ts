@@ -5,7 +5,7 @@
  * how it decided. The Host header comes from the scenario, else the VirtualService's hosts.
  */
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import type { PolicyDoc } from '../policy/model.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError } from './errors.js';

@@ -4,7 +4,7 @@
  * answers and plain `Error`s for transport failures (ecosystem.md "Kubernetes").
  */
 import { ApiException } from '@kubernetes/client-node';
-import { ConfigError, InfraError, type MeshproofError } from '../cli/exit.js';
+import { ConfigError, InfraError, type MeshproofError } from '../errors.js';
 import { stripUserinfo } from '../experiment/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
 

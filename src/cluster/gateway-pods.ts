@@ -5,7 +5,7 @@
  * counters (istio-envoy-semantics.md §0: circuit breakers are per proxy instance).
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage } from './errors.js';
 import { getViaPortForward, PortForwardRefused } from './port-forward.js';

@@ -6,9 +6,9 @@
  * namespace (errors.ts).
  */
 import { ApisApi, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { ObjectKey } from '../experiment/applier.js';
+import type { ObjectKey } from '../ports.js';
 import { ISTIO_VERSIONS } from '../policy/model.js';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, type CallContext } from './errors.js';
 import { FIELD_MANAGER, ISTIO_GROUP, PLURALS } from './resources.js';

@@ -8,9 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ObjectKey, Snapshot } from '../experiment/applier.js';
-import { InfraError, UsageError } from '../cli/exit.js';
-import { keyText, sameKey } from './resources.js';
+import type { ObjectKey, Snapshot } from '../ports.js';
+import { InfraError, UsageError } from '../errors.js';
+import { keyText, sameKey } from '../ports.js';
 
 /** Where journals live unless `--journal-dir` says otherwise (git-ignored with reports/). */
 export const DEFAULT_JOURNAL_DIR = path.join('reports', '.journal');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { InfraError, UsageError } from '../cli/exit.js';
+import { InfraError, UsageError } from '../errors.js';
 import { statusMessage } from './errors.js';
 import { stripUserinfo } from '../experiment/redact.js';
 

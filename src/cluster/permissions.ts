@@ -13,8 +13,8 @@
  * a verdict: the check is skipped with a note and the run goes on, finding out by doing.
  */
 import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
-import type { ObjectKey } from '../experiment/applier.js';
-import { InfraError } from '../cli/exit.js';
+import type { ObjectKey } from '../ports.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { statusMessage } from './errors.js';
 import { ISTIO_GROUP, PLURALS } from './resources.js';

@@ -4,7 +4,7 @@
  * passes. The run waits for the slowest replica — a policy on two of three replicas would
  * measure a mix. The result names the replicas that lag and why.
  */
-import type { VerifyResult } from '../experiment/applier.js';
+import type { VerifyResult } from '../ports.js';
 import { checkConfigDump, type ExpectedConfig } from './config-dump.js';
 
 /** Time between two reads of a replica that does not show the policy yet. */

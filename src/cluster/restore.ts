@@ -4,11 +4,11 @@
  * Idempotent: a finished journal is reported, not replayed; an object already back in its
  * snapshot state is not written. A journal whose restore fails (API down, forbidden) is kept.
  */
-import { ExitCode, MeshproofError, type ExitCode as Code } from '../cli/exit.js';
+import { ExitCode, MeshproofError, type ExitCode as Code } from '../errors.js';
 import { ClusterApplier } from './applier.js';
 import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry } from './journal.js';
 import { loadConnection, type ConnectOptions } from './kubeconfig.js';
-import { keyText } from './resources.js';
+import { keyText } from '../ports.js';
 
 export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
   runId?: string;

@@ -8,9 +8,9 @@
  *   createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget>
  */
 import type { PolicyDoc } from '../policy/model.js';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { serviceFqdn, translateCluster } from '../policy/translate.js';
-import type { CounterSource } from '../experiment/orchestrator.js';
+import type { CounterSource } from '../ports.js';
 import { ClusterApplier } from './applier.js';
 import { expectedConfig } from './config-dump.js';
 import { gatewayCounterSource, effectiveLimits } from './counters.js';
@@ -20,7 +20,7 @@ import { Journal } from './journal.js';
 import { checkReachable, loadConnection } from './kubeconfig.js';
 import { waitForPropagation } from './propagation.js';
 import { checkPermissions, requiredAccess, selfSubjectAccessReviewer } from './permissions.js';
-import { keyOf } from '../experiment/applier.js';
+import { keyOf } from '../ports.js';
 
 export interface ClusterTargetOptions {
   kubeconfig?: string;

@@ -6,7 +6,7 @@
 import type { PolicyDoc } from '../policy/model.js';
 import { createClusterTarget } from '../cluster/target.js';
 import type { Scenario } from './scenario.js';
-import type { OpenTarget } from './target.js';
+import type { OpenTarget } from '../ports.js';
 
 export interface ClusterFlags {
   kubeconfig?: string;

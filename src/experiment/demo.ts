@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 
 /** The order the demo tells its story in: shedding, ejecting, timing out, faults, retries. */
 export const DEMO_SCENARIOS = ['connection-pool-overflow', 'outlier-detection', 'route-timeout', 'fault-injection', 'retries'] as const;

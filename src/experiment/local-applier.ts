@@ -7,14 +7,14 @@
  * cluster (apply-merge.ts), and verify compares the gateway with the merged object.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Applier, ObjectKey, Snapshot, VerifyResult } from './applier.js';
+import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../ports.js';
 import type { LocalMesh } from '../mesh/index.js';
 import type { PolicyDoc } from '../policy/model.js';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import { expectedConfig } from '../cluster/config-dump.js';
 import { waitForPropagation } from '../cluster/propagation.js';
 import { applyMerge, effectivePolicy } from './apply-merge.js';
-import { keyOf } from './applier.js';
+import { keyOf } from '../ports.js';
 
 /** The local gateway answers in microseconds; poll its config_dump often so verify adds no visible wait. */
 export const LOCAL_POLL_MS = 10;

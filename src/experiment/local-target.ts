@@ -2,7 +2,7 @@
 import { startMesh } from '../mesh/index.js';
 import { selectGatewayStats } from '../cluster/counters.js';
 import type { Scenario } from './scenario.js';
-import type { OpenTarget } from './target.js';
+import type { OpenTarget } from '../ports.js';
 import { LocalApplier } from './local-applier.js';
 import { describeLocalGateway } from './local-gateway.js';
 

@@ -8,11 +8,10 @@
  * arguments (style.md habit 1), so tests drive it with fakes and `meshproof run` with the
  * local mesh or a cluster.
  */
-import type { Applier, ObjectKey, Snapshot, VerifyResult } from './applier.js';
-import { keyOf } from './applier.js';
+import { type Applier, type CounterSource, keyOf, type ObjectKey, type Snapshot, uniqueKeys, type VerifyResult, DEFAULT_NAMESPACE } from '../ports.js';
 import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
 import type { PhaseName, Report } from '../report/model.js';
-import { InfraError, MeshproofError } from '../cli/exit.js';
+import { InfraError, MeshproofError } from '../errors.js';
 import type { Scenario } from './scenario.js';
 import { phaseOrder } from './order.js';
 import { warmupProfile } from './warmup.js';
@@ -21,7 +20,6 @@ import { buildReport } from './report-builder.js';
 import { readBack } from './read-back.js';
 import { ConcurrentChangeError } from '../cluster/concurrent.js';
 import { realClock, type Clock } from './clock.js';
-import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
 
 export type { Clock };
 
@@ -36,10 +34,6 @@ export type ExperimentEvent =
   | { type: 'progress'; phase: PhaseName; slot: number; warmup: boolean; progress: Progress }
   | { type: 'phase-done'; phase: PhaseName; slot: number; result: PhaseResult };
 
-/** Optional gateway counter source (Envoy `/stats` of every gateway replica, summed). */
-export interface CounterSource {
-  read(): Promise<Record<string, number>>;
-}
 
 export interface ExperimentDeps {
   applier: Applier;
@@ -234,8 +228,3 @@ function counterDeltas(before: Record<string, number>, after: Record<string, num
   return out;
 }
 
-function uniqueKeys(keys: ObjectKey[]): ObjectKey[] {
-  const seen = new Map<string, ObjectKey>();
-  for (const k of keys) seen.set(`${k.kind}/${k.namespace}/${k.name}`, k);
-  return [...seen.values()];
-}

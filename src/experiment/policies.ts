@@ -4,7 +4,7 @@
  * traps of istio-envoy-semantics.md that would make the experiment measure something else.
  */
 import { relative, isAbsolute } from 'node:path';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import { policySetConflicts, type ConflictOptions } from '../policy/conflicts.js';

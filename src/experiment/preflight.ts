@@ -3,7 +3,7 @@
  * or sent (issue 13): the load caps, the local mesh's one namespace, and that the reports
  * folder can be written. Each failure is exit 2 naming the field or flag.
  */
-import { ConfigError, UsageError } from '../cli/exit.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { writableDirProblem } from '../util/files.js';
 import type { ClusterFlags } from './cluster-target.js';
 import { capProblem, CLUSTER_CAP, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from './load-cap.js';

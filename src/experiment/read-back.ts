@@ -6,9 +6,9 @@
  * metadata and Istio's `status` are ignored — a restored object legitimately gets a new resourceVersion and
  * generation, and istiod rewrites `status.observedGeneration` after every write.
  */
-import type { Applier, Snapshot } from './applier.js';
+import type { Applier, Snapshot } from '../ports.js';
 import { sameContent, sameOwnership } from '../cluster/objects.js';
-import { keyText, sameKey } from '../cluster/resources.js';
+import { keyText, sameKey } from '../ports.js';
 
 /** One note line per finding; an empty mismatch list yields the one "restored" line. */
 export async function readBack(applier: Applier, snapshot: Snapshot): Promise<string[]> {

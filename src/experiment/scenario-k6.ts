@@ -5,7 +5,7 @@
  * (issue G item 1). The built-in engine has no such floors, so the messages are kept on the
  * scenario and raised only when the engine is k6 (session.ts, checkEngineAccepts).
  */
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import type { Engine, LoadProfile } from '../load/model.js';
 import { k6Rules } from '../load/k6/rules.js';
 import { formatPath, type FieldPath } from '../policy/model.js';

@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import type { AppModel } from '../mesh/app-model.js';
 import type { LoadProfile } from '../load/model.js';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { DEFAULT_SEED, MAX_SEED } from '../util/random.js';
 import { FileRefused, readRegularFile } from '../util/files.js';
 import { readUtf8 } from '../policy/load.js';

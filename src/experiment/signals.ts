@@ -6,7 +6,7 @@
  * is under way rather than killing it halfway; a third gives up (exit 3 right away).
  */
 import { setMaxListeners } from 'node:events';
-import { ExitCode } from '../cli/exit.js';
+import { ExitCode } from '../errors.js';
 
 export interface SignalGuard {
   signal: AbortSignal;

@@ -22,7 +22,7 @@ import { allStats, createAdmin } from './admin.js';
 import { openAccessLog, type AccessLog } from './access-log.js';
 import { StatsStore } from './stats.js';
 import { hasDelay, NO_NETWORK, startDelayLine, type ClientNetwork, type DelayLine } from './client-network.js';
-import type { ObjectKey } from '../experiment/applier.js';
+import { keyString, objectKey, type ObjectKey } from '../ports.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
 import { DEFAULT_PROXY, proxyRule, type ProxyVersion } from './proxy.js';
@@ -81,21 +81,6 @@ export interface LocalMesh {
 }
 
 const HOST = '127.0.0.1';
-
-function keyString(k: ObjectKey): string {
-  return `${k.kind}/${k.namespace}/${k.name}`;
-}
-
-/** The store key of an object; throws naming the field when it lacks kind or metadata.name. */
-export function objectKey(o: Record<string, unknown>, defaultNamespace: string): ObjectKey {
-  const meta = (o.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  if (o.kind !== 'DestinationRule' && o.kind !== 'VirtualService') {
-    throw new Error(`kind: expected DestinationRule or VirtualService, got ${JSON.stringify(o.kind)}`);
-  }
-  if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`metadata.name: expected a name for ${o.kind}`);
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
-  return { kind: o.kind, namespace, name: meta.name };
-}
 
 /** A PolicyDoc (src/policy/model.ts) carries the object under `.object`; plain objects pass through. */
 function plainObject(o: Record<string, unknown> | PolicyDoc): Record<string, unknown> {

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { FileRefused, fileKind, readRegularFile, statPath } from '../util/files.js';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { CHECKED_KINDS, ISTIO_GROUP, ISTIO_VERSIONS, type PolicyDoc } from './model.js';
 import { positionFinder, sourceFinder } from './positions.js';
 import { yamlErrorMessage } from './yaml-errors.js';

@@ -19,19 +19,9 @@ export interface RatioStat {
   lo: number;
   hi: number;
 }
-/**
- * A policy object as the target holds it after the apply — merged into the object that existed,
- * as server-side apply merges (issue 13 item 6) — which is what the gateway was checked against.
- */
-export interface EffectivePolicy {
-  kind: string;
-  namespace: string;
-  name: string;
-  /** the spec after the merge */
-  spec: unknown;
-  /** spec fields the policy files did not set, kept from the object that existed (dotted paths) */
-  kept: string[];
-}
+import type { EffectivePolicy } from '../ports.js';
+
+export type { EffectivePolicy };
 
 /** Difference of two ratios (policy − baseline) with its Newcombe 95 % interval. */
 export interface DiffStat {

@@ -4,7 +4,7 @@
  * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
  */
 import { FileRefused, readRegularFile } from '../util/files.js';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
 import { reportSchemaProblem } from './schema.js';
 

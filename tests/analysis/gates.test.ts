@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { evaluateGateList, evaluateGates, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';

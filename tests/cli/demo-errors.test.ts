@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-capture.js';
 import { demoSummary, worstExitCode } from '../../src/cli/commands/demo.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 test('the summary counts passes out of all scenarios and names the errors: "4/5 passed, 1 error"', () => {
   const pass = { verdict: 'pass' as const };

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode, exitCodeForVerdict, ConfigError, InfraError, UsageError } from '../../src/cli/exit.js';
+import { ExitCode, exitCodeForVerdict, ConfigError, InfraError, UsageError } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
 
 // design.md "Exit codes": 0 pass · 1 gate failed · 2 usage/config · 3 infrastructure · 4 inconclusive

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/experiment/${name}`, import.meta.url));
 

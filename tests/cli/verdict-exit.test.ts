@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const POLICY = fileURLToPath(new URL('../../policies/connection-pool.yaml', import.meta.url));
 

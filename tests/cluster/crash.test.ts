@@ -15,8 +15,8 @@ import restoreCommand from '../../src/cli/commands/restore.js';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { keyOf } from '../../src/experiment/applier.js';
-import { ExitCode, MeshproofError } from '../../src/cli/exit.js';
+import { keyOf } from '../../src/ports.js';
+import { ExitCode, MeshproofError } from '../../src/errors.js';
 import { setup, kubectl, getYamlMasked, policies, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
 
 let env: Env;

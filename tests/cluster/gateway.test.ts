@@ -12,7 +12,7 @@ import { createClusterTarget } from '../../src/cluster/target.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { effectiveLimits, parseEnvoyStats, selectGatewayStats, timeoutMismatch } from '../../src/cluster/counters.js';
 import { translateCluster } from '../../src/policy/translate.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 import { setup, policies, writeKubeconfig, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../src/cluster/journal.js';
-import { ExitCode } from '../../src/cli/exit.js';
-import type { ObjectKey } from '../../src/experiment/applier.js';
+import { ExitCode } from '../../src/errors.js';
+import type { ObjectKey } from '../../src/ports.js';
 
 const KEY: ObjectKey = { kind: 'DestinationRule', namespace: 'default', name: 'productpage' };
 const CLUSTER = { server: 'https://127.0.0.1:6443', context: 'kind-dev' };

@@ -7,10 +7,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startMesh, objectKey, type LocalMesh } from '../../src/mesh/index.js';
+import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
+import { objectKey } from '../../src/ports.js';
 import { checkConfigDump, expectedConfig } from '../../src/cluster/config-dump.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
-import { keyOf } from '../../src/experiment/applier.js';
+import { keyOf } from '../../src/ports.js';
 import { setup, getYamlMasked, policies, type Env } from './helpers.js';
 
 const DEMO = ['connection-pool.yaml', 'outlier-detection.yaml', 'route-timeout.yaml', 'fault-injection.yaml', 'retries.yaml'];

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { checkPermissions, requiredAccess, type AccessNeed } from '../../src/cluster/permissions.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 import { setup, kubectl, policies, type Env } from './helpers.js';
 
 let env: Env;

@@ -14,7 +14,7 @@ import { explainApiError } from '../../src/cluster/errors.js';
 import { README_CLUSTER_SECTION } from '../../src/cluster/resources.js';
 import { AdminReader } from '../../src/cluster/gateway-pods.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { MeshproofError } from '../../src/cli/exit.js';
+import { MeshproofError } from '../../src/errors.js';
 import { setup, REPO, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 

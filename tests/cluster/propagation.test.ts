@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClusterTarget } from '../../src/cluster/target.js';
-import { keyOf } from '../../src/experiment/applier.js';
+import { keyOf } from '../../src/ports.js';
 import YAML from 'yaml';
 import { setup, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';

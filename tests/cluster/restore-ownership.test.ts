@@ -20,8 +20,8 @@ import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { ownership } from '../../src/cluster/objects.js';
 import { restoreFromJournals } from '../../src/cluster/restore.js';
-import { keyOf } from '../../src/experiment/applier.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { keyOf } from '../../src/ports.js';
+import { ExitCode } from '../../src/errors.js';
 import { startFakeApiServer } from './fake-apiserver.js';
 import { setup, kubectl, getYamlMasked, policies, writeKubeconfig, PRE_EXISTING_VS, type Env } from './helpers.js';
 

@@ -2,7 +2,7 @@
  * Fakes for the orchestrator: an in-memory Applier and a scripted Engine, both writing to one
  * call log, so a test can assert the exact order of everything the experiment did.
  */
-import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../../src/experiment/applier.js';
+import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../../src/ports.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../../src/load/model.js';
 import type { Cause } from '../../src/load/classify.js';
 import type { PolicyDoc } from '../../src/policy/model.js';

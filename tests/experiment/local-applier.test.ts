@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { LocalApplier, LOCAL_REPLICA } from '../../src/experiment/local-applier.js';
-import { keyOf } from '../../src/experiment/applier.js';
+import { keyOf } from '../../src/ports.js';
 import { loadPolicies } from '../../src/policy/index.js';
 
 const policy = (name: string) => fileURLToPath(new URL(`../../policies/${name}`, import.meta.url));

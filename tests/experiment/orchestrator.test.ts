@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { runExperiment, ExperimentInterrupted, type ExperimentEvent } from '../../src/experiment/orchestrator.js';
 import { loadScenario, type Scenario } from '../../src/experiment/scenario.js';
-import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { ExitCode, InfraError } from '../../src/errors.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
 import { FakeApplier, FakeEngine, type Script } from './fakes.js';
 
@@ -12,7 +12,7 @@ import { FakeApplier, FakeEngine, type Script } from './fakes.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/experiment/good.yaml', import.meta.url));
 const PREEXISTING_VS = DEFAULT_APP.objects[0];
 
-async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: Partial<import('../../src/experiment/applier.js').VerifyResult>; controller?: AbortController }) {
+async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: Partial<import('../../src/ports.js').VerifyResult>; controller?: AbortController }) {
   const spec: Scenario = { ...(await loadScenario(FIXTURE)), repeat: opts.repeat ?? 1, warmupMs: opts.warmupMs ?? 0 };
   const log: string[] = [];
   let current = '';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { preparePolicies } from '../../src/experiment/policies.js';
 
 /** The ConfigError preparePolicies throws for one policy file holding `text`, and that file's path. */

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readBack } from '../../src/experiment/read-back.js';
-import type { Applier, ObjectKey, Snapshot } from '../../src/experiment/applier.js';
+import type { Applier, ObjectKey, Snapshot } from '../../src/ports.js';
 
 const VS: ObjectKey = { kind: 'VirtualService', namespace: 'default', name: 'productpage' };
 const DR: ObjectKey = { kind: 'DestinationRule', namespace: 'default', name: 'productpage' };

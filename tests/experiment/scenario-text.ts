@@ -1,7 +1,7 @@
 /** A minimal valid scenario text and the error lines of a variant, shared by the scenario tests. */
 import * as assert from 'uvu/assert';
 import { parseScenario } from '../../src/experiment/scenario.js';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 
 export const FILE = 'scenarios/x.yaml';
 export const GOOD = `name: demo

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { loadScenario, parseScenario } from '../../src/experiment/scenario.js';
 import { errorsOf, FILE } from './scenario-text.js';
 

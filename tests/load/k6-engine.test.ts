@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { ExitCode, InfraError } from '../../src/errors.js';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { createEngine } from '../../src/load/engines.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const listeners = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { loadPolicies, loadPolicyText } from '../../src/policy/load.js';
 import { assertNone, dr, validateText } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicies, loadPolicyText, MAX_POLICY_FILE_BYTES } from '../../src/policy/load.js';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 
 const FIX = 'tests/fixtures/policy';
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { parseFormats, reportDir, writeReports, REPORT_FILES } from '../../src/report/write.js';
 import { readReport } from '../../src/report/read.js';
 import { appendStepSummary, render as renderMarkdown, STEP_SUMMARY_CAP_BYTES } from '../../src/report/markdown.js';

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { basename } from 'node:path';
-import { ExitCode, exitCodeForVerdict, MeshproofError } from '../exit.js';
+import { ExitCode, exitCodeForVerdict, MeshproofError } from '../../errors.js';
 import { ExperimentInterrupted } from '../../experiment/orchestrator.js';
 import { useColor } from '../../config.js';
 import { loadScenario } from '../../experiment/scenario.js';

@@ -1,6 +1,6 @@
 /** `meshproof lint <paths..>`: warnings for the Istio resilience traps users keep hitting (istio-envoy-semantics.md). */
 import { defineCommand, jsonOption } from '../command.js';
-import { ExitCode, UsageError } from '../exit.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { checkFailed, checkPolicies, formatCheckReport } from '../../policy/check.js';
 import { strictOption } from './validate.js';
 

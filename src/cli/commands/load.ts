@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { defineCommand, jsonOption } from '../command.js';
-import { ExitCode, UsageError } from '../exit.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
 import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
-import { ConfigError, ExitCode, UsageError } from '../exit.js';
+import { ConfigError, ExitCode, UsageError } from '../../errors.js';
 import { checkDocs, checkFailed, formatCheckReport, loadPolicies } from '../../policy/index.js';
 import { loadScenario } from '../../experiment/scenario.js';
 import { startMesh } from '../../mesh/index.js';

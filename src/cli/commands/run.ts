@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
-import { ExitCode, UsageError, exitCodeForVerdict } from '../exit.js';
+import { ExitCode, UsageError, exitCodeForVerdict } from '../../errors.js';
 import { useColor } from '../../config.js';
 import { loadScenario, type Scenario } from '../../experiment/scenario.js';
 import type { SessionResult } from '../../experiment/session.js';

@@ -1,6 +1,6 @@
 /** `meshproof validate <paths..>`: Istio's own validation rules with file:line:col (istio-envoy-semantics.md §7). */
 import { defineCommand, jsonOption } from '../command.js';
-import { ExitCode } from '../exit.js';
+import { ExitCode } from '../../errors.js';
 import { checkFailed, checkPolicies, formatCheckReport } from '../../policy/check.js';
 
 interface ValidateArgs {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';

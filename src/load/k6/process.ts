@@ -4,7 +4,7 @@
  * an infrastructure error carrying k6's stderr tail.
  */
 import { spawn } from 'node:child_process';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 
 /** k6's exit codes that mean the run itself broke (k6 errext/exitcodes). */
 export const K6_EXIT_CODES: Record<number, string> = {

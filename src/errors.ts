@@ -1,6 +1,6 @@
 /**
- * Exit codes, decided in one place (design.md "Exit codes"). Command handlers return an
- * `Outcome` or throw one of the errors below; only `main()` turns them into a process exit.
+ * Exit codes, decided in one place (design.md "Exit codes"). Any layer may import these (contracts at the bottom); command handlers return an
+ * `Outcome` or throw one of the errors below; only `src/cli/` turns them into a process exit.
  */
 export const ExitCode = {
   /** every gate passed (or the verb had nothing to judge and succeeded) */
