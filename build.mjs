@@ -24,7 +24,7 @@ const k6Entries = existsSync('scripts')
 const k6 = {
   entryPoints: k6Entries,
   outdir: 'dist/k6',
-  bundle: true, // scripts/lib and src/load/classify.ts are inlined: k6 gets one file
+  bundle: true, // scripts/lib, src/load/k6/metrics and src/load/classify.ts are inlined: k6 gets one file
   format: 'esm', // k6 loads ES modules
   target: 'es2017', // k6 0.4x passes modules through a Babel that rejects newer syntax (?., ??, spread)
   platform: 'browser', // no Node built-ins exist in k6

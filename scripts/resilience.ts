@@ -15,10 +15,10 @@ import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
-import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
+import { BUCKET_COUNT, bucketName, bucketOf } from '../src/load/k6/metrics/buckets.js';
+import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from '../src/load/k6/metrics/names.js';
 import { optionsFor } from './lib/options.js';
-import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
+import { toSummaryFile, type K6SummaryData } from '../src/load/k6/metrics/summary-file.js';
 import { timelineSeconds } from './lib/timeline.js';
 
 /** Local replies are ≤ ~200 bytes (istio-envoy-semantics.md §1): 256 characters classify every one. */

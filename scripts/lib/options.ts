@@ -3,7 +3,7 @@
  * field names (src/load/model.ts), so a scenario is the profile itself, minus empty fields.
  */
 import type { LoadProfile } from '../../src/load/model.js';
-import { SUMMARY_TREND_STATS } from './names.js';
+import { SUMMARY_TREND_STATS } from '../../src/load/k6/metrics/names.js';
 
 /** The scenario's name in k6's output. */
 export const SCENARIO = 'meshproof';

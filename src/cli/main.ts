@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { escapeControls } from '../util/text.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { stripUserinfo } from '../util/redact.js';
 
 /** Runs the CLI with the given arguments and returns the exit code (tests call this directly). */
 export async function main(args: string[]): Promise<number> {

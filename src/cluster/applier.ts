@@ -35,8 +35,8 @@ import {
   labelValue,
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
-import { stripUserinfo } from '../experiment/redact.js';
-import { effectiveLines, effectivePolicy } from '../experiment/apply-merge.js';
+import { stripUserinfo } from '../util/redact.js';
+import { effectiveLines, effectivePolicy } from '../policy/apply-merge.js';
 
 type Obj = Record<string, unknown>;
 

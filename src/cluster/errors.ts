@@ -5,7 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { ConfigError, InfraError, type MeshproofError } from '../errors.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { stripUserinfo } from '../util/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
 
 /** What we were doing when the call failed, for the message. */

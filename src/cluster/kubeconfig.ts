@@ -11,7 +11,7 @@ import path from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { InfraError, UsageError } from '../errors.js';
 import { statusMessage } from './errors.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { stripUserinfo } from '../util/redact.js';
 
 export interface ConnectOptions {
   /** `--kubeconfig` */

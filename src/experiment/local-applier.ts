@@ -13,7 +13,7 @@ import type { PolicyDoc } from '../policy/model.js';
 import { InfraError } from '../errors.js';
 import { expectedConfig } from '../cluster/config-dump.js';
 import { waitForPropagation } from '../cluster/propagation.js';
-import { applyMerge, effectivePolicy } from './apply-merge.js';
+import { applyMerge, effectivePolicy } from '../policy/apply-merge.js';
 import { keyOf } from '../ports.js';
 
 /** The local gateway answers in microseconds; poll its config_dump often so verify adds no visible wait. */

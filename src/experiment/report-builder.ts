@@ -13,7 +13,7 @@ import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
-import { redactPlan, stripUserinfo } from './redact.js';
+import { redactPlan, stripUserinfo } from '../util/redact.js';
 
 export interface ReportInputs {
   spec: Scenario;

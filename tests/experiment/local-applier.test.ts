@@ -52,7 +52,7 @@ test('a policy is merged into the DestinationRule that exists, as server-side ap
 });
 
 test('lists are atomic (CRD lists without x-kubernetes-list-type): an applied http route list replaces the existing one whole', async () => {
-  const { applyMerge } = await import('../../src/experiment/apply-merge.js');
+  const { applyMerge } = await import('../../src/policy/apply-merge.js');
   const live = { spec: { hosts: ['a', 'b'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }], timeout: '5s' }] } };
   const config = { spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'x' } }] }] } };
   assert.equal(applyMerge(live, config), { spec: { hosts: ['a'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }] }] } });

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { importsOf, runScript, type ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
-import { bucketOf } from '../../scripts/lib/buckets.js';
+import { bucketOf } from '../../src/load/k6/metrics/buckets.js';
 import { classify } from '../../src/load/classify.js';
 import { ensureBundle } from './helpers/bundle.js';
 import { newerThanEs2017 } from './helpers/es2017.js';

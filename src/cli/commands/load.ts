@@ -14,7 +14,7 @@ import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
 import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
-import { redactPlan } from '../../experiment/redact.js';
+import { redactPlan } from '../../util/redact.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
 
 interface LoadArgs {

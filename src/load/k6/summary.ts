@@ -1,7 +1,7 @@
 /**
- * The file scripts/resilience.ts's handleSummary writes (scripts/lib/summary.ts) → PhaseResult.
+ * The file scripts/resilience.ts's handleSummary writes (src/load/k6/metrics/summary-file.ts) → PhaseResult.
  * Percentiles come from k6's own Trends (exact); the mergeable histogram is rebuilt from the
- * log-spaced bucket Counters (scripts/lib/buckets.ts), one set per cause, at ±1.5 % resolution;
+ * log-spaced bucket Counters (src/load/k6/metrics/buckets.ts), one set per cause, at ±1.5 % resolution;
  * the overall histogram is their sum. The timeline comes from the per-second Trends (request
  * count and k6's own p95 of that second) and per-second cause Counters. Not carried (k6's
  * end-of-test data cannot give them without a metric per second and status, or a streamed
@@ -9,9 +9,9 @@
  * merge.ts), and scheduled-start latency (k6 does not tell a script when an arrival-rate
  * iteration was scheduled).
  */
-import { BUCKET_COUNT, bucketName, bucketValueMs } from '../../../scripts/lib/buckets.js';
-import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from '../../../scripts/lib/names.js';
-import { SUMMARY_FORMAT, type SummaryFile } from '../../../scripts/lib/summary.js';
+import { BUCKET_COUNT, bucketName, bucketValueMs } from './metrics/buckets.js';
+import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from './metrics/names.js';
+import { SUMMARY_FORMAT, type SummaryFile } from './metrics/summary-file.js';
 import { CAUSES, type Cause } from '../classify.js';
 import { createHistogram, recordMs, serializeHistogram, type LatencySummary, type SerializedHistogram } from '../histogram.js';
 import type { LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from '../model.js';

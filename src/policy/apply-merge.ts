@@ -20,8 +20,8 @@
  * Explicit `null` in a policy is kept as a value, not read as "remove the field".
  */
 
-import type { PolicyDoc } from '../policy/model.js';
-import type { EffectivePolicy } from '../report/model.js';
+import type { PolicyDoc } from './model.js';
+import type { EffectivePolicy } from '../ports.js';
 
 type Obj = Record<string, unknown>;
 

@@ -5,8 +5,6 @@
  * key or a session cookie; report.json, `--json` and the CI summary keep the header's name
  * and say its value was withheld.
  */
-import type { RequestPlan } from '../load/model.js';
-
 /** What a withheld header value reads as. */
 export const REDACTED = '[redacted]';
 
@@ -18,7 +16,7 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /** The plan with every secret header value replaced by REDACTED (a copy; the engine's plan is untouched). */
-export function redactPlan(plan: RequestPlan): RequestPlan {
+export function redactPlan<Plan extends { headers?: Record<string, string> }>(plan: Plan): Plan {
   if (!plan.headers) return plan;
   const headers = Object.fromEntries(Object.entries(plan.headers).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v]));
   return { ...plan, headers };

@@ -1,5 +1,6 @@
 /**
- * Metric names the k6 script defines and the Node side reads (src/load/k6/summary.ts).
+ * The k6 metric-name contract: names the k6 script (scripts/resilience.ts) defines and the
+ * Node side reads (src/load/k6/summary.ts). scripts/ imports this; src/ never imports scripts/.
  *
  * Why one Counter per status and per cause instead of one tagged Counter: k6 puts a
  * sub-metric such as `reqs{status:503}` into handleSummary's data only when a threshold

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stripUserinfo } from '../../src/experiment/redact.js';
+import { stripUserinfo } from '../../src/util/redact.js';
 
 test('stripUserinfo removes a token, user:password and a raw "@" in a password, and keeps the rest of the text (issue 13 item 12)', () => {
   assert.is(stripUserinfo('http://TOKEN@127.0.0.1:6443'), 'http://127.0.0.1:6443');
