@@ -5,7 +5,7 @@
 import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram, type SerializedHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
-import type { Comparison, DiffStat, PhaseStats, RatioStat } from '../report/model.js';
+import type { Comparison, DiffStat, PhaseStats, RatioStat } from './model.js';
 import { REPORTED_PERCENTILES } from './phase.js';
 import { DEFAULT_CONFIDENCE, newcombe, percentileInterval } from './stats.js';
 

@@ -3,7 +3,7 @@
  * gates and the overall verdict. The orchestrator hands in the pooled PhaseResults.
  */
 import type { PhaseResult } from '../load/model.js';
-import type { Comparison, GateResult, PhaseName, PhaseStats, Verdict } from '../report/model.js';
+import type { Comparison, GateResult, PhaseName, PhaseStats, Verdict } from './model.js';
 import { comparePhases } from './compare.js';
 import { evaluateGateList, evaluateGates, overallVerdict, type ExpectSpec, type Scope } from './gates.js';
 import { analyzePhase } from './phase.js';

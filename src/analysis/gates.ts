@@ -7,8 +7,8 @@
 import { ConfigError } from '../errors.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram } from '../load/histogram.js';
-import type { Comparison, GateResult, PhaseName, Verdict } from '../report/model.js';
-import { formatNumber } from '../report/format.js';
+import type { Comparison, GateResult, PhaseName, Verdict } from './model.js';
+import { formatNumber } from '../util/format.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
 import { ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';

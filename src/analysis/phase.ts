@@ -7,7 +7,7 @@
 import { CAUSES, isFailure, type Cause } from '../load/classify.js';
 import { deserializeHistogram, type Histogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
-import type { PercentileStat, PhaseStats, RatioStat } from '../report/model.js';
+import type { PercentileStat, PhaseStats, RatioStat } from './model.js';
 import { DEFAULT_CONFIDENCE, percentileInterval, wilson } from './stats.js';
 
 /** The percentiles every report carries, keyed as PhaseStats.percentiles is. */

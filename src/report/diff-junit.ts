@@ -5,7 +5,7 @@
  * was compared and why in <system-out>, because a change that is not a regression (noise, a
  * stronger effect) must not turn the pipeline red.
  */
-import type { Change, ReportDiff } from '../analysis/diff.js';
+import type { Change, ReportDiff } from './diff.js';
 import { escapeXml } from './junit.js';
 
 /** "<what> (<mode>)", e.g. "overflow share (effects)" or "gate policy cause_overflow rate>=0.5 (effects)". */

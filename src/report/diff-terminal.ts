@@ -3,8 +3,8 @@
  * first, within 100 columns, then one line per regression saying why in words.
  */
 import { table, getBorderCharacters } from 'table';
-import { changesOf, type ReportDiff } from '../analysis/diff.js';
-import { formatDeltaMs, formatNumber, formatPp, stripControl } from './format.js';
+import { changesOf, type ReportDiff } from './diff.js';
+import { formatDeltaMs, formatNumber, formatPp, stripControl } from '../util/format.js';
 
 export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): string {
   const paint = (s: string, code: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);

@@ -10,7 +10,7 @@
  * still tells the pipeline.
  */
 import type { GateResult, Report } from './model.js';
-import { isNum } from './format.js';
+import { isNum } from '../util/format.js';
 
 /** XML 1.0 forbids most control characters even as entities: they are dropped. */
 export function escapeXml(s: string): string {

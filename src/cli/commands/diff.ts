@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { defineCommand, jsonOption } from '../command.js';
 import { ConfigError, ExitCode, UsageError } from '../../errors.js';
 import { useColor } from '../../config.js';
-import { DEFAULT_DIFF_TOLERANCE_EFFECT, DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, DEFAULT_DIFF_TOLERANCE_MS, DEFAULT_DIFF_TOLERANCE_RATIO, diffReports } from '../../analysis/diff.js';
+import { DEFAULT_DIFF_TOLERANCE_EFFECT, DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO, DEFAULT_DIFF_TOLERANCE_MS, DEFAULT_DIFF_TOLERANCE_RATIO, diffReports } from '../../report/diff.js';
 import { readReport } from '../../report/read.js';
 import { renderDiff } from '../../report/diff-terminal.js';
 import { renderDiffJunit } from '../../report/diff-junit.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { changesOf, diffReports, type DiffTolerance } from '../../src/analysis/diff.js';
+import { changesOf, diffReports, type DiffTolerance } from '../../src/report/diff.js';
 import { ratioStat } from '../../src/analysis/phase.js';
 import { buildFixtureReport, loadFixtureReport } from '../fixtures/report/fixture.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { percentileRatio } from '../../src/analysis/compare.js';
-import { changesOf, diffReports, type ReportDiff } from '../../src/analysis/diff.js';
+import { changesOf, diffReports, type ReportDiff } from '../../src/report/diff.js';
 import { percentileInterval } from '../../src/analysis/stats.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
 import type { ExpectSpec } from '../../src/analysis/gates.js';

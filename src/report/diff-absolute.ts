@@ -7,10 +7,10 @@
  * effects by default (diff-effects.ts).
  */
 import { CAUSES, isFailure } from '../load/classify.js';
-import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../report/format.js';
-import { msBound, pctBound } from '../report/rows.js';
-import { ratioStat } from './phase.js';
-import type { PhaseName, RatioStat, Report } from '../report/model.js';
+import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../util/format.js';
+import { msBound, pctBound } from './rows.js';
+import { ratioStat } from '../analysis/phase.js';
+import type { PhaseName, RatioStat, Report } from './model.js';
 import type { Change, ChangeKind, DiffTolerance } from './diff.js';
 
 const PHASES: PhaseName[] = ['baseline', 'policy'];

@@ -3,7 +3,7 @@
  * Markdown, JUnit and HTML say the same number the same way. Pure and locale-free: golden
  * files must not depend on the machine.
  */
-import { escapeControls } from '../util/text.js';
+import { escapeControls } from './text.js';
 
 /** A JSON round trip turns NaN and ±Infinity into null; everything here accepts both forms. */
 export type Num = number | null | undefined;

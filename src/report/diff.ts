@@ -9,7 +9,7 @@
  * In both modes a gate that passed and now fails is a regression, and every comparison is
  * kept (kind "unchanged" included) so JUnit can show one test case per comparison.
  */
-import type { Report } from '../report/model.js';
+import type { Report } from './model.js';
 import { absoluteChanges } from './diff-absolute.js';
 import { effectChanges } from './diff-effects.js';
 

@@ -20,11 +20,11 @@
  * regression: issue 14 names the tail a policy cuts, not the one it adds; a `delta` gate on
  * http_req_duration states such a budget.
  */
-import { formatNumber, formatPp, formatPct, isNum } from '../report/format.js';
-import { pctBound } from '../report/rows.js';
-import type { Report } from '../report/model.js';
+import { formatNumber, formatPp, formatPct, isNum } from '../util/format.js';
+import { pctBound } from './rows.js';
+import type { Report } from './model.js';
 import type { Change, ChangeKind, DiffTolerance } from './diff.js';
-import { neutral, runEffects, seenFailureCauses, type Effect } from './effects.js';
+import { neutral, runEffects, seenFailureCauses, type Effect } from '../analysis/effects.js';
 
 export function effectChanges(oldR: Report, newR: Report, tol: DiffTolerance): Change[] {
   // both runs get the same keys: a cause only one run saw is 0/n in the other
