@@ -7,7 +7,8 @@
  * response flags.
  */
 import http from 'node:http';
-import type { ClusterState, Host } from './cluster.js';
+import type { ClusterState } from './cluster.js';
+import type { Host } from './host.js';
 import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
 import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
@@ -79,7 +80,7 @@ export class Router implements PoolWaiter {
     rng: Rng,
     private readonly now: () => number,
   ) {
-    this.retries = new RetryState(route.retry, cluster, rng);
+    this.retries = new RetryState(route.retry, cluster.resources, cluster.stats, rng);
     this.avoidTried = route.retry?.avoidPreviousHosts ?? false;
     this.timeoutMs = route.timeoutMs;
     const perTry = route.retry?.perTryMs ?? 0;
