@@ -16,7 +16,9 @@ import type { Scenario } from './scenario.js';
 import { phaseOrder } from './order.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
-import { buildReport } from './report-builder.js';
+import { buildReport, type PhaseRuns } from './report-builder.js';
+
+export type { PhaseRuns };
 import { readBack } from './read-back.js';
 import { ConcurrentChangeError } from '../cluster/concurrent.js';
 import { realClock, type Clock } from './clock.js';
@@ -54,20 +56,6 @@ export class ExperimentInterrupted extends InfraError {
   constructor(reason: string) {
     super(`interrupted (${reason}); nothing is left applied and no report was written`);
   }
-}
-
-/** What the phases produced, before analysis. */
-export interface PhaseRuns {
-  order: PhaseName[];
-  results: Record<PhaseName, PhaseResult[]>;
-  counters: Record<PhaseName, Record<string, number>[]>;
-  policyAppliedAt?: string;
-  propagationMs?: number;
-  /** the policy objects as the target merged them (first apply), which propagation was checked against */
-  effective?: VerifyResult['effective'];
-  notes: string[];
-  /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
-  countersLost?: PhaseName[];
 }
 
 export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promise<Report> {

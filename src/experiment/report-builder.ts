@@ -3,17 +3,31 @@
  * (mergePhaseResults: histograms and counts add exactly), then let analysis add statistics,
  * the comparison, the gates and the verdict. Pure: no I/O, no clock.
  */
-import type { EngineInfo } from '../load/model.js';
-import type { GatewayCounters, Report } from '../report/model.js';
+import type { EngineInfo, PhaseResult } from '../load/model.js';
+import type { GatewayCounters, PhaseName, Report } from '../report/model.js';
+import type { VerifyResult } from '../ports.js';
 import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { mergePhaseResults } from '../load/merge.js';
 import { analyzeExperiment } from '../analysis/experiment.js';
-import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from './scenario.js';
 import { gatewayCounters } from './counters.js';
 import { redactPlan, stripUserinfo } from '../util/redact.js';
+
+/** What the phases produced, before analysis. */
+export interface PhaseRuns {
+  order: PhaseName[];
+  results: Record<PhaseName, PhaseResult[]>;
+  counters: Record<PhaseName, Record<string, number>[]>;
+  policyAppliedAt?: string;
+  propagationMs?: number;
+  /** the policy objects as the target merged them (first apply), which propagation was checked against */
+  effective?: VerifyResult['effective'];
+  notes: string[];
+  /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
+  countersLost?: PhaseName[];
+}
 
 export interface ReportInputs {
   spec: Scenario;

@@ -11,7 +11,7 @@ import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../util/for
 import { msBound, pctBound } from './rows.js';
 import { ratioStat } from '../analysis/phase.js';
 import type { PhaseName, RatioStat, Report } from './model.js';
-import type { Change, ChangeKind, DiffTolerance } from './diff.js';
+import type { Change, ChangeKind, DiffTolerance } from './diff-model.js';
 
 const PHASES: PhaseName[] = ['baseline', 'policy'];
 

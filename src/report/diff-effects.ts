@@ -23,7 +23,7 @@
 import { formatNumber, formatPp, formatPct, isNum } from '../util/format.js';
 import { pctBound } from './rows.js';
 import type { Report } from './model.js';
-import type { Change, ChangeKind, DiffTolerance } from './diff.js';
+import type { Change, ChangeKind, DiffTolerance } from './diff-model.js';
 import { neutral, runEffects, seenFailureCauses, type Effect } from '../analysis/effects.js';
 
 export function effectChanges(oldR: Report, newR: Report, tol: DiffTolerance): Change[] {

@@ -10,6 +10,9 @@
  * kept (kind "unchanged" included) so JUnit can show one test case per comparison.
  */
 import type { Report } from './model.js';
+import type { Change, ChangeKind, DiffMode, DiffTolerance } from './diff-model.js';
+
+export type { Change, ChangeKind, DiffMode, DiffTolerance };
 import { absoluteChanges } from './diff-absolute.js';
 import { effectChanges } from './diff-effects.js';
 
@@ -38,31 +41,6 @@ export const DEFAULT_DIFF_TOLERANCE: DiffTolerance = {
   latencyRatio: DEFAULT_DIFF_TOLERANCE_LATENCY_RATIO,
   effect: DEFAULT_DIFF_TOLERANCE_EFFECT,
 };
-
-export interface DiffTolerance {
-  /** shares and effects on shares, as a fraction (0.02 = 2 pp) */
-  ratio: number;
-  /** absolute percentiles, ms */
-  ms: number;
-  /** latency effects: policy ÷ baseline ratios */
-  latencyRatio: number;
-  /** effects: a fraction of the old effect's size (distance from neutral) it must also move by */
-  effect: number;
-}
-
-export type DiffMode = 'effects' | 'absolute';
-export type ChangeKind = 'regression' | 'improvement' | 'change' | 'unchanged';
-
-export interface Change {
-  kind: ChangeKind;
-  /** "overflow share", "p95 latency", "gate policy cause_overflow rate>=0.3", "policy p95" (absolute) */
-  what: string;
-  old: string;
-  new: string;
-  change: string;
-  /** why it is classed as it is, in words a pipeline log can show */
-  why: string;
-}
 
 export interface ReportDiff {
   mode: DiffMode;
