@@ -202,7 +202,7 @@ export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext):
   return evaluateParsed(parseExpect(expect), ctx);
 }
 
-/** The same for gates already flattened to { scope, metric, expression } (src/experiment/scenario-gates.ts GateSpec). */
+/** The same for gates already flattened to { scope, metric, expression } (src/scenario/gates.ts GateSpec). */
 export function evaluateGateList(gates: { scope: Scope; metric: string; expression: string }[], ctx: GateContext): GateResult[] {
   return evaluateParsed(gates.flatMap((g) => parseExpect({ [g.scope]: { [g.metric]: [g.expression] } })), ctx);
 }

@@ -5,10 +5,10 @@
 import { jsonOption } from './command.js';
 import { UsageError } from '../errors.js';
 import { readEnv, useColor } from '../config.js';
-import type { Scenario } from '../experiment/scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { runSession, type SessionOptions, type SessionResult } from '../experiment/session.js';
-import { guardSignals } from '../experiment/signals.js';
-import { progressLine } from '../experiment/progress-line.js';
+import { guardSignals } from './signals.js';
+import { progressLine } from './progress-line.js';
 import { parseFormats } from '../report/write.js';
 import type { EngineChoice } from '../load/engines.js';
 import { escapeControls } from '../util/text.js';
@@ -53,7 +53,7 @@ export function sessionOptions(argv: ExperimentArgs): SessionOptions & { termina
 /** Runs one scenario with signal handling and the progress line; restores before returning or throwing. */
 export async function runOne(scenario: Scenario, opts: SessionOptions, argv: Pick<ExperimentArgs, 'quiet' | 'json'>): Promise<SessionResult> {
   const guard = guardSignals();
-  const progress = progressLine(scenario.name, process.stderr, !argv.quiet && useColor(process.stderr));
+  const progress = progressLine({ label: scenario.name, quiet: argv.quiet });
   try {
     return await runSession(scenario, { ...opts, signal: guard.signal, onEvent: progress.onEvent, say: (line) => process.stderr.write(`${escapeControls(line)}\n`) });
   } finally {

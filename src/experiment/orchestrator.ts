@@ -12,7 +12,7 @@ import { type Applier, type CounterSource, keyOf, type ObjectKey, type Snapshot,
 import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
 import type { PhaseName, Report } from '../report/model.js';
 import { InfraError, MeshproofError } from '../errors.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { phaseOrder } from './order.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import { policySetConflicts, type ConflictOptions } from '../policy/conflicts.js';
-import type { ScenarioPolicy } from './scenario.js';
+import type { ScenarioPolicy } from '../scenario/scenario.js';
 
 export interface PreparedPolicies {
   docs: PolicyDoc[];

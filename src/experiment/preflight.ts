@@ -5,9 +5,9 @@
  */
 import { ConfigError, UsageError } from '../errors.js';
 import { writableDirProblem } from '../util/files.js';
-import type { ClusterFlags } from './cluster-target.js';
-import { capProblem, CLUSTER_CAP, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from './load-cap.js';
-import type { Scenario } from './scenario.js';
+import type { ClusterFlags } from '../targets/cluster-target.js';
+import { capProblem, CLUSTER_CAP, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from '../scenario/load-cap.js';
+import type { Scenario } from '../scenario/scenario.js';
 
 export interface PreflightOptions {
   out: string;

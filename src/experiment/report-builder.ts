@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { mergePhaseResults } from '../load/merge.js';
 import { analyzeExperiment } from '../analysis/experiment.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { gatewayCounters } from './counters.js';
 import { redactPlan, stripUserinfo } from '../util/redact.js';
 

@@ -6,16 +6,16 @@
  */
 import type { Report } from '../report/model.js';
 import { UsageError } from '../errors.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { keyOf } from '../ports.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
 import { preparePolicies, refuseConflicts } from './policies.js';
-import { openLocalTarget } from './local-target.js';
-import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
+import { openLocalTarget } from '../targets/local-target.js';
+import { openClusterTarget, wantsCluster, type ClusterFlags } from '../targets/cluster-target.js';
 import { preflight } from './preflight.js';
 import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
-import { checkEngineAccepts } from './scenario-k6.js';
+import { checkEngineAccepts } from '../scenario/k6.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 

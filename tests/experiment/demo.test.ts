@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { basename } from 'node:path';
-import { DEMO_SCENARIOS, demoScenarioFiles, packageScenariosDir } from '../../src/experiment/demo.js';
+import { DEMO_SCENARIOS, demoScenarioFiles, packageScenariosDir } from '../../src/cli/demo-scenarios.js';
 import { UsageError } from '../../src/errors.js';
 
 test('demo scenarios: the five in story order, found from the package; unknown names are usage errors', () => {

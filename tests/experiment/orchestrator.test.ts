@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { runExperiment, ExperimentInterrupted, type ExperimentEvent } from '../../src/experiment/orchestrator.js';
-import { loadScenario, type Scenario } from '../../src/experiment/scenario.js';
+import { loadScenario, type Scenario } from '../../src/scenario/scenario.js';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
 import { FakeApplier, FakeEngine, type Script } from './fakes.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../../src/experiment/scenario.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 import { runSession } from '../../src/experiment/session.js';
 import type { Report } from '../../src/report/model.js';
 import type { ProxyVersion } from '../../src/mesh/proxy.js';

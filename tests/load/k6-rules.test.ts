@@ -16,7 +16,7 @@ import { optionsFor } from '../../scripts/lib/options.js';
 import { configErrors, goString } from '../fixtures/fake-k6/validate.mjs';
 import { evaluateThresholds } from '../fixtures/fake-k6/thresholds.mjs';
 import { K6Engine } from '../../src/load/k6/engine.js';
-import { parseScenario } from '../../src/experiment/scenario.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
 import { runCli } from '../helpers/cli-capture.js';
 import { ensureBundle, FAKE_K6, ROOT } from './helpers/bundle.js';
 

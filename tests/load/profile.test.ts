@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { profileDurationMs, profileMaxDurationMs, validateProfile } from '../../src/load/profile.js';
-import { createProgressLine, formatProgress } from '../../src/load/progress.js';
+import { formatProgress } from '../../src/load/progress.js';
 
 test('validateProfile accepts each of k6 executors with its own fields', () => {
   assert.equal(validateProfile({ executor: 'constant-vus', vus: 10, duration: '30s' }), []);
@@ -31,18 +31,8 @@ test('profileDurationMs is the scheduled length; profileMaxDurationMs adds grace
   assert.is(profileMaxDurationMs({ executor: 'constant-vus', vus: 1, duration: '10s', gracefulStop: '0s' }), 10_000);
 });
 
-test('progress line: elapsed/total, req/s, status counts; absent when quiet or not enabled', () => {
+test('progress text: elapsed/total, req/s, status counts', () => {
   assert.is(formatProgress({ elapsedMs: 3200, totalMs: 10000, requests: 1210, statuses: { 503: 87, 200: 1123 } }, 412.4), '3.2s/10.0s  412 req/s  1210 reqs  200:1123 503:87');
-  const written: string[] = [];
-  const stream = { isTTY: true, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
-  const line = createProgressLine({ stream, enabled: true })!;
-  line.update({ elapsedMs: 1000, totalMs: 2000, requests: 100, statuses: { 200: 100 } });
-  line.update({ elapsedMs: 1500, totalMs: 2000, requests: 150, statuses: { 200: 150 } });
-  line.done();
-  assert.match(written[1], /1\.5s\/2\.0s  100 req\/s  150 reqs  200:150/);
-  assert.is(written[2], '\r\x1b[2K');
-  assert.is(createProgressLine({ stream, enabled: true, quiet: true }), undefined);
-  assert.is(createProgressLine({ stream, enabled: false }), undefined);
 });
 
 test.run();

@@ -10,12 +10,19 @@ import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
 import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
 import { EXECUTORS } from '../../load/model.js';
-import { createProgressLine } from '../../load/progress.js';
+import { progressLine } from '../progress-line.js';
 import { renderPhase } from '../../load/render.js';
-import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
-import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
+import { guardSignals, type GuardMessages } from '../signals.js';
+
+import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../scenario/load-cap.js';
 import { redactPlan } from '../../util/redact.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
+
+const LOAD_MESSAGES: GuardMessages = {
+  stopping: () => 'meshproof: interrupted; stopping the load and printing what was measured',
+  stillWorking: 'meshproof: still stopping the load; press Ctrl-C once more to quit without the result',
+  quitting: 'meshproof: quitting before the load stopped',
+};
 
 interface LoadArgs {
   url: string;
@@ -106,20 +113,15 @@ export default defineCommand<LoadArgs>({
     const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
     if (refusals.length) throw new UsageError(refusals.join('\n'));
 
-    const abort = new AbortController();
-    const onSignal = () => {
-      process.stderr.write('meshproof: interrupted; stopping the load and printing what was measured\n');
-      abort.abort();
-    };
-    // SIGHUP (closed terminal) like SIGINT: stop and print what was measured (issue 13 item 5)
-    for (const name of INTERRUPT_SIGNALS) process.once(name, onSignal);
-    const progress = createProgressLine({ quiet: argv.quiet });
+    // SIGINT, SIGTERM and SIGHUP (closed terminal) alike: stop and print what was measured
+    const guard = guardSignals({ messages: LOAD_MESSAGES });
+    const progress = progressLine({ quiet: argv.quiet });
     let result;
     try {
-      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed });
+      result = await engine.run(profile, plan, { signal: guard.signal, onProgress: progress.update, seed });
     } finally {
-      progress?.done();
-      for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
+      progress.clear();
+      guard.dispose();
     }
     // the result echoes the plan: credentials in its headers are withheld, as in run's reports
     if (argv.json) process.stdout.write(`${JSON.stringify({ ...result, plan: redactPlan(result.plan) }, null, 2)}\n`);

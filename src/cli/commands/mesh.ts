@@ -6,16 +6,23 @@ import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
 import { ConfigError, ExitCode, UsageError } from '../../errors.js';
 import { checkDocs, checkFailed, formatCheckReport, loadPolicies } from '../../policy/index.js';
-import { loadScenario } from '../../experiment/scenario.js';
+import { loadScenario } from '../../scenario/scenario.js';
 import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import type { ClientNetwork } from '../../mesh/client-network.js';
 import { DEFAULT_SEED } from '../../util/random.js';
-import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
+import { guardSignals, type GuardMessages } from '../signals.js';
+
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
 import { escapeControls } from '../../util/text.js';
+
+const MESH_MESSAGES: GuardMessages = {
+  stopping: () => 'stopping the local mesh…',
+  stillWorking: 'meshproof: still stopping the local mesh; press Ctrl-C once more to quit anyway',
+  quitting: 'meshproof: quitting before the local mesh stopped',
+};
 
 interface MeshArgs {
   scenario?: string;
@@ -111,13 +118,17 @@ export default defineCommand<MeshArgs>({
     });
     // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
     // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
-    const stop = Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
+    const guard = guardSignals({ messages: MESH_MESSAGES });
+    const stop = once(guard.signal, 'abort');
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    await stop;
-    process.stderr.write('stopping the local mesh…\n');
-    await mesh.stop();
+    try {
+      await stop;
+      await mesh.stop();
+    } finally {
+      guard.dispose();
+    }
     return { exitCode: ExitCode.ok };
   },
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
-import { loadScenario, parseScenario } from '../../src/experiment/scenario.js';
+import { loadScenario, parseScenario } from '../../src/scenario/scenario.js';
 import { errorsOf, FILE } from './scenario-text.js';
 
 test('aliases resolve: a gate list and a load block reused by reference', () => {

@@ -14,9 +14,9 @@ import { Fields } from './yaml-fields.js';
 import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } from '../load/request-check.js';
 import { readLocalModel } from './local-model.js';
 import { readLocalGateway, type LocalGateway } from './local-gateway.js';
-import { readGates, type GateSpec } from './scenario-gates.js';
-import { readLoad } from './scenario-load.js';
-import { k6Refusals } from './scenario-k6.js';
+import { readGates, type GateSpec } from './gates.js';
+import { readLoad } from './load.js';
+import { k6Refusals } from './k6.js';
 import * as D from './defaults.js';
 
 export interface ScenarioTarget {

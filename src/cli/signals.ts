@@ -1,9 +1,11 @@
 /**
- * SIGINT / SIGTERM / SIGHUP during an experiment (design.md "The flow": restore on
- * SIGINT/SIGTERM; issue 13 item 5 adds SIGHUP — a closed terminal or a dropped SSH session
- * must not leave a cluster changed): the first signal aborts the load — the orchestrator's `finally` then restores the policy and
- * the run ends with exit 3 (ExperimentInterrupted). A second signal explains that the restore
- * is under way rather than killing it halfway; a third gives up (exit 3 right away).
+ * The one signal guard of the CLI, used by `run`, `demo`, `load` and `mesh`. SIGINT, SIGTERM
+ * and SIGHUP are handled alike (design.md "The flow": restore on SIGINT/SIGTERM; SIGHUP — a
+ * closed terminal or a dropped SSH session — must not leave a cluster changed). The first
+ * signal aborts `signal`: an experiment's `finally` then restores the policy and the run ends
+ * with exit 3 (ExperimentInterrupted); `load` prints what was measured; `mesh` stops. A second
+ * signal explains what is still being done rather than killing it halfway; a third gives up
+ * (exit 3 right away).
  */
 import { setMaxListeners } from 'node:events';
 import { ExitCode } from '../errors.js';
@@ -27,7 +29,24 @@ export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 const GONE_OUTPUT = new Set(['EPIPE', 'EIO', 'ENOTCONN', 'ECONNRESET']);
 
-export function guardSignals(opts: { write?: (line: string) => void; exit?: (code: number) => void; proc?: NodeJS.EventEmitter } = {}): SignalGuard {
+/** What the guard says on the first signal and on the second (defaults: an experiment's). */
+export interface GuardMessages {
+  stopping: (signal: string) => string;
+  stillWorking: string;
+  quitting: string;
+}
+
+const EXPERIMENT_MESSAGES: GuardMessages = {
+  stopping: (name) => `meshproof: ${name}: stopping the load and restoring the policy…`,
+  stillWorking:
+    'meshproof: still restoring — the target is being put back as it was; press Ctrl-C once more to quit anyway (a real cluster keeps its journal for `meshproof restore`)',
+  quitting: 'meshproof: quitting before the restore finished',
+};
+
+export function guardSignals(
+  opts: { write?: (line: string) => void; exit?: (code: number) => void; proc?: NodeJS.EventEmitter; messages?: GuardMessages } = {},
+): SignalGuard {
+  const messages = opts.messages ?? EXPERIMENT_MESSAGES;
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   const proc = opts.proc ?? process;
@@ -40,12 +59,12 @@ export function guardSignals(opts: { write?: (line: string) => void; exit?: (cod
     count++;
     hungUp ||= name === 'SIGHUP';
     if (count === 1) {
-      write(`meshproof: ${name}: stopping the load and restoring the policy…`);
+      write(messages.stopping(name));
       controller.abort(name);
     } else if (count === 2) {
-      write('meshproof: still restoring — the target is being put back as it was; press Ctrl-C once more to quit anyway (a real cluster keeps its journal for `meshproof restore`)');
+      write(messages.stillWorking);
     } else {
-      write('meshproof: quitting before the restore finished');
+      write(messages.quitting);
       // the one exit not decided in main(): main() is still awaiting the restore the user gave up on
       exit(ExitCode.infra);
     }

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseScenario } from '../../src/experiment/scenario.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
 
 import { FILE, GOOD, errorsOf } from './scenario-text.js';
 

@@ -10,7 +10,7 @@ import type { Engine, LoadProfile } from '../load/model.js';
 import { k6Rules } from '../load/k6/rules.js';
 import { formatPath, type FieldPath } from '../policy/model.js';
 import type { Fields } from './yaml-fields.js';
-import { parseFieldPath } from './scenario-load.js';
+import { parseFieldPath } from './load.js';
 
 /** One located message per k6 rule the profile breaks; [] when k6 accepts it. */
 export function k6Refusals(f: Fields, path: FieldPath, profile: LoadProfile | undefined): string[] {

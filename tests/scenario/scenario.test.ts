@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseScenario } from '../../src/experiment/scenario.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
 import { phaseOrder } from '../../src/experiment/order.js';
 import { warmupProfile } from '../../src/experiment/warmup.js';
 import { k6Rules } from '../../src/load/k6/rules.js';

@@ -13,7 +13,7 @@ export const DEMO_SCENARIOS = ['connection-pool-overflow', 'outlier-detection', 
 
 /**
  * The package's `scenarios/` folder, found upward from this module — `dist/cli.js` in an
- * install, `src/experiment/demo.ts` under tsx — so `npx meshproof demo` works from any folder.
+ * install, `src/cli/demo-scenarios.ts` under tsx — so `npx meshproof demo` works from any folder.
  */
 export function packageScenariosDir(from = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
-import { LocalApplier, LOCAL_REPLICA } from '../../src/experiment/local-applier.js';
+import { LocalApplier, LOCAL_REPLICA } from '../../src/targets/local-applier.js';
 import { keyOf } from '../../src/ports.js';
 import { loadPolicies } from '../../src/policy/index.js';
 

@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../../src/experiment/scenario.js';
-import { openLocalTarget } from '../../src/experiment/local-target.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
+import { openLocalTarget } from '../../src/targets/local-target.js';
 import { loadPolicies } from '../../src/policy/index.js';
 import { send, stall, within } from '../mesh/helpers.js';
 

@@ -1,6 +1,6 @@
 /** A minimal valid scenario text and the error lines of a variant, shared by the scenario tests. */
 import * as assert from 'uvu/assert';
-import { parseScenario } from '../../src/experiment/scenario.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
 import { ConfigError } from '../../src/errors.js';
 
 export const FILE = 'scenarios/x.yaml';

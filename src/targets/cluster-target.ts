@@ -5,7 +5,7 @@
  */
 import type { PolicyDoc } from '../policy/model.js';
 import { createClusterTarget } from '../cluster/target.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { OpenTarget } from '../ports.js';
 
 export interface ClusterFlags {
@@ -17,7 +17,7 @@ export interface ClusterFlags {
   dryRun?: boolean;
   allowSystemNamespaces?: boolean;
   allowOtherNamespaces?: boolean;
-  /** raise the cluster load cap (src/experiment/load-cap.ts) */
+  /** raise the cluster load cap (src/scenario/load-cap.ts) */
   maxRate?: number;
   maxVus?: number;
 }

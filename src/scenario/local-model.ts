@@ -13,7 +13,7 @@
  * ```
  *
  * `workers` and `network` in the same section describe the gateway, not the app
- * (src/experiment/local-gateway.ts).
+ * (src/scenario/local-gateway.ts).
  */
 import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';

@@ -1,10 +1,10 @@
 /** The local mesh as an experiment target: started per scenario with its app model and seed. */
 import { startMesh } from '../mesh/index.js';
 import { selectGatewayStats } from '../cluster/counters.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { OpenTarget } from '../ports.js';
 import { LocalApplier } from './local-applier.js';
-import { describeLocalGateway } from './local-gateway.js';
+import { describeLocalGateway } from '../scenario/local-gateway.js';
 
 export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
   const { workers, network } = scenario.localGateway;

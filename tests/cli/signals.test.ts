@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EventEmitter } from 'node:events';
-import { guardSignals } from '../../src/experiment/signals.js';
+import { guardSignals } from '../../src/cli/signals.js';
 import { ExitCode } from '../../src/errors.js';
 
 test('the first SIGINT aborts the run, the second explains the restore, the third exits 3', () => {

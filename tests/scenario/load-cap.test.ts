@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../helpers/cli-capture.js';
-import { capProblem, peakLoad, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from '../../src/experiment/load-cap.js';
+import { capProblem, peakLoad, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS } from '../../src/scenario/load-cap.js';
 
 const cap = { maxRate: DEFAULT_MAX_RATE, maxVus: DEFAULT_MAX_VUS };
 
