@@ -28,7 +28,6 @@ export const QUICK: ScaleParams = { routes: 2_000, subsets: 200, rounds: 2 };
 export const TARGET_SCALING = { on: 'ratio', op: '<=', limit: 2 } as const;
 
 const HOST = 'bookinfo.example.com';
-const SERVICE = 'productpage.default.svc.cluster.local';
 
 /** A DR with `subsets` subsets (each with an outlierDetection) and a gateway VS with `routes` routes, as YAML. */
 export function policySetYaml(routes: number, subsets: number): string {

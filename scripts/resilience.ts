@@ -31,7 +31,7 @@ function fromEnv<T>(name: string): T {
   if (!text) throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
   try {
     return JSON.parse(text) as T;
-  } catch (e) {
+  } catch (_e) {
     throw new Error(`${name}: expected JSON, got ${text}`);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { jsonOption } from './command.js';
 import { UsageError } from '../errors.js';
-import { readEnv, useColor } from '../config.js';
+import { readEnv, } from '../config.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runSession, type SessionOptions, type SessionResult } from '../experiment/session.js';
 import { guardSignals } from './signals.js';

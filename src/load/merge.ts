@@ -81,7 +81,7 @@ export function poolSummaries(parts: LatencySummary[]): LatencySummary {
  * end. Repetitions do not: their measured time is the sum, not the span with the gaps.
  */
 function mergedDuration(parts: PhaseResult[], starts: number[], ends: number[]): number {
-  const order = starts.map((s, i) => i).sort((a, b) => starts[a] - starts[b]);
+  const order = starts.map((_s, i) => i).sort((a, b) => starts[a] - starts[b]);
   const disjoint = order.every((i, k) => k === 0 || starts[i] >= ends[order[k - 1]]);
   return disjoint ? sum(parts.map((p) => p.durationMs)) : Math.max(...ends) - Math.min(...starts);
 }

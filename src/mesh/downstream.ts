@@ -12,7 +12,7 @@
  * `host` from `:authority` and lose their pseudo-headers (what Envoy's HTTP/1 upstream codec
  * writes), so routing and the router see one shape.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 

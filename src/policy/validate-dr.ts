@@ -5,7 +5,7 @@
  * for the fields of §2, §3 and §3.4.
  */
 import type { FieldPath } from './model.js';
-import { Checker, INT32_MAX } from './fields.js';
+import { type Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { validateLoadBalancer } from './validate-lb.js';
 

@@ -6,7 +6,7 @@
  * `localityLbSetting` is checked for shape only (Istio's `ValidateLocalityLbSetting` is not mirrored).
  */
 import type { FieldPath } from './model.js';
-import { Checker } from './fields.js';
+import type { Checker } from './fields.js';
 
 /** CRD enum; LEAST_CONN is the deprecated alias istiod translates to LEAST_REQUEST. */
 export const LB_SIMPLE = ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST'] as const;

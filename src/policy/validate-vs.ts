@@ -4,7 +4,7 @@
  * fields of §4 (timeout, retries) and §5 (fault).
  */
 import type { FieldPath } from './model.js';
-import { Checker, INT32_MAX } from './fields.js';
+import { type Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { isValidRetryOnToken, retryOnTokens } from './retry-on.js';
 

@@ -12,7 +12,7 @@
  */
 import type { FieldPath } from '../policy/model.js';
 import { GateError, SCOPES, parseExpect, parseMetric, type Scope } from '../analysis/gates.js';
-import { Fields, describe, isPlainObject } from './yaml-fields.js';
+import { type Fields, describe, isPlainObject } from './yaml-fields.js';
 
 export interface GateSpec {
   scope: Scope;

@@ -17,7 +17,7 @@
  */
 import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
-import { Fields, describe, isPlainObject } from './yaml-fields.js';
+import { type Fields, describe, isPlainObject } from './yaml-fields.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
 

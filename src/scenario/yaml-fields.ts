@@ -4,7 +4,7 @@
  * `scenarios/x.yaml:12:5: load.duration: expected a duration like "30s", got 30`
  * (style.md habit 4). Errors are collected, not thrown, so one run names every mistake.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
 import { parseTimerMs } from '../util/duration.js';
 import { showValue } from '../util/text.js';
 import { formatPath, type FieldPath } from '../policy/model.js';

@@ -393,7 +393,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     return undefined;
   }
 
-  function handleCore(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  function handleCore(_req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const p = url.pathname;
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/proxy\/(.*)$/.exec(p);
     if (proxy) return void forwardToPod(res, decodeURIComponent(proxy[1]), decodeURIComponent(proxy[2]), decodeURIComponent(proxy[3]), url.search);

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { checkPermissions, requiredAccess, type AccessNeed } from '../../src/cluster/permissions.js';
 import { ExitCode } from '../../src/errors.js';
-import { setup, kubectl, policies, type Env } from './helpers.js';
+import { setup, policies, type Env } from './helpers.js';
 
 let env: Env;
 test.before.each(async () => {

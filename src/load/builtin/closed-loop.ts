@@ -6,7 +6,7 @@ import type { ConstantVus, RampingVus } from '../model.js';
 import { gracefulRampDownMs, gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
 import { maxVusOf, vuSteps } from './schedule.js';
-import { Vu } from './vu.js';
+import type { Vu } from './vu.js';
 
 export async function runClosedLoop(phase: Phase, profile: ConstantVus | RampingVus, vus: Vu[], makeVu: () => Vu): Promise<void> {
   const steps = profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile);

@@ -30,5 +30,5 @@ export function bucketOf(ms: number): number {
 /** A representative latency for a bucket (its geometric centre; half the floor for bucket 0). */
 export function bucketValueMs(i: number): number {
   if (i <= 0) return BUCKET_MIN_MS / 2;
-  return BUCKET_MIN_MS * Math.pow(BUCKET_GROWTH, i - 1) * Math.sqrt(BUCKET_GROWTH);
+  return BUCKET_MIN_MS * BUCKET_GROWTH ** (i - 1) * Math.sqrt(BUCKET_GROWTH);
 }
