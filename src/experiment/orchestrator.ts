@@ -17,6 +17,7 @@ import { phaseOrder } from './order.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport, type PhaseRuns } from './report-builder.js';
+import { runIdFor } from '../report/write.js';
 
 export type { PhaseRuns };
 import { readBack } from './read-back.js';
@@ -72,7 +73,7 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
     engine: { name: deps.engine.name, version: await deps.engine.version() },
     policies,
     runs,
-    runId: deps.runId ?? `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${spec.name}`,
+    runId: deps.runId ?? runIdFor(startedAt, spec.name),
     createdAt: new Date(startedAt).toISOString(),
   });
 }

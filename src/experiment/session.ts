@@ -16,7 +16,8 @@ import { preflight } from './preflight.js';
 import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
 import { checkEngineAccepts } from '../scenario/k6.js';
-import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
+import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
+import { join } from 'node:path';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
@@ -53,7 +54,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     const only = scenario.local.service.namespace;
     refuseConflicts(policies.docs, { defaultNamespace: scenario.policy.namespace ?? only, onlyNamespace: only });
   }
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
+  const runId = runIdFor(new Date(), scenario.name);
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
     : await openLocalTarget(scenario);
@@ -76,7 +77,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   } finally {
     await target.close();
   }
-  const dir = reportDir(opts.out, report.createdAt, report.scenario.name);
+  // the folder is the run id: the report, its folder, the cluster label and journal name one run alike
+  const dir = join(opts.out, report.runId);
   const files = await writeReports(report, dir, opts.formats);
   // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
   if (opts.formats.includes('md')) await appendStepSummary(report);

@@ -1,7 +1,7 @@
 /**
  * The terminal report (stderr at the end of `meshproof run`): baseline vs policy side by side,
  * then the gates and the verdict, within 100 columns. Colour only when the caller says so
- * (config.ts useColor decides: TTY, no NO_COLOR, no CI=true).
+ * (config.ts useColor decides: TTY, no NO_COLOR, no CI=true, or FORCE_COLOR).
  */
 import { table, getBorderCharacters } from 'table';
 import { stripControl } from '../util/format.js';

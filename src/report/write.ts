@@ -36,15 +36,20 @@ export async function writeReports(report: Report, dir: string, formats: readonl
 }
 
 /**
- * `<root>/<UTC time>-<scenario>`, e.g. reports/20261121T100000Z-connection-pool-overflow:
- * sortable by time, colon-free (valid on every filesystem), scenario name reduced to [a-z0-9-].
- * `root` is the reports folder itself (`--out`, MESHPROOF_OUT, default "reports").
+ * The one run-id format, `<UTC time>-<scenario>`, e.g. 20261121T100000Z-connection-pool-overflow:
+ * the report's `runId`, its folder name, the label and journal entry on a cluster. Sortable by
+ * time, colon-free (valid on every filesystem), scenario name reduced to [a-z0-9-].
  */
-export function reportDir(root: string, createdAt: string | Date, scenarioName: string): string {
-  const d = typeof createdAt === 'string' ? new Date(createdAt) : createdAt;
+export function runIdFor(createdAt: string | Date | number, scenarioName: string): string {
+  const d = createdAt instanceof Date ? createdAt : new Date(createdAt);
   const stamp = Number.isNaN(d.getTime()) ? 'unknown-time' : d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
   const slug = scenarioName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
-  return join(root, `${stamp}-${slug}`);
+  return `${stamp}-${slug}`;
+}
+
+/** `<root>/<run id>`; `root` is the reports folder itself (`--out`, MESHPROOF_OUT, default "reports"). */
+export function reportDir(root: string, createdAt: string | Date, scenarioName: string): string {
+  return join(root, runIdFor(createdAt, scenarioName));
 }
 
 /** Parses `--format json,md` (or a repeated flag) into formats; unknown names are a usage problem the caller reports. */

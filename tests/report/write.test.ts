@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { parseFormats, reportDir, writeReports, REPORT_FILES } from '../../src/report/write.js';
+import { parseFormats, reportDir, runIdFor, writeReports, REPORT_FILES } from '../../src/report/write.js';
 import { readReport } from '../../src/report/read.js';
 import { appendStepSummary, render as renderMarkdown, STEP_SUMMARY_CAP_BYTES } from '../../src/report/markdown.js';
 import { loadFixtureReport, FIXTURE_REPORT } from '../fixtures/report/fixture.js';
@@ -18,6 +18,12 @@ async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+test('one run-id format: <UTC time>-<scenario slug>, label- and path-safe, the report folder name', () => {
+  assert.is(runIdFor(Date.parse('2026-11-21T10:00:00.123Z'), 'Connection pool overflow'), '20261121T100000Z-connection-pool-overflow');
+  assert.match(runIdFor(new Date(), 'x'.repeat(200)), /^[0-9]{8}T[0-9]{6}Z-x{60}$/);
+  assert.is(reportDir('reports', '2026-11-21T10:00:00.123Z', 'Connection pool overflow'), join('reports', runIdFor('2026-11-21T10:00:00.123Z', 'Connection pool overflow')));
+});
 
 test('reportDir: reports/<UTC time>-<scenario>, sortable and colon-free', () => {
   assert.is(reportDir('reports', '2026-11-21T10:00:00.123Z', 'connection-pool-overflow'), join('reports', '20261121T100000Z-connection-pool-overflow'));
