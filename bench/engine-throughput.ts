@@ -5,7 +5,7 @@
  * Each tool runs `rounds` times, interleaved, and keeps its best: on a shared machine the
  * best of a few runs is the least disturbed one.
  *
- * And against k6 (issue G item 5), when one is found (--k6 / MESHPROOF_K6 / PATH): the same
+ * And against k6, when one is found (--k6 / MESHPROOF_K6 / PATH): the same
  * closed loop through meshproof's own k6 path (K6Engine, the bundled script), so the ratio is
  * what a user gets from `--engine builtin` vs `--engine k6`. Goal: ≥ 3× at 10 connections.
  * Without k6 the line says "skipped — no k6".

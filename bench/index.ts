@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark of issue F,
+ * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/,
  * one line per figure (value, reference, ratio, target, ok/short), then
  * bench/results.json. Not run in CI (too noisy on shared machines); tests/bench keeps the
  * code from rotting. All traffic goes to 127.0.0.1.

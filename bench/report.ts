@@ -2,7 +2,7 @@
  * One figure per measured quantity, printed as one line (name, value, reference, ratio,
  * target, ok/short) and collected into bench/results.json. Targets are mostly ratios
  * against a reference run on the same machine at the same time: absolute numbers on a
- * shared 2-core machine mean little (issue F).
+ * shared 2-core machine mean little.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';

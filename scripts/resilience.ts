@@ -53,7 +53,7 @@ for (const cause of CAUSES) {
 }
 // Latency buckets per cause (the overall histogram is their sum), and per second of the run one
 // Trend (count and p95 of that second) and one Counter per cause: the k6 result carries the
-// same per-cause histograms and per-second cause timeline as the built-in one (issue G item 4).
+// same per-cause histograms and per-second cause timeline as the built-in one.
 const buckets: Record<string, Counter[]> = {};
 for (const cause of CAUSES) {
   buckets[cause] = [];

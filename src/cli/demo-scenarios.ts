@@ -1,7 +1,7 @@
 /**
- * `meshproof demo` (issue D item 5): every scenario in the package's `scenarios/` folder, run
+ * `meshproof demo`: every scenario in the package's `scenarios/` folder, run
  * on the local mesh one after another, each verdict and report path printed as it lands.
- * The five demo scenarios together stay under 60 s (issue D "Done when").
+ * The five demo scenarios together stay under 60 s.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

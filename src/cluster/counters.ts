@@ -1,5 +1,5 @@
 /**
- * Gateway counters (issue E item 6): Envoy's `/stats` of every gateway replica, summed, so
+ * Gateway counters: Envoy's `/stats` of every gateway replica, summed, so
  * the report can put the gateway's own count of overflows, ejections, retries and timeouts
  * next to what the clients saw. Circuit breakers act per replica (istio-envoy-semantics.md §0),
  * so the limits a policy sets are multiplied by the replica count to get the gateway's.

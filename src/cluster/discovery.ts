@@ -1,5 +1,5 @@
 /**
- * `--target auto` (issue E item 4): find the ingress gateway Service (label
+ * `--target auto`: find the ingress gateway Service (label
  * `istio=ingressgateway` in `istio-system` by default) and derive the URL load goes to — the
  * load-balancer IP or hostname, else a NodePort on a node address — with one sentence saying
  * how it decided. The Host header comes from the scenario, else the VirtualService's hosts.

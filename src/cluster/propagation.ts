@@ -1,5 +1,5 @@
 /**
- * Propagation check (issue E item 5): after the apply, poll every gateway replica's
+ * Propagation check: after the apply, poll every gateway replica's
  * `/config_dump` until it carries what the policy says (config-dump.ts) or the timeout
  * passes. The run waits for the slowest replica — a policy on two of three replicas would
  * measure a mix. The result names the replicas that lag and why.

@@ -1,5 +1,5 @@
 /**
- * Gateway counters next to client-side causes (issue E item 6, report `gateway`): the deltas
+ * Gateway counters next to client-side causes (report `gateway`): the deltas
  * of Envoy's `/stats` over each measured phase, summed over repetitions and replicas, and a
  * sentence wherever the gateway and the clients disagree.
  */

@@ -159,7 +159,7 @@ async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, s
 }
 
 /**
- * Gateway counters are the proxy's confirmation of what the clients measured (issue E item 6),
+ * Gateway counters are the proxy's confirmation of what the clients measured,
  * not the measurement itself: a /stats read that fails (a replica restarting, a pod-proxy
  * hiccup) costs that phase its gateway deltas and leaves a note — it does not throw away the
  * run. The whole phase, not just the slot: a sum over fewer slots than the clients' counts

@@ -1,9 +1,9 @@
 /**
- * The warm-up before each phase (issue D item 2): the phase's *starting* intensity, held for
+ * The warm-up before each phase: the phase's *starting* intensity, held for
  * `ms`, unmeasured. It opens keep-alive connections and fills the gateway's upstream pools so
  * the measured phase does not start cold (§2.2: a cold pool rejects differently from a warm one).
  *
- * Built from the ramping executors on purpose (issue G item 1): k6 refuses a constant-vus or
+ * Built from the ramping executors on purpose: k6 refuses a constant-vus or
  * constant-arrival-rate duration under 1 s (lib/executor/constant_vus.go `minDuration`, used by
  * ConstantVUsConfig.Validate and ConstantArrivalRateConfig.Validate), while ramping stages have
  * no floor (lib/executor/helpers.go validateStages only refuses negative ones). One stage whose

@@ -89,7 +89,7 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
 
 /**
  * k6's own rules (src/load/k6/rules.ts) the flags break, one message per rule naming the flag,
- * for `meshproof load --engine k6`: k6 would exit 104 on them (issue G item 1).
+ * for `meshproof load --engine k6`: k6 would exit 104 on them.
  */
 export function k6FlagRefusals(profile: LoadProfile): string[] {
   return k6Rules(profile).map((r) => `--${flagName(`${r.field}: k6 refuses this (exit 104): "${r.message}" (k6 ${r.source}); change it, or use --engine builtin`)}`);

@@ -1,6 +1,6 @@
 /**
  * Writes a run's reports into one folder, `reports/<UTC time>-<scenario>/`, whose path the
- * run verb prints last (issue D "Reports").
+ * run verb prints last.
  */
 import { writeFile } from 'node:fs/promises';
 import { makeDirs } from '../util/files.js';

@@ -10,7 +10,7 @@ export const MAX_REPEAT = 20;
  * name would end in ENAMETOOLONG halfway through a run (issue 13 item 8).
  */
 export const MAX_SCENARIO_NAME = 100;
-/** 1 s of unmeasured load before each phase: opens keep-alive connections, fills pools (issue D item 2). */
+/** 1 s of unmeasured load before each phase: opens keep-alive connections, fills pools. */
 export const DEFAULT_WARMUP_MS = 1000;
 /** No extra wait after propagation is verified: the check already saw the policy in the data plane. */
 export const DEFAULT_SETTLE_MS = 0;

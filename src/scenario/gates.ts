@@ -1,5 +1,5 @@
 /**
- * `expect:` in a scenario: k6-threshold-style gates per scope (COMMON.md "Scenario gates"):
+ * `expect:` in a scenario: k6-threshold-style gates per scope (README "Scenario files"):
  *
  * ```yaml
  * expect:

@@ -1,8 +1,8 @@
 /**
  * A scenario's `load:` against k6's own validation (src/load/k6/rules.ts), positioned, so a
  * scenario k6 would refuse with exit 104 is refused by meshproof first — `file:line:col`,
- * the field, k6's words and the Go function they come from — before anything is touched
- * (issue G item 1). The built-in engine has no such floors, so the messages are kept on the
+ * the field, k6's words and the Go function they come from — before anything is touched.
+ * The built-in engine has no such floors, so the messages are kept on the
  * scenario and raised only when the engine is k6 (session.ts, checkEngineAccepts).
  */
 import { ConfigError } from '../errors.js';

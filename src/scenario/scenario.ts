@@ -1,5 +1,5 @@
 /**
- * Scenario files (issue D item 1): one experiment per YAML file — what to send, to what,
+ * Scenario files: one experiment per YAML file — what to send, to what,
  * which policy to prove, and the gates that decide. Every mistake is reported with
  * `file:line:col: field: what was expected, got what`, all of them at once.
  */

@@ -1,5 +1,5 @@
 /**
- * The real-cluster side of `meshproof run` (issue E): the flags that select it, and the
+ * The real-cluster side of `meshproof run`: the flags that select it, and the
  * hand-over to src/cluster (createClusterTarget), which owns connection, applier, journal,
  * gateway discovery, the propagation check and the gateway counters.
  */

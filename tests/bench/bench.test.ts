@@ -1,5 +1,5 @@
 /**
- * Keeps each benchmark's code from rotting (issue F: CI does not run `npm run bench`, too
+ * Keeps each benchmark's code from rotting (CI does not run `npm run bench`, too
  * noisy): every benchmark runs for about a second with tiny parameters, and its figure
  * lines must have the right shape and finite numbers. References that are not installed
  * (wrk, hey, nginx) must come out as `skipped`; the built-in ones must be measured.

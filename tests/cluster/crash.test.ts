@@ -1,5 +1,5 @@
 /**
- * Every failure leaves the cluster as it was (issue E "Done when"): SIGINT mid-phase restores
+ * Every failure leaves the cluster as it was: SIGINT mid-phase restores
  * in-process; `kill -9` mid-phase is repaired by `meshproof restore`; an API outage during
  * restore keeps the journal and a later `restore` finishes; an unfinished journal blocks a
  * new run on the same objects; an unreachable API or missing kubeconfig is exit 3 with a

@@ -90,7 +90,7 @@ export async function getYamlMasked(env: Env, resource: string, name: string, ns
     .replace(/^ {2}managedFields:\n(?: {2}[- ].*\n)*/gm, '');
 }
 
-/** The VirtualService that exists before any run in the demo world (COMMON.md). */
+/** The VirtualService that exists before any run in the demo world. */
 export const PRE_EXISTING_VS = `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:

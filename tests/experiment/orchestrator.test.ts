@@ -175,7 +175,7 @@ function runWithCounters(h: Awaited<ReturnType<typeof harness>>, counters: { rea
   });
 }
 
-test('gateway counters bracket each measured phase (not the warm-up) and sum over repetitions (issue E item 6)', async () => {
+test('gateway counters bracket each measured phase (not the warm-up) and sum over repetitions', async () => {
   let phase = '';
   const h = await harness({ repeat: 2, warmupMs: 100, script: () => (phase.endsWith('policy') ? { ok: 500, overflow: 500 } : { ok: 1000 }) });
   const gw = countingGateway(h.engine);

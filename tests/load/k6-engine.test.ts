@@ -57,7 +57,7 @@ for (const exit of [0, 99]) {
       // rank 50 = 30 overflow replies + the 20th 200 (10 + 19 ms)
       assert.ok(Math.abs(h.getValueAtPercentile(50) / 1000 - 29) / 29 < 0.02, String(h.getValueAtPercentile(50)));
       assert.is(r.timeline[0].requests, 100);
-      // issue G item 4: the same per-cause histograms and per-second causes and p95 as the built-in engine
+      // the same per-cause histograms and per-second causes and p95 as the built-in engine
       assert.equal(r.timeline[0].causes, { ok: 60, overflow: 30, route_timeout: 10 });
       assert.is(r.timeline[0].p95, 15000); // k6's p(95) of that second: rank 94.05 of 100 lies among the 504s
       assert.is(deserializeHistogram(r.histograms.byCause.ok!).totalCount, 60);

@@ -1,4 +1,4 @@
-/** The demo policies (COMMON.md "The demo world"): each states its effect and passes validate. */
+/** The demo policies: each states its effect and passes validate. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';

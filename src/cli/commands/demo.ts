@@ -1,6 +1,6 @@
 /**
  * `meshproof demo [name…]`: the demo scenarios on the local mesh, one after another, each
- * verdict and report path printed as it lands (issue D item 5). `npm run demo` runs this.
+ * verdict and report path printed as it lands. `npm run demo` runs this.
  */
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
@@ -35,7 +35,7 @@ export default defineCommand<DemoArgs>({
     const opts = { ...sessionOptions(argv), terminal: false };
     const results: DemoResult[] = [];
     const started = Date.now();
-    // one broken scenario (k6 missing, a port taken, a bad file) does not stop the others (issue G item 3)
+    // one broken scenario (k6 missing, a port taken, a bad file) does not stop the others
     for (const file of files) {
       const t0 = Date.now();
       let name = basename(file, '.yaml');

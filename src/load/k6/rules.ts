@@ -1,7 +1,7 @@
 /**
  * k6's own scenario validation, transcribed from its Go source, so meshproof refuses a
- * scenario k6 would refuse (exit 104, "invalid configuration") before anything is touched
- * (issue G item 1). Each rule names the Go function it mirrors; the words are k6's, as of
+ * scenario k6 would refuse (exit 104, "invalid configuration") before anything is touched.
+ * Each rule names the Go function it mirrors; the words are k6's, as of
  * v0.4x–v1.x (k6 ≤ v0.3x said "should" where these say "must"/"can't").
  *
  * Only rules a meshproof LoadProfile can break are here: meshproof always names its scenario
