@@ -6,6 +6,7 @@ import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../../src/ports
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../../src/load/model.js';
 import type { Cause } from '../../src/load/classify.js';
 import type { PolicyDoc } from '../../src/policy/model.js';
+import type { Clock } from '../../src/experiment/clock.js';
 import { createHistogram, recordMs, serializeHistogram, summarize } from '../../src/load/histogram.js';
 
 const keyText = (k: ObjectKey) => `${k.kind}/${k.namespace}/${k.name}`;
@@ -45,9 +46,18 @@ function keyOfObject(o: Record<string, unknown>): string {
 /** What one fake run returns: cause → count, all at `latencyMs`. */
 export type Script = (call: { n: number; profile: LoadProfile; options?: RunOptions }) => Promise<Partial<Record<Cause, number>>> | Partial<Record<Cause, number>>;
 
+export interface FakeRun {
+  profile: LoadProfile;
+  plan: RequestPlan;
+  options?: RunOptions;
+  result: PhaseResult;
+}
+
 export class FakeEngine implements Engine {
   readonly name = 'builtin' as const;
   calls = 0;
+  /** test hook: sees every run (what it was asked, what it returned) before run() returns */
+  onRun: (run: FakeRun) => void = () => {};
   constructor(
     readonly log: string[],
     private readonly script: Script,
@@ -59,7 +69,23 @@ export class FakeEngine implements Engine {
   async run(profile: LoadProfile, plan: RequestPlan, options?: RunOptions): Promise<PhaseResult> {
     this.log.push(this.label());
     const causes = await this.script({ n: this.calls++, profile, options });
-    return fakeResult(profile, plan, causes, 20);
+    const result = fakeResult(profile, plan, causes, 20);
+    this.onRun({ profile, plan, options, result });
+    return result;
+  }
+}
+
+/** A Clock (src/experiment/clock.ts) whose sleeps cost nothing and are recorded, with the log entry `sleep <ms>`. */
+export class FakeClock implements Clock {
+  private t = Date.parse('2026-11-21T10:00:00Z');
+  constructor(readonly log: string[]) {}
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    this.log.push(`sleep ${ms}`);
+    this.t += ms;
   }
 }
 

@@ -5,16 +5,18 @@ import { runExperiment, ExperimentInterrupted, type ExperimentEvent } from '../.
 import { loadScenario, type Scenario } from '../../src/scenario/scenario.js';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
-import { FakeApplier, FakeEngine, type Script } from './fakes.js';
+import { FakeApplier, FakeClock, FakeEngine, type Script } from './fakes.js';
 
 /** Default world: baseline all ok; policy sheds half of the requests as overflow. */
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/experiment/good.yaml', import.meta.url));
 const PREEXISTING_VS = DEFAULT_APP.objects[0];
 
-async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: Partial<import('../../src/ports.js').VerifyResult>; controller?: AbortController }) {
-  const spec: Scenario = { ...(await loadScenario(FIXTURE)), repeat: opts.repeat ?? 1, warmupMs: opts.warmupMs ?? 0 };
+async function harness(opts: { repeat?: number; warmupMs?: number; script?: (phase: string, signal?: AbortSignal) => ReturnType<Script>; verify?: Partial<import('../../src/ports.js').VerifyResult>; controller?: AbortController; settleMs?: number }) {
+  const loaded = await loadScenario(FIXTURE);
+  const spec: Scenario = { ...loaded, repeat: opts.repeat ?? 1, warmupMs: opts.warmupMs ?? 0, policy: { ...loaded.policy, settleMs: opts.settleMs ?? loaded.policy.settleMs } };
   const log: string[] = [];
+  const clock = new FakeClock(log);
   let current = '';
   const onEvent = (e: ExperimentEvent) => {
     if (e.type === 'lint') log.push('lint');
@@ -23,7 +25,7 @@ async function harness(opts: { repeat?: number; warmupMs?: number; script?: (pha
   const applier = new FakeApplier(log, [PREEXISTING_VS], opts.verify);
   const script = opts.script ?? ((phase: string) => (phase === 'policy' ? { ok: 500, overflow: 500 } : { ok: 1000 }));
   const engine = new FakeEngine(log, ({ options }) => script(current, options?.signal), () => current);
-  const run = () => runExperiment(spec, { applier, engine, target: { url: 'http://127.0.0.1:1' }, onEvent, signal: opts.controller?.signal });
+  const run = () => runExperiment(spec, { applier, engine, clock, target: { url: 'http://127.0.0.1:1' }, onEvent, signal: opts.controller?.signal });
   return { spec, log, applier, engine, run };
 }
 
@@ -62,15 +64,22 @@ test('the effective (merged) policy the check compared with lands in report.json
   assert.match(render(report), 'kept from the existing object: spec.trafficPolicy.connectionPool');
 });
 
+test('policy.settle waits that long after the propagation check, before the policy phase, on the run\'s clock; 0 waits not at all', async () => {
+  const h = await harness({ settleMs: 1500, repeat: 2 });
+  const report = await h.run();
+  assert.equal(h.log, ['lint', 'snapshot', 'baseline', 'apply', 'verify', 'sleep 1500', 'policy', 'policy', 'restore', 'baseline', 'snapshot']);
+  assert.is(report.createdAt, '2026-11-21T10:00:00.000Z', 'the report is dated by the run\'s clock');
+  const none = await harness({ settleMs: 0 });
+  await none.run();
+  assert.not.ok(none.log.some((e) => e.startsWith('sleep')), none.log.join(' '));
+});
+
 test('a warm-up runs before each measured phase, with the phase profile held for warmup', async () => {
   const h = await harness({ warmupMs: 500 });
   const durations: string[] = [];
-  const engine = h.engine as FakeEngine & { run: FakeEngine['run'] };
-  const inner = engine.run.bind(engine);
-  engine.run = (profile, plan, options) => {
+  h.engine.onRun = ({ profile }) => {
     // the warm-up is one flat ramping stage (k6 accepts it under 1 s); the measured phase is the profile
     durations.push('stages' in profile ? `${profile.executor} ${profile.stages[0].duration}` : profile.duration);
-    return inner(profile, plan, options);
   };
   const report = await h.run();
   assert.equal(h.log, ['lint', 'snapshot', 'warmup:baseline', 'baseline', 'apply', 'verify', 'warmup:policy', 'policy', 'restore', 'snapshot']);
@@ -122,12 +131,7 @@ test('the report echoes the request headers but withholds credential values; the
   const h = await harness({});
   h.spec.target.headers = { Authorization: 'Bearer s3cr3t-token', 'x-api-key': 'k-123456', Cookie: 'session=abc987', 'x-request-source': 'ci' };
   const sent: (Record<string, string> | undefined)[] = [];
-  const engine = h.engine as FakeEngine & { run: FakeEngine['run'] };
-  const inner = engine.run.bind(engine);
-  engine.run = (profile, plan, options) => {
-    sent.push(plan.headers);
-    return inner(profile, plan, options);
-  };
+  h.engine.onRun = ({ plan }) => sent.push(plan.headers);
   const report = await h.run();
   assert.equal(sent[0], { Authorization: 'Bearer s3cr3t-token', 'x-api-key': 'k-123456', Cookie: 'session=abc987', 'x-request-source': 'ci' });
   const echoed = { Authorization: '[redacted]', 'x-api-key': '[redacted]', Cookie: '[redacted]', 'x-request-source': 'ci' };
@@ -154,12 +158,8 @@ function countingGateway(engine: FakeEngine, failOn?: number) {
       return { [OVERFLOW_STAT]: gw.total };
     },
   };
-  const e = engine as FakeEngine & { run: FakeEngine['run'] };
-  const inner = e.run.bind(e);
-  e.run = async (profile, plan, options) => {
-    const r = await inner(profile, plan, options);
-    gw.total += r.causes.overflow ?? 0;
-    return r;
+  engine.onRun = ({ result }) => {
+    gw.total += result.causes.overflow ?? 0;
   };
   return gw;
 }
