@@ -6,7 +6,7 @@
  * gives about 1; work quadratic in the routes gives about 10. Target ≤ 2.
  */
 import { performance } from 'node:perf_hooks';
-import { checkConfigDump, expectedConfig } from '../src/cluster/config-dump.js';
+import { checkConfigDump, expectedConfig } from '../src/translate/config-dump.js';
 import { checkDocs, formatCheckReport } from '../src/policy/check.js';
 import { loadPolicyText } from '../src/policy/load.js';
 import { figure, type Figure } from './report.js';

@@ -5,7 +5,7 @@
  * so the limits a policy sets are multiplied by the replica count to get the gateway's.
  */
 import type { CounterSource } from '../ports.js';
-import type { EnvoyCluster } from '../policy/translate.js';
+import type { EnvoyCluster } from '../translate/index.js';
 
 /** The per-cluster counters compared with client-side causes (§1, §2.2, §3.2, §4). */
 export const GATEWAY_COUNTERS = [

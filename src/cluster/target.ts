@@ -9,16 +9,16 @@
  */
 import type { PolicyDoc } from '../policy/model.js';
 import { UsageError } from '../errors.js';
-import { serviceFqdn, translateCluster } from '../policy/translate.js';
+import { serviceFqdn, translateCluster } from '../translate/index.js';
 import type { CounterSource } from '../ports.js';
 import { ClusterApplier } from './applier.js';
-import { expectedConfig } from './config-dump.js';
+import { expectedConfig } from '../translate/config-dump.js';
 import { gatewayCounterSource, effectiveLimits } from './counters.js';
 import { decideHost, discoverGatewayUrl } from './discovery.js';
 import { AdminReader, GATEWAY_DEFAULTS, listGatewayPods, type GatewaySelector } from './gateway-pods.js';
 import { Journal } from './journal.js';
 import { checkReachable, loadConnection } from './kubeconfig.js';
-import { waitForPropagation } from './propagation.js';
+import { waitForPropagation } from '../translate/propagation.js';
 import { checkPermissions, requiredAccess, selfSubjectAccessReviewer } from './permissions.js';
 import { keyOf } from '../ports.js';
 

@@ -1,9 +1,9 @@
 /**
- * An Envoy cluster (as translated by src/policy/translate.ts) → the numbers the data plane
+ * An Envoy cluster (as translated by src/translate/) → the numbers the data plane
  * runs on, filling in Envoy's own defaults where istiod leaves a field unset (§2.1, §3.1).
  * Behaviour and `/config_dump` therefore come from the same object.
  */
-import type { EnvoyCluster } from '../policy/translate.js';
+import type { EnvoyCluster } from '../translate/index.js';
 import { clampedTimerMs } from '../util/duration.js';
 import type { LbPolicy } from './load-balancer.js';
 

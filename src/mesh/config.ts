@@ -1,7 +1,7 @@
 /**
  * One immutable gateway configuration, built from the whole object store like an xDS push:
  * Envoy clusters for the app's service (default + one per DR subset) and the gateway's virtual
- * hosts, both translated by src/policy/translate.ts. A cluster whose translation did not change
+ * hosts, both translated by src/translate/. A cluster whose translation did not change
  * keeps its run-time state (pools, outlier state, counters) across pushes, as Envoy keeps a
  * cluster whose CDS resource is unchanged; a changed one is re-created and the old one drains.
  */
@@ -20,7 +20,7 @@ import {
   translateVirtualHosts,
   type EnvoyCluster,
   type EnvoyVirtualHost,
-} from '../policy/translate.js';
+} from '../translate/index.js';
 
 export interface MeshConfig {
   version: number;

@@ -2,7 +2,7 @@
  * The Applier for the local mesh (design.md "Contracts"): snapshot, apply and restore through
  * the mesh's object store, and verify the way a real gateway is verified — by reading the
  * mesh's Envoy-format `/config_dump` over HTTP until it shows the policy, with the cluster
- * module's own propagation check (src/cluster/propagation.ts), so both paths are one code.
+ * module's own propagation check (src/translate/propagation.ts), so both paths are one code.
  * A policy is merged into an object that already exists, as server-side apply merges it on a
  * cluster (apply-merge.ts), and verify compares the gateway with the merged object.
  */
@@ -11,8 +11,8 @@ import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../ports.js';
 import type { LocalMesh } from '../mesh/index.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { InfraError } from '../errors.js';
-import { expectedConfig } from '../cluster/config-dump.js';
-import { waitForPropagation } from '../cluster/propagation.js';
+import { expectedConfig } from '../translate/config-dump.js';
+import { waitForPropagation } from '../translate/propagation.js';
 import { applyMerge, effectivePolicy } from '../policy/apply-merge.js';
 import { keyOf } from '../ports.js';
 

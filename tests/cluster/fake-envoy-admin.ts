@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { translateCluster, translateVirtualHosts } from '../../src/policy/translate.js';
+import { translateCluster, translateVirtualHosts } from '../../src/translate/index.js';
 import type { FakeApiServer } from './fake-apiserver.js';
 
 export interface FakeEnvoyAdmin {

@@ -11,7 +11,7 @@ import { discoverGatewayUrl, decideHost } from '../../src/cluster/discovery.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { effectiveLimits, parseEnvoyStats, selectGatewayStats, timeoutMismatch } from '../../src/cluster/counters.js';
-import { translateCluster } from '../../src/policy/translate.js';
+import { translateCluster } from '../../src/translate/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { setup, policies, writeKubeconfig, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { objectKey } from '../../src/ports.js';
-import { checkConfigDump, expectedConfig } from '../../src/cluster/config-dump.js';
+import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { keyOf } from '../../src/ports.js';
 import { setup, getYamlMasked, policies, type Env } from './helpers.js';

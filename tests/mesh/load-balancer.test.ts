@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { createPicker, type LbHost } from '../../src/mesh/load-balancer.js';
 import { createRng } from '../../src/util/random.js';
 import { clusterSettings } from '../../src/mesh/cluster-config.js';
-import { translateCluster } from '../../src/policy/translate.js';
+import { translateCluster } from '../../src/translate/index.js';
 import { startMesh } from '../../src/mesh/index.js';
 import { appWith, closedLoop, dr } from './helpers.js';
 

@@ -7,7 +7,7 @@ import {
   translateCluster,
   translateRoutes,
   translateVirtualHosts,
-} from '../../src/policy/translate.js';
+} from '../../src/translate/index.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 const SVC = { fqdn: FQDN, port: 9080 };

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDurationMs, formatDuration, formatProtoDuration, parseTimerMs, clampedTimerMs, MAX_TIMER_MS } from '../../src/util/duration.js';
 import { clusterSettings } from '../../src/mesh/cluster-config.js';
-import { translateCluster } from '../../src/policy/translate.js';
+import { translateCluster } from '../../src/translate/index.js';
 
 // istio-envoy-semantics.md §7.1: Go time.ParseDuration grammar
 test('Go duration grammar: units, fractions and concatenation', () => {

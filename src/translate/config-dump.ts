@@ -1,7 +1,7 @@
 /**
  * Does an Envoy `/config_dump` carry a policy? A pure function, so the same comparison runs
  * against a real gateway (through the API server's pod proxy, propagation.ts) and against the
- * local mesh's admin port. "Expected" is computed by src/policy/translate.ts — the one
+ * local mesh's admin port. "Expected" is computed by src/translate/ — the one
  * DR/VS → Envoy translation — never by a second copy here.
  *
  * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1): for every cluster
@@ -19,7 +19,7 @@ import {
   translateVirtualHosts,
   type EnvoyCluster,
   type EnvoyRoute,
-} from '../policy/translate.js';
+} from './index.js';
 
 export interface ExpectedConfig {
   /** services named by DestinationRules; the cluster expected for each (port, subset) found */

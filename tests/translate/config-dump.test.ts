@@ -5,8 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkConfigDump, expectedConfig, sameValue } from '../../src/cluster/config-dump.js';
-import { policies } from './helpers.js';
+import { checkConfigDump, expectedConfig, sameValue } from '../../src/translate/config-dump.js';
+import { policies } from '../cluster/helpers.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 

@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { keyOf } from '../../src/ports.js';
 import YAML from 'yaml';
-import { setup, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
-import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
+import { setup, policies, PRE_EXISTING_VS, type Env } from '../cluster/helpers.js';
+import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from '../cluster/fake-envoy-admin.js';
 
 let env: Env;
 let admins: FakeEnvoyAdmin[] = [];
