@@ -2,7 +2,7 @@
  * `meshproof diff <old> <new>`: compare two runs' report.json and exit 1 on a regression.
  * By default it compares what each run's policy did to its own baseline (effects), which
  * holds on noisy CI runners; `--absolute` compares the phases across runs
- * (src/analysis/diff.ts says what counts in each mode).
+ * (src/report/diff.ts says what counts in each mode).
  */
 import { writeFile } from 'node:fs/promises';
 import { defineCommand, jsonOption } from '../command.js';
