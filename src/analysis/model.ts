@@ -86,3 +86,12 @@ export interface GateResult {
 export interface AnalyzedRun {
   phases: Record<PhaseName, { result: PhaseResult; stats: PhaseStats }>;
 }
+
+/** Gateway-side counter deltas (real cluster or local mesh admin /stats), per phase. */
+export interface GatewayCounters {
+  phase: PhaseName;
+  /** Envoy stat name → delta over the phase, summed over replicas */
+  deltas: Record<string, number>;
+  /** human-readable mismatches between gateway counters and client-side causes */
+  mismatches: string[];
+}

@@ -18,6 +18,7 @@ import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport, type PhaseRuns } from './report-builder.js';
 import { runIdFor } from '../report/write.js';
+import { counterDeltas } from '../analysis/gateway-counters.js';
 
 export type { PhaseRuns };
 import { readBack } from './read-back.js';
@@ -211,9 +212,4 @@ function checkAborted(signal: AbortSignal | undefined): void {
   throw new ExperimentInterrupted(typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted');
 }
 
-function counterDeltas(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
-  return out;
-}
 

@@ -12,7 +12,7 @@ import { mergePhaseResults } from '../load/merge.js';
 import { analyzeExperiment } from '../analysis/experiment.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { gatewayCounters } from './counters.js';
+import { gatewayCounters } from '../analysis/gateway-counters.js';
 import { redactPlan, stripUserinfo } from '../util/redact.js';
 
 /** What the phases produced, before analysis. */

@@ -5,11 +5,11 @@
  */
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
 import type { EffectivePolicy } from '../ports.js';
-import type { Comparison, DiffStat, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict } from '../analysis/model.js';
+import type { Comparison, DiffStat, GatewayCounters, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict } from '../analysis/model.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-export type { Comparison, DiffStat, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict };
+export type { Comparison, DiffStat, GatewayCounters, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict };
 export type { EffectivePolicy };
 
 export interface PhaseReport {
@@ -18,15 +18,6 @@ export interface PhaseReport {
   stats: PhaseStats;
   /** ISO time the policy was applied (policy phase only) — the HTML timeline marks it */
   policyAppliedAt?: string;
-}
-
-/** Gateway-side counter deltas (real cluster or local mesh admin /stats), per phase. */
-export interface GatewayCounters {
-  phase: PhaseName;
-  /** Envoy stat name → delta over the phase, summed over replicas */
-  deltas: Record<string, number>;
-  /** human-readable mismatches between gateway counters and client-side causes */
-  mismatches: string[];
 }
 
 export interface Report {

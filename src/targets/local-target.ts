@@ -1,6 +1,6 @@
 /** The local mesh as an experiment target: started per scenario with its app model and seed. */
 import { startMesh } from '../mesh/index.js';
-import { selectGatewayStats } from '../cluster/counters.js';
+import { selectGatewayStats } from '../analysis/gateway-counters.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { OpenTarget } from '../ports.js';
 import { LocalApplier } from './local-applier.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gatewayCounters } from '../../src/experiment/counters.js';
-import { fakeResult } from './fakes.js';
+import { gatewayCounters } from '../../src/analysis/gateway-counters.js';
+import { fakeResult } from '../experiment/fakes.js';
 
 const C = 'cluster.outbound|9080||productpage.default.svc.cluster.local';
 const profile = { executor: 'constant-vus', vus: 1, duration: '1s' } as const;
@@ -24,6 +24,14 @@ test('route timeouts are checked against upstream_rq_timeout too (§4.1)', () =>
   const result = fakeResult(profile, plan, { ok: 100, route_timeout: 50 }, 5);
   const g = gatewayCounters('policy', [{ [`${C}.upstream_rq_timeout`]: 10 }], result);
   assert.equal(g.mismatches, ['policy: gateway counted 10 upstream_rq_timeout, clients saw 50 route-timeout 504s']);
+});
+
+test('one slack rule for every comparison: max(2, 1 % of the clients\' count)', async () => {
+  const { withinSlack } = await import('../../src/analysis/gateway-counters.js');
+  assert.is(withinSlack(2, 0), true);
+  assert.is(withinSlack(3, 0), false);
+  assert.is(withinSlack(1010, 1000), true);
+  assert.is(withinSlack(1011, 1000), false);
 });
 
 test.run();
