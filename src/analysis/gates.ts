@@ -120,11 +120,18 @@ export function parseMetric(name: string): MetricRef {
   throw new GateError([], `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)`);
 }
 
+/** One gate, parsed once (by the scenario loader, or parseExpect) and carried parsed to the verdict. */
 export interface ParsedGate {
   scope: Scope;
   metric: string;
   ref: MetricRef;
   gate: Gate;
+}
+
+/** One gate written as { scope, metric, expression }, parsed and checked as parseExpect checks it. */
+export function parseOneGate(scope: Scope, metric: string, expression: string): ParsedGate {
+  const [parsed] = parseExpect({ [scope]: { [metric]: [expression] } });
+  return parsed;
 }
 
 /**
@@ -202,12 +209,8 @@ export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext):
   return evaluateParsed(parseExpect(expect), ctx);
 }
 
-/** The same for gates already flattened to { scope, metric, expression } (src/scenario/gates.ts GateSpec). */
-export function evaluateGateList(gates: { scope: Scope; metric: string; expression: string }[], ctx: GateContext): GateResult[] {
-  return evaluateParsed(gates.flatMap((g) => parseExpect({ [g.scope]: { [g.metric]: [g.expression] } })), ctx);
-}
-
-function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
+/** Evaluates gates already parsed (the scenario loader's), in order; nothing is parsed again. */
+export function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
   const confidence = ctx.confidence ?? DEFAULT_CONFIDENCE;
   return parsed.map(({ scope, metric, ref, gate }) => {
     const obs = observe(ref, gate, scope, ctx, confidence);

@@ -49,7 +49,7 @@ export function buildReport(x: ReportInputs): Report {
   };
   const baseline = pooled(runs.results.baseline);
   const policy = pooled(runs.results.policy);
-  const a = analyzeExperiment({ baseline, policy, expect: spec.gates });
+  const a = analyzeExperiment({ baseline, policy, gates: spec.gates });
   const gateway: GatewayCounters[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
       ? [gatewayCounters('baseline', runs.counters.baseline, baseline), gatewayCounters('policy', runs.counters.policy, policy)]

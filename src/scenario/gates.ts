@@ -11,15 +11,11 @@
  * complaints to the line the gate is on.
  */
 import type { FieldPath } from '../policy/model.js';
-import { GateError, SCOPES, parseExpect, parseMetric, type Scope } from '../analysis/gates.js';
+import { GateError, SCOPES, parseMetric, parseOneGate, type ParsedGate, type Scope } from '../analysis/gates.js';
 import { type Fields, describe, isPlainObject } from './yaml-fields.js';
 
-export interface GateSpec {
-  scope: Scope;
-  metric: string;
-  /** as written, e.g. "rate>=0.3" */
-  expression: string;
-}
+/** A scenario's gate, parsed here once and carried parsed to the verdict (`gate.expression` is as written). */
+export type GateSpec = ParsedGate;
 
 export function readGates(f: Fields, path: FieldPath): GateSpec[] {
   const gates: GateSpec[] = [];
@@ -34,8 +30,8 @@ export function readGates(f: Fields, path: FieldPath): GateSpec[] {
     for (const metric of Object.keys(metrics)) {
       if (!check(f, [...at, metric], () => parseMetric(metric), f.whereKey([...at, metric]))) continue;
       (f.stringList([...at, metric]) ?? []).forEach((expression, i) => {
-        const one = { [scope]: { [metric]: [expression] } };
-        if (check(f, [...at, metric, i], () => parseExpect(one))) gates.push({ scope: scope as Scope, metric, expression });
+        const parsed = check(f, [...at, metric, i], () => parseOneGate(scope as Scope, metric, expression));
+        if (parsed) gates.push(parsed);
       });
     }
   }
@@ -43,14 +39,13 @@ export function readGates(f: Fields, path: FieldPath): GateSpec[] {
   return gates;
 }
 
-/** Runs a parser; a GateError becomes a positioned complaint. */
-function check(f: Fields, path: FieldPath, parse: () => unknown, where = f.where(path)): boolean {
+/** Runs a parser; a GateError becomes a positioned complaint (and undefined). */
+function check<T>(f: Fields, path: FieldPath, parse: () => T, where = f.where(path)): T | undefined {
   try {
-    parse();
-    return true;
+    return parse();
   } catch (e) {
     if (!(e instanceof GateError)) throw e;
     f.fail(path, e.detail, where);
-    return false;
+    return undefined;
   }
 }

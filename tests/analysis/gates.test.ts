@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
-import { evaluateGateList, evaluateGates, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
+import { evaluateParsed, evaluateGates, parseOneGate, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 
@@ -160,10 +160,11 @@ test('latency gates: p(N), med, avg, min, max per phase and on the delta (health
   assert.ok(Math.abs(d.observed - 25) < 4, `p50 delta ${d.observed}`);
 });
 
-test('gates flattened by the scenario loader evaluate like the expect block', () => {
+test('gates parsed once by the scenario loader evaluate like the expect block', () => {
   const ctxA = analyzeExperiment({ baseline, policy, expect: { policy: { cause_overflow: ['rate>=0.25'] } } });
   const a = analyzeExperiment({ baseline, policy });
-  const list = evaluateGateList([{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.25' }], {
+  assert.equal(analyzeExperiment({ baseline, policy, gates: [parseOneGate('policy', 'cause_overflow', 'rate>=0.25')] }).gates, ctxA.gates);
+  const list = evaluateParsed([parseOneGate('policy', 'cause_overflow', 'rate>=0.25')], {
     baseline: { result: baseline, stats: a.stats.baseline },
     policy: { result: policy, stats: a.stats.policy },
     comparison: a.comparison,

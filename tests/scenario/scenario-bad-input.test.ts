@@ -72,7 +72,7 @@ target: { url: "http://127.0.0.1:0" }
 
 test('item 17: http_reqs rate is a throughput, not a share: "rate>=50" stays valid', () => {
   const s = parseScenario(FILE, GOOD.replace('cause_overflow: ["rate>=0.3"]', 'http_reqs: ["rate>=50"]'), '/work/demo/scenarios');
-  assert.equal(s.gates, [{ scope: 'policy', metric: 'http_reqs', expression: 'rate>=50' }]);
+  assert.equal(s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })), [{ scope: 'policy', metric: 'http_reqs', expression: 'rate>=50' }]);
 });
 
 test.run();

@@ -25,7 +25,7 @@ expect:
     '/work/demo/scenarios',
   );
   assert.equal(s.load, { executor: 'constant-vus', vus: 3, duration: '2s' });
-  assert.equal(s.gates.map((g) => `${g.scope} ${g.metric} ${g.expression}`), ['baseline http_req_failed rate<0.5', 'policy http_req_failed rate<0.5']);
+  assert.equal(s.gates.map((g) => `${g.scope} ${g.metric} ${g.gate.expression}`), ['baseline http_req_failed rate<0.5', 'policy http_req_failed rate<0.5']);
 });
 
 test('<< merge keys resolve, explicit keys winning', () => {

@@ -20,7 +20,7 @@ test('a minimal scenario gets the documented defaults: local mesh, repeat 1, see
   assert.is(s.seed, 42);
   assert.is(s.warmupMs, 1000);
   assert.is(s.local.pods.length, 3);
-  assert.equal(s.gates, [{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.3' }]);
+  assert.equal(s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })), [{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.3' }]);
 });
 
 test('the compact local form builds the app model: pod count, shared latency, one bad pod', () => {
