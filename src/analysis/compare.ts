@@ -3,7 +3,8 @@
  * and percentile differences with intervals that hold jointly.
  */
 import { CAUSES, type Cause } from '../load/classify.js';
-import { deserializeHistogram, type SerializedHistogram } from '../load/histogram.js';
+import type { SerializedHistogram } from '../load/histogram.js';
+import { histogramOf } from './decoded.js';
 import type { PhaseResult } from '../load/model.js';
 import type { Comparison, DiffStat, PhaseStats, RatioStat } from './model.js';
 import { REPORTED_PERCENTILES } from './phase.js';
@@ -29,7 +30,7 @@ export function diffStat(baseline: Pick<RatioStat, 'count' | 'n'>, policy: Pick<
  */
 function jointPercentileIntervals(baseline: SerializedHistogram | undefined, policy: SerializedHistogram | undefined, p: number, confidence: number) {
   const each = 1 - (1 - confidence) / 2;
-  const interval = (h: SerializedHistogram | undefined) => (h ? percentileInterval(deserializeHistogram(h), p, each) : { value: NaN, lo: NaN, hi: NaN });
+  const interval = (h: SerializedHistogram | undefined) => (h ? percentileInterval(histogramOf(h), p, each) : { value: NaN, lo: NaN, hi: NaN });
   return { b: interval(baseline), q: interval(policy) };
 }
 

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { CAUSES, type Cause } from '../load/classify.js';
-import { deserializeHistogram } from '../load/histogram.js';
+import { histogramOf } from './decoded.js';
 import type { Comparison, GateResult, PhaseName, Verdict } from './model.js';
 import { formatNumber } from '../util/format.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
@@ -283,9 +283,9 @@ function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence:
       const d = percentileDelta(ctx.baseline, ctx.policy, p, confidence);
       return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
     }
-    return ranged(percentileInterval(deserializeHistogram(ctx[scope].result.histograms.overall), p, confidence));
+    return ranged(percentileInterval(histogramOf(ctx[scope].result.histograms.overall), p, confidence));
   }
-  const hist = (ph: AnalyzedPhase) => deserializeHistogram(ph.result.histograms.overall);
+  const hist = (ph: AnalyzedPhase) => histogramOf(ph.result.histograms.overall);
   if (gate.aggregation === 'avg') {
     if (scope !== 'delta') return ranged(meanInterval(hist(ctx[scope]), confidence));
     // difference of means: normal theory, standard errors add in quadrature

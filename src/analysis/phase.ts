@@ -5,7 +5,8 @@
  * median of each cause), throughput and goodput.
  */
 import { CAUSES, isFailure, type Cause } from '../load/classify.js';
-import { deserializeHistogram, type Histogram } from '../load/histogram.js';
+import type { Histogram } from '../load/histogram.js';
+import { histogramOf } from './decoded.js';
 import type { PhaseResult } from '../load/model.js';
 import type { PercentileStat, PhaseStats, RatioStat } from './model.js';
 import { DEFAULT_CONFIDENCE, percentileInterval, wilson } from './stats.js';
@@ -58,13 +59,13 @@ export function analyzePhase(result: PhaseResult, confidence = DEFAULT_CONFIDENC
     const count = result.causes[cause];
     if (count !== undefined) causes[cause] = ratioStat(count, n, confidence);
   }
-  const h = deserializeHistogram(result.histograms.overall);
+  const h = histogramOf(result.histograms.overall);
   const percentiles: Record<string, PercentileStat> = {};
   for (const { key, p } of REPORTED_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
   const medianByCause: PhaseStats['medianByCause'] = {};
   for (const cause of CAUSES) {
     const hc = result.histograms.byCause[cause];
-    if (hc && (result.causes[cause] ?? 0) > 0) medianByCause[cause] = percentileStat(deserializeHistogram(hc), 50, confidence);
+    if (hc && (result.causes[cause] ?? 0) > 0) medianByCause[cause] = percentileStat(histogramOf(hc), 50, confidence);
   }
   return {
     requests: n,
