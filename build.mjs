@@ -19,7 +19,9 @@ const cli = {
 
 /** The k6 scripts: what a user with k6 runs (`k6 run dist/k6/resilience.js`). */
 const k6Entries = existsSync('scripts')
-  ? readdirSync('scripts').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `scripts/${f}`)
+  ? readdirSync('scripts')
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => `scripts/${f}`)
   : [];
 const k6 = {
   entryPoints: k6Entries,

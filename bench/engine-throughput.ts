@@ -67,9 +67,27 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
       const note = own.failed > 0 ? `${own.failed} of ${own.requests} requests failed` : undefined;
       for (const [name, tool] of references) {
         const label = `builtin req/s, ${c} conns`;
-        const t = c !== TARGET_CONNECTIONS ? undefined : name === 'autocannon' ? TARGET_VS_AUTOCANNON : name === 'k6' ? TARGET_VS_K6 : undefined;
+        const t =
+          c !== TARGET_CONNECTIONS
+            ? undefined
+            : name === 'autocannon'
+              ? TARGET_VS_AUTOCANNON
+              : name === 'k6'
+                ? TARGET_VS_K6
+                : undefined;
         if (!tool) figures.push(skipped(BENCH, label, 'req/s', name === 'k6' ? 'no k6' : `${name} not installed`, t));
-        else figures.push(figure({ bench: BENCH, name: label, value: own.rps, unit: 'req/s', reference: { name, value: best.get(name)!.rps }, ...(t ? { target: t } : {}), ...(note ? { note } : {}) }));
+        else
+          figures.push(
+            figure({
+              bench: BENCH,
+              name: label,
+              value: own.rps,
+              unit: 'req/s',
+              reference: { name, value: best.get(name)!.rps },
+              ...(t ? { target: t } : {}),
+              ...(note ? { note } : {}),
+            }),
+          );
       }
     }
   } finally {

@@ -39,7 +39,11 @@ export function policySetYaml(routes: number, subsets: number): string {
     '  host: productpage',
     '  trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } } }',
     '  subsets:',
-    ...Array.from({ length: subsets }, (_, i) => `    - { name: v${i}, labels: { version: v${i} }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }`),
+    ...Array.from(
+      { length: subsets },
+      (_, i) =>
+        `    - { name: v${i}, labels: { version: v${i} }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }`,
+    ),
   ];
   const vs = [
     'apiVersion: networking.istio.io/v1',
@@ -51,7 +55,8 @@ export function policySetYaml(routes: number, subsets: number): string {
     '  http:',
     ...Array.from(
       { length: routes },
-      (_, i) => `    - { match: [{ uri: { prefix: /r${i}/ } }], route: [{ destination: { host: productpage, subset: v${i % subsets} } }], timeout: 2s }`,
+      (_, i) =>
+        `    - { match: [{ uri: { prefix: /r${i}/ } }], route: [{ destination: { host: productpage, subset: v${i % subsets} } }], timeout: 2s }`,
     ),
   ];
   return `${dr.join('\n')}\n---\n${vs.join('\n')}\n`;
@@ -60,9 +65,17 @@ export function policySetYaml(routes: number, subsets: number): string {
 /** A config_dump that carries exactly what `expected` asks for (what a converged gateway shows). */
 function convergedDump(objects: object[]): unknown {
   const expected = expectedConfig(objects, 'default');
-  const clusters = expected.services.flatMap((s) => ['', ...s.subsets].map((subset) => ({ cluster: s.cluster(9080, subset) })));
-  const virtual_hosts = expected.virtualHosts.map((vh) => ({ name: `${vh.domain}:80`, domains: [vh.domain], routes: vh.routes }));
-  return { configs: [{ dynamic_active_clusters: clusters }, { dynamic_route_configs: [{ route_config: { virtual_hosts } }] }] };
+  const clusters = expected.services.flatMap((s) =>
+    ['', ...s.subsets].map((subset) => ({ cluster: s.cluster(9080, subset) })),
+  );
+  const virtual_hosts = expected.virtualHosts.map((vh) => ({
+    name: `${vh.domain}:80`,
+    domains: [vh.domain],
+    routes: vh.routes,
+  }));
+  return {
+    configs: [{ dynamic_active_clusters: clusters }, { dynamic_route_configs: [{ route_config: { virtual_hosts } }] }],
+  };
 }
 
 /** Best-of-`rounds` ms of one propagation check at this size; throws when the converged dump does not pass. */
@@ -96,6 +109,11 @@ export async function policyScale(p: ScaleParams): Promise<Figure[]> {
       target: TARGET_SCALING,
       note: 'ratio ≈ 1 is linear in the policy size, ≈ 10 quadratic',
     }),
-    figure({ bench: BENCH, name: `lint output lines, ${p.routes.toLocaleString('en-US')} routes`, value: lintLines, unit: 'lines' }),
+    figure({
+      bench: BENCH,
+      name: `lint output lines, ${p.routes.toLocaleString('en-US')} routes`,
+      value: lintLines,
+      unit: 'lines',
+    }),
   ];
 }

@@ -16,7 +16,17 @@ import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
 import { BUCKET_COUNT, bucketName, bucketOf } from '../src/load/k6/metrics/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from '../src/load/k6/metrics/names.js';
+import {
+  CAUSE_PREFIX,
+  KNOWN_STATUSES,
+  LATENCY_PREFIX,
+  MAX_TIMELINE_SECONDS,
+  SECOND_PREFIX,
+  secondCauseName,
+  STATUS_CLASSES,
+  STATUS_PREFIX,
+  statusKey,
+} from '../src/load/k6/metrics/names.js';
 import { optionsFor } from './lib/options.js';
 import { toSummaryFile, type K6SummaryData } from '../src/load/k6/metrics/summary-file.js';
 import { timelineSeconds } from './lib/timeline.js';
@@ -28,7 +38,8 @@ const DEFAULT_SUMMARY = 'meshproof-summary.json';
 
 function fromEnv<T>(name: string): T {
   const text = __ENV[name];
-  if (!text) throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
+  if (!text)
+    throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
   try {
     return JSON.parse(text) as T;
   } catch (_e) {
@@ -83,7 +94,11 @@ export function setup(): { startMs: number } {
 }
 
 export default function (data: { startMs: number }): void {
-  const res = http.request(plan.method, url, plan.body || null, { headers, timeout: plan.timeout || '60s', responseType: 'text' });
+  const res = http.request(plan.method, url, plan.body || null, {
+    headers,
+    timeout: plan.timeout || '60s',
+    responseType: 'text',
+  });
   const body = typeof res.body === 'string' ? res.body.substring(0, BODY_CAPTURE) : '';
   const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });
   const ms = res.timings.duration;

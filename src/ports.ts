@@ -31,7 +31,8 @@ export function objectKey(o: Record<string, unknown>, defaultNamespace: string):
   if (o.kind !== 'DestinationRule' && o.kind !== 'VirtualService') {
     throw new Error(`kind: expected DestinationRule or VirtualService, got ${JSON.stringify(o.kind)}`);
   }
-  if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`metadata.name: expected a name for ${o.kind}`);
+  if (typeof meta.name !== 'string' || meta.name === '')
+    throw new Error(`metadata.name: expected a name for ${o.kind}`);
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
   return { kind: o.kind, namespace, name: meta.name };
 }

@@ -10,7 +10,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 
 /** Bottom to top; a folder may import only folders earlier in this list ('.' = src/*.ts: errors, ports, config, version). */
-export const LAYERS = ['.', 'util', 'policy', 'load', 'analysis', 'report', 'translate', 'mesh', 'cluster', 'scenario', 'targets', 'experiment', 'cli'] as const;
+export const LAYERS = [
+  '.',
+  'util',
+  'policy',
+  'load',
+  'analysis',
+  'report',
+  'translate',
+  'mesh',
+  'cluster',
+  'scenario',
+  'targets',
+  'experiment',
+  'cli',
+] as const;
 
 /**
  * Type-only imports allowed against the layers, each with its reason. `ports.ts` names the

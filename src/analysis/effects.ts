@@ -70,7 +70,15 @@ export function runEffects(report: AnalyzedRun, also: readonly Cause[] = []): Ma
   const ok = (phase: 'baseline' | 'policy') => report.phases[phase].result.histograms.byCause.ok;
   for (const { key, p } of REPORTED_PERCENTILES) {
     const r = percentileRatio(ok('baseline'), ok('policy'), p);
-    out.set(`latency ${key}`, { kind: 'latency', metric: key, baselineMs: r.baseline, policyMs: r.policy, value: r.ratio, lo: r.lo, hi: r.hi });
+    out.set(`latency ${key}`, {
+      kind: 'latency',
+      metric: key,
+      baselineMs: r.baseline,
+      policyMs: r.policy,
+      value: r.ratio,
+      lo: r.lo,
+      hi: r.hi,
+    });
   }
   return out;
 }
@@ -78,7 +86,9 @@ export function runEffects(report: AnalyzedRun, also: readonly Cause[] = []): Ma
 /** Failure causes a run saw in either phase, in CAUSES order. */
 export function seenFailureCauses(report: AnalyzedRun): Cause[] {
   const seen = (s: PhaseStats, c: Cause) => (s.causes[c]?.count ?? 0) > 0;
-  return CAUSES.filter((c) => isFailure(c) && (seen(report.phases.baseline.stats, c) || seen(report.phases.policy.stats, c)));
+  return CAUSES.filter(
+    (c) => isFailure(c) && (seen(report.phases.baseline.stats, c) || seen(report.phases.policy.stats, c)),
+  );
 }
 
 /** A cause a phase never saw is 0 of its requests. */

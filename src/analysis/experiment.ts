@@ -30,5 +30,10 @@ export function analyzeExperiment(input: {
   const comparison = comparePhases(baseline, policy, confidence);
   const ctx = { baseline, policy, comparison, confidence };
   const gates = evaluateParsed(input.gates ?? parseExpect(input.expect), ctx);
-  return { stats: { baseline: baseline.stats, policy: policy.stats }, comparison, gates, verdict: overallVerdict(gates) };
+  return {
+    stats: { baseline: baseline.stats, policy: policy.stats },
+    comparison,
+    gates,
+    verdict: overallVerdict(gates),
+  };
 }

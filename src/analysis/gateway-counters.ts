@@ -33,7 +33,9 @@ export function parseEnvoyStats(text: string): Record<string, number> {
 export function selectGatewayStats(stats: Record<string, number>, fqdns?: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, v] of Object.entries(stats)) {
-    const m = /^cluster\.(outbound\|[^|]*\|[^|]*\|([^.]+(?:\.[^.]+)*?))\.(upstream_\w+|outlier_detection\.\w+)$/.exec(name);
+    const m = /^cluster\.(outbound\|[^|]*\|[^|]*\|([^.]+(?:\.[^.]+)*?))\.(upstream_\w+|outlier_detection\.\w+)$/.exec(
+      name,
+    );
     if (!m || !(GATEWAY_COUNTERS as readonly string[]).includes(m[3])) continue;
     if (fqdns && !fqdns.includes(m[2])) continue;
     out[name] = v;
@@ -65,7 +67,11 @@ export function withinSlack(gateway: number, clients: number): boolean {
 }
 
 /** §1: every pending-queue overflow is one 503 with x-envoy-overloaded, classified `overflow`. */
-export function overflowMismatch(phase: string, deltas: Record<string, number>, causes: Partial<Record<string, number>>): string | undefined {
+export function overflowMismatch(
+  phase: string,
+  deltas: Record<string, number>,
+  causes: Partial<Record<string, number>>,
+): string | undefined {
   const gateway = bySuffix(deltas, 'upstream_rq_pending_overflow');
   if (gateway === undefined) return undefined;
   const clients = causes.overflow ?? 0;
@@ -78,7 +84,11 @@ export function overflowMismatch(phase: string, deltas: Record<string, number>, 
  * (`upstream_rq_timeout` does not count per-try timeouts, Envoy keeps those in
  * `upstream_rq_per_try_timeout`).
  */
-export function timeoutMismatch(phase: string, deltas: Record<string, number>, causes: Partial<Record<string, number>>): string | undefined {
+export function timeoutMismatch(
+  phase: string,
+  deltas: Record<string, number>,
+  causes: Partial<Record<string, number>>,
+): string | undefined {
   const gateway = bySuffix(deltas, 'upstream_rq_timeout');
   if (gateway === undefined) return undefined;
   const clients = causes.route_timeout ?? 0;
@@ -87,9 +97,15 @@ export function timeoutMismatch(phase: string, deltas: Record<string, number>, c
 }
 
 /** One phase's gateway section of the report: its deltas summed over repetitions, and every mismatch. */
-export function gatewayCounters(phase: PhaseName, deltas: Record<string, number>[], result: PhaseResult): GatewayCounters {
+export function gatewayCounters(
+  phase: PhaseName,
+  deltas: Record<string, number>[],
+  result: PhaseResult,
+): GatewayCounters {
   const sum = sumCounters(deltas);
-  const mismatches = [overflowMismatch(phase, sum, result.causes), timeoutMismatch(phase, sum, result.causes)].filter((m): m is string => m !== undefined);
+  const mismatches = [overflowMismatch(phase, sum, result.causes), timeoutMismatch(phase, sum, result.causes)].filter(
+    (m): m is string => m !== undefined,
+  );
   return { phase, deltas: sum, mismatches };
 }
 

@@ -52,7 +52,8 @@ export function failedCount(result: Pick<PhaseResult, 'causes'>): number {
 export function analyzePhase(result: PhaseResult, confidence = DEFAULT_CONFIDENCE): PhaseStats {
   const n = result.requests;
   const statuses: Record<string, RatioStat> = {};
-  for (const code of Object.keys(result.statuses).sort()) statuses[code] = ratioStat(result.statuses[code], n, confidence);
+  for (const code of Object.keys(result.statuses).sort())
+    statuses[code] = ratioStat(result.statuses[code], n, confidence);
   const causes: PhaseStats['causes'] = {};
   // CAUSES order (ok first, then the failure kinds) so every renderer lists them alike
   for (const cause of CAUSES) {

@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 
 /** The order the demo tells its story in: shedding, ejecting, timing out, faults, retries. */
-export const DEMO_SCENARIOS = ['connection-pool-overflow', 'outlier-detection', 'route-timeout', 'fault-injection', 'retries'] as const;
+export const DEMO_SCENARIOS = [
+  'connection-pool-overflow',
+  'outlier-detection',
+  'route-timeout',
+  'fault-injection',
+  'retries',
+] as const;
 
 /**
  * The package's `scenarios/` folder, found upward from this module — `dist/cli.js` in an
@@ -24,9 +30,14 @@ export function packageScenariosDir(from = dirname(fileURLToPath(import.meta.url
 
 /** Scenario files for the names given (none = the five demos, in story order). */
 export function demoScenarioFiles(names: string[], dir = packageScenariosDir()): string[] {
-  const available = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length));
+  const available = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length));
   const wanted = names.length ? names : [...DEMO_SCENARIOS];
   const unknown = wanted.filter((n) => !available.includes(n));
-  if (unknown.length) throw new UsageError(`unknown demo scenario ${unknown.map((n) => JSON.stringify(n)).join(', ')}; expected one of ${available.sort().join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown demo scenario ${unknown.map((n) => JSON.stringify(n)).join(', ')}; expected one of ${available.sort().join(', ')}`,
+    );
   return wanted.map((n) => resolve(dir, `${n}.yaml`));
 }

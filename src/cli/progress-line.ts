@@ -54,7 +54,8 @@ export function progressLine(opts: ProgressLineOptions = {}): ProgressLine {
     const now = Date.now();
     if (now - last < redrawMs) return;
     last = now;
-    if (prev && p.elapsedMs > prev.elapsedMs) rate = ((p.requests - prev.requests) * 1000) / (p.elapsedMs - prev.elapsedMs);
+    if (prev && p.elapsedMs > prev.elapsedMs)
+      rate = ((p.requests - prev.requests) * 1000) / (p.elapsedMs - prev.elapsedMs);
     prev = p;
     draw(`${prefix}${phase ? `${phase} · ` : ''}${formatProgress(p, rate)}`);
   };

@@ -44,7 +44,12 @@ const EXPERIMENT_MESSAGES: GuardMessages = {
 };
 
 export function guardSignals(
-  opts: { write?: (line: string) => void; exit?: (code: number) => void; proc?: NodeJS.EventEmitter; messages?: GuardMessages } = {},
+  opts: {
+    write?: (line: string) => void;
+    exit?: (code: number) => void;
+    proc?: NodeJS.EventEmitter;
+    messages?: GuardMessages;
+  } = {},
 ): SignalGuard {
   const messages = opts.messages ?? EXPERIMENT_MESSAGES;
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));

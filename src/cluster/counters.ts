@@ -9,7 +9,11 @@ import type { EnvoyCluster } from '../translate/index.js';
 import { parseEnvoyStats, selectGatewayStats, sumCounters } from '../analysis/gateway-counters.js';
 
 /** Sums the selected counters over every replica; reads them all at once, bracketing a phase. */
-export function gatewayCounterSource(replicas: string[], readStats: (replica: string) => Promise<string>, fqdns?: string[]): CounterSource {
+export function gatewayCounterSource(
+  replicas: string[],
+  readStats: (replica: string) => Promise<string>,
+  fqdns?: string[],
+): CounterSource {
   return {
     async read() {
       const texts = await Promise.all(replicas.map(readStats));
@@ -27,7 +31,9 @@ export function effectiveLimits(cluster: EnvoyCluster, replicas: number): string
   const out: string[] = [];
   for (const f of ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'] as const) {
     if (t[f] >= 4294967295) continue;
-    out.push(`${cluster.name}: ${f} ${t[f]} per replica × ${replicas} replica${replicas === 1 ? '' : 's'} = ${t[f] * replicas} at the gateway`);
+    out.push(
+      `${cluster.name}: ${f} ${t[f]} per replica × ${replicas} replica${replicas === 1 ? '' : 's'} = ${t[f] * replicas} at the gateway`,
+    );
   }
   return out;
 }

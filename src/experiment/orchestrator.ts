@@ -8,7 +8,16 @@
  * arguments (style.md habit 1), so tests drive it with fakes and `meshproof run` with the
  * local mesh or a cluster.
  */
-import { type Applier, type CounterSource, keyOf, type ObjectKey, type Snapshot, uniqueKeys, type VerifyResult, DEFAULT_NAMESPACE } from '../ports.js';
+import {
+  type Applier,
+  type CounterSource,
+  keyOf,
+  type ObjectKey,
+  type Snapshot,
+  uniqueKeys,
+  type VerifyResult,
+  DEFAULT_NAMESPACE,
+} from '../ports.js';
 import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
 import type { PhaseName, Report } from '../report/model.js';
 import { InfraError, MeshproofError } from '../errors.js';
@@ -37,7 +46,6 @@ export type ExperimentEvent =
   | { type: 'phase'; phase: PhaseName; slot: number; slots: number; warmup: boolean }
   | { type: 'progress'; phase: PhaseName; slot: number; warmup: boolean; progress: Progress }
   | { type: 'phase-done'; phase: PhaseName; slot: number; result: PhaseResult };
-
 
 export interface ExperimentDeps {
   applier: Applier;
@@ -84,7 +92,12 @@ export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: 
   const { applier, signal } = deps;
   const emit = deps.onEvent ?? (() => {});
   const keys = uniqueKeys(policies.docs.map((d) => keyOf(d, spec.policy.namespace ?? DEFAULT_NAMESPACE)));
-  const runs: PhaseRuns = { order: phaseOrder(spec.repeat), results: { baseline: [], policy: [] }, counters: { baseline: [], policy: [] }, notes: [] };
+  const runs: PhaseRuns = {
+    order: phaseOrder(spec.repeat),
+    results: { baseline: [], policy: [] },
+    counters: { baseline: [], policy: [] },
+    notes: [],
+  };
   checkAborted(signal);
   const snapshot = await applier.snapshot(keys);
   emit({ type: 'snapshot', keys });
@@ -113,14 +126,22 @@ export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: 
   return runs;
 }
 
-async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: PreparedPolicies, runs: PhaseRuns): Promise<void> {
+async function applyAndVerify(
+  spec: Scenario,
+  deps: ExperimentDeps,
+  policies: PreparedPolicies,
+  runs: PhaseRuns,
+): Promise<void> {
   const clock = deps.clock ?? realClock;
   const emit = deps.onEvent ?? (() => {});
   const at = new Date(clock.now()).toISOString();
   await deps.applier.apply(policies.docs);
   emit({ type: 'apply', at });
   runs.policyAppliedAt ??= at;
-  const result = await deps.applier.verify(policies.docs, { timeoutMs: spec.policy.propagationTimeoutMs, signal: deps.signal });
+  const result = await deps.applier.verify(policies.docs, {
+    timeoutMs: spec.policy.propagationTimeoutMs,
+    signal: deps.signal,
+  });
   checkAborted(deps.signal);
   emit({ type: 'verified', result });
   if (!result.ok) {
@@ -139,19 +160,34 @@ async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: Pr
 }
 
 /** Warm-up (discarded) then the measured phase; gateway counters bracket the measured part. */
-async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, slot: number, runs: PhaseRuns): Promise<void> {
+async function measure(
+  spec: Scenario,
+  deps: ExperimentDeps,
+  phase: PhaseName,
+  slot: number,
+  runs: PhaseRuns,
+): Promise<void> {
   const emit = deps.onEvent ?? (() => {});
   const plan = planOf(spec, deps.target);
   const slots = runs.order.length;
-  const onProgress = (warmup: boolean) => (progress: Progress) => emit({ type: 'progress', phase, slot, warmup, progress });
+  const onProgress = (warmup: boolean) => (progress: Progress) =>
+    emit({ type: 'progress', phase, slot, warmup, progress });
   if (spec.warmupMs > 0) {
     emit({ type: 'phase', phase, slot, slots, warmup: true });
-    await deps.engine.run(warmupProfile(spec.load, spec.warmupMs), plan, { signal: deps.signal, seed: spec.seed + 1000 + slot, onProgress: onProgress(true) });
+    await deps.engine.run(warmupProfile(spec.load, spec.warmupMs), plan, {
+      signal: deps.signal,
+      seed: spec.seed + 1000 + slot,
+      onProgress: onProgress(true),
+    });
     checkAborted(deps.signal);
   }
   emit({ type: 'phase', phase, slot, slots, warmup: false });
   const before = await readCounters(deps, runs, phase, slot, 'before');
-  const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false) });
+  const result = await deps.engine.run(spec.load, plan, {
+    signal: deps.signal,
+    seed: spec.seed + slot,
+    onProgress: onProgress(false),
+  });
   checkAborted(deps.signal);
   const after = before && (await readCounters(deps, runs, phase, slot, 'after'));
   if (before && after && !runs.countersLost?.includes(phase)) runs.counters[phase].push(counterDeltas(before, after));
@@ -166,7 +202,13 @@ async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, s
  * run. The whole phase, not just the slot: a sum over fewer slots than the clients' counts
  * would be flagged as a gateway/client mismatch.
  */
-async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseName, slot: number, when: 'before' | 'after'): Promise<Record<string, number> | undefined> {
+async function readCounters(
+  deps: ExperimentDeps,
+  runs: PhaseRuns,
+  phase: PhaseName,
+  slot: number,
+  when: 'before' | 'after',
+): Promise<Record<string, number> | undefined> {
   if (!deps.counters) return undefined;
   try {
     return await deps.counters.read();
@@ -174,14 +216,21 @@ async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseN
     // a refusal no retry can cure (e.g. RBAC on pods/portforward: cluster/gateway-pods.ts)
     // stops the run here — before the first apply when it is the first read
     if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
-    runs.notes.push(`gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`);
+    runs.notes.push(
+      `gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`,
+    );
     if (!runs.countersLost?.includes(phase)) (runs.countersLost ??= []).push(phase);
     runs.counters[phase] = [];
     return undefined;
   }
 }
 
-async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: ExperimentEvent) => void, failure: unknown): Promise<void> {
+async function finalRestore(
+  applier: Applier,
+  snapshot: Snapshot,
+  emit: (e: ExperimentEvent) => void,
+  failure: unknown,
+): Promise<void> {
   try {
     await applier.restore(snapshot);
     emit({ type: 'restore', reason: 'final' });
@@ -209,7 +258,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
   const reason = signal.reason;
   if (reason instanceof MeshproofError) throw reason;
-  throw new ExperimentInterrupted(typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted');
+  throw new ExperimentInterrupted(
+    typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted',
+  );
 }
-
-

@@ -52,7 +52,10 @@ export function buildReport(x: ReportInputs): Report {
   const a = analyzeExperiment({ baseline, policy, gates: spec.gates });
   const gateway: GatewayCounters[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
-      ? [gatewayCounters('baseline', runs.counters.baseline, baseline), gatewayCounters('policy', runs.counters.policy, policy)]
+      ? [
+          gatewayCounters('baseline', runs.counters.baseline, baseline),
+          gatewayCounters('policy', runs.counters.policy, policy),
+        ]
       : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -60,10 +63,20 @@ export function buildReport(x: ReportInputs): Report {
     runId: x.runId,
     createdAt: x.createdAt,
     scenario: { name: spec.name, description: spec.description, file: spec.file, seed: spec.seed, repeat: spec.repeat },
-    target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
+    target: {
+      kind: x.target.kind ?? 'local',
+      url: x.target.url,
+      host: x.target.host ?? spec.target.host,
+      description: stripUserinfo(x.applierDescription),
+    },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan },
-    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
+    policy: {
+      files: spec.policy.files.map(displayPath),
+      propagationMs: runs.propagationMs,
+      lint: x.policies.lint,
+      ...(runs.effective ? { effective: runs.effective } : {}),
+    },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },

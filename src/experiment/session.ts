@@ -35,7 +35,7 @@ export interface SessionOptions {
 }
 
 export type SessionResult =
-  | { kind: 'report'; report: Report; /** the report folder */ dir: string; files: string[] }
+  | { kind: 'report'; report: Report /** the report folder */; dir: string; files: string[] }
   /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
   | { kind: 'dry-run'; plan: string[] };
 
@@ -44,7 +44,9 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
-    throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
+    throw new UsageError(
+      '--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it',
+    );
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine = createEngine(opts.engine, { k6: opts.k6 });

@@ -25,12 +25,24 @@ export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
   switch (profile.executor) {
     case 'constant-vus':
     case 'ramping-vus': {
-      const vus = profile.executor === 'constant-vus' ? profile.vus : Math.max(1, profile.startVUs ?? 0, profile.stages[0]?.target ?? 1);
-      return { executor: 'ramping-vus', startVUs: vus, stages: [{ duration, target: vus }], gracefulRampDown: '0s', gracefulStop };
+      const vus =
+        profile.executor === 'constant-vus'
+          ? profile.vus
+          : Math.max(1, profile.startVUs ?? 0, profile.stages[0]?.target ?? 1);
+      return {
+        executor: 'ramping-vus',
+        startVUs: vus,
+        stages: [{ duration, target: vus }],
+        gracefulRampDown: '0s',
+        gracefulStop,
+      };
     }
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
-      const rate = profile.executor === 'constant-arrival-rate' ? profile.rate : Math.max(1, profile.startRate ?? 0, profile.stages[0]?.target ?? 1);
+      const rate =
+        profile.executor === 'constant-arrival-rate'
+          ? profile.rate
+          : Math.max(1, profile.startRate ?? 0, profile.stages[0]?.target ?? 1);
       return {
         executor: 'ramping-arrival-rate',
         startRate: rate,

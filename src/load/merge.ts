@@ -5,7 +5,15 @@
  * recomputed from a merged histogram, never averaged from percentiles.
  */
 import type { Cause } from './classify.js';
-import { createHistogram, deserializeHistogram, percentileMs, serializeHistogram, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+import {
+  createHistogram,
+  deserializeHistogram,
+  percentileMs,
+  serializeHistogram,
+  type Histogram,
+  type LatencySummary,
+  type SerializedHistogram,
+} from './histogram.js';
 import type { PhaseResult, TimelinePoint } from './model.js';
 import { addCount, buildPhaseResult } from './result.js';
 
@@ -26,7 +34,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
     const hs = parts.map((p) => p.histograms.byCause[cause]).filter((h): h is SerializedHistogram => h !== undefined);
     if (hs.length > 0) byCause.set(cause, mergeLive(hs));
   }
-  const scheduledParts = parts.map((p) => p.histograms.scheduled).filter((h): h is SerializedHistogram => h !== undefined);
+  const scheduledParts = parts
+    .map((p) => p.histograms.scheduled)
+    .filter((h): h is SerializedHistogram => h !== undefined);
   const merged = buildPhaseResult({
     profile: first.profile,
     plan: first.plan,
@@ -48,7 +58,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
   });
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;
-    const summaries = parts.map((p) => p.latency.byCause[cause]).filter((l): l is LatencySummary => l !== undefined && l.count > 0);
+    const summaries = parts
+      .map((p) => p.latency.byCause[cause])
+      .filter((l): l is LatencySummary => l !== undefined && l.count > 0);
     if (summaries.length > 0) merged.latency.byCause[cause] = poolSummaries(summaries);
   }
   return merged;

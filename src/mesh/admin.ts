@@ -122,7 +122,9 @@ export function createAdmin(deps: AdminDeps): http.Server {
           values = Object.fromEntries(Object.entries(values).filter(([k]) => re.test(k)));
         }
         if (url.searchParams.get('format') === 'json') {
-          const stats = Object.keys(values).sort().map((name) => ({ name, value: values[name] }));
+          const stats = Object.keys(values)
+            .sort()
+            .map((name) => ({ name, value: values[name] }));
           return text(200, JSON.stringify({ stats }), 'application/json');
         }
         return text(200, renderStatsText(values));
@@ -134,7 +136,15 @@ export function createAdmin(deps: AdminDeps): http.Server {
       case '/ready':
         return text(200, 'LIVE\n');
       case '/server_info':
-        return text(200, JSON.stringify({ version: 'meshproof-local-mesh', state: 'LIVE', command_line_options: { concurrency: cfg.clusters.values().next().value?.workers ?? 1 } }), 'application/json');
+        return text(
+          200,
+          JSON.stringify({
+            version: 'meshproof-local-mesh',
+            state: 'LIVE',
+            command_line_options: { concurrency: cfg.clusters.values().next().value?.workers ?? 1 },
+          }),
+          'application/json',
+        );
       default:
         return text(404, 'invalid path. admin commands are: /clusters /config_dump /ready /server_info /stats\n');
     }

@@ -82,7 +82,12 @@ export const DEFAULT_APP: AppModel = {
       spec: {
         hosts: ['bookinfo.example.com'],
         gateways: ['bookinfo-gateway'],
-        http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+        http: [
+          {
+            match: [{ uri: { prefix: '/' } }],
+            route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
+          },
+        ],
       },
     },
   ],

@@ -56,11 +56,19 @@ export class ClusterState {
     this.workers = env.workers;
     this.hosts = pods.filter((p) => !want || labelsMatch(p.labels, want)).map((p) => new Host(p, p.port));
     this.healthy = this.hosts.slice();
-    this.lb = Array.from({ length: env.workers }, (_, w) => createPicker(settings.lbPolicy, env.rng.fork(`worker:${w}`)));
+    this.lb = Array.from({ length: env.workers }, (_, w) =>
+      createPicker(settings.lbPolicy, env.rng.fork(`worker:${w}`)),
+    );
     this.resources = new ClusterResources(settings);
-    for (const h of this.hosts) this.pools.set(h, Array.from({ length: env.workers }, () => new Pool(this.resources, settings, stats, h)));
+    for (const h of this.hosts)
+      this.pools.set(
+        h,
+        Array.from({ length: env.workers }, () => new Pool(this.resources, settings, stats, h)),
+      );
     this.outlier = settings.outlier
-      ? new OutlierDetector(this.hosts, settings.outlier, stats, env.now, env.proxy, (h, ejected) => this.onEjection(h, ejected))
+      ? new OutlierDetector(this.hosts, settings.outlier, stats, env.now, env.proxy, (h, ejected) =>
+          this.onEjection(h, ejected),
+        )
       : null;
   }
 

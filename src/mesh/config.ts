@@ -43,12 +43,20 @@ export interface BuildDeps {
   lbRng: Rng;
 }
 
-export function buildConfig(objects: Record<string, unknown>[], version: number, deps: BuildDeps, prev: MeshConfig | null): MeshConfig {
+export function buildConfig(
+  objects: Record<string, unknown>[],
+  version: number,
+  deps: BuildDeps,
+  prev: MeshConfig | null,
+): MeshConfig {
   const { app } = deps;
   const fqdn = serviceFqdn(app.service.name, app.service.namespace);
   const service = { fqdn, port: app.service.port };
   const drs = objects.filter((o) => o.kind === 'DestinationRule');
-  const envoyClusters = [translateCluster(drs, service), ...subsetsFor(drs, fqdn).map((s) => translateCluster(drs, service, s))];
+  const envoyClusters = [
+    translateCluster(drs, service),
+    ...subsetsFor(drs, fqdn).map((s) => translateCluster(drs, service, s)),
+  ];
   // endpoints of the service: pods labelled app=<service> (the Service selector); all pods if none is
   const selected = deps.pods.filter((p) => p.labels.app === app.service.name);
   const pods = selected.length > 0 ? selected : deps.pods;

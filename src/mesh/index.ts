@@ -144,7 +144,9 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     if (hasDelay(network)) line = await startDelayLine(gatewayPort, network, networkRng, opts.gatewayPort ?? 0);
   } catch (e) {
     // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
-    await Promise.all([gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
+    await Promise.all(
+      [gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))),
+    );
     control.stopClusters();
     await Promise.all(pods.map((p) => p.stop()));
     await log?.close();
@@ -174,10 +176,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       await line?.close();
       gateway.closeAllConnections();
       admin.closeAllConnections();
-      await Promise.all([
-        new Promise((r) => gateway.server.close(r)),
-        new Promise((r) => admin.close(r)),
-      ]);
+      await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r))]);
       control.stopClusters();
       await Promise.all(pods.map((p) => p.stop()));
       await log?.close();

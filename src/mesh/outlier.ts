@@ -17,7 +17,12 @@ import type { ClusterStats } from './stats.js';
 import { ejectionAllowed, type ProxyVersion } from './proxy.js';
 
 /** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
-export const LocalOrigin = { connectFailed: 'connect-failed', timeout: 'timeout', reset: 'reset', connectOk: 'connect-ok' } as const;
+export const LocalOrigin = {
+  connectFailed: 'connect-failed',
+  timeout: 'timeout',
+  reset: 'reset',
+  connectOk: 'connect-ok',
+} as const;
 export type LocalOrigin = (typeof LocalOrigin)[keyof typeof LocalOrigin];
 
 type Kind = 'consecutive_5xx' | 'consecutive_gateway_failure' | 'consecutive_local_origin_failure';

@@ -14,7 +14,12 @@ import type { Rng } from '../util/random.js';
 export type RetryDecision = 'yes' | 'no' | 'limit' | 'overflow';
 
 /** Failures without a response, and the retryOn tokens that retry each (§4.2). */
-export const RETRY_ON_CONNECT_FAILURE = RetryOn['connect-failure'] | RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset | RetryOn['reset-before-request'];
+export const RETRY_ON_CONNECT_FAILURE =
+  RetryOn['connect-failure'] |
+  RetryOn['5xx'] |
+  RetryOn['gateway-error'] |
+  RetryOn.reset |
+  RetryOn['reset-before-request'];
 export const RETRY_ON_RESET = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 export const RETRY_ON_PER_TRY_TIMEOUT = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 

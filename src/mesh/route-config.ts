@@ -188,7 +188,12 @@ export class RouteTable {
     const colon = authority.lastIndexOf(':');
     const host = (colon > 0 && !authority.endsWith(']') ? authority.slice(0, colon) : authority).toLowerCase();
     let routes = this.exact.get(host);
-    if (!routes) for (const [sfx, rs] of this.suffix) if (host.endsWith(sfx)) { routes = rs; break; }
+    if (!routes)
+      for (const [sfx, rs] of this.suffix)
+        if (host.endsWith(sfx)) {
+          routes = rs;
+          break;
+        }
     routes ??= this.any ?? undefined;
     if (!routes) return null;
     const q = path.indexOf('?');

@@ -32,7 +32,17 @@ export interface Downstream {
 }
 
 /** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'trailer',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 /**
  * A whole upstream body up to this size goes downstream as a latin1 string: node then prepends

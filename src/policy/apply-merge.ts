@@ -37,7 +37,8 @@ export function applyMerge(live: Obj | null, config: Obj): Obj {
 
 function mergeObj(live: Obj, config: Obj): Obj {
   const out: Obj = structuredClone(live);
-  for (const [k, v] of Object.entries(config)) out[k] = isObj(v) && isObj(out[k]) ? mergeObj(out[k] as Obj, v) : structuredClone(v);
+  for (const [k, v] of Object.entries(config))
+    out[k] = isObj(v) && isObj(out[k]) ? mergeObj(out[k] as Obj, v) : structuredClone(v);
   return out;
 }
 
@@ -55,12 +56,20 @@ export function keptPaths(merged: unknown, config: unknown, prefix = ''): string
 
 /** The report's view of one applied object: its merged spec, and what the merge kept. */
 export function effectivePolicy(doc: PolicyDoc, object: Obj, namespace: string): EffectivePolicy {
-  return { kind: doc.kind, namespace, name: doc.name, spec: object.spec ?? null, kept: keptPaths(object.spec, doc.object.spec, 'spec') };
+  return {
+    kind: doc.kind,
+    namespace,
+    name: doc.name,
+    spec: object.spec ?? null,
+    kept: keptPaths(object.spec, doc.object.spec, 'spec'),
+  };
 }
 
 /** The plan's and the report's words for it: the merged spec, and which fields came from the existing object. */
 export function effectiveLines(e: EffectivePolicy): string[] {
-  const lines = [`effective ${e.kind} ${e.namespace}/${e.name} spec (merged as server-side apply merges): ${JSON.stringify(e.spec)}`];
+  const lines = [
+    `effective ${e.kind} ${e.namespace}/${e.name} spec (merged as server-side apply merges): ${JSON.stringify(e.spec)}`,
+  ];
   if (e.kept.length) lines.push(`kept from the existing object (not set by the policy): ${e.kept.join(', ')}`);
   return lines;
 }

@@ -22,7 +22,13 @@ const POLICY_FIELDS = [
 ] as const;
 const PORT_POLICY_FIELDS = ['port', 'connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const;
 const POOL_FIELDS = ['tcp', 'http'] as const;
-const TCP_FIELDS = ['maxConnections', 'connectTimeout', 'tcpKeepalive', 'maxConnectionDuration', 'idleTimeout'] as const;
+const TCP_FIELDS = [
+  'maxConnections',
+  'connectTimeout',
+  'tcpKeepalive',
+  'maxConnectionDuration',
+  'idleTimeout',
+] as const;
 const KEEPALIVE_FIELDS = ['probes', 'time', 'interval'] as const;
 const HTTP_FIELDS = [
   'http1MaxPendingRequests',

@@ -23,7 +23,9 @@ function ratioChanges(oldR: Report, newR: Report, phase: PhaseName, tol: DiffTol
   const a = oldR.phases[phase].stats;
   const b = newR.phases[phase].stats;
   const items: [string, RatioStat | undefined, RatioStat | undefined][] = [[`${phase} failed`, a.failed, b.failed]];
-  for (const cause of CAUSES) if (isFailure(cause) && (a.causes[cause] || b.causes[cause])) items.push([`${phase} ${cause}`, a.causes[cause], b.causes[cause]]);
+  for (const cause of CAUSES)
+    if (isFailure(cause) && (a.causes[cause] || b.causes[cause]))
+      items.push([`${phase} ${cause}`, a.causes[cause], b.causes[cause]]);
   const out: Change[] = [];
   for (const [what, x, y] of items) {
     // a cause a run never saw is 0 of its requests — with its Wilson interval, whose upper
@@ -33,7 +35,14 @@ function ratioChanges(oldR: Report, newR: Report, phase: PhaseName, tol: DiffTol
     const d = now.ratio - was.ratio;
     const show = (r: typeof now) => `${formatPct(r.ratio)} [${pctBound(r.lo)}–${pctBound(r.hi)}]`;
     if (Math.abs(d) <= tol.ratio) {
-      out.push({ kind: 'unchanged', what, old: show(was), new: show(now), change: formatPp(d), why: `within ${formatPp(tol.ratio).replace('+', '')}` });
+      out.push({
+        kind: 'unchanged',
+        what,
+        old: show(was),
+        new: show(now),
+        change: formatPp(d),
+        why: `within ${formatPp(tol.ratio).replace('+', '')}`,
+      });
       continue;
     }
     const separate = d > 0 ? now.lo > was.hi : now.hi < was.lo;
@@ -57,7 +66,14 @@ function percentileChanges(oldR: Report, newR: Report, phase: PhaseName, tol: Di
     const d = now.value - was.value;
     const show = (p: typeof now) => `${formatMs(p.value)} [${msBound(p.lo)}–${msBound(p.hi)}]`;
     if (Math.abs(d) <= tol.ms) {
-      out.push({ kind: 'unchanged', what: `${phase} ${key}`, old: show(was), new: show(now), change: formatDeltaMs(d), why: `within ${formatMs(tol.ms)}` });
+      out.push({
+        kind: 'unchanged',
+        what: `${phase} ${key}`,
+        old: show(was),
+        new: show(now),
+        change: formatDeltaMs(d),
+        why: `within ${formatMs(tol.ms)}`,
+      });
       continue;
     }
     // an open bound (∞) is never separate: too few samples to say the tail moved

@@ -45,7 +45,10 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
   const floor = now.kind === 'share' ? tol.ratio : tol.latencyRatio;
   const relative = tol.effect * Math.abs(was.value - n0);
   const tolerance = Math.max(floor, relative);
-  const amount = now.kind === 'share' ? formatPp(tolerance).replace('+', '') : `${formatNumber(Number(tolerance.toPrecision(2)))} of the ratio`;
+  const amount =
+    now.kind === 'share'
+      ? formatPp(tolerance).replace('+', '')
+      : `${formatNumber(Number(tolerance.toPrecision(2)))} of the ratio`;
   const tolText = relative > floor ? `${amount} (${formatNumber(tol.effect * 100)} % of the old effect)` : amount;
   const moved = now.value - was.value;
   if (Math.abs(moved) <= tolerance) return say('unchanged', `within ${tolText}`);
@@ -54,26 +57,40 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
   if (!separate) return say('change', `moved by more than ${tolText}, but the 95 % intervals overlap (noise)`);
   const dir = was.lo > n0 ? 1 : was.hi < n0 ? -1 : 0;
   const fromTo = `${show(was)} → ${show(now)}`;
-  if (dir === 0) return say('change', `the old run's policy had no clear effect on ${subject(now)}; the new one has (${fromTo})`);
+  if (dir === 0)
+    return say('change', `the old run's policy had no clear effect on ${subject(now)}; the new one has (${fromTo})`);
   const weaker = Math.sign(moved) === -dir;
   // weaker and now indistinguishable from neutral, or on its other side: the effect is gone
   const gone = weaker && (dir > 0 ? now.lo <= n0 : now.hi >= n0);
   const { kind, words } = reading(now, dir, weaker, gone);
-  return say(kind, `${words} (${fromTo}): ${weaker ? 'weaker' : 'stronger'} by more than ${tolText} and the 95 % intervals do not overlap`);
+  return say(
+    kind,
+    `${words} (${fromTo}): ${weaker ? 'weaker' : 'stronger'} by more than ${tolText} and the 95 % intervals do not overlap`,
+  );
 }
 
 /** What a significant effect moving means, by what it is and which way it points. */
 function reading(e: Effect, dir: 1 | -1, weaker: boolean, gone: boolean): { kind: ChangeKind; words: string } {
   if (e.kind === 'latency') {
     const p = `the ${e.metric} of ok answers`;
-    if (dir < 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer cuts ${p}` : `the policy cuts ${p} less` } : { kind: 'improvement', words: `the policy cuts ${p} more` };
-    return weaker ? { kind: 'improvement', words: `the policy adds less to ${p}` } : { kind: 'change', words: `the policy adds more to ${p}` };
+    if (dir < 0)
+      return weaker
+        ? { kind: 'regression', words: gone ? `the policy no longer cuts ${p}` : `the policy cuts ${p} less` }
+        : { kind: 'improvement', words: `the policy cuts ${p} more` };
+    return weaker
+      ? { kind: 'improvement', words: `the policy adds less to ${p}` }
+      : { kind: 'change', words: `the policy adds more to ${p}` };
   }
   const what = e.metric === 'failed' ? 'failures' : e.metric;
   const less = e.metric === 'failed' ? 'fewer failures' : `less ${e.metric}`;
   const more = e.metric === 'failed' ? 'more failures' : `more ${e.metric}`;
-  if (dir > 0) return weaker ? { kind: 'regression', words: gone ? `the policy no longer adds ${what}` : `the policy adds ${less}` } : { kind: 'change', words: `the policy adds ${more}` };
-  return weaker ? { kind: 'regression', words: gone ? `the policy no longer removes ${what}` : `the policy removes ${less}` } : { kind: 'improvement', words: `the policy removes ${more}` };
+  if (dir > 0)
+    return weaker
+      ? { kind: 'regression', words: gone ? `the policy no longer adds ${what}` : `the policy adds ${less}` }
+      : { kind: 'change', words: `the policy adds ${more}` };
+  return weaker
+    ? { kind: 'regression', words: gone ? `the policy no longer removes ${what}` : `the policy removes ${less}` }
+    : { kind: 'improvement', words: `the policy removes ${more}` };
 }
 
 /**
@@ -89,7 +106,8 @@ function newCause(was: Effect, now: Effect, floor: number): string {
   return `new failure cause: the policy phase has ${now.policy.count} ${now.metric} (${formatPct(now.policy.ratio)}) and its baseline none; the old run's policy did not add it`;
 }
 
-const subject = (e: Effect) => (e.kind === 'latency' ? `the ${e.metric} of ok answers` : e.metric === 'failed' ? 'failures' : e.metric);
+const subject = (e: Effect) =>
+  e.kind === 'latency' ? `the ${e.metric} of ok answers` : e.metric === 'failed' ? 'failures' : e.metric;
 const label = (e: Effect) => (e.kind === 'latency' ? `ok ${e.metric} latency` : `${e.metric} share`);
 
 /** "+45.0 pp [43.1–46.8]" for a share difference, "×0.47 [0.45–0.49]" for a latency ratio. */

@@ -32,7 +32,8 @@ export function renderDiffJunit(d: ReportDiff): string {
   for (const c of d.comparisons) {
     const detail = `${c.kind}: ${c.old} → ${c.new}${c.change ? ` (${c.change})` : ''}; ${c.why}`;
     out.push(`    <testcase classname="${classname}" name="${x(diffCaseName(c, d.mode))}" time="0.000">`);
-    if (c.kind === 'regression') out.push(`      <failure type="regression" message="${x(c.why)}">${x(detail)}</failure>`);
+    if (c.kind === 'regression')
+      out.push(`      <failure type="regression" message="${x(c.why)}">${x(detail)}</failure>`);
     else out.push(`      <system-out>${x(detail)}</system-out>`);
     out.push('    </testcase>');
   }

@@ -71,12 +71,24 @@ interface RunRef {
 
 const ORDER: Record<ChangeKind, number> = { regression: 0, improvement: 1, change: 2, unchanged: 3 };
 
-export function diffReports(oldR: Report, newR: Report, options: { mode?: DiffMode; tolerance?: Partial<DiffTolerance> } = {}): ReportDiff {
+export function diffReports(
+  oldR: Report,
+  newR: Report,
+  options: { mode?: DiffMode; tolerance?: Partial<DiffTolerance> } = {},
+): ReportDiff {
   const mode = options.mode ?? 'effects';
   const tolerance = { ...DEFAULT_DIFF_TOLERANCE, ...options.tolerance };
   const measured = mode === 'effects' ? effectChanges(oldR, newR, tolerance) : absoluteChanges(oldR, newR, tolerance);
   const comparisons = [...gateChanges(oldR, newR), ...measured];
-  if (oldR.verdict !== newR.verdict) comparisons.push({ kind: 'change', what: 'verdict', old: oldR.verdict, new: newR.verdict, change: 'verdict', why: 'overall verdict changed' });
+  if (oldR.verdict !== newR.verdict)
+    comparisons.push({
+      kind: 'change',
+      what: 'verdict',
+      old: oldR.verdict,
+      new: newR.verdict,
+      change: 'verdict',
+      why: 'overall verdict changed',
+    });
   comparisons.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   return {
     schemaVersion: DIFF_SCHEMA_VERSION,
@@ -93,7 +105,12 @@ export function diffReports(oldR: Report, newR: Report, options: { mode?: DiffMo
 /** The comparisons a reader needs to see: everything but "unchanged". */
 export const changesOf = (d: ReportDiff): Change[] => d.comparisons.filter((c) => c.kind !== 'unchanged');
 
-const ref = (r: Report): RunRef => ({ runId: r.runId, createdAt: r.createdAt, scenario: r.scenario.name, verdict: r.verdict });
+const ref = (r: Report): RunRef => ({
+  runId: r.runId,
+  createdAt: r.createdAt,
+  scenario: r.scenario.name,
+  verdict: r.verdict,
+});
 
 function gateChanges(oldR: Report, newR: Report): Change[] {
   const key = (g: Report['gates'][number]) => `${g.scope} ${g.metric} ${g.expression}`;
@@ -103,25 +120,55 @@ function gateChanges(oldR: Report, newR: Report): Change[] {
   for (const [k, g] of after) {
     const was = before.get(k);
     if (!was) {
-      out.push({ kind: 'change', what: `gate ${k}`, old: '—', new: g.verdict, change: 'added', why: 'gate not in the old run' });
+      out.push({
+        kind: 'change',
+        what: `gate ${k}`,
+        old: '—',
+        new: g.verdict,
+        change: 'added',
+        why: 'gate not in the old run',
+      });
       continue;
     }
     if (was.verdict === g.verdict) {
-      out.push({ kind: 'unchanged', what: `gate ${k}`, old: was.verdict, new: g.verdict, change: '', why: `${g.verdict} in both runs` });
+      out.push({
+        kind: 'unchanged',
+        what: `gate ${k}`,
+        old: was.verdict,
+        new: g.verdict,
+        change: '',
+        why: `${g.verdict} in both runs`,
+      });
       continue;
     }
-    const kind: ChangeKind = was.verdict === 'pass' && g.verdict === 'fail' ? 'regression' : was.verdict === 'fail' && g.verdict === 'pass' ? 'improvement' : 'change';
+    const kind: ChangeKind =
+      was.verdict === 'pass' && g.verdict === 'fail'
+        ? 'regression'
+        : was.verdict === 'fail' && g.verdict === 'pass'
+          ? 'improvement'
+          : 'change';
     const why = kind === 'regression' ? `the gate passed and now fails: ${g.message}` : g.message;
     out.push({ kind, what: `gate ${k}`, old: was.verdict, new: g.verdict, change: 'verdict', why });
   }
-  for (const [k, g] of before) if (!after.has(k)) out.push({ kind: 'change', what: `gate ${k}`, old: g.verdict, new: '—', change: 'removed', why: 'gate not in the new run' });
+  for (const [k, g] of before)
+    if (!after.has(k))
+      out.push({
+        kind: 'change',
+        what: `gate ${k}`,
+        old: g.verdict,
+        new: '—',
+        change: 'removed',
+        why: 'gate not in the new run',
+      });
   return out;
 }
 
 function setupWarnings(oldR: Report, newR: Report): string[] {
   const w: string[] = [];
-  if (oldR.scenario.name !== newR.scenario.name) w.push(`different scenarios: "${oldR.scenario.name}" vs "${newR.scenario.name}"`);
-  if (JSON.stringify(oldR.load.profile) !== JSON.stringify(newR.load.profile)) w.push('different load profiles: differences may come from the load, not the change');
+  if (oldR.scenario.name !== newR.scenario.name)
+    w.push(`different scenarios: "${oldR.scenario.name}" vs "${newR.scenario.name}"`);
+  if (JSON.stringify(oldR.load.profile) !== JSON.stringify(newR.load.profile))
+    w.push('different load profiles: differences may come from the load, not the change');
   if (oldR.engine.name !== newR.engine.name) w.push(`different engines: ${oldR.engine.name} vs ${newR.engine.name}`);
   if (oldR.target.kind !== newR.target.kind) w.push(`different targets: ${oldR.target.kind} vs ${newR.target.kind}`);
   return w;

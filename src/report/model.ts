@@ -5,11 +5,31 @@
  */
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
 import type { EffectivePolicy } from '../ports.js';
-import type { Comparison, DiffStat, GatewayCounters, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict } from '../analysis/model.js';
+import type {
+  Comparison,
+  DiffStat,
+  GatewayCounters,
+  GateResult,
+  PercentileStat,
+  PhaseName,
+  PhaseStats,
+  RatioStat,
+  Verdict,
+} from '../analysis/model.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-export type { Comparison, DiffStat, GatewayCounters, GateResult, PercentileStat, PhaseName, PhaseStats, RatioStat, Verdict };
+export type {
+  Comparison,
+  DiffStat,
+  GatewayCounters,
+  GateResult,
+  PercentileStat,
+  PhaseName,
+  PhaseStats,
+  RatioStat,
+  Verdict,
+};
 export type { EffectivePolicy };
 
 export interface PhaseReport {

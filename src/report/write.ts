@@ -23,7 +23,11 @@ export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Repo
 };
 
 /** Writes each format's file into `dir` (created if needed); returns the paths written, in order. */
-export async function writeReports(report: Report, dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<string[]> {
+export async function writeReports(
+  report: Report,
+  dir: string,
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+): Promise<string[]> {
   await makeDirs(dir); // not mkdir's recursive option, which never returns under /proc (src/util/files.ts)
   const paths: string[] = [];
   for (const format of formats) {
@@ -42,8 +46,18 @@ export async function writeReports(report: Report, dir: string, formats: readonl
  */
 export function runIdFor(createdAt: string | Date | number, scenarioName: string): string {
   const d = createdAt instanceof Date ? createdAt : new Date(createdAt);
-  const stamp = Number.isNaN(d.getTime()) ? 'unknown-time' : d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-  const slug = scenarioName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
+  const stamp = Number.isNaN(d.getTime())
+    ? 'unknown-time'
+    : d
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/[-:]/g, '');
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'scenario';
   return `${stamp}-${slug}`;
 }
 
@@ -54,7 +68,10 @@ export function reportDir(root: string, createdAt: string | Date, scenarioName: 
 
 /** Parses `--format json,md` (or a repeated flag) into formats; unknown names are a usage problem the caller reports. */
 export function parseFormats(value: string | string[] | undefined): { formats: ReportFormat[]; unknown: string[] } {
-  const names = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const names = (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const alias: Record<string, ReportFormat> = { markdown: 'md', xml: 'junit', 'junit.xml': 'junit' };
   const formats: ReportFormat[] = [];
   const unknown: string[] = [];

@@ -35,7 +35,8 @@ export function readGates(f: Fields, path: FieldPath): GateSpec[] {
       });
     }
   }
-  if (gates.length === 0 && f.errors.length === before) f.fail(path, 'required: at least one gate (e.g. policy: { cause_overflow: ["rate>=0.3"] })');
+  if (gates.length === 0 && f.errors.length === before)
+    f.fail(path, 'required: at least one gate (e.g. policy: { cause_overflow: ["rate>=0.3"] })');
   return gates;
 }
 

@@ -32,8 +32,18 @@ export interface CapWording {
   rateFlag: string;
   vusFlag: string;
 }
-export const CLUSTER_CAP: CapWording = { subject: 'the scenario asks', name: 'the cluster cap', rateFlag: '--max-rate', vusFlag: '--max-vus' };
-export const LOCAL_CAP: CapWording = { subject: 'the scenario asks', name: "the local ceiling (this machine's memory and sockets)", rateFlag: '--max-rate', vusFlag: '--max-vus' };
+export const CLUSTER_CAP: CapWording = {
+  subject: 'the scenario asks',
+  name: 'the cluster cap',
+  rateFlag: '--max-rate',
+  vusFlag: '--max-vus',
+};
+export const LOCAL_CAP: CapWording = {
+  subject: 'the scenario asks',
+  name: "the local ceiling (this machine's memory and sockets)",
+  rateFlag: '--max-rate',
+  vusFlag: '--max-vus',
+};
 
 export interface LoadCap {
   maxRate: number;

@@ -22,13 +22,15 @@ const STAGE_FIELDS = ['duration', 'target'] as const;
 
 export function readLoad(f: Fields, path: FieldPath): LoadProfile | undefined {
   const raw = f.get(path);
-  if (raw === undefined) return f.fail(path, 'required (a k6 executor, e.g. { executor: constant-vus, vus: 10, duration: 5s })');
+  if (raw === undefined)
+    return f.fail(path, 'required (a k6 executor, e.g. { executor: constant-vus, vus: 10, duration: 5s })');
   const before = f.errors.length;
   if (isPlainObject(raw) && typeof raw.executor === 'string' && raw.executor in FIELDS) {
     f.keys(path, ['executor', ...FIELDS[raw.executor as LoadProfile['executor']]]);
     // k6 decodes a scenario with DisallowUnknownFields (lib/executors.go StrictJSONUnmarshal),
     // which reaches the Stage structs too: a typo in a stage is refused by k6, so here as well
-    if (Array.isArray(raw.stages)) raw.stages.forEach((s, i) => isPlainObject(s) && f.keys([...path, 'stages', i], STAGE_FIELDS));
+    if (Array.isArray(raw.stages))
+      raw.stages.forEach((s, i) => isPlainObject(s) && f.keys([...path, 'stages', i], STAGE_FIELDS));
   }
   const prefix = path.map(String).join('.');
   for (const message of validateProfile(raw, `${prefix}.`)) {

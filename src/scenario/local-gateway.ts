@@ -38,7 +38,8 @@ export const LOCAL_GATEWAY_KEYS = ['workers', 'network'] as const;
 
 /** Reads `workers` and `network` under `path` (the `local:` section); mistakes go into `f`. */
 export function readLocalGateway(f: Fields, path: FieldPath): LocalGateway {
-  const workers = f.number([...path, 'workers'], { integer: true, min: 1, max: MAX_LOCAL_WORKERS }) ?? DEFAULT_LOCAL_WORKERS;
+  const workers =
+    f.number([...path, 'workers'], { integer: true, min: 1, max: MAX_LOCAL_WORKERS }) ?? DEFAULT_LOCAL_WORKERS;
   return { workers, network: readNetwork(f, [...path, 'network']) };
 }
 
@@ -47,14 +48,17 @@ function readNetwork(f: Fields, path: FieldPath): ClientNetwork {
   f.keys(path, ['rtt', 'jitter']);
   const rttMs = f.duration([...path, 'rtt'], '60ms', true);
   const jitterMs = f.duration([...path, 'jitter'], '10ms') ?? 0;
-  if (rttMs !== undefined && rttMs > MAX_NETWORK_MS) f.fail([...path, 'rtt'], `expected at most ${MAX_NETWORK_MS / 1000}s, got ${rttMs} ms`);
-  if (jitterMs > MAX_NETWORK_MS) f.fail([...path, 'jitter'], `expected at most ${MAX_NETWORK_MS / 1000}s, got ${jitterMs} ms`);
+  if (rttMs !== undefined && rttMs > MAX_NETWORK_MS)
+    f.fail([...path, 'rtt'], `expected at most ${MAX_NETWORK_MS / 1000}s, got ${rttMs} ms`);
+  if (jitterMs > MAX_NETWORK_MS)
+    f.fail([...path, 'jitter'], `expected at most ${MAX_NETWORK_MS / 1000}s, got ${jitterMs} ms`);
   return { rttMs: rttMs ?? 0, jitterMs };
 }
 
 /** "2 workers · client RTT 60 ms ± 10 ms" — the report's target line says what shaped the numbers. */
 export function describeLocalGateway(g: LocalGateway): string {
   const parts = [`${g.workers} worker${g.workers === 1 ? '' : 's'}`];
-  if (g.network.rttMs > 0 || g.network.jitterMs > 0) parts.push(`client RTT ${g.network.rttMs} ms${g.network.jitterMs > 0 ? ` ± ${g.network.jitterMs} ms` : ''}`);
+  if (g.network.rttMs > 0 || g.network.jitterMs > 0)
+    parts.push(`client RTT ${g.network.rttMs} ms${g.network.jitterMs > 0 ? ` ± ${g.network.jitterMs} ms` : ''}`);
   return parts.join(' · ');
 }

@@ -15,7 +15,14 @@
  * `workers` and `network` in the same section describe the gateway, not the app
  * (src/scenario/local-gateway.ts).
  */
-import { DEFAULT_APP, type AppModel, type LatencyModel, type PodBehaviour, type PodMode, type PodSpec } from '../mesh/app-model.js';
+import {
+  DEFAULT_APP,
+  type AppModel,
+  type LatencyModel,
+  type PodBehaviour,
+  type PodMode,
+  type PodSpec,
+} from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
 import { type Fields, describe, isPlainObject } from './yaml-fields.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
@@ -41,7 +48,8 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
     behaviour: { ...template.behaviour, ...common },
   }));
   const overrides = f.get([...path, 'overrides']);
-  if (overrides !== undefined && !Array.isArray(overrides)) f.fail([...path, 'overrides'], `expected a list, got ${describe(overrides)}`);
+  if (overrides !== undefined && !Array.isArray(overrides))
+    f.fail([...path, 'overrides'], `expected a list, got ${describe(overrides)}`);
   if (Array.isArray(overrides)) {
     overrides.forEach((_, i) => {
       const at = [...path, 'overrides', i];
@@ -66,7 +74,11 @@ function findPod(f: Fields, path: FieldPath, pods: PodSpec[]): PodSpec | undefin
   const v = f.get(path);
   if (v === undefined) return f.fail(path, 'required (a pod index or name)');
   const pod = typeof v === 'number' ? pods[v] : pods.find((p) => p.name === v);
-  if (!pod) return f.fail(path, `expected a pod index 0..${pods.length - 1} or a name like "${pods[0].name}", got ${describe(v)}`);
+  if (!pod)
+    return f.fail(
+      path,
+      `expected a pod index 0..${pods.length - 1} or a name like "${pods[0].name}", got ${describe(v)}`,
+    );
   return pod;
 }
 

@@ -64,7 +64,18 @@ export interface Scenario {
 
 export type { GateSpec };
 
-const TOP_KEYS = ['name', 'description', 'target', 'local', 'load', 'policy', 'expect', 'repeat', 'seed', 'warmup'] as const;
+const TOP_KEYS = [
+  'name',
+  'description',
+  'target',
+  'local',
+  'load',
+  'policy',
+  'expect',
+  'repeat',
+  'seed',
+  'warmup',
+] as const;
 const TARGET_KEYS = ['url', 'host', 'path', 'method', 'headers'] as const;
 const POLICY_KEYS = ['files', 'namespace', 'settle', 'propagationTimeout'] as const;
 
@@ -76,7 +87,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
   try {
     bytes = await readRegularFile(file, MAX_SCENARIO_FILE_BYTES);
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read scenario: ${err instanceof FileRefused ? (err.code ?? err.message) : String(err)}`);
+    throw new ConfigError(
+      `${file}: cannot read scenario: ${err instanceof FileRefused ? (err.code ?? err.message) : String(err)}`,
+    );
   }
   return parseScenario(file, readUtf8(bytes, file));
 }
@@ -85,7 +98,8 @@ export async function loadScenario(file: string): Promise<Scenario> {
 export function parseScenario(file: string, text: string, baseDir = dirname(resolve(file))): Scenario {
   const f = Fields.parse(file, text);
   if (f.errors.length) throw new ConfigError(f.errors.join('\n'));
-  if (f.get([]) === undefined) throw new ConfigError(`${file}:1:1: empty scenario (expected name, load, policy, expect)`);
+  if (f.get([]) === undefined)
+    throw new ConfigError(`${file}:1:1: empty scenario (expected name, load, policy, expect)`);
   f.keys([], TOP_KEYS);
   const local = readLocalModel(f, ['local']);
   const scenario: Scenario = {
@@ -103,9 +117,15 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     warmupMs: f.duration(['warmup'], '1s') ?? D.DEFAULT_WARMUP_MS,
   };
   if (scenario.name && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(scenario.name)) {
-    f.fail(['name'], `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`);
+    f.fail(
+      ['name'],
+      `expected letters, digits, ".", "_" or "-" (it names the report folder), got ${JSON.stringify(scenario.name)}`,
+    );
   } else if (scenario.name.length > D.MAX_SCENARIO_NAME) {
-    f.fail(['name'], `expected at most ${D.MAX_SCENARIO_NAME} characters (it names the report folder and the run's journal file), got ${scenario.name.length}`);
+    f.fail(
+      ['name'],
+      `expected at most ${D.MAX_SCENARIO_NAME} characters (it names the report folder and the run's journal file), got ${scenario.name.length}`,
+    );
   }
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
   scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);
@@ -120,9 +140,11 @@ function readTarget(f: Fields, local: AppModel): ScenarioTarget {
     if (problem) f.fail(['target', 'url'], problem);
   }
   const path = f.string(['target', 'path']);
-  if (path !== undefined && !path.startsWith('/')) f.fail(['target', 'path'], `expected a path starting with "/", got ${JSON.stringify(path)}`);
+  if (path !== undefined && !path.startsWith('/'))
+    f.fail(['target', 'path'], `expected a path starting with "/", got ${JSON.stringify(path)}`);
   const method = f.string(['target', 'method']);
-  if (method !== undefined && !/^[A-Z]+$/.test(method)) f.fail(['target', 'method'], `expected an HTTP method like "GET", got ${JSON.stringify(method)}`);
+  if (method !== undefined && !/^[A-Z]+$/.test(method))
+    f.fail(['target', 'method'], `expected an HTTP method like "GET", got ${JSON.stringify(method)}`);
   const host = f.string(['target', 'host']);
   const hostBad = host === undefined ? undefined : hostProblem(host);
   if (hostBad) f.fail(['target', 'host'], hostBad);
@@ -152,7 +174,8 @@ function urlProblem(url: string): string | undefined {
   } catch {
     parsed = undefined;
   }
-  if (!parsed) return `expected "auto" or a URL like "http://1.2.3.4:80", got ${/@/.test(url) ? '(a URL, withheld: it may hold a password)' : JSON.stringify(url)}`;
+  if (!parsed)
+    return `expected "auto" or a URL like "http://1.2.3.4:80", got ${/@/.test(url) ? '(a URL, withheld: it may hold a password)' : JSON.stringify(url)}`;
   return targetUrlProblem(parsed, 'in target.headers, whose values reports withhold');
 }
 
@@ -170,4 +193,3 @@ function readPolicy(f: Fields, baseDir: string): ScenarioPolicy {
     propagationTimeoutMs: f.duration(['policy', 'propagationTimeout'], '30s') ?? D.DEFAULT_PROPAGATION_TIMEOUT_MS,
   };
 }
-

@@ -111,7 +111,8 @@ export class Fields {
     if (!isPlainObject(v)) return this.fail(path, `expected a mapping, got ${this.shown(path, v)}`) ?? [];
     const keys = Object.keys(v);
     for (const k of keys) {
-      if (!allowed.includes(k)) this.fail([...path, k], `unknown field (expected one of ${allowed.join(', ')})`, this.whereKey([...path, k]));
+      if (!allowed.includes(k))
+        this.fail([...path, k], `unknown field (expected one of ${allowed.join(', ')})`, this.whereKey([...path, k]));
     }
     return keys;
   }
@@ -123,7 +124,10 @@ export class Fields {
     return v;
   }
 
-  number(path: FieldPath, opts: { min?: number; max?: number; integer?: boolean; required?: boolean } = {}): number | undefined {
+  number(
+    path: FieldPath,
+    opts: { min?: number; max?: number; integer?: boolean; required?: boolean } = {},
+  ): number | undefined {
     const v = this.get(path);
     if (v === undefined) return opts.required ? this.fail(path, 'required') : undefined;
     const kind = opts.integer ? 'an integer' : 'a number';

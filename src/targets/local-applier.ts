@@ -38,7 +38,10 @@ export class LocalApplier implements Applier {
   }
 
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
-    return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })) };
+    return {
+      takenAt: new Date().toISOString(),
+      entries: keys.map((key) => ({ key, object: this.mesh.getObject(key) })),
+    };
   }
 
   /** Each policy merged into the object that exists (one write per object, in order: a later doc merges over an earlier). */
@@ -59,12 +62,17 @@ export class LocalApplier implements Applier {
     if (existed.length) await this.mesh.applyPolicies(existed);
     if (absent.length) await this.mesh.deleteObjects(absent);
     const wrong = snapshot.entries.filter((e) => !isDeepStrictEqual(this.mesh.getObject(e.key), e.object));
-    if (wrong.length) throw new InfraError(`local mesh restore did not take: ${wrong.map((e) => `${e.key.kind} ${e.key.namespace}/${e.key.name}`).join(', ')}`);
+    if (wrong.length)
+      throw new InfraError(
+        `local mesh restore did not take: ${wrong.map((e) => `${e.key.kind} ${e.key.namespace}/${e.key.name}`).join(', ')}`,
+      );
   }
 
   /** The gateway is compared with the objects as stored — merged — not with the files alone. */
   async verify(docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult> {
-    const stored = docs.map((d) => ({ doc: d, key: this.keyOf(d) })).map(({ doc, key }) => ({ doc, key, object: this.mesh.getObject(key) ?? doc.object }));
+    const stored = docs
+      .map((d) => ({ doc: d, key: this.keyOf(d) }))
+      .map(({ doc, key }) => ({ doc, key, object: this.mesh.getObject(key) ?? doc.object }));
     const result = await waitForPropagation({
       replicas: [LOCAL_REPLICA],
       readConfigDump: () => this.readConfigDump(),
@@ -89,4 +97,3 @@ export class LocalApplier implements Applier {
     return res.json();
   }
 }
-

@@ -1,10 +1,12 @@
 /** DestinationRule → Envoy cluster (istio-envoy-semantics.md §0–§3; Istio's cluster_traffic_policy.go). */
-import type {
-  DestinationRule,
-  Subset,
-  TrafficPolicy,
-} from '../policy/types.js';
-import { ISTIO_DEFAULTS, RETRY_BUDGET_DEFAULTS, type EnvoyCluster, type EnvoyCommonHttpProtocolOptions, type EnvoyOutlierDetection, } from './envoy.js';
+import type { DestinationRule, Subset, TrafficPolicy } from '../policy/types.js';
+import {
+  ISTIO_DEFAULTS,
+  RETRY_BUDGET_DEFAULTS,
+  type EnvoyCluster,
+  type EnvoyCommonHttpProtocolOptions,
+  type EnvoyOutlierDetection,
+} from './envoy.js';
 import { clusterName, dur, ms, protoDuration, serviceFqdn } from './names.js';
 
 // ---------- DestinationRule → cluster ----------
@@ -62,12 +64,29 @@ function portLevel(p: TrafficPolicy | undefined, port: number): Components | und
   if (!p) return undefined;
   const entry = p.portLevelSettings?.find((e) => e.port?.number === port);
   // port entries carry no retryBudget: it stays the policy's own
-  if (entry) return { connectionPool: entry.connectionPool, outlierDetection: entry.outlierDetection, loadBalancer: entry.loadBalancer, tls: entry.tls, retryBudget: p.retryBudget };
-  return { connectionPool: p.connectionPool, outlierDetection: p.outlierDetection, loadBalancer: p.loadBalancer, tls: p.tls, retryBudget: p.retryBudget };
+  if (entry)
+    return {
+      connectionPool: entry.connectionPool,
+      outlierDetection: entry.outlierDetection,
+      loadBalancer: entry.loadBalancer,
+      tls: entry.tls,
+      retryBudget: p.retryBudget,
+    };
+  return {
+    connectionPool: p.connectionPool,
+    outlierDetection: p.outlierDetection,
+    loadBalancer: p.loadBalancer,
+    tls: p.tls,
+    retryBudget: p.retryBudget,
+  };
 }
 
 /** Istio `MergeSubsetTrafficPolicy`: subset components replace the top-level ones one by one (§0). */
-export function effectiveTrafficPolicy(dr: TrafficPolicy | undefined, subset: Subset | undefined, port: number): Components {
+export function effectiveTrafficPolicy(
+  dr: TrafficPolicy | undefined,
+  subset: Subset | undefined,
+  port: number,
+): Components {
   const base = portLevel(dr, port) ?? {};
   const sub = portLevel(subset?.trafficPolicy, port);
   if (!sub) return base;
@@ -110,7 +129,11 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
       '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
       ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
       explicit_http_config: h2
-        ? { http2_protocol_options: cp?.http?.maxConcurrentStreams ? { max_concurrent_streams: cp.http.maxConcurrentStreams } : {} }
+        ? {
+            http2_protocol_options: cp?.http?.maxConcurrentStreams
+              ? { max_concurrent_streams: cp.http.maxConcurrentStreams }
+              : {},
+          }
         : { http_protocol_options: {} },
     },
   };
@@ -118,7 +141,8 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
   if (ka) {
     // §2.1: time/interval truncated to whole seconds
     const tcp_keepalive: { keepalive_time?: number; keepalive_interval?: number; keepalive_probes?: number } = {};
-    const time = ms(ka.time), interval = ms(ka.interval);
+    const time = ms(ka.time),
+      interval = ms(ka.interval);
     if (time !== undefined) tcp_keepalive.keepalive_time = Math.trunc(time / 1000);
     if (interval !== undefined) tcp_keepalive.keepalive_interval = Math.trunc(interval / 1000);
     if (ka.probes) tcp_keepalive.keepalive_probes = ka.probes;
@@ -192,7 +216,9 @@ export function translateCluster(
     type: 'EDS',
     connect_timeout: protoDuration(ISTIO_DEFAULTS.connectTimeoutMs),
     circuit_breakers: {
-      thresholds: [{ max_connections: max, max_pending_requests: max, max_requests: max, max_retries: max, track_remaining: true }],
+      thresholds: [
+        { max_connections: max, max_pending_requests: max, max_requests: max, max_retries: max, track_remaining: true },
+      ],
     },
   };
   const dr = matchingDrs(drs, service.fqdn)[0];
@@ -208,7 +234,9 @@ export function translateCluster(
   }
   applyOutlierDetection(c, policy.outlierDetection);
   applyLoadBalancer(c, policy.loadBalancer);
-  if (subset) c.metadata = { filter_metadata: { istio: { subset: subset.name, labels: subset.labels ?? subsetSpec?.labels ?? {} } } };
+  if (subset)
+    c.metadata = {
+      filter_metadata: { istio: { subset: subset.name, labels: subset.labels ?? subsetSpec?.labels ?? {} } },
+    };
   return c;
 }
-

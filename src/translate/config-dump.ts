@@ -45,11 +45,15 @@ export function expectedConfig(objects: object[], defaultNamespace: string): Exp
     return {
       fqdn,
       subsets: [...subsets.keys()],
-      cluster: (port: number, subset: string) => translateCluster(drs, { fqdn, port }, subset ? (subsets.get(subset) ?? { name: subset }) : undefined),
+      cluster: (port: number, subset: string) =>
+        translateCluster(drs, { fqdn, port }, subset ? (subsets.get(subset) ?? { name: subset }) : undefined),
     };
   });
   const vss = withNs.filter((o) => (o as { kind?: string }).kind === 'VirtualService' && boundToGateway(o));
-  const virtualHosts = translateVirtualHosts(vss, defaultNamespace).map((vh) => ({ domain: vh.domains[0], routes: vh.routes }));
+  const virtualHosts = translateVirtualHosts(vss, defaultNamespace).map((vh) => ({
+    domain: vh.domains[0],
+    routes: vh.routes,
+  }));
   return { services, virtualHosts };
 }
 
@@ -64,7 +68,8 @@ export function checkConfigDump(dump: unknown, expected: ExpectedConfig): CheckR
       reasons.push(...compareCluster(c, svc.cluster(Number(port), subset)));
     }
     const present = new Set(mine.map((c) => c.name.split('|')[2]));
-    for (const subset of svc.subsets) if (!present.has(subset)) reasons.push(`no Envoy cluster for subset ${subset} of ${svc.fqdn} in the config_dump`);
+    for (const subset of svc.subsets)
+      if (!present.has(subset)) reasons.push(`no Envoy cluster for subset ${subset} of ${svc.fqdn} in the config_dump`);
   }
   const vhosts = collect(dump, isVirtualHost) as unknown as { name: string; domains: string[]; routes: EnvoyRoute[] }[];
   for (const want of expected.virtualHosts) {
@@ -109,7 +114,9 @@ function routesByMatch(routes: EnvoyRoute[]): Map<string, EnvoyRoute> {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
@@ -120,9 +127,16 @@ function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: Env
   const got = routes.get(canonicalJson(want.match));
   if (!got) return [`${where}: not in the config_dump`];
   const out: string[] = [];
-  if (!sameValue(got.route?.timeout ?? '0s', want.route.timeout)) out.push(`${where}: timeout is ${got.route?.timeout ?? 'unset'}, policy says ${want.route.timeout}`);
+  if (!sameValue(got.route?.timeout ?? '0s', want.route.timeout))
+    out.push(`${where}: timeout is ${got.route?.timeout ?? 'unset'}, policy says ${want.route.timeout}`);
   out.push(...compareBlock(`${where}: retry_policy`, got.route?.retry_policy, want.route.retry_policy));
-  out.push(...compareBlock(`${where}: fault`, got.typed_per_filter_config?.['envoy.filters.http.fault'], want.typed_per_filter_config?.['envoy.filters.http.fault']));
+  out.push(
+    ...compareBlock(
+      `${where}: fault`,
+      got.typed_per_filter_config?.['envoy.filters.http.fault'],
+      want.typed_per_filter_config?.['envoy.filters.http.fault'],
+    ),
+  );
   return out;
 }
 
@@ -132,8 +146,14 @@ function compareBlock(where: string, got: unknown, want: unknown): string[] {
   if (got === undefined) return [`${where} is missing`];
   const out: string[] = [];
   walkLeaves(want, '', (path, value) => {
-    const have = path.split('.').filter(Boolean).reduce<any>((o, k) => (o == null ? undefined : o[k]), got);
-    if (!sameValue(have, value)) out.push(`${where}${path}: is ${have === undefined ? 'unset' : JSON.stringify(have)}, policy says ${JSON.stringify(value)}`);
+    const have = path
+      .split('.')
+      .filter(Boolean)
+      .reduce<any>((o, k) => (o == null ? undefined : o[k]), got);
+    if (!sameValue(have, value))
+      out.push(
+        `${where}${path}: is ${have === undefined ? 'unset' : JSON.stringify(have)}, policy says ${JSON.stringify(value)}`,
+      );
   });
   return out;
 }
@@ -151,15 +171,25 @@ export function sameValue(a: unknown, b: unknown): boolean {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].every((k) => sameValue((a as any)[k], (b as any)[k]));
   }
-  const seconds = (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined);
+  const seconds = (v: unknown) =>
+    typeof v === 'string' && /^-?\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined;
   if (seconds(a) !== undefined && seconds(b) !== undefined) return seconds(a) === seconds(b);
-  if ((typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && a !== '' && b !== '')
+  if (
+    (typeof a === 'number' || typeof a === 'string') &&
+    (typeof b === 'number' || typeof b === 'string') &&
+    a !== '' &&
+    b !== ''
+  )
     return Number(a) === Number(b) || a === b;
   return isDeepStrictEqual(a, b);
 }
 
 /** Every object in the dump satisfying `pred`, wherever Envoy nested it (dynamic_active_clusters, route_config …). */
-function collect(v: unknown, pred: (o: Record<string, unknown>) => boolean, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+function collect(
+  v: unknown,
+  pred: (o: Record<string, unknown>) => boolean,
+  out: Record<string, unknown>[] = [],
+): Record<string, unknown>[] {
   if (Array.isArray(v)) for (const x of v) collect(x, pred, out);
   else if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -169,7 +199,11 @@ function collect(v: unknown, pred: (o: Record<string, unknown>) => boolean, out:
   return out;
 }
 function isCluster(o: Record<string, unknown>): boolean {
-  return typeof o.name === 'string' && o.name.startsWith('outbound|') && ('circuit_breakers' in o || 'connect_timeout' in o || 'type' in o);
+  return (
+    typeof o.name === 'string' &&
+    o.name.startsWith('outbound|') &&
+    ('circuit_breakers' in o || 'connect_timeout' in o || 'type' in o)
+  );
 }
 function isVirtualHost(o: Record<string, unknown>): boolean {
   return Array.isArray(o.domains) && Array.isArray(o.routes);

@@ -65,12 +65,16 @@ export interface EnvoyCluster {
   lb_policy?: EnvoyLbPolicy;
   /** `{}` = 0 % (proto3 JSON omits a zero `value`) */
   common_lb_config?: { healthy_panic_threshold?: { value?: number } };
-  upstream_connection_options?: { tcp_keepalive: { keepalive_time?: number; keepalive_interval?: number; keepalive_probes?: number } };
+  upstream_connection_options?: {
+    tcp_keepalive: { keepalive_time?: number; keepalive_interval?: number; keepalive_probes?: number };
+  };
   typed_extension_protocol_options?: {
     'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
       '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
       common_http_protocol_options?: EnvoyCommonHttpProtocolOptions;
-      explicit_http_config: { http_protocol_options: Record<string, never> } | { http2_protocol_options: Record<string, unknown> };
+      explicit_http_config:
+        | { http_protocol_options: Record<string, never> }
+        | { http2_protocol_options: Record<string, unknown> };
     };
   };
   /** meshproof extension (not in Envoy): the subset labels the cluster's endpoints must carry */
@@ -133,4 +137,3 @@ export interface EnvoyVirtualHost {
   domains: string[];
   routes: EnvoyRoute[];
 }
-

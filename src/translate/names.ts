@@ -38,4 +38,3 @@ export function dur(d: string | undefined): string | undefined {
   const v = ms(d);
   return v === undefined ? undefined : protoDuration(v);
 }
-

@@ -37,7 +37,10 @@ export async function waitForPropagation(opts: PropagationOptions): Promise<Veri
           try {
             const check = checkConfigDump(await opts.readConfigDump(name), opts.expected);
             if (check.ok) Object.assign(s, { ok: true, at: now() - since, reason: '' });
-            else s.reason = check.reasons.slice(0, 3).join('; ') + (check.reasons.length > 3 ? `; … ${check.reasons.length - 3} more` : '');
+            else
+              s.reason =
+                check.reasons.slice(0, 3).join('; ') +
+                (check.reasons.length > 3 ? `; … ${check.reasons.length - 3} more` : '');
           } catch (err) {
             // a refusal that polling cannot cure (RBAC, a pod the server does not know) ends the wait
             if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
@@ -51,7 +54,9 @@ export async function waitForPropagation(opts: PropagationOptions): Promise<Veri
       return {
         ok: done,
         elapsedMs: done ? Math.max(0, ...all.map((s) => s.at)) : now() - since,
-        replicas: [...state.entries()].map(([name, s]) => (s.ok ? { name, ok: true } : { name, ok: false, reason: s.reason })),
+        replicas: [...state.entries()].map(([name, s]) =>
+          s.ok ? { name, ok: true } : { name, ok: false, reason: s.reason },
+        ),
       };
     }
     await sleep(Math.min(pollMs, Math.max(0, opts.timeoutMs - (now() - started))), opts.signal);

@@ -8,7 +8,17 @@ import type {
   VirtualService,
 } from '../policy/types.js';
 import { isValidRetryOnToken } from '../policy/retry-on.js';
-import { ISTIO_DEFAULTS, type EnvoyFault, type EnvoyFractionalPercent, type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteAction, type EnvoyRouteMatch, type EnvoyStringMatch, type EnvoyVirtualHost, } from './envoy.js';
+import {
+  ISTIO_DEFAULTS,
+  type EnvoyFault,
+  type EnvoyFractionalPercent,
+  type EnvoyRetryPolicy,
+  type EnvoyRoute,
+  type EnvoyRouteAction,
+  type EnvoyRouteMatch,
+  type EnvoyStringMatch,
+  type EnvoyVirtualHost,
+} from './envoy.js';
 import { clusterName, dur, serviceFqdn } from './names.js';
 
 // ---------- VirtualService → routes ----------
@@ -31,7 +41,8 @@ function translateMatch(m: HTTPMatchRequest | undefined): EnvoyRouteMatch {
   else out.prefix = '/';
   if (m?.ignoreUriCase) out.case_sensitive = false;
   const headers: { name: string; string_match: EnvoyStringMatch }[] = [];
-  for (const [name, sm] of Object.entries(m?.headers ?? {})) headers.push({ name: name.toLowerCase(), string_match: stringMatch(sm) });
+  for (const [name, sm] of Object.entries(m?.headers ?? {}))
+    headers.push({ name: name.toLowerCase(), string_match: stringMatch(sm) });
   if (m?.method) headers.push({ name: ':method', string_match: stringMatch(m.method) });
   if (m?.authority) headers.push({ name: ':authority', string_match: stringMatch(m.authority) });
   if (headers.length > 0) out.headers = headers;
@@ -55,7 +66,9 @@ function parseRetryOn(retryOn: string): { on: string; codes: number[] } {
 const PREVIOUS_HOSTS = [
   {
     name: 'envoy.retry_host_predicates.previous_hosts',
-    typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
+    },
   },
 ];
 
@@ -76,7 +89,10 @@ export function translateRetries(r: HTTPRetry | undefined): EnvoyRetryPolicy | u
   if (r?.retryRemoteLocalities) {
     p.retry_priority = {
       name: 'envoy.retry_priorities.previous_priorities',
-      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', update_frequency: 2 },
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+        update_frequency: 2,
+      },
     };
   }
   return p;
@@ -84,9 +100,23 @@ export function translateRetries(r: HTTPRetry | undefined): EnvoyRetryPolicy | u
 
 /** gRPC status names Istio accepts (§7.3) → their numbers. */
 const GRPC_STATUS: Record<string, number> = {
-  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
 };
 
 /** §5.1: value ×10 000 truncated, per MILLION; omitted percentage → never. */
@@ -101,7 +131,11 @@ export function translateFault(f: HTTPFaultInjection | undefined): EnvoyFault | 
   const out: EnvoyFault = { '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault' };
   const fixed = dur(f.delay?.fixedDelay);
   if (f.delay && fixed !== undefined) {
-    const pct = f.delay.percentage ? percentage(f.delay.percentage) : f.delay.percent !== undefined ? { numerator: f.delay.percent, denominator: 'HUNDRED' as const } : undefined;
+    const pct = f.delay.percentage
+      ? percentage(f.delay.percentage)
+      : f.delay.percent !== undefined
+        ? { numerator: f.delay.percent, denominator: 'HUNDRED' as const }
+        : undefined;
     out.delay = { fixed_delay: fixed, ...(pct ? { percentage: pct } : {}) };
   }
   const a = f.abort;
@@ -167,7 +201,12 @@ export function boundToGateway(vs: object): boolean {
  * A gateway's virtual hosts: one per VS host ("host:80", domains host and host:*), routes of
  * VSs sharing a host concatenated in list order (Istio orders by creation time).
  */
-export function translateVirtualHosts(vss: object[], defaultNamespace: string, portOf?: PortOf, gatewayPort: number = ISTIO_DEFAULTS.gatewayPort): EnvoyVirtualHost[] {
+export function translateVirtualHosts(
+  vss: object[],
+  defaultNamespace: string,
+  portOf?: PortOf,
+  gatewayPort: number = ISTIO_DEFAULTS.gatewayPort,
+): EnvoyVirtualHost[] {
   const byHost = new Map<string, EnvoyVirtualHost>();
   for (const vs of vss) {
     if ((vs as { kind?: string }).kind !== 'VirtualService' || !boundToGateway(vs)) continue;
@@ -183,4 +222,3 @@ export function translateVirtualHosts(vss: object[], defaultNamespace: string, p
   }
   return [...byHost.values()];
 }
-

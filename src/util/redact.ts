@@ -9,7 +9,8 @@
 export const REDACTED = '[redacted]';
 
 /** Header names whose values are credentials: the standard ones, and anything named like a secret. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|auth|token|secret|key|password|passwd|session|credential|signature/i;
+const SECRET_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie)$|auth|token|secret|key|password|passwd|session|credential|signature/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
@@ -18,7 +19,9 @@ export function isSecretHeader(name: string): boolean {
 /** The plan with every secret header value replaced by REDACTED (a copy; the engine's plan is untouched). */
 export function redactPlan<Plan extends { headers?: Record<string, string> }>(plan: Plan): Plan {
   if (!plan.headers) return plan;
-  const headers = Object.fromEntries(Object.entries(plan.headers).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v]));
+  const headers = Object.fromEntries(
+    Object.entries(plan.headers).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v]),
+  );
   return { ...plan, headers };
 }
 

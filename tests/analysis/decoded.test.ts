@@ -2,7 +2,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { histogramOf } from '../../src/analysis/decoded.js';
-import { createHistogram, deserializeHistogram, percentileMs, recordMs, serializeHistogram } from '../../src/load/histogram.js';
+import {
+  createHistogram,
+  deserializeHistogram,
+  percentileMs,
+  recordMs,
+  serializeHistogram,
+} from '../../src/load/histogram.js';
 
 test('the same serialized histogram gives the same decoded object, with the same percentiles as a fresh decode', () => {
   const h = createHistogram();

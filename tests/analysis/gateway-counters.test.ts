@@ -9,7 +9,11 @@ const plan = { method: 'GET', baseUrl: 'http://127.0.0.1:1', path: '/' };
 
 test('gateway deltas are summed over repetitions; overflow counters that agree with the clients raise nothing (§1, §2.2)', () => {
   const result = fakeResult(profile, plan, { ok: 100, overflow: 900 }, 5);
-  const g = gatewayCounters('policy', [{ [`${C}.upstream_rq_pending_overflow`]: 450 }, { [`${C}.upstream_rq_pending_overflow`]: 449 }], result);
+  const g = gatewayCounters(
+    'policy',
+    [{ [`${C}.upstream_rq_pending_overflow`]: 450 }, { [`${C}.upstream_rq_pending_overflow`]: 449 }],
+    result,
+  );
   assert.equal(g.deltas, { [`${C}.upstream_rq_pending_overflow`]: 899 });
   assert.equal(g.mismatches, [], 'one request at a phase boundary is within the slack');
 });
@@ -17,7 +21,9 @@ test('gateway deltas are summed over repetitions; overflow counters that agree w
 test('a gateway that counts fewer overflows than the clients saw is flagged, with both numbers', () => {
   const result = fakeResult(profile, plan, { ok: 100, overflow: 900 }, 5);
   const g = gatewayCounters('policy', [{ [`${C}.upstream_rq_pending_overflow`]: 600 }], result);
-  assert.equal(g.mismatches, ['policy: gateway counted 600 upstream_rq_pending_overflow, clients saw 900 overflow 503s']);
+  assert.equal(g.mismatches, [
+    'policy: gateway counted 600 upstream_rq_pending_overflow, clients saw 900 overflow 503s',
+  ]);
 });
 
 test('route timeouts are checked against upstream_rq_timeout too (§4.1)', () => {
@@ -26,7 +32,7 @@ test('route timeouts are checked against upstream_rq_timeout too (§4.1)', () =>
   assert.equal(g.mismatches, ['policy: gateway counted 10 upstream_rq_timeout, clients saw 50 route-timeout 504s']);
 });
 
-test('one slack rule for every comparison: max(2, 1 % of the clients\' count)', async () => {
+test("one slack rule for every comparison: max(2, 1 % of the clients' count)", async () => {
   const { withinSlack } = await import('../../src/analysis/gateway-counters.js');
   assert.is(withinSlack(2, 0), true);
   assert.is(withinSlack(3, 0), false);

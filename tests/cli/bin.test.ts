@@ -14,8 +14,11 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/cli/crash-after-main.ts', imp
 
 test('an unhandled rejection after main() exits 3 naming the error, and points at meshproof restore', async () => {
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', FIXTURE, '--version'], { cwd: ROOT, timeout: 30_000 }, (err, _stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', FIXTURE, '--version'],
+      { cwd: ROOT, timeout: 30_000 },
+      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
     );
   });
   assert.is(r.code, ExitCode.infra, r.stderr);

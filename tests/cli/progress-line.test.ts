@@ -23,9 +23,18 @@ test('run: the scenario and the phase in front of the engine progress; apply and
   const { written, stream } = capture();
   const line = progressLine({ label: 'pool', stream, enabled: true, redrawMs: 0 });
   line.onEvent({ type: 'phase', phase: 'policy', slot: 1, slots: 4, warmup: false });
-  line.onEvent({ type: 'progress', phase: 'policy', slot: 1, warmup: false, progress: { elapsedMs: 500, totalMs: 1000, requests: 10, statuses: { 503: 10 } } });
+  line.onEvent({
+    type: 'progress',
+    phase: 'policy',
+    slot: 1,
+    warmup: false,
+    progress: { elapsedMs: 500, totalMs: 1000, requests: 10, statuses: { 503: 10 } },
+  });
   line.onEvent({ type: 'restore', reason: 'final' });
-  assert.equal(written, ['\r\x1b[2Kpool · policy 2/4 · 0.5s/1.0s  0 req/s  10 reqs  503:10', '\r\x1b[2Kpool · restoring']);
+  assert.equal(written, [
+    '\r\x1b[2Kpool · policy 2/4 · 0.5s/1.0s  0 req/s  10 reqs  503:10',
+    '\r\x1b[2Kpool · restoring',
+  ]);
 });
 
 test('redraws of engine progress are throttled', () => {

@@ -17,12 +17,20 @@ test('the first SIGINT aborts the run, the second explains the restore, the thir
   proc.emit('SIGTERM');
   assert.equal(exits, [], 'a second signal does not cut the restore short');
   assert.match(lines[1], /still restoring/);
-  assert.match(lines[1], 'keeps its journal for `meshproof restore`', 'a second Ctrl-C explains that the journal is kept');
+  assert.match(
+    lines[1],
+    'keeps its journal for `meshproof restore`',
+    'a second Ctrl-C explains that the journal is kept',
+  );
   proc.emit('SIGINT');
   assert.equal(exits, [ExitCode.infra]);
   assert.is(ExitCode.infra, 3);
   guard.dispose();
-  assert.is(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM') + proc.listenerCount('SIGHUP'), 0, 'handlers removed');
+  assert.is(
+    proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM') + proc.listenerCount('SIGHUP'),
+    0,
+    'handlers removed',
+  );
 });
 
 test('SIGTERM alone aborts with its own name', () => {

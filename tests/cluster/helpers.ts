@@ -73,7 +73,10 @@ export function policies(...names: string[]): Promise<PolicyDoc[]> {
 /** Runs the real kubectl against the fake (no other kubeconfig leaks in). */
 export async function kubectl(env: Env, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await exec('kubectl', ['--kubeconfig', env.kubeconfig, ...args], { timeout: 15_000, env: { ...process.env, KUBECONFIG: '' } });
+    const r = await exec('kubectl', ['--kubeconfig', env.kubeconfig, ...args], {
+      timeout: 15_000,
+      env: { ...process.env, KUBECONFIG: '' },
+    });
     return { ...r, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };

@@ -14,12 +14,19 @@ const keyText = (k: ObjectKey) => `${k.kind}/${k.namespace}/${k.name}`;
 export class FakeApplier implements Applier {
   readonly description = 'fake applier';
   readonly store = new Map<string, Record<string, unknown>>();
-  constructor(readonly log: string[], initial: Record<string, unknown>[] = [], private readonly verifyResult: Partial<VerifyResult> = {}) {
+  constructor(
+    readonly log: string[],
+    initial: Record<string, unknown>[] = [],
+    private readonly verifyResult: Partial<VerifyResult> = {},
+  ) {
     for (const o of initial) this.store.set(keyOfObject(o), structuredClone(o));
   }
   async snapshot(keys: ObjectKey[]): Promise<Snapshot> {
     this.log.push('snapshot');
-    return { takenAt: new Date().toISOString(), entries: keys.map((key) => ({ key, object: structuredClone(this.store.get(keyText(key)) ?? null) })) };
+    return {
+      takenAt: new Date().toISOString(),
+      entries: keys.map((key) => ({ key, object: structuredClone(this.store.get(keyText(key)) ?? null) })),
+    };
   }
   async apply(docs: PolicyDoc[]): Promise<void> {
     this.log.push('apply');
@@ -44,7 +51,11 @@ function keyOfObject(o: Record<string, unknown>): string {
 }
 
 /** What one fake run returns: cause → count, all at `latencyMs`. */
-export type Script = (call: { n: number; profile: LoadProfile; options?: RunOptions }) => Promise<Partial<Record<Cause, number>>> | Partial<Record<Cause, number>>;
+export type Script = (call: {
+  n: number;
+  profile: LoadProfile;
+  options?: RunOptions;
+}) => Promise<Partial<Record<Cause, number>>> | Partial<Record<Cause, number>>;
 
 export interface FakeRun {
   profile: LoadProfile;
@@ -90,11 +101,23 @@ export class FakeClock implements Clock {
 }
 
 const STATUS_OF: Record<Cause, string> = {
-  ok: '200', overflow: '503', no_healthy_upstream: '503', route_timeout: '504', fault_abort: '503',
-  upstream_reset: '503', app_error: '500', client_error: '404', network_error: '0',
+  ok: '200',
+  overflow: '503',
+  no_healthy_upstream: '503',
+  route_timeout: '504',
+  fault_abort: '503',
+  upstream_reset: '503',
+  app_error: '500',
+  client_error: '404',
+  network_error: '0',
 };
 
-export function fakeResult(profile: LoadProfile, plan: RequestPlan, causes: Partial<Record<Cause, number>>, latencyMs: number): PhaseResult {
+export function fakeResult(
+  profile: LoadProfile,
+  plan: RequestPlan,
+  causes: Partial<Record<Cause, number>>,
+  latencyMs: number,
+): PhaseResult {
   const h = createHistogram();
   const statuses: Record<string, number> = {};
   let requests = 0;
@@ -115,9 +138,17 @@ export function fakeResult(profile: LoadProfile, plan: RequestPlan, causes: Part
   }
   const start = Date.parse('2026-01-01T00:00:00Z');
   return {
-    profile, plan, engine: { name: 'builtin', version: 'fake-1' },
-    startedAt: new Date(start).toISOString(), endedAt: new Date(start + 1000).toISOString(), durationMs: 1000,
-    requests, iterations: requests, droppedIterations: 0, statuses, causes,
+    profile,
+    plan,
+    engine: { name: 'builtin', version: 'fake-1' },
+    startedAt: new Date(start).toISOString(),
+    endedAt: new Date(start + 1000).toISOString(),
+    durationMs: 1000,
+    requests,
+    iterations: requests,
+    droppedIterations: 0,
+    statuses,
+    causes,
     latency: { overall: summarize(h), byCause: byCauseSummary },
     histograms: { overall: serializeHistogram(h), byCause },
     timeline: [{ t: 0, requests, statuses, causes, p95: summarize(h).p95 }],

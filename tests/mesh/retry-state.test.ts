@@ -10,7 +10,15 @@ import type { ClusterStats } from '../../src/mesh/stats.js';
 import type { CompiledRetry } from '../../src/mesh/route-config.js';
 import { createRng } from '../../src/util/random.js';
 
-const POLICY: CompiledRetry = { numRetries: 5, perTryMs: 0, on: 0, codes: [], baseMs: 25, maxMs: 250, avoidPreviousHosts: true };
+const POLICY: CompiledRetry = {
+  numRetries: 5,
+  perTryMs: 0,
+  on: 0,
+  codes: [],
+  baseMs: 25,
+  maxMs: 250,
+  avoidPreviousHosts: true,
+};
 
 test('D7: default backoff delays fill [0,24], [0,74], [0,174], then [0,250] ms (2000 seeded requests)', () => {
   const rng = createRng(9);

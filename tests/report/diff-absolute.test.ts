@@ -15,7 +15,9 @@ const rerun = buildFixtureReport({ seedOffset: 100 });
 test('a gate that passed and now fails, a cause share up beyond tolerance, percentiles up beyond tolerance: regressions', () => {
   const d = diffReports(main, regressed, abs({ ratio: 0.02, ms: 5 }));
   assert.ok(d.regression);
-  const regressions = changesOf(d).filter((c) => c.kind === 'regression').map((c) => c.what);
+  const regressions = changesOf(d)
+    .filter((c) => c.kind === 'regression')
+    .map((c) => c.what);
   assert.ok(regressions.includes('gate policy http_req_duration p(95)<60'), regressions.join('; '));
   assert.ok(regressions.includes('policy overflow'), 'overflow share 41.8 % → ~55 %');
   assert.ok(regressions.includes('policy failed'));
@@ -37,20 +39,44 @@ test('a rerun with other seeds is not a regression: shifts stay within tolerance
 test('the other way round the same changes are improvements — except the policy p50, which rises as fewer fast 503s pull it down', () => {
   const d = diffReports(regressed, main, abs({ ratio: 0.02, ms: 5 }));
   // with 60 % overflows (~1 ms) the median is an overflow; with 42 % it is a ~17 ms success
-  assert.equal(changesOf(d).filter((c) => c.kind === 'regression').map((c) => c.what), ['policy p50']);
-  const improvements = changesOf(d).filter((c) => c.kind === 'improvement').map((c) => c.what);
-  assert.ok(improvements.includes('policy overflow') && improvements.includes('policy p95') && improvements.includes('gate policy http_req_duration p(95)<60'), improvements.join('; '));
+  assert.equal(
+    changesOf(d)
+      .filter((c) => c.kind === 'regression')
+      .map((c) => c.what),
+    ['policy p50'],
+  );
+  const improvements = changesOf(d)
+    .filter((c) => c.kind === 'improvement')
+    .map((c) => c.what);
+  assert.ok(
+    improvements.includes('policy overflow') &&
+      improvements.includes('policy p95') &&
+      improvements.includes('gate policy http_req_duration p(95)<60'),
+    improvements.join('; '),
+  );
 });
 
 test('tolerances decide: a 30 ms rise is no regression with --tolerance-ms 100 and a ratio tolerance of 0.5', () => {
   const d = diffReports(main, regressed, abs({ ratio: 0.5, ms: 100 }));
-  assert.equal(changesOf(d).filter((c) => c.kind === 'regression').map((c) => c.what), ['gate policy http_req_duration p(95)<60']);
+  assert.equal(
+    changesOf(d)
+      .filter((c) => c.kind === 'regression')
+      .map((c) => c.what),
+    ['gate policy http_req_duration p(95)<60'],
+  );
 });
 
 test('different scenarios or load profiles are warned about', () => {
-  const other = { ...rerun, scenario: { ...rerun.scenario, name: 'retries' }, load: { ...rerun.load, profile: { executor: 'constant-vus' as const, vus: 20, duration: '10s' } } };
+  const other = {
+    ...rerun,
+    scenario: { ...rerun.scenario, name: 'retries' },
+    load: { ...rerun.load, profile: { executor: 'constant-vus' as const, vus: 20, duration: '10s' } },
+  };
   const d = diffReports(main, other, { mode: 'absolute' });
-  assert.equal(d.warnings, ['different scenarios: "connection-pool-overflow" vs "retries"', 'different load profiles: differences may come from the load, not the change']);
+  assert.equal(d.warnings, [
+    'different scenarios: "connection-pool-overflow" vs "retries"',
+    'different load profiles: differences may come from the load, not the change',
+  ]);
 });
 
 test('a cause the old run never saw counts as 0/n with its Wilson interval: 0/50 → 3/50 network errors overlap (≤ 7.1 %), so it is a change, not a regression', () => {

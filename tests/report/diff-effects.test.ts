@@ -47,7 +47,8 @@ test('the same busy run diffed --absolute is what issue 14 saw: policy percentil
   const busy = scaleLatencies(buildFixtureReport({ expect: RELATIVE, seedOffset: 100 }), 1.5);
   const d = diffReports(main, busy, { mode: 'absolute' });
   const r = kinds(d, 'regression');
-  for (const what of ['baseline p90', 'baseline p95', 'policy p90', 'policy p95']) assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
+  for (const what of ['baseline p90', 'baseline p95', 'policy p90', 'policy p95'])
+    assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
 });
 
 test('an absolute latency gate on a busy runner still flips, and diff says so (rule: a gate that passed and now fails)', () => {
@@ -65,7 +66,10 @@ test('a policy change that halves the shedding (45 % → 22.5 % overflow) is a r
   assert.is(overflow.kind, 'regression');
   // the breaker trips after the first second, so the measured shares are 41.8 % and 20.8 %
   // the tolerance is the larger of 2 pp and a quarter of the old effect (41.8 pp / 4)
-  assert.is(overflow.why, 'the policy adds less overflow (+41.8 pp [40.1–43.4] → +20.8 pp [19.5–22.1]): weaker by more than 10.4 pp (25 % of the old effect) and the 95 % intervals do not overlap');
+  assert.is(
+    overflow.why,
+    'the policy adds less overflow (+41.8 pp [40.1–43.4] → +20.8 pp [19.5–22.1]): weaker by more than 10.4 pp (25 % of the old effect) and the 95 % intervals do not overlap',
+  );
   assert.is(overflow.change, '-21.0 pp');
   assert.match(find(d, 'failed share').why, /^the policy adds fewer failures/);
   assert.is(find(d, 'gate policy cause_overflow rate>=0.3').kind, 'regression');
@@ -78,10 +82,19 @@ test('a policy change that halves the shedding (45 % → 22.5 % overflow) is a r
 const FAST: Outcome = { ...HEALTHY, share: 2 / 3 };
 const SLOW: Outcome = { cause: 'ok', status: 200, share: 1 / 3, medianMs: 1000, p99Ms: 1100 };
 const TIMED_OUT: Outcome = { cause: 'route_timeout', status: 504, share: 1 / 3, medianMs: 501, p99Ms: 503 };
-const TIMEOUT_EXPECT: ExpectSpec = { policy: { cause_route_timeout: ['rate>=0.2'] }, delta: { http_req_duration: ['p(95)<-200'] } };
+const TIMEOUT_EXPECT: ExpectSpec = {
+  policy: { cause_route_timeout: ['rate>=0.2'] },
+  delta: { http_req_duration: ['p(95)<-200'] },
+};
 function timeoutRun(seed: number, policyMix: Outcome[]) {
-  const phase = (s: number, mix: Outcome[], at: string) => syntheticPhase({ seed: s, requests: 600, durationS: 5, startedAt: at, mix });
-  return assembleReport(phase(seed, [FAST, SLOW], '2026-11-21T10:00:01.000Z'), phase(seed + 1, policyMix, '2026-11-21T10:00:08.000Z'), TIMEOUT_EXPECT, 'route-timeout');
+  const phase = (s: number, mix: Outcome[], at: string) =>
+    syntheticPhase({ seed: s, requests: 600, durationS: 5, startedAt: at, mix });
+  return assembleReport(
+    phase(seed, [FAST, SLOW], '2026-11-21T10:00:01.000Z'),
+    phase(seed + 1, policyMix, '2026-11-21T10:00:08.000Z'),
+    TIMEOUT_EXPECT,
+    'route-timeout',
+  );
 }
 
 test('a policy change that removes the timeout is a regression: the timeout share and the p95 cut weaken, the gates fail', () => {
@@ -90,11 +103,25 @@ test('a policy change that removes the timeout is a regression: the timeout shar
   assert.is(withTimeout.verdict, 'pass');
   const d = diffReports(withTimeout, without);
   const r = kinds(d, 'regression');
-  for (const what of ['gate policy cause_route_timeout rate>=0.2', 'gate delta http_req_duration p(95)<-200', 'route_timeout share', 'failed share', 'ok p90 latency', 'ok p95 latency']) assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
+  for (const what of [
+    'gate policy cause_route_timeout rate>=0.2',
+    'gate delta http_req_duration p(95)<-200',
+    'route_timeout share',
+    'failed share',
+    'ok p90 latency',
+    'ok p95 latency',
+  ])
+    assert.ok(r.includes(what), `${what} in ${r.join('; ')}`);
   // gone, not just weaker: without the timeout the share difference is 0.0 pp [-0.64–0.64]
-  assert.is(find(d, 'route_timeout share').why, 'the policy no longer adds route_timeout (+34.5 pp [30.8–38.4] → 0.0 pp [-0.64–0.64]): weaker by more than 8.6 pp (25 % of the old effect) and the 95 % intervals do not overlap');
+  assert.is(
+    find(d, 'route_timeout share').why,
+    'the policy no longer adds route_timeout (+34.5 pp [30.8–38.4] → 0.0 pp [-0.64–0.64]): weaker by more than 8.6 pp (25 % of the old effect) and the 95 % intervals do not overlap',
+  );
   // with the timeout the slow third's answers are 504s, so the ok p95 is a fast pod's (×0.044); without it ×1
-  assert.is(find(d, 'ok p95 latency').why, 'the policy no longer cuts the p95 of ok answers (×0.044 [0.0402–0.048] → ×1.00 [0.964–1.02]): weaker by more than 0.24 of the ratio (25 % of the old effect) and the 95 % intervals do not overlap');
+  assert.is(
+    find(d, 'ok p95 latency').why,
+    'the policy no longer cuts the p95 of ok answers (×0.044 [0.0402–0.048] → ×1.00 [0.964–1.02]): weaker by more than 0.24 of the ratio (25 % of the old effect) and the 95 % intervals do not overlap',
+  );
   // the p50 is a fast answer in both phases of both runs; the ok p99 of 400 answers has an open bound: neither is red
   assert.ok(!r.includes('ok p50 latency') && !r.includes('ok p99 latency'));
 });
@@ -106,7 +133,10 @@ test('a failure cause the new policy phase shows and its baseline does not (and 
   const d = diffReports(old, resets);
   const c = find(d, 'upstream_reset share');
   assert.is(c.kind, 'regression');
-  assert.match(c.why, /^new failure cause: the policy phase has \d\d upstream_reset \(\d\.\d %\) and its baseline none; the old run's policy did not add it$/);
+  assert.match(
+    c.why,
+    /^new failure cause: the policy phase has \d\d upstream_reset \(\d\.\d %\) and its baseline none; the old run's policy did not add it$/,
+  );
   // one reset in 600 requests: its Newcombe interval includes 0 — noise on a busy runner
   const one = structuredClone(old);
   const q = one.phases.policy.stats;
@@ -130,27 +160,54 @@ test('a burst of a new failure cause below the share tolerance (a busy runner st
   assert.is(diffReports(main, burst).regression, false);
   // 3 % of the requests (108 of 3600) is beyond the 2 pp: red, in the words of the rule
   const many = structuredClone(main);
-  many.phases.policy.stats.causes.route_timeout = { count: 108, n: q.requests, ratio: 108 / q.requests, lo: 0, hi: 0.04 };
+  many.phases.policy.stats.causes.route_timeout = {
+    count: 108,
+    n: q.requests,
+    ratio: 108 / q.requests,
+    lo: 0,
+    hi: 0.04,
+  };
   const m = find(diffReports(main, many), 'route_timeout share');
   assert.is(m.kind, 'regression');
-  assert.is(m.why, "new failure cause: the policy phase has 108 route_timeout (3.0 %) and its baseline none; the old run's policy did not add it");
+  assert.is(
+    m.why,
+    "new failure cause: the policy phase has 108 route_timeout (3.0 %) and its baseline none; the old run's policy did not add it",
+  );
 });
 
 test('an effect that got stronger (the pool now sheds 96 % instead of 42 %) is a change, not red; an upper-bound gate on the failures makes it red (README "Use in CI")', () => {
   const d = diffReports(main, buildFixtureReport({ expect: RELATIVE, overflowShare: 0.97 }));
   const overflow = find(d, 'overflow share');
   assert.is(overflow.kind, 'change');
-  assert.match(overflow.why, /^the policy adds more overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+96\.3 pp \[95\.6–96\.9\]\): stronger by more than 10\.4 pp/);
+  assert.match(
+    overflow.why,
+    /^the policy adds more overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+96\.3 pp \[95\.6–96\.9\]\): stronger by more than 10\.4 pp/,
+  );
   assert.is(d.regression, false);
   const BOUNDED: ExpectSpec = { ...RELATIVE, policy: { ...RELATIVE.policy, http_req_failed: ['rate<0.6'] } };
-  const bounded = diffReports(buildFixtureReport({ expect: BOUNDED }), buildFixtureReport({ expect: BOUNDED, overflowShare: 0.97 }));
+  const bounded = diffReports(
+    buildFixtureReport({ expect: BOUNDED }),
+    buildFixtureReport({ expect: BOUNDED, overflowShare: 0.97 }),
+  );
   assert.equal(kinds(bounded, 'regression'), ['gate policy http_req_failed rate<0.6']);
 });
 
 test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a regression; one that shrinks is an improvement', () => {
   const cost = (medianMs: number, seed: number) => {
-    const b = syntheticPhase({ seed, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });
-    const q = syntheticPhase({ seed: seed + 1, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:08.000Z', mix: [{ ...HEALTHY, medianMs, p99Ms: medianMs * 2.4 }] });
+    const b = syntheticPhase({
+      seed,
+      requests: 2000,
+      durationS: 5,
+      startedAt: '2026-11-21T10:00:01.000Z',
+      mix: [HEALTHY],
+    });
+    const q = syntheticPhase({
+      seed: seed + 1,
+      requests: 2000,
+      durationS: 5,
+      startedAt: '2026-11-21T10:00:08.000Z',
+      mix: [{ ...HEALTHY, medianMs, p99Ms: medianMs * 2.4 }],
+    });
     return assembleReport(b, q, [], 'retries');
   };
   const d = diffReports(cost(40, 1), cost(80, 3));
@@ -162,12 +219,30 @@ test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a
 
 test('percentileRatio: policy ÷ baseline with [policy.lo ÷ baseline.hi, policy.hi ÷ baseline.lo] from 97.5 % order-statistic intervals (both hold at ≥ 95 %)', () => {
   const slow = { ...HEALTHY, medianMs: 50, p99Ms: 120 };
-  const b = syntheticPhase({ seed: 5, requests: 3000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });
-  const q = syntheticPhase({ seed: 6, requests: 3000, durationS: 5, startedAt: '2026-11-21T10:00:08.000Z', mix: [slow] });
+  const b = syntheticPhase({
+    seed: 5,
+    requests: 3000,
+    durationS: 5,
+    startedAt: '2026-11-21T10:00:01.000Z',
+    mix: [HEALTHY],
+  });
+  const q = syntheticPhase({
+    seed: 6,
+    requests: 3000,
+    durationS: 5,
+    startedAt: '2026-11-21T10:00:08.000Z',
+    mix: [slow],
+  });
   const r = percentileRatio(b.histograms.overall, q.histograms.overall, 50);
   const bi = percentileInterval(deserializeHistogram(b.histograms.overall), 50, 0.975);
   const qi = percentileInterval(deserializeHistogram(q.histograms.overall), 50, 0.975);
-  assert.equal(r, { baseline: bi.value, policy: qi.value, ratio: qi.value / bi.value, lo: qi.lo / bi.hi, hi: qi.hi / bi.lo });
+  assert.equal(r, {
+    baseline: bi.value,
+    policy: qi.value,
+    ratio: qi.value / bi.value,
+    lo: qi.lo / bi.hi,
+    hi: qi.hi / bi.lo,
+  });
   // medians 25 ms and 50 ms: ×2, the interval a few percent either side
   assert.ok(Math.abs(r.ratio - 2) < 0.1 && r.lo < r.ratio && r.hi > r.ratio && r.hi - r.lo < 0.25, JSON.stringify(r));
   // no histogram (a phase without ok answers): no ratio
@@ -179,7 +254,11 @@ test('effects mode warns like --absolute when the scenarios, load profiles or en
   other.scenario.name = 'retries';
   other.load.profile = { executor: 'constant-vus', vus: 20, duration: '10s' };
   other.engine = { name: 'k6', version: '0.54.0' };
-  assert.equal(diffReports(main, other).warnings, ['different scenarios: "connection-pool-overflow" vs "retries"', 'different load profiles: differences may come from the load, not the change', 'different engines: builtin vs k6']);
+  assert.equal(diffReports(main, other).warnings, [
+    'different scenarios: "connection-pool-overflow" vs "retries"',
+    'different load profiles: differences may come from the load, not the change',
+    'different engines: builtin vs k6',
+  ]);
 });
 
 test.run();

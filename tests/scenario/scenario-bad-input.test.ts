@@ -19,7 +19,10 @@ test('item 1: a header name with a space, CR/LF in a header value and in target.
 
 test('item 1: a Host header in target.headers is refused in favour of target.host (the client sets it)', () => {
   const [e] = errorsOf(`${GOOD}target:\n  headers: { Host: x.example.com }\n`);
-  assert.match(e, /^scenarios\/x\.yaml:7:14: target\.headers\.Host: expected a header the HTTP client does not set itself .*got "Host"$/);
+  assert.match(
+    e,
+    /^scenarios\/x\.yaml:7:14: target\.headers\.Host: expected a header the HTTP client does not set itself .*got "Host"$/,
+  );
 });
 
 test("item 3: 876000h for duration, warmup, settle, gracefulStop and latency.fixed: exit-2 errors stating Node's timer maximum", () => {
@@ -33,7 +36,7 @@ local:
   latency: { fixed: 876000h }
 `;
   const errors = errorsOf(text);
-  const max = "up to 596h31m23.647s (Node's timer limit), got \"876000h\"";
+  const max = 'up to 596h31m23.647s (Node\'s timer limit), got "876000h"';
   assert.equal(errors, [
     `scenarios/x.yaml:2:52: load.duration: expected a positive duration like "30s" ${max}`,
     `scenarios/x.yaml:2:75: load.gracefulStop: expected a duration like "30s" ${max}`,
@@ -46,8 +49,15 @@ local:
 test('item 3: stages each under the limit but 25 days in sum are refused as a whole; 596h31m23.647s exactly is accepted', () => {
   const stages = `load: { executor: ramping-vus, stages: [{ duration: 300h, target: 1 }, { duration: 300h, target: 0 }], gracefulStop: 0s }`;
   const [e] = errorsOf(GOOD.replace(/^load: .*$/m, stages));
-  assert.is(e, "scenarios/x.yaml:2:40: load.stages: expected the whole run (the stages plus gracefulStop) to last at most 596h31m23.647s (Node's timer limit), got 600h");
-  const s = parseScenario(FILE, GOOD.replace('duration: 4s', 'duration: 596h31m23.647s, gracefulStop: 0s'), '/work/demo/scenarios');
+  assert.is(
+    e,
+    "scenarios/x.yaml:2:40: load.stages: expected the whole run (the stages plus gracefulStop) to last at most 596h31m23.647s (Node's timer limit), got 600h",
+  );
+  const s = parseScenario(
+    FILE,
+    GOOD.replace('duration: 4s', 'duration: 596h31m23.647s, gracefulStop: 0s'),
+    '/work/demo/scenarios',
+  );
   assert.is(s.load.executor, 'constant-vus');
 });
 
@@ -71,8 +81,15 @@ target: { url: "http://127.0.0.1:0" }
 });
 
 test('item 17: http_reqs rate is a throughput, not a share: "rate>=50" stays valid', () => {
-  const s = parseScenario(FILE, GOOD.replace('cause_overflow: ["rate>=0.3"]', 'http_reqs: ["rate>=50"]'), '/work/demo/scenarios');
-  assert.equal(s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })), [{ scope: 'policy', metric: 'http_reqs', expression: 'rate>=50' }]);
+  const s = parseScenario(
+    FILE,
+    GOOD.replace('cause_overflow: ["rate>=0.3"]', 'http_reqs: ["rate>=50"]'),
+    '/work/demo/scenarios',
+  );
+  assert.equal(
+    s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })),
+    [{ scope: 'policy', metric: 'http_reqs', expression: 'rate>=50' }],
+  );
 });
 
 test.run();

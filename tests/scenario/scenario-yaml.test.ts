@@ -25,7 +25,10 @@ expect:
     '/work/demo/scenarios',
   );
   assert.equal(s.load, { executor: 'constant-vus', vus: 3, duration: '2s' });
-  assert.equal(s.gates.map((g) => `${g.scope} ${g.metric} ${g.gate.expression}`), ['baseline http_req_failed rate<0.5', 'policy http_req_failed rate<0.5']);
+  assert.equal(
+    s.gates.map((g) => `${g.scope} ${g.metric} ${g.gate.expression}`),
+    ['baseline http_req_failed rate<0.5', 'policy http_req_failed rate<0.5'],
+  );
 });
 
 test('<< merge keys resolve, explicit keys winning', () => {
@@ -41,12 +44,20 @@ expect:
     '/work/demo/scenarios',
   );
   assert.equal(s.load, { executor: 'constant-vus', vus: 5, duration: '2s' });
-  assert.equal(s.gates.filter((g) => g.scope === 'policy').map((g) => g.metric).sort(), ['cause_overflow', 'http_req_failed']);
+  assert.equal(
+    s.gates
+      .filter((g) => g.scope === 'policy')
+      .map((g) => g.metric)
+      .sort(),
+    ['cause_overflow', 'http_req_failed'],
+  );
 });
 
 test('an alias bomb is still stopped, as a positioned error', () => {
   const level = (name: string, prev: string) => `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]\n`;
-  const errors = errorsOf(`description: &a [x,x,x,x,x,x,x,x,x]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`);
+  const errors = errorsOf(
+    `description: &a [x,x,x,x,x,x,x,x,x]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`,
+  );
   assert.match(errors[0], /^scenarios\/x\.yaml:1:1: invalid YAML: Excessive alias count/);
 });
 
@@ -60,7 +71,10 @@ seed: 1e400
 `);
   assert.ok(errors.includes('scenarios/x.yaml:5:9: repeat: expected an integer, got .inf'), errors.join('\n'));
   assert.ok(errors.includes('scenarios/x.yaml:6:7: seed: expected an integer, got 1e400'), errors.join('\n'));
-  assert.ok(errors.some((e) => e.endsWith('load.vus: expected a positive integer, got .nan')), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => e.endsWith('load.vus: expected a positive integer, got .nan')),
+    errors.join('\n'),
+  );
 });
 
 test('a Latin-1 scenario is refused at its first non-UTF-8 byte', async () => {
@@ -68,7 +82,10 @@ test('a Latin-1 scenario is refused at its first non-UTF-8 byte', async () => {
   try {
     const file = join(dir, 's.yaml');
     await writeFile(file, Buffer.from('name: caf\xe9\n', 'latin1'));
-    const err = await loadScenario(file).then(() => undefined, (e: Error) => e);
+    const err = await loadScenario(file).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(err, ConfigError);
     assert.match(err!.message, new RegExp(`^${file}:1:10: not UTF-8 text: byte 0xe9 here`));
   } finally {

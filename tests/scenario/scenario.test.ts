@@ -6,13 +6,22 @@ import { warmupProfile } from '../../src/experiment/warmup.js';
 import { k6Rules } from '../../src/load/k6/rules.js';
 import { FILE, GOOD, errorsOf } from './scenario-text.js';
 
-
 test('a minimal scenario gets the documented defaults: local mesh, repeat 1, seed 42, warm-up 1s', () => {
   const s = parseScenario(FILE, GOOD, '/work/demo/scenarios');
   assert.is(s.name, 'demo');
-  assert.equal(s.target, { url: undefined, host: 'bookinfo.example.com', path: '/productpage', method: 'GET', headers: {} });
+  assert.equal(s.target, {
+    url: undefined,
+    host: 'bookinfo.example.com',
+    path: '/productpage',
+    method: 'GET',
+    headers: {},
+  });
   assert.equal(s.load, { executor: 'constant-vus', vus: 10, duration: '4s' });
-  assert.equal(s.policy.files, ['/work/demo/policies/connection-pool.yaml'], 'policy paths resolve against the scenario folder');
+  assert.equal(
+    s.policy.files,
+    ['/work/demo/policies/connection-pool.yaml'],
+    'policy paths resolve against the scenario folder',
+  );
   assert.equal(s.policy.filesAsWritten, ['../policies/connection-pool.yaml']);
   assert.is(s.policy.namespace, undefined, "unset: the target's namespace applies");
   assert.is(s.policy.propagationTimeoutMs, 30_000);
@@ -20,34 +29,56 @@ test('a minimal scenario gets the documented defaults: local mesh, repeat 1, see
   assert.is(s.seed, 42);
   assert.is(s.warmupMs, 1000);
   assert.is(s.local.pods.length, 3);
-  assert.equal(s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })), [{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.3' }]);
+  assert.equal(
+    s.gates.map((g) => ({ scope: g.scope, metric: g.metric, expression: g.gate.expression })),
+    [{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.3' }],
+  );
 });
 
 test('the compact local form builds the app model: pod count, shared latency, one bad pod', () => {
-  const s = parseScenario(FILE, `${GOOD}local:
+  const s = parseScenario(
+    FILE,
+    `${GOOD}local:
   pods: 4
   latency: { p50: 20ms, p99: 80ms }
   overrides:
     - { pod: 2, errors: { status: 500, rate: 1 } }
     - { pod: productpage-v1-3, latency: { fixed: 1s }, mode: hang }
-`);
-  assert.equal(s.local.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2', 'productpage-v1-3']);
+`,
+  );
+  assert.equal(
+    s.local.pods.map((p) => p.name),
+    ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2', 'productpage-v1-3'],
+  );
   assert.equal(s.local.pods[0].behaviour, { mode: 'serve', latency: { kind: 'lognormal', p50Ms: 20, p99Ms: 80 } });
-  assert.equal(s.local.pods[2].behaviour, { mode: 'serve', latency: { kind: 'lognormal', p50Ms: 20, p99Ms: 80 }, errors: { status: 500, rate: 1 } });
+  assert.equal(s.local.pods[2].behaviour, {
+    mode: 'serve',
+    latency: { kind: 'lognormal', p50Ms: 20, p99Ms: 80 },
+    errors: { status: 500, rate: 1 },
+  });
   assert.equal(s.local.pods[3].behaviour, { mode: 'hang', latency: { kind: 'fixed', ms: 1000 } });
   assert.is(s.local.objects.length, 1, 'the pre-existing VirtualService comes with the app');
 });
 
 test('a scenario name over 100 characters is refused up front, naming file:line:col (it would end in ENAMETOOLONG at the journal; issue 13 item 8)', () => {
   const long = 'n'.repeat(300);
-  assert.equal(errorsOf(GOOD.replace('name: demo', `name: ${long}`)), [`${FILE}:1:7: name: expected at most 100 characters (it names the report folder and the run's journal file), got 300`]);
-  assert.is(parseScenario(FILE, GOOD.replace('name: demo', `name: ${'n'.repeat(100)}`), '/work/demo/scenarios').name.length, 100);
+  assert.equal(errorsOf(GOOD.replace('name: demo', `name: ${long}`)), [
+    `${FILE}:1:7: name: expected at most 100 characters (it names the report folder and the run's journal file), got 300`,
+  ]);
+  assert.is(
+    parseScenario(FILE, GOOD.replace('name: demo', `name: ${'n'.repeat(100)}`), '/work/demo/scenarios').name.length,
+    100,
+  );
 });
 
 test('§2.3 / §6.2 local.workers and local.network: default 2 workers and loopback; set, they reach the gateway spec', () => {
   const plain = parseScenario(FILE, GOOD, '/work/demo/scenarios');
   assert.equal(plain.localGateway, { workers: 2, network: { rttMs: 0, jitterMs: 0 } });
-  const s = parseScenario(FILE, `${GOOD}local:\n  workers: 3\n  network: { rtt: 60ms, jitter: 10ms }\n`, '/work/demo/scenarios');
+  const s = parseScenario(
+    FILE,
+    `${GOOD}local:\n  workers: 3\n  network: { rtt: 60ms, jitter: 10ms }\n`,
+    '/work/demo/scenarios',
+  );
   assert.equal(s.localGateway, { workers: 3, network: { rttMs: 60, jitterMs: 10 } });
   assert.is(s.local.pods.length, 3, 'the gateway keys do not disturb the app model');
   const noJitter = parseScenario(FILE, `${GOOD}local: { network: { rtt: 1.5s } }\n`, '/work/demo/scenarios');
@@ -74,7 +105,9 @@ test('load errors name file:line:col and the k6 field', () => {
   assert.equal(errorsOf(GOOD.replace('executor: constant-vus', 'executor: constant-users')), [
     'scenarios/x.yaml:2:19: load.executor: expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, got "constant-users"',
   ]);
-  assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), ['scenarios/x.yaml:2:42: load.rate: unknown field (expected one of executor, vus, duration, gracefulStop)']);
+  assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), [
+    'scenarios/x.yaml:2:42: load.rate: unknown field (expected one of executor, vus, duration, gracefulStop)',
+  ]);
 });
 
 test('a stage with a field k6 does not know is refused, as k6 refuses it (lib/executors.go StrictJSONUnmarshal: DisallowUnknownFields reaches the Stage structs)', () => {
@@ -147,19 +180,28 @@ local:
 
 test('local.proxy (§3.2): unset = current Envoy; envoy-1.26 is the named old ejection cap; anything else is an error naming file:line:col', () => {
   assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').local.proxy, undefined);
-  assert.is(parseScenario(FILE, `${GOOD}local: { proxy: envoy-1.26 }\n`, '/work/demo/scenarios').local.proxy, 'envoy-1.26');
+  assert.is(
+    parseScenario(FILE, `${GOOD}local: { proxy: envoy-1.26 }\n`, '/work/demo/scenarios').local.proxy,
+    'envoy-1.26',
+  );
   assert.is(parseScenario(FILE, `${GOOD}local: { proxy: current }\n`, '/work/demo/scenarios').local.proxy, 'current');
-  assert.equal(errorsOf(`${GOOD}local:\n  proxy: envoy-1.25\n`), ['scenarios/x.yaml:7:10: local.proxy: expected one of current, envoy-1.26, got "envoy-1.25"']);
+  assert.equal(errorsOf(`${GOOD}local:\n  proxy: envoy-1.25\n`), [
+    'scenarios/x.yaml:7:10: local.proxy: expected one of current, envoy-1.26, got "envoy-1.25"',
+  ]);
 });
 
 test('a target URL with user:password@ is refused without echoing it (design.md Safety rules: never print credentials)', () => {
   const errors = errorsOf(GOOD + 'target: { url: "http://admin:hunter2@gw.example:80" }\n');
-  assert.equal(errors, ['scenarios/x.yaml:6:16: target.url: expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold']);
+  assert.equal(errors, [
+    'scenarios/x.yaml:6:16: target.url: expected a URL without "user:password@" (reports echo the URL); put credentials in target.headers, whose values reports withhold',
+  ]);
   assert.not.ok(errors.join('\n').includes('hunter2'));
 });
 
 test('YAML syntax errors keep their position', () => {
-  assert.equal(errorsOf('name: a\nname: b\n'), ['scenarios/x.yaml:2:1: invalid YAML: duplicate key "name": each key may appear only once in a mapping']);
+  assert.equal(errorsOf('name: a\nname: b\n'), [
+    'scenarios/x.yaml:2:1: invalid YAML: duplicate key "name": each key may appear only once in a mapping',
+  ]);
 });
 
 test('repeat N alternates A B, B A, A B …', () => {
@@ -170,25 +212,59 @@ test('repeat N alternates A B, B A, A B …', () => {
 
 test('warm-up holds the starting intensity of each executor, as a ramping stage k6 accepts under 1 s', () => {
   assert.equal(warmupProfile({ executor: 'constant-vus', vus: 10, duration: '5s' }, 500), {
-    executor: 'ramping-vus', startVUs: 10, stages: [{ duration: '0.5s', target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s',
+    executor: 'ramping-vus',
+    startVUs: 10,
+    stages: [{ duration: '0.5s', target: 10 }],
+    gracefulRampDown: '0s',
+    gracefulStop: '0s',
   });
   assert.equal(warmupProfile({ executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '5s', target: 8 }] }, 1000), {
-    executor: 'ramping-vus', startVUs: 8, stages: [{ duration: '1s', target: 8 }], gracefulRampDown: '0s', gracefulStop: '0s',
+    executor: 'ramping-vus',
+    startVUs: 8,
+    stages: [{ duration: '1s', target: 8 }],
+    gracefulRampDown: '0s',
+    gracefulStop: '0s',
   });
   assert.equal(
-    warmupProfile({ executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s', stages: [{ duration: '5s', target: 50 }], preAllocatedVUs: 10 }, 1000),
-    { executor: 'ramping-arrival-rate', startRate: 50, timeUnit: '1s', stages: [{ duration: '1s', target: 50 }], preAllocatedVUs: 10, maxVUs: 10, gracefulStop: '0s' },
+    warmupProfile(
+      {
+        executor: 'ramping-arrival-rate',
+        startRate: 5,
+        timeUnit: '1s',
+        stages: [{ duration: '5s', target: 50 }],
+        preAllocatedVUs: 10,
+      },
+      1000,
+    ),
+    {
+      executor: 'ramping-arrival-rate',
+      startRate: 50,
+      timeUnit: '1s',
+      stages: [{ duration: '1s', target: 50 }],
+      preAllocatedVUs: 10,
+      maxVUs: 10,
+      gracefulStop: '0s',
+    },
   );
   assert.equal(
     warmupProfile({ executor: 'constant-arrival-rate', rate: 20, duration: '5s', preAllocatedVUs: 4, maxVUs: 9 }, 200),
-    { executor: 'ramping-arrival-rate', startRate: 20, timeUnit: undefined, stages: [{ duration: '0.2s', target: 20 }], preAllocatedVUs: 4, maxVUs: 9, gracefulStop: '0s' },
+    {
+      executor: 'ramping-arrival-rate',
+      startRate: 20,
+      timeUnit: undefined,
+      stages: [{ duration: '0.2s', target: 20 }],
+      preAllocatedVUs: 4,
+      maxVUs: 9,
+      gracefulStop: '0s',
+    },
   );
   // every warm-up of every demo length is one k6 accepts (src/load/k6/rules.ts)
   for (const ms of [1, 200, 500, 999]) {
     for (const p of [
       { executor: 'constant-vus', vus: 10, duration: '3s' },
       { executor: 'constant-arrival-rate', rate: 20, duration: '3s', preAllocatedVUs: 4 },
-    ] as const) assert.equal(k6Rules(warmupProfile(p, ms)), [], `${p.executor} warm-up of ${ms} ms`);
+    ] as const)
+      assert.equal(k6Rules(warmupProfile(p, ms)), [], `${p.executor} warm-up of ${ms} ms`);
   }
 });
 

@@ -23,7 +23,13 @@ test('apply then restore leaves the object store exactly as before: pre-existing
     const before = mesh.listObjects();
     assert.is(before.length, 1, 'the demo world has its VirtualService and no DestinationRule');
     const snapshot = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
-    assert.equal(snapshot.entries.map((e) => [e.key.kind, e.object === null]), [['VirtualService', false], ['DestinationRule', true]]);
+    assert.equal(
+      snapshot.entries.map((e) => [e.key.kind, e.object === null]),
+      [
+        ['VirtualService', false],
+        ['DestinationRule', true],
+      ],
+    );
     await applier.apply(docs);
     const during = mesh.listObjects();
     assert.is(during.length, 2);
@@ -35,27 +41,54 @@ test('apply then restore leaves the object store exactly as before: pre-existing
 
 test('a policy is merged into the DestinationRule that exists, as server-side apply merges: maxConnections 100 kept, outlierDetection added, and verify checks the merged object (issue 13 item 6)', async () => {
   await withMesh(async (mesh, applier) => {
-    const existing = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'productpage', namespace: 'default', labels: { owner: 'team-shop' } }, spec: { host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } } } } };
+    const existing = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'productpage', namespace: 'default', labels: { owner: 'team-shop' } },
+      spec: { host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } } } },
+    };
     await mesh.applyPolicies([existing]);
     const docs = await loadPolicies([policy('outlier-detection.yaml')]);
     const snapshot = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
     await applier.apply(docs);
-    const merged = mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }) as { metadata: { labels: object }; spec: { trafficPolicy: Record<string, unknown> } };
-    assert.equal(merged.spec.trafficPolicy, { connectionPool: { tcp: { maxConnections: 100 } }, outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 } });
+    const merged = mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }) as {
+      metadata: { labels: object };
+      spec: { trafficPolicy: Record<string, unknown> };
+    };
+    assert.equal(merged.spec.trafficPolicy, {
+      connectionPool: { tcp: { maxConnections: 100 } },
+      outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
+    });
     assert.equal(merged.metadata.labels, { owner: 'team-shop' });
     const result = await applier.verify(docs, { timeoutMs: 2000 });
     assert.ok(result.ok, JSON.stringify(result.replicas));
-    assert.equal(result.effective, [{ kind: 'DestinationRule', namespace: 'default', name: 'productpage', spec: merged.spec, kept: ['spec.trafficPolicy.connectionPool'] }]);
+    assert.equal(result.effective, [
+      {
+        kind: 'DestinationRule',
+        namespace: 'default',
+        name: 'productpage',
+        spec: merged.spec,
+        kept: ['spec.trafficPolicy.connectionPool'],
+      },
+    ]);
     await applier.restore(snapshot);
-    assert.equal(mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }), existing, 'restore puts the existing object back whole');
+    assert.equal(
+      mesh.getObject({ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }),
+      existing,
+      'restore puts the existing object back whole',
+    );
   });
 });
 
 test('lists are atomic (CRD lists without x-kubernetes-list-type): an applied http route list replaces the existing one whole', async () => {
   const { applyMerge } = await import('../../src/policy/apply-merge.js');
-  const live = { spec: { hosts: ['a', 'b'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }], timeout: '5s' }] } };
+  const live = {
+    spec: { hosts: ['a', 'b'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }], timeout: '5s' }] },
+  };
   const config = { spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'x' } }] }] } };
-  assert.equal(applyMerge(live, config), { spec: { hosts: ['a'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }] }] } });
+  assert.equal(applyMerge(live, config), {
+    spec: { hosts: ['a'], gateways: ['gw'], http: [{ route: [{ destination: { host: 'x' } }] }] },
+  });
   assert.equal(applyMerge(null, config), config);
 });
 

@@ -36,7 +36,10 @@ async function slowestOfTwo(local: string): Promise<{ slowest: number; descripti
     await t.applier.apply(await loadPolicies([join(dir, 'dr.yaml')]));
     stall.reset();
     const rs = await Promise.all([0, 1].map(() => send(t.target.url)));
-    assert.equal(rs.map((r) => r.status), [200, 200]);
+    assert.equal(
+      rs.map((r) => r.status),
+      [200, 200],
+    );
     return { slowest: Math.max(...rs.map((r) => r.ms)), description: t.applier.description };
   } finally {
     await t.close();

@@ -22,9 +22,21 @@ test.before.each(async () => {
   for (const [name, delay] of Object.entries(DELAYS)) {
     const admin = await startFakeEnvoyAdmin(env.fake, delay);
     admins.push(admin);
-    env.fake.pods.push({ name, namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' }, adminUrl: admin.url });
+    env.fake.pods.push({
+      name,
+      namespace: 'istio-system',
+      labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+      adminUrl: admin.url,
+    });
   }
-  env.fake.services.push({ name: 'istio-ingressgateway', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, type: 'LoadBalancer', ports: [{ name: 'http2', port: 80, nodePort: 31380 }], loadBalancer: [{ ip: '127.0.0.1' }] });
+  env.fake.services.push({
+    name: 'istio-ingressgateway',
+    namespace: 'istio-system',
+    labels: { istio: 'ingressgateway' },
+    type: 'LoadBalancer',
+    ports: [{ name: 'http2', port: 80, nodePort: 31380 }],
+    loadBalancer: [{ ip: '127.0.0.1' }],
+  });
 });
 test.after.each(async () => {
   for (const a of admins) await a.close();
@@ -33,7 +45,13 @@ test.after.each(async () => {
 
 async function applyWith(file: string, timeoutMs: number) {
   const docs = await policies(file);
-  const target = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-prop', journalDir: env.journalDir, policies: docs, log: () => {} });
+  const target = await createClusterTarget({
+    kubeconfig: env.kubeconfig,
+    runId: 'run-prop',
+    journalDir: env.journalDir,
+    policies: docs,
+    log: () => {},
+  });
   const snapshot = await target.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await target.applier.apply(docs);
   const result = await target.applier.verify(docs, { timeoutMs });
@@ -46,10 +64,17 @@ test('§2.1 circuit breaker: verify waits for the slowest replica (700 ms push) 
   assert.equal(target.replicas, ['istio-ingressgateway-a', 'istio-ingressgateway-b']);
   assert.ok(result.ok, JSON.stringify(result.replicas));
   assert.ok(result.elapsedMs >= 700 && result.elapsedMs < 700 + 250 + 400, `elapsed ${result.elapsedMs} ms`);
-  assert.equal(result.replicas.map((r) => r.ok), [true, true]);
+  assert.equal(
+    result.replicas.map((r) => r.ok),
+    [true, true],
+  );
   // both replicas were read through the pod proxy, the slow one more than once
   assert.ok(admins[0].reads >= 1 && admins[1].reads >= 3, `${admins[0].reads} ${admins[1].reads}`);
-  assert.ok(env.fake.requests.some((r) => r.path === '/api/v1/namespaces/istio-system/pods/istio-ingressgateway-b:15000/proxy/config_dump'));
+  assert.ok(
+    env.fake.requests.some(
+      (r) => r.path === '/api/v1/namespaces/istio-system/pods/istio-ingressgateway-b:15000/proxy/config_dump',
+    ),
+  );
 });
 
 test('§4.1 route timeout: a replica still without the policy at the timeout is named with the reason', async () => {
@@ -73,7 +98,9 @@ test('stock Istio (admin bound to 127.0.0.1): the refused pod proxy falls back t
   assert.ok(forwards.length >= 2 && forwards.every((r) => r.query.get('ports') === '15000'));
   // the refusal is remembered: each replica tried the pod proxy exactly once
   assert.is(env.fake.requests.filter((r) => r.path.endsWith(':15000/proxy/config_dump')).length, 2);
-  assert.equal(await target.counters.read(), { 'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow': 9 });
+  assert.equal(await target.counters.read(), {
+    'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow': 9,
+  });
 });
 
 const OTHERS_DR = `apiVersion: networking.istio.io/v1
@@ -93,10 +120,16 @@ test('an existing DR with maxConnections 100 owned by another manager + a policy
   env.fake.seed(YAML.parse(OTHERS_DR)); // manager kubectl-create owns maxConnections
   const { result } = await applyWith('outlier-detection.yaml', 5_000);
   assert.ok(result.ok, JSON.stringify(result.replicas));
-  assert.equal(result.replicas.map((r) => r.ok), [true, true]);
+  assert.equal(
+    result.replicas.map((r) => r.ok),
+    [true, true],
+  );
   assert.is(result.effective?.length, 1);
   const e = result.effective![0];
-  assert.equal([e.kind, e.namespace, e.name, e.kept], ['DestinationRule', 'default', 'productpage', ['spec.trafficPolicy.connectionPool']]);
+  assert.equal(
+    [e.kind, e.namespace, e.name, e.kept],
+    ['DestinationRule', 'default', 'productpage', ['spec.trafficPolicy.connectionPool']],
+  );
   assert.equal((e.spec as { trafficPolicy: object }).trafficPolicy, {
     connectionPool: { tcp: { maxConnections: 100 } },
     outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
@@ -106,20 +139,39 @@ test('an existing DR with maxConnections 100 owned by another manager + a policy
 test('the dry-run plan shows the effective merged policy and what it keeps from the existing object', async () => {
   env.fake.seed(YAML.parse(OTHERS_DR));
   const docs = await policies('outlier-detection.yaml');
-  const target = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-plan', journalDir: env.journalDir, policies: docs, dryRun: true, log: () => {} });
+  const target = await createClusterTarget({
+    kubeconfig: env.kubeconfig,
+    runId: 'run-plan',
+    journalDir: env.journalDir,
+    policies: docs,
+    dryRun: true,
+    log: () => {},
+  });
   await target.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await target.applier.apply(docs);
   const plan = target.applier.plan.join('\n');
-  assert.match(plan, 'effective DestinationRule default/productpage spec (merged as server-side apply merges): {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3,"interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":67}}}');
+  assert.match(
+    plan,
+    'effective DestinationRule default/productpage spec (merged as server-side apply merges): {"host":"productpage","trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":100}},"outlierDetection":{"consecutive5xxErrors":3,"interval":"1s","baseEjectionTime":"30s","maxEjectionPercent":67}}}',
+  );
   assert.match(plan, 'kept from the existing object (not set by the policy): spec.trafficPolicy.connectionPool');
 });
 
 test('createClusterTarget says how it decided: LB address, Host from the VirtualService, replicas and per-replica limits', async () => {
   const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
-  const t = await createClusterTarget({ kubeconfig: env.kubeconfig, runId: 'run-describe', journalDir: env.journalDir, policies: docs, target: 'auto' });
+  const t = await createClusterTarget({
+    kubeconfig: env.kubeconfig,
+    runId: 'run-describe',
+    journalDir: env.journalDir,
+    policies: docs,
+    target: 'auto',
+  });
   assert.is(t.url, 'http://127.0.0.1:80');
   assert.is(t.host, 'bookinfo.example.com');
-  assert.match(t.describe, 'target: Service istio-system/istio-ingressgateway has load-balancer address 127.0.0.1; port http2 → http://127.0.0.1:80');
+  assert.match(
+    t.describe,
+    'target: Service istio-system/istio-ingressgateway has load-balancer address 127.0.0.1; port http2 → http://127.0.0.1:80',
+  );
   assert.match(t.describe, 'host: Host bookinfo.example.com from VirtualService productpage');
   assert.match(t.describe, 'gateway replicas: 2 (istio-ingressgateway-a, istio-ingressgateway-b)');
   assert.match(t.describe, 'max_connections 1 per replica × 2 replicas = 2 at the gateway');

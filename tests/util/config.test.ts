@@ -19,7 +19,8 @@ test('NO_COLOR turns colour off only when non-empty (no-color.org: "present and 
 });
 
 test("FORCE_COLOR as Node's getColorDepth: '', 1, true, 2, 3 force on (even on a pipe, over NO_COLOR and CI); anything else forces off", () => {
-  for (const v of ['', '1', 'true', '2', '3']) assert.is(color(pipe, { FORCE_COLOR: v, NO_COLOR: '1', CI: 'true' }), true, v);
+  for (const v of ['', '1', 'true', '2', '3'])
+    assert.is(color(pipe, { FORCE_COLOR: v, NO_COLOR: '1', CI: 'true' }), true, v);
   for (const v of ['0', 'false', 'no']) assert.is(color(tty, { FORCE_COLOR: v }), false, v);
 });
 

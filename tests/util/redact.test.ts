@@ -10,7 +10,11 @@ test('stripUserinfo removes a token, user:password and a raw "@" in a password, 
     'request to https://k8s:6443/apis failed, reason: connect ECONNREFUSED; "x@y" stays',
   );
   assert.is(stripUserinfo('{"server":"http://t@h:1","mail":"a@b"}'), '{"server":"http://h:1","mail":"a@b"}');
-  assert.is(stripUserinfo('http://127.0.0.1:6443/path@x'), 'http://127.0.0.1:6443/path@x', 'an "@" after the path is not userinfo');
+  assert.is(
+    stripUserinfo('http://127.0.0.1:6443/path@x'),
+    'http://127.0.0.1:6443/path@x',
+    'an "@" after the path is not userinfo',
+  );
 });
 
 test.run();

@@ -57,37 +57,53 @@ export default defineCommand<LoadArgs>({
   describe: 'send one phase of load to a URL and print statuses, causes and latency (k6 or built-in engine)',
   examples: [
     ['meshproof load http://127.0.0.1:8080/productpage --vus 10 --duration 5s', '10 closed-loop clients for 5 s'],
-    ['meshproof load http://127.0.0.1:8080/ --rate 200 --duration 30s --host bookinfo.example.com', '200 requests/s open loop'],
+    [
+      'meshproof load http://127.0.0.1:8080/ --rate 200 --duration 30s --host bookinfo.example.com',
+      '200 requests/s open loop',
+    ],
     ['meshproof load http://127.0.0.1:8080/ --stages 10s:20,20s:20,10s:0 --json', 'ramp VUs up and down, JSON out'],
   ],
   builder: (y: Argv) =>
-    y
-      .positional('url', { type: 'string', describe: 'target URL (scheme://host:port/path?query)' })
-      .options({
-        executor: { choices: EXECUTORS, describe: 'k6 executor [default: inferred — --stages → ramping-*, --rate → *-arrival-rate, else constant-vus]' },
-        vus: { type: 'number', describe: 'VUs (constant-vus), startVUs (ramping-vus)' },
-        duration: { type: 'string', describe: `how long, e.g. 30s [default: ${DEFAULT_DURATION}]` },
-        rate: { type: 'number', describe: 'iterations per time unit (arrival-rate executors; startRate with --stages)' },
-        'time-unit': { type: 'string', describe: 'the rate unit [default: 1s]' },
-        'pre-allocated-vus': { type: 'number', describe: 'VUs ready at start (arrival-rate) [default: rate × 0.1 s]' },
-        'max-vus': { type: 'number', describe: 'VU ceiling (arrival-rate) [default: rate × 1 s]' },
-        stages: { type: 'string', describe: 'duration:target pairs, e.g. 10s:20,20s:0' },
-        'graceful-stop': { type: 'string', describe: 'time in-flight requests get after the end [default: 30s]' },
-        host: { type: 'string', describe: 'Host header (e.g. the VirtualService host)' },
-        method: { type: 'string', default: 'GET', describe: 'HTTP method' },
-        header: { type: 'string', array: true, describe: 'extra header "name: value" (repeatable)' },
-        body: { type: 'string', describe: 'request body' },
-        timeout: { type: 'string', describe: 'per-request timeout [default: 60s, as k6]' },
-        engine: { choices: ENGINE_CHOICES, describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]' },
-        k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
-        seed: { type: 'number', describe: 'random seed passed to the engine' },
-        'cap-rate': { type: 'number', describe: `refuse arrival rates above this many requests/s [default: ${LOCAL_MAX_RATE}]` },
-        'cap-vus': { type: 'number', describe: `refuse more VUs than this (pre-allocated or max) [default: ${LOCAL_MAX_VUS}]` },
-        quiet: { type: 'boolean', default: false, describe: 'no progress line' },
-        ...jsonOption,
-      }) as unknown as Argv,
+    y.positional('url', { type: 'string', describe: 'target URL (scheme://host:port/path?query)' }).options({
+      executor: {
+        choices: EXECUTORS,
+        describe: 'k6 executor [default: inferred — --stages → ramping-*, --rate → *-arrival-rate, else constant-vus]',
+      },
+      vus: { type: 'number', describe: 'VUs (constant-vus), startVUs (ramping-vus)' },
+      duration: { type: 'string', describe: `how long, e.g. 30s [default: ${DEFAULT_DURATION}]` },
+      rate: { type: 'number', describe: 'iterations per time unit (arrival-rate executors; startRate with --stages)' },
+      'time-unit': { type: 'string', describe: 'the rate unit [default: 1s]' },
+      'pre-allocated-vus': { type: 'number', describe: 'VUs ready at start (arrival-rate) [default: rate × 0.1 s]' },
+      'max-vus': { type: 'number', describe: 'VU ceiling (arrival-rate) [default: rate × 1 s]' },
+      stages: { type: 'string', describe: 'duration:target pairs, e.g. 10s:20,20s:0' },
+      'graceful-stop': { type: 'string', describe: 'time in-flight requests get after the end [default: 30s]' },
+      host: { type: 'string', describe: 'Host header (e.g. the VirtualService host)' },
+      method: { type: 'string', default: 'GET', describe: 'HTTP method' },
+      header: { type: 'string', array: true, describe: 'extra header "name: value" (repeatable)' },
+      body: { type: 'string', describe: 'request body' },
+      timeout: { type: 'string', describe: 'per-request timeout [default: 60s, as k6]' },
+      engine: {
+        choices: ENGINE_CHOICES,
+        describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]',
+      },
+      k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
+      seed: { type: 'number', describe: 'random seed passed to the engine' },
+      'cap-rate': {
+        type: 'number',
+        describe: `refuse arrival rates above this many requests/s [default: ${LOCAL_MAX_RATE}]`,
+      },
+      'cap-vus': {
+        type: 'number',
+        describe: `refuse more VUs than this (pre-allocated or max) [default: ${LOCAL_MAX_VUS}]`,
+      },
+      quiet: { type: 'boolean', default: false, describe: 'no progress line' },
+      ...jsonOption,
+    }) as unknown as Argv,
   run: async (argv) => {
-    const cap = { maxRate: positiveFlag(argv['cap-rate'], '--cap-rate') ?? LOCAL_MAX_RATE, maxVus: positiveFlag(argv['cap-vus'], '--cap-vus') ?? LOCAL_MAX_VUS };
+    const cap = {
+      maxRate: positiveFlag(argv['cap-rate'], '--cap-rate') ?? LOCAL_MAX_RATE,
+      maxVus: positiveFlag(argv['cap-vus'], '--cap-vus') ?? LOCAL_MAX_VUS,
+    };
     const seed = seedFlag(argv.seed);
     const { profile, errors: profileErrors } = profileFromFlags({
       executor: argv.executor,
@@ -108,7 +124,8 @@ export default defineCommand<LoadArgs>({
     if (over) throw new UsageError(over);
     const env = readEnv();
     const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
-    if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
+    if (!(ENGINE_CHOICES as readonly string[]).includes(choice))
+      throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
     const engine = createEngine(choice, { k6: argv.k6 });
     const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
     if (refusals.length) throw new UsageError(refusals.join('\n'));

@@ -34,7 +34,12 @@ export interface K6Exit {
 }
 
 /** Runs `k6 <args>`; resolves when it exits (whatever the code). An abort sends SIGINT, which k6 handles gracefully. */
-export function runK6Process(k6: string, args: string[], signal?: AbortSignal, env?: NodeJS.ProcessEnv): Promise<K6Exit> {
+export function runK6Process(
+  k6: string,
+  args: string[],
+  signal?: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(k6, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
     let stdout = '';
