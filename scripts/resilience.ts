@@ -16,10 +16,24 @@ import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
 import { SUBSET_BODY_BYTES, subsetOf, UNATTRIBUTED } from '../src/load/subset-from.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
-import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey, subsetBucketName, subsetCauseName, subsetKey, subsetStatusName } from './lib/names.js';
+import { BUCKET_COUNT, bucketName, bucketOf } from '../src/load/k6/metrics/buckets.js';
+import {
+  CAUSE_PREFIX,
+  KNOWN_STATUSES,
+  LATENCY_PREFIX,
+  MAX_TIMELINE_SECONDS,
+  SECOND_PREFIX,
+  secondCauseName,
+  STATUS_CLASSES,
+  STATUS_PREFIX,
+  statusKey,
+  subsetBucketName,
+  subsetCauseName,
+  subsetKey,
+  subsetStatusName,
+} from '../src/load/k6/metrics/names.js';
 import { optionsFor } from './lib/options.js';
-import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
+import { toSummaryFile, type K6SummaryData } from '../src/load/k6/metrics/summary-file.js';
 import { timelineSeconds } from './lib/timeline.js';
 
 /** Local replies are ≤ ~200 bytes (istio-envoy-semantics.md §1): 256 characters classify every one. */
@@ -29,10 +43,11 @@ const DEFAULT_SUMMARY = 'meshproof-summary.json';
 
 function fromEnv<T>(name: string): T {
   const text = __ENV[name];
-  if (!text) throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
+  if (!text)
+    throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
   try {
     return JSON.parse(text) as T;
-  } catch (e) {
+  } catch (_e) {
     throw new Error(`${name}: expected JSON, got ${text}`);
   }
 }
@@ -54,7 +69,7 @@ for (const cause of CAUSES) {
 }
 // Latency buckets per cause (the overall histogram is their sum), and per second of the run one
 // Trend (count and p95 of that second) and one Counter per cause: the k6 result carries the
-// same per-cause histograms and per-second cause timeline as the built-in one (issue G item 4).
+// same per-cause histograms and per-second cause timeline as the built-in one.
 const buckets: Record<string, Counter[]> = {};
 for (const cause of CAUSES) {
   buckets[cause] = [];
@@ -106,7 +121,11 @@ export function setup(): { startMs: number } {
 }
 
 export default function (data: { startMs: number }): void {
-  const res = http.request(plan.method, url, plan.body || null, { headers, timeout: plan.timeout || '60s', responseType: 'text' });
+  const res = http.request(plan.method, url, plan.body || null, {
+    headers,
+    timeout: plan.timeout || '60s',
+    responseType: 'text',
+  });
   const full = typeof res.body === 'string' ? res.body : '';
   const body = full.substring(0, BODY_CAPTURE);
   const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });

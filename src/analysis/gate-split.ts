@@ -13,8 +13,8 @@
  *                chi-square approximation does not hold; more requests decide it);
  *   pass         otherwise — no evidence against the weights at this confidence.
  */
-import type { GateResult, PhaseName, SplitCheck, Verdict } from '../report/model.js';
-import { formatNumber } from '../report/format.js';
+import type { GateResult, PhaseName, SplitCheck, Verdict } from './model.js';
+import { formatNumber } from '../util/format.js';
 import type { AnalyzedPhase } from './compare.js';
 import { restrictPhase, type TagFilter } from './gate-filters.js';
 import { analyzePhase } from './phase.js';

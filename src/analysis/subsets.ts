@@ -12,7 +12,7 @@ import { isFailure, type Cause } from '../load/classify.js';
 import { deserializeHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
 import type { DeclaredSplit } from '../load/subset-from.js';
-import type { SplitCheck, SubsetStats } from '../report/subset-model.js';
+import type { SplitCheck, SubsetStats } from './subset-model.js';
 import { chiSquareGoodnessOfFit } from './chi-square.js';
 import { percentileStat, ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, wilson } from './stats.js';

@@ -12,7 +12,7 @@
  * the observed shares with it.
  */
 import type { PolicyDoc } from '../policy/model.js';
-import { translateRoutes } from '../policy/translate.js';
+import { translateRoutes } from '../translate/index.js';
 import { ATTRIBUTION_HEADER, type Attribution, type DeclaredSplit, type SubsetFrom } from '../load/subset-from.js';
 
 export type { Attribution, DeclaredSplit };

@@ -5,19 +5,20 @@
  * flags and print.
  */
 import type { Report } from '../report/model.js';
-import { UsageError } from '../cli/exit.js';
-import type { Scenario } from './scenario.js';
-import { keyOf } from './applier.js';
+import { UsageError } from '../errors.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { keyOf } from '../ports.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
 import { attributionNote } from './attribution.js';
 import { preparePolicies, refuseConflicts } from './policies.js';
-import { openLocalTarget } from './local-target.js';
-import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
+import { openLocalTarget } from '../targets/local-target.js';
+import { openClusterTarget, wantsCluster, type ClusterFlags } from '../targets/cluster-target.js';
 import { preflight } from './preflight.js';
-import type { OpenTarget } from './target.js';
+import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
-import { checkEngineAccepts } from './scenario-k6.js';
-import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
+import { checkEngineAccepts } from '../scenario/k6.js';
+import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
+import { join } from 'node:path';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
@@ -35,7 +36,7 @@ export interface SessionOptions {
 }
 
 export type SessionResult =
-  | { kind: 'report'; report: Report; /** the report folder */ dir: string; files: string[] }
+  | { kind: 'report'; report: Report /** the report folder */; dir: string; files: string[] }
   /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
   | { kind: 'dry-run'; plan: string[] };
 
@@ -45,7 +46,9 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
-    throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
+    throw new UsageError(
+      '--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it',
+    );
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine = createEngine(opts.engine, { k6: opts.k6 });
@@ -55,7 +58,7 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     const only = scenario.local.service.namespace;
     refuseConflicts(policies.docs, { defaultNamespace: scenario.policy.namespace ?? only, onlyNamespace: only });
   }
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
+  const runId = runIdFor(new Date(), scenario.name);
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
     : await openLocalTarget(scenario);
@@ -78,7 +81,8 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
   } finally {
     await target.close();
   }
-  const dir = reportDir(opts.out, report.createdAt, report.scenario.name);
+  // the folder is the run id: the report, its folder, the cluster label and journal name one run alike
+  const dir = join(opts.out, report.runId);
   const files = await writeReports(report, dir, opts.formats);
   // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
   if (opts.formats.includes('md')) await appendStepSummary(report);

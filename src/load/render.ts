@@ -21,14 +21,34 @@ export function renderPhase(r: PhaseResult): string {
   const overview = [
     ['engine', `${r.engine.name} ${r.engine.version}`],
     ['target', `${r.plan.method} ${r.plan.baseUrl}${r.plan.path}${r.plan.host ? ` (Host: ${r.plan.host})` : ''}`],
-    ['profile', Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')],
+    [
+      'profile',
+      Object.entries(p)
+        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+        .join(' '),
+    ],
     ['duration', `${(r.durationMs / 1000).toFixed(2)} s`],
     ['requests', `${r.requests} (${perSecond.toFixed(1)}/s)`],
     ['dropped iterations', String(r.droppedIterations)],
-    ['statuses', Object.entries(r.statuses).map(([k, n]) => `${k}: ${n}`).join('  ') || '–'],
+    [
+      'statuses',
+      Object.entries(r.statuses)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join('  ') || '–',
+    ],
   ];
   const head = ['outcome', 'count', 'share', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'];
-  const row = (name: string, l: LatencySummary, count: number) => [name, count, r.requests ? `${((100 * count) / r.requests).toFixed(1)} %` : '–', ms(l.p50), ms(l.p90), ms(l.p95), ms(l.p99), ms(l.p999), ms(l.max)];
+  const row = (name: string, l: LatencySummary, count: number) => [
+    name,
+    count,
+    r.requests ? `${((100 * count) / r.requests).toFixed(1)} %` : '–',
+    ms(l.p50),
+    ms(l.p90),
+    ms(l.p95),
+    ms(l.p99),
+    ms(l.p999),
+    ms(l.max),
+  ];
   const rows: unknown[][] = [head, row('all (ms)', r.latency.overall, r.requests)];
   for (const cause of CAUSES) {
     const n = r.causes[cause];

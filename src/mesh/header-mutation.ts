@@ -17,7 +17,7 @@
  * Values are literal here: Envoy would expand `%VAR%` formatters in them (not emulated).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { EnvoyHeaderMutations } from '../policy/translate.js';
+import type { EnvoyHeaderMutations } from '../translate/index.js';
 
 interface Add {
   key: string;

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chiSquareGoodnessOfFit, gammaQ } from '../../src/analysis/chi-square.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
-import { parseExpect } from '../../src/analysis/gates.js';
+import { parseExpect, parseOneGate, type Scope } from '../../src/analysis/gates.js';
 import { Recorder } from '../../src/load/builtin/recorder.js';
 import type { Cause } from '../../src/load/classify.js';
 import type { PhaseResult } from '../../src/load/model.js';
@@ -28,6 +28,9 @@ function phase(parts: { subset: string; n: number; failed?: number; ms?: number;
   }
   return r.result({ profile: PROFILE, plan: PLAN, engine: { name: 'builtin', version: 't' }, startedAt: new Date(0), durationMs: 10_000 });
 }
+
+/** Gates as a scenario writes them, parsed once as the scenario loader does. */
+const parsedList = (gates: { scope: Scope; metric: string; expression: string }[]) => gates.map((g) => parseOneGate(g.scope, g.metric, g.expression));
 
 const DECLARED_80_10_10: DeclaredSplit[] = [{ route: 'VirtualService default/reviews http[0]', weights: [{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 10 }, { subset: 'v3', weight: 10 }] }];
 
@@ -71,7 +74,7 @@ test('bad canary: overall failure ≈ 2 % passes rate<0.05, http_req_failed{subs
   const a = analyzeExperiment({
     baseline: policy,
     policy,
-    expect: [
+    gates: parsedList([
       { scope: 'policy', metric: 'http_req_failed', expression: 'rate<0.05' },
       { scope: 'policy', metric: 'http_req_failed{subset:v2}', expression: 'rate<0.05' },
       { scope: 'policy', metric: 'http_req_duration{subset:v2}', expression: 'p(50)>50' },
@@ -79,7 +82,7 @@ test('bad canary: overall failure ≈ 2 % passes rate<0.05, http_req_failed{subs
       { scope: 'policy', metric: 'http_reqs{subset:v2}', expression: 'rate==10' },
       { scope: 'policy', metric: 'subset_v2', expression: 'rate>=0.08' },
       { scope: 'policy', metric: 'subset_v2', expression: 'rate<=0.13' },
-    ],
+    ]),
   });
   assert.equal(a.gates.map((g) => g.verdict), ['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass']);
   assert.is(a.gates[1].observed, 0.2);
@@ -94,12 +97,12 @@ test('{status:200} and {cause:overflow} filters: counts and rates of the restric
   const a = analyzeExperiment({
     baseline: policy,
     policy,
-    expect: [
+    gates: parsedList([
       { scope: 'policy', metric: 'http_reqs{status:200}', expression: 'count==70' },
       { scope: 'policy', metric: 'http_reqs{cause:overflow}', expression: 'count==30' },
       { scope: 'policy', metric: 'http_req_failed{status:503}', expression: 'rate==1' },
       { scope: 'policy', metric: 'http_reqs{subset:v1,status:503}', expression: 'count==30' },
-    ],
+    ]),
   });
   assert.equal(a.gates.map((g) => [g.verdict, g.observed]), [['pass', 70], ['pass', 30], ['inconclusive', 1], ['pass', 30]]);
 });
@@ -128,7 +131,7 @@ test('a run that attributes nothing: subset gates are inconclusive and say why',
   const r = new Recorder(false, false);
   for (let i = 0; i < 50; i++) r.add(200, 'ok', 10, undefined, i);
   const p = r.result({ profile: PROFILE, plan: { ...PLAN, subsetFrom: undefined }, engine: { name: 'builtin', version: 't' }, startedAt: new Date(0), durationMs: 1000 });
-  const a = analyzeExperiment({ baseline: p, policy: p, expect: [{ scope: 'policy', metric: 'http_req_failed{subset:v2}', expression: 'rate<0.01' }, { scope: 'policy', metric: 'split', expression: 'matches-weights' }] });
+  const a = analyzeExperiment({ baseline: p, policy: p, gates: parsedList([{ scope: 'policy', metric: 'http_req_failed{subset:v2}', expression: 'rate<0.01' }, { scope: 'policy', metric: 'split', expression: 'matches-weights' }]) });
   assert.equal(a.gates.map((g) => g.verdict), ['inconclusive', 'inconclusive']);
   assert.match(a.gates[0].message, 'did not attribute responses to subsets');
 });

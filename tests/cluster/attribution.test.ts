@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { keyOf } from '../../src/experiment/applier.js';
+import { keyOf } from '../../src/ports.js';
 import { attribute } from '../../src/experiment/attribution.js';
 import { setup, kubectl, getYamlMasked, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
 

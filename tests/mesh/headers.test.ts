@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh } from '../../src/mesh/index.js';
 import type { AppModel } from '../../src/mesh/app-model.js';
-import { translateRoutes } from '../../src/policy/translate.js';
+import { translateRoutes } from '../../src/translate/index.js';
 import { podsForVersions } from '../../src/mesh/versions.js';
 import { closedLoop, dr, fixed, HOST, send } from './helpers.js';
 

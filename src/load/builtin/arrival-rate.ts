@@ -12,7 +12,12 @@ import type { Phase } from './phase.js';
 import { arrivalTimes } from './schedule.js';
 import type { Vu } from './vu.js';
 
-export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate | RampingArrivalRate, vus: Vu[], makeVu: () => Vu): Promise<void> {
+export async function runArrivalRate(
+  phase: Phase,
+  profile: ConstantArrivalRate | RampingArrivalRate,
+  vus: Vu[],
+  makeVu: () => Vu,
+): Promise<void> {
   const maxVus = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
   await phase.grow(vus, profile.preAllocatedVUs, makeVu);
   const free = [...vus];

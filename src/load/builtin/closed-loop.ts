@@ -6,9 +6,14 @@ import type { ConstantVus, RampingVus } from '../model.js';
 import { gracefulRampDownMs, gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
 import { maxVusOf, vuSteps } from './schedule.js';
-import { Vu } from './vu.js';
+import type { Vu } from './vu.js';
 
-export async function runClosedLoop(phase: Phase, profile: ConstantVus | RampingVus, vus: Vu[], makeVu: () => Vu): Promise<void> {
+export async function runClosedLoop(
+  phase: Phase,
+  profile: ConstantVus | RampingVus,
+  vus: Vu[],
+  makeVu: () => Vu,
+): Promise<void> {
   const steps = profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile);
   const total = profile.executor === 'constant-vus' ? profile.vus : maxVusOf(profile);
   let target = 0;
@@ -19,7 +24,8 @@ export async function runClosedLoop(phase: Phase, profile: ConstantVus | Ramping
     target = n;
     // ramp-down: a VU that is no longer needed finishes its iteration within gracefulRampDown (k6)
     if (profile.executor === 'ramping-vus') {
-      for (let i = n; i < Math.min(before, vus.length); i++) vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
+      for (let i = n; i < Math.min(before, vus.length); i++)
+        vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
     }
     const wake = changed;
     nextChange = new Promise<void>((r) => (changed = r));

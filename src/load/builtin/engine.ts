@@ -28,12 +28,16 @@ export class BuiltinEngine implements Engine {
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const progress = options.onProgress
-      ? setInterval(() => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)), PROGRESS_INTERVAL_MS)
+      ? setInterval(
+          () => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)),
+          PROGRESS_INTERVAL_MS,
+        )
       : undefined;
     const vus: Vu[] = [];
     const makeVu = () => new Vu(plan, phase.hard.signal);
     try {
-      if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') await runArrivalRate(phase, profile, vus, makeVu);
+      if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate')
+        await runArrivalRate(phase, profile, vus, makeVu);
       else await runClosedLoop(phase, profile, vus, makeVu);
     } finally {
       clearInterval(progress);
@@ -42,6 +46,12 @@ export class BuiltinEngine implements Engine {
     }
     const durationMs = phase.elapsed();
     options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
-    return phase.recorder.result({ profile, plan, engine: { name: 'builtin', version: await this.version() }, startedAt: phase.startedAt, durationMs });
+    return phase.recorder.result({
+      profile,
+      plan,
+      engine: { name: 'builtin', version: await this.version() },
+      startedAt: phase.startedAt,
+      durationMs,
+    });
   }
 }

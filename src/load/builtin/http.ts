@@ -84,11 +84,16 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private reject: (e: Error) => void = () => {};
 
   /** `hard` is the phase's stop signal: it interrupts whatever is in flight. */
-  constructor(plan: RequestPlan, private readonly hard?: AbortSignal) {
+  constructor(
+    plan: RequestPlan,
+    private readonly hard?: AbortSignal,
+  ) {
     this.subsetFrom = plan.subsetFrom;
     this.subsetHeader = plan.subsetFrom && 'header' in plan.subsetFrom ? plan.subsetFrom.header.toLowerCase() : undefined;
     // a `{ body }` regex needs more of the body than classification does
-    this.captured = Buffer.allocUnsafe(plan.subsetFrom && 'body' in plan.subsetFrom ? SUBSET_BODY_BYTES : BODY_CAPTURE_BYTES);
+    this.captured = Buffer.allocUnsafe(
+      plan.subsetFrom && 'body' in plan.subsetFrom ? SUBSET_BODY_BYTES : BODY_CAPTURE_BYTES,
+    );
     const base = new URL(plan.baseUrl);
     const headers: Record<string, string> = { ...(plan.headers ?? {}) };
     if (plan.host) headers.host = plan.host;

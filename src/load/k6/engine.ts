@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';
@@ -55,15 +55,27 @@ export class K6Engine implements Engine {
       'run',
       '--no-usage-report', // k6 reports usage over the network by default (ecosystem.md)
       '--quiet', // no k6 progress bar: meshproof draws its own line
-      '-e', `MESHPROOF_PLAN=${JSON.stringify(plan)}`,
-      '-e', `MESHPROOF_PROFILE=${JSON.stringify(profile)}`,
-      '-e', `MESHPROOF_SUMMARY=${summaryPath}`,
+      '-e',
+      `MESHPROOF_PLAN=${JSON.stringify(plan)}`,
+      '-e',
+      `MESHPROOF_PROFILE=${JSON.stringify(profile)}`,
+      '-e',
+      `MESHPROOF_SUMMARY=${summaryPath}`,
       script,
     ];
     const started = Date.now();
     const totalMs = profileDurationMs(profile);
     const progress = options.onProgress
-      ? setInterval(() => options.onProgress?.({ elapsedMs: Math.min(totalMs, Date.now() - started), totalMs, requests: 0, statuses: {} }), PROGRESS_INTERVAL_MS)
+      ? setInterval(
+          () =>
+            options.onProgress?.({
+              elapsedMs: Math.min(totalMs, Date.now() - started),
+              totalMs,
+              requests: 0,
+              statuses: {},
+            }),
+          PROGRESS_INTERVAL_MS,
+        )
       : undefined;
     try {
       const exit = await runK6Process(k6, args, options.signal, this.opts.env);
@@ -73,7 +85,9 @@ export class K6Engine implements Engine {
       try {
         text = await readFile(summaryPath, 'utf8');
       } catch {
-        throw new InfraError(`k6 exited with code ${exit.code} but wrote no summary to ${summaryPath} (is ${script} meshproof's resilience.js?)${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`);
+        throw new InfraError(
+          `k6 exited with code ${exit.code} but wrote no summary to ${summaryPath} (is ${script} meshproof's resilience.js?)${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`,
+        );
       }
       try {
         return parseSummaryFile(text, { profile, plan, version, endedAt: new Date() });
