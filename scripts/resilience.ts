@@ -131,7 +131,10 @@ export default function (data: { startMs: number }): void {
   const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });
   const ms = res.timings.duration;
   if (plan.subsetFrom) {
-    const subset = res.status === 0 ? UNATTRIBUTED : subsetOf(plan.subsetFrom, (name) => header(res.headers, name), full.substring(0, SUBSET_BODY_BYTES));
+    const subset =
+      res.status === 0
+        ? UNATTRIBUTED
+        : subsetOf(plan.subsetFrom, (name) => header(res.headers, name), full.substring(0, SUBSET_BODY_BYTES));
     // a subset the plan does not declare is counted as unattributed (its metrics were not defined)
     const m = subsetMetrics[subsetKey(subset)] || subsetMetrics[subsetKey(UNATTRIBUTED)];
     m.causes[cause].add(1);

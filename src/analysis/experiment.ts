@@ -29,8 +29,14 @@ export function analyzeExperiment(input: {
   declared?: DeclaredSplit[];
 }): ExperimentAnalysis {
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
-  const baseline = { result: input.baseline, stats: withSubsets(analyzePhase(input.baseline, confidence), input.baseline, undefined, confidence) };
-  const policy = { result: input.policy, stats: withSubsets(analyzePhase(input.policy, confidence), input.policy, input.declared, confidence) };
+  const baseline = {
+    result: input.baseline,
+    stats: withSubsets(analyzePhase(input.baseline, confidence), input.baseline, undefined, confidence),
+  };
+  const policy = {
+    result: input.policy,
+    stats: withSubsets(analyzePhase(input.policy, confidence), input.policy, input.declared, confidence),
+  };
   const comparison = comparePhases(baseline, policy, confidence);
   const ctx = { baseline, policy, comparison, confidence };
   const gates = evaluateParsed(input.gates ?? parseExpect(input.expect), ctx);
@@ -43,7 +49,12 @@ export function analyzeExperiment(input: {
 }
 
 /** Per-subset stats, and the split check against declared weights, when the phase attributes responses. */
-function withSubsets(stats: PhaseStats, result: PhaseResult, declared: DeclaredSplit[] | undefined, confidence: number): PhaseStats {
+function withSubsets(
+  stats: PhaseStats,
+  result: PhaseResult,
+  declared: DeclaredSplit[] | undefined,
+  confidence: number,
+): PhaseStats {
   const subsets = analyzeSubsets(result, confidence);
   if (!subsets) return stats;
   const splits = (declared ?? []).map((d) => checkSplit(result, d, confidence)).filter((c) => c !== undefined);

@@ -26,7 +26,8 @@ const TAGS = ['subset', 'status', 'cause'] as const;
 export function splitTagFilter(metric: string): { name: string; filter?: TagFilter } {
   const m = /^([^{]*)\{(.*)\}$/.exec(metric);
   if (!m) {
-    if (metric.includes('{') || metric.includes('}')) throw new Error(`malformed tag filter in "${metric}"; expected name{tag:value}, e.g. http_req_failed{subset:v2}`);
+    if (metric.includes('{') || metric.includes('}'))
+      throw new Error(`malformed tag filter in "${metric}"; expected name{tag:value}, e.g. http_req_failed{subset:v2}`);
     return { name: metric };
   }
   const filter: TagFilter = {};
@@ -34,10 +35,13 @@ export function splitTagFilter(metric: string): { name: string; filter?: TagFilt
     const kv = /^\s*([^:\s]+)\s*:\s*(.+?)\s*$/.exec(part);
     if (!kv) throw new Error(`malformed tag filter "${part}" in "${metric}"; expected tag:value`);
     const [, tag, value] = kv;
-    if (!(TAGS as readonly string[]).includes(tag)) throw new Error(`unknown tag "${tag}" in "${metric}"; expected ${TAGS.join(', ')}`);
+    if (!(TAGS as readonly string[]).includes(tag))
+      throw new Error(`unknown tag "${tag}" in "${metric}"; expected ${TAGS.join(', ')}`);
     if (tag in filter) throw new Error(`tag "${tag}" given twice in "${metric}"`);
-    if (tag === 'status' && !/^\d{1,3}$/.test(value)) throw new Error(`status:${value} in "${metric}": expected an HTTP status like 200 (0 = no response)`);
-    if (tag === 'cause' && !(CAUSES as readonly string[]).includes(value)) throw new Error(`unknown cause "${value}" in "${metric}"; expected one of ${CAUSES.join(', ')}`);
+    if (tag === 'status' && !/^\d{1,3}$/.test(value))
+      throw new Error(`status:${value} in "${metric}": expected an HTTP status like 200 (0 = no response)`);
+    if (tag === 'cause' && !(CAUSES as readonly string[]).includes(value))
+      throw new Error(`unknown cause "${value}" in "${metric}"; expected one of ${CAUSES.join(', ')}`);
     (filter as Record<string, string>)[tag] = value;
   }
   return { name: m[1].trim(), filter };
@@ -47,10 +51,12 @@ export function splitTagFilter(metric: string): { name: string; filter?: TagFilt
 export function filterProblem(kind: string, filter: TagFilter): string | undefined {
   const tags = Object.keys(filter).length;
   if (kind === 'http_req_duration') {
-    if (filter.status !== undefined) return 'http_req_duration cannot be filtered by status: meshproof keeps latency per subset and per cause, not per status (use {cause:ok} or {subset:…})';
+    if (filter.status !== undefined)
+      return 'http_req_duration cannot be filtered by status: meshproof keeps latency per subset and per cause, not per status (use {cause:ok} or {subset:…})';
     if (tags > 1) return 'http_req_duration can be filtered by one tag (subset or cause), not several';
   }
-  if (filter.status !== undefined && filter.cause !== undefined) return 'status and cause cannot be combined: meshproof counts them separately';
+  if (filter.status !== undefined && filter.cause !== undefined)
+    return 'status and cause cannot be combined: meshproof counts them separately';
   return undefined;
 }
 
@@ -61,9 +67,12 @@ export function filterProblem(kind: string, filter: TagFilter): string | undefin
 export function restrictPhase(r: PhaseResult, filter: TagFilter): PhaseResult | string {
   let base = { statuses: r.statuses, causes: r.causes, overall: r.histograms.overall, requests: r.requests };
   if (filter.subset !== undefined) {
-    if (!r.subsets) return 'this run did not attribute responses to subsets (set target.subsetFrom, or route to DestinationRule subsets so meshproof adds its attribution header)';
+    if (!r.subsets)
+      return 'this run did not attribute responses to subsets (set target.subsetFrom, or route to DestinationRule subsets so meshproof adds its attribution header)';
     const s = r.subsets[filter.subset];
-    base = s ? { statuses: s.statuses, causes: s.causes, overall: s.histogram, requests: s.requests } : { statuses: {}, causes: {}, overall: serializeHistogram(createHistogram()), requests: 0 };
+    base = s
+      ? { statuses: s.statuses, causes: s.causes, overall: s.histogram, requests: s.requests }
+      : { statuses: {}, causes: {}, overall: serializeHistogram(createHistogram()), requests: 0 };
   }
   let { statuses, causes, overall, requests } = base;
   if (filter.cause !== undefined) {

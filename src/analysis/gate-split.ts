@@ -32,17 +32,39 @@ function verdictOf(c: SplitCheck, alpha: number): Verdict {
 }
 
 /** One gate result for all declared routes: the worst verdict, every route's evidence in the message. */
-export function judgeSplit(metric: string, scope: PhaseName, checks: SplitCheck[] | undefined, confidence: number): GateResult {
+export function judgeSplit(
+  metric: string,
+  scope: PhaseName,
+  checks: SplitCheck[] | undefined,
+  confidence: number,
+): GateResult {
   const base = { expression: SPLIT_GATE.expression, metric, scope };
   if (!checks || checks.length === 0) {
-    const why = checks ? 'the policy declares no weighted route (no http[] entry with two or more destinations)' : 'this run did not attribute responses to subsets';
-    return { ...base, observed: NaN, interval: [NaN, NaN], verdict: 'inconclusive', message: `${scope} split cannot be judged: ${why}` };
+    const why = checks
+      ? 'the policy declares no weighted route (no http[] entry with two or more destinations)'
+      : 'this run did not attribute responses to subsets';
+    return {
+      ...base,
+      observed: NaN,
+      interval: [NaN, NaN],
+      verdict: 'inconclusive',
+      message: `${scope} split cannot be judged: ${why}`,
+    };
   }
   const alpha = 1 - confidence;
   const verdicts = checks.map((c) => verdictOf(c, alpha));
-  const verdict: Verdict = verdicts.includes('fail') ? 'fail' : verdicts.includes('inconclusive') ? 'inconclusive' : 'pass';
+  const verdict: Verdict = verdicts.includes('fail')
+    ? 'fail'
+    : verdicts.includes('inconclusive')
+      ? 'inconclusive'
+      : 'pass';
   const lines = checks.map((c, i) => {
-    const each = c.subsets.map((s) => `${s.subset} ${pct(s.share)} [${pct(s.lo)}, ${pct(s.hi)}] vs ${pct(s.declared)}${s.inside ? '' : ' (outside)'}`).join(', ');
+    const each = c.subsets
+      .map(
+        (s) =>
+          `${s.subset} ${pct(s.share)} [${pct(s.lo)}, ${pct(s.hi)}] vs ${pct(s.declared)}${s.inside ? '' : ' (outside)'}`,
+      )
+      .join(', ');
     const why =
       verdicts[i] === 'fail'
         ? `p = ${formatNumber(c.pValue)} < ${formatNumber(alpha)}: not the declared weights`
@@ -64,15 +86,31 @@ export function judgeSplit(metric: string, scope: PhaseName, checks: SplitCheck[
 }
 
 /** Both phases restricted to a tag filter and analysed as phases; a string when the run lacks what it needs. */
-export function restrictContext<C extends { baseline: AnalyzedPhase; policy: AnalyzedPhase }>(ctx: C, filter: TagFilter, confidence: number): C | string {
+export function restrictContext<C extends { baseline: AnalyzedPhase; policy: AnalyzedPhase }>(
+  ctx: C,
+  filter: TagFilter,
+  confidence: number,
+): C | string {
   const b = restrictPhase(ctx.baseline.result, filter);
   const p = restrictPhase(ctx.policy.result, filter);
   if (typeof b === 'string') return b;
   if (typeof p === 'string') return p;
-  return { ...ctx, baseline: { result: b, stats: analyzePhase(b, confidence) }, policy: { result: p, stats: analyzePhase(p, confidence) } };
+  return {
+    ...ctx,
+    baseline: { result: b, stats: analyzePhase(b, confidence) },
+    policy: { result: p, stats: analyzePhase(p, confidence) },
+  };
 }
 
 /** A gate that cannot be judged on this run, and why. */
 export function undecided(gate: { expression: string }, metric: string, scope: string, why: string): GateResult {
-  return { expression: gate.expression, metric, scope: scope as GateResult['scope'], observed: NaN, interval: [NaN, NaN], verdict: 'inconclusive', message: `${scope} ${metric}: ${why}, so ${gate.expression} cannot be decided` };
+  return {
+    expression: gate.expression,
+    metric,
+    scope: scope as GateResult['scope'],
+    observed: NaN,
+    interval: [NaN, NaN],
+    verdict: 'inconclusive',
+    message: `${scope} ${metric}: ${why}, so ${gate.expression} cannot be decided`,
+  };
 }

@@ -252,7 +252,8 @@ export interface GateContext {
 
 /** `split: ["matches-weights"]`: the only expression, on a phase (a delta of splits means nothing). */
 function splitGateProblem(expr: unknown, scope: string): string | undefined {
-  if (expr !== SPLIT_GATE.expression) return `gate ${JSON.stringify(expr)}: split takes "${SPLIT_GATE.expression}" (the observed split is consistent with the weights the policy declares)`;
+  if (expr !== SPLIT_GATE.expression)
+    return `gate ${JSON.stringify(expr)}: split takes "${SPLIT_GATE.expression}" (the observed split is consistent with the weights the policy declares)`;
   if (scope === 'delta') return 'split is judged on a phase (usually policy), not on the delta';
   return undefined;
 }
@@ -274,7 +275,8 @@ export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext):
 export function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
   const confidence = ctx.confidence ?? DEFAULT_CONFIDENCE;
   return parsed.map(({ scope, metric, ref, gate }) => {
-    if (ref.kind === 'split') return judgeSplit(metric, scope as PhaseName, ctx[scope as PhaseName].stats.splits, confidence);
+    if (ref.kind === 'split')
+      return judgeSplit(metric, scope as PhaseName, ctx[scope as PhaseName].stats.splits, confidence);
     const on = ref.filter ? restrictContext(ctx, ref.filter, confidence) : ctx;
     if (typeof on === 'string') return undecided(gate, metric, scope, on);
     const obs = observe(ref, gate, scope, on, confidence);
@@ -331,15 +333,25 @@ const ranged = (x: { value: number; lo: number; hi: number }): Observation => ({
 function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, confidence: number): Observation {
   if (ref.kind === 'http_req_duration') return observeDuration(gate, scope, ctx, confidence);
   if (ref.kind === 'subset') {
-    const countOf = (p: AnalyzedPhase) => ({ count: p.result.subsets?.[ref.subset]?.requests ?? 0, n: p.stats.requests, attributed: p.result.subsets !== undefined });
-    if (!countOf(ctx.baseline).attributed && !countOf(ctx.policy).attributed) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
-    if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);
+    const countOf = (p: AnalyzedPhase) => ({
+      count: p.result.subsets?.[ref.subset]?.requests ?? 0,
+      n: p.stats.requests,
+      attributed: p.result.subsets !== undefined,
+    });
+    if (!countOf(ctx.baseline).attributed && !countOf(ctx.policy).attributed)
+      return { observed: NaN, lo: NaN, hi: NaN, exact: false };
+    if (gate.aggregation === 'count')
+      return exact(
+        scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count,
+      );
     if (scope === 'delta') {
       const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
       return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
     }
     const r = ratioStat(countOf(ctx[scope]).count, countOf(ctx[scope]).n, confidence);
-    return r.n === 0 ? { observed: NaN, lo: NaN, hi: NaN, exact: false } : { observed: r.ratio, lo: r.lo, hi: r.hi, exact: false };
+    return r.n === 0
+      ? { observed: NaN, lo: NaN, hi: NaN, exact: false }
+      : { observed: r.ratio, lo: r.lo, hi: r.hi, exact: false };
   }
   if (ref.kind === 'http_reqs') {
     const pick = (p: AnalyzedPhase) => (gate.aggregation === 'count' ? p.stats.requests : p.stats.throughput);

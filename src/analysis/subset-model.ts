@@ -34,7 +34,15 @@ export interface SubsetStats {
 export interface SplitCheck {
   route: string;
   /** declared weight as a share (0–1), observed count and share with a simultaneous interval, per subset */
-  subsets: { subset: string; declared: number; count: number; share: number; lo: number; hi: number; inside: boolean }[];
+  subsets: {
+    subset: string;
+    declared: number;
+    count: number;
+    share: number;
+    lo: number;
+    hi: number;
+    inside: boolean;
+  }[];
   /** requests attributed to one of the route's subsets */
   n: number;
   test: 'chi-square';

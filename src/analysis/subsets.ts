@@ -32,23 +32,55 @@ export function analyzeSubsets(result: PhaseResult, confidence = DEFAULT_CONFIDE
     const h = deserializeHistogram(s.histogram);
     const percentiles: SubsetStats['percentiles'] = {};
     for (const { key, p } of SUBSET_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
-    return { subset, requests: s.requests, share: ratioStat(s.requests, result.requests, confidence), failed: ratioStat(failed, s.requests, confidence), statuses: s.statuses, causes: s.causes, percentiles };
+    return {
+      subset,
+      requests: s.requests,
+      share: ratioStat(s.requests, result.requests, confidence),
+      failed: ratioStat(failed, s.requests, confidence),
+      statuses: s.statuses,
+      causes: s.causes,
+      percentiles,
+    };
   });
 }
 
 /** The observed split of `result` against one declared route (undefined when the phase attributes nothing). */
-export function checkSplit(result: PhaseResult, declared: DeclaredSplit, confidence = DEFAULT_CONFIDENCE): SplitCheck | undefined {
+export function checkSplit(
+  result: PhaseResult,
+  declared: DeclaredSplit,
+  confidence = DEFAULT_CONFIDENCE,
+): SplitCheck | undefined {
   if (!result.subsets) return undefined;
   const counts = declared.weights.map((w) => result.subsets?.[w.subset]?.requests ?? 0);
   const n = counts.reduce((a, b) => a + b, 0);
   const total = declared.weights.reduce((a, w) => a + w.weight, 0);
-  const fit = chiSquareGoodnessOfFit(counts, declared.weights.map((w) => w.weight));
+  const fit = chiSquareGoodnessOfFit(
+    counts,
+    declared.weights.map((w) => w.weight),
+  );
   const simultaneous = 1 - (1 - confidence) / declared.weights.length;
   const subsets = declared.weights.map((w, i) => {
     const share = total > 0 ? w.weight / total : 0;
     const { lo, hi } = wilson(counts[i], n, simultaneous);
-    return { subset: w.subset, declared: share, count: counts[i], share: n > 0 ? counts[i] / n : 0, lo, hi, inside: n > 0 && share >= lo && share <= hi };
+    return {
+      subset: w.subset,
+      declared: share,
+      count: counts[i],
+      share: n > 0 ? counts[i] / n : 0,
+      lo,
+      hi,
+      inside: n > 0 && share >= lo && share <= hi,
+    };
   });
   const positive = fit.expected.filter((e) => e > 0);
-  return { route: declared.route, subsets, n, test: 'chi-square', statistic: fit.statistic, df: fit.df, pValue: fit.pValue, minExpected: positive.length ? Math.min(...positive) : 0 };
+  return {
+    route: declared.route,
+    subsets,
+    n,
+    test: 'chi-square',
+    statistic: fit.statistic,
+    df: fit.df,
+    pValue: fit.pValue,
+    minExpected: positive.length ? Math.min(...positive) : 0,
+  };
 }

@@ -65,7 +65,10 @@ export function declaredSplits(docs: PolicyDoc[], namespace: string): DeclaredSp
       const one = { ...doc.object, spec: { ...spec, http: [{ ...(http[i] as Obj), match: undefined }] } };
       const clusters = translateRoutes(one, ns)[0]?.route.weighted_clusters?.clusters ?? [];
       const kept = entries.filter((d) => typeof d.weight !== 'number' || d.weight > 0);
-      const weights = entries.map((d) => ({ subset: destinationName(d) as string, weight: clusters[kept.indexOf(d)]?.weight ?? 0 }));
+      const weights = entries.map((d) => ({
+        subset: destinationName(d) as string,
+        weight: clusters[kept.indexOf(d)]?.weight ?? 0,
+      }));
       out.push({ route: `VirtualService ${ns}/${doc.name} http[${i}]`, weights });
     });
   }
@@ -76,8 +79,18 @@ export function declaredSplits(docs: PolicyDoc[], namespace: string): DeclaredSp
  * Decides attribution for a run: the scenario's own `subsetFrom`, else meshproof's header when a
  * VirtualService routes to subsets, else none (undefined, docs unchanged).
  */
-export function attribute(docs: PolicyDoc[], subsetFrom: SubsetFrom | undefined, namespace: string): { docs: PolicyDoc[]; attribution?: Attribution } {
-  const named = docs.filter((d) => d.kind === 'VirtualService').flatMap((d) => routeEntries(d.object).flat().map((e) => (isObj(e.destination) ? e.destination.subset : undefined)));
+export function attribute(
+  docs: PolicyDoc[],
+  subsetFrom: SubsetFrom | undefined,
+  namespace: string,
+): { docs: PolicyDoc[]; attribution?: Attribution } {
+  const named = docs
+    .filter((d) => d.kind === 'VirtualService')
+    .flatMap((d) =>
+      routeEntries(d.object)
+        .flat()
+        .map((e) => (isObj(e.destination) ? e.destination.subset : undefined)),
+    );
   const subsets = [...new Set(named.filter((s): s is string => typeof s === 'string'))];
   const declared = declaredSplits(docs, namespace);
   if (subsetFrom) return { docs, attribution: { subsetFrom, subsets, declared, injected: false } };

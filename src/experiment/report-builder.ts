@@ -89,6 +89,9 @@ export function buildReport(x: ReportInputs): Report {
     ...(gateway ? { gateway } : {}),
     verdict: a.verdict,
     // a note may quote an API error, which quotes the URL it called (issue 13 item 12)
-    notes: [...(x.policies.attribution?.injected ? [attributionNote(x.policies.attribution)] : []), ...runs.notes.map(stripUserinfo)],
+    notes: [
+      ...(x.policies.attribution?.injected ? [attributionNote(x.policies.attribution)] : []),
+      ...runs.notes.map(stripUserinfo),
+    ],
   };
 }

@@ -48,7 +48,11 @@ function compiled(source: string): RegExp {
 }
 
 /** `headerValue(name)` looks a response header up case-insensitively (null = absent). */
-export function subsetOf(from: SubsetFrom | undefined, headerValue: (name: string) => string | null, body: string): string {
+export function subsetOf(
+  from: SubsetFrom | undefined,
+  headerValue: (name: string) => string | null,
+  body: string,
+): string {
   if (!from) return UNATTRIBUTED;
   let v: string | null = null;
   if ('header' in from) v = headerValue(from.header.toLowerCase());

@@ -4,7 +4,17 @@
  * rebuilt from the k6 summary's per-subset Counters, merged across repeats like the rest.
  */
 import type { Cause } from './classify.js';
-import { createHistogram, deserializeHistogram, mergeHistograms, recordMs, serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+import {
+  createHistogram,
+  deserializeHistogram,
+  mergeHistograms,
+  recordMs,
+  serializeHistogram,
+  summarize,
+  type Histogram,
+  type LatencySummary,
+  type SerializedHistogram,
+} from './histogram.js';
 
 export interface SubsetResult {
   requests: number;
@@ -41,11 +51,19 @@ export class SubsetRecorder {
   }
 
   /** Builds live counts into a result (`counts` from the k6 summary go through here too). */
-  static fromParts(parts: { subset: string; statuses: Record<string, number>; causes: Partial<Record<Cause, number>>; histogram: Histogram }[]): SubsetResults {
+  static fromParts(
+    parts: {
+      subset: string;
+      statuses: Record<string, number>;
+      causes: Partial<Record<Cause, number>>;
+      histogram: Histogram;
+    }[],
+  ): SubsetResults {
     const out: SubsetResults = {};
     for (const p of parts) {
       const requests = Object.values(p.causes).reduce((a: number, n) => a + (n ?? 0), 0);
-      if (requests > 0) out[p.subset] = resultOf({ requests, statuses: p.statuses, causes: p.causes, histogram: p.histogram });
+      if (requests > 0)
+        out[p.subset] = resultOf({ requests, statuses: p.statuses, causes: p.causes, histogram: p.histogram });
     }
     return out;
   }
@@ -59,7 +77,13 @@ export class SubsetRecorder {
 
 function resultOf(s: Live): SubsetResult {
   const histogram = serializeHistogram(s.histogram);
-  return { requests: s.requests, statuses: s.statuses, causes: s.causes, latency: summarize(deserializeHistogram(histogram)), histogram };
+  return {
+    requests: s.requests,
+    statuses: s.statuses,
+    causes: s.causes,
+    latency: summarize(deserializeHistogram(histogram)),
+    histogram,
+  };
 }
 
 /** Repeats of one phase → one result per subset (counts added, histograms merged). */
@@ -77,7 +101,13 @@ export function mergeSubsetResults(parts: (SubsetResults | undefined)[]): Subset
       for (const [k, n] of Object.entries(e.causes)) bump(causes, k as Cause, n ?? 0);
     }
     const histogram = mergeHistograms(each.map((e) => e.histogram));
-    out[name] = { requests: each.reduce((a, e) => a + e.requests, 0), statuses, causes, latency: summarize(deserializeHistogram(histogram)), histogram };
+    out[name] = {
+      requests: each.reduce((a, e) => a + e.requests, 0),
+      statuses,
+      causes,
+      latency: summarize(deserializeHistogram(histogram)),
+      histogram,
+    };
   }
   return out;
 }

@@ -36,12 +36,19 @@ export interface EntryMutations {
 }
 export const NO_MUTATIONS: EntryMutations = { request: [], response: [] };
 
-function parser(add: EnvoyHeaderMutations['request_headers_to_add'], remove: string[] | undefined): HeaderParser | null {
+function parser(
+  add: EnvoyHeaderMutations['request_headers_to_add'],
+  remove: string[] | undefined,
+): HeaderParser | null {
   if (!add?.length && !remove?.length) return null;
   return {
     // Envoy keeps header names as LowerCaseString; node's header objects are keyed lower-case
     remove: (remove ?? []).map((k) => k.toLowerCase()),
-    add: (add ?? []).map((o) => ({ key: o.header.key.toLowerCase(), value: o.header.value, append: o.append_action !== 'OVERWRITE_IF_EXISTS_OR_ADD' })),
+    add: (add ?? []).map((o) => ({
+      key: o.header.key.toLowerCase(),
+      value: o.header.value,
+      append: o.append_action !== 'OVERWRITE_IF_EXISTS_OR_ADD',
+    })),
   };
 }
 

@@ -38,7 +38,8 @@ export function parseVersionCounts(text: string, maxPods: number): VersionSpec[]
   for (const part of text.split(',')) {
     const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m) return `expected VERSION=PODS[,VERSION=PODS…] like "v1=2,v2=1", got ${JSON.stringify(part)}`;
-    if (!VERSION_NAME.test(m[1])) return `version ${JSON.stringify(m[1])}: expected a label value (letters, digits, "-", "_", ".")`;
+    if (!VERSION_NAME.test(m[1]))
+      return `version ${JSON.stringify(m[1])}: expected a label value (letters, digits, "-", "_", ".")`;
     if (out.some((v) => v.name === m[1])) return `version ${m[1]} given twice`;
     const pods = Number(m[2]);
     if (pods < 1) return `version ${m[1]}: expected at least 1 pod, got ${pods}`;
@@ -56,7 +57,9 @@ export function parseVersionCounts(text: string, maxPods: number): VersionSpec[]
  * and the gateway's VirtualService sending everything to the first version's subset.
  */
 export function versionedObjects(versions: string[]): Record<string, unknown>[] {
-  const [vs] = structuredClone(DEFAULT_APP.objects) as { spec: { http: { route: { destination: Record<string, unknown> }[] }[] } }[];
+  const [vs] = structuredClone(DEFAULT_APP.objects) as {
+    spec: { http: { route: { destination: Record<string, unknown> }[] }[] };
+  }[];
   for (const r of vs.spec.http) for (const d of r.route) d.destination.subset = versions[0];
   const { name, namespace } = DEFAULT_APP.service;
   const dr = {

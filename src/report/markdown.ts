@@ -79,8 +79,14 @@ function renderAll(report: Report): string {
   const subsets = subsetRows(report);
   if (subsets.length) {
     out.push('### Per subset', '');
-    out.push('| phase | subset | requests | share | declared | failed | p50 / p95 / p99 | statuses | causes |', '|---|---|--:|--:|--:|--:|--:|---|---|');
-    for (const r of subsets) out.push(`| ${r.phase} | ${e(r.subset)} | ${r.requests} | ${e(r.share)} | ${e(r.declared)} | ${e(r.failed)} | ${e(`${r.p50} / ${r.p95} / ${r.p99}`)} | ${e(r.statuses)} | ${e(r.causes)} |`);
+    out.push(
+      '| phase | subset | requests | share | declared | failed | p50 / p95 / p99 | statuses | causes |',
+      '|---|---|--:|--:|--:|--:|--:|---|---|',
+    );
+    for (const r of subsets)
+      out.push(
+        `| ${r.phase} | ${e(r.subset)} | ${r.requests} | ${e(r.share)} | ${e(r.declared)} | ${e(r.failed)} | ${e(`${r.p50} / ${r.p95} / ${r.p99}`)} | ${e(r.statuses)} | ${e(r.causes)} |`,
+      );
     out.push('', ...splitLines(report).map((l) => `- split ${e(l)}`), '');
   }
 

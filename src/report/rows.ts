@@ -174,7 +174,13 @@ export function gateRows(report: Report): GateRow[] {
       expression: g.expression,
       // the split gate's number is its chi-square p-value (analysis/gate-split.ts), not an estimate with an interval
       observed: g.metric === 'split' && isNum(g.observed) ? `p = ${formatNumber(g.observed)}` : f.value(g.observed),
-      interval: !isNum(g.observed) ? 'no data' : g.metric === 'split' ? 'chi-square' : lo === hi ? 'exact' : between(lo, hi, f.bound),
+      interval: !isNum(g.observed)
+        ? 'no data'
+        : g.metric === 'split'
+          ? 'chi-square'
+          : lo === hi
+            ? 'exact'
+            : between(lo, hi, f.bound),
       message: g.message,
     };
   });

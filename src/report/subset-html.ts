@@ -12,7 +12,12 @@ const WIDTH = 640;
 const BAR_H = 18;
 const LABEL_W = 150;
 
-function bar(y: number, label: string, parts: { subset: string; share: number }[], colour: (s: string) => string): string {
+function bar(
+  y: number,
+  label: string,
+  parts: { subset: string; share: number }[],
+  colour: (s: string) => string,
+): string {
   const w = WIDTH - LABEL_W - 10;
   let x = LABEL_W;
   const out = [text(0, y + 13, label, 'class="axis"')];
@@ -33,10 +38,26 @@ function splitChart(rows: SubsetRow[]): string {
   for (const phase of ['baseline', 'policy'] as const) {
     const mine = rows.filter((r) => r.phase === phase);
     if (!mine.length) continue;
-    bars.push(bar(y, `${phase} observed`, mine.map((r) => ({ subset: r.subset, share: r.shareValue })), colour));
+    bars.push(
+      bar(
+        y,
+        `${phase} observed`,
+        mine.map((r) => ({ subset: r.subset, share: r.shareValue })),
+        colour,
+      ),
+    );
     y += BAR_H + 6;
     if (mine.some((r) => r.declaredValue !== null)) {
-      bars.push(bar(y, `${phase} declared`, mine.filter((r) => r.declaredValue !== null).map((r) => ({ subset: r.subset, share: r.declaredValue as number })), colour));
+      bars.push(
+        bar(
+          y,
+          `${phase} declared`,
+          mine
+            .filter((r) => r.declaredValue !== null)
+            .map((r) => ({ subset: r.subset, share: r.declaredValue as number })),
+          colour,
+        ),
+      );
       y += BAR_H + 6;
     }
   }
@@ -48,7 +69,10 @@ export function subsetSection(report: Report): string {
   const rows = subsetRows(report);
   if (!rows.length) return '';
   const table = `<table class="stats"><thead><tr><th>phase</th><th>subset</th><th class="num">requests</th><th class="num">share</th><th class="num">declared</th><th class="num">failed</th><th class="num">p50 / p95 / p99</th><th>statuses</th><th>causes</th></tr></thead><tbody>${rows
-    .map((r) => `<tr><td>${r.phase}</td><th>${e(r.subset)}</th><td class="num">${e(r.requests)}</td><td class="num">${e(r.share)}</td><td class="num">${e(r.declared)}</td><td class="num">${e(r.failed)}</td><td class="num">${e(`${r.p50} / ${r.p95} / ${r.p99}`)}</td><td>${e(r.statuses)}</td><td>${e(r.causes)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${r.phase}</td><th>${e(r.subset)}</th><td class="num">${e(r.requests)}</td><td class="num">${e(r.share)}</td><td class="num">${e(r.declared)}</td><td class="num">${e(r.failed)}</td><td class="num">${e(`${r.p50} / ${r.p95} / ${r.p99}`)}</td><td>${e(r.statuses)}</td><td>${e(r.causes)}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
   const checks = splitLines(report);
   return `<section><h2>Split by subset</h2><p class="muted">Which subset served each response (the attribution header or target.subsetFrom); observed shares beside the weights the policy declares. Intervals: Wilson 95 %.</p>${splitChart(rows)}${table}${checks.length ? `<ul class="notes">${checks.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` : ''}</section>

@@ -26,7 +26,8 @@ export interface SubsetRow {
   declaredValue: number | null;
 }
 
-const withInterval = (r: { ratio: number; lo: number; hi: number }) => `${formatPct(r.ratio)} [${pctBound(r.lo)} – ${pctBound(r.hi)}]`;
+const withInterval = (r: { ratio: number; lo: number; hi: number }) =>
+  `${formatPct(r.ratio)} [${pctBound(r.lo)} – ${pctBound(r.hi)}]`;
 const counts = (m: Record<string, number | undefined>) =>
   Object.entries(m)
     .filter(([, n]) => (n ?? 0) > 0)
@@ -66,7 +67,12 @@ export function subsetRows(report: Report): SubsetRow[] {
 /** One line per split check: the route, the test and its p-value, each subset's simultaneous interval. */
 export function splitLines(report: Report): string[] {
   return (report.phases.policy.stats.splits ?? []).map((c) => {
-    const each = c.subsets.map((s) => `${subsetLabel(s.subset)} ${formatPct(s.share)} [${pctBound(s.lo)} – ${pctBound(s.hi)}] vs ${formatPct(s.declared)}${s.inside ? '' : ' (outside)'}`).join(', ');
+    const each = c.subsets
+      .map(
+        (s) =>
+          `${subsetLabel(s.subset)} ${formatPct(s.share)} [${pctBound(s.lo)} – ${pctBound(s.hi)}] vs ${formatPct(s.declared)}${s.inside ? '' : ' (outside)'}`,
+      )
+      .join(', ');
     return `${c.route}: ${c.n} attributed requests; ${each}; chi-square X² ${formatNumber(c.statistic)}, df ${c.df}, p ${formatNumber(c.pValue)}`;
   });
 }

@@ -72,10 +72,17 @@ export function render(report: Report, options: TerminalOptions = {}): string {
     for (const phase of ['baseline', 'policy'] as const) {
       const mine = subsets.filter((r) => r.phase === phase);
       if (!mine.length) continue;
-      const head = [phase, 'req', 'share [interval]', 'weight', 'failed [interval]', 'p50 / p95'].map((h) => paint(h, 'bold'));
+      const head = [phase, 'req', 'share [interval]', 'weight', 'failed [interval]', 'p50 / p95'].map((h) =>
+        paint(h, 'bold'),
+      );
       const body = mine.map((r) => [text(r.subset), r.requests, r.share, r.declared, r.failed, `${r.p50} / ${r.p95}`]);
       // 10 + 6 + 20 + 6 + 20 + 17 columns and their borders: within TERMINAL_WIDTH
-      out.push(table([head, ...body], { border: getBorderCharacters('norc'), columns: [10, 6, 20, 6, 20, 17].map((width) => ({ width, wrapWord: true })) }).trimEnd());
+      out.push(
+        table([head, ...body], {
+          border: getBorderCharacters('norc'),
+          columns: [10, 6, 20, 6, 20, 17].map((width) => ({ width, wrapWord: true })),
+        }).trimEnd(),
+      );
     }
     for (const line of splitLines(report)) out.push(wrap(`split ${text(line)}`, TERMINAL_WIDTH, 6));
     out.push('');

@@ -40,7 +40,16 @@ import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
 import { podsForVersions, versionedObjects, VERSION_NAME, type VersionSpec } from '../mesh/versions.js';
 
 /** the app model's keys, and the gateway's (`workers`, `network`: read by local-gateway.ts) */
-const LOCAL_KEYS = ['pods', 'versions', 'latency', 'errors', 'mode', 'overrides', 'proxy', ...LOCAL_GATEWAY_KEYS] as const;
+const LOCAL_KEYS = [
+  'pods',
+  'versions',
+  'latency',
+  'errors',
+  'mode',
+  'overrides',
+  'proxy',
+  ...LOCAL_GATEWAY_KEYS,
+] as const;
 const BEHAVIOUR_KEYS = ['latency', 'errors', 'mode'] as const;
 const OVERRIDE_KEYS = ['pod', ...BEHAVIOUR_KEYS] as const;
 const VERSION_KEYS = ['pods', ...BEHAVIOUR_KEYS] as const;
@@ -54,10 +63,17 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
   const common = readBehaviour(f, path);
   const template = DEFAULT_APP.pods[0];
   const versions = f.has([...path, 'versions']) ? readVersions(f, [...path, 'versions']) : undefined;
-  if (versions && f.has([...path, 'pods'])) f.fail([...path, 'pods'], 'expected either pods or versions (with versions, give each version its pods)');
-  const count = versions ? 0 : (f.number([...path, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS }) ?? DEFAULT_APP.pods.length);
+  if (versions && f.has([...path, 'pods']))
+    f.fail([...path, 'pods'], 'expected either pods or versions (with versions, give each version its pods)');
+  const count = versions
+    ? 0
+    : (f.number([...path, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS }) ?? DEFAULT_APP.pods.length);
   // one version v1 unless versions are given: every existing scenario keeps its pods and names
-  const pods: PodSpec[] = podsForVersions(DEFAULT_APP.service.name, versions ?? [{ name: 'v1', pods: count, behaviour: {} }], { ...template.behaviour, ...common });
+  const pods: PodSpec[] = podsForVersions(
+    DEFAULT_APP.service.name,
+    versions ?? [{ name: 'v1', pods: count, behaviour: {} }],
+    { ...template.behaviour, ...common },
+  );
   const overrides = f.get([...path, 'overrides']);
   if (overrides !== undefined && !Array.isArray(overrides))
     f.fail([...path, 'overrides'], `expected a list, got ${describe(overrides)}`);
@@ -78,11 +94,17 @@ export function readLocalModel(f: Fields, path: FieldPath): AppModel {
 /** `local.versions`: a mapping version → { pods, latency?, errors?, mode? }, at most MAX_LOCAL_PODS pods in all. */
 function readVersions(f: Fields, path: FieldPath): VersionSpec[] {
   const v = f.get(path);
-  if (!isPlainObject(v) || Object.keys(v).length === 0) return f.fail(path, `expected a mapping like { v1: { pods: 2 }, v2: { pods: 1 } }, got ${describe(v)}`) ?? [];
+  if (!isPlainObject(v) || Object.keys(v).length === 0)
+    return f.fail(path, `expected a mapping like { v1: { pods: 2 }, v2: { pods: 1 } }, got ${describe(v)}`) ?? [];
   const out: VersionSpec[] = [];
   for (const name of Object.keys(v)) {
     const at = [...path, name];
-    if (!VERSION_NAME.test(name)) f.fail(at, `expected a version label value (letters, digits, "-", "_", "."), got ${JSON.stringify(name)}`, f.whereKey(at));
+    if (!VERSION_NAME.test(name))
+      f.fail(
+        at,
+        `expected a version label value (letters, digits, "-", "_", "."), got ${JSON.stringify(name)}`,
+        f.whereKey(at),
+      );
     f.keys(at, VERSION_KEYS);
     const pods = f.number([...at, 'pods'], { integer: true, min: 1, max: MAX_LOCAL_PODS, required: true }) ?? 1;
     out.push({ name, pods, behaviour: readBehaviour(f, at) });

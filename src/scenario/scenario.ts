@@ -189,9 +189,16 @@ function readSubsetFrom(f: Fields, path: FieldPath): SubsetFrom | undefined {
   try {
     groups = new RegExp(`${body}|`).exec('')!.length - 1;
   } catch (err) {
-    return f.fail([...path, 'body'], `expected a regular expression, got ${JSON.stringify(body)} (${(err as Error).message})`);
+    return f.fail(
+      [...path, 'body'],
+      `expected a regular expression, got ${JSON.stringify(body)} (${(err as Error).message})`,
+    );
   }
-  if (groups < 1) return f.fail([...path, 'body'], `expected a regular expression with a capture group (the subset), got ${JSON.stringify(body)}`);
+  if (groups < 1)
+    return f.fail(
+      [...path, 'body'],
+      `expected a regular expression with a capture group (the subset), got ${JSON.stringify(body)}`,
+    );
   return { body };
 }
 

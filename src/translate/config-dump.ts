@@ -123,7 +123,12 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined';
 }
 
-const HEADER_LISTS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'] as const;
+const HEADER_LISTS = [
+  'request_headers_to_add',
+  'request_headers_to_remove',
+  'response_headers_to_add',
+  'response_headers_to_remove',
+] as const;
 
 function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: EnvoyRoute): string[] {
   const where = `route ${JSON.stringify(want.match)} of ${domain}`;
@@ -147,7 +152,15 @@ function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: Env
   const wantWc = want.route.weighted_clusters?.clusters;
   if (wantWc) {
     const gotWc = got.route?.weighted_clusters?.clusters ?? [];
-    if (!sameValue(gotWc.map((c) => c.weight), wantWc.map((c) => c.weight))) out.push(`${where}: weights are ${JSON.stringify(gotWc.map((c) => c.weight))}, policy says ${JSON.stringify(wantWc.map((c) => c.weight))}`);
+    if (
+      !sameValue(
+        gotWc.map((c) => c.weight),
+        wantWc.map((c) => c.weight),
+      )
+    )
+      out.push(
+        `${where}: weights are ${JSON.stringify(gotWc.map((c) => c.weight))}, policy says ${JSON.stringify(wantWc.map((c) => c.weight))}`,
+      );
     else wantWc.forEach((c, i) => out.push(...headerLists(`${where}: weighted cluster ${i}`, gotWc[i], c)));
   }
   out.push(...headerLists(where, got, want));

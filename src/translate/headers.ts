@@ -48,7 +48,12 @@ function appendList(map: Record<string, unknown> | undefined, append: boolean): 
   return Object.keys(map)
     .filter((k) => !isInternal(k) && typeof map[k] === 'string')
     .sort()
-    .map((key): EnvoyHeaderValueOption => (append ? { header: { key, value: map[key] as string } } : { header: { key, value: map[key] as string }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }));
+    .map(
+      (key): EnvoyHeaderValueOption =>
+        append
+          ? { header: { key, value: map[key] as string } }
+          : { header: { key, value: map[key] as string }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    );
 }
 
 function removeList(keys: unknown[] | undefined): string[] {
@@ -74,7 +79,12 @@ export function translateHeaders(h: unknown): EnvoyHeaderMutations {
 /** `processDestination`: a single destination's lists appended to the route's. */
 export function appendMutations(a: EnvoyHeaderMutations, b: EnvoyHeaderMutations): EnvoyHeaderMutations {
   const out: EnvoyHeaderMutations = {};
-  for (const k of ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'] as const) {
+  for (const k of [
+    'request_headers_to_add',
+    'request_headers_to_remove',
+    'response_headers_to_add',
+    'response_headers_to_remove',
+  ] as const) {
     const list = [...(a[k] ?? []), ...(b[k] ?? [])];
     if (list.length) (out as Record<string, unknown>)[k] = list;
   }

@@ -22,17 +22,38 @@ function phase(parts: { subset: string; n: number; failed?: number; ms?: number;
   let at = 0;
   for (const p of parts) {
     for (let i = 0; i < p.n; i++) {
-      const [status, cause]: [number, Cause] = i < (p.failed ?? 0) ? [500, 'app_error'] : i < (p.failed ?? 0) + (p.overflow ?? 0) ? [503, 'overflow'] : [200, 'ok'];
+      const [status, cause]: [number, Cause] =
+        i < (p.failed ?? 0)
+          ? [500, 'app_error']
+          : i < (p.failed ?? 0) + (p.overflow ?? 0)
+            ? [503, 'overflow']
+            : [200, 'ok'];
       r.add(status, cause, p.ms ?? 20, undefined, at++ % 10_000, p.subset);
     }
   }
-  return r.result({ profile: PROFILE, plan: PLAN, engine: { name: 'builtin', version: 't' }, startedAt: new Date(0), durationMs: 10_000 });
+  return r.result({
+    profile: PROFILE,
+    plan: PLAN,
+    engine: { name: 'builtin', version: 't' },
+    startedAt: new Date(0),
+    durationMs: 10_000,
+  });
 }
 
 /** Gates as a scenario writes them, parsed once as the scenario loader does. */
-const parsedList = (gates: { scope: Scope; metric: string; expression: string }[]) => gates.map((g) => parseOneGate(g.scope, g.metric, g.expression));
+const parsedList = (gates: { scope: Scope; metric: string; expression: string }[]) =>
+  gates.map((g) => parseOneGate(g.scope, g.metric, g.expression));
 
-const DECLARED_80_10_10: DeclaredSplit[] = [{ route: 'VirtualService default/reviews http[0]', weights: [{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 10 }, { subset: 'v3', weight: 10 }] }];
+const DECLARED_80_10_10: DeclaredSplit[] = [
+  {
+    route: 'VirtualService default/reviews http[0]',
+    weights: [
+      { subset: 'v1', weight: 80 },
+      { subset: 'v2', weight: 10 },
+      { subset: 'v3', weight: 10 },
+    ],
+  },
+];
 
 test('chi-square upper tail matches the tables: X² 3.841 df 1 and 5.991 df 2 → p 0.05; 0 → 1', () => {
   assert.ok(Math.abs(gammaQ(0.5, 3.841 / 2) - 0.05) < 2e-4);
@@ -45,32 +66,68 @@ test('chi-square upper tail matches the tables: X² 3.841 df 1 and 5.991 df 2 �
 });
 
 test('done when: declared 80/10/10, the route actually splits 50/25/25 over 400 requests → split fails (chi-square p ≈ 0), each declared share outside its interval', () => {
-  const policy = phase([{ subset: 'v1', n: 200 }, { subset: 'v2', n: 100 }, { subset: 'v3', n: 100 }]);
-  const a = analyzeExperiment({ baseline: policy, policy, expect: { policy: { split: ['matches-weights'] } }, declared: DECLARED_80_10_10 });
+  const policy = phase([
+    { subset: 'v1', n: 200 },
+    { subset: 'v2', n: 100 },
+    { subset: 'v3', n: 100 },
+  ]);
+  const a = analyzeExperiment({
+    baseline: policy,
+    policy,
+    expect: { policy: { split: ['matches-weights'] } },
+    declared: DECLARED_80_10_10,
+  });
   assert.is(a.gates[0].verdict, 'fail');
   const check = a.stats.policy.splits![0];
   // X² = (200−320)²/320 + 2·(100−40)²/40 = 45 + 180 = 225
   assert.ok(Math.abs(check.statistic - 225) < 1e-9);
   assert.is(check.df, 2);
   assert.ok(check.pValue < 1e-40);
-  assert.equal(check.subsets.map((s) => s.inside), [false, false, false]);
+  assert.equal(
+    check.subsets.map((s) => s.inside),
+    [false, false, false],
+  );
   assert.match(a.gates[0].message, 'chi-square');
   assert.is(a.verdict, 'fail');
 });
 
 test('the same split observed as declared (800/100/100) passes; 8/1/1 is inconclusive (expected count 1 < 5, Cochran)', () => {
-  const good = phase([{ subset: 'v1', n: 800 }, { subset: 'v2', n: 100 }, { subset: 'v3', n: 100 }]);
-  const a = analyzeExperiment({ baseline: good, policy: good, expect: { policy: { split: ['matches-weights'] } }, declared: DECLARED_80_10_10 });
+  const good = phase([
+    { subset: 'v1', n: 800 },
+    { subset: 'v2', n: 100 },
+    { subset: 'v3', n: 100 },
+  ]);
+  const a = analyzeExperiment({
+    baseline: good,
+    policy: good,
+    expect: { policy: { split: ['matches-weights'] } },
+    declared: DECLARED_80_10_10,
+  });
   assert.is(a.gates[0].verdict, 'pass');
-  assert.equal(a.stats.policy.splits![0].subsets.map((s) => s.inside), [true, true, true]);
-  const tiny = phase([{ subset: 'v1', n: 8 }, { subset: 'v2', n: 1 }, { subset: 'v3', n: 1 }]);
-  const b = analyzeExperiment({ baseline: tiny, policy: tiny, expect: { policy: { split: ['matches-weights'] } }, declared: DECLARED_80_10_10 });
+  assert.equal(
+    a.stats.policy.splits![0].subsets.map((s) => s.inside),
+    [true, true, true],
+  );
+  const tiny = phase([
+    { subset: 'v1', n: 8 },
+    { subset: 'v2', n: 1 },
+    { subset: 'v3', n: 1 },
+  ]);
+  const b = analyzeExperiment({
+    baseline: tiny,
+    policy: tiny,
+    expect: { policy: { split: ['matches-weights'] } },
+    declared: DECLARED_80_10_10,
+  });
   assert.is(b.gates[0].verdict, 'inconclusive');
   assert.match(b.gates[0].message, 'expected count 1 < 5');
 });
 
 test('bad canary: overall failure ≈ 2 % passes rate<0.05, http_req_failed{subset:v2} = 20 % fails rate<0.05; per-subset stats carry share, failure rate and percentiles', () => {
-  const policy = phase([{ subset: 'v1', n: 900, ms: 20 }, { subset: 'v2', n: 100, failed: 20, ms: 80 }]);
+  const policy = phase([
+    { subset: 'v1', n: 900, ms: 20 },
+    { subset: 'v2', n: 100, failed: 20, ms: 80 },
+  ]);
   const a = analyzeExperiment({
     baseline: policy,
     policy,
@@ -84,7 +141,10 @@ test('bad canary: overall failure ≈ 2 % passes rate<0.05, http_req_failed{subs
       { scope: 'policy', metric: 'subset_v2', expression: 'rate<=0.13' },
     ]),
   });
-  assert.equal(a.gates.map((g) => g.verdict), ['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass']);
+  assert.equal(
+    a.gates.map((g) => g.verdict),
+    ['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass'],
+  );
   assert.is(a.gates[1].observed, 0.2);
   const v2 = a.stats.policy.subsets!.find((s) => s.subset === 'v2')!;
   assert.equal([v2.requests, v2.share.ratio, v2.failed.count, v2.failed.ratio], [100, 0.1, 20, 0.2]);
@@ -104,13 +164,27 @@ test('{status:200} and {cause:overflow} filters: counts and rates of the restric
       { scope: 'policy', metric: 'http_reqs{subset:v1,status:503}', expression: 'count==30' },
     ]),
   });
-  assert.equal(a.gates.map((g) => [g.verdict, g.observed]), [['pass', 70], ['pass', 30], ['inconclusive', 1], ['pass', 30]]);
+  assert.equal(
+    a.gates.map((g) => [g.verdict, g.observed]),
+    [
+      ['pass', 70],
+      ['pass', 30],
+      ['inconclusive', 1],
+      ['pass', 30],
+    ],
+  );
 });
 
 test('tag filters and split are parsed once, with k6 syntax, and bad ones name what was expected', () => {
-  assert.equal(parseExpect({ policy: { 'http_req_failed{ subset : v2 }': ['rate<0.01'] } })[0].ref, { kind: 'http_req_failed', filter: { subset: 'v2' } });
+  assert.equal(parseExpect({ policy: { 'http_req_failed{ subset : v2 }': ['rate<0.01'] } })[0].ref, {
+    kind: 'http_req_failed',
+    filter: { subset: 'v2' },
+  });
   const bad: [Record<string, unknown>, string][] = [
-    [{ policy: { 'http_req_duration{status:200}': ['p(95)<1'] } }, 'meshproof keeps latency per subset and per cause, not per status'],
+    [
+      { policy: { 'http_req_duration{status:200}': ['p(95)<1'] } },
+      'meshproof keeps latency per subset and per cause, not per status',
+    ],
     [{ policy: { 'http_reqs{pod:x}': ['count>1'] } }, 'unknown tag "pod"'],
     [{ policy: { 'http_reqs{cause:nope}': ['count>1'] } }, 'unknown cause "nope"'],
     [{ policy: { split: ['rate>0.5'] } }, 'split takes "matches-weights"'],
@@ -130,9 +204,25 @@ test('tag filters and split are parsed once, with k6 syntax, and bad ones name w
 test('a run that attributes nothing: subset gates are inconclusive and say why', () => {
   const r = new Recorder(false, false);
   for (let i = 0; i < 50; i++) r.add(200, 'ok', 10, undefined, i);
-  const p = r.result({ profile: PROFILE, plan: { ...PLAN, subsetFrom: undefined }, engine: { name: 'builtin', version: 't' }, startedAt: new Date(0), durationMs: 1000 });
-  const a = analyzeExperiment({ baseline: p, policy: p, gates: parsedList([{ scope: 'policy', metric: 'http_req_failed{subset:v2}', expression: 'rate<0.01' }, { scope: 'policy', metric: 'split', expression: 'matches-weights' }]) });
-  assert.equal(a.gates.map((g) => g.verdict), ['inconclusive', 'inconclusive']);
+  const p = r.result({
+    profile: PROFILE,
+    plan: { ...PLAN, subsetFrom: undefined },
+    engine: { name: 'builtin', version: 't' },
+    startedAt: new Date(0),
+    durationMs: 1000,
+  });
+  const a = analyzeExperiment({
+    baseline: p,
+    policy: p,
+    gates: parsedList([
+      { scope: 'policy', metric: 'http_req_failed{subset:v2}', expression: 'rate<0.01' },
+      { scope: 'policy', metric: 'split', expression: 'matches-weights' },
+    ]),
+  });
+  assert.equal(
+    a.gates.map((g) => g.verdict),
+    ['inconclusive', 'inconclusive'],
+  );
   assert.match(a.gates[0].message, 'did not attribute responses to subsets');
 });
 

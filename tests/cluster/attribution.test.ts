@@ -36,10 +36,24 @@ test('the attribution header is applied per destination, journaled, and gone aft
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const docs = await attributedDocs();
   const journal = new Journal(env.journalDir);
-  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-attr', journal, log: () => {} });
+  const applier = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId: 'run-attr',
+    journal,
+    log: () => {},
+  });
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
-  const during = await kubectl(env, 'get', 'virtualservice', 'productpage', '-n', 'default', '-o', 'jsonpath={.spec.http[0].route[*].headers.response.set.x-meshproof-subset}');
+  const during = await kubectl(
+    env,
+    'get',
+    'virtualservice',
+    'productpage',
+    '-n',
+    'default',
+    '-o',
+    'jsonpath={.spec.http[0].route[*].headers.response.set.x-meshproof-subset}',
+  );
   assert.is(during.stdout.trim(), 'v1 v2');
   const journaled = JSON.stringify(journal.read('run-attr')?.applied ?? []);
   assert.is(journaled.split('x-meshproof-subset').length - 1, 2, 'both destinations journaled with the header');
@@ -53,7 +67,13 @@ test('the attribution header is applied per destination, journaled, and gone aft
 test('--dry-run plan shows the attribution header on each destination and stores nothing', async () => {
   const docs = await attributedDocs();
   const lines: string[] = [];
-  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-dry', journal: new Journal(env.journalDir), log: (l) => lines.push(l), dryRun: true });
+  const applier = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId: 'run-dry',
+    journal: new Journal(env.journalDir),
+    log: (l) => lines.push(l),
+    dryRun: true,
+  });
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   const plan = lines.join('\n');

@@ -26,20 +26,57 @@ const script = ensureBundle();
 const HEADER = { header: 'x-meshproof-subset' };
 
 function vs(weights: [string, number][]): Record<string, unknown> {
-  const route = weights.map(([subset, weight]) => ({ destination: { host: 'productpage', subset, port: { number: 9080 } }, weight }));
-  return withAttributionHeader({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'productpage', namespace: 'default' }, spec: { hosts: ['bookinfo.example.com'], gateways: ['bookinfo-gateway'], http: [{ route }] } });
+  const route = weights.map(([subset, weight]) => ({
+    destination: { host: 'productpage', subset, port: { number: 9080 } },
+    weight,
+  }));
+  return withAttributionHeader({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'productpage', namespace: 'default' },
+    spec: { hosts: ['bookinfo.example.com'], gateways: ['bookinfo-gateway'], http: [{ route }] },
+  });
 }
 
 test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset counts sum to the total, v2 (500 at 100 %) has every failure, v1 none', async () => {
   const app = {
     ...DEFAULT_APP,
-    pods: podsForVersions('productpage', [{ name: 'v1', pods: 1, behaviour: {} }, { name: 'v2', pods: 1, behaviour: { errors: { status: 500, rate: 1 } } }], { mode: 'serve', latency: { kind: 'fixed', ms: 0 } }),
+    pods: podsForVersions(
+      'productpage',
+      [
+        { name: 'v1', pods: 1, behaviour: {} },
+        { name: 'v2', pods: 1, behaviour: { errors: { status: 500, rate: 1 } } },
+      ],
+      { mode: 'serve', latency: { kind: 'fixed', ms: 0 } },
+    ),
     objects: versionedObjects(['v1', 'v2']),
   };
-  const mesh = await startMesh({ app, policies: [vs([['v1', 80], ['v2', 20]])], seed: 7 });
+  const mesh = await startMesh({
+    app,
+    policies: [
+      vs([
+        ['v1', 80],
+        ['v2', 20],
+      ]),
+    ],
+    seed: 7,
+  });
   try {
-    const profile: LoadProfile = { executor: 'constant-arrival-rate', rate: 150, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20 };
-    const plan: RequestPlan = { method: 'GET', baseUrl: mesh.gatewayUrl, path: '/productpage', host: 'bookinfo.example.com', subsetFrom: HEADER, subsets: ['v1', 'v2'] };
+    const profile: LoadProfile = {
+      executor: 'constant-arrival-rate',
+      rate: 150,
+      timeUnit: '1s',
+      duration: '2s',
+      preAllocatedVUs: 20,
+    };
+    const plan: RequestPlan = {
+      method: 'GET',
+      baseUrl: mesh.gatewayUrl,
+      path: '/productpage',
+      host: 'bookinfo.example.com',
+      subsetFrom: HEADER,
+      subsets: ['v1', 'v2'],
+    };
     const r = await new BuiltinEngine().run(profile, plan, { seed: 1 });
     // an arrival-rate run sends what it scheduled (300) minus iterations no VU was free for
     assert.is(r.requests + r.droppedIterations, 300);
@@ -49,7 +86,10 @@ test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset co
     assert.equal(s.v1.causes, { ok: s.v1.requests });
     assert.equal(s.v2.causes, { app_error: s.v2.requests });
     assert.equal(s.v2.statuses, { '500': s.v2.requests });
-    assert.ok(Math.abs(s.v2.requests - 0.2 * r.requests) < 3 * Math.sqrt(r.requests * 0.2 * 0.8), `v2 ${s.v2.requests} of ${r.requests}`);
+    assert.ok(
+      Math.abs(s.v2.requests - 0.2 * r.requests) < 3 * Math.sqrt(r.requests * 0.2 * 0.8),
+      `v2 ${s.v2.requests} of ${r.requests}`,
+    );
   } finally {
     await mesh.stop();
   }
@@ -59,8 +99,18 @@ test('k6 script (fake k6, scripted answers): header and body attribution give th
   const dir = mkdtempSync(join(tmpdir(), 'meshproof-subsets-k6-'));
   try {
     const answers = [
-      ...Array.from({ length: 18 }, (_, i) => ({ status: 200, body: '<p>reviews-v1</p>', headers: { 'x-meshproof-subset': 'v1' }, duration: 10 + i })),
-      ...Array.from({ length: 4 }, () => ({ status: 500, body: '<p>reviews-v2</p>', headers: { 'x-meshproof-subset': 'v2' }, duration: 40 })),
+      ...Array.from({ length: 18 }, (_, i) => ({
+        status: 200,
+        body: '<p>reviews-v1</p>',
+        headers: { 'x-meshproof-subset': 'v1' },
+        duration: 10 + i,
+      })),
+      ...Array.from({ length: 4 }, () => ({
+        status: 500,
+        body: '<p>reviews-v2</p>',
+        headers: { 'x-meshproof-subset': 'v2' },
+        duration: 40,
+      })),
       { status: 503, body: 'no healthy upstream', headers: { 'x-meshproof-subset': 'v9' }, duration: 1 },
       { status: 200, body: 'plain', duration: 5 },
     ];
@@ -84,20 +134,69 @@ test('k6 script (fake k6, scripted answers): header and body attribution give th
 });
 
 test('done when: the policy declares 80/10/10 but the gateway routes 50/25/25 (built-in engine, local mesh, attribution header) → split matches-weights fails', async () => {
-  const declared = attribute(loadPolicyText(YAML.stringify(vs([['v1', 80], ['v2', 10], ['v3', 10]])), 'policy.yaml'), undefined, 'default').attribution!;
-  assert.equal(declared.declared[0].weights, [{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 10 }, { subset: 'v3', weight: 10 }]);
+  const declared = attribute(
+    loadPolicyText(
+      YAML.stringify(
+        vs([
+          ['v1', 80],
+          ['v2', 10],
+          ['v3', 10],
+        ]),
+      ),
+      'policy.yaml',
+    ),
+    undefined,
+    'default',
+  ).attribution!;
+  assert.equal(declared.declared[0].weights, [
+    { subset: 'v1', weight: 80 },
+    { subset: 'v2', weight: 10 },
+    { subset: 'v3', weight: 10 },
+  ]);
   const app = {
     ...DEFAULT_APP,
-    pods: podsForVersions('productpage', ['v1', 'v2', 'v3'].map((name) => ({ name, pods: 1, behaviour: {} })), { mode: 'serve', latency: { kind: 'fixed', ms: 0 } }),
+    pods: podsForVersions(
+      'productpage',
+      ['v1', 'v2', 'v3'].map((name) => ({ name, pods: 1, behaviour: {} })),
+      { mode: 'serve', latency: { kind: 'fixed', ms: 0 } },
+    ),
     objects: versionedObjects(['v1', 'v2', 'v3']),
   };
   // what the gateway really has: another split (a stale push, another VirtualService first, …)
-  const mesh = await startMesh({ app, policies: [vs([['v1', 50], ['v2', 25], ['v3', 25]])], seed: 11 });
+  const mesh = await startMesh({
+    app,
+    policies: [
+      vs([
+        ['v1', 50],
+        ['v2', 25],
+        ['v3', 25],
+      ]),
+    ],
+    seed: 11,
+  });
   try {
-    const profile: LoadProfile = { executor: 'constant-arrival-rate', rate: 200, timeUnit: '1s', duration: '2s', preAllocatedVUs: 20 };
-    const plan: RequestPlan = { method: 'GET', baseUrl: mesh.gatewayUrl, path: '/productpage', host: 'bookinfo.example.com', subsetFrom: declared.subsetFrom, subsets: declared.subsets };
+    const profile: LoadProfile = {
+      executor: 'constant-arrival-rate',
+      rate: 200,
+      timeUnit: '1s',
+      duration: '2s',
+      preAllocatedVUs: 20,
+    };
+    const plan: RequestPlan = {
+      method: 'GET',
+      baseUrl: mesh.gatewayUrl,
+      path: '/productpage',
+      host: 'bookinfo.example.com',
+      subsetFrom: declared.subsetFrom,
+      subsets: declared.subsets,
+    };
     const r = await new BuiltinEngine().run(profile, plan, { seed: 2 });
-    const a = analyzeExperiment({ baseline: r, policy: r, expect: { policy: { split: ['matches-weights'] } }, declared: declared.declared });
+    const a = analyzeExperiment({
+      baseline: r,
+      policy: r,
+      expect: { policy: { split: ['matches-weights'] } },
+      declared: declared.declared,
+    });
     assert.is(a.gates[0].verdict, 'fail', a.gates[0].message);
     const check = a.stats.policy.splits![0];
     assert.is(check.n, r.requests);

@@ -181,11 +181,24 @@ test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HT
 });
 
 test('meshproof mesh --versions v1=2,v2=1 --policy policies/traffic-shift.yaml: pods per version; every answer names its subset and comes from a pod of that version', async () => {
-  const cli = startCli(['--versions', 'v1=2,v2=1', '--policy', 'policies/traffic-shift.yaml', '--port', '0', '--admin-port', '0', '--json']);
+  const cli = startCli([
+    '--versions',
+    'v1=2,v2=1',
+    '--policy',
+    'policies/traffic-shift.yaml',
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--json',
+  ]);
   const { child } = cli;
   try {
     const summary = await summaryOf(child);
-    assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v2-0']);
+    assert.equal(
+      summary.pods.map((p) => p.name),
+      ['productpage-v1-0', 'productpage-v1-1', 'productpage-v2-0'],
+    );
     const port = Number(new URL(summary.gatewayUrl).port);
     // the policy file itself sets no attribution header: the pod's own x-meshproof-pod names the version
     const replies = await Promise.all(Array.from({ length: 20 }, () => raw(port, 'bookinfo.example.com')));
@@ -198,7 +211,10 @@ test('meshproof mesh --versions v1=2,v2=1 --policy policies/traffic-shift.yaml: 
 });
 
 test('meshproof mesh --pods with --versions, or a malformed --versions: exit 2 (usage) naming the flag', async () => {
-  for (const args of [['--pods', '1', '--versions', 'v1=1'], ['--versions', 'v1:2']]) {
+  for (const args of [
+    ['--pods', '1', '--versions', 'v1=1'],
+    ['--versions', 'v1:2'],
+  ]) {
     const cli = startCli([...args, '--port', '0', '--admin-port', '0']);
     const [code] = await once(cli.child, 'exit');
     assert.is(code, ExitCode.usage, cli.stderr);

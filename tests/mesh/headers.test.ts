@@ -16,19 +16,50 @@ function app(objects: Record<string, unknown>[], behaviour = fixed(0)): AppModel
   return {
     service: { name: 'productpage', namespace: 'default', port: 9080 },
     gatewayHost: HOST,
-    pods: podsForVersions('productpage', [{ name: 'v1', pods: 1, behaviour: {} }, { name: 'v2', pods: 1, behaviour: {} }], behaviour),
+    pods: podsForVersions(
+      'productpage',
+      [
+        { name: 'v1', pods: 1, behaviour: {} },
+        { name: 'v2', pods: 1, behaviour: {} },
+      ],
+      behaviour,
+    ),
     objects,
   };
 }
-const SUBSETS = dr({ connectionPool: { tcp: { maxConnections: 100 } } }, { subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
+const SUBSETS = dr(
+  { connectionPool: { tcp: { maxConnections: 100 } } },
+  {
+    subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ],
+  },
+);
 function vs(http: Record<string, unknown>[]) {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'pp', namespace: 'default' }, spec: { hosts: [HOST], gateways: ['bookinfo-gateway'], http } };
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'pp', namespace: 'default' },
+    spec: { hosts: [HOST], gateways: ['bookinfo-gateway'], http },
+  };
 }
-const to = (subset: string, weight?: number, headers?: unknown) => ({ destination: { host: 'productpage', subset }, ...(weight === undefined ? {} : { weight }), ...(headers ? { headers } : {}) });
+const to = (subset: string, weight?: number, headers?: unknown) => ({
+  destination: { host: 'productpage', subset },
+  ...(weight === undefined ? {} : { weight }),
+  ...(headers ? { headers } : {}),
+});
 
 test('§6.3 translation as route.go: set before add, each sorted by key; :authority/host dropped; single destination appended to the route, weighted on its ClusterWeight', () => {
   const [single] = translateRoutes(
-    vs([{ headers: { request: { set: { 'x-b': '1', 'x-a': '2', host: 'h' }, add: { 'x-c': '3' }, remove: [':path', 'x-gone'] } }, route: [to('v1', undefined, { response: { set: { 'x-d': '4' } } })] }]),
+    vs([
+      {
+        headers: {
+          request: { set: { 'x-b': '1', 'x-a': '2', host: 'h' }, add: { 'x-c': '3' }, remove: [':path', 'x-gone'] },
+        },
+        route: [to('v1', undefined, { response: { set: { 'x-d': '4' } } })],
+      },
+    ]),
     'default',
   );
   assert.equal(
@@ -40,21 +71,52 @@ test('§6.3 translation as route.go: set before add, each sorted by key; :author
     ],
   );
   assert.equal(single.request_headers_to_remove, ['x-gone']);
-  assert.equal(single.response_headers_to_add?.map((o) => o.header.key), ['x-d']);
-  const [weighted] = translateRoutes(vs([{ route: [to('v1', 90, { response: { set: { s: 'v1' } } }), to('v2', 10, { response: { set: { s: 'v2' } } })] }]), 'default', () => 9080);
+  assert.equal(
+    single.response_headers_to_add?.map((o) => o.header.key),
+    ['x-d'],
+  );
+  const [weighted] = translateRoutes(
+    vs([
+      { route: [to('v1', 90, { response: { set: { s: 'v1' } } }), to('v2', 10, { response: { set: { s: 'v2' } } })] },
+    ]),
+    'default',
+    () => 9080,
+  );
   assert.is(weighted.response_headers_to_add, undefined);
-  assert.equal(weighted.route.weighted_clusters?.clusters.map((c) => [c.name, c.weight, c.response_headers_to_add?.[0].header.value]), [
-    ['outbound|9080|v1|productpage.default.svc.cluster.local', 90, 'v1'],
-    ['outbound|9080|v2|productpage.default.svc.cluster.local', 10, 'v2'],
-  ]);
+  assert.equal(
+    weighted.route.weighted_clusters?.clusters.map((c) => [
+      c.name,
+      c.weight,
+      c.response_headers_to_add?.[0].header.value,
+    ]),
+    [
+      ['outbound|9080|v1|productpage.default.svc.cluster.local', 90, 'v1'],
+      ['outbound|9080|v2|productpage.default.svc.cluster.local', 10, 'v2'],
+    ],
+  );
 });
 
 test('§6.3 weighted destinations: each response carries its own subset header; 400 requests at 50/50 → every v2 pod answer says v2, every v1 says v1', async () => {
-  const m = await startMesh({ app: app([SUBSETS, vs([{ route: [to('v1', 50, { response: { set: { 'x-subset': 'v1' } } }), to('v2', 50, { response: { set: { 'x-subset': 'v2' } } })] }])]), seed: 5 });
+  const m = await startMesh({
+    app: app([
+      SUBSETS,
+      vs([
+        {
+          route: [
+            to('v1', 50, { response: { set: { 'x-subset': 'v1' } } }),
+            to('v2', 50, { response: { set: { 'x-subset': 'v2' } } }),
+          ],
+        },
+      ]),
+    ]),
+    seed: 5,
+  });
   try {
     const rs = await closedLoop(m.gatewayUrl, 4, { total: 400 });
     assert.is(rs.length, 400);
-    const mismatched = rs.filter((r) => r.headers['x-meshproof-pod'] !== `productpage-${r.headers['x-subset']}-0`).length;
+    const mismatched = rs.filter(
+      (r) => r.headers['x-meshproof-pod'] !== `productpage-${r.headers['x-subset']}-0`,
+    ).length;
     assert.is(mismatched, 0);
     const v2 = rs.filter((r) => r.headers['x-subset'] === 'v2').length;
     assert.ok(Math.abs(v2 - 200) < 3 * Math.sqrt(400 * 0.25), `v2 got ${v2}`);
@@ -69,8 +131,17 @@ test('§6.3 precedence: route-level set beats destination-level set (weighted cl
       SUBSETS,
       vs([
         {
-          headers: { response: { set: { 'x-who': 'route' }, remove: ['x-dest-only', 'x-meshproof-pod'], add: { 'x-meshproof-pod': 'added' } } },
-          route: [to('v1', 50, { response: { set: { 'x-who': 'dest', 'x-dest-only': 'yes' } } }), to('v2', 50, { response: { set: { 'x-who': 'dest', 'x-dest-only': 'yes' } } })],
+          headers: {
+            response: {
+              set: { 'x-who': 'route' },
+              remove: ['x-dest-only', 'x-meshproof-pod'],
+              add: { 'x-meshproof-pod': 'added' },
+            },
+          },
+          route: [
+            to('v1', 50, { response: { set: { 'x-who': 'dest', 'x-dest-only': 'yes' } } }),
+            to('v2', 50, { response: { set: { 'x-who': 'dest', 'x-dest-only': 'yes' } } }),
+          ],
         },
       ]),
     ]),
@@ -93,8 +164,13 @@ test('§6.3 single destination: its set is appended after the route-level list, 
       SUBSETS,
       vs([
         {
-          headers: { request: { set: { 'x-req': 'route' }, remove: ['x-drop'] }, response: { set: { 'x-who': 'route' }, add: { 'x-meshproof-pod': 'extra' } } },
-          route: [to('v2', undefined, { request: { set: { 'x-req': 'dest' } }, response: { set: { 'x-who': 'dest' } } })],
+          headers: {
+            request: { set: { 'x-req': 'route' }, remove: ['x-drop'] },
+            response: { set: { 'x-who': 'route' }, add: { 'x-meshproof-pod': 'extra' } },
+          },
+          route: [
+            to('v2', undefined, { request: { set: { 'x-req': 'dest' } }, response: { set: { 'x-who': 'dest' } } }),
+          ],
         },
       ]),
     ]),
@@ -103,7 +179,10 @@ test('§6.3 single destination: its set is appended after the route-level list, 
     const r = await send(m.gatewayUrl, { headers: { 'x-drop': 'me', 'x-req': 'client' } });
     assert.is(r.headers['x-who'], 'dest');
     assert.is(r.headers['x-meshproof-pod'], 'productpage-v2-0, extra');
-    const seen = m.pods.find((p) => p.name === 'productpage-v2-0')?.lastRequests().at(-1)?.headers;
+    const seen = m.pods
+      .find((p) => p.name === 'productpage-v2-0')
+      ?.lastRequests()
+      .at(-1)?.headers;
     assert.is(seen?.['x-req'], 'dest');
     assert.is(seen?.['x-drop'], undefined);
   } finally {
@@ -112,8 +191,18 @@ test('§6.3 single destination: its set is appended after the route-level list, 
 });
 
 test('§6.3 local replies on a resolved route carry its response headers: 503 no healthy upstream from an empty subset says which destination', async () => {
-  const dr3 = dr({}, { subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v3', labels: { version: 'v3' } }] });
-  const m = await startMesh({ app: app([dr3, vs([{ route: [to('v3', undefined, { response: { set: { 'x-subset': 'v3' } } })] }])]) });
+  const dr3 = dr(
+    {},
+    {
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v3', labels: { version: 'v3' } },
+      ],
+    },
+  );
+  const m = await startMesh({
+    app: app([dr3, vs([{ route: [to('v3', undefined, { response: { set: { 'x-subset': 'v3' } } })] }])]),
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);

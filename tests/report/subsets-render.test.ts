@@ -21,9 +21,25 @@ function withSubsets(): Report {
   const r = new Recorder(false, true);
   for (let i = 0; i < 900; i++) r.add(200, 'ok', 20, undefined, i, 'v1');
   for (let i = 0; i < 100; i++) r.add(i < 20 ? 500 : 200, i < 20 ? 'app_error' : 'ok', 40, undefined, i, 'v2');
-  const phase = r.result({ profile: report.load.profile, plan: report.load.plan, engine: report.engine, startedAt: new Date(0), durationMs: 10_000 });
-  const declared = { route: 'VirtualService default/productpage http[0]', weights: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] };
-  report.phases.policy.stats = { ...report.phases.policy.stats, subsets: analyzeSubsets(phase), splits: [checkSplit(phase, declared)!] };
+  const phase = r.result({
+    profile: report.load.profile,
+    plan: report.load.plan,
+    engine: report.engine,
+    startedAt: new Date(0),
+    durationMs: 10_000,
+  });
+  const declared = {
+    route: 'VirtualService default/productpage http[0]',
+    weights: [
+      { subset: 'v1', weight: 90 },
+      { subset: 'v2', weight: 10 },
+    ],
+  };
+  report.phases.policy.stats = {
+    ...report.phases.policy.stats,
+    subsets: analyzeSubsets(phase),
+    splits: [checkSplit(phase, declared)!],
+  };
   return report;
 }
 
@@ -62,19 +78,30 @@ test('without subsets nothing is added: no per-subset section in any format', ()
 
 test('gate rows: a tag filter keeps the unit of its metric (ms, per second, %); split shows its p-value', () => {
   const report = withSubsets();
-  const gate = (metric: string, expression: string, observed: number, interval: [number, number]) => ({ expression, metric, scope: 'policy' as const, observed, interval, verdict: 'pass' as const, message: '' });
+  const gate = (metric: string, expression: string, observed: number, interval: [number, number]) => ({
+    expression,
+    metric,
+    scope: 'policy' as const,
+    observed,
+    interval,
+    verdict: 'pass' as const,
+    message: '',
+  });
   report.gates = [
     gate('http_req_duration{subset:v2}', 'p(95)<300', 41.2, [40, 42.5]),
     gate('http_reqs{subset:v2}', 'rate>5', 10, [10, 10]),
     gate('http_req_failed{subset:v2}', 'rate<0.5', 0.2, [0.133, 0.289]),
     gate('split', 'matches-weights', 0.852, [0.852, 0.852]),
   ];
-  assert.equal(gateRows(report).map((r) => [r.observed, r.interval]), [
-    ['41.2 ms', '40.0 – 42.5'],
-    ['10', 'exact'],
-    ['20.0 %', '13.3 – 28.9'],
-    ['p = 0.852', 'chi-square'],
-  ]);
+  assert.equal(
+    gateRows(report).map((r) => [r.observed, r.interval]),
+    [
+      ['41.2 ms', '40.0 – 42.5'],
+      ['10', 'exact'],
+      ['20.0 %', '13.3 – 28.9'],
+      ['p = 0.852', 'chi-square'],
+    ],
+  );
 });
 
 test.run();

@@ -16,21 +16,31 @@ test('local.versions: pods <app>-<version>-<i> labelled app/version; top-level b
 `,
     '/work/demo/scenarios',
   );
-  assert.equal(s.local.pods.map((p) => [p.name, p.labels.version, p.labels.app]), [
-    ['productpage-v1-0', 'v1', 'productpage'],
-    ['productpage-v1-1', 'v1', 'productpage'],
-    ['productpage-v2-0', 'v2', 'productpage'],
-  ]);
+  assert.equal(
+    s.local.pods.map((p) => [p.name, p.labels.version, p.labels.app]),
+    [
+      ['productpage-v1-0', 'v1', 'productpage'],
+      ['productpage-v1-1', 'v1', 'productpage'],
+      ['productpage-v2-0', 'v2', 'productpage'],
+    ],
+  );
   assert.equal(s.local.pods[1].behaviour, { mode: 'serve', latency: { kind: 'fixed', ms: 10 } });
-  assert.equal(s.local.pods[2].behaviour, { mode: 'serve', latency: { kind: 'fixed', ms: 30 }, errors: { status: 500, rate: 0.2 } });
+  assert.equal(s.local.pods[2].behaviour, {
+    mode: 'serve',
+    latency: { kind: 'fixed', ms: 30 },
+    errors: { status: 500, rate: 0.2 },
+  });
 });
 
 test('without versions a scenario keeps one version v1 (existing scenarios unchanged)', () => {
   const s = parseScenario(FILE, `${GOOD}local: { pods: 2 }\n`, '/work/demo/scenarios');
-  assert.equal(s.local.pods.map((p) => [p.name, p.labels]), [
-    ['productpage-v1-0', { app: 'productpage', version: 'v1' }],
-    ['productpage-v1-1', { app: 'productpage', version: 'v1' }],
-  ]);
+  assert.equal(
+    s.local.pods.map((p) => [p.name, p.labels]),
+    [
+      ['productpage-v1-0', { app: 'productpage', version: 'v1' }],
+      ['productpage-v1-1', { app: 'productpage', version: 'v1' }],
+    ],
+  );
 });
 
 test('local.versions mistakes name file:line:col and field: pods beside versions, a bad label, 0 pods, too many pods', () => {
@@ -60,12 +70,17 @@ test('mesh --versions v1=2,v2=1 parses to two versions; bad text says what was e
 });
 
 test('target.subsetFrom: { header } or { body } with a capture group; anything else names the field', () => {
-  const at = (from: string) => parseScenario(FILE, `${GOOD}target: { subsetFrom: ${from} }\n`, '/work/demo/scenarios').target.subsetFrom;
+  const at = (from: string) =>
+    parseScenario(FILE, `${GOOD}target: { subsetFrom: ${from} }\n`, '/work/demo/scenarios').target.subsetFrom;
   assert.equal(at('{ header: x-version }'), { header: 'x-version' });
   assert.equal(at('{ body: "reviews-(v\\\\d)" }'), { body: 'reviews-(v\\d)' });
   assert.is(parseScenario(FILE, GOOD, '/work/demo/scenarios').target.subsetFrom, undefined);
-  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { body: "v\\\\d" } }\n`), ['scenarios/x.yaml:6:31: target.subsetFrom.body: expected a regular expression with a capture group (the subset), got "v\\\\d"']);
-  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { header: a, body: "(x)" } }\n`), ['scenarios/x.yaml:6:23: target.subsetFrom: expected exactly one of { header: NAME } or { body: REGEX }']);
+  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { body: "v\\\\d" } }\n`), [
+    'scenarios/x.yaml:6:31: target.subsetFrom.body: expected a regular expression with a capture group (the subset), got "v\\\\d"',
+  ]);
+  assert.equal(errorsOf(`${GOOD}target: { subsetFrom: { header: a, body: "(x)" } }\n`), [
+    'scenarios/x.yaml:6:23: target.subsetFrom: expected exactly one of { header: NAME } or { body: REGEX }',
+  ]);
 });
 
 test.run();

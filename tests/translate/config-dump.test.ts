@@ -192,7 +192,12 @@ test('protobuf JSON values compare by meaning', () => {
 
 /** The dump's one route, patched: a weighted split as Istio writes it (weights as numbers, headers per ClusterWeight). */
 function withRoute(dump: ReturnType<typeof gatewayDump>, patch: (route: Record<string, any>) => void) {
-  const find = (v: any): any => (v && typeof v === 'object' ? (Array.isArray(v.routes) ? v.routes[0] : Object.values(v).map(find).find(Boolean)) : undefined);
+  const find = (v: any): any =>
+    v && typeof v === 'object'
+      ? Array.isArray(v.routes)
+        ? v.routes[0]
+        : Object.values(v).map(find).find(Boolean)
+      : undefined;
   patch(find(dump));
   return dump;
 }
@@ -202,7 +207,13 @@ const split = (w1: number, w2: number, attributed: boolean) => (route: Record<st
     name: `outbound|9080|${subset}|${FQDN}`,
     weight,
     // OVERWRITE_IF_EXISTS_OR_ADD = 2 is written; the zero APPEND_IF_EXISTS_OR_ADD would be omitted
-    ...(attributed ? { response_headers_to_add: [{ header: { key: 'x-meshproof-subset', value: subset }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] } : {}),
+    ...(attributed
+      ? {
+          response_headers_to_add: [
+            { header: { key: 'x-meshproof-subset', value: subset }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+          ],
+        }
+      : {}),
   });
   route.route.weighted_clusters = { clusters: [cw('v1', w1), cw('v2', w2)] };
 };
@@ -210,13 +221,26 @@ const split = (w1: number, w2: number, attributed: boolean) => (route: Record<st
 test('issue 16: a traffic shift is propagated only when the weights, and the attribution headers meshproof adds, are in the route', async () => {
   const { attribute } = await import('../../src/experiment/attribution.js');
   // the VirtualService only: this trimmed dump has no subset clusters for the DestinationRule
-  const docs = attribute((await policies('traffic-shift.yaml')).filter((d) => d.kind === 'VirtualService'), undefined, 'default').docs;
-  const want = expectedConfig(docs.map((d) => d.object), 'default');
+  const docs = attribute(
+    (await policies('traffic-shift.yaml')).filter((d) => d.kind === 'VirtualService'),
+    undefined,
+    'default',
+  ).docs;
+  const want = expectedConfig(
+    docs.map((d) => d.object),
+    'default',
+  );
   assert.is(checkConfigDump(withRoute(gatewayDump(), split(90, 10, true)), want).ok, true);
   const old = checkConfigDump(withRoute(gatewayDump(), split(100, 0, false)), want).reasons;
-  assert.ok(old.includes('route {"prefix":"/"} of bookinfo.example.com: weights are [100,0], policy says [90,10]'), old.join('\n'));
+  assert.ok(
+    old.includes('route {"prefix":"/"} of bookinfo.example.com: weights are [100,0], policy says [90,10]'),
+    old.join('\n'),
+  );
   const noHeader = checkConfigDump(withRoute(gatewayDump(), split(90, 10, false)), want).reasons;
-  assert.ok(noHeader.some((r) => r.includes('weighted cluster 0: response_headers_to_add is missing')), noHeader.join('\n'));
+  assert.ok(
+    noHeader.some((r) => r.includes('weighted cluster 0: response_headers_to_add is missing')),
+    noHeader.join('\n'),
+  );
 });
 
 test.run();

@@ -120,7 +120,10 @@ function gateLines(report: Report): string {
   return rows
     .map((r) => {
       const gate = `${r.scope} ${r.metric} ${r.expression}`.padEnd(width);
-      const interval = r.interval === 'exact' || r.interval === 'no data' || r.interval === 'chi-square' ? r.interval : `[${r.interval}]`;
+      const interval =
+        r.interval === 'exact' || r.interval === 'no data' || r.interval === 'chi-square'
+          ? r.interval
+          : `[${r.interval}]`;
       return `    ${r.verdict.padEnd(13)}${gate}  ${r.observed.padStart(9)} ${interval}\n`;
     })
     .join('');

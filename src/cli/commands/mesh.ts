@@ -153,7 +153,8 @@ export default defineCommand<MeshArgs>({
       workers ??= scenario.localGateway.workers;
       network = scenario.localGateway.network;
     }
-    if (argv.pods !== undefined && argv.versions !== undefined) throw new UsageError('--pods and --versions: give one (--versions sets the pods of each version)');
+    if (argv.pods !== undefined && argv.versions !== undefined)
+      throw new UsageError('--pods and --versions: give one (--versions sets the pods of each version)');
     if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
     if (argv.versions !== undefined) app = withVersions(app, argv.versions);
     const policies = await readPolicies(argv.policy ?? [], app.service.namespace);
@@ -212,7 +213,11 @@ function withPodCount(app: AppModel, n: number): AppModel {
 function withVersions(app: AppModel, text: string): AppModel {
   const versions = parseVersionCounts(text, MAX_PODS);
   if (typeof versions === 'string') throw new UsageError(`--versions: ${versions}`);
-  return { ...app, pods: podsForVersions(app.service.name, versions, app.pods[0].behaviour), objects: versionedObjects(versions.map((v) => v.name)) };
+  return {
+    ...app,
+    pods: podsForVersions(app.service.name, versions, app.pods[0].behaviour),
+    objects: versionedObjects(versions.map((v) => v.name)),
+  };
 }
 
 /** Loads and validates policy files; a validation error stops the start (exit 2). */

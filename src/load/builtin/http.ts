@@ -89,7 +89,8 @@ export class VuConnection implements Dispatcher.DispatchHandler {
     private readonly hard?: AbortSignal,
   ) {
     this.subsetFrom = plan.subsetFrom;
-    this.subsetHeader = plan.subsetFrom && 'header' in plan.subsetFrom ? plan.subsetFrom.header.toLowerCase() : undefined;
+    this.subsetHeader =
+      plan.subsetFrom && 'header' in plan.subsetFrom ? plan.subsetFrom.header.toLowerCase() : undefined;
     // a `{ body }` regex needs more of the body than classification does
     this.captured = Buffer.allocUnsafe(
       plan.subsetFrom && 'body' in plan.subsetFrom ? SUBSET_BODY_BYTES : BODY_CAPTURE_BYTES,
@@ -180,10 +181,18 @@ export class VuConnection implements Dispatcher.DispatchHandler {
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = rawHeaders[i];
       // first occurrence wins, as undici's parsed headers gave headers[name][0]
-      if (this.overloaded === undefined && name.length === OVERLOADED_HEADER.length && name.toString('latin1').toLowerCase() === OVERLOADED_HEADER) {
+      if (
+        this.overloaded === undefined &&
+        name.length === OVERLOADED_HEADER.length &&
+        name.toString('latin1').toLowerCase() === OVERLOADED_HEADER
+      ) {
         this.overloaded = rawHeaders[i + 1].toString('utf8');
         if (found) break;
-      } else if (!found && name.length === this.subsetHeader!.length && name.toString('latin1').toLowerCase() === this.subsetHeader) {
+      } else if (
+        !found &&
+        name.length === this.subsetHeader!.length &&
+        name.toString('latin1').toLowerCase() === this.subsetHeader
+      ) {
         this.subsetValue = rawHeaders[i + 1].toString('utf8');
         found = true;
         if (this.overloaded !== undefined) break;

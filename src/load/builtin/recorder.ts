@@ -33,7 +33,14 @@ export class Recorder {
    * complete, atMs the completion time since phase start. Positional arguments, so the
    * engine's per-request path allocates nothing here.
    */
-  add(status: number, cause: Cause, latencyMs: number, scheduledLatencyMs: number | undefined, atMs: number, subset?: string): void {
+  add(
+    status: number,
+    cause: Cause,
+    latencyMs: number,
+    scheduledLatencyMs: number | undefined,
+    atMs: number,
+    subset?: string,
+  ): void {
     this.requests++;
     if (this.subsets && subset !== undefined) this.subsets.add(subset, status, cause, latencyMs);
     addCount(this.statuses, String(status));
