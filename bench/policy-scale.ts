@@ -5,6 +5,7 @@
  * scaling ratio, machine-independent: time at N divided by 10 × time at N/10. Linear work
  * gives about 1; work quadratic in the routes gives about 10. Target ≤ 2.
  */
+import { byKind } from '../src/policy/by-kind.js';
 import { performance } from 'node:perf_hooks';
 import { checkConfigDump, expectedConfig } from '../src/translate/config-dump.js';
 import { checkDocs, formatCheckReport } from '../src/policy/check.js';
@@ -64,7 +65,7 @@ export function policySetYaml(routes: number, subsets: number): string {
 
 /** A config_dump that carries exactly what `expected` asks for (what a converged gateway shows). */
 function convergedDump(objects: object[]): unknown {
-  const expected = expectedConfig(objects, 'default');
+  const expected = expectedConfig(byKind(objects), 'default');
   const clusters = expected.services.flatMap((s) =>
     ['', ...s.subsets].map((subset) => ({ cluster: s.cluster(9080, subset) })),
   );
@@ -85,7 +86,7 @@ export function checkMs(routes: number, subsets: number, rounds: number): number
   let best = Infinity;
   for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
-    const expected = expectedConfig(objects, 'default');
+    const expected = expectedConfig(byKind(objects), 'default');
     const result = checkConfigDump(dump, expected);
     best = Math.min(best, performance.now() - t0);
     if (!result.ok) throw new Error(`converged dump not accepted: ${result.reasons.slice(0, 2).join('; ')}`);

@@ -7,6 +7,7 @@
  *
  *   createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget>
  */
+import { byKind } from '../policy/by-kind.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { UsageError } from '../errors.js';
 import { serviceFqdn, translateCluster } from '../translate/index.js';
@@ -98,12 +99,10 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
   lines.push(
     `gateway replicas: ${pods.length} (${pods.map((p) => p.name).join(', ')}); connection-pool limits apply per replica`,
   );
-  const objects = docs.map((d) => d.object);
-  const drFqdns = docs
-    .filter((d) => d.kind === 'DestinationRule')
-    .map((d) => serviceFqdn((d.object.spec as { host: string }).host, d.namespace ?? conn.namespace));
+  const { drs } = byKind(docs.map((d) => d.object));
+  const drFqdns = drs.map((d) => serviceFqdn(d.spec.host, d.metadata?.namespace ?? conn.namespace));
   for (const fqdn of drFqdns)
-    for (const l of effectiveLimits(translateCluster(objects, { fqdn, port: 0 }), pods.length))
+    for (const l of effectiveLimits(translateCluster(drs, { fqdn, port: 0 }), pods.length))
       lines.push(`limit: ${l.replace('|0|', '|*|')}`);
   const admin = new AdminReader(conn);
   const journal = new Journal(opts.journalDir);
@@ -119,10 +118,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
       waitForPropagation({
         replicas: pods.map((p) => p.name),
         readConfigDump: (name) => admin.read(podByName.get(name)!, 'config_dump'),
-        expected: expectedConfig(
-          applied.map((d) => d.object),
-          conn.namespace,
-        ),
+        expected: expectedConfig(byKind(applied.map((d) => d.object)), conn.namespace),
         timeoutMs: o.timeoutMs,
         signal: o.signal,
         appliedAt: o.appliedAt,

@@ -11,6 +11,7 @@
  * translation the gateway gets (src/policy/translate.ts): the split gate and the HTML compare
  * the observed shares with it.
  */
+import { byKind } from '../policy/by-kind.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { translateRoutes } from '../translate/index.js';
 import { ATTRIBUTION_HEADER, type Attribution, type DeclaredSplit, type SubsetFrom } from '../load/subset-from.js';
@@ -63,7 +64,8 @@ export function declaredSplits(docs: PolicyDoc[], namespace: string): DeclaredSp
       // this http[] entry alone, translated as the gateway gets it: its weighted clusters line up
       // with the destinations the translation keeps (a zero weight is dropped, as route.go does)
       const one = { ...doc.object, spec: { ...spec, http: [{ ...(http[i] as Obj), match: undefined }] } };
-      const clusters = translateRoutes(one, ns)[0]?.route.weighted_clusters?.clusters ?? [];
+      const [typed] = byKind([one]).vss;
+      const clusters = translateRoutes(typed, ns)[0]?.route.weighted_clusters?.clusters ?? [];
       const kept = entries.filter((d) => typeof d.weight !== 'number' || d.weight > 0);
       const weights = entries.map((d) => ({
         subset: destinationName(d) as string,

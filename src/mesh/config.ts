@@ -5,6 +5,7 @@
  * keeps its run-time state (pools, outlier state, counters) across pushes, as Envoy keeps a
  * cluster whose CDS resource is unchanged; a changed one is re-created and the old one drains.
  */
+import { byKind } from '../policy/by-kind.js';
 import type { AppModel } from './app-model.js';
 import { ClusterState } from './cluster.js';
 import { clusterSettings } from './cluster-config.js';
@@ -52,7 +53,7 @@ export function buildConfig(
   const { app } = deps;
   const fqdn = serviceFqdn(app.service.name, app.service.namespace);
   const service = { fqdn, port: app.service.port };
-  const drs = objects.filter((o) => o.kind === 'DestinationRule');
+  const { drs, vss } = byKind(objects);
   const envoyClusters = [
     translateCluster(drs, service),
     ...subsetsFor(drs, fqdn).map((s) => translateCluster(drs, service, s)),
@@ -75,7 +76,6 @@ export function buildConfig(
     const env = { workers: deps.workers, now: deps.now, proxy: deps.proxy, rng: deps.lbRng.fork(c.name) };
     clusters.set(c.name, new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), env));
   }
-  const vss = objects.filter((o) => o.kind === 'VirtualService');
   const portOf = (host: string) => (host === fqdn ? app.service.port : undefined);
   const virtualHosts = translateVirtualHosts(vss, app.service.namespace, portOf);
   return { version, routes: new RouteTable(virtualHosts), clusters, envoyClusters, virtualHosts, clusterJson };

@@ -108,7 +108,18 @@ export interface Destination {
 export interface HTTPRouteDestination {
   destination: Destination;
   weight?: number;
-  headers?: Record<string, unknown>;
+  headers?: Headers;
+}
+/** `set`/`add`/`remove` on one direction (typed loosely: the CRD schema checks the value types). */
+export interface HeaderOperations {
+  set?: Record<string, unknown>;
+  add?: Record<string, unknown>;
+  remove?: unknown[];
+}
+/** Istio's `Headers` message as written in YAML (translate/headers.ts). */
+export interface Headers {
+  request?: HeaderOperations;
+  response?: HeaderOperations;
 }
 export interface HTTPRetry {
   attempts?: number;
@@ -134,6 +145,6 @@ export interface HTTPRoute {
   timeout?: Duration;
   retries?: HTTPRetry;
   fault?: HTTPFaultInjection;
-  /** set/add/remove on requests and responses of this route (translate-headers.ts) */
-  headers?: Record<string, unknown>;
+  /** set/add/remove on requests and responses of this route (translate/headers.ts) */
+  headers?: Headers;
 }

@@ -6,6 +6,7 @@
  * A policy is merged into an object that already exists, as server-side apply merges it on a
  * cluster (apply-merge.ts), and verify compares the gateway with the merged object.
  */
+import { byKind } from '../policy/by-kind.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Applier, ObjectKey, Snapshot, VerifyResult } from '../ports.js';
 import type { LocalMesh } from '../mesh/index.js';
@@ -76,10 +77,7 @@ export class LocalApplier implements Applier {
     const result = await waitForPropagation({
       replicas: [LOCAL_REPLICA],
       readConfigDump: () => this.readConfigDump(),
-      expected: expectedConfig(
-        stored.map((s) => s.object),
-        this.mesh.app.service.namespace,
-      ),
+      expected: expectedConfig(byKind(stored.map((s) => s.object)), this.mesh.app.service.namespace),
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       pollMs: LOCAL_POLL_MS,

@@ -17,14 +17,11 @@ interface DrView {
   spec: DestinationRule['spec'];
 }
 
-function drViews(drs: object[]): DrView[] {
-  const out: DrView[] = [];
-  for (const o of drs as Partial<DestinationRule>[]) {
-    if (o?.kind !== 'DestinationRule' || !o.spec?.host) continue;
+function drViews(drs: readonly DestinationRule[]): DrView[] {
+  return drs.map((o) => {
     const ns = o.metadata?.namespace ?? 'default';
-    out.push({ fqdn: serviceFqdn(o.spec.host, ns), namespace: ns, spec: o.spec });
-  }
-  return out;
+    return { fqdn: serviceFqdn(o.spec.host, ns), namespace: ns, spec: o.spec };
+  });
 }
 
 function hostMatches(pattern: string, fqdn: string): boolean {
@@ -37,14 +34,17 @@ function hostMatches(pattern: string, fqdn: string): boolean {
  * The DRs that apply to a service, most specific first: an exact host beats a wildcard
  * (Istio picks the most specific host); among equals, list order (≙ creation time).
  */
-function matchingDrs(drs: object[], fqdn: string): DrView[] {
+function matchingDrs(drs: readonly DestinationRule[], fqdn: string): DrView[] {
   const views = drViews(drs).filter((v) => hostMatches(v.fqdn, fqdn));
   const exact = views.filter((v) => v.fqdn === fqdn);
   return exact.length > 0 ? exact : views.sort((a, b) => b.fqdn.length - a.fqdn.length).slice(0, 1);
 }
 
 /** Subsets of all DRs for the service (Istio merges same-host DRs; first name wins). */
-export function subsetsFor(drs: object[], fqdn: string): { name: string; labels: Record<string, string> }[] {
+export function subsetsFor(
+  drs: readonly DestinationRule[],
+  fqdn: string,
+): { name: string; labels: Record<string, string> }[] {
   const seen = new Set<string>();
   const out: { name: string; labels: Record<string, string> }[] = [];
   for (const v of matchingDrs(drs, fqdn)) {
@@ -203,10 +203,10 @@ function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): voi
 
 /**
  * The Envoy cluster istiod builds for `service` (and `subset`) from the DestinationRules in
- * `drs` (non-DR objects are ignored). With no DR: Istio's defaults only (§2.1).
+ * `drs` (split from other kinds by policy/by-kind.ts). With no DR: Istio's defaults only (§2.1).
  */
 export function translateCluster(
-  drs: object[],
+  drs: readonly DestinationRule[],
   service: { fqdn: string; port: number },
   subset?: { name: string; labels?: Record<string, string> },
 ): EnvoyCluster {

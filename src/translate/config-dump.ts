@@ -11,6 +11,8 @@
  * Envoy prints protobuf JSON: durations as "0.500s", int64 as strings — compared by value.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { IstioPolicies } from '../policy/by-kind.js';
+import type { DestinationRule, VirtualService } from '../policy/types.js';
 import {
   boundToGateway,
   serviceFqdn,
@@ -35,11 +37,10 @@ export interface CheckResult {
   reasons: string[];
 }
 
-/** The expectation for a set of DestinationRule / VirtualService objects (plain objects). */
-export function expectedConfig(objects: object[], defaultNamespace: string): ExpectedConfig {
-  const withNs = objects.map((o) => withNamespace(o, defaultNamespace));
-  const drs = withNs.filter((o) => (o as { kind?: string }).kind === 'DestinationRule');
-  const fqdns = [...new Set(drs.map((d) => serviceFqdn((d as DrLike).spec.host, (d as DrLike).metadata.namespace)))];
+/** The expectation for a set of DestinationRules / VirtualServices (split by policy/by-kind.ts). */
+export function expectedConfig(policies: IstioPolicies, defaultNamespace: string): ExpectedConfig {
+  const drs = policies.drs.map((o) => withNamespace(o, defaultNamespace));
+  const fqdns = [...new Set(drs.map((d) => serviceFqdn(d.spec.host, d.metadata.namespace ?? defaultNamespace)))];
   const services = fqdns.map((fqdn) => {
     // looked up by name once per cluster: a DR with 1,000 subsets has 1,000 clusters (issue 13 item 21)
     const subsets = new Map(subsetsFor(drs, fqdn).map((s) => [s.name, s]));
@@ -50,7 +51,7 @@ export function expectedConfig(objects: object[], defaultNamespace: string): Exp
         translateCluster(drs, { fqdn, port }, subset ? (subsets.get(subset) ?? { name: subset }) : undefined),
     };
   });
-  const vss = withNs.filter((o) => (o as { kind?: string }).kind === 'VirtualService' && boundToGateway(o));
+  const vss = policies.vss.map((o) => withNamespace(o, defaultNamespace)).filter(boundToGateway);
   const virtualHosts = translateVirtualHosts(vss, defaultNamespace).map((vh) => ({
     domain: vh.domains[0],
     routes: vh.routes,
@@ -241,11 +242,7 @@ function isVirtualHost(o: Record<string, unknown>): boolean {
   return Array.isArray(o.domains) && Array.isArray(o.routes);
 }
 
-interface DrLike {
-  spec: { host: string };
-  metadata: { namespace: string };
-}
-function withNamespace(o: object, ns: string): object {
-  const m = (o as { metadata?: Record<string, unknown> }).metadata ?? {};
-  return { ...o, metadata: { ...m, namespace: (m.namespace as string | undefined) ?? ns } };
+function withNamespace<T extends DestinationRule | VirtualService>(o: T, ns: string): T {
+  const m = o.metadata ?? {};
+  return { ...o, metadata: { ...m, namespace: m.namespace ?? ns } };
 }

@@ -14,6 +14,7 @@
  *   (`processDestination`); with several, each goes on its `WeightedCluster.ClusterWeight`
  *   (`processWeightedDestination`). Evaluation order: istio-envoy-semantics.md §6.3.
  */
+import type { Headers } from '../policy/types.js';
 
 /**
  * Envoy `HeaderValueOption` as istiod writes it. `append_action` APPEND_IF_EXISTS_OR_ADD is the
@@ -30,12 +31,6 @@ export interface EnvoyHeaderMutations {
   request_headers_to_remove?: string[];
   response_headers_to_add?: EnvoyHeaderValueOption[];
   response_headers_to_remove?: string[];
-}
-
-/** Istio's `Headers` message as written in YAML (typed loosely: the CRD schema checks the types). */
-interface IstioHeaders {
-  request?: { set?: Record<string, unknown>; add?: Record<string, unknown>; remove?: unknown[] };
-  response?: { set?: Record<string, unknown>; add?: Record<string, unknown>; remove?: unknown[] };
 }
 
 /** `isInternalHeader`: pseudo-headers and Host cannot be changed through header lists. */
@@ -61,9 +56,10 @@ function removeList(keys: unknown[] | undefined): string[] {
 }
 
 /** `TranslateHeadersOperations`; fields with nothing in them are left out, as proto3 JSON does. */
-export function translateHeaders(h: unknown): EnvoyHeaderMutations {
+export function translateHeaders(h: Headers | undefined): EnvoyHeaderMutations {
+  // unvalidated YAML may still put a scalar here (translation never throws on it)
   if (!h || typeof h !== 'object') return {};
-  const { request, response } = h as IstioHeaders;
+  const { request, response } = h;
   const out: EnvoyHeaderMutations = {};
   const reqAdd = [...appendList(request?.set, false), ...appendList(request?.add, true)];
   const resAdd = [...appendList(response?.set, false), ...appendList(response?.add, true)];

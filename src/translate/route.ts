@@ -179,11 +179,10 @@ function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined): Envo
  * The Envoy routes of one VirtualService's `http[]`, in order; one Envoy route per `match`
  * entry (Istio expands OR-ed matches). Redirect/directResponse routes are not translated.
  */
-export function translateRoutes(vs: object, defaultNamespace: string, portOf?: PortOf): EnvoyRoute[] {
-  const v = vs as Partial<VirtualService>;
-  const ns = v.metadata?.namespace ?? defaultNamespace;
+export function translateRoutes(vs: VirtualService, defaultNamespace: string, portOf?: PortOf): EnvoyRoute[] {
+  const ns = vs.metadata?.namespace ?? defaultNamespace;
   const out: EnvoyRoute[] = [];
-  for (const r of v.spec?.http ?? []) {
+  for (const r of vs.spec?.http ?? []) {
     if (!r.route || r.route.length === 0) continue;
     const action = routeAction(r, ns, portOf);
     const fault = translateFault(r.fault);
@@ -204,8 +203,8 @@ export function translateRoutes(vs: object, defaultNamespace: string, portOf?: P
 }
 
 /** True when the VS binds to a gateway (any `gateways` entry other than "mesh"). */
-export function boundToGateway(vs: object): boolean {
-  const gws = (vs as Partial<VirtualService>).spec?.gateways ?? [];
+export function boundToGateway(vs: VirtualService): boolean {
+  const gws = vs.spec?.gateways ?? [];
   return gws.some((g) => g !== 'mesh');
 }
 
@@ -214,16 +213,16 @@ export function boundToGateway(vs: object): boolean {
  * VSs sharing a host concatenated in list order (Istio orders by creation time).
  */
 export function translateVirtualHosts(
-  vss: object[],
+  vss: readonly VirtualService[],
   defaultNamespace: string,
   portOf?: PortOf,
   gatewayPort: number = ISTIO_DEFAULTS.gatewayPort,
 ): EnvoyVirtualHost[] {
   const byHost = new Map<string, EnvoyVirtualHost>();
   for (const vs of vss) {
-    if ((vs as { kind?: string }).kind !== 'VirtualService' || !boundToGateway(vs)) continue;
+    if (!boundToGateway(vs)) continue;
     const routes = translateRoutes(vs, defaultNamespace, portOf);
-    for (const host of (vs as VirtualService).spec.hosts ?? []) {
+    for (const host of vs.spec?.hosts ?? []) {
       let vh = byHost.get(host);
       if (!vh) {
         vh = { name: `${host}:${gatewayPort}`, domains: [host, `${host}:*`], routes: [] };

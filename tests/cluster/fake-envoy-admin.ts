@@ -4,6 +4,7 @@
  * the fake API server, updated `pushDelayMs` after each change (an xDS push that reaches
  * this replica late); `/stats` in Envoy's text format from a counter map the test sets.
  */
+import { byKind } from '../../src/policy/by-kind.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { translateCluster, translateVirtualHosts } from '../../src/translate/index.js';
@@ -60,8 +61,8 @@ export async function startFakeEnvoyAdmin(api: FakeApiServer, pushDelayMs: numbe
 }
 
 function buildDump(api: FakeApiServer): unknown {
-  const drs = api.list('destinationrules');
-  const vss = api.list('virtualservices');
+  const { drs } = byKind(api.list('destinationrules'));
+  const { vss } = byKind(api.list('virtualservices'));
   const cluster = { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', ...translateCluster(drs, SERVICE) };
   return {
     configs: [

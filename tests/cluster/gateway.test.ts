@@ -3,6 +3,7 @@
  * fallback on a node address, no gateway Service, forbidden pod list (exit 3 with the
  * sentence), `/stats` summed over replicas through the pod proxy, kubeconfig selection.
  */
+import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
@@ -159,10 +160,10 @@ test('§0 counters are per replica: /stats of 3 gateway pods are summed through 
   assert.is((await t.counters.read())[OVERFLOW], 33);
   assert.equal(
     effectiveLimits(
-      translateCluster(
-        docs.map((d) => d.object),
-        { fqdn: 'productpage.default.svc.cluster.local', port: 9080 },
-      ),
+      translateCluster(byKind(docs.map((d) => d.object)).drs, {
+        fqdn: 'productpage.default.svc.cluster.local',
+        port: 9080,
+      }),
       3,
     ),
     [

@@ -5,6 +5,7 @@
  * the mesh's admin port behind the fake API server's pod proxy behaves as a gateway replica
  * that receives pushes from the API server (the mesh's push delay is the propagation time).
  */
+import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
@@ -29,10 +30,7 @@ async function configDump(m: LocalMesh): Promise<unknown> {
 for (const file of DEMO) {
   test(`${file}: the local mesh's /config_dump carries it after apply, and not before`, async () => {
     const docs = await policies(file);
-    const expected = expectedConfig(
-      docs.map((d) => d.object),
-      'default',
-    );
+    const expected = expectedConfig(byKind(docs.map((d) => d.object)), 'default');
     const m = await startMesh();
     try {
       const before = checkConfigDump(await configDump(m), expected);

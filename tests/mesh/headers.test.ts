@@ -4,6 +4,7 @@
  * Envoy's order (header-mutation.ts): per level remove-before-add; the weighted cluster's
  * level before the route's (most_specific_header_mutations_wins false).
  */
+import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh } from '../../src/mesh/index.js';
@@ -44,6 +45,8 @@ function vs(http: Record<string, unknown>[]) {
     spec: { hosts: [HOST], gateways: ['bookinfo-gateway'], http },
   };
 }
+/** the VS as translation takes it (split by kind, as the applier's objects are) */
+const typedVs = (http: Record<string, unknown>[]) => byKind([vs(http)]).vss[0];
 const to = (subset: string, weight?: number, headers?: unknown) => ({
   destination: { host: 'productpage', subset },
   ...(weight === undefined ? {} : { weight }),
@@ -52,7 +55,7 @@ const to = (subset: string, weight?: number, headers?: unknown) => ({
 
 test('§6.3 translation as route.go: set before add, each sorted by key; :authority/host dropped; single destination appended to the route, weighted on its ClusterWeight', () => {
   const [single] = translateRoutes(
-    vs([
+    typedVs([
       {
         headers: {
           request: { set: { 'x-b': '1', 'x-a': '2', host: 'h' }, add: { 'x-c': '3' }, remove: [':path', 'x-gone'] },
@@ -76,7 +79,7 @@ test('§6.3 translation as route.go: set before add, each sorted by key; :author
     ['x-d'],
   );
   const [weighted] = translateRoutes(
-    vs([
+    typedVs([
       { route: [to('v1', 90, { response: { set: { s: 'v1' } } }), to('v2', 10, { response: { set: { s: 'v2' } } })] },
     ]),
     'default',

@@ -8,6 +8,7 @@
  * p = 1 − (1 − 1/n)²; for n = 3 that is 1 − 4/9 = 5/9. With two hosts, the busier one is picked
  * only when both draws land on it: 1/4.
  */
+import type { DestinationRule } from '../../src/policy/types.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPicker, type LbHost } from '../../src/mesh/load-balancer.js';
@@ -104,10 +105,11 @@ test("§3.4 the mesh runs the translated lb_policy: LEAST_REQUEST by default, RO
         loadBalancer
           ? [
               {
+                apiVersion: 'networking.istio.io/v1',
                 kind: 'DestinationRule',
                 metadata: { name: 'p', namespace: 'default' },
                 spec: { host: 'productpage', trafficPolicy: { loadBalancer } },
-              },
+              } as DestinationRule,
             ]
           : [],
         svc,

@@ -3,6 +3,7 @@
  * (protobuf JSON: "0.500s" durations, int64 as strings, extra fields Istio adds), so the
  * comparison is not only ever checked against our own translation.
  */
+import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkConfigDump, expectedConfig, sameValue } from '../../src/translate/config-dump.js';
@@ -114,10 +115,7 @@ function gatewayDump(
 }
 
 async function expected(...files: string[]) {
-  return expectedConfig(
-    (await policies(...files)).map((d) => d.object),
-    'default',
-  );
+  return expectedConfig(byKind((await policies(...files)).map((d) => d.object)), 'default');
 }
 
 test('§2.1 connectionPool: thresholds 1/1 match, Istio defaults (2^32−1) are reported as not yet pushed', async () => {
@@ -141,10 +139,7 @@ test('§4.1 route timeout 0.5s equals Envoy\'s "0.500s"; "0s" is the old config'
 
 test('§3.1 outlier detection: every field the policy sets must be in the cluster, a missing block is named', async () => {
   const docs = await policies('outlier-detection.yaml');
-  const want = expectedConfig(
-    docs.map((d) => d.object),
-    'default',
-  );
+  const want = expectedConfig(byKind(docs.map((d) => d.object)), 'default');
   const od = want.services[0].cluster(9080, '').outlier_detection!;
   assert.ok(od.consecutive_5xx !== undefined, 'the demo policy sets consecutive5xxErrors');
   assert.is(checkConfigDump(gatewayDump({ od: { ...od, base_ejection_time: od.base_ejection_time } }), want).ok, true);
@@ -226,10 +221,7 @@ test('issue 16: a traffic shift is propagated only when the weights, and the att
     undefined,
     'default',
   ).docs;
-  const want = expectedConfig(
-    docs.map((d) => d.object),
-    'default',
-  );
+  const want = expectedConfig(byKind(docs.map((d) => d.object)), 'default');
   assert.is(checkConfigDump(withRoute(gatewayDump(), split(90, 10, true)), want).ok, true);
   const old = checkConfigDump(withRoute(gatewayDump(), split(100, 0, false)), want).reasons;
   assert.ok(

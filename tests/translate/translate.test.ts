@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import type { DestinationRule, VirtualService } from '../../src/policy/types.js';
 import * as assert from 'uvu/assert';
 import {
   clusterName,
@@ -13,21 +14,21 @@ const FQDN = 'productpage.default.svc.cluster.local';
 const SVC = { fqdn: FQDN, port: 9080 };
 const MAX = 4294967295;
 
-function dr(spec: Record<string, unknown>, name = 'productpage') {
+function dr(spec: Record<string, unknown>, name = 'productpage'): DestinationRule {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
     metadata: { name, namespace: 'default' },
     spec: { host: 'productpage', ...spec },
-  };
+  } as DestinationRule;
 }
-function vs(http: Record<string, unknown>[]) {
+function vs(http: Record<string, unknown>[]): VirtualService {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: 'productpage', namespace: 'default' },
     spec: { hosts: ['bookinfo.example.com'], gateways: ['bookinfo-gateway'], http },
-  };
+  } as VirtualService;
 }
 const DEST = [{ destination: { host: 'productpage', port: { number: 9080 } } }];
 
