@@ -2,12 +2,14 @@
  * Typed field checks shared by the DestinationRule and VirtualService validators: the CRD
  * schema layer (types, ranges, unknown fields) and Istio's `ValidateDuration`
  * (istio-envoy-semantics.md §7.1). Each check records a finding and returns the value when it
- * has the right type, so callers can go on to the cross-field rules.
+ * has the right type, so callers can go on to the cross-field rules. Type checks and messages
+ * are the positioned-YAML reader's (yaml-reader.ts), shared with scenario files.
  */
 import { parseGoDurationNs } from '../util/duration.js';
 import { showValue } from '../util/text.js';
 import { findingAt, Severity, type Finding } from './findings.js';
 import type { FieldPath, PolicyDoc } from './model.js';
+import { expectedGot, isKind, unknownFieldMessage } from './yaml-reader.js';
 
 export const INT32_MAX = 2_147_483_647;
 export const UINT32_MAX = 4_294_967_295;
@@ -32,8 +34,8 @@ export class Checker {
   /** A mapping, or undefined (absent or wrong type, the latter reported). */
   object(path: FieldPath, v: unknown, known?: readonly string[]): Record<string, unknown> | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v)) {
-      this.error(path, `expected a mapping, got ${this.shown(path, v)}`);
+    if (!isKind('mapping', v)) {
+      this.error(path, expectedGot('mapping', this.shown(path, v)));
       return undefined;
     }
     const obj = v as Record<string, unknown>;
@@ -45,55 +47,51 @@ export class Checker {
   unknownFields(path: FieldPath, obj: Record<string, unknown>, known: readonly string[]): void {
     for (const key of Object.keys(obj)) {
       if (known.includes(key)) continue;
-      const near = closest(key, known);
-      this.error(
-        [...path, key],
-        `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${known.join(', ')}`,
-      );
+      this.error([...path, key], unknownFieldMessage(key, known));
     }
   }
 
   list(path: FieldPath, v: unknown): unknown[] | undefined {
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v)) {
-      this.error(path, `expected a list, got ${this.shown(path, v)}`);
+    if (!isKind('list', v)) {
+      this.error(path, expectedGot('list', this.shown(path, v)));
       return undefined;
     }
-    return v;
+    return v as unknown[];
   }
 
   string(path: FieldPath, v: unknown): string | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') {
-      this.error(path, `expected a string, got ${this.shown(path, v)}`);
+    if (!isKind('string', v)) {
+      this.error(path, expectedGot('string', this.shown(path, v)));
       return undefined;
     }
-    return v;
+    return v as string;
   }
 
   bool(path: FieldPath, v: unknown): boolean | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean') {
-      this.error(path, `expected true or false, got ${this.shown(path, v)}`);
+    if (!isKind('bool', v)) {
+      this.error(path, expectedGot('bool', this.shown(path, v)));
       return undefined;
     }
-    return v;
+    return v as boolean;
   }
 
   number(path: FieldPath, v: unknown): number | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.error(path, `expected a number, got ${this.shown(path, v)}`);
+    if (!isKind('number', v)) {
+      this.error(path, expectedGot('number', this.shown(path, v)));
       return undefined;
     }
-    return v;
+    return v as number;
   }
 
   /** An integer within [min, max] (the CRD's int32 / uint32 bounds). */
   integer(path: FieldPath, v: unknown, min: number, max: number): number | undefined {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      this.error(path, `expected an integer, got ${this.shown(path, v)}`);
+    if (typeof v !== 'number' || !isKind('integer', v)) {
+      this.error(path, expectedGot('integer', this.shown(path, v)));
       return undefined;
     }
     if (v < min || v > max) {
@@ -134,7 +132,7 @@ export class Checker {
     if (v === undefined || v === null) return undefined;
     const parsed = typeof v === 'string' ? parseGoDurationNs(v) : undefined;
     if (parsed === undefined) {
-      this.error(path, `expected a duration like "10s" or "500ms", got ${this.shown(path, v)}`);
+      this.error(path, expectedGot('a duration like "10s" or "500ms"', this.shown(path, v)));
       return undefined;
     }
     const ns = Math.round(parsed); // Go parses to whole nanoseconds; undo binary float noise ("1.1s")
@@ -159,28 +157,4 @@ export class Checker {
     }
     return n;
   }
-}
-
-/** The known name within edit distance 2 of `name` (or extending it), for "did you mean" hints. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  const extended = known.find((k) => name.length >= 4 && k.toLowerCase().startsWith(name.toLowerCase()));
-  if (extended) return extended;
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

@@ -16,6 +16,7 @@ import { ConfigError } from '../errors.js';
 import { CHECKED_KINDS, ISTIO_GROUP, ISTIO_VERSIONS, type PolicyDoc } from './model.js';
 import { positionFinder, sourceFinder } from './positions.js';
 import { yamlErrorMessage } from './yaml-errors.js';
+import { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS } from './yaml-reader.js';
 import { showValue } from '../util/text.js';
 import { decodeUtf8, notUtf8Message } from '../util/utf8.js';
 
@@ -25,9 +26,6 @@ import { decodeUtf8, notUtf8Message } from '../util/utf8.js';
  * (a log, a bundle), and refusing it early keeps parsing time bounded.
  */
 export const MAX_POLICY_FILE_BYTES = 1.5 * 1024 * 1024;
-
-/** Alias expansions allowed per document (the yaml package's default): stops "billion laughs" bombs. */
-export const MAX_ALIAS_COUNT = 100;
 
 /** How many YAML syntax errors one ConfigError lists before summarising the rest. */
 const MAX_LISTED_YAML_ERRORS = 10;
@@ -51,9 +49,7 @@ export function loadPolicyText(text: string, file: string): PolicyDoc[] {
   if (bytes > MAX_POLICY_FILE_BYTES) throw tooBig(file, bytes);
   if (text.includes('\0')) throw new ConfigError(`${file}:1:1: not a YAML text file (it contains NUL bytes)`);
   const lineCounter = new LineCounter();
-  // merge: `<<` merge keys are resolved as kubectl resolves them: sigs.k8s.io/yaml (YAMLToJSON) decodes with its
-  // go-yaml v2 fork, whose decode.go `(*decoder).merge` expands `<<: *anchor` with the mapping's own keys winning
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const parsed = parseAllDocuments(text, { lineCounter, ...YAML_PARSE_OPTIONS });
   const yamlDocs: Document[] = Array.isArray(parsed) ? parsed : [parsed as unknown as Document];
   const syntax = yamlDocs.flatMap((d) => d.errors);
   if (syntax.length > 0) throw syntaxError(file, text, lineCounter, syntax);

@@ -1,15 +1,22 @@
 /**
- * Source positions for field paths. The `yaml` package keeps a range on every node; with a
+ * Source positions for field paths, for the positioned YAML reader (policy documents,
+ * scenario files: yaml-reader.ts). The `yaml` package keeps a range on every node; with a
  * LineCounter we turn offsets into 1-based line:column. A path points at the **key** of a
- * mapping entry (where an editor should put the cursor: `retryOn:`), at the item itself in a
- * sequence, and at the nearest existing ancestor when the field is absent.
+ * mapping entry (where an editor should put the cursor: `retryOn:`) — or, with `at: 'value'`,
+ * at the value written after it —, at the item itself in a sequence, and at the nearest existing
+ * ancestor when the field is absent.
  */
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { FieldPath, SourcePos } from './model.js';
 
 export type PositionOf = (path: FieldPath) => SourcePos;
 
-export function positionFinder(doc: Document, lineCounter: LineCounter, file: string): PositionOf {
+export function positionFinder(
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  anchor: 'key' | 'value' = 'key',
+): PositionOf {
   const at = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
@@ -22,7 +29,9 @@ export function positionFinder(doc: Document, lineCounter: LineCounter, file: st
       const step = stepInto(node, segment);
       if (!step) break;
       node = step.node;
-      if (step.offset !== undefined) offset = step.offset;
+      const valueAt = anchor === 'value' ? (node as Node | null)?.range?.[0] : undefined;
+      if (valueAt !== undefined) offset = valueAt;
+      else if (step.offset !== undefined) offset = step.offset;
     }
     return at(offset);
   };

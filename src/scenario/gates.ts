@@ -12,7 +12,7 @@
  */
 import type { FieldPath } from '../policy/model.js';
 import { GateError, SCOPES, parseMetric, parseOneGate, type ParsedGate, type Scope } from '../analysis/gates.js';
-import { type Fields, describe, isPlainObject } from './yaml-fields.js';
+import { type Fields, describe, isPlainObject } from '../policy/yaml-reader.js';
 
 /** A scenario's gate, parsed here once and carried parsed to the verdict (`gate.expression` is as written). */
 export type GateSpec = ParsedGate;

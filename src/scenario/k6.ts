@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { Engine, LoadProfile } from '../load/model.js';
 import { k6Rules } from '../load/k6/rules.js';
 import { formatPath, type FieldPath } from '../policy/model.js';
-import type { Fields } from './yaml-fields.js';
+import type { Fields } from '../policy/yaml-reader.js';
 import { parseFieldPath } from './load.js';
 
 /** One located message per k6 rule the profile breaks; [] when k6 accepts it. */

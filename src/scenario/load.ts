@@ -7,7 +7,7 @@
 import type { LoadProfile } from '../load/model.js';
 import { validateProfile } from '../load/profile.js';
 import type { FieldPath } from '../policy/model.js';
-import { type Fields, isPlainObject } from './yaml-fields.js';
+import { type Fields, isPlainObject } from '../policy/yaml-reader.js';
 
 /** k6's option names per executor (the ones meshproof's engines implement). */
 const FIELDS: Record<LoadProfile['executor'], readonly string[]> = {

@@ -11,7 +11,7 @@
 import type { ClientNetwork } from '../mesh/client-network.js';
 import { NO_NETWORK } from '../mesh/client-network.js';
 import type { FieldPath } from '../policy/model.js';
-import type { Fields } from './yaml-fields.js';
+import type { Fields } from '../policy/yaml-reader.js';
 
 export interface LocalGateway {
   /** Envoy worker threads emulated, each with its own connection pools (semantics §2.3) */

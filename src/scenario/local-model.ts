@@ -34,7 +34,7 @@ import {
   type PodSpec,
 } from '../mesh/app-model.js';
 import type { FieldPath } from '../policy/model.js';
-import { type Fields, describe, isPlainObject } from './yaml-fields.js';
+import { type Fields, describe, isPlainObject } from '../policy/yaml-reader.js';
 import { isProxyVersion, PROXY_VERSIONS, type ProxyVersion } from '../mesh/proxy.js';
 import { LOCAL_GATEWAY_KEYS } from './local-gateway.js';
 import { podsForVersions, versionedObjects, VERSION_NAME, type VersionSpec } from '../mesh/versions.js';

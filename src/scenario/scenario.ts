@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_SEED, MAX_SEED } from '../util/random.js';
 import { FileRefused, readRegularFile } from '../util/files.js';
 import { readUtf8 } from '../policy/load.js';
-import { Fields } from './yaml-fields.js';
+import { Fields } from '../policy/yaml-reader.js';
 import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } from '../load/request-check.js';
 import { readLocalModel } from './local-model.js';
 import { readLocalGateway, type LocalGateway } from './local-gateway.js';

@@ -90,7 +90,7 @@ test('local.workers and local.network errors name file:line:col and the field', 
     'scenarios/x.yaml:7:12: local.workers: expected an integer ≥ 1, got 0',
     'scenarios/x.yaml:8:12: local.network.rtt: required',
     'scenarios/x.yaml:8:22: local.network.jitter: expected a duration like "10ms", got 60',
-    'scenarios/x.yaml:8:26: local.network.loss: unknown field (expected one of rtt, jitter)',
+    'scenarios/x.yaml:8:26: local.network.loss: unknown field; expected one of rtt, jitter',
   ]);
   assert.equal(errorsOf(`${GOOD}local: { workers: 2.5, network: { rtt: 11s } }\n`), [
     'scenarios/x.yaml:6:19: local.workers: expected an integer, got 2.5',
@@ -106,14 +106,14 @@ test('load errors name file:line:col and the k6 field', () => {
     'scenarios/x.yaml:2:19: load.executor: expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, got "constant-users"',
   ]);
   assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), [
-    'scenarios/x.yaml:2:42: load.rate: unknown field (expected one of executor, vus, duration, gracefulStop)',
+    'scenarios/x.yaml:2:42: load.rate: unknown field; expected one of executor, vus, duration, gracefulStop',
   ]);
 });
 
 test('a stage with a field k6 does not know is refused, as k6 refuses it (lib/executors.go StrictJSONUnmarshal: DisallowUnknownFields reaches the Stage structs)', () => {
   const ramping = 'load: { executor: ramping-vus, stages: [{ duration: 4s, target: 10, vus: 3 }] }';
   assert.equal(errorsOf(GOOD.replace(/^load: .*$/m, ramping)), [
-    'scenarios/x.yaml:2:69: load.stages[0].vus: unknown field (expected one of duration, target)',
+    'scenarios/x.yaml:2:69: load.stages[0].vus: unknown field; expected one of duration, target',
   ]);
 });
 
@@ -134,7 +134,7 @@ colour: red
     'scenarios/x.yaml:3:30: policy.settle: expected a duration like "2s", got 2',
     'scenarios/x.yaml:4:9: repeat: expected an integer ≥ 1, got 0',
     'scenarios/x.yaml:5:9: warmup: expected a duration like "1s", got "soon"',
-    'scenarios/x.yaml:8:1: colour: unknown field (expected one of name, description, target, local, load, policy, expect, repeat, seed, warmup)',
+    'scenarios/x.yaml:8:1: colour: unknown field; expected one of name, description, target, local, load, policy, expect, repeat, seed, warmup',
   ]);
 });
 
@@ -154,7 +154,7 @@ expect:
     'scenarios/x.yaml:6:35: expect.policy.cause_overflow[1]: gate "rate=>0.3": expected an operator (< <= > >= == !=) after "rate", got "=>0.3"',
     'scenarios/x.yaml:7:5: expect.policy.cause_overload: unknown cause "overload" in metric "cause_overload"; expected one of ok, overflow, no_healthy_upstream, route_timeout, fault_abort, upstream_reset, app_error, client_error, network_error',
     'scenarios/x.yaml:9:25: expect.delta.http_req_duration[0]: gate "rate<1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med',
-    'scenarios/x.yaml:10:3: expect.after: unknown field (expected one of baseline, policy, delta)',
+    'scenarios/x.yaml:10:3: expect.after: unknown field; expected one of baseline, policy, delta',
   ]);
 });
 
