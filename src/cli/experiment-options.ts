@@ -24,6 +24,7 @@ export const experimentOptions = {
   k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
   out: { type: 'string', describe: `reports folder; each run writes <out>/<UTC time>-<scenario>/ [default: MESHPROOF_OUT or ${DEFAULT_OUT}]` },
   format: { type: 'string', default: DEFAULT_FORMATS, describe: 'comma-separated: terminal, json, md, html, junit' },
+  instances: { type: 'number', describe: "run each phase's load as N instances (k6 execution segments), merged [default: the scenario's load.instances, else 1]" },
   quiet: { type: 'boolean', default: false, describe: 'no progress line and no terminal table; only verdicts and paths' },
   ...jsonOption,
 } as const;
@@ -33,6 +34,7 @@ export interface ExperimentArgs {
   k6?: string;
   out?: string;
   format: string;
+  instances?: number;
   quiet: boolean;
   json: boolean;
 }
@@ -47,7 +49,7 @@ export function sessionOptions(argv: ExperimentArgs): SessionOptions & { termina
   if (unknown.length) throw new UsageError(`--format: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; expected terminal, json, md, html, junit`);
   const engine = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
   if (!['auto', 'builtin', 'k6'].includes(engine)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(engine)}`);
-  return { engine, k6: argv.k6 ?? env.k6, out: argv.out ?? env.out ?? DEFAULT_OUT, formats: files.length ? formats : [], terminal };
+  return { engine, k6: argv.k6 ?? env.k6, instances: argv.instances, out: argv.out ?? env.out ?? DEFAULT_OUT, formats: files.length ? formats : [], terminal };
 }
 
 /** Runs one scenario with signal handling and the progress line; restores before returning or throwing. */

@@ -15,6 +15,7 @@ import type { PhaseName, Report } from '../report/model.js';
 import { InfraError, MeshproofError } from '../cli/exit.js';
 import type { Scenario } from './scenario.js';
 import { phaseOrder } from './order.js';
+import { peakLoad } from './load-cap.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport } from './report-builder.js';
@@ -162,12 +163,15 @@ async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, s
   const onProgress = (warmup: boolean) => (progress: Progress) => emit({ type: 'progress', phase, slot, warmup, progress });
   if (spec.warmupMs > 0) {
     emit({ type: 'phase', phase, slot, slots, warmup: true });
-    await deps.engine.run(warmupProfile(spec.load, spec.warmupMs), plan, { signal: deps.signal, seed: spec.seed + 1000 + slot, onProgress: onProgress(true) });
+    const warmup = warmupProfile(spec.load, spec.warmupMs);
+    // a warm-up may ask fewer VUs than the phase: no instance may be left with none
+    const instances = Math.min(spec.instances, peakLoad(warmup).vus);
+    await deps.engine.run(warmup, plan, { signal: deps.signal, seed: spec.seed + 1000 + slot, onProgress: onProgress(true), instances });
     checkAborted(deps.signal);
   }
   emit({ type: 'phase', phase, slot, slots, warmup: false });
   const before = await readCounters(deps, runs, phase, slot, 'before');
-  const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false) });
+  const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false), instances: spec.instances });
   checkAborted(deps.signal);
   const after = before && (await readCounters(deps, runs, phase, slot, 'after'));
   if (before && after && !runs.countersLost?.includes(phase)) runs.counters[phase].push(counterDeltas(before, after));

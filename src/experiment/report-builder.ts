@@ -48,7 +48,7 @@ export function buildReport(x: ReportInputs): Report {
     scenario: { name: spec.name, description: spec.description, file: spec.file, seed: spec.seed, repeat: spec.repeat },
     target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
     engine: x.engine,
-    load: { profile: spec.load, plan: baseline.plan },
+    load: { profile: spec.load, plan: baseline.plan, ...(spec.instances > 1 ? { instances: spec.instances } : {}) },
     policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
     order: runs.order,
     phases: {

@@ -16,12 +16,16 @@ import { preflight } from './preflight.js';
 import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
 import { checkEngineAccepts } from './scenario-k6.js';
+import { instancesProblem } from '../load/instances.js';
+import { peakLoad } from './load-cap.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
   engine: EngineChoice;
   k6?: string;
+  /** --instances: overrides the scenario's load.instances */
+  instances?: number;
   /** reports root folder (the run gets its own folder inside) */
   out: string;
   /** formats written to files (terminal is printed by the CLI, not written) */
@@ -38,7 +42,8 @@ export type SessionResult =
   /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
   | { kind: 'dry-run'; plan: string[] };
 
-export async function runSession(scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
+export async function runSession(given: Scenario, opts: SessionOptions): Promise<SessionResult> {
+  const scenario = withInstances(given, opts.instances);
   const policies = await preparePolicies(scenario.policy); // config errors before touching anything
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
@@ -89,4 +94,12 @@ async function dryRun(target: OpenTarget, docs: Parameters<OpenTarget['applier']
   await target.applier.apply(docs);
   // the cluster applier has already printed each plan line as the server answered
   return (target.applier as { plan?: string[] }).plan ?? [];
+}
+
+/** --instances over load.instances, checked like it (every instance needs a VU) before anything is touched. */
+function withInstances(scenario: Scenario, instances: number | undefined): Scenario {
+  if (instances === undefined) return scenario;
+  const problem = instancesProblem(instances, peakLoad(scenario.load).vus);
+  if (problem) throw new UsageError(`--instances: ${problem}`);
+  return { ...scenario, instances };
 }

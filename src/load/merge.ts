@@ -46,6 +46,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
     },
     timeline: mergeTimelines(parts.map((p) => p.timeline)),
   });
+  // repetitions of one N-instance phase are still N instances each
+  const same = parts.every((p) => JSON.stringify(p.instances) === JSON.stringify(first.instances));
+  if (first.instances && same) merged.instances = first.instances;
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;
     const summaries = parts.map((p) => p.latency.byCause[cause]).filter((l): l is LatencySummary => l !== undefined && l.count > 0);

@@ -13,7 +13,8 @@ import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
 import { renderPhase } from '../../load/render.js';
 import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
-import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
+import { instancesProblem } from '../../load/instances.js';
+import { capProblem, peakLoad, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../experiment/load-cap.js';
 import { redactPlan } from '../../experiment/redact.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
 
@@ -36,6 +37,7 @@ interface LoadArgs {
   engine?: EngineChoice;
   k6?: string;
   seed?: number;
+  instances?: number;
   'cap-rate'?: number;
   'cap-vus'?: number;
   quiet: boolean;
@@ -52,6 +54,7 @@ export default defineCommand<LoadArgs>({
     ['meshproof load http://127.0.0.1:8080/productpage --vus 10 --duration 5s', '10 closed-loop clients for 5 s'],
     ['meshproof load http://127.0.0.1:8080/ --rate 200 --duration 30s --host bookinfo.example.com', '200 requests/s open loop'],
     ['meshproof load http://127.0.0.1:8080/ --stages 10s:20,20s:20,10s:0 --json', 'ramp VUs up and down, JSON out'],
+    ['meshproof load http://127.0.0.1:8080/ --engine k6 --instances 2 --vus 10', '2 k6 processes of 5 VUs each, one merged result'],
   ],
   builder: (y: Argv) =>
     y
@@ -74,6 +77,7 @@ export default defineCommand<LoadArgs>({
         engine: { choices: ENGINE_CHOICES, describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]' },
         k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
         seed: { type: 'number', describe: 'random seed passed to the engine' },
+        instances: { type: 'number', describe: "run as N instances, each with its k6 execution segment (i/N:(i+1)/N), merged into one result [default: 1]" },
         'cap-rate': { type: 'number', describe: `refuse arrival rates above this many requests/s [default: ${LOCAL_MAX_RATE}]` },
         'cap-vus': { type: 'number', describe: `refuse more VUs than this (pre-allocated or max) [default: ${LOCAL_MAX_VUS}]` },
         quiet: { type: 'boolean', default: false, describe: 'no progress line' },
@@ -99,6 +103,9 @@ export default defineCommand<LoadArgs>({
     if (errors.length || !profile || !plan) throw new UsageError(errors.join('\n'));
     const over = capProblem(profile, cap, LOAD_CAP);
     if (over) throw new UsageError(over);
+    const instances = argv.instances ?? 1;
+    const split = instancesProblem(instances, peakLoad(profile).vus);
+    if (split) throw new UsageError(`--instances: ${split}`);
     const env = readEnv();
     const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
     if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
@@ -116,7 +123,7 @@ export default defineCommand<LoadArgs>({
     const progress = createProgressLine({ quiet: argv.quiet });
     let result;
     try {
-      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed });
+      result = await engine.run(profile, plan, { signal: abort.signal, onProgress: progress?.update, seed, instances });
     } finally {
       progress?.done();
       for (const name of INTERRUPT_SIGNALS) process.off(name, onSignal);
