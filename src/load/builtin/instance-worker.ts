@@ -1,0 +1,38 @@
+/**
+ * One built-in engine instance in a worker thread (instance-host.ts starts it): runs its
+ * execution segment of the phase and posts the PhaseResult back. Messages in: `abort`.
+ * Messages out: `progress`, then `result` or `error`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LoadProfile, RequestPlan } from '../model.js';
+import { parseSegment, parseSequence, Tuple } from '../segments.js';
+import { runBuiltinPhase } from './engine.js';
+
+export interface InstanceWorkerData {
+  profile: LoadProfile;
+  plan: RequestPlan;
+  segment: string;
+  sequence: string;
+  seed?: number;
+  progress: boolean;
+}
+
+const port = parentPort!;
+const data = workerData as InstanceWorkerData;
+const abort = new AbortController();
+port.on('message', (m: { type: string }) => {
+  if (m.type === 'abort') abort.abort();
+});
+try {
+  const tuple = Tuple.of(parseSegment(data.segment), parseSequence(data.sequence));
+  const result = await runBuiltinPhase(data.profile, data.plan, {
+    signal: abort.signal,
+    seed: data.seed,
+    onProgress: data.progress ? (progress) => port.postMessage({ type: 'progress', progress }) : undefined,
+  }, tuple);
+  port.postMessage({ type: 'result', result });
+} catch (err) {
+  // an error that knows its exit code (InfraError: 3) keeps it across the thread boundary
+  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), exitCode: (err as { exitCode?: number }).exitCode });
+}
+port.close();

@@ -1,0 +1,84 @@
+// The built-in engine's `instances` (issue 17 item 2): the same segment arithmetic as k6
+// (src/load/segments.ts), one worker thread per instance, merged exactly.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BuiltinEngine } from '../../src/load/builtin/engine.js';
+import { arrivalTimes, segmentArrivals, segmentSteps, vuSteps } from '../../src/load/builtin/schedule.js';
+import type { LoadProfile, RampingVus } from '../../src/load/model.js';
+import { evenSegments, Tuple } from '../../src/load/segments.js';
+import { ROOT } from './helpers/bundle.js';
+import { delayed, startServer } from './helpers/server.js';
+
+const tuples = (n: number) => evenSegments(n).map((s, _, all) => Tuple.of(s, all));
+
+test('ramping-vus: at every step the segments\' VU counts add up to the global count (ramping_vus.go striping)', () => {
+  const profile: RampingVus = { executor: 'ramping-vus', startVUs: 1, stages: [{ duration: '10s', target: 7 }, { duration: '5s', target: 2 }] };
+  const global = vuSteps(profile);
+  for (const n of [2, 3]) {
+    const parts = tuples(n).map((t) => segmentSteps(global, t));
+    const at = (steps: { atMs: number; vus: number }[], ms: number) => steps.filter((s) => s.atMs <= ms).at(-1)?.vus ?? 0;
+    for (const g of global) assert.is(parts.reduce((a, p) => a + at(p, g.atMs), 0), g.vus, `n=${n} t=${g.atMs}`);
+  }
+});
+
+test('arrival rate: the segments\' start times partition the global schedule exactly', () => {
+  const profile: LoadProfile = { executor: 'ramping-arrival-rate', startRate: 5, stages: [{ duration: '2s', target: 30 }], preAllocatedVUs: 4, maxVUs: 8 };
+  const global = [...arrivalTimes(profile)];
+  for (const n of [2, 3]) {
+    const parts = tuples(n).map((t) => [...segmentArrivals(arrivalTimes(profile), t.fromValue(8))]);
+    assert.equal(parts.flat().sort((a, b) => a - b), global, `n=${n}`);
+    assert.equal(parts.map((p) => p.length), tuples(n).map((t) => t.fromValue(8).scaleInt64(global.length)), `n=${n}: ScaleInt64 shares`);
+  }
+});
+
+test('2 worker-thread instances at 40/s for 1 s start exactly the 40 iterations of one run, merged into one result', async () => {
+  const s = await startServer(delayed(2));
+  try {
+    const profile: LoadProfile = { executor: 'constant-arrival-rate', rate: 40, duration: '1s', preAllocatedVUs: 4, maxVUs: 4 };
+    const r = await new BuiltinEngine().run(profile, { method: 'GET', baseUrl: s.url, path: '/' }, { instances: 2 });
+    assert.is(r.iterations + r.droppedIterations, 40);
+    assert.is(r.requests, s.received);
+    assert.is(r.statuses['200'], r.requests);
+    assert.equal(r.instances, { count: 2, sequence: '0,1/2,1', segments: ['0:1/2', '1/2:1'] });
+    assert.is(r.engine.name, 'builtin');
+    assert.ok(r.histograms.scheduled, 'the scheduled-start histogram survives the merge');
+  } finally {
+    await s.close();
+  }
+});
+
+test('an abort reaches every worker: a 20 s run stops and returns what was measured', async () => {
+  const s = await startServer(delayed(5));
+  try {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 1500);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 15_000)));
+    const run = new BuiltinEngine().run({ executor: 'constant-vus', vus: 4, duration: '20s' }, { method: 'GET', baseUrl: s.url, path: '/' }, { instances: 2, signal: abort.signal });
+    const r = await Promise.race([run, hung]);
+    clearTimeout(timer);
+    assert.is.not(r, 'hung');
+    if (r === 'hung') return;
+    assert.is(r.requests, s.received);
+    assert.is(r.instances?.count, 2);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the bundle runs its instances from dist/load-worker.js (meshproof load --engine builtin --instances 2)', async () => {
+  const s = await startServer(delayed(2));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'dist/cli.js'), 'load', s.url, '--engine', 'builtin', '--instances', '2', '--vus', '2', '--duration', '1s', '--json', '--quiet']);
+    const r = JSON.parse(stdout);
+    assert.is(r.instances.count, 2);
+    assert.is(r.requests, s.received);
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
