@@ -9,7 +9,8 @@
  *
  * Every response is classified by the same classify() the built-in engine uses, counted per
  * status and per cause, timed per outcome, bucketed per outcome into log-spaced Counters so
- * the Node side can rebuild mergeable histograms, and counted per second and cause. handleSummary writes MESHPROOF_SUMMARY.
+ * the Node side can rebuild mergeable histograms, and counted per second and cause. handleSummary writes MESHPROOF_SUMMARY
+ * (or, for MESHPROOF_SUMMARY=stdout, prints it between lib/markers.ts's lines: k6-operator runners).
  */
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
@@ -18,6 +19,7 @@ import type { LoadProfile, RequestPlan } from '../src/load/model.js';
 import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
 import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
 import { optionsFor } from './lib/options.js';
+import { SUMMARY_BEGIN, SUMMARY_END, SUMMARY_TO_STDOUT } from './lib/markers.js';
 import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
 import { timelineSeconds } from './lib/timeline.js';
 
@@ -107,9 +109,12 @@ function header(all: Record<string, string>, name: string): string | null {
 
 export function handleSummary(data: K6SummaryData): Record<string, string> {
   const file = toSummaryFile(data);
+  const line = `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`;
+  // a k6-operator runner: the summary travels in the pod's log, between markers (one line of JSON)
+  if (__ENV.MESHPROOF_SUMMARY === SUMMARY_TO_STDOUT) return { stdout: `${line}${SUMMARY_BEGIN}\n${JSON.stringify(file)}\n${SUMMARY_END}\n` };
   return {
     [__ENV.MESHPROOF_SUMMARY || DEFAULT_SUMMARY]: JSON.stringify(file),
-    stdout: `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`,
+    stdout: line,
   };
 }
 
