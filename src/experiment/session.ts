@@ -17,12 +17,15 @@ import type { OpenTarget } from './target.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
 import { checkEngineAccepts } from './scenario-k6.js';
 import { instancesProblem } from '../load/instances.js';
+import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
 import { peakLoad } from './load-cap.js';
 import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
-  engine: EngineChoice;
+  engine: EngineChoice | 'k6-operator';
+  /** --engine k6-operator: --k6-namespace and --k6-image */
+  k6Operator?: { namespace?: string; image?: string };
   k6?: string;
   /** --instances: overrides the scenario's load.instances */
   instances?: number;
@@ -51,7 +54,10 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
     throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
-  const engine = createEngine(opts.engine, { k6: opts.k6 });
+  const engine =
+    opts.engine === 'k6-operator'
+      ? createOperatorEngine({ kubeconfig: opts.cluster?.kubeconfig, context: opts.cluster?.context, namespace: opts.k6Operator?.namespace, image: opts.k6Operator?.image })
+      : createEngine(opts.engine, { k6: opts.k6 });
   checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   if (!cluster) {
     // the local mesh serves its app's one namespace (issue 13 item 10)

@@ -70,4 +70,10 @@ test('--instances that would leave an instance without a VU is a usage error (ex
   assert.match(zero.stderr, /--instances: expected a whole number of instances ≥ 1, got 0/);
 });
 
+test('--engine k6-operator without --k6-namespace is a usage error (exit 2) before anything is created', async () => {
+  const r = await capture(['load', 'http://127.0.0.1:9/', '--engine', 'k6-operator', '--instances', '2', '--vus', '2', '--duration', '1s']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /--engine k6-operator needs --k6-namespace NAME/);
+});
+
 test.run();

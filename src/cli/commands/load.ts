@@ -8,6 +8,7 @@ import { defineCommand, jsonOption } from '../command.js';
 import { ExitCode, UsageError } from '../exit.js';
 import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
+import { createOperatorEngine } from '../../cluster/k6-operator-engine.js';
 import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
 import { EXECUTORS } from '../../load/model.js';
 import { createProgressLine } from '../../load/progress.js';
@@ -34,8 +35,12 @@ interface LoadArgs {
   header?: string[];
   body?: string;
   timeout?: string;
-  engine?: EngineChoice;
+  engine?: EngineChoice | 'k6-operator';
   k6?: string;
+  'k6-namespace'?: string;
+  'k6-image'?: string;
+  kubeconfig?: string;
+  context?: string;
   seed?: number;
   instances?: number;
   'cap-rate'?: number;
@@ -74,7 +79,11 @@ export default defineCommand<LoadArgs>({
         header: { type: 'string', array: true, describe: 'extra header "name: value" (repeatable)' },
         body: { type: 'string', describe: 'request body' },
         timeout: { type: 'string', describe: 'per-request timeout [default: 60s, as k6]' },
-        engine: { choices: ENGINE_CHOICES, describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]' },
+        engine: { choices: [...ENGINE_CHOICES, 'k6-operator'], describe: 'load engine (auto: k6 when found; k6-operator: a TestRun in a cluster) [default: auto or MESHPROOF_ENGINE]' },
+        'k6-namespace': { type: 'string', group: 'k6 operator:', describe: 'namespace for the ConfigMap and TestRun (--engine k6-operator)' },
+        'k6-image': { type: 'string', group: 'k6 operator:', describe: "runner image [default: the operator's]" },
+        kubeconfig: { type: 'string', group: 'k6 operator:', describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
+        context: { type: 'string', group: 'k6 operator:', describe: 'kubeconfig context' },
         k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
         seed: { type: 'number', describe: 'random seed passed to the engine' },
         instances: { type: 'number', describe: "run as N instances, each with its k6 execution segment (i/N:(i+1)/N), merged into one result [default: 1]" },
@@ -107,9 +116,12 @@ export default defineCommand<LoadArgs>({
     const split = instancesProblem(instances, peakLoad(profile).vus);
     if (split) throw new UsageError(`--instances: ${split}`);
     const env = readEnv();
-    const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
-    if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
-    const engine = createEngine(choice, { k6: argv.k6 });
+    const choice = argv.engine ?? (env.engine as EngineChoice | 'k6-operator' | undefined) ?? 'auto';
+    if (![...ENGINE_CHOICES, 'k6-operator'].includes(choice)) throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin, k6 or k6-operator, got ${JSON.stringify(choice)}`);
+    const engine =
+      choice === 'k6-operator'
+        ? createOperatorEngine({ kubeconfig: argv.kubeconfig, context: argv.context, namespace: argv['k6-namespace'], image: argv['k6-image'] })
+        : createEngine(choice, { k6: argv.k6 });
     const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
     if (refusals.length) throw new UsageError(refusals.join('\n'));
 
