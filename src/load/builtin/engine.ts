@@ -10,7 +10,7 @@ import { PROGRESS_INTERVAL_MS } from '../progress.js';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
-import { runInWorker } from './instance-host.js';
+import { runInWorker, startGate } from './instance-host.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
 import { Vu } from './vu.js';
@@ -34,7 +34,9 @@ export class BuiltinEngine implements Engine {
       latest[i] = p;
       options.onProgress?.(sumProgress(latest.filter(Boolean)));
     });
-    return runInstances(instances, options.signal, (slot) => runInWorker(profile, plan, slot, options.seed, onProgress?.(slot.index)));
+    // a failed instance never arrives: the others are aborted, and an abort starts a waiting worker
+    const gate = startGate(instances);
+    return runInstances(instances, options.signal, (slot) => runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)));
   }
 }
 

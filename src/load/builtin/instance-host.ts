@@ -20,7 +20,15 @@ const BOOT = `const { workerData } = require('node:worker_threads');
   else await import(workerData.entry);
 })().catch((err) => { throw err; });`;
 
-export function runInWorker(profile: LoadProfile, plan: RequestPlan, slot: InstanceSlot, seed: number | undefined, onProgress?: (p: Progress) => void): Promise<PhaseResult> {
+/** Resolves `all` once `count` instances have arrived: they start their phase together. */
+export function startGate(count: number): { arrive(): void; all: Promise<void> } {
+  let arrived = 0;
+  let open: () => void = () => {};
+  const all = new Promise<void>((resolve) => (open = resolve));
+  return { arrive: () => void (++arrived === count && open()), all };
+}
+
+export function runInWorker(profile: LoadProfile, plan: RequestPlan, slot: InstanceSlot, seed: number | undefined, gate: ReturnType<typeof startGate>, onProgress?: (p: Progress) => void): Promise<PhaseResult> {
   const data: InstanceWorkerData = { profile, plan, segment: segmentString(slot.segment), sequence: sequenceString(slot.sequence), seed, progress: onProgress !== undefined };
   return new Promise((resolve, reject) => {
     const worker = new Worker(BOOT, { eval: true, workerData: { ...data, ...workerEntry() } });
@@ -36,7 +44,10 @@ export function runInWorker(profile: LoadProfile, plan: RequestPlan, slot: Insta
       void worker.terminate();
     };
     worker.on('message', (m: { type: string; result?: PhaseResult; progress?: Progress; message?: string; exitCode?: ExitCode }) => {
-      if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
+      if (m.type === 'ready') {
+        gate.arrive();
+        void gate.all.then(() => worker.postMessage({ type: 'start' }));
+      } else if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
       else if (m.type === 'result') done(() => resolve(m.result!));
       else if (m.type === 'error') done(() => reject(m.exitCode === undefined ? new Error(m.message) : new MeshproofError(`built-in engine instance ${slot.index + 1}: ${m.message}`, m.exitCode)));
     });

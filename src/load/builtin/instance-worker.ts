@@ -1,7 +1,8 @@
 /**
  * One built-in engine instance in a worker thread (instance-host.ts starts it): runs its
  * execution segment of the phase and posts the PhaseResult back. Messages in: `abort`.
- * Messages out: `progress`, then `result` or `error`.
+ * Messages in: `start` (every instance is loaded), `abort`. Messages out: `ready`, `progress`,
+ * then `result` or `error`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadProfile, RequestPlan } from '../model.js';
@@ -20,9 +21,15 @@ export interface InstanceWorkerData {
 const port = parentPort!;
 const data = workerData as InstanceWorkerData;
 const abort = new AbortController();
+let start: () => void = () => {};
+const started = new Promise<void>((resolve) => (start = resolve));
 port.on('message', (m: { type: string }) => {
-  if (m.type === 'abort') abort.abort();
+  if (m.type === 'abort') abort.abort(), start();
+  else if (m.type === 'start') start();
 });
+// loaded: the host starts every instance at once, when all are (like the k6 operator's starter)
+port.postMessage({ type: 'ready' });
+await started;
 try {
   const tuple = Tuple.of(parseSegment(data.segment), parseSequence(data.sequence));
   const result = await runBuiltinPhase(data.profile, data.plan, {
