@@ -12,9 +12,10 @@
  *   failure share it adds: resilience policies work by failing fast), removes fewer failures,
  *   or cuts a percentile less;
  * - a **new failure cause**: one the new run's policy phase shows significantly more often
- *   than its baseline (Newcombe interval above 0) while the baseline saw none of it, and that
- *   the old run's policy did not add. Significance keeps a stray connection reset on a busy
- *   runner from turning a pipeline red.
+ *   than its baseline (Newcombe interval above 0) while the baseline saw none of it, that
+ *   the old run's policy did not add, and that adds more than the share floor (2 pp).
+ *   Significance and the floor keep a stray connection reset, or a burst of timeouts from
+ *   one stall of a busy runner, from turning a pipeline red.
  * Latency effects are those of the `ok` answers (effects.ts says why).
  * A latency *cost* (ratio above 1, e.g. retries) that grows is reported as a change, not a
  * regression: issue 14 names the tail a policy cuts, not the one it adds; a `delta` gate on
@@ -38,7 +39,7 @@ function compareEffect(was: Effect, now: Effect, tol: DiffTolerance): Change {
   const base = { what: label(now), old: show(was), new: show(now), change: showMove(was, now) };
   const say = (kind: ChangeKind, why: string): Change => ({ kind, ...base, why });
   if (!isNum(was.value) || !isNum(now.value)) return say('unchanged', 'no latency data in one of the runs');
-  const fresh = newCause(was, now);
+  const fresh = newCause(was, now, tol.ratio);
   if (fresh) return say('regression', fresh);
   const n0 = neutral(now);
   const floor = now.kind === 'share' ? tol.ratio : tol.latencyRatio;
@@ -75,10 +76,16 @@ function reading(e: Effect, dir: 1 | -1, weaker: boolean, gone: boolean): { kind
   return weaker ? { kind: 'regression', words: gone ? `the policy no longer removes ${what}` : `the policy removes ${less}` } : { kind: 'improvement', words: `the policy removes ${more}` };
 }
 
-/** The "new failure cause" rule, or '' when it does not apply. */
-function newCause(was: Effect, now: Effect): string {
+/**
+ * The "new failure cause" rule, or '' when it does not apply. The cause must also add more
+ * than the share floor (`--tolerance-ratio`): one stall of a busy runner longer than a
+ * perTryTimeout turns the requests in flight into a burst of 504s — significant against a
+ * baseline without timeouts, yet a fraction of a percent. Below the floor the ordinary rule
+ * reports it (as a change).
+ */
+function newCause(was: Effect, now: Effect, floor: number): string {
   if (now.kind !== 'share' || now.metric === 'failed') return '';
-  if (now.baseline.count !== 0 || !(now.lo > 0) || was.lo > 0) return '';
+  if (now.baseline.count !== 0 || !(now.lo > 0) || was.lo > 0 || !(now.value - was.value > floor)) return '';
   return `new failure cause: the policy phase has ${now.policy.count} ${now.metric} (${formatPct(now.policy.ratio)}) and its baseline none; the old run's policy did not add it`;
 }
 

@@ -64,7 +64,15 @@ export interface Change {
   why: string;
 }
 
+/**
+ * Version of the ReportDiff that `meshproof diff --json` prints (README "Use in CI"). Bump on
+ * any change a consumer could notice. Output without the field is the earlier shape, whose
+ * `changes` listed only what moved.
+ */
+export const DIFF_SCHEMA_VERSION = 1 as const;
+
 export interface ReportDiff {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
   mode: DiffMode;
   old: RunRef;
   new: RunRef;
@@ -93,6 +101,7 @@ export function diffReports(oldR: Report, newR: Report, options: { mode?: DiffMo
   if (oldR.verdict !== newR.verdict) comparisons.push({ kind: 'change', what: 'verdict', old: oldR.verdict, new: newR.verdict, change: 'verdict', why: 'overall verdict changed' });
   comparisons.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   return {
+    schemaVersion: DIFF_SCHEMA_VERSION,
     mode,
     old: ref(oldR),
     new: ref(newR),

@@ -25,11 +25,12 @@ import { InfraError, UsageError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
-import { comparable, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
+import { comparable, onlyWrittenBy, writersSince, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
 import { ConcurrentChangeError, type ConcurrentChange } from './concurrent.js';
 import {
   DEFAULT_EXPIRY_MS,
   EXPIRES_ANNOTATION,
+  FIELD_MANAGER,
   RUN_ID_ANNOTATION,
   RUN_ID_LABEL,
   SYSTEM_NAMESPACES,
@@ -119,11 +120,18 @@ export class ClusterApplier implements Applier {
         this.planLine(key, this.taken.find((t) => sameKey(t.key, key))!.object, result, doc);
         continue;
       }
-      // a re-apply (A B B A …) over a change someone made since our restore would hide it
-      await this.refuseConcurrentChanges([key], 'apply');
-      this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
-      this.appliedAt ??= Date.now();
-      const written = await this.withConflictRetry(() => this.api.apply(key, body, { dryRun: false, source })).catch((err) => {
+      let intended = false;
+      const written = await this.withConflictRetry(async () => {
+        // a re-apply (A B B A …) over a change someone made since our restore would hide it;
+        // the apply carries the resourceVersion just compared, so a write in between is a 409
+        // (store.go Update) and is judged again here instead of being applied over
+        const now = await this.refuseConcurrentChange(key);
+        if (!intended) this.opts.journal.recordIntent(this.opts.runId, 'apply', key);
+        intended = true;
+        this.appliedAt ??= Date.now();
+        const rv = now ? rvOf(now) : undefined;
+        return this.api.apply(key, rv ? { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rv } } : body, { dryRun: false, source });
+      }).catch((err) => {
         throw atField(err, doc);
       });
       this.wrote(this.opts.runId, key, written);
@@ -139,8 +147,11 @@ export class ClusterApplier implements Applier {
     if (this.dryRun) return; // nothing was stored
     this.appliedAt = undefined;
     const extra = this.taken.filter((t) => !snapshot.entries.some((e) => sameKey(e.key, t.key)));
-    await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
+    const reverted = await this.restoreAs(this.opts.runId, { ...snapshot, entries: [...snapshot.entries, ...extra] });
     this.opts.journal.markDone(this.opts.runId);
+    // someone put an object back as it was (deleted the one we created) while the policy was
+    // applied: nothing is left to restore, but the policy phase did not measure the policy
+    if (reverted.length > 0) throw new ConcurrentChangeError(this.opts.runId, reverted, this.opts.journal.pathOf(this.opts.runId), 'reverted');
   }
 
   /**
@@ -176,19 +187,37 @@ export class ClusterApplier implements Applier {
     return { ...result, effective: merged.map((m) => effectivePolicy(m.doc, m.object, m.key.namespace)) };
   }
 
-  private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<void> {
+  /** Returns the objects someone else had already put back as they were before the run. */
+  private async restoreAs(runId: string, snapshot: Snapshot, force = false): Promise<ConcurrentChange[]> {
     const conflicts: ConcurrentChange[] = [];
+    const reverted: ConcurrentChange[] = [];
+    const untouched: ObjectKey[] = [];
+    // an object meshproof never set out to write (no intent journaled: its apply was refused
+    // or never reached) is as the user left it; putting the snapshot back could only undo them
+    const intents = this.opts.journal.read(runId)?.intents ?? [];
+    snapshot = { ...snapshot, entries: snapshot.entries.filter((e) => intents.some((i) => sameKey(i.key, e.key))) };
     for (const entry of snapshot.entries) {
       await this.withConflictRetry(async () => {
         const current = await this.api.get(entry.key);
         const applied = this.lastWritten.get(keyText(entry.key));
         if (unchangedSince(entry.object, current)) {
+          if (applied !== undefined && !unchangedSince(applied, current)) reverted.push({ key: entry.key, before: entry.object, applied, now: current });
           // already as before (also: never applied); this is what the next re-apply must find
           if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
           return;
         }
-        if (applied !== undefined && !force && !unchangedSince(applied, current)) {
-          conflicts.push({ key: entry.key, before: entry.object, applied, now: current });
+        // with no answer of ours on record (an apply refused with 409, or one whose answer a
+        // crash lost) the snapshot is what the object should still be, unless the only writer
+        // since is meshproof (or, for an object that did not exist, it carries this run's label)
+        const expected = applied !== undefined ? applied : entry.object;
+        const ours =
+          current !== null && (expected === null ? labelsOf(current)[RUN_ID_LABEL] === labelValue(runId) && applied === undefined : onlyWrittenBy(FIELD_MANAGER, expected, current));
+        if (!force && !unchangedSince(expected, current) && !ours) {
+          // our apply never landed (refused with 409 after someone wrote; the apply already
+          // said so): nothing of ours to take back, and nothing to report twice
+          const neverLanded = applied === undefined && entry.object !== null && !writersSince(entry.object, current).includes(FIELD_MANAGER);
+          if (neverLanded) untouched.push(entry.key);
+          else conflicts.push({ key: entry.key, before: entry.object, applied: expected, now: current });
           return;
         }
         if (entry.object === null) {
@@ -199,40 +228,53 @@ export class ClusterApplier implements Applier {
             return;
           }
           this.opts.journal.recordIntent(runId, 'restore', entry.key);
-          await this.api.delete(entry.key);
+          // conditional on what we just compared: a write in between is a 409, re-read and judged
+          await this.api.delete(entry.key, rvOf(current));
           this.wrote(runId, entry.key, null);
           return;
         }
         this.opts.journal.recordIntent(runId, 'restore', entry.key);
         let written = current;
-        if (written === null) written = await this.api.create(entry.key, userContent(entry.object));
+        if (written === null) {
+          written = await this.api.create(entry.key, userContent(entry.object));
+          this.log(`restore: re-created ${keyText(entry.key)} as snapshotted (it had been deleted); it is a new object with a new uid`);
+        }
         else if (!sameContent(written, entry.object)) written = await this.api.replace(entry.key, { ...userContent(entry.object), metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) } });
+        // our own write from here on: a 409 on the next PUT (istiod writing status in between)
+        // re-reads and must not take this content write for someone else's
+        if (written !== current) this.wrote(runId, entry.key, written);
         // the content write moved the fields it changed to "meshproof" (an Update); a second PUT
         // with no content change carrying the snapshot's managedFields puts ownership back as
         // it was — one PUT carrying both would record the content change on top of them
         if (!sameOwnership(written, entry.object)) {
           const body = userContent(entry.object);
-          const managedFields = ((entry.object.metadata as Obj | undefined)?.managedFields as unknown[] | undefined) ?? [];
+          // the request's list replaces the live one whole (decodeLiveOrNew), so the status
+          // subresource's entries (istiod's) are carried as they are now, like status itself
+          const entries = (o: Obj) => ((o.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
+          const managedFields = [...entries(entry.object).filter((e) => e.subresource !== 'status'), ...entries(written).filter((e) => e.subresource === 'status')];
           written = await this.api.replace(entry.key, { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rvOf(written), managedFields } });
         }
         this.wrote(runId, entry.key, written);
       });
     }
-    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key))) };
+    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key)) && !untouched.some((k) => sameKey(k, e.key))) };
     await this.readBack(runId, restored);
-    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, conflicts, this.opts.journal.pathOf(runId), 'restore');
+    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, [...conflicts, ...reverted], this.opts.journal.pathOf(runId), 'restore');
+    return reverted;
   }
 
-  /** Before a re-apply: the object must still be what our own last write left. */
-  private async refuseConcurrentChanges(keys: ObjectKey[], when: 'apply' | 'restore'): Promise<void> {
-    const changes: ConcurrentChange[] = [];
-    for (const key of keys) {
-      const applied = this.lastWritten.get(keyText(key));
-      if (applied === undefined) continue;
-      const now = await this.api.get(key);
-      if (!unchangedSince(applied, now)) changes.push({ key, before: this.taken.find((t) => sameKey(t.key, key))?.object ?? null, applied, now });
-    }
-    if (changes.length > 0) throw new ConcurrentChangeError(this.opts.runId, changes, this.opts.journal.pathOf(this.opts.runId), when);
+  /**
+   * Before an apply: the object must still be what our own last write left or, before our
+   * first write, what the snapshot saw — the run's first phase is a baseline, and a change
+   * made during it would otherwise be overwritten by the restore to the older snapshot.
+   */
+  private async refuseConcurrentChange(key: ObjectKey): Promise<Obj | null> {
+    const before = this.taken.find((t) => sameKey(t.key, key));
+    const applied = this.lastWritten.get(keyText(key)) ?? before?.object ?? null;
+    const now = await this.api.get(key);
+    if (unchangedSince(applied, now)) return now;
+    const when = this.lastWritten.has(keyText(key)) ? 'apply' : 'first-apply';
+    throw new ConcurrentChangeError(this.opts.runId, [{ key, before: before?.object ?? null, applied, now }], this.opts.journal.pathOf(this.opts.runId), when);
   }
 
   private wrote(runId: string, key: ObjectKey, object: Obj | null): void {

@@ -27,14 +27,23 @@ export class ConcurrentChangeError extends InfraError {
     readonly runId: string,
     readonly changes: ConcurrentChange[],
     journalPath: string,
-    when: 'apply' | 'restore',
+    /**
+     * restore: left alone · apply: not applied again · first-apply: changed since the snapshot,
+     * before any policy was applied to it · reverted: already back as before the run
+     */
+    when: 'apply' | 'first-apply' | 'restore' | 'reverted',
   ) {
     const what = changes.map((c) => `${keyText(c.key)} (${c.now === null ? 'deleted' : `changed by ${changedBy(c.applied, c.now).join(', ') || 'an unknown manager'}`})`).join('; ');
     const left = when === 'restore' ? 'left as it is now, not restored' : 'not applied again';
     const diff = changes.flatMap((c) => [`  ${keyText(c.key)}:`, ...threeWayDiff(c.before, c.applied, c.now).map((l) => `    ${l}`)]);
-    super(
-      `someone else changed ${what} while run ${runId} had its policy applied: the policy phase did not measure your policy alone, so the run is void; ${left}, so that change is kept; journal kept: ${journalPath}; \`meshproof restore --run ${runId} --force\` puts the snapshot back over it\n` +
-        diff.join('\n'),
-    );
+    const outcome =
+      when === 'reverted'
+        ? `it was already as before the run, so nothing was restored over it; journal closed: ${journalPath}`
+        : `${left}, so that change is kept; journal kept: ${journalPath}; \`meshproof restore --run ${runId} --force\` puts the snapshot back over it`;
+    const head =
+      when === 'first-apply'
+        ? `someone else changed ${what} after run ${runId} took its snapshot: applying the policy over it, then restoring the older snapshot, would undo that change, so the run stops before touching it; it is kept as it is`
+        : `someone else changed ${what} while run ${runId} had its policy applied: the policy phase did not measure your policy alone, so the run is void; ${outcome}`;
+    super(`${head}\n` + diff.join('\n'));
   }
 }

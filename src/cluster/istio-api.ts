@@ -124,11 +124,14 @@ export class IstioApi {
     }
   }
 
-  /** DELETE; an object already gone counts as deleted. */
-  async delete(key: ObjectKey): Promise<void> {
+  /**
+   * DELETE; an object already gone counts as deleted. With `resourceVersion` the delete is
+   * conditional (DeleteOptions.preconditions): 409 when someone wrote since that read.
+   */
+  async delete(key: ObjectKey, resourceVersion?: string): Promise<void> {
     const version = await this.versionFor(key.kind);
     try {
-      await this.api.deleteNamespacedCustomObject(this.params(key, version));
+      await this.api.deleteNamespacedCustomObject({ ...this.params(key, version), body: resourceVersion ? { preconditions: { resourceVersion } } : undefined });
     } catch (err) {
       if (httpCode(err) === 404) return;
       throw this.explain(err, 'delete', key);

@@ -107,6 +107,26 @@ export function changedBy(before: Obj | null, now: Obj | null): string[] {
 }
 
 /**
+ * The managers that wrote since `before`: entries of `now` (status aside) that are new or carry
+ * a new time. A write that only removed fields leaves no entry and names nobody.
+ */
+export function writersSince(before: Obj | null, now: Obj | null): string[] {
+  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const old = new Set((((before?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
+  return (((now?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).filter((e) => e.subresource !== 'status' && !old.has(stamp(e))).map((e) => String(e.manager));
+}
+
+/**
+ * Whether every manager that wrote since `before` is meshproof itself: a write of ours whose
+ * answer was never journaled (a crash between a write and its record), not someone else's.
+ */
+export function onlyWrittenBy(manager: string, before: Obj | null, now: Obj | null): boolean {
+  if (before === null || now === null) return false;
+  const writers = writersSince(before, now);
+  return writers.length > 0 && writers.every((m) => m === manager);
+}
+
+/**
  * The three-way difference of a concurrent change (issue 11 item 3): for every spec, label and
  * annotation leaf where the snapshot, what meshproof applied and what is there now are not all
  * equal, one line `spec.http[0].timeout: before (unset) | meshproof applied "0.5s" | now "2s"`.
@@ -123,7 +143,8 @@ export function threeWayDiff(before: Obj | null, applied: Obj | null, now: Obj |
   const out: string[] = [];
   for (const [text, keys] of [...paths.entries()].sort(([x], [y]) => x.localeCompare(y))) {
     const [x, y, z] = [b, a, n].map((v) => show(at(v, keys)));
-    if (x !== y || y !== z) out.push(`${text}: before ${x} | meshproof applied ${y} | now ${z}`);
+    // nothing applied yet (the snapshot stands for meshproof's last write): two columns
+    if (x !== y || y !== z) out.push(applied === before ? `${text}: before ${x} | now ${z}` : `${text}: before ${x} | meshproof applied ${y} | now ${z}`);
   }
   if (!now) out.push('the object: now deleted');
   return out.length > limit ? [...out.slice(0, limit), `… and ${out.length - limit} more`] : out;

@@ -17,7 +17,7 @@ import type { ObjectKey } from '../experiment/applier.js';
 import { InfraError } from '../cli/exit.js';
 import type { Connection } from './kubeconfig.js';
 import { statusMessage } from './errors.js';
-import { ISTIO_GROUP, PLURALS } from './resources.js';
+import { ISTIO_GROUP, PLURALS, README_CLUSTER_SECTION } from './resources.js';
 
 /** One verb on one resource in one namespace, and why the run needs it. */
 export interface AccessNeed {
@@ -127,7 +127,7 @@ export async function checkPermissions(rules: AccessRule[], review: AccessReview
   }
   if (missing.length > 0)
     throw new InfraError(
-      `forbidden before any load: the Kubernetes API at ${server} would refuse to ${missing.join('; ')} (asked with SelfSubjectAccessReview); grant the Role in the README section "Real cluster"`,
+      `forbidden before any load: the Kubernetes API at ${server} would refuse to ${missing.join('; ')} (asked with SelfSubjectAccessReview); grant the Role in the README section "${README_CLUSTER_SECTION}"`,
     );
   return undefined;
 }

@@ -19,12 +19,18 @@ const FIELDS: Record<LoadProfile['executor'], readonly string[]> = {
   'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs', 'gracefulStop'],
 };
 
+/** k6's Stage fields (lib/executor/ramping_vus.go Stage). */
+const STAGE_FIELDS = ['duration', 'target'] as const;
+
 export function readLoad(f: Fields, path: FieldPath): LoadProfile | undefined {
   const given = f.get(path);
   if (given === undefined) return f.fail(path, 'required (a k6 executor, e.g. { executor: constant-vus, vus: 10, duration: 5s })');
   const before = f.errors.length;
   if (isPlainObject(given) && typeof given.executor === 'string' && given.executor in FIELDS) {
     f.keys(path, ['executor', ...FIELDS[given.executor as LoadProfile['executor']], 'instances']);
+    // k6 decodes a scenario with DisallowUnknownFields (lib/executors.go StrictJSONUnmarshal),
+    // which reaches the Stage structs too: a typo in a stage is refused by k6, so here as well
+    if (Array.isArray(given.stages)) given.stages.forEach((s, i) => isPlainObject(s) && f.keys([...path, 'stages', i], STAGE_FIELDS));
   }
   // `instances` is meshproof's (how many segments run the profile), not a k6 scenario field
   const raw = isPlainObject(given) ? Object.fromEntries(Object.entries(given).filter(([k]) => k !== 'instances')) : given;

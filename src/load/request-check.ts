@@ -14,8 +14,13 @@ import { parseTimerMs } from '../util/duration.js';
 
 /** RFC 9110 §5.6.2 token: what a method and a header name must be (undici `isValidHTTPToken`). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 9110 §5.5 field-value characters: HTAB, SP, VCHAR, obs-text — no CR, LF or NUL (undici `headerCharRegex`). */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * RFC 9110 §5.5 field-value characters: HTAB, SP, VCHAR, obs-text — no CR, LF or NUL (undici
+ * `headerCharRegex`), and stricter than undici: no C1 controls (U+0080–U+009F, e.g. NEL), which
+ * obs-text allows but which are control characters (a NEL in a Host selects nothing and reads as a
+ * line break in logs).
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\xa0-\xff]*$/;
 /**
  * Headers the client manages itself: undici throws on transfer-encoding, keep-alive, upgrade
  * and expect, and on a second host or content-length; `host` has its own field (--host,
@@ -37,7 +42,7 @@ export function headerNameProblem(name: string): string | undefined {
 
 /** Never echoes the value: it may be a credential (design.md "Safety rules"). */
 export function headerValueProblem(value: string): string | undefined {
-  const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value);
+  const bad = /[^\t\x20-\x7e\xa0-\xff]/.exec(value);
   if (!bad) return undefined;
   const code = bad[0].charCodeAt(0);
   const name = code === 13 ? 'CR' : code === 10 ? 'LF' : code === 0 ? 'NUL' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -13,7 +13,9 @@
  *   `active_request_bias` only enters the EDF path for unequal weights, which Kubernetes
  *   endpoints (all weight 1) never take.
  * - ROUND_ROBIN: round_robin_lb.h `unweightedHostPick`, `hosts[rr_index++ % size]`, one index
- *   per host set (healthy / all in panic) per worker.
+ *   per host set (healthy / all in panic) per worker; `refreshHostSource` starts every index at
+ *   `seed_`, drawn once per load balancer (`EdfLoadBalancerBase`: `seed_(random_.random())`,
+ *   load_balancer_impl.cc), so each worker's rotation begins at a random host.
  * - RANDOM: random_lb.cc, `hosts[random() % size]`.
  */
 import type { Rng } from '../util/random.js';
@@ -36,8 +38,8 @@ export interface HostPicker {
 export function createPicker(policy: LbPolicy, rng: Rng): HostPicker {
   switch (policy) {
     case 'ROUND_ROBIN': {
-      // Envoy starts each index at a random `seed_`; 0 keeps the order readable and tests exact
-      const rr = { healthy: 0, panic: 0 };
+      const seed = rng.int(2 ** 32);
+      const rr = { healthy: seed, panic: seed };
       return { pick: (set, panic) => set[rr[panic ? 'panic' : 'healthy']++ % set.length] };
     }
     case 'RANDOM':

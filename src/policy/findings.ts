@@ -19,17 +19,23 @@ export interface Finding {
   /** "spec.http[0].retries.retryOn"; '' for the document as a whole */
   path: string;
   message: string;
-  /** the istio-envoy-semantics.md section the finding relies on, e.g. "§4.1" (lint cites one) */
+  /** the docs/istio-envoy-semantics.md section the finding relies on, e.g. "§4.1" (lint cites one) */
   section?: string;
   /** lint rule id, e.g. "no-pending-limit" (lint findings only) */
   rule?: string;
 }
 
-/** One finding per line: `file:line:col: severity: path: message (see §N)`. */
+/**
+ * The document findings cite, by its place in the package (package.json "files"): the path
+ * resolves from an install (`node_modules/meshproof/docs/…`) as well as from a checkout.
+ */
+export const SEMANTICS_DOC = 'docs/istio-envoy-semantics.md';
+
+/** One finding per line: `file:line:col: severity: path: message (see docs/istio-envoy-semantics.md §N)`. */
 export function formatFinding(f: Finding): string {
   const where = `${f.file}:${f.line}:${f.column}`;
   const what = f.path === '' ? f.message : `${f.path}: ${f.message}`;
-  const cite = f.section ? ` (see istio-envoy-semantics.md ${f.section})` : '';
+  const cite = f.section ? ` (see ${SEMANTICS_DOC} ${f.section})` : '';
   return escapeControls(`${where}: ${f.severity}: ${what}${cite}`);
 }
 

@@ -94,7 +94,7 @@ function ejectableMessage(p: number): string {
   return (
     `Envoy ejects an endpoint only while 100·(ejected+1)/endpoints ≤ ${p}, i.e. at most ⌊n·${p}/100⌋ of n endpoints ` +
     `(${examples}) — none at all with fewer than ${smallest} endpoints, so a failing endpoint stays in rotation and ` +
-    'outlier detection does nothing; set maxEjectionPercent to at least 100/n to eject one of n (100 for a single endpoint)'
+    'outlier detection does nothing; set maxEjectionPercent to at least ⌈100/n⌉ to eject one of n (34 for 3 endpoints — 33 ejects none — 50 for 2, 100 for one)'
   );
 }
 

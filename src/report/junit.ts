@@ -11,10 +11,11 @@
  */
 import type { GateResult, Report } from './model.js';
 import { isNum } from './format.js';
+import { escapeBidiAndC1 } from '../util/text.js';
 
-/** XML 1.0 forbids most control characters even as entities: they are dropped. */
+/** XML 1.0 forbids most control characters even as entities: they are dropped; bidi marks and C1 controls are shown as escapes. */
 export function escapeXml(s: string): string {
-  return s
+  return escapeBidiAndC1(s)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -54,7 +54,10 @@ function list(each: Check): Check {
 const ratio = obj({ count: num, n: num, ratio: numOrNull, lo: numOrNull, hi: numOrNull });
 const diffStat = obj({ delta: numOrNull, lo: numOrNull, hi: numOrNull });
 const percentile = obj({ value: numOrNull, lo: numOrNull, hi: numOrNull });
+const histogram = obj({ hdr: str });
 const phase = obj({
+  // diff's effects read the `ok` answers' histograms; --absolute, gates and charts the overall one
+  result: obj({ histograms: obj({ overall: histogram, byCause: record(histogram) }) }),
   stats: obj({ requests: num, failed: ratio, causes: record(ratio), statuses: record(ratio), percentiles: record(percentile) }),
 });
 

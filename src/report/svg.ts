@@ -2,9 +2,11 @@
  * Just enough SVG for the HTML report's charts, written here because a charting library
  * would mean JavaScript or network in a file that must open offline and render as is.
  */
+import { escapeBidiAndC1 } from '../util/text.js';
 
+/** Text for HTML: markup escaped, C0 controls dropped, bidi marks and C1 controls shown as escapes (they would reorder or break what is read). */
 export function escapeHtml(s: string): string {
-  return String(s)
+  return escapeBidiAndC1(String(s))
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -10,12 +10,22 @@
 /** C0 controls except newline, DEL, C1 controls; and the Unicode bidi embedding/override/isolate marks. */
 const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** C1 controls and the bidi marks: what HTML and XML escaping leave acting (they drop only C0). */
+const C1_AND_BIDI = /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Bidi marks and C1 controls as visible escapes, for text whose other escaping is HTML or XML. */
+export function escapeBidiAndC1(text: string): string {
+  return text.replace(C1_AND_BIDI, visible);
+}
+
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
 /** Control characters as visible escapes; newlines are kept (messages are one finding per line). */
 export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return text.replace(CONTROLS, visible);
 }
 
 /** Longest echo of a value in a message: a wrong value is recognisable by its first 80 characters. */

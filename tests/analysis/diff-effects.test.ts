@@ -116,6 +116,37 @@ test('a failure cause the new policy phase shows and its baseline does not (and 
   assert.is(d1.regression, false);
 });
 
+test('a burst of a new failure cause below the share tolerance (a busy runner stalls past a 250 ms perTryTimeout: 15 of 3600 as 504s) is not red', () => {
+  // 15/3600 = 0.42 % against 0/2400: significant (Newcombe interval [0.19, 0.69] pp, above 0)
+  // but a fifth of the 2 pp below which the diff calls no share movement a regression. The
+  // same code on a runner that froze once for longer than the per-try timeout gives this.
+  const burst = structuredClone(main);
+  const q = burst.phases.policy.stats;
+  q.causes.route_timeout = { count: 15, n: q.requests, ratio: 15 / q.requests, lo: 0, hi: 0.01 };
+  const c = find(diffReports(main, burst), 'route_timeout share');
+  assert.is(c.new, '+0.42 pp [0.19–0.69]');
+  assert.is(c.kind, 'unchanged');
+  assert.is(c.why, 'within 2.0 pp');
+  assert.is(diffReports(main, burst).regression, false);
+  // 3 % of the requests (108 of 3600) is beyond the 2 pp: red, in the words of the rule
+  const many = structuredClone(main);
+  many.phases.policy.stats.causes.route_timeout = { count: 108, n: q.requests, ratio: 108 / q.requests, lo: 0, hi: 0.04 };
+  const m = find(diffReports(main, many), 'route_timeout share');
+  assert.is(m.kind, 'regression');
+  assert.is(m.why, "new failure cause: the policy phase has 108 route_timeout (3.0 %) and its baseline none; the old run's policy did not add it");
+});
+
+test('an effect that got stronger (the pool now sheds 96 % instead of 42 %) is a change, not red; an upper-bound gate on the failures makes it red (README "Use in CI")', () => {
+  const d = diffReports(main, buildFixtureReport({ expect: RELATIVE, overflowShare: 0.97 }));
+  const overflow = find(d, 'overflow share');
+  assert.is(overflow.kind, 'change');
+  assert.match(overflow.why, /^the policy adds more overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+96\.3 pp \[95\.6–96\.9\]\): stronger by more than 10\.4 pp/);
+  assert.is(d.regression, false);
+  const BOUNDED: ExpectSpec = { ...RELATIVE, policy: { ...RELATIVE.policy, http_req_failed: ['rate<0.6'] } };
+  const bounded = diffReports(buildFixtureReport({ expect: BOUNDED }), buildFixtureReport({ expect: BOUNDED, overflowShare: 0.97 }));
+  assert.equal(kinds(bounded, 'regression'), ['gate policy http_req_failed rate<0.6']);
+});
+
 test('a latency cost that grows (ratio above 1, e.g. retries) is a change, not a regression; one that shrinks is an improvement', () => {
   const cost = (medianMs: number, seed: number) => {
     const b = syntheticPhase({ seed, requests: 2000, durationS: 5, startedAt: '2026-11-21T10:00:01.000Z', mix: [HEALTHY] });

@@ -29,6 +29,11 @@ test('item 1: load --header with a space in the name, CR/LF in a value, --method
   await usage(['load', URL9, '--host', 'a.example.com\r\nX: 1'], /--host: expected a host name like "bookinfo\.example\.com"/);
 });
 
+test('item 1: C1 control characters (U+0080–U+009F, e.g. NEL U+0085) in --host or a header value are control characters too: exit 2', async () => {
+  await usage(['load', URL9, '--host', 'a\u0085b.example.com'], /--host: expected a host name like "bookinfo\.example\.com".*got "a\\x85b\.example\.com"/);
+  await usage(['load', URL9, '--header', 'x-a: 1\u009b2J'], /--header: expected a header value without control characters .*got U\+009B at character 2 \(value withheld\)/);
+});
+
 test('item 2: load --vus 1e9, --rate 1e9 and --time-unit 1ns: exit 2 naming the ceiling and the flag that raises it', async () => {
   await usage(['load', URL9, '--vus', '1000000000'], /^meshproof: load: the flags ask for up to 1000000000 VUs, above the local ceiling \(this machine's memory and sockets\) of 5000; lower it, or raise the cap with --cap-vus 1000000000$/m);
   await usage(['load', URL9, '--rate', '1000000000'], /the flags ask for up to 1000000000 requests\/s, above the local ceiling .* of 100000\/s; lower it, or raise the cap with --cap-rate 1000000000/);

@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-capture.js';
-import { demoSummary, worstExitCode } from '../../src/cli/commands/demo.js';
+import { causeMedianLine, demoSummary, worstExitCode } from '../../src/cli/commands/demo.js';
+import { buildFixtureReport } from '../fixtures/report/fixture.js';
 import { ExitCode } from '../../src/cli/exit.js';
 
 test('the summary counts passes out of all scenarios and names the errors: "4/5 passed, 1 error"', () => {
@@ -16,6 +17,16 @@ test('the summary counts passes out of all scenarios and names the errors: "4/5 
   assert.is(demoSummary([pass, pass, { verdict: 'error' }, pass, pass]), '4/5 passed, 1 error');
   assert.is(demoSummary([pass, { verdict: 'fail' }, { verdict: 'error' }, { verdict: 'error' }]), '1/4 passed, 2 errors');
   assert.is(demoSummary([pass, { verdict: 'inconclusive' }]), '1/2 passed');
+});
+
+/**
+ * Issue 12 item 4: the demo shows the workshop's story, not only the shed share — the 200s get
+ * slower (they queue) and the 503s come back faster than the 200s — as each cause's median,
+ * baseline → policy (the report's "p50 <cause>" rows); nothing when a phase has one cause.
+ */
+test('the demo names each cause\'s median, baseline → policy, under the gates', () => {
+  assert.is(causeMedianLine(buildFixtureReport()), '    medians      ok 24.9 ms → 24.7 ms · overflow 0.9 ms\n');
+  assert.is(causeMedianLine(buildFixtureReport({ overflowShare: 0 })), '');
 });
 
 test('the exit code is the worst: infrastructure > config > gate failed > inconclusive > pass', () => {

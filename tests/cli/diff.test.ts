@@ -51,6 +51,10 @@ test('meshproof diff --json prints every comparison on stdout; tolerances are fl
   const r = await runCli(['diff', FIXTURE_REPORT, regressed, '--json', '--absolute', '--tolerance-ratio', '0.5', '--tolerance-ms', '100']);
   assert.is(r.code, 1);
   const d = JSON.parse(r.stdout);
+  // versioned and documented (README "Use in CI"): the fields a pipeline script reads
+  assert.equal(Object.keys(d), ['schemaVersion', 'mode', 'old', 'new', 'tolerance', 'regression', 'comparisons', 'warnings']);
+  assert.is(d.schemaVersion, 1);
+  assert.equal(Object.keys(d.comparisons[0]), ['kind', 'what', 'old', 'new', 'change', 'why']);
   assert.equal(d.tolerance, { ratio: 0.5, ms: 100, latencyRatio: 0.1, effect: 0.25 });
   assert.is(d.mode, 'absolute');
   assert.is(d.regression, true);

@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli-capture.js';
@@ -51,6 +52,19 @@ test('errors thrown to main() are escaped too (a path echoed raw in "no such fil
   assert.is(r.code, 2);
   assert.not.match(r.stderr, RAW_CONTROL);
   assert.is(r.stderr, 'meshproof: /nonexistent/\\x1b]0;pwned\\x07\\u202ex.yaml: no such file or directory\n');
+});
+
+test('run: the report folder line escapes a --out path holding escape sequences', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'meshproof-echo-'));
+  try {
+    const scenario = fileURLToPath(new URL('../fixtures/experiment/e2e-overflow.yaml', import.meta.url));
+    const r = await runCli(['run', scenario, '--quiet', '--format', 'json', '--out', join(dir, 'o\u001b]0;pwned\u0007\u202E')]);
+    assert.ok(r.code === 0 || r.code === 1 || r.code === 4, r.stderr);
+    assert.not.match(r.stderr, RAW_CONTROL);
+    assert.match(r.stderr, /report: \S*o\\x1b\]0;pwned\\x07\\u202e\//);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -46,12 +46,18 @@ test('POST of an existing name: 409 AlreadyExists, the stored object untouched (
   assert.is(fake.get('destinationrules', 'default', 'productpage')!.spec.host, 'productpage');
 });
 
-test('PUT without metadata.resourceVersion: 422 Invalid (custom resources allow no unconditional update)', async () => {
+test('PUT without metadata.resourceVersion: 422 Invalid naming the resource, after NotFound (registry store.go Update)', async () => {
+  // store.go checks existence first (AllowCreateOnUpdate false), then builds the GroupKind
+  // from qualifiedResource.Resource: the plural, not the Kind
+  const missing = await call('PUT', `${DR}/productpage`, dr());
+  assert.is(missing.status, 404);
+  assert.is(missing.json.reason, 'NotFound');
   await call('POST', DR, dr());
   const r = await call('PUT', `${DR}/productpage`, dr());
   assert.is(r.status, 422);
   assert.is(r.json.reason, 'Invalid');
-  assert.is(r.json.message, 'DestinationRule.networking.istio.io "productpage" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+  assert.is(r.json.message, 'destinationrules.networking.istio.io "productpage" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+  assert.equal([r.json.details.kind, r.json.details.group], ['destinationrules', 'networking.istio.io']);
   assert.equal(r.json.details.causes, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
 });
 
@@ -83,6 +89,11 @@ test('apply carrying managedFields: 400 "metadata.managedFields must be nil"; ap
   const stale = await apply(dr({ resourceVersion: '1' }), 'fieldManager=alice');
   assert.is(stale.status, 409);
   assert.match(stale.json.message, 'the object has been modified; please apply your changes to the latest version and try again');
+  // stale and conflicting: the field manager's conflict comes first (structuredmerge Apply runs
+  // inside the update, before the store compares resourceVersions)
+  const both = await apply(dr({ resourceVersion: '1' }, { host: 'other' }), 'fieldManager=bob');
+  assert.is(both.status, 409);
+  assert.is(both.json.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.host');
 });
 
 test('apply of an undeclared field or a wrong type: 500, no reason, "failed to create typed patch object (ns/name; gvk): .path: …" (real CRD schema)', async () => {

@@ -132,6 +132,14 @@ export interface FakeApiServer {
   list(plural: string): Obj[];
   /** stores an object as `kubectl create` would (manager "kubectl-create") */
   seed(object: Obj): Obj;
+  /**
+   * A write to the `status` subresource, as istiod's status controller makes (PILOT_ENABLE_STATUS):
+   * `status` replaced, the manager's entry recorded with `subresource: status` (fieldmanager
+   * keeps subresource managers apart — ManagedFieldsEntry.subresource), a new
+   * resourceVersion, spec and generation untouched. The entry's fieldsV1 is the status map's
+   * own keys with a "." marker; not captured from a real server.
+   */
+  writeStatus(plural: string, namespace: string, name: string, status: Obj, manager?: string): Obj;
   /** one-shot responses, consumed in order of matching */
   script(r: ScriptedResponse): void;
   assertConsumed(): void;
@@ -181,6 +189,18 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       const plural = pluralOf(object.kind);
       const stored = createObject(object, plural, object.metadata.namespace ?? 'default', 'kubectl-create');
       return clone(stored);
+    },
+    writeStatus: (plural, ns, name, newStatus, manager = 'pilot-discovery') => {
+      const key = `${plural}/${ns}/${name}`;
+      const obj = clone(store.get(key));
+      if (!obj) throw new Error(`fake apiserver: no ${key}`);
+      obj.status = clone(newStatus);
+      const own = { manager, operation: 'Update', apiVersion: obj.apiVersion, time: now(), fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { '.': {}, ...Object.fromEntries(Object.keys(newStatus).map((k) => [`f:${k}`, {}])) } }, subresource: 'status' };
+      obj.metadata.managedFields = [...(obj.metadata.managedFields as Entry[]).filter((e) => !(e.manager === manager && e.subresource === 'status')), own];
+      obj.metadata.resourceVersion = nextRv();
+      store.set(key, obj);
+      events.emit('change', plural, ns, name);
+      return clone(obj);
     },
     script: (r) => void scripted.push(r),
     assertConsumed: () => {
@@ -239,6 +259,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
 
   /** PUT / merge patch / JSON patch: an Update by `manager` (fieldmanager.go Update). */
   function updateObject(prev: Obj, next: Obj, plural: string, manager: string, version: string, dryRun: boolean): Obj {
+    // Istio's CRDs enable the status subresource, so a write to the main resource cannot set
+    // status: the old one is kept (apiextensions-apiserver customresource strategy.go
+    // PrepareForUpdate, as every built-in strategy's "update is not allowed to set status";
+    // the CRD strategy's own text was not read)
+    next = { ...next };
+    if (prev.status !== undefined) next.status = clone(prev.status);
+    else delete next.status;
     const managed = recordUpdate(decodeLiveOrNew(prev.metadata.managedFields, next.metadata?.managedFields), prev, next, manager, `${ISTIO_GROUP}/${version}`);
     return commit(plural, prev.metadata.namespace, prev, next, managed, dryRun);
   }
@@ -259,10 +286,12 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       const what = errors.length === 1 ? errors[0] : `errors:\n  ${errors.join('\n  ')}`;
       return status(500, '', `failed to create typed patch object (${namespace}/${applied.metadata.name}; ${gvk(version, plural)}): ${what}`);
     }
-    const sentRv = applied.metadata?.resourceVersion;
-    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion) return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
     const result = recordApply(prev?.metadata.managedFields ?? [], prev, applied, manager, force);
     if ('conflicts' in result) return applyConflict(result.conflicts);
+    // the merged object keeps the patch's resourceVersion, which the registry store then
+    // compares (store.go Update): a stale one fails after the field manager's own checks
+    const sentRv = applied.metadata?.resourceVersion;
+    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion) return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
     result.object.apiVersion = want;
     result.object.kind = RESOURCES[plural].kind;
     result.object.metadata = { ...(prev?.metadata ?? {}), ...(result.object.metadata ?? {}), name: applied.metadata.name };
@@ -282,7 +311,6 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     const key = `${plural}/${namespace}/${name}`;
     const prev = store.get(key);
     const gvr = `${plural}.${ISTIO_GROUP}`;
-    const qualifiedKind = `${RESOURCES[plural].kind}.${ISTIO_GROUP}`;
     const manager = url.searchParams.get('fieldManager') ?? defaultManager(req);
     const want = `${ISTIO_GROUP}/${version}`;
     // handlers/create.go and update.go: "the API version in the data (…) does not match the expected API version (…)"
@@ -321,12 +349,15 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
         const obj = parseBody(body, req);
         const bad = versionMismatch(obj) ?? invalidBody(plural, version, obj, url);
         if (bad) return send(res, bad);
-        // custom resources do not allow unconditional updates (customresource strategy
-        // AllowUnconditionalUpdate() = false): no resourceVersion is 422, before NotFound
+        // registry/generic/registry/store.go Update: a missing object is NotFound first (custom
+        // resources AllowCreateOnUpdate() = false); then, as they allow no unconditional update
+        // (AllowUnconditionalUpdate() = false), no resourceVersion is 422 — NewInvalid with the
+        // GroupKind built from the *resource* ("destinationrules.networking.istio.io", the
+        // TODO there citing #18526)
+        if (!prev) return send(res, notFound(gvr, name));
         const sent = obj.metadata?.resourceVersion;
         if (!sent)
-          return send(res, invalid(qualifiedKind, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]));
-        if (!prev) return send(res, notFound(gvr, name));
+          return send(res, invalid(gvr, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]));
         if (sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
         return send(res, 200, withVersion(updateObject(prev, obj, plural, manager, version, dryRun), version));
       }
@@ -364,6 +395,15 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       }
       case 'delete': {
         if (!prev) return send(res, notFound(gvr, name));
+        // DeleteOptions.preconditions (apiserver storage/interfaces.go Preconditions.Check, an
+        // InvalidObj error the registry turns into a Conflict: storeerr InterpretDeleteError).
+        // The code, reason and "Precondition failed: …" text follow the source; the real
+        // message also carries the StorageError wrapping, not imitated
+        const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
+        if (pre.resourceVersion !== undefined && pre.resourceVersion !== prev.metadata.resourceVersion)
+          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`, { name, group: ISTIO_GROUP, kind: plural }));
+        if (pre.uid !== undefined && pre.uid !== prev.metadata.uid)
+          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${prev.metadata.uid}`, { name, group: ISTIO_GROUP, kind: plural }));
         if (!dryRun) {
           store.delete(key);
           events.emit('change', plural, namespace, name);

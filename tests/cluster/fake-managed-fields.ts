@@ -25,7 +25,8 @@
  *    BuildManagerIdentifier) and encoded sorted by operation, time, manager, apiVersion
  *    (fieldmanager's sortEncodedManagedFields).
  *
- * Not modelled: associative lists (`k:{…}` keys), subresources (`status`), managers capped
+ * Not modelled: associative lists (`k:{…}` keys), writes through subresources other than the
+ * fake's `writeStatus` (whose entries main-resource writes leave alone), managers capped
  * at 10 Update entries (capmanagers.go), the `before-first-apply` migration.
  */
 import { clone, deepEqual, deletePath, getPath, leafPaths, ownedView, setPath, type Obj } from './fake-fields.js';
@@ -110,6 +111,11 @@ export function recordUpdate(managed: Entry[], live: Obj | undefined, next: Obj,
   const out: Entry[] = [];
   let mine: Entry | undefined;
   for (const e of managed) {
+    // a subresource's manager (istiod on status) owns fields a main-resource write cannot touch
+    if (e.subresource) {
+      out.push(e);
+      continue;
+    }
     if (sameIdentity(e, manager, 'Update', apiVersion)) {
       mine = e;
       continue;

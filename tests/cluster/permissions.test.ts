@@ -42,7 +42,7 @@ test('no patch right: exit 3 before anything is read, applied or loaded, naming 
   assert.is(err?.exitCode, ExitCode.infra);
   assert.is(
     err.message,
-    `forbidden before any load: the Kubernetes API at ${env.fake.url} would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply); patch destinationrules.networking.istio.io in namespace "default" (server-side apply) (asked with SelfSubjectAccessReview); grant the Role in the README section "Real cluster"`,
+    `forbidden before any load: the Kubernetes API at ${env.fake.url} would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply); patch destinationrules.networking.istio.io in namespace "default" (server-side apply) (asked with SelfSubjectAccessReview); grant the Role in the README section "Pointing it at a real cluster"`,
   );
   assert.not.ok(env.fake.requests.some((r) => r.path.startsWith('/apis/networking.istio.io/v1/') || r.path.includes('/pods')), 'no policy object or pod was touched');
 });

@@ -24,7 +24,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packTarball, PROJECT_ROOT, tempDir } from '../helpers/packed.js';
@@ -108,6 +108,7 @@ function expression(text: string, ctx: { event: string; failed: boolean }): stri
   if (t in values) return values[t];
   throw new Error(`the workflow uses an expression this test does not emulate: ${text}`);
 }
+const stepName = (step: Step, i: number) => step.name ?? step.uses ?? `step ${i}`;
 const usesStatusFunction = (cond: string) => /\b(always|cancelled|success|failure)\(\)/.test(cond);
 const substitute = (s: string, ctx: { event: string; failed: boolean }) => s.replace(/\$\{\{[^}]*\}\}/g, (m) => String(expression(m, ctx)));
 
@@ -116,7 +117,7 @@ async function runWorkflow(opts: { event: 'push' | 'pull_request'; runId: number
   let failed = false;
   for (const [i, step] of steps.entries()) {
     const ctx = { event: opts.event, failed };
-    const name = step.name ?? step.uses ?? `step ${i}`;
+    const name = stepName(step, i);
     if (opts.only && !opts.only.includes(name)) continue;
     const cond = step.if ?? 'success()';
     const runs = usesStatusFunction(cond) ? expression(cond, ctx) : !failed && expression(cond, ctx);
@@ -198,6 +199,13 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
 const outcomes = (r: { steps: StepResult[] }) => r.steps.map((s) => `${s.name}: ${s.outcome}`);
 const latestReports = (dir: string, name: string) => readdirSync(join(dir, 'reports', name)).filter((d) => existsSync(join(dir, 'reports', name, d, 'report.json'))).sort();
 
+test('the recipe names the files it relies on by paths that exist (this test, the README section)', () => {
+  const text = readFileSync(WORKFLOW_FILE, 'utf8');
+  const named = [...text.matchAll(/\b((?:tests|src|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|yml))\b/g)].map((m) => m[1]);
+  assert.ok(named.includes('tests/examples/github-actions.test.ts'), named.join(', '));
+  for (const f of named) assert.ok(existsSync(join(PROJECT_ROOT, f)), `${f} (named in examples/github-actions.yml) does not exist`);
+});
+
 test('push to main: every step passes; the undecidable scenario is rerun with --repeat and becomes a warning, not red; reports are uploaded', async () => {
   const dir = workspace();
   const r = await runWorkflow({ event: 'push', runId: 1001, dir, env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml scenarios/undecidable.yaml' } });
@@ -234,7 +242,10 @@ test('push to main: every step passes; the undecidable scenario is rerun with --
 
 test('pull request with the same code: main\'s artifact is downloaded, the diff is clean, the job is green', async () => {
   const dir = workspace();
-  const r = await runWorkflow({ event: 'pull_request', runId: 1002, dir, env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml' } });
+  // the push run installed meshproof into the shared npm prefix; a second identical install
+  // (~20 s of npm) proves nothing more, so it runs only when this test runs alone
+  const only = existsSync(join(prefix, 'bin/meshproof')) ? steps.map(stepName).filter((n) => n !== 'Install meshproof') : undefined;
+  const r = await runWorkflow({ event: 'pull_request', runId: 1002, dir, env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only });
   assert.is(r.failed, false, r.steps.map((s) => `${s.name}: ${s.outcome}\n${s.output}`).join('\n'));
   assert.ok(outcomes(r).includes("Download main's reports: success") && outcomes(r).includes('Diff against main: success'), outcomes(r).join('; '));
   const calls = readFileSync(ghLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
@@ -248,6 +259,28 @@ test('pull request with the same code: main\'s artifact is downloaded, the diff 
   assert.match(diff.summary, /^### meshproof diff: connection-pool-overflow\n```\nold /);
   const xml = readFileSync(join(dir, 'reports/connection-pool-overflow/diff.xml'), 'utf8');
   assert.match(xml, /<testsuites name="meshproof diff" tests="\d+" failures="0"/);
+});
+
+test("main's newest green run whose artifact expired: a warning and nothing to diff, not red", async () => {
+  // a green main run past the retention (gh's wording: cli/cli pkg/cmd/run/download/download.go)
+  mkdirSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
+  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success', artifactsExpired: true }));
+  const dir = workspace();
+  const r = await runWorkflow({ event: 'pull_request', runId: 2002, dir, env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports", 'Diff against main'] });
+  const download = r.step("Download main's reports");
+  assert.is(download.outcome, 'success', download.output);
+  assert.match(download.output, /^no valid artifacts found to download$/m);
+  assert.match(download.output, /^::warning::main's reports \(run 2001\) have expired: nothing to diff against until main runs again$/m);
+  assert.is(r.step('Diff against main').outcome, 'success');
+  assert.match(r.step('Diff against main').output, /::notice title=connection-pool-overflow::no report on main/);
+  // any other failure of the download stays red: a token without actions: read must not pass for "nothing to diff"
+  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success' }));
+  rmSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
+  const missing = await runWorkflow({ event: 'pull_request', runId: 2003, dir: workspace(), env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports"] });
+  assert.is(missing.step("Download main's reports").outcome, 'failure');
+  rmSync(join(store, '2001'), { recursive: true });
+  rmSync(join(store, '2002'), { recursive: true });
+  rmSync(join(store, '2003'), { recursive: true });
 });
 
 test('the diff step on a pull request whose policy sheds half as much: exit 1, red, in words; the reports are still uploaded', async () => {

@@ -77,6 +77,13 @@ test('load errors name file:line:col and the k6 field', () => {
   assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), ['scenarios/x.yaml:2:42: load.rate: unknown field (expected one of executor, vus, duration, gracefulStop, instances)']);
 });
 
+test('a stage with a field k6 does not know is refused, as k6 refuses it (lib/executors.go StrictJSONUnmarshal: DisallowUnknownFields reaches the Stage structs)', () => {
+  const ramping = 'load: { executor: ramping-vus, stages: [{ duration: 4s, target: 10, vus: 3 }] }';
+  assert.equal(errorsOf(GOOD.replace(/^load: .*$/m, ramping)), [
+    'scenarios/x.yaml:2:69: load.stages[0].vus: unknown field (expected one of duration, target)',
+  ]);
+});
+
 test('every mistake is listed at once, in file order', () => {
   const text = `name: "bad name!"
 load: { executor: constant-vus, vus: 0, duration: 4s }

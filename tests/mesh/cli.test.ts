@@ -133,6 +133,21 @@ test('meshproof mesh rejects a bad --port before starting anything: exit 2 (usag
   assert.match(cli.stderr, /^meshproof: --port: expected a port 0\.\.65535, got 70000$/m);
 });
 
+test('meshproof mesh refuses --workers above the scenario ceiling (64) before starting anything: exit 2 (a billion workers never came up and never answered)', async () => {
+  const cli = startCli(['--workers', '1000000000', '--port', '0', '--admin-port', '0']);
+  const [code] = await once(cli.child, 'exit');
+  assert.is(code, ExitCode.usage, cli.stderr);
+  assert.match(cli.stderr, /^meshproof: --workers: expected an integer 1\.\.64, got 1000000000$/m);
+});
+
+test('meshproof mesh --policy with an object in another namespace is refused as run refuses it (issue 13 item 10): exit 2 at metadata.namespace, nothing started', async () => {
+  const cli = startCli(['--policy', 'tests/fixtures/policy/conflicts/other-ns.yaml', '--port', '0', '--admin-port', '0']);
+  const [code] = await once(cli.child, 'exit');
+  assert.is(code, ExitCode.usage, cli.stderr);
+  assert.match(cli.stderr, /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/);
+  assert.not.match(cli.stderr, /local mesh up/);
+});
+
 test('meshproof mesh --proxy (§3.2): envoy-1.26 is named in the banner and --json; an unknown version is a usage error', async () => {
   const bad = startCli(['--proxy', 'envoy-1.20']);
   const [code] = await once(bad.child, 'exit');

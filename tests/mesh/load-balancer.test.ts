@@ -55,7 +55,28 @@ test('§3.4 RANDOM: uniform whatever the load; ROUND_ROBIN: exact rotation', () 
   for (const [i, x] of shares('RANDOM', hosts).entries()) within3Sigma(x, N, 1 / 3, `random host ${i}`);
   assert.equal(shares('ROUND_ROBIN', hosts, 9), [3, 3, 3]);
   const rr = createPicker('ROUND_ROBIN', createRng(1));
-  assert.equal([0, 1, 2, 3].map(() => hosts.indexOf(rr.pick(hosts, false))), [0, 1, 2, 0]);
+  const seq = [0, 1, 2, 3].map(() => hosts.indexOf(rr.pick(hosts, false)));
+  assert.equal(seq, [0, 1, 2, 0].map((i) => (i + seq[0]) % 3), 'consecutive picks rotate');
+});
+
+/**
+ * round_robin_lb.h `refreshHostSource`: every host set's index starts at `seed_`, which
+ * `EdfLoadBalancerBase` draws once per load balancer (`seed_(random_.random())`, load_balancer_impl.cc)
+ * — so each worker's first pick lands on a random host, not always on the first one. Over 300
+ * pickers on 3 hosts the first picks are spread like a uniform draw (each host 100 ± 3σ, σ ≈ 8.2);
+ * the healthy and panic sets share the seed.
+ */
+test('§3.4 ROUND_ROBIN: each picker starts at a random index (Envoy seed_), shared by the healthy and panic sets', () => {
+  const hosts = [{ rqActive: 0 }, { rqActive: 0 }, { rqActive: 0 }];
+  const firsts = [0, 0, 0];
+  const root = createRng(5);
+  for (let i = 0; i < 300; i++) {
+    const rr = createPicker('ROUND_ROBIN', root.fork(`w${i}`));
+    const a = hosts.indexOf(rr.pick(hosts, false));
+    firsts[a]++;
+    assert.is(hosts.indexOf(rr.pick(hosts, true)), a, 'the panic set starts at the same seed');
+  }
+  for (const [i, x] of firsts.entries()) within3Sigma(x, 300, 1 / 3, `first pick on host ${i}`);
 });
 
 test('§3.4 seeded: the same seed gives the same picks, another seed other picks', () => {

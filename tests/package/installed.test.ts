@@ -3,7 +3,8 @@
  * folder with npm (the registry serves the dependencies; npm's cache first), then
  * `meshproof validate`, `lint`, `demo <one scenario>` and `diff` run from that folder —
  * nothing from the checkout on the path. Every lint and validate finding cites
- * "istio-envoy-semantics.md §N", so the package must carry that file with those sections.
+ * "docs/istio-envoy-semantics.md §N", a path inside the package, so the package must carry
+ * that file with those sections.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,6 +25,10 @@ function install(): Promise<void> {
   installed ??= (async () => {
     const { tarball } = await packTarball();
     assert.equal(readdirSync(folder), [], 'the folder starts empty');
+    // a project of its own, as a CI user's repository is: without a package.json npm installs
+    // into the closest parent folder that has one or a node_modules (npm docs "npm prefix"),
+    // which could be outside this temporary folder
+    writeFileSync(join(folder, 'package.json'), '{ "private": true }\n');
     await exec('npm', ['install', ...NPM_QUIET, tarball], { cwd: folder, timeout: 240_000, maxBuffer: 16 << 20 });
   })();
   return installed;
@@ -63,10 +68,13 @@ test('installed: validate and lint the shipped policies from an empty folder; ev
   const bad = await meshproof(['validate', 'bad.yaml']);
   assert.is(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /^bad\.yaml:8:\d+: error: spec\.trafficPolicy\.outlierDetection\.interval: /m);
-  const doc = join(pkg, 'docs/istio-envoy-semantics.md');
-  assert.ok(existsSync(doc), 'docs/istio-envoy-semantics.md is installed');
+  // every finding cites the doc by a path that resolves inside the installed package
+  const citations = [...`${lint.stderr}${bad.stderr}`.matchAll(/\(see (\S+) ((?:§[\d.]+(?:, )?)+)\)$/gm)];
+  assert.equal([...new Set(citations.map((m) => m[1]))], ['docs/istio-envoy-semantics.md']);
+  const doc = join(pkg, citations[0][1]);
+  assert.ok(existsSync(doc), `${doc} is installed`);
   const headings = readFileSync(doc, 'utf8').split('\n').filter((l) => /^#{2,3} \d/.test(l));
-  const cited = new Set([...`${lint.stderr}${bad.stderr}`.matchAll(/istio-envoy-semantics\.md ((?:§[\d.]+(?:, )?)+)/g)].flatMap((m) => m[1].split(', ').map((s) => s.slice(1))));
+  const cited = new Set(citations.flatMap((m) => m[2].split(', ').map((s) => s.slice(1))));
   assert.ok(cited.size >= 3, `lint cites ${[...cited].join(', ')}`);
   for (const section of cited) assert.ok(headings.some((h) => new RegExp(`^#{2,3} ${section.replace('.', '\\.')}[. ]`).test(h)), `§${section} is not a heading of the shipped doc`);
 });

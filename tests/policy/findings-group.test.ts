@@ -17,9 +17,9 @@ test('up to 3 repeats print in full; the 4th onwards become one line counting th
   assert.is(formatFindingsGrouped([10, 11, 12].map((l) => finding(l))).length, 3);
   const lines = formatFindingsGrouped([10, 11, 12, 13, 14, 15, 16, 17, 18, 19].map((l) => finding(l)));
   assert.equal(lines, [
-    'x.yaml:10:7: warning: spec.http[0]: same (see istio-envoy-semantics.md §4.1)',
-    'x.yaml:11:7: warning: spec.http[1]: same (see istio-envoy-semantics.md §4.1)',
-    'x.yaml:12:7: warning: spec.http[2]: same (see istio-envoy-semantics.md §4.1)',
+    'x.yaml:10:7: warning: spec.http[0]: same (see docs/istio-envoy-semantics.md §4.1)',
+    'x.yaml:11:7: warning: spec.http[1]: same (see docs/istio-envoy-semantics.md §4.1)',
+    'x.yaml:12:7: warning: spec.http[2]: same (see docs/istio-envoy-semantics.md §4.1)',
     'x.yaml:13:7: warning: the same warning (default-retries) at 7 more places: 13:7 spec.http[3], 14:7 spec.http[4], 15:7 spec.http[5], 16:7 spec.http[6], 17:7 spec.http[7], … (--json lists every one)',
   ]);
 });

@@ -14,7 +14,7 @@ test('formatFinding prints file:line:col: severity: path: message, and cites a s
   assert.is(formatFinding({ ...f, path: '', message: 'spec is required' }), 'policies/x.yaml:12:9: error: spec is required');
   assert.is(
     formatFinding({ ...f, severity: 'warning', message: 'm', section: '§4.1' }),
-    'policies/x.yaml:12:9: warning: spec.http[0].retries.retryOn: m (see istio-envoy-semantics.md §4.1)',
+    'policies/x.yaml:12:9: warning: spec.http[0].retries.retryOn: m (see docs/istio-envoy-semantics.md §4.1)',
   );
 });
 

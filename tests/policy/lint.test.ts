@@ -69,7 +69,7 @@ test('§3.1/§3.2 max-ejection-percent-default: unset or 0 means 10 %, so ⌊n·
     unset.message,
     'maxEjectionPercent is unset (0 counts as unset) so Istio uses 10 %: Envoy ejects an endpoint only while 100·(ejected+1)/endpoints ≤ 10, ' +
       'i.e. at most ⌊n·10/100⌋ of n endpoints (1 of 10, 2 of 20, 3 of 30) — none at all with fewer than 10 endpoints, so a failing ' +
-      'endpoint stays in rotation and outlier detection does nothing; set maxEjectionPercent to at least 100/n to eject one of n (100 for a single endpoint)',
+      'endpoint stays in rotation and outlier detection does nothing; set maxEjectionPercent to at least ⌈100/n⌉ to eject one of n (34 for 3 endpoints — 33 ejects none — 50 for 2, 100 for one)',
   );
   const [zero] = only('max-ejection-percent-default', lintText(dr('outlierDetection:\n  maxEjectionPercent: 0')));
   assert.is(where(zero), `9:7 ${TP}.outlierDetection.maxEjectionPercent`);

@@ -20,6 +20,9 @@ const CASES: [string, (r: any) => void, string][] = [
   ['gates as an object', (r) => (r.gates = { a: 1 }), 'gates: expected a list, got an object'],
   ['load: null', (r) => (r.load = null), 'load: expected an object, got null'],
   ['a percentile value as a string', (r) => (r.phases.policy.stats.percentiles.p95.value = '25 ms'), 'phases.policy.stats.percentiles.p95.value: expected a number or null, got a string'],
+  // diff's effects read each phase's histograms (the `ok` answers' percentiles; --absolute and the charts the overall one)
+  ['missing phase result', (r) => delete r.phases.policy.result, 'phases.policy.result: expected an object, got nothing'],
+  ['missing ok histogram data', (r) => (r.phases.baseline.result.histograms.byCause.ok = {}), 'phases.baseline.result.histograms.byCause.ok.hdr: expected a string, got nothing'],
   ['a gate without an interval', (r) => delete r.gates[2].interval, 'gates[2].interval: expected a list, got nothing'],
 ];
 

@@ -114,6 +114,16 @@ test('markdown: @mentions and bidi overrides in user text are neutralised (issue
   assert.not.ok(/[\u202a-\u202e\u2066-\u2069]/.test(out));
 });
 
+test('html and junit: bidi overrides and C1 controls in user text are shown, not obeyed (issue 13 item 13)', () => {
+  const report = loadFixtureReport();
+  const hostile = { ...report, scenario: { ...report.scenario, description: 'x \u202Egnp.exe\u202C \u2066y\u2069 \u0085z' }, gates: report.gates.map((g) => ({ ...g, message: `m\u202E\u009b2J` })) };
+  for (const out of [renderHtml(hostile), renderJunit(hostile)]) {
+    assert.not.ok(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/.test(out), out.slice(0, 200));
+  }
+  assert.match(renderHtml(hostile), /x \\u202egnp\.exe\\u202c \\u2066y\\u2069 \\x85z/);
+  assert.match(renderJunit(hostile), /m\\u202e\\x9b2J/);
+});
+
 test('renders are deterministic: the same report renders to the same bytes twice', () => {
   const r = loadFixtureReport();
   for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson]) assert.is(f(r), f(loadFixtureReport()));

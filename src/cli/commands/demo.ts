@@ -11,7 +11,7 @@ import { useColor } from '../../config.js';
 import { loadScenario } from '../../experiment/scenario.js';
 import { demoScenarioFiles, DEMO_SCENARIOS } from '../../experiment/demo.js';
 import type { Report, Verdict } from '../../report/model.js';
-import { gateRows } from '../../report/rows.js';
+import { gateRows, statRows } from '../../report/rows.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
 
 interface DemoArgs extends ExperimentArgs {
@@ -48,7 +48,7 @@ export default defineCommand<DemoArgs>({
         const seconds = (Date.now() - t0) / 1000;
         results.push({ scenario: name, verdict: report.verdict, report: dir, seconds, exitCode: exitCodeForVerdict(report.verdict) });
         process.stderr.write(`${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`);
-        if (!argv.quiet) process.stderr.write(gateLines(report));
+        if (!argv.quiet) process.stderr.write(gateLines(report) + causeMedianLine(report));
       } catch (err) {
         // a user interrupt ends the demo; anything else is this scenario's error
         if (err instanceof ExperimentInterrupted) throw err;
@@ -108,6 +108,18 @@ function gateLines(report: Report): string {
       return `    ${r.verdict.padEnd(13)}${gate}  ${r.observed.padStart(9)} ${interval}\n`;
     })
     .join('');
+}
+
+/**
+ * Each cause's median, baseline → policy, when the run saw more than one cause (the report's
+ * "p50 <cause>" rows): what a shed share does to the requests that still succeed, and how fast
+ * the shed ones come back (issue 12 item 4: the 200s get slower, the 503s return first).
+ */
+export function causeMedianLine(report: Report): string {
+  const parts = statRows(report)
+    .filter((r) => r.label.startsWith('p50 '))
+    .map((r) => `${r.label.slice(4)} ${r.baseline.value && r.policy.value ? `${r.baseline.value} → ${r.policy.value}` : r.policy.value || r.baseline.value}`);
+  return parts.length ? `    ${'medians'.padEnd(13)}${parts.join(' · ')}\n` : '';
 }
 
 function paint(v: Verdict | 'error'): string {

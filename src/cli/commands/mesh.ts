@@ -16,6 +16,8 @@ import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
 import { escapeControls } from '../../util/text.js';
+import { MAX_LOCAL_WORKERS } from '../../experiment/local-gateway.js';
+import { refuseConflicts } from '../../experiment/policies.js';
 
 interface MeshArgs {
   scenario?: string;
@@ -74,7 +76,7 @@ export default defineCommand<MeshArgs>({
       const v = argv[flag];
       if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
-    if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1)) throw new UsageError(`--workers: expected an integer ≥ 1, got ${argv.workers}`);
+    if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > MAX_LOCAL_WORKERS)) throw new UsageError(`--workers: expected an integer 1..${MAX_LOCAL_WORKERS}, got ${argv.workers}`);
     const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
     const proxy = argv.proxy;
     if (proxy !== undefined && !isProxyVersion(proxy)) throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
@@ -90,7 +92,7 @@ export default defineCommand<MeshArgs>({
       network = scenario.localGateway.network;
     }
     if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
-    const policies = await readPolicies(argv.policy ?? []);
+    const policies = await readPolicies(argv.policy ?? [], app.service.namespace);
     const mesh = await startMesh({
       app,
       policies,
@@ -132,11 +134,13 @@ function withPodCount(app: AppModel, n: number): AppModel {
 }
 
 /** Loads and validates policy files; a validation error stops the start (exit 2). */
-async function readPolicies(files: string[]): Promise<Record<string, unknown>[]> {
+async function readPolicies(files: string[], namespace: string): Promise<Record<string, unknown>[]> {
   if (files.length === 0) return [];
   const docs = await loadPolicies(files);
   const report = checkDocs(files, docs);
   if (checkFailed(report, false)) throw new ConfigError(formatCheckReport(report).trimEnd());
+  // the local mesh serves its app's one namespace, as `run` refuses it (issue 13 item 10)
+  refuseConflicts(docs.filter((d) => d.checked), { defaultNamespace: namespace, onlyNamespace: namespace });
   if (report.warnings > 0) process.stderr.write(formatCheckReport(report));
   const skipped = docs.filter((d) => !d.checked);
   for (const d of skipped) process.stderr.write(`${escapeControls(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}`)}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from
 import { render as renderTerminal } from '../../report/terminal.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
+import { escapeControls } from '../../util/text.js';
 
 interface RunArgs extends ExperimentArgs {
   scenario: string;
@@ -84,7 +85,7 @@ function printResult(result: Extract<SessionResult, { kind: 'report' }>, argv: R
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   if (terminal && !argv.quiet) process.stderr.write(`${renderTerminal(report, { color: useColor(process.stderr) })}\n`);
   else process.stderr.write(`${report.scenario.name}: ${report.verdict}\n`);
-  if (result.files.length) process.stderr.write(`report: ${dir}\n`);
+  if (result.files.length) process.stderr.write(`report: ${escapeControls(dir)}\n`);
 }
 
 function withOverrides(scenario: Scenario, argv: Pick<RunArgs, 'repeat' | 'seed'>): Scenario {

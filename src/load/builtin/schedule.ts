@@ -110,18 +110,25 @@ function rateSegments(profile: ConstantArrivalRate | RampingArrivalRate): RateSe
 }
 
 /**
- * Start times (ms since phase start) of iterations 0, 1, 2, …: iteration i starts when the
- * integral of the rate reaches i, so the count started by time t is ⌈∫₀ᵗ rate⌉ — a constant
- * 50/s for 4 s starts exactly 200, the first at 0. Lazy: a long run never materialises its
- * schedule (bounded memory).
+ * Start times (ms since phase start) of the iterations, as k6 schedules them. Lazy: a long run
+ * never materialises its schedule (bounded memory).
+ *
+ * constant-arrival-rate: iteration i (from 0) at i × timeUnit/rate, the first at 0 — a constant
+ * 50/s for 4 s starts exactly 200 (lib/executor/constant_arrival_rate.go Run: tickerPeriod × gi,
+ * gi from 0). ramping-arrival-rate: iteration n (from 1) when the rate's integral reaches n
+ * (ramping_arrival_rate.go cal(): `i = start + 1`), so even a flat stage starts one period in,
+ * and one falling exactly on the end is not started (Run returns when the regular duration is done).
  */
 export function* arrivalTimes(profile: ConstantArrivalRate | RampingArrivalRate): Generator<number> {
   const segments = rateSegments(profile);
-  let i = 0;
+  const ramping = profile.executor === 'ramping-arrival-rate';
+  let i = ramping ? 1 : 0;
   for (const s of segments) {
     const total = s.before + ((s.r0 + s.r1) / 2) * s.durationMs;
-    // float tolerance: 50/s × 4 s must give exactly 200, not 199.99999
-    for (; i < total - 1e-9; i++) yield s.startMs + offsetFor(s, i - s.before);
+    const last = s === segments[segments.length - 1];
+    // float tolerance: 50/s × 4 s must give exactly 200, not 199.99999; ramping stops short of
+    // the end, but an integral reached exactly at a stage boundary inside the run still starts
+    for (; ramping && !last ? i <= total + 1e-9 : i < total - 1e-9; i++) yield s.startMs + offsetFor(s, i - s.before);
   }
 }
 
