@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { arrivalTimes, segmentArrivals, segmentSteps, vuSteps } from '../../src/load/builtin/schedule.js';
-import type { LoadProfile, RampingVus } from '../../src/load/model.js';
-import { evenSegments, Tuple } from '../../src/load/segments.js';
+import type { LoadProfile, RampingArrivalRate, RampingVus } from '../../src/load/model.js';
+import { evenSegments, parseSequence, Tuple } from '../../src/load/segments.js';
 import { ROOT } from './helpers/bundle.js';
+import { rampingStarts } from '../fixtures/fake-k6/schedule.mjs';
+import * as fakeSegments from '../fixtures/fake-k6/segments.mjs';
 import { delayed, startServer } from './helpers/server.js';
 
 const tuples = (n: number) => evenSegments(n).map((s, _, all) => Tuple.of(s, all));
@@ -31,6 +33,26 @@ test('arrival rate: the segments\' start times partition the global schedule exa
     const parts = tuples(n).map((t) => [...segmentArrivals(arrivalTimes(profile), t.fromValue(8))]);
     assert.equal(parts.flat().sort((a, b) => a - b), global, `n=${n}`);
     assert.equal(parts.map((p) => p.length), tuples(n).map((t) => t.fromValue(8).scaleInt64(global.length)), `n=${n}: ScaleInt64 shares`);
+  }
+});
+
+test("ramping-arrival-rate per segment: the built-in engine's starts are the fake k6's (cal() starts, the segment's stripe), start for start", () => {
+  const profile: RampingArrivalRate = { executor: 'ramping-arrival-rate', startRate: 10, stages: [{ duration: '1s', target: 10 }, { duration: '2s', target: 40 }], preAllocatedVUs: 3, maxVUs: 7 };
+  const end = 3000;
+  for (const text of ['0,1/2,1', '0,1/3,2/3,1']) {
+    const seq = parseSequence(text);
+    const fseq = fakeSegments.parseSequence(text);
+    seq.forEach((seg, i) => {
+      const ours = [...segmentArrivals(arrivalTimes(profile), Tuple.of(seg, seq).fromValue(7))];
+      const stripe = fakeSegments.tuple(fseq[i], fseq).recut(7).stripe();
+      const k6: number[] = [];
+      let mine = stripe.next().value as number;
+      [...rampingStarts(profile)].filter((t) => t < end - 1e-3).forEach((t, gi) => {
+        if (gi === mine) (k6.push(t), (mine = stripe.next().value as number));
+      });
+      assert.is(ours.length, k6.length, `${text}[${i}]`);
+      ours.forEach((t, k) => assert.ok(Math.abs(t - k6[k]) < 1e-6, `${text}[${i}] start ${k}: ${t} vs ${k6[k]}`));
+    });
   }
 });
 
