@@ -84,7 +84,8 @@ test('an abort reaches every worker: a 20 s run stops and returns what was measu
     clearTimeout(timer);
     assert.is.not(r, 'hung');
     if (r === 'hung') return;
-    assert.is(r.requests, s.received);
+    // an abort interrupts what is in flight (at most one request per VU: 4), and interrupted requests are not recorded
+    assert.ok(r.requests > 0 && r.requests <= s.received && s.received - r.requests <= 4, `${r.requests} recorded, ${s.received} received`);
     assert.is(r.instances?.count, 2);
   } finally {
     await s.close();

@@ -12,7 +12,16 @@ import { InfraError, MeshproofError, type ExitCode } from '../../cli/exit.js';
 import type { InstanceSlot } from '../instances.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
 import { segmentString, sequenceString } from '../segments.js';
-import type { InstanceWorkerData } from './instance-worker.js';
+
+/** What a worker gets (instance-worker.ts): the phase, its segment, and whether to report progress. */
+export interface InstanceWorkerData {
+  profile: LoadProfile;
+  plan: RequestPlan;
+  segment: string;
+  sequence: string;
+  seed?: number;
+  progress: boolean;
+}
 
 const BOOT = `const { workerData } = require('node:worker_threads');
 (async () => {

@@ -5,18 +5,9 @@
  * then `result` or `error`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LoadProfile, RequestPlan } from '../model.js';
 import { parseSegment, parseSequence, Tuple } from '../segments.js';
 import { runBuiltinPhase } from './engine.js';
-
-export interface InstanceWorkerData {
-  profile: LoadProfile;
-  plan: RequestPlan;
-  segment: string;
-  sequence: string;
-  seed?: number;
-  progress: boolean;
-}
+import type { InstanceWorkerData } from './instance-host.js';
 
 const port = parentPort!;
 const data = workerData as InstanceWorkerData;
