@@ -19,12 +19,14 @@ const cli = {
 
 /** The k6 scripts: what a user with k6 runs (`k6 run dist/k6/resilience.js`). */
 const k6Entries = existsSync('scripts')
-  ? readdirSync('scripts').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `scripts/${f}`)
+  ? readdirSync('scripts')
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => `scripts/${f}`)
   : [];
 const k6 = {
   entryPoints: k6Entries,
   outdir: 'dist/k6',
-  bundle: true, // scripts/lib and src/load/classify.ts are inlined: k6 gets one file
+  bundle: true, // scripts/lib, src/load/k6/metrics and src/load/classify.ts are inlined: k6 gets one file
   format: 'esm', // k6 loads ES modules
   target: 'es2017', // k6 0.4x passes modules through a Babel that rejects newer syntax (?., ??, spread)
   platform: 'browser', // no Node built-ins exist in k6
@@ -33,7 +35,12 @@ const k6 = {
 };
 
 /** The built-in engine's instance worker (--instances): a worker thread loads it beside dist/cli.js. */
-const loadWorker = { ...cli, entryPoints: ['src/load/builtin/instance-worker.ts'], outfile: 'dist/load-worker.js', banner: undefined };
+const loadWorker = {
+  ...cli,
+  entryPoints: ['src/load/builtin/instance-worker.ts'],
+  outfile: 'dist/load-worker.js',
+  banner: undefined,
+};
 
 await build(cli);
 await build(loadWorker);

@@ -32,13 +32,16 @@ export function summarizeProfile(p: CpuProfile): { byFunction: [string, number][
     const t = self.get(n.id);
     if (!t) continue;
     const f = n.callFrame;
-    const file = f.url.replace(/.*node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/(src|bench|tests)\//, '$1/');
+    const file = f.url
+      .replace(/.*node_modules\//, 'node_modules/')
+      .replace(/^file:\/\/.*?\/(src|bench|tests)\//, '$1/');
     const fn = `${f.functionName || '(anonymous)'}${file ? ` ${file}:${f.lineNumber + 1}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + t);
     const dir = file ? file.split('/').slice(0, 3).join('/') : f.functionName;
     byFile.set(dir, (byFile.get(dir) ?? 0) + t);
   }
-  const sorted = (m: Map<string, number>): [string, number][] => [...m].map(([k, v]): [string, number] => [k, v / total]).sort((a, b) => b[1] - a[1]);
+  const sorted = (m: Map<string, number>): [string, number][] =>
+    [...m].map(([k, v]): [string, number] => [k, v / total]).sort((a, b) => b[1] - a[1]);
   return { byFunction: sorted(byFunction), byFile: sorted(byFile) };
 }
 
@@ -47,7 +50,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const s = summarizeProfile(JSON.parse(readFileSync(process.argv[2], 'utf8')) as CpuProfile);
   const show = (title: string, list: [string, number][]) => {
     process.stdout.write(`${title}\n`);
-    for (const [k, share] of list.slice(0, rows)) process.stdout.write(`${(100 * share).toFixed(1).padStart(5)} %  ${k}\n`);
+    for (const [k, share] of list.slice(0, rows))
+      process.stdout.write(`${(100 * share).toFixed(1).padStart(5)} %  ${k}\n`);
   };
   show('self time by function', s.byFunction);
   show('self time by file', s.byFile);

@@ -36,7 +36,9 @@ export async function demoWall(p: DemoParams = FULL): Promise<Figure[]> {
   // reports go to a temp folder: a benchmark leaves nothing in reports/
   const out = mkdtempSync(join(tmpdir(), 'meshproof-bench-demo-'));
   const args = p.args[0] === 'demo' ? [...p.args, '--out', out] : p.args;
-  const r = await runCommand(process.execPath, ['dist/cli.js', ...args], p.timeoutMs, ROOT).finally(() => rmSync(out, { recursive: true, force: true }));
+  const r = await runCommand(process.execPath, ['dist/cli.js', ...args], p.timeoutMs, ROOT).finally(() =>
+    rmSync(out, { recursive: true, force: true }),
+  );
   const seconds = r.ms / 1000;
   return [
     figure({

@@ -49,14 +49,22 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
       const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds);
       const loop = stop();
       const truth = await target.truth();
-      rounds.push({ engine: seen, server: truth, error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 }, loop });
+      rounds.push({
+        engine: seen,
+        server: truth,
+        error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 },
+        loop,
+      });
     }
   } finally {
     await target.stop();
   }
   const worst = (r: Round) => Math.max(Math.abs(r.error.p50), Math.abs(r.error.p99));
   const best = rounds.reduce((a, b) => (worst(b) < worst(a) ? b : a));
-  const others = rounds.length > 1 ? `; all rounds p50/p99 error: ${rounds.map((r) => `${r.error.p50.toFixed(2)}/${r.error.p99.toFixed(2)}`).join(', ')} ms` : '';
+  const others =
+    rounds.length > 1
+      ? `; all rounds p50/p99 error: ${rounds.map((r) => `${r.error.p50.toFixed(2)}/${r.error.p99.toFixed(2)}`).join(', ')} ms`
+      : '';
   const dropped = best.engine.dropped > 0 ? `; ${best.engine.dropped} dropped iterations` : '';
   return (['p50', 'p99'] as const).map((q) =>
     figure({

@@ -5,7 +5,7 @@
  * Each tool runs `rounds` times, interleaved, and keeps its best: on a shared machine the
  * best of a few runs is the least disturbed one.
  *
- * And against k6 (issue G item 5), when one is found (--k6 / MESHPROOF_K6 / PATH): the same
+ * And against k6, when one is found (--k6 / MESHPROOF_K6 / PATH): the same
  * closed loop through meshproof's own k6 path (K6Engine, the bundled script), so the ratio is
  * what a user gets from `--engine builtin` vs `--engine k6`. Goal: ≥ 3× at 10 connections.
  * Without k6 the line says "skipped — no k6".
@@ -67,9 +67,27 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
       const note = own.failed > 0 ? `${own.failed} of ${own.requests} requests failed` : undefined;
       for (const [name, tool] of references) {
         const label = `builtin req/s, ${c} conns`;
-        const t = c !== TARGET_CONNECTIONS ? undefined : name === 'autocannon' ? TARGET_VS_AUTOCANNON : name === 'k6' ? TARGET_VS_K6 : undefined;
+        const t =
+          c !== TARGET_CONNECTIONS
+            ? undefined
+            : name === 'autocannon'
+              ? TARGET_VS_AUTOCANNON
+              : name === 'k6'
+                ? TARGET_VS_K6
+                : undefined;
         if (!tool) figures.push(skipped(BENCH, label, 'req/s', name === 'k6' ? 'no k6' : `${name} not installed`, t));
-        else figures.push(figure({ bench: BENCH, name: label, value: own.rps, unit: 'req/s', reference: { name, value: best.get(name)!.rps }, ...(t ? { target: t } : {}), ...(note ? { note } : {}) }));
+        else
+          figures.push(
+            figure({
+              bench: BENCH,
+              name: label,
+              value: own.rps,
+              unit: 'req/s',
+              reference: { name, value: best.get(name)!.rps },
+              ...(t ? { target: t } : {}),
+              ...(note ? { note } : {}),
+            }),
+          );
       }
     }
   } finally {

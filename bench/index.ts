@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark of issue F,
+ * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/,
  * one line per figure (value, reference, ratio, target, ok/short), then
  * bench/results.json. Not run in CI (too noisy on shared machines); tests/bench keeps the
  * code from rotting. All traffic goes to 127.0.0.1.
@@ -24,7 +24,10 @@ interface Bench {
 
 /** In the order of the issue; each picks its FULL or QUICK parameters. */
 export const BENCHES: Bench[] = [
-  { name: throughput.BENCH, run: (m) => throughput.engineThroughput(m === 'quick' ? throughput.QUICK : throughput.FULL) },
+  {
+    name: throughput.BENCH,
+    run: (m) => throughput.engineThroughput(m === 'quick' ? throughput.QUICK : throughput.FULL),
+  },
   { name: accuracy.BENCH, run: (m) => accuracy.engineAccuracy(m === 'quick' ? accuracy.QUICK : accuracy.FULL) },
   { name: mesh.BENCH, run: (m) => mesh.meshOverhead(m === 'quick' ? mesh.QUICK : mesh.FULL) },
   { name: memory.BENCH, run: (m) => memory.memoryAnalysis(m === 'quick' ? memory.QUICK : memory.FULL) },
@@ -37,7 +40,10 @@ export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.
 
 export async function runBenches(mode: Mode, only: string[], print: (line: string) => void): Promise<Results> {
   const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
-  if (unknown.length > 0) throw new Error(`--only: unknown benchmark ${unknown.join(', ')}; expected one of ${BENCHES.map((b) => b.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--only: unknown benchmark ${unknown.join(', ')}; expected one of ${BENCHES.map((b) => b.name).join(', ')}`,
+    );
   const m = machine();
   const startedAt = new Date().toISOString();
   print(`meshproof bench (${mode}) on ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.platform}`);
@@ -58,11 +64,17 @@ export async function runBenches(mode: Mode, only: string[], print: (line: strin
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true, default: [] }, json: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
   });
   const only = (values.only ?? []).flatMap((s) => s.split(',')).filter(Boolean);
   // people read the lines; with --json stdout carries only the JSON document
-  const print = values.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
+  const print = values.json
+    ? (l: string) => process.stderr.write(l + '\n')
+    : (l: string) => process.stdout.write(l + '\n');
   const results = await runBenches(values.quick ? 'quick' : 'full', only, print);
   writeResults(RESULTS_PATH, results);
   if (values.json) process.stdout.write(toJson(results));

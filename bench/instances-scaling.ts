@@ -51,7 +51,17 @@ export async function instancesScaling(p: ScalingParams = FULL): Promise<Figure[
         }
       }
       const failedNote = best[2]!.failed > 0 ? `${best[2]!.failed} of ${best[2]!.requests} requests failed` : undefined;
-      figures.push(figure({ bench: BENCH, name: label, value: best[2]!.rps, unit: 'req/s', reference: { name: '1 instance', value: best[1]!.rps }, target: TARGET_RATIO, ...(failedNote ? { note: failedNote } : {}) }));
+      figures.push(
+        figure({
+          bench: BENCH,
+          name: label,
+          value: best[2]!.rps,
+          unit: 'req/s',
+          reference: { name: '1 instance', value: best[1]!.rps },
+          target: TARGET_RATIO,
+          ...(failedNote ? { note: failedNote } : {}),
+        }),
+      );
     }
   } finally {
     await target.stop();

@@ -9,7 +9,14 @@ import { formatNumber, formatTarget, type Figure, type Results } from './report.
 export function renderMarkdown(r: Results): string {
   const head = `Measured ${r.endedAt.slice(0, 16).replace('T', ' ')} UTC (\`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\`) on ${r.machine.nproc} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform}.`;
   const rows = r.figures.map(row);
-  return [head, '', '| benchmark | figure | value | reference | ratio | target | result |', '|---|---|---:|---|---:|---|---|', ...rows, ''].join('\n');
+  return [
+    head,
+    '',
+    '| benchmark | figure | value | reference | ratio | target | result |',
+    '|---|---|---:|---|---:|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function row(f: Figure): string {

@@ -43,7 +43,12 @@ export async function engineMemory(p: MemoryParams): Promise<Figure> {
   // the engine reports progress every 250 ms whatever the output; the child aborts on it at
   // `requests`, so the duration is only a bound for a machine slower than SLOWEST_RATE
   const maxSeconds = Math.ceil(p.requests / SLOWEST_RATE) + 5;
-  const child = forkTs(new URL('./children/engine-memory.ts', import.meta.url), [target.url, String(p.requests), String(p.vus), String(maxSeconds)]);
+  const child = forkTs(new URL('./children/engine-memory.ts', import.meta.url), [
+    target.url,
+    String(p.requests),
+    String(p.vus),
+    String(maxSeconds),
+  ]);
   try {
     const m = await nextMessage<MemoryReport>(child, 'memory', (maxSeconds + 30) * 1000);
     return figure({
@@ -67,7 +72,10 @@ export function analysisTime(samples: number): Figure {
   const baseline = syntheticPhase(samples, rng.fork('baseline'), { p50Ms: 25, p99Ms: 60, overflowShare: 0.001 });
   const policy = syntheticPhase(samples, rng.fork('policy'), { p50Ms: 20, p99Ms: 45, overflowShare: 0.4 });
   const built = performance.now();
-  const comparison = comparePhases({ result: baseline, stats: analyzePhase(baseline) }, { result: policy, stats: analyzePhase(policy) });
+  const comparison = comparePhases(
+    { result: baseline, stats: analyzePhase(baseline) },
+    { result: policy, stats: analyzePhase(policy) },
+  );
   const ms = performance.now() - t0;
   if (!Number.isFinite(comparison.percentiles.p50?.delta)) throw new Error('analysis produced no p50 delta');
   return figure({

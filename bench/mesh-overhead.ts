@@ -11,7 +11,13 @@ import { autocannonClosedLoop, engineLatencyAtRate, type LoadFigures } from './l
 import { startNginx, type Nginx } from './lib/nginx.js';
 import { ask, forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
 import { builtinEngine } from './lib/subjects.js';
-import { deserializeHistogram, mergeHistograms, summarize, type LatencySummary, type SerializedHistogram } from '../src/load/histogram.js';
+import {
+  deserializeHistogram,
+  mergeHistograms,
+  summarize,
+  type LatencySummary,
+  type SerializedHistogram,
+} from '../src/load/histogram.js';
 
 export const BENCH = 'mesh-overhead';
 
@@ -29,8 +35,24 @@ export interface MeshParams {
   warmupSeconds: number;
 }
 
-export const FULL: MeshParams = { pods: 3, podLatencyMs: 0, connections: [10, 50], seconds: 5, rate: 1000, rateSeconds: 8, warmupSeconds: 1 };
-export const QUICK: MeshParams = { pods: 3, podLatencyMs: 0, connections: [10, 50], seconds: 2, rate: 1000, rateSeconds: 2, warmupSeconds: 1 };
+export const FULL: MeshParams = {
+  pods: 3,
+  podLatencyMs: 0,
+  connections: [10, 50],
+  seconds: 5,
+  rate: 1000,
+  rateSeconds: 8,
+  warmupSeconds: 1,
+};
+export const QUICK: MeshParams = {
+  pods: 3,
+  podLatencyMs: 0,
+  connections: [10, 50],
+  seconds: 2,
+  rate: 1000,
+  rateSeconds: 2,
+  warmupSeconds: 1,
+};
 
 export const TARGET_VS_NGINX = { on: 'ratio', op: '>=', limit: 0.5 } as const;
 export const TARGET_ADDED_P50_MS = { on: 'value', op: '<=', limit: 0.3 } as const;
@@ -81,9 +103,24 @@ async function throughput(p: MeshParams, paths: Record<string, Path | undefined>
     const failed = rps.mesh.failed > 0 ? { note: `${rps.mesh.failed} of ${rps.mesh.requests} requests failed` } : {};
     figures.push(
       rps.nginx
-        ? figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'nginx', value: rps.nginx.rps }, target: TARGET_VS_NGINX, ...failed })
+        ? figure({
+            bench: BENCH,
+            name: label,
+            value: rps.mesh.rps,
+            unit: 'req/s',
+            reference: { name: 'nginx', value: rps.nginx.rps },
+            target: TARGET_VS_NGINX,
+            ...failed,
+          })
         : skipped(BENCH, label, 'req/s', 'nginx not installed', TARGET_VS_NGINX),
-      figure({ bench: BENCH, name: label, value: rps.mesh.rps, unit: 'req/s', reference: { name: 'direct', value: rps.direct.rps }, ...failed }),
+      figure({
+        bench: BENCH,
+        name: label,
+        value: rps.mesh.rps,
+        unit: 'req/s',
+        reference: { name: 'direct', value: rps.direct.rps },
+        ...failed,
+      }),
     );
   }
   return figures;
@@ -96,10 +133,20 @@ async function throughput(p: MeshParams, paths: Record<string, Path | undefined>
  */
 async function upstreamReuse(child: ChildProcess): Promise<Figure> {
   const { stats } = await ask<Message & { stats: Record<string, number> }>(child, { type: 'stats' });
-  const sum = (suffix: string) => Object.entries(stats).reduce((n, [k, v]) => (k.startsWith('cluster.outbound|') && k.endsWith(suffix) ? n + v : n), 0);
+  const sum = (suffix: string) =>
+    Object.entries(stats).reduce(
+      (n, [k, v]) => (k.startsWith('cluster.outbound|') && k.endsWith(suffix) ? n + v : n),
+      0,
+    );
   const rq = sum('.upstream_rq_total');
   const cx = sum('.upstream_cx_total');
-  return figure({ bench: BENCH, name: 'upstream connections per request', value: rq > 0 ? cx / rq : NaN, unit: 'cx/rq', note: `${cx.toLocaleString('en-US')} connections for ${rq.toLocaleString('en-US')} requests` });
+  return figure({
+    bench: BENCH,
+    name: 'upstream connections per request',
+    value: rq > 0 ? cx / rq : NaN,
+    unit: 'cx/rq',
+    note: `${cx.toLocaleString('en-US')} connections for ${rq.toLocaleString('en-US')} requests`,
+  });
 }
 
 /**
@@ -115,8 +162,11 @@ async function addedLatency(p: MeshParams, paths: Record<string, Path | undefine
   const halves: Record<string, SerializedHistogram[]> = {};
   for (const [name, path] of [...present, ...[...present].reverse()]) {
     // warm-up before a path's first half only: JIT and the mesh's upstream connections stay warm
-    if (p.warmupSeconds > 0 && !halves[name]) await engineLatencyAtRate(engine, path.url, p.rate, p.warmupSeconds, path.host);
-    (halves[name] ??= []).push((await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds / 2, path.host)).histogram);
+    if (p.warmupSeconds > 0 && !halves[name])
+      await engineLatencyAtRate(engine, path.url, p.rate, p.warmupSeconds, path.host);
+    (halves[name] ??= []).push(
+      (await engineLatencyAtRate(engine, path.url, p.rate, p.rateSeconds / 2, path.host)).histogram,
+    );
   }
   const lat: Record<string, LatencySummary> = {};
   for (const [name, hs] of Object.entries(halves)) lat[name] = summarize(deserializeHistogram(mergeHistograms(hs)));

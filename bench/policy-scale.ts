@@ -6,7 +6,7 @@
  * gives about 1; work quadratic in the routes gives about 10. Target ≤ 2.
  */
 import { performance } from 'node:perf_hooks';
-import { checkConfigDump, expectedConfig } from '../src/cluster/config-dump.js';
+import { checkConfigDump, expectedConfig } from '../src/translate/config-dump.js';
 import { checkDocs, formatCheckReport } from '../src/policy/check.js';
 import { loadPolicyText } from '../src/policy/load.js';
 import { figure, type Figure } from './report.js';
@@ -28,7 +28,6 @@ export const QUICK: ScaleParams = { routes: 2_000, subsets: 200, rounds: 2 };
 export const TARGET_SCALING = { on: 'ratio', op: '<=', limit: 2 } as const;
 
 const HOST = 'bookinfo.example.com';
-const SERVICE = 'productpage.default.svc.cluster.local';
 
 /** A DR with `subsets` subsets (each with an outlierDetection) and a gateway VS with `routes` routes, as YAML. */
 export function policySetYaml(routes: number, subsets: number): string {
@@ -40,7 +39,11 @@ export function policySetYaml(routes: number, subsets: number): string {
     '  host: productpage',
     '  trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } } }',
     '  subsets:',
-    ...Array.from({ length: subsets }, (_, i) => `    - { name: v${i}, labels: { version: v${i} }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }`),
+    ...Array.from(
+      { length: subsets },
+      (_, i) =>
+        `    - { name: v${i}, labels: { version: v${i} }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }`,
+    ),
   ];
   const vs = [
     'apiVersion: networking.istio.io/v1',
@@ -52,7 +55,8 @@ export function policySetYaml(routes: number, subsets: number): string {
     '  http:',
     ...Array.from(
       { length: routes },
-      (_, i) => `    - { match: [{ uri: { prefix: /r${i}/ } }], route: [{ destination: { host: productpage, subset: v${i % subsets} } }], timeout: 2s }`,
+      (_, i) =>
+        `    - { match: [{ uri: { prefix: /r${i}/ } }], route: [{ destination: { host: productpage, subset: v${i % subsets} } }], timeout: 2s }`,
     ),
   ];
   return `${dr.join('\n')}\n---\n${vs.join('\n')}\n`;
@@ -61,9 +65,17 @@ export function policySetYaml(routes: number, subsets: number): string {
 /** A config_dump that carries exactly what `expected` asks for (what a converged gateway shows). */
 function convergedDump(objects: object[]): unknown {
   const expected = expectedConfig(objects, 'default');
-  const clusters = expected.services.flatMap((s) => ['', ...s.subsets].map((subset) => ({ cluster: s.cluster(9080, subset) })));
-  const virtual_hosts = expected.virtualHosts.map((vh) => ({ name: `${vh.domain}:80`, domains: [vh.domain], routes: vh.routes }));
-  return { configs: [{ dynamic_active_clusters: clusters }, { dynamic_route_configs: [{ route_config: { virtual_hosts } }] }] };
+  const clusters = expected.services.flatMap((s) =>
+    ['', ...s.subsets].map((subset) => ({ cluster: s.cluster(9080, subset) })),
+  );
+  const virtual_hosts = expected.virtualHosts.map((vh) => ({
+    name: `${vh.domain}:80`,
+    domains: [vh.domain],
+    routes: vh.routes,
+  }));
+  return {
+    configs: [{ dynamic_active_clusters: clusters }, { dynamic_route_configs: [{ route_config: { virtual_hosts } }] }],
+  };
 }
 
 /** Best-of-`rounds` ms of one propagation check at this size; throws when the converged dump does not pass. */
@@ -97,6 +109,11 @@ export async function policyScale(p: ScaleParams): Promise<Figure[]> {
       target: TARGET_SCALING,
       note: 'ratio ≈ 1 is linear in the policy size, ≈ 10 quadratic',
     }),
-    figure({ bench: BENCH, name: `lint output lines, ${p.routes.toLocaleString('en-US')} routes`, value: lintLines, unit: 'lines' }),
+    figure({
+      bench: BENCH,
+      name: `lint output lines, ${p.routes.toLocaleString('en-US')} routes`,
+      value: lintLines,
+      unit: 'lines',
+    }),
   ];
 }

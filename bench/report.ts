@@ -2,7 +2,7 @@
  * One figure per measured quantity, printed as one line (name, value, reference, ratio,
  * target, ok/short) and collected into bench/results.json. Targets are mostly ratios
  * against a reference run on the same machine at the same time: absolute numbers on a
- * shared 2-core machine mean little (issue F).
+ * shared 2-core machine mean little.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -67,7 +67,14 @@ export function skipped(bench: string, name: string, unit: string, note: string,
 /** A benchmark that threw: one line saying so, so the rest of the run still reports. */
 export function failed(bench: string, e: unknown): Figure {
   const message = e instanceof Error ? e.message : String(e);
-  return { bench, name: '(benchmark failed)', value: null, unit: '', status: Status.error, note: message.split('\n')[0] };
+  return {
+    bench,
+    name: '(benchmark failed)',
+    value: null,
+    unit: '',
+    status: Status.error,
+    note: message.split('\n')[0],
+  };
 }
 
 function meets(v: number, t: Target): boolean {
@@ -100,7 +107,15 @@ export function formatLine(f: Figure): string {
   const ref = f.reference ? `ref ${f.reference.name} ${formatNumber(f.reference.value)}` : 'ref —';
   const ratio = f.ratio === undefined ? 'ratio —' : `ratio ${formatNumber(f.ratio)}×`;
   const target = f.target ? `target ${formatTarget(f.target, f.unit)}` : 'target —';
-  const cols = [f.bench.padEnd(18), f.name.padEnd(34), value.padStart(16), ref.padEnd(30), ratio.padEnd(12), target.padEnd(22), f.status];
+  const cols = [
+    f.bench.padEnd(18),
+    f.name.padEnd(34),
+    value.padStart(16),
+    ref.padEnd(30),
+    ratio.padEnd(12),
+    target.padEnd(22),
+    f.status,
+  ];
   return cols.join('  ') + (f.note ? `  — ${f.note}` : '');
 }
 
@@ -113,7 +128,12 @@ export interface Machine {
 }
 
 export function machine(): Machine {
-  return { nproc: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 export interface Results {

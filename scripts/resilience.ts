@@ -16,11 +16,21 @@ import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 import { classify, CAUSES, type Cause } from '../src/load/classify.js';
 import type { LoadProfile, RequestPlan } from '../src/load/model.js';
-import { BUCKET_COUNT, bucketName, bucketOf } from './lib/buckets.js';
-import { CAUSE_PREFIX, KNOWN_STATUSES, LATENCY_PREFIX, MAX_TIMELINE_SECONDS, SECOND_PREFIX, secondCauseName, STATUS_CLASSES, STATUS_PREFIX, statusKey } from './lib/names.js';
+import { BUCKET_COUNT, bucketName, bucketOf } from '../src/load/k6/metrics/buckets.js';
+import {
+  CAUSE_PREFIX,
+  KNOWN_STATUSES,
+  LATENCY_PREFIX,
+  MAX_TIMELINE_SECONDS,
+  SECOND_PREFIX,
+  secondCauseName,
+  STATUS_CLASSES,
+  STATUS_PREFIX,
+  statusKey,
+} from '../src/load/k6/metrics/names.js';
 import { optionsFor } from './lib/options.js';
-import { SUMMARY_BEGIN, SUMMARY_END, SUMMARY_TO_STDOUT } from './lib/markers.js';
-import { toSummaryFile, type K6SummaryData } from './lib/summary.js';
+import { SUMMARY_BEGIN, SUMMARY_END, SUMMARY_TO_STDOUT } from '../src/load/k6/metrics/markers.js';
+import { toSummaryFile, type K6SummaryData } from '../src/load/k6/metrics/summary-file.js';
 import { timelineSeconds } from './lib/timeline.js';
 
 /** Local replies are ≤ ~200 bytes (istio-envoy-semantics.md §1): 256 characters classify every one. */
@@ -30,10 +40,11 @@ const DEFAULT_SUMMARY = 'meshproof-summary.json';
 
 function fromEnv<T>(name: string): T {
   const text = __ENV[name];
-  if (!text) throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
+  if (!text)
+    throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
   try {
     return JSON.parse(text) as T;
-  } catch (e) {
+  } catch (_e) {
     throw new Error(`${name}: expected JSON, got ${text}`);
   }
 }
@@ -55,7 +66,7 @@ for (const cause of CAUSES) {
 }
 // Latency buckets per cause (the overall histogram is their sum), and per second of the run one
 // Trend (count and p95 of that second) and one Counter per cause: the k6 result carries the
-// same per-cause histograms and per-second cause timeline as the built-in one (issue G item 4).
+// same per-cause histograms and per-second cause timeline as the built-in one.
 const buckets: Record<string, Counter[]> = {};
 for (const cause of CAUSES) {
   buckets[cause] = [];
@@ -85,7 +96,11 @@ export function setup(): { startMs: number } {
 }
 
 export default function (data: { startMs: number }): void {
-  const res = http.request(plan.method, url, plan.body || null, { headers, timeout: plan.timeout || '60s', responseType: 'text' });
+  const res = http.request(plan.method, url, plan.body || null, {
+    headers,
+    timeout: plan.timeout || '60s',
+    responseType: 'text',
+  });
   const body = typeof res.body === 'string' ? res.body.substring(0, BODY_CAPTURE) : '';
   const cause: Cause = classify({ status: res.status, body, overloaded: header(res.headers, 'x-envoy-overloaded') });
   const ms = res.timings.duration;
@@ -111,7 +126,8 @@ export function handleSummary(data: K6SummaryData): Record<string, string> {
   const file = toSummaryFile(data);
   const line = `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`;
   // a k6-operator runner: the summary travels in the pod's log, between markers (one line of JSON)
-  if (__ENV.MESHPROOF_SUMMARY === SUMMARY_TO_STDOUT) return { stdout: `${line}${SUMMARY_BEGIN}\n${JSON.stringify(file)}\n${SUMMARY_END}\n` };
+  if (__ENV.MESHPROOF_SUMMARY === SUMMARY_TO_STDOUT)
+    return { stdout: `${line}${SUMMARY_BEGIN}\n${JSON.stringify(file)}\n${SUMMARY_END}\n` };
   return {
     [__ENV.MESHPROOF_SUMMARY || DEFAULT_SUMMARY]: JSON.stringify(file),
     stdout: line,

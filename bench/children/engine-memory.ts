@@ -9,7 +9,12 @@ import { closedLoop, runEngine } from '../lib/load.js';
 import { tell } from '../lib/proc.js';
 import { builtinEngine } from '../lib/subjects.js';
 
-const [url, requests, vus, maxSeconds] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
+const [url, requests, vus, maxSeconds] = [
+  process.argv[2],
+  Number(process.argv[3]),
+  Number(process.argv[4]),
+  Number(process.argv[5]),
+];
 
 try {
   const engine = await builtinEngine();

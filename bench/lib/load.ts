@@ -29,11 +29,25 @@ export function closedLoop(vus: number, seconds: number): LoadProfile {
 }
 
 export function openLoop(rate: number, seconds: number, vus: number): LoadProfile {
-  return { executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: `${seconds}s`, preAllocatedVUs: vus, maxVUs: vus * 4, gracefulStop: '5s' };
+  return {
+    executor: 'constant-arrival-rate',
+    rate,
+    timeUnit: '1s',
+    duration: `${seconds}s`,
+    preAllocatedVUs: vus,
+    maxVUs: vus * 4,
+    gracefulStop: '5s',
+  };
 }
 
 /** `host`: the Host header to send (the mesh gateway routes on it); default from the URL. */
-export function runEngine(engine: Engine, baseUrl: string, profile: LoadProfile, options: RunOptions = {}, host?: string): Promise<PhaseResult> {
+export function runEngine(
+  engine: Engine,
+  baseUrl: string,
+  profile: LoadProfile,
+  options: RunOptions = {},
+  host?: string,
+): Promise<PhaseResult> {
   return engine.run(profile, { method: 'GET', baseUrl, path: '/', ...(host ? { host } : {}) }, options);
 }
 
@@ -42,20 +56,43 @@ export function engineFigures(r: PhaseResult): LoadFigures {
   return check('builtin', { rps: r.requests / (r.durationMs / 1000), requests: r.requests, failed: r.requests - ok });
 }
 
-export async function engineClosedLoop(engine: Engine, url: string, connections: number, seconds: number, host?: string): Promise<LoadFigures> {
+export async function engineClosedLoop(
+  engine: Engine,
+  url: string,
+  connections: number,
+  seconds: number,
+  host?: string,
+): Promise<LoadFigures> {
   return engineFigures(await runEngine(engine, url, closedLoop(connections, seconds), {}, host));
 }
 
 /** Open loop at `rate`/s; latency is the engine's send → response-complete (http_req_duration). */
-export async function engineLatencyAtRate(engine: Engine, url: string, rate: number, seconds: number, host?: string): Promise<LatencySummary & { dropped: number; histogram: SerializedHistogram }> {
+export async function engineLatencyAtRate(
+  engine: Engine,
+  url: string,
+  rate: number,
+  seconds: number,
+  host?: string,
+): Promise<LatencySummary & { dropped: number; histogram: SerializedHistogram }> {
   // k6 sizing: VUs ≥ rate × latency; rate/20 covers 50 ms responses, 5× the 10 ms of the accuracy server
   const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 20))), {}, host);
   if (r.requests === 0) throw new Error('builtin: no request completed');
   return { ...r.latency.overall, dropped: r.droppedIterations, histogram: r.histograms.overall };
 }
 
-export async function autocannonClosedLoop(url: string, connections: number, seconds: number, host?: string): Promise<LoadFigures> {
-  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1, ...(host ? { headers: { host } } : {}) });
+export async function autocannonClosedLoop(
+  url: string,
+  connections: number,
+  seconds: number,
+  host?: string,
+): Promise<LoadFigures> {
+  const r = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    ...(host ? { headers: { host } } : {}),
+  });
   const requests = r.requests.total;
   return check('autocannon', { rps: requests / r.duration, requests, failed: r.non2xx + r.errors + r.timeouts });
 }
@@ -63,7 +100,11 @@ export async function autocannonClosedLoop(url: string, connections: number, sec
 /** wrk with one thread (the Node tools have one loop too); parses "Requests/sec:". */
 export async function wrkClosedLoop(url: string, connections: number, seconds: number): Promise<LoadFigures> {
   // wrk takes whole seconds
-  const out = await runCommand('wrk', ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, url], seconds * 1000 + TOOL_GRACE_MS);
+  const out = await runCommand(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, url],
+    seconds * 1000 + TOOL_GRACE_MS,
+  );
   const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(out.stdout)?.[1]);
   const requests = Number(/(\d+) requests in/.exec(out.stdout)?.[1]);
   const failed = Number(/Non-2xx or 3xx responses:\s*(\d+)/.exec(out.stdout)?.[1] ?? 0);
@@ -73,7 +114,11 @@ export async function wrkClosedLoop(url: string, connections: number, seconds: n
 
 /** hey for a duration (-z); parses "Requests/sec:" and the status distribution. */
 export async function heyClosedLoop(url: string, connections: number, seconds: number): Promise<LoadFigures> {
-  const out = await runCommand('hey', ['-z', `${seconds}s`, '-c', String(connections), '-disable-compression', url], seconds * 1000 + TOOL_GRACE_MS);
+  const out = await runCommand(
+    'hey',
+    ['-z', `${seconds}s`, '-c', String(connections), '-disable-compression', url],
+    seconds * 1000 + TOOL_GRACE_MS,
+  );
   const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(out.stdout)?.[1]);
   const statuses = [...out.stdout.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)];
   const requests = statuses.reduce((n, m) => n + Number(m[2]), 0);

@@ -27,7 +27,11 @@ export function forkTs(moduleUrl: URL, args: string[] = [], execArgv: string[] =
 }
 
 /** The next message of `type` from the child; rejects if it exits or errs first, or on timeout. */
-export function nextMessage<T extends Message>(child: ChildProcess, type: string, timeoutMs = READY_TIMEOUT_MS): Promise<T> {
+export function nextMessage<T extends Message>(
+  child: ChildProcess,
+  type: string,
+  timeoutMs = READY_TIMEOUT_MS,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer);

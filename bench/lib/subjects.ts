@@ -29,7 +29,9 @@ export interface BenchMesh {
 export async function startLocalMesh(pods: number, latencyMs: number): Promise<BenchMesh> {
   const app: AppModel = {
     ...DEFAULT_APP,
-    pods: DEFAULT_APP.pods.slice(0, pods).map((p) => ({ ...p, behaviour: { mode: 'serve', latency: { kind: 'fixed', ms: latencyMs } } })),
+    pods: DEFAULT_APP.pods
+      .slice(0, pods)
+      .map((p) => ({ ...p, behaviour: { mode: 'serve', latency: { kind: 'fixed', ms: latencyMs } } })),
   };
   const mesh = await startMesh({ app });
   return {

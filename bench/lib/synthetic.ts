@@ -50,7 +50,10 @@ export function syntheticPhase(n: number, rng: Rng, shape: SyntheticShape): Phas
     statuses: { '200': n - overflows, '503': overflows },
     causes: { ok: n - overflows, overflow: overflows },
     latency: { overall: summarize(overall), byCause: { ok: summarize(ok), overflow: summarize(overflow) } },
-    histograms: { overall: serializeHistogram(overall), byCause: { ok: serializeHistogram(ok), overflow: serializeHistogram(overflow) } },
+    histograms: {
+      overall: serializeHistogram(overall),
+      byCause: { ok: serializeHistogram(ok), overflow: serializeHistogram(overflow) },
+    },
     timeline: [],
   };
 }

@@ -3,7 +3,7 @@
  * field names (src/load/model.ts), so a scenario is the profile itself, minus empty fields.
  */
 import type { LoadProfile } from '../../src/load/model.js';
-import { SUMMARY_TREND_STATS } from './names.js';
+import { SUMMARY_TREND_STATS } from '../../src/load/k6/metrics/names.js';
 
 /** The scenario's name in k6's output. */
 export const SCENARIO = 'meshproof';
@@ -17,7 +17,10 @@ export function optionsFor(profile: LoadProfile) {
   // older k6 (variable_arrival_rate.go, v0.2x) refused an arrival-rate scenario without maxVUs ("the number of maxVUs isn't
   // specified", lib/executor/ramping_arrival_rate.go Validate); later ones default it to
   // preAllocatedVUs. Passing it always means the same on every version.
-  if ((profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') && profile.maxVUs === undefined) {
+  if (
+    (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') &&
+    profile.maxVUs === undefined
+  ) {
     scenario.maxVUs = profile.preAllocatedVUs;
   }
   scenario.exec = 'default';

@@ -18,7 +18,7 @@
  *   both phases, and still show the tail a timeout cuts (the slow answers become 504s).
  */
 import { CAUSES, isFailure, type Cause } from '../load/classify.js';
-import type { PhaseStats, RatioStat, Report } from '../report/model.js';
+import type { AnalyzedRun, PhaseStats, RatioStat } from './model.js';
 import { diffStat, percentileRatio } from './compare.js';
 import { ratioStat, REPORTED_PERCENTILES } from './phase.js';
 
@@ -55,7 +55,7 @@ export const neutral = (e: Pick<Effect, 'kind'>): number => (e.kind === 'share' 
  * Every effect of one run's policy, keyed "share failed", "share overflow", "latency p95".
  * `also`: failure causes to include even if neither phase saw them (the other run's), as 0/n.
  */
-export function runEffects(report: Report, also: readonly Cause[] = []): Map<string, Effect> {
+export function runEffects(report: AnalyzedRun, also: readonly Cause[] = []): Map<string, Effect> {
   const out = new Map<string, Effect>();
   const b = report.phases.baseline.stats;
   const q = report.phases.policy.stats;
@@ -70,15 +70,25 @@ export function runEffects(report: Report, also: readonly Cause[] = []): Map<str
   const ok = (phase: 'baseline' | 'policy') => report.phases[phase].result.histograms.byCause.ok;
   for (const { key, p } of REPORTED_PERCENTILES) {
     const r = percentileRatio(ok('baseline'), ok('policy'), p);
-    out.set(`latency ${key}`, { kind: 'latency', metric: key, baselineMs: r.baseline, policyMs: r.policy, value: r.ratio, lo: r.lo, hi: r.hi });
+    out.set(`latency ${key}`, {
+      kind: 'latency',
+      metric: key,
+      baselineMs: r.baseline,
+      policyMs: r.policy,
+      value: r.ratio,
+      lo: r.lo,
+      hi: r.hi,
+    });
   }
   return out;
 }
 
 /** Failure causes a run saw in either phase, in CAUSES order. */
-export function seenFailureCauses(report: Report): Cause[] {
+export function seenFailureCauses(report: AnalyzedRun): Cause[] {
   const seen = (s: PhaseStats, c: Cause) => (s.causes[c]?.count ?? 0) > 0;
-  return CAUSES.filter((c) => isFailure(c) && (seen(report.phases.baseline.stats, c) || seen(report.phases.policy.stats, c)));
+  return CAUSES.filter(
+    (c) => isFailure(c) && (seen(report.phases.baseline.stats, c) || seen(report.phases.policy.stats, c)),
+  );
 }
 
 /** A cause a phase never saw is 0 of its requests. */

@@ -3,9 +3,9 @@
  * gates and the overall verdict. The orchestrator hands in the pooled PhaseResults.
  */
 import type { PhaseResult } from '../load/model.js';
-import type { Comparison, GateResult, PhaseName, PhaseStats, Verdict } from '../report/model.js';
+import type { Comparison, GateResult, PhaseName, PhaseStats, Verdict } from './model.js';
 import { comparePhases } from './compare.js';
-import { evaluateGateList, evaluateGates, overallVerdict, type ExpectSpec, type Scope } from './gates.js';
+import { evaluateParsed, overallVerdict, parseExpect, type ExpectSpec, type ParsedGate } from './gates.js';
 import { analyzePhase } from './phase.js';
 import { DEFAULT_CONFIDENCE } from './stats.js';
 
@@ -19,8 +19,9 @@ export interface ExperimentAnalysis {
 export function analyzeExperiment(input: {
   baseline: PhaseResult;
   policy: PhaseResult;
-  /** an `expect:` block, or gates already flattened by the scenario loader */
-  expect?: ExpectSpec | { scope: Scope; metric: string; expression: string }[];
+  /** the gates, parsed once by the scenario loader; or an `expect:` block, parsed here */
+  gates?: ParsedGate[];
+  expect?: ExpectSpec;
   confidence?: number;
 }): ExperimentAnalysis {
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
@@ -28,6 +29,11 @@ export function analyzeExperiment(input: {
   const policy = { result: input.policy, stats: analyzePhase(input.policy, confidence) };
   const comparison = comparePhases(baseline, policy, confidence);
   const ctx = { baseline, policy, comparison, confidence };
-  const gates = Array.isArray(input.expect) ? evaluateGateList(input.expect, ctx) : evaluateGates(input.expect, ctx);
-  return { stats: { baseline: baseline.stats, policy: policy.stats }, comparison, gates, verdict: overallVerdict(gates) };
+  const gates = evaluateParsed(input.gates ?? parseExpect(input.expect), ctx);
+  return {
+    stats: { baseline: baseline.stats, policy: policy.stats },
+    comparison,
+    gates,
+    verdict: overallVerdict(gates),
+  };
 }

@@ -4,11 +4,11 @@
  * its whole interval satisfies the comparison, fails when its whole interval violates it,
  * and is inconclusive otherwise; counts and throughput are exact (degenerate intervals).
  */
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { CAUSES, type Cause } from '../load/classify.js';
-import { deserializeHistogram } from '../load/histogram.js';
-import type { Comparison, GateResult, PhaseName, Verdict } from '../report/model.js';
-import { formatNumber } from '../report/format.js';
+import { histogramOf } from './decoded.js';
+import type { Comparison, GateResult, PhaseName, Verdict } from './model.js';
+import { formatNumber } from '../util/format.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
 import { ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';
@@ -94,9 +94,11 @@ export function parseGate(expr: string): Gate {
     return fail(aggText === '' ? EXPECTED : `unknown aggregation "${aggText}"; expected ${AGG_LIST}`);
   }
   const written = OPERATORS.find((o) => rest.startsWith(o));
-  if (!written || /^[<>=!]/.test(rest.slice(written.length))) return fail(`expected an operator (${OP_LIST}) after "${aggText}", got "${rest}"`);
+  if (!written || /^[<>=!]/.test(rest.slice(written.length)))
+    return fail(`expected an operator (${OP_LIST}) after "${aggText}", got "${rest}"`);
   const numText = rest.slice(written.length).trim();
-  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(numText)) fail(`expected a number after "${written}", got "${numText}"`);
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(numText))
+    fail(`expected a number after "${written}", got "${numText}"`);
   if (!Number.isFinite(Number(numText))) fail(`expected a finite number after "${written}", got "${numText}"`);
   const op: Operator = written === '===' ? '==' : written;
   return { expression: expr, aggregation: aggregation!, percentile, op, threshold: Number(numText) };
@@ -110,21 +112,34 @@ export function parseMetric(name: string): MetricRef {
     // RFC 9110 §15: status codes are 100–599; 0 is "no response" (a network error), as in k6
     const code = Number(s[1]);
     if (code === 0 || (code >= 100 && code <= 599)) return { kind: 'status', code: String(code) };
-    throw new GateError([], `unknown status in metric "${name}"; expected status_0 (no response) or an HTTP status from status_100 to status_599`);
+    throw new GateError(
+      [],
+      `unknown status in metric "${name}"; expected status_0 (no response) or an HTTP status from status_100 to status_599`,
+    );
   }
   const c = /^cause_(.+)$/.exec(name);
   if (c) {
     if ((CAUSES as readonly string[]).includes(c[1])) return { kind: 'cause', cause: c[1] as Cause };
     throw new GateError([], `unknown cause "${c[1]}" in metric "${name}"; expected one of ${CAUSES.join(', ')}`);
   }
-  throw new GateError([], `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)`);
+  throw new GateError(
+    [],
+    `unknown metric "${name}"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)`,
+  );
 }
 
+/** One gate, parsed once (by the scenario loader, or parseExpect) and carried parsed to the verdict. */
 export interface ParsedGate {
   scope: Scope;
   metric: string;
   ref: MetricRef;
   gate: Gate;
+}
+
+/** One gate written as { scope, metric, expression }, parsed and checked as parseExpect checks it. */
+export function parseOneGate(scope: Scope, metric: string, expression: string): ParsedGate {
+  const [parsed] = parseExpect({ [scope]: { [metric]: [expression] } });
+  return parsed;
 }
 
 /**
@@ -135,21 +150,31 @@ export interface ParsedGate {
 export function parseExpect(expect: unknown): ParsedGate[] {
   const out: ParsedGate[] = [];
   if (expect === undefined || expect === null) return out;
-  if (typeof expect !== 'object' || Array.isArray(expect)) throw new GateError(['expect'], 'expected a mapping with keys baseline, policy and/or delta');
+  if (typeof expect !== 'object' || Array.isArray(expect))
+    throw new GateError(['expect'], 'expected a mapping with keys baseline, policy and/or delta');
   for (const [scope, metrics] of Object.entries(expect as Record<string, unknown>)) {
-    if (!(SCOPES as readonly string[]).includes(scope)) throw new GateError(['expect', scope], `unknown scope; expected ${SCOPES.join(', ')}`);
-    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) throw new GateError(['expect', scope], 'expected a mapping of metric name to a list of gates');
+    if (!(SCOPES as readonly string[]).includes(scope))
+      throw new GateError(['expect', scope], `unknown scope; expected ${SCOPES.join(', ')}`);
+    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics))
+      throw new GateError(['expect', scope], 'expected a mapping of metric name to a list of gates');
     for (const [metric, list] of Object.entries(metrics as Record<string, unknown>)) {
       const ref = withPath(['expect', scope, metric], () => parseMetric(metric));
       const exprs = typeof list === 'string' ? [list] : list;
-      if (!Array.isArray(exprs)) throw new GateError(['expect', scope, metric], `expected a list of gate expressions like ["rate<0.01"], got ${JSON.stringify(list)}`);
+      if (!Array.isArray(exprs))
+        throw new GateError(
+          ['expect', scope, metric],
+          `expected a list of gate expressions like ["rate<0.01"], got ${JSON.stringify(list)}`,
+        );
       exprs.forEach((expr, i) => {
         const path = ['expect', scope, metric, i];
         const gate = withPath(path, () => parseGate(expr));
         if (!METRIC_AGGREGATIONS[ref.kind].includes(gate.aggregation)) {
           const agg = gate.aggregation === 'p' ? 'p(N)' : gate.aggregation;
           const allowed = METRIC_AGGREGATIONS[ref.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
-          throw new GateError(path, `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`);
+          throw new GateError(
+            path,
+            `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`,
+          );
         }
         const range = shareRangeProblem(ref, gate, scope as Scope);
         if (range) throw new GateError(path, `gate ${JSON.stringify(expr)}: ${range}`);
@@ -202,12 +227,8 @@ export function evaluateGates(expect: ExpectSpec | undefined, ctx: GateContext):
   return evaluateParsed(parseExpect(expect), ctx);
 }
 
-/** The same for gates already flattened to { scope, metric, expression } (src/experiment/scenario-gates.ts GateSpec). */
-export function evaluateGateList(gates: { scope: Scope; metric: string; expression: string }[], ctx: GateContext): GateResult[] {
-  return evaluateParsed(gates.flatMap((g) => parseExpect({ [g.scope]: { [g.metric]: [g.expression] } })), ctx);
-}
-
-function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
+/** Evaluates gates already parsed (the scenario loader's), in order; nothing is parsed again. */
+export function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResult[] {
   const confidence = ctx.confidence ?? DEFAULT_CONFIDENCE;
   return parsed.map(({ scope, metric, ref, gate }) => {
     const obs = observe(ref, gate, scope, ctx, confidence);
@@ -231,12 +252,18 @@ export function judge(gate: Pick<Gate, 'op' | 'threshold'>, obs: Pick<Observatio
   if (Number.isNaN(lo) || Number.isNaN(hi)) return 'inconclusive';
   const all = (pass: boolean, fail: boolean): Verdict => (pass ? 'pass' : fail ? 'fail' : 'inconclusive');
   switch (gate.op) {
-    case '<': return all(hi < t, lo >= t);
-    case '<=': return all(hi <= t, lo > t);
-    case '>': return all(lo > t, hi <= t);
-    case '>=': return all(lo >= t, hi < t);
-    case '==': return all(lo === t && hi === t, t < lo || t > hi);
-    case '!=': return all(t < lo || t > hi, lo === t && hi === t);
+    case '<':
+      return all(hi < t, lo >= t);
+    case '<=':
+      return all(hi <= t, lo > t);
+    case '>':
+      return all(lo > t, hi <= t);
+    case '>=':
+      return all(lo >= t, hi < t);
+    case '==':
+      return all(lo === t && hi === t, t < lo || t > hi);
+    case '!=':
+      return all(t < lo || t > hi, lo === t && hi === t);
   }
 }
 
@@ -248,7 +275,12 @@ export function overallVerdict(gates: Pick<GateResult, 'verdict'>[]): Verdict {
 }
 
 const exact = (x: number): Observation => ({ observed: x, lo: x, hi: x, exact: true });
-const ranged = (x: { value: number; lo: number; hi: number }): Observation => ({ observed: x.value, lo: x.lo, hi: x.hi, exact: false });
+const ranged = (x: { value: number; lo: number; hi: number }): Observation => ({
+  observed: x.value,
+  lo: x.lo,
+  hi: x.hi,
+  exact: false,
+});
 
 function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, confidence: number): Observation {
   if (ref.kind === 'http_req_duration') return observeDuration(gate, scope, ctx, confidence);
@@ -258,13 +290,18 @@ function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, con
   }
   const countOf = (p: AnalyzedPhase) => {
     const s = p.stats;
-    const r = ref.kind === 'http_req_failed' ? s.failed : ref.kind === 'status' ? s.statuses[ref.code] : s.causes[ref.cause];
+    const r =
+      ref.kind === 'http_req_failed' ? s.failed : ref.kind === 'status' ? s.statuses[ref.code] : s.causes[ref.cause];
     return { count: r?.count ?? 0, n: s.requests };
   };
-  if (gate.aggregation === 'count') return exact(scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count);
+  if (gate.aggregation === 'count')
+    return exact(
+      scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count,
+    );
   if (scope === 'delta') {
     // a phase without requests has no ratio; Newcombe would still give [−p, 1 − p] and decide a loose gate on no data
-    if (ctx.baseline.stats.requests === 0 || ctx.policy.stats.requests === 0) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
+    if (ctx.baseline.stats.requests === 0 || ctx.policy.stats.requests === 0)
+      return { observed: NaN, lo: NaN, hi: NaN, exact: false };
     const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
     return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
   }
@@ -280,9 +317,9 @@ function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence:
       const d = percentileDelta(ctx.baseline, ctx.policy, p, confidence);
       return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
     }
-    return ranged(percentileInterval(deserializeHistogram(ctx[scope].result.histograms.overall), p, confidence));
+    return ranged(percentileInterval(histogramOf(ctx[scope].result.histograms.overall), p, confidence));
   }
-  const hist = (ph: AnalyzedPhase) => deserializeHistogram(ph.result.histograms.overall);
+  const hist = (ph: AnalyzedPhase) => histogramOf(ph.result.histograms.overall);
   if (gate.aggregation === 'avg') {
     if (scope !== 'delta') return ranged(meanInterval(hist(ctx[scope]), confidence));
     // difference of means: normal theory, standard errors add in quadrature
@@ -301,9 +338,17 @@ function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence:
   return exact(scope === 'delta' ? extreme(ctx.policy) - extreme(ctx.baseline) : extreme(ctx[scope]));
 }
 
-function explain(gate: Gate, metric: string, scope: Scope, obs: Observation, verdict: Verdict, confidence: number): string {
+function explain(
+  gate: Gate,
+  metric: string,
+  scope: Scope,
+  obs: Observation,
+  verdict: Verdict,
+  confidence: number,
+): string {
   const what = `${scope} ${metric} ${gate.aggregation === 'p' ? `p(${gate.percentile})` : gate.aggregation}`;
-  if (Number.isNaN(obs.observed) || Number.isNaN(obs.lo)) return `${what} has no data (no requests in the phase), so ${gate.expression} cannot be decided`;
+  if (Number.isNaN(obs.observed) || Number.isNaN(obs.lo))
+    return `${what} has no data (no requests in the phase), so ${gate.expression} cannot be decided`;
   const value = `${what} = ${formatNumber(obs.observed)}`;
   if (obs.exact) return `${value} (exact) ${verdict === 'pass' ? 'satisfies' : 'violates'} ${gate.expression}`;
   const ci = `${Math.round(confidence * 100)} % interval [${formatNumber(obs.lo)}, ${formatNumber(obs.hi)}]`;

@@ -5,9 +5,10 @@
  * median of each cause), throughput and goodput.
  */
 import { CAUSES, isFailure, type Cause } from '../load/classify.js';
-import { deserializeHistogram, type Histogram } from '../load/histogram.js';
+import type { Histogram } from '../load/histogram.js';
+import { histogramOf } from './decoded.js';
 import type { PhaseResult } from '../load/model.js';
-import type { PercentileStat, PhaseStats, RatioStat } from '../report/model.js';
+import type { PercentileStat, PhaseStats, RatioStat } from './model.js';
 import { DEFAULT_CONFIDENCE, percentileInterval, wilson } from './stats.js';
 
 /** The percentiles every report carries, keyed as PhaseStats.percentiles is. */
@@ -51,20 +52,21 @@ export function failedCount(result: Pick<PhaseResult, 'causes'>): number {
 export function analyzePhase(result: PhaseResult, confidence = DEFAULT_CONFIDENCE): PhaseStats {
   const n = result.requests;
   const statuses: Record<string, RatioStat> = {};
-  for (const code of Object.keys(result.statuses).sort()) statuses[code] = ratioStat(result.statuses[code], n, confidence);
+  for (const code of Object.keys(result.statuses).sort())
+    statuses[code] = ratioStat(result.statuses[code], n, confidence);
   const causes: PhaseStats['causes'] = {};
   // CAUSES order (ok first, then the failure kinds) so every renderer lists them alike
   for (const cause of CAUSES) {
     const count = result.causes[cause];
     if (count !== undefined) causes[cause] = ratioStat(count, n, confidence);
   }
-  const h = deserializeHistogram(result.histograms.overall);
+  const h = histogramOf(result.histograms.overall);
   const percentiles: Record<string, PercentileStat> = {};
   for (const { key, p } of REPORTED_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
   const medianByCause: PhaseStats['medianByCause'] = {};
   for (const cause of CAUSES) {
     const hc = result.histograms.byCause[cause];
-    if (hc && (result.causes[cause] ?? 0) > 0) medianByCause[cause] = percentileStat(deserializeHistogram(hc), 50, confidence);
+    if (hc && (result.causes[cause] ?? 0) > 0) medianByCause[cause] = percentileStat(histogramOf(hc), 50, confidence);
   }
   return {
     requests: n,

@@ -32,18 +32,31 @@ export function zFor(confidence: number): number {
  * 1.2e-9 — far below anything a report prints). Written here because no dependency offers it.
  */
 export function normalQuantile(p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  const tail = (q: number) =>
+    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**
@@ -66,7 +79,13 @@ export function wilson(k: number, n: number, confidence = DEFAULT_CONFIDENCE): I
  * Newcombe's hybrid score interval (1998, method 10) for p1 − p2, built from the two Wilson
  * intervals. Good coverage even when one ratio is 0 — e.g. "no overflows before, 40 % after".
  */
-export function newcombe(k1: number, n1: number, k2: number, n2: number, confidence = DEFAULT_CONFIDENCE): Interval & { delta: number } {
+export function newcombe(
+  k1: number,
+  n1: number,
+  k2: number,
+  n2: number,
+  confidence = DEFAULT_CONFIDENCE,
+): Interval & { delta: number } {
   const p1 = n1 > 0 ? k1 / n1 : 0;
   const p2 = n2 > 0 ? k2 / n2 : 0;
   const w1 = wilson(k1, n1, confidence);
@@ -133,7 +152,11 @@ export function binomialCdf(n: number, p: number): Float64Array {
  * latency histogram. Below rank 1 the bound is 0 (latencies are not negative); above rank n
  * the upper bound is +Infinity — too few samples to bound that tail (JSON writes it as null).
  */
-export function percentileInterval(h: Histogram, percent: number, confidence = DEFAULT_CONFIDENCE): { value: number; lo: number; hi: number } {
+export function percentileInterval(
+  h: Histogram,
+  percent: number,
+  confidence = DEFAULT_CONFIDENCE,
+): { value: number; lo: number; hi: number } {
   const n = h.totalCount;
   if (n === 0) return { value: NaN, lo: NaN, hi: NaN };
   const value = h.getValueAtPercentile(percent) / 1000;

@@ -10,7 +10,9 @@ import { main, reportError } from './main.js';
  */
 function crash(err: unknown): void {
   const code = reportError(err);
-  process.stderr.write('meshproof: if this run was changing a real cluster, `meshproof restore` puts back what it applied\n');
+  process.stderr.write(
+    'meshproof: if this run was changing a real cluster, `meshproof restore` puts back what it applied\n',
+  );
   process.exit(code);
 }
 process.on('uncaughtException', crash);

@@ -4,7 +4,7 @@
  * MeshproofError) and `main()` alone turns that into an exit code.
  */
 import type { Argv } from 'yargs';
-import type { Outcome } from './exit.js';
+import type { Outcome } from '../errors.js';
 
 export interface Command<A = Record<string, unknown>> {
   /** yargs command string, e.g. "validate <paths..>" */

@@ -1,5 +1,5 @@
 /** Numeric flag checks the verbs share; each throws a UsageError naming the flag (exit 2). */
-import { UsageError } from './exit.js';
+import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../util/random.js';
 import { MAX_TIMER_MS } from '../util/duration.js';
 
@@ -13,12 +13,14 @@ export function positiveFlag(value: number | undefined, flag: string): number | 
 /** A seed: an integer the 32-bit generator can hold (src/util/random.ts), or undefined. */
 export function seedFlag(value: number | undefined, flag = '--seed'): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_SEED) throw new UsageError(`${flag}: expected an integer from 0 to ${MAX_SEED}, got ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_SEED)
+    throw new UsageError(`${flag}: expected an integer from 0 to ${MAX_SEED}, got ${value}`);
   return value;
 }
 
 /** A delay in ms that becomes a timer: 0 up to Node's timer limit (src/util/duration.ts). */
 export function delayMsFlag(value: number, flag: string): number {
-  if (!Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) throw new UsageError(`${flag}: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${value}`);
+  if (!Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS)
+    throw new UsageError(`${flag}: expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${value}`);
   return value;
 }

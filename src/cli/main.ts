@@ -4,12 +4,12 @@
  * yargs 18 is ESM-only and has no commandDir (ecosystem.md).
  */
 import yargs from 'yargs';
-import { ExitCode, MeshproofError, UsageError, type Outcome } from './exit.js';
+import { ExitCode, MeshproofError, UsageError, type Outcome } from '../errors.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { escapeControls } from '../util/text.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { stripUserinfo } from '../util/redact.js';
 
 /** Runs the CLI with the given arguments and returns the exit code (tests call this directly). */
 export async function main(args: string[]): Promise<number> {
@@ -27,7 +27,9 @@ export async function main(args: string[]): Promise<number> {
       throw err ?? new UsageError(`${msg ?? 'bad usage'} (see meshproof --help)`);
     })
     .exitProcess(false)
-    .epilogue('Exit codes: 0 pass · 1 gate failed · 2 usage/config/policy error · 3 infrastructure error · 4 inconclusive');
+    .epilogue(
+      'Exit codes: 0 pass · 1 gate failed · 2 usage/config/policy error · 3 infrastructure error · 4 inconclusive',
+    );
   for (const c of commands as Command<any>[]) {
     cli.command({
       command: c.command,
@@ -63,6 +65,8 @@ export function reportError(err: unknown): number {
     return ExitCode.usage;
   }
   // a bug: say so plainly, with the stack, and treat it as an infrastructure failure
-  process.stderr.write(`meshproof: internal error: ${escapeControls(stripUserinfo(err instanceof Error ? String(err.stack) : String(err)))}\n`);
+  process.stderr.write(
+    `meshproof: internal error: ${escapeControls(stripUserinfo(err instanceof Error ? String(err.stack) : String(err)))}\n`,
+  );
   return ExitCode.infra;
 }

@@ -18,14 +18,31 @@
  *  - system namespaces are refused unless `allowSystemNamespaces`, and objects outside the
  *    run's namespace unless `allowOtherNamespaces` (design.md "Safety rules")
  */
-import type { Applier, ObjectKey, Snapshot, SnapshotEntry, VerifyResult } from '../experiment/applier.js';
-import { keyOf } from '../experiment/applier.js';
+import {
+  type Applier,
+  keyOf,
+  keyText,
+  type ObjectKey,
+  sameKey,
+  type Snapshot,
+  type SnapshotEntry,
+  type VerifyResult,
+} from '../ports.js';
 import type { PolicyDoc } from '../policy/model.js';
-import { InfraError, UsageError } from '../cli/exit.js';
+import { InfraError, UsageError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { IstioApi, codeOf } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
-import { comparable, onlyWrittenBy, writersSince, sameContent, sameOwnership, specChanges, unchangedSince, userContent } from './objects.js';
+import {
+  comparable,
+  onlyWrittenBy,
+  writersSince,
+  sameContent,
+  sameOwnership,
+  specChanges,
+  unchangedSince,
+  userContent,
+} from './objects.js';
 import { ConcurrentChangeError, type ConcurrentChange } from './concurrent.js';
 import {
   DEFAULT_EXPIRY_MS,
@@ -34,13 +51,11 @@ import {
   RUN_ID_ANNOTATION,
   RUN_ID_LABEL,
   SYSTEM_NAMESPACES,
-  keyText,
   labelValue,
-  sameKey,
 } from './resources.js';
 import { isDeepStrictEqual } from 'node:util';
-import { stripUserinfo } from '../experiment/redact.js';
-import { effectiveLines, effectivePolicy } from '../experiment/apply-merge.js';
+import { stripUserinfo } from '../util/redact.js';
+import { effectiveLines, effectivePolicy } from '../policy/apply-merge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -61,7 +76,10 @@ export interface ClusterApplierOptions {
   /** human lines (the dry-run plan, restore notes) → stderr by default */
   log?: (line: string) => void;
   /** the propagation check behind verify(); without one verify() only reports the apply */
-  verifier?: (docs: PolicyDoc[], options: { timeoutMs: number; signal?: AbortSignal; appliedAt?: number }) => Promise<VerifyResult>;
+  verifier?: (
+    docs: PolicyDoc[],
+    options: { timeoutMs: number; signal?: AbortSignal; appliedAt?: number },
+  ) => Promise<VerifyResult>;
 }
 
 export class ClusterApplier implements Applier {
@@ -99,7 +117,11 @@ export class ClusterApplier implements Applier {
     // the first snapshot of a key is the truth we restore to; later reads (read-back) are not
     const fresh = entries.filter((e) => !this.taken.some((t) => sameKey(t.key, e.key)));
     this.taken.push(...fresh);
-    if (!this.dryRun && fresh.length > 0) this.opts.journal.recordSnapshot(this.opts.runId, this.clusterId(), { takenAt: snapshot.takenAt, entries: fresh });
+    if (!this.dryRun && fresh.length > 0)
+      this.opts.journal.recordSnapshot(this.opts.runId, this.clusterId(), {
+        takenAt: snapshot.takenAt,
+        entries: fresh,
+      });
     return snapshot;
   }
 
@@ -130,7 +152,11 @@ export class ClusterApplier implements Applier {
         intended = true;
         this.appliedAt ??= Date.now();
         const rv = now ? rvOf(now) : undefined;
-        return this.api.apply(key, rv ? { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rv } } : body, { dryRun: false, source });
+        return this.api.apply(
+          key,
+          rv ? { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rv } } : body,
+          { dryRun: false, source },
+        );
       }).catch((err) => {
         throw atField(err, doc);
       });
@@ -151,7 +177,8 @@ export class ClusterApplier implements Applier {
     this.opts.journal.markDone(this.opts.runId);
     // someone put an object back as it was (deleted the one we created) while the policy was
     // applied: nothing is left to restore, but the policy phase did not measure the policy
-    if (reverted.length > 0) throw new ConcurrentChangeError(this.opts.runId, reverted, this.opts.journal.pathOf(this.opts.runId), 'reverted');
+    if (reverted.length > 0)
+      throw new ConcurrentChangeError(this.opts.runId, reverted, this.opts.journal.pathOf(this.opts.runId), 'reverted');
   }
 
   /**
@@ -201,7 +228,8 @@ export class ClusterApplier implements Applier {
         const current = await this.api.get(entry.key);
         const applied = this.lastWritten.get(keyText(entry.key));
         if (unchangedSince(entry.object, current)) {
-          if (applied !== undefined && !unchangedSince(applied, current)) reverted.push({ key: entry.key, before: entry.object, applied, now: current });
+          if (applied !== undefined && !unchangedSince(applied, current))
+            reverted.push({ key: entry.key, before: entry.object, applied, now: current });
           // already as before (also: never applied); this is what the next re-apply must find
           if (applied !== undefined && !unchangedSince(applied, current)) this.wrote(runId, entry.key, current);
           return;
@@ -211,11 +239,17 @@ export class ClusterApplier implements Applier {
         // since is meshproof (or, for an object that did not exist, it carries this run's label)
         const expected = applied !== undefined ? applied : entry.object;
         const ours =
-          current !== null && (expected === null ? labelsOf(current)[RUN_ID_LABEL] === labelValue(runId) && applied === undefined : onlyWrittenBy(FIELD_MANAGER, expected, current));
+          current !== null &&
+          (expected === null
+            ? labelsOf(current)[RUN_ID_LABEL] === labelValue(runId) && applied === undefined
+            : onlyWrittenBy(FIELD_MANAGER, expected, current));
         if (!force && !unchangedSince(expected, current) && !ours) {
           // our apply never landed (refused with 409 after someone wrote; the apply already
           // said so): nothing of ours to take back, and nothing to report twice
-          const neverLanded = applied === undefined && entry.object !== null && !writersSince(entry.object, current).includes(FIELD_MANAGER);
+          const neverLanded =
+            applied === undefined &&
+            entry.object !== null &&
+            !writersSince(entry.object, current).includes(FIELD_MANAGER);
           if (neverLanded) untouched.push(entry.key);
           else conflicts.push({ key: entry.key, before: entry.object, applied: expected, now: current });
           return;
@@ -224,7 +258,9 @@ export class ClusterApplier implements Applier {
           if (current === null) return;
           if (labelsOf(current)[RUN_ID_LABEL] !== labelValue(runId)) {
             // not ours: someone created it after our snapshot, or our apply never landed
-            this.log(`restore: leaving ${keyText(entry.key)} in place: it did not exist before run ${runId} and does not carry its label`);
+            this.log(
+              `restore: leaving ${keyText(entry.key)} in place: it did not exist before run ${runId} and does not carry its label`,
+            );
             return;
           }
           this.opts.journal.recordIntent(runId, 'restore', entry.key);
@@ -237,9 +273,14 @@ export class ClusterApplier implements Applier {
         let written = current;
         if (written === null) {
           written = await this.api.create(entry.key, userContent(entry.object));
-          this.log(`restore: re-created ${keyText(entry.key)} as snapshotted (it had been deleted); it is a new object with a new uid`);
-        }
-        else if (!sameContent(written, entry.object)) written = await this.api.replace(entry.key, { ...userContent(entry.object), metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) } });
+          this.log(
+            `restore: re-created ${keyText(entry.key)} as snapshotted (it had been deleted); it is a new object with a new uid`,
+          );
+        } else if (!sameContent(written, entry.object))
+          written = await this.api.replace(entry.key, {
+            ...userContent(entry.object),
+            metadata: { ...(userContent(entry.object).metadata as Obj), resourceVersion: rvOf(written) },
+          });
         // our own write from here on: a 409 on the next PUT (istiod writing status in between)
         // re-reads and must not take this content write for someone else's
         if (written !== current) this.wrote(runId, entry.key, written);
@@ -251,15 +292,27 @@ export class ClusterApplier implements Applier {
           // the request's list replaces the live one whole (decodeLiveOrNew), so the status
           // subresource's entries (istiod's) are carried as they are now, like status itself
           const entries = (o: Obj) => ((o.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
-          const managedFields = [...entries(entry.object).filter((e) => e.subresource !== 'status'), ...entries(written).filter((e) => e.subresource === 'status')];
-          written = await this.api.replace(entry.key, { ...body, metadata: { ...(body.metadata as Obj), resourceVersion: rvOf(written), managedFields } });
+          const managedFields = [
+            ...entries(entry.object).filter((e) => e.subresource !== 'status'),
+            ...entries(written).filter((e) => e.subresource === 'status'),
+          ];
+          written = await this.api.replace(entry.key, {
+            ...body,
+            metadata: { ...(body.metadata as Obj), resourceVersion: rvOf(written), managedFields },
+          });
         }
         this.wrote(runId, entry.key, written);
       });
     }
-    const restored = { ...snapshot, entries: snapshot.entries.filter((e) => !conflicts.some((c) => sameKey(c.key, e.key)) && !untouched.some((k) => sameKey(k, e.key))) };
+    const restored = {
+      ...snapshot,
+      entries: snapshot.entries.filter(
+        (e) => !conflicts.some((c) => sameKey(c.key, e.key)) && !untouched.some((k) => sameKey(k, e.key)),
+      ),
+    };
     await this.readBack(runId, restored);
-    if (conflicts.length > 0) throw new ConcurrentChangeError(runId, [...conflicts, ...reverted], this.opts.journal.pathOf(runId), 'restore');
+    if (conflicts.length > 0)
+      throw new ConcurrentChangeError(runId, [...conflicts, ...reverted], this.opts.journal.pathOf(runId), 'restore');
     return reverted;
   }
 
@@ -274,7 +327,12 @@ export class ClusterApplier implements Applier {
     const now = await this.api.get(key);
     if (unchangedSince(applied, now)) return now;
     const when = this.lastWritten.has(keyText(key)) ? 'apply' : 'first-apply';
-    throw new ConcurrentChangeError(this.opts.runId, [{ key, before: before?.object ?? null, applied, now }], this.opts.journal.pathOf(this.opts.runId), when);
+    throw new ConcurrentChangeError(
+      this.opts.runId,
+      [{ key, before: before?.object ?? null, applied, now }],
+      this.opts.journal.pathOf(this.opts.runId),
+      when,
+    );
   }
 
   private wrote(runId: string, key: ObjectKey, object: Obj | null): void {
@@ -289,10 +347,17 @@ export class ClusterApplier implements Applier {
       const now = await this.api.get(entry.key);
       const expectedGone = entry.object === null && (now === null || labelsOf(now)[RUN_ID_LABEL] !== labelValue(runId));
       if (expectedGone) continue;
-      if (!isDeepStrictEqual(comparable(now), comparable(entry.object))) wrong.push(`${keyText(entry.key)} (${entry.object ? 'expected as snapshotted' : 'expected absent'})`);
-      else if (!sameOwnership(now, entry.object)) wrong.push(`${keyText(entry.key)} (content as snapshotted, but managedFields differ: field ownership not restored)`);
+      if (!isDeepStrictEqual(comparable(now), comparable(entry.object)))
+        wrong.push(`${keyText(entry.key)} (${entry.object ? 'expected as snapshotted' : 'expected absent'})`);
+      else if (!sameOwnership(now, entry.object))
+        wrong.push(
+          `${keyText(entry.key)} (content as snapshotted, but managedFields differ: field ownership not restored)`,
+        );
     }
-    if (wrong.length > 0) throw new InfraError(`restore read-back differs from the snapshot for ${wrong.join(', ')}; the journal of run ${runId} is kept`);
+    if (wrong.length > 0)
+      throw new InfraError(
+        `restore read-back differs from the snapshot for ${wrong.join(', ')}; the journal of run ${runId} is kept`,
+      );
   }
 
   private async withConflictRetry<T>(write: () => Promise<T>): Promise<T> {
@@ -312,11 +377,15 @@ export class ClusterApplier implements Applier {
    * statement for a system namespace; `--allow-other-namespaces` for any other.
    */
   private guardNamespace(key: ObjectKey, docs: PolicyDoc[]): void {
-    const doc = docs.find((d) => d.name === key.name && d.kind === key.kind && (d.namespace ?? this.opts.conn.namespace) === key.namespace);
+    const doc = docs.find(
+      (d) => d.name === key.name && d.kind === key.kind && (d.namespace ?? this.opts.conn.namespace) === key.namespace,
+    );
     const where = doc ? `${doc.file}:${doc.line}:${doc.column}: ` : '';
     if ((SYSTEM_NAMESPACES as readonly string[]).includes(key.namespace)) {
       if (this.opts.allowSystemNamespaces) return;
-      throw new UsageError(`${where}refusing to change ${keyText(key)}: ${key.namespace} is a system namespace (pass --allow-system-namespaces if you mean it)`);
+      throw new UsageError(
+        `${where}refusing to change ${keyText(key)}: ${key.namespace} is a system namespace (pass --allow-system-namespaces if you mean it)`,
+      );
     }
     if (key.namespace === this.opts.conn.namespace || this.opts.allowOtherNamespaces) return;
     throw new UsageError(
@@ -331,14 +400,23 @@ export class ClusterApplier implements Applier {
     meta.name = key.name;
     meta.namespace = key.namespace;
     meta.labels = { ...(meta.labels ?? {}), [RUN_ID_LABEL]: labelValue(this.opts.runId) };
-    meta.annotations = { ...(meta.annotations ?? {}), [RUN_ID_ANNOTATION]: this.opts.runId, [EXPIRES_ANNOTATION]: expires };
+    meta.annotations = {
+      ...(meta.annotations ?? {}),
+      [RUN_ID_ANNOTATION]: this.opts.runId,
+      [EXPIRES_ANNOTATION]: expires,
+    };
     body.metadata = meta;
     return body;
   }
 
   private planLine(key: ObjectKey, before: Obj | null, after: Obj, doc: PolicyDoc): void {
     const changes = specChanges(before, after);
-    const head = before === null ? `would create ${keyText(key)}` : changes.length === 0 ? `would leave ${keyText(key)} unchanged (labels aside)` : `would change ${keyText(key)}`;
+    const head =
+      before === null
+        ? `would create ${keyText(key)}`
+        : changes.length === 0
+          ? `would leave ${keyText(key)} unchanged (labels aside)`
+          : `would change ${keyText(key)}`;
     const body = [...changes, ...effectiveLines(effectivePolicy(doc, after, key.namespace))];
     const line = `dry run (server accepted, nothing stored): ${head}${body.length ? `\n    ${body.join('\n    ')}` : ''}`;
     this.plan.push(line);
@@ -357,9 +435,15 @@ export class ClusterApplier implements Applier {
 function atField(err: unknown, doc: PolicyDoc): unknown {
   const found = (err as { schemaErrors?: { path: string }[] }).schemaErrors;
   if (!found?.length || !(err instanceof Error)) return err;
-  const keys = found[0].path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  const keys = found[0].path
+    .split(/\.|\[(\d+)\]/)
+    .filter((k) => k !== undefined && k !== '')
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
   const pos = doc.positionOf(keys);
-  err.message = err.message.replace(`${doc.file}:${doc.line}:${doc.column}: `, `${pos.file}:${pos.line}:${pos.column}: `);
+  err.message = err.message.replace(
+    `${doc.file}:${doc.line}:${doc.column}: `,
+    `${pos.file}:${pos.line}:${pos.column}: `,
+  );
   return err;
 }
 function rvOf(o: Obj): string {

@@ -7,10 +7,10 @@
  * 3 naming what changed and who (managedFields), the object is left as it is, the journal is
  * kept, and `meshproof restore --force` is the explicit way to overwrite it anyway.
  */
-import type { ObjectKey } from '../experiment/applier.js';
-import { InfraError } from '../cli/exit.js';
+import type { ObjectKey } from '../ports.js';
+import { InfraError } from '../errors.js';
 import { changedBy, threeWayDiff } from './objects.js';
-import { keyText } from './resources.js';
+import { keyText } from '../ports.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,9 +33,17 @@ export class ConcurrentChangeError extends InfraError {
      */
     when: 'apply' | 'first-apply' | 'restore' | 'reverted',
   ) {
-    const what = changes.map((c) => `${keyText(c.key)} (${c.now === null ? 'deleted' : `changed by ${changedBy(c.applied, c.now).join(', ') || 'an unknown manager'}`})`).join('; ');
+    const what = changes
+      .map(
+        (c) =>
+          `${keyText(c.key)} (${c.now === null ? 'deleted' : `changed by ${changedBy(c.applied, c.now).join(', ') || 'an unknown manager'}`})`,
+      )
+      .join('; ');
     const left = when === 'restore' ? 'left as it is now, not restored' : 'not applied again';
-    const diff = changes.flatMap((c) => [`  ${keyText(c.key)}:`, ...threeWayDiff(c.before, c.applied, c.now).map((l) => `    ${l}`)]);
+    const diff = changes.flatMap((c) => [
+      `  ${keyText(c.key)}:`,
+      ...threeWayDiff(c.before, c.applied, c.now).map((l) => `    ${l}`),
+    ]);
     const outcome =
       when === 'reverted'
         ? `it was already as before the run, so nothing was restored over it; journal closed: ${journalPath}`

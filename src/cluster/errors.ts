@@ -4,8 +4,8 @@
  * answers and plain `Error`s for transport failures (ecosystem.md "Kubernetes").
  */
 import { ApiException } from '@kubernetes/client-node';
-import { ConfigError, InfraError, type MeshproofError } from '../cli/exit.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { ConfigError, InfraError, type MeshproofError } from '../errors.js';
+import { stripUserinfo } from '../util/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
 
 /** What we were doing when the call failed, for the message. */
@@ -50,18 +50,25 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
   const what = `${c.resource}${c.name ? ` "${c.name}"` : ''}`;
   const code = httpCode(err);
   if (code === undefined)
-    return new InfraError(`cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}); is the cluster up and the kubeconfig context right?`);
+    return new InfraError(
+      `cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}); is the cluster up and the kubeconfig context right?`,
+    );
   if (code === 403)
     return new InfraError(
       `forbidden: the Kubernetes API refused to ${c.verb} ${what}${where} (${statusMessage(err)}); grant the Role in the README section "${README_CLUSTER_SECTION}"`,
     );
-  if (code === 401) return new InfraError(`unauthorized: the Kubernetes API at ${c.server} rejected the credentials of the kubeconfig context (${statusMessage(err)})`);
+  if (code === 401)
+    return new InfraError(
+      `unauthorized: the Kubernetes API at ${c.server} rejected the credentials of the kubeconfig context (${statusMessage(err)})`,
+    );
   const typed = code === 500 ? typedPatchErrors(statusMessage(err)) : [];
   if (typed.length > 0)
     // server-side apply could not type the body against the CRD's schema: the policy is wrong
     // for this cluster (an undeclared field, a wrong type), not the cluster broken
     return Object.assign(
-      new ConfigError(`${c.source ? `${c.source}: ` : ''}the cluster's schema for ${what} rejects ${typed.map((t) => `${t.path} (${t.problem})`).join(', ')}`),
+      new ConfigError(
+        `${c.source ? `${c.source}: ` : ''}the cluster's schema for ${what} rejects ${typed.map((t) => `${t.path} (${t.problem})`).join(', ')}`,
+      ),
       { schemaErrors: typed },
     );
   if ((code === 400 || code === 422) && c.source)

@@ -5,7 +5,7 @@
  * counters (istio-envoy-semantics.md §0: circuit breakers are per proxy instance).
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage } from './errors.js';
 import { getViaPortForward, PortForwardRefused } from './port-forward.js';
@@ -41,7 +41,8 @@ export async function listGatewayPods(conn: Connection, sel: GatewaySelector = {
     throw explainApiError(err, { verb: 'list', resource: 'pods', namespace, server: conn.server });
   }
   const running = list.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name);
-  if (running.length === 0) throw new InfraError(`no running ingress gateway pod (label ${labelSelector}) in namespace ${namespace}`);
+  if (running.length === 0)
+    throw new InfraError(`no running ingress gateway pod (label ${labelSelector}) in namespace ${namespace}`);
   return running.map((p) => ({ name: p.metadata!.name!, namespace })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -70,7 +71,9 @@ export class AdminReader {
     if (this.routes.get(pod.name) !== 'port-forward') {
       try {
         const body = await withTimeout(
-          this.conn.kc.makeApiClient(CoreV1Api).connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${this.port}`, namespace: pod.namespace, path }),
+          this.conn.kc
+            .makeApiClient(CoreV1Api)
+            .connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${this.port}`, namespace: pod.namespace, path }),
           this.timeoutMs,
           pod.name,
         );
@@ -91,7 +94,10 @@ export class AdminReader {
       this.routes.set(pod.name, 'port-forward');
       return /json/.test(res.contentType) ? JSON.parse(res.body) : res.body;
     } catch (err) {
-      const e = err instanceof PortForwardRefused ? portForwardRefused(err, pod) : this.explain(err, 'get', 'pods/portforward', pod);
+      const e =
+        err instanceof PortForwardRefused
+          ? portForwardRefused(err, pod)
+          : this.explain(err, 'get', 'pods/portforward', pod);
       if (proxyError) e.message += ` (the pod proxy was refused too: ${statusMessage(proxyError)})`;
       throw e;
     }
@@ -112,12 +118,14 @@ function portForwardRefused(err: PortForwardRefused, pod: GatewayPod): InfraErro
     err.status === 403
       ? `403 Forbidden: the port-forward is a WebSocket upgrade (an HTTP GET), so the API server checks the verb "get" on pods/portforward; grant "get" and "create" on pods/portforward in namespace ${pod.namespace} (README section "${README_CLUSTER_SECTION}")`
       : err.status === 404
-        ? '404 Not Found: the API server or the pod\'s node does not know the pod (restarted or deleted meanwhile?)'
+        ? "404 Not Found: the API server or the pod's node does not know the pod (restarted or deleted meanwhile?)"
         : err.status === 401
           ? '401 Unauthorized: the credentials of the kubeconfig context were rejected'
           : `${err.status}`;
   // permanent: polling again cannot help, so the propagation check stops at once (propagation.ts)
-  return Object.assign(new InfraError(`port-forward to ${where} (Envoy admin port) was refused with ${why}`), { permanent: true });
+  return Object.assign(new InfraError(`port-forward to ${where} (Envoy admin port) was refused with ${why}`), {
+    permanent: true,
+  });
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -6,9 +6,9 @@
  * namespace (errors.ts).
  */
 import { ApisApi, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { ObjectKey } from '../experiment/applier.js';
+import type { ObjectKey } from '../ports.js';
 import { ISTIO_VERSIONS } from '../policy/model.js';
-import { InfraError } from '../cli/exit.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, type CallContext } from './errors.js';
 import { FIELD_MANAGER, ISTIO_GROUP, PLURALS } from './resources.js';
@@ -36,7 +36,8 @@ export class IstioApi {
       throw explainApiError(err, { verb: 'get', resource: 'API groups (/apis)', server: this.conn.server });
     }
     const istio = groups.groups.find((g) => g.name === ISTIO_GROUP);
-    if (!istio) throw new InfraError(`the cluster at ${this.conn.server} does not serve ${ISTIO_GROUP}: is Istio installed?`);
+    if (!istio)
+      throw new InfraError(`the cluster at ${this.conn.server} does not serve ${ISTIO_GROUP}: is Istio installed?`);
     this.served = istio.versions.map((v) => v.version);
     this.preferred = istio.preferredVersion?.version ?? this.served[0];
     return this.preferred;
@@ -55,7 +56,9 @@ export class IstioApi {
       (v): v is string => Boolean(v) && this.served!.includes(v!) && (ISTIO_VERSIONS as readonly string[]).includes(v!),
     );
     for (const v of candidates) if ((await this.resourcesOf(v)).includes(PLURALS[kind])) return v;
-    throw new InfraError(`the cluster at ${this.conn.server} serves ${ISTIO_GROUP} ${this.served!.join(', ')} but none of them lists ${PLURALS[kind]}: is Istio installed completely?`);
+    throw new InfraError(
+      `the cluster at ${this.conn.server} serves ${ISTIO_GROUP} ${this.served!.join(', ')} but none of them lists ${PLURALS[kind]}: is Istio installed completely?`,
+    );
   }
 
   private resourcesOf(version: string): Promise<string[]> {
@@ -65,7 +68,11 @@ export class IstioApi {
         (list) => list.resources.map((r) => r.name),
         (err) => {
           this.resources.delete(version);
-          throw explainApiError(err, { verb: 'get', resource: `API resources (/apis/${ISTIO_GROUP}/${version})`, server: this.conn.server });
+          throw explainApiError(err, {
+            verb: 'get',
+            resource: `API resources (/apis/${ISTIO_GROUP}/${version})`,
+            server: this.conn.server,
+          });
         },
       );
       this.resources.set(version, p);
@@ -95,7 +102,13 @@ export class IstioApi {
     const { version, body } = await this.versioned(key, doc);
     try {
       return (await this.api.patchNamespacedCustomObject(
-        { ...this.params(key, version), body, fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
+        {
+          ...this.params(key, version),
+          body,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+          dryRun: opts.dryRun ? 'All' : undefined,
+        },
         // the generated default is JSON Patch; server-side apply needs its own content type
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       )) as Obj;
@@ -118,7 +131,11 @@ export class IstioApi {
   async replace(key: ObjectKey, doc: Obj): Promise<Obj> {
     const { version, body } = await this.versioned(key, doc);
     try {
-      return (await this.api.replaceNamespacedCustomObject({ ...this.params(key, version), body, fieldManager: FIELD_MANAGER })) as Obj;
+      return (await this.api.replaceNamespacedCustomObject({
+        ...this.params(key, version),
+        body,
+        fieldManager: FIELD_MANAGER,
+      })) as Obj;
     } catch (err) {
       throw this.explain(err, 'update', key);
     }
@@ -131,7 +148,10 @@ export class IstioApi {
   async delete(key: ObjectKey, resourceVersion?: string): Promise<void> {
     const version = await this.versionFor(key.kind);
     try {
-      await this.api.deleteNamespacedCustomObject({ ...this.params(key, version), body: resourceVersion ? { preconditions: { resourceVersion } } : undefined });
+      await this.api.deleteNamespacedCustomObject({
+        ...this.params(key, version),
+        body: resourceVersion ? { preconditions: { resourceVersion } } : undefined,
+      });
     } catch (err) {
       if (httpCode(err) === 404) return;
       throw this.explain(err, 'delete', key);
@@ -143,7 +163,14 @@ export class IstioApi {
   }
 
   private explain(err: unknown, verb: string, key: ObjectKey, source?: string) {
-    const c: CallContext = { verb, resource: `${PLURALS[key.kind]}.${ISTIO_GROUP}`, namespace: key.namespace, name: key.name, server: this.conn.server, source };
+    const c: CallContext = {
+      verb,
+      resource: `${PLURALS[key.kind]}.${ISTIO_GROUP}`,
+      namespace: key.namespace,
+      name: key.name,
+      server: this.conn.server,
+      source,
+    };
     const e = explainApiError(err, c);
     // keep the HTTP code reachable for the 409 retry loop
     return Object.assign(e, { httpCode: httpCode(err) });

@@ -8,9 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ObjectKey, Snapshot } from '../experiment/applier.js';
-import { InfraError, UsageError } from '../cli/exit.js';
-import { keyText, sameKey } from './resources.js';
+import type { ObjectKey, Snapshot } from '../ports.js';
+import { InfraError, UsageError } from '../errors.js';
+import { keyText, sameKey } from '../ports.js';
 
 /** Where journals live unless `--journal-dir` says otherwise (git-ignored with reports/). */
 export const DEFAULT_JOURNAL_DIR = path.join('reports', '.journal');
@@ -68,8 +68,12 @@ export class Journal {
   constructor(readonly dir: string = DEFAULT_JOURNAL_DIR) {}
 
   pathOf(runId: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new UsageError(`run id ${JSON.stringify(runId)}: expected letters, digits, ".", "_" or "-"`);
-    if (runId.length > MAX_RUN_ID) throw new UsageError(`run id ${runId.slice(0, 40)}…: ${runId.length} characters, at most ${MAX_RUN_ID} (it names the journal file)`);
+    if (!/^[A-Za-z0-9._-]+$/.test(runId))
+      throw new UsageError(`run id ${JSON.stringify(runId)}: expected letters, digits, ".", "_" or "-"`);
+    if (runId.length > MAX_RUN_ID)
+      throw new UsageError(
+        `run id ${runId.slice(0, 40)}…: ${runId.length} characters, at most ${MAX_RUN_ID} (it names the journal file)`,
+      );
     return path.join(this.dir, `${runId}.json`);
   }
 
@@ -93,7 +97,8 @@ export class Journal {
       snapshot: { takenAt: snapshot.takenAt, entries: [] },
       intents: [],
     };
-    for (const e of snapshot.entries) if (!entry.snapshot.entries.some((x) => sameKey(x.key, e.key))) entry.snapshot.entries.push(e);
+    for (const e of snapshot.entries)
+      if (!entry.snapshot.entries.some((x) => sameKey(x.key, e.key))) entry.snapshot.entries.push(e);
     entry.state = 'open';
     return this.write(entry);
   }
@@ -138,7 +143,10 @@ export class Journal {
     if (!this.checkDir()) return { entries: [], unreadable: [] };
     const entries: JournalEntry[] = [];
     const unreadable: UnreadableJournal[] = [];
-    for (const f of fs.readdirSync(this.dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of fs
+      .readdirSync(this.dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const file = path.join(this.dir, f);
       try {
         entries.push(parseEntry(file));
@@ -219,7 +227,9 @@ export class Journal {
       writeDurably(file, JSON.stringify(entry, null, 2) + '\n');
     } catch (err) {
       // no journal, no mutation (design.md "Safety rules"): the caller has not changed anything yet
-      throw new InfraError(`cannot write the journal ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; nothing was changed for this step`);
+      throw new InfraError(
+        `cannot write the journal ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; nothing was changed for this step`,
+      );
     }
     return entry;
   }
@@ -232,10 +242,14 @@ export class Journal {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return false;
-      if (code === 'ENOTDIR') throw new UsageError(`journal folder ${this.dir}: a part of the path is a file, not a folder (--journal-dir)`);
+      if (code === 'ENOTDIR')
+        throw new UsageError(`journal folder ${this.dir}: a part of the path is a file, not a folder (--journal-dir)`);
       throw new InfraError(`journal folder ${this.dir} cannot be read: ${code ?? (err as Error).message}`);
     }
-    if (!stat.isDirectory()) throw new UsageError(`journal folder ${this.dir}: not a folder (--journal-dir expects the folder holding <run-id>.json files)`);
+    if (!stat.isDirectory())
+      throw new UsageError(
+        `journal folder ${this.dir}: not a folder (--journal-dir expects the folder holding <run-id>.json files)`,
+      );
     return true;
   }
 }
@@ -269,7 +283,8 @@ function parseEntry(file: string): JournalEntry {
   try {
     if (!fs.statSync(file).isFile()) throw new Error('not a regular file');
     const e = JSON.parse(fs.readFileSync(file, 'utf8')) as JournalEntry;
-    if (e?.schemaVersion !== JOURNAL_SCHEMA_VERSION) throw new Error(`schemaVersion ${e?.schemaVersion}, expected ${JOURNAL_SCHEMA_VERSION}`);
+    if (e?.schemaVersion !== JOURNAL_SCHEMA_VERSION)
+      throw new Error(`schemaVersion ${e?.schemaVersion}, expected ${JOURNAL_SCHEMA_VERSION}`);
     const missing = missingField(e);
     if (missing) throw new Error(`incomplete: ${missing}`);
     return e;
@@ -283,12 +298,20 @@ function parseEntry(file: string): JournalEntry {
 function missingField(e: JournalEntry): string | undefined {
   if (typeof e.runId !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e.runId)) return 'runId';
   if (e.state !== 'open' && e.state !== 'done') return 'state ("open" or "done")';
-  if (typeof e.cluster?.server !== 'string' || typeof e.cluster.context !== 'string') return 'cluster.server / cluster.context';
+  if (typeof e.cluster?.server !== 'string' || typeof e.cluster.context !== 'string')
+    return 'cluster.server / cluster.context';
   if (!Array.isArray(e.snapshot?.entries)) return 'snapshot.entries';
   for (const [i, x] of e.snapshot.entries.entries()) {
     const k = x?.key;
-    if (!k || typeof k.name !== 'string' || typeof k.namespace !== 'string' || (k.kind !== 'DestinationRule' && k.kind !== 'VirtualService')) return `snapshot.entries[${i}].key`;
-    if (x.object !== null && (typeof x.object !== 'object' || Array.isArray(x.object))) return `snapshot.entries[${i}].object`;
+    if (
+      !k ||
+      typeof k.name !== 'string' ||
+      typeof k.namespace !== 'string' ||
+      (k.kind !== 'DestinationRule' && k.kind !== 'VirtualService')
+    )
+      return `snapshot.entries[${i}].key`;
+    if (x.object !== null && (typeof x.object !== 'object' || Array.isArray(x.object)))
+      return `snapshot.entries[${i}].object`;
   }
   if (!Array.isArray(e.intents)) return 'intents';
   return undefined;

@@ -30,16 +30,35 @@ export class K8sOperatorApi implements OperatorApi {
     const { name, namespace } = object.metadata as { name: string; namespace: string };
     const isTestRun = object.kind === 'TestRun';
     try {
-      if (isTestRun) await this.custom.createNamespacedCustomObject({ group: K6_GROUP, version: K6_VERSION, namespace, plural: TESTRUN_PLURAL, body: object });
+      if (isTestRun)
+        await this.custom.createNamespacedCustomObject({
+          group: K6_GROUP,
+          version: K6_VERSION,
+          namespace,
+          plural: TESTRUN_PLURAL,
+          body: object,
+        });
       else await this.core.createNamespacedConfigMap({ namespace, body: object as V1ConfigMap });
     } catch (err) {
-      throw explainApiError(err, { verb: 'create', resource: isTestRun ? TESTRUNS : 'configmaps', namespace, name, server: this.server });
+      throw explainApiError(err, {
+        verb: 'create',
+        resource: isTestRun ? TESTRUNS : 'configmaps',
+        namespace,
+        name,
+        server: this.server,
+      });
     }
   }
 
   async testRunStage(namespace: string, name: string): Promise<string | undefined> {
     try {
-      const tr = (await this.custom.getNamespacedCustomObject({ group: K6_GROUP, version: K6_VERSION, namespace, plural: TESTRUN_PLURAL, name })) as Obj;
+      const tr = (await this.custom.getNamespacedCustomObject({
+        group: K6_GROUP,
+        version: K6_VERSION,
+        namespace,
+        plural: TESTRUN_PLURAL,
+        name,
+      })) as Obj;
       return ((tr.status ?? {}) as Obj).stage as string | undefined;
     } catch (err) {
       throw explainApiError(err, { verb: 'get', resource: TESTRUNS, namespace, name, server: this.server });
@@ -49,7 +68,10 @@ export class K8sOperatorApi implements OperatorApi {
   async runnerPods(namespace: string, labelSelector: string): Promise<string[]> {
     try {
       const list = await this.core.listNamespacedPod({ namespace, labelSelector });
-      return list.items.map((p) => p.metadata?.name ?? '').filter(Boolean).sort();
+      return list.items
+        .map((p) => p.metadata?.name ?? '')
+        .filter(Boolean)
+        .sort();
     } catch (err) {
       throw explainApiError(err, { verb: 'list', resource: 'pods', namespace, server: this.server });
     }
@@ -67,11 +89,25 @@ export class K8sOperatorApi implements OperatorApi {
     const { name, namespace } = object.metadata as { name: string; namespace: string };
     const isTestRun = object.kind === 'TestRun';
     try {
-      if (isTestRun) await this.custom.deleteNamespacedCustomObject({ group: K6_GROUP, version: K6_VERSION, namespace, plural: TESTRUN_PLURAL, name, propagationPolicy: 'Background' });
+      if (isTestRun)
+        await this.custom.deleteNamespacedCustomObject({
+          group: K6_GROUP,
+          version: K6_VERSION,
+          namespace,
+          plural: TESTRUN_PLURAL,
+          name,
+          propagationPolicy: 'Background',
+        });
       else await this.core.deleteNamespacedConfigMap({ namespace, name });
     } catch (err) {
       if (httpCode(err) === 404) return;
-      throw explainApiError(err, { verb: 'delete', resource: isTestRun ? TESTRUNS : 'configmaps', namespace, name, server: this.server });
+      throw explainApiError(err, {
+        verb: 'delete',
+        resource: isTestRun ? TESTRUNS : 'configmaps',
+        namespace,
+        name,
+        server: this.server,
+      });
     }
   }
 }

@@ -2,7 +2,7 @@
  * `--engine k6-operator` from flags: the kubeconfig connection, the namespace the user named for
  * the TestRun (--k6-namespace), the bundled script, and the journal folder.
  */
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { K6OperatorEngine } from '../load/k6-operator/engine.js';
 import { findScript } from '../load/k6/engine.js';
 import { DEFAULT_JOURNAL_DIR } from './journal.js';
@@ -20,7 +20,16 @@ export interface OperatorFlags {
 }
 
 export function createOperatorEngine(f: OperatorFlags): K6OperatorEngine {
-  if (!f.namespace) throw new UsageError('--engine k6-operator needs --k6-namespace NAME: the namespace where meshproof creates the ConfigMap and the TestRun');
+  if (!f.namespace)
+    throw new UsageError(
+      '--engine k6-operator needs --k6-namespace NAME: the namespace where meshproof creates the ConfigMap and the TestRun',
+    );
   const conn = loadConnection({ kubeconfig: f.kubeconfig, context: f.context, namespace: f.namespace });
-  return new K6OperatorEngine({ api: new K8sOperatorApi(conn), namespace: f.namespace, script: findScript(), journalDir: f.journalDir ?? DEFAULT_JOURNAL_DIR, image: f.image });
+  return new K6OperatorEngine({
+    api: new K8sOperatorApi(conn),
+    namespace: f.namespace,
+    script: findScript(),
+    journalDir: f.journalDir ?? DEFAULT_JOURNAL_DIR,
+    image: f.image,
+  });
 }

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { InfraError, UsageError } from '../cli/exit.js';
+import { InfraError, UsageError } from '../errors.js';
 import { statusMessage } from './errors.js';
-import { stripUserinfo } from '../experiment/redact.js';
+import { stripUserinfo } from '../util/redact.js';
 
 export interface ConnectOptions {
   /** `--kubeconfig` */
@@ -41,7 +41,14 @@ export function loadConnection(opts: ConnectOptions = {}): Connection {
   const kc = loadKubeConfig(opts.kubeconfig, env);
   if (opts.context) {
     if (!kc.getContextObject(opts.context))
-      throw new UsageError(`--context ${opts.context}: no such context in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new UsageError(
+        `--context ${opts.context}: no such context in the kubeconfig (known: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     kc.setCurrentContext(opts.context);
   }
   const context = kc.getCurrentContext();
@@ -62,7 +69,8 @@ function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeC
   }
   if (env.KUBECONFIG) {
     const files = env.KUBECONFIG.split(path.delimiter).filter((f) => f && fs.existsSync(f));
-    if (files.length === 0) throw new InfraError(`no kubeconfig: none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`);
+    if (files.length === 0)
+      throw new InfraError(`no kubeconfig: none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`);
     loadFile(kc, files[0], 'KUBECONFIG');
     for (const f of files.slice(1)) mergeFirstWins(kc, loadFile(new KubeConfig(), f, 'KUBECONFIG'));
     return kc;
@@ -73,7 +81,9 @@ function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeC
     kc.loadFromCluster();
     return kc;
   }
-  throw new InfraError(`no kubeconfig: --kubeconfig not given, KUBECONFIG not set and ${home} does not exist (and not running inside a cluster)`);
+  throw new InfraError(
+    `no kubeconfig: --kubeconfig not given, KUBECONFIG not set and ${home} does not exist (and not running inside a cluster)`,
+  );
 }
 
 /** kubectl's merge: the first file to name a cluster, user or context wins (client-node's mergeConfig throws instead). */
@@ -118,7 +128,9 @@ export async function checkReachable(conn: Connection, timeoutMs = REACHABILITY_
     const v = await Promise.race([conn.kc.makeApiClient(VersionApi).getCode(), timeout]);
     return v.gitVersion;
   } catch (err) {
-    throw new InfraError(`cannot reach the Kubernetes API at ${conn.server} (context ${conn.context}): ${statusMessage(err)}`);
+    throw new InfraError(
+      `cannot reach the Kubernetes API at ${conn.server} (context ${conn.context}): ${statusMessage(err)}`,
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -98,7 +98,8 @@ export function unchangedSince(expected: Obj | null, now: Obj | null): boolean {
 export function changedBy(before: Obj | null, now: Obj | null): string[] {
   if (now === null) return ['deleted (managedFields cannot say by whom)'];
   // a manager that wrote has a new entry or a new time; one that only lost fields keeps its time
-  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const stamp = (e: Obj) =>
+    `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
   const old = new Set((((before?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
   const entries = ((now.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [];
   return entries
@@ -111,9 +112,12 @@ export function changedBy(before: Obj | null, now: Obj | null): string[] {
  * a new time. A write that only removed fields leaves no entry and names nobody.
  */
 export function writersSince(before: Obj | null, now: Obj | null): string[] {
-  const stamp = (e: Obj) => `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
+  const stamp = (e: Obj) =>
+    `${String(e.manager)}/${String(e.operation)}/${String(e.apiVersion)}/${String(e.subresource ?? '')}/${String(e.time)}`;
   const old = new Set((((before?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).map(stamp));
-  return (((now?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? []).filter((e) => e.subresource !== 'status' && !old.has(stamp(e))).map((e) => String(e.manager));
+  return (((now?.metadata as Obj | undefined)?.managedFields as Obj[] | undefined) ?? [])
+    .filter((e) => e.subresource !== 'status' && !old.has(stamp(e)))
+    .map((e) => String(e.manager));
 }
 
 /**
@@ -144,7 +148,12 @@ export function threeWayDiff(before: Obj | null, applied: Obj | null, now: Obj |
   for (const [text, keys] of [...paths.entries()].sort(([x], [y]) => x.localeCompare(y))) {
     const [x, y, z] = [b, a, n].map((v) => show(at(v, keys)));
     // nothing applied yet (the snapshot stands for meshproof's last write): two columns
-    if (x !== y || y !== z) out.push(applied === before ? `${text}: before ${x} | now ${z}` : `${text}: before ${x} | meshproof applied ${y} | now ${z}`);
+    if (x !== y || y !== z)
+      out.push(
+        applied === before
+          ? `${text}: before ${x} | now ${z}`
+          : `${text}: before ${x} | meshproof applied ${y} | now ${z}`,
+      );
   }
   if (!now) out.push('the object: now deleted');
   return out.length > limit ? [...out.slice(0, limit), `… and ${out.length - limit} more`] : out;
@@ -154,9 +163,14 @@ export function threeWayDiff(before: Obj | null, applied: Obj | null, now: Obj |
 function collectLeaves(v: unknown, keys: string[], out: Map<string, string[]>): void {
   if (v !== null && typeof v === 'object' && Object.keys(v).length > 0) {
     for (const [k, x] of Object.entries(v)) collectLeaves(x, [...keys, Array.isArray(v) ? `[${k}]` : k], out);
-  } else if (v !== undefined && keys.length > 0) out.set(keys.map((k, i) => (k.startsWith('[') || i === 0 ? k : `.${k}`)).join(''), keys);
+  } else if (v !== undefined && keys.length > 0)
+    out.set(keys.map((k, i) => (k.startsWith('[') || i === 0 ? k : `.${k}`)).join(''), keys);
 }
 
 function at(v: unknown, keys: string[]): unknown {
-  return keys.reduce<unknown>((cur, k) => (cur !== null && typeof cur === 'object' ? (cur as Obj)[k.startsWith('[') ? k.slice(1, -1) : k] : undefined), v);
+  return keys.reduce<unknown>(
+    (cur, k) =>
+      cur !== null && typeof cur === 'object' ? (cur as Obj)[k.startsWith('[') ? k.slice(1, -1) : k] : undefined,
+    v,
+  );
 }

@@ -13,8 +13,8 @@
  * a verdict: the check is skipped with a note and the run goes on, finding out by doing.
  */
 import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
-import type { ObjectKey } from '../experiment/applier.js';
-import { InfraError } from '../cli/exit.js';
+import type { ObjectKey } from '../ports.js';
+import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { statusMessage } from './errors.js';
 import { ISTIO_GROUP, PLURALS, README_CLUSTER_SECTION } from './resources.js';
@@ -58,18 +58,34 @@ export function requiredAccess(run: RunAccess): AccessRule[] {
     const resource = PLURALS[key.kind];
     if (seen.has(`${resource}/${key.namespace}`)) continue;
     seen.add(`${resource}/${key.namespace}`);
-    rules.push({ all: verbs.map((verb) => ({ verb, group: ISTIO_GROUP, resource, namespace: key.namespace, why: policyWhy(verb) })) });
+    rules.push({
+      all: verbs.map((verb) => ({
+        verb,
+        group: ISTIO_GROUP,
+        resource,
+        namespace: key.namespace,
+        why: policyWhy(verb),
+      })),
+    });
   }
   const ns = run.gatewayNamespace;
   rules.push({ all: [{ verb: 'list', group: '', resource: 'pods', namespace: ns, why: 'find the gateway replicas' }] });
-  if (run.discoverTarget) rules.push({ all: [{ verb: 'list', group: '', resource: 'services', namespace: ns, why: '--target auto' }] });
+  if (run.discoverTarget)
+    rules.push({ all: [{ verb: 'list', group: '', resource: 'services', namespace: ns, why: '--target auto' }] });
   if (!run.dryRun) {
-    const admin = 'read each replica\'s Envoy /config_dump and /stats';
+    const admin = "read each replica's Envoy /config_dump and /stats";
     rules.push({
       why: admin,
       anyOf: [
         [{ verb: 'get', group: '', resource: 'pods', subresource: 'proxy', namespace: ns, why: admin }],
-        ['get', 'create'].map((verb) => ({ verb, group: '', resource: 'pods', subresource: 'portforward', namespace: ns, why: admin })),
+        ['get', 'create'].map((verb) => ({
+          verb,
+          group: '',
+          resource: 'pods',
+          subresource: 'portforward',
+          namespace: ns,
+          why: admin,
+        })),
       ],
     });
   }
@@ -77,7 +93,15 @@ export function requiredAccess(run: RunAccess): AccessRule[] {
 }
 
 function policyWhy(verb: string): string {
-  return { get: 'snapshot', patch: 'server-side apply', create: 'apply a new object, or re-create a deleted one on restore', update: 'exact restore', delete: 'restore: remove what did not exist' }[verb] ?? verb;
+  return (
+    {
+      get: 'snapshot',
+      patch: 'server-side apply',
+      create: 'apply a new object, or re-create a deleted one on restore',
+      update: 'exact restore',
+      delete: 'restore: remove what did not exist',
+    }[verb] ?? verb
+  );
 }
 
 /** `verb resource[/sub] in namespace "x"`, as the 403 message of errors.ts says it. */
@@ -92,8 +116,16 @@ export type AccessReviewer = (need: AccessNeed) => Promise<{ allowed: boolean; r
 export function selfSubjectAccessReviewer(conn: Connection): AccessReviewer {
   const api = conn.kc.makeApiClient(AuthorizationV1Api);
   return async (need) => {
-    const resourceAttributes: V1ResourceAttributes = { verb: need.verb, group: need.group, resource: need.resource, subresource: need.subresource, namespace: need.namespace };
-    const review = await api.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } } });
+    const resourceAttributes: V1ResourceAttributes = {
+      verb: need.verb,
+      group: need.group,
+      resource: need.resource,
+      subresource: need.subresource,
+      namespace: need.namespace,
+    };
+    const review = await api.createSelfSubjectAccessReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } },
+    });
     const status = review.status;
     if (!status || typeof status.allowed !== 'boolean') return undefined;
     return { allowed: status.allowed, reason: status.reason || status.evaluationError || undefined };
@@ -104,7 +136,11 @@ export function selfSubjectAccessReviewer(conn: Connection): AccessReviewer {
  * Throws InfraError (exit 3) naming every missing verb and why the run needs it. Returns a note
  * when the review API could not be asked (the run then goes on: it used to find out by doing).
  */
-export async function checkPermissions(rules: AccessRule[], review: AccessReviewer, server: string): Promise<string | undefined> {
+export async function checkPermissions(
+  rules: AccessRule[],
+  review: AccessReviewer,
+  server: string,
+): Promise<string | undefined> {
   const cache = new Map<string, Promise<{ allowed: boolean; reason?: string } | undefined>>();
   const ask = (n: AccessNeed) => {
     const k = needText(n);
@@ -118,9 +154,21 @@ export async function checkPermissions(rules: AccessRule[], review: AccessReview
         for (const n of rule.all) if ((await ask(n))?.allowed === false) missing.push(`${needText(n)} (${n.why})`);
         continue;
       }
-      const options = await Promise.all(rule.anyOf.map(async (group) => Promise.all(group.map(async (n) => ({ n, answer: await ask(n) })))));
+      const options = await Promise.all(
+        rule.anyOf.map(async (group) => Promise.all(group.map(async (n) => ({ n, answer: await ask(n) })))),
+      );
       const met = options.some((o) => o.every((x) => x.answer?.allowed !== false));
-      if (!met) missing.push(`${options.map((o) => o.filter((x) => x.answer?.allowed === false).map((x) => needText(x.n)).join(' and ')).join(', or ')} (${rule.why})`);
+      if (!met)
+        missing.push(
+          `${options
+            .map((o) =>
+              o
+                .filter((x) => x.answer?.allowed === false)
+                .map((x) => needText(x.n))
+                .join(' and '),
+            )
+            .join(', or ')} (${rule.why})`,
+        );
     }
   } catch (err) {
     return `permissions not checked up front: SelfSubjectAccessReview at ${server} failed (${statusMessage(err)}); a missing permission shows when it is used`;

@@ -39,7 +39,14 @@ export interface ForwardedResponse {
   body: string;
 }
 
-export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: string, port: number, path: string, timeoutMs: number): Promise<ForwardedResponse> {
+export async function getViaPortForward(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+): Promise<ForwardedResponse> {
   const forward = new PortForward(kc);
   const remoteErrors: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -60,7 +67,10 @@ export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: 
         // never destroy(err): this socket has no 'error' listener, and an ErrorEvent is not
         // an Error — node would crash the process with ERR_UNHANDLED_ERROR (issue 11 item 1)
         const status = refusedStatus(err);
-        refused = status !== undefined ? new PortForwardRefused(status) : new Error(`port-forward to ${pod}:${port}: ${(err as { message?: string })?.message ?? String(err)}`);
+        refused =
+          status !== undefined
+            ? new PortForwardRefused(status)
+            : new Error(`port-forward to ${pod}:${port}: ${(err as { message?: string })?.message ?? String(err)}`);
         socket.destroy();
       },
     );
@@ -69,15 +79,22 @@ export async function getViaPortForward(kc: KubeConfig, namespace: string, pod: 
   const local = (bridge.address() as AddressInfo).port;
   try {
     return await new Promise<ForwardedResponse>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: local, path: `/${path}`, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body }));
-        res.on('error', reject);
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port: local, path: `/${path}`, headers: { connection: 'close' }, timeout: timeoutMs },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer from ${pod}:${port} within ${timeoutMs} ms`)));
-      req.on('error', (err) => reject(refused ?? new Error(`port-forward to ${pod}:${port}: ${remoteErrors.join(' ').trim() || err.message}`)));
+      req.on('error', (err) =>
+        reject(refused ?? new Error(`port-forward to ${pod}:${port}: ${remoteErrors.join(' ').trim() || err.message}`)),
+      );
     });
   } finally {
     for (const s of sockets) s.destroy();

@@ -4,7 +4,7 @@
  * virtualservices) and the labels/annotations we put on what we apply (design.md "Safety
  * rules": label what we apply — run id, expiry).
  */
-import type { ObjectKey } from '../experiment/applier.js';
+import type { ObjectKey } from '../ports.js';
 import { ISTIO_GROUP } from '../policy/model.js';
 
 export const PLURALS = {
@@ -30,15 +30,6 @@ export const FIELD_MANAGER = 'meshproof';
 export const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
 
 export { ISTIO_GROUP };
-
-/** "DestinationRule default/productpage" — how keys appear in messages and the journal. */
-export function keyText(k: ObjectKey): string {
-  return `${k.kind} ${k.namespace}/${k.name}`;
-}
-
-export function sameKey(a: ObjectKey, b: ObjectKey): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
-}
 
 /** Label values are ≤ 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
 export function labelValue(text: string): string {

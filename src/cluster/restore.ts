@@ -4,11 +4,11 @@
  * Idempotent: a finished journal is reported, not replayed; an object already back in its
  * snapshot state is not written. A journal whose restore fails (API down, forbidden) is kept.
  */
-import { ExitCode, MeshproofError, type ExitCode as Code } from '../cli/exit.js';
+import { ExitCode, MeshproofError, type ExitCode as Code } from '../errors.js';
 import { ClusterApplier } from './applier.js';
 import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry } from './journal.js';
 import { loadConnection, type ConnectOptions } from './kubeconfig.js';
-import { keyText } from './resources.js';
+import { keyText } from '../ports.js';
 
 export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
   runId?: string;
@@ -33,7 +33,9 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   const journal = new Journal(journalDir);
   const log = opts.log ?? (() => {});
   const result = await journal.replay(async (entry) => {
-    log(`restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`);
+    log(
+      `restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`,
+    );
     const applier = new ClusterApplier({ conn: connectionFor(entry, opts), runId: entry.runId, journal, log });
     await applier.restoreJournal(entry, opts.force);
   }, opts.runId);
@@ -45,12 +47,22 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
   for (const r of result.restored) log(`run ${r} restored and read back`);
   for (const r of result.alreadyDone) log(`run ${r} was already restored`);
-  for (const u of result.unreadable) log(`skipped ${u.file}: ${u.reason.replace(/^journal \S+ cannot be read: /, 'cannot be read: ')}; it may stand for a run that left a change — check it, then fix or delete the file`);
+  for (const u of result.unreadable)
+    log(
+      `skipped ${u.file}: ${u.reason.replace(/^journal \S+ cannot be read: /, 'cannot be read: ')}; it may stand for a run that left a change — check it, then fix or delete the file`,
+    );
   // infrastructure trouble outranks a wrong flag: the cluster may still carry a policy — and so
   // may whatever run an unreadable journal stood for, so that is no clean exit either
   const infra = failed.some((f) => f.exitCode === ExitCode.infra) || result.unreadable.length > 0;
   const exitCode = infra ? ExitCode.infra : (failed[0]?.exitCode ?? ExitCode.ok);
-  return { journalDir, restored: result.restored, alreadyDone: result.alreadyDone, failed, unreadable: result.unreadable, exitCode };
+  return {
+    journalDir,
+    restored: result.restored,
+    alreadyDone: result.alreadyDone,
+    failed,
+    unreadable: result.unreadable,
+    exitCode,
+  };
 }
 
 /** The message, saying where the journal is kept unless it already does (concurrent.ts). */

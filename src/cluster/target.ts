@@ -8,19 +8,19 @@
  *   createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget>
  */
 import type { PolicyDoc } from '../policy/model.js';
-import { UsageError } from '../cli/exit.js';
-import { serviceFqdn, translateCluster } from '../policy/translate.js';
-import type { CounterSource } from '../experiment/orchestrator.js';
+import { UsageError } from '../errors.js';
+import { serviceFqdn, translateCluster } from '../translate/index.js';
+import type { CounterSource } from '../ports.js';
 import { ClusterApplier } from './applier.js';
-import { expectedConfig } from './config-dump.js';
+import { expectedConfig } from '../translate/config-dump.js';
 import { gatewayCounterSource, effectiveLimits } from './counters.js';
 import { decideHost, discoverGatewayUrl } from './discovery.js';
 import { AdminReader, GATEWAY_DEFAULTS, listGatewayPods, type GatewaySelector } from './gateway-pods.js';
 import { Journal } from './journal.js';
 import { checkReachable, loadConnection } from './kubeconfig.js';
-import { waitForPropagation } from './propagation.js';
+import { waitForPropagation } from '../translate/propagation.js';
 import { checkPermissions, requiredAccess, selfSubjectAccessReviewer } from './permissions.js';
-import { keyOf } from '../experiment/applier.js';
+import { keyOf } from '../ports.js';
 
 export interface ClusterTargetOptions {
   kubeconfig?: string;
@@ -67,28 +67,44 @@ export interface ClusterTarget {
 
 export async function createClusterTarget(opts: ClusterTargetOptions): Promise<ClusterTarget> {
   const auto = !opts.target || opts.target === 'auto';
-  if (!auto && !/^https?:\/\/[^/]+/.test(opts.target!)) throw new UsageError(`--target ${opts.target}: expected "auto" or a URL like http://HOST:PORT`);
+  if (!auto && !/^https?:\/\/[^/]+/.test(opts.target!))
+    throw new UsageError(`--target ${opts.target}: expected "auto" or a URL like http://HOST:PORT`);
   // not echoed: the URL holds a password (design.md "Safety rules": never print credentials)
   if (!auto && /^https?:\/\/[^/]*@/.test(opts.target!))
-    throw new UsageError('--target: expected a URL without "user:password@" (it is printed and written to reports); put credentials in the scenario\'s target.headers, whose values reports withhold');
+    throw new UsageError(
+      '--target: expected a URL without "user:password@" (it is printed and written to reports); put credentials in the scenario\'s target.headers, whose values reports withhold',
+    );
   const conn = loadConnection(opts);
   await checkReachable(conn);
   const docs = opts.policies ?? [];
   const lines = [`cluster: ${conn.describe}`];
   // every verb the run will use, asked before any load (issue 13 item 9); exit 3 naming what is missing
-  const access = requiredAccess({ keys: docs.map((d) => keyOf(d, conn.namespace)), dryRun: opts.dryRun, gatewayNamespace: opts.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace, discoverTarget: auto });
+  const access = requiredAccess({
+    keys: docs.map((d) => keyOf(d, conn.namespace)),
+    dryRun: opts.dryRun,
+    gatewayNamespace: opts.gateway?.namespace ?? GATEWAY_DEFAULTS.namespace,
+    discoverTarget: auto,
+  });
   const unchecked = await checkPermissions(access, selfSubjectAccessReviewer(conn), conn.server);
   lines.push(unchecked ?? 'permissions: every verb the run needs is allowed (SelfSubjectAccessReview)');
-  const url = auto ? await discoverGatewayUrl(conn, opts.gateway) : { value: opts.target!.replace(/\/+$/, ''), because: `--target ${opts.target}` };
+  const url = auto
+    ? await discoverGatewayUrl(conn, opts.gateway)
+    : { value: opts.target!.replace(/\/+$/, ''), because: `--target ${opts.target}` };
   lines.push(`target: ${url.because}${!opts.target ? ' (no --target given: discovered)' : ''}`);
   const host = decideHost(opts.host, docs);
   if (host) lines.push(`host: ${host.because}`);
   const pods = await listGatewayPods(conn, opts.gateway);
   const podByName = new Map(pods.map((p) => [p.name, p]));
-  lines.push(`gateway replicas: ${pods.length} (${pods.map((p) => p.name).join(', ')}); connection-pool limits apply per replica`);
+  lines.push(
+    `gateway replicas: ${pods.length} (${pods.map((p) => p.name).join(', ')}); connection-pool limits apply per replica`,
+  );
   const objects = docs.map((d) => d.object);
-  const drFqdns = docs.filter((d) => d.kind === 'DestinationRule').map((d) => serviceFqdn((d.object.spec as { host: string }).host, d.namespace ?? conn.namespace));
-  for (const fqdn of drFqdns) for (const l of effectiveLimits(translateCluster(objects, { fqdn, port: 0 }), pods.length)) lines.push(`limit: ${l.replace('|0|', '|*|')}`);
+  const drFqdns = docs
+    .filter((d) => d.kind === 'DestinationRule')
+    .map((d) => serviceFqdn((d.object.spec as { host: string }).host, d.namespace ?? conn.namespace));
+  for (const fqdn of drFqdns)
+    for (const l of effectiveLimits(translateCluster(objects, { fqdn, port: 0 }), pods.length))
+      lines.push(`limit: ${l.replace('|0|', '|*|')}`);
   const admin = new AdminReader(conn);
   const journal = new Journal(opts.journalDir);
   const applier = new ClusterApplier({
@@ -103,7 +119,10 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
       waitForPropagation({
         replicas: pods.map((p) => p.name),
         readConfigDump: (name) => admin.read(podByName.get(name)!, 'config_dump'),
-        expected: expectedConfig(applied.map((d) => d.object), conn.namespace),
+        expected: expectedConfig(
+          applied.map((d) => d.object),
+          conn.namespace,
+        ),
         timeoutMs: o.timeoutMs,
         signal: o.signal,
         appliedAt: o.appliedAt,

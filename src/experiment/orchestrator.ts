@@ -8,21 +8,32 @@
  * arguments (style.md habit 1), so tests drive it with fakes and `meshproof run` with the
  * local mesh or a cluster.
  */
-import type { Applier, ObjectKey, Snapshot, VerifyResult } from './applier.js';
-import { keyOf } from './applier.js';
+import {
+  type Applier,
+  type CounterSource,
+  keyOf,
+  type ObjectKey,
+  type Snapshot,
+  uniqueKeys,
+  type VerifyResult,
+  DEFAULT_NAMESPACE,
+} from '../ports.js';
 import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
 import type { PhaseName, Report } from '../report/model.js';
-import { InfraError, MeshproofError } from '../cli/exit.js';
-import type { Scenario } from './scenario.js';
+import { InfraError, MeshproofError } from '../errors.js';
+import type { Scenario } from '../scenario/scenario.js';
 import { phaseOrder } from './order.js';
-import { peakLoad } from './load-cap.js';
+import { peakLoad } from '../scenario/load-cap.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
-import { buildReport } from './report-builder.js';
+import { buildReport, type PhaseRuns } from './report-builder.js';
+import { runIdFor } from '../report/write.js';
+import { counterDeltas } from '../analysis/gateway-counters.js';
+
+export type { PhaseRuns };
 import { readBack } from './read-back.js';
 import { ConcurrentChangeError } from '../cluster/concurrent.js';
 import { realClock, type Clock } from './clock.js';
-import { DEFAULT_NAMESPACE } from '../mesh/app-model.js';
 
 export type { Clock };
 
@@ -36,11 +47,6 @@ export type ExperimentEvent =
   | { type: 'phase'; phase: PhaseName; slot: number; slots: number; warmup: boolean }
   | { type: 'progress'; phase: PhaseName; slot: number; warmup: boolean; progress: Progress }
   | { type: 'phase-done'; phase: PhaseName; slot: number; result: PhaseResult };
-
-/** Optional gateway counter source (Envoy `/stats` of every gateway replica, summed). */
-export interface CounterSource {
-  read(): Promise<Record<string, number>>;
-}
 
 export interface ExperimentDeps {
   applier: Applier;
@@ -63,20 +69,6 @@ export class ExperimentInterrupted extends InfraError {
   }
 }
 
-/** What the phases produced, before analysis. */
-export interface PhaseRuns {
-  order: PhaseName[];
-  results: Record<PhaseName, PhaseResult[]>;
-  counters: Record<PhaseName, Record<string, number>[]>;
-  policyAppliedAt?: string;
-  propagationMs?: number;
-  /** the policy objects as the target merged them (first apply), which propagation was checked against */
-  effective?: VerifyResult['effective'];
-  notes: string[];
-  /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
-  countersLost?: PhaseName[];
-}
-
 export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promise<Report> {
   const clock = deps.clock ?? realClock;
   const emit = deps.onEvent ?? (() => {});
@@ -91,7 +83,7 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
     engine: { name: deps.engine.name, version: await deps.engine.version() },
     policies,
     runs,
-    runId: deps.runId ?? `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${spec.name}`,
+    runId: deps.runId ?? runIdFor(startedAt, spec.name),
     createdAt: new Date(startedAt).toISOString(),
   });
 }
@@ -101,7 +93,12 @@ export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: 
   const { applier, signal } = deps;
   const emit = deps.onEvent ?? (() => {});
   const keys = uniqueKeys(policies.docs.map((d) => keyOf(d, spec.policy.namespace ?? DEFAULT_NAMESPACE)));
-  const runs: PhaseRuns = { order: phaseOrder(spec.repeat), results: { baseline: [], policy: [] }, counters: { baseline: [], policy: [] }, notes: [] };
+  const runs: PhaseRuns = {
+    order: phaseOrder(spec.repeat),
+    results: { baseline: [], policy: [] },
+    counters: { baseline: [], policy: [] },
+    notes: [],
+  };
   checkAborted(signal);
   const snapshot = await applier.snapshot(keys);
   emit({ type: 'snapshot', keys });
@@ -130,14 +127,22 @@ export async function runPhases(spec: Scenario, deps: ExperimentDeps, policies: 
   return runs;
 }
 
-async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: PreparedPolicies, runs: PhaseRuns): Promise<void> {
+async function applyAndVerify(
+  spec: Scenario,
+  deps: ExperimentDeps,
+  policies: PreparedPolicies,
+  runs: PhaseRuns,
+): Promise<void> {
   const clock = deps.clock ?? realClock;
   const emit = deps.onEvent ?? (() => {});
   const at = new Date(clock.now()).toISOString();
   await deps.applier.apply(policies.docs);
   emit({ type: 'apply', at });
   runs.policyAppliedAt ??= at;
-  const result = await deps.applier.verify(policies.docs, { timeoutMs: spec.policy.propagationTimeoutMs, signal: deps.signal });
+  const result = await deps.applier.verify(policies.docs, {
+    timeoutMs: spec.policy.propagationTimeoutMs,
+    signal: deps.signal,
+  });
   checkAborted(deps.signal);
   emit({ type: 'verified', result });
   if (!result.ok) {
@@ -156,22 +161,39 @@ async function applyAndVerify(spec: Scenario, deps: ExperimentDeps, policies: Pr
 }
 
 /** Warm-up (discarded) then the measured phase; gateway counters bracket the measured part. */
-async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, slot: number, runs: PhaseRuns): Promise<void> {
+async function measure(
+  spec: Scenario,
+  deps: ExperimentDeps,
+  phase: PhaseName,
+  slot: number,
+  runs: PhaseRuns,
+): Promise<void> {
   const emit = deps.onEvent ?? (() => {});
   const plan = planOf(spec, deps.target);
   const slots = runs.order.length;
-  const onProgress = (warmup: boolean) => (progress: Progress) => emit({ type: 'progress', phase, slot, warmup, progress });
+  const onProgress = (warmup: boolean) => (progress: Progress) =>
+    emit({ type: 'progress', phase, slot, warmup, progress });
   if (spec.warmupMs > 0) {
     emit({ type: 'phase', phase, slot, slots, warmup: true });
     const warmup = warmupProfile(spec.load, spec.warmupMs);
     // a warm-up may ask fewer VUs than the phase: no instance may be left with none
     const instances = Math.min(spec.instances, peakLoad(warmup).vus);
-    await deps.engine.run(warmup, plan, { signal: deps.signal, seed: spec.seed + 1000 + slot, onProgress: onProgress(true), instances });
+    await deps.engine.run(warmup, plan, {
+      signal: deps.signal,
+      seed: spec.seed + 1000 + slot,
+      onProgress: onProgress(true),
+      instances,
+    });
     checkAborted(deps.signal);
   }
   emit({ type: 'phase', phase, slot, slots, warmup: false });
   const before = await readCounters(deps, runs, phase, slot, 'before');
-  const result = await deps.engine.run(spec.load, plan, { signal: deps.signal, seed: spec.seed + slot, onProgress: onProgress(false), instances: spec.instances });
+  const result = await deps.engine.run(spec.load, plan, {
+    signal: deps.signal,
+    seed: spec.seed + slot,
+    onProgress: onProgress(false),
+    instances: spec.instances,
+  });
   checkAborted(deps.signal);
   const after = before && (await readCounters(deps, runs, phase, slot, 'after'));
   if (before && after && !runs.countersLost?.includes(phase)) runs.counters[phase].push(counterDeltas(before, after));
@@ -180,13 +202,19 @@ async function measure(spec: Scenario, deps: ExperimentDeps, phase: PhaseName, s
 }
 
 /**
- * Gateway counters are the proxy's confirmation of what the clients measured (issue E item 6),
+ * Gateway counters are the proxy's confirmation of what the clients measured,
  * not the measurement itself: a /stats read that fails (a replica restarting, a pod-proxy
  * hiccup) costs that phase its gateway deltas and leaves a note — it does not throw away the
  * run. The whole phase, not just the slot: a sum over fewer slots than the clients' counts
  * would be flagged as a gateway/client mismatch.
  */
-async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseName, slot: number, when: 'before' | 'after'): Promise<Record<string, number> | undefined> {
+async function readCounters(
+  deps: ExperimentDeps,
+  runs: PhaseRuns,
+  phase: PhaseName,
+  slot: number,
+  when: 'before' | 'after',
+): Promise<Record<string, number> | undefined> {
   if (!deps.counters) return undefined;
   try {
     return await deps.counters.read();
@@ -194,14 +222,21 @@ async function readCounters(deps: ExperimentDeps, runs: PhaseRuns, phase: PhaseN
     // a refusal no retry can cure (e.g. RBAC on pods/portforward: cluster/gateway-pods.ts)
     // stops the run here — before the first apply when it is the first read
     if ((err as { permanent?: boolean } | undefined)?.permanent) throw err;
-    runs.notes.push(`gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`);
+    runs.notes.push(
+      `gateway counters: reading /stats ${when} the ${phase} phase (slot ${slot + 1}) failed, so the ${phase} phase reports no gateway deltas: ${err instanceof Error ? err.message : String(err)}`,
+    );
     if (!runs.countersLost?.includes(phase)) (runs.countersLost ??= []).push(phase);
     runs.counters[phase] = [];
     return undefined;
   }
 }
 
-async function finalRestore(applier: Applier, snapshot: Snapshot, emit: (e: ExperimentEvent) => void, failure: unknown): Promise<void> {
+async function finalRestore(
+  applier: Applier,
+  snapshot: Snapshot,
+  emit: (e: ExperimentEvent) => void,
+  failure: unknown,
+): Promise<void> {
   try {
     await applier.restore(snapshot);
     emit({ type: 'restore', reason: 'final' });
@@ -229,17 +264,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
   const reason = signal.reason;
   if (reason instanceof MeshproofError) throw reason;
-  throw new ExperimentInterrupted(typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted');
-}
-
-function counterDeltas(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
-  return out;
-}
-
-function uniqueKeys(keys: ObjectKey[]): ObjectKey[] {
-  const seen = new Map<string, ObjectKey>();
-  for (const k of keys) seen.set(`${k.kind}/${k.namespace}/${k.name}`, k);
-  return [...seen.values()];
+  throw new ExperimentInterrupted(
+    typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted',
+  );
 }

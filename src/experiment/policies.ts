@@ -4,11 +4,11 @@
  * traps of istio-envoy-semantics.md that would make the experiment measure something else.
  */
 import { relative, isAbsolute } from 'node:path';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { formatFinding, formatFindingsGrouped, lint, loadPolicies, validate } from '../policy/index.js';
 import { policySetConflicts, type ConflictOptions } from '../policy/conflicts.js';
-import type { ScenarioPolicy } from './scenario.js';
+import type { ScenarioPolicy } from '../scenario/scenario.js';
 
 export interface PreparedPolicies {
   docs: PolicyDoc[];
@@ -16,16 +16,21 @@ export interface PreparedPolicies {
   lint: string[];
 }
 
-export async function preparePolicies(policy: Pick<ScenarioPolicy, 'files'> & { namespace?: string }): Promise<PreparedPolicies> {
+export async function preparePolicies(
+  policy: Pick<ScenarioPolicy, 'files'> & { namespace?: string },
+): Promise<PreparedPolicies> {
   const docs = await loadPolicies(policy.files.map(displayPath));
   const applicable = docs.filter((d) => d.checked);
   // a typo in kind or apiVersion (kind: DestinationRules, networking.istio.io/v2) is named as such
   const unserved = validate(docs.filter((d) => !d.checked)).filter((f) => f.severity === 'error');
   if (unserved.length) throw new ConfigError(unserved.map(formatFinding).join('\n'));
   for (const d of docs.filter((x) => !x.checked)) {
-    throw new ConfigError(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: an experiment applies only DestinationRule and VirtualService objects`);
+    throw new ConfigError(
+      `${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}: an experiment applies only DestinationRule and VirtualService objects`,
+    );
   }
-  if (applicable.length === 0) throw new ConfigError(`${policy.files.map(displayPath).join(', ')}: no DestinationRule or VirtualService to apply`);
+  if (applicable.length === 0)
+    throw new ConfigError(`${policy.files.map(displayPath).join(', ')}: no DestinationRule or VirtualService to apply`);
   const errors = validate(applicable).filter((f) => f.severity === 'error');
   if (errors.length) throw new ConfigError(errors.map(formatFinding).join('\n'));
   refuseConflicts(applicable, { defaultNamespace: policy.namespace });

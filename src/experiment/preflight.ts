@@ -3,11 +3,19 @@
  * or sent (issue 13): the load caps, the local mesh's one namespace, and that the reports
  * folder can be written. Each failure is exit 2 naming the field or flag.
  */
-import { ConfigError, UsageError } from '../cli/exit.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { writableDirProblem } from '../util/files.js';
-import type { ClusterFlags } from './cluster-target.js';
-import { capProblem, CLUSTER_CAP, DEFAULT_MAX_RATE, DEFAULT_MAX_VUS, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS } from './load-cap.js';
-import type { Scenario } from './scenario.js';
+import type { ClusterFlags } from '../targets/cluster-target.js';
+import {
+  capProblem,
+  CLUSTER_CAP,
+  DEFAULT_MAX_RATE,
+  DEFAULT_MAX_VUS,
+  LOCAL_CAP,
+  LOCAL_MAX_RATE,
+  LOCAL_MAX_VUS,
+} from '../scenario/load-cap.js';
+import type { Scenario } from '../scenario/scenario.js';
 
 export interface PreflightOptions {
   out: string;
@@ -38,11 +46,15 @@ export async function preflight(scenario: Scenario, opts: PreflightOptions, clus
 function localNamespaceCheck(scenario: Scenario, flag: string | undefined): void {
   const only = scenario.local.service.namespace;
   if (flag !== undefined && flag !== only) {
-    throw new UsageError(`--namespace: the local mesh has only the namespace of its app, ${JSON.stringify(only)} (local.service.namespace); got ${JSON.stringify(flag)} (for a real cluster, give --target, --kubeconfig or --context)`);
+    throw new UsageError(
+      `--namespace: the local mesh has only the namespace of its app, ${JSON.stringify(only)} (local.service.namespace); got ${JSON.stringify(flag)} (for a real cluster, give --target, --kubeconfig or --context)`,
+    );
   }
   const ns = scenario.policy.namespace;
   if (ns !== undefined && ns !== only) {
     const at = scenario.policy.namespaceAt ?? scenario.file ?? scenario.name;
-    throw new ConfigError(`${at}: policy.namespace: the local mesh has only the namespace of its app, ${JSON.stringify(only)} (local.service.namespace); got ${JSON.stringify(ns)}`);
+    throw new ConfigError(
+      `${at}: policy.namespace: the local mesh has only the namespace of its app, ${JSON.stringify(only)} (local.service.namespace); got ${JSON.stringify(ns)}`,
+    );
   }
 }

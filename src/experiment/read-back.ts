@@ -6,9 +6,9 @@
  * metadata and Istio's `status` are ignored — a restored object legitimately gets a new resourceVersion and
  * generation, and istiod rewrites `status.observedGeneration` after every write.
  */
-import type { Applier, Snapshot } from './applier.js';
+import type { Applier, Snapshot } from '../ports.js';
 import { sameContent, sameOwnership } from '../cluster/objects.js';
-import { keyText, sameKey } from '../cluster/resources.js';
+import { keyText, sameKey } from '../ports.js';
 
 /** One note line per finding; an empty mismatch list yields the one "restored" line. */
 export async function readBack(applier: Applier, snapshot: Snapshot): Promise<string[]> {
@@ -19,12 +19,20 @@ export async function readBack(applier: Applier, snapshot: Snapshot): Promise<st
     const after = now.entries.find((e) => sameKey(e.key, before.key));
     const name = keyText(before.key);
     if (!sameContent(after?.object ?? null, before.object)) {
-      mismatches.push(`restore read-back: ${name} differs from its snapshot (${before.object ? 'expected as before' : 'expected absent'})`);
+      mismatches.push(
+        `restore read-back: ${name} differs from its snapshot (${before.object ? 'expected as before' : 'expected absent'})`,
+      );
     } else if (!sameOwnership(after?.object ?? null, before.object)) {
-      mismatches.push(`restore read-back: ${name} has its content back but not its managedFields (field ownership differs from the snapshot)`);
+      mismatches.push(
+        `restore read-back: ${name} has its content back but not its managedFields (field ownership differs from the snapshot)`,
+      );
     }
   }
   if (mismatches.length) return mismatches;
-  const owned = snapshot.entries.some((e) => Array.isArray((e.object?.metadata as { managedFields?: unknown } | undefined)?.managedFields));
-  return [`restore read-back: ${snapshot.entries.length} object(s) exactly as before the run${owned ? ', content and managedFields (field ownership; timestamps aside)' : ''}`];
+  const owned = snapshot.entries.some((e) =>
+    Array.isArray((e.object?.metadata as { managedFields?: unknown } | undefined)?.managedFields),
+  );
+  return [
+    `restore read-back: ${snapshot.entries.length} object(s) exactly as before the run${owned ? ', content and managedFields (field ownership; timestamps aside)' : ''}`,
+  ];
 }

@@ -3,17 +3,31 @@
  * (mergePhaseResults: histograms and counts add exactly), then let analysis add statistics,
  * the comparison, the gates and the verdict. Pure: no I/O, no clock.
  */
-import type { EngineInfo } from '../load/model.js';
-import type { GatewayCounters, Report } from '../report/model.js';
+import type { EngineInfo, PhaseResult } from '../load/model.js';
+import type { GatewayCounters, PhaseName, Report } from '../report/model.js';
+import type { VerifyResult } from '../ports.js';
 import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { mergePhaseResults } from '../load/merge.js';
 import { analyzeExperiment } from '../analysis/experiment.js';
-import type { PhaseRuns } from './orchestrator.js';
 import { displayPath, type PreparedPolicies } from './policies.js';
-import type { Scenario } from './scenario.js';
-import { gatewayCounters } from './counters.js';
-import { redactPlan, stripUserinfo } from './redact.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { gatewayCounters } from '../analysis/gateway-counters.js';
+import { redactPlan, stripUserinfo } from '../util/redact.js';
+
+/** What the phases produced, before analysis. */
+export interface PhaseRuns {
+  order: PhaseName[];
+  results: Record<PhaseName, PhaseResult[]>;
+  counters: Record<PhaseName, Record<string, number>[]>;
+  policyAppliedAt?: string;
+  propagationMs?: number;
+  /** the policy objects as the target merged them (first apply), which propagation was checked against */
+  effective?: VerifyResult['effective'];
+  notes: string[];
+  /** phases whose gateway counters could not be read in some slot: their counters are dropped (a partial sum would look like a mismatch) */
+  countersLost?: PhaseName[];
+}
 
 export interface ReportInputs {
   spec: Scenario;
@@ -35,10 +49,13 @@ export function buildReport(x: ReportInputs): Report {
   };
   const baseline = pooled(runs.results.baseline);
   const policy = pooled(runs.results.policy);
-  const a = analyzeExperiment({ baseline, policy, expect: spec.gates });
+  const a = analyzeExperiment({ baseline, policy, gates: spec.gates });
   const gateway: GatewayCounters[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
-      ? [gatewayCounters('baseline', runs.counters.baseline, baseline), gatewayCounters('policy', runs.counters.policy, policy)]
+      ? [
+          gatewayCounters('baseline', runs.counters.baseline, baseline),
+          gatewayCounters('policy', runs.counters.policy, policy),
+        ]
       : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -46,10 +63,20 @@ export function buildReport(x: ReportInputs): Report {
     runId: x.runId,
     createdAt: x.createdAt,
     scenario: { name: spec.name, description: spec.description, file: spec.file, seed: spec.seed, repeat: spec.repeat },
-    target: { kind: x.target.kind ?? 'local', url: x.target.url, host: x.target.host ?? spec.target.host, description: stripUserinfo(x.applierDescription) },
+    target: {
+      kind: x.target.kind ?? 'local',
+      url: x.target.url,
+      host: x.target.host ?? spec.target.host,
+      description: stripUserinfo(x.applierDescription),
+    },
     engine: x.engine,
     load: { profile: spec.load, plan: baseline.plan, ...(spec.instances > 1 ? { instances: spec.instances } : {}) },
-    policy: { files: spec.policy.files.map(displayPath), propagationMs: runs.propagationMs, lint: x.policies.lint, ...(runs.effective ? { effective: runs.effective } : {}) },
+    policy: {
+      files: spec.policy.files.map(displayPath),
+      propagationMs: runs.propagationMs,
+      lint: x.policies.lint,
+      ...(runs.effective ? { effective: runs.effective } : {}),
+    },
     order: runs.order,
     phases: {
       baseline: { result: baseline, stats: a.stats.baseline },

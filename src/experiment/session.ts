@@ -5,21 +5,22 @@
  * flags and print.
  */
 import type { Report } from '../report/model.js';
-import { UsageError } from '../cli/exit.js';
-import type { Scenario } from './scenario.js';
-import { keyOf } from './applier.js';
+import { UsageError } from '../errors.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { keyOf } from '../ports.js';
 import { runExperiment, type ExperimentEvent } from './orchestrator.js';
 import { preparePolicies, refuseConflicts } from './policies.js';
-import { openLocalTarget } from './local-target.js';
-import { openClusterTarget, wantsCluster, type ClusterFlags } from './cluster-target.js';
+import { openLocalTarget } from '../targets/local-target.js';
+import { openClusterTarget, wantsCluster, type ClusterFlags } from '../targets/cluster-target.js';
 import { preflight } from './preflight.js';
-import type { OpenTarget } from './target.js';
+import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
-import { checkEngineAccepts } from './scenario-k6.js';
+import { checkEngineAccepts } from '../scenario/k6.js';
 import { instancesProblem } from '../load/instances.js';
 import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
-import { peakLoad } from './load-cap.js';
-import { reportDir, writeReports, type ReportFormat } from '../report/write.js';
+import { peakLoad } from '../scenario/load-cap.js';
+import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
+import { join } from 'node:path';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
@@ -41,7 +42,7 @@ export interface SessionOptions {
 }
 
 export type SessionResult =
-  | { kind: 'report'; report: Report; /** the report folder */ dir: string; files: string[] }
+  | { kind: 'report'; report: Report /** the report folder */; dir: string; files: string[] }
   /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
   | { kind: 'dry-run'; plan: string[] };
 
@@ -51,12 +52,19 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
     // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
-    throw new UsageError('--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it');
+    throw new UsageError(
+      '--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it',
+    );
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine =
     opts.engine === 'k6-operator'
-      ? createOperatorEngine({ kubeconfig: opts.cluster?.kubeconfig, context: opts.cluster?.context, namespace: opts.k6Operator?.namespace, image: opts.k6Operator?.image })
+      ? createOperatorEngine({
+          kubeconfig: opts.cluster?.kubeconfig,
+          context: opts.cluster?.context,
+          namespace: opts.k6Operator?.namespace,
+          image: opts.k6Operator?.image,
+        })
       : createEngine(opts.engine, { k6: opts.k6 });
   checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   if (!cluster) {
@@ -64,7 +72,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
     const only = scenario.local.service.namespace;
     refuseConflicts(policies.docs, { defaultNamespace: scenario.policy.namespace ?? only, onlyNamespace: only });
   }
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
+  const runId = runIdFor(new Date(), scenario.name);
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
     : await openLocalTarget(scenario);
@@ -87,7 +95,8 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   } finally {
     await target.close();
   }
-  const dir = reportDir(opts.out, report.createdAt, report.scenario.name);
+  // the folder is the run id: the report, its folder, the cluster label and journal name one run alike
+  const dir = join(opts.out, report.runId);
   const files = await writeReports(report, dir, opts.formats);
   // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
   if (opts.formats.includes('md')) await appendStepSummary(report);

@@ -1,9 +1,9 @@
 /**
- * The warm-up before each phase (issue D item 2): the phase's *starting* intensity, held for
+ * The warm-up before each phase: the phase's *starting* intensity, held for
  * `ms`, unmeasured. It opens keep-alive connections and fills the gateway's upstream pools so
  * the measured phase does not start cold (§2.2: a cold pool rejects differently from a warm one).
  *
- * Built from the ramping executors on purpose (issue G item 1): k6 refuses a constant-vus or
+ * Built from the ramping executors on purpose: k6 refuses a constant-vus or
  * constant-arrival-rate duration under 1 s (lib/executor/constant_vus.go `minDuration`, used by
  * ConstantVUsConfig.Validate and ConstantArrivalRateConfig.Validate), while ramping stages have
  * no floor (lib/executor/helpers.go validateStages only refuses negative ones). One stage whose
@@ -25,12 +25,24 @@ export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
   switch (profile.executor) {
     case 'constant-vus':
     case 'ramping-vus': {
-      const vus = profile.executor === 'constant-vus' ? profile.vus : Math.max(1, profile.startVUs ?? 0, profile.stages[0]?.target ?? 1);
-      return { executor: 'ramping-vus', startVUs: vus, stages: [{ duration, target: vus }], gracefulRampDown: '0s', gracefulStop };
+      const vus =
+        profile.executor === 'constant-vus'
+          ? profile.vus
+          : Math.max(1, profile.startVUs ?? 0, profile.stages[0]?.target ?? 1);
+      return {
+        executor: 'ramping-vus',
+        startVUs: vus,
+        stages: [{ duration, target: vus }],
+        gracefulRampDown: '0s',
+        gracefulStop,
+      };
     }
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
-      const rate = profile.executor === 'constant-arrival-rate' ? profile.rate : Math.max(1, profile.startRate ?? 0, profile.stages[0]?.target ?? 1);
+      const rate =
+        profile.executor === 'constant-arrival-rate'
+          ? profile.rate
+          : Math.max(1, profile.startRate ?? 0, profile.stages[0]?.target ?? 1);
       return {
         executor: 'ramping-arrival-rate',
         startRate: rate,

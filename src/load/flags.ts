@@ -7,7 +7,14 @@ import type { Executor, LoadProfile, RequestPlan, Stage } from './model.js';
 import { EXECUTORS } from './model.js';
 import { timeUnitMs, validateProfile } from './profile.js';
 import { k6Rules } from './k6/rules.js';
-import { headerNameProblem, headerValueProblem, hostProblem, methodProblem, targetUrlProblem, timeoutProblem } from './request-check.js';
+import {
+  headerNameProblem,
+  headerValueProblem,
+  hostProblem,
+  methodProblem,
+  targetUrlProblem,
+  timeoutProblem,
+} from './request-check.js';
 
 /** Default --duration for a quick run. */
 export const DEFAULT_DURATION = '10s';
@@ -43,7 +50,10 @@ export interface PlanFlags {
 /** "10s:20,20s:0" → stages; a problem → message. */
 export function parseStages(text: string): Stage[] | string {
   const stages: Stage[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^:]+):(\d+)$/.exec(part);
     if (!m) return `--stages: expected duration:target pairs like "10s:20,20s:0", got ${JSON.stringify(part)}`;
     stages.push({ duration: m[1], target: Number(m[2]) });
@@ -59,7 +69,8 @@ function inferExecutor(f: LoadFlags): Executor {
 /** Flags → a validated profile, or the messages saying which flag is wrong. */
 export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors: string[] } {
   const executor = (f.executor ?? inferExecutor(f)) as Executor;
-  if (!(EXECUTORS as readonly string[]).includes(executor)) return { errors: [`--executor: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(f.executor)}`] };
+  if (!(EXECUTORS as readonly string[]).includes(executor))
+    return { errors: [`--executor: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(f.executor)}`] };
   let stages: Stage[] | undefined;
   if (executor.startsWith('ramping-')) {
     const parsed = parseStages(f.stages ?? '');
@@ -71,7 +82,11 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
     const perSecond = ((f.rate ?? 0) * 1000) / timeUnitMs({ timeUnit: f.timeUnit });
     const ceiling = f.vuCeiling ?? Infinity;
     const pre = f.preAllocatedVus ?? Math.max(1, Math.min(ceiling, Math.ceil(perSecond * PREALLOCATE_FOR_LATENCY_S)));
-    return { timeUnit: f.timeUnit, preAllocatedVUs: pre, maxVUs: f.maxVus ?? Math.max(pre, Math.min(ceiling, Math.ceil(perSecond * MAX_VUS_FOR_LATENCY_S))) };
+    return {
+      timeUnit: f.timeUnit,
+      preAllocatedVUs: pre,
+      maxVUs: f.maxVus ?? Math.max(pre, Math.min(ceiling, Math.ceil(perSecond * MAX_VUS_FOR_LATENCY_S))),
+    };
   };
   const profile: LoadProfile =
     executor === 'constant-vus'
@@ -89,15 +104,25 @@ export function profileFromFlags(f: LoadFlags): { profile?: LoadProfile; errors:
 
 /**
  * k6's own rules (src/load/k6/rules.ts) the flags break, one message per rule naming the flag,
- * for `meshproof load --engine k6`: k6 would exit 104 on them (issue G item 1).
+ * for `meshproof load --engine k6`: k6 would exit 104 on them.
  */
 export function k6FlagRefusals(profile: LoadProfile): string[] {
-  return k6Rules(profile).map((r) => `--${flagName(`${r.field}: k6 refuses this (exit 104): "${r.message}" (k6 ${r.source}); change it, or use --engine builtin`)}`);
+  return k6Rules(profile).map(
+    (r) =>
+      `--${flagName(`${r.field}: k6 refuses this (exit 104): "${r.message}" (k6 ${r.source}); change it, or use --engine builtin`)}`,
+  );
 }
 
 /** Field names in validateProfile's messages → the flag a user typed. */
 function flagName(message: string): string {
-  const renames: Record<string, string> = { preAllocatedVUs: 'pre-allocated-vus', maxVUs: 'max-vus', timeUnit: 'time-unit', gracefulStop: 'graceful-stop', startVUs: 'vus', startRate: 'rate' };
+  const renames: Record<string, string> = {
+    preAllocatedVUs: 'pre-allocated-vus',
+    maxVUs: 'max-vus',
+    timeUnit: 'time-unit',
+    gracefulStop: 'graceful-stop',
+    startVUs: 'vus',
+    startRate: 'rate',
+  };
   const field = message.split(':')[0].replace(/\[.*$/, '');
   return (renames[field] ?? field) + message.slice(field.length);
 }
@@ -108,7 +133,11 @@ export function planFromFlags(url: string, f: PlanFlags): { plan?: RequestPlan; 
   try {
     parsed = new URL(url);
   } catch {
-    return { errors: [`<url>: expected an absolute http(s) URL like http://127.0.0.1:8080/productpage, got ${JSON.stringify(url)}`] };
+    return {
+      errors: [
+        `<url>: expected an absolute http(s) URL like http://127.0.0.1:8080/productpage, got ${JSON.stringify(url)}`,
+      ],
+    };
   }
   const urlProblem = targetUrlProblem(parsed);
   if (urlProblem) return { errors: [`<url>: ${urlProblem}`] };

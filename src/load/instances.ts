@@ -17,7 +17,11 @@ export interface InstanceSlot {
   signal: AbortSignal;
 }
 
-export async function runInstances(count: number, signal: AbortSignal | undefined, runOne: (slot: InstanceSlot) => Promise<PhaseResult>): Promise<PhaseResult> {
+export async function runInstances(
+  count: number,
+  signal: AbortSignal | undefined,
+  runOne: (slot: InstanceSlot) => Promise<PhaseResult>,
+): Promise<PhaseResult> {
   const sequence = evenSegments(count);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -36,7 +40,10 @@ export async function runInstances(count: number, signal: AbortSignal | undefine
     );
     if (firstError) throw firstError.error;
     const parts = settled.map((s) => (s as PromiseFulfilledResult<PhaseResult>).value);
-    return { ...mergePhaseResults(parts), instances: { count, sequence: sequenceString(sequence), segments: sequence.map(segmentString) } };
+    return {
+      ...mergePhaseResults(parts),
+      instances: { count, sequence: sequenceString(sequence), segments: sequence.map(segmentString) },
+    };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -47,7 +54,9 @@ export async function runInstances(count: number, signal: AbortSignal | undefine
  * at least one VU of the profile (k6 would give an instance with no VUs nothing to do).
  */
 export function instancesProblem(instances: number, minVus: number): string | undefined {
-  if (!Number.isInteger(instances) || instances < 1) return `expected a whole number of instances ≥ 1, got ${instances}`;
-  if (instances > minVus) return `${instances} instances need at least ${instances} VUs (each k6 execution segment gets a share of the VUs), the profile has ${minVus}`;
+  if (!Number.isInteger(instances) || instances < 1)
+    return `expected a whole number of instances ≥ 1, got ${instances}`;
+  if (instances > minVus)
+    return `${instances} instances need at least ${instances} VUs (each k6 execution segment gets a share of the VUs), the profile has ${minVus}`;
   return undefined;
 }

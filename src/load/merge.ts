@@ -5,7 +5,15 @@
  * recomputed from a merged histogram, never averaged from percentiles.
  */
 import type { Cause } from './classify.js';
-import { createHistogram, deserializeHistogram, percentileMs, serializeHistogram, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+import {
+  createHistogram,
+  deserializeHistogram,
+  percentileMs,
+  serializeHistogram,
+  type Histogram,
+  type LatencySummary,
+  type SerializedHistogram,
+} from './histogram.js';
 import type { PhaseResult, TimelinePoint } from './model.js';
 import { addCount, buildPhaseResult } from './result.js';
 
@@ -26,7 +34,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
     const hs = parts.map((p) => p.histograms.byCause[cause]).filter((h): h is SerializedHistogram => h !== undefined);
     if (hs.length > 0) byCause.set(cause, mergeLive(hs));
   }
-  const scheduledParts = parts.map((p) => p.histograms.scheduled).filter((h): h is SerializedHistogram => h !== undefined);
+  const scheduledParts = parts
+    .map((p) => p.histograms.scheduled)
+    .filter((h): h is SerializedHistogram => h !== undefined);
   const merged = buildPhaseResult({
     profile: first.profile,
     plan: first.plan,
@@ -51,7 +61,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
   if (first.instances && same) merged.instances = first.instances;
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;
-    const summaries = parts.map((p) => p.latency.byCause[cause]).filter((l): l is LatencySummary => l !== undefined && l.count > 0);
+    const summaries = parts
+      .map((p) => p.latency.byCause[cause])
+      .filter((l): l is LatencySummary => l !== undefined && l.count > 0);
     if (summaries.length > 0) merged.latency.byCause[cause] = poolSummaries(summaries);
   }
   return merged;
@@ -84,7 +96,7 @@ export function poolSummaries(parts: LatencySummary[]): LatencySummary {
  * end. Repetitions do not: their measured time is the sum, not the span with the gaps.
  */
 function mergedDuration(parts: PhaseResult[], starts: number[], ends: number[]): number {
-  const order = starts.map((s, i) => i).sort((a, b) => starts[a] - starts[b]);
+  const order = starts.map((_s, i) => i).sort((a, b) => starts[a] - starts[b]);
   const disjoint = order.every((i, k) => k === 0 || starts[i] >= ends[order[k - 1]]);
   return disjoint ? sum(parts.map((p) => p.durationMs)) : Math.max(...ends) - Math.min(...starts);
 }

@@ -19,7 +19,8 @@ type Obj = Record<string, unknown>;
 export function validateProfile(input: unknown, prefix = ''): string[] {
   const errors: string[] = [];
   const at = (field: string) => `${prefix}${field}`;
-  if (typeof input !== 'object' || input === null) return [`${prefix || 'profile'}: expected an object, got ${JSON.stringify(input)}`];
+  if (typeof input !== 'object' || input === null)
+    return [`${prefix || 'profile'}: expected an object, got ${JSON.stringify(input)}`];
   const p = input as Obj;
   const need = (field: string, check: (v: unknown) => string | undefined, optional = false) => {
     const v = p[field];
@@ -51,12 +52,14 @@ export function validateProfile(input: unknown, prefix = ''): string[] {
       need('startRate', nonNegativeInt, true);
       break;
   }
-  if (p.executor === 'ramping-vus' || p.executor === 'ramping-arrival-rate') errors.push(...validateStages(p.stages, at('stages')));
+  if (p.executor === 'ramping-vus' || p.executor === 'ramping-arrival-rate')
+    errors.push(...validateStages(p.stages, at('stages')));
   if (arrival) {
     need('timeUnit', positiveDuration, true);
     need('preAllocatedVUs', nonNegativeInt);
     need('maxVUs', nonNegativeInt, true);
-    const pre = p.preAllocatedVUs, max = p.maxVUs;
+    const pre = p.preAllocatedVUs,
+      max = p.maxVUs;
     if (typeof pre === 'number' && typeof max === 'number' && max < pre) {
       errors.push(`${at('maxVUs')}: expected at least preAllocatedVUs (${pre}), got ${max}`);
     }
@@ -73,7 +76,8 @@ export function validateProfile(input: unknown, prefix = ''): string[] {
 }
 
 function validateStages(stages: unknown, field: string): string[] {
-  if (!Array.isArray(stages) || stages.length === 0) return [`${field}: expected a non-empty list of {duration, target}, got ${JSON.stringify(stages)}`];
+  if (!Array.isArray(stages) || stages.length === 0)
+    return [`${field}: expected a non-empty list of {duration, target}, got ${JSON.stringify(stages)}`];
   const errors: string[] = [];
   stages.forEach((s: unknown, i) => {
     const st = (s ?? {}) as Obj;
@@ -86,7 +90,8 @@ function validateStages(stages: unknown, field: string): string[] {
 }
 
 const positiveInt = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
-const nonNegativeInt = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer');
+const nonNegativeInt = (v: unknown) =>
+  Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer';
 // every duration here becomes a timer, so each is bounded by Node's timer limit (src/util/duration.ts)
 function positiveDuration(v: unknown): string | undefined {
   const r = parseTimerMs(v, { positive: true });

@@ -19,16 +19,39 @@ export function renderPhase(r: PhaseResult): string {
   const p = r.profile;
   const perSecond = r.durationMs > 0 ? (r.requests * 1000) / r.durationMs : 0;
   const overview = [
-    ['engine', `${r.engine.name} ${r.engine.version}${r.instances ? ` × ${r.instances.count} instances (execution segments ${r.instances.segments.join(', ')})` : ''}`],
+    [
+      'engine',
+      `${r.engine.name} ${r.engine.version}${r.instances ? ` × ${r.instances.count} instances (execution segments ${r.instances.segments.join(', ')})` : ''}`,
+    ],
     ['target', `${r.plan.method} ${r.plan.baseUrl}${r.plan.path}${r.plan.host ? ` (Host: ${r.plan.host})` : ''}`],
-    ['profile', Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')],
+    [
+      'profile',
+      Object.entries(p)
+        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+        .join(' '),
+    ],
     ['duration', `${(r.durationMs / 1000).toFixed(2)} s`],
     ['requests', `${r.requests} (${perSecond.toFixed(1)}/s)`],
     ['dropped iterations', String(r.droppedIterations)],
-    ['statuses', Object.entries(r.statuses).map(([k, n]) => `${k}: ${n}`).join('  ') || '–'],
+    [
+      'statuses',
+      Object.entries(r.statuses)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join('  ') || '–',
+    ],
   ];
   const head = ['outcome', 'count', 'share', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'];
-  const row = (name: string, l: LatencySummary, count: number) => [name, count, r.requests ? `${((100 * count) / r.requests).toFixed(1)} %` : '–', ms(l.p50), ms(l.p90), ms(l.p95), ms(l.p99), ms(l.p999), ms(l.max)];
+  const row = (name: string, l: LatencySummary, count: number) => [
+    name,
+    count,
+    r.requests ? `${((100 * count) / r.requests).toFixed(1)} %` : '–',
+    ms(l.p50),
+    ms(l.p90),
+    ms(l.p95),
+    ms(l.p99),
+    ms(l.p999),
+    ms(l.max),
+  ];
   const rows: unknown[][] = [head, row('all (ms)', r.latency.overall, r.requests)];
   for (const cause of CAUSES) {
     const n = r.causes[cause];

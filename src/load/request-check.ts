@@ -26,14 +26,25 @@ const FIELD_VALUE = /^[\t\x20-\x7e\xa0-\xff]*$/;
  * and expect, and on a second host or content-length; `host` has its own field (--host,
  * target.host) and content-length follows the body.
  */
-const MANAGED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect'];
+const MANAGED_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+];
 
 export function methodProblem(method: string): string | undefined {
-  return TOKEN.test(method) ? undefined : `expected an HTTP method (letters, no spaces) like "GET", got ${JSON.stringify(method)}`;
+  return TOKEN.test(method)
+    ? undefined
+    : `expected an HTTP method (letters, no spaces) like "GET", got ${JSON.stringify(method)}`;
 }
 
 export function headerNameProblem(name: string): string | undefined {
-  if (!TOKEN.test(name)) return `expected a header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces), got ${JSON.stringify(name)}`;
+  if (!TOKEN.test(name))
+    return `expected a header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces), got ${JSON.stringify(name)}`;
   if (MANAGED_HEADERS.includes(name.toLowerCase())) {
     return `expected a header the HTTP client does not set itself (not ${MANAGED_HEADERS.join(', ')}; give the Host with --host or target.host), got ${JSON.stringify(name)}`;
   }
@@ -45,13 +56,21 @@ export function headerValueProblem(value: string): string | undefined {
   const bad = /[^\t\x20-\x7e\xa0-\xff]/.exec(value);
   if (!bad) return undefined;
   const code = bad[0].charCodeAt(0);
-  const name = code === 13 ? 'CR' : code === 10 ? 'LF' : code === 0 ? 'NUL' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name =
+    code === 13
+      ? 'CR'
+      : code === 10
+        ? 'LF'
+        : code === 0
+          ? 'NUL'
+          : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return `expected a header value without control characters or characters above U+00FF, got ${name} at character ${bad.index + 1} (value withheld)`;
 }
 
 /** A Host header value: a field value that is also a host[:port] (no spaces, no path). */
 export function hostProblem(host: string): string | undefined {
-  if (host === '' || !FIELD_VALUE.test(host) || /[\s/@?#]/.test(host)) return `expected a host name like "bookinfo.example.com" (optionally ":port"), got ${JSON.stringify(host)}`;
+  if (host === '' || !FIELD_VALUE.test(host) || /[\s/@?#]/.test(host))
+    return `expected a host name like "bookinfo.example.com" (optionally ":port"), got ${JSON.stringify(host)}`;
   return undefined;
 }
 
@@ -61,9 +80,13 @@ export function hostProblem(host: string): string | undefined {
  * (reports echo the URL; the credentials would not be sent as the user thinks either).
  * Returns the problem, never echoing a URL that holds a password.
  */
-export function targetUrlProblem(url: URL, credentialsGo = 'in a header (--header), whose value reports withhold'): string | undefined {
+export function targetUrlProblem(
+  url: URL,
+  credentialsGo = 'in a header (--header), whose value reports withhold',
+): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `expected http or https, got ${url.protocol}`;
-  if (url.username || url.password) return `expected a URL without "user:password@" (reports echo the URL); put credentials ${credentialsGo}`;
+  if (url.username || url.password)
+    return `expected a URL without "user:password@" (reports echo the URL); put credentials ${credentialsGo}`;
   if (url.port === '0') return `expected a port from 1 to 65535, got 0 in ${JSON.stringify(url.href)}`;
   return undefined;
 }

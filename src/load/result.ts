@@ -3,11 +3,30 @@
  * recorder and by mergePhaseResults, so every summary is computed one way: from a histogram.
  */
 import type { Cause } from './classify.js';
-import { deserializeHistogram, serializeHistogram, summarize, type Histogram, type LatencySummary, type SerializedHistogram } from './histogram.js';
+import {
+  deserializeHistogram,
+  serializeHistogram,
+  summarize,
+  type Histogram,
+  type LatencySummary,
+  type SerializedHistogram,
+} from './histogram.js';
 import type { PhaseResult } from './model.js';
 
 /** What a PhaseResult is built from: its counts as they are, timestamps as Dates, histograms live. */
-export type PhaseTotals = Pick<PhaseResult, 'profile' | 'plan' | 'engine' | 'durationMs' | 'requests' | 'iterations' | 'droppedIterations' | 'statuses' | 'causes' | 'timeline'> & {
+export type PhaseTotals = Pick<
+  PhaseResult,
+  | 'profile'
+  | 'plan'
+  | 'engine'
+  | 'durationMs'
+  | 'requests'
+  | 'iterations'
+  | 'droppedIterations'
+  | 'statuses'
+  | 'causes'
+  | 'timeline'
+> & {
   startedAt: Date;
   endedAt: Date;
   histograms: { overall: Histogram; byCause: Map<Cause, Histogram>; scheduled?: Histogram };

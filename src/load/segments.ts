@@ -34,7 +34,8 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 export function rat(n: bigint | number, d: bigint | number = 1n): Rat {
-  let nn = BigInt(n), dd = BigInt(d);
+  let nn = BigInt(n),
+    dd = BigInt(d);
   if (dd < 0n) [nn, dd] = [-nn, -dd];
   const g = gcd(nn, dd) || 1n;
   return { n: nn / g, d: dd / g };
@@ -76,7 +77,9 @@ export function newSegment(from: Rat, to: Rat): Segment {
 
 /** ExecutionSegment.UnmarshalText: "a:b", or "b" meaning "0:b"; "" is the whole test. */
 export function parseSegment(text: string): Segment {
-  const [fromText, toText] = text.includes(':') ? [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)] : ['0', text || '1'];
+  const [fromText, toText] = text.includes(':')
+    ? [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)]
+    : ['0', text || '1'];
   return newSegment(parseRat(fromText), parseRat(toText));
 }
 
@@ -89,7 +92,8 @@ export function segmentString(s: Segment): string {
 export function parseSequence(text: string): Segment[] {
   if (text === '') return [];
   const points = text.split(',');
-  if (points.length < 2) throw new Error(`at least 2 points are needed for an execution segment sequence, ${points.length} given`);
+  if (points.length < 2)
+    throw new Error(`at least 2 points are needed for an execution segment sequence, ${points.length} given`);
   const rats = points.map(parseRat);
   return rats.slice(1).map((to, i) => newSegment(rats[i], to));
 }
@@ -120,7 +124,8 @@ export class SequenceWrapper {
   readonly offsets: number[][];
 
   constructor(readonly sequence: Segment[]) {
-    if (!isFull(sequence)) throw new Error(`Cannot wrap around a non-full execution segment sequence '${sequenceString(sequence)}'`);
+    if (!isFull(sequence))
+      throw new Error(`Cannot wrap around a non-full execution segment sequence '${sequenceString(sequence)}'`);
     const lengths = sequence.map((s) => sub(s.to, s.from));
     // ExecutionSegmentSequence.LCD
     let lcd = Number(lengths[0].d);
@@ -179,7 +184,10 @@ export class SequenceWrapper {
       next.push({ from: rat(prev, value), to: rat(prev + scaled, value) });
       prev += scaled;
     }
-    if (index === -1) throw new Error(`segment ${tracked} (${segmentString(this.sequence[tracked])}) isn't present in the new sequence`);
+    if (index === -1)
+      throw new Error(
+        `segment ${tracked} (${segmentString(this.sequence[tracked])}) isn't present in the new sequence`,
+      );
     return { wrapper: new SequenceWrapper(next), index };
   }
 }
@@ -191,9 +199,15 @@ function isFull(seq: Segment[]): boolean {
 
 /** GetFilledExecutionSegmentSequence: the sequence (or the lone segment) padded to cover 0…1. */
 export function filledSequence(sequence: Segment[], segment?: Segment): Segment[] {
-  let result = sequence.length > 0 ? [...sequence] : segment && cmp(sub(segment.to, segment.from), ONE) !== 0 ? [segment] : [{ from: ZERO, to: ONE }];
+  let result =
+    sequence.length > 0
+      ? [...sequence]
+      : segment && cmp(sub(segment.to, segment.from), ONE) !== 0
+        ? [segment]
+        : [{ from: ZERO, to: ONE }];
   if (cmp(result[0].from, ZERO) !== 0) result = [{ from: ZERO, to: result[0].from }, ...result];
-  if (cmp(result[result.length - 1].to, ONE) !== 0) result = [...result, { from: result[result.length - 1].to, to: ONE }];
+  if (cmp(result[result.length - 1].to, ONE) !== 0)
+    result = [...result, { from: result[result.length - 1].to, to: ONE }];
   return result;
 }
 
@@ -203,7 +217,10 @@ export function filledSequence(sequence: Segment[], segment?: Segment): Segment[
  * instance runs (SegmentedIndex / GetStripedOffsets).
  */
 export class Tuple {
-  private constructor(readonly wrapper: SequenceWrapper, readonly index: number) {}
+  private constructor(
+    readonly wrapper: SequenceWrapper,
+    readonly index: number,
+  ) {}
 
   /** NewExecutionTuple (no segment = the whole test, 0:1). */
   static of(segment?: Segment, sequence: Segment[] = []): Tuple {
@@ -211,7 +228,8 @@ export class Tuple {
     const seg = segment ?? { from: ZERO, to: ONE };
     // FindSegmentPosition
     const index = wrapper.sequence.findIndex((s) => cmp(s.from, seg.from) === 0 && cmp(s.to, seg.to) === 0);
-    if (index < 0) throw new Error(`couldn't find segment ${segmentString(seg)} in sequence ${sequenceString(wrapper.sequence)}`);
+    if (index < 0)
+      throw new Error(`couldn't find segment ${segmentString(seg)} in sequence ${sequenceString(wrapper.sequence)}`);
     return new Tuple(wrapper, index);
   }
 
@@ -240,5 +258,10 @@ export class Tuple {
 /** The k6 flags for instance `index` of `count`. */
 export function segmentFlags(index: number, count: number): string[] {
   const segments = evenSegments(count);
-  return ['--execution-segment', segmentString(segments[index]), '--execution-segment-sequence', sequenceString(segments)];
+  return [
+    '--execution-segment',
+    segmentString(segments[index]),
+    '--execution-segment-sequence',
+    sequenceString(segments),
+  ];
 }

@@ -32,7 +32,8 @@ export class TimelineRecorder {
 
   private advanceTo(t: number): void {
     this.closeCurrent();
-    for (let s = this.points.length; s <= t; s++) this.points.push({ t: s, requests: 0, statuses: {}, causes: {}, p95: null });
+    for (let s = this.points.length; s <= t; s++)
+      this.points.push({ t: s, requests: 0, statuses: {}, causes: {}, p95: null });
     this.currentSecond = t;
   }
 

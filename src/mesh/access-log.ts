@@ -19,7 +19,13 @@ const q = (v: string | string[] | undefined) => (v === undefined ? '-' : Array.i
  * %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%"
  * "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER%`
  */
-export function formatAccessLine(d: Downstream, status: number, startedAt: number, now: number, wallStart: number): string {
+export function formatAccessLine(
+  d: Downstream,
+  status: number,
+  startedAt: number,
+  now: number,
+  wallStart: number,
+): string {
   const h = d.req.headers;
   const dur = Math.round(now - startedAt);
   const st = d.serviceTimeMs >= 0 ? String(d.serviceTimeMs) : '-';

@@ -13,21 +13,21 @@ import { renderStatsText, type StatsStore } from './stats.js';
 function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
   const p = `cluster.${cs.settings.name}.`;
   const s = cs.settings;
-  out[`${p}upstream_cx_active`] = cs.cx;
-  out[`${p}upstream_rq_active`] = cs.active;
-  out[`${p}upstream_rq_pending_active`] = cs.pending;
+  out[`${p}upstream_cx_active`] = cs.resources.cx;
+  out[`${p}upstream_rq_active`] = cs.resources.active;
+  out[`${p}upstream_rq_pending_active`] = cs.resources.pending;
   out[`${p}outlier_detection.ejections_active`] = cs.ejectedCount();
   out[`${p}membership_total`] = cs.hosts.length;
   out[`${p}membership_healthy`] = cs.healthy.length;
   const cb = `${p}circuit_breakers.default.`;
-  out[`${cb}cx_open`] = cs.cx >= s.maxConnections ? 1 : 0;
-  out[`${cb}rq_pending_open`] = cs.pending >= s.maxPending ? 1 : 0;
-  out[`${cb}rq_open`] = cs.active >= s.maxRequests ? 1 : 0;
-  out[`${cb}rq_retry_open`] = cs.retries >= cs.retryLimit() ? 1 : 0;
-  out[`${cb}remaining_cx`] = Math.max(0, s.maxConnections - cs.cx);
-  out[`${cb}remaining_pending`] = Math.max(0, s.maxPending - cs.pending);
-  out[`${cb}remaining_rq`] = Math.max(0, s.maxRequests - cs.active);
-  out[`${cb}remaining_retries`] = Math.max(0, cs.retryLimit() - cs.retries);
+  out[`${cb}cx_open`] = cs.resources.cx >= s.maxConnections ? 1 : 0;
+  out[`${cb}rq_pending_open`] = cs.resources.pending >= s.maxPending ? 1 : 0;
+  out[`${cb}rq_open`] = cs.resources.active >= s.maxRequests ? 1 : 0;
+  out[`${cb}rq_retry_open`] = cs.resources.retries >= cs.resources.retryLimit() ? 1 : 0;
+  out[`${cb}remaining_cx`] = Math.max(0, s.maxConnections - cs.resources.cx);
+  out[`${cb}remaining_pending`] = Math.max(0, s.maxPending - cs.resources.pending);
+  out[`${cb}remaining_rq`] = Math.max(0, s.maxRequests - cs.resources.active);
+  out[`${cb}remaining_retries`] = Math.max(0, cs.resources.retryLimit() - cs.resources.retries);
 }
 
 /** Counters and gauges, as `/stats` shows them. */
@@ -85,7 +85,7 @@ export function clustersText(cfg: MeshConfig): string {
       const p = `${n}::${h.address}::`;
       out += `${p}cx_active::${h.cxActive}\n${p}rq_active::${h.rqActive}\n${p}rq_error::${h.rqError}\n`;
       out += `${p}rq_success::${h.rqSuccess}\n${p}rq_timeout::${h.rqTimeout}\n${p}rq_total::${h.rqTotal}\n`;
-      out += `${p}hostname::${h.pod.name}\n${p}health_flags::${h.ejected ? '/failed_outlier_check' : 'healthy'}\n`;
+      out += `${p}hostname::${h.pod.name}\n${p}health_flags::${cs.isEjected(h) ? '/failed_outlier_check' : 'healthy'}\n`;
       out += `${p}weight::1\n${p}region::\n${p}zone::\n${p}sub_zone::\n${p}canary::false\n${p}priority::0\n`;
       out += `${p}success_rate::-1\n${p}local_origin_success_rate::-1\n`;
     }
@@ -122,7 +122,9 @@ export function createAdmin(deps: AdminDeps): http.Server {
           values = Object.fromEntries(Object.entries(values).filter(([k]) => re.test(k)));
         }
         if (url.searchParams.get('format') === 'json') {
-          const stats = Object.keys(values).sort().map((name) => ({ name, value: values[name] }));
+          const stats = Object.keys(values)
+            .sort()
+            .map((name) => ({ name, value: values[name] }));
           return text(200, JSON.stringify({ stats }), 'application/json');
         }
         return text(200, renderStatsText(values));
@@ -134,7 +136,15 @@ export function createAdmin(deps: AdminDeps): http.Server {
       case '/ready':
         return text(200, 'LIVE\n');
       case '/server_info':
-        return text(200, JSON.stringify({ version: 'meshproof-local-mesh', state: 'LIVE', command_line_options: { concurrency: cfg.clusters.values().next().value?.workers ?? 1 } }), 'application/json');
+        return text(
+          200,
+          JSON.stringify({
+            version: 'meshproof-local-mesh',
+            state: 'LIVE',
+            command_line_options: { concurrency: cfg.clusters.values().next().value?.workers ?? 1 },
+          }),
+          'application/json',
+        );
       default:
         return text(404, 'invalid path. admin commands are: /clusters /config_dump /ready /server_info /stats\n');
     }

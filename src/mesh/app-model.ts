@@ -5,6 +5,7 @@
  * under `local:`; `meshproof mesh` uses DEFAULT_APP when given none.
  */
 
+import { DEFAULT_NAMESPACE } from '../ports.js';
 import type { ProxyVersion } from './proxy.js';
 
 /** How long a pod takes to answer. */
@@ -62,7 +63,7 @@ export interface AppModel {
   proxy?: ProxyVersion;
 }
 
-export const DEFAULT_NAMESPACE = 'default';
+export { DEFAULT_NAMESPACE };
 
 /** The demo world: Bookinfo's productpage behind `bookinfo-gateway`, 3 pods of ~25 ms. */
 export const DEFAULT_APP: AppModel = {
@@ -81,7 +82,12 @@ export const DEFAULT_APP: AppModel = {
       spec: {
         hosts: ['bookinfo.example.com'],
         gateways: ['bookinfo-gateway'],
-        http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+        http: [
+          {
+            match: [{ uri: { prefix: '/' } }],
+            route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
+          },
+        ],
       },
     },
   ],

@@ -94,7 +94,12 @@ export function oneWayDelays(network: ClientNetwork, rng: Rng): () => number {
  * Listens on 127.0.0.1 and forwards every connection to `gatewayPort` through two lanes.
  * `rng` draws the jitter (seeded by the mesh).
  */
-export async function startDelayLine(gatewayPort: number, network: ClientNetwork, rng: Rng, port = 0): Promise<DelayLine> {
+export async function startDelayLine(
+  gatewayPort: number,
+  network: ClientNetwork,
+  rng: Rng,
+  port = 0,
+): Promise<DelayLine> {
   const oneWay = oneWayDelays(network, rng);
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {

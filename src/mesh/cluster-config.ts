@@ -1,9 +1,9 @@
 /**
- * An Envoy cluster (as translated by src/policy/translate.ts) → the numbers the data plane
+ * An Envoy cluster (as translated by src/translate/) → the numbers the data plane
  * runs on, filling in Envoy's own defaults where istiod leaves a field unset (§2.1, §3.1).
  * Behaviour and `/config_dump` therefore come from the same object.
  */
-import type { EnvoyCluster } from '../policy/translate.js';
+import type { EnvoyCluster } from '../translate/index.js';
 import { clampedTimerMs } from '../util/duration.js';
 import type { LbPolicy } from './load-balancer.js';
 
@@ -78,7 +78,9 @@ function lbPolicy(p: EnvoyCluster['lb_policy']): LbPolicy {
 
 export function clusterSettings(c: EnvoyCluster): ClusterSettings {
   const t = c.circuit_breakers.thresholds[0];
-  const http = c.typed_extension_protocol_options?.['envoy.extensions.upstreams.http.v3.HttpProtocolOptions']?.common_http_protocol_options;
+  const http =
+    c.typed_extension_protocol_options?.['envoy.extensions.upstreams.http.v3.HttpProtocolOptions']
+      ?.common_http_protocol_options;
   const od = c.outlier_detection;
   let outlier: OutlierSettings | null = null;
   if (od) {
@@ -105,7 +107,9 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     maxPending: t.max_pending_requests,
     maxRequests: t.max_requests,
     maxRetries: t.max_retries,
-    retryBudget: t.retry_budget ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency } : null,
+    retryBudget: t.retry_budget
+      ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency }
+      : null,
     maxRequestsPerConnection: http?.max_requests_per_connection ?? 0,
     // Envoy: an idle_timeout of 0 disables it (Istio's tcp.idleTimeout "0s", §2.1)
     idleTimeoutMs: durMs(http?.idle_timeout, ENVOY_DEFAULTS.idleTimeoutMs) || Infinity,

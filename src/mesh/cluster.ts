@@ -3,11 +3,14 @@
  * counters (connections, pending, active, retries — shared by every worker, §2.3), one
  * connection pool per (worker, host), a load balancer per worker (least request, round robin or
  * random, §3.4, src/mesh/load-balancer.ts) with the panic rules of §3.3, and the outlier
- * detector of §3.2 (src/mesh/outlier.ts).
+ * detector of §3.2 (src/mesh/outlier.ts), which owns host health and calls back on ejection.
+ * The circuit-breaker counts live in src/mesh/resources.ts.
  */
 import type { ClusterSettings } from './cluster-config.js';
+import { Host } from './host.js';
 import type { PodHandle } from './pods.js';
 import { Pool } from './pool.js';
+import { ClusterResources } from './resources.js';
 import type { ClusterStats } from './stats.js';
 import { OutlierDetector } from './outlier.js';
 import { createPicker, type HostPicker } from './load-balancer.js';
@@ -23,37 +26,6 @@ export interface ClusterEnv {
   rng: Rng;
 }
 
-export class Host {
-  /** outlier state (§3.2) */
-  ejected = false;
-  ejectedAt = 0;
-  backoff = 0;
-  c5xx = 0;
-  cGw = 0;
-  cLocal = 0;
-  /** for /clusters */
-  rqTotal = 0;
-  rqActive = 0;
-  rqSuccess = 0;
-  rqError = 0;
-  rqTimeout = 0;
-  cxActive = 0;
-  readonly pools: Pool[] = [];
-
-  constructor(
-    readonly pod: PodHandle,
-    readonly port: number,
-  ) {}
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  connectDelayMs(): number {
-    return this.pod.behaviour().connectDelayMs ?? 0;
-  }
-}
-
 function labelsMatch(labels: Record<string, string>, want: Record<string, string>): boolean {
   for (const k in want) if (labels[k] !== want[k]) return false;
   return true;
@@ -63,16 +35,15 @@ function labelsMatch(labels: Record<string, string>, want: Record<string, string
 const DEFAULT_HOST_SELECTION_ATTEMPTS = 5;
 
 export class ClusterState {
-  cx = 0;
-  pending = 0;
-  active = 0;
-  retries = 0;
+  readonly resources: ClusterResources;
   readonly hosts: Host[];
+  /** one connection pool per (host, worker) */
+  private readonly pools = new Map<Host, Pool[]>();
   /** hosts not ejected, in host order (rebuilt on every ejection change) */
   healthy: Host[];
   private readonly lb: HostPicker[];
   readonly workers: number;
-  readonly outlier: OutlierDetector | null;
+  readonly outlier: OutlierDetector<Host> | null;
   retired = false;
 
   constructor(
@@ -85,9 +56,20 @@ export class ClusterState {
     this.workers = env.workers;
     this.hosts = pods.filter((p) => !want || labelsMatch(p.labels, want)).map((p) => new Host(p, p.port));
     this.healthy = this.hosts.slice();
-    this.lb = Array.from({ length: env.workers }, (_, w) => createPicker(settings.lbPolicy, env.rng.fork(`worker:${w}`)));
-    for (const h of this.hosts) for (let w = 0; w < env.workers; w++) h.pools.push(new Pool(this, h));
-    this.outlier = settings.outlier ? new OutlierDetector(this, settings.outlier, env.now, env.proxy) : null;
+    this.lb = Array.from({ length: env.workers }, (_, w) =>
+      createPicker(settings.lbPolicy, env.rng.fork(`worker:${w}`)),
+    );
+    this.resources = new ClusterResources(settings);
+    for (const h of this.hosts)
+      this.pools.set(
+        h,
+        Array.from({ length: env.workers }, () => new Pool(this.resources, settings, stats, h)),
+      );
+    this.outlier = settings.outlier
+      ? new OutlierDetector(this.hosts, settings.outlier, stats, env.now, env.proxy, (h, ejected) =>
+          this.onEjection(h, ejected),
+        )
+      : null;
   }
 
   /**
@@ -109,35 +91,38 @@ export class ClusterState {
     return h;
   }
 
-  /** Concurrent retries allowed now: `max_retries`, or the retry budget when set (§2.1). */
-  retryLimit(): number {
-    const b = this.settings.retryBudget;
-    if (!b) return this.settings.maxRetries;
-    return Math.max(b.minConcurrency, Math.floor(((this.active + this.pending) * b.percent) / 100));
-  }
-
   pool(worker: number, h: Host): Pool {
-    return h.pools[worker];
+    return (this.pools.get(h) as Pool[])[worker];
   }
 
-  /** Called by the outlier detector when a host's ejection state changes. */
-  onHealthChanged(): void {
-    this.healthy = this.hosts.filter((h) => !h.ejected);
+  isEjected(h: Host): boolean {
+    return this.outlier?.isEjected(h) ?? false;
+  }
+
+  /** The outlier detector's callback: a host was ejected or brought back. */
+  private onEjection(h: Host, ejected: boolean): void {
+    this.healthy = this.hosts.filter((x) => !this.isEjected(x));
+    // §3.2: an ejected host's pooled connections are closed (drained: busy ones after their request)
+    if (ejected) for (const p of this.pools.get(h) ?? []) p.drainExisting();
   }
 
   ejectedCount(): number {
     return this.hosts.length - this.healthy.length;
   }
 
+  private allPools(): Pool[] {
+    return [...this.pools.values()].flat();
+  }
+
   /** A push replaced this cluster: stop its timers, finish in-flight work, keep no connection. */
   retire(): void {
     this.retired = true;
     this.outlier?.stop();
-    for (const h of this.hosts) for (const p of h.pools) p.drain();
+    for (const p of this.allPools()) p.drain();
   }
 
   stop(): void {
     this.outlier?.stop();
-    for (const h of this.hosts) for (const p of h.pools) p.closeAll();
+    for (const p of this.allPools()) p.closeAll();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One immutable gateway configuration, built from the whole object store like an xDS push:
  * Envoy clusters for the app's service (default + one per DR subset) and the gateway's virtual
- * hosts, both translated by src/policy/translate.ts. A cluster whose translation did not change
+ * hosts, both translated by src/translate/. A cluster whose translation did not change
  * keeps its run-time state (pools, outlier state, counters) across pushes, as Envoy keeps a
  * cluster whose CDS resource is unchanged; a changed one is re-created and the old one drains.
  */
@@ -20,7 +20,7 @@ import {
   translateVirtualHosts,
   type EnvoyCluster,
   type EnvoyVirtualHost,
-} from '../policy/translate.js';
+} from '../translate/index.js';
 
 export interface MeshConfig {
   version: number;
@@ -43,12 +43,20 @@ export interface BuildDeps {
   lbRng: Rng;
 }
 
-export function buildConfig(objects: Record<string, unknown>[], version: number, deps: BuildDeps, prev: MeshConfig | null): MeshConfig {
+export function buildConfig(
+  objects: Record<string, unknown>[],
+  version: number,
+  deps: BuildDeps,
+  prev: MeshConfig | null,
+): MeshConfig {
   const { app } = deps;
   const fqdn = serviceFqdn(app.service.name, app.service.namespace);
   const service = { fqdn, port: app.service.port };
   const drs = objects.filter((o) => o.kind === 'DestinationRule');
-  const envoyClusters = [translateCluster(drs, service), ...subsetsFor(drs, fqdn).map((s) => translateCluster(drs, service, s))];
+  const envoyClusters = [
+    translateCluster(drs, service),
+    ...subsetsFor(drs, fqdn).map((s) => translateCluster(drs, service, s)),
+  ];
   // endpoints of the service: pods labelled app=<service> (the Service selector); all pods if none is
   const selected = deps.pods.filter((p) => p.labels.app === app.service.name);
   const pods = selected.length > 0 ? selected : deps.pods;

@@ -12,7 +12,7 @@
  * `host` from `:authority` and lose their pseudo-headers (what Envoy's HTTP/1 upstream codec
  * writes), so routing and the router see one shape.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 
@@ -33,7 +33,10 @@ export interface DownstreamListener {
  * ServerResponse; the differences are mended here: the header shape (above, with `method`
  * and `url` kept), and `res.destroyed`, which the compat response lacks (its stream has it).
  */
-function asHttp1Shape(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): [http.IncomingMessage, http.ServerResponse] {
+function asHttp1Shape(
+  req: http2.Http2ServerRequest,
+  res: http2.Http2ServerResponse,
+): [http.IncomingMessage, http.ServerResponse] {
   const h = req.headers;
   // method and url are getters over the pseudo-headers: pin them before those go
   Object.defineProperty(req, 'method', { value: req.method });
@@ -60,7 +63,11 @@ export function hasNoBody(req: http.IncomingMessage): boolean {
  * the caller); HTTP/2 requests go to `onRequest`. `onConnection` sees every accepted socket
  * before its codec is chosen (worker assignment).
  */
-export function createDownstreamListener(h1: http.Server, onRequest: RequestHandler, onConnection: (s: net.Socket) => void): DownstreamListener {
+export function createDownstreamListener(
+  h1: http.Server,
+  onRequest: RequestHandler,
+  onConnection: (s: net.Socket) => void,
+): DownstreamListener {
   const h2 = http2.createServer();
   h2.on('request', (req, res) => onRequest(...asHttp1Shape(req, res)));
   const sockets = new Set<net.Socket>();

@@ -15,14 +15,14 @@ import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
 import { startPod, type Pod, type PodHandle } from './pods.js';
-import { buildConfig, retiredClusters, type BuildDeps, type MeshConfig } from './config.js';
-import type { ClusterState } from './cluster.js';
+import type { BuildDeps } from './config.js';
+import { ControlPlane } from './control-plane.js';
 import { createGateway } from './gateway.js';
 import { allStats, createAdmin } from './admin.js';
 import { openAccessLog, type AccessLog } from './access-log.js';
 import { StatsStore } from './stats.js';
 import { hasDelay, NO_NETWORK, startDelayLine, type ClientNetwork, type DelayLine } from './client-network.js';
-import type { ObjectKey } from '../experiment/applier.js';
+import type { ObjectKey } from '../ports.js';
 import type { PolicyDoc } from '../policy/model.js';
 import { createRng, DEFAULT_SEED } from '../util/random.js';
 import { DEFAULT_PROXY, proxyRule, type ProxyVersion } from './proxy.js';
@@ -82,21 +82,6 @@ export interface LocalMesh {
 
 const HOST = '127.0.0.1';
 
-function keyString(k: ObjectKey): string {
-  return `${k.kind}/${k.namespace}/${k.name}`;
-}
-
-/** The store key of an object; throws naming the field when it lacks kind or metadata.name. */
-export function objectKey(o: Record<string, unknown>, defaultNamespace: string): ObjectKey {
-  const meta = (o.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  if (o.kind !== 'DestinationRule' && o.kind !== 'VirtualService') {
-    throw new Error(`kind: expected DestinationRule or VirtualService, got ${JSON.stringify(o.kind)}`);
-  }
-  if (typeof meta.name !== 'string' || meta.name === '') throw new Error(`metadata.name: expected a name for ${o.kind}`);
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
-  return { kind: o.kind, namespace, name: meta.name };
-}
-
 /** A PolicyDoc (src/policy/model.ts) carries the object under `.object`; plain objects pass through. */
 function plainObject(o: Record<string, unknown> | PolicyDoc): Record<string, unknown> {
   const doc = o as Partial<PolicyDoc>;
@@ -126,15 +111,6 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     throw e;
   }
 
-  // the object store, in creation order (Istio orders same-host VirtualServices by creation time)
-  const store = new Map<string, Record<string, unknown>>();
-  const upsert = (o: Record<string, unknown>) => {
-    const k = keyString(objectKey(o, ns));
-    store.set(k, structuredClone(o));
-  };
-  for (const o of app.objects) upsert(o);
-  for (const o of opts.policies ?? []) upsert(plainObject(o));
-
   const stats = new StatsStore();
   // forked in this order so that adding the LB stream left the gateway's and backoff's draws as they were
   const gatewayRng = rng.fork('gateway');
@@ -142,43 +118,11 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const deps: BuildDeps = { app, pods, stats, workers, now, proxy, lbRng: rng.fork('lb') };
   // after every other stream, so a delay line leaves the mesh's other draws as they were
   const networkRng = rng.fork('network');
-  const everCreated = new Set<ClusterState>();
-  const track = (cfg: MeshConfig) => {
-    for (const c of cfg.clusters.values()) everCreated.add(c);
-    return cfg;
-  };
-  let version = 1;
-  let current = track(buildConfig([...store.values()], version, deps, null));
-  let updatedAt = new Date().toISOString();
-  /** pushes waiting for their delay: timer → resolve (stop() resolves them without swapping) */
-  const pushTimers = new Map<NodeJS.Timeout, () => void>();
-
-  const swap = (v: number) => {
-    if (v < current.version) return;
-    const next = track(buildConfig([...store.values()], v, deps, current));
-    for (const c of retiredClusters(current, next)) c.retire();
-    current = next;
-    updatedAt = new Date().toISOString();
-  };
-  /** An xDS-like push: rebuild from the whole store after the push delay. */
-  const push = () =>
-    new Promise<void>((resolve) => {
-      const v = ++version;
-      if (pushDelayMs <= 0) {
-        swap(v);
-        return resolve();
-      }
-      const t = setTimeout(() => {
-        pushTimers.delete(t);
-        swap(v);
-        resolve();
-      }, pushDelayMs);
-      pushTimers.set(t, resolve);
-    });
+  const control = new ControlPlane([...app.objects, ...(opts.policies ?? []).map(plainObject)], ns, deps, pushDelayMs);
 
   let log: AccessLog | null = null;
   const gateway = createGateway({
-    config: () => current,
+    config: () => control.config(),
     stats,
     workers,
     acceptHttp10: opts.acceptHttp10 ?? false,
@@ -187,7 +131,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     now,
     log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });
-  const admin = createAdmin({ config: () => current, stats, updatedAt: () => updatedAt });
+  const admin = createAdmin({ config: () => control.config(), stats, updatedAt: () => control.updatedAt() });
   const network = opts.network ?? NO_NETWORK;
   let gatewayPort: number;
   let adminPort: number;
@@ -200,8 +144,10 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     if (hasDelay(network)) line = await startDelayLine(gatewayPort, network, networkRng, opts.gatewayPort ?? 0);
   } catch (e) {
     // a busy port or an unwritable log: nothing this call started may stay open (issue 13 item 15)
-    await Promise.all([gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))));
-    for (const c of everCreated) c.stop();
+    await Promise.all(
+      [gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))),
+    );
+    control.stopClusters();
     await Promise.all(pods.map((p) => p.stop()));
     await log?.close();
     throw e;
@@ -217,39 +163,21 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     pods,
     proxy,
     proxyRule: proxyRule(proxy),
-    getObject: (key) => {
-      const o = store.get(keyString(key));
-      return o ? structuredClone(o) : null;
-    },
-    listObjects: () => [...store.values()].map((o) => structuredClone(o)),
-    async applyPolicies(input) {
-      const objects = input.map(plainObject);
-      for (const o of objects) objectKey(o, ns); // validate all before changing anything
-      for (const o of objects) upsert(o);
-      await push();
-    },
-    async deleteObjects(keys) {
-      for (const k of keys) store.delete(keyString(k));
-      await push();
-    },
-    configVersion: () => current.version,
-    stats: () => allStats(stats, current),
+    getObject: (key) => control.get(key),
+    listObjects: () => control.list(),
+    applyPolicies: (input) => control.apply(input.map(plainObject)),
+    deleteObjects: (keys) => control.delete(keys),
+    configVersion: () => control.config().version,
+    stats: () => allStats(stats, control.config()),
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const [t, resolve] of pushTimers) {
-        clearTimeout(t);
-        resolve();
-      }
-      pushTimers.clear();
+      control.cancelPushes();
       await line?.close();
       gateway.closeAllConnections();
       admin.closeAllConnections();
-      await Promise.all([
-        new Promise((r) => gateway.server.close(r)),
-        new Promise((r) => admin.close(r)),
-      ]);
-      for (const c of everCreated) c.stop();
+      await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r))]);
+      control.stopClusters();
       await Promise.all(pods.map((p) => p.stop()));
       await log?.close();
     },

@@ -34,7 +34,33 @@ export function resetBody(reason: ResetReason, retried: boolean): string {
  * Response flags as bits, in Envoy's fixed print order (`stream_info/utility.h`): a flag's
  * value is its position, so printing walks the bits upwards.
  */
-const FLAG_ORDER = ['LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'RLSE', 'DC', 'URX', 'SI', 'IH', 'DPE', 'UMSDR', 'RFCF', 'NFCF', 'DT', 'UPE', 'NC'] as const;
+const FLAG_ORDER = [
+  'LH',
+  'UH',
+  'UT',
+  'LR',
+  'UR',
+  'UF',
+  'UC',
+  'UO',
+  'NR',
+  'DI',
+  'FI',
+  'RL',
+  'UAEX',
+  'RLSE',
+  'DC',
+  'URX',
+  'SI',
+  'IH',
+  'DPE',
+  'UMSDR',
+  'RFCF',
+  'NFCF',
+  'DT',
+  'UPE',
+  'NC',
+] as const;
 export type FlagName = (typeof FLAG_ORDER)[number];
 export const Flag = Object.fromEntries(FLAG_ORDER.map((f, i) => [f, 1 << i])) as { readonly [K in FlagName]: number };
 
@@ -42,7 +68,8 @@ export const Flag = Object.fromEntries(FLAG_ORDER.map((f, i) => [f, 1 << i])) as
 export function formatFlags(bits: number): string {
   if (bits === 0) return '-';
   let out = '';
-  for (let i = 0; i < FLAG_ORDER.length; i++) if (bits & (1 << i)) out += out === '' ? FLAG_ORDER[i] : `,${FLAG_ORDER[i]}`;
+  for (let i = 0; i < FLAG_ORDER.length; i++)
+    if (bits & (1 << i)) out += out === '' ? FLAG_ORDER[i] : `,${FLAG_ORDER[i]}`;
   return out;
 }
 
@@ -77,7 +104,13 @@ function isGrpc(res: ServerResponse): boolean {
  * with `grpc-status` (from `grpcStatus`, else mapped from `status`) and `grpc-message: <body>`
  * instead (§1, §5.1 [INF]). Returns the bytes of body sent.
  */
-export function sendLocalReply(res: ServerResponse, status: number, body: string, overloaded = false, grpcStatus?: number): number {
+export function sendLocalReply(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  overloaded = false,
+  grpcStatus?: number,
+): number {
   if (res.headersSent || res.destroyed) {
     // §4.1: a reply after response headers went out becomes a reset of the downstream stream
     res.destroy();

@@ -6,27 +6,63 @@
  * Envoy 100·(ejected+1)/hosts ≤ max, Envoy ≤ 1.26 100·ejected/hosts < max), a backoff multiplier that grows
  * per ejection and decays per healthy tick, and un-ejection only on the sweep timer, which
  * ticks every `interval` from cluster creation.
+ *
+ * The detector owns the per-host outlier state (Envoy's `DetectorHostMonitorImpl`, one per
+ * host, held by the detector) and reports every ejection and un-ejection through a callback
+ * (Envoy's `addChangedStateCb`): the cluster rebuilds its healthy set and drains the host's
+ * pools there. It knows hosts only as keys, and the cluster only through the callback.
  */
-import type { ClusterState, Host } from './cluster.js';
 import type { OutlierSettings } from './cluster-config.js';
+import type { ClusterStats } from './stats.js';
 import { ejectionAllowed, type ProxyVersion } from './proxy.js';
 
 /** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
-export const LocalOrigin = { connectFailed: 'connect-failed', timeout: 'timeout', reset: 'reset', connectOk: 'connect-ok' } as const;
+export const LocalOrigin = {
+  connectFailed: 'connect-failed',
+  timeout: 'timeout',
+  reset: 'reset',
+  connectOk: 'connect-ok',
+} as const;
 export type LocalOrigin = (typeof LocalOrigin)[keyof typeof LocalOrigin];
 
 type Kind = 'consecutive_5xx' | 'consecutive_gateway_failure' | 'consecutive_local_origin_failure';
 
-export class OutlierDetector {
+/** One host's outlier state (§3.2). */
+class HostMonitor {
+  ejected = false;
+  ejectedAt = 0;
+  backoff = 0;
+  c5xx = 0;
+  cGw = 0;
+  cLocal = 0;
+}
+
+/** Called when a host is ejected (`true`) or brought back (`false`). */
+export type EjectionCallback<H> = (host: H, ejected: boolean) => void;
+
+export class OutlierDetector<H extends object> {
   private readonly timer: NodeJS.Timeout;
+  private readonly monitors = new Map<H, HostMonitor>();
+  private ejectedHosts = 0;
 
   constructor(
-    private readonly cluster: ClusterState,
+    hosts: readonly H[],
     readonly s: OutlierSettings,
+    private readonly stats: ClusterStats,
     private readonly now: () => number,
     private readonly proxy: ProxyVersion,
+    private readonly onChange: EjectionCallback<H>,
   ) {
+    for (const h of hosts) this.monitors.set(h, new HostMonitor());
     this.timer = setInterval(() => this.sweep(), s.intervalMs);
+  }
+
+  isEjected(h: H): boolean {
+    return this.monitors.get(h)?.ejected ?? false;
+  }
+
+  ejectedCount(): number {
+    return this.ejectedHosts;
   }
 
   stop(): void {
@@ -34,16 +70,17 @@ export class OutlierDetector {
   }
 
   /** An upstream HTTP status (every attempt, including retries, §3.2). */
-  onStatus(h: Host, code: number): void {
+  onStatus(host: H, code: number): void {
+    const h = this.monitor(host);
     if (code >= 500) {
       if (code === 502 || code === 503 || code === 504) {
         if (++h.cGw === this.s.consecutiveGateway) {
-          this.tryEject(h, 'consecutive_gateway_failure', this.s.enforcingGateway);
+          this.tryEject(host, h, 'consecutive_gateway_failure', this.s.enforcingGateway);
           h.cGw = 0;
         }
       } else h.cGw = 0;
       if (++h.c5xx === this.s.consecutive5xx) {
-        this.tryEject(h, 'consecutive_5xx', this.s.enforcing5xx);
+        this.tryEject(host, h, 'consecutive_5xx', this.s.enforcing5xx);
         h.c5xx = 0; // reset even if the ejection was refused
       }
     } else {
@@ -53,17 +90,18 @@ export class OutlierDetector {
   }
 
   /** A local-origin event; non-split mode maps connect failure/reset → 503, timeout → 504 (§3.1). */
-  onLocalOrigin(h: Host, e: LocalOrigin): void {
+  onLocalOrigin(host: H, e: LocalOrigin): void {
     if (!this.s.splitLocalOrigin) {
       if (e === LocalOrigin.connectOk) return;
-      return this.onStatus(h, e === LocalOrigin.timeout ? 504 : 503);
+      return this.onStatus(host, e === LocalOrigin.timeout ? 504 : 503);
     }
+    const h = this.monitor(host);
     if (e === LocalOrigin.connectOk) {
       h.cLocal = 0;
       return;
     }
     if (++h.cLocal === this.s.consecutiveLocal) {
-      this.tryEject(h, 'consecutive_local_origin_failure', this.s.enforcingLocal);
+      this.tryEject(host, h, 'consecutive_local_origin_failure', this.s.enforcingLocal);
       h.cLocal = 0;
     }
   }
@@ -75,31 +113,35 @@ export class OutlierDetector {
    * within the cap, enforced or not; only then does enforcement decide (Istio: 100 when the
    * threshold is > 0, else 0 — e.g. the unset gateway-error kind is detected, never enforced).
    */
-  private tryEject(h: Host, kind: Kind, enforcing: number): void {
+  private tryEject(host: H, h: HostMonitor, kind: Kind, enforcing: number): void {
     if (h.ejected) return;
-    const c = this.cluster.stats.c;
+    const c = this.stats.c;
     c[`outlier_detection.ejections_detected_${kind}`]++;
-    if (!ejectionAllowed(this.proxy, this.cluster.ejectedCount(), this.cluster.hosts.length, this.s.maxEjectionPercent)) {
+    if (!ejectionAllowed(this.proxy, this.ejectedHosts, this.monitors.size, this.s.maxEjectionPercent)) {
       c['outlier_detection.ejections_overflow']++;
       return;
     }
     if (kind === 'consecutive_5xx') c['outlier_detection.ejections_total']++;
     if (enforcing <= 0) return;
     h.ejected = true;
+    this.ejectedHosts++;
     h.ejectedAt = this.now();
     if (h.backoff * this.s.baseEjectionMs < this.s.maxEjectionMs + this.s.baseEjectionMs) h.backoff++;
     c['outlier_detection.ejections_enforced_total']++;
     c[`outlier_detection.ejections_enforced_${kind}`]++;
-    this.cluster.onHealthChanged();
-    // §3.2: an ejected host's pooled connections are closed (drained: busy ones after their request)
-    for (const p of h.pools) p.drainExisting();
+    this.onChange(host, true);
+  }
+
+  private monitor(host: H): HostMonitor {
+    const m = this.monitors.get(host);
+    if (!m) throw new Error('outlier detector: a host outside the cluster');
+    return m;
   }
 
   /** The interval tick: decay multipliers of healthy hosts, un-eject hosts whose time is up. */
   private sweep(): void {
     const now = this.now();
-    let changed = false;
-    for (const h of this.cluster.hosts) {
+    for (const [host, h] of this.monitors) {
       if (!h.ejected) {
         if (h.backoff > 0) h.backoff--;
         continue;
@@ -109,9 +151,9 @@ export class OutlierDetector {
         h.c5xx = 0;
         h.cGw = 0;
         h.cLocal = 0;
-        changed = true;
+        this.ejectedHosts--;
+        this.onChange(host, false);
       }
     }
-    if (changed) this.cluster.onHealthChanged();
   }
 }

@@ -63,7 +63,11 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
     const body = `${spec.name} ${status}\n`;
     const answer = () => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-meshproof-pod': spec.name });
+      res.writeHead(status, {
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(body),
+        'x-meshproof-pod': spec.name,
+      });
       res.end(body);
     };
     const ms = sample();

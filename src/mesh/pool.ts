@@ -8,7 +8,10 @@
  * hands it to node's http client), so every count below is exact.
  */
 import net from 'node:net';
-import type { ClusterState, Host } from './cluster.js';
+import type { ClusterSettings } from './cluster-config.js';
+import type { Host } from './host.js';
+import type { ClusterResources } from './resources.js';
+import type { ClusterStats } from './stats.js';
 
 /** Why a pool could not give a request a connection. */
 export type PoolFailure = 'overflow' | 'connect-failure' | 'connect-timeout';
@@ -40,7 +43,7 @@ export class Conn {
   readonly socket: net.Socket;
 
   constructor(readonly pool: Pool) {
-    const limits = pool.cluster;
+    const limits = pool;
     this.remaining = limits.settings.maxRequestsPerConnection > 0 ? limits.settings.maxRequestsPerConnection : Infinity;
     this.socket = net.connect(pool.host.port, LOOPBACK);
     this.socket.setNoDelay(true);
@@ -72,7 +75,7 @@ export class Conn {
 
   private failConnect(why: PoolFailure): void {
     if (this.ready || this.closed) return;
-    const s = this.pool.cluster.stats.c;
+    const s = this.pool.stats.c;
     s.upstream_cx_connect_fail++;
     if (why === 'connect-timeout') s.upstream_cx_connect_timeout++;
     this.pool.onConnectFailed(this, why);
@@ -84,7 +87,7 @@ export class Conn {
     if (this.closed) return;
     if (this.remaining <= 0 || this.closeWhenFree || this.pool.draining) {
       // maxRequestsPerConnection reached (§2.1) or the cluster was replaced: close, not reuse
-      if (this.remaining <= 0) this.pool.cluster.stats.c.upstream_cx_max_requests++;
+      if (this.remaining <= 0) this.pool.stats.c.upstream_cx_max_requests++;
       this.destroy();
       return;
     }
@@ -93,7 +96,7 @@ export class Conn {
 
   private expire(): void {
     this.closeWhenFree = true;
-    this.pool.cluster.stats.c.upstream_cx_max_duration_reached++;
+    this.pool.stats.c.upstream_cx_max_duration_reached++;
     if (!this.busy) this.destroy();
   }
 
@@ -119,7 +122,7 @@ export class Conn {
     if (this.idleSince < 0 || this.closed) return;
     const left = this.idleSince + ms - performance.now();
     if (left > 1) return void (this.idleTimer = setTimeout(() => this.onIdleTimer(ms), left));
-    this.pool.cluster.stats.c.upstream_cx_idle_timeout++;
+    this.pool.stats.c.upstream_cx_idle_timeout++;
     this.destroy();
   }
 
@@ -149,7 +152,9 @@ export class Pool {
   draining = false;
 
   constructor(
-    readonly cluster: ClusterState,
+    private readonly resources: ClusterResources,
+    readonly settings: ClusterSettings,
+    readonly stats: ClusterStats,
     readonly host: Host,
   ) {}
 
@@ -161,14 +166,14 @@ export class Pool {
   newStream(w: PoolWaiter): void {
     const c = this.idle.pop();
     if (c) return this.attach(c, w);
-    const cl = this.cluster;
-    if (cl.pending >= cl.settings.maxPending) {
-      cl.stats.c.upstream_rq_pending_overflow++;
+    const cl = this.resources;
+    if (cl.pending >= this.settings.maxPending) {
+      this.stats.c.upstream_rq_pending_overflow++;
       return w.onPoolFailure('overflow');
     }
     this.queue.push(w);
     cl.pending++;
-    cl.stats.c.upstream_rq_pending_total++;
+    this.stats.c.upstream_rq_pending_total++;
     this.tryCreateConnection();
   }
 
@@ -177,35 +182,35 @@ export class Pool {
     const i = this.queue.indexOf(w);
     if (i < 0) return;
     this.queue.splice(i, 1);
-    this.cluster.pending--;
+    this.resources.pending--;
   }
 
   /** §2.2 tryCreateConnection: one connect per queued request beyond those in flight. */
   private tryCreateConnection(): void {
     if (this.queue.length <= this.connecting) return;
-    const cl = this.cluster;
-    const allowed = cl.cx < cl.settings.maxConnections;
-    if (!allowed) cl.stats.c.upstream_cx_overflow++;
+    const cl = this.resources;
+    const allowed = cl.cx < this.settings.maxConnections;
+    if (!allowed) this.stats.c.upstream_cx_overflow++;
     // a pool with zero connections may ALWAYS open one (why maxConnections leaks with workers, §2.3)
     if (!allowed && this.conns.size > 0) return;
     this.connecting++;
     cl.cx++;
-    cl.stats.c.upstream_cx_total++;
+    this.stats.c.upstream_cx_total++;
     this.host.cxActive++;
     this.conns.add(new Conn(this));
   }
 
   /** §2.2 attach: `max_requests` is checked when a request meets a connection. */
   private attach(c: Conn, w: PoolWaiter): void {
-    const cl = this.cluster;
-    if (cl.active >= cl.settings.maxRequests) {
-      cl.stats.c.upstream_rq_pending_overflow++;
+    const cl = this.resources;
+    if (cl.active >= this.settings.maxRequests) {
+      this.stats.c.upstream_rq_pending_overflow++;
       w.onPoolFailure('overflow');
       // Envoy keeps dequeuing onto the ready connection; each attach re-checks the limit
       return this.onIdle(c);
     }
     cl.active++;
-    cl.stats.c.upstream_rq_total++;
+    this.stats.c.upstream_rq_total++;
     this.host.rqTotal++;
     this.host.rqActive++;
     c.attach();
@@ -215,7 +220,7 @@ export class Pool {
   /** The router reports the end of a request on `c` (response complete, reset or abandoned). */
   streamDone(): void {
     // (upstream_rq_completed is charged with the request's final code, src/mesh/stats.ts)
-    this.cluster.active--;
+    this.resources.active--;
     this.host.rqActive--;
   }
 
@@ -229,12 +234,12 @@ export class Pool {
     if (c.closed) return;
     if (this.queue.length > 0) {
       const w = this.queue.shift() as PoolWaiter;
-      this.cluster.pending--;
+      this.resources.pending--;
       return this.attach(c, w);
     }
     if (this.draining) return c.destroy();
     this.idle.push(c);
-    c.armIdleTimer(this.cluster.settings.idleTimeoutMs);
+    c.armIdleTimer(this.settings.idleTimeoutMs);
   }
 
   /**
@@ -246,13 +251,13 @@ export class Pool {
     this.conns.delete(c);
     const waiting = this.queue;
     this.queue = [];
-    this.cluster.pending -= waiting.length;
-    this.cluster.stats.c.upstream_rq_pending_failure_eject += waiting.length;
+    this.resources.pending -= waiting.length;
+    this.stats.c.upstream_rq_pending_failure_eject += waiting.length;
     for (const w of waiting) w.onPoolFailure(why);
   }
 
   onClosed(c: Conn): void {
-    const cl = this.cluster;
+    const cl = this.resources;
     if (!c.ready && this.conns.has(c)) {
       // closed while connecting without a connect error (e.g. destroyed by stop())
       this.connecting--;
@@ -261,7 +266,7 @@ export class Pool {
     const i = this.idle.indexOf(c);
     if (i >= 0) this.idle.splice(i, 1);
     cl.cx--;
-    cl.stats.c.upstream_cx_destroy++;
+    this.stats.c.upstream_cx_destroy++;
     this.host.cxActive--;
     // pools are not told about each other's closes: a pool with queued requests always has a
     // connection of its own (zero-connection pools may always connect), whose events drive it

@@ -24,7 +24,12 @@ export function isProxyVersion(v: unknown): v is ProxyVersion {
 }
 
 /** §3.2: may one more host be ejected, with `ejected` of `hosts` already ejected? */
-export function ejectionAllowed(proxy: ProxyVersion, ejected: number, hosts: number, maxEjectionPercent: number): boolean {
+export function ejectionAllowed(
+  proxy: ProxyVersion,
+  ejected: number,
+  hosts: number,
+  maxEjectionPercent: number,
+): boolean {
   const max = Math.min(100, maxEjectionPercent);
   if (proxy === 'envoy-1.26') return (100 * ejected) / hosts < max;
   return (100 * (ejected + 1)) / hosts <= max;

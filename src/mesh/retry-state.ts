@@ -5,7 +5,8 @@
  * and full-jitter exponential backoff.
  */
 import type http from 'node:http';
-import type { ClusterState } from './cluster.js';
+import type { ClusterResources } from './resources.js';
+import type { ClusterStats } from './stats.js';
 import { GRPC_RETRY, RetryOn, type CompiledRetry } from './route-config.js';
 import type { Rng } from '../util/random.js';
 
@@ -13,7 +14,12 @@ import type { Rng } from '../util/random.js';
 export type RetryDecision = 'yes' | 'no' | 'limit' | 'overflow';
 
 /** Failures without a response, and the retryOn tokens that retry each (§4.2). */
-export const RETRY_ON_CONNECT_FAILURE = RetryOn['connect-failure'] | RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset | RetryOn['reset-before-request'];
+export const RETRY_ON_CONNECT_FAILURE =
+  RetryOn['connect-failure'] |
+  RetryOn['5xx'] |
+  RetryOn['gateway-error'] |
+  RetryOn.reset |
+  RetryOn['reset-before-request'];
 export const RETRY_ON_RESET = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 export const RETRY_ON_PER_TRY_TIMEOUT = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 
@@ -24,7 +30,8 @@ export class RetryState {
 
   constructor(
     readonly policy: CompiledRetry | null,
-    private readonly cluster: ClusterState,
+    private readonly resources: ClusterResources,
+    private readonly stats: ClusterStats,
     private readonly rng: Rng,
   ) {
     this.left = policy?.numRetries ?? 0;
@@ -56,7 +63,7 @@ export class RetryState {
 
   /** Envoy `shouldRetry`: limit first, then the cluster's retry limit, then go. */
   decide(wouldRetry: boolean): RetryDecision {
-    const c = this.cluster.stats.c;
+    const c = this.stats.c;
     if (!wouldRetry) {
       if (this.holds) c.upstream_rq_retry_success++;
       this.release();
@@ -68,11 +75,11 @@ export class RetryState {
       return 'limit';
     }
     this.left--;
-    if (this.cluster.retries >= this.cluster.retryLimit()) {
+    if (this.resources.retries >= this.resources.retryLimit()) {
       c.upstream_rq_retry_overflow++;
       return 'overflow';
     }
-    this.cluster.retries++;
+    this.resources.retries++;
     this.holds = true;
     c.upstream_rq_retry++;
     return 'yes';
@@ -82,7 +89,7 @@ export class RetryState {
   release(): void {
     if (!this.holds) return;
     this.holds = false;
-    this.cluster.retries--;
+    this.resources.retries--;
   }
 
   /** JitteredExponentialBackOffStrategy: rand % ((2^k − 1) × base), capped at max (§4.3). */

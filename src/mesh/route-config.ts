@@ -1,12 +1,12 @@
 /**
- * The gateway's route table compiled from Envoy virtual hosts (src/policy/translate.ts):
+ * The gateway's route table compiled from Envoy virtual hosts (src/translate/):
  * virtual host by authority (exact, then longest `*.suffix`, then `*`), first matching route
  * wins (§6 step 1), with the route's timeout, retry policy (§4) and fault config (§5) turned
  * into numbers once per push rather than per request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../policy/translate.js';
-import { fractionToMillion } from '../policy/translate.js';
+import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../translate/index.js';
+import { fractionToMillion } from '../translate/index.js';
 import { clampedTimerMs } from '../util/duration.js';
 
 /** retryOn tokens as bits (§4.2). */
@@ -188,7 +188,12 @@ export class RouteTable {
     const colon = authority.lastIndexOf(':');
     const host = (colon > 0 && !authority.endsWith(']') ? authority.slice(0, colon) : authority).toLowerCase();
     let routes = this.exact.get(host);
-    if (!routes) for (const [sfx, rs] of this.suffix) if (host.endsWith(sfx)) { routes = rs; break; }
+    if (!routes)
+      for (const [sfx, rs] of this.suffix)
+        if (host.endsWith(sfx)) {
+          routes = rs;
+          break;
+        }
     routes ??= this.any ?? undefined;
     if (!routes) return null;
     const q = path.indexOf('?');

@@ -7,7 +7,8 @@
  * response flags.
  */
 import http from 'node:http';
-import type { ClusterState, Host } from './cluster.js';
+import type { ClusterState } from './cluster.js';
+import type { Host } from './host.js';
 import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
 import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
@@ -31,7 +32,17 @@ export interface Downstream {
 }
 
 /** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'trailer',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 /**
  * A whole upstream body up to this size goes downstream as a latin1 string: node then prepends
@@ -79,7 +90,7 @@ export class Router implements PoolWaiter {
     rng: Rng,
     private readonly now: () => number,
   ) {
-    this.retries = new RetryState(route.retry, cluster, rng);
+    this.retries = new RetryState(route.retry, cluster.resources, cluster.stats, rng);
     this.avoidTried = route.retry?.avoidPreviousHosts ?? false;
     this.timeoutMs = route.timeoutMs;
     const perTry = route.retry?.perTryMs ?? 0;

@@ -47,7 +47,12 @@ export function meshSummary(mesh: LocalMesh): MeshSummary {
 }
 
 export function formatSummary(s: MeshSummary): string {
-  const pods = s.pods.map((p) => `  ${p.name.padEnd(22)} ${p.url}  ${Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  const pods = s.pods.map(
+    (p) =>
+      `  ${p.name.padEnd(22)} ${p.url}  ${Object.entries(p.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+  );
   const objects = s.objects.map((o) => `  ${o.kind}/${o.namespace}/${o.name}`);
   return [
     `local mesh up — service ${s.service}`,

@@ -51,7 +51,15 @@ export function checkDocs(inputs: string[], docs: PolicyDoc[], opts: { lint?: Li
 }
 
 function summarize(d: PolicyDoc): DocumentSummary {
-  const s: DocumentSummary = { file: d.file, line: d.line, column: d.column, apiVersion: d.apiVersion, kind: d.kind, name: d.name, checked: d.checked };
+  const s: DocumentSummary = {
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    apiVersion: d.apiVersion,
+    kind: d.kind,
+    name: d.name,
+    checked: d.checked,
+  };
   if (d.namespace !== undefined) s.namespace = d.namespace;
   return s;
 }

@@ -39,11 +39,23 @@ export function policySetConflicts(docs: PolicyDoc[], opts: ConflictOptions = {}
     const key = `${doc.kind}/${ns ?? ''}/${doc.name}`;
     const earlier = first.get(key);
     if (earlier && (earlier.file === doc.file || (inSet(earlier.file) && inSet(doc.file)))) {
-      findings.push(findingAt(doc, Severity.error, ['metadata', 'name'], `${doc.kind} ${ns ? `${ns}/` : ''}${doc.name} is already defined at ${where(earlier)}: one policy set may name an object once (the later one would silently replace the earlier)`));
+      findings.push(
+        findingAt(
+          doc,
+          Severity.error,
+          ['metadata', 'name'],
+          `${doc.kind} ${ns ? `${ns}/` : ''}${doc.name} is already defined at ${where(earlier)}: one policy set may name an object once (the later one would silently replace the earlier)`,
+        ),
+      );
     } else if (!earlier) first.set(key, doc);
     if (opts.onlyNamespace !== undefined && ns !== undefined && ns !== opts.onlyNamespace) {
       findings.push(
-        findingAt(doc, Severity.error, ['metadata', 'namespace'], `${doc.kind} ${ns}/${doc.name}: the local mesh serves one namespace, "${opts.onlyNamespace}"; an object in "${ns}" would never reach its gateway (set metadata.namespace: ${opts.onlyNamespace}, or run against a cluster)`),
+        findingAt(
+          doc,
+          Severity.error,
+          ['metadata', 'namespace'],
+          `${doc.kind} ${ns}/${doc.name}: the local mesh serves one namespace, "${opts.onlyNamespace}"; an object in "${ns}" would never reach its gateway (set metadata.namespace: ${opts.onlyNamespace}, or run against a cluster)`,
+        ),
       );
     }
   }

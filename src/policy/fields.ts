@@ -46,7 +46,10 @@ export class Checker {
     for (const key of Object.keys(obj)) {
       if (known.includes(key)) continue;
       const near = closest(key, known);
-      this.error([...path, key], `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${known.join(', ')}`);
+      this.error(
+        [...path, key],
+        `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${known.join(', ')}`,
+      );
     }
   }
 
@@ -175,7 +178,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];

@@ -79,11 +79,19 @@ function summaryLine(first: Finding, rest: Finding[]): string {
   const more = rest.length > MORE_PLACES_NAMED ? ', …' : '';
   const what = `the same ${first.severity}${first.rule ? ` (${first.rule})` : ''}`;
   const count = `${rest.length.toLocaleString('en-US')} more place${rest.length === 1 ? '' : 's'}`;
-  return escapeControls(`${first.file}:${first.line}:${first.column}: ${first.severity}: ${what} at ${count}: ${places.join(', ')}${more} (--json lists every one)`);
+  return escapeControls(
+    `${first.file}:${first.line}:${first.column}: ${first.severity}: ${what} at ${count}: ${places.join(', ')}${more} (--json lists every one)`,
+  );
 }
 
 /** A finding about the node at `path` of `doc` (or its nearest existing ancestor). */
-export function findingAt(doc: PolicyDoc, severity: Severity, path: FieldPath, message: string, section?: string): Finding {
+export function findingAt(
+  doc: PolicyDoc,
+  severity: Severity,
+  path: FieldPath,
+  message: string,
+  section?: string,
+): Finding {
   const pos = doc.positionOf(path);
   const f: Finding = { severity, file: pos.file, line: pos.line, column: pos.column, path: formatPath(path), message };
   if (section) f.section = section;

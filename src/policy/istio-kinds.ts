@@ -27,12 +27,17 @@ export const ISTIO_NETWORKING_KINDS: Readonly<Record<string, readonly string[]>>
 };
 
 /** Why `apiVersion`/`kind` cannot exist in networking.istio.io; undefined when served or another group. */
-export function unservedIstioKind(apiVersion: string, kind: string): { field: 'kind' | 'apiVersion'; message: string } | undefined {
+export function unservedIstioKind(
+  apiVersion: string,
+  kind: string,
+): { field: 'kind' | 'apiVersion'; message: string } | undefined {
   const [group, version = ''] = apiVersion.split('/');
   if (group !== ISTIO_GROUP) return undefined;
   const versions = Object.hasOwn(ISTIO_NETWORKING_KINDS, kind) ? ISTIO_NETWORKING_KINDS[kind] : undefined;
   if (!versions) {
-    const near = Object.keys(ISTIO_NETWORKING_KINDS).find((k) => k.toLowerCase() === kind.toLowerCase().replace(/s$/, ''));
+    const near = Object.keys(ISTIO_NETWORKING_KINDS).find(
+      (k) => k.toLowerCase() === kind.toLowerCase().replace(/s$/, ''),
+    );
     return {
       field: 'kind',
       message:

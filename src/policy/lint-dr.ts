@@ -29,7 +29,11 @@ export function lintDestinationRule(doc: PolicyDoc, spec: Obj, opts: DrLintOptio
     const pool = obj(policy.connectionPool);
     if (pool) out.push(...lintPool(doc, [...path, 'connectionPool'], pool, opts));
     const od = obj(policy.outlierDetection);
-    if (od) out.push(...lintOutlier(doc, [...path, 'outlierDetection'], od), ...lintEjectionOff(doc, [...path, 'outlierDetection'], od));
+    if (od)
+      out.push(
+        ...lintOutlier(doc, [...path, 'outlierDetection'], od),
+        ...lintEjectionOff(doc, [...path, 'outlierDetection'], od),
+      );
     if (str(obj(policy.loadBalancer)?.simple) === 'LEAST_CONN') {
       out.push(
         warning(
@@ -69,14 +73,17 @@ function lintPool(doc: PolicyDoc, path: FieldPath, pool: Obj, opts: DrLintOption
   for (const [group, field] of PER_PROXY_LIMITS) {
     const limit = num((group === 'tcp' ? tcp : http)[field]);
     if (!limit) continue; // 0 is "unset" (§2.1): no limit to multiply
-    out.push(warning(doc, 'per-replica-limits', '§0', [...path, group, field], perReplicaMessage(limit, opts.replicas)));
+    out.push(
+      warning(doc, 'per-replica-limits', '§0', [...path, group, field], perReplicaMessage(limit, opts.replicas)),
+    );
   }
   return out;
 }
 
 function perReplicaMessage(limit: number, replicas: number | undefined): string {
   const scope = 'the limit counts per proxy instance (each gateway replica, each client sidecar), not per service';
-  if (replicas === undefined) return `${scope}: N replicas admit N × ${limit}; pass --replicas N to see the effective limit`;
+  if (replicas === undefined)
+    return `${scope}: N replicas admit N × ${limit}; pass --replicas N to see the effective limit`;
   return `${scope}: effective limit = ${limit} × ${replicas} = ${limit * replicas}`;
 }
 

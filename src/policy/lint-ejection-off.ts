@@ -19,16 +19,28 @@ export function lintEjectionOff(doc: PolicyDoc, path: FieldPath, od: Obj): Findi
   const at: FieldPath = [...path, 'consecutive5xxErrors'];
   if (gateway !== undefined && gateway > 0) {
     return [
-      warning(doc, 'ejection-disabled', '§3.1', at,
+      warning(
+        doc,
+        'ejection-disabled',
+        '§3.1',
+        at,
         `consecutive5xxErrors: 0 disables 5xx ejection (Istio sets enforcing_consecutive_5xx to 0); only ${gateway} consecutive ` +
-          'gateway errors (502, 503, 504) eject an endpoint, and a 500 resets that count'),
+          'gateway errors (502, 503, 504) eject an endpoint, and a 500 resets that count',
+      ),
     ];
   }
   const gatewayToo = gateway === 0 ? ' and consecutiveGatewayErrors: 0' : '';
-  const rest = localOrigin ? 'only local-origin failures (connect errors, timeouts) eject' : 'this outlierDetection never ejects an endpoint';
+  const rest = localOrigin
+    ? 'only local-origin failures (connect errors, timeouts) eject'
+    : 'this outlierDetection never ejects an endpoint';
   return [
-    warning(doc, 'ejection-disabled', '§3.1', at,
+    warning(
+      doc,
+      'ejection-disabled',
+      '§3.1',
+      at,
       `consecutive5xxErrors: 0${gatewayToo} disables ejection, it does not eject at once (Istio sets enforcing_consecutive_5xx ` +
-        `to 0, and success-rate ejection is always off): ${rest}; use 1 to eject on the first 5xx`),
+        `to 0, and success-rate ejection is always off): ${rest}; use 1 to eject on the first 5xx`,
+    ),
   ];
 }

@@ -70,11 +70,25 @@ function lintFault(doc: PolicyDoc, path: FieldPath, fault: Obj): Finding[] {
     if (!value && !legacy) {
       const at: FieldPath = present(f.percentage) ? [...path, kind, 'percentage'] : [...path, kind];
       out.push(
-        warning(doc, 'fault-never-fires', '§5.1', at, `${kind} has no percentage (or 0): it never fires; set percentage.value, e.g. 100`),
+        warning(
+          doc,
+          'fault-never-fires',
+          '§5.1',
+          at,
+          `${kind} has no percentage (or 0): it never fires; set percentage.value, e.g. 100`,
+        ),
       );
     }
     if (kind === 'delay' && !present(f.fixedDelay)) {
-      out.push(warning(doc, 'fault-never-fires', '§5.1', [...path, kind], 'delay has no fixedDelay: Istio drops it silently and no request is delayed'));
+      out.push(
+        warning(
+          doc,
+          'fault-never-fires',
+          '§5.1',
+          [...path, kind],
+          'delay has no fixedDelay: Istio drops it silently and no request is delayed',
+        ),
+      );
     }
   }
   return out;

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { FileRefused, fileKind, readRegularFile, statPath } from '../util/files.js';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { CHECKED_KINDS, ISTIO_GROUP, ISTIO_VERSIONS, type PolicyDoc } from './model.js';
 import { positionFinder, sourceFinder } from './positions.js';
 import { yamlErrorMessage } from './yaml-errors.js';
@@ -62,7 +62,8 @@ export function loadPolicyText(text: string, file: string): PolicyDoc[] {
     if (isEmptyDocument(yamlDoc)) return;
     docs.push(toPolicyDoc(yamlDoc, index, file, lineCounter));
   });
-  if (docs.length === 0) throw new ConfigError(`${file}:1:1: no YAML documents found (the file is empty or only comments)`);
+  if (docs.length === 0)
+    throw new ConfigError(`${file}:1:1: no YAML documents found (the file is empty or only comments)`);
   return docs;
 }
 
@@ -78,7 +79,9 @@ function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter
     throw new ConfigError(`${here}: invalid YAML: ${(err as Error).message}`);
   }
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
-    throw new ConfigError(`${here}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(object)}`);
+    throw new ConfigError(
+      `${here}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(object)}`,
+    );
   }
   const obj = object as Record<string, unknown>;
   for (const field of ['apiVersion', 'kind'] as const) {
@@ -128,7 +131,8 @@ function syntaxError(file: string, text: string, lineCounter: LineCounter, error
     const { line, col } = lineCounter.linePos(e.pos[0]);
     return `${file}:${line}:${col}: invalid YAML: ${yamlErrorMessage(text, e)}`;
   });
-  if (errors.length > MAX_LISTED_YAML_ERRORS) lines.push(`${file}: … and ${errors.length - MAX_LISTED_YAML_ERRORS} more YAML errors`);
+  if (errors.length > MAX_LISTED_YAML_ERRORS)
+    lines.push(`${file}: … and ${errors.length - MAX_LISTED_YAML_ERRORS} more YAML errors`);
   return new ConfigError(lines.join('\n'));
 }
 
@@ -160,7 +164,8 @@ async function statOrThrow(path: string) {
   } catch (err) {
     throw new ConfigError(`${path}: ${(err as Error).message}`);
   }
-  if (!s.isFile() && !s.isDirectory()) throw new ConfigError(`${path}: expected a YAML file or a directory, got ${fileKind(s)}`);
+  if (!s.isFile() && !s.isDirectory())
+    throw new ConfigError(`${path}: expected a YAML file or a directory, got ${fileKind(s)}`);
   return s;
 }
 

@@ -47,7 +47,7 @@ export function formatPath(path: FieldPath): string {
 }
 
 /** Keys printed bare in a path: field names, header names (:authority), label keys like app.kubernetes.io/name. */
-const PLAIN_KEY = /^[A-Za-z0-9_$@<:][A-Za-z0-9_.\/$<>:-]{0,79}$/;
+const PLAIN_KEY = /^[A-Za-z0-9_$@<:][A-Za-z0-9_./$<>:-]{0,79}$/;
 
 export const ISTIO_GROUP = 'networking.istio.io';
 export const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;

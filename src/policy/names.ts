@@ -10,7 +10,8 @@ export function isDns1123Label(s: string): boolean {
 /** Istio's validateSubsetName message, or undefined when the name is fine. */
 export function subsetNameProblem(name: string): string | undefined {
   if (name === '') return 'subset name cannot be empty';
-  if (!isDns1123Label(name)) return `subset name is invalid: ${name} (expected a DNS-1123 label: lowercase letters, digits and '-')`;
+  if (!isDns1123Label(name))
+    return `subset name is invalid: ${name} (expected a DNS-1123 label: lowercase letters, digits and '-')`;
   return undefined;
 }
 
@@ -26,7 +27,8 @@ export function wildcardDomainProblem(host: string): string | undefined {
     let label = labels[i];
     if (i === 0 && label.startsWith('*')) label = label.slice(1);
     if (i === 0 && label === '') continue;
-    if (!isDns1123Label(label.toLowerCase())) return `domain name ${JSON.stringify(host)} invalid (label ${JSON.stringify(labels[i])} invalid)`;
+    if (!isDns1123Label(label.toLowerCase()))
+      return `domain name ${JSON.stringify(host)} invalid (label ${JSON.stringify(labels[i])} invalid)`;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  * for the fields of §2, §3 and §3.4.
  */
 import type { FieldPath } from './model.js';
-import { Checker, INT32_MAX } from './fields.js';
+import { type Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { validateLoadBalancer } from './validate-lb.js';
 
@@ -22,7 +22,13 @@ const POLICY_FIELDS = [
 ] as const;
 const PORT_POLICY_FIELDS = ['port', 'connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const;
 const POOL_FIELDS = ['tcp', 'http'] as const;
-const TCP_FIELDS = ['maxConnections', 'connectTimeout', 'tcpKeepalive', 'maxConnectionDuration', 'idleTimeout'] as const;
+const TCP_FIELDS = [
+  'maxConnections',
+  'connectTimeout',
+  'tcpKeepalive',
+  'maxConnectionDuration',
+  'idleTimeout',
+] as const;
 const KEEPALIVE_FIELDS = ['probes', 'time', 'interval'] as const;
 const HTTP_FIELDS = [
   'http1MaxPendingRequests',

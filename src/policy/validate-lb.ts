@@ -6,10 +6,17 @@
  * `localityLbSetting` is checked for shape only (Istio's `ValidateLocalityLbSetting` is not mirrored).
  */
 import type { FieldPath } from './model.js';
-import { Checker } from './fields.js';
+import type { Checker } from './fields.js';
 
 /** CRD enum; LEAST_CONN is the deprecated alias istiod translates to LEAST_REQUEST. */
-export const LB_SIMPLE = ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST'] as const;
+export const LB_SIMPLE = [
+  'UNSPECIFIED',
+  'LEAST_CONN',
+  'RANDOM',
+  'PASSTHROUGH',
+  'ROUND_ROBIN',
+  'LEAST_REQUEST',
+] as const;
 const LB_FIELDS = ['simple', 'consistentHash', 'localityLbSetting', 'warmupDurationSecs', 'warmup'] as const;
 const HASH_KEYS = ['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'] as const;
 const HASH_FIELDS = [...HASH_KEYS, 'ringHash', 'maglev', 'minimumRingSize'] as const;
@@ -35,9 +42,11 @@ export function validateLoadBalancer(c: Checker, path: FieldPath, v: unknown): v
     if (!set(warm, 'duration')) c.error(at('warmup'), 'duration is required');
     c.duration([...at('warmup'), 'duration'], warm.duration);
     const min = c.number([...at('warmup'), 'minimumPercent'], warm.minimumPercent);
-    if (min !== undefined && (min < 0 || min > 100)) c.error([...at('warmup'), 'minimumPercent'], 'minimumPercent value should be less than or equal to 100');
+    if (min !== undefined && (min < 0 || min > 100))
+      c.error([...at('warmup'), 'minimumPercent'], 'minimumPercent value should be less than or equal to 100');
     const aggression = c.number([...at('warmup'), 'aggression'], warm.aggression);
-    if (aggression !== undefined && aggression < 1) c.error([...at('warmup'), 'aggression'], 'aggression should be greater than or equal to 1');
+    if (aggression !== undefined && aggression < 1)
+      c.error([...at('warmup'), 'aggression'], 'aggression should be greater than or equal to 1');
   }
 }
 
@@ -62,8 +71,12 @@ function consistentHash(c: Checker, path: FieldPath, v: unknown): void {
   if (ring) c.integer([...at('ringHash'), 'minimumRingSize'], ring.minimumRingSize, 0, Number.MAX_SAFE_INTEGER);
   const legacy = c.integer(at('minimumRingSize'), h.minimumRingSize, 0, Number.MAX_SAFE_INTEGER);
   if (legacy) {
-    c.warn(at('minimumRingSize'), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead");
-    if (set(h, 'ringHash') || set(h, 'maglev')) c.error(at('minimumRingSize'), 'only one of MinimumRingSize or Maglev/Ringhash can be specified');
+    c.warn(
+      at('minimumRingSize'),
+      "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+    );
+    if (set(h, 'ringHash') || set(h, 'maglev'))
+      c.error(at('minimumRingSize'), 'only one of MinimumRingSize or Maglev/Ringhash can be specified');
   }
   const maglev = c.object(at('maglev'), h.maglev, ['tableSize']);
   if (maglev) {

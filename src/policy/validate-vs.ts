@@ -4,7 +4,7 @@
  * fields of §4 (timeout, retries) and §5 (fault).
  */
 import type { FieldPath } from './model.js';
-import { Checker, INT32_MAX } from './fields.js';
+import { type Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { isValidRetryOnToken, retryOnTokens } from './retry-on.js';
 
@@ -28,7 +28,14 @@ const ROUTE_FIELDS = [
   'corsPolicy',
   'headers',
 ] as const;
-const RETRY_FIELDS = ['attempts', 'perTryTimeout', 'retryOn', 'retryRemoteLocalities', 'retryIgnorePreviousHosts', 'backoff'] as const;
+const RETRY_FIELDS = [
+  'attempts',
+  'perTryTimeout',
+  'retryOn',
+  'retryRemoteLocalities',
+  'retryIgnorePreviousHosts',
+  'backoff',
+] as const;
 const FAULT_FIELDS = ['delay', 'abort'] as const;
 const DELAY_FIELDS = ['fixedDelay', 'exponentialDelay', 'percentage', 'percent'] as const;
 const ABORT_FIELDS = ['httpStatus', 'grpcStatus', 'http2Error', 'percentage'] as const;
@@ -67,7 +74,11 @@ export function validateVirtualService(c: Checker, spec: Record<string, unknown>
     c.error(['spec', 'gateways'], 'delegate virtual service must have no gateways specified');
   }
   const routes = c.list(['spec', 'http'], spec.http) ?? [];
-  if (routes.length === 0 && (c.list(['spec', 'tcp'], spec.tcp) ?? []).length === 0 && (c.list(['spec', 'tls'], spec.tls) ?? []).length === 0) {
+  if (
+    routes.length === 0 &&
+    (c.list(['spec', 'tcp'], spec.tcp) ?? []).length === 0 &&
+    (c.list(['spec', 'tls'], spec.tls) ?? []).length === 0
+  ) {
     c.error(['spec'], 'http, tcp or tls must be provided in virtual service');
   }
   routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r));
@@ -116,7 +127,8 @@ function routeDestination(c: Checker, path: FieldPath, v: unknown): void {
   const port = c.object(at('port'), dest.port, ['number']);
   if (port) {
     const n = c.integer([...at('port'), 'number'], port.number, -INT32_MAX - 1, INT32_MAX);
-    if (n !== undefined && (n < 1 || n > 65535)) c.error([...at('port'), 'number'], `port number ${n} must be in the range 1..65535`);
+    if (n !== undefined && (n < 1 || n > 65535))
+      c.error([...at('port'), 'number'], `port number ${n} must be in the range 1..65535`);
   }
 }
 
@@ -131,7 +143,10 @@ function retries(c: Checker, path: FieldPath, v: unknown): void {
   const configured = r.perTryTimeout != null || (retryOn ?? '') !== '' || r.retryRemoteLocalities != null;
   const attemptsReadable = r.attempts === undefined || attempts !== undefined; // a mistyped value was reported above
   if (attemptsReadable && (attempts ?? 0) === 0 && configured) {
-    c.error(r.attempts === undefined ? path : at('attempts'), 'http retry policy configured when attempts are set to 0 (disabled)');
+    c.error(
+      r.attempts === undefined ? path : at('attempts'),
+      'http retry policy configured when attempts are set to 0 (disabled)',
+    );
   }
   c.duration(at('perTryTimeout'), r.perTryTimeout);
   c.duration(at('backoff'), r.backoff);
@@ -161,7 +176,9 @@ function abort(c: Checker, path: FieldPath, v: unknown): void {
   if (!a) return;
   const at = (f: string): FieldPath => [...path, f];
   percentage(c, at('percentage'), a.percentage);
-  const kinds = (['httpStatus', 'grpcStatus', 'http2Error'] as const).filter((k) => a[k] !== undefined && a[k] !== null);
+  const kinds = (['httpStatus', 'grpcStatus', 'http2Error'] as const).filter(
+    (k) => a[k] !== undefined && a[k] !== null,
+  );
   if (kinds.length > 1) {
     c.error(path, `only one of httpStatus, grpcStatus, http2Error may be set, got ${kinds.join(' and ')}`);
     return;
@@ -172,7 +189,8 @@ function abort(c: Checker, path: FieldPath, v: unknown): void {
   }
   if (kinds[0] === 'httpStatus') {
     const status = c.integer(at('httpStatus'), a.httpStatus, -INT32_MAX - 1, INT32_MAX);
-    if (status !== undefined && (status < 200 || status > 600)) c.error(at('httpStatus'), `HTTP status ${status} is not in range 200-599`);
+    if (status !== undefined && (status < 200 || status > 600))
+      c.error(at('httpStatus'), `HTTP status ${status} is not in range 200-599`);
   } else if (kinds[0] === 'grpcStatus') {
     const name = a.grpcStatus;
     if (typeof name !== 'string' || !(GRPC_STATUS_NAMES as readonly string[]).includes(name)) {

@@ -16,7 +16,10 @@ const TOP_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'] as const
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function validate(docs: PolicyDoc[]): Finding[] {
-  return sortFindings([...docs.filter((d) => d.checked).flatMap(validateDoc), ...docs.filter((d) => !d.checked).flatMap(unservedKind)]);
+  return sortFindings([
+    ...docs.filter((d) => d.checked).flatMap(validateDoc),
+    ...docs.filter((d) => !d.checked).flatMap(unservedKind),
+  ]);
 }
 
 function unservedKind(doc: PolicyDoc): Finding[] {
@@ -48,7 +51,10 @@ function metadata(c: Checker, v: unknown): void {
   const name = c.string(['metadata', 'name'], m.name);
   if (m.name === undefined) c.error(['metadata'], 'metadata.name is required');
   else if (name !== undefined && (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))) {
-    c.error(['metadata', 'name'], `${JSON.stringify(name)} is not a valid name (lowercase letters, digits, '-' and '.')`);
+    c.error(
+      ['metadata', 'name'],
+      `${JSON.stringify(name)} is not a valid name (lowercase letters, digits, '-' and '.')`,
+    );
   }
   c.string(['metadata', 'namespace'], m.namespace);
 }

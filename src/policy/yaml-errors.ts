@@ -14,7 +14,8 @@ const HINTS: Record<string, string> = {
 
 /** One error of `text` as a sentence, e.g. `duplicate key "name": each key may appear only once in a mapping`. */
 export function yamlErrorMessage(text: string, e: YAMLError): string {
-  if (e.code === 'DUPLICATE_KEY') return `duplicate key ${JSON.stringify(cutEcho(keyAt(text, e.pos[0])))}: each key may appear only once in a mapping`;
+  if (e.code === 'DUPLICATE_KEY')
+    return `duplicate key ${JSON.stringify(cutEcho(keyAt(text, e.pos[0])))}: each key may appear only once in a mapping`;
   return HINTS[e.code] ?? e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 

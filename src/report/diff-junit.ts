@@ -5,7 +5,7 @@
  * was compared and why in <system-out>, because a change that is not a regression (noise, a
  * stronger effect) must not turn the pipeline red.
  */
-import type { Change, ReportDiff } from '../analysis/diff.js';
+import type { Change, ReportDiff } from './diff.js';
 import { escapeXml } from './junit.js';
 
 /** "<what> (<mode>)", e.g. "overflow share (effects)" or "gate policy cause_overflow rate>=0.5 (effects)". */
@@ -32,7 +32,8 @@ export function renderDiffJunit(d: ReportDiff): string {
   for (const c of d.comparisons) {
     const detail = `${c.kind}: ${c.old} → ${c.new}${c.change ? ` (${c.change})` : ''}; ${c.why}`;
     out.push(`    <testcase classname="${classname}" name="${x(diffCaseName(c, d.mode))}" time="0.000">`);
-    if (c.kind === 'regression') out.push(`      <failure type="regression" message="${x(c.why)}">${x(detail)}</failure>`);
+    if (c.kind === 'regression')
+      out.push(`      <failure type="regression" message="${x(c.why)}">${x(detail)}</failure>`);
     else out.push(`      <system-out>${x(detail)}</system-out>`);
     out.push('    </testcase>');
   }

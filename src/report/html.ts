@@ -4,7 +4,7 @@
  * charts, and the full side-by-side table. Every piece of text goes through escapeHtml.
  */
 import { latencyChart, outcomeBars, timelineChart } from './charts.js';
-import { formatMs, formatNumber, formatPct, formatPp } from './format.js';
+import { formatMs, formatNumber, formatPct, formatPp } from '../util/format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { escapeHtml as e } from './svg.js';
@@ -23,30 +23,63 @@ export function render(report: Report): string {
     `<div class="card"><div class="label">${e(label)}</div><div class="values"><span class="baseline">${e(from)}</span><span class="arrow">→</span><span class="policy">${e(to)}</span></div><div class="delta">${e(delta)}</div></div>`;
   const p95 = c.percentiles.p95;
   const cards = [
-    card('requests per second', formatNumber(b.throughput), formatNumber(q.throughput), `${c.throughput.delta >= 0 ? '+' : ''}${formatNumber(c.throughput.delta)} req/s`),
-    card('successful per second', formatNumber(b.goodput), formatNumber(q.goodput), `${c.goodput.delta >= 0 ? '+' : ''}${formatNumber(c.goodput.delta)} ok/s`),
+    card(
+      'requests per second',
+      formatNumber(b.throughput),
+      formatNumber(q.throughput),
+      `${c.throughput.delta >= 0 ? '+' : ''}${formatNumber(c.throughput.delta)} req/s`,
+    ),
+    card(
+      'successful per second',
+      formatNumber(b.goodput),
+      formatNumber(q.goodput),
+      `${c.goodput.delta >= 0 ? '+' : ''}${formatNumber(c.goodput.delta)} ok/s`,
+    ),
     card('failed requests', formatPct(b.failed.ratio), formatPct(q.failed.ratio), formatPp(c.failed.delta)),
-    p95 ? card('p95 latency', formatMs(p95.baseline), formatMs(p95.policy), `${p95.delta >= 0 ? '+' : ''}${formatMs(p95.delta)}`) : '',
-    card('requests measured', String(b.requests), String(q.requests), `${report.scenario.repeat} repetition${report.scenario.repeat === 1 ? '' : 's'}`),
+    p95
+      ? card(
+          'p95 latency',
+          formatMs(p95.baseline),
+          formatMs(p95.policy),
+          `${p95.delta >= 0 ? '+' : ''}${formatMs(p95.delta)}`,
+        )
+      : '',
+    card(
+      'requests measured',
+      String(b.requests),
+      String(q.requests),
+      `${report.scenario.repeat} repetition${report.scenario.repeat === 1 ? '' : 's'}`,
+    ),
   ];
   const gates = gateRows(report);
   const gateTable = gates.length
     ? `<table class="gates"><thead><tr><th>verdict</th><th>scope</th><th>gate</th><th class="num">observed</th><th class="num">95 % interval</th><th>why</th></tr></thead><tbody>${gates
-        .map((g) => `<tr class="${g.verdict}"><td><span class="pill ${g.verdict}">${g.verdict}</span></td><td>${e(g.scope)}</td><td><code>${e(g.metric)}</code> <code>${e(g.expression)}</code></td><td class="num">${e(g.observed)}</td><td class="num">${e(g.interval)}</td><td class="why">${e(g.message)}</td></tr>`)
+        .map(
+          (g) =>
+            `<tr class="${g.verdict}"><td><span class="pill ${g.verdict}">${g.verdict}</span></td><td>${e(g.scope)}</td><td><code>${e(g.metric)}</code> <code>${e(g.expression)}</code></td><td class="num">${e(g.observed)}</td><td class="num">${e(g.interval)}</td><td class="why">${e(g.message)}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="muted">No gates were set.</p>';
   const both = (x: Cell) => `${e(x.value)}${x.interval ? `<span class="ci">${e(x.interval)}</span>` : ''}`;
   const rows = statRows(report);
   const statTable = `<table class="stats"><thead><tr><th></th><th class="num">baseline</th><th class="num">policy</th><th class="num">delta (policy − baseline)</th></tr></thead><tbody>${rows
-    .map((r, i) => `<tr${i > 0 && r.section !== rows[i - 1].section ? ' class="section"' : ''}><th>${e(r.label)}</th><td class="num">${both(r.baseline)}</td><td class="num">${both(r.policy)}</td><td class="num">${both(r.delta)}</td></tr>`)
+    .map(
+      (r, i) =>
+        `<tr${i > 0 && r.section !== rows[i - 1].section ? ' class="section"' : ''}><th>${e(r.label)}</th><td class="num">${both(r.baseline)}</td><td class="num">${both(r.policy)}</td><td class="num">${both(r.delta)}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
   const gw = gatewayRows(report);
   const gateway = gw.rows.length
     ? `<section><h2>Gateway counters</h2><p class="muted">Envoy /stats, change over each phase${gw.scope ? ` — names under <code>${e(gw.scope)}</code>` : ''}. They confirm, from the proxy's side, what the client saw.</p><table class="stats"><thead><tr><th>stat</th><th class="num">baseline</th><th class="num">policy</th></tr></thead><tbody>${gw.rows
-        .map((r) => `<tr><th><code>${e(r.stat)}</code></th><td class="num">${e(r.baseline)}</td><td class="num">${e(r.policy)}</td></tr>`)
+        .map(
+          (r) =>
+            `<tr><th><code>${e(r.stat)}</code></th><td class="num">${e(r.baseline)}</td><td class="num">${e(r.policy)}</td></tr>`,
+        )
         .join('')}</tbody></table></section>`
     : '';
-  const facts = `<dl class="facts">${factLines(report).map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
+  const facts = `<dl class="facts">${factLines(report)
+    .map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`)
+    .join('')}</dl>`;
   const notes = noteLines(report);
   return `<!doctype html>
 <html lang="en">

@@ -10,7 +10,7 @@
  * still tells the pipeline.
  */
 import type { GateResult, Report } from './model.js';
-import { isNum } from './format.js';
+import { isNum } from '../util/format.js';
 import { escapeBidiAndC1 } from '../util/text.js';
 
 /** XML 1.0 forbids most control characters even as entities: they are dropped; bidi marks and C1 controls are shown as escapes. */
@@ -60,7 +60,12 @@ export function render(report: Report): string {
     const time = g.scope === 'delta' ? ms.baseline + ms.policy : ms[g.scope];
     const open = `    <testcase classname="${x(`meshproof.${report.scenario.name}.${g.scope}`)}" name="${x(testCaseName(g))}" time="${seconds(time)}"`;
     if (g.verdict === 'pass') out.push(`${open}/>`);
-    else if (g.verdict === 'fail') out.push(`${open}>`, `      <failure type="gate" message="${x(g.message)}">${x(g.message)}</failure>`, '    </testcase>');
+    else if (g.verdict === 'fail')
+      out.push(
+        `${open}>`,
+        `      <failure type="gate" message="${x(g.message)}">${x(g.message)}</failure>`,
+        '    </testcase>',
+      );
     else out.push(`${open}>`, `      <skipped message="${x(`inconclusive: ${g.message}`)}"/>`, '    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>', '');

@@ -4,7 +4,7 @@
  */
 import { appendFile, stat } from 'node:fs/promises';
 import { readEnv, type EnvConfig } from '../config.js';
-import { stripControl } from './format.js';
+import { stripControl } from '../util/format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 
@@ -51,7 +51,8 @@ export function capMarkdown(text: string, cap: number): string {
   const budget = cap - Buffer.byteLength(tail(lines.length)); // the longest count the tail can say
   let used = 0;
   let kept = 0;
-  while (kept < lines.length && used + Buffer.byteLength(lines[kept]) + 1 <= budget) used += Buffer.byteLength(lines[kept++]) + 1;
+  while (kept < lines.length && used + Buffer.byteLength(lines[kept]) + 1 <= budget)
+    used += Buffer.byteLength(lines[kept++]) + 1;
   return lines.slice(0, kept).join('\n') + tail(lines.length - kept);
 }
 
@@ -66,20 +67,37 @@ function renderAll(report: Report): string {
   const both = (c: Cell) => (c.interval ? `${e(c.value)} <sub>${e(c.interval)}</sub>` : e(c.value));
   out.push('### Baseline vs policy', '');
   out.push('| | baseline | policy | delta (policy − baseline) |', '|---|--:|--:|--:|');
-  for (const r of statRows(report)) out.push(`| ${e(r.label)} | ${both(r.baseline)} | ${both(r.policy)} | ${both(r.delta)} |`);
-  out.push('', '<sub>95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</sub>', '');
+  for (const r of statRows(report))
+    out.push(`| ${e(r.label)} | ${both(r.baseline)} | ${both(r.policy)} | ${both(r.delta)} |`);
+  out.push(
+    '',
+    '<sub>95 % intervals: Wilson for shares, Newcombe for differences, order statistics for percentiles.</sub>',
+    '',
+  );
 
   const gw = gatewayRows(report);
   if (gw.rows.length) {
-    out.push('### Gateway counters', '', `Envoy /stats, change over each phase${gw.scope ? ` (names under ${e(gw.scope)})` : ''}`, '');
-    out.push('| stat | baseline | policy |', '|---|--:|--:|', ...gw.rows.map((r) => `| ${e(r.stat)} | ${r.baseline} | ${r.policy} |`), '');
+    out.push(
+      '### Gateway counters',
+      '',
+      `Envoy /stats, change over each phase${gw.scope ? ` (names under ${e(gw.scope)})` : ''}`,
+      '',
+    );
+    out.push(
+      '| stat | baseline | policy |',
+      '|---|--:|--:|',
+      ...gw.rows.map((r) => `| ${e(r.stat)} | ${r.baseline} | ${r.policy} |`),
+      '',
+    );
   }
   const gates = gateRows(report);
   if (gates.length) {
     out.push('### Gates', '');
     out.push('| verdict | scope | metric | gate | observed | 95 % interval | why |', '|---|---|---|---|--:|--:|---|');
     for (const g of gates) {
-      out.push(`| ${ICON[g.verdict]} ${g.verdict} | ${g.scope} | ${e(g.metric)} | ${e(g.expression)} | ${e(g.observed)} | ${e(g.interval)} | ${e(g.message)} |`);
+      out.push(
+        `| ${ICON[g.verdict]} ${g.verdict} | ${g.scope} | ${e(g.metric)} | ${e(g.expression)} | ${e(g.observed)} | ${e(g.interval)} | ${e(g.message)} |`,
+      );
     }
     out.push('');
   }
@@ -92,10 +110,16 @@ function renderAll(report: Report): string {
  * Appends the Markdown report to $GITHUB_STEP_SUMMARY when set. Returns what happened, so the
  * caller can say so. Past the cap, the report is cut at a line and says where the rest is.
  */
-export async function appendStepSummary(report: Report, env: Pick<EnvConfig, 'githubStepSummary'> = readEnv()): Promise<'written' | 'truncated' | 'skipped'> {
+export async function appendStepSummary(
+  report: Report,
+  env: Pick<EnvConfig, 'githubStepSummary'> = readEnv(),
+): Promise<'written' | 'truncated' | 'skipped'> {
   const file = env.githubStepSummary;
   if (!file) return 'skipped';
-  const used = await stat(file).then((s) => s.size, () => 0);
+  const used = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
   const text = `${render(report)}\n`;
   const room = STEP_SUMMARY_CAP_BYTES - used;
   if (Buffer.byteLength(text) <= room) {

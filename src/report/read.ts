@@ -4,7 +4,7 @@
  * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
  */
 import { FileRefused, readRegularFile } from '../util/files.js';
-import { ConfigError } from '../cli/exit.js';
+import { ConfigError } from '../errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
 import { reportSchemaProblem } from './schema.js';
 
@@ -19,7 +19,9 @@ export async function readReport(path: string): Promise<Report> {
   try {
     text = (await readRegularFile(path, MAX_REPORT_FILE_BYTES)).toString('utf8');
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`);
+    throw new ConfigError(
+      `${path}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`,
+    );
   }
   return parseReport(text, path);
 }
@@ -32,11 +34,15 @@ export function parseReport(text: string, source: string): Report {
     throw new ConfigError(`${source}: not JSON (${(e as Error).message}); expected a meshproof report.json`);
   }
   if (doc === null || typeof doc !== 'object' || (doc as { tool?: { name?: string } }).tool?.name !== 'meshproof') {
-    throw new ConfigError(`${source}: not a meshproof report (expected an object with tool.name "meshproof" and schemaVersion ${REPORT_SCHEMA_VERSION})`);
+    throw new ConfigError(
+      `${source}: not a meshproof report (expected an object with tool.name "meshproof" and schemaVersion ${REPORT_SCHEMA_VERSION})`,
+    );
   }
   const version = (doc as { schemaVersion?: unknown }).schemaVersion;
   if (version !== REPORT_SCHEMA_VERSION) {
-    throw new ConfigError(`${source}: schemaVersion ${JSON.stringify(version)} is not supported; this meshproof reads schemaVersion ${REPORT_SCHEMA_VERSION}`);
+    throw new ConfigError(
+      `${source}: schemaVersion ${JSON.stringify(version)} is not supported; this meshproof reads schemaVersion ${REPORT_SCHEMA_VERSION}`,
+    );
   }
   const problem = reportSchemaProblem(doc);
   if (problem) throw new ConfigError(`${source}: ${problem}; is this a report.json written by meshproof?`);
@@ -58,7 +64,11 @@ function addMissing(report: Report): void {
   }
   const c = report.comparison;
   const { baseline, policy } = report.phases;
-  c.goodput ??= { baseline: baseline.stats.goodput, policy: policy.stats.goodput, delta: policy.stats.goodput - baseline.stats.goodput };
+  c.goodput ??= {
+    baseline: baseline.stats.goodput,
+    policy: policy.stats.goodput,
+    delta: policy.stats.goodput - baseline.stats.goodput,
+  };
   c.medianByCause ??= {};
 }
 

@@ -6,7 +6,7 @@
 import { wilson } from '../analysis/stats.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import type { LoadProfile } from '../load/model.js';
-import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
+import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from '../util/format.js';
 import type { GateResult, PhaseName, Report, Verdict } from './model.js';
 
 export interface Cell {
@@ -27,7 +27,8 @@ const cell = (value: string, interval = ''): Cell => ({ value, interval });
 const EMPTY = cell('');
 
 /** Bare numbers for interval bounds: the unit is in the value beside them. */
-export const pctBound = (x: Num) => (isNum(x) ? (Math.abs(x * 100) < 1 && x !== 0 ? (x * 100).toFixed(2) : (x * 100).toFixed(1)) : formatNumber(x));
+export const pctBound = (x: Num) =>
+  isNum(x) ? (Math.abs(x * 100) < 1 && x !== 0 ? (x * 100).toFixed(2) : (x * 100).toFixed(1)) : formatNumber(x);
 export const msBound = (x: Num) => (isNum(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) : formatNumber(x));
 const between = (lo: Num, hi: Num, f: (x: Num) => string) => `${f(lo)} – ${f(hi)}`;
 const signed = (x: number, s: string) => (x > 0 ? `+${s}` : s);
@@ -40,27 +41,70 @@ const ratioCell = (r: Ratio, n: number): Cell => {
   const w = wilson(0, n);
   return cell(formatPct(0), between(w.lo, w.hi, pctBound));
 };
-const diffCell = (d: { delta: number; lo: number; hi: number } | undefined): Cell => (d ? cell(formatPp(d.delta), between(d.lo, d.hi, pctBound)) : EMPTY);
+const diffCell = (d: { delta: number; lo: number; hi: number } | undefined): Cell =>
+  d ? cell(formatPp(d.delta), between(d.lo, d.hi, pctBound)) : EMPTY;
 
 export function statRows(report: Report): StatRow[] {
   const b = report.phases.baseline.stats;
   const q = report.phases.policy.stats;
   const c = report.comparison;
   const rows: StatRow[] = [
-    { section: 'volume', label: 'requests', baseline: cell(String(b.requests)), policy: cell(String(q.requests)), delta: cell(signed(q.requests - b.requests, String(q.requests - b.requests))) },
-    { section: 'volume', label: 'req/s', baseline: cell(formatNumber(b.throughput)), policy: cell(formatNumber(q.throughput)), delta: cell(signed(c.throughput.delta, formatNumber(c.throughput.delta))) },
+    {
+      section: 'volume',
+      label: 'requests',
+      baseline: cell(String(b.requests)),
+      policy: cell(String(q.requests)),
+      delta: cell(signed(q.requests - b.requests, String(q.requests - b.requests))),
+    },
+    {
+      section: 'volume',
+      label: 'req/s',
+      baseline: cell(formatNumber(b.throughput)),
+      policy: cell(formatNumber(q.throughput)),
+      delta: cell(signed(c.throughput.delta, formatNumber(c.throughput.delta))),
+    },
     // goodput next to throughput: a pool bounds the successes, the fast 503s it sheds inflate req/s
-    { section: 'volume', label: 'ok req/s', baseline: cell(formatNumber(b.goodput)), policy: cell(formatNumber(q.goodput)), delta: cell(signed(c.goodput.delta, formatNumber(c.goodput.delta))) },
+    {
+      section: 'volume',
+      label: 'ok req/s',
+      baseline: cell(formatNumber(b.goodput)),
+      policy: cell(formatNumber(q.goodput)),
+      delta: cell(signed(c.goodput.delta, formatNumber(c.goodput.delta))),
+    },
   ];
   if (b.droppedIterations || q.droppedIterations) {
-    rows.push({ section: 'volume', label: 'dropped iterations', baseline: cell(String(b.droppedIterations)), policy: cell(String(q.droppedIterations)), delta: EMPTY });
+    rows.push({
+      section: 'volume',
+      label: 'dropped iterations',
+      baseline: cell(String(b.droppedIterations)),
+      policy: cell(String(q.droppedIterations)),
+      delta: EMPTY,
+    });
   }
-  rows.push({ section: 'volume', label: 'failed', baseline: ratioCell(b.failed, b.requests), policy: ratioCell(q.failed, q.requests), delta: diffCell(c.failed) });
+  rows.push({
+    section: 'volume',
+    label: 'failed',
+    baseline: ratioCell(b.failed, b.requests),
+    policy: ratioCell(q.failed, q.requests),
+    delta: diffCell(c.failed),
+  });
   for (const code of statusCodes(report)) {
-    rows.push({ section: 'status', label: `status ${code}`, baseline: ratioCell(b.statuses[code], b.requests), policy: ratioCell(q.statuses[code], q.requests), delta: diffCell(c.statuses[code]) });
+    rows.push({
+      section: 'status',
+      label: `status ${code}`,
+      baseline: ratioCell(b.statuses[code], b.requests),
+      policy: ratioCell(q.statuses[code], q.requests),
+      delta: diffCell(c.statuses[code]),
+    });
   }
   for (const cause of causesOf(report)) {
-    rows.push({ section: 'cause', label: cause, baseline: ratioCell(b.causes[cause], b.requests), policy: ratioCell(q.causes[cause], q.requests), delta: diffCell(c.causes[cause]) });
+    rows.push({
+      section: 'cause',
+      label: cause,
+      baseline: ratioCell(b.causes[cause], b.requests),
+      policy: ratioCell(q.causes[cause], q.requests),
+      delta: diffCell(c.causes[cause]),
+    });
   }
   for (const key of Object.keys(q.percentiles)) {
     const pb = b.percentiles[key];
@@ -96,7 +140,10 @@ export function statRows(report: Report): StatRow[] {
 
 /** Status codes seen in either phase, numerically. */
 export function statusCodes(report: Report): string[] {
-  const all = new Set([...Object.keys(report.phases.baseline.stats.statuses), ...Object.keys(report.phases.policy.stats.statuses)]);
+  const all = new Set([
+    ...Object.keys(report.phases.baseline.stats.statuses),
+    ...Object.keys(report.phases.policy.stats.statuses),
+  ]);
   return [...all].sort((x, y) => Number(x) - Number(y));
 }
 
@@ -176,13 +223,20 @@ export function factLines(report: Report): [string, string][] {
   const lines: [string, string][] = [
     ['target', describeTarget(report)],
     ['load', `${describeLoad(report.load.profile)} per phase · engine ${report.engine.name} ${report.engine.version}`],
-    ['policy', report.policy.files.join(', ') + (isNum(report.policy.propagationMs) ? ` · propagated in ${report.policy.propagationMs} ms` : '')],
+    [
+      'policy',
+      report.policy.files.join(', ') +
+        (isNum(report.policy.propagationMs) ? ` · propagated in ${report.policy.propagationMs} ms` : ''),
+    ],
     // issue 13 item 6: what was measured is the merged object, so say what it was
     ...(report.policy.effective ?? []).map((e): [string, string] => [
       'effective',
       `${e.kind} ${e.namespace}/${e.name} spec ${JSON.stringify(e.spec)}${e.kept.length ? ` (kept from the existing object: ${e.kept.join(', ')})` : ''}`,
     ]),
-    ['phases', `${report.order.join(' ')}${report.scenario.repeat > 1 ? ` (${report.scenario.repeat} repetitions, pooled)` : ''} · seed ${report.scenario.seed}`],
+    [
+      'phases',
+      `${report.order.join(' ')}${report.scenario.repeat > 1 ? ` (${report.scenario.repeat} repetitions, pooled)` : ''} · seed ${report.scenario.seed}`,
+    ],
     ['run', `${report.runId} · ${report.createdAt} · meshproof ${report.tool.version}`],
   ];
   return lines;
@@ -217,7 +271,14 @@ export function gatewayRows(report: Report): { scope: string; rows: GatewayRow[]
     const g = phases.find((x) => x.phase === phase);
     return g && name in g.deltas ? String(g.deltas[name]) : '';
   };
-  return { scope, rows: names.map((n) => ({ stat: n.slice(scope.length), baseline: value('baseline', n), policy: value('policy', n) })) };
+  return {
+    scope,
+    rows: names.map((n) => ({
+      stat: n.slice(scope.length),
+      baseline: value('baseline', n),
+      policy: value('policy', n),
+    })),
+  };
 }
 
 function commonPrefix(xs: string[]): string {

@@ -9,8 +9,18 @@ import { REPORT_SCHEMA_VERSION } from './model.js';
 
 type Check = (v: unknown, path: string) => string | undefined;
 
-const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : v === undefined ? 'nothing' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
-const expect = (ok: boolean, what: string, v: unknown, path: string) => (ok ? undefined : `${path}: expected ${what}, got ${kind(v)}`);
+const kind = (v: unknown) =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'a list'
+      : v === undefined
+        ? 'nothing'
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
+const expect = (ok: boolean, what: string, v: unknown, path: string) =>
+  ok ? undefined : `${path}: expected ${what}, got ${kind(v)}`;
 
 const str: Check = (v, p) => expect(typeof v === 'string', 'a string', v, p);
 const num: Check = (v, p) => expect(typeof v === 'number', 'a number', v, p);
@@ -58,7 +68,13 @@ const histogram = obj({ hdr: str });
 const phase = obj({
   // diff's effects read the `ok` answers' histograms; --absolute, gates and charts the overall one
   result: obj({ histograms: obj({ overall: histogram, byCause: record(histogram) }) }),
-  stats: obj({ requests: num, failed: ratio, causes: record(ratio), statuses: record(ratio), percentiles: record(percentile) }),
+  stats: obj({
+    requests: num,
+    failed: ratio,
+    causes: record(ratio),
+    statuses: record(ratio),
+    percentiles: record(percentile),
+  }),
 });
 
 const REPORT: Check = obj({
@@ -70,7 +86,17 @@ const REPORT: Check = obj({
   load: obj({ profile: obj({}) }),
   phases: obj({ baseline: phase, policy: phase }),
   comparison: obj({ failed: diffStat, percentiles: record(diffStat) }),
-  gates: list(obj({ expression: str, metric: str, scope: str, verdict: str, observed: numOrNull, interval: list(numOrNull), message: str })),
+  gates: list(
+    obj({
+      expression: str,
+      metric: str,
+      scope: str,
+      verdict: str,
+      observed: numOrNull,
+      interval: list(numOrNull),
+      message: str,
+    }),
+  ),
   verdict: str,
 });
 

@@ -1,10 +1,10 @@
 /**
  * The terminal report (stderr at the end of `meshproof run`): baseline vs policy side by side,
  * then the gates and the verdict, within 100 columns. Colour only when the caller says so
- * (config.ts useColor decides: TTY, no NO_COLOR, no CI=true).
+ * (config.ts useColor decides: TTY, no NO_COLOR, no CI=true, or FORCE_COLOR).
  */
 import { table, getBorderCharacters } from 'table';
-import { stripControl } from './format.js';
+import { stripControl } from '../util/format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 
@@ -17,7 +17,14 @@ export const TERMINAL_WIDTH = 100;
 const LABEL_W = 15;
 const VALUE_W = 24;
 
-const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', reset: '\x1b[0m' } as const;
+const ANSI = {
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  reset: '\x1b[0m',
+} as const;
 const VERDICT_COLOR: Record<Verdict, keyof typeof ANSI> = { pass: 'green', fail: 'red', inconclusive: 'yellow' };
 
 export function render(report: Report, options: TerminalOptions = {}): string {
@@ -46,22 +53,42 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   out.push(
     table(data, {
       border: getBorderCharacters('norc'),
-      columns: [{ width: LABEL_W, wrapWord: true }, ...[0, 1, 2].map(() => ({ width: VALUE_W, alignment: 'right' as const, wrapWord: true }))],
+      columns: [
+        { width: LABEL_W, wrapWord: true },
+        ...[0, 1, 2].map(() => ({ width: VALUE_W, alignment: 'right' as const, wrapWord: true })),
+      ],
       drawHorizontalLine: (i) => breaks.has(i),
     }).trimEnd(),
   );
-  out.push(paint(`intervals: 95 % (Wilson for shares, Newcombe for differences, order statistics for percentiles)`, 'dim'));
+  out.push(
+    paint(`intervals: 95 % (Wilson for shares, Newcombe for differences, order statistics for percentiles)`, 'dim'),
+  );
   out.push('');
 
   const gw = gatewayRows(report);
   if (gw.rows.length) {
-    out.push(wrap(`${paint('gateway counters', 'bold')} (Envoy /stats, change over each phase)${gw.scope ? ` under ${text(gw.scope)}` : ''}`, TERMINAL_WIDTH));
     out.push(
-      table([['stat', 'baseline', 'policy'].map((h) => paint(h, 'bold')), ...gw.rows.map((r) => [text(r.stat), r.baseline, r.policy])], {
-        border: getBorderCharacters('norc'),
-        columns: [{ width: 56, wrapWord: true }, { width: 15, alignment: 'right' }, { width: 15, alignment: 'right' }],
-        drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
-      }).trimEnd(),
+      wrap(
+        `${paint('gateway counters', 'bold')} (Envoy /stats, change over each phase)${gw.scope ? ` under ${text(gw.scope)}` : ''}`,
+        TERMINAL_WIDTH,
+      ),
+    );
+    out.push(
+      table(
+        [
+          ['stat', 'baseline', 'policy'].map((h) => paint(h, 'bold')),
+          ...gw.rows.map((r) => [text(r.stat), r.baseline, r.policy]),
+        ],
+        {
+          border: getBorderCharacters('norc'),
+          columns: [
+            { width: 56, wrapWord: true },
+            { width: 15, alignment: 'right' },
+            { width: 15, alignment: 'right' },
+          ],
+          drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
+        },
+      ).trimEnd(),
       '',
     );
   }
@@ -69,16 +96,27 @@ export function render(report: Report, options: TerminalOptions = {}): string {
   if (gates.length) {
     const gateData = [
       ['verdict', 'gate', 'observed', '95 % interval'].map((h) => paint(h, 'bold')),
-      ...gates.map((g) => [verdictWord(g.verdict), text(`${g.scope} ${g.metric} ${g.expression}`), g.observed, g.interval]),
+      ...gates.map((g) => [
+        verdictWord(g.verdict),
+        text(`${g.scope} ${g.metric} ${g.expression}`),
+        g.observed,
+        g.interval,
+      ]),
     ];
     out.push(
       table(gateData, {
         border: getBorderCharacters('norc'),
-        columns: [{ width: 12 }, { width: 42, wrapWord: true }, { width: 14, alignment: 'right' }, { width: 19, alignment: 'right' }],
+        columns: [
+          { width: 12 },
+          { width: 42, wrapWord: true },
+          { width: 14, alignment: 'right' },
+          { width: 19, alignment: 'right' },
+        ],
         drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
       }).trimEnd(),
     );
-    for (const g of gates.filter((g) => g.verdict !== 'pass')) out.push(wrap(`${verdictWord(g.verdict)}: ${text(g.message)}`, TERMINAL_WIDTH));
+    for (const g of gates.filter((g) => g.verdict !== 'pass'))
+      out.push(wrap(`${verdictWord(g.verdict)}: ${text(g.message)}`, TERMINAL_WIDTH));
     out.push('');
   }
   for (const note of noteLines(report)) out.push(wrap(`${paint('note', 'dim')} ${text(note)}`, TERMINAL_WIDTH));

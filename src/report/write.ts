@@ -1,6 +1,6 @@
 /**
  * Writes a run's reports into one folder, `reports/<UTC time>-<scenario>/`, whose path the
- * run verb prints last (issue D "Reports").
+ * run verb prints last.
  */
 import { writeFile } from 'node:fs/promises';
 import { makeDirs } from '../util/files.js';
@@ -23,7 +23,11 @@ export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Repo
 };
 
 /** Writes each format's file into `dir` (created if needed); returns the paths written, in order. */
-export async function writeReports(report: Report, dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<string[]> {
+export async function writeReports(
+  report: Report,
+  dir: string,
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+): Promise<string[]> {
   await makeDirs(dir); // not mkdir's recursive option, which never returns under /proc (src/util/files.ts)
   const paths: string[] = [];
   for (const format of formats) {
@@ -36,20 +40,38 @@ export async function writeReports(report: Report, dir: string, formats: readonl
 }
 
 /**
- * `<root>/<UTC time>-<scenario>`, e.g. reports/20261121T100000Z-connection-pool-overflow:
- * sortable by time, colon-free (valid on every filesystem), scenario name reduced to [a-z0-9-].
- * `root` is the reports folder itself (`--out`, MESHPROOF_OUT, default "reports").
+ * The one run-id format, `<UTC time>-<scenario>`, e.g. 20261121T100000Z-connection-pool-overflow:
+ * the report's `runId`, its folder name, the label and journal entry on a cluster. Sortable by
+ * time, colon-free (valid on every filesystem), scenario name reduced to [a-z0-9-].
  */
+export function runIdFor(createdAt: string | Date | number, scenarioName: string): string {
+  const d = createdAt instanceof Date ? createdAt : new Date(createdAt);
+  const stamp = Number.isNaN(d.getTime())
+    ? 'unknown-time'
+    : d
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/[-:]/g, '');
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'scenario';
+  return `${stamp}-${slug}`;
+}
+
+/** `<root>/<run id>`; `root` is the reports folder itself (`--out`, MESHPROOF_OUT, default "reports"). */
 export function reportDir(root: string, createdAt: string | Date, scenarioName: string): string {
-  const d = typeof createdAt === 'string' ? new Date(createdAt) : createdAt;
-  const stamp = Number.isNaN(d.getTime()) ? 'unknown-time' : d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-  const slug = scenarioName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
-  return join(root, `${stamp}-${slug}`);
+  return join(root, runIdFor(createdAt, scenarioName));
 }
 
 /** Parses `--format json,md` (or a repeated flag) into formats; unknown names are a usage problem the caller reports. */
 export function parseFormats(value: string | string[] | undefined): { formats: ReportFormat[]; unknown: string[] } {
-  const names = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const names = (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const alias: Record<string, ReportFormat> = { markdown: 'md', xml: 'junit', 'junit.xml': 'junit' };
   const formats: ReportFormat[] = [];
   const unknown: string[] = [];

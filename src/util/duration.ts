@@ -57,9 +57,14 @@ export const MAX_TIMER_TEXT = '596h31m23.647s';
  * `positive`, or above MAX_TIMER_MS. The problem reads after "expected …, got …" is added
  * by the caller, e.g. `a duration like "30s" up to 596h31m23.647s (Node's timer limit)`.
  */
-export function parseTimerMs(text: unknown, opts: { positive?: boolean; example?: string } = {}): { ms: number } | { expected: string } {
+export function parseTimerMs(
+  text: unknown,
+  opts: { positive?: boolean; example?: string } = {},
+): { ms: number } | { expected: string } {
   const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
-  const kind = opts.positive ? `a positive duration like "${opts.example ?? '30s'}"` : `a duration like "${opts.example ?? '30s'}"`;
+  const kind = opts.positive
+    ? `a positive duration like "${opts.example ?? '30s'}"`
+    : `a duration like "${opts.example ?? '30s'}"`;
   if (ms === undefined || ms < 0 || (opts.positive && ms === 0)) return { expected: kind };
   if (ms > MAX_TIMER_MS) return { expected: `${kind} up to ${MAX_TIMER_TEXT} (Node's timer limit)` };
   return { ms };

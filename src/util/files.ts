@@ -35,7 +35,10 @@ export async function statPath(path: string): Promise<Stats> {
     return await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileRefused(code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`, code);
+    throw new FileRefused(
+      code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(err)})`,
+      code,
+    );
   }
 }
 
@@ -99,7 +102,8 @@ export async function makeDirs(path: string): Promise<string[]> {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
     if (s) {
-      if (!s.isDirectory()) throw Object.assign(new Error(`${p} is ${fileKind(s)}, not a directory`), { code: 'ENOTDIR' });
+      if (!s.isDirectory())
+        throw Object.assign(new Error(`${p} is ${fileKind(s)}, not a directory`), { code: 'ENOTDIR' });
       break;
     }
     missing.unshift(p);
@@ -137,7 +141,9 @@ export async function writableDirProblem(dir: string): Promise<string | undefine
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return e.code === 'ENOTDIR' && /not a directory$/.test(e.message) ? e.message : `cannot create or write to it (${e.code ?? e.message})`;
+    return e.code === 'ENOTDIR' && /not a directory$/.test(e.message)
+      ? e.message
+      : `cannot create or write to it (${e.code ?? e.message})`;
   } finally {
     await removeDirs(created);
   }

@@ -1,12 +1,29 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
-import { evaluateGateList, evaluateGates, judge, overallVerdict, parseExpect, parseGate, GateError } from '../../src/analysis/gates.js';
+import { ConfigError } from '../../src/errors.js';
+import {
+  evaluateParsed,
+  evaluateGates,
+  parseOneGate,
+  judge,
+  overallVerdict,
+  parseExpect,
+  parseGate,
+  GateError,
+} from '../../src/analysis/gates.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 
 test('parseGate reads every operator (k6 threshold syntax)', () => {
-  const table: [string, string][] = [['<', '<'], ['<=', '<='], ['>', '>'], ['>=', '>='], ['==', '=='], ['!=', '!='], ['===', '==']];
+  const table: [string, string][] = [
+    ['<', '<'],
+    ['<=', '<='],
+    ['>', '>'],
+    ['>=', '>='],
+    ['==', '=='],
+    ['!=', '!='],
+    ['===', '=='],
+  ];
   for (const [written, op] of table) {
     const g = parseGate(`rate${written}0.25`);
     assert.is(g.op, op, written);
@@ -16,7 +33,13 @@ test('parseGate reads every operator (k6 threshold syntax)', () => {
 });
 
 test('parseGate reads every aggregation, with spaces, decimals and exponents', () => {
-  assert.equal(parseGate('p(95)<250'), { expression: 'p(95)<250', aggregation: 'p', percentile: 95, op: '<', threshold: 250 });
+  assert.equal(parseGate('p(95)<250'), {
+    expression: 'p(95)<250',
+    aggregation: 'p',
+    percentile: 95,
+    op: '<',
+    threshold: 250,
+  });
   assert.is(parseGate('p(99.9) <= 1e3').percentile, 99.9);
   assert.is(parseGate('p(99.9) <= 1e3').threshold, 1000);
   for (const agg of ['rate', 'count', 'avg', 'min', 'max', 'med'] as const) {
@@ -55,13 +78,31 @@ test('malformed gates are ConfigErrors that quote the expression and say what wa
 
 test('parseExpect names the field: unknown metric, unknown cause, wrong aggregation, unknown scope', () => {
   const table: [unknown, string][] = [
-    [{ policy: { http_req_latency: ['p(95)<1'] } }, 'expect.policy.http_req_latency: unknown metric "http_req_latency"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)'],
-    [{ policy: { cause_timeout: ['rate<1'] } }, 'expect.policy.cause_timeout: unknown cause "timeout" in metric "cause_timeout"; expected one of ok, overflow, no_healthy_upstream, route_timeout, fault_abort, upstream_reset, app_error, client_error, network_error'],
-    [{ delta: { http_req_failed: ['rate<0.1', 'p(95)<1'] } }, 'expect.delta.http_req_failed[1]: gate "p(95)<1": p(N) does not apply to http_req_failed; expected rate, count'],
-    [{ baseline: { http_req_duration: ['rate<0.1'] } }, 'expect.baseline.http_req_duration[0]: gate "rate<0.1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med'],
+    [
+      { policy: { http_req_latency: ['p(95)<1'] } },
+      'expect.policy.http_req_latency: unknown metric "http_req_latency"; expected http_req_duration, http_req_failed, http_reqs, status_<code> (e.g. status_503) or cause_<cause> (e.g. cause_overflow)',
+    ],
+    [
+      { policy: { cause_timeout: ['rate<1'] } },
+      'expect.policy.cause_timeout: unknown cause "timeout" in metric "cause_timeout"; expected one of ok, overflow, no_healthy_upstream, route_timeout, fault_abort, upstream_reset, app_error, client_error, network_error',
+    ],
+    [
+      { delta: { http_req_failed: ['rate<0.1', 'p(95)<1'] } },
+      'expect.delta.http_req_failed[1]: gate "p(95)<1": p(N) does not apply to http_req_failed; expected rate, count',
+    ],
+    [
+      { baseline: { http_req_duration: ['rate<0.1'] } },
+      'expect.baseline.http_req_duration[0]: gate "rate<0.1": rate does not apply to http_req_duration; expected p(N), avg, min, max, med',
+    ],
     [{ during: { http_reqs: ['count>0'] } }, 'expect.during: unknown scope; expected baseline, policy, delta'],
-    [{ policy: { http_reqs: 'count>' } }, 'expect.policy.http_reqs[0]: gate "count>": expected a number after ">", got ""'],
-    [{ policy: { status_503: ['avg<1'] } }, 'expect.policy.status_503[0]: gate "avg<1": avg does not apply to status_503; expected rate, count'],
+    [
+      { policy: { http_reqs: 'count>' } },
+      'expect.policy.http_reqs[0]: gate "count>": expected a number after ">", got ""',
+    ],
+    [
+      { policy: { status_503: ['avg<1'] } },
+      'expect.policy.status_503[0]: gate "avg<1": avg does not apply to status_503; expected rate, count',
+    ],
   ];
   for (const [expect, message] of table) {
     try {
@@ -72,18 +113,39 @@ test('parseExpect names the field: unknown metric, unknown cause, wrong aggregat
       assert.is((e as Error).message, message);
     }
   }
-  assert.equal(parseExpect({ policy: { status_503: ['rate<0.1'] } }).map((g) => [g.scope, g.metric, g.ref, g.gate.op, g.gate.threshold]), [['policy', 'status_503', { kind: 'status', code: '503' }, '<', 0.1]]);
+  assert.equal(
+    parseExpect({ policy: { status_503: ['rate<0.1'] } }).map((g) => [
+      g.scope,
+      g.metric,
+      g.ref,
+      g.gate.op,
+      g.gate.threshold,
+    ]),
+    [['policy', 'status_503', { kind: 'status', code: '503' }, '<', 0.1]],
+  );
 });
 
 test('verdict: pass when the whole interval satisfies the gate, fail when it all violates it, inconclusive when it straddles', () => {
   type Row = [string, number, number, number, string];
   const table: Row[] = [
-    ['<', 0.3, 0.1, 0.2, 'pass'], ['<', 0.3, 0.3, 0.4, 'fail'], ['<', 0.3, 0.2, 0.3, 'inconclusive'],
-    ['<=', 0.3, 0.2, 0.3, 'pass'], ['<=', 0.3, 0.31, 0.4, 'fail'], ['<=', 0.3, 0.2, 0.31, 'inconclusive'],
-    ['>', 0.3, 0.31, 0.4, 'pass'], ['>', 0.3, 0.2, 0.3, 'fail'], ['>', 0.3, 0.3, 0.4, 'inconclusive'],
-    ['>=', 0.3, 0.3, 0.4, 'pass'], ['>=', 0.3, 0.1, 0.29, 'fail'], ['>=', 0.3, 0.29, 0.4, 'inconclusive'],
-    ['==', 0, 0, 0, 'pass'], ['==', 0, 1, 1, 'fail'], ['==', 0, 0, 0.01, 'inconclusive'],
-    ['!=', 0, 1, 1, 'pass'], ['!=', 0, 0, 0, 'fail'], ['!=', 0, 0, 0.01, 'inconclusive'],
+    ['<', 0.3, 0.1, 0.2, 'pass'],
+    ['<', 0.3, 0.3, 0.4, 'fail'],
+    ['<', 0.3, 0.2, 0.3, 'inconclusive'],
+    ['<=', 0.3, 0.2, 0.3, 'pass'],
+    ['<=', 0.3, 0.31, 0.4, 'fail'],
+    ['<=', 0.3, 0.2, 0.31, 'inconclusive'],
+    ['>', 0.3, 0.31, 0.4, 'pass'],
+    ['>', 0.3, 0.2, 0.3, 'fail'],
+    ['>', 0.3, 0.3, 0.4, 'inconclusive'],
+    ['>=', 0.3, 0.3, 0.4, 'pass'],
+    ['>=', 0.3, 0.1, 0.29, 'fail'],
+    ['>=', 0.3, 0.29, 0.4, 'inconclusive'],
+    ['==', 0, 0, 0, 'pass'],
+    ['==', 0, 1, 1, 'fail'],
+    ['==', 0, 0, 0.01, 'inconclusive'],
+    ['!=', 0, 1, 1, 'pass'],
+    ['!=', 0, 0, 0, 'fail'],
+    ['!=', 0, 0, 0.01, 'inconclusive'],
   ];
   for (const [op, threshold, lo, hi, verdict] of table) {
     assert.is(judge({ op: op as any, threshold }, { lo, hi }), verdict, `[${lo}, ${hi}] ${op} ${threshold}`);
@@ -100,9 +162,21 @@ test('overall verdict: any fail → fail, else any inconclusive → inconclusive
 });
 
 // 1000 baseline requests all ok; 1000 policy requests of which exactly 300 are 503 overflows (Wilson 300/1000: [0.2724, 0.3291])
-const baseline = syntheticPhase({ seed: 1, requests: 1000, durationS: 4, startedAt: '2026-01-01T00:00:00.000Z', mix: [HEALTHY] });
+const baseline = syntheticPhase({
+  seed: 1,
+  requests: 1000,
+  durationS: 4,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  mix: [HEALTHY],
+});
 const policy = (() => {
-  const r = syntheticPhase({ seed: 2, requests: 1000, durationS: 4, startedAt: '2026-01-01T00:00:10.000Z', mix: [HEALTHY] });
+  const r = syntheticPhase({
+    seed: 2,
+    requests: 1000,
+    durationS: 4,
+    startedAt: '2026-01-01T00:00:10.000Z',
+    mix: [HEALTHY],
+  });
   // force exactly 300 overflows (counts only; the gates read counts)
   return { ...r, statuses: { '200': 700, '503': 300 }, causes: { ok: 700, overflow: 300 } };
 })();
@@ -113,7 +187,12 @@ test('gates on a 30 % overflow phase: rate, count and delta decided on their int
     policy,
     expect: {
       baseline: { http_req_failed: ['rate<0.01', 'count==0'] },
-      policy: { cause_overflow: ['rate>=0.25', 'rate>=0.3', 'rate<0.2'], status_503: ['count==300'], status_504: ['count==0', 'rate<0.01'], http_reqs: ['count==1000', 'rate==250'] },
+      policy: {
+        cause_overflow: ['rate>=0.25', 'rate>=0.3', 'rate<0.2'],
+        status_503: ['count==300'],
+        status_504: ['count==0', 'rate<0.01'],
+        http_reqs: ['count==1000', 'rate==250'],
+      },
       delta: { status_503: ['rate>=0.25', 'count>299'], http_req_failed: ['rate>0.35'] },
     },
   });
@@ -141,7 +220,13 @@ test('gates on a 30 % overflow phase: rate, count and delta decided on their int
 });
 
 test('latency gates: p(N), med, avg, min, max per phase and on the delta (healthy p50 25 ms, p99 60 ms)', () => {
-  const slower = syntheticPhase({ seed: 3, requests: 1000, durationS: 4, startedAt: '2026-01-01T00:00:10.000Z', mix: [{ ...HEALTHY, medianMs: 50, p99Ms: 120 }] });
+  const slower = syntheticPhase({
+    seed: 3,
+    requests: 1000,
+    durationS: 4,
+    startedAt: '2026-01-01T00:00:10.000Z',
+    mix: [{ ...HEALTHY, medianMs: 50, p99Ms: 120 }],
+  });
   const a = analyzeExperiment({
     baseline,
     policy: slower,
@@ -150,7 +235,10 @@ test('latency gates: p(N), med, avg, min, max per phase and on the delta (health
       delta: { http_req_duration: ['p(50)>15', 'med<5', 'avg>10'] },
     },
   });
-  assert.equal(a.gates.map((g) => g.verdict), ['pass', 'pass', 'pass', 'pass', 'pass', 'fail', 'pass', 'fail', 'pass']);
+  assert.equal(
+    a.gates.map((g) => g.verdict),
+    ['pass', 'pass', 'pass', 'pass', 'pass', 'fail', 'pass', 'fail', 'pass'],
+  );
   const p50 = a.gates[0];
   assert.ok(Math.abs(p50.observed - 25) < 2, `p50 ${p50.observed}`);
   assert.ok(p50.interval[0] < p50.observed && p50.observed < p50.interval[1]);
@@ -160,27 +248,50 @@ test('latency gates: p(N), med, avg, min, max per phase and on the delta (health
   assert.ok(Math.abs(d.observed - 25) < 4, `p50 delta ${d.observed}`);
 });
 
-test('gates flattened by the scenario loader evaluate like the expect block', () => {
+test('gates parsed once by the scenario loader evaluate like the expect block', () => {
   const ctxA = analyzeExperiment({ baseline, policy, expect: { policy: { cause_overflow: ['rate>=0.25'] } } });
   const a = analyzeExperiment({ baseline, policy });
-  const list = evaluateGateList([{ scope: 'policy', metric: 'cause_overflow', expression: 'rate>=0.25' }], {
+  assert.equal(
+    analyzeExperiment({ baseline, policy, gates: [parseOneGate('policy', 'cause_overflow', 'rate>=0.25')] }).gates,
+    ctxA.gates,
+  );
+  const list = evaluateParsed([parseOneGate('policy', 'cause_overflow', 'rate>=0.25')], {
     baseline: { result: baseline, stats: a.stats.baseline },
     policy: { result: policy, stats: a.stats.policy },
     comparison: a.comparison,
   });
   assert.equal(list, ctxA.gates);
-  assert.equal(evaluateGates(undefined, { baseline: { result: baseline, stats: a.stats.baseline }, policy: { result: policy, stats: a.stats.policy }, comparison: a.comparison }), []);
+  assert.equal(
+    evaluateGates(undefined, {
+      baseline: { result: baseline, stats: a.stats.baseline },
+      policy: { result: policy, stats: a.stats.policy },
+      comparison: a.comparison,
+    }),
+    [],
+  );
 });
 
 test('a phase with no requests makes its gates inconclusive, not passed', () => {
-  const empty = syntheticPhase({ seed: 4, requests: 0, durationS: 2, startedAt: '2026-01-01T00:00:10.000Z', mix: [HEALTHY] });
+  const empty = syntheticPhase({
+    seed: 4,
+    requests: 0,
+    durationS: 2,
+    startedAt: '2026-01-01T00:00:10.000Z',
+    mix: [HEALTHY],
+  });
   const a = analyzeExperiment({
     baseline,
     policy: empty,
     // delta rate>-0.01: 0/1000 before and no data after would give Newcombe [−0.0038, 1] — "pass" on nothing
-    expect: { policy: { http_req_failed: ['rate<0.5'], http_req_duration: ['p(95)<1000'] }, delta: { http_req_failed: ['rate>-0.01'], http_req_duration: ['p(50)<1000'] } },
+    expect: {
+      policy: { http_req_failed: ['rate<0.5'], http_req_duration: ['p(95)<1000'] },
+      delta: { http_req_failed: ['rate>-0.01'], http_req_duration: ['p(50)<1000'] },
+    },
   });
-  assert.equal(a.gates.map((g) => g.verdict), ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
+  assert.equal(
+    a.gates.map((g) => g.verdict),
+    ['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive'],
+  );
   assert.match(a.gates[1].message, /no data/);
   assert.match(a.gates[2].message, /no data/);
   assert.is(a.verdict, 'inconclusive');

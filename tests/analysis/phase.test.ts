@@ -8,8 +8,21 @@ import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 
 const overflow = { cause: 'overflow' as const, status: 503, share: 0.4, medianMs: 1, p99Ms: 3 };
 const timeout = { cause: 'route_timeout' as const, status: 504, share: 0.1, medianMs: 500, p99Ms: 510 };
-const base = syntheticPhase({ seed: 7, requests: 3000, durationS: 6, startedAt: '2026-01-01T00:00:00.000Z', mix: [HEALTHY], droppedIterations: 4 });
-const pol = syntheticPhase({ seed: 8, requests: 2000, durationS: 5, startedAt: '2026-01-01T00:00:10.000Z', mix: [{ ...HEALTHY, share: 0.5 }, overflow, timeout] });
+const base = syntheticPhase({
+  seed: 7,
+  requests: 3000,
+  durationS: 6,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  mix: [HEALTHY],
+  droppedIterations: 4,
+});
+const pol = syntheticPhase({
+  seed: 8,
+  requests: 2000,
+  durationS: 5,
+  startedAt: '2026-01-01T00:00:10.000Z',
+  mix: [{ ...HEALTHY, share: 0.5 }, overflow, timeout],
+});
 
 test('analyzePhase: every status and cause as a share with its Wilson interval, failed = non-ok causes', () => {
   const s = analyzePhase(pol);

@@ -1,5 +1,5 @@
 /**
- * Keeps each benchmark's code from rotting (issue F: CI does not run `npm run bench`, too
+ * Keeps each benchmark's code from rotting (CI does not run `npm run bench`, too
  * noisy): every benchmark runs for about a second with tiny parameters, and its figure
  * lines must have the right shape and finite numbers. References that are not installed
  * (wrk, hey, nginx) must come out as `skipped`; the built-in ones must be measured.
@@ -17,14 +17,19 @@ import { instancesScaling } from '../../bench/instances-scaling.js';
 import { formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
 
-const LINE = /^\S+\s+.+\s{2}(—|-?[\d,]+(\.\d+)?) \S*\s{2}.*ref .*\s{2}ratio .*\s{2}target .*\s{2}(ok|short|info|skipped)( {2}— .*)?$/;
+const LINE =
+  /^\S+\s+.+\s{2}(—|-?[\d,]+(\.\d+)?) \S*\s{2}.*ref .*\s{2}ratio .*\s{2}target .*\s{2}(ok|short|info|skipped)( {2}— .*)?$/;
 
 /** A measured figure: finite value, finite ratio when it has a reference, a verdict when it has a target. */
 function assertMeasured(f: Figure, bench: string): void {
   assert.is(f.bench, bench);
   assert.match(formatLine(f), LINE);
   assert.ok(f.value !== null && Number.isFinite(f.value), `${f.name}: value ${f.value}`);
-  if (f.reference) assert.ok(Number.isFinite(f.reference.value) && Number.isFinite(f.ratio), `${f.name}: reference ${f.reference.value}, ratio ${f.ratio}`);
+  if (f.reference)
+    assert.ok(
+      Number.isFinite(f.reference.value) && Number.isFinite(f.ratio),
+      `${f.name}: reference ${f.reference.value}, ratio ${f.ratio}`,
+    );
   assert.is(f.status, f.target ? (f.status === 'ok' ? 'ok' : 'short') : 'info');
 }
 
@@ -40,7 +45,15 @@ function assertReference(f: Figure, bench: string, tool: string): void {
 test('engine-throughput: builtin req/s against autocannon (and wrk, hey, k6 when installed), one line each', async () => {
   const figs = await engineThroughput({ connections: [2], seconds: 0.5, rounds: 1, warmupSeconds: 0 });
   const k6 = findK6() ? 'k6' : 'no k6';
-  assert.equal(figs.map((f) => f.reference?.name ?? f.note), ['autocannon', hasCommand('wrk') ? 'wrk' : 'wrk not installed', hasCommand('hey') ? 'hey' : 'hey not installed', k6]);
+  assert.equal(
+    figs.map((f) => f.reference?.name ?? f.note),
+    [
+      'autocannon',
+      hasCommand('wrk') ? 'wrk' : 'wrk not installed',
+      hasCommand('hey') ? 'hey' : 'hey not installed',
+      k6,
+    ],
+  );
   if (k6 === 'no k6') assert.match(formatLine(figs[3]), /skipped {2}— no k6$/);
   assertMeasured(figs[0], 'engine-throughput');
   assert.ok(figs[0].value! > 100, `builtin ${figs[0].value} req/s against a loopback "ok" server`);
@@ -50,7 +63,10 @@ test('engine-throughput: builtin req/s against autocannon (and wrk, hey, k6 when
 
 test('engine-accuracy: client latency is never below the server-side truth (each request contains its server time)', async () => {
   const figs = await engineAccuracy({ delayMs: 5, rate: 100, seconds: 1, warmupSeconds: 0, rounds: 1 });
-  assert.equal(figs.map((f) => f.name), ['p50 error vs server, 100/s', 'p99 error vs server, 100/s']);
+  assert.equal(
+    figs.map((f) => f.name),
+    ['p50 error vs server, 100/s', 'p99 error vs server, 100/s'],
+  );
   for (const f of figs) {
     assertMeasured(f, 'engine-accuracy');
     assert.ok(f.reference!.value! >= 5, `server truth ${f.reference!.value} ms ≥ its 5 ms delay`);
@@ -60,8 +76,25 @@ test('engine-accuracy: client latency is never below the server-side truth (each
 });
 
 test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99 at a fixed rate', async () => {
-  const figs = await meshOverhead({ pods: 1, podLatencyMs: 0, connections: [2], seconds: 0.5, rate: 200, rateSeconds: 0.5, warmupSeconds: 0 });
-  assert.equal(figs.map((f) => f.name), ['mesh req/s, 2 conns', 'mesh req/s, 2 conns', 'upstream connections per request', 'added p50 at 200/s', 'added p99 at 200/s']);
+  const figs = await meshOverhead({
+    pods: 1,
+    podLatencyMs: 0,
+    connections: [2],
+    seconds: 0.5,
+    rate: 200,
+    rateSeconds: 0.5,
+    warmupSeconds: 0,
+  });
+  assert.equal(
+    figs.map((f) => f.name),
+    [
+      'mesh req/s, 2 conns',
+      'mesh req/s, 2 conns',
+      'upstream connections per request',
+      'added p50 at 200/s',
+      'added p99 at 200/s',
+    ],
+  );
   assertReference(figs[0], 'mesh-overhead', 'nginx');
   assertMeasured(figs[1], 'mesh-overhead');
   assert.is(figs[1].reference!.name, 'direct');
@@ -101,7 +134,10 @@ test('policy-scale: the propagation check at N and N/10 routes gives a finite sc
 
 test('instances-scaling: builtin 2 instances vs 1 as a ratio with the 1.6× target; k6 measured or skipped', async () => {
   const figs = await instancesScaling({ vus: 4, seconds: 0.5, rounds: 1 });
-  assert.equal(figs.map((f) => f.name), ['builtin req/s, 2 instances vs 1 (4 VUs)', 'k6 req/s, 2 instances vs 1 (4 VUs)']);
+  assert.equal(
+    figs.map((f) => f.name),
+    ['builtin req/s, 2 instances vs 1 (4 VUs)', 'k6 req/s, 2 instances vs 1 (4 VUs)'],
+  );
   assertMeasured(figs[0], 'instances-scaling');
   assert.is(figs[0].reference?.name, '1 instance');
   if (!findK6()) assert.match(formatLine(figs[1]), /skipped {2}— no k6$/);

@@ -10,12 +10,15 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli-capture.js';
 import { causeMedianLine, demoSummary, worstExitCode } from '../../src/cli/commands/demo.js';
 import { buildFixtureReport } from '../fixtures/report/fixture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 test('the summary counts passes out of all scenarios and names the errors: "4/5 passed, 1 error"', () => {
   const pass = { verdict: 'pass' as const };
   assert.is(demoSummary([pass, pass, { verdict: 'error' }, pass, pass]), '4/5 passed, 1 error');
-  assert.is(demoSummary([pass, { verdict: 'fail' }, { verdict: 'error' }, { verdict: 'error' }]), '1/4 passed, 2 errors');
+  assert.is(
+    demoSummary([pass, { verdict: 'fail' }, { verdict: 'error' }, { verdict: 'error' }]),
+    '1/4 passed, 2 errors',
+  );
   assert.is(demoSummary([pass, { verdict: 'inconclusive' }]), '1/2 passed');
 });
 
@@ -24,7 +27,7 @@ test('the summary counts passes out of all scenarios and names the errors: "4/5 
  * slower (they queue) and the 503s come back faster than the 200s — as each cause's median,
  * baseline → policy (the report's "p50 <cause>" rows); nothing when a phase has one cause.
  */
-test('the demo names each cause\'s median, baseline → policy, under the gates', () => {
+test("the demo names each cause's median, baseline → policy, under the gates", () => {
   assert.is(causeMedianLine(buildFixtureReport()), '    medians      ok 24.9 ms → 24.7 ms · overflow 0.9 ms\n');
   assert.is(causeMedianLine(buildFixtureReport({ overflowShare: 0 })), '');
 });
@@ -40,14 +43,38 @@ test('the exit code is the worst: infrastructure > config > gate failed > inconc
 test('demo with a k6 that does not exist runs every scenario, reports each error on its line, exits 3', async () => {
   const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-err-'));
   try {
-    const { code, stderr, stdout } = await runCli(['demo', 'outlier-detection', 'retries', '--engine', 'k6', '--k6', '/nonexistent/k6', '--out', out, '--quiet', '--json']);
+    const { code, stderr, stdout } = await runCli([
+      'demo',
+      'outlier-detection',
+      'retries',
+      '--engine',
+      'k6',
+      '--k6',
+      '/nonexistent/k6',
+      '--out',
+      out,
+      '--quiet',
+      '--json',
+    ]);
     assert.is(code, 3, stderr);
     const lines = stderr.trimEnd().split('\n');
-    assert.match(lines[0], /^! outlier-detection\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6 is missing or not executable/);
-    assert.ok(lines.some((l) => /^! retries\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6/.test(l)), stderr);
+    assert.match(
+      lines[0],
+      /^! outlier-detection\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6 is missing or not executable/,
+    );
+    assert.ok(
+      lines.some((l) => /^! retries\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6/.test(l)),
+      stderr,
+    );
     assert.match(lines.at(-1)!, /^0\/2 passed, 2 errors in \d+\.\ds$/);
     const json = JSON.parse(stdout) as { results: { scenario: string; verdict: string; exitCode: number }[] };
-    assert.equal(json.results.map((r) => [r.scenario, r.verdict, r.exitCode]), [['outlier-detection', 'error', 3], ['retries', 'error', 3]]);
+    assert.equal(
+      json.results.map((r) => [r.scenario, r.verdict, r.exitCode]),
+      [
+        ['outlier-detection', 'error', 3],
+        ['retries', 'error', 3],
+      ],
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }

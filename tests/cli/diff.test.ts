@@ -19,12 +19,19 @@ const busy = file('busy.json', renderJson(scaleLatencies(loadFixtureReport(), 1.
 test('meshproof diff: a policy that sheds half as much exits 1; the table names the effect and a line says why in words', async () => {
   const r = await runCli(['diff', FIXTURE_REPORT, halved]);
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.stderr, /^effects: policy vs its own baseline, per run · tolerance 2\.0 pp for shares, 0\.1 for latency ratios, at least 25 % of the effect$/m);
+  assert.match(
+    r.stderr,
+    /^effects: policy vs its own baseline, per run · tolerance 2\.0 pp for shares, 0\.1 for latency ratios, at least 25 % of the effect$/m,
+  );
   assert.match(r.stderr, /│ REGRESSION │ overflow share\s+│ \+41\.8 pp\s+│ \+20\.8 pp\s+│\s+-21\.0 pp │/);
-  assert.match(r.stderr, /^regression: overflow share: the policy adds less overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+20\.8 pp \[19\.5–22\.1\]\): weaker by more than 10\.4 pp/m);
+  assert.match(
+    r.stderr,
+    /^regression: overflow share: the policy adds less overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+20\.8 pp \[19\.5–22\.1\]\): weaker by more than 10\.4 pp/m,
+  );
   assert.match(r.stderr, /\d+ regressions\n$/);
   assert.is(r.stdout, '', 'stdout stays empty without --json');
-  for (const l of r.stderr.split('\n').filter((x) => x.startsWith('│'))) assert.ok([...l].length <= 100, `${[...l].length} columns: ${l}`);
+  for (const l of r.stderr.split('\n').filter((x) => x.startsWith('│')))
+    assert.ok([...l].length <= 100, `${[...l].length} columns: ${l}`);
 });
 
 test('meshproof diff: the same run on a 1.3× slower machine exits 0 by default, and 1 with --absolute', async () => {
@@ -33,7 +40,10 @@ test('meshproof diff: the same run on a 1.3× slower machine exits 0 by default,
   assert.match(effects.stderr, /no regression\n$/);
   const absolute = await runCli(['diff', FIXTURE_REPORT, busy, '--absolute']);
   assert.is(absolute.code, 1, absolute.stderr);
-  assert.match(absolute.stderr, /^absolute: phase by phase across runs · tolerance 2\.0 pp for shares, 5\.0 ms for percentiles$/m);
+  assert.match(
+    absolute.stderr,
+    /^absolute: phase by phase across runs · tolerance 2\.0 pp for shares, 5\.0 ms for percentiles$/m,
+  );
   assert.match(absolute.stderr, /│ REGRESSION │ baseline p95/);
 });
 
@@ -48,22 +58,58 @@ test('meshproof diff: no regression exits 0 (same report; a rerun with other see
 });
 
 test('meshproof diff --json prints every comparison on stdout; tolerances are flags', async () => {
-  const r = await runCli(['diff', FIXTURE_REPORT, regressed, '--json', '--absolute', '--tolerance-ratio', '0.5', '--tolerance-ms', '100']);
+  const r = await runCli([
+    'diff',
+    FIXTURE_REPORT,
+    regressed,
+    '--json',
+    '--absolute',
+    '--tolerance-ratio',
+    '0.5',
+    '--tolerance-ms',
+    '100',
+  ]);
   assert.is(r.code, 1);
   const d = JSON.parse(r.stdout);
   // versioned and documented (README "Use in CI"): the fields a pipeline script reads
-  assert.equal(Object.keys(d), ['schemaVersion', 'mode', 'old', 'new', 'tolerance', 'regression', 'comparisons', 'warnings']);
+  assert.equal(Object.keys(d), [
+    'schemaVersion',
+    'mode',
+    'old',
+    'new',
+    'tolerance',
+    'regression',
+    'comparisons',
+    'warnings',
+  ]);
   assert.is(d.schemaVersion, 1);
   assert.equal(Object.keys(d.comparisons[0]), ['kind', 'what', 'old', 'new', 'change', 'why']);
   assert.equal(d.tolerance, { ratio: 0.5, ms: 100, latencyRatio: 0.1, effect: 0.25 });
   assert.is(d.mode, 'absolute');
   assert.is(d.regression, true);
-  assert.equal(d.comparisons.filter((c: { kind: string }) => c.kind === 'regression').map((c: { what: string }) => c.what), ['gate policy http_req_duration p(95)<60']);
-  const loose = await runCli(['diff', FIXTURE_REPORT, halved, '--json', '--tolerance-ratio', '0.3', '--tolerance-latency-ratio', '0.5', '--tolerance-effect', '0.1']);
+  assert.equal(
+    d.comparisons.filter((c: { kind: string }) => c.kind === 'regression').map((c: { what: string }) => c.what),
+    ['gate policy http_req_duration p(95)<60'],
+  );
+  const loose = await runCli([
+    'diff',
+    FIXTURE_REPORT,
+    halved,
+    '--json',
+    '--tolerance-ratio',
+    '0.3',
+    '--tolerance-latency-ratio',
+    '0.5',
+    '--tolerance-effect',
+    '0.1',
+  ]);
   const effects = JSON.parse(loose.stdout);
   assert.equal(effects.tolerance, { ratio: 0.3, ms: 5, latencyRatio: 0.5, effect: 0.1 });
   // 21 pp is within 30 pp: only the gate that now fails remains
-  assert.equal(effects.comparisons.filter((c: { kind: string }) => c.kind === 'regression').map((c: { what: string }) => c.what), ['gate policy cause_overflow rate>=0.3']);
+  assert.equal(
+    effects.comparisons.filter((c: { kind: string }) => c.kind === 'regression').map((c: { what: string }) => c.what),
+    ['gate policy cause_overflow rate>=0.3'],
+  );
 });
 
 test('meshproof diff --junit: one test case per comparison, the regressed effect as a <failure> naming it', async () => {
@@ -71,12 +117,26 @@ test('meshproof diff --junit: one test case per comparison, the regressed effect
   const r = await runCli(['diff', FIXTURE_REPORT, halved, '--junit', xml]);
   assert.is(r.code, 1);
   const text = readFileSync(xml, 'utf8');
-  const cases = [...text.matchAll(/<testcase classname="meshproof\.diff\.connection-pool-overflow" name="([^"]+)"/g)].map((m) => m[1]);
+  const cases = [
+    ...text.matchAll(/<testcase classname="meshproof\.diff\.connection-pool-overflow" name="([^"]+)"/g),
+  ].map((m) => m[1]);
   // 7 gates + failed and overflow shares + 5 latency ratios
   assert.is(cases.length, 14, cases.join('; '));
-  assert.ok(cases.includes('overflow share (effects)') && cases.includes('ok p95 latency (effects)') && cases.includes('gate policy cause_overflow rate&gt;0.42 (effects)'), cases.join('; '));
-  const failures = [...text.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\n\s+<failure type="regression" message="([^"]*)"/g)].map((m) => [m[1], m[2]]);
-  assert.ok(failures.some(([name, message]) => name === 'overflow share (effects)' && message.startsWith('the policy adds less overflow')), JSON.stringify(failures));
+  assert.ok(
+    cases.includes('overflow share (effects)') &&
+      cases.includes('ok p95 latency (effects)') &&
+      cases.includes('gate policy cause_overflow rate&gt;0.42 (effects)'),
+    cases.join('; '),
+  );
+  const failures = [
+    ...text.matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>\n\s+<failure type="regression" message="([^"]*)"/g),
+  ].map((m) => [m[1], m[2]]);
+  assert.ok(
+    failures.some(
+      ([name, message]) => name === 'overflow share (effects)' && message.startsWith('the policy adds less overflow'),
+    ),
+    JSON.stringify(failures),
+  );
   assert.match(text, /<testsuites name="meshproof diff" tests="14" failures="\d+" errors="0" skipped="0"/);
   assert.is(Number(/failures="(\d+)"/.exec(text)![1]), failures.length);
 });
@@ -87,9 +147,18 @@ test('meshproof diff: a bad file, tolerance or --junit path is exit 2 with one l
     [['diff', FIXTURE_REPORT, notReport], /k6-summary\.json: not a meshproof report/],
     [['diff', FIXTURE_REPORT, join(dir, 'nope.json')], /nope\.json: cannot read the report \(ENOENT\)/],
     [['diff', FIXTURE_REPORT, rerun, '--tolerance-ratio', '2'], /--tolerance-ratio: expected a share between 0 and 1/],
-    [['diff', FIXTURE_REPORT, rerun, '--tolerance-latency-ratio', '-1'], /--tolerance-latency-ratio: expected a non-negative number/],
-    [['diff', FIXTURE_REPORT, rerun, '--tolerance-effect', '1'], /--tolerance-effect: expected a fraction between 0 and 1/],
-    [['diff', FIXTURE_REPORT, rerun, '--junit', join(dir, 'no-such-dir', 'x.xml')], /--junit .*x\.xml: cannot write \(ENOENT\)/],
+    [
+      ['diff', FIXTURE_REPORT, rerun, '--tolerance-latency-ratio', '-1'],
+      /--tolerance-latency-ratio: expected a non-negative number/,
+    ],
+    [
+      ['diff', FIXTURE_REPORT, rerun, '--tolerance-effect', '1'],
+      /--tolerance-effect: expected a fraction between 0 and 1/,
+    ],
+    [
+      ['diff', FIXTURE_REPORT, rerun, '--junit', join(dir, 'no-such-dir', 'x.xml')],
+      /--junit .*x\.xml: cannot write \(ENOENT\)/,
+    ],
     [['diff', FIXTURE_REPORT], /Not enough non-option arguments|new/],
   ];
   for (const [args, message] of cases) {

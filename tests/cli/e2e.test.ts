@@ -32,7 +32,11 @@ async function checkReports(out: string): Promise<ReturnType<typeof parseReport>
   assert.is((junit.match(/<testcase /g) ?? []).length, report.gates.length, 'one JUnit test case per gate');
   const html = await readFile(join(dir, 'report.html'), 'utf8');
   assert.match(html, /<svg/);
-  assert.not.match(html, /(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i, 'self-contained: nothing loaded over the network');
+  assert.not.match(
+    html,
+    /(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i,
+    'self-contained: nothing loaded over the network',
+  );
   assert.match(await readFile(join(dir, 'report.md'), 'utf8'), /e2e-overflow/);
   return report;
 }
@@ -57,11 +61,15 @@ test('node dist/cli.js run (the built bundle) gives the same exit code and files
   await exec(process.execPath, ['build.mjs'], { cwd: ROOT });
   const out = await mkdtemp(join(tmpdir(), 'meshproof-e2e-'));
   try {
-    const { stderr } = await exec(process.execPath, ['dist/cli.js', 'run', SCENARIO, '--engine', 'builtin', '--out', out, '--format', 'json,md,html,junit'], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true' },
-      timeout: 30_000,
-    });
+    const { stderr } = await exec(
+      process.execPath,
+      ['dist/cli.js', 'run', SCENARIO, '--engine', 'builtin', '--out', out, '--format', 'json,md,html,junit'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CI: 'true' },
+        timeout: 30_000,
+      },
+    );
     assert.match(stderr.trimEnd().split('\n').at(-1)!, /^report: .*e2e-overflow$/);
     const report = await checkReports(out);
     assert.is(report.verdict, 'pass');

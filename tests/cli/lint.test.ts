@@ -8,13 +8,20 @@ test('lint --replicas 3 prints "effective limit = limit × 3" for the classic co
   const r = await runCli(['lint', '--replicas', '3', 'policies/connection-pool.yaml']);
   assert.is(r.code, 0, r.stderr);
   const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.map((l) => l.replace(/^.*: effective limit/, 'effective limit').replace(/ \(see .*$/, '')), [
-    'effective limit = 1 × 3 = 3',
-    'effective limit = 1 × 3 = 3',
-    '1 document checked: 0 errors, 2 warnings',
-  ]);
-  const line = (await readFile('policies/connection-pool.yaml', 'utf8')).split('\n').findIndex((l) => l.includes('maxConnections:')) + 1;
-  assert.ok(lines[0].startsWith(`policies/connection-pool.yaml:${line}:9: warning: spec.trafficPolicy.connectionPool.tcp.maxConnections: `), lines[0]);
+  assert.equal(
+    lines.map((l) => l.replace(/^.*: effective limit/, 'effective limit').replace(/ \(see .*$/, '')),
+    ['effective limit = 1 × 3 = 3', 'effective limit = 1 × 3 = 3', '1 document checked: 0 errors, 2 warnings'],
+  );
+  const line =
+    (await readFile('policies/connection-pool.yaml', 'utf8'))
+      .split('\n')
+      .findIndex((l) => l.includes('maxConnections:')) + 1;
+  assert.ok(
+    lines[0].startsWith(
+      `policies/connection-pool.yaml:${line}:9: warning: spec.trafficPolicy.connectionPool.tcp.maxConnections: `,
+    ),
+    lines[0],
+  );
 });
 
 test('lint --strict exits 2 on warnings; --json carries rule and section', async () => {

@@ -2,13 +2,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode, exitCodeForVerdict, ConfigError, InfraError, UsageError } from '../../src/cli/exit.js';
+import { ExitCode, exitCodeForVerdict, ConfigError, InfraError, UsageError } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
 
 // design.md "Exit codes": 0 pass · 1 gate failed · 2 usage/config · 3 infrastructure · 4 inconclusive
 test('exit codes are the ones design.md fixes', () => {
   assert.equal({ ...ExitCode }, { ok: 0, gateFailed: 1, usage: 2, infra: 3, inconclusive: 4 });
-  const table: [Parameters<typeof exitCodeForVerdict>[0], number][] = [['pass', 0], ['fail', 1], ['inconclusive', 4]];
+  const table: [Parameters<typeof exitCodeForVerdict>[0], number][] = [
+    ['pass', 0],
+    ['fail', 1],
+    ['inconclusive', 4],
+  ];
   for (const [verdict, code] of table) assert.is(exitCodeForVerdict(verdict), code, verdict);
   assert.is(new UsageError('x').exitCode, 2);
   assert.is(new ConfigError('x').exitCode, 2);

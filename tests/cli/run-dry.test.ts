@@ -23,7 +23,12 @@ test.before(async () => {
   env = await setup();
   env.fake.seed(YAML.parse(PRE_EXISTING_VS));
   admin = await startFakeEnvoyAdmin(env.fake, 0);
-  env.fake.pods.push({ name: 'gw-a', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: admin.url });
+  env.fake.pods.push({
+    name: 'gw-a',
+    namespace: 'istio-system',
+    labels: { istio: 'ingressgateway' },
+    adminUrl: admin.url,
+  });
   gateway = http.createServer((_, res) => (hits++, res.end('ok')));
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
 });
@@ -47,14 +52,28 @@ expect: { policy: { cause_route_timeout: ["rate>=0.1"] } }
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
   const out = path.join(env.dir, 'reports');
-  const { code, stderr, stdout } = await runCli(['run', scenario, '--target', url, '--kubeconfig', env.kubeconfig, '--dry-run', '--json', '--out', out]);
+  const { code, stderr, stdout } = await runCli([
+    'run',
+    scenario,
+    '--target',
+    url,
+    '--kubeconfig',
+    env.kubeconfig,
+    '--dry-run',
+    '--json',
+    '--out',
+    out,
+  ]);
   assert.is(code, 0, stderr);
   assert.match(stderr, /dry run \(server accepted, nothing stored\): would change VirtualService default\/productpage/);
   assert.match(stderr.trimEnd().split('\n').at(-1)!, /^dry run of dry: nothing was changed and no load was sent$/);
   const json = JSON.parse(stdout) as { dryRun: boolean; plan: string[] };
   assert.is(json.dryRun, true);
   assert.is(json.plan.length, 1);
-  assert.ok(env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('dryRun') === 'All'), 'server-side dry run');
+  assert.ok(
+    env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('dryRun') === 'All'),
+    'server-side dry run',
+  );
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(hits, 0, 'no load was sent');
   assert.is(fs.existsSync(out), false, 'no report folder');

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/experiment/${name}`, import.meta.url));
 
@@ -15,12 +15,32 @@ test('a scenario with a bad field exits 2 naming file:line:col and the field', a
 });
 
 test('a policy set naming one DestinationRule twice, or one in another namespace on the local mesh: exit 2 up front with file:line:col, no load (issue 13 item 10)', async () => {
-  const twice = await cli(['run', fixture('conflict-twice.yaml'), '--format', 'json', '--out', '/nonexistent-never-written']);
+  const twice = await cli([
+    'run',
+    fixture('conflict-twice.yaml'),
+    '--format',
+    'json',
+    '--out',
+    '/nonexistent-never-written',
+  ]);
   assert.is(twice.code, ExitCode.usage, twice.stderr);
-  assert.match(twice.stderr, /twice\.yaml:15:3: error: metadata\.name: DestinationRule default\/productpage is already defined at \S*twice\.yaml:5:3/);
-  const otherNs = await cli(['run', fixture('conflict-other-ns.yaml'), '--format', 'json', '--out', '/nonexistent-never-written']);
+  assert.match(
+    twice.stderr,
+    /twice\.yaml:15:3: error: metadata\.name: DestinationRule default\/productpage is already defined at \S*twice\.yaml:5:3/,
+  );
+  const otherNs = await cli([
+    'run',
+    fixture('conflict-other-ns.yaml'),
+    '--format',
+    'json',
+    '--out',
+    '/nonexistent-never-written',
+  ]);
   assert.is(otherNs.code, ExitCode.usage, otherNs.stderr);
-  assert.match(otherNs.stderr, /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/);
+  assert.match(
+    otherNs.stderr,
+    /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/,
+  );
   // refused before the mesh started or any phase ran: the one error line is all that was printed
   for (const r of [twice, otherNs]) assert.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
 });
@@ -43,7 +63,10 @@ test('--format with an unknown name and --repeat 0 are usage errors (exit 2)', a
 test('--dry-run without a cluster is a usage error (exit 2): the local mesh has nothing to dry-run against', async () => {
   const { code, stderr } = await cli(['run', fixture('e2e-overflow.yaml'), '--dry-run']);
   assert.is(code, ExitCode.usage);
-  assert.match(stderr, /^meshproof: --dry-run checks a real cluster \(give --target, --kubeconfig, --context or target\.url\)/);
+  assert.match(
+    stderr,
+    /^meshproof: --dry-run checks a real cluster \(give --target, --kubeconfig, --context or target\.url\)/,
+  );
 });
 
 test('demo with an unknown scenario name is a usage error (exit 2)', async () => {

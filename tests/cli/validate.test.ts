@@ -17,11 +17,17 @@ test('validate and lint of two named files holding the same DestinationRule: exi
   for (const verb of ['validate', 'lint']) {
     const r = await runCli([verb, 'policies/connection-pool.yaml', 'policies/outlier-detection.yaml']);
     assert.is(r.code, 2, verb);
-    assert.match(r.stderr, 'policies/outlier-detection.yaml:10:3: error: metadata.name: DestinationRule default/productpage is already defined at policies/connection-pool.yaml:9:3');
+    assert.match(
+      r.stderr,
+      'policies/outlier-detection.yaml:10:3: error: metadata.name: DestinationRule default/productpage is already defined at policies/connection-pool.yaml:9:3',
+    );
   }
   const one = await runCli(['validate', `${dir}/twice.yaml`]);
   assert.is(one.code, 2);
-  assert.is(one.stderr, `${dir}/twice.yaml:15:3: error: metadata.name: DestinationRule default/productpage is already defined at ${dir}/twice.yaml:5:3: one policy set may name an object once (the later one would silently replace the earlier)\n2 documents checked: 1 error, 0 warnings\n`);
+  assert.is(
+    one.stderr,
+    `${dir}/twice.yaml:15:3: error: metadata.name: DestinationRule default/productpage is already defined at ${dir}/twice.yaml:5:3: one policy set may name an object once (the later one would silently replace the earlier)\n2 documents checked: 1 error, 0 warnings\n`,
+  );
 });
 
 test('validate a file with ten mistakes exits 2 and prints ten file:line:col findings', async () => {
@@ -29,7 +35,10 @@ test('validate a file with ten mistakes exits 2 and prints ten file:line:col fin
   assert.is(r.code, 2);
   const lines = r.stderr.trimEnd().split('\n');
   assert.is(lines.length, 11);
-  assert.is(lines[8], `${FIX}/ten-mistakes.yaml:35:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy`);
+  assert.is(
+    lines[8],
+    `${FIX}/ten-mistakes.yaml:35:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy`,
+  );
   assert.is(lines[10], '2 documents checked: 10 errors, 0 warnings');
 });
 
@@ -38,11 +47,14 @@ test('--json prints one parseable document on stdout echoing inputs, documents a
   assert.is(r.code, 2); // " reset" in retryOn
   const report = JSON.parse(r.stdout);
   assert.equal(report.inputs, [`${FIX}/multi.yaml`]);
-  assert.equal(report.documents.map((d: { kind: string; checked: boolean }) => [d.kind, d.checked]), [
-    ['DestinationRule', true],
-    ['VirtualService', true],
-    ['Gateway', false],
-  ]);
+  assert.equal(
+    report.documents.map((d: { kind: string; checked: boolean }) => [d.kind, d.checked]),
+    [
+      ['DestinationRule', true],
+      ['VirtualService', true],
+      ['Gateway', false],
+    ],
+  );
   assert.is(report.errors, 1);
   assert.equal(report.findings[0], {
     severity: 'error',
@@ -67,14 +79,20 @@ test('--strict turns warnings into exit 2; without it warnings exit 0', async ()
   const file = `${FIX}/warning-only.yaml`;
   const loose = await runCli(['validate', file]);
   assert.is(loose.code, 0, loose.stderr);
-  assert.match(loose.stderr, 'warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: outlier detection consecutive errors is deprecated');
+  assert.match(
+    loose.stderr,
+    'warning: spec.trafficPolicy.outlierDetection.consecutiveErrors: outlier detection consecutive errors is deprecated',
+  );
   assert.is((await runCli(['validate', '--strict', file])).code, 2);
 });
 
 test('broken YAML exits 2 with one file:line:col line and no stack trace', async () => {
   const r = await runCli(['validate', `${FIX}/broken/tabs.yaml`]);
   assert.is(r.code, 2);
-  assert.is(r.stderr, `meshproof: ${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces\n`);
+  assert.is(
+    r.stderr,
+    `meshproof: ${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces\n`,
+  );
 });
 
 test('a missing path and a missing argument are usage errors (exit 2)', async () => {

@@ -9,16 +9,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const POLICY = fileURLToPath(new URL('../../policies/connection-pool.yaml', import.meta.url));
 
-async function runWith(expect: string): Promise<{ code: number; report: { verdict: string; gates: { verdict: string; interval: (number | null)[] }[] }; stderr: string }> {
+async function runWith(expect: string): Promise<{
+  code: number;
+  report: { verdict: string; gates: { verdict: string; interval: (number | null)[] }[] };
+  stderr: string;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'meshproof-verdict-'));
   try {
     const file = join(dir, 'scenario.yaml');
-    await writeFile(file, `name: verdict-exit\nload: { executor: constant-vus, vus: 10, duration: 1s }\nwarmup: 0s\npolicy:\n  files: [${JSON.stringify(POLICY)}]\nexpect:\n${expect}`);
-    const r = await runCli(['run', file, '--engine', 'builtin', '--out', join(dir, 'reports'), '--format', 'json', '--quiet', '--json']);
+    await writeFile(
+      file,
+      `name: verdict-exit\nload: { executor: constant-vus, vus: 10, duration: 1s }\nwarmup: 0s\npolicy:\n  files: [${JSON.stringify(POLICY)}]\nexpect:\n${expect}`,
+    );
+    const r = await runCli([
+      'run',
+      file,
+      '--engine',
+      'builtin',
+      '--out',
+      join(dir, 'reports'),
+      '--format',
+      'json',
+      '--quiet',
+      '--json',
+    ]);
     return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr };
   } finally {
     await rm(dir, { recursive: true, force: true });

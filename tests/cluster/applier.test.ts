@@ -11,8 +11,8 @@ import path from 'node:path';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { keyOf } from '../../src/experiment/applier.js';
-import { ExitCode, MeshproofError } from '../../src/cli/exit.js';
+import { keyOf } from '../../src/ports.js';
+import { ExitCode, MeshproofError } from '../../src/errors.js';
 import { loadPolicyText } from '../../src/policy/load.js';
 import { ConcurrentChangeError } from '../../src/cluster/concurrent.js';
 import { ownership } from '../../src/cluster/objects.js';
@@ -30,7 +30,13 @@ test.after.each(async () => {
 function applierFor(runId: string, extra: Partial<ConstructorParameters<typeof ClusterApplier>[0]> = {}) {
   const lines: string[] = [];
   const journal = new Journal(env.journalDir);
-  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId, journal, log: (l) => lines.push(l), ...extra });
+  const applier = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId,
+    journal,
+    log: (l) => lines.push(l),
+    ...extra,
+  });
   return { applier, journal, lines };
 }
 
@@ -52,7 +58,11 @@ test('apply then restore leaves a pre-existing VirtualService byte-identical (ma
   assert.is(during.spec.http[0].timeout, '0.5s');
   assert.is(during.metadata.labels['meshproof.io/run-id'], 'run-pre');
   assert.ok(Date.parse(during.metadata.annotations['meshproof.io/expires-at']) > Date.now());
-  assert.ok(during.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'meshproof' && m.operation === 'Apply'));
+  assert.ok(
+    during.metadata.managedFields.some(
+      (m: { manager: string; operation: string }) => m.manager === 'meshproof' && m.operation === 'Apply',
+    ),
+  );
   assert.is(journal.read('run-pre')!.state, 'open');
   await applier.restore(snap);
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
@@ -148,24 +158,43 @@ test('a 409 during restore (someone wrote in between) is re-read and retried', a
 });
 
 test('an undeclared field or a wrong type: the server\'s 500 "failed to create typed patch object" is exit 2 at the field\'s file:line:col', async () => {
-  if (!env.fake.crdsLoaded) return void console.log('  skipped: ../shared/data/istio-crds is absent, the fake has no CRD schema to check against');
+  if (!env.fake.crdsLoaded)
+    return void console.log(
+      '  skipped: ../shared/data/istio-crds is absent, the fake has no CRD schema to check against',
+    );
   const docs = loadPolicyText(
     'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnection: 1\n',
     'policies/typo.yaml',
   );
   for (const dryRun of [true, false]) {
-    const err = await applierFor(`run-typo-${dryRun}`, { dryRun }).applier.apply(docs).then(() => undefined, (e) => e);
+    const err = await applierFor(`run-typo-${dryRun}`, { dryRun })
+      .applier.apply(docs)
+      .then(
+        () => undefined,
+        (e) => e,
+      );
     assert.is(err?.exitCode, ExitCode.usage, err?.message);
     assert.is(
       err.message,
       'policies/typo.yaml:10:9: the cluster\'s schema for destinationrules.networking.istio.io "productpage" rejects .spec.trafficPolicy.connectionPool.tcp.maxConnection (field not declared in schema)',
     );
   }
-  const wrongType = loadPolicyText('apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnections: many\n', 'policies/type.yaml');
-  const err = await applierFor('run-typo-false').applier.apply(wrongType).then(() => undefined, (e) => e);
+  const wrongType = loadPolicyText(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnections: many\n',
+    'policies/type.yaml',
+  );
+  const err = await applierFor('run-typo-false')
+    .applier.apply(wrongType)
+    .then(
+      () => undefined,
+      (e) => e,
+    );
   assert.is(err?.exitCode, ExitCode.usage, err?.message);
   assert.match(err.message, 'policies/type.yaml:10:9: ');
-  assert.match(err.message, 'rejects .spec.trafficPolicy.connectionPool.tcp.maxConnections (expected numeric (int or float), got string)');
+  assert.match(
+    err.message,
+    'rejects .spec.trafficPolicy.connectionPool.tcp.maxConnections (expected numeric (int or float), got string)',
+  );
   assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined, 'nothing stored');
 });
 
@@ -175,10 +204,16 @@ test('403 on apply is exit 3 naming the verb, the resource and the namespace', a
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['patch']);
-  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  const err = await applier.apply(docs).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.instance(err, MeshproofError);
   assert.is(err.exitCode, ExitCode.infra);
-  assert.match(err.message, 'forbidden: the Kubernetes API refused to patch destinationrules.networking.istio.io "productpage" in namespace "default"');
+  assert.match(
+    err.message,
+    'forbidden: the Kubernetes API refused to patch destinationrules.networking.istio.io "productpage" in namespace "default"',
+  );
 });
 
 test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming the file)', async () => {
@@ -187,9 +222,15 @@ test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming
     'policies/gw.yaml',
   );
   const { applier } = applierFor('run-sys');
-  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  const err = await applier.apply(docs).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.is(err?.exitCode, ExitCode.usage);
-  assert.match(err.message, 'policies/gw.yaml:1:1: refusing to change DestinationRule istio-system/gw: istio-system is a system namespace');
+  assert.match(
+    err.message,
+    'policies/gw.yaml:1:1: refusing to change DestinationRule istio-system/gw: istio-system is a system namespace',
+  );
   assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
   const allowed = applierFor('run-sys2', { allowSystemNamespaces: true }).applier;
   await allowed.apply(docs);
@@ -203,7 +244,10 @@ test('an object outside the run\'s namespace is refused unless allowOtherNamespa
   );
   const { applier } = applierFor('run-other');
   assert.is(applier.opts.conn.namespace, 'default');
-  const err = await applier.apply(docs).then(() => undefined, (e) => e);
+  const err = await applier.apply(docs).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.is(err?.exitCode, ExitCode.usage);
   assert.is(
     err.message,

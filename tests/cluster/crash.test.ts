@@ -1,5 +1,5 @@
 /**
- * Every failure leaves the cluster as it was (issue E "Done when"): SIGINT mid-phase restores
+ * Every failure leaves the cluster as it was: SIGINT mid-phase restores
  * in-process; `kill -9` mid-phase is repaired by `meshproof restore`; an API outage during
  * restore keeps the journal and a later `restore` finishes; an unfinished journal blocks a
  * new run on the same objects; an unreachable API or missing kubeconfig is exit 3 with a
@@ -15,9 +15,18 @@ import restoreCommand from '../../src/cli/commands/restore.js';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { keyOf } from '../../src/experiment/applier.js';
-import { ExitCode, MeshproofError } from '../../src/cli/exit.js';
-import { setup, kubectl, getYamlMasked, policies, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { keyOf } from '../../src/ports.js';
+import { ExitCode, MeshproofError } from '../../src/errors.js';
+import {
+  setup,
+  kubectl,
+  getYamlMasked,
+  policies,
+  writeKubeconfig,
+  PRE_EXISTING_VS,
+  REPO,
+  type Env,
+} from './helpers.js';
 
 let env: Env;
 const children: ChildProcess[] = [];
@@ -32,10 +41,16 @@ test.after.each(async () => {
 });
 
 /** Starts the hold-policy fixture and resolves once it printed "applied". */
-async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
+async function holdPolicy(
+  runId: string,
+  ...policyFiles: string[]
+): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
   const script = path.join(REPO, 'tests/cluster/fixtures/hold-policy.ts');
   const files = policyFiles.map((f) => path.join(REPO, 'policies', f));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, env.kubeconfig, env.journalDir, runId, ...files], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, env.kubeconfig, env.journalDir, runId, ...files], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -52,7 +67,12 @@ async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<{ ch
 /** Applies in-process and walks away without restoring: what a crash leaves behind. */
 async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void> {
   const docs = await policies(...policyFiles);
-  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId, journal: new Journal(env.journalDir), log: () => {} });
+  const applier = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId,
+    journal: new Journal(env.journalDir),
+    log: () => {},
+  });
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
 }
@@ -100,7 +120,7 @@ test('SIGHUP mid-phase (closed terminal): handled like SIGTERM — restored, jou
   assert.is(env.fake.get('virtualservices', 'default', 'productpage')!.spec.http[0].timeout, '0.5s');
   run.child.kill('SIGHUP');
   assert.is(await run.exited, 3, run.output());
-  assert.is(run.child.signalCode, null, 'not killed by the signal (Node\'s default for SIGHUP is to die with 129)');
+  assert.is(run.child.signalCode, null, "not killed by the signal (Node's default for SIGHUP is to die with 129)");
   assert.match(run.output(), 'SIGHUP: stopping the load and restoring the policy');
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
@@ -130,7 +150,15 @@ test('kill -9 mid-phase, then `meshproof restore` puts everything back (and a se
   assert.match(r.stderr, 'run run-kill9 restored and read back');
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
-  const again = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--run', 'run-kill9');
+  const again = await cli(
+    'restore',
+    '--kubeconfig',
+    env.kubeconfig,
+    '--journal-dir',
+    env.journalDir,
+    '--run',
+    'run-kill9',
+  );
   assert.is(again.code, ExitCode.ok);
   assert.match(again.stderr, 'run run-kill9 was already restored');
 });
@@ -144,7 +172,10 @@ test('an API outage during restore keeps the journal (exit 3); restore finishes 
   const down = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
   assert.is(down.code, ExitCode.infra);
   const summary = JSON.parse(down.stdout);
-  assert.equal([summary.restored, summary.failed.map((f: { runId: string }) => f.runId), summary.exitCode], [[], ['run-outage'], 3]);
+  assert.equal(
+    [summary.restored, summary.failed.map((f: { runId: string }) => f.runId), summary.exitCode],
+    [[], ['run-outage'], 3],
+  );
   assert.match(down.stderr, `cannot reach the Kubernetes API at ${env.fake.url}`);
   assert.match(down.stderr, 'journal kept');
   assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'open');
@@ -158,15 +189,28 @@ test('an API outage during restore keeps the journal (exit 3); restore finishes 
 test('a new run refuses to start while an unfinished journal touches the same object (exit 3 naming the run)', async () => {
   await abandonRun('run-left', 'route-timeout.yaml');
   const docs = await policies('route-timeout.yaml');
-  const applier = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-next', journal: new Journal(env.journalDir), log: () => {} });
-  const err = await applier.snapshot(docs.map((d) => keyOf(d, 'default'))).then(() => undefined, (e) => e);
+  const applier = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId: 'run-next',
+    journal: new Journal(env.journalDir),
+    log: () => {},
+  });
+  const err = await applier.snapshot(docs.map((d) => keyOf(d, 'default'))).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.is(err?.exitCode, ExitCode.infra);
   assert.match(err.message, 'run run-left may have left VirtualService default/productpage changed');
   assert.match(err.message, 'meshproof restore --run run-left');
   // a run on other objects is not blocked, and a run that snapshotted but never applied blocks nobody
   const other = await policies('connection-pool.yaml');
   await applier.snapshot(other.map((d) => keyOf(d, 'default')));
-  const third = new ClusterApplier({ conn: loadConnection({ kubeconfig: env.kubeconfig }), runId: 'run-third', journal: new Journal(env.journalDir), log: () => {} });
+  const third = new ClusterApplier({
+    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    runId: 'run-third',
+    journal: new Journal(env.journalDir),
+    log: () => {},
+  });
   await third.snapshot(other.map((d) => keyOf(d, 'default')));
 });
 
@@ -178,7 +222,10 @@ test('`meshproof restore` with a corrupt journal beside a real one: the bad file
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, 'run run-real restored and read back');
   assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'garbage.json')}: cannot be read: `);
-  assert.equal(JSON.parse(r.stdout).unreadable.map((u: { file: string }) => path.basename(u.file)), ['garbage.json']);
+  assert.equal(
+    JSON.parse(r.stdout).unreadable.map((u: { file: string }) => path.basename(u.file)),
+    ['garbage.json'],
+  );
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.not.match(r.stderr, '    at ', 'no stack');
 });
@@ -186,7 +233,10 @@ test('`meshproof restore` with a corrupt journal beside a real one: the bad file
 test('`meshproof restore --journal-dir /etc/passwd`: exit 2 with one sentence, no stack', async () => {
   const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', '/etc/passwd');
   assert.is(r.code, ExitCode.usage);
-  assert.is(r.stderr, 'meshproof: journal folder /etc/passwd: not a folder (--journal-dir expects the folder holding <run-id>.json files)\n');
+  assert.is(
+    r.stderr,
+    'meshproof: journal folder /etc/passwd: not a folder (--journal-dir expects the folder holding <run-id>.json files)\n',
+  );
 });
 
 test('`meshproof restore` against an unreachable `server: http://TOKEN@host`: neither stderr nor --json carries the token (issue 13 item 12)', async () => {
@@ -213,7 +263,13 @@ test('unreachable API and missing kubeconfig: exit 3, each with its own sentence
   const unreachable = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir);
   assert.is(unreachable.code, ExitCode.infra);
   assert.match(unreachable.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
-  const missing = await cli('restore', '--kubeconfig', path.join(env.dir, 'nope.yaml'), '--journal-dir', env.journalDir);
+  const missing = await cli(
+    'restore',
+    '--kubeconfig',
+    path.join(env.dir, 'nope.yaml'),
+    '--journal-dir',
+    env.journalDir,
+  );
   assert.is(missing.code, ExitCode.infra);
   assert.match(missing.stderr, `no kubeconfig: --kubeconfig ${path.join(env.dir, 'nope.yaml')} does not exist`);
   assert.is(new Journal(env.journalDir).read('run-unreach')!.state, 'open');

@@ -35,9 +35,21 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 /** TestRunSpec's json names (api/v1alpha1/testrun_types.go) → the type the CRD gives them. */
 const SPEC_FIELDS: Record<string, 'string' | 'integer' | 'boolean' | 'object' | 'array'> = {
-  script: 'object', parallelism: 'integer', separate: 'boolean', arguments: 'string', ports: 'array',
-  initializer: 'object', starter: 'object', runner: 'object', quiet: 'string', paused: 'string',
-  scuttle: 'object', cleanup: 'string', cloud: 'object', testRunId: 'string', token: 'string',
+  script: 'object',
+  parallelism: 'integer',
+  separate: 'boolean',
+  arguments: 'string',
+  ports: 'array',
+  initializer: 'object',
+  starter: 'object',
+  runner: 'object',
+  quiet: 'string',
+  paused: 'string',
+  scuttle: 'object',
+  cleanup: 'string',
+  cloud: 'object',
+  testRunId: 'string',
+  token: 'string',
 };
 const SCRIPT_FIELDS = ['volumeClaim', 'configMap', 'localFile'];
 const INT32_MAX = 2 ** 31 - 1;
@@ -69,23 +81,29 @@ export function testRunProblems(tr: Obj): string[] {
   for (const [k, v] of Object.entries(spec)) {
     const want = SPEC_FIELDS[k];
     if (!want) out.push(`spec.${k}: unknown field`);
-    else if (!typeIs(v, want)) out.push(`spec.${k}: Invalid value: "${typeof v}": spec.${k} in body must be of type ${want}`);
+    else if (!typeIs(v, want))
+      out.push(`spec.${k}: Invalid value: "${typeof v}": spec.${k} in body must be of type ${want}`);
   }
   for (const req of ['parallelism', 'script']) if (spec[req] === undefined) out.push(`spec.${req}: Required value`);
-  if (typeof spec.parallelism === 'number' && spec.parallelism > INT32_MAX) out.push('spec.parallelism: Invalid value: must fit int32');
-  if (spec.cleanup !== undefined && spec.cleanup !== 'post') out.push(`spec.cleanup: Unsupported value: "${spec.cleanup}": supported values: "post"`);
+  if (typeof spec.parallelism === 'number' && spec.parallelism > INT32_MAX)
+    out.push('spec.parallelism: Invalid value: must fit int32');
+  if (spec.cleanup !== undefined && spec.cleanup !== 'post')
+    out.push(`spec.cleanup: Unsupported value: "${spec.cleanup}": supported values: "post"`);
   if (spec.script && typeof spec.script === 'object') {
-    for (const k of Object.keys(spec.script)) if (!SCRIPT_FIELDS.includes(k)) out.push(`spec.script.${k}: unknown field`);
+    for (const k of Object.keys(spec.script))
+      if (!SCRIPT_FIELDS.includes(k)) out.push(`spec.script.${k}: unknown field`);
     const cm = spec.script.configMap;
     if (cm !== undefined) {
       if (typeof cm.name !== 'string') out.push('spec.script.configMap.name: Required value');
-      for (const k of Object.keys(cm)) if (k !== 'name' && k !== 'file') out.push(`spec.script.configMap.${k}: unknown field`);
+      for (const k of Object.keys(cm))
+        if (k !== 'name' && k !== 'file') out.push(`spec.script.configMap.${k}: unknown field`);
     }
   }
   for (const pod of ['runner', 'starter', 'initializer']) {
     const md = spec[pod]?.metadata;
     for (const m of ['labels', 'annotations']) {
-      if (md?.[m] !== undefined && !Object.values(md[m]).every((x) => typeof x === 'string')) out.push(`spec.${pod}.metadata.${m}: must be a map of strings`);
+      if (md?.[m] !== undefined && !Object.values(md[m]).every((x) => typeof x === 'string'))
+        out.push(`spec.${pod}.metadata.${m}: must be a map of strings`);
     }
   }
   return out;
@@ -107,7 +125,14 @@ export function commandFragments(index: number, total: number): string[] {
 }
 
 export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.ProcessEnv): FakeK6Operator {
-  const op: FakeK6Operator = { configMaps: new Map(), testRuns: new Map(), runs: [], created: [], deleted: [], close: async () => {} };
+  const op: FakeK6Operator = {
+    configMaps: new Map(),
+    testRuns: new Map(),
+    runs: [],
+    created: [],
+    deleted: [],
+    close: async () => {},
+  };
   const children = new Map<string, ChildProcess[]>();
   const logs = new Map<string, string>();
   const dirs: string[] = [];
@@ -116,7 +141,15 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
-  const statusOf = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  const statusOf = (code: number, reason: string, message: string) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
 
   function startRunners(ns: string, tr: Obj): void {
     const name = tr.metadata.name as string;
@@ -135,7 +168,18 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     let failed = false;
     for (let i = 1; i <= n; i++) {
       const pod = `${name}-${i}-fake`;
-      const args = ['run', '--quiet', ...(n > 1 ? commandFragments(i, n) : []), ...(tr.spec.arguments ? String(tr.spec.arguments).split(' ') : []), script, '--address=0.0.0.0:6565', '--tag', `instance_id=${i}`, '--tag', `job_name=${name}-${i}`];
+      const args = [
+        'run',
+        '--quiet',
+        ...(n > 1 ? commandFragments(i, n) : []),
+        ...(tr.spec.arguments ? String(tr.spec.arguments).split(' ') : []),
+        script,
+        '--address=0.0.0.0:6565',
+        '--tag',
+        `instance_id=${i}`,
+        '--tag',
+        `job_name=${name}-${i}`,
+      ];
       run.commands.push(args);
       fake.pods.push({ name: pod, namespace: ns, labels: { app: 'k6', k6_cr: name, runner: 'true' } });
       logs.set(`${ns}/${pod}`, '');
@@ -173,7 +217,11 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
       if (tr) {
         const problems = testRunProblems(obj);
         if (problems.length) {
-          reply(res, 422, statusOf(422, 'Invalid', `TestRun.k6.io "${obj.metadata?.name}" is invalid: ${problems.join(', ')}`));
+          reply(
+            res,
+            422,
+            statusOf(422, 'Invalid', `TestRun.k6.io "${obj.metadata?.name}" is invalid: ${problems.join(', ')}`),
+          );
           return true;
         }
       }
@@ -205,7 +253,12 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
         fake.pods = fake.pods.filter((x) => !(x.namespace === ns && x.labels.k6_cr === name));
       }
       reply(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
-    } else reply(res, 405, statusOf(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    } else
+      reply(
+        res,
+        405,
+        statusOf(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+      );
     return true;
   });
 

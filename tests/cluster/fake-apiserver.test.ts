@@ -23,10 +23,15 @@ test('kubectl apply creates, get -o yaml shows server-managed metadata, a re-app
   const created = await kubectl(env, 'apply', '-f', file);
   assert.is(created.code, 0, created.stderr);
   assert.match(created.stdout, 'virtualservice.networking.istio.io/productpage created');
-  const first = YAML.parse((await kubectl(env, 'get', 'virtualservice', 'productpage', '-n', 'default', '-o', 'yaml')).stdout);
+  const first = YAML.parse(
+    (await kubectl(env, 'get', 'virtualservice', 'productpage', '-n', 'default', '-o', 'yaml')).stdout,
+  );
   assert.is(first.metadata.generation, 1);
   assert.match(first.metadata.uid, /^[0-9a-f-]{36}$/);
-  assert.ok(first.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], 'client-side apply records its last-applied annotation');
+  assert.ok(
+    first.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+    'client-side apply records its last-applied annotation',
+  );
   fs.writeFileSync(file, PRE_EXISTING_VS.replace('number: 9080', 'number: 9080\n    timeout: 2s'));
   const changed = await kubectl(env, 'apply', '-f', file);
   assert.match(changed.stdout, 'configured');
@@ -36,9 +41,23 @@ test('kubectl apply creates, get -o yaml shows server-managed metadata, a re-app
   assert.ok(Number(second.metadata.resourceVersion) > Number(first.metadata.resourceVersion));
   assert.is(second.spec.http[0].timeout, '2s');
   // a PATCH carrying a stale resourceVersion is refused like a real server does: 409
-  const stale = await kubectl(env, 'patch', 'vs', 'productpage', '-n', 'default', '--type', 'merge', '-p', JSON.stringify({ metadata: { resourceVersion: first.metadata.resourceVersion }, spec: { hosts: ['x'] } }));
+  const stale = await kubectl(
+    env,
+    'patch',
+    'vs',
+    'productpage',
+    '-n',
+    'default',
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify({ metadata: { resourceVersion: first.metadata.resourceVersion }, spec: { hosts: ['x'] } }),
+  );
   assert.is(stale.code, 1);
-  assert.match(stale.stderr, 'the object has been modified; please apply your changes to the latest version and try again');
+  assert.match(
+    stale.stderr,
+    'the object has been modified; please apply your changes to the latest version and try again',
+  );
 });
 
 test('kubectl server-side apply records manager ownership and removes fields the manager stops applying', async () => {
@@ -46,7 +65,9 @@ test('kubectl server-side apply records manager ownership and removes fields the
   const r = await kubectl(env, 'apply', '--server-side', '--field-manager', 'meshproof-test', '-f', file);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, 'serverside-applied');
-  const withFields = YAML.parse((await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml', '--show-managed-fields')).stdout);
+  const withFields = YAML.parse(
+    (await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml', '--show-managed-fields')).stdout,
+  );
   const mine = withFields.metadata.managedFields.find((m: { manager: string }) => m.manager === 'meshproof-test');
   assert.is(mine.operation, 'Apply');
   assert.ok(mine.fieldsV1['f:spec']['f:trafficPolicy']['f:connectionPool']['f:tcp']['f:maxConnections']);
@@ -60,8 +81,21 @@ test('kubectl server-side apply records manager ownership and removes fields the
   fs.writeFileSync(other, fs.readFileSync(smaller, 'utf8').replace('maxConnections: 1', 'maxConnections: 7'));
   const conflict = await kubectl(env, 'apply', '--server-side', '--field-manager', 'someone-else', '-f', other);
   assert.is(conflict.code, 1);
-  assert.match(conflict.stderr, 'Apply failed with 1 conflict: conflict with "meshproof-test": .spec.trafficPolicy.connectionPool.tcp.maxConnections');
-  const dry = await kubectl(env, 'apply', '--server-side', '--force-conflicts', '--dry-run=server', '--field-manager', 'someone-else', '-f', other);
+  assert.match(
+    conflict.stderr,
+    'Apply failed with 1 conflict: conflict with "meshproof-test": .spec.trafficPolicy.connectionPool.tcp.maxConnections',
+  );
+  const dry = await kubectl(
+    env,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--dry-run=server',
+    '--field-manager',
+    'someone-else',
+    '-f',
+    other,
+  );
   assert.is(dry.code, 0, dry.stderr);
   const still = YAML.parse((await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml')).stdout);
   assert.is(still.spec.trafficPolicy.connectionPool.tcp.maxConnections, 1, 'server dry-run stores nothing');
@@ -70,13 +104,26 @@ test('kubectl server-side apply records manager ownership and removes fields the
 test('kubectl: an undeclared field in a server-side apply is "Error from server: failed to create typed patch object"; a label keeps the applier\'s fields', async () => {
   if (!env.fake.crdsLoaded) return void console.log('  skipped: ../shared/data/istio-crds is absent');
   const bad = path.join(env.dir, 'dr-typo.yaml');
-  fs.writeFileSync(bad, fs.readFileSync(path.join(REPO, 'policies', 'connection-pool.yaml'), 'utf8').replace('maxConnections: 1', 'maxConnection: 1'));
+  fs.writeFileSync(
+    bad,
+    fs
+      .readFileSync(path.join(REPO, 'policies', 'connection-pool.yaml'), 'utf8')
+      .replace('maxConnections: 1', 'maxConnection: 1'),
+  );
   const r = await kubectl(env, 'apply', '--server-side', '--field-manager', 'meshproof-test', '-f', bad);
   assert.is(r.code, 1);
-  assert.match(r.stderr, 'Error from server: failed to create typed patch object (default/productpage; networking.istio.io/v1, Kind=DestinationRule): .spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema');
+  assert.match(
+    r.stderr,
+    'Error from server: failed to create typed patch object (default/productpage; networking.istio.io/v1, Kind=DestinationRule): .spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema',
+  );
   assert.is((await kubectl(env, 'label', 'dr', 'productpage', '-n', 'default', 'team=shop')).code, 0);
-  const mf = YAML.parse((await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml', '--show-managed-fields')).stdout).metadata.managedFields;
-  assert.equal(mf.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`), ['meshproof-test/Apply', 'kubectl-label/Update']);
+  const mf = YAML.parse(
+    (await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default', '-o', 'yaml', '--show-managed-fields')).stdout,
+  ).metadata.managedFields;
+  assert.equal(
+    mf.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`),
+    ['meshproof-test/Apply', 'kubectl-label/Update'],
+  );
   assert.ok(mf[0].fieldsV1['f:spec']['f:trafficPolicy'], 'the applier keeps what the label did not touch');
 });
 
@@ -85,7 +132,10 @@ test('kubectl delete removes the object and a later get answers NotFound', async
   assert.is(del.code, 0, del.stderr);
   const get = await kubectl(env, 'get', 'dr', 'productpage', '-n', 'default');
   assert.is(get.code, 1);
-  assert.match(get.stderr, 'Error from server (NotFound): destinationrules.networking.istio.io "productpage" not found');
+  assert.match(
+    get.stderr,
+    'Error from server (NotFound): destinationrules.networking.istio.io "productpage" not found',
+  );
 });
 
 test('403 mode answers with the RBAC sentence kubectl prints', async () => {
@@ -94,7 +144,10 @@ test('403 mode answers with the RBAC sentence kubectl prints', async () => {
   try {
     const r = await kubectl(env, 'get', 'dr', '-n', 'default');
     assert.is(r.code, 1);
-    assert.match(r.stderr, 'cannot list resource "destinationrules" in API group "networking.istio.io" in the namespace "default"');
+    assert.match(
+      r.stderr,
+      'cannot list resource "destinationrules" in API group "networking.istio.io" in the namespace "default"',
+    );
   } finally {
     env.fake.mode = 'normal';
     env.fake.forbiddenVerbs = undefined;

@@ -52,9 +52,16 @@ import { isIP, type AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { portForward } from './fake-portforward.js';
 import { clone, deepEqual, deletePath, jsonPatch, mergePatch, stripServerFields, type Obj } from './fake-fields.js';
-import { decodeLiveOrNew, dotted, now, recordApply, recordUpdate, type Conflict, type Entry } from './fake-managed-fields.js';
+import {
+  decodeLiveOrNew,
+  dotted,
+  now,
+  recordApply,
+  recordUpdate,
+  type Conflict,
+  type Entry,
+} from './fake-managed-fields.js';
 import { loadIstioCrds, typeErrors, type IstioRelease } from './fake-crd-schema.js';
-
 
 const ISTIO_GROUP = 'networking.istio.io';
 /** kube-aware version priority (GA > beta > alpha): discovery lists served versions in this order, first preferred */
@@ -161,7 +168,9 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
   const release = options.istio ?? '1.29.6';
   const crds = loadIstioCrds(release === 'pre-1.22' ? '1.22.8' : release);
   const served = VERSION_PRIORITY.filter((v) =>
-    release === 'pre-1.22' ? v !== 'v1' : !crds || Object.values(crds).every((c) => c.versions.some((x) => x.name === v && x.served)),
+    release === 'pre-1.22'
+      ? v !== 'v1'
+      : !crds || Object.values(crds).every((c) => c.versions.some((x) => x.name === v && x.served)),
   );
   const store = new Map<string, Obj>();
   let rv = 1000;
@@ -195,8 +204,21 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       const obj = clone(store.get(key));
       if (!obj) throw new Error(`fake apiserver: no ${key}`);
       obj.status = clone(newStatus);
-      const own = { manager, operation: 'Update', apiVersion: obj.apiVersion, time: now(), fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { '.': {}, ...Object.fromEntries(Object.keys(newStatus).map((k) => [`f:${k}`, {}])) } }, subresource: 'status' };
-      obj.metadata.managedFields = [...(obj.metadata.managedFields as Entry[]).filter((e) => !(e.manager === manager && e.subresource === 'status')), own];
+      const own = {
+        manager,
+        operation: 'Update',
+        apiVersion: obj.apiVersion,
+        time: now(),
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:status': { '.': {}, ...Object.fromEntries(Object.keys(newStatus).map((k) => [`f:${k}`, {}])) } },
+        subresource: 'status',
+      };
+      obj.metadata.managedFields = [
+        ...(obj.metadata.managedFields as Entry[]).filter(
+          (e) => !(e.manager === manager && e.subresource === 'status'),
+        ),
+        own,
+      ];
       obj.metadata.resourceVersion = nextRv();
       store.set(key, obj);
       events.emit('change', plural, ns, name);
@@ -205,7 +227,9 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     script: (r) => void scripted.push(r),
     assertConsumed: () => {
       if (scripted.length > 0)
-        throw new Error(`fake apiserver: ${scripted.length} scripted response(s) not consumed: ${scripted.map((s) => `${s.method} ${s.path}`).join(', ')}`);
+        throw new Error(
+          `fake apiserver: ${scripted.length} scripted response(s) not consumed: ${scripted.map((s) => `${s.method} ${s.path}`).join(', ')}`,
+        );
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -231,18 +255,32 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
    * its resourceVersion; a dry run computes the answer, keeps the stored resourceVersion and
    * mints none on create (handlers' dryRun: the registry stops before storage).
    */
-  function commit(plural: string, namespace: string, prev: Obj | undefined, next: Obj, managed: Entry[], dryRun: boolean): Obj {
+  function commit(
+    plural: string,
+    namespace: string,
+    prev: Obj | undefined,
+    next: Obj,
+    managed: Entry[],
+    dryRun: boolean,
+  ): Obj {
     const obj = clone(next);
     obj.metadata = { ...(obj.metadata ?? {}), namespace };
     stripServerFields(obj.metadata);
     // ObjectMeta's labels/annotations are `omitempty`: an empty map is not stored
-    for (const k of ['labels', 'annotations']) if (obj.metadata[k] && Object.keys(obj.metadata[k]).length === 0) delete obj.metadata[k];
+    for (const k of ['labels', 'annotations'])
+      if (obj.metadata[k] && Object.keys(obj.metadata[k]).length === 0) delete obj.metadata[k];
     if (prev) {
-      for (const f of ['uid', 'creationTimestamp', 'generation', 'resourceVersion'] as const) obj.metadata[f] = prev.metadata[f];
+      for (const f of ['uid', 'creationTimestamp', 'generation', 'resourceVersion'] as const)
+        obj.metadata[f] = prev.metadata[f];
       if (!deepEqual(prev.spec, obj.spec)) obj.metadata.generation = prev.metadata.generation + 1;
     } else Object.assign(obj.metadata, { creationTimestamp: now(), generation: 1, uid: randomUUID() });
     obj.metadata.managedFields = managed;
-    const changed = !prev || !deepEqual({ ...prev, metadata: { ...prev.metadata, resourceVersion: 0 } }, { ...obj, metadata: { ...obj.metadata, resourceVersion: 0 } });
+    const changed =
+      !prev ||
+      !deepEqual(
+        { ...prev, metadata: { ...prev.metadata, resourceVersion: 0 } },
+        { ...obj, metadata: { ...obj.metadata, resourceVersion: 0 } },
+      );
     if (changed && !dryRun) {
       obj.metadata.resourceVersion = nextRv();
       store.set(`${plural}/${namespace}/${obj.metadata.name}`, obj);
@@ -253,7 +291,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
   }
 
   function createObject(body: Obj, plural: string, namespace: string, manager: string, dryRun = false): Obj {
-    const managed = recordUpdate(decodeLiveOrNew(undefined, body.metadata?.managedFields), undefined, body, manager, body.apiVersion);
+    const managed = recordUpdate(
+      decodeLiveOrNew(undefined, body.metadata?.managedFields),
+      undefined,
+      body,
+      manager,
+      body.apiVersion,
+    );
     return commit(plural, namespace, undefined, body, managed, dryRun);
   }
 
@@ -266,7 +310,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     next = { ...next };
     if (prev.status !== undefined) next.status = clone(prev.status);
     else delete next.status;
-    const managed = recordUpdate(decodeLiveOrNew(prev.metadata.managedFields, next.metadata?.managedFields), prev, next, manager, `${ISTIO_GROUP}/${version}`);
+    const managed = recordUpdate(
+      decodeLiveOrNew(prev.metadata.managedFields, next.metadata?.managedFields),
+      prev,
+      next,
+      manager,
+      `${ISTIO_GROUP}/${version}`,
+    );
     return commit(plural, prev.metadata.namespace, prev, next, managed, dryRun);
   }
 
@@ -276,33 +326,60 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
    * patch object", a plain error, so ErrorToAPIStatus gives code 500 with no reason), a stale
    * metadata.resourceVersion (409), conflicts (409, conflict.go NewConflictError).
    */
-  function applyObject(prev: Obj | undefined, applied: Obj, plural: string, namespace: string, version: string, manager: string, force: boolean, dryRun: boolean): Obj | Status {
+  function applyObject(
+    prev: Obj | undefined,
+    applied: Obj,
+    plural: string,
+    namespace: string,
+    version: string,
+    manager: string,
+    force: boolean,
+    dryRun: boolean,
+  ): Obj | Status {
     const want = `${ISTIO_GROUP}/${version}`;
-    if (applied.apiVersion !== want) return status(400, 'BadRequest', `Incorrect version specified in apply patch. Specified patch version: ${applied.apiVersion}, expected: ${want}`);
-    if (applied.metadata?.managedFields !== undefined) return status(400, 'BadRequest', 'metadata.managedFields must be nil');
+    if (applied.apiVersion !== want)
+      return status(
+        400,
+        'BadRequest',
+        `Incorrect version specified in apply patch. Specified patch version: ${applied.apiVersion}, expected: ${want}`,
+      );
+    if (applied.metadata?.managedFields !== undefined)
+      return status(400, 'BadRequest', 'metadata.managedFields must be nil');
     const schema = schemaOf(plural, version);
     const errors = schema ? typeErrors(schema, applied) : [];
     if (errors.length > 0) {
       const what = errors.length === 1 ? errors[0] : `errors:\n  ${errors.join('\n  ')}`;
-      return status(500, '', `failed to create typed patch object (${namespace}/${applied.metadata.name}; ${gvk(version, plural)}): ${what}`);
+      return status(
+        500,
+        '',
+        `failed to create typed patch object (${namespace}/${applied.metadata.name}; ${gvk(version, plural)}): ${what}`,
+      );
     }
     const result = recordApply(prev?.metadata.managedFields ?? [], prev, applied, manager, force);
     if ('conflicts' in result) return applyConflict(result.conflicts);
     // the merged object keeps the patch's resourceVersion, which the registry store then
     // compares (store.go Update): a stale one fails after the field manager's own checks
     const sentRv = applied.metadata?.resourceVersion;
-    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion) return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
+    if (sentRv !== undefined && sentRv !== prev?.metadata.resourceVersion)
+      return staleConflict(`${plural}.${ISTIO_GROUP}`, applied.metadata.name);
     result.object.apiVersion = want;
     result.object.kind = RESOURCES[plural].kind;
-    result.object.metadata = { ...(prev?.metadata ?? {}), ...(result.object.metadata ?? {}), name: applied.metadata.name };
+    result.object.metadata = {
+      ...(prev?.metadata ?? {}),
+      ...(result.object.metadata ?? {}),
+      name: applied.metadata.name,
+    };
     return commit(plural, namespace, prev, result.object, result.managed, dryRun);
   }
 
   function handleIstio(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
     // /apis/networking.istio.io/VERSION/namespaces/NS/PLURAL[/NAME]; a version the CRD does not
     // serve has no route at all (404, as for any unknown path)
-    const m = /^\/apis\/networking\.istio\.io\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!m || !served.includes(m[1]) || !RESOURCES[m[3]]) return send(res, status(404, 'NotFound', 'the server could not find the requested resource'));
+    const m = /^\/apis\/networking\.istio\.io\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?$/.exec(
+      url.pathname,
+    );
+    if (!m || !served.includes(m[1]) || !RESOURCES[m[3]])
+      return send(res, status(404, 'NotFound', 'the server could not find the requested resource'));
     const [, version, namespace, plural, name] = m;
     const verb = verbOf(req.method!, name, url);
     if (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has(verb)))
@@ -315,7 +392,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     const want = `${ISTIO_GROUP}/${version}`;
     // handlers/create.go and update.go: "the API version in the data (…) does not match the expected API version (…)"
     const versionMismatch = (o: Obj) =>
-      o.apiVersion && o.apiVersion !== want ? status(400, 'BadRequest', `the API version in the data (${o.apiVersion}) does not match the expected API version (${want})`) : undefined;
+      o.apiVersion && o.apiVersion !== want
+        ? status(
+            400,
+            'BadRequest',
+            `the API version in the data (${o.apiVersion}) does not match the expected API version (${want})`,
+          )
+        : undefined;
     switch (verb) {
       case 'list': {
         const selector = url.searchParams.get('fieldSelector');
@@ -342,7 +425,15 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
         const bad = versionMismatch(obj) ?? invalidBody(plural, version, obj, url);
         if (bad) return send(res, bad);
         const exists = store.get(`${plural}/${namespace}/${obj.metadata?.name}`);
-        if (exists) return send(res, status(409, 'AlreadyExists', `${gvr} "${obj.metadata?.name}" already exists`, { name: obj.metadata?.name, group: ISTIO_GROUP, kind: plural }));
+        if (exists)
+          return send(
+            res,
+            status(409, 'AlreadyExists', `${gvr} "${obj.metadata?.name}" already exists`, {
+              name: obj.metadata?.name,
+              group: ISTIO_GROUP,
+              kind: plural,
+            }),
+          );
         return send(res, 201, withVersion(createObject(obj, plural, namespace, manager, dryRun), version));
       }
       case 'update': {
@@ -357,7 +448,16 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
         if (!prev) return send(res, notFound(gvr, name));
         const sent = obj.metadata?.resourceVersion;
         if (!sent)
-          return send(res, invalid(gvr, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]));
+          return send(
+            res,
+            invalid(gvr, name, [
+              {
+                reason: 'FieldValueInvalid',
+                field: 'metadata.resourceVersion',
+                message: 'Invalid value: 0x0: must be specified for an update',
+              },
+            ]),
+          );
         if (sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
         return send(res, 200, withVersion(updateObject(prev, obj, plural, manager, version, dryRun), version));
       }
@@ -366,14 +466,52 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
         if (ct === 'application/apply-patch+yaml') {
           // PatchOptions validation (staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation): 422 with causes
           if (!url.searchParams.get('fieldManager'))
-            return send(res, invalid('PatchOptions.meta.k8s.io', '', [{ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }], { group: 'meta.k8s.io', kind: 'PatchOptions' }));
+            return send(
+              res,
+              invalid(
+                'PatchOptions.meta.k8s.io',
+                '',
+                [
+                  {
+                    reason: 'FieldValueRequired',
+                    field: 'fieldManager',
+                    message: 'Required value: is required for apply patch',
+                  },
+                ],
+                { group: 'meta.k8s.io', kind: 'PatchOptions' },
+              ),
+            );
           const applied = YAML.parse(body) as Obj;
-          if (applied?.metadata?.name !== name) return send(res, status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
-          const out = applyObject(prev, applied, plural, namespace, version, manager, isTrue(url.searchParams.get('force')), dryRun);
+          if (applied?.metadata?.name !== name)
+            return send(res, status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
+          const out = applyObject(
+            prev,
+            applied,
+            plural,
+            namespace,
+            version,
+            manager,
+            isTrue(url.searchParams.get('force')),
+            dryRun,
+          );
           return out instanceof Status ? send(res, out) : send(res, prev ? 200 : 201, withVersion(out, version));
         }
         if (url.searchParams.has('force'))
-          return send(res, invalid('PatchOptions.meta.k8s.io', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }], { group: 'meta.k8s.io', kind: 'PatchOptions' }));
+          return send(
+            res,
+            invalid(
+              'PatchOptions.meta.k8s.io',
+              '',
+              [
+                {
+                  reason: 'FieldValueForbidden',
+                  field: 'force',
+                  message: 'Forbidden: may not be specified for non-apply patch',
+                },
+              ],
+              { group: 'meta.k8s.io', kind: 'PatchOptions' },
+            ),
+          );
         if (!prev) return send(res, notFound(gvr, name));
         let next: Obj;
         if (ct === 'application/merge-patch+json') {
@@ -388,7 +526,14 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
           const sent = next.metadata?.resourceVersion;
           if (sent && sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
         } else
-          return send(res, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`));
+          return send(
+            res,
+            status(
+              415,
+              'UnsupportedMediaType',
+              `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+            ),
+          );
         const bad = invalidBody(plural, version, next, url);
         if (bad) return send(res, bad);
         return send(res, 200, withVersion(updateObject(prev, next, plural, manager, version, dryRun), version));
@@ -401,14 +546,36 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
         // message also carries the StorageError wrapping, not imitated
         const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
         if (pre.resourceVersion !== undefined && pre.resourceVersion !== prev.metadata.resourceVersion)
-          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`, { name, group: ISTIO_GROUP, kind: plural }));
+          return send(
+            res,
+            status(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`,
+              { name, group: ISTIO_GROUP, kind: plural },
+            ),
+          );
         if (pre.uid !== undefined && pre.uid !== prev.metadata.uid)
-          return send(res, status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${prev.metadata.uid}`, { name, group: ISTIO_GROUP, kind: plural }));
+          return send(
+            res,
+            status(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${prev.metadata.uid}`,
+              { name, group: ISTIO_GROUP, kind: plural },
+            ),
+          );
         if (!dryRun) {
           store.delete(key);
           events.emit('change', plural, namespace, name);
         }
-        return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: ISTIO_GROUP, kind: plural, uid: prev.metadata.uid } });
+        return send(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name, group: ISTIO_GROUP, kind: plural, uid: prev.metadata.uid },
+        });
       }
     }
     send(res, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
@@ -425,25 +592,47 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     const schema = schemaOf(plural, version);
     if (!schema) return undefined;
     const errors = typeErrors(schema, obj);
-    const unknown = errors.filter((e) => e.endsWith(': field not declared in schema')).map((e) => e.slice(1, e.indexOf(':')));
+    const unknown = errors
+      .filter((e) => e.endsWith(': field not declared in schema'))
+      .map((e) => e.slice(1, e.indexOf(':')));
     const wrong = errors.filter((e) => !e.endsWith(': field not declared in schema'));
     if (unknown.length > 0 && url.searchParams.get('fieldValidation') === 'Strict')
-      return status(400, 'BadRequest', `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+      return status(
+        400,
+        'BadRequest',
+        `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`,
+      );
     // pruned where the path names no list item (inside lists the fake leaves it: not modelled)
     for (const u of unknown) if (!u.includes('[')) deletePath(obj, u.split('.').join('\u0000'));
     if (wrong.length > 0)
-      return invalid(`${RESOURCES[plural].kind}.${ISTIO_GROUP}`, obj.metadata?.name ?? '', wrong.map((e) => ({ reason: 'FieldValueTypeInvalid', field: e.slice(1, e.indexOf(':')), message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}` })));
+      return invalid(
+        `${RESOURCES[plural].kind}.${ISTIO_GROUP}`,
+        obj.metadata?.name ?? '',
+        wrong.map((e) => ({
+          reason: 'FieldValueTypeInvalid',
+          field: e.slice(1, e.indexOf(':')),
+          message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}`,
+        })),
+      );
     return undefined;
   }
 
-  function handleCore(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  function handleCore(_req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const p = url.pathname;
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/proxy\/(.*)$/.exec(p);
-    if (proxy) return void forwardToPod(res, decodeURIComponent(proxy[1]), decodeURIComponent(proxy[2]), decodeURIComponent(proxy[3]), url.search);
+    if (proxy)
+      return void forwardToPod(
+        res,
+        decodeURIComponent(proxy[1]),
+        decodeURIComponent(proxy[2]),
+        decodeURIComponent(proxy[3]),
+        url.search,
+      );
     const list = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?(pods|services|nodes)$/.exec(p);
     if (list) {
       const [, ns, what] = list;
-      if (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has('list'))) return send(res, forbidden('list', what, ns, undefined, ''));
+      if (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has('list')))
+        return send(res, forbidden('list', what, ns, undefined, ''));
       const selector = parseLabelSelector(url.searchParams.get('labelSelector'));
       const items =
         what === 'pods'
@@ -464,18 +653,33 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     // pkg/registry/core/pod/strategy.go ResourceLocation: a pod IP that is not global unicast
     // (loopback, link-local, unspecified, multicast) is refused before any dial
     if (!isGlobalUnicast(pod.podIP ?? '10.0.0.1')) return send(res, status(400, 'BadRequest', 'address not allowed'));
-    if (!pod.adminUrl || pod.adminLocalhostOnly) return send(res, status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.podIP ?? '10.0.0.1'}:15000: connect: connection refused`));
+    if (!pod.adminUrl || pod.adminLocalhostOnly)
+      return send(
+        res,
+        status(
+          503,
+          'ServiceUnavailable',
+          `error trying to reach service: dial tcp ${pod.podIP ?? '10.0.0.1'}:15000: connect: connection refused`,
+        ),
+      );
     http
       .get(`${pod.adminUrl}/${path}${search}`, (up) => {
         res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'text/plain' });
         up.pipe(res);
       })
-      .on('error', (err) => send(res, status(503, 'ServiceUnavailable', `error trying to reach service: ${err.message}`)));
+      .on('error', (err) =>
+        send(res, status(503, 'ServiceUnavailable', `error trying to reach service: ${err.message}`)),
+      );
   }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    fake.requests.push({ method: req.method!, path: decodeURIComponent(url.pathname), query: url.searchParams, contentType: req.headers['content-type'] });
+    fake.requests.push({
+      method: req.method!,
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      contentType: req.headers['content-type'],
+    });
     if (fake.mode === 'outage') return void req.socket.destroy();
     let body = '';
     req.setEncoding('utf8');
@@ -497,17 +701,25 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
   function route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
     const p = url.pathname;
     for (const h of fake.handlers) if (h(req, res, url, body)) return;
-    if (p === '/version') return send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.4-meshproof-fake', platform: 'linux/amd64' });
-    if (p === '/api') return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${fake.port}` }] });
+    if (p === '/version')
+      return send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.4-meshproof-fake', platform: 'linux/amd64' });
+    if (p === '/api')
+      return send(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${fake.port}` }],
+      });
     if (p === '/api/v1') return send(res, 200, coreResourceList());
     if (p === '/openapi/v3') return send(res, 200, openApiV3Index(served));
     const oa = /^\/openapi\/v3\/apis\/networking\.istio\.io\/([^/]+)$/.exec(p);
     if (oa && served.includes(oa[1])) return send(res, 200, openApiV3Istio(oa[1]));
     if (p === '/apis') return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [istioGroup(served)] });
-    if (p === `/apis/${ISTIO_GROUP}`) return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(served) });
+    if (p === `/apis/${ISTIO_GROUP}`)
+      return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(served) });
     const rl = /^\/apis\/networking\.istio\.io\/([^/]+)$/.exec(p);
     if (rl && served.includes(rl[1])) return send(res, 200, istioResourceList(rl[1]));
-    if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && req.method === 'POST') return reviewAccess(res, body);
+    if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && req.method === 'POST')
+      return reviewAccess(res, body);
     if (p.startsWith(`/apis/${ISTIO_GROUP}/`)) return handleIstio(req, res, url, body);
     if (p.startsWith('/api/v1/')) return handleCore(req, res, url);
     send(res, status(404, 'NotFound', 'the server could not find the requested resource'));
@@ -519,13 +731,45 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     const spec = (review.spec ?? {}) as Obj;
     const attrs = spec.resourceAttributes as Obj | undefined;
     if (!attrs === !spec.nonResourceAttributes)
-      return send(res, status(422, 'Invalid', 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', field: 'spec.resourceAttributes' }] }));
+      return send(
+        res,
+        status(
+          422,
+          'Invalid',
+          'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+          {
+            group: 'authorization.k8s.io',
+            kind: 'SelfSubjectAccessReview',
+            causes: [
+              {
+                reason: 'FieldValueInvalid',
+                message:
+                  'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+                field: 'spec.resourceAttributes',
+              },
+            ],
+          },
+        ),
+      );
     const verb = String((attrs ?? (spec.nonResourceAttributes as Obj)).verb ?? '');
     const portForward = attrs?.resource === 'pods' && attrs.subresource === 'portforward';
-    const refused = (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has(verb))) || (portForward && !fake.portForwardVerbs.has(verb));
+    const refused =
+      (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has(verb))) ||
+      (portForward && !fake.portForwardVerbs.has(verb));
     fake.accessReviews.push({ ...(attrs ?? {}), allowed: !refused } as Obj);
-    const answer = refused ? { allowed: false } : { allowed: true, reason: 'RBAC: allowed by RoleBinding "meshproof/ci" of Role "meshproof" to ServiceAccount "meshproof/ci"' };
-    send(res, 201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status: answer });
+    const answer = refused
+      ? { allowed: false }
+      : {
+          allowed: true,
+          reason: 'RBAC: allowed by RoleBinding "meshproof/ci" of Role "meshproof" to ServiceAccount "meshproof/ci"',
+        };
+    send(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: {},
+      spec,
+      status: answer,
+    });
   }
 
   // pods/portforward: the WebSocket channel protocol (v4.channel.k8s.io) client-node speaks
@@ -538,13 +782,24 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     // authorization runs before the upgrade: a WebSocket handshake is a GET, and the request
     // info resolver maps GET to the verb "get" (SPDY's POST is "create") — derailed/k9s#4144,
     // devantler-tech/platform#2499 ("cannot get resource \"pods/portforward\"" on the upgrade)
-    const denied = !fake.portForwardVerbs.has('get') || (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has('get')));
+    const denied =
+      !fake.portForwardVerbs.has('get') ||
+      (fake.mode === 'forbidden' && (!fake.forbiddenVerbs || fake.forbiddenVerbs.has('get')));
     if (denied) return refuseUpgrade(socket, forbidden('get', 'pods/portforward', ns, podName, '', 'pods'));
     const pod = fake.pods.find((x) => x.namespace === ns && x.name === podName);
-    if (!pod) return refuseUpgrade(socket, status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }));
+    if (!pod)
+      return refuseUpgrade(
+        socket,
+        status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }),
+      );
     // nothing listening on the port: the upgrade succeeds, the error channel says why (kubelet's
     // "error forwarding port … connect: connection refused"); port 9 (discard) is never served here
-    portForward(req, socket as import('node:net').Socket, new URL(pod.adminUrl ?? 'http://127.0.0.1:9'), Number(url.searchParams.get('ports')));
+    portForward(
+      req,
+      socket as import('node:net').Socket,
+      new URL(pod.adminUrl ?? 'http://127.0.0.1:9'),
+      Number(url.searchParams.get('ports')),
+    );
   });
 
   server.on('connection', (s) => {
@@ -567,17 +822,34 @@ class Status {
   ) {}
 }
 function status(code: number, reason: string, message: string, details?: Obj): Status {
-  return new Status(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+  return new Status(code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  });
 }
 function notFound(gvr: string, name: string): Status {
   return status(404, 'NotFound', `${gvr} "${name}" not found`, { name, group: ISTIO_GROUP, kind: gvr.split('.')[0] });
 }
 /** errors.NewInvalid: 422, "<Kind.group> "<name>" is invalid: <field>: <message>", one cause per error. */
-function invalid(qualifiedKind: string, name: string, causes: { reason: string; field: string; message: string }[], details?: Obj): Status {
+function invalid(
+  qualifiedKind: string,
+  name: string,
+  causes: { reason: string; field: string; message: string }[],
+  details?: Obj,
+): Status {
   const [kind, ...group] = qualifiedKind.split('.');
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   const all = causes.length > 1 ? `[${text}]` : text;
-  return status(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${all}`, { ...(details ?? { name, group: group.join('.'), kind }), causes });
+  return status(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${all}`, {
+    ...(details ?? { name, group: group.join('.'), kind }),
+    causes,
+  });
 }
 /**
  * 409 of a server-side apply conflict, as managedfields/internal/conflict.go NewConflictError
@@ -588,30 +860,66 @@ function invalid(qualifiedKind: string, name: string, causes: { reason: string; 
  */
 function applyConflict(conflicts: Conflict[]): Status {
   const who = (e: Entry) => (e.operation === 'Update' ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`);
-  const causes = conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with ${who(c.manager)}`, field: dotted(c.path) }));
+  const causes = conflicts.map((c) => ({
+    type: 'FieldManagerConflict',
+    message: `conflict with ${who(c.manager)}`,
+    field: dotted(c.path),
+  }));
   let message: string;
-  if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${who(conflicts[0].manager)}: ${dotted(conflicts[0].path)}`;
+  if (conflicts.length === 1)
+    message = `Apply failed with 1 conflict: conflict with ${who(conflicts[0].manager)}: ${dotted(conflicts[0].path)}`;
   else {
     const byManager = new Map<string, string[]>();
-    for (const c of conflicts) byManager.set(who(c.manager), [...(byManager.get(who(c.manager)) ?? []), dotted(c.path)]);
-    const lines = [...byManager.keys()].sort().flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((p) => `- ${p}`)]);
+    for (const c of conflicts)
+      byManager.set(who(c.manager), [...(byManager.get(who(c.manager)) ?? []), dotted(c.path)]);
+    const lines = [...byManager.keys()]
+      .sort()
+      .flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((p) => `- ${p}`)]);
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
-  return new Status(409, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Conflict', details: { causes }, code: 409 });
+  return new Status(409, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: 'Conflict',
+    details: { causes },
+    code: 409,
+  });
 }
 function staleConflict(gvr: string, name: string): Status {
-  return status(409, 'Conflict', `Operation cannot be fulfilled on ${gvr} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: ISTIO_GROUP, kind: gvr.split('.')[0] });
+  return status(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${gvr} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: ISTIO_GROUP, kind: gvr.split('.')[0] },
+  );
 }
-function forbidden(verb: string, plural: string, ns: string | undefined, name: string | undefined, group = ISTIO_GROUP, objectKind = plural): Status {
+function forbidden(
+  verb: string,
+  plural: string,
+  ns: string | undefined,
+  name: string | undefined,
+  group = ISTIO_GROUP,
+  objectKind = plural,
+): Status {
   const what = group ? `${objectKind}.${group}` : objectKind;
   const subject = name ? `${what} "${name}"` : what;
   const scope = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
-  return status(403, 'Forbidden', `${subject} is forbidden: User "system:serviceaccount:ci:meshproof" cannot ${verb} resource "${plural}" in API group "${group}"${scope}`, { name, group, kind: plural });
+  return status(
+    403,
+    'Forbidden',
+    `${subject} is forbidden: User "system:serviceaccount:ci:meshproof" cannot ${verb} resource "${plural}" in API group "${group}"${scope}`,
+    { name, group, kind: plural },
+  );
 }
 /** An upgrade answered with a plain HTTP error instead of 101, as the apiserver's filters do. */
 function refuseUpgrade(socket: import('node:stream').Duplex, s: Status): void {
   const body = JSON.stringify(s.json);
-  socket.end(`HTTP/1.1 ${s.code} ${http.STATUS_CODES[s.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${s.code} ${http.STATUS_CODES[s.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 /** Go's net.IP.IsGlobalUnicast: not loopback, link-local, multicast, unspecified or broadcast. */
 function isGlobalUnicast(ip: string): boolean {
@@ -621,7 +929,15 @@ function isGlobalUnicast(ip: string): boolean {
   }
   if (isIP(ip) === 6) {
     const low = ip.toLowerCase();
-    return !(low === '::' || low === '::1' || low.startsWith('fe8') || low.startsWith('fe9') || low.startsWith('fea') || low.startsWith('feb') || low.startsWith('ff'));
+    return !(
+      low === '::' ||
+      low === '::1' ||
+      low.startsWith('fe8') ||
+      low.startsWith('fe9') ||
+      low.startsWith('fea') ||
+      low.startsWith('feb') ||
+      low.startsWith('ff')
+    );
   }
   return false;
 }
@@ -632,7 +948,10 @@ function send(res: http.ServerResponse, codeOrStatus: number | Status, body?: Ob
 }
 function verbOf(method: string, name: string | undefined, url: URL): string {
   if (method === 'GET') return name ? 'get' : url.searchParams.get('watch') ? 'watch' : 'list';
-  return ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method] ?? method.toLowerCase();
+  return (
+    ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method] ??
+    method.toLowerCase()
+  );
 }
 function defaultManager(req: http.IncomingMessage): string {
   // the real server derives the manager from the user agent: "kubectl-client-side-apply"…
@@ -671,13 +990,25 @@ function istioResourceList(version: string): Obj {
   };
 }
 function coreResourceList(): Obj {
-  const r = (name: string, kind: string, namespaced: boolean, verbs: string[]) => ({ name, singularName: kind.toLowerCase(), namespaced, kind, verbs });
+  const r = (name: string, kind: string, namespaced: boolean, verbs: string[]) => ({
+    name,
+    singularName: kind.toLowerCase(),
+    namespaced,
+    kind,
+    verbs,
+  });
   return {
     kind: 'APIResourceList',
     groupVersion: 'v1',
     resources: [
       r('pods', 'Pod', true, ['get', 'list']),
-      { name: 'pods/proxy', singularName: '', namespaced: true, kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+      {
+        name: 'pods/proxy',
+        singularName: '',
+        namespaced: true,
+        kind: 'PodProxyOptions',
+        verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      },
       r('services', 'Service', true, ['get', 'list']),
       r('nodes', 'Node', false, ['get', 'list']),
     ],
@@ -685,7 +1016,14 @@ function coreResourceList(): Obj {
 }
 /** kubectl validates manifests against /openapi/v3: one document per group version. */
 function openApiV3Index(served: string[]): Obj {
-  return { paths: Object.fromEntries(served.map((v) => [`apis/${ISTIO_GROUP}/${v}`, { serverRelativeURL: `/openapi/v3/apis/${ISTIO_GROUP}/${v}?hash=fake${v}` }])) };
+  return {
+    paths: Object.fromEntries(
+      served.map((v) => [
+        `apis/${ISTIO_GROUP}/${v}`,
+        { serverRelativeURL: `/openapi/v3/apis/${ISTIO_GROUP}/${v}?hash=fake${v}` },
+      ]),
+    ),
+  };
 }
 function openApiV3Istio(version: string): Obj {
   // Istio's CRDs declare their spec with x-kubernetes-preserve-unknown-fields-free schemas; an
@@ -715,12 +1053,21 @@ function openApiV3Istio(version: string): Obj {
         patch: {
           'x-kubernetes-group-version-kind': { group: ISTIO_GROUP, version, kind: r.kind },
           'x-kubernetes-action': 'patch',
-          parameters: ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          parameters: ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
         },
       },
     ]),
   );
-  return { openapi: '3.0.0', info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' }, paths, components: { schemas } };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
+    paths,
+    components: { schemas },
+  };
 }
 function withVersion(o: Obj, version: string): Obj {
   // Istio's versions share one schema: conversion only changes apiVersion
@@ -736,7 +1083,10 @@ function podObject(p: FakePod): Obj {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: p.name, namespace: p.namespace, labels: p.labels, uid: `pod-${p.name}` },
-    spec: { nodeName: p.nodeName ?? 'node-1', containers: [{ name: 'istio-proxy', ports: [{ containerPort: 15021 }] }] },
+    spec: {
+      nodeName: p.nodeName ?? 'node-1',
+      containers: [{ name: 'istio-proxy', ports: [{ containerPort: 15021 }] }],
+    },
     status: { phase: 'Running', podIP: p.podIP ?? '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }

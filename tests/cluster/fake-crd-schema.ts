@@ -50,7 +50,12 @@ export function loadIstioCrds(release: IstioRelease): Record<string, Crd> | unde
       kind: crd.spec.names.kind,
       listKind: crd.spec.names.listKind,
       shortNames: crd.spec.names.shortNames ?? [],
-      versions: crd.spec.versions.map((v: Obj) => ({ name: v.name, served: v.served, storage: v.storage, schema: v.schema.openAPIV3Schema })),
+      versions: crd.spec.versions.map((v: Obj) => ({
+        name: v.name,
+        served: v.served,
+        storage: v.storage,
+        schema: v.schema.openAPIV3Schema,
+      })),
     };
   }
   return out;
@@ -67,15 +72,19 @@ export function typeErrors(schema: Obj, obj: Obj): string[] {
 function walk(schema: Obj | undefined, value: unknown, at: string, errors: string[], top = false): void {
   if (!schema || value === null || value === undefined) return;
   if (schema['x-kubernetes-int-or-string']) {
-    if (typeof value !== 'string' && !Number.isInteger(value)) errors.push(`${at}: expected numeric (int or float), got ${goType(value)}`);
+    if (typeof value !== 'string' && !Number.isInteger(value))
+      errors.push(`${at}: expected numeric (int or float), got ${goType(value)}`);
     return;
   }
   const type = schema.type ?? (schema.properties ? 'object' : undefined);
   if (type === 'object') {
-    if (typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${at}: expected map, got ${goType(value)}`);
+    if (typeof value !== 'object' || Array.isArray(value))
+      return void errors.push(`${at}: expected map, got ${goType(value)}`);
     if (schema['x-kubernetes-preserve-unknown-fields']) return;
     for (const [k, v] of Object.entries(value as Obj)) {
-      const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const child =
+        schema.properties?.[k] ??
+        (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (!child && !(top && k === 'status')) errors.push(`${at}.${k}: field not declared in schema`);
       else walk(child, v, `${at}.${k}`, errors);
     }
@@ -91,5 +100,15 @@ function walk(schema: Obj | undefined, value: unknown, at: string, errors: strin
   }
 }
 function goType(v: unknown): string {
-  return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+  return typeof v === 'string'
+    ? 'string'
+    : typeof v === 'boolean'
+      ? 'bool'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? 'int64'
+          : 'float64'
+        : Array.isArray(v)
+          ? '[]interface {}'
+          : 'map[string]interface {}';
 }

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { translateCluster, translateVirtualHosts } from '../../src/policy/translate.js';
+import { translateCluster, translateVirtualHosts } from '../../src/translate/index.js';
 import type { FakeApiServer } from './fake-apiserver.js';
 
 export interface FakeEnvoyAdmin {
@@ -65,14 +65,24 @@ function buildDump(api: FakeApiServer): unknown {
   const cluster = { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', ...translateCluster(drs, SERVICE) };
   return {
     configs: [
-      { '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump', bootstrap: { node: { id: 'router~10.0.0.1~gw~istio-system.svc.cluster.local' } } },
-      { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', dynamic_active_clusters: [{ version_info: 'v1', cluster, last_updated: new Date().toISOString() }] },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump',
+        bootstrap: { node: { id: 'router~10.0.0.1~gw~istio-system.svc.cluster.local' } },
+      },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+        dynamic_active_clusters: [{ version_info: 'v1', cluster, last_updated: new Date().toISOString() }],
+      },
       {
         '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
         dynamic_route_configs: [
           {
             version_info: 'v1',
-            route_config: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', name: 'http.8080', virtual_hosts: translateVirtualHosts(vss, 'default') },
+            route_config: {
+              '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+              name: 'http.8080',
+              virtual_hosts: translateVirtualHosts(vss, 'default'),
+            },
           },
         ],
       },

@@ -13,11 +13,17 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Obj)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Obj)[k])]),
+    );
   return v;
 }
 export function stripServerFields(meta: Obj): void {
-  for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']) delete meta[f];
+  for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink'])
+    delete meta[f];
 }
 /** The fields managers can own: metadata labels/annotations and everything outside metadata. */
 export function ownedView(o: Obj): Obj {
@@ -41,7 +47,8 @@ export function getPath(o: Obj, p: string): unknown {
 export function setPath(o: Obj, p: string, v: unknown): void {
   const ks = p.split('\u0000');
   let cur = o;
-  for (const k of ks.slice(0, -1)) cur = cur[k] && typeof cur[k] === 'object' && !Array.isArray(cur[k]) ? cur[k] : (cur[k] = {});
+  for (const k of ks.slice(0, -1))
+    cur = cur[k] && typeof cur[k] === 'object' && !Array.isArray(cur[k]) ? cur[k] : (cur[k] = {});
   cur[ks[ks.length - 1]] = clone(v);
 }
 export function deletePath(o: Obj, p: string): void {
@@ -59,7 +66,15 @@ export function deletePath(o: Obj, p: string): void {
 export function mergePatch(target: Obj, patch: Obj): Obj {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete target[k];
-    else if (v && typeof v === 'object' && !Array.isArray(v) && target[k] && typeof target[k] === 'object' && !Array.isArray(target[k])) mergePatch(target[k], v);
+    else if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      target[k] &&
+      typeof target[k] === 'object' &&
+      !Array.isArray(target[k])
+    )
+      mergePatch(target[k], v);
     else target[k] = clone(v);
   }
   return target;
@@ -71,7 +86,13 @@ export function mergePatch(target: Obj, patch: Obj): Obj {
  */
 export function jsonPatch(target: Obj, ops: Obj[]): Obj | Error {
   const doc: Obj = { root: target };
-  const split = (ptr: string) => ['root', ...ptr.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))];
+  const split = (ptr: string) => [
+    'root',
+    ...ptr
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')),
+  ];
   const parent = (ptr: string): [any, string] | undefined => {
     const ks = split(ptr);
     let cur: any = doc;
@@ -108,14 +129,26 @@ export function jsonPatch(target: Obj, ops: Obj[]): Obj | Error {
   };
   for (const op of ops) {
     const ok =
-      op.op === 'add' ? put(op.path, op.value, false)
-      : op.op === 'replace' ? put(op.path, op.value, true)
-      : op.op === 'remove' ? remove(op.path)
-      : op.op === 'test' ? deepEqual(read(op.path), op.value)
-      : op.op === 'copy' ? read(op.from) !== undefined && put(op.path, read(op.from), false)
-      : op.op === 'move' ? (() => { const v = read(op.from); return v !== undefined && remove(op.from) && put(op.path, v, false); })()
-      : false;
-    if (!ok) return new Error(`the server rejected our request due to an error in our request: ${op.op} operation on ${op.path} failed`);
+      op.op === 'add'
+        ? put(op.path, op.value, false)
+        : op.op === 'replace'
+          ? put(op.path, op.value, true)
+          : op.op === 'remove'
+            ? remove(op.path)
+            : op.op === 'test'
+              ? deepEqual(read(op.path), op.value)
+              : op.op === 'copy'
+                ? read(op.from) !== undefined && put(op.path, read(op.from), false)
+                : op.op === 'move'
+                  ? (() => {
+                      const v = read(op.from);
+                      return v !== undefined && remove(op.from) && put(op.path, v, false);
+                    })()
+                  : false;
+    if (!ok)
+      return new Error(
+        `the server rejected our request due to an error in our request: ${op.op} operation on ${op.path} failed`,
+      );
   }
   return doc.root;
 }

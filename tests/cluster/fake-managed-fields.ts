@@ -88,7 +88,12 @@ function setOf(e: Entry): Set<string> {
   return new Set(fieldsToPaths(e.fieldsV1));
 }
 function sameIdentity(e: Entry, manager: string, operation: Entry['operation'], apiVersion: string): boolean {
-  return e.manager === manager && e.operation === operation && (operation === 'Apply' || e.apiVersion === apiVersion) && !e.subresource;
+  return (
+    e.manager === manager &&
+    e.operation === operation &&
+    (operation === 'Apply' || e.apiVersion === apiVersion) &&
+    !e.subresource
+  );
 }
 
 /** fieldmanager.go decodeLiveOrNew: the request's managedFields when it carries any, `[]` resets. */
@@ -102,7 +107,13 @@ export function decodeLiveOrNew(live: Entry[] | undefined, requested: unknown): 
 }
 
 /** An Update by `manager`: SMD Updater.update over live → next. */
-export function recordUpdate(managed: Entry[], live: Obj | undefined, next: Obj, manager: string, apiVersion: string): Entry[] {
+export function recordUpdate(
+  managed: Entry[],
+  live: Obj | undefined,
+  next: Obj,
+  manager: string,
+  apiVersion: string,
+): Entry[] {
   const a = ownedView(live ?? {});
   const b = ownedView(next);
   const changed = new Set(leafPaths(b).filter((p) => !deepEqual(getPath(a, p), getPath(b, p))));
@@ -124,7 +135,15 @@ export function recordUpdate(managed: Entry[], live: Obj | undefined, next: Obj,
     if (kept.length > 0) out.push({ ...e, fieldsV1: pathsToFields(kept) });
   }
   const owned = new Set([...(mine ? setOf(mine) : []), ...changed].filter((p) => exists(b, p)));
-  if (owned.size > 0) out.push({ manager, operation: 'Update', apiVersion, time: changed.size > 0 || !mine ? now() : mine.time, fieldsType: 'FieldsV1', fieldsV1: pathsToFields(owned) });
+  if (owned.size > 0)
+    out.push({
+      manager,
+      operation: 'Update',
+      apiVersion,
+      time: changed.size > 0 || !mine ? now() : mine.time,
+      fieldsType: 'FieldsV1',
+      fieldsV1: pathsToFields(owned),
+    });
   return sorted(out);
 }
 
@@ -134,7 +153,13 @@ export interface Conflict {
 }
 
 /** SMD Updater.Apply: the merged object and the new managedFields, or the conflicts. */
-export function recordApply(managed: Entry[], live: Obj | undefined, applied: Obj, manager: string, force: boolean): { object: Obj; managed: Entry[] } | { conflicts: Conflict[] } {
+export function recordApply(
+  managed: Entry[],
+  live: Obj | undefined,
+  applied: Obj,
+  manager: string,
+  force: boolean,
+): { object: Obj; managed: Entry[] } | { conflicts: Conflict[] } {
   const base = clone(live ?? {});
   const appliedSet = leafPaths(ownedView(applied));
   const mine = managed.find((e) => sameIdentity(e, manager, 'Apply', ''));
@@ -148,7 +173,8 @@ export function recordApply(managed: Entry[], live: Obj | undefined, applied: Ob
   if (conflicts.length > 0 && !force) return { conflicts };
   const next = base;
   const ownedByOthers = new Set(others.flatMap((e) => [...setOf(e)]));
-  for (const p of mine ? setOf(mine) : []) if (!p.endsWith(MARK) && !appliedSet.includes(p) && !ownedByOthers.has(p)) deletePath(next, p);
+  for (const p of mine ? setOf(mine) : [])
+    if (!p.endsWith(MARK) && !appliedSet.includes(p) && !ownedByOthers.has(p)) deletePath(next, p);
   for (const p of appliedSet) setPath(next, p, getPath(applied, p));
   const lost = new Set(conflicts.map((c) => `${c.manager.manager}/${c.manager.operation}/${c.path}`));
   const out: Entry[] = [];
@@ -156,14 +182,28 @@ export function recordApply(managed: Entry[], live: Obj | undefined, applied: Ob
     const kept = [...setOf(e)].filter((p) => !lost.has(`${e.manager}/${e.operation}/${p}`) && exists(next, p));
     if (kept.length > 0) out.push({ ...e, fieldsV1: pathsToFields(kept) });
   }
-  const changed = !deepEqual(ownedView(next), ownedView(base)) || !mine || !deepEqual(mine.fieldsV1, pathsToFields(appliedSet));
-  out.push({ manager, operation: 'Apply', apiVersion: applied.apiVersion, time: changed ? now() : mine!.time, fieldsType: 'FieldsV1', fieldsV1: pathsToFields(appliedSet) });
+  const changed =
+    !deepEqual(ownedView(next), ownedView(base)) || !mine || !deepEqual(mine.fieldsV1, pathsToFields(appliedSet));
+  out.push({
+    manager,
+    operation: 'Apply',
+    apiVersion: applied.apiVersion,
+    time: changed ? now() : mine!.time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: pathsToFields(appliedSet),
+  });
   return { object: next, managed: sorted(out) };
 }
 
 /** fieldmanager's sortEncodedManagedFields: operation, then time, manager, apiVersion. */
 function sorted(entries: Entry[]): Entry[] {
-  return [...entries].sort((p, q) => cmp(p.operation, q.operation) || cmp(p.time, q.time) || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion));
+  return [...entries].sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      cmp(p.time, q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion),
+  );
 }
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -9,8 +9,12 @@ import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 export function portForward(req: http.IncomingMessage, socket: Socket, admin: URL, port: number): void {
-  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+  const accept = createHash('sha1')
+    .update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
+  );
   const portBytes = Buffer.from([port & 0xff, port >> 8]);
   // first frame of each channel carries the port number (data 0, error 1)
   socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), portBytes])));
@@ -23,7 +27,9 @@ export function portForward(req: http.IncomingMessage, socket: Socket, admin: UR
   upstream.on('data', (d: Buffer) => socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), d]))));
   upstream.on('end', closeBoth);
   upstream.on('error', (err) => {
-    socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)])));
+    socket.write(
+      wsFrame(0x2, Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)])),
+    );
     closeBoth();
   });
   let pending = Buffer.alloc(0);
@@ -41,7 +47,12 @@ export function portForward(req: http.IncomingMessage, socket: Socket, admin: UR
 
 function wsFrame(opcode: number, payload: Buffer): Buffer {
   const n = payload.length;
-  const head = n < 126 ? Buffer.from([0x80 | opcode, n]) : n < 65536 ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), u64(n)]);
+  const head =
+    n < 126
+      ? Buffer.from([0x80 | opcode, n])
+      : n < 65536
+        ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), u64(n)]);
   return Buffer.concat([head, payload]);
 }
 function u64(n: number): Buffer {

@@ -73,7 +73,10 @@ export function policies(...names: string[]): Promise<PolicyDoc[]> {
 /** Runs the real kubectl against the fake (no other kubeconfig leaks in). */
 export async function kubectl(env: Env, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await exec('kubectl', ['--kubeconfig', env.kubeconfig, ...args], { timeout: 15_000, env: { ...process.env, KUBECONFIG: '' } });
+    const r = await exec('kubectl', ['--kubeconfig', env.kubeconfig, ...args], {
+      timeout: 15_000,
+      env: { ...process.env, KUBECONFIG: '' },
+    });
     return { ...r, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -90,7 +93,7 @@ export async function getYamlMasked(env: Env, resource: string, name: string, ns
     .replace(/^ {2}managedFields:\n(?: {2}[- ].*\n)*/gm, '');
 }
 
-/** The VirtualService that exists before any run in the demo world (COMMON.md). */
+/** The VirtualService that exists before any run in the demo world. */
 export const PRE_EXISTING_VS = `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../src/cluster/journal.js';
-import { ExitCode } from '../../src/cli/exit.js';
-import type { ObjectKey } from '../../src/experiment/applier.js';
+import { ExitCode } from '../../src/errors.js';
+import type { ObjectKey } from '../../src/ports.js';
 
 const KEY: ObjectKey = { kind: 'DestinationRule', namespace: 'default', name: 'productpage' };
 const CLUSTER = { server: 'https://127.0.0.1:6443', context: 'kind-dev' };
@@ -42,8 +42,14 @@ test('replay restores each unfinished run once; a failure keeps that run open; a
     if (e.runId === 'bad-run') throw new Error('API down');
   });
   assert.equal(first.restored, ['ok-run']);
-  assert.equal(first.failed.map((f) => f.runId), ['bad-run']);
-  assert.equal(j.listUnfinished().map((e) => e.runId), ['bad-run']);
+  assert.equal(
+    first.failed.map((f) => f.runId),
+    ['bad-run'],
+  );
+  assert.equal(
+    j.listUnfinished().map((e) => e.runId),
+    ['bad-run'],
+  );
   const second = await j.replay(async (e) => void calls.push(e.runId));
   assert.equal(second.restored, ['bad-run']);
   assert.equal(calls, ['bad-run', 'ok-run', 'bad-run']);
@@ -54,17 +60,26 @@ test('replay restores each unfinished run once; a failure keeps that run open; a
 test('an intent for an object without a snapshot is refused before anything is written', () => {
   const j = new Journal(dir);
   j.recordSnapshot('r2', CLUSTER, { takenAt: 'x', entries: [] });
-  assert.throws(() => j.recordIntent('r2', 'apply', KEY), /refusing to apply DestinationRule default\/productpage without a snapshot/);
+  assert.throws(
+    () => j.recordIntent('r2', 'apply', KEY),
+    /refusing to apply DestinationRule default\/productpage without a snapshot/,
+  );
 });
 
 test('a torn, an incomplete and an unreadable journal are each named and skipped; the good journal is still replayed and unrelated keys are not blocked (issue 13 item 8)', async () => {
   const j = new Journal(dir);
   openRun(j, 'good-run');
   fs.writeFileSync(path.join(dir, 'torn.json'), '{"schemaVersion": 1, "runId": ');
-  fs.writeFileSync(path.join(dir, 'incomplete.json'), JSON.stringify({ schemaVersion: 1, runId: 'half', state: 'open', cluster: CLUSTER }));
+  fs.writeFileSync(
+    path.join(dir, 'incomplete.json'),
+    JSON.stringify({ schemaVersion: 1, runId: 'half', state: 'open', cluster: CLUSTER }),
+  );
   fs.mkdirSync(path.join(dir, 'folder.json'));
   const { entries, unreadable } = j.scan();
-  assert.equal(entries.map((e) => e.runId), ['good-run']);
+  assert.equal(
+    entries.map((e) => e.runId),
+    ['good-run'],
+  );
   assert.equal(
     unreadable.map((u) => [path.basename(u.file), u.reason.replace(`journal ${u.file} cannot be read: `, '')]),
     [

@@ -7,13 +7,20 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startMesh, objectKey, type LocalMesh } from '../../src/mesh/index.js';
-import { checkConfigDump, expectedConfig } from '../../src/cluster/config-dump.js';
+import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
+import { objectKey } from '../../src/ports.js';
+import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
-import { keyOf } from '../../src/experiment/applier.js';
+import { keyOf } from '../../src/ports.js';
 import { setup, getYamlMasked, policies, type Env } from './helpers.js';
 
-const DEMO = ['connection-pool.yaml', 'outlier-detection.yaml', 'route-timeout.yaml', 'fault-injection.yaml', 'retries.yaml'];
+const DEMO = [
+  'connection-pool.yaml',
+  'outlier-detection.yaml',
+  'route-timeout.yaml',
+  'fault-injection.yaml',
+  'retries.yaml',
+];
 
 async function configDump(m: LocalMesh): Promise<unknown> {
   return (await fetch(`${m.adminUrl}/config_dump`)).json();
@@ -22,7 +29,10 @@ async function configDump(m: LocalMesh): Promise<unknown> {
 for (const file of DEMO) {
   test(`${file}: the local mesh's /config_dump carries it after apply, and not before`, async () => {
     const docs = await policies(file);
-    const expected = expectedConfig(docs.map((d) => d.object), 'default');
+    const expected = expectedConfig(
+      docs.map((d) => d.object),
+      'default',
+    );
     const m = await startMesh();
     try {
       const before = checkConfigDump(await configDump(m), expected);
@@ -42,7 +52,10 @@ function bridge(env: Env, m: LocalMesh): () => void {
   const sync = () => {
     const objects = [...env.fake.list('destinationrules'), ...env.fake.list('virtualservices')];
     const keep = new Set(objects.map((o) => JSON.stringify(objectKey(o, 'default'))));
-    const gone = m.listObjects().map((o) => objectKey(o, 'default')).filter((k) => !keep.has(JSON.stringify(k)));
+    const gone = m
+      .listObjects()
+      .map((o) => objectKey(o, 'default'))
+      .filter((k) => !keep.has(JSON.stringify(k)));
     void m.applyPolicies(objects).then(() => (gone.length ? m.deleteObjects(gone) : undefined));
   };
   env.fake.events.on('change', sync);
@@ -56,10 +69,22 @@ test('the local mesh as a gateway replica behind the pod proxy: verify waits for
   for (const o of m.listObjects()) env.fake.seed(o);
   const unbridge = bridge(env, m);
   try {
-    env.fake.pods.push({ name: 'istio-ingressgateway-local', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: m.adminUrl });
+    env.fake.pods.push({
+      name: 'istio-ingressgateway-local',
+      namespace: 'istio-system',
+      labels: { istio: 'ingressgateway' },
+      adminUrl: m.adminUrl,
+    });
     const before = await getYamlMasked(env, 'virtualservice', 'productpage');
     const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
-    const t = await createClusterTarget({ kubeconfig: env.kubeconfig, target: m.gatewayUrl, runId: 'run-local', journalDir: env.journalDir, policies: docs, log: () => {} });
+    const t = await createClusterTarget({
+      kubeconfig: env.kubeconfig,
+      target: m.gatewayUrl,
+      runId: 'run-local',
+      journalDir: env.journalDir,
+      policies: docs,
+      log: () => {},
+    });
     const snapshot = await t.applier.snapshot(docs.map((d) => keyOf(d, 'default')));
     await t.applier.apply(docs);
     const result = await t.applier.verify(docs, { timeoutMs: 5_000 });

@@ -14,7 +14,7 @@ import { explainApiError } from '../../src/cluster/errors.js';
 import { README_CLUSTER_SECTION } from '../../src/cluster/resources.js';
 import { AdminReader } from '../../src/cluster/gateway-pods.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
-import { MeshproofError } from '../../src/cli/exit.js';
+import { MeshproofError } from '../../src/errors.js';
 import { setup, REPO, type Env } from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
@@ -24,7 +24,13 @@ let admin: FakeEnvoyAdmin;
 test.before.each(async () => {
   env = await setup();
   admin = await startFakeEnvoyAdmin(env.fake, 0);
-  env.fake.pods.push({ name: 'gw-a', namespace: 'istio-system', labels: { istio: 'ingressgateway' }, adminUrl: admin.url, adminLocalhostOnly: true });
+  env.fake.pods.push({
+    name: 'gw-a',
+    namespace: 'istio-system',
+    labels: { istio: 'ingressgateway' },
+    adminUrl: admin.url,
+    adminLocalhostOnly: true,
+  });
 });
 test.after.each(async () => {
   await admin.close();
@@ -83,13 +89,34 @@ test('the fake answers like the real server: proxy 400 "address not allowed", up
   env.fake.pods[0].podIP = '127.0.0.1';
   const proxy = await raw(`/api/v1/namespaces/istio-system/pods/gw-a:15000/proxy/stats`);
   assert.is(proxy.status, 400);
-  assert.equal(JSON.parse(proxy.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'address not allowed', reason: 'BadRequest', code: 400 });
+  assert.equal(JSON.parse(proxy.body), {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'address not allowed',
+    reason: 'BadRequest',
+    code: 400,
+  });
   env.fake.portForwardVerbs = new Set(['create']);
-  const up = await raw('/api/v1/namespaces/istio-system/pods/gw-a/portforward?ports=15000', { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+  const up = await raw('/api/v1/namespaces/istio-system/pods/gw-a/portforward?ports=15000', {
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  });
   assert.is(up.status, 403);
-  assert.match(JSON.parse(up.body).message, 'cannot get resource "pods/portforward" in API group "" in the namespace "istio-system"');
+  assert.match(
+    JSON.parse(up.body).message,
+    'cannot get resource "pods/portforward" in API group "" in the namespace "istio-system"',
+  );
   env.fake.portForwardVerbs = new Set(['get']);
-  const missing = await raw('/api/v1/namespaces/istio-system/pods/nope/portforward?ports=15000', { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+  const missing = await raw('/api/v1/namespaces/istio-system/pods/nope/portforward?ports=15000', {
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  });
   assert.is(missing.status, 404);
 });
 
@@ -99,7 +126,11 @@ test('README: the heading messages cite exists, and its Role grants get (and cre
   const rule = /resources: \["pods\/portforward"\]\n\s*verbs: (\[.*\])/.exec(readme);
   assert.ok(rule, 'the Role has a pods/portforward rule');
   assert.equal(JSON.parse(rule![1]).sort(), ['create', 'get']);
-  const e = explainApiError(new ApiException(403, 'Forbidden', '{"message":"no"}', {}), { verb: 'patch', resource: 'destinationrules.networking.istio.io', server: 'x' });
+  const e = explainApiError(new ApiException(403, 'Forbidden', '{"message":"no"}', {}), {
+    verb: 'patch',
+    resource: 'destinationrules.networking.istio.io',
+    server: 'x',
+  });
   assert.match(e.message, `README section "${README_CLUSTER_SECTION}"`);
 });
 

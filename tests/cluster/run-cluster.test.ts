@@ -70,11 +70,15 @@ expect:
 
 /** The CLI as installed users run it, from the temp folder (journal and reports land there). */
 function meshproof(...args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'src/cli/bin.ts'), ...args], {
-    cwd: env.dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: env.kubeconfig, NO_COLOR: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'src/cli/bin.ts'), ...args],
+    {
+      cwd: env.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KUBECONFIG: env.kubeconfig, NO_COLOR: '1' },
+    },
+  );
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -84,13 +88,28 @@ function meshproof(...args: string[]): { child: ChildProcess; exited: Promise<nu
 
 test('run against the cluster applies, sees both replicas take the policy, measures, and leaves the VirtualService byte-identical', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('1s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
   assert.match(run.output(), `target: --target ${gatewayUrl}`);
   assert.match(run.output(), 'gateway replicas: 2 (gw-a, gw-b)');
-  assert.ok(env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'), 'the policy was server-side applied');
-  assert.ok(admins.every((a) => a.reads >= 1), 'both replicas were checked');
+  assert.ok(
+    env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'),
+    'the policy was server-side applied',
+  );
+  assert.ok(
+    admins.every((a) => a.reads >= 1),
+    'both replicas were checked',
+  );
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   const journals = new Journal(path.join(env.dir, 'reports', '.journal')).list();
   assert.is(journals.length, 1);
@@ -101,27 +120,61 @@ test('stock Istio and a Role with only "create" on pods/portforward: exit 3 with
   for (const p of env.fake.pods) p.adminLocalhostOnly = true;
   env.fake.portForwardVerbs = new Set(['create']);
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('1s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   assert.is(await run.exited, 3, run.output());
   assert.not.match(run.output(), 'internal error');
   assert.not.match(run.output(), 'ERR_UNHANDLED_ERROR');
-  assert.match(run.output(), /port-forward to pod istio-system\/gw-[ab] \(Envoy admin port\) was refused with 403 Forbidden/);
+  assert.match(
+    run.output(),
+    /port-forward to pod istio-system\/gw-[ab] \(Envoy admin port\) was refused with 403 Forbidden/,
+  );
   assert.match(run.output(), 'checks the verb "get" on pods/portforward');
-  assert.is(env.fake.requests.filter((r) => r.method === 'PATCH').length, 0, 'stopped at the first /stats read, before any apply');
+  assert.is(
+    env.fake.requests.filter((r) => r.method === 'PATCH').length,
+    0,
+    'stopped at the first /stats read, before any apply',
+  );
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
 });
 
-test('done when (issue 11): after a run the VirtualService and its managedFields read back as before, and the owner\'s `kubectl apply --server-side` of a changed manifest succeeds without --force-conflicts', async () => {
+test("done when (issue 11): after a run the VirtualService and its managedFields read back as before, and the owner's `kubectl apply --server-side` of a changed manifest succeeds without --force-conflicts", async () => {
   const manifest = path.join(env.dir, 'owner.yaml');
   fs.writeFileSync(manifest, PRE_EXISTING_VS);
   // the object is the GitOps controller's alone (the seeded kubectl-create owner would co-own it)
   assert.is((await kubectl(env, 'delete', 'vs', 'productpage', '-n', 'default')).code, 0);
-  assert.is((await kubectl(env, 'apply', '--server-side', '--field-manager', 'argocd-controller', '-f', manifest)).code, 0);
-  const before = { yaml: await getYamlMasked(env, 'virtualservice', 'productpage'), owners: ownership(env.fake.get('virtualservices', 'default', 'productpage')) };
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  assert.is(
+    (await kubectl(env, 'apply', '--server-side', '--field-manager', 'argocd-controller', '-f', manifest)).code,
+    0,
+  );
+  const before = {
+    yaml: await getYamlMasked(env, 'virtualservice', 'productpage'),
+    owners: ownership(env.fake.get('virtualservices', 'default', 'productpage')),
+  };
+  const run = meshproof(
+    'run',
+    scenario('1s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
-  assert.ok(env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'), 'the policy was applied');
+  assert.ok(
+    env.fake.requests.some((r) => r.method === 'PATCH' && r.query.get('fieldManager') === 'meshproof'),
+    'the policy was applied',
+  );
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before.yaml);
   assert.equal(ownership(env.fake.get('virtualservices', 'default', 'productpage')), before.owners);
   fs.writeFileSync(manifest, PRE_EXISTING_VS.replace('number: 9080', 'number: 9080\n    timeout: 3s'));
@@ -130,27 +183,65 @@ test('done when (issue 11): after a run the VirtualService and its managedFields
 });
 
 test('done when (issue 11): a concurrent edit during the run makes it exit 3 without losing the edit (journal kept)', async () => {
-  const run = meshproof('run', scenario('3s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('3s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   const deadline = Date.now() + 20_000;
   while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
-    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`the run never applied the policy: ${run.output()}`);
+    if (run.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the run never applied the policy: ${run.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const edit = await kubectl(env, 'patch', 'vs', 'productpage', '-n', 'default', '--type', 'merge', '-p', '{"spec":{"hosts":["bookinfo.example.com","shop.example.com"]}}');
+  const edit = await kubectl(
+    env,
+    'patch',
+    'vs',
+    'productpage',
+    '-n',
+    'default',
+    '--type',
+    'merge',
+    '-p',
+    '{"spec":{"hosts":["bookinfo.example.com","shop.example.com"]}}',
+  );
   assert.is(edit.code, 0, edit.stderr);
   assert.is(await run.exited, 3, run.output());
-  assert.match(run.output(), 'someone else changed VirtualService default/productpage (changed by "kubectl-patch" (Update at');
+  assert.match(
+    run.output(),
+    'someone else changed VirtualService default/productpage (changed by "kubectl-patch" (Update at',
+  );
   assert.match(run.output(), 'spec.hosts[1]: before (unset) | meshproof applied (unset) | now "shop.example.com"');
-  assert.equal(env.fake.get('virtualservices', 'default', 'productpage')!.spec.hosts, ['bookinfo.example.com', 'shop.example.com'], 'the edit is kept');
+  assert.equal(
+    env.fake.get('virtualservices', 'default', 'productpage')!.spec.hosts,
+    ['bookinfo.example.com', 'shop.example.com'],
+    'the edit is kept',
+  );
   assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).listUnfinished().length, 1);
 });
 
 test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof('run', scenario('3s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('3s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   const deadline = Date.now() + 20_000;
   while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
-    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`the run never applied the policy: ${run.output()}`);
+    if (run.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the run never applied the policy: ${run.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 500)); // past propagation, into the measured policy phase
@@ -163,9 +254,21 @@ test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', asyn
 test('no right to patch: `meshproof run` exits 3 before any load, naming the verb (issue 13 item 9)', async () => {
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['patch']);
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('1s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   assert.is(await run.exited, 3, run.output());
-  assert.match(run.output(), 'would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply)');
+  assert.match(
+    run.output(),
+    'would refuse to patch virtualservices.networking.istio.io in namespace "default" (server-side apply)',
+  );
   assert.is(gatewayHits, 0, 'no request of the baseline was sent');
   assert.not.ok(env.fake.requests.some((r) => r.method === 'PATCH'));
 });
@@ -178,9 +281,21 @@ test('a kubeconfig `server: http://TOKEN@host` keeps the token out of stderr, re
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
   assert.match(run.output(), `cluster: context fake (${env.fake.url}), namespace default`);
-  const files = fs.readdirSync(reports, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+  const files = fs
+    .readdirSync(reports, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => path.join(f.parentPath, f.name));
   const names = files.map((f) => path.basename(f)).sort();
-  assert.equal(names, ['report.html', 'report.json', 'report.md', 'junit.xml', `${new Journal(path.join(reports, '.journal')).list()[0].runId}.json`].sort());
+  assert.equal(
+    names,
+    [
+      'report.html',
+      'report.json',
+      'report.md',
+      'junit.xml',
+      `${new Journal(path.join(reports, '.journal')).list()[0].runId}.json`,
+    ].sort(),
+  );
   for (const f of files) assert.not.match(fs.readFileSync(f, 'utf8'), token, f);
   assert.not.match(run.output(), token);
   const journal = new Journal(path.join(reports, '.journal')).list()[0];
@@ -194,7 +309,16 @@ test('an unreachable `server: http://TOKEN@host`: the transport error on stderr 
   const port = env.fake.port;
   await env.fake.close();
   writeKubeconfig(env.dir, `http://${token}@127.0.0.1:${port}`);
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', path.join(env.dir, 'reports'));
+  const run = meshproof(
+    'run',
+    scenario('1s'),
+    '--target',
+    gatewayUrl,
+    '--engine',
+    'builtin',
+    '--out',
+    path.join(env.dir, 'reports'),
+  );
   assert.is(await run.exited, 3, run.output());
   assert.match(run.output(), `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
   assert.not.match(run.output(), token);

@@ -91,7 +91,10 @@ function workspace(edit?: (dir: string) => void): string {
 
 /** GitHub's expressions, as far as the recipe uses them; anything else fails the test. */
 function expression(text: string, ctx: { event: string; failed: boolean }): string | boolean {
-  const inner = text.trim().replace(/^\$\{\{\s*/, '').replace(/\s*\}\}$/, '');
+  const inner = text
+    .trim()
+    .replace(/^\$\{\{\s*/, '')
+    .replace(/\s*\}\}$/, '');
   const terms = inner.split('&&').map((t) => t.trim());
   if (terms.length > 1) return terms.every((t) => expression(t, ctx) === true);
   const t = terms[0];
@@ -110,9 +113,16 @@ function expression(text: string, ctx: { event: string; failed: boolean }): stri
 }
 const stepName = (step: Step, i: number) => step.name ?? step.uses ?? `step ${i}`;
 const usesStatusFunction = (cond: string) => /\b(always|cancelled|success|failure)\(\)/.test(cond);
-const substitute = (s: string, ctx: { event: string; failed: boolean }) => s.replace(/\$\{\{[^}]*\}\}/g, (m) => String(expression(m, ctx)));
+const substitute = (s: string, ctx: { event: string; failed: boolean }) =>
+  s.replace(/\$\{\{[^}]*\}\}/g, (m) => String(expression(m, ctx)));
 
-async function runWorkflow(opts: { event: 'push' | 'pull_request'; runId: number; dir: string; env?: Record<string, string>; only?: string[] }) {
+async function runWorkflow(opts: {
+  event: 'push' | 'pull_request';
+  runId: number;
+  dir: string;
+  env?: Record<string, string>;
+  only?: string[];
+}) {
   const results: StepResult[] = [];
   let failed = false;
   for (const [i, step] of steps.entries()) {
@@ -156,23 +166,48 @@ async function runWorkflow(opts: { event: 'push' | 'pull_request'; runId: number
   }
   // the artifact "exists" for gh once the run is over, with the run's conclusion
   mkdirSync(join(store, String(opts.runId)), { recursive: true });
-  writeFileSync(join(store, String(opts.runId), 'run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: opts.event === 'push' ? 'main' : 'feature', event: opts.event, status: failed ? 'failure' : 'success' }));
+  writeFileSync(
+    join(store, String(opts.runId), 'run.json'),
+    JSON.stringify({
+      workflow: workflow.env.WORKFLOW_FILE,
+      branch: opts.event === 'push' ? 'main' : 'feature',
+      event: opts.event,
+      status: failed ? 'failure' : 'success',
+    }),
+  );
   return { steps: results, failed, step: (n: string) => results.find((s) => s.name === n)! };
 }
 
 function stubAction(step: Step, opts: { runId: number; dir: string }): { code: number; output: string } {
   const [action] = step.uses!.split('@');
   if (action === 'actions/checkout' || action === 'actions/setup-node') {
-    if (action === 'actions/setup-node') assert.is(String(step.with?.['node-version']), process.versions.node.split('.')[0], 'the recipe sets up the Node this test runs on');
+    if (action === 'actions/setup-node')
+      assert.is(
+        String(step.with?.['node-version']),
+        process.versions.node.split('.')[0],
+        'the recipe sets up the Node this test runs on',
+      );
     return { code: 0, output: '' };
   }
   if (action === 'actions/upload-artifact') {
     const from = join(opts.dir, step.with!.path);
     const to = join(store, String(opts.runId), 'artifacts', step.with!.name);
     mkdirSync(to, { recursive: true });
-    if (existsSync(from)) cpSync(from, to, { recursive: true, filter: (src) => !src.slice(from.length).split('/').some((p) => p.startsWith('.')) });
+    if (existsSync(from))
+      cpSync(from, to, {
+        recursive: true,
+        filter: (src) =>
+          !src
+            .slice(from.length)
+            .split('/')
+            .some((p) => p.startsWith('.')),
+      });
     const empty = readdirSync(to).length === 0;
-    if (empty && step.with!['if-no-files-found'] === 'error') return { code: 1, output: `No files were found with the provided path: ${step.with!.path}. No artifacts will be uploaded.` };
+    if (empty && step.with!['if-no-files-found'] === 'error')
+      return {
+        code: 1,
+        output: `No files were found with the provided path: ${step.with!.path}. No artifacts will be uploaded.`,
+      };
     return { code: 0, output: '' };
   }
   throw new Error(`the workflow uses an action this test does not stub: ${step.uses}`);
@@ -183,7 +218,11 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
   const file = join(env.RUNNER_TEMP, 'step.sh');
   writeFileSync(file, script);
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -197,28 +236,44 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
 }
 
 const outcomes = (r: { steps: StepResult[] }) => r.steps.map((s) => `${s.name}: ${s.outcome}`);
-const latestReports = (dir: string, name: string) => readdirSync(join(dir, 'reports', name)).filter((d) => existsSync(join(dir, 'reports', name, d, 'report.json'))).sort();
+const latestReports = (dir: string, name: string) =>
+  readdirSync(join(dir, 'reports', name))
+    .filter((d) => existsSync(join(dir, 'reports', name, d, 'report.json')))
+    .sort();
 
 test('the recipe names the files it relies on by paths that exist (this test, the README section)', () => {
   const text = readFileSync(WORKFLOW_FILE, 'utf8');
   const named = [...text.matchAll(/\b((?:tests|src|docs|examples)\/[\w./-]+\.(?:ts|mjs|md|yml))\b/g)].map((m) => m[1]);
   assert.ok(named.includes('tests/examples/github-actions.test.ts'), named.join(', '));
-  for (const f of named) assert.ok(existsSync(join(PROJECT_ROOT, f)), `${f} (named in examples/github-actions.yml) does not exist`);
+  for (const f of named)
+    assert.ok(existsSync(join(PROJECT_ROOT, f)), `${f} (named in examples/github-actions.yml) does not exist`);
 });
 
 test('push to main: every step passes; the undecidable scenario is rerun with --repeat and becomes a warning, not red; reports are uploaded', async () => {
   const dir = workspace();
-  const r = await runWorkflow({ event: 'push', runId: 1001, dir, env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml scenarios/undecidable.yaml' } });
-  assert.equal(outcomes(r), [
-    'actions/checkout@v4: success',
-    'actions/setup-node@v4: success',
-    'Install meshproof: success',
-    'Validate and lint the policies: success',
-    'Run the scenarios: success',
-    "Download main's reports: skipped",
-    'Diff against main: skipped',
-    'Upload the reports: success',
-  ], r.steps.map((s) => `${s.name}:\n${s.output}`).join('\n'));
+  const r = await runWorkflow({
+    event: 'push',
+    runId: 1001,
+    dir,
+    env: {
+      MESHPROOF_PACKAGE: (await packTarball()).tarball,
+      SCENARIOS: 'scenarios/connection-pool-overflow.yaml scenarios/undecidable.yaml',
+    },
+  });
+  assert.equal(
+    outcomes(r),
+    [
+      'actions/checkout@v4: success',
+      'actions/setup-node@v4: success',
+      'Install meshproof: success',
+      'Validate and lint the policies: success',
+      'Run the scenarios: success',
+      "Download main's reports: skipped",
+      'Diff against main: skipped',
+      'Upload the reports: success',
+    ],
+    r.steps.map((s) => `${s.name}:\n${s.output}`).join('\n'),
+  );
   const run = r.step('Run the scenarios');
   assert.match(run.output, /::notice title=undecidable::inconclusive; running again with --repeat 3/);
   assert.match(run.output, /::warning title=undecidable::still inconclusive with --repeat 3: not failing the job/);
@@ -226,31 +281,76 @@ test('push to main: every step passes; the undecidable scenario is rerun with --
   // two runs of the undecidable scenario, the second pooled over 3 repetitions
   const undecidable = latestReports(dir, 'undecidable');
   assert.is(undecidable.length, 2);
-  assert.is(JSON.parse(readFileSync(join(dir, 'reports/undecidable', undecidable[1], 'report.json'), 'utf8')).scenario.repeat, 3);
+  assert.is(
+    JSON.parse(readFileSync(join(dir, 'reports/undecidable', undecidable[1], 'report.json'), 'utf8')).scenario.repeat,
+    3,
+  );
   // connection-pool-overflow is decided in one run on a machine that serves its baseline
   // ≥ 380 requests in 3 s; a starved one makes it inconclusive, and then it is rerun too
   const pool = latestReports(dir, 'connection-pool-overflow');
-  const verdicts = pool.map((d) => JSON.parse(readFileSync(join(dir, 'reports/connection-pool-overflow', d, 'report.json'), 'utf8')).verdict as string);
-  assert.ok(verdicts.length === 1 ? verdicts[0] === 'pass' : verdicts.length === 2 && verdicts[0] === 'inconclusive', verdicts.join(', '));
+  const verdicts = pool.map(
+    (d) =>
+      JSON.parse(readFileSync(join(dir, 'reports/connection-pool-overflow', d, 'report.json'), 'utf8'))
+        .verdict as string,
+  );
+  assert.ok(
+    verdicts.length === 1 ? verdicts[0] === 'pass' : verdicts.length === 2 && verdicts[0] === 'inconclusive',
+    verdicts.join(', '),
+  );
   assert.is(/::notice title=connection-pool-overflow::inconclusive/.test(run.output), verdicts.length === 2);
   // every run appended its report.md to the step summary
-  assert.is(run.summary.match(/^## .* meshproof: /gm)?.length, undecidable.length + pool.length, run.summary.slice(0, 400));
+  assert.is(
+    run.summary.match(/^## .* meshproof: /gm)?.length,
+    undecidable.length + pool.length,
+    run.summary.slice(0, 400),
+  );
   // the artifact holds reports/ without the reports/ folder itself
   const uploaded = join(store, '1001/artifacts/meshproof-reports/connection-pool-overflow');
   assert.is(readdirSync(uploaded).length, 1);
 });
 
-test('pull request with the same code: main\'s artifact is downloaded, the diff is clean, the job is green', async () => {
+test("pull request with the same code: main's artifact is downloaded, the diff is clean, the job is green", async () => {
   const dir = workspace();
   // the push run installed meshproof into the shared npm prefix; a second identical install
   // (~20 s of npm) proves nothing more, so it runs only when this test runs alone
-  const only = existsSync(join(prefix, 'bin/meshproof')) ? steps.map(stepName).filter((n) => n !== 'Install meshproof') : undefined;
-  const r = await runWorkflow({ event: 'pull_request', runId: 1002, dir, env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only });
+  const only = existsSync(join(prefix, 'bin/meshproof'))
+    ? steps.map(stepName).filter((n) => n !== 'Install meshproof')
+    : undefined;
+  const r = await runWorkflow({
+    event: 'pull_request',
+    runId: 1002,
+    dir,
+    env: { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml' },
+    only,
+  });
   assert.is(r.failed, false, r.steps.map((s) => `${s.name}: ${s.outcome}\n${s.output}`).join('\n'));
-  assert.ok(outcomes(r).includes("Download main's reports: success") && outcomes(r).includes('Diff against main: success'), outcomes(r).join('; '));
-  const calls = readFileSync(ghLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+  assert.ok(
+    outcomes(r).includes("Download main's reports: success") && outcomes(r).includes('Diff against main: success'),
+    outcomes(r).join('; '),
+  );
+  const calls = readFileSync(ghLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as string[]);
   assert.equal(calls.slice(-2), [
-    ['run', 'list', '--workflow', 'resilience.yml', '--branch', 'main', '--event', 'push', '--status', 'success', '--limit', '1', '--json', 'databaseId', '--jq', '.[].databaseId'],
+    [
+      'run',
+      'list',
+      '--workflow',
+      'resilience.yml',
+      '--branch',
+      'main',
+      '--event',
+      'push',
+      '--status',
+      'success',
+      '--limit',
+      '1',
+      '--json',
+      'databaseId',
+      '--jq',
+      '.[].databaseId',
+    ],
     ['run', 'download', '1001', '--name', 'meshproof-reports', '--dir', 'main-reports'],
   ]);
   const diff = r.step('Diff against main');
@@ -264,19 +364,46 @@ test('pull request with the same code: main\'s artifact is downloaded, the diff 
 test("main's newest green run whose artifact expired: a warning and nothing to diff, not red", async () => {
   // a green main run past the retention (gh's wording: cli/cli pkg/cmd/run/download/download.go)
   mkdirSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
-  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success', artifactsExpired: true }));
+  writeFileSync(
+    join(store, '2001/run.json'),
+    JSON.stringify({
+      workflow: workflow.env.WORKFLOW_FILE,
+      branch: 'main',
+      event: 'push',
+      status: 'success',
+      artifactsExpired: true,
+    }),
+  );
   const dir = workspace();
-  const r = await runWorkflow({ event: 'pull_request', runId: 2002, dir, env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports", 'Diff against main'] });
+  const r = await runWorkflow({
+    event: 'pull_request',
+    runId: 2002,
+    dir,
+    env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' },
+    only: ["Download main's reports", 'Diff against main'],
+  });
   const download = r.step("Download main's reports");
   assert.is(download.outcome, 'success', download.output);
   assert.match(download.output, /^no valid artifacts found to download$/m);
-  assert.match(download.output, /^::warning::main's reports \(run 2001\) have expired: nothing to diff against until main runs again$/m);
+  assert.match(
+    download.output,
+    /^::warning::main's reports \(run 2001\) have expired: nothing to diff against until main runs again$/m,
+  );
   assert.is(r.step('Diff against main').outcome, 'success');
   assert.match(r.step('Diff against main').output, /::notice title=connection-pool-overflow::no report on main/);
   // any other failure of the download stays red: a token without actions: read must not pass for "nothing to diff"
-  writeFileSync(join(store, '2001/run.json'), JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success' }));
+  writeFileSync(
+    join(store, '2001/run.json'),
+    JSON.stringify({ workflow: workflow.env.WORKFLOW_FILE, branch: 'main', event: 'push', status: 'success' }),
+  );
   rmSync(join(store, '2001/artifacts/meshproof-reports'), { recursive: true });
-  const missing = await runWorkflow({ event: 'pull_request', runId: 2003, dir: workspace(), env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' }, only: ["Download main's reports"] });
+  const missing = await runWorkflow({
+    event: 'pull_request',
+    runId: 2003,
+    dir: workspace(),
+    env: { SCENARIOS: 'scenarios/connection-pool-overflow.yaml' },
+    only: ["Download main's reports"],
+  });
   assert.is(missing.step("Download main's reports").outcome, 'failure');
   rmSync(join(store, '2001'), { recursive: true });
   rmSync(join(store, '2002'), { recursive: true });
@@ -297,16 +424,25 @@ test('the diff step on a pull request whose policy sheds half as much: exit 1, r
   // the first test installed meshproof into the shared npm prefix; alone, this one installs it
   const only = ['Diff against main', 'Upload the reports'];
   if (!existsSync(join(prefix, 'bin/meshproof'))) only.unshift('Install meshproof');
-  const env = { MESHPROOF_PACKAGE: (await packTarball()).tarball, SCENARIOS: 'scenarios/connection-pool-overflow.yaml' };
+  const env = {
+    MESHPROOF_PACKAGE: (await packTarball()).tarball,
+    SCENARIOS: 'scenarios/connection-pool-overflow.yaml',
+  };
   const r = await runWorkflow({ event: 'pull_request', runId: 1003, dir, env, only });
   const diff = r.step('Diff against main');
   assert.is(diff.outcome, 'failure', diff.output);
   assert.is(diff.code, 1);
-  assert.match(diff.output, /^regression: overflow share: the policy adds less overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+20\.8 pp/m);
+  assert.match(
+    diff.output,
+    /^regression: overflow share: the policy adds less overflow \(\+41\.8 pp \[40\.1–43\.4\] → \+20\.8 pp/m,
+  );
   assert.match(diff.output, /::error title=connection-pool-overflow::the policy does less than on main/);
   assert.match(diff.summary, /^### meshproof diff: connection-pool-overflow\n```\n[^]*\d+ regressions\n```\n$/);
   assert.is(r.step('Upload the reports').outcome, 'success');
-  assert.match(readFileSync(join(store, '1003/artifacts/meshproof-reports/connection-pool-overflow/diff.xml'), 'utf8'), /<failure type="regression" message="the policy adds less overflow/);
+  assert.match(
+    readFileSync(join(store, '1003/artifacts/meshproof-reports/connection-pool-overflow/diff.xml'), 'utf8'),
+    /<failure type="regression" message="the policy adds less overflow/,
+  );
 });
 
 test.run();

@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_SCENARIOS, demoScenarioFiles } from '../../src/experiment/demo.js';
-import { loadScenario } from '../../src/experiment/scenario.js';
+import { DEMO_SCENARIOS, demoScenarioFiles } from '../../src/cli/demo-scenarios.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 import { runSession } from '../../src/experiment/session.js';
 import { k6Rules } from '../../src/load/k6/rules.js';
 import type { LoadProfile } from '../../src/load/model.js';
@@ -23,7 +23,10 @@ for (const [i, file] of demoScenarioFiles([]).entries()) {
     const dir = mkdtempSync(join(tmpdir(), 'meshproof-demo-k6-'));
     const responses = join(dir, 'responses.json');
     const log = join(dir, 'calls.log');
-    writeFileSync(responses, JSON.stringify(Array.from({ length: 20 }, (_, n) => ({ status: 200, body: 'ok', duration: 5 + n }))));
+    writeFileSync(
+      responses,
+      JSON.stringify(Array.from({ length: 20 }, (_, n) => ({ status: 200, body: 'ok', duration: 5 + n }))),
+    );
     Object.assign(process.env, { FAKE_K6_RESPONSES: responses, FAKE_K6_LOG: log });
     try {
       const scenario = await loadScenario(file);
@@ -32,13 +35,28 @@ for (const [i, file] of demoScenarioFiles([]).entries()) {
       assert.is(result.kind, 'report');
       if (result.kind !== 'report') return;
       assert.is(result.report.engine.name, 'k6');
-      const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]).filter((a) => a[0] === 'run');
-      const profiles = runs.map((a) => JSON.parse(a.find((x) => x.startsWith('MESHPROOF_PROFILE='))!.slice('MESHPROOF_PROFILE='.length)) as LoadProfile);
+      const runs = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
+        .filter((a) => a[0] === 'run');
+      const profiles = runs.map(
+        (a) =>
+          JSON.parse(
+            a.find((x) => x.startsWith('MESHPROOF_PROFILE='))!.slice('MESHPROOF_PROFILE='.length),
+          ) as LoadProfile,
+      );
       const slots = scenario.repeat * 2;
       assert.is(profiles.length, scenario.warmupMs > 0 ? 2 * slots : slots);
       for (const p of profiles) assert.equal(k6Rules(p), [], JSON.stringify(p));
       if (scenario.warmupMs > 0) {
-        assert.equal(profiles[0], { executor: 'ramping-vus', startVUs: 10, stages: [{ duration: '0.5s', target: 10 }], gracefulRampDown: '0s', gracefulStop: '0s' });
+        assert.equal(profiles[0], {
+          executor: 'ramping-vus',
+          startVUs: 10,
+          stages: [{ duration: '0.5s', target: 10 }],
+          gracefulRampDown: '0s',
+          gracefulStop: '0s',
+        });
         assert.equal(profiles[1], scenario.load);
       }
       assert.is(result.report.phases.baseline.result.requests, 20 * scenario.repeat);

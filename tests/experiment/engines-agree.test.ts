@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newcombe, percentileInterval } from '../../src/analysis/stats.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
-import { DEMO_SCENARIOS, demoScenarioFiles } from '../../src/experiment/demo.js';
-import { loadScenario, type Scenario } from '../../src/experiment/scenario.js';
+import { DEMO_SCENARIOS, demoScenarioFiles } from '../../src/cli/demo-scenarios.js';
+import { loadScenario, type Scenario } from '../../src/scenario/scenario.js';
 import { runSession } from '../../src/experiment/session.js';
 import type { PhaseResult } from '../../src/load/model.js';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
@@ -51,7 +51,10 @@ ensureBundle();
 const CONFIDENCE = 0.99;
 const P50_TOLERANCE = 0.15;
 
-async function phases(scenario: Scenario, engine: 'builtin' | 'k6'): Promise<Record<'baseline' | 'policy', PhaseResult>> {
+async function phases(
+  scenario: Scenario,
+  engine: 'builtin' | 'k6',
+): Promise<Record<'baseline' | 'policy', PhaseResult>> {
   const dir = mkdtempSync(join(tmpdir(), 'meshproof-agree-'));
   try {
     const r = await runSession(scenario, { engine, k6: FAKE_K6, out: dir, formats: [] });
@@ -65,54 +68,92 @@ async function phases(scenario: Scenario, engine: 'builtin' | 'k6'): Promise<Rec
 
 for (const [i, file] of demoScenarioFiles([]).entries()) {
   const agree = ALL || LOAD_INDEPENDENT.has(DEMO_SCENARIOS[i]) ? test : test.skip;
-  agree(`${DEMO_SCENARIOS[i]}: built-in engine and (fake, live) k6 agree on 200/503 shares (99 % Newcombe) and pod p50 (±15 %)`, async () => {
-    const scenario = await loadScenario(file);
-    // route-timeout holds a VU for ~1 s on every third request: fewer arrivals. The pool of
-    // connection-pool-overflow (maxConnections 1, one pending) serves ~40/s: offered 100/s it
-    // sheds as the demo means it to, and the shares are set by the pool, not by how evenly a
-    // busy client spaces 30 arrivals a second (measured: built-in 47/60 vs k6 60/60 200s at 30/s)
-    const name = DEMO_SCENARIOS[i];
-    // fault-injection at 60/s: 120 requests a phase (see the power measured above)
-    const rate = name === 'route-timeout' ? 15 : name === 'connection-pool-overflow' ? 100 : name === 'fault-injection' ? 60 : 30;
-    const load = { executor: 'constant-arrival-rate' as const, rate, duration: '2s', preAllocatedVUs: 24, maxVUs: 24 };
-    const short: Scenario = { ...scenario, load, warmupMs: 0, policy: { ...scenario.policy, settleMs: 0 } };
-    delete process.env.FAKE_K6_RESPONSES; // live mode
-    const builtin = await phases(short, 'builtin');
-    const k6 = await phases(short, 'k6');
-    for (const phase of ['baseline', 'policy'] as const) {
-      const a = builtin[phase], b = k6[phase];
-      assert.ok(a.requests >= 25 && b.requests >= 25, `${phase}: ${a.requests} / ${b.requests} requests`);
-      // (nearly) the same offered load: neither engine ran short of VUs for more than 5 % of
-      // arrivals — where the shares follow the load. Where they do not (a per-request draw), a
-      // stalled machine may drop up to a quarter without biasing them (measured in the full
-      // suite at load average 10: the built-in engine, sharing its event loop with the mesh,
-      // dropped 9 of 120 fault-injection arrivals)
-      const dropLimit = LOAD_INDEPENDENT.has(name) ? 0.25 : 0.05;
-      for (const r of [a, b]) assert.ok(r.droppedIterations <= dropLimit * (r.requests + r.droppedIterations), `${phase} ${r.engine.name}: dropped ${r.droppedIterations} of ${r.requests + r.droppedIterations}`);
-      // exact, whatever the timing: every request has one status and one cause on either engine
-      const sum = (counts: Record<string, number | undefined>) => Object.values(counts).reduce<number>((x, y) => x + (y ?? 0), 0);
-      for (const r of [a, b]) {
-        assert.is(sum(r.statuses), r.requests, `${phase} ${r.engine.name}: statuses ${JSON.stringify(r.statuses)} vs ${r.requests} requests`);
-        assert.is(sum(r.causes), r.requests, `${phase} ${r.engine.name}: causes ${JSON.stringify(r.causes)} vs ${r.requests} requests`);
+  agree(
+    `${DEMO_SCENARIOS[i]}: built-in engine and (fake, live) k6 agree on 200/503 shares (99 % Newcombe) and pod p50 (±15 %)`,
+    async () => {
+      const scenario = await loadScenario(file);
+      // route-timeout holds a VU for ~1 s on every third request: fewer arrivals. The pool of
+      // connection-pool-overflow (maxConnections 1, one pending) serves ~40/s: offered 100/s it
+      // sheds as the demo means it to, and the shares are set by the pool, not by how evenly a
+      // busy client spaces 30 arrivals a second (measured: built-in 47/60 vs k6 60/60 200s at 30/s)
+      const name = DEMO_SCENARIOS[i];
+      // fault-injection at 60/s: 120 requests a phase (see the power measured above)
+      const rate =
+        name === 'route-timeout'
+          ? 15
+          : name === 'connection-pool-overflow'
+            ? 100
+            : name === 'fault-injection'
+              ? 60
+              : 30;
+      const load = {
+        executor: 'constant-arrival-rate' as const,
+        rate,
+        duration: '2s',
+        preAllocatedVUs: 24,
+        maxVUs: 24,
+      };
+      const short: Scenario = { ...scenario, load, warmupMs: 0, policy: { ...scenario.policy, settleMs: 0 } };
+      delete process.env.FAKE_K6_RESPONSES; // live mode
+      const builtin = await phases(short, 'builtin');
+      const k6 = await phases(short, 'k6');
+      for (const phase of ['baseline', 'policy'] as const) {
+        const a = builtin[phase],
+          b = k6[phase];
+        assert.ok(a.requests >= 25 && b.requests >= 25, `${phase}: ${a.requests} / ${b.requests} requests`);
+        // (nearly) the same offered load: neither engine ran short of VUs for more than 5 % of
+        // arrivals — where the shares follow the load. Where they do not (a per-request draw), a
+        // stalled machine may drop up to a quarter without biasing them (measured in the full
+        // suite at load average 10: the built-in engine, sharing its event loop with the mesh,
+        // dropped 9 of 120 fault-injection arrivals)
+        const dropLimit = LOAD_INDEPENDENT.has(name) ? 0.25 : 0.05;
+        for (const r of [a, b])
+          assert.ok(
+            r.droppedIterations <= dropLimit * (r.requests + r.droppedIterations),
+            `${phase} ${r.engine.name}: dropped ${r.droppedIterations} of ${r.requests + r.droppedIterations}`,
+          );
+        // exact, whatever the timing: every request has one status and one cause on either engine
+        const sum = (counts: Record<string, number | undefined>) =>
+          Object.values(counts).reduce<number>((x, y) => x + (y ?? 0), 0);
+        for (const r of [a, b]) {
+          assert.is(
+            sum(r.statuses),
+            r.requests,
+            `${phase} ${r.engine.name}: statuses ${JSON.stringify(r.statuses)} vs ${r.requests} requests`,
+          );
+          assert.is(
+            sum(r.causes),
+            r.requests,
+            `${phase} ${r.engine.name}: causes ${JSON.stringify(r.causes)} vs ${r.requests} requests`,
+          );
+        }
+        for (const status of ['200', '503']) {
+          const d = newcombe(a.statuses[status] ?? 0, a.requests, b.statuses[status] ?? 0, b.requests, CONFIDENCE);
+          assert.ok(
+            d.lo <= 0 && d.hi >= 0,
+            `${phase} status ${status}: built-in ${a.statuses[status] ?? 0}/${a.requests}, k6 ${b.statuses[status] ?? 0}/${b.requests}, difference ${d.delta.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`,
+          );
+        }
+        // p50 of the pods' answers: the engines agree within 15 % unless the data say otherwise at
+        // 99 % — the ratio of the two medians' distribution-free intervals must reach into [0.85, 1.15]
+        const ha = a.histograms.byCause.ok,
+          hb = b.histograms.byCause.ok;
+        // On demand only: the built-in engine shares its event loop with the local mesh, so on a
+        // contended machine its latency includes scheduling delay (measured in the default suite at
+        // load average 10: built-in p50 122 ms [80, 148] vs fake k6 30.5 ms for 25 ms pods)
+        if (ALL && ha && hb && (a.causes.ok ?? 0) >= 30 && (b.causes.ok ?? 0) >= 30) {
+          const ia = percentileInterval(deserializeHistogram(ha), 50, CONFIDENCE);
+          const ib = percentileInterval(deserializeHistogram(hb), 50, CONFIDENCE);
+          const lo = ib.lo / ia.hi,
+            hi = ib.hi / ia.lo;
+          assert.ok(
+            hi >= 1 - P50_TOLERANCE && lo <= 1 + P50_TOLERANCE,
+            `${phase} p50 of ok: built-in ${ia.value.toFixed(1)} ms [${ia.lo.toFixed(1)}, ${ia.hi.toFixed(1)}], k6 ${ib.value.toFixed(1)} ms [${ib.lo.toFixed(1)}, ${ib.hi.toFixed(1)}]`,
+          );
+        }
       }
-      for (const status of ['200', '503']) {
-        const d = newcombe(a.statuses[status] ?? 0, a.requests, b.statuses[status] ?? 0, b.requests, CONFIDENCE);
-        assert.ok(d.lo <= 0 && d.hi >= 0, `${phase} status ${status}: built-in ${a.statuses[status] ?? 0}/${a.requests}, k6 ${b.statuses[status] ?? 0}/${b.requests}, difference ${d.delta.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`);
-      }
-      // p50 of the pods' answers: the engines agree within 15 % unless the data say otherwise at
-      // 99 % — the ratio of the two medians' distribution-free intervals must reach into [0.85, 1.15]
-      const ha = a.histograms.byCause.ok, hb = b.histograms.byCause.ok;
-      // On demand only: the built-in engine shares its event loop with the local mesh, so on a
-      // contended machine its latency includes scheduling delay (measured in the default suite at
-      // load average 10: built-in p50 122 ms [80, 148] vs fake k6 30.5 ms for 25 ms pods)
-      if (ALL && ha && hb && (a.causes.ok ?? 0) >= 30 && (b.causes.ok ?? 0) >= 30) {
-        const ia = percentileInterval(deserializeHistogram(ha), 50, CONFIDENCE);
-        const ib = percentileInterval(deserializeHistogram(hb), 50, CONFIDENCE);
-        const lo = ib.lo / ia.hi, hi = ib.hi / ia.lo;
-        assert.ok(hi >= 1 - P50_TOLERANCE && lo <= 1 + P50_TOLERANCE, `${phase} p50 of ok: built-in ${ia.value.toFixed(1)} ms [${ia.lo.toFixed(1)}, ${ia.hi.toFixed(1)}], k6 ${ib.value.toFixed(1)} ms [${ib.lo.toFixed(1)}, ${ib.hi.toFixed(1)}]`);
-      }
-    }
-  });
+    },
+  );
 }
 
 test.run();

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../../src/experiment/scenario.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 import { runSession } from '../../src/experiment/session.js';
 import type { Report } from '../../src/report/model.js';
 import type { ProxyVersion } from '../../src/mesh/proxy.js';
@@ -36,13 +36,23 @@ const policyDelta = (r: Report, stat: string) => r.gateway?.find((g) => g.phase 
 
 test('§3.2/E15 default maxEjectionPercent, one bad pod of three: current Envoy ejects nothing, the bad pod still serves, the scenario PASSes', async () => {
   const r = await run();
-  assert.is(r.verdict, 'pass', r.gates.map((g) => `${g.verdict} ${g.scope} ${g.metric} ${g.expression} ${g.observed}`).join('\n'));
+  assert.is(
+    r.verdict,
+    'pass',
+    r.gates.map((g) => `${g.verdict} ${g.scope} ${g.metric} ${g.expression} ${g.observed}`).join('\n'),
+  );
   assert.is(policyDelta(r, STAT), 0, 'no ejection');
   const share = r.gates.find((g) => g.scope === 'policy' && g.metric === 'status_500')!.observed;
   assert.ok(share > 0.2, `the bad pod keeps failing about a third under the policy: ${share}`);
   assert.ok(status500(r) > 50, `500s under the policy: ${status500(r)}`);
-  assert.match(r.target.description, /^local mesh · 2 workers, proxy current Envoy .*100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent$/);
-  assert.ok(r.policy.lint.some((l) => l.includes('none at all with fewer than 10 endpoints')), r.policy.lint.join('\n'));
+  assert.match(
+    r.target.description,
+    /^local mesh · 2 workers, proxy current Envoy .*100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent$/,
+  );
+  assert.ok(
+    r.policy.lint.some((l) => l.includes('none at all with fewer than 10 endpoints')),
+    r.policy.lint.join('\n'),
+  );
 });
 
 test('§3.2 the same scenario with local.proxy envoy-1.26: the old rule (0 % < 10 %) ejects the bad pod, 500s drop below 5 %', async () => {
@@ -50,7 +60,10 @@ test('§3.2 the same scenario with local.proxy envoy-1.26: the old rule (0 % < 1
   assert.is(policyDelta(r, STAT), 1);
   const share = r.gates.find((g) => g.scope === 'policy' && g.metric === 'status_500')!.observed;
   assert.ok(share < 0.05, `500 share under the policy: ${share}`);
-  assert.match(r.target.description, /^local mesh · 2 workers, proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent/);
+  assert.match(
+    r.target.description,
+    /^local mesh · 2 workers, proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent/,
+  );
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 import { preparePolicies } from '../../src/experiment/policies.js';
 
 /** The ConfigError preparePolicies throws for one policy file holding `text`, and that file's path. */
@@ -13,7 +13,10 @@ async function refusal(text: string): Promise<{ file: string; message: string }>
   try {
     const file = join(dir, 'p.yaml');
     await writeFile(file, text);
-    const err = await preparePolicies({ files: [file] }).then(() => undefined, (e: Error) => e);
+    const err = await preparePolicies({ files: [file] }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(err, ConfigError);
     return { file, message: err!.message };
   } finally {
@@ -22,12 +25,21 @@ async function refusal(text: string): Promise<{ file: string; message: string }>
 }
 
 test('run refuses kind: DestinationRules naming the typo and what Istio serves (exit 2)', async () => {
-  const { file, message } = await refusal('apiVersion: networking.istio.io/v1\nkind: DestinationRules\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n');
-  assert.ok(message.startsWith(`${file}:2:1: error: kind: "DestinationRules" is not a kind of networking.istio.io (did you mean "DestinationRule"?)`), message);
+  const { file, message } = await refusal(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRules\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n',
+  );
+  assert.ok(
+    message.startsWith(
+      `${file}:2:1: error: kind: "DestinationRules" is not a kind of networking.istio.io (did you mean "DestinationRule"?)`,
+    ),
+    message,
+  );
 });
 
 test('run still refuses a served kind it does not apply (Gateway) with the old message', async () => {
-  const { file, message } = await refusal('apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec: {}\n');
+  const { file, message } = await refusal(
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec: {}\n',
+  );
   assert.is(message, `${file}:1:1: Gateway gw: an experiment applies only DestinationRule and VirtualService objects`);
 });
 

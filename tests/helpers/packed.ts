@@ -22,7 +22,11 @@ const dirs: string[] = [];
 export function packTarball(): Promise<{ tarball: string; files: string[] }> {
   packed ??= (async () => {
     const dest = tempDir('meshproof-pack-');
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, ...NPM_QUIET], { cwd: PROJECT_ROOT, timeout: 120_000, maxBuffer: 16 << 20 });
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest, ...NPM_QUIET], {
+      cwd: PROJECT_ROOT,
+      timeout: 120_000,
+      maxBuffer: 16 << 20,
+    });
     const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     return { tarball: join(dest, info.filename), files: info.files.map((f) => f.path) };
   })();

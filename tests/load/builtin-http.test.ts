@@ -12,18 +12,29 @@ import type { RequestPlan } from '../../src/load/model.js';
 import { delayed, startServer } from './helpers/server.js';
 
 const engine = new BuiltinEngine();
-const planFor = (url: string, extra: Partial<RequestPlan> = {}): RequestPlan => ({ method: 'GET', baseUrl: url, path: '/productpage', ...extra });
+const planFor = (url: string, extra: Partial<RequestPlan> = {}): RequestPlan => ({
+  method: 'GET',
+  baseUrl: url,
+  path: '/productpage',
+  ...extra,
+});
 
 test("the plan's timeout ends a slow request as status 0 (k6: no response) at ≈ the timeout, and the VU goes on", async () => {
   const s = await startServer(delayed(1000));
   try {
     // 1 VU, 200 ms timeout, 700 ms run: requests at 0, 200, 400, 600 ms — each cut at 200 ms
-    const r = await engine.run({ executor: 'constant-vus', vus: 1, duration: '700ms', gracefulStop: '300ms' }, planFor(s.url, { timeout: '200ms' }));
+    const r = await engine.run(
+      { executor: 'constant-vus', vus: 1, duration: '700ms', gracefulStop: '300ms' },
+      planFor(s.url, { timeout: '200ms' }),
+    );
     assert.ok(r.requests >= 3 && r.requests <= 4, `requests ${r.requests}`);
     assert.is(r.statuses['0'], r.requests);
     assert.is(r.causes.network_error, r.requests);
     // the first request's latency leaves out its TCP connect, which the timeout does not
-    assert.ok(r.latency.overall.min >= 150 && r.latency.overall.max < 300, `latency ${r.latency.overall.min}…${r.latency.overall.max}`);
+    assert.ok(
+      r.latency.overall.min >= 150 && r.latency.overall.max < 300,
+      `latency ${r.latency.overall.min}…${r.latency.overall.max}`,
+    );
   } finally {
     await s.close();
   }
@@ -32,7 +43,10 @@ test("the plan's timeout ends a slow request as status 0 (k6: no response) at �
 test('a timeout that is never reached does not fire: 10 requests of 30 ms under a 60 ms timeout all succeed', async () => {
   const s = await startServer(delayed(30));
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 20, duration: '500ms', preAllocatedVUs: 2 }, planFor(s.url, { timeout: '60ms' }));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 20, duration: '500ms', preAllocatedVUs: 2 },
+      planFor(s.url, { timeout: '60ms' }),
+    );
     assert.is(r.requests, 10);
     assert.is(r.statuses['200'], 10);
   } finally {
@@ -58,7 +72,10 @@ test('§1 local replies are classified from the first 256 body bytes and the x-e
     }
   });
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 30, duration: '300ms', preAllocatedVUs: 1, maxVUs: 1 }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 30, duration: '300ms', preAllocatedVUs: 1, maxVUs: 1 },
+      planFor(s.url),
+    );
     assert.is(r.requests, 9);
     assert.is(r.droppedIterations, 0);
     assert.equal(r.causes, { overflow: 3, no_healthy_upstream: 3, app_error: 3 });
@@ -75,7 +92,10 @@ test('a refused connection is status 0 / network_error, measured, not thrown', a
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const r = await engine.run({ executor: 'constant-arrival-rate', rate: 20, duration: '250ms', preAllocatedVUs: 2 }, planFor(`http://127.0.0.1:${port}`));
+  const r = await engine.run(
+    { executor: 'constant-arrival-rate', rate: 20, duration: '250ms', preAllocatedVUs: 2 },
+    planFor(`http://127.0.0.1:${port}`),
+  );
   assert.is(r.requests, 5);
   assert.equal(r.statuses, { '0': 5 });
   assert.equal(r.causes, { network_error: 5 });
@@ -87,7 +107,10 @@ test('a server that resets mid-response is status 0; the next request on the VU 
     else res.end('ok');
   });
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 20, duration: '200ms', preAllocatedVUs: 1, maxVUs: 1 }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 20, duration: '200ms', preAllocatedVUs: 1, maxVUs: 1 },
+      planFor(s.url),
+    );
     assert.is(r.requests, 4);
     assert.equal(r.statuses, { '0': 1, '200': 3 });
   } finally {
@@ -101,7 +124,9 @@ test('an abort while the request waits for its response interrupts it: not count
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 150);
     const t0 = performance.now();
-    const r = await engine.run({ executor: 'constant-vus', vus: 4, duration: '10s' }, planFor(s.url), { signal: abort.signal });
+    const r = await engine.run({ executor: 'constant-vus', vus: 4, duration: '10s' }, planFor(s.url), {
+      signal: abort.signal,
+    });
     assert.ok(performance.now() - t0 < 1000, `took ${performance.now() - t0} ms`);
     assert.is(r.requests, 0);
   } finally {

@@ -11,7 +11,10 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 test('constant-arrival-rate 50/s for 4 s starts 200 ± 2 iterations, one per 20 ms, none dropped', async () => {
   const s = await startServer(ok);
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '4s', preAllocatedVUs: 5, maxVUs: 10 }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '4s', preAllocatedVUs: 5, maxVUs: 10 },
+      planFor(s.url),
+    );
     assert.ok(Math.abs(r.requests - 200) <= 2, `requests ${r.requests}`);
     assert.is(s.received, r.requests);
     assert.is(r.droppedIterations, 0);
@@ -45,7 +48,10 @@ test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 300 
       // at most ⌈3000 / latency⌉ (+1 straddling the end) — an upper bound whatever the machine adds
       // to latency; the gaps between iterations only lower the count, so the bound is one-sided
       const law = 10 * Math.ceil(3000 / r.latency.overall.mean);
-      assert.ok(r.requests <= law + 10, `requests ${r.requests} > 10 × ⌈3000 / ${r.latency.overall.mean.toFixed(1)}⌉ + 10 = ${law + 10}`);
+      assert.ok(
+        r.requests <= law + 10,
+        `requests ${r.requests} > 10 × ⌈3000 / ${r.latency.overall.mean.toFixed(1)}⌉ + 10 = ${law + 10}`,
+      );
       assert.is(s2.received, r.requests);
       assert.is(sockets.size, 10, 'one keep-alive connection per VU');
       assert.ok(r.latency.overall.p50 >= 100 && r.latency.overall.p50 < 115, `p50 ${r.latency.overall.p50}`);
@@ -67,7 +73,10 @@ test('a 1 s stall shows in scheduled-start latency (p90 ≥ 500 ms, max ≈ 1 s)
     res.end('ok');
   });
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 50, duration: '3s', preAllocatedVUs: 70 }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 50, duration: '3s', preAllocatedVUs: 70 },
+      planFor(s.url),
+    );
     const sched = r.latency.scheduled!;
     assert.ok(Math.abs(r.requests - 150) <= 2, `requests ${r.requests}`);
     assert.is(r.droppedIterations, 0);
@@ -84,7 +93,10 @@ test('arrival-rate drops iterations when maxVUs is exhausted: 20/s for 1 s, 2 VU
   // t=100 ms takes VU 2; t=150…950 ms: none free, maxVUs reached → dropped.
   const s = await startServer(delayed(1500));
   try {
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, maxVUs: 2 }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 20, duration: '1s', preAllocatedVUs: 1, maxVUs: 2 },
+      planFor(s.url),
+    );
     assert.is(r.requests, 2);
     assert.is(r.droppedIterations, 18);
   } finally {
@@ -95,7 +107,10 @@ test('arrival-rate drops iterations when maxVUs is exhausted: 20/s for 1 s, 2 VU
 test('gracefulStop interrupts what is still in flight and does not count it', async () => {
   const s = await startServer(delayed(2000));
   try {
-    const r = await engine.run({ executor: 'constant-vus', vus: 3, duration: '200ms', gracefulStop: '100ms' }, planFor(s.url));
+    const r = await engine.run(
+      { executor: 'constant-vus', vus: 3, duration: '200ms', gracefulStop: '100ms' },
+      planFor(s.url),
+    );
     assert.is(r.requests, 0);
     assert.ok(r.durationMs >= 290 && r.durationMs < 800, `durationMs ${r.durationMs}`);
   } finally {
@@ -108,7 +123,9 @@ test('an AbortSignal stops a 10 s run at 0.5 s with the partial results measured
   try {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 500);
-    const r = await engine.run({ executor: 'constant-vus', vus: 2, duration: '10s' }, planFor(s.url), { signal: abort.signal });
+    const r = await engine.run({ executor: 'constant-vus', vus: 2, duration: '10s' }, planFor(s.url), {
+      signal: abort.signal,
+    });
     assert.ok(r.durationMs >= 490 && r.durationMs < 900, `durationMs ${r.durationMs}`);
     // 2 VUs × 0.5 s / 50 ms ≈ 20
     assert.ok(r.requests >= 14 && r.requests <= 22, `requests ${r.requests}`);
@@ -125,8 +142,18 @@ test('sends the plan: method, path, Host header, extra headers and body', async 
     res.end('ok');
   });
   try {
-    const plan: RequestPlan = { method: 'POST', baseUrl: s.url, path: '/productpage?x=1', host: 'bookinfo.example.com', headers: { 'x-test': 'yes' }, body: 'hello' };
-    const r = await engine.run({ executor: 'constant-arrival-rate', rate: 10, duration: '300ms', preAllocatedVUs: 2 }, plan);
+    const plan: RequestPlan = {
+      method: 'POST',
+      baseUrl: s.url,
+      path: '/productpage?x=1',
+      host: 'bookinfo.example.com',
+      headers: { 'x-test': 'yes' },
+      body: 'hello',
+    };
+    const r = await engine.run(
+      { executor: 'constant-arrival-rate', rate: 10, duration: '300ms', preAllocatedVUs: 2 },
+      plan,
+    );
     assert.is(r.requests, 3);
     assert.equal([...new Set(seen)], ['POST /productpage?x=1 bookinfo.example.com yes']);
   } finally {
@@ -135,7 +162,9 @@ test('sends the plan: method, path, Host header, extra headers and body', async 
 });
 
 test('ramping-vus ramps linearly like k6: 0→4 VUs over 600 ms (one more every 150 ms), then 4 for 400 ms', async () => {
-  let inFlight = 0, maxInFlight = 0, first = 0;
+  let inFlight = 0,
+    maxInFlight = 0,
+    first = 0;
   const t0 = performance.now();
   const slow = delayed(50);
   const s = await startServer((req, res, n) => {
@@ -145,7 +174,17 @@ test('ramping-vus ramps linearly like k6: 0→4 VUs over 600 ms (one more every 
     slow(req, res, n);
   });
   try {
-    const r = await engine.run({ executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '600ms', target: 4 }, { duration: '400ms', target: 4 }] }, planFor(s.url));
+    const r = await engine.run(
+      {
+        executor: 'ramping-vus',
+        startVUs: 0,
+        stages: [
+          { duration: '600ms', target: 4 },
+          { duration: '400ms', target: 4 },
+        ],
+      },
+      planFor(s.url),
+    );
     assert.ok(first >= 140 && first < 260, `first request at ${first} ms`);
     assert.is(maxInFlight, 4);
     // busy VU-time = 850 + 700 + 550 + 400 ms = 2.5 VU·s; each VU may finish one partial iteration
@@ -160,7 +199,16 @@ test('ramping-vus ramp-down: a VU no longer needed gets gracefulRampDown (100 ms
   const s = await startServer(delayed(2000));
   try {
     const r = await engine.run(
-      { executor: 'ramping-vus', startVUs: 2, gracefulRampDown: '100ms', stages: [{ duration: '200ms', target: 2 }, { duration: '0s', target: 0 }, { duration: '300ms', target: 0 }] },
+      {
+        executor: 'ramping-vus',
+        startVUs: 2,
+        gracefulRampDown: '100ms',
+        stages: [
+          { duration: '200ms', target: 2 },
+          { duration: '0s', target: 0 },
+          { duration: '300ms', target: 0 },
+        ],
+      },
       planFor(s.url),
     );
     assert.is(s.received, 2);

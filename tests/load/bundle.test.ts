@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { importsOf, runScript, type ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
-import { bucketOf } from '../../scripts/lib/buckets.js';
+import { bucketOf } from '../../src/load/k6/metrics/buckets.js';
 import { classify } from '../../src/load/classify.js';
 import { ensureBundle } from './helpers/bundle.js';
 import { newerThanEs2017 } from './helpers/es2017.js';
@@ -10,9 +10,28 @@ import { LOCAL_REPLIES } from './helpers/local-replies.js';
 
 const bundle = ensureBundle();
 const code = readFileSync(bundle, 'utf8');
-const plan = { method: 'POST', baseUrl: 'http://127.0.0.1:9080/', path: '/productpage', host: 'bookinfo.example.com', headers: { 'x-run': 'r1' }, body: 'b', timeout: '5s' };
-const profile = { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '30s', preAllocatedVUs: 20, maxVUs: 50 };
-const env = { MESHPROOF_PLAN: JSON.stringify(plan), MESHPROOF_PROFILE: JSON.stringify(profile), MESHPROOF_SUMMARY: '/tmp/meshproof-test-summary.json' };
+const plan = {
+  method: 'POST',
+  baseUrl: 'http://127.0.0.1:9080/',
+  path: '/productpage',
+  host: 'bookinfo.example.com',
+  headers: { 'x-run': 'r1' },
+  body: 'b',
+  timeout: '5s',
+};
+const profile = {
+  executor: 'constant-arrival-rate',
+  rate: 100,
+  timeUnit: '1s',
+  duration: '30s',
+  preAllocatedVUs: 20,
+  maxVUs: 50,
+};
+const env = {
+  MESHPROOF_PLAN: JSON.stringify(plan),
+  MESHPROOF_PROFILE: JSON.stringify(profile),
+  MESHPROOF_SUMMARY: '/tmp/meshproof-test-summary.json',
+};
 
 test('dist/k6/resilience.js imports only k6 modules (everything else is bundled in)', () => {
   const imports = importsOf(code);
@@ -25,7 +44,12 @@ test('dist/k6/resilience.js uses no syntax newer than ES2017 (k6 0.4x)', () => {
 });
 
 test('the ES2017 check is not vacuous: it flags ?., ??, object spread and class fields', () => {
-  for (const snippet of ['export const a = (x) => x?.y;', 'export const b = (x) => x ?? 1;', 'export const c = (x) => ({ ...x });', 'export class D { e = 1; }']) {
+  for (const snippet of [
+    'export const a = (x) => x?.y;',
+    'export const b = (x) => x ?? 1;',
+    'export const c = (x) => ({ ...x });',
+    'export class D { e = 1; }',
+  ]) {
     assert.is(newerThanEs2017(snippet).length, 1, snippet);
   }
   assert.equal(newerThanEs2017('export const ok = async (x) => { for (const k of Object.keys(x)) await k; };'), []);
@@ -40,7 +64,10 @@ test('options: the profile becomes the one scenario; trend stats include p(99) a
 });
 
 test('with stand-ins for k6/http and k6/metrics, each §1 local reply records exactly its status, cause, outcome trend, outcome bucket, second and second × cause', async () => {
-  const responses: ScriptedResponse[] = [...LOCAL_REPLIES.map((r, i) => ({ status: r.status, body: r.body, headers: r.headers, duration: 1 + i * 7.5 })), { status: 0, duration: 60000 }];
+  const responses: ScriptedResponse[] = [
+    ...LOCAL_REPLIES.map((r, i) => ({ status: r.status, body: r.body, headers: r.headers, duration: 1 + i * 7.5 })),
+    { status: 0, duration: 60000 },
+  ];
   const run = await runScript(bundle, env, responses);
   assert.is(run.unused, 0, 'every scripted response was consumed');
   const expected = responses.flatMap((r) => {
@@ -54,7 +81,10 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
       { metric: `second_0_${cause}`, value: 1 },
     ];
   });
-  assert.equal(run.calls.map((c) => ({ metric: c.metric, value: c.value })), expected);
+  assert.equal(
+    run.calls.map((c) => ({ metric: c.metric, value: c.value })),
+    expected,
+  );
   // the request sent: method, URL, Host header, extra header, body and timeout from the plan
   assert.equal(run.requests[0], {
     method: 'POST',
@@ -63,7 +93,11 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
     params: { headers: { 'x-run': 'r1', Host: 'bookinfo.example.com' }, timeout: '5s', responseType: 'text' },
   });
   // expected statuses: no response is the only http_req_failed, 503s are not tool errors
-  assert.equal(run.data.metrics.http_req_failed.values, { rate: 1 / responses.length, passes: 1, fails: responses.length - 1 });
+  assert.equal(run.data.metrics.http_req_failed.values, {
+    rate: 1 / responses.length,
+    passes: 1,
+    fails: responses.length - 1,
+  });
   // what setup() returned reaches handleSummary as data.setup_data (js/summary.go)
   assert.type((run.data.setup_data as { startMs: number }).startMs, 'number');
   // handleSummary writes our file to MESHPROOF_SUMMARY
@@ -76,7 +110,10 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
 });
 
 test('an unregistered status code counts under its class (status_5xx), a registered one under itself', async () => {
-  const run = await runScript(bundle, env, [{ status: 599, body: '', duration: 2 }, { status: 429, body: '', duration: 2 }]);
+  const run = await runScript(bundle, env, [
+    { status: 599, body: '', duration: 2 },
+    { status: 429, body: '', duration: 2 },
+  ]);
   const file = JSON.parse(run.outputs[env.MESHPROOF_SUMMARY]);
   assert.is(file.counters.status_5xx, 1);
   assert.is(file.counters.status_429, 1);

@@ -10,7 +10,13 @@ for (const r of LOCAL_REPLIES) {
 }
 
 test('§1 an overflow reply whose x-envoy-overloaded header was stripped by a hop is still overflow (body says so)', () => {
-  assert.is(classify({ status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow' }), 'overflow');
+  assert.is(
+    classify({
+      status: 503,
+      body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+    }),
+    'overflow',
+  );
 });
 
 test('no response at all (status 0) is network_error; 4xx is client_error; 200 is ok and not a failure', () => {

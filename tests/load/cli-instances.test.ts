@@ -16,7 +16,12 @@ async function withSegmentLog<T>(fn: (lines: () => Record<string, unknown>[]) =>
   const log = join(dir, 'segments.log');
   process.env.FAKE_K6_SEGMENT_LOG = log;
   try {
-    return await fn(() => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+    return await fn(() =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    );
   } finally {
     delete process.env.FAKE_K6_SEGMENT_LOG;
     rmSync(dir, { recursive: true, force: true });
@@ -27,7 +32,22 @@ test('load --engine k6 --instances 2 --vus 10: two k6 processes of 5 VUs each, o
   const s = await startServer(delayed(10));
   try {
     await withSegmentLog(async (lines) => {
-      const r = await capture(['load', `${s.url}/productpage`, '--engine', 'k6', '--k6', FAKE_K6, '--instances', '2', '--vus', '10', '--duration', '1s', '--json', '--quiet']);
+      const r = await capture([
+        'load',
+        `${s.url}/productpage`,
+        '--engine',
+        'k6',
+        '--k6',
+        FAKE_K6,
+        '--instances',
+        '2',
+        '--vus',
+        '10',
+        '--duration',
+        '1s',
+        '--json',
+        '--quiet',
+      ]);
       assert.is(r.code, 0, r.stderr);
       const result = JSON.parse(r.stdout);
       assert.equal(result.instances, { count: 2, sequence: '0,1/2,1', segments: ['0:1/2', '1/2:1'] });
@@ -35,8 +55,17 @@ test('load --engine k6 --instances 2 --vus 10: two k6 processes of 5 VUs each, o
       assert.is(result.requests, s.received); // every request either process sent is in the merge
       assert.is(result.statuses['200'], result.requests);
       const logged = lines();
-      assert.equal(logged.filter((l) => 'segment' in l).map((l) => l.segment).sort(), ['0:1/2', '1/2:1']);
-      assert.equal(logged.filter((l) => 'vus' in l).map((l) => l.vus), [5, 5]);
+      assert.equal(
+        logged
+          .filter((l) => 'segment' in l)
+          .map((l) => l.segment)
+          .sort(),
+        ['0:1/2', '1/2:1'],
+      );
+      assert.equal(
+        logged.filter((l) => 'vus' in l).map((l) => l.vus),
+        [5, 5],
+      );
     });
   } finally {
     await s.close();
@@ -47,14 +76,38 @@ test('load --rate 40 --duration 1s --instances 2: the stripes start exactly the 
   const s = await startServer(delayed(2));
   try {
     await withSegmentLog(async (lines) => {
-      const r = await capture(['load', s.url, '--engine', 'k6', '--k6', FAKE_K6, '--instances', '2', '--rate', '40', '--duration', '1s', '--pre-allocated-vus', '4', '--max-vus', '4', '--json', '--quiet']);
+      const r = await capture([
+        'load',
+        s.url,
+        '--engine',
+        'k6',
+        '--k6',
+        FAKE_K6,
+        '--instances',
+        '2',
+        '--rate',
+        '40',
+        '--duration',
+        '1s',
+        '--pre-allocated-vus',
+        '4',
+        '--max-vus',
+        '4',
+        '--json',
+        '--quiet',
+      ]);
       assert.is(r.code, 0, r.stderr);
       const result = JSON.parse(r.stdout);
       // constant_arrival_rate.go: global iterations 0…39 at 25 ms steps, each instance its stripe
       assert.is(result.iterations + result.droppedIterations, 40);
       assert.is(result.requests, s.received);
       // maxVUs 4 re-cut over 2 segments: 2 pre-allocated VUs each
-      assert.equal(lines().filter((l) => 'vus' in l).map((l) => l.vus), [2, 2]);
+      assert.equal(
+        lines()
+          .filter((l) => 'vus' in l)
+          .map((l) => l.vus),
+        [2, 2],
+      );
     });
   } finally {
     await s.close();
@@ -62,7 +115,18 @@ test('load --rate 40 --duration 1s --instances 2: the stripes start exactly the 
 });
 
 test('--instances that would leave an instance without a VU is a usage error (exit 2) naming the flag', async () => {
-  const r = await capture(['load', 'http://127.0.0.1:9/', '--engine', 'builtin', '--instances', '3', '--vus', '2', '--duration', '1s']);
+  const r = await capture([
+    'load',
+    'http://127.0.0.1:9/',
+    '--engine',
+    'builtin',
+    '--instances',
+    '3',
+    '--vus',
+    '2',
+    '--duration',
+    '1s',
+  ]);
   assert.is(r.code, 2);
   assert.match(r.stderr, /--instances: 3 instances need at least 3 VUs/);
   const zero = await capture(['load', 'http://127.0.0.1:9/', '--instances', '0', '--duration', '1s']);
@@ -71,7 +135,18 @@ test('--instances that would leave an instance without a VU is a usage error (ex
 });
 
 test('--engine k6-operator without --k6-namespace is a usage error (exit 2) before anything is created', async () => {
-  const r = await capture(['load', 'http://127.0.0.1:9/', '--engine', 'k6-operator', '--instances', '2', '--vus', '2', '--duration', '1s']);
+  const r = await capture([
+    'load',
+    'http://127.0.0.1:9/',
+    '--engine',
+    'k6-operator',
+    '--instances',
+    '2',
+    '--vus',
+    '2',
+    '--duration',
+    '1s',
+  ]);
   assert.is(r.code, 2);
   assert.match(r.stderr, /--engine k6-operator needs --k6-namespace NAME/);
 });

@@ -8,7 +8,19 @@ import { delayed, startServer } from './helpers/server.js';
 test('meshproof load <url> --vus 2 --duration 1s --json: exit 0 and one parseable PhaseResult on stdout', async () => {
   const s = await startServer(delayed(20));
   try {
-    const r = await capture(['load', `${s.url}/productpage`, '--vus', '2', '--duration', '1s', '--json', '--engine', 'builtin', '--host', 'bookinfo.example.com']);
+    const r = await capture([
+      'load',
+      `${s.url}/productpage`,
+      '--vus',
+      '2',
+      '--duration',
+      '1s',
+      '--json',
+      '--engine',
+      'builtin',
+      '--host',
+      'bookinfo.example.com',
+    ]);
     assert.is(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
     assert.equal(result.profile, { executor: 'constant-vus', vus: 2, duration: '1s' });
@@ -40,21 +52,58 @@ test('bad flags are usage errors (exit 2) naming the flag; a missing k6 is exit 
   const stages = await capture(['load', 'http://127.0.0.1:9/', '--stages', '10s-20']);
   assert.is(stages.code, 2);
   assert.match(stages.stderr, /--stages: expected duration:target pairs/);
-  const maxVus = await capture(['load', 'http://127.0.0.1:9/', '--rate', '10', '--pre-allocated-vus', '5', '--max-vus', '2']);
+  const maxVus = await capture([
+    'load',
+    'http://127.0.0.1:9/',
+    '--rate',
+    '10',
+    '--pre-allocated-vus',
+    '5',
+    '--max-vus',
+    '2',
+  ]);
   assert.is(maxVus.code, 2);
   assert.match(maxVus.stderr, /--max-vus: expected at least preAllocatedVUs \(5\), got 2/);
-  const k6 = await capture(['load', 'http://127.0.0.1:9/', '--engine', 'k6', '--k6', '/nonexistent/k6', '--duration', '1s']);
+  const k6 = await capture([
+    'load',
+    'http://127.0.0.1:9/',
+    '--engine',
+    'k6',
+    '--k6',
+    '/nonexistent/k6',
+    '--duration',
+    '1s',
+  ]);
   assert.is(k6.code, 3);
   assert.match(k6.stderr, /k6 at \/nonexistent\/k6 is missing/);
 });
 
 test('flags map onto k6 executors: --rate → constant-arrival-rate with VUs sized for 100 ms / 1 s latency, --stages → ramping-vus', () => {
-  assert.equal(profileFromFlags({ rate: 200, duration: '30s' }).profile, { executor: 'constant-arrival-rate', rate: 200, duration: '30s', preAllocatedVUs: 20, maxVUs: 200 });
-  assert.equal(profileFromFlags({ stages: '10s:20,20s:0' }).profile, { executor: 'ramping-vus', stages: [{ duration: '10s', target: 20 }, { duration: '20s', target: 0 }] });
+  assert.equal(profileFromFlags({ rate: 200, duration: '30s' }).profile, {
+    executor: 'constant-arrival-rate',
+    rate: 200,
+    duration: '30s',
+    preAllocatedVUs: 20,
+    maxVUs: 200,
+  });
+  assert.equal(profileFromFlags({ stages: '10s:20,20s:0' }).profile, {
+    executor: 'ramping-vus',
+    stages: [
+      { duration: '10s', target: 20 },
+      { duration: '20s', target: 0 },
+    ],
+  });
   assert.equal(profileFromFlags({ stages: '5s:100', rate: 10, maxVus: 50 }).profile?.executor, 'ramping-arrival-rate');
   assert.equal(profileFromFlags({ vus: 0 }).errors, ['--vus: expected a positive integer, got 0']);
-  assert.equal(planFromFlags('http://127.0.0.1:8080/a?b=1', { header: ['X-A: 1'], method: 'post' }).plan, { method: 'POST', baseUrl: 'http://127.0.0.1:8080', path: '/a?b=1', headers: { 'x-a': '1' } });
-  assert.equal(planFromFlags('http://x/', { header: ['nocolon'] }).errors, ['--header: expected "name: value", got "nocolon"']);
+  assert.equal(planFromFlags('http://127.0.0.1:8080/a?b=1', { header: ['X-A: 1'], method: 'post' }).plan, {
+    method: 'POST',
+    baseUrl: 'http://127.0.0.1:8080',
+    path: '/a?b=1',
+    headers: { 'x-a': '1' },
+  });
+  assert.equal(planFromFlags('http://x/', { header: ['nocolon'] }).errors, [
+    '--header: expected "name: value", got "nocolon"',
+  ]);
 });
 
 test('table cells are sanitised: control characters would make `table` throw', () => {

@@ -1,6 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHistogram, recordMs, serializeHistogram, deserializeHistogram, mergeHistograms, summarize, valueAtRankMs } from '../../src/load/histogram.js';
+import {
+  createHistogram,
+  recordMs,
+  serializeHistogram,
+  deserializeHistogram,
+  mergeHistograms,
+  summarize,
+  valueAtRankMs,
+} from '../../src/load/histogram.js';
 
 test('percentiles of 1..1000 ms are exact to HDR resolution (0.1 %)', () => {
   const h = createHistogram();
@@ -15,9 +23,17 @@ test('percentiles of 1..1000 ms are exact to HDR resolution (0.1 %)', () => {
 });
 
 test('serialised histograms merge exactly: counts add and percentiles match the pooled data', () => {
-  const a = createHistogram(), b = createHistogram(), all = createHistogram();
-  for (let i = 1; i <= 500; i++) { recordMs(a, i); recordMs(all, i); }
-  for (let i = 501; i <= 1000; i++) { recordMs(b, i); recordMs(all, i); }
+  const a = createHistogram(),
+    b = createHistogram(),
+    all = createHistogram();
+  for (let i = 1; i <= 500; i++) {
+    recordMs(a, i);
+    recordMs(all, i);
+  }
+  for (let i = 501; i <= 1000; i++) {
+    recordMs(b, i);
+    recordMs(all, i);
+  }
   const merged = deserializeHistogram(mergeHistograms([serializeHistogram(a), serializeHistogram(b)]));
   assert.is(merged.totalCount, 1000);
   // both sides go through the same encoding, so equality is exact

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { ExitCode, InfraError } from '../../src/errors.js';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { createEngine } from '../../src/load/engines.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
@@ -14,13 +14,23 @@ import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 2, duration: '1s' };
-const plan: RequestPlan = { method: 'GET', baseUrl: 'http://127.0.0.1:9', path: '/productpage', host: 'bookinfo.example.com' };
+const plan: RequestPlan = {
+  method: 'GET',
+  baseUrl: 'http://127.0.0.1:9',
+  path: '/productpage',
+  host: 'bookinfo.example.com',
+};
 const OVERFLOW = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
 
 // 60 × 200 (10…69 ms), 30 overflow 503s (1 ms), 10 × 504 route timeouts (15 s)
 const responses: ScriptedResponse[] = [
   ...Array.from({ length: 60 }, (_, i) => ({ status: 200, body: 'ok', duration: 10 + i })),
-  ...Array.from({ length: 30 }, () => ({ status: 503, body: OVERFLOW, headers: { 'x-envoy-overloaded': 'true' }, duration: 1 })),
+  ...Array.from({ length: 30 }, () => ({
+    status: 503,
+    body: OVERFLOW,
+    headers: { 'x-envoy-overloaded': 'true' },
+    duration: 1,
+  })),
   ...Array.from({ length: 10 }, () => ({ status: 504, body: 'upstream request timeout', duration: 15000 })),
 ];
 
@@ -29,8 +39,22 @@ function fakeEnv(exit: number, extra: Record<string, string> = {}) {
   const responsesFile = join(dir, 'responses.json');
   writeFileSync(responsesFile, JSON.stringify(responses));
   const log = join(dir, 'calls.log');
-  const env = { ...process.env, FAKE_K6_RESPONSES: responsesFile, FAKE_K6_EXIT: String(exit), FAKE_K6_LOG: log, ...extra };
-  return { env, calls: () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const env = {
+    ...process.env,
+    FAKE_K6_RESPONSES: responsesFile,
+    FAKE_K6_EXIT: String(exit),
+    FAKE_K6_LOG: log,
+    ...extra,
+  };
+  return {
+    env,
+    calls: () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[]),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 for (const exit of [0, 99]) {
@@ -57,7 +81,7 @@ for (const exit of [0, 99]) {
       // rank 50 = 30 overflow replies + the 20th 200 (10 + 19 ms)
       assert.ok(Math.abs(h.getValueAtPercentile(50) / 1000 - 29) / 29 < 0.02, String(h.getValueAtPercentile(50)));
       assert.is(r.timeline[0].requests, 100);
-      // issue G item 4: the same per-cause histograms and per-second causes and p95 as the built-in engine
+      // the same per-cause histograms and per-second causes and p95 as the built-in engine
       assert.equal(r.timeline[0].causes, { ok: 60, overflow: 30, route_timeout: 10 });
       assert.is(r.timeline[0].p95, 15000); // k6's p(95) of that second: rank 94.05 of 100 lies among the 504s
       assert.is(deserializeHistogram(r.histograms.byCause.ok!).totalCount, 60);
@@ -71,7 +95,10 @@ for (const exit of [0, 99]) {
       assert.equal(run.slice(0, 2), ['run', '--no-usage-report']);
       assert.is(run[run.length - 1], script);
       const envs = run.flatMap((a, i) => (run[i - 1] === '-e' ? [a] : []));
-      assert.equal(envs.map((e) => e.split('=')[0]), ['MESHPROOF_PLAN', 'MESHPROOF_PROFILE', 'MESHPROOF_SUMMARY']);
+      assert.equal(
+        envs.map((e) => e.split('=')[0]),
+        ['MESHPROOF_PLAN', 'MESHPROOF_PROFILE', 'MESHPROOF_SUMMARY'],
+      );
       assert.equal(JSON.parse(envs[0].slice('MESHPROOF_PLAN='.length)), plan);
       assert.equal(JSON.parse(envs[1].slice('MESHPROOF_PROFILE='.length)), profile);
     } finally {
@@ -83,7 +110,10 @@ for (const exit of [0, 99]) {
 test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail of k6 stderr', async () => {
   const f = fakeEnv(107);
   try {
-    const err = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan).then(() => undefined, (e: unknown) => e);
+    const err = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(err, InfraError);
     assert.is((err as InfraError).exitCode, ExitCode.infra);
     assert.match((err as Error).message, /k6 exited with code 107 \(script exception\)/);
@@ -122,7 +152,13 @@ test('a signal already aborted when k6 starts still stops it (the abort event fi
     abort.abort();
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 10_000)));
-    const outcome = await Promise.race([new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal }).then(() => 'done', () => 'failed'), hung]);
+    const outcome = await Promise.race([
+      new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal }).then(
+        () => 'done',
+        () => 'failed',
+      ),
+      hung,
+    ]);
     clearTimeout(timer);
     assert.is.not(outcome, 'hung', 'k6 would run until its own end (here: forever) without the SIGINT');
   } finally {
@@ -132,11 +168,17 @@ test('a signal already aborted when k6 starts still stops it (the abort event fi
 
 test('missing k6: --engine k6 fails with an InfraError saying how to install it or pass --k6', async () => {
   const engine = createEngine('k6', { env: { PATH: '/nonexistent' } });
-  const err = await engine.run(profile, plan).then(() => undefined, (e: unknown) => e);
+  const err = await engine.run(profile, plan).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(err, InfraError);
   assert.match((err as Error).message, /k6 not found/);
   assert.match((err as Error).message, /--k6/);
-  const wrong = await new K6Engine({ k6: '/nonexistent/k6' }).version().then(() => undefined, (e: unknown) => e);
+  const wrong = await new K6Engine({ k6: '/nonexistent/k6' }).version().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(wrong, InfraError);
 });
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, InfraError } from '../../src/cli/exit.js';
+import { ExitCode, InfraError } from '../../src/errors.js';
 import { deserializeHistogram, valueAtRankMs, type SerializedHistogram } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
 import type { LoadProfile, PhaseResult, RequestPlan } from '../../src/load/model.js';
@@ -32,15 +32,28 @@ function fakeEnv(extra: Record<string, string> = {}) {
   const file = join(dir, 'responses.json');
   writeFileSync(file, JSON.stringify(responses));
   const segments = join(dir, 'segments.log');
-  const env = { ...process.env, FAKE_K6_RESPONSES: file, FAKE_K6_DROPPED: '7', FAKE_K6_SEGMENT_LOG: segments, ...extra };
-  const lines = () => (existsSync(segments) ? readFileSync(segments, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+  const env = {
+    ...process.env,
+    FAKE_K6_RESPONSES: file,
+    FAKE_K6_DROPPED: '7',
+    FAKE_K6_SEGMENT_LOG: segments,
+    ...extra,
+  };
+  const lines = () =>
+    existsSync(segments)
+      ? readFileSync(segments, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
   return { env, dir, lines, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Same count at every rank ⇔ same count in every histogram bucket. */
 function sameBuckets(a: SerializedHistogram | undefined, b: SerializedHistogram | undefined, what: string) {
   assert.ok(a && b, what);
-  const ha = deserializeHistogram(a!), hb = deserializeHistogram(b!);
+  const ha = deserializeHistogram(a!),
+    hb = deserializeHistogram(b!);
   assert.is(ha.totalCount, hb.totalCount, `${what}: count`);
   for (let r = 1; r <= ha.totalCount; r++) assert.is(valueAtRankMs(ha, r), valueAtRankMs(hb, r), `${what}: rank ${r}`);
 }
@@ -60,16 +73,29 @@ for (const n of [2, 3]) {
       assert.equal(merged.statuses, one.statuses);
       assert.equal(merged.causes, one.causes);
       sameBuckets(merged.histograms.overall, one.histograms.overall, 'overall');
-      for (const cause of Object.keys(one.causes) as (keyof typeof one.causes)[]) sameBuckets(merged.histograms.byCause[cause], one.histograms.byCause[cause], cause);
+      for (const cause of Object.keys(one.causes) as (keyof typeof one.causes)[])
+        sameBuckets(merged.histograms.byCause[cause], one.histograms.byCause[cause], cause);
       assert.is(merged.latency.overall.count, one.latency.overall.count);
-      assert.is(merged.timeline.reduce((a, p) => a + p.requests, 0), 101);
-      assert.equal(merged.timeline.map((p) => p.causes), one.timeline.map((p) => p.causes));
+      assert.is(
+        merged.timeline.reduce((a, p) => a + p.requests, 0),
+        101,
+      );
+      assert.equal(
+        merged.timeline.map((p) => p.causes),
+        one.timeline.map((p) => p.causes),
+      );
       const segments = n === 2 ? ['0:1/2', '1/2:1'] : ['0:1/3', '1/3:2/3', '2/3:1'];
       const sequence = n === 2 ? '0,1/2,1' : '0,1/3,2/3,1';
       assert.equal(merged.instances, { count: n, sequence, segments });
       // what each k6 process was given (the first line is the unsegmented run)
       const given = f.lines().filter((l) => 'segment' in l);
-      assert.equal(given.slice(1).map((l) => l.segment).sort(), segments);
+      assert.equal(
+        given
+          .slice(1)
+          .map((l) => l.segment)
+          .sort(),
+        segments,
+      );
       assert.ok(given.slice(1).every((l) => l.sequence === sequence));
     } finally {
       f.cleanup();
@@ -82,12 +108,21 @@ test('an instance that fails fails the phase (exit 3) and stops the others (they
   try {
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 15_000)));
-    const outcome = await Promise.race([new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { instances: 2 }).then(() => 'resolved', (e: unknown) => e), hung]);
+    const outcome = await Promise.race([
+      new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { instances: 2 }).then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      hung,
+    ]);
     clearTimeout(timer);
     assert.is.not(outcome, 'hung', 'the healthy instance was not stopped');
     assert.instance(outcome, InfraError);
     assert.is((outcome as InfraError).exitCode, ExitCode.infra);
-    assert.match((outcome as Error).message, /^instance 2 of 2 \(segment 1\/2:1\): k6 exited with code 107 \(script exception\)/);
+    assert.match(
+      (outcome as Error).message,
+      /^instance 2 of 2 \(segment 1\/2:1\): k6 exited with code 107 \(script exception\)/,
+    );
   } finally {
     f.cleanup();
   }
@@ -107,7 +142,10 @@ test('an abort (SIGINT) reaches every instance: each writes its summary, the mer
         abort.abort();
       }
     }, 20);
-    const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, { signal: abort.signal, instances: 2 });
+    const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan, {
+      signal: abort.signal,
+      instances: 2,
+    });
     // both processes got SIGINT (else one would run forever) and both summaries were merged
     assert.is(r.requests, 101);
     assert.is(r.instances?.count, 2);

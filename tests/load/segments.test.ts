@@ -3,7 +3,15 @@
 // k6's independent transcription (tests/fixtures/fake-k6/segments.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { evenSegments, parseSegment, parseSequence, segmentFlags, segmentString, sequenceString, Tuple } from '../../src/load/segments.js';
+import {
+  evenSegments,
+  parseSegment,
+  parseSequence,
+  segmentFlags,
+  segmentString,
+  sequenceString,
+  Tuple,
+} from '../../src/load/segments.js';
 import * as fake from '../fixtures/fake-k6/segments.mjs';
 
 const take = (it: Generator<number>, n: number) => Array.from({ length: n }, () => it.next().value as number);
@@ -24,13 +32,25 @@ test('N even segments: the shares of every value add up to it, and the stripes p
   for (const n of [1, 2, 3, 4, 7]) {
     const seq = evenSegments(n);
     const tuples = seq.map((s) => Tuple.of(s, seq));
-    for (let v = 0; v <= 50; v++) assert.is(tuples.reduce((a, t) => a + t.scaleInt64(v), 0), v, `n=${n} v=${v}`);
+    for (let v = 0; v <= 50; v++)
+      assert.is(
+        tuples.reduce((a, t) => a + t.scaleInt64(v), 0),
+        v,
+        `n=${n} v=${v}`,
+      );
     const seen = tuples.flatMap((t) => take(t.stripe(), 20).filter((i) => i < 20 * n - n)).sort((a, b) => a - b);
-    assert.equal(seen, Array.from({ length: 20 * n - n }, (_, i) => i), `n=${n}`);
+    assert.equal(
+      seen,
+      Array.from({ length: 20 * n - n }, (_, i) => i),
+      `n=${n}`,
+    );
   }
   // 10 VUs on 2 instances: 5 each (the issue's "2 processes of 5 VUs")
   const two = evenSegments(2);
-  assert.equal(two.map((s) => Tuple.of(s, two).scaleInt64(10)), [5, 5]);
+  assert.equal(
+    two.map((s) => Tuple.of(s, two).scaleInt64(10)),
+    [5, 5],
+  );
 });
 
 test('the flags k6 gets, and parsing back every form k6 accepts', () => {
@@ -41,19 +61,28 @@ test('the flags k6 gets, and parsing back every form k6 accepts', () => {
   assert.is(sequenceString(parseSequence('0,25%,0.5,1')), '0,1/4,1/2,1');
   assert.throws(() => parseSegment('1/2:1/4'), /segment start\(0\.50\) should be less than its end\(0\.25\)/);
   assert.throws(() => parseSequence('1/2'), /at least 2 points are needed for an execution segment sequence, 1 given/);
-  assert.throws(() => Tuple.of(parseSegment('0:1/3'), parseSequence('0,1/2,1')), /couldn't find segment 0:1\/3 in sequence 0,1\/2,1/);
+  assert.throws(
+    () => Tuple.of(parseSegment('0:1/3'), parseSequence('0,1/2,1')),
+    /couldn't find segment 0:1\/3 in sequence 0,1\/2,1/,
+  );
 });
 
-test('re-cutting by a value (the arrival-rate executors\' Init by maxVUs) keeps the shares', () => {
+test("re-cutting by a value (the arrival-rate executors' Init by maxVUs) keeps the shares", () => {
   const seq = evenSegments(3);
   const tuples = seq.map((s) => Tuple.of(s, seq));
   // maxVUs 4 over 1/3s: shares 2, 1, 1 → sequence 0,1/2,3/4,1
-  assert.equal(tuples.map((t) => t.scaleInt64(4)), [2, 1, 1]);
-  assert.equal(tuples.map((t) => segmentString(t.fromValue(4).segment)), ['0:1/2', '1/2:3/4', '3/4:1']);
+  assert.equal(
+    tuples.map((t) => t.scaleInt64(4)),
+    [2, 1, 1],
+  );
+  assert.equal(
+    tuples.map((t) => segmentString(t.fromValue(4).segment)),
+    ['0:1/2', '1/2:3/4', '3/4:1'],
+  );
   assert.throws(() => tuples[2].fromValue(2), /isn't present in the new sequence/);
 });
 
-test('the fake k6 transcription agrees with meshproof\'s: ScaleInt64, stripes and re-cuts', () => {
+test("the fake k6 transcription agrees with meshproof's: ScaleInt64, stripes and re-cuts", () => {
   for (const text of ['0,1/2,1', '0,1/3,2/3,1', '0,1/2,3/4,1', '0,3/5,14/15,1', '0,1/4,1/2,3/4,1']) {
     const seq = parseSequence(text);
     const fseq = fake.parseSequence(text);
@@ -64,8 +93,16 @@ test('the fake k6 transcription agrees with meshproof\'s: ScaleInt64, stripes an
       assert.equal(take(theirs.stripe(), 30), take(ours.stripe(), 30), `${text}[${i}] stripe`);
       for (const v of [7, 10]) {
         let a: number[] | string, b: number[] | string;
-        try { a = take(ours.fromValue(v).stripe(), 12); } catch (e) { a = (e as Error).message.replace(/ \(.*\)/, ''); }
-        try { b = take(theirs.recut(v).stripe(), 12); } catch (e) { b = (e as Error).message; }
+        try {
+          a = take(ours.fromValue(v).stripe(), 12);
+        } catch (e) {
+          a = (e as Error).message.replace(/ \(.*\)/, '');
+        }
+        try {
+          b = take(theirs.recut(v).stripe(), 12);
+        } catch (e) {
+          b = (e as Error).message;
+        }
         assert.equal(b, a, `${text}[${i}] recut(${v})`);
       }
     });

@@ -14,12 +14,20 @@ const FIXTURE = fileURLToPath(new URL('./helpers/sync-failure.ts', import.meta.u
 /** Generous for a loaded 2-core machine; the old engine never ends at all. */
 const CHILD_LIMIT_MS = 20_000;
 
-function run(mode: 'closed' | 'arrival' | 'many', abortAfter: number | '-'): Promise<{ elapsedMs: number; requests: number; networkErrors: number }> {
+function run(
+  mode: 'closed' | 'arrival' | 'many',
+  abortAfter: number | '-',
+): Promise<{ elapsedMs: number; requests: number; networkErrors: number }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', FIXTURE, mode, String(abortAfter)], { cwd: ROOT, timeout: CHILD_LIMIT_MS, killSignal: 'SIGKILL' }, (err, stdout) => {
-      if (err) reject(new Error(`child did not finish within ${CHILD_LIMIT_MS} ms (${err.message})`));
-      else resolve(JSON.parse(stdout));
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', FIXTURE, mode, String(abortAfter)],
+      { cwd: ROOT, timeout: CHILD_LIMIT_MS, killSignal: 'SIGKILL' },
+      (err, stdout) => {
+        if (err) reject(new Error(`child did not finish within ${CHILD_LIMIT_MS} ms (${err.message})`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 

@@ -16,15 +16,33 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     await send(m.gatewayUrl);
     const text = await admin(m.adminUrl, '/stats');
     const lines = text.trimEnd().split('\n');
-    assert.ok(lines.every((l) => /^[^:\s]+(?:\|[^:\s]*)*[^\s]*: \d+$/.test(l)), lines.find((l) => !/: \d+$/.test(l)));
+    assert.ok(
+      lines.every((l) => /^[^:\s]+(?:\|[^:\s]*)*[^\s]*: \d+$/.test(l)),
+      lines.find((l) => !/: \d+$/.test(l)),
+    );
     assert.equal(lines, [...lines].sort());
-    for (const name of ['upstream_rq_total', 'upstream_rq_2xx', 'upstream_rq_200', 'upstream_rq_pending_overflow', 'upstream_cx_overflow', 'upstream_rq_retry', 'upstream_rq_timeout', 'outlier_detection.ejections_enforced_total', 'outlier_detection.ejections_active', 'circuit_breakers.default.remaining_pending']) {
+    for (const name of [
+      'upstream_rq_total',
+      'upstream_rq_2xx',
+      'upstream_rq_200',
+      'upstream_rq_pending_overflow',
+      'upstream_cx_overflow',
+      'upstream_rq_retry',
+      'upstream_rq_timeout',
+      'outlier_detection.ejections_enforced_total',
+      'outlier_detection.ejections_active',
+      'circuit_breakers.default.remaining_pending',
+    ]) {
       assert.ok(text.includes(`cluster.${CLUSTER}.${name}: `), name);
     }
     assert.ok(text.includes(`cluster.${CLUSTER}.upstream_rq_total: 1\n`));
-    const json = JSON.parse(await admin(m.adminUrl, '/stats?format=json')) as { stats: { name: string; value: number }[] };
+    const json = JSON.parse(await admin(m.adminUrl, '/stats?format=json')) as {
+      stats: { name: string; value: number }[];
+    };
     const api = m.stats();
-    for (const s of json.stats) if (!s.name.includes('_active') && !s.name.includes('remaining') && !s.name.includes('_open')) assert.is(api[s.name], s.value, s.name);
+    for (const s of json.stats)
+      if (!s.name.includes('_active') && !s.name.includes('remaining') && !s.name.includes('_open'))
+        assert.is(api[s.name], s.value, s.name);
     const filtered = await admin(m.adminUrl, '/stats?filter=pending_overflow');
     assert.is(filtered, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
     const bad = await send(m.adminUrl, { path: '/stats?filter=(', host: 'admin' });
@@ -39,8 +57,15 @@ test('/config_dump: ClustersConfigDump and RoutesConfigDump in Envoy field names
   const m = await startMesh({
     app: appWith([fixed(1)]),
     policies: [
-      dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } }, outlierDetection: { consecutive5xxErrors: 2, interval: '1s' } }),
-      vs({ timeout: '0.5s', retries: { attempts: 1, retryOn: '5xx' }, fault: { abort: { httpStatus: 503, percentage: { value: 10 } } } }),
+      dr({
+        connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } },
+        outlierDetection: { consecutive5xxErrors: 2, interval: '1s' },
+      }),
+      vs({
+        timeout: '0.5s',
+        retries: { attempts: 1, retryOn: '5xx' },
+        fault: { abort: { httpStatus: 503, percentage: { value: 10 } } },
+      }),
     ],
   });
   try {
@@ -49,8 +74,19 @@ test('/config_dump: ClustersConfigDump and RoutesConfigDump in Envoy field names
     assert.is(clusters['@type'], 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump');
     const c = clusters.dynamic_active_clusters[0].cluster;
     assert.is(c.name, CLUSTER);
-    assert.equal(c.circuit_breakers.thresholds[0], { max_connections: 1, max_pending_requests: 1, max_requests: 4294967295, max_retries: 4294967295, track_remaining: true });
-    assert.equal(c.outlier_detection, { enforcing_success_rate: 0, consecutive_5xx: 2, enforcing_consecutive_5xx: 100, interval: '1s' });
+    assert.equal(c.circuit_breakers.thresholds[0], {
+      max_connections: 1,
+      max_pending_requests: 1,
+      max_requests: 4294967295,
+      max_retries: 4294967295,
+      track_remaining: true,
+    });
+    assert.equal(c.outlier_detection, {
+      enforcing_success_rate: 0,
+      consecutive_5xx: 2,
+      enforcing_consecutive_5xx: 100,
+      interval: '1s',
+    });
     assert.is(routes['@type'], 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump');
     const rc = routes.dynamic_route_configs[0].route_config;
     assert.is(rc.virtual_hosts[0].domains[0], 'bookinfo.example.com');
@@ -58,10 +94,17 @@ test('/config_dump: ClustersConfigDump and RoutesConfigDump in Envoy field names
     assert.is(r.route.timeout, '0.500s');
     assert.is(r.route.retry_policy.retry_on, '5xx');
     assert.is(r.route.retry_policy.num_retries, 1);
-    assert.equal(r.typed_per_filter_config['envoy.filters.http.fault'].abort, { http_status: 503, percentage: { numerator: 100000, denominator: 'MILLION' } });
+    assert.equal(r.typed_per_filter_config['envoy.filters.http.fault'].abort, {
+      http_status: 503,
+      percentage: { numerator: 100000, denominator: 'MILLION' },
+    });
     await m.deleteObjects([{ kind: 'DestinationRule', namespace: 'default', name: 'productpage' }]);
     const after = JSON.parse(await admin(m.adminUrl, '/config_dump')).configs[0].dynamic_active_clusters[0];
-    assert.is(after.cluster.circuit_breakers.thresholds[0].max_connections, 4294967295, 'removing the DR restores Istio defaults');
+    assert.is(
+      after.cluster.circuit_breakers.thresholds[0].max_connections,
+      4294967295,
+      'removing the DR restores Istio defaults',
+    );
     assert.is(after.cluster.outlier_detection, undefined);
     assert.is(after.version_info, String(m.configVersion()));
   } finally {
@@ -89,7 +132,10 @@ test('access log: one line per request with Envoy response flags UO, NR, UH, UT 
   const log = path.join(os.tmpdir(), `meshproof-access-${process.pid}.log`);
   const m = await startMesh({
     app: appWith([fixed(150)]),
-    policies: [dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }), vs({ timeout: '100ms' })],
+    policies: [
+      dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }),
+      vs({ timeout: '100ms' }),
+    ],
     accessLogPath: log,
   });
   try {
@@ -102,7 +148,10 @@ test('access log: one line per request with Envoy response flags UO, NR, UH, UT 
   const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
   fs.rmSync(log);
   assert.is(lines.length, 4);
-  assert.ok(lines.some((l) => / 503 UO /.test(l) && l.endsWith(CLUSTER)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => / 503 UO /.test(l) && l.endsWith(CLUSTER)),
+    lines.join('\n'),
+  );
   assert.ok(lines.some((l) => / 504 UT /.test(l)));
   assert.ok(lines.some((l) => / 404 NR /.test(l) && l.includes('"nowhere.example.com"')));
   assert.match(lines[0], /^\[\d{4}-\d\d-\d\dT[^\]]+\] "GET \/productpage HTTP\/1\.1" \d{3} /);

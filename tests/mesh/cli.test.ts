@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 import { until } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,7 +17,9 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/mesh-cli.ts', import.meta.url)
 /** Raw HTTP/1.1 exchange, so the test sees the exact bytes the gateway writes. */
 function raw(port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(`GET /productpage HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+    const s = net.connect(port, '127.0.0.1', () =>
+      s.write(`GET /productpage HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+    );
     let out = '';
     s.on('data', (d) => (out += d));
     s.on('end', () => resolve(out));
@@ -27,20 +29,41 @@ function raw(port: number, host: string): Promise<string> {
 
 /** Starts `meshproof mesh <args>`; stderr accumulates in `out.stderr`. */
 function startCli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { child, stderr: '' };
   child.stderr.on('data', (d) => (out.stderr += d));
   return out;
 }
 
 /** The `--json` summary line (one small write, so one chunk). */
-async function summaryOf(child: ReturnType<typeof spawn>): Promise<{ gatewayUrl: string; adminUrl: string; curl: string; proxy: string; pods: { name: string }[]; workers: number; network: { rttMs: number; jitterMs: number } }> {
+async function summaryOf(child: ReturnType<typeof spawn>): Promise<{
+  gatewayUrl: string;
+  adminUrl: string;
+  curl: string;
+  proxy: string;
+  pods: { name: string }[];
+  workers: number;
+  network: { rttMs: number; jitterMs: number };
+}> {
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return JSON.parse(line.toString());
 }
 
 test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel requests → one §1 overflow reply; SIGINT stops it (exit 0)', async () => {
-  const cli = startCli(['--pods', '1', '--policy', 'policies/connection-pool.yaml', '--port', '0', '--admin-port', '0', '--json']);
+  const cli = startCli([
+    '--pods',
+    '1',
+    '--policy',
+    'policies/connection-pool.yaml',
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--json',
+  ]);
   const { child } = cli;
   try {
     const summary = await summaryOf(child);
@@ -55,7 +78,13 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
     const [head, body] = over[0].split('\r\n\r\n');
     assert.is(body, 'upstream connect error or disconnect/reset before headers. reset reason: overflow');
     const headers = head.toLowerCase().split('\r\n');
-    for (const h of ['content-length: 81', 'content-type: text/plain', 'x-envoy-overloaded: true', 'server: istio-envoy']) assert.ok(headers.includes(h), `${h} in ${head}`);
+    for (const h of [
+      'content-length: 81',
+      'content-type: text/plain',
+      'x-envoy-overloaded: true',
+      'server: istio-envoy',
+    ])
+      assert.ok(headers.includes(h), `${h} in ${head}`);
     assert.ok(!head.toLowerCase().includes('x-envoy-upstream-service-time'));
     assert.match(cli.stderr, /gateway {2}http:\/\/127\.0\.0\.1:\d+/);
   } finally {
@@ -68,23 +97,43 @@ test('meshproof mesh --pods 1 --policy policies/connection-pool.yaml: 3 parallel
 
 test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answering 500) behind the gateway; --workers 1 overrides the scenario's 2", async () => {
   // --workers outranks the scenario's local.workers (default 2): the summary says 1
-  const cli = startCli(['--scenario', 'scenarios/outlier-detection.yaml', '--workers', '1', '--port', '0', '--admin-port', '0', '--json']);
+  const cli = startCli([
+    '--scenario',
+    'scenarios/outlier-detection.yaml',
+    '--workers',
+    '1',
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--json',
+  ]);
   const { child } = cli;
   try {
     const summary = await summaryOf(child);
-    assert.equal(summary.pods.map((p) => p.name), ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2']);
+    assert.equal(
+      summary.pods.map((p) => p.name),
+      ['productpage-v1-0', 'productpage-v1-1', 'productpage-v1-2'],
+    );
     assert.equal([summary.workers, summary.network], [1, { rttMs: 0, jitterMs: 0 }]);
     const port = Number(new URL(summary.gatewayUrl).port);
     // least request (§3.4) picks among idle pods at random: 12 sequential requests reach all three
     const replies: string[] = [];
     for (let i = 0; i < 12; i++) replies.push(await raw(port, 'bookinfo.example.com'));
     const from = (pod: string) => replies.filter((r) => r.endsWith(`${pod} 500\n`) || r.endsWith(`${pod} 200\n`));
-    assert.ok(from('productpage-v1-2').every((r) => r.startsWith('HTTP/1.1 500 ')), 'pod 2 answers 500');
+    assert.ok(
+      from('productpage-v1-2').every((r) => r.startsWith('HTTP/1.1 500 ')),
+      'pod 2 answers 500',
+    );
     assert.ok([...from('productpage-v1-0'), ...from('productpage-v1-1')].every((r) => r.startsWith('HTTP/1.1 200 ')));
     assert.is(from('productpage-v1-0').length + from('productpage-v1-1').length + from('productpage-v1-2').length, 12);
-    assert.ok(from('productpage-v1-2').length > 0 && from('productpage-v1-2').length < 12, `pod 2 served ${from('productpage-v1-2').length} of 12`);
+    assert.ok(
+      from('productpage-v1-2').length > 0 && from('productpage-v1-2').length < 12,
+      `pod 2 served ${from('productpage-v1-2').length} of 12`,
+    );
     assert.is(summary.proxy, 'current');
-    const rule = /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
+    const rule =
+      /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
     assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
   } finally {
     child.kill('SIGTERM');
@@ -102,7 +151,10 @@ test('meshproof mesh stops cleanly on SIGHUP (closed terminal) too: exit 0, the 
   const [code, signal] = await once(child, 'exit');
   assert.equal([code, signal], [0, null], cli.stderr);
   assert.match(cli.stderr, /stopping the local mesh/);
-  const refused = await raw(port, 'bookinfo.example.com').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code);
+  const refused = await raw(port, 'bookinfo.example.com').then(
+    () => 'answered',
+    (e: NodeJS.ErrnoException) => e.code,
+  );
   assert.is(refused, 'ECONNREFUSED');
 });
 
@@ -112,7 +164,9 @@ test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HT
   try {
     const port = Number(new URL((await summaryOf(child)).gatewayUrl).port);
     const reply = await new Promise<string>((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => s.write('GET /productpage HTTP/1.0\r\nHost: bookinfo.example.com\r\n\r\n'));
+      const s = net.connect(port, '127.0.0.1', () =>
+        s.write('GET /productpage HTTP/1.0\r\nHost: bookinfo.example.com\r\n\r\n'),
+      );
       let out = '';
       s.on('data', (d) => (out += d));
       s.on('end', () => resolve(out));
@@ -141,10 +195,20 @@ test('meshproof mesh refuses --workers above the scenario ceiling (64) before st
 });
 
 test('meshproof mesh --policy with an object in another namespace is refused as run refuses it (issue 13 item 10): exit 2 at metadata.namespace, nothing started', async () => {
-  const cli = startCli(['--policy', 'tests/fixtures/policy/conflicts/other-ns.yaml', '--port', '0', '--admin-port', '0']);
+  const cli = startCli([
+    '--policy',
+    'tests/fixtures/policy/conflicts/other-ns.yaml',
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+  ]);
   const [code] = await once(cli.child, 'exit');
   assert.is(code, ExitCode.usage, cli.stderr);
-  assert.match(cli.stderr, /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/);
+  assert.match(
+    cli.stderr,
+    /other-ns\.yaml:6:3: error: metadata\.namespace: DestinationRule shop\/productpage: the local mesh serves one namespace, "default"/,
+  );
   assert.not.match(cli.stderr, /local mesh up/);
 });
 
@@ -157,7 +221,8 @@ test('meshproof mesh --proxy (§3.2): envoy-1.26 is named in the banner and --js
   try {
     const summary = await summaryOf(cli.child);
     assert.is(summary.proxy, 'envoy-1.26');
-    const rule = /proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
+    const rule =
+      /proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
     assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
   } finally {
     cli.child.kill('SIGTERM');

@@ -63,7 +63,11 @@ test('§6.2 without a network the gateway URL is the gateway itself (loopback, n
 test('§6.2 bytes stay in order under jitter larger than the gaps between writes (TCP never reorders), both directions, and FIN follows the data', async () => {
   const echo = net.createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  const line = await startDelayLine((echo.address() as net.AddressInfo).port, { rttMs: 20, jitterMs: 30 }, createRng(9));
+  const line = await startDelayLine(
+    (echo.address() as net.AddressInfo).port,
+    { rttMs: 20, jitterMs: 30 },
+    createRng(9),
+  );
   try {
     const sent = Array.from({ length: 40 }, (_, i) => `<${i}>`);
     const got = await new Promise<string>((resolve) => {

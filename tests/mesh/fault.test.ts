@@ -14,14 +14,24 @@ import { appWith, closedLoop, CLUSTER, fixed, HOST, send, sleep, vs, stall, with
 test.before.each(stall.reset);
 
 test('E10: abort 503 at 50 % over 10 000 requests → aborted count within 3σ of 5000 (seeded), no upstream call, no retry', async () => {
-  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } } })]), seed: 7 });
+  const m = await startMesh({
+    app: appWith([fixed(0)], [vs({ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } } })]),
+    seed: 7,
+  });
   try {
     const n = 10_000;
     const rs = await closedLoop(m.gatewayUrl, 16, { total: n });
     assert.is(rs.length, n);
     const aborted = rs.filter((r) => r.body === 'fault filter abort');
     assert.ok(aborted.length >= 4850 && aborted.length <= 5150, `aborted ${aborted.length}`);
-    assert.ok(aborted.every((r) => r.status === 503 && r.headers['x-envoy-upstream-service-time'] === undefined && r.headers['content-type'] === 'text/plain'));
+    assert.ok(
+      aborted.every(
+        (r) =>
+          r.status === 503 &&
+          r.headers['x-envoy-upstream-service-time'] === undefined &&
+          r.headers['content-type'] === 'text/plain',
+      ),
+    );
     assert.is(m.pods[0].requestsSeen(), n - aborted.length);
     assert.is(m.stats()[`cluster.${CLUSTER}.upstream_rq_retry`], 0);
     assert.is(m.stats()['http.outbound_0.0.0.0_8080.fault.aborts_injected'], aborted.length);
@@ -33,7 +43,17 @@ test('E10: abort 503 at 50 % over 10 000 requests → aborted count within 3σ o
 test('E11 (delay scaled to 300ms): delay 100 % + abort 418 100 % → 418 after ~300ms, flags DI,FI, upstream never called', async () => {
   const log = path.join(os.tmpdir(), `meshproof-e11-${process.pid}.log`);
   const m = await startMesh({
-    app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } }, abort: { httpStatus: 418, percentage: { value: 100 } } } })]),
+    app: appWith(
+      [fixed(0)],
+      [
+        vs({
+          fault: {
+            delay: { fixedDelay: '300ms', percentage: { value: 100 } },
+            abort: { httpStatus: 418, percentage: { value: 100 } },
+          },
+        }),
+      ],
+    ),
     accessLogPath: log,
   });
   try {
@@ -51,7 +71,12 @@ test('E11 (delay scaled to 300ms): delay 100 % + abort 418 100 % → 418 after ~
 });
 
 test('E12 (scaled: delay 600ms, timeout 300ms, upstream 100ms): 200 after ~700ms — the delay is not charged to the timeout', async () => {
-  const m = await startMesh({ app: appWith([fixed(100)], [vs({ timeout: '300ms', fault: { delay: { fixedDelay: '600ms', percentage: { value: 100 } } } })]) });
+  const m = await startMesh({
+    app: appWith(
+      [fixed(100)],
+      [vs({ timeout: '300ms', fault: { delay: { fixedDelay: '600ms', percentage: { value: 100 } } } })],
+    ),
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 200);
@@ -65,10 +90,19 @@ test('E12 (scaled: delay 600ms, timeout 300ms, upstream 100ms): 200 after ~700ms
 
 test('§5.2 a client that leaves during the fault delay is still counted and logged (DI,DC), and never reaches the pod', async () => {
   const log = path.join(os.tmpdir(), `meshproof-dc-${process.pid}.log`);
-  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } } } })]), accessLogPath: log });
+  const m = await startMesh({
+    app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '300ms', percentage: { value: 100 } } } })]),
+    accessLogPath: log,
+  });
   try {
     await new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port: new URL(m.gatewayUrl).port, path: '/productpage', agent: false, headers: { host: HOST } });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: new URL(m.gatewayUrl).port,
+        path: '/productpage',
+        agent: false,
+        headers: { host: HOST },
+      });
       req.on('error', () => resolve());
       req.end();
       setTimeout(() => req.destroy(), 50);
@@ -100,7 +134,17 @@ test('E13: abort 500 without percentage → 0 aborts in 100 requests (§5.1: omi
 
 test('§5.2 delay and abort draws are independent: P(delayed ∧ aborted) = pDelay × pAbort within 3σ', async () => {
   const m = await startMesh({
-    app: appWith([fixed(0)], [vs({ fault: { delay: { fixedDelay: '1ms', percentage: { value: 50 } }, abort: { httpStatus: 503, percentage: { value: 50 } } } })]),
+    app: appWith(
+      [fixed(0)],
+      [
+        vs({
+          fault: {
+            delay: { fixedDelay: '1ms', percentage: { value: 50 } },
+            abort: { httpStatus: 503, percentage: { value: 50 } },
+          },
+        }),
+      ],
+    ),
     seed: 11,
     accessLogPath: path.join(os.tmpdir(), `meshproof-indep-${process.pid}.log`),
   });
@@ -123,7 +167,12 @@ test('§5.2 delay and abort draws are independent: P(delayed ∧ aborted) = pDel
 });
 
 test('§1/§5.1 gRPC requests: a grpcStatus abort and a 404 NR become HTTP 200 with grpc-status and grpc-message', async () => {
-  const m = await startMesh({ app: appWith([fixed(0)], [vs({ fault: { abort: { grpcStatus: 'RESOURCE_EXHAUSTED', percentage: { value: 100 } } } })]) });
+  const m = await startMesh({
+    app: appWith(
+      [fixed(0)],
+      [vs({ fault: { abort: { grpcStatus: 'RESOURCE_EXHAUSTED', percentage: { value: 100 } } } })],
+    ),
+  });
   try {
     const grpc = { 'content-type': 'application/grpc' };
     const r = await send(m.gatewayUrl, { headers: grpc });

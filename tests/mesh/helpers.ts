@@ -21,20 +21,41 @@ export interface Reply {
 }
 
 /** One request on its own connection (agent: false), so concurrency at the gateway is real. */
-export function send(base: string, opts: { path?: string; host?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<Reply> {
+export function send(
+  base: string,
+  opts: { path?: string; host?: string; headers?: Record<string, string>; agent?: http.Agent } = {},
+): Promise<Reply> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const u = new URL(opts.path ?? '/productpage', base);
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, agent: opts.agent ?? false, headers: { host: opts.host ?? HOST, ...opts.headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        agent: opts.agent ?? false,
+        headers: { host: opts.host ?? HOST, ...opts.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0, sentAt: t0 }));
-        res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+            ms: performance.now() - t0,
+            sentAt: t0,
+          }),
+        );
+        res.on('error', (e) =>
+          resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }),
+        );
       },
     );
-    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }));
+    req.on('error', (e) =>
+      resolve({ status: 0, headers: {}, body: '', ms: performance.now() - t0, sentAt: t0, error: String(e) }),
+    );
     req.end();
   });
 }
@@ -43,7 +64,11 @@ export function send(base: string, opts: { path?: string; host?: string; headers
  * `clients` closed-loop clients (each one keep-alive connection, like fortio/k6 VUs) sending
  * until `total` requests were sent in all, or for `forMs`; bounded either way.
  */
-export async function closedLoop(url: string, clients: number, limit: { total?: number; forMs?: number }): Promise<Reply[]> {
+export async function closedLoop(
+  url: string,
+  clients: number,
+  limit: { total?: number; forMs?: number },
+): Promise<Reply[]> {
   const out: Reply[] = [];
   let left = limit.total ?? Infinity;
   const end = performance.now() + (limit.forMs ?? 60_000);
@@ -67,7 +92,11 @@ export function appWith(behaviours: PodBehaviour[], objects?: Record<string, unk
   return {
     service: { name: 'productpage', namespace: 'default', port: 9080 },
     gatewayHost: HOST,
-    pods: behaviours.map((b, i) => ({ name: `productpage-v1-${i}`, labels: { app: 'productpage', version: 'v1' }, behaviour: b })),
+    pods: behaviours.map((b, i) => ({
+      name: `productpage-v1-${i}`,
+      labels: { app: 'productpage', version: 'v1' },
+      behaviour: b,
+    })),
     objects: objects ?? [vs({})],
   };
 }
@@ -83,12 +112,21 @@ export function vs(extra: Record<string, unknown>, name = 'productpage'): Record
     spec: {
       hosts: [HOST],
       gateways: ['bookinfo-gateway'],
-      http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'productpage', port: { number: 9080 } } }], ...extra }],
+      http: [
+        {
+          match: [{ uri: { prefix: '/' } }],
+          route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
+          ...extra,
+        },
+      ],
     },
   };
 }
 
-export function dr(trafficPolicy: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function dr(
+  trafficPolicy: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',

@@ -18,8 +18,21 @@ test('stop() leaves no socket, server or timer behind, even with requests in fli
   await sleep(20);
   const before = resources();
   const m = await startMesh({
-    app: appWith([{ mode: 'hang' }, fixed(50), { ...fixed(1), errors: { status: 503, rate: 1 } }], [vs({ retries: { attempts: 3, retryOn: '5xx', backoff: '500ms' }, fault: { delay: { fixedDelay: '2s', percentage: { value: 30 } } } })]),
-    policies: [dr({ outlierDetection: { consecutive5xxErrors: 3, interval: '50ms' }, connectionPool: { http: { idleTimeout: '10s' } } })],
+    app: appWith(
+      [{ mode: 'hang' }, fixed(50), { ...fixed(1), errors: { status: 503, rate: 1 } }],
+      [
+        vs({
+          retries: { attempts: 3, retryOn: '5xx', backoff: '500ms' },
+          fault: { delay: { fixedDelay: '2s', percentage: { value: 30 } } },
+        }),
+      ],
+    ),
+    policies: [
+      dr({
+        outlierDetection: { consecutive5xxErrors: 3, interval: '50ms' },
+        connectionPool: { http: { idleTimeout: '10s' } },
+      }),
+    ],
     pushDelayMs: 1000,
     workers: 2,
   });
@@ -33,7 +46,10 @@ test('stop() leaves no socket, server or timer behind, even with requests in fli
   await sleep(50);
   const after = resources();
   for (const kind of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    assert.ok((after[kind] ?? 0) <= (before[kind] ?? 0), `${kind}: ${before[kind] ?? 0} before, ${after[kind] ?? 0} after`);
+    assert.ok(
+      (after[kind] ?? 0) <= (before[kind] ?? 0),
+      `${kind}: ${before[kind] ?? 0} before, ${after[kind] ?? 0} after`,
+    );
   }
 });
 

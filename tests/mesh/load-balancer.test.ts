@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { createPicker, type LbHost } from '../../src/mesh/load-balancer.js';
 import { createRng } from '../../src/util/random.js';
 import { clusterSettings } from '../../src/mesh/cluster-config.js';
-import { translateCluster } from '../../src/policy/translate.js';
+import { translateCluster } from '../../src/translate/index.js';
 import { startMesh } from '../../src/mesh/index.js';
 import { appWith, closedLoop, dr } from './helpers.js';
 
@@ -29,7 +29,10 @@ function shares(policy: Parameters<typeof createPicker>[0], hosts: LbHost[], n =
 /** |count − n·p| ≤ 3σ */
 function within3Sigma(count: number, n: number, p: number, what: string): void {
   const sigma = Math.sqrt(n * p * (1 - p));
-  assert.ok(Math.abs(count - n * p) <= 3 * sigma, `${what}: ${count} of ${n}, expected ${(n * p).toFixed(0)} ± ${(3 * sigma).toFixed(0)} (3σ)`);
+  assert.ok(
+    Math.abs(count - n * p) <= 3 * sigma,
+    `${what}: ${count} of ${n}, expected ${(n * p).toFixed(0)} ± ${(3 * sigma).toFixed(0)} (3σ)`,
+  );
 }
 
 test('§3.4 LEAST_REQUEST: one idle host of three, the others busy → the idle one gets 5/9 of picks (1 − (2/3)²)', () => {
@@ -56,7 +59,11 @@ test('§3.4 RANDOM: uniform whatever the load; ROUND_ROBIN: exact rotation', () 
   assert.equal(shares('ROUND_ROBIN', hosts, 9), [3, 3, 3]);
   const rr = createPicker('ROUND_ROBIN', createRng(1));
   const seq = [0, 1, 2, 3].map(() => hosts.indexOf(rr.pick(hosts, false)));
-  assert.equal(seq, [0, 1, 2, 0].map((i) => (i + seq[0]) % 3), 'consecutive picks rotate');
+  assert.equal(
+    seq,
+    [0, 1, 2, 0].map((i) => (i + seq[0]) % 3),
+    'consecutive picks rotate',
+  );
 });
 
 /**
@@ -89,20 +96,40 @@ test('§3.4 seeded: the same seed gives the same picks, another seed other picks
   assert.is.not(seq(3), seq(4));
 });
 
-test('§3.4 the mesh runs the translated lb_policy: LEAST_REQUEST by default, ROUND_ROBIN when Envoy\'s field is omitted, RANDOM; hashing falls back to least request', () => {
+test("§3.4 the mesh runs the translated lb_policy: LEAST_REQUEST by default, ROUND_ROBIN when Envoy's field is omitted, RANDOM; hashing falls back to least request", () => {
   const svc = { fqdn: 'productpage.default.svc.cluster.local', port: 9080 };
   const run = (loadBalancer?: Record<string, unknown>) =>
-    clusterSettings(translateCluster(loadBalancer ? [{ kind: 'DestinationRule', metadata: { name: 'p', namespace: 'default' }, spec: { host: 'productpage', trafficPolicy: { loadBalancer } } }] : [], svc)).lbPolicy;
-  assert.equal([run(), run({ simple: 'ROUND_ROBIN' }), run({ simple: 'RANDOM' }), run({ simple: 'LEAST_CONN' }), run({ consistentHash: { useSourceIp: true } })], [
-    'LEAST_REQUEST',
-    'ROUND_ROBIN',
-    'RANDOM',
-    'LEAST_REQUEST',
-    'LEAST_REQUEST',
-  ]);
+    clusterSettings(
+      translateCluster(
+        loadBalancer
+          ? [
+              {
+                kind: 'DestinationRule',
+                metadata: { name: 'p', namespace: 'default' },
+                spec: { host: 'productpage', trafficPolicy: { loadBalancer } },
+              },
+            ]
+          : [],
+        svc,
+      ),
+    ).lbPolicy;
+  assert.equal(
+    [
+      run(),
+      run({ simple: 'ROUND_ROBIN' }),
+      run({ simple: 'RANDOM' }),
+      run({ simple: 'LEAST_CONN' }),
+      run({ consistentHash: { useSourceIp: true } }),
+    ],
+    ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST', 'LEAST_REQUEST'],
+  );
 });
 
-const failFast = { mode: 'serve' as const, latency: { kind: 'fixed' as const, ms: 0 }, errors: { status: 500, rate: 1 } };
+const failFast = {
+  mode: 'serve' as const,
+  latency: { kind: 'fixed' as const, ms: 0 },
+  errors: { status: 500, rate: 1 },
+};
 const busy = { mode: 'serve' as const, latency: { kind: 'uniform' as const, minMs: 20, maxMs: 40 } };
 
 /**
@@ -128,8 +155,14 @@ test('§3.4 through the gateway: one fast-failing pod of three gets well over �
   assert.is(lr.n, total);
   assert.is(lr.seen, lr.bad, 'every 500 came from the failing pod (500 is not retried by default)');
   const sigma = (p: number) => Math.sqrt(total * p * (1 - p));
-  assert.ok(lr.bad > total / 3 + 3 * sigma(1 / 3), `least request: ${lr.bad} of ${total}, expected more than ⅓ + 3σ (${(total / 3 + 3 * sigma(1 / 3)).toFixed(0)})`);
-  assert.ok(lr.bad < (total * 5) / 9 + 3 * sigma(5 / 9), `least request: ${lr.bad} of ${total}, expected at most 5/9 + 3σ (${((total * 5) / 9 + 3 * sigma(5 / 9)).toFixed(0)})`);
+  assert.ok(
+    lr.bad > total / 3 + 3 * sigma(1 / 3),
+    `least request: ${lr.bad} of ${total}, expected more than ⅓ + 3σ (${(total / 3 + 3 * sigma(1 / 3)).toFixed(0)})`,
+  );
+  assert.ok(
+    lr.bad < (total * 5) / 9 + 3 * sigma(5 / 9),
+    `least request: ${lr.bad} of ${total}, expected at most 5/9 + 3σ (${((total * 5) / 9 + 3 * sigma(5 / 9)).toFixed(0)})`,
+  );
   const rr = await run([dr({ loadBalancer: { simple: 'ROUND_ROBIN' } })]);
   // round robin is exact per pick: a third of the picks, up to the one unfinished round
   assert.ok(Math.abs(rr.bad - total / 3) <= 1, `round robin: ${rr.bad} of ${total}`);

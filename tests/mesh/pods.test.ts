@@ -30,7 +30,10 @@ test('uniform and fixed latency stay in range; the same seed replays the same dr
 });
 
 test('serve: fixed latency and an error rate of 30 % (within 3σ over 400 requests)', async () => {
-  const pod = await startPod(spec({ mode: 'serve', latency: { kind: 'fixed', ms: 30 }, errors: { status: 503, rate: 0.3 } }), createRng(3));
+  const pod = await startPod(
+    spec({ mode: 'serve', latency: { kind: 'fixed', ms: 30 }, errors: { status: 503, rate: 0.3 } }),
+    createRng(3),
+  );
   try {
     const one = await send(pod.url, { path: '/' });
     assert.ok(within(one.ms, 29, 120), `took ${one.ms}`);

@@ -15,7 +15,10 @@ const isOverflow = (r: Reply) => r.status === 503 && r.headers['x-envoy-overload
 test.before.each(stall.reset);
 
 test('E1: maxConnections 1 + pending 1, warm pool, 3 concurrent → 200 @200, 200 @400 (queued), 503 UO @0 (§2.2, §1)', async () => {
-  const m = await startMesh({ app: appWith([fixed(200)]), policies: [dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })] });
+  const m = await startMesh({
+    app: appWith([fixed(200)]),
+    policies: [dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })],
+  });
   try {
     await send(m.gatewayUrl); // warm: one idle keep-alive connection
     const rs = (await Promise.all([0, 1, 2].map(() => send(m.gatewayUrl)))).sort((a, b) => a.ms - b.ms);
@@ -42,7 +45,10 @@ test('E1: maxConnections 1 + pending 1, warm pool, 3 concurrent → 200 @200, 20
 });
 
 test('E2: http2MaxRequests 1, 2 concurrent → #2 503 UO once its new connection is ready (checked at attach)', async () => {
-  const m = await startMesh({ app: appWith([fixed(200)]), policies: [dr({ connectionPool: { http: { http2MaxRequests: 1 } } })] });
+  const m = await startMesh({
+    app: appWith([fixed(200)]),
+    policies: [dr({ connectionPool: { http: { http2MaxRequests: 1 } } })],
+  });
   try {
     await send(m.gatewayUrl);
     const rs = (await Promise.all([0, 1].map(() => send(m.gatewayUrl)))).sort((a, b) => a.ms - b.ms);
@@ -93,7 +99,11 @@ for (const [name, clients, total] of [
       assert.ok(ok > 0 && over > 0, `200: ${ok}, 503: ${over}`);
       assert.is(ok + over, total, 'nothing but 200 and overflow');
       assert.is(stat(m, 'upstream_rq_pending_overflow'), over);
-      assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), 0, 'overflow never feeds outlier detection (§3.2)');
+      assert.is(
+        stat(m, 'outlier_detection.ejections_enforced_total'),
+        0,
+        'overflow never feeds outlier detection (§3.2)',
+      );
     } finally {
       await m.stop();
     }
@@ -101,7 +111,10 @@ for (const [name, clients, total] of [
 }
 
 test('law: maxConnections 1 with service time S=20ms caps success throughput at 1/S (+10 %) under 8 closed-loop clients', async () => {
-  const m = await startMesh({ app: appWith([fixed(20)]), policies: [dr({ connectionPool: { tcp: { maxConnections: 1 } } })] });
+  const m = await startMesh({
+    app: appWith([fixed(20)]),
+    policies: [dr({ connectionPool: { tcp: { maxConnections: 1 } } })],
+  });
   try {
     const t0 = performance.now();
     const ok = (await closedLoop(m.gatewayUrl, 8, { forMs: 1000 })).filter((r) => r.status === 200).length;
@@ -122,7 +135,10 @@ test('§2.3 workers: 2 workers each open a connection despite maxConnections 1 (
     try {
       const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
       const slowest = Math.max(...rs.map((r) => r.ms));
-      assert.equal(rs.map((r) => r.status), [200, 200]);
+      assert.equal(
+        rs.map((r) => r.status),
+        [200, 200],
+      );
       // either way the second connect attempt finds cx 1 ≥ maxConnections 1: one upstream_cx_overflow
       assert.is(stat(m, 'upstream_cx_overflow'), 1);
       if (workers === 1) {
@@ -139,14 +155,24 @@ test('§2.3 workers: 2 workers each open a connection despite maxConnections 1 (
 });
 
 test('§2.1 connectTimeout: a connect slower than tcp.connectTimeout fails with 503 UF "connection timeout"', async () => {
-  const m = await startMesh({ app: appWith([{ ...fixed(0), connectDelayMs: 300 }]), policies: [dr({ connectionPool: { tcp: { connectTimeout: '50ms' } } })] });
+  const m = await startMesh({
+    app: appWith([{ ...fixed(0), connectDelayMs: 300 }]),
+    policies: [dr({ connectionPool: { tcp: { connectTimeout: '50ms' } } })],
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);
     // Istio's default retryOn has connect-failure: 3 connects, then the reply names the retry
-    assert.is(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection timeout');
+    assert.is(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection timeout',
+    );
     assert.is(stat(m, 'upstream_cx_connect_timeout'), 3);
-    assert.is(stat(m, 'upstream_rq_pending_failure_eject'), 3, 'each failed connect purges the one request waiting on it');
+    assert.is(
+      stat(m, 'upstream_rq_pending_failure_eject'),
+      3,
+      'each failed connect purges the one request waiting on it',
+    );
     await sleep(10);
   } finally {
     await m.stop();
@@ -160,8 +186,16 @@ test('§2.2 a failed connect fails every request queued on it at once: maxConnec
   });
   try {
     const rs = await Promise.all([0, 1, 2].map(() => send(m.gatewayUrl)));
-    assert.equal(rs.map((r) => r.status), [503, 503, 503]);
-    assert.ok(rs.every((r) => r.body === 'upstream connect error or disconnect/reset before headers. reset reason: connection timeout'), rs[0].body);
+    assert.equal(
+      rs.map((r) => r.status),
+      [503, 503, 503],
+    );
+    assert.ok(
+      rs.every(
+        (r) => r.body === 'upstream connect error or disconnect/reset before headers. reset reason: connection timeout',
+      ),
+      rs[0].body,
+    );
     assert.is(stat(m, 'upstream_cx_total'), 1, 'the 2nd and 3rd waited on the one connect maxConnections allows');
     assert.is(stat(m, 'upstream_cx_connect_timeout'), 1);
     assert.is(stat(m, 'upstream_rq_pending_failure_eject'), 3);
@@ -177,7 +211,11 @@ test('§2.2 keep-alive: 50 sequential requests reuse one upstream connection', a
   try {
     const rs = await closedLoop(m.gatewayUrl, 1, { total: 50 });
     assert.ok(rs.every((r) => r.status === 200));
-    assert.is(rs[0].headers['keep-alive'], undefined, 'Envoy writes no Keep-Alive header on a kept-alive client connection');
+    assert.is(
+      rs[0].headers['keep-alive'],
+      undefined,
+      'Envoy writes no Keep-Alive header on a kept-alive client connection',
+    );
     assert.is(stat(m, 'upstream_cx_total'), 1);
     assert.is(stat(m, 'upstream_rq_total'), 50);
   } finally {
@@ -186,7 +224,10 @@ test('§2.2 keep-alive: 50 sequential requests reuse one upstream connection', a
 });
 
 test('§2.1 maxConnectionDuration: a connection older than the limit is closed after its request; the next request opens a new one', async () => {
-  const m = await startMesh({ app: appWith([fixed(0)]), policies: [dr({ connectionPool: { tcp: { maxConnectionDuration: '150ms' } } })] });
+  const m = await startMesh({
+    app: appWith([fixed(0)]),
+    policies: [dr({ connectionPool: { tcp: { maxConnectionDuration: '150ms' } } })],
+  });
   try {
     await send(m.gatewayUrl);
     await send(m.gatewayUrl);
@@ -201,7 +242,10 @@ test('§2.1 maxConnectionDuration: a connection older than the limit is closed a
 });
 
 test('§2.1 http.idleTimeout: a connection idle for longer is closed; one reused within the window stays', async () => {
-  const m = await startMesh({ app: appWith([fixed(0)]), policies: [dr({ connectionPool: { http: { idleTimeout: '100ms' } } })] });
+  const m = await startMesh({
+    app: appWith([fixed(0)]),
+    policies: [dr({ connectionPool: { http: { idleTimeout: '100ms' } } })],
+  });
   try {
     for (let i = 0; i < 5; i++) {
       await send(m.gatewayUrl);

@@ -37,7 +37,10 @@ function raw(url: string, data: string | Buffer, ms = 300): Promise<{ text: stri
   });
 }
 
-async function withMesh(opts: { acceptHttp10?: boolean; accessLogPath?: string }, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
+async function withMesh(
+  opts: { acceptHttp10?: boolean; accessLogPath?: string },
+  fn: (mesh: LocalMesh) => Promise<void>,
+): Promise<void> {
   const mesh = await startMesh({ app: appWith([fixed(1)]), seed: 3, ...opts });
   try {
     await fn(mesh);
@@ -49,7 +52,10 @@ async function withMesh(opts: { acceptHttp10?: boolean; accessLogPath?: string }
 test('§6.1 HTTP/1.0 without keep-alive: 426 Upgrade Required, no body, Connection: close, closed; the pod never sees it', async () => {
   await withMesh({}, async (mesh) => {
     const r = await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
-    assert.is(r.text, 'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: close\r\n\r\n');
+    assert.is(
+      r.text,
+      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: close\r\n\r\n',
+    );
     assert.ok(r.closed, 'HeaderUtility::shouldCloseConnection: HTTP/1.0 without keep-alive closes');
     assert.is(mesh.pods[0].requestsSeen(), 0);
     const stats = mesh.stats();
@@ -65,7 +71,10 @@ test('§6.1 HTTP/1.0 with Connection: keep-alive: 426 with keep-alive, and the c
       `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\nConnection: keep-alive\r\n\r\nGET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`,
     );
     const [first, second] = r.text.split(/(?=HTTP\/1\.1 )/);
-    assert.is(first, 'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: keep-alive\r\n\r\n');
+    assert.is(
+      first,
+      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: keep-alive\r\n\r\n',
+    );
     assert.match(second, /^HTTP\/1\.1 200 OK\r\n/);
     assert.not.ok(r.closed);
     assert.is(mesh.pods[0].requestsSeen(), 1);
@@ -119,7 +128,14 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
       }
       const seen = mesh.pods[0].lastRequests();
       assert.is(seen.length, 2);
-      assert.equal(seen.map((r) => [r.method, r.url]), [['GET', '/productpage'], ['GET', '/productpage']], 'method and :path reach the pod');
+      assert.equal(
+        seen.map((r) => [r.method, r.url]),
+        [
+          ['GET', '/productpage'],
+          ['GET', '/productpage'],
+        ],
+        'method and :path reach the pod',
+      );
       assert.is(seen[0].headers.host, HOST, ':authority became Host upstream');
       assert.is(Object.keys(seen[0].headers).filter((k) => k.startsWith(':')).length, 0);
       // a body without content-length (h2 frames it by END_STREAM) reaches the pod whole
@@ -143,7 +159,7 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
   });
 });
 
-test('§6.1 the access log names the downstream protocol as Envoy\'s %PROTOCOL% does: HTTP/1.0, HTTP/1.1, HTTP/2', async () => {
+test("§6.1 the access log names the downstream protocol as Envoy's %PROTOCOL% does: HTTP/1.0, HTTP/1.1, HTTP/2", async () => {
   const log = path.join(os.tmpdir(), `meshproof-protocols-${process.pid}.log`);
   await withMesh({ accessLogPath: log }, async (mesh) => {
     await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
@@ -162,7 +178,11 @@ test('§6.1 the access log names the downstream protocol as Envoy\'s %PROTOCOL% 
   fs.rmSync(log);
   assert.equal(
     lines.map((l) => /"GET \/productpage (HTTP\/[\d.]+)" (\d+)/.exec(l)?.slice(1)),
-    [['HTTP/1.0', '426'], ['HTTP/1.1', '200'], ['HTTP/2', '200']],
+    [
+      ['HTTP/1.0', '426'],
+      ['HTTP/1.1', '200'],
+      ['HTTP/2', '200'],
+    ],
   );
 });
 

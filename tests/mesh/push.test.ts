@@ -30,12 +30,18 @@ test('push: applying and removing a policy mid-run changes behaviour within the 
     await m.applyPolicies([original]);
     marks.restored = performance.now();
     const rs = await run;
-    assert.ok(rs.every((r) => r.status === 200 || r.status === 503), 'every request got an answer');
+    assert.ok(
+      rs.every((r) => r.status === 200 || r.status === 503),
+      'every request got an answer',
+    );
     const startedIn = (r: Reply, a: number, b: number) => r.sentAt >= a && r.sentAt < b;
     const before = rs.filter((r) => r.sentAt + r.ms < marks.applyCalled);
     const during = rs.filter((r) => startedIn(r, marks.applied, marks.restoreCalled));
     const after = rs.filter((r) => r.sentAt >= marks.restored);
-    assert.ok(before.length > 10 && during.length > 10 && after.length > 10, `${before.length}/${during.length}/${after.length}`);
+    assert.ok(
+      before.length > 10 && during.length > 10 && after.length > 10,
+      `${before.length}/${during.length}/${after.length}`,
+    );
     assert.ok(before.every((r) => r.status === 200));
     assert.ok(during.every((r) => r.body === 'fault filter abort'));
     assert.ok(after.every((r) => r.status === 200));
@@ -64,22 +70,34 @@ test('push: an in-flight request finishes under the config it started with', asy
 test('push: deleting a DestinationRule restores Istio defaults (no overflow); an unchanged cluster keeps its state', async () => {
   const m = await startMesh({ app: appWith([fixed(100)]) });
   try {
-    await m.applyPolicies([dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } })]);
+    await m.applyPolicies([
+      dr({ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }),
+    ]);
     const limited = await Promise.all([0, 1, 2, 3].map(() => send(m.gatewayUrl)));
     // cold pool (§2.2 E3): #1 holds the pending slot while connecting, or runs if its connect won the
     // race with #2; either way 2 or 3 of the 4 are shed, every one as overflow
     const shed = limited.filter((r) => r.status === 503);
     assert.ok(shed.length === 2 || shed.length === 3, limited.map((r) => r.status).join());
     assert.ok(shed.every((r) => r.headers['x-envoy-overloaded'] === 'true'));
-    assert.is(m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow'], shed.length);
+    assert.is(
+      m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow'],
+      shed.length,
+    );
     await m.deleteObjects([DR_KEY]);
     assert.is(m.getObject(DR_KEY), null);
     const free = await Promise.all([0, 1, 2, 3].map(() => send(m.gatewayUrl)));
-    assert.equal(free.map((r) => r.status), [200, 200, 200, 200]);
+    assert.equal(
+      free.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
     const cx = m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_cx_total'];
     await m.applyPolicies([vs({})]); // VS change only: the cluster is untouched
     await send(m.gatewayUrl);
-    assert.is(m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_cx_total'], cx, 'pooled connection reused');
+    assert.is(
+      m.stats()['cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_cx_total'],
+      cx,
+      'pooled connection reused',
+    );
   } finally {
     await m.stop();
   }
@@ -104,12 +122,16 @@ test('§6 step 3: a route to a subset no DestinationRule defines → 503 with an
   const m = await startMesh({ app: appWith([fixed(1), fixed(1)]) });
   try {
     const toV2 = vs({});
-    (toV2.spec as { http: { route: unknown[] }[] }).http[0].route = [{ destination: { host: 'productpage', subset: 'v1' } }];
+    (toV2.spec as { http: { route: unknown[] }[] }).http[0].route = [
+      { destination: { host: 'productpage', subset: 'v1' } },
+    ];
     await m.applyPolicies([toV2]);
     const nc = await send(m.gatewayUrl);
     assert.is(nc.status, 503);
     assert.is(nc.body, '');
-    await m.applyPolicies([dr({ connectionPool: { tcp: { maxConnections: 10 } } }, { subsets: [{ name: 'v1', labels: { version: 'v1' } }] })]);
+    await m.applyPolicies([
+      dr({ connectionPool: { tcp: { maxConnections: 10 } } }, { subsets: [{ name: 'v1', labels: { version: 'v1' } }] }),
+    ]);
     assert.is((await send(m.gatewayUrl)).status, 200);
     assert.ok(m.stats()['cluster.outbound|9080|v1|productpage.default.svc.cluster.local.upstream_rq_total'] === 1);
   } finally {

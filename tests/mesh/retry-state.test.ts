@@ -5,17 +5,26 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RetryState } from '../../src/mesh/retry-state.js';
-import type { ClusterState } from '../../src/mesh/cluster.js';
+import type { ClusterResources } from '../../src/mesh/resources.js';
+import type { ClusterStats } from '../../src/mesh/stats.js';
 import type { CompiledRetry } from '../../src/mesh/route-config.js';
 import { createRng } from '../../src/util/random.js';
 
-const POLICY: CompiledRetry = { numRetries: 5, perTryMs: 0, on: 0, codes: [], baseMs: 25, maxMs: 250, avoidPreviousHosts: true };
+const POLICY: CompiledRetry = {
+  numRetries: 5,
+  perTryMs: 0,
+  on: 0,
+  codes: [],
+  baseMs: 25,
+  maxMs: 250,
+  avoidPreviousHosts: true,
+};
 
 test('D7: default backoff delays fill [0,24], [0,74], [0,174], then [0,250] ms (2000 seeded requests)', () => {
   const rng = createRng(9);
   const max = [0, 0, 0, 0, 0];
   for (let i = 0; i < 2000; i++) {
-    const r = new RetryState(POLICY, {} as ClusterState, rng);
+    const r = new RetryState(POLICY, {} as ClusterResources, {} as ClusterStats, rng);
     for (let k = 0; k < 5; k++) max[k] = Math.max(max[k], r.backoffMs());
   }
   assert.equal(max.slice(0, 3), [24, 74, 174], 'each bound is reached and never passed');
@@ -27,7 +36,7 @@ test('§4.3 backoff base from the VS (retries.backoff 100ms): [0,99], then cappe
   let first = 0;
   let later = 0;
   for (let i = 0; i < 500; i++) {
-    const r = new RetryState({ ...POLICY, baseMs: 100, maxMs: 1000 }, {} as ClusterState, rng);
+    const r = new RetryState({ ...POLICY, baseMs: 100, maxMs: 1000 }, {} as ClusterResources, {} as ClusterStats, rng);
     first = Math.max(first, r.backoffMs());
     for (let k = 0; k < 5; k++) later = Math.max(later, r.backoffMs());
   }

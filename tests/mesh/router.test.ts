@@ -35,7 +35,9 @@ test('E4: VS timeout 0.5s, upstream 2s → 504 "upstream request timeout" at ~50
 });
 
 test('E5 (scaled: perTryTimeout 300ms, latency 1s): retries without retryOn → 504 UT at the per-try timeout, no retry', async () => {
-  const m = await startMesh({ app: appWith([fixed(1000)], [vs({ retries: { attempts: 3, perTryTimeout: '300ms' } })]) });
+  const m = await startMesh({
+    app: appWith([fixed(1000)], [vs({ retries: { attempts: 3, perTryTimeout: '300ms' } })]),
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 504);
@@ -50,7 +52,12 @@ test('E5 (scaled: perTryTimeout 300ms, latency 1s): retries without retryOn → 
 });
 
 test('E6 (scaled ×0.4: perTry 400ms, timeout 1s): gateway-error retries at ~0, ~400(+≤24), ~800(+≤98)ms; global timer → 504 at 1s', async () => {
-  const m = await startMesh({ app: appWith([fixed(2000)], [vs({ timeout: '1s', retries: { attempts: 3, perTryTimeout: '400ms', retryOn: 'gateway-error' } })]) });
+  const m = await startMesh({
+    app: appWith(
+      [fixed(2000)],
+      [vs({ timeout: '1s', retries: { attempts: 3, perTryTimeout: '400ms', retryOn: 'gateway-error' } })],
+    ),
+  });
   try {
     const t0 = performance.now();
     const r = await send(m.gatewayUrl);
@@ -58,7 +65,10 @@ test('E6 (scaled ×0.4: perTry 400ms, timeout 1s): gateway-error retries at ~0, 
     assert.is(r.body, 'upstream request timeout');
     assert.ok(within(r.ms, 995, 1100), `took ${r.ms}`);
     const seen = m.pods[0].lastRequests();
-    assert.equal(seen.map((s) => s.headers['x-envoy-attempt-count']), ['1', '2', '3']);
+    assert.equal(
+      seen.map((s) => s.headers['x-envoy-attempt-count']),
+      ['1', '2', '3'],
+    );
     const at = seen.map((s) => s.at - t0);
     assert.ok(within(at[0], 0, 40), `attempt 1 at ${at[0]}`);
     assert.ok(within(at[1], 400, 400 + 24 + 40), `attempt 2 at ${at[1]}`);
@@ -81,13 +91,26 @@ test('E7: first two attempts answer 503 fast, the third 200 → 200, no flags, s
   // round robin makes the pod order of the three attempts exact (§3.4; the default least request
   // picks at random); Envoy starts the rotation at a random seed_, and mesh seed 4 starts it at pod 0
   const rr = dr({ loadBalancer: { simple: 'ROUND_ROBIN' } });
-  const m = await startMesh({ seed: 4, app: appWith([bad, bad, fixed(20)], [vs({ timeout: '2.5s', retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error' } }), rr]) });
+  const m = await startMesh({
+    seed: 4,
+    app: appWith(
+      [bad, bad, fixed(20)],
+      [vs({ timeout: '2.5s', retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error' } }), rr],
+    ),
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 200);
     assert.is(r.body, 'productpage-v1-2 200\n');
-    assert.ok(Number(r.headers['x-envoy-upstream-service-time']) >= 60, String(r.headers['x-envoy-upstream-service-time']));
-    assert.equal(m.pods.map((p) => p.lastRequests()[0]?.headers['x-envoy-attempt-count']), ['1', '2', '3'], 'previous_hosts: each retry on another pod');
+    assert.ok(
+      Number(r.headers['x-envoy-upstream-service-time']) >= 60,
+      String(r.headers['x-envoy-upstream-service-time']),
+    );
+    assert.equal(
+      m.pods.map((p) => p.lastRequests()[0]?.headers['x-envoy-attempt-count']),
+      ['1', '2', '3'],
+      'previous_hosts: each retry on another pod',
+    );
     assert.is(stat(m, 'upstream_rq_retry_success'), 1);
     // router.cc: retried responses are charged under `retry.`, the returned one as usual
     assert.is(stat(m, 'retry.upstream_rq_503'), 2);
@@ -108,7 +131,9 @@ test('E8: default policy, port closed → 3 connects, 503 "…retried and the la
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);
     assert.ok(
-      r.body.startsWith('upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure'),
+      r.body.startsWith(
+        'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure',
+      ),
       r.body,
     );
     assert.is(r.headers['content-type'], 'text/plain');
@@ -140,11 +165,16 @@ test('E9: default policy (Istio ≥ 1.24), upstream 503 → passed through once 
 });
 
 test('§4.2 retryOn 5xx retries an upstream connection close before headers (UC), then gives up with URX', async () => {
-  const m = await startMesh({ app: appWith([{ mode: 'close' }], [vs({ retries: { attempts: 2, retryOn: '5xx', backoff: '5ms' } })]) });
+  const m = await startMesh({
+    app: appWith([{ mode: 'close' }], [vs({ retries: { attempts: 2, retryOn: '5xx', backoff: '5ms' } })]),
+  });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);
-    assert.is(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection termination');
+    assert.is(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection termination',
+    );
     assert.is(m.pods[0].requestsSeen(), 3);
     assert.is(stat(m, 'upstream_rq_retry_limit_exceeded'), 1);
     // HTTP/1.1 upstream: counted on the connection, not as a stream reset (upstream_rq_rx_reset)
@@ -166,7 +196,10 @@ for (const [what, connectionPolicy] of [
     const m = await startMesh({ app, policies: [dr(connectionPolicy)] });
     try {
       const rs = await Promise.all([0, 1].map(() => send(m.gatewayUrl)));
-      assert.equal(rs.map((r) => r.status), [503, 503]);
+      assert.equal(
+        rs.map((r) => r.status),
+        [503, 503],
+      );
       assert.ok(rs.every((r) => r.headers['x-envoy-overloaded'] === undefined));
       assert.is(stat(m, 'upstream_rq_retry'), 1);
       assert.is(stat(m, 'upstream_rq_retry_overflow'), 1);
@@ -178,11 +211,19 @@ for (const [what, connectionPolicy] of [
 }
 
 test('law: with route timeout T=150ms no response takes longer than T + 50ms under 10 closed-loop clients', async () => {
-  const m = await startMesh({ app: appWith([{ mode: 'serve', latency: { kind: 'lognormal', p50Ms: 100, p99Ms: 400 } }], [vs({ timeout: '150ms' })]) });
+  const m = await startMesh({
+    app: appWith(
+      [{ mode: 'serve', latency: { kind: 'lognormal', p50Ms: 100, p99Ms: 400 } }],
+      [vs({ timeout: '150ms' })],
+    ),
+  });
   try {
     const rs = await closedLoop(m.gatewayUrl, 10, { forMs: 1000 });
     const slowest = Math.max(...rs.map((r) => r.ms));
-    assert.ok(within(slowest, 0, 150 + 50 + 0.001), `slowest ${slowest.toFixed(1)}ms (event-loop stall ${stall.ms().toFixed(1)}ms)`);
+    assert.ok(
+      within(slowest, 0, 150 + 50 + 0.001),
+      `slowest ${slowest.toFixed(1)}ms (event-loop stall ${stall.ms().toFixed(1)}ms)`,
+    );
     assert.ok(rs.some((r) => r.status === 504) && rs.some((r) => r.status === 200));
     assert.is(rs.filter((r) => r.status !== 200 && r.status !== 504).length, 0);
   } finally {

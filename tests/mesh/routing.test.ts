@@ -12,18 +12,41 @@ function twoVersions(objects: Record<string, unknown>[]): AppModel {
   return {
     service: { name: 'productpage', namespace: 'default', port: 9080 },
     gatewayHost: HOST,
-    pods: ['v1', 'v2'].map((v) => ({ name: `productpage-${v}-0`, labels: { app: 'productpage', version: v }, behaviour: fixed(0) })),
+    pods: ['v1', 'v2'].map((v) => ({
+      name: `productpage-${v}-0`,
+      labels: { app: 'productpage', version: v },
+      behaviour: fixed(0),
+    })),
     objects,
   };
 }
-const SUBSETS = dr({ connectionPool: { tcp: { maxConnections: 100 } } }, { subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
+const SUBSETS = dr(
+  { connectionPool: { tcp: { maxConnections: 100 } } },
+  {
+    subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ],
+  },
+);
 function routes(http: Record<string, unknown>[], hosts = [HOST]) {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'pp', namespace: 'default' }, spec: { hosts, gateways: ['bookinfo-gateway'], http } };
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'pp', namespace: 'default' },
+    spec: { hosts, gateways: ['bookinfo-gateway'], http },
+  };
 }
-const to = (subset: string, weight?: number) => ({ destination: { host: 'productpage', subset }, ...(weight === undefined ? {} : { weight }) });
+const to = (subset: string, weight?: number) => ({
+  destination: { host: 'productpage', subset },
+  ...(weight === undefined ? {} : { weight }),
+});
 
 test('weights 80/20 over subsets v1/v2: v2 share within 3σ over 1000 requests, each subset served only by its labelled pods', async () => {
-  const m = await startMesh({ app: twoVersions([SUBSETS, routes([{ route: [to('v1', 80), to('v2', 20)] }])]), seed: 3 });
+  const m = await startMesh({
+    app: twoVersions([SUBSETS, routes([{ route: [to('v1', 80), to('v2', 20)] }])]),
+    seed: 3,
+  });
   try {
     const rs = await closedLoop(m.gatewayUrl, 8, { total: 1000 });
     const v2 = rs.filter((r) => r.headers['x-meshproof-pod'] === 'productpage-v2-0').length;
@@ -48,7 +71,8 @@ test('first match wins: header match, exact path, then prefix; an unmatched path
     ]),
   });
   try {
-    const pod = async (path: string, headers?: Record<string, string>) => (await send(m.gatewayUrl, { path, headers })).headers['x-meshproof-pod'];
+    const pod = async (path: string, headers?: Record<string, string>) =>
+      (await send(m.gatewayUrl, { path, headers })).headers['x-meshproof-pod'];
     assert.is(await pod('/productpage', { 'end-user': 'jason' }), 'productpage-v2-0');
     assert.is(await pod('/productpage'), 'productpage-v1-0');
     assert.is(await pod('/productpage?x=1'), 'productpage-v1-0', 'the query string is not part of the path match');
@@ -60,9 +84,14 @@ test('first match wins: header match, exact path, then prefix; an unmatched path
 });
 
 test('virtual hosts: Host with a port matches, wildcard *.example.com matches, a mesh-only VirtualService does not bind the gateway', async () => {
-  const meshOnly = { ...routes([{ route: [to('v2')] }], ['mesh.example.org']), metadata: { name: 'mesh-only', namespace: 'default' } };
+  const meshOnly = {
+    ...routes([{ route: [to('v2')] }], ['mesh.example.org']),
+    metadata: { name: 'mesh-only', namespace: 'default' },
+  };
   (meshOnly.spec as { gateways?: string[] }).gateways = undefined;
-  const m = await startMesh({ app: twoVersions([SUBSETS, routes([{ route: [to('v1')] }], ['*.example.com']), meshOnly]) });
+  const m = await startMesh({
+    app: twoVersions([SUBSETS, routes([{ route: [to('v1')] }], ['*.example.com']), meshOnly]),
+  });
   try {
     assert.is((await send(m.gatewayUrl, { host: 'bookinfo.example.com:8080' })).status, 200);
     assert.is((await send(m.gatewayUrl, { host: 'shop.example.com' })).status, 200);

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { runCli } from '../helpers/cli-capture.js';
-import { ExitCode } from '../../src/cli/exit.js';
+import { ExitCode } from '../../src/errors.js';
 
 const listeners = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 
@@ -55,7 +55,15 @@ test('mesh --admin-port <busy>: exit 2 naming the port, and the gateway (on its 
 test('mesh --access-log /nonexistent/x: exit 2 naming the flag, nothing listening and no "mesh up"', async () => {
   const gatewayPort = await freePort();
   const before = await settledListeners(0);
-  const r = await runCli(['mesh', '--port', String(gatewayPort), '--admin-port', '0', '--access-log', '/nonexistent/x']);
+  const r = await runCli([
+    'mesh',
+    '--port',
+    String(gatewayPort),
+    '--admin-port',
+    '0',
+    '--access-log',
+    '/nonexistent/x',
+  ]);
   assert.is(r.code, ExitCode.usage, r.stderr);
   assert.match(r.stderr, /^meshproof: --access-log \/nonexistent\/x: cannot open it for writing \(ENOENT\)$/m);
   assert.not.match(r.stderr, /gateway/);

@@ -19,14 +19,21 @@ import { appWith, fixed, send, sleep } from './helpers.js';
 const NAME = 'pöd-0';
 
 /** node's http server answering as a pod does, with the same seeded error draws */
-async function nodeReference(rng: Rng, rate: number): Promise<{ port: number; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function nodeReference(
+  rng: Rng,
+  rate: number,
+): Promise<{ port: number; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
   const headers: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     headers.push(req.headers);
     req.resume();
     const status = rng.next() < rate ? 503 : 200;
     const body = `${NAME} ${status}\n`;
-    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'x-meshproof-pod': NAME });
+    res.writeHead(status, {
+      'content-type': 'text/plain',
+      'content-length': Buffer.byteLength(body),
+      'x-meshproof-pod': NAME,
+    });
     res.end(body);
   });
   server.keepAliveTimeout = 0;
@@ -55,7 +62,11 @@ function raw(port: number, data: string, ms = 120): Promise<string> {
       done = true;
       clearTimeout(t);
       s.destroy();
-      resolve(Buffer.concat(got).toString('latin1').replace(/Date: [^\r]+/g, 'Date: <now>') + how);
+      resolve(
+        Buffer.concat(got)
+          .toString('latin1')
+          .replace(/Date: [^\r]+/g, 'Date: <now>') + how,
+      );
     };
     const t = setTimeout(() => finish('<open>'), ms);
     s.on('data', (d: Buffer) => got.push(d));
@@ -79,7 +90,10 @@ const CASES = [
 ];
 
 test('pod wire: the same response bytes and request headers as node http for 10 kinds of request (framing, pipelining, bodies, 400)', async () => {
-  const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'serve', errors: { status: 503, rate: 0.5 } } }, createRng(1));
+  const pod = await startPod(
+    { name: NAME, labels: {}, behaviour: { mode: 'serve', errors: { status: 503, rate: 0.5 } } },
+    createRng(1),
+  );
   const ref = await nodeReference(createRng(1), 0.5);
   try {
     let statuses = '';
@@ -95,7 +109,10 @@ test('pod wire: the same response bytes and request headers as node http for 10 
       ['GET /', 'GET /', 'GET /a', 'GET /b', 'POST /c?d', 'GET /e', 'POST /f', 'GET /g', 'HEAD /', 'PUT /h', 'GET /i'],
     );
     assert.is(pod.requestsSeen(), 11);
-    assert.equal(pod.lastRequests().map((r) => ({ ...r.headers })), ref.headers.map((h) => ({ ...h })));
+    assert.equal(
+      pod.lastRequests().map((r) => ({ ...r.headers })),
+      ref.headers.map((h) => ({ ...h })),
+    );
   } finally {
     await pod.stop();
     await ref.close();
@@ -116,7 +133,10 @@ test('pod wire: pipelined requests are answered in request order even when the l
     await sleep(20);
     assert.is(got, '', 'the 503 waits for the 200 before it');
     await sleep(60);
-    assert.equal([...got.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]), ['200', '503']);
+    assert.equal(
+      [...got.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]),
+      ['200', '503'],
+    );
     assert.is(pod.requestsSeen(), 2);
   } finally {
     s.destroy();

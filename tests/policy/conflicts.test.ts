@@ -24,11 +24,18 @@ test('across files only between files of one set; the repo policies/ folder (thr
   const docs = await loadPolicies(['policies']);
   const named = new Set<string>();
   assert.is(policySetConflicts(docs, { sameSet: (f) => named.has(f) }).length, 0);
-  assert.is(policySetConflicts(docs).length, 4, 'as one set: 3 DestinationRules and 3 VirtualServices named default/productpage are 2 + 2 duplicates');
+  assert.is(
+    policySetConflicts(docs).length,
+    4,
+    'as one set: 3 DestinationRules and 3 VirtualServices named default/productpage are 2 + 2 duplicates',
+  );
 });
 
 test('local mesh: an object outside its one namespace is an error at metadata.namespace', async () => {
-  const findings = policySetConflicts(await loadPolicies([`${DIR}/other-ns.yaml`]), { onlyNamespace: 'default', defaultNamespace: 'default' });
+  const findings = policySetConflicts(await loadPolicies([`${DIR}/other-ns.yaml`]), {
+    onlyNamespace: 'default',
+    defaultNamespace: 'default',
+  });
   assert.equal(findings.map(formatFinding), [
     `${DIR}/other-ns.yaml:6:3: error: metadata.namespace: DestinationRule shop/productpage: the local mesh serves one namespace, "default"; an object in "shop" would never reach its gateway (set metadata.namespace: default, or run against a cluster)`,
   ]);

@@ -10,7 +10,16 @@ import { checkDocs, formatCheckReport } from '../../src/policy/check.js';
 import { formatFindingsGrouped, REPEATS_SHOWN, type Finding } from '../../src/policy/findings.js';
 import { loadPolicyText } from '../../src/policy/load.js';
 
-const finding = (line: number, message = 'same'): Finding => ({ severity: 'warning', file: 'x.yaml', line, column: 7, path: `spec.http[${line - 10}]`, message, section: '§4.1', rule: 'default-retries' });
+const finding = (line: number, message = 'same'): Finding => ({
+  severity: 'warning',
+  file: 'x.yaml',
+  line,
+  column: 7,
+  path: `spec.http[${line - 10}]`,
+  message,
+  section: '§4.1',
+  rule: 'default-retries',
+});
 
 test('up to 3 repeats print in full; the 4th onwards become one line counting them and naming the next 5 places', () => {
   assert.is(REPEATS_SHOWN, 3);
@@ -25,10 +34,20 @@ test('up to 3 repeats print in full; the 4th onwards become one line counting th
 });
 
 test('different messages, files or rules are different groups, and order is kept', () => {
-  const mixed = [finding(10), finding(11, 'other'), finding(12), { ...finding(13), file: 'y.yaml' }, finding(14), finding(15)];
+  const mixed = [
+    finding(10),
+    finding(11, 'other'),
+    finding(12),
+    { ...finding(13), file: 'y.yaml' },
+    finding(14),
+    finding(15),
+  ];
   const lines = formatFindingsGrouped(mixed);
   assert.is(lines.length, 6);
-  assert.match(lines[5], /^x\.yaml:15:7: warning: the same warning \(default-retries\) at 1 more place: 15:7 spec\.http\[5\] \(--json/);
+  assert.match(
+    lines[5],
+    /^x\.yaml:15:7: warning: the same warning \(default-retries\) at 1 more place: 15:7 spec\.http\[5\] \(--json/,
+  );
 });
 
 test('lint of 10,000 routes and 1,000 subsets: 15 lines instead of 12,003; the counts still say 12,002 warnings', () => {

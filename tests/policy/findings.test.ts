@@ -9,9 +9,22 @@ import { validate } from '../../src/policy/validate.js';
 const TEN = 'tests/fixtures/policy/ten-mistakes.yaml';
 
 test('formatFinding prints file:line:col: severity: path: message, and cites a section when given', () => {
-  const f: Finding = { severity: 'error', file: 'policies/x.yaml', line: 12, column: 9, path: 'spec.http[0].retries.retryOn', message: '" reset" is not a valid retryOn policy' };
-  assert.is(formatFinding(f), 'policies/x.yaml:12:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy');
-  assert.is(formatFinding({ ...f, path: '', message: 'spec is required' }), 'policies/x.yaml:12:9: error: spec is required');
+  const f: Finding = {
+    severity: 'error',
+    file: 'policies/x.yaml',
+    line: 12,
+    column: 9,
+    path: 'spec.http[0].retries.retryOn',
+    message: '" reset" is not a valid retryOn policy',
+  };
+  assert.is(
+    formatFinding(f),
+    'policies/x.yaml:12:9: error: spec.http[0].retries.retryOn: " reset" is not a valid retryOn policy',
+  );
+  assert.is(
+    formatFinding({ ...f, path: '', message: 'spec is required' }),
+    'policies/x.yaml:12:9: error: spec is required',
+  );
   assert.is(
     formatFinding({ ...f, severity: 'warning', message: 'm', section: '§4.1' }),
     'policies/x.yaml:12:9: warning: spec.http[0].retries.retryOn: m (see docs/istio-envoy-semantics.md §4.1)',
@@ -19,9 +32,19 @@ test('formatFinding prints file:line:col: severity: path: message, and cites a s
 });
 
 test('sortFindings orders by file, then line, then column', () => {
-  const at = (file: string, line: number, column: number): Finding => ({ severity: 'error', file, line, column, path: '', message: '' });
+  const at = (file: string, line: number, column: number): Finding => ({
+    severity: 'error',
+    file,
+    line,
+    column,
+    path: '',
+    message: '',
+  });
   const sorted = sortFindings([at('b', 1, 1), at('a', 9, 2), at('a', 9, 1), at('a', 2, 5)]);
-  assert.equal(sorted.map((f) => `${f.file}:${f.line}:${f.column}`), ['a:2:5', 'a:9:1', 'a:9:2', 'b:1:1']);
+  assert.equal(
+    sorted.map((f) => `${f.file}:${f.line}:${f.column}`),
+    ['a:2:5', 'a:9:1', 'a:9:2', 'b:1:1'],
+  );
 });
 
 test('a file with ten distinct mistakes yields ten findings, each on the line its comment numbers', async () => {

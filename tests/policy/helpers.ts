@@ -60,7 +60,11 @@ export function assertOne(
   findings: Finding[],
   want: { path: string; line: number; column: number; message: string; severity?: 'error' | 'warning' },
 ): void {
-  assert.is(findings.length, 1, `expected one finding, got: ${JSON.stringify(findings.map((f) => `${f.line}:${f.column} ${f.path}: ${f.message}`))}`);
+  assert.is(
+    findings.length,
+    1,
+    `expected one finding, got: ${JSON.stringify(findings.map((f) => `${f.line}:${f.column} ${f.path}: ${f.message}`))}`,
+  );
   const [f] = findings;
   assert.is(f.message, want.message);
   assert.is(f.path, want.path);
@@ -71,5 +75,8 @@ export function assertOne(
 }
 
 export function assertNone(findings: Finding[]): void {
-  assert.equal(findings.map((f) => `${f.line}:${f.column} ${f.path}: ${f.message}`), []);
+  assert.equal(
+    findings.map((f) => `${f.line}:${f.column} ${f.path}: ${f.message}`),
+    [],
+  );
 }

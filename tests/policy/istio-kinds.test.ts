@@ -12,7 +12,8 @@ import { ISTIO_NETWORKING_KINDS } from '../../src/policy/istio-kinds.js';
 import { loadPolicyText } from '../../src/policy/load.js';
 import { assertNone, assertOne, validateText } from './helpers.js';
 
-const doc = (apiVersion: string, kind: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\nspec:\n  host: a\n`;
+const doc = (apiVersion: string, kind: string) =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\nspec:\n  host: a\n`;
 
 test('kind: DestinationRules is an error at the kind, with a hint', () => {
   assertOne(validateText(doc('networking.istio.io/v1', 'DestinationRules')), {
@@ -42,11 +43,20 @@ test('networking.istio.io/v2 is an error at apiVersion listing the served versio
 });
 
 test('served networking kinds and other groups stay "not checked" (0 errors, one note each)', () => {
-  const text = [doc('networking.istio.io/v1', 'Gateway'), doc('networking.istio.io/v1beta1', 'ServiceEntry'), doc('example.com/v9', 'Widgets')].join('---\n');
+  const text = [
+    doc('networking.istio.io/v1', 'Gateway'),
+    doc('networking.istio.io/v1beta1', 'ServiceEntry'),
+    doc('example.com/v9', 'Widgets'),
+  ].join('---\n');
   assertNone(validateText(text));
   const report = checkDocs(['x.yaml'], loadPolicyText(text, 'x.yaml'));
   assert.is(report.errors, 0);
-  assert.is(formatCheckReport(report).split('\n').filter((l) => l.includes(': note: ')).length, 3);
+  assert.is(
+    formatCheckReport(report)
+      .split('\n')
+      .filter((l) => l.includes(': note: ')).length,
+    3,
+  );
 });
 
 test('the report has no "not checked" note for a document that already has the kind error', () => {
@@ -60,12 +70,19 @@ const CRDS = new URL('../../../shared/data/istio-crds/', import.meta.url);
 for (const file of ['networking-1.22.8.yaml', 'networking-1.29.6.yaml']) {
   test(`kinds and served versions match ${file}`, () => {
     const path = new URL(file, CRDS);
-    if (!existsSync(path)) return console.log(`  skipped: ${path.pathname} absent (../shared is not in a user's clone)`);
-    const crds = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as { spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] } });
+    if (!existsSync(path))
+      return console.log(`  skipped: ${path.pathname} absent (../shared is not in a user's clone)`);
+    const crds = parseAllDocuments(readFileSync(path, 'utf8')).map(
+      (d) =>
+        d.toJS() as { spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] } },
+    );
     assert.is(crds.length, 3);
     for (const crd of crds) {
       assert.is(crd.spec.group, 'networking.istio.io');
-      const served = crd.spec.versions.filter((v) => v.served).map((v) => v.name).sort();
+      const served = crd.spec.versions
+        .filter((v) => v.served)
+        .map((v) => v.name)
+        .sort();
       assert.equal([...(ISTIO_NETWORKING_KINDS[crd.spec.names.kind] ?? [])].sort(), served, crd.spec.names.kind);
     }
   });

@@ -37,7 +37,13 @@ test('§3.1 consecutive5xxErrors: 0 with consecutiveGatewayErrors: 3: only gatew
 });
 
 test('§3.1 local-origin failures still eject when split out', () => {
-  const [f] = rule(lintText(dr('outlierDetection:\n  consecutive5xxErrors: 0\n  splitExternalLocalOriginErrors: true\n  consecutiveLocalOriginFailures: 2')));
+  const [f] = rule(
+    lintText(
+      dr(
+        'outlierDetection:\n  consecutive5xxErrors: 0\n  splitExternalLocalOriginErrors: true\n  consecutiveLocalOriginFailures: 2',
+      ),
+    ),
+  );
   assert.match(f.message, /only local-origin failures \(connect errors, timeouts\) eject/);
 });
 
@@ -52,7 +58,13 @@ test('§3.1 the warning is given per traffic policy: top level and a subset', ()
     /\n$/,
     '\n  subsets:\n    - name: v1\n      labels: {version: v1}\n      trafficPolicy:\n        outlierDetection: {consecutive5xxErrors: 0}\n',
   );
-  assert.equal(rule(lintText(text)).map((f) => f.path), [`${TP}.outlierDetection.consecutive5xxErrors`, 'spec.subsets[0].trafficPolicy.outlierDetection.consecutive5xxErrors']);
+  assert.equal(
+    rule(lintText(text)).map((f) => f.path),
+    [
+      `${TP}.outlierDetection.consecutive5xxErrors`,
+      'spec.subsets[0].trafficPolicy.outlierDetection.consecutive5xxErrors',
+    ],
+  );
 });
 
 test.run();

@@ -18,7 +18,9 @@ const TP = 'spec.trafficPolicy';
 const R = 'spec.http[0]';
 
 test('every lint finding is a warning with a rule id and a section', () => {
-  const all = lintText(dr('connectionPool:\n  tcp: {maxConnections: 1}\noutlierDetection:\n  consecutiveErrors: 3')).concat(lintText(vs('fault:\n  abort: {httpStatus: 503}')));
+  const all = lintText(
+    dr('connectionPool:\n  tcp: {maxConnections: 1}\noutlierDetection:\n  consecutiveErrors: 3'),
+  ).concat(lintText(vs('fault:\n  abort: {httpStatus: 503}')));
   assert.ok(all.length >= 6);
   for (const f of all) {
     assert.is(f.severity, 'warning');
@@ -37,13 +39,35 @@ test('§2.1/§2.2 no-pending-limit: a connection pool without http1MaxPendingReq
     'tcp.maxConnections is 1 but http.http1MaxPendingRequests is unset (0 means unset = 4294967295): under overload requests ' +
       'queue without bound, so expect latency to grow instead of fast 503 overflow responses',
   );
-  assert.is(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {maxConnections: 2}\n  http: {http1MaxPendingRequests: 0}'))).length, 1, '0 is unset (§2.1)');
-  assert.equal(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {connectTimeout: 1s}\n  http: {http2MaxRequests: 10}'))), [], 'no connection cap, no queue');
-  assert.equal(only('no-pending-limit', lintText(dr('connectionPool:\n  tcp: {maxConnections: 1}\n  http: {http1MaxPendingRequests: 1}'))), []);
+  assert.is(
+    only(
+      'no-pending-limit',
+      lintText(dr('connectionPool:\n  tcp: {maxConnections: 2}\n  http: {http1MaxPendingRequests: 0}')),
+    ).length,
+    1,
+    '0 is unset (§2.1)',
+  );
+  assert.equal(
+    only(
+      'no-pending-limit',
+      lintText(dr('connectionPool:\n  tcp: {connectTimeout: 1s}\n  http: {http2MaxRequests: 10}')),
+    ),
+    [],
+    'no connection cap, no queue',
+  );
+  assert.equal(
+    only(
+      'no-pending-limit',
+      lintText(dr('connectionPool:\n  tcp: {maxConnections: 1}\n  http: {http1MaxPendingRequests: 1}')),
+    ),
+    [],
+  );
 });
 
 test('§0 per-replica-limits: each limit prints "effective limit = limit × N" with --replicas', () => {
-  const text = dr('connectionPool:\n  tcp:\n    maxConnections: 2\n  http:\n    http1MaxPendingRequests: 5\n    http2MaxRequests: 10\n    maxRetries: 3');
+  const text = dr(
+    'connectionPool:\n  tcp:\n    maxConnections: 2\n  http:\n    http1MaxPendingRequests: 5\n    http2MaxRequests: 10\n    maxRetries: 3',
+  );
   const withReplicas = only('per-replica-limits', lintText(text, { replicas: 3 }));
   assert.equal(
     withReplicas.map((f) => `${where(f)} ${f.message.split(': ').pop()}`),
@@ -59,7 +83,10 @@ test('§0 per-replica-limits: each limit prints "effective limit = limit × N" w
     plain.message,
     'the limit counts per proxy instance (each gateway replica, each client sidecar), not per service: N replicas admit N × 1; pass --replicas N to see the effective limit',
   );
-  assert.equal(only('per-replica-limits', lintText(dr('connectionPool:\n  tcp:\n    connectTimeout: 1s\n    maxConnections: 0'))), []);
+  assert.equal(
+    only('per-replica-limits', lintText(dr('connectionPool:\n  tcp:\n    connectTimeout: 1s\n    maxConnections: 0'))),
+    [],
+  );
 });
 
 test('§3.1/§3.2 max-ejection-percent-default: unset or 0 means 10 %, so ⌊n·10/100⌋ endpoints can be ejected — none below 10', () => {
@@ -79,13 +106,22 @@ test('§3.1/§3.2 max-ejection-percent-default: unset or 0 means 10 %, so ⌊n·
 test('§3.1 consecutive-errors-ignored: the deprecated field is ignored and Envoy ejects after 5', () => {
   const [f] = only('consecutive-errors-ignored', lintText(dr('outlierDetection:\n  consecutiveErrors: 2')));
   assert.is(where(f), `9:7 ${TP}.outlierDetection.consecutiveErrors`);
-  assert.is(f.message, "consecutiveErrors is deprecated and ignored: ejection uses Envoy's default of 5 consecutive 5xx, not 2; use consecutive5xxErrors (or consecutiveGatewayErrors)");
+  assert.is(
+    f.message,
+    "consecutiveErrors is deprecated and ignored: ejection uses Envoy's default of 5 consecutive 5xx, not 2; use consecutive5xxErrors (or consecutiveGatewayErrors)",
+  );
   assert.equal(only('consecutive-errors-ignored', lintText(dr('outlierDetection:\n  consecutive5xxErrors: 2'))), []);
 });
 
 test('§3.2 maxEjectable: ⌊n·p/100⌋ — the current Envoy cap, checked against ejectionAllowed one ejection at a time', () => {
-  assert.equal([1, 3, 9, 10, 19, 20].map((n) => maxEjectable(n, 10)), [0, 0, 0, 1, 1, 2]);
-  assert.equal([1, 2, 3].map((n) => maxEjectable(n, 50)), [0, 1, 1]);
+  assert.equal(
+    [1, 3, 9, 10, 19, 20].map((n) => maxEjectable(n, 10)),
+    [0, 0, 0, 1, 1, 2],
+  );
+  assert.equal(
+    [1, 2, 3].map((n) => maxEjectable(n, 50)),
+    [0, 1, 1],
+  );
   assert.is(maxEjectable(3, 67), 2);
   assert.is(maxEjectable(1, 100), 1);
   for (const p of [1, 10, 33, 34, 50, 67, 99, 100]) {
@@ -101,48 +137,104 @@ test('§3.4 least-conn-alias: LEAST_CONN is LEAST_REQUEST (top level, port level
   const [f] = only('least-conn-alias', lintText(dr('loadBalancer:\n  simple: LEAST_CONN')));
   assert.is(where(f), `9:7 ${TP}.loadBalancer.simple`);
   assert.match(f.message, /^LEAST_CONN is a deprecated alias: istiod configures Envoy's LEAST_REQUEST/);
-  const port = only('least-conn-alias', lintText(dr('portLevelSettings:\n  - port: {number: 9080}\n    loadBalancer: {simple: LEAST_CONN}')));
-  assert.equal(port.map((x) => x.path), [`${TP}.portLevelSettings[0].loadBalancer.simple`]);
+  const port = only(
+    'least-conn-alias',
+    lintText(dr('portLevelSettings:\n  - port: {number: 9080}\n    loadBalancer: {simple: LEAST_CONN}')),
+  );
+  assert.equal(
+    port.map((x) => x.path),
+    [`${TP}.portLevelSettings[0].loadBalancer.simple`],
+  );
   assert.equal(only('least-conn-alias', lintText(dr('loadBalancer:\n  simple: LEAST_REQUEST'))), []);
 });
 
 test('§3.1/§3.3 panic-mode-off: outlierDetection without minHealthPercent serves "no healthy upstream"', () => {
   const [f] = only('panic-mode-off', lintText(dr('outlierDetection:\n  baseEjectionTime: 3m')));
   assert.is(where(f), `8:5 ${TP}.outlierDetection`);
-  assert.match(f.message, /503 "no healthy upstream" for the whole ejection time \(baseEjectionTime 3m, longer on each re-ejection\)/);
+  assert.match(
+    f.message,
+    /503 "no healthy upstream" for the whole ejection time \(baseEjectionTime 3m, longer on each re-ejection\)/,
+  );
   assert.equal(only('panic-mode-off', lintText(dr('outlierDetection:\n  minHealthPercent: 50'))), []);
 });
 
 test('§5.2 fault-with-retries: injected aborts are never retried', () => {
-  const [f] = only('fault-with-retries', lintText(vs('fault:\n  abort: {httpStatus: 503, percentage: {value: 10}}\nretries:\n  attempts: 2')));
+  const [f] = only(
+    'fault-with-retries',
+    lintText(vs('fault:\n  abort: {httpStatus: 503, percentage: {value: 10}}\nretries:\n  attempts: 2')),
+  );
   assert.is(where(f), `11:7 ${R}.fault`);
   assert.match(f.message, /never retried — every injected abort reaches the client/);
-  assert.equal(only('fault-with-retries', lintText(vs('fault:\n  abort: {httpStatus: 503, percentage: {value: 10}}\nretries:\n  attempts: 0'))), []);
+  assert.equal(
+    only(
+      'fault-with-retries',
+      lintText(vs('fault:\n  abort: {httpStatus: 503, percentage: {value: 10}}\nretries:\n  attempts: 0')),
+    ),
+    [],
+  );
 });
 
 test("§4.1 default-retries: a route without a retries block gets Istio's default policy", () => {
   const [f] = only('default-retries', lintText(vs('timeout: 1s')));
   assert.is(where(f), `8:7 ${R}`);
-  assert.match(f.message, /2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes\): connect failures are retried invisibly, 5xx responses and timeouts are not/);
+  assert.match(
+    f.message,
+    /2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes\): connect failures are retried invisibly, 5xx responses and timeouts are not/,
+  );
   assert.equal(only('default-retries', lintText(vs('retries:\n  attempts: 0'))), []);
 });
 
 test('§5.1 fault-never-fires: abort or delay without percentage (or 0), delay without fixedDelay', () => {
   const abort = only('fault-never-fires', lintText(vs('fault:\n  abort:\n    httpStatus: 503')));
-  assert.equal(abort.map((f) => `${where(f)}: ${f.message}`), [`12:9 ${R}.fault.abort: abort has no percentage (or 0): it never fires; set percentage.value, e.g. 100`]);
-  const delayZero = only('fault-never-fires', lintText(vs('fault:\n  delay:\n    fixedDelay: 1s\n    percentage: {value: 0}')));
+  assert.equal(
+    abort.map((f) => `${where(f)}: ${f.message}`),
+    [`12:9 ${R}.fault.abort: abort has no percentage (or 0): it never fires; set percentage.value, e.g. 100`],
+  );
+  const delayZero = only(
+    'fault-never-fires',
+    lintText(vs('fault:\n  delay:\n    fixedDelay: 1s\n    percentage: {value: 0}')),
+  );
   assert.equal(delayZero.map(where), [`14:11 ${R}.fault.delay.percentage`]);
   const noFixed = only('fault-never-fires', lintText(vs('fault:\n  delay:\n    percentage: {value: 100}')));
-  assert.equal(noFixed.map((f) => f.message), ['delay has no fixedDelay: Istio drops it silently and no request is delayed']);
-  assert.equal(only('fault-never-fires', lintText(vs('fault:\n  abort: {httpStatus: 503, percentage: {value: 100}}\n  delay: {fixedDelay: 1s, percentage: {value: 0.5}}'))), []);
-  assert.equal(only('fault-never-fires', lintText(vs('fault:\n  delay: {fixedDelay: 1s, percent: 50}'))), [], 'deprecated delay.percent still fires');
+  assert.equal(
+    noFixed.map((f) => f.message),
+    ['delay has no fixedDelay: Istio drops it silently and no request is delayed'],
+  );
+  assert.equal(
+    only(
+      'fault-never-fires',
+      lintText(
+        vs(
+          'fault:\n  abort: {httpStatus: 503, percentage: {value: 100}}\n  delay: {fixedDelay: 1s, percentage: {value: 0.5}}',
+        ),
+      ),
+    ),
+    [],
+  );
+  assert.equal(
+    only('fault-never-fires', lintText(vs('fault:\n  delay: {fixedDelay: 1s, percent: 50}'))),
+    [],
+    'deprecated delay.percent still fires',
+  );
 });
 
 test('§4.1 per-try-ge-timeout: perTryTimeout ≥ timeout is ignored', () => {
-  const [f] = only('per-try-ge-timeout', lintText(vs('timeout: 1s\nretries:\n  attempts: 2\n  retryOn: 5xx\n  perTryTimeout: 1000ms')));
+  const [f] = only(
+    'per-try-ge-timeout',
+    lintText(vs('timeout: 1s\nretries:\n  attempts: 2\n  retryOn: 5xx\n  perTryTimeout: 1000ms')),
+  );
   assert.is(where(f), `15:9 ${R}.retries.perTryTimeout`);
-  assert.is(f.message, 'perTryTimeout 1000ms ≥ timeout 1s: the per-try timeout is ignored; a slow upstream ends with 504 "upstream request timeout" after 1s and no retry');
-  assert.equal(only('per-try-ge-timeout', lintText(vs('timeout: 1s\nretries:\n  attempts: 2\n  retryOn: 5xx\n  perTryTimeout: 999ms'))), []);
+  assert.is(
+    f.message,
+    'perTryTimeout 1000ms ≥ timeout 1s: the per-try timeout is ignored; a slow upstream ends with 504 "upstream request timeout" after 1s and no retry',
+  );
+  assert.equal(
+    only(
+      'per-try-ge-timeout',
+      lintText(vs('timeout: 1s\nretries:\n  attempts: 2\n  retryOn: 5xx\n  perTryTimeout: 999ms')),
+    ),
+    [],
+  );
 });
 
 test('§4.1/§4.2 per-try-not-retried: perTryTimeout with a retryOn lacking 5xx, gateway-error and reset', () => {
@@ -153,9 +245,19 @@ test('§4.1/§4.2 per-try-not-retried: perTryTimeout with a retryOn lacking 5xx,
     'retryOn "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes" has none of 5xx, gateway-error, reset: ' +
       'an attempt that hits perTryTimeout is not retried — the client gets 504 "upstream request timeout" after 1s',
   );
-  assert.is(only('per-try-not-retried', lintText(vs('retries:\n  attempts: 3\n  perTryTimeout: 1s\n  retryOn: connect-failure,503'))).length, 1);
+  assert.is(
+    only(
+      'per-try-not-retried',
+      lintText(vs('retries:\n  attempts: 3\n  perTryTimeout: 1s\n  retryOn: connect-failure,503')),
+    ).length,
+    1,
+  );
   for (const ok of ['5xx', 'gateway-error', 'connect-failure,reset']) {
-    assert.equal(only('per-try-not-retried', lintText(vs(`retries:\n  attempts: 3\n  perTryTimeout: 1s\n  retryOn: ${ok}`))), [], ok);
+    assert.equal(
+      only('per-try-not-retried', lintText(vs(`retries:\n  attempts: 3\n  perTryTimeout: 1s\n  retryOn: ${ok}`))),
+      [],
+      ok,
+    );
   }
 });
 
@@ -179,11 +281,19 @@ spec:
     'no DestinationRule among these files defines subset "v2" for host reviews: unless one exists in the cluster, every request on this route gets 503 with an empty body (flag NC)',
   );
   assert.equal(only('subset-without-dr', lint(loadPolicyText(route + rule('reviews', ['v1', 'v2']), 'x.yaml'))), []);
-  assert.equal(only('subset-without-dr', lint(loadPolicyText(route + rule('reviews.default.svc.cluster.local', ['v2']), 'x.yaml'))), [], 'short name = FQDN in the same namespace');
+  assert.equal(
+    only(
+      'subset-without-dr',
+      lint(loadPolicyText(route + rule('reviews.default.svc.cluster.local', ['v2']), 'x.yaml')),
+    ),
+    [],
+    'short name = FQDN in the same namespace',
+  );
 });
 
 test('the demo policies lint to the traps they knowingly keep (default retries, panic mode, per-replica limits, the default ejection cap)', async () => {
-  const lineOf = async (file: string, text: string) => (await readFile(`policies/${file}`, 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
+  const lineOf = async (file: string, text: string) =>
+    (await readFile(`policies/${file}`, 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
   const findings = lint(await loadPolicies(['policies']), { replicas: 2 });
   assert.equal(
     findings.map((f) => `${f.file.replace('policies/', '')}:${f.line} ${f.rule}`),

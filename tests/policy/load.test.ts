@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicies, loadPolicyText, MAX_POLICY_FILE_BYTES } from '../../src/policy/load.js';
-import { ConfigError } from '../../src/cli/exit.js';
+import { ConfigError } from '../../src/errors.js';
 
 const FIX = 'tests/fixtures/policy';
 
@@ -21,7 +21,13 @@ async function loadError(paths: string[]): Promise<ConfigError> {
     assert.instance(err, ConfigError);
     return err as ConfigError;
   }
-  throw new assert.Assertion({ message: `expected a ConfigError loading ${paths.join(' ')}`, operator: 'throws', generated: false, expects: 'ConfigError', actual: 'nothing' });
+  throw new assert.Assertion({
+    message: `expected a ConfigError loading ${paths.join(' ')}`,
+    operator: 'throws',
+    generated: false,
+    expects: 'ConfigError',
+    actual: 'nothing',
+  });
 }
 
 test('multi-document file: empty documents skipped, each object keeps file, line, column and index', async () => {
@@ -75,10 +81,22 @@ test('directories are searched recursively for *.yaml and *.yml, in name order; 
 });
 
 const BROKEN: [string, string][] = [
-  ['tabs.yaml', `${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces`],
-  ['duplicate-keys.yaml', `${FIX}/broken/duplicate-keys.yaml:11:9: invalid YAML: duplicate key "maxConnections": each key may appear only once in a mapping`],
-  ['empty-documents.yaml', `${FIX}/broken/empty-documents.yaml:1:1: no YAML documents found (the file is empty or only comments)`],
-  ['list-root.yaml', `${FIX}/broken/list-root.yaml:1:1: expected a Kubernetes object (a mapping with apiVersion and kind), got a list`],
+  [
+    'tabs.yaml',
+    `${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces`,
+  ],
+  [
+    'duplicate-keys.yaml',
+    `${FIX}/broken/duplicate-keys.yaml:11:9: invalid YAML: duplicate key "maxConnections": each key may appear only once in a mapping`,
+  ],
+  [
+    'empty-documents.yaml',
+    `${FIX}/broken/empty-documents.yaml:1:1: no YAML documents found (the file is empty or only comments)`,
+  ],
+  [
+    'list-root.yaml',
+    `${FIX}/broken/list-root.yaml:1:1: expected a Kubernetes object (a mapping with apiVersion and kind), got a list`,
+  ],
   ['wrong-types.yaml', `${FIX}/broken/wrong-types.yaml:1:1: apiVersion: expected a non-empty string, got number 1`],
 ];
 
@@ -98,23 +116,38 @@ test('broken YAML corpus: an unclosed flow mapping names the file and position',
 
 test('broken YAML corpus: an unknown alias and an alias bomb are ConfigErrors at the document start', () => {
   const head = 'apiVersion: v1\nkind: X\n';
-  assert.throws(() => loadPolicyText(`${head}x: *nope\n`, 'a.yaml'), (e: Error) => e instanceof ConfigError && e.message === 'a.yaml:1:1: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope');
+  assert.throws(
+    () => loadPolicyText(`${head}x: *nope\n`, 'a.yaml'),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      e.message === 'a.yaml:1:1: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope',
+  );
   const level = (name: string, prev: string) => `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]\n`;
   const bomb = `${head}a: &a [x,x,x,x,x,x,x,x,x]\n${level('b', 'a')}${level('c', 'b')}${level('d', 'c')}${level('e', 'd')}`;
-  assert.throws(() => loadPolicyText(bomb, 'b.yaml'), (e: Error) => e instanceof ConfigError && /^b\.yaml:1:1: invalid YAML: Excessive alias count/.test(e.message));
+  assert.throws(
+    () => loadPolicyText(bomb, 'b.yaml'),
+    (e: Error) => e instanceof ConfigError && /^b\.yaml:1:1: invalid YAML: Excessive alias count/.test(e.message),
+  );
 });
 
 test('a generated 5 MB file is refused before parsing, with its size and the limit', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'meshproof-policy-'));
   try {
     const file = join(dir, 'huge.yaml');
-    const line = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec: {host: x}\n---\n';
+    const line =
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec: {host: x}\n---\n';
     await writeFile(file, line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
     const started = performance.now();
     const err = await loadError([file]);
-    assert.is(err.message, `${file}:1:1: file is 5.0 MiB; policy files over 1.5 MiB are refused (Kubernetes cannot store an object that big)`);
+    assert.is(
+      err.message,
+      `${file}:1:1: file is 5.0 MiB; policy files over 1.5 MiB are refused (Kubernetes cannot store an object that big)`,
+    );
     assert.ok(performance.now() - started < 500, 'refused without parsing');
-    assert.throws(() => loadPolicyText(line.repeat(Math.ceil((MAX_POLICY_FILE_BYTES + 1) / line.length)), 'text.yaml'), /^text\.yaml:1:1: file is 1\.5 MiB/);
+    assert.throws(
+      () => loadPolicyText(line.repeat(Math.ceil((MAX_POLICY_FILE_BYTES + 1) / line.length)), 'text.yaml'),
+      /^text\.yaml:1:1: file is 1\.5 MiB/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -126,7 +159,10 @@ test('a missing path, a directory without YAML, and a binary file are ConfigErro
   try {
     assert.is((await loadError([dir])).message, `${dir}: no .yaml or .yml files in this directory`);
     await writeFile(join(dir, 'bin.yaml'), Buffer.from([0x61, 0x00, 0x62]));
-    assert.is((await loadError([dir])).message, `${join(dir, 'bin.yaml')}:1:1: not a YAML text file (it contains NUL bytes)`);
+    assert.is(
+      (await loadError([dir])).message,
+      `${join(dir, 'bin.yaml')}:1:1: not a YAML text file (it contains NUL bytes)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-/** The demo policies (COMMON.md "The demo world"): each states its effect and passes validate. */
+/** The demo policies: each states its effect and passes validate. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +7,14 @@ import { validate } from '../../src/policy/validate.js';
 import type { PolicyDoc } from '../../src/policy/model.js';
 import { ejectionAllowed } from '../../src/mesh/proxy.js';
 
-const NAMES = ['connection-pool', 'outlier-detection', 'outlier-detection-default-cap', 'route-timeout', 'fault-injection', 'retries'];
+const NAMES = [
+  'connection-pool',
+  'outlier-detection',
+  'outlier-detection-default-cap',
+  'route-timeout',
+  'fault-injection',
+  'retries',
+];
 const load = async (name: string) => (await loadPolicies([`policies/${name}.yaml`]))[0];
 const spec = (d: PolicyDoc) => d.object.spec as any;
 
@@ -27,7 +34,10 @@ test('connection-pool.yaml is the classic maxConnections 1, http1MaxPendingReque
   const d = await load('connection-pool');
   assert.is(d.kind, 'DestinationRule');
   assert.is(spec(d).host, 'productpage');
-  assert.equal(spec(d).trafficPolicy.connectionPool, { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } });
+  assert.equal(spec(d).trafficPolicy.connectionPool, {
+    tcp: { maxConnections: 1 },
+    http: { http1MaxPendingRequests: 1 },
+  });
 });
 
 test('outlier-detection.yaml ejects one bad pod of three: 3 × 5xx, 1s sweep, 30s base, 67 % cap (§3.2)', async () => {
@@ -35,7 +45,10 @@ test('outlier-detection.yaml ejects one bad pod of three: 3 × 5xx, 1s sweep, 30
   const od = spec(d).trafficPolicy.outlierDetection;
   assert.equal(od, { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 });
   // its "# expect:" header, under the current cap: with 3 pods a 1st and 2nd ejection pass, a 3rd is refused
-  assert.equal([0, 1, 2].map((k) => ejectionAllowed('current', k, 3, od.maxEjectionPercent)), [true, true, false]);
+  assert.equal(
+    [0, 1, 2].map((k) => ejectionAllowed('current', k, 3, od.maxEjectionPercent)),
+    [true, true, false],
+  );
 });
 
 test('the VirtualService policies keep the demo route (hosts, gateway, productpage:9080) and add one policy each', async () => {
@@ -55,7 +68,11 @@ test('the VirtualService policies keep the demo route (hosts, gateway, productpa
     delay: { fixedDelay: '100ms', percentage: { value: 100 } },
     abort: { httpStatus: 503, percentage: { value: 50 } },
   });
-  assert.equal(spec(await load('retries')).http[0].retries, { attempts: 3, perTryTimeout: '250ms', retryOn: 'gateway-error,connect-failure,reset' });
+  assert.equal(spec(await load('retries')).http[0].retries, {
+    attempts: 3,
+    perTryTimeout: '250ms',
+    retryOn: 'gateway-error,connect-failure,reset',
+  });
 });
 
 test.run();

@@ -80,9 +80,18 @@ const DURATIONS = [
 for (const [template, field, line, column] of DURATIONS) {
   test(`§7.1 ValidateDuration on ${field}: < 1ms and sub-ms precision fail, 1ms and 1.5s pass`, () => {
     const at = { path: `${TP}.${field}`, line, column };
-    assertOne(validateText(dr(template.replace('%', '0.5ms'))), { ...at, message: 'duration must be greater than 1ms, got "0.5ms"' });
-    assertOne(validateText(dr(template.replace('%', '1500us'))), { ...at, message: 'only durations to ms precision are supported, got "1500us"' });
-    assertOne(validateText(dr(template.replace('%', '0s'))), { ...at, message: 'duration must be greater than 1ms, got "0s"' });
+    assertOne(validateText(dr(template.replace('%', '0.5ms'))), {
+      ...at,
+      message: 'duration must be greater than 1ms, got "0.5ms"',
+    });
+    assertOne(validateText(dr(template.replace('%', '1500us'))), {
+      ...at,
+      message: 'only durations to ms precision are supported, got "1500us"',
+    });
+    assertOne(validateText(dr(template.replace('%', '0s'))), {
+      ...at,
+      message: 'duration must be greater than 1ms, got "0s"',
+    });
     assertNone(validateText(dr(template.replace('%', '1ms'))));
     assertNone(validateText(dr(template.replace('%', '1.5s'))));
   });
@@ -114,7 +123,9 @@ test('§7.2 h2UpgradePolicy UPGRADE with useClientProtocol true is an error; DO_
     column: 9,
     message: 'use client protocol must not be true when H2UpgradePolicy is UPGRADE',
   });
-  assertNone(validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: DO_NOT_UPGRADE\n    useClientProtocol: true')));
+  assertNone(
+    validateText(dr('connectionPool:\n  http:\n    h2UpgradePolicy: DO_NOT_UPGRADE\n    useClientProtocol: true')),
+  );
 });
 
 test('§7.2 h2UpgradePolicy must be one of the CRD enum values (case matters)', () => {
@@ -130,8 +141,14 @@ test('§7.2 h2UpgradePolicy must be one of the CRD enum values (case matters)', 
 for (const field of ['maxEjectionPercent', 'minHealthPercent']) {
   test(`§7.2 outlierDetection.${field} outside 0..100: "percentage N is not in range 0..100"`, () => {
     const at = { path: `${TP}.outlierDetection.${field}`, line: 9, column: 7 };
-    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 101`)), { ...at, message: 'percentage 101 is not in range 0..100' });
-    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), { ...at, message: 'percentage -1 is not in range 0..100' });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 101`)), {
+      ...at,
+      message: 'percentage 101 is not in range 0..100',
+    });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), {
+      ...at,
+      message: 'percentage -1 is not in range 0..100',
+    });
     assertNone(validateText(dr(`outlierDetection:\n  ${field}: 100`)));
     assertNone(validateText(dr(`outlierDetection:\n  ${field}: 0`)));
   });
@@ -142,9 +159,12 @@ test('§7.2 consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors:
     path: `${TP}.outlierDetection.consecutiveLocalOriginFailures`,
     line: 9,
     column: 7,
-    message: 'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false',
+    message:
+      'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false',
   });
-  assertNone(validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 5\n  splitExternalLocalOriginErrors: true')));
+  assertNone(
+    validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 5\n  splitExternalLocalOriginErrors: true')),
+  );
   assertNone(validateText(dr('outlierDetection:\n  consecutiveLocalOriginFailures: 0')));
 });
 
@@ -154,7 +174,8 @@ test('§7.2 consecutiveErrors ≠ 0 is a deprecation warning (the value is ignor
     path: `${TP}.outlierDetection.consecutiveErrors`,
     line: 9,
     column: 7,
-    message: 'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead',
+    message:
+      'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead',
   });
   assertNone(validateText(dr('outlierDetection:\n  consecutive5xxErrors: 5')));
 });
@@ -162,35 +183,67 @@ test('§7.2 consecutiveErrors ≠ 0 is a deprecation warning (the value is ignor
 for (const field of ['consecutive5xxErrors', 'consecutiveGatewayErrors']) {
   test(`§7.2 ${field} is a UInt32 wrapper: 0..4294967295 or null`, () => {
     const at = { path: `${TP}.outlierDetection.${field}`, line: 9, column: 7 };
-    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), { ...at, message: '-1 is out of range 0..4294967295' });
-    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 4294967296`)), { ...at, message: '4294967296 is out of range 0..4294967295' });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: -1`)), {
+      ...at,
+      message: '-1 is out of range 0..4294967295',
+    });
+    assertOne(validateText(dr(`outlierDetection:\n  ${field}: 4294967296`)), {
+      ...at,
+      message: '4294967296 is out of range 0..4294967295',
+    });
     assertNone(validateText(dr(`outlierDetection:\n  ${field}: 4294967295`)));
     assertNone(validateText(dr(`outlierDetection:\n  ${field}: null`)));
   });
 }
 
 test('§7.2 subset names: empty, not a DNS-1123 label, or duplicated are errors', () => {
-  const spec = (names: string[]) => drSpec(`host: productpage\nsubsets:\n${names.map((n) => `  - name: ${n}\n    labels: {version: x}`).join('\n')}`);
+  const spec = (names: string[]) =>
+    drSpec(`host: productpage\nsubsets:\n${names.map((n) => `  - name: ${n}\n    labels: {version: x}`).join('\n')}`);
   // subsets start at line 8 (spec body line 3), each subset takes two lines
-  assertOne(validateText(spec(['""'])), { path: 'spec.subsets[0].name', line: 8, column: 7, message: 'subset name cannot be empty' });
+  assertOne(validateText(spec(['""'])), {
+    path: 'spec.subsets[0].name',
+    line: 8,
+    column: 7,
+    message: 'subset name cannot be empty',
+  });
   assertOne(validateText(spec(['V1'])), {
     path: 'spec.subsets[0].name',
     line: 8,
     column: 7,
     message: "subset name is invalid: V1 (expected a DNS-1123 label: lowercase letters, digits and '-')",
   });
-  assertOne(validateText(spec(['v1', 'v1'])), { path: 'spec.subsets[1].name', line: 10, column: 7, message: 'duplicate subset name "v1" (also spec.subsets[0])' });
+  assertOne(validateText(spec(['v1', 'v1'])), {
+    path: 'spec.subsets[1].name',
+    line: 10,
+    column: 7,
+    message: 'duplicate subset name "v1" (also spec.subsets[0])',
+  });
   assertNone(validateText(spec(['v1', 'v2-canary'])));
 });
 
 test('§7.2 subset trafficPolicy is validated like the top-level one', () => {
   const text = drSpec('host: productpage\nsubsets:\n  - name: v1\n    trafficPolicy:\n      connectionPool: {}');
-  assertOne(validateText(text), { path: 'spec.subsets[0].trafficPolicy.connectionPool', line: 10, column: 9, message: 'connection pool must have at least one field' });
+  assertOne(validateText(text), {
+    path: 'spec.subsets[0].trafficPolicy.connectionPool',
+    line: 10,
+    column: 9,
+    message: 'connection pool must have at least one field',
+  });
 });
 
 test('§7.2 host must be a valid (wildcard) domain and is required', () => {
-  assertOne(validateText(drSpec('host: product_page')), { path: 'spec.host', line: 6, column: 3, message: 'domain name "product_page" invalid (label "product_page" invalid)' });
-  assertOne(validateText(drSpec('exportTo: ["."]')), { path: 'spec.host', line: 5, column: 1, message: 'host is required' });
+  assertOne(validateText(drSpec('host: product_page')), {
+    path: 'spec.host',
+    line: 6,
+    column: 3,
+    message: 'domain name "product_page" invalid (label "product_page" invalid)',
+  });
+  assertOne(validateText(drSpec('exportTo: ["."]')), {
+    path: 'spec.host',
+    line: 5,
+    column: 1,
+    message: 'host is required',
+  });
   assertNone(validateText(drSpec('host: "*.example.com"')));
   assertNone(validateText(drSpec('host: productpage.default.svc.cluster.local')));
 });
@@ -198,9 +251,19 @@ test('§7.2 host must be a valid (wildcard) domain and is required', () => {
 test('§7.2 portLevelSettings: an entry needs a port and at least one policy field', () => {
   // the list item starts after "- ": column 4 + 2 + 2 + 1
   const at = { path: `${TP}.portLevelSettings[0]`, line: 9, column: 9 };
-  assertOne(validateText(dr('portLevelSettings:\n  - connectionPool:\n      tcp: {maxConnections: 1}')), { ...at, message: 'portTrafficPolicy must have valid port' });
-  assertOne(validateText(dr('portLevelSettings:\n  - port: {number: 9080}')), { ...at, message: 'port traffic policy must have at least one field' });
-  assertNone(validateText(dr('portLevelSettings:\n  - port: {number: 9080}\n    connectionPool:\n      tcp: {maxConnections: 1}')));
+  assertOne(validateText(dr('portLevelSettings:\n  - connectionPool:\n      tcp: {maxConnections: 1}')), {
+    ...at,
+    message: 'portTrafficPolicy must have valid port',
+  });
+  assertOne(validateText(dr('portLevelSettings:\n  - port: {number: 9080}')), {
+    ...at,
+    message: 'port traffic policy must have at least one field',
+  });
+  assertNone(
+    validateText(
+      dr('portLevelSettings:\n  - port: {number: 9080}\n    connectionPool:\n      tcp: {maxConnections: 1}'),
+    ),
+  );
 });
 
 test('CRD strict field validation: a misspelt field is an error that suggests the right name', () => {
@@ -208,15 +271,26 @@ test('CRD strict field validation: a misspelt field is an error that suggests th
   assert.is(f.length, 1);
   assert.is(f[0].path, `${TP}.connectionPool.tcp.maxConnection`);
   assert.is([f[0].line, f[0].column].join(':'), '10:9');
-  assert.ok(f[0].message.startsWith('unknown field (did you mean "maxConnections"?); expected one of maxConnections, connectTimeout'), f[0].message);
+  assert.ok(
+    f[0].message.startsWith(
+      'unknown field (did you mean "maxConnections"?); expected one of maxConnections, connectTimeout',
+    ),
+    f[0].message,
+  );
 });
 
 test('metadata.name and spec are required; a mapping where a list belongs is a type error', () => {
-  const noName = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {}\nspec:\n  host: productpage\n';
+  const noName =
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {}\nspec:\n  host: productpage\n';
   assertOne(validateText(noName), { path: 'metadata', line: 3, column: 1, message: 'metadata.name is required' });
   const noSpec = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\n';
   assertOne(validateText(noSpec), { path: '', line: 1, column: 1, message: 'spec is required' });
-  assertOne(validateText(drSpec('host: productpage\nsubsets:\n  name: v1')), { path: 'spec.subsets', line: 7, column: 3, message: 'expected a list, got a mapping' });
+  assertOne(validateText(drSpec('host: productpage\nsubsets:\n  name: v1')), {
+    path: 'spec.subsets',
+    line: 7,
+    column: 3,
+    message: 'expected a list, got a mapping',
+  });
 });
 
 test.run();

@@ -10,7 +10,8 @@ import { assertNone, assertOne, dr, validateText } from './helpers.js';
 const LB = 'spec.trafficPolicy.loadBalancer';
 
 test('§7.2 loadBalancer.simple: every CRD enum value passes (LEAST_CONN included), anything else is an error', () => {
-  for (const v of ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST']) assertNone(validateText(dr(`loadBalancer:\n  simple: ${v}`)));
+  for (const v of ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST'])
+    assertNone(validateText(dr(`loadBalancer:\n  simple: ${v}`)));
   assertOne(validateText(dr('loadBalancer:\n  simple: least_request')), {
     path: `${LB}.simple`,
     line: 9,
@@ -21,7 +22,10 @@ test('§7.2 loadBalancer.simple: every CRD enum value passes (LEAST_CONN include
 
 test('§7.2 loadBalancer at port level and in a subset is validated too', () => {
   const port = validateText(dr('portLevelSettings:\n  - port: {number: 9080}\n    loadBalancer: {simple: FASTEST}'));
-  assert.equal(port.map((f) => f.path), ['spec.trafficPolicy.portLevelSettings[0].loadBalancer.simple']);
+  assert.equal(
+    port.map((f) => f.path),
+    ['spec.trafficPolicy.portLevelSettings[0].loadBalancer.simple'],
+  );
   assertNone(validateText(dr('portLevelSettings:\n  - port: {number: 9080}\n    loadBalancer: {simple: RANDOM}')));
   const text = `apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -35,7 +39,10 @@ spec:
       trafficPolicy:
         loadBalancer: {simple: LEASTREQUEST}
 `;
-  assert.equal(validateText(text).map((f) => `${f.path} ${f.line}`), ['spec.subsets[0].trafficPolicy.loadBalancer.simple 11']);
+  assert.equal(
+    validateText(text).map((f) => `${f.path} ${f.line}`),
+    ['spec.subsets[0].trafficPolicy.loadBalancer.simple 11'],
+  );
 });
 
 test('§7.2 CRD one-of: simple and consistentHash together are an error; so are two hash keys', () => {
@@ -46,18 +53,36 @@ test('§7.2 CRD one-of: simple and consistentHash together are an error; so are 
     message: 'only one of simple, consistentHash may be set',
   });
   const two = validateText(dr('loadBalancer:\n  consistentHash: {useSourceIp: true, httpHeaderName: x-user}'));
-  assert.equal(two.map((f) => f.message), ['only one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName may be set, got httpHeaderName and useSourceIp']);
-  assertNone(validateText(dr('loadBalancer:\n  consistentHash: {httpHeaderName: x-user, ringHash: {minimumRingSize: 1024}}')));
+  assert.equal(
+    two.map((f) => f.message),
+    [
+      'only one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName may be set, got httpHeaderName and useSourceIp',
+    ],
+  );
+  assertNone(
+    validateText(dr('loadBalancer:\n  consistentHash: {httpHeaderName: x-user, ringHash: {minimumRingSize: 1024}}')),
+  );
 });
 
 test('§7.2 validateLoadBalancer: cookie name required; Maglev tableSize set, prime, < 5000011; minimumRingSize deprecated', () => {
   const msgs = (frag: string) => validateText(dr(frag)).map((f) => `${f.severity} ${f.message}`);
-  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    httpCookie: {name: "", ttl: 0s}'), ['error name required for HttpCookie']);
-  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {tableSize: 65536}'), ['error tableSize must be a prime number for maglev']);
-  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {}'), ['error tableSize must be set for maglev', 'error tableSize must be a prime number for maglev']);
-  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {tableSize: 5000011}'), ['error tableSize must be less than 5000011 for maglev']);
+  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    httpCookie: {name: "", ttl: 0s}'), [
+    'error name required for HttpCookie',
+  ]);
+  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {tableSize: 65536}'), [
+    'error tableSize must be a prime number for maglev',
+  ]);
+  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {}'), [
+    'error tableSize must be set for maglev',
+    'error tableSize must be a prime number for maglev',
+  ]);
+  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {tableSize: 5000011}'), [
+    'error tableSize must be less than 5000011 for maglev',
+  ]);
   assert.equal(msgs('loadBalancer:\n  consistentHash:\n    maglev: {tableSize: 65537}'), []);
-  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    minimumRingSize: 1024'), ["warning consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead"]);
+  assert.equal(msgs('loadBalancer:\n  consistentHash:\n    minimumRingSize: 1024'), [
+    "warning consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+  ]);
   assert.equal(msgs('loadBalancer:\n  consistentHash:\n    minimumRingSize: 1024\n    ringHash: {}'), [
     "warning consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
     'error only one of MinimumRingSize or Maglev/Ringhash can be specified',
@@ -67,15 +92,25 @@ test('§7.2 validateLoadBalancer: cookie name required; Maglev tableSize set, pr
 test('§7.2 warmup: duration required and ≥ 1ms; aggression ≥ 1; minimumPercent ≤ 100', () => {
   const msgs = (frag: string) => validateText(dr(frag)).map((f) => f.message);
   assert.equal(msgs('loadBalancer:\n  warmup: {aggression: 2}'), ['duration is required']);
-  assert.equal(msgs('loadBalancer:\n  warmup: {duration: 30s, aggression: 0.5}'), ['aggression should be greater than or equal to 1']);
-  assert.equal(msgs('loadBalancer:\n  warmup: {duration: 30s, minimumPercent: 101}'), ['minimumPercent value should be less than or equal to 100']);
+  assert.equal(msgs('loadBalancer:\n  warmup: {duration: 30s, aggression: 0.5}'), [
+    'aggression should be greater than or equal to 1',
+  ]);
+  assert.equal(msgs('loadBalancer:\n  warmup: {duration: 30s, minimumPercent: 101}'), [
+    'minimumPercent value should be less than or equal to 100',
+  ]);
   assert.equal(msgs('loadBalancer:\n  warmupDurationSecs: 0.5ms'), ['duration must be greater than 1ms, got "0.5ms"']);
-  assert.equal(msgs('loadBalancer:\n  simple: LEAST_REQUEST\n  warmup: {duration: 30s, minimumPercent: 10, aggression: 1}'), []);
+  assert.equal(
+    msgs('loadBalancer:\n  simple: LEAST_REQUEST\n  warmup: {duration: 30s, minimumPercent: 10, aggression: 1}'),
+    [],
+  );
 });
 
 test('CRD strict fields: a misspelt loadBalancer field is an error', () => {
   const f = validateText(dr('loadBalancer:\n  simpel: RANDOM'));
-  assert.equal(f.map((x) => x.path), [`${LB}.simpel`]);
+  assert.equal(
+    f.map((x) => x.path),
+    [`${LB}.simpel`],
+  );
 });
 
 test.run();

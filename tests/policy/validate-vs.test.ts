@@ -16,7 +16,12 @@ test('§7.3 timeout: ValidateDuration, and 0s is rejected (omit the field for "n
 });
 
 test('§7.3 fault with neither abort nor delay is an error', () => {
-  assertOne(validateText(vs('fault: {}')), { path: `${R}.fault`, line: 11, column: 7, message: 'HTTP fault injection must have an abort and/or a delay' });
+  assertOne(validateText(vs('fault: {}')), {
+    path: `${R}.fault`,
+    line: 11,
+    column: 7,
+    message: 'HTTP fault injection must have an abort and/or a delay',
+  });
   assertNone(validateText(vs('fault:\n  delay:\n    fixedDelay: 1s\n    percentage: {value: 100}')));
 });
 
@@ -38,7 +43,12 @@ test('§7.3 fault together with redirect or directResponse is an error', () => {
 });
 
 test('§7.3 route needs route, redirect or directResponse', () => {
-  assertOne(validateText(vsRoute('timeout: 1s')), { path: R, line: 8, column: 7, message: 'HTTP route, redirect or direct_response is required' });
+  assertOne(validateText(vsRoute('timeout: 1s')), {
+    path: R,
+    line: 8,
+    column: 7,
+    message: 'HTTP route, redirect or direct_response is required',
+  });
   assertNone(validateText(vsRoute('directResponse:\n  status: 200')));
 });
 
@@ -70,7 +80,7 @@ test('§7.3 abort.grpcStatus must be a status name, not a number', () => {
     line: 13,
     column: 11,
     message:
-      "gRPC status \"14\" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'",
+      'gRPC status "14" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example \'NOT_FOUND\'',
   });
   assertNone(t('UNAVAILABLE'));
 });
@@ -122,16 +132,33 @@ test('§7.3 delay: fixedDelay needs ValidateDuration; exponentialDelay is reject
 });
 
 test('§7.3 retries.attempts < 0: "attempts cannot be negative"', () => {
-  assertOne(validateText(vs('retries:\n  attempts: -1')), { path: `${R}.retries.attempts`, line: 12, column: 9, message: 'attempts cannot be negative' });
+  assertOne(validateText(vs('retries:\n  attempts: -1')), {
+    path: `${R}.retries.attempts`,
+    line: 12,
+    column: 9,
+    message: 'attempts cannot be negative',
+  });
   assertNone(validateText(vs('retries:\n  attempts: 0')));
 });
 
 test('§7.3 attempts 0 or absent with perTryTimeout, retryOn or retryRemoteLocalities is an error', () => {
   const message = 'http retry policy configured when attempts are set to 0 (disabled)';
-  assertOne(validateText(vs('retries:\n  attempts: 0\n  perTryTimeout: 1s')), { path: `${R}.retries.attempts`, line: 12, column: 9, message });
+  assertOne(validateText(vs('retries:\n  attempts: 0\n  perTryTimeout: 1s')), {
+    path: `${R}.retries.attempts`,
+    line: 12,
+    column: 9,
+    message,
+  });
   assertOne(validateText(vs('retries:\n  retryOn: 5xx')), { path: `${R}.retries`, line: 11, column: 7, message });
-  assertOne(validateText(vs('retries:\n  attempts: 0\n  retryRemoteLocalities: false')), { path: `${R}.retries.attempts`, line: 12, column: 9, message });
-  assertNone(validateText(vs('retries:\n  attempts: 2\n  perTryTimeout: 1s\n  retryOn: 5xx\n  retryRemoteLocalities: true')));
+  assertOne(validateText(vs('retries:\n  attempts: 0\n  retryRemoteLocalities: false')), {
+    path: `${R}.retries.attempts`,
+    line: 12,
+    column: 9,
+    message,
+  });
+  assertNone(
+    validateText(vs('retries:\n  attempts: 2\n  perTryTimeout: 1s\n  retryOn: 5xx\n  retryRemoteLocalities: true')),
+  );
 });
 
 for (const field of ['perTryTimeout', 'backoff']) {
@@ -154,12 +181,15 @@ test('§7.3 retryOn tokens are split on "," without trimming: " reset" and a tra
   assertOne(t('5xx,599'), { ...at, message: '"599" is not a valid retryOn policy' });
   assertOne(t('retriable_4xx'), { ...at, message: '"retriable_4xx" is not a valid retryOn policy' });
   assertNone(t('gateway-error,connect-failure,retriable-status-codes,503'));
-  assertNone(t('5xx,reset,reset-before-request,retriable-4xx,refused-stream,cancelled,deadline-exceeded,internal,resource-exhausted,unavailable'));
+  assertNone(
+    t(
+      '5xx,reset,reset-before-request,retriable-4xx,refused-stream,cancelled,deadline-exceeded,internal,resource-exhausted,unavailable',
+    ),
+  );
 });
 
 test('§7.3 destination subset must be a DNS-1123 label; port number within 1..65535', () => {
-  const dest = (extra: string) =>
-    vsRoute(`route:\n  - destination:\n      host: productpage\n      ${extra}`);
+  const dest = (extra: string) => vsRoute(`route:\n  - destination:\n      host: productpage\n      ${extra}`);
   assertOne(validateText(dest('subset: V2')), {
     path: `${R}.route[0].destination.subset`,
     line: 11,
@@ -176,7 +206,10 @@ test('§7.3 destination subset must be a DNS-1123 label; port number within 1..6
 });
 
 test('a VirtualService without hosts is a delegate, which may not name gateways; it needs http, tcp or tls', () => {
-  const noHosts = vsRoute('directResponse: {status: 200}').replace('  hosts: [bookinfo.example.com]\n', '  hosts: []\n');
+  const noHosts = vsRoute('directResponse: {status: 200}').replace(
+    '  hosts: [bookinfo.example.com]\n',
+    '  hosts: []\n',
+  );
   assertNone(validateText(noHosts));
   assertOne(validateText(noHosts.replace('  http:\n', '  gateways: [bookinfo-gateway]\n  http:\n')), {
     path: 'spec.gateways',
@@ -184,8 +217,14 @@ test('a VirtualService without hosts is a delegate, which may not name gateways;
     column: 3,
     message: 'delegate virtual service must have no gateways specified',
   });
-  const noRoutes = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec:\n  hosts: [a]\n';
-  assertOne(validateText(noRoutes), { path: 'spec', line: 4, column: 1, message: 'http, tcp or tls must be provided in virtual service' });
+  const noRoutes =
+    'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec:\n  hosts: [a]\n';
+  assertOne(validateText(noRoutes), {
+    path: 'spec',
+    line: 4,
+    column: 1,
+    message: 'http, tcp or tls must be provided in virtual service',
+  });
 });
 
 test('CRD strict field validation: abort.percent does not exist (it is reserved), so it is rejected', () => {
@@ -194,7 +233,8 @@ test('CRD strict field validation: abort.percent does not exist (it is reserved)
     path: `${R}.fault.abort.percent`,
     line: 14,
     column: 11,
-    message: 'unknown field (did you mean "percentage"?); expected one of httpStatus, grpcStatus, http2Error, percentage',
+    message:
+      'unknown field (did you mean "percentage"?); expected one of httpStatus, grpcStatus, http2Error, percentage',
   });
 });
 

@@ -18,7 +18,16 @@ interface SvgShape {
 }
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 test('report.html renders its three charts in headless Chromium with no console errors and no network', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
@@ -31,14 +40,23 @@ test('report.html renders its three charts in headless Chromium with no console 
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`));
+    page.on(
+      'console',
+      (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`),
+    );
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('request', (r) => !r.url().startsWith('file://') && requests.push(r.url()));
     await page.goto(`file://${file}`, { timeout: 10_000 });
     const charts = await page.$$eval('svg.chart', (svgs) =>
       svgs.map((s) => {
         const box = s.getBoundingClientRect();
-        return { label: s.getAttribute('aria-label'), width: box.width, height: box.height, rects: s.querySelectorAll('rect').length, lines: s.querySelectorAll('polyline').length };
+        return {
+          label: s.getAttribute('aria-label'),
+          width: box.width,
+          height: box.height,
+          rects: s.querySelectorAll('rect').length,
+          lines: s.querySelectorAll('polyline').length,
+        };
       }),
     );
     assert.is(charts.length, 3);

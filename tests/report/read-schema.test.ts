@@ -16,13 +16,29 @@ const good = () => JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
 const CASES: [string, (r: any) => void, string][] = [
   ['missing scenario', (r) => delete r.scenario, 'scenario: expected an object, got nothing'],
   ['missing phase stats', (r) => delete r.phases.policy.stats, 'phases.policy.stats: expected an object, got nothing'],
-  ['missing percentiles', (r) => delete r.phases.baseline.stats.percentiles, 'phases.baseline.stats.percentiles: expected an object, got nothing'],
+  [
+    'missing percentiles',
+    (r) => delete r.phases.baseline.stats.percentiles,
+    'phases.baseline.stats.percentiles: expected an object, got nothing',
+  ],
   ['gates as an object', (r) => (r.gates = { a: 1 }), 'gates: expected a list, got an object'],
   ['load: null', (r) => (r.load = null), 'load: expected an object, got null'],
-  ['a percentile value as a string', (r) => (r.phases.policy.stats.percentiles.p95.value = '25 ms'), 'phases.policy.stats.percentiles.p95.value: expected a number or null, got a string'],
+  [
+    'a percentile value as a string',
+    (r) => (r.phases.policy.stats.percentiles.p95.value = '25 ms'),
+    'phases.policy.stats.percentiles.p95.value: expected a number or null, got a string',
+  ],
   // diff's effects read each phase's histograms (the `ok` answers' percentiles; --absolute and the charts the overall one)
-  ['missing phase result', (r) => delete r.phases.policy.result, 'phases.policy.result: expected an object, got nothing'],
-  ['missing ok histogram data', (r) => (r.phases.baseline.result.histograms.byCause.ok = {}), 'phases.baseline.result.histograms.byCause.ok.hdr: expected a string, got nothing'],
+  [
+    'missing phase result',
+    (r) => delete r.phases.policy.result,
+    'phases.policy.result: expected an object, got nothing',
+  ],
+  [
+    'missing ok histogram data',
+    (r) => (r.phases.baseline.result.histograms.byCause.ok = {}),
+    'phases.baseline.result.histograms.byCause.ok.hdr: expected a string, got nothing',
+  ],
   ['a gate without an interval', (r) => delete r.gates[2].interval, 'gates[2].interval: expected a list, got nothing'],
 ];
 
@@ -32,10 +48,16 @@ for (const [name, mutate, field] of CASES) {
     mutate(report);
     const file = join(dir, `${name.replace(/\W+/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(report));
-    for (const args of [['diff', FIXTURE_REPORT, file], ['diff', file, FIXTURE_REPORT]]) {
+    for (const args of [
+      ['diff', FIXTURE_REPORT, file],
+      ['diff', file, FIXTURE_REPORT],
+    ]) {
       const r = await runCli(args);
       assert.is(r.code, 2, r.stderr);
-      assert.is(r.stderr, `meshproof: ${file}: ${field} (report schemaVersion 1); is this a report.json written by meshproof?\n`);
+      assert.is(
+        r.stderr,
+        `meshproof: ${file}: ${field} (report schemaVersion 1); is this a report.json written by meshproof?\n`,
+      );
     }
   });
 }

@@ -14,7 +14,13 @@ import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { parseReport } from '../../src/report/read.js';
 import type { Report } from '../../src/report/model.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
-import { assertGolden, buildFixtureReport, FIXTURE_REPORT, loadFixtureReport, UPDATE } from '../fixtures/report/fixture.js';
+import {
+  assertGolden,
+  buildFixtureReport,
+  FIXTURE_REPORT,
+  loadFixtureReport,
+  UPDATE,
+} from '../fixtures/report/fixture.js';
 
 test('the fixture report.json is exactly what the seeded builder makes (analysis is deterministic)', () => {
   const built = renderJson(buildFixtureReport());
@@ -40,7 +46,8 @@ test('a report.json written before goodput and per-cause medians reads back with
   delete doc.comparison.medianByCause;
   const old = parseReport(JSON.stringify(doc), 'old.json');
   const now = loadFixtureReport();
-  for (const p of ['baseline', 'policy'] as const) assert.ok(Math.abs(old.phases[p].stats.goodput - now.phases[p].stats.goodput) < 1e-9, p);
+  for (const p of ['baseline', 'policy'] as const)
+    assert.ok(Math.abs(old.phases[p].stats.goodput - now.phases[p].stats.goodput) < 1e-9, p);
   assert.ok(Math.abs(old.comparison.goodput.delta - now.comparison.goodput.delta) < 1e-9);
   assert.match(renderTerminal(old), /│ ok req\/s\s+│\s+300 │\s+262\.1 │\s+-37\.88 │/);
   assert.not.match(renderTerminal(old), /p50 overflow/, 'no medians to show');
@@ -80,9 +87,18 @@ test('junit: golden; one testsuite, one test case per gate named "<metric> - <ex
   assertGolden('junit.xml', out);
   assert.is((out.match(/<testsuite /g) ?? []).length, 1);
   assert.is((out.match(/<testcase /g) ?? []).length, 7);
-  assert.match(out, /<testsuite name="meshproof connection-pool-overflow" tests="7" failures="1" errors="0" skipped="1" time="16.000"/);
-  assert.match(out, /<testcase classname="meshproof.connection-pool-overflow.policy" name="http_req_duration - max&lt;40 \(policy\)" time="8.000">\n\s+<failure type="gate"/);
-  assert.match(out, /name="cause_overflow - rate&gt;0.42 \(policy\)" time="8.000">\n\s+<skipped message="inconclusive: /);
+  assert.match(
+    out,
+    /<testsuite name="meshproof connection-pool-overflow" tests="7" failures="1" errors="0" skipped="1" time="16.000"/,
+  );
+  assert.match(
+    out,
+    /<testcase classname="meshproof.connection-pool-overflow.policy" name="http_req_duration - max&lt;40 \(policy\)" time="8.000">\n\s+<failure type="gate"/,
+  );
+  assert.match(
+    out,
+    /name="cause_overflow - rate&gt;0.42 \(policy\)" time="8.000">\n\s+<skipped message="inconclusive: /,
+  );
   assert.match(out, /name="status_503 - rate&gt;=0.2 \(delta\)" time="16.000"\/>/);
   assert.not.match(out, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'XML 1.0 forbids control characters');
 });
@@ -90,7 +106,8 @@ test('junit: golden; one testsuite, one test case per gate named "<metric> - <ex
 test('html: golden; self-contained (no script, no external resource) and every text escaped', () => {
   const out = renderHtml(loadFixtureReport());
   assertGolden('report.html', out);
-  for (const banned of [/<script/i, /\bsrc=/i, /\bhref=/i, /url\(/i, /@import/i, /<link/i]) assert.not.match(out, banned, String(banned));
+  for (const banned of [/<script/i, /\bsrc=/i, /\bhref=/i, /url\(/i, /@import/i, /<link/i])
+    assert.not.match(out, banned, String(banned));
   assert.match(out, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; friends/);
   assert.is((out.match(/<svg class="chart"/g) ?? []).length, 3);
   assert.match(out, /policy applied/);
@@ -98,7 +115,11 @@ test('html: golden; self-contained (no script, no external resource) and every t
 
 test('terminal: tabs, newlines and escape sequences in user text cannot break the table (the table package throws on them)', () => {
   const report = loadFixtureReport();
-  const hostile = { ...report, scenario: { ...report.scenario, name: 'a\tb\nc\u001b[2J' }, gates: report.gates.map((g) => ({ ...g, expression: `rate<\t0.1\r` })) };
+  const hostile = {
+    ...report,
+    scenario: { ...report.scenario, name: 'a\tb\nc\u001b[2J' },
+    gates: report.gates.map((g) => ({ ...g, expression: `rate<\t0.1\r` })),
+  };
   const out = renderTerminal(hostile);
   assert.match(out, /^meshproof · a b c\\x1b\[2J  FAIL/);
   assert.match(out, /│ policy cause_overflow rate< 0\.1\\x0d\s+│/);
@@ -106,7 +127,10 @@ test('terminal: tabs, newlines and escape sequences in user text cannot break th
 
 test('markdown: @mentions and bidi overrides in user text are neutralised (issue 13 item 13)', () => {
   const report = loadFixtureReport();
-  const hostile = { ...report, scenario: { ...report.scenario, description: 'ping @octocat and @org/team, mail a@b.c; \u202Egnp.exe\u202C' } };
+  const hostile = {
+    ...report,
+    scenario: { ...report.scenario, description: 'ping @octocat and @org/team, mail a@b.c; \u202Egnp.exe\u202C' },
+  };
   const out = renderMarkdown(hostile);
   const line = out.split('\n').find((l) => l.startsWith('> '))!;
   assert.is(line, '> ping @&#8203;octocat and @&#8203;org/team, mail a@&#8203;b.c; \\\\u202egnp.exe\\\\u202c');
@@ -116,7 +140,11 @@ test('markdown: @mentions and bidi overrides in user text are neutralised (issue
 
 test('html and junit: bidi overrides and C1 controls in user text are shown, not obeyed (issue 13 item 13)', () => {
   const report = loadFixtureReport();
-  const hostile = { ...report, scenario: { ...report.scenario, description: 'x \u202Egnp.exe\u202C \u2066y\u2069 \u0085z' }, gates: report.gates.map((g) => ({ ...g, message: `m\u202E\u009b2J` })) };
+  const hostile = {
+    ...report,
+    scenario: { ...report.scenario, description: 'x \u202Egnp.exe\u202C \u2066y\u2069 \u0085z' },
+    gates: report.gates.map((g) => ({ ...g, message: `m\u202E\u009b2J` })),
+  };
   for (const out of [renderHtml(hostile), renderJunit(hostile)]) {
     assert.not.ok(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/.test(out), out.slice(0, 200));
   }
@@ -126,14 +154,32 @@ test('html and junit: bidi overrides and C1 controls in user text are shown, not
 
 test('renders are deterministic: the same report renders to the same bytes twice', () => {
   const r = loadFixtureReport();
-  for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson]) assert.is(f(r), f(loadFixtureReport()));
+  for (const f of [renderTerminal, renderMarkdown, renderJunit, renderHtml, renderJson])
+    assert.is(f(r), f(loadFixtureReport()));
 });
 
 test('edge cases render in every format: an empty policy phase (no data), no gates, 3 repetitions, no policy marker', () => {
   const built = buildFixtureReport({ expect: { policy: { http_req_duration: ['p(95)<250'] } } });
-  const empty = syntheticPhase({ seed: 5, requests: 0, durationS: 2, startedAt: '2026-11-21T10:00:12.000Z', mix: [HEALTHY] });
-  const a = analyzeExperiment({ baseline: built.phases.baseline.result, policy: empty, expect: { policy: { http_req_duration: ['p(95)<250'] } } });
-  const edge: Report = { ...built, scenario: { ...built.scenario, repeat: 3 }, phases: { baseline: built.phases.baseline, policy: { result: empty, stats: a.stats.policy } }, comparison: a.comparison, gates: a.gates, verdict: a.verdict };
+  const empty = syntheticPhase({
+    seed: 5,
+    requests: 0,
+    durationS: 2,
+    startedAt: '2026-11-21T10:00:12.000Z',
+    mix: [HEALTHY],
+  });
+  const a = analyzeExperiment({
+    baseline: built.phases.baseline.result,
+    policy: empty,
+    expect: { policy: { http_req_duration: ['p(95)<250'] } },
+  });
+  const edge: Report = {
+    ...built,
+    scenario: { ...built.scenario, repeat: 3 },
+    phases: { baseline: built.phases.baseline, policy: { result: empty, stats: a.stats.policy } },
+    comparison: a.comparison,
+    gates: a.gates,
+    verdict: a.verdict,
+  };
   // through JSON, as a user's file would come back: NaN became null
   const report = parseReport(renderJson(edge), 'edge.json');
   assert.is(report.phases.policy.stats.percentiles.p95.value, null as unknown as number);

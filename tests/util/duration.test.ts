@@ -1,8 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseDurationMs, formatDuration, formatProtoDuration, parseTimerMs, clampedTimerMs, MAX_TIMER_MS } from '../../src/util/duration.js';
+import {
+  parseDurationMs,
+  formatDuration,
+  formatProtoDuration,
+  parseTimerMs,
+  clampedTimerMs,
+  MAX_TIMER_MS,
+} from '../../src/util/duration.js';
 import { clusterSettings } from '../../src/mesh/cluster-config.js';
-import { translateCluster } from '../../src/policy/translate.js';
+import { translateCluster } from '../../src/translate/index.js';
 
 // istio-envoy-semantics.md §7.1: Go time.ParseDuration grammar
 test('Go duration grammar: units, fractions and concatenation', () => {
@@ -33,11 +40,14 @@ test('short Go durations round-trip through the parser', () => {
   assert.is(formatDuration(500), '0.5s');
 });
 
-
 test("issue 13 item 3: parseTimerMs refuses durations above Node's timer limit (2^31−1 ms), naming the maximum; the limit itself passes", () => {
   assert.equal(parseTimerMs('596h31m23.647s'), { ms: 2 ** 31 - 1 });
-  assert.equal(parseTimerMs('596h31m23.648s'), { expected: `a duration like "30s" up to 596h31m23.647s (Node's timer limit)` });
-  assert.equal(parseTimerMs('876000h', { positive: true }), { expected: `a positive duration like "30s" up to 596h31m23.647s (Node's timer limit)` });
+  assert.equal(parseTimerMs('596h31m23.648s'), {
+    expected: `a duration like "30s" up to 596h31m23.647s (Node's timer limit)`,
+  });
+  assert.equal(parseTimerMs('876000h', { positive: true }), {
+    expected: `a positive duration like "30s" up to 596h31m23.647s (Node's timer limit)`,
+  });
   assert.equal(parseTimerMs('0s', { positive: true }), { expected: 'a positive duration like "30s"' });
   assert.equal(parseTimerMs(30), { expected: 'a duration like "30s"' });
   assert.is(MAX_TIMER_MS, 2_147_483_647);
@@ -47,7 +57,24 @@ test('issue 13 item 3: a policy duration of 100 years becomes a timer of 2^31−
   assert.is(clampedTimerMs('876000h', 10_000), 2_147_483_647);
   assert.is(clampedTimerMs('10s', 0), 10_000);
   assert.is(clampedTimerMs(undefined, 10_000), 10_000);
-  const c = clusterSettings(translateCluster([{ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'p', namespace: 'default' }, spec: { host: 'productpage', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1, interval: '876000h', baseEjectionTime: '876000h' } } } }], { fqdn: 'productpage.default.svc.cluster.local', port: 9080 }));
+  const c = clusterSettings(
+    translateCluster(
+      [
+        {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'DestinationRule',
+          metadata: { name: 'p', namespace: 'default' },
+          spec: {
+            host: 'productpage',
+            trafficPolicy: {
+              outlierDetection: { consecutive5xxErrors: 1, interval: '876000h', baseEjectionTime: '876000h' },
+            },
+          },
+        },
+      ],
+      { fqdn: 'productpage.default.svc.cluster.local', port: 9080 },
+    ),
+  );
   assert.is(c.outlier?.intervalMs, 2_147_483_647);
   assert.is(c.outlier?.baseEjectionMs, 2_147_483_647);
 });

@@ -7,7 +7,10 @@ import { decodeUtf8 } from '../../src/util/utf8.js';
 test('escapeControls: ESC, BEL, CR, DEL, C1 and bidi marks become visible escapes; newlines stay', () => {
   assert.is(escapeControls('\u001b]0;pwned\u0007\u001b[2J'), '\\x1b]0;pwned\\x07\\x1b[2J');
   assert.is(escapeControls('a\rb\u007fc\u009bd'), 'a\\x0db\\x7fc\\x9bd');
-  assert.is(escapeControls('\u202Egnp.exe\u202C \u2066x\u2069 \u200f'), '\\u202egnp.exe\\u202c \\u2066x\\u2069 \\u200f');
+  assert.is(
+    escapeControls('\u202Egnp.exe\u202C \u2066x\u2069 \u200f'),
+    '\\u202egnp.exe\\u202c \\u2066x\\u2069 \\u200f',
+  );
   assert.is(escapeControls('line 1\nline 2 café ✓'), 'line 1\nline 2 café ✓');
   assert.is(escapeControls(escapeControls('\u001b')), '\\x1b', 'idempotent: escaping twice changes nothing more');
 });
@@ -33,7 +36,11 @@ test('decodeUtf8: Latin-1 "café" is refused at the é (line 2, column 4), valid
   assert.equal(decodeUtf8(Buffer.from('a: 1\nx: caf\xe9\n', 'latin1')), { badByte: 0xe9, line: 2, column: 7 });
   assert.equal(decodeUtf8(Buffer.from('x: café ✓\n', 'utf8')), { text: 'x: café ✓\n' });
   // a valid two-byte character before the bad byte counts as one column
-  assert.equal(decodeUtf8(Buffer.concat([Buffer.from('é', 'utf8'), Buffer.from([0xff])])), { badByte: 0xff, line: 1, column: 2 });
+  assert.equal(decodeUtf8(Buffer.concat([Buffer.from('é', 'utf8'), Buffer.from([0xff])])), {
+    badByte: 0xff,
+    line: 1,
+    column: 2,
+  });
   // an overlong encoding of "/" is not UTF-8 either
   assert.equal(decodeUtf8(Buffer.from([0x61, 0xc0, 0xaf])), { badByte: 0xc0, line: 1, column: 2 });
 });

@@ -1,15 +1,15 @@
 /**
  * `meshproof demo [name…]`: the demo scenarios on the local mesh, one after another, each
- * verdict and report path printed as it lands (issue D item 5). `npm run demo` runs this.
+ * verdict and report path printed as it lands. `npm run demo` runs this.
  */
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { basename } from 'node:path';
-import { ExitCode, exitCodeForVerdict, MeshproofError } from '../exit.js';
+import { ExitCode, exitCodeForVerdict, MeshproofError } from '../../errors.js';
 import { ExperimentInterrupted } from '../../experiment/orchestrator.js';
 import { useColor } from '../../config.js';
-import { loadScenario } from '../../experiment/scenario.js';
-import { demoScenarioFiles, DEMO_SCENARIOS } from '../../experiment/demo.js';
+import { loadScenario } from '../../scenario/scenario.js';
+import { demoScenarioFiles, DEMO_SCENARIOS } from '../demo-scenarios.js';
 import type { Report, Verdict } from '../../report/model.js';
 import { gateRows, statRows } from '../../report/rows.js';
 import { experimentOptions, runOne, sessionOptions, type ExperimentArgs } from '../experiment-options.js';
@@ -28,14 +28,20 @@ export default defineCommand<DemoArgs>({
     ['meshproof demo retries', 'just the retries scenario'],
   ],
   builder: (y: Argv) =>
-    y.positional('names', { type: 'string', array: true, describe: `scenario names (default: ${DEMO_SCENARIOS.join(', ')})` }).options(experimentOptions) as unknown as Argv,
+    y
+      .positional('names', {
+        type: 'string',
+        array: true,
+        describe: `scenario names (default: ${DEMO_SCENARIOS.join(', ')})`,
+      })
+      .options(experimentOptions) as unknown as Argv,
   run: async (argv) => {
     const files = demoScenarioFiles(argv.names ?? []);
     // the demo always runs on the local mesh: no cluster flags exist here on purpose
     const opts = { ...sessionOptions(argv), terminal: false };
     const results: DemoResult[] = [];
     const started = Date.now();
-    // one broken scenario (k6 missing, a port taken, a bad file) does not stop the others (issue G item 3)
+    // one broken scenario (k6 missing, a port taken, a bad file) does not stop the others
     for (const file of files) {
       const t0 = Date.now();
       let name = basename(file, '.yaml');
@@ -46,8 +52,16 @@ export default defineCommand<DemoArgs>({
         if (result.kind !== 'report') continue; // cannot happen: the demo never dry-runs
         const { report, dir } = result;
         const seconds = (Date.now() - t0) / 1000;
-        results.push({ scenario: name, verdict: report.verdict, report: dir, seconds, exitCode: exitCodeForVerdict(report.verdict) });
-        process.stderr.write(`${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`);
+        results.push({
+          scenario: name,
+          verdict: report.verdict,
+          report: dir,
+          seconds,
+          exitCode: exitCodeForVerdict(report.verdict),
+        });
+        process.stderr.write(
+          `${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`,
+        );
         if (!argv.quiet) process.stderr.write(gateLines(report) + causeMedianLine(report));
       } catch (err) {
         // a user interrupt ends the demo; anything else is this scenario's error
@@ -56,7 +70,9 @@ export default defineCommand<DemoArgs>({
         const exitCode = err instanceof MeshproofError ? err.exitCode : ExitCode.infra;
         const why = err instanceof Error ? err.message : String(err);
         results.push({ scenario: name, verdict: 'error', error: why, seconds, exitCode });
-        process.stderr.write(`${paint('error')} ${name.padEnd(26)} ${'ERROR'.padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${indent(why)}\n`);
+        process.stderr.write(
+          `${paint('error')} ${name.padEnd(26)} ${'ERROR'.padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${indent(why)}\n`,
+        );
       }
     }
     const total = (Date.now() - started) / 1000;
@@ -118,7 +134,10 @@ function gateLines(report: Report): string {
 export function causeMedianLine(report: Report): string {
   const parts = statRows(report)
     .filter((r) => r.label.startsWith('p50 '))
-    .map((r) => `${r.label.slice(4)} ${r.baseline.value && r.policy.value ? `${r.baseline.value} → ${r.policy.value}` : r.policy.value || r.baseline.value}`);
+    .map(
+      (r) =>
+        `${r.label.slice(4)} ${r.baseline.value && r.policy.value ? `${r.baseline.value} → ${r.policy.value}` : r.policy.value || r.baseline.value}`,
+    );
   return parts.length ? `    ${'medians'.padEnd(13)}${parts.join(' · ')}\n` : '';
 }
 

@@ -1,6 +1,6 @@
 /** `meshproof lint <paths..>`: warnings for the Istio resilience traps users keep hitting (istio-envoy-semantics.md). */
 import { defineCommand, jsonOption } from '../command.js';
-import { ExitCode, UsageError } from '../exit.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { checkFailed, checkPolicies, formatCheckReport } from '../../policy/check.js';
 import { strictOption } from './validate.js';
 
@@ -16,14 +16,20 @@ export default defineCommand<LintArgs>({
   describe: 'warn about policy traps (default retries, unbounded queues, panic mode off, per-replica limits, …)',
   examples: [
     ['$0 lint policies/', 'list the traps in every policy, each citing the semantics section'],
-    ['$0 lint --replicas 3 policies/connection-pool.yaml', 'print effective circuit-breaker limits for 3 gateway replicas'],
+    [
+      '$0 lint --replicas 3 policies/connection-pool.yaml',
+      'print effective circuit-breaker limits for 3 gateway replicas',
+    ],
     ['$0 lint --strict --json policies/', 'exit 2 on any warning; findings as JSON on stdout'],
   ],
   builder: (y) =>
     y.positional('paths', { type: 'string', array: true, describe: 'YAML files or directories' }).options({
       ...strictOption,
       ...jsonOption,
-      replicas: { type: 'number', describe: 'gateway replicas: show "effective limit = limit × N" for circuit-breaker limits' },
+      replicas: {
+        type: 'number',
+        describe: 'gateway replicas: show "effective limit = limit × N" for circuit-breaker limits',
+      },
     }),
   run: async (argv) => {
     const replicas = argv.replicas;

@@ -4,20 +4,27 @@
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
-import { ConfigError, ExitCode, UsageError } from '../exit.js';
+import { ConfigError, ExitCode, UsageError } from '../../errors.js';
 import { checkDocs, checkFailed, formatCheckReport, loadPolicies } from '../../policy/index.js';
-import { loadScenario } from '../../experiment/scenario.js';
+import { loadScenario } from '../../scenario/scenario.js';
 import { startMesh } from '../../mesh/index.js';
 import { formatSummary, meshSummary } from '../../mesh/summary.js';
 import { DEFAULT_APP, type AppModel } from '../../mesh/app-model.js';
 import type { ClientNetwork } from '../../mesh/client-network.js';
 import { DEFAULT_SEED } from '../../util/random.js';
-import { INTERRUPT_SIGNALS } from '../../experiment/signals.js';
+import { guardSignals, type GuardMessages } from '../signals.js';
+
 import { isProxyVersion, PROXY_VERSIONS } from '../../mesh/proxy.js';
 import { delayMsFlag, seedFlag } from '../flag-checks.js';
 import { escapeControls } from '../../util/text.js';
-import { MAX_LOCAL_WORKERS } from '../../experiment/local-gateway.js';
+import { MAX_LOCAL_WORKERS } from '../../scenario/local-gateway.js';
 import { refuseConflicts } from '../../experiment/policies.js';
+
+const MESH_MESSAGES: GuardMessages = {
+  stopping: () => 'stopping the local mesh…',
+  stillWorking: 'meshproof: still stopping the local mesh; press Ctrl-C once more to quit anyway',
+  quitting: 'meshproof: quitting before the local mesh stopped',
+};
 
 interface MeshArgs {
   scenario?: string;
@@ -47,39 +54,83 @@ const MAX_PODS = 50;
 
 export default defineCommand<MeshArgs>({
   command: 'mesh',
-  describe: 'start the local mesh (gateway with Envoy semantics, simulated pods, admin API) and keep it up until Ctrl-C',
+  describe:
+    'start the local mesh (gateway with Envoy semantics, simulated pods, admin API) and keep it up until Ctrl-C',
   examples: [
-    ['$0 mesh --policy policies/connection-pool.yaml', 'the demo app behind a circuit breaker; curl it from another terminal'],
-    ['$0 mesh --pods 1 --policy policies/connection-pool.yaml', "Istio's single-replica circuit-breaking task: 3 parallel curls → one 503 overflow"],
+    [
+      '$0 mesh --policy policies/connection-pool.yaml',
+      'the demo app behind a circuit breaker; curl it from another terminal',
+    ],
+    [
+      '$0 mesh --pods 1 --policy policies/connection-pool.yaml',
+      "Istio's single-replica circuit-breaking task: 3 parallel curls → one 503 overflow",
+    ],
     ['$0 mesh --scenario scenarios/outlier-detection.yaml --port 9000', "a scenario's app model on port 9000"],
   ],
   builder: (y) =>
     y.options({
-      scenario: { type: 'string', describe: "take the app model (`local:`) and seed from this scenario file" },
-      policy: { type: 'string', array: true, describe: 'DestinationRule / VirtualService YAML to apply at start (repeatable)' },
-      pods: { type: 'number', describe: 'number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo' },
-      port: { type: 'number', default: DEFAULT_GATEWAY_PORT, describe: 'gateway port on 127.0.0.1 (0 = any free port)' },
-      'admin-port': { type: 'number', default: DEFAULT_ADMIN_PORT, describe: 'admin API port on 127.0.0.1 (0 = any free port)' },
-      seed: { type: 'number', describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})` },
-      workers: { type: 'number', describe: "Envoy worker threads to emulate, each with its own connection pools (§2.3); default: the scenario's local.workers, else 1 (the single-worker circuit-breaking story)" },
-      'accept-http10': { type: 'boolean', default: false, describe: "serve HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426 Upgrade Required, §6.1)" },
+      scenario: { type: 'string', describe: 'take the app model (`local:`) and seed from this scenario file' },
+      policy: {
+        type: 'string',
+        array: true,
+        describe: 'DestinationRule / VirtualService YAML to apply at start (repeatable)',
+      },
+      pods: {
+        type: 'number',
+        describe:
+          'number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo',
+      },
+      port: {
+        type: 'number',
+        default: DEFAULT_GATEWAY_PORT,
+        describe: 'gateway port on 127.0.0.1 (0 = any free port)',
+      },
+      'admin-port': {
+        type: 'number',
+        default: DEFAULT_ADMIN_PORT,
+        describe: 'admin API port on 127.0.0.1 (0 = any free port)',
+      },
+      seed: {
+        type: 'number',
+        describe: `random seed for pod latency, faults and backoff (default: the scenario's, else ${DEFAULT_SEED})`,
+      },
+      workers: {
+        type: 'number',
+        describe:
+          "Envoy worker threads to emulate, each with its own connection pools (§2.3); default: the scenario's local.workers, else 1 (the single-worker circuit-breaking story)",
+      },
+      'accept-http10': {
+        type: 'boolean',
+        default: false,
+        describe: 'serve HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426 Upgrade Required, §6.1)',
+      },
       proxy: {
         type: 'string',
         describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the pre-2023 outlier ejection cap, for Istio ≤ 1.18)`,
       },
-      'push-delay': { type: 'number', default: 0, describe: 'ms between a policy change and the config swap (xDS push delay)' },
+      'push-delay': {
+        type: 'number',
+        default: 0,
+        describe: 'ms between a policy change and the config swap (xDS push delay)',
+      },
       'access-log': { type: 'string', describe: 'write an Envoy-style access log (with response flags) to this file' },
       ...jsonOption,
     }),
   run: async (argv) => {
     for (const flag of ['port', 'admin-port'] as const) {
       const v = argv[flag];
-      if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
+      if (!Number.isInteger(v) || v < 0 || v > 65535)
+        throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
     }
-    if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > MAX_LOCAL_WORKERS)) throw new UsageError(`--workers: expected an integer 1..${MAX_LOCAL_WORKERS}, got ${argv.workers}`);
+    if (
+      argv.workers !== undefined &&
+      (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > MAX_LOCAL_WORKERS)
+    )
+      throw new UsageError(`--workers: expected an integer 1..${MAX_LOCAL_WORKERS}, got ${argv.workers}`);
     const pushDelayMs = delayMsFlag(argv['push-delay'], '--push-delay');
     const proxy = argv.proxy;
-    if (proxy !== undefined && !isProxyVersion(proxy)) throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
+    if (proxy !== undefined && !isProxyVersion(proxy))
+      throw new UsageError(`--proxy: expected one of ${PROXY_VERSIONS.join(', ')}, got ${JSON.stringify(proxy)}`);
     let app: AppModel = DEFAULT_APP;
     let seed = seedFlag(argv.seed);
     let workers = argv.workers;
@@ -107,29 +158,40 @@ export default defineCommand<MeshArgs>({
       adminPort: argv['admin-port'],
     }).catch((err: NodeJS.ErrnoException) => {
       // startMesh has closed everything it opened; the input was wrong (exit 2)
-      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' && err.syscall === 'listen') throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
-      if (err.syscall === 'open' && argv['access-log'] !== undefined) throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
+      if (err.code === 'EADDRINUSE' || (err.code === 'EACCES' && err.syscall === 'listen'))
+        throw new UsageError(`${err.message}: choose another --port / --admin-port (0 = any free port)`);
+      if (err.syscall === 'open' && argv['access-log'] !== undefined)
+        throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
     // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
     // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
-    const stop = Promise.race(INTERRUPT_SIGNALS.map((name) => once(process, name)));
+    const guard = guardSignals({ messages: MESH_MESSAGES });
+    const stop = once(guard.signal, 'abort');
     const summary = meshSummary(mesh);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
-    await stop;
-    process.stderr.write('stopping the local mesh…\n');
-    await mesh.stop();
+    try {
+      await stop;
+      await mesh.stop();
+    } finally {
+      guard.dispose();
+    }
     return { exitCode: ExitCode.ok };
   },
 });
 
 /** The app with `n` pods, each a copy of the first (names …-v1-0 … -v1-(n−1)). */
 function withPodCount(app: AppModel, n: number): AppModel {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PODS) throw new UsageError(`--pods: expected an integer 1..${MAX_PODS}, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PODS)
+    throw new UsageError(`--pods: expected an integer 1..${MAX_PODS}, got ${n}`);
   const first = app.pods[0];
   const base = first.name.replace(/-\d+$/, '');
-  const pods = Array.from({ length: n }, (_, i) => app.pods[i] ?? { ...first, name: `${base}-${i}`, labels: { ...first.labels }, behaviour: { ...first.behaviour } });
+  const pods = Array.from(
+    { length: n },
+    (_, i) =>
+      app.pods[i] ?? { ...first, name: `${base}-${i}`, labels: { ...first.labels }, behaviour: { ...first.behaviour } },
+  );
   return { ...app, pods };
 }
 
@@ -140,9 +202,15 @@ async function readPolicies(files: string[], namespace: string): Promise<Record<
   const report = checkDocs(files, docs);
   if (checkFailed(report, false)) throw new ConfigError(formatCheckReport(report).trimEnd());
   // the local mesh serves its app's one namespace, as `run` refuses it (issue 13 item 10)
-  refuseConflicts(docs.filter((d) => d.checked), { defaultNamespace: namespace, onlyNamespace: namespace });
+  refuseConflicts(
+    docs.filter((d) => d.checked),
+    { defaultNamespace: namespace, onlyNamespace: namespace },
+  );
   if (report.warnings > 0) process.stderr.write(formatCheckReport(report));
   const skipped = docs.filter((d) => !d.checked);
-  for (const d of skipped) process.stderr.write(`${escapeControls(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}`)}: not a DestinationRule/VirtualService, ignored by the local mesh\n`);
+  for (const d of skipped)
+    process.stderr.write(
+      `${escapeControls(`${d.file}:${d.line}:${d.column}: ${d.kind} ${d.name}`)}: not a DestinationRule/VirtualService, ignored by the local mesh\n`,
+    );
   return docs.filter((d) => d.checked).map((d) => d.object);
 }

@@ -23,8 +23,14 @@ export default defineCommand<RestoreArgs>({
   describe: 'put back what an interrupted run left applied in the cluster (replays unfinished journals)',
   examples: [
     ['meshproof restore', 'restore every unfinished run in reports/.journal/'],
-    ['meshproof restore --run 2026-11-21T22-04-01-cb --context kind-dev', 'restore one run, against a named kubeconfig context'],
-    ['meshproof restore --run 2026-11-21T22-04-01-cb --force', 'restore one run even over what someone else changed meanwhile'],
+    [
+      'meshproof restore --run 2026-11-21T22-04-01-cb --context kind-dev',
+      'restore one run, against a named kubeconfig context',
+    ],
+    [
+      'meshproof restore --run 2026-11-21T22-04-01-cb --force',
+      'restore one run even over what someone else changed meanwhile',
+    ],
   ],
   builder: (y) =>
     y.options({
@@ -32,7 +38,11 @@ export default defineCommand<RestoreArgs>({
       kubeconfig: { type: 'string', describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
       context: { type: 'string', describe: "kubeconfig context (default: the journal's own, else the current one)" },
       'journal-dir': { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'where run journals are kept' },
-      force: { type: 'boolean', default: false, describe: 'put the snapshot back even over changes someone else made during the run (they are lost)' },
+      force: {
+        type: 'boolean',
+        default: false,
+        describe: 'put the snapshot back even over changes someone else made during the run (they are lost)',
+      },
       ...jsonOption,
     }),
   run: async (argv) => {
@@ -44,8 +54,10 @@ export default defineCommand<RestoreArgs>({
       force: argv.force,
       log: (line) => process.stderr.write(`meshproof: ${escapeControls(line)}\n`),
     });
-    const total = summary.restored.length + summary.alreadyDone.length + summary.failed.length + summary.unreadable.length;
-    if (total === 0) process.stderr.write(`meshproof: nothing to restore (no unfinished journal in ${summary.journalDir})\n`);
+    const total =
+      summary.restored.length + summary.alreadyDone.length + summary.failed.length + summary.unreadable.length;
+    if (total === 0)
+      process.stderr.write(`meshproof: nothing to restore (no unfinished journal in ${summary.journalDir})\n`);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return { exitCode: summary.exitCode };
   },

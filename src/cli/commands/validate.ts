@@ -1,6 +1,6 @@
 /** `meshproof validate <paths..>`: Istio's own validation rules with file:line:col (istio-envoy-semantics.md §7). */
 import { defineCommand, jsonOption } from '../command.js';
-import { ExitCode } from '../exit.js';
+import { ExitCode } from '../../errors.js';
 import { checkFailed, checkPolicies, formatCheckReport } from '../../policy/check.js';
 
 interface ValidateArgs {
@@ -15,12 +15,15 @@ export const strictOption = {
 
 export default defineCommand<ValidateArgs>({
   command: 'validate <paths..>',
-  describe: 'check DestinationRule / VirtualService YAML against Istio\'s validation rules',
+  describe: "check DestinationRule / VirtualService YAML against Istio's validation rules",
   examples: [
     ['$0 validate policies/', 'validate every *.yaml / *.yml under policies/ (exit 2 on any error)'],
     ['$0 validate --strict --json policies/retries.yaml', 'warnings fail too; findings as JSON on stdout'],
   ],
-  builder: (y) => y.positional('paths', { type: 'string', array: true, describe: 'YAML files or directories' }).options({ ...strictOption, ...jsonOption }),
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'YAML files or directories' })
+      .options({ ...strictOption, ...jsonOption }),
   run: async (argv) => {
     const report = await checkPolicies(argv.paths.map(String));
     if (argv.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -14,7 +14,13 @@ import { arrivalTimes, scale, segmentArrivals } from './schedule.js';
 import type { Tuple } from '../segments.js';
 import type { Vu } from './vu.js';
 
-export async function runArrivalRate(phase: Phase, profile: ConstantArrivalRate | RampingArrivalRate, vus: Vu[], makeVu: () => Vu, segment?: Tuple): Promise<void> {
+export async function runArrivalRate(
+  phase: Phase,
+  profile: ConstantArrivalRate | RampingArrivalRate,
+  vus: Vu[],
+  makeVu: () => Vu,
+  segment?: Tuple,
+): Promise<void> {
   const globalMax = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
   // the arrival-rate executors' Init: the tuple re-cut by maxVUs (GetNewExecutionTupleFromValue)
   const tuple = segment?.fromValue(globalMax);

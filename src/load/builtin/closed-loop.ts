@@ -10,10 +10,19 @@ import { gracefulRampDownMs, gracefulStopMs, profileDurationMs } from '../profil
 import type { Phase } from './phase.js';
 import { maxVusOf, scale, segmentSteps, vuSteps } from './schedule.js';
 import type { Tuple } from '../segments.js';
-import { Vu } from './vu.js';
+import type { Vu } from './vu.js';
 
-export async function runClosedLoop(phase: Phase, profile: ConstantVus | RampingVus, vus: Vu[], makeVu: () => Vu, tuple?: Tuple): Promise<void> {
-  const steps = segmentSteps(profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile), tuple);
+export async function runClosedLoop(
+  phase: Phase,
+  profile: ConstantVus | RampingVus,
+  vus: Vu[],
+  makeVu: () => Vu,
+  tuple?: Tuple,
+): Promise<void> {
+  const steps = segmentSteps(
+    profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile),
+    tuple,
+  );
   const total = scale(profile.executor === 'constant-vus' ? profile.vus : maxVusOf(profile), tuple);
   let target = 0;
   let changed: () => void = () => {};
@@ -23,7 +32,8 @@ export async function runClosedLoop(phase: Phase, profile: ConstantVus | Ramping
     target = n;
     // ramp-down: a VU that is no longer needed finishes its iteration within gracefulRampDown (k6)
     if (profile.executor === 'ramping-vus') {
-      for (let i = n; i < Math.min(before, vus.length); i++) vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
+      for (let i = n; i < Math.min(before, vus.length); i++)
+        vus[i].retire(gracefulRampDownMs(profile), () => i >= target);
     }
     const wake = changed;
     nextChange = new Promise<void>((r) => (changed = r));

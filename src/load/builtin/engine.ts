@@ -30,18 +30,27 @@ export class BuiltinEngine implements Engine {
     const instances = options.instances ?? 1;
     if (instances <= 1) return runBuiltinPhase(profile, plan, options);
     const latest: Progress[] = [];
-    const onProgress = options.onProgress && ((i: number) => (p: Progress) => {
-      latest[i] = p;
-      options.onProgress?.(sumProgress(latest.filter(Boolean)));
-    });
+    const onProgress =
+      options.onProgress &&
+      ((i: number) => (p: Progress) => {
+        latest[i] = p;
+        options.onProgress?.(sumProgress(latest.filter(Boolean)));
+      });
     // a failed instance never arrives: the others are aborted, and an abort starts a waiting worker
     const gate = startGate(instances);
-    return runInstances(instances, options.signal, (slot) => runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)));
+    return runInstances(instances, options.signal, (slot) =>
+      runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)),
+    );
   }
 }
 
 /** One phase in this thread; with `tuple`, only that execution segment's share of it. */
-export async function runBuiltinPhase(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}, tuple?: Tuple): Promise<PhaseResult> {
+export async function runBuiltinPhase(
+  profile: LoadProfile,
+  plan: RequestPlan,
+  options: RunOptions = {},
+  tuple?: Tuple,
+): Promise<PhaseResult> {
   const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
   const phase = new Phase(new Recorder(arrival));
   const totalMs = profileDurationMs(profile);
@@ -49,12 +58,16 @@ export async function runBuiltinPhase(profile: LoadProfile, plan: RequestPlan, o
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const progress = options.onProgress
-    ? setInterval(() => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)), PROGRESS_INTERVAL_MS)
+    ? setInterval(
+        () => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)),
+        PROGRESS_INTERVAL_MS,
+      )
     : undefined;
   const vus: Vu[] = [];
   const makeVu = () => new Vu(plan, phase.hard.signal);
   try {
-    if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate') await runArrivalRate(phase, profile, vus, makeVu, tuple);
+    if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate')
+      await runArrivalRate(phase, profile, vus, makeVu, tuple);
     else await runClosedLoop(phase, profile, vus, makeVu, tuple);
   } finally {
     clearInterval(progress);
@@ -63,11 +76,22 @@ export async function runBuiltinPhase(profile: LoadProfile, plan: RequestPlan, o
   }
   const durationMs = phase.elapsed();
   options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
-  return phase.recorder.result({ profile, plan, engine: { name: 'builtin', version: VERSION }, startedAt: phase.startedAt, durationMs });
+  return phase.recorder.result({
+    profile,
+    plan,
+    engine: { name: 'builtin', version: VERSION },
+    startedAt: phase.startedAt,
+    durationMs,
+  });
 }
 
 function sumProgress(parts: Progress[]): Progress {
   const statuses: Record<string, number> = {};
   for (const p of parts) for (const [k, n] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
-  return { elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)), totalMs: parts[0].totalMs, requests: parts.reduce((a, p) => a + p.requests, 0), statuses };
+  return {
+    elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
+    totalMs: parts[0].totalMs,
+    requests: parts.reduce((a, p) => a + p.requests, 0),
+    statuses,
+  };
 }

@@ -77,7 +77,10 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private reject: (e: Error) => void = () => {};
 
   /** `hard` is the phase's stop signal: it interrupts whatever is in flight. */
-  constructor(plan: RequestPlan, private readonly hard?: AbortSignal) {
+  constructor(
+    plan: RequestPlan,
+    private readonly hard?: AbortSignal,
+  ) {
     const base = new URL(plan.baseUrl);
     const headers: Record<string, string> = { ...(plan.headers ?? {}) };
     if (plan.host) headers.host = plan.host;
@@ -171,7 +174,8 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.kept < BODY_CAPTURE_BYTES) this.kept += chunk.copy(this.captured, this.kept, 0, BODY_CAPTURE_BYTES - this.kept);
+    if (this.kept < BODY_CAPTURE_BYTES)
+      this.kept += chunk.copy(this.captured, this.kept, 0, BODY_CAPTURE_BYTES - this.kept);
     return true;
   }
 

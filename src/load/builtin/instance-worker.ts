@@ -23,14 +23,23 @@ port.postMessage({ type: 'ready' });
 await started;
 try {
   const tuple = Tuple.of(parseSegment(data.segment), parseSequence(data.sequence));
-  const result = await runBuiltinPhase(data.profile, data.plan, {
-    signal: abort.signal,
-    seed: data.seed,
-    onProgress: data.progress ? (progress) => port.postMessage({ type: 'progress', progress }) : undefined,
-  }, tuple);
+  const result = await runBuiltinPhase(
+    data.profile,
+    data.plan,
+    {
+      signal: abort.signal,
+      seed: data.seed,
+      onProgress: data.progress ? (progress) => port.postMessage({ type: 'progress', progress }) : undefined,
+    },
+    tuple,
+  );
   port.postMessage({ type: 'result', result });
 } catch (err) {
   // an error that knows its exit code (InfraError: 3) keeps it across the thread boundary
-  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), exitCode: (err as { exitCode?: number }).exitCode });
+  port.postMessage({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+    exitCode: (err as { exitCode?: number }).exitCode,
+  });
 }
 port.close();

@@ -45,7 +45,13 @@ export class Recorder {
     return { elapsedMs, totalMs, requests: this.requests, statuses: { ...this.statuses } };
   }
 
-  result(meta: { profile: LoadProfile; plan: RequestPlan; engine: EngineInfo; startedAt: Date; durationMs: number }): PhaseResult {
+  result(meta: {
+    profile: LoadProfile;
+    plan: RequestPlan;
+    engine: EngineInfo;
+    startedAt: Date;
+    durationMs: number;
+  }): PhaseResult {
     return buildPhaseResult({
       ...meta,
       endedAt: new Date(meta.startedAt.getTime() + meta.durationMs),

@@ -25,7 +25,8 @@ export function vuSteps(profile: RampingVus): VuStep[] {
   let start = 0;
   for (const stage of profile.stages) {
     const d = parseDurationMs(stage.duration) ?? 0;
-    const from = vus, to = stage.target;
+    const from = vus,
+      to = stage.target;
     if (d === 0) {
       if (to !== from) steps.push({ atMs: start, vus: to });
     } else {
@@ -95,7 +96,9 @@ function rateSegments(profile: ConstantArrivalRate | RampingArrivalRate): RateSe
     return [{ startMs: 0, durationMs: profileDurationMs(profile), r0: r, r1: r, before: 0 }];
   }
   const segments: RateSegment[] = [];
-  let rate = (profile.startRate ?? 0) / unit, start = 0, before = 0;
+  let rate = (profile.startRate ?? 0) / unit,
+    start = 0,
+    before = 0;
   for (const stage of profile.stages) {
     const d = parseDurationMs(stage.duration) ?? 0;
     const r1 = stage.target / unit;

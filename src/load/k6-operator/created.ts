@@ -13,15 +13,27 @@ type Obj = Record<string, unknown>;
 export class CreatedJournal {
   readonly file: string;
 
-  constructor(dir: string, name: string, private readonly server: string) {
+  constructor(
+    dir: string,
+    name: string,
+    private readonly server: string,
+  ) {
     this.file = path.join(dir, `${name}.k6-operator.json`);
   }
 
   /** Writes the list (temp file, fsync, rename), before any of them is created. */
   record(objects: Obj[]): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const refs = objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: (o.metadata as Obj).name, namespace: (o.metadata as Obj).namespace } }));
-    const text = JSON.stringify({ kind: 'List', apiVersion: 'v1', server: this.server, createdAt: new Date().toISOString(), items: refs }, null, 2);
+    const refs = objects.map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: (o.metadata as Obj).name, namespace: (o.metadata as Obj).namespace },
+    }));
+    const text = JSON.stringify(
+      { kind: 'List', apiVersion: 'v1', server: this.server, createdAt: new Date().toISOString(), items: refs },
+      null,
+      2,
+    );
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = fs.openSync(tmp, 'w');
     try {

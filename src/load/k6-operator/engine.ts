@@ -7,7 +7,7 @@
  * list of what to delete. The Kubernetes calls go through `OperatorApi` (src/cluster/k6-operator-api.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 import { parseSummaryFile } from '../k6/summary.js';
 import { mergePhaseResults } from '../merge.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
@@ -15,7 +15,7 @@ import { profileMaxDurationMs } from '../profile.js';
 import { evenSegments, segmentString, sequenceString } from '../segments.js';
 import { CreatedJournal } from './created.js';
 import { summaryFromLog } from './log-summary.js';
-import { CONFIGMAP_MAX_BYTES, configMapObject, FINAL_STAGES, runnerSelector, testRunObject } from './objects.js';
+import { CONFIGMAP_MAX_BYTES, configMapObject, runnerSelector, testRunObject } from './objects.js';
 
 type Obj = Record<string, unknown>;
 
@@ -64,18 +64,29 @@ export class K6OperatorEngine implements Engine {
     const name = this.opts.name?.() ?? `meshproof-${Date.now().toString(36)}-${++this.count}`;
     const namespace = this.opts.namespace;
     const script = readFileSync(this.opts.script, 'utf8');
-    if (Buffer.byteLength(script) > CONFIGMAP_MAX_BYTES) throw new InfraError(`${this.opts.script} is larger than a ConfigMap may hold (1 MiB)`);
+    if (Buffer.byteLength(script) > CONFIGMAP_MAX_BYTES)
+      throw new InfraError(`${this.opts.script} is larger than a ConfigMap may hold (1 MiB)`);
     const input = { name, namespace, parallelism: n, script, plan, profile, image: this.opts.image };
     const objects = [configMapObject(input), testRunObject(input)];
     const journal = new CreatedJournal(this.opts.journalDir, name, this.opts.api.server);
     journal.record(objects); // before anything exists
     try {
       for (const o of objects) await this.opts.api.create(o);
-      await this.waitFinished(namespace, name, profileMaxDurationMs(profile) + (this.opts.slackMs ?? 300_000), options.signal);
+      await this.waitFinished(
+        namespace,
+        name,
+        profileMaxDurationMs(profile) + (this.opts.slackMs ?? 300_000),
+        options.signal,
+      );
       const parts = await this.collect(namespace, name, n, profile, plan);
       const merged = mergePhaseResults(parts);
       const segments = evenSegments(n);
-      return n > 1 ? { ...merged, instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) } } : merged;
+      return n > 1
+        ? {
+            ...merged,
+            instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) },
+          }
+        : merged;
     } finally {
       // the TestRun first: deleting it makes the operator delete its jobs and pods
       const failures: string[] = [];
@@ -95,20 +106,41 @@ export class K6OperatorEngine implements Engine {
     for (;;) {
       const stage = await this.opts.api.testRunStage(namespace, name);
       if (stage === 'finished') return;
-      if (stage === 'error') throw new InfraError(`k6-operator TestRun ${namespace}/${name} ended in stage "error" (kubectl describe testrun -n ${namespace} ${name})`);
-      if (signal?.aborted) throw new InfraError(`interrupted while k6-operator TestRun ${namespace}/${name} was in stage "${stage ?? 'none'}"`);
-      if (Date.now() > deadline) throw new InfraError(`k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}")`);
+      if (stage === 'error')
+        throw new InfraError(
+          `k6-operator TestRun ${namespace}/${name} ended in stage "error" (kubectl describe testrun -n ${namespace} ${name})`,
+        );
+      if (signal?.aborted)
+        throw new InfraError(
+          `interrupted while k6-operator TestRun ${namespace}/${name} was in stage "${stage ?? 'none'}"`,
+        );
+      if (Date.now() > deadline)
+        throw new InfraError(
+          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}")`,
+        );
       await sleep(this.opts.pollMs ?? 2000, signal);
     }
   }
 
-  private async collect(namespace: string, name: string, n: number, profile: LoadProfile, plan: RequestPlan): Promise<PhaseResult[]> {
+  private async collect(
+    namespace: string,
+    name: string,
+    n: number,
+    profile: LoadProfile,
+    plan: RequestPlan,
+  ): Promise<PhaseResult[]> {
     const pods = await this.opts.api.runnerPods(namespace, runnerSelector(name));
-    if (pods.length !== n) throw new InfraError(`k6-operator TestRun ${namespace}/${name}: expected ${n} runner pods, found ${pods.length} (${pods.join(', ') || 'none'})`);
+    if (pods.length !== n)
+      throw new InfraError(
+        `k6-operator TestRun ${namespace}/${name}: expected ${n} runner pods, found ${pods.length} (${pods.join(', ') || 'none'})`,
+      );
     const parts: PhaseResult[] = [];
     for (const pod of pods) {
       const text = summaryFromLog(await this.opts.api.podLog(namespace, pod));
-      if (text === undefined) throw new InfraError(`runner pod ${namespace}/${pod} printed no meshproof summary (is the TestRun's script meshproof's resilience.js?)`);
+      if (text === undefined)
+        throw new InfraError(
+          `runner pod ${namespace}/${pod} printed no meshproof summary (is the TestRun's script meshproof's resilience.js?)`,
+        );
       try {
         parts.push(parseSummaryFile(text, { profile, plan, version: 'k6-operator', endedAt: new Date() }));
       } catch (err) {

@@ -13,7 +13,7 @@
  * every space escaped as \u0020 (valid JSON: JSON.stringify puts spaces only inside strings).
  */
 import type { LoadProfile, RequestPlan } from '../model.js';
-import { SUMMARY_TO_STDOUT } from '../../../scripts/lib/markers.js';
+import { SUMMARY_TO_STDOUT } from '../k6/metrics/markers.js';
 
 export const K6_GROUP = 'k6.io';
 export const K6_VERSION = 'v1alpha1';
@@ -47,9 +47,12 @@ export function spaceFreeJson(value: unknown): string {
 export function operatorArguments(plan: RequestPlan, profile: LoadProfile): string {
   return [
     '--no-usage-report',
-    '-e', `MESHPROOF_PLAN=${spaceFreeJson(plan)}`,
-    '-e', `MESHPROOF_PROFILE=${spaceFreeJson(profile)}`,
-    '-e', `MESHPROOF_SUMMARY=${SUMMARY_TO_STDOUT}`,
+    '-e',
+    `MESHPROOF_PLAN=${spaceFreeJson(plan)}`,
+    '-e',
+    `MESHPROOF_PROFILE=${spaceFreeJson(profile)}`,
+    '-e',
+    `MESHPROOF_SUMMARY=${SUMMARY_TO_STDOUT}`,
   ].join(' ');
 }
 

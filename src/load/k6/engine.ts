@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 import { runInstances, type InstanceSlot } from '../instances.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
@@ -57,16 +57,32 @@ export class K6Engine implements Engine {
     if (instances <= 1) return this.runOne(profile, plan, options, []);
     await this.version(); // once, before N processes ask
     return runInstances(instances, options.signal, (slot: InstanceSlot) =>
-      this.runOne(profile, plan, { ...options, signal: slot.signal, onProgress: slot.index === 0 ? options.onProgress : undefined }, [
-        '--execution-segment', segmentString(slot.segment),
-        '--execution-segment-sequence', sequenceString(slot.sequence),
-      ]).catch((err: unknown) => {
-        throw err instanceof InfraError ? new InfraError(`instance ${slot.index + 1} of ${slot.count} (segment ${segmentString(slot.segment)}): ${err.message}`) : err;
+      this.runOne(
+        profile,
+        plan,
+        { ...options, signal: slot.signal, onProgress: slot.index === 0 ? options.onProgress : undefined },
+        [
+          '--execution-segment',
+          segmentString(slot.segment),
+          '--execution-segment-sequence',
+          sequenceString(slot.sequence),
+        ],
+      ).catch((err: unknown) => {
+        throw err instanceof InfraError
+          ? new InfraError(
+              `instance ${slot.index + 1} of ${slot.count} (segment ${segmentString(slot.segment)}): ${err.message}`,
+            )
+          : err;
       }),
     );
   }
 
-  private async runOne(profile: LoadProfile, plan: RequestPlan, options: RunOptions, segmentArgs: string[]): Promise<PhaseResult> {
+  private async runOne(
+    profile: LoadProfile,
+    plan: RequestPlan,
+    options: RunOptions,
+    segmentArgs: string[],
+  ): Promise<PhaseResult> {
     const k6 = this.executable();
     const script = this.opts.script ?? findScript();
     const version = await this.version();
@@ -77,15 +93,27 @@ export class K6Engine implements Engine {
       '--no-usage-report', // k6 reports usage over the network by default (ecosystem.md)
       '--quiet', // no k6 progress bar: meshproof draws its own line
       ...segmentArgs,
-      '-e', `MESHPROOF_PLAN=${JSON.stringify(plan)}`,
-      '-e', `MESHPROOF_PROFILE=${JSON.stringify(profile)}`,
-      '-e', `MESHPROOF_SUMMARY=${summaryPath}`,
+      '-e',
+      `MESHPROOF_PLAN=${JSON.stringify(plan)}`,
+      '-e',
+      `MESHPROOF_PROFILE=${JSON.stringify(profile)}`,
+      '-e',
+      `MESHPROOF_SUMMARY=${summaryPath}`,
       script,
     ];
     const started = Date.now();
     const totalMs = profileDurationMs(profile);
     const progress = options.onProgress
-      ? setInterval(() => options.onProgress?.({ elapsedMs: Math.min(totalMs, Date.now() - started), totalMs, requests: 0, statuses: {} }), PROGRESS_INTERVAL_MS)
+      ? setInterval(
+          () =>
+            options.onProgress?.({
+              elapsedMs: Math.min(totalMs, Date.now() - started),
+              totalMs,
+              requests: 0,
+              statuses: {},
+            }),
+          PROGRESS_INTERVAL_MS,
+        )
       : undefined;
     try {
       const exit = await runK6Process(k6, args, options.signal, this.opts.env);
@@ -95,7 +123,9 @@ export class K6Engine implements Engine {
       try {
         text = await readFile(summaryPath, 'utf8');
       } catch {
-        throw new InfraError(`k6 exited with code ${exit.code} but wrote no summary to ${summaryPath} (is ${script} meshproof's resilience.js?)${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`);
+        throw new InfraError(
+          `k6 exited with code ${exit.code} but wrote no summary to ${summaryPath} (is ${script} meshproof's resilience.js?)${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`,
+        );
       }
       try {
         return parseSummaryFile(text, { profile, plan, version, endedAt: new Date() });

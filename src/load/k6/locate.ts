@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { readEnv } from '../../config.js';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 
 export const K6_INSTALL_HINT =
   'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or pass its path with --k6 / MESHPROOF_K6, or use --engine builtin';

@@ -4,7 +4,7 @@
  * an infrastructure error carrying k6's stderr tail.
  */
 import { spawn } from 'node:child_process';
-import { InfraError } from '../../cli/exit.js';
+import { InfraError } from '../../errors.js';
 
 /** k6's exit codes that mean the run itself broke (k6 errext/exitcodes). */
 export const K6_EXIT_CODES: Record<number, string> = {
@@ -34,7 +34,12 @@ export interface K6Exit {
 }
 
 /** Runs `k6 <args>`; resolves when it exits (whatever the code). An abort sends SIGINT, which k6 handles gracefully. */
-export function runK6Process(k6: string, args: string[], signal?: AbortSignal, env?: NodeJS.ProcessEnv): Promise<K6Exit> {
+export function runK6Process(
+  k6: string,
+  args: string[],
+  signal?: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(k6, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
     let stdout = '';

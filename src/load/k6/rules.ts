@@ -1,7 +1,7 @@
 /**
  * k6's own scenario validation, transcribed from its Go source, so meshproof refuses a
- * scenario k6 would refuse (exit 104, "invalid configuration") before anything is touched
- * (issue G item 1). Each rule names the Go function it mirrors; the words are k6's, as of
+ * scenario k6 would refuse (exit 104, "invalid configuration") before anything is touched.
+ * Each rule names the Go function it mirrors; the words are k6's, as of
  * v0.4x–v1.x (k6 ≤ v0.3x said "should" where these say "must"/"can't").
  *
  * Only rules a meshproof LoadProfile can break are here: meshproof always names its scenario
@@ -55,7 +55,8 @@ export function k6Rules(profile: LoadProfile): K6Rule[] {
       if (profile.rate === undefined) add('rate', "the iteration rate isn't specified", SRC.constantRate);
       else if (!(profile.rate > 0)) add('rate', 'the iteration rate must be more than 0', SRC.constantRate);
       // timeUnit defaults to 1s (NewConstantArrivalRateConfig); <= 0 here, unlike ramping-arrival-rate's < 0
-      if (!(durationOf(profile.timeUnit ?? '1s') > 0)) add('timeUnit', 'the timeUnit must be more than 0', SRC.constantRate);
+      if (!(durationOf(profile.timeUnit ?? '1s') > 0))
+        add('timeUnit', 'the timeUnit must be more than 0', SRC.constantRate);
       minDuration(profile.duration, add, SRC.constantRate);
       preAllocated(profile.preAllocatedVUs, profile.maxVUs, add, SRC.constantRate);
       break;
@@ -63,17 +64,25 @@ export function k6Rules(profile: LoadProfile): K6Rule[] {
       // startVUs defaults to 1 (NewRampingVUsConfig)
       const start = profile.startVUs ?? 1;
       if (start < 0) add('startVUs', "the number of start VUs can't be negative", SRC.rampingVus);
-      if (maxTarget(start, profile.stages) <= 0) add('stages', "either startVUs or one of the stages' target values must be greater than 0", SRC.rampingVus);
+      if (maxTarget(start, profile.stages) <= 0)
+        add('stages', "either startVUs or one of the stages' target values must be greater than 0", SRC.rampingVus);
       stages(profile.stages, add);
-      if (start > K6_MAX_CONCURRENT_VUS) add('startVUs', `the startVUs exceed max limit of ${K6_MAX_CONCURRENT_VUS}`, SRC.shifts);
+      if (start > K6_MAX_CONCURRENT_VUS)
+        add('startVUs', `the startVUs exceed max limit of ${K6_MAX_CONCURRENT_VUS}`, SRC.shifts);
       (profile.stages ?? []).forEach((s, i) => {
-        if (s.target > K6_MAX_CONCURRENT_VUS) add(`stages[${i}].target`, `target for stage ${i + 1} exceeds max limit of ${K6_MAX_CONCURRENT_VUS}`, SRC.shifts);
+        if (s.target > K6_MAX_CONCURRENT_VUS)
+          add(
+            `stages[${i}].target`,
+            `target for stage ${i + 1} exceeds max limit of ${K6_MAX_CONCURRENT_VUS}`,
+            SRC.shifts,
+          );
       });
       break;
     }
     case 'ramping-arrival-rate':
       if ((profile.startRate ?? 0) < 0) add('startRate', "the startRate value can't be negative", SRC.rampingRate);
-      if (durationOf(profile.timeUnit ?? '1s') < 0) add('timeUnit', 'the timeUnit must be more than 0', SRC.rampingRate);
+      if (durationOf(profile.timeUnit ?? '1s') < 0)
+        add('timeUnit', 'the timeUnit must be more than 0', SRC.rampingRate);
       stages(profile.stages, add);
       preAllocated(profile.preAllocatedVUs, profile.maxVUs, add, SRC.rampingRate);
       break;
@@ -94,13 +103,19 @@ type Add = (field: string, message: string, source: string) => void;
 function minDuration(text: string | undefined, add: Add, source: string): void {
   if (text === undefined) return add('duration', 'the duration is unspecified', source);
   const ms = durationOf(text);
-  if (ms < K6_MIN_DURATION_MS) add('duration', `the duration must be at least ${goDuration(K6_MIN_DURATION_MS)}, but is ${goDuration(ms)}`, source);
+  if (ms < K6_MIN_DURATION_MS)
+    add(
+      'duration',
+      `the duration must be at least ${goDuration(K6_MIN_DURATION_MS)}, but is ${goDuration(ms)}`,
+      source,
+    );
 }
 
 function preAllocated(pre: number | undefined, max: number | undefined, add: Add, source: string): void {
   if (pre === undefined) add('preAllocatedVUs', "the number of preAllocatedVUs isn't specified", source);
   else if (pre < 0) add('preAllocatedVUs', "the number of preAllocatedVUs can't be negative", source);
-  if (max !== undefined && pre !== undefined && max < pre) add('maxVUs', "maxVUs can't be less than preAllocatedVUs", source);
+  if (max !== undefined && pre !== undefined && max < pre)
+    add('maxVUs', "maxVUs can't be less than preAllocatedVUs", source);
 }
 
 function stages(list: Stage[] | undefined, add: Add): void {
@@ -108,7 +123,8 @@ function stages(list: Stage[] | undefined, add: Add): void {
   list.forEach((s, i) => {
     const n = i + 1;
     if (s.duration === undefined) add(`stages[${i}].duration`, `stage ${n} doesn't have a duration`, SRC.stages);
-    else if (durationOf(s.duration) < 0) add(`stages[${i}].duration`, `the duration for stage ${n} can't be negative`, SRC.stages);
+    else if (durationOf(s.duration) < 0)
+      add(`stages[${i}].duration`, `the duration for stage ${n} can't be negative`, SRC.stages);
     if (s.target === undefined) add(`stages[${i}].target`, `stage ${n} doesn't have a target`, SRC.stages);
     else if (s.target < 0) add(`stages[${i}].target`, `the target for stage ${n} can't be negative`, SRC.stages);
   });

@@ -1,7 +1,7 @@
 /**
- * The file scripts/resilience.ts's handleSummary writes (scripts/lib/summary.ts) → PhaseResult.
+ * The file scripts/resilience.ts's handleSummary writes (src/load/k6/metrics/summary-file.ts) → PhaseResult.
  * Percentiles come from k6's own Trends (exact); the mergeable histogram is rebuilt from the
- * log-spaced bucket Counters (scripts/lib/buckets.ts), one set per cause, at ±1.5 % resolution;
+ * log-spaced bucket Counters (src/load/k6/metrics/buckets.ts), one set per cause, at ±1.5 % resolution;
  * the overall histogram is their sum. The timeline comes from the per-second Trends (request
  * count and k6's own p95 of that second) and per-second cause Counters. Not carried (k6's
  * end-of-test data cannot give them without a metric per second and status, or a streamed
@@ -9,11 +9,17 @@
  * merge.ts), and scheduled-start latency (k6 does not tell a script when an arrival-rate
  * iteration was scheduled).
  */
-import { BUCKET_COUNT, bucketName, bucketValueMs } from '../../../scripts/lib/buckets.js';
-import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from '../../../scripts/lib/names.js';
-import { SUMMARY_FORMAT, type SummaryFile } from '../../../scripts/lib/summary.js';
+import { BUCKET_COUNT, bucketName, bucketValueMs } from './metrics/buckets.js';
+import { CAUSE_PREFIX, LATENCY_PREFIX, SECOND_PREFIX, secondCauseName, STATUS_PREFIX } from './metrics/names.js';
+import { SUMMARY_FORMAT, type SummaryFile } from './metrics/summary-file.js';
 import { CAUSES, type Cause } from '../classify.js';
-import { createHistogram, recordMs, serializeHistogram, type LatencySummary, type SerializedHistogram } from '../histogram.js';
+import {
+  createHistogram,
+  recordMs,
+  serializeHistogram,
+  type LatencySummary,
+  type SerializedHistogram,
+} from '../histogram.js';
 import type { LoadProfile, PhaseResult, RequestPlan, TimelinePoint } from '../model.js';
 
 export interface SummaryContext {
@@ -27,7 +33,8 @@ export interface SummaryContext {
 /** Throws a plain Error naming what is wrong; the caller wraps it as an InfraError. */
 export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult {
   const file = JSON.parse(text) as SummaryFile;
-  if (file?.format !== SUMMARY_FORMAT) throw new Error(`expected a ${SUMMARY_FORMAT} document, got ${JSON.stringify(text.slice(0, 80))}`);
+  if (file?.format !== SUMMARY_FORMAT)
+    throw new Error(`expected a ${SUMMARY_FORMAT} document, got ${JSON.stringify(text.slice(0, 80))}`);
   const c = file.counters ?? {};
   const statuses = withPrefix(c, STATUS_PREFIX);
   const causes = withPrefix(c, CAUSE_PREFIX) as Partial<Record<Cause, number>>;
@@ -71,7 +78,17 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
 /** k6 trend values (ms, keys 'avg', 'med', 'p(95)', …) → LatencySummary. */
 export function fromTrend(v: Record<string, number>, count: number): LatencySummary {
   const n = (k: string) => (typeof v[k] === 'number' ? v[k] : NaN);
-  return { count: v.count ?? count, min: n('min'), max: n('max'), mean: n('avg'), p50: n('med'), p90: n('p(90)'), p95: n('p(95)'), p99: n('p(99)'), p999: n('p(99.9)') };
+  return {
+    count: v.count ?? count,
+    min: n('min'),
+    max: n('max'),
+    mean: n('avg'),
+    p50: n('med'),
+    p90: n('p(90)'),
+    p95: n('p(95)'),
+    p99: n('p(99)'),
+    p999: n('p(99.9)'),
+  };
 }
 
 function withPrefix(counters: Record<string, number>, prefix: string): Record<string, number> {
@@ -84,7 +101,9 @@ function withPrefix(counters: Record<string, number>, prefix: string): Record<st
 function timelineFrom(file: SummaryFile): TimelinePoint[] {
   const trends = file.trends ?? {};
   const counters = file.counters ?? {};
-  const seconds = Object.keys(trends).filter((k) => /^\d+$/.test(k.slice(SECOND_PREFIX.length)) && k.startsWith(SECOND_PREFIX));
+  const seconds = Object.keys(trends).filter(
+    (k) => /^\d+$/.test(k.slice(SECOND_PREFIX.length)) && k.startsWith(SECOND_PREFIX),
+  );
   const last = Math.max(-1, ...seconds.map((k) => Number(k.slice(SECOND_PREFIX.length))));
   const points: TimelinePoint[] = [];
   for (let t = 0; t <= last; t++) {
@@ -95,7 +114,13 @@ function timelineFrom(file: SummaryFile): TimelinePoint[] {
       if (n) causes[cause] = n;
     }
     const requests = trend?.count ?? 0;
-    points.push({ t, requests, statuses: {}, causes, p95: requests > 0 && typeof trend['p(95)'] === 'number' ? trend['p(95)'] : null });
+    points.push({
+      t,
+      requests,
+      statuses: {},
+      causes,
+      p95: requests > 0 && typeof trend['p(95)'] === 'number' ? trend['p(95)'] : null,
+    });
   }
   return points;
 }

@@ -13,6 +13,7 @@ export const FAKE_K6 = join(ROOT, 'tests/fixtures/fake-k6/k6');
 
 function sources(): string[] {
   const lib = join(ROOT, 'scripts/lib');
+  const metrics = join(ROOT, 'src/load/k6/metrics');
   return [
     join(ROOT, 'scripts/resilience.ts'),
     join(ROOT, 'src/load/classify.ts'),
@@ -20,6 +21,7 @@ function sources(): string[] {
     join(ROOT, 'src/load/profile.ts'),
     join(ROOT, 'src/util/duration.ts'),
     ...readdirSync(lib).map((f) => join(lib, f)),
+    ...readdirSync(metrics).map((f) => join(metrics, f)),
   ];
 }
 

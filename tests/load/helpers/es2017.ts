@@ -17,7 +17,8 @@ export function newerThanEs2017(code: string): string[] {
     return [`cannot be expressed in ES2017: ${(err as Error).message.split('\n')[1] ?? (err as Error).message}`];
   }
   if (es2017 === esnext) return [];
-  const a = esnext.split('\n'), b = es2017.split('\n');
+  const a = esnext.split('\n'),
+    b = es2017.split('\n');
   const i = a.findIndex((line, k) => line !== b[k]);
   return [`rewritten for ES2017 near: ${a[i]?.trim()}`];
 }

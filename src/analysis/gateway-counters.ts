@@ -1,0 +1,117 @@
+/**
+ * Gateway counters as evidence, in one pure module: which Envoy `/stats` counters meshproof
+ * reads, how one replica's text is parsed and selected, how readings are summed and
+ * differenced, and where the gateway and the clients disagree — with one slack rule. Reading
+ * the replicas is the targets' business (src/cluster/counters.ts, src/targets/local-target.ts).
+ */
+import type { PhaseResult } from '../load/model.js';
+import type { GatewayCounters, PhaseName } from './model.js';
+
+/** The per-cluster counters compared with client-side causes (§1, §2.2, §3.2, §4). */
+export const GATEWAY_COUNTERS = [
+  'upstream_rq_total',
+  'upstream_rq_pending_overflow',
+  'upstream_cx_overflow',
+  'upstream_rq_retry',
+  'upstream_rq_retry_overflow',
+  'upstream_rq_timeout',
+  'outlier_detection.ejections_enforced_total',
+  'outlier_detection.ejections_active',
+] as const;
+
+/** Envoy's text `/stats`: `name: value` per line; histogram lines (`P0(…)`) are skipped. */
+export function parseEnvoyStats(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\S+): (\d+)$/.exec(line.trim());
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Only `cluster.outbound|…|<fqdn>.<counter>` for the counters above (and the given services). */
+export function selectGatewayStats(stats: Record<string, number>, fqdns?: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(stats)) {
+    const m = /^cluster\.(outbound\|[^|]*\|[^|]*\|([^.]+(?:\.[^.]+)*?))\.(upstream_\w+|outlier_detection\.\w+)$/.exec(
+      name,
+    );
+    if (!m || !(GATEWAY_COUNTERS as readonly string[]).includes(m[3])) continue;
+    if (fqdns && !fqdns.includes(m[2])) continue;
+    out[name] = v;
+  }
+  return out;
+}
+
+/** Sums readings counter by counter (replicas of one reading, or repetitions of one phase). */
+export function sumCounters(readings: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of readings) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+}
+
+/** after − before, counter by counter (a counter new since `before` counts from 0). */
+export function counterDeltas(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+/**
+ * The one slack rule: a request in flight when a phase starts or ends can be counted by the
+ * gateway but not the client (or the reverse). Beyond max(2, 1 % of the clients' count), the
+ * difference means something.
+ */
+export function withinSlack(gateway: number, clients: number): boolean {
+  return Math.abs(gateway - clients) <= Math.max(2, Math.ceil(0.01 * clients));
+}
+
+/** §1: every pending-queue overflow is one 503 with x-envoy-overloaded, classified `overflow`. */
+export function overflowMismatch(
+  phase: string,
+  deltas: Record<string, number>,
+  causes: Partial<Record<string, number>>,
+): string | undefined {
+  const gateway = bySuffix(deltas, 'upstream_rq_pending_overflow');
+  if (gateway === undefined) return undefined;
+  const clients = causes.overflow ?? 0;
+  if (withinSlack(gateway, clients)) return undefined;
+  return `${phase}: gateway counted ${gateway} upstream_rq_pending_overflow, clients saw ${clients} overflow 503s`;
+}
+
+/**
+ * §1, §4.1: every route timeout is one 504 "upstream request timeout" at the client
+ * (`upstream_rq_timeout` does not count per-try timeouts, Envoy keeps those in
+ * `upstream_rq_per_try_timeout`).
+ */
+export function timeoutMismatch(
+  phase: string,
+  deltas: Record<string, number>,
+  causes: Partial<Record<string, number>>,
+): string | undefined {
+  const gateway = bySuffix(deltas, 'upstream_rq_timeout');
+  if (gateway === undefined) return undefined;
+  const clients = causes.route_timeout ?? 0;
+  if (withinSlack(gateway, clients)) return undefined;
+  return `${phase}: gateway counted ${gateway} upstream_rq_timeout, clients saw ${clients} route-timeout 504s`;
+}
+
+/** One phase's gateway section of the report: its deltas summed over repetitions, and every mismatch. */
+export function gatewayCounters(
+  phase: PhaseName,
+  deltas: Record<string, number>[],
+  result: PhaseResult,
+): GatewayCounters {
+  const sum = sumCounters(deltas);
+  const mismatches = [overflowMismatch(phase, sum, result.causes), timeoutMismatch(phase, sum, result.causes)].filter(
+    (m): m is string => m !== undefined,
+  );
+  return { phase, deltas: sum, mismatches };
+}
+
+/** Sum of every counter whose Envoy stat name ends in `.suffix` (one per cluster/replica); undefined when none is kept. */
+function bySuffix(stats: Record<string, number>, suffix: string): number | undefined {
+  let total: number | undefined;
+  for (const [k, v] of Object.entries(stats)) if (k === suffix || k.endsWith(`.${suffix}`)) total = (total ?? 0) + v;
+  return total;
+}

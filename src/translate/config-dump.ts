@@ -1,0 +1,219 @@
+/**
+ * Does an Envoy `/config_dump` carry a policy? A pure function, so the same comparison runs
+ * against a real gateway (through the API server's pod proxy, propagation.ts) and against the
+ * local mesh's admin port. "Expected" is computed by src/translate/ — the one
+ * DR/VS → Envoy translation — never by a second copy here.
+ *
+ * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1): for every cluster
+ * `outbound|PORT|SUBSET|FQDN` of a service a DestinationRule names, the four circuit-breaker
+ * thresholds and the outlier detection block; for every host a VirtualService names, each
+ * route's timeout, retry policy and fault filter config, matched by the route's `match`.
+ * Envoy prints protobuf JSON: durations as "0.500s", int64 as strings — compared by value.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import {
+  boundToGateway,
+  serviceFqdn,
+  subsetsFor,
+  translateCluster,
+  translateVirtualHosts,
+  type EnvoyCluster,
+  type EnvoyRoute,
+} from './index.js';
+
+export interface ExpectedConfig {
+  /** services named by DestinationRules; the cluster expected for each (port, subset) found */
+  services: { fqdn: string; subsets: string[]; cluster(port: number, subset: string): EnvoyCluster }[];
+  /** hosts named by gateway-bound VirtualServices, with their routes in order */
+  virtualHosts: { domain: string; routes: EnvoyRoute[] }[];
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** one sentence per difference, e.g. `cluster outbound|9080||p.default.svc.cluster.local: max_connections is 4294967295, policy says 1` */
+  reasons: string[];
+}
+
+/** The expectation for a set of DestinationRule / VirtualService objects (plain objects). */
+export function expectedConfig(objects: object[], defaultNamespace: string): ExpectedConfig {
+  const withNs = objects.map((o) => withNamespace(o, defaultNamespace));
+  const drs = withNs.filter((o) => (o as { kind?: string }).kind === 'DestinationRule');
+  const fqdns = [...new Set(drs.map((d) => serviceFqdn((d as DrLike).spec.host, (d as DrLike).metadata.namespace)))];
+  const services = fqdns.map((fqdn) => {
+    // looked up by name once per cluster: a DR with 1,000 subsets has 1,000 clusters (issue 13 item 21)
+    const subsets = new Map(subsetsFor(drs, fqdn).map((s) => [s.name, s]));
+    return {
+      fqdn,
+      subsets: [...subsets.keys()],
+      cluster: (port: number, subset: string) =>
+        translateCluster(drs, { fqdn, port }, subset ? (subsets.get(subset) ?? { name: subset }) : undefined),
+    };
+  });
+  const vss = withNs.filter((o) => (o as { kind?: string }).kind === 'VirtualService' && boundToGateway(o));
+  const virtualHosts = translateVirtualHosts(vss, defaultNamespace).map((vh) => ({
+    domain: vh.domains[0],
+    routes: vh.routes,
+  }));
+  return { services, virtualHosts };
+}
+
+export function checkConfigDump(dump: unknown, expected: ExpectedConfig): CheckResult {
+  const reasons: string[] = [];
+  const clusters = collect(dump, isCluster) as unknown as EnvoyCluster[];
+  for (const svc of expected.services) {
+    const mine = clusters.filter((c) => c.name.endsWith(`|${svc.fqdn}`) && c.name.startsWith('outbound|'));
+    if (mine.length === 0) reasons.push(`no Envoy cluster for ${svc.fqdn} in the config_dump`);
+    for (const c of mine) {
+      const [, port, subset] = c.name.split('|');
+      reasons.push(...compareCluster(c, svc.cluster(Number(port), subset)));
+    }
+    const present = new Set(mine.map((c) => c.name.split('|')[2]));
+    for (const subset of svc.subsets)
+      if (!present.has(subset)) reasons.push(`no Envoy cluster for subset ${subset} of ${svc.fqdn} in the config_dump`);
+  }
+  const vhosts = collect(dump, isVirtualHost) as unknown as { name: string; domains: string[]; routes: EnvoyRoute[] }[];
+  for (const want of expected.virtualHosts) {
+    const vh = vhosts.find((v) => v.domains.includes(want.domain));
+    if (!vh) {
+      reasons.push(`no route for host ${want.domain} in the config_dump`);
+      continue;
+    }
+    const byMatch = routesByMatch(vh.routes);
+    for (const route of want.routes) reasons.push(...compareRoute(want.domain, byMatch, route));
+  }
+  return { ok: reasons.length === 0, reasons };
+}
+
+function compareCluster(got: EnvoyCluster, want: EnvoyCluster): string[] {
+  const out: string[] = [];
+  const g = got.circuit_breakers?.thresholds?.find((t) => (t.priority ?? 'DEFAULT') === 'DEFAULT');
+  const w = want.circuit_breakers.thresholds[0];
+  for (const f of ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'] as const) {
+    // Envoy's own default when the threshold is absent is 1024, not Istio's 2^32−1 (§2.1)
+    const have = g?.[f];
+    if (!sameValue(have, w[f])) out.push(`cluster ${got.name}: ${f} is ${have ?? 'unset'}, policy says ${w[f]}`);
+  }
+  out.push(...compareBlock(`cluster ${got.name}: outlier_detection`, got.outlier_detection, want.outlier_detection));
+  return out;
+}
+
+/**
+ * The dump's routes by their `match` (the first route wins, as Envoy's first match does), so
+ * finding each expected route is one lookup: 10,000 routes were 10^8 deep comparisons.
+ */
+function routesByMatch(routes: EnvoyRoute[]): Map<string, EnvoyRoute> {
+  const out = new Map<string, EnvoyRoute>();
+  for (const r of routes) {
+    const key = canonicalJson(r.match);
+    if (!out.has(key)) out.set(key, r);
+  }
+  return out;
+}
+
+/** JSON with object keys sorted: equal for exactly the values isDeepStrictEqual calls equal (plain JSON data). */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: EnvoyRoute): string[] {
+  const where = `route ${JSON.stringify(want.match)} of ${domain}`;
+  const got = routes.get(canonicalJson(want.match));
+  if (!got) return [`${where}: not in the config_dump`];
+  const out: string[] = [];
+  if (!sameValue(got.route?.timeout ?? '0s', want.route.timeout))
+    out.push(`${where}: timeout is ${got.route?.timeout ?? 'unset'}, policy says ${want.route.timeout}`);
+  out.push(...compareBlock(`${where}: retry_policy`, got.route?.retry_policy, want.route.retry_policy));
+  out.push(
+    ...compareBlock(
+      `${where}: fault`,
+      got.typed_per_filter_config?.['envoy.filters.http.fault'],
+      want.typed_per_filter_config?.['envoy.filters.http.fault'],
+    ),
+  );
+  return out;
+}
+
+/** Every field the policy sets must be there with its value; a block the policy omits must be absent. */
+function compareBlock(where: string, got: unknown, want: unknown): string[] {
+  if (want === undefined) return got === undefined ? [] : [`${where} is present, policy has none`];
+  if (got === undefined) return [`${where} is missing`];
+  const out: string[] = [];
+  walkLeaves(want, '', (path, value) => {
+    const have = path
+      .split('.')
+      .filter(Boolean)
+      .reduce<any>((o, k) => (o == null ? undefined : o[k]), got);
+    if (!sameValue(have, value))
+      out.push(
+        `${where}${path}: is ${have === undefined ? 'unset' : JSON.stringify(have)}, policy says ${JSON.stringify(value)}`,
+      );
+  });
+  return out;
+}
+
+function walkLeaves(v: unknown, path: string, visit: (path: string, value: unknown) => void): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) {
+    for (const [k, x] of Object.entries(v)) walkLeaves(x, `${path}.${k}`, visit);
+  } else visit(path, v);
+}
+
+/** Protobuf JSON equality: "0.5s" = "0.500s", "5" (int64) = 5, arrays element-wise. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => sameValue((a as any)[k], (b as any)[k]));
+  }
+  const seconds = (v: unknown) =>
+    typeof v === 'string' && /^-?\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined;
+  if (seconds(a) !== undefined && seconds(b) !== undefined) return seconds(a) === seconds(b);
+  if (
+    (typeof a === 'number' || typeof a === 'string') &&
+    (typeof b === 'number' || typeof b === 'string') &&
+    a !== '' &&
+    b !== ''
+  )
+    return Number(a) === Number(b) || a === b;
+  return isDeepStrictEqual(a, b);
+}
+
+/** Every object in the dump satisfying `pred`, wherever Envoy nested it (dynamic_active_clusters, route_config …). */
+function collect(
+  v: unknown,
+  pred: (o: Record<string, unknown>) => boolean,
+  out: Record<string, unknown>[] = [],
+): Record<string, unknown>[] {
+  if (Array.isArray(v)) for (const x of v) collect(x, pred, out);
+  else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (pred(o)) out.push(o);
+    else for (const x of Object.values(o)) collect(x, pred, out);
+  }
+  return out;
+}
+function isCluster(o: Record<string, unknown>): boolean {
+  return (
+    typeof o.name === 'string' &&
+    o.name.startsWith('outbound|') &&
+    ('circuit_breakers' in o || 'connect_timeout' in o || 'type' in o)
+  );
+}
+function isVirtualHost(o: Record<string, unknown>): boolean {
+  return Array.isArray(o.domains) && Array.isArray(o.routes);
+}
+
+interface DrLike {
+  spec: { host: string };
+  metadata: { namespace: string };
+}
+function withNamespace(o: object, ns: string): object {
+  const m = (o as { metadata?: Record<string, unknown> }).metadata ?? {};
+  return { ...o, metadata: { ...m, namespace: (m.namespace as string | undefined) ?? ns } };
+}
