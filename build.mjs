@@ -34,6 +34,15 @@ const k6 = {
   logLevel: 'warning',
 };
 
+/** The built-in engine's instance worker (--instances): a worker thread loads it beside dist/cli.js. */
+const loadWorker = {
+  ...cli,
+  entryPoints: ['src/load/builtin/instance-worker.ts'],
+  outfile: 'dist/load-worker.js',
+  banner: undefined,
+};
+
 await build(cli);
+await build(loadWorker);
 chmodSync('dist/cli.js', 0o755);
 if (k6Entries.length > 0) await build(k6);

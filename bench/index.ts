@@ -12,6 +12,7 @@ import * as throughput from './engine-throughput.js';
 import * as memory from './memory-analysis.js';
 import * as mesh from './mesh-overhead.js';
 import * as scale from './policy-scale.js';
+import * as instances from './instances-scaling.js';
 import { failed, formatLine, machine, toJson, writeResults, type Figure, type Results } from './report.js';
 
 type Mode = 'full' | 'quick';
@@ -32,6 +33,7 @@ export const BENCHES: Bench[] = [
   { name: memory.BENCH, run: (m) => memory.memoryAnalysis(m === 'quick' ? memory.QUICK : memory.FULL) },
   { name: demo.BENCH, run: (m) => demo.demoWall(m === 'quick' ? demo.QUICK : demo.FULL) },
   { name: scale.BENCH, run: (m) => scale.policyScale(m === 'quick' ? scale.QUICK : scale.FULL) },
+  { name: instances.BENCH, run: (m) => instances.instancesScaling(m === 'quick' ? instances.QUICK : instances.FULL) },
 ];
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));

@@ -9,7 +9,8 @@
  *
  * Every response is classified by the same classify() the built-in engine uses, counted per
  * status and per cause, timed per outcome, bucketed per outcome into log-spaced Counters so
- * the Node side can rebuild mergeable histograms, and counted per second and cause. handleSummary writes MESHPROOF_SUMMARY.
+ * the Node side can rebuild mergeable histograms, and counted per second and cause. handleSummary writes MESHPROOF_SUMMARY
+ * (or, for MESHPROOF_SUMMARY=stdout, prints it between lib/markers.ts's lines: k6-operator runners).
  */
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
@@ -33,6 +34,7 @@ import {
   subsetStatusName,
 } from '../src/load/k6/metrics/names.js';
 import { optionsFor } from './lib/options.js';
+import { SUMMARY_BEGIN, SUMMARY_END, SUMMARY_TO_STDOUT } from '../src/load/k6/metrics/markers.js';
 import { toSummaryFile, type K6SummaryData } from '../src/load/k6/metrics/summary-file.js';
 import { timelineSeconds } from './lib/timeline.js';
 
@@ -161,9 +163,13 @@ function header(all: Record<string, string>, name: string): string | null {
 
 export function handleSummary(data: K6SummaryData): Record<string, string> {
   const file = toSummaryFile(data);
+  const line = `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`;
+  // a k6-operator runner: the summary travels in the pod's log, between markers (one line of JSON)
+  if (__ENV.MESHPROOF_SUMMARY === SUMMARY_TO_STDOUT)
+    return { stdout: `${line}${SUMMARY_BEGIN}\n${JSON.stringify(file)}\n${SUMMARY_END}\n` };
   return {
     [__ENV.MESHPROOF_SUMMARY || DEFAULT_SUMMARY]: JSON.stringify(file),
-    stdout: `meshproof: ${file.counters.http_reqs || 0} requests; causes ${JSON.stringify(pick(file.counters, CAUSE_PREFIX))}\n`,
+    stdout: line,
   };
 }
 

@@ -21,15 +21,23 @@ export const DEFAULT_FORMATS = 'terminal,json,md,html,junit';
 /** Flags `run` and `demo` share. */
 export const experimentOptions = {
   engine: {
-    choices: ['auto', 'builtin', 'k6'] as const,
-    describe: 'load engine (auto: k6 when found, else built-in) [default: auto or MESHPROOF_ENGINE]',
+    choices: ['auto', 'builtin', 'k6', 'k6-operator'] as const,
+    describe:
+      'load engine (auto: k6 when found, else built-in; k6-operator: a TestRun in the cluster) [default: auto or MESHPROOF_ENGINE]',
   },
+  'k6-namespace': { type: 'string', describe: 'namespace for the ConfigMap and TestRun (--engine k6-operator)' },
+  'k6-image': { type: 'string', describe: "k6-operator runner image [default: the operator's]" },
   k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
   out: {
     type: 'string',
     describe: `reports folder; each run writes <out>/<UTC time>-<scenario>/ [default: MESHPROOF_OUT or ${DEFAULT_OUT}]`,
   },
   format: { type: 'string', default: DEFAULT_FORMATS, describe: 'comma-separated: terminal, json, md, html, junit' },
+  instances: {
+    type: 'number',
+    describe:
+      "run each phase's load as N instances (k6 execution segments), merged [default: the scenario's load.instances, else 1]",
+  },
   quiet: {
     type: 'boolean',
     default: false,
@@ -39,10 +47,13 @@ export const experimentOptions = {
 } as const;
 
 export interface ExperimentArgs {
-  engine?: EngineChoice;
+  engine?: EngineChoice | 'k6-operator';
+  'k6-namespace'?: string;
+  'k6-image'?: string;
   k6?: string;
   out?: string;
   format: string;
+  instances?: number;
   quiet: boolean;
   json: boolean;
 }
@@ -61,12 +72,14 @@ export function sessionOptions(argv: ExperimentArgs): SessionOptions & { termina
     throw new UsageError(
       `--format: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; expected terminal, json, md, html, junit`,
     );
-  const engine = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
-  if (!['auto', 'builtin', 'k6'].includes(engine))
-    throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(engine)}`);
+  const engine = argv.engine ?? (env.engine as EngineChoice | 'k6-operator' | undefined) ?? 'auto';
+  if (!['auto', 'builtin', 'k6', 'k6-operator'].includes(engine))
+    throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin, k6 or k6-operator, got ${JSON.stringify(engine)}`);
   return {
     engine,
     k6: argv.k6 ?? env.k6,
+    instances: argv.instances,
+    k6Operator: { namespace: argv['k6-namespace'], image: argv['k6-image'] },
     out: argv.out ?? env.out ?? DEFAULT_OUT,
     formats: files.length ? formats : [],
     terminal,

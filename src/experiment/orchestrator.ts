@@ -23,6 +23,7 @@ import type { PhaseName, Report } from '../report/model.js';
 import { InfraError, MeshproofError } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { phaseOrder } from './order.js';
+import { peakLoad } from '../scenario/load-cap.js';
 import { warmupProfile } from './warmup.js';
 import { preparePolicies, type PreparedPolicies } from './policies.js';
 import { buildReport, type PhaseRuns } from './report-builder.js';
@@ -176,10 +177,14 @@ async function measure(
     emit({ type: 'progress', phase, slot, warmup, progress });
   if (spec.warmupMs > 0) {
     emit({ type: 'phase', phase, slot, slots, warmup: true });
-    await deps.engine.run(warmupProfile(spec.load, spec.warmupMs), plan, {
+    const warmup = warmupProfile(spec.load, spec.warmupMs);
+    // a warm-up may ask fewer VUs than the phase: no instance may be left with none
+    const instances = Math.min(spec.instances, peakLoad(warmup).vus);
+    await deps.engine.run(warmup, plan, {
       signal: deps.signal,
       seed: spec.seed + 1000 + slot,
       onProgress: onProgress(true),
+      instances,
     });
     checkAborted(deps.signal);
   }
@@ -189,6 +194,7 @@ async function measure(
     signal: deps.signal,
     seed: spec.seed + slot,
     onProgress: onProgress(false),
+    instances: spec.instances,
   });
   checkAborted(deps.signal);
   const after = before && (await readCounters(deps, runs, phase, slot, 'after'));

@@ -71,7 +71,7 @@ export function buildReport(x: ReportInputs): Report {
       description: stripUserinfo(x.applierDescription),
     },
     engine: x.engine,
-    load: { profile: spec.load, plan: baseline.plan },
+    load: { profile: spec.load, plan: baseline.plan, ...(spec.instances > 1 ? { instances: spec.instances } : {}) },
     policy: {
       files: spec.policy.files.map(displayPath),
       propagationMs: runs.propagationMs,

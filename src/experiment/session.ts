@@ -17,13 +17,20 @@ import { preflight } from './preflight.js';
 import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
 import { checkEngineAccepts } from '../scenario/k6.js';
+import { instancesProblem } from '../load/instances.js';
+import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
+import { peakLoad } from '../scenario/load-cap.js';
 import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
 import { join } from 'node:path';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
-  engine: EngineChoice;
+  engine: EngineChoice | 'k6-operator';
+  /** --engine k6-operator: --k6-namespace and --k6-image */
+  k6Operator?: { namespace?: string; image?: string };
   k6?: string;
+  /** --instances: overrides the scenario's load.instances */
+  instances?: number;
   /** reports root folder (the run gets its own folder inside) */
   out: string;
   /** formats written to files (terminal is printed by the CLI, not written) */
@@ -40,7 +47,8 @@ export type SessionResult =
   /** --dry-run: the server validated the apply; nothing was stored, no load was sent */
   | { kind: 'dry-run'; plan: string[] };
 
-export async function runSession(scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
+export async function runSession(given: Scenario, opts: SessionOptions): Promise<SessionResult> {
+  const scenario = withInstances(given, opts.instances);
   const policies = await preparePolicies(scenario.policy, scenario.target.subsetFrom); // config errors before touching anything
   if (policies.attribution?.injected) opts.say?.(attributionNote(policies.attribution));
   const cluster = wantsCluster(scenario, opts.cluster);
@@ -51,7 +59,15 @@ export async function runSession(scenario: Scenario, opts: SessionOptions): Prom
     );
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
-  const engine = createEngine(opts.engine, { k6: opts.k6 });
+  const engine =
+    opts.engine === 'k6-operator'
+      ? createOperatorEngine({
+          kubeconfig: opts.cluster?.kubeconfig,
+          context: opts.cluster?.context,
+          namespace: opts.k6Operator?.namespace,
+          image: opts.k6Operator?.image,
+        })
+      : createEngine(opts.engine, { k6: opts.k6 });
   checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   if (!cluster) {
     // the local mesh serves its app's one namespace (issue 13 item 10)
@@ -95,4 +111,12 @@ async function dryRun(target: OpenTarget, docs: Parameters<OpenTarget['applier']
   await target.applier.apply(docs);
   // the cluster applier has already printed each plan line as the server answered
   return (target.applier as { plan?: string[] }).plan ?? [];
+}
+
+/** --instances over load.instances, checked like it (every instance needs a VU) before anything is touched. */
+function withInstances(scenario: Scenario, instances: number | undefined): Scenario {
+  if (instances === undefined) return scenario;
+  const problem = instancesProblem(instances, peakLoad(scenario.load).vus);
+  if (problem) throw new UsageError(`--instances: ${problem}`);
+  return { ...scenario, instances };
 }

@@ -58,6 +58,9 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
     timeline: mergeTimelines(parts.map((p) => p.timeline)),
     subsets: mergeSubsetResults(parts.map((p) => p.subsets)),
   });
+  // repetitions of one N-instance phase are still N instances each
+  const same = parts.every((p) => JSON.stringify(p.instances) === JSON.stringify(first.instances));
+  if (first.instances && same) merged.instances = first.instances;
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;
     const summaries = parts

@@ -140,6 +140,19 @@ export interface PhaseResult {
   timeline: TimelinePoint[];
   /** per subset that served responses, when the plan attributes them (issue 16) */
   subsets?: SubsetResults;
+  /**
+   * present when the phase ran as several instances (k6 execution segments, src/load/segments.ts):
+   * how many, the sequence, and each instance's segment, in order; the counts above are their exact merge
+   */
+  instances?: InstancesInfo;
+}
+
+export interface InstancesInfo {
+  count: number;
+  /** --execution-segment-sequence, e.g. "0,1/2,1" */
+  sequence: string;
+  /** each instance's --execution-segment, e.g. ["0:1/2", "1/2:1"] */
+  segments: string[];
 }
 
 /** Progress callback payload for long runs (the CLI draws a one-line display from it). */
@@ -154,6 +167,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   seed?: number;
+  /**
+   * run the phase as this many instances, each with its k6 execution segment (i/N:(i+1)/N),
+   * merged into one result (default 1: one instance, no segment)
+   */
+  instances?: number;
 }
 
 /** Both engines implement this; the experiment runner sees nothing else. */

@@ -19,7 +19,10 @@ export function renderPhase(r: PhaseResult): string {
   const p = r.profile;
   const perSecond = r.durationMs > 0 ? (r.requests * 1000) / r.durationMs : 0;
   const overview = [
-    ['engine', `${r.engine.name} ${r.engine.version}`],
+    [
+      'engine',
+      `${r.engine.name} ${r.engine.version}${r.instances ? ` × ${r.instances.count} instances (execution segments ${r.instances.segments.join(', ')})` : ''}`,
+    ],
     ['target', `${r.plan.method} ${r.plan.baseUrl}${r.plan.path}${r.plan.host ? ` (Host: ${r.plan.host})` : ''}`],
     [
       'profile',

@@ -57,7 +57,8 @@ export interface Report {
   };
   target: { kind: 'local' | 'cluster'; url: string; host?: string; description: string };
   engine: EngineInfo;
-  load: { profile: LoadProfile; plan: RequestPlan };
+  /** instances: how many k6 execution segments ran each phase (absent = 1) */
+  load: { profile: LoadProfile; plan: RequestPlan; instances?: number };
   policy: {
     files: string[];
     /** ms from apply until every proxy showed the policy */

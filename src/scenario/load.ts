@@ -5,7 +5,9 @@
  * and refuses fields k6 would not know for the chosen executor.
  */
 import type { LoadProfile } from '../load/model.js';
+import { instancesProblem } from '../load/instances.js';
 import { validateProfile } from '../load/profile.js';
+import { peakLoad } from './load-cap.js';
 import type { FieldPath } from '../policy/model.js';
 import { type Fields, isPlainObject } from '../policy/yaml-reader.js';
 
@@ -21,17 +23,21 @@ const FIELDS: Record<LoadProfile['executor'], readonly string[]> = {
 const STAGE_FIELDS = ['duration', 'target'] as const;
 
 export function readLoad(f: Fields, path: FieldPath): LoadProfile | undefined {
-  const raw = f.get(path);
-  if (raw === undefined)
+  const given = f.get(path);
+  if (given === undefined)
     return f.fail(path, 'required (a k6 executor, e.g. { executor: constant-vus, vus: 10, duration: 5s })');
   const before = f.errors.length;
-  if (isPlainObject(raw) && typeof raw.executor === 'string' && raw.executor in FIELDS) {
-    f.keys(path, ['executor', ...FIELDS[raw.executor as LoadProfile['executor']]]);
+  if (isPlainObject(given) && typeof given.executor === 'string' && given.executor in FIELDS) {
+    f.keys(path, ['executor', ...FIELDS[given.executor as LoadProfile['executor']], 'instances']);
     // k6 decodes a scenario with DisallowUnknownFields (lib/executors.go StrictJSONUnmarshal),
     // which reaches the Stage structs too: a typo in a stage is refused by k6, so here as well
-    if (Array.isArray(raw.stages))
-      raw.stages.forEach((s, i) => isPlainObject(s) && f.keys([...path, 'stages', i], STAGE_FIELDS));
+    if (Array.isArray(given.stages))
+      given.stages.forEach((s, i) => isPlainObject(s) && f.keys([...path, 'stages', i], STAGE_FIELDS));
   }
+  // `instances` is meshproof's (how many segments run the profile), not a k6 scenario field
+  const raw = isPlainObject(given)
+    ? Object.fromEntries(Object.entries(given).filter(([k]) => k !== 'instances'))
+    : given;
   const prefix = path.map(String).join('.');
   for (const message of validateProfile(raw, `${prefix}.`)) {
     const [field, ...rest] = message.split(': ');
@@ -39,6 +45,21 @@ export function readLoad(f: Fields, path: FieldPath): LoadProfile | undefined {
   }
   return f.errors.length === before ? (raw as unknown as LoadProfile) : undefined;
 }
+
+/**
+ * `load.instances`: how many instances (k6 execution segments) run the profile, default 1; each
+ * must get at least one VU (src/load/instances.ts).
+ */
+export function readInstances(f: Fields, path: FieldPath, profile: LoadProfile | undefined): number {
+  const n = f.number([...path, 'instances'], { integer: true, min: 1, max: MAX_INSTANCES });
+  if (n === undefined || !profile) return 1;
+  const problem = instancesProblem(n, peakLoad(profile).vus);
+  if (problem) f.fail([...path, 'instances'], problem);
+  return n;
+}
+
+/** More processes than this on one machine or in one TestRun is a typo, not a plan. */
+export const MAX_INSTANCES = 64;
 
 /** "load.stages[1].target" → ["load", "stages", 1, "target"] */
 export function parseFieldPath(text: string): FieldPath {

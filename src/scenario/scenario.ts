@@ -15,7 +15,7 @@ import { headerNameProblem, headerValueProblem, hostProblem, targetUrlProblem } 
 import { readLocalModel } from './local-model.js';
 import { readLocalGateway, type LocalGateway } from './local-gateway.js';
 import { readGates, type GateSpec } from './gates.js';
-import { readLoad } from './load.js';
+import { readInstances, readLoad } from './load.js';
 import { k6Refusals } from './k6.js';
 import * as D from './defaults.js';
 import type { SubsetFrom } from '../load/subset-from.js';
@@ -57,6 +57,8 @@ export interface Scenario {
   /** the local gateway's workers and client network (used when the target is local) */
   localGateway: LocalGateway;
   load: LoadProfile;
+  /** `load.instances`: the load runs as this many k6 execution segments, merged (default 1) */
+  instances: number;
   policy: ScenarioPolicy;
   gates: GateSpec[];
   repeat: number;
@@ -114,6 +116,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
     local,
     localGateway: readLocalGateway(f, ['local']),
     load: readLoad(f, ['load']) as LoadProfile,
+    instances: 1,
     policy: readPolicy(f, baseDir),
     gates: readGates(f, ['expect']),
     repeat: f.number(['repeat'], { integer: true, min: 1, max: D.MAX_REPEAT }) ?? D.DEFAULT_REPEAT,
@@ -131,6 +134,7 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
       `expected at most ${D.MAX_SCENARIO_NAME} characters (it names the report folder and the run's journal file), got ${scenario.name.length}`,
     );
   }
+  scenario.instances = readInstances(f, ['load'], scenario.load);
   if (f.errors.length) throw new ConfigError(f.sortedErrors().join('\n'));
   scenario.k6Refusals = k6Refusals(f, ['load'], scenario.load);
   return scenario;

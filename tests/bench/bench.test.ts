@@ -13,6 +13,7 @@ import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead } from '../../bench/mesh-overhead.js';
 import { policyScale } from '../../bench/policy-scale.js';
+import { instancesScaling } from '../../bench/instances-scaling.js';
 import { formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
 
@@ -129,6 +130,18 @@ test('policy-scale: the propagation check at N and N/10 routes gives a finite sc
   assert.is(check.reference?.name, '10 × (20 routes)');
   assertMeasured(lint, 'policy-scale');
   assert.is(lint.value, 15, 'grouped: 3 of each repeated warning, one summary line each, the total');
+});
+
+test('instances-scaling: builtin 2 instances vs 1 as a ratio with the 1.6× target; k6 measured or skipped', async () => {
+  const figs = await instancesScaling({ vus: 4, seconds: 0.5, rounds: 1 });
+  assert.equal(
+    figs.map((f) => f.name),
+    ['builtin req/s, 2 instances vs 1 (4 VUs)', 'k6 req/s, 2 instances vs 1 (4 VUs)'],
+  );
+  assertMeasured(figs[0], 'instances-scaling');
+  assert.is(figs[0].reference?.name, '1 instance');
+  if (!findK6()) assert.match(formatLine(figs[1]), /skipped {2}— no k6$/);
+  else assertMeasured(figs[1], 'instances-scaling');
 });
 
 test.run();

@@ -131,6 +131,8 @@ export interface FakeApiServer {
   pods: FakePod[];
   services: FakeService[];
   nodes: FakeNode[];
+  /** more resources, tried before the built-in routes (fake-apiserver-k6.ts); true = answered */
+  handlers: ((req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string) => boolean)[];
   /** the stored object, or undefined */
   get(plural: string, namespace: string, name: string): Obj | undefined;
   /** every stored object of a resource, all namespaces */
@@ -189,6 +191,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     pods: [],
     services: [],
     nodes: [],
+    handlers: [],
     get: (plural, ns, name) => clone(store.get(`${plural}/${ns}/${name}`)),
     list: (plural) => [...store.entries()].filter(([k]) => k.startsWith(`${plural}/`)).map(([, o]) => clone(o)),
     seed: (object) => {
@@ -697,6 +700,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
 
   function route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
     const p = url.pathname;
+    for (const h of fake.handlers) if (h(req, res, url, body)) return;
     if (p === '/version')
       return send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.4-meshproof-fake', platform: 'linux/amd64' });
     if (p === '/api')

@@ -106,7 +106,7 @@ test('load errors name file:line:col and the k6 field', () => {
     'scenarios/x.yaml:2:19: load.executor: expected one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, got "constant-users"',
   ]);
   assert.equal(errorsOf(GOOD.replace('vus: 10,', 'vus: 10, rate: 5,')), [
-    'scenarios/x.yaml:2:42: load.rate: unknown field; expected one of executor, vus, duration, gracefulStop',
+    'scenarios/x.yaml:2:42: load.rate: unknown field; expected one of executor, vus, duration, gracefulStop, instances',
   ]);
 });
 

@@ -8,13 +8,21 @@ import { defineCommand, jsonOption } from '../command.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
+import { createOperatorEngine } from '../../cluster/k6-operator-engine.js';
 import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
 import { EXECUTORS } from '../../load/model.js';
 import { progressLine } from '../progress-line.js';
 import { renderPhase } from '../../load/render.js';
 import { guardSignals, type GuardMessages } from '../signals.js';
-
-import { capProblem, LOCAL_CAP, LOCAL_MAX_RATE, LOCAL_MAX_VUS, type CapWording } from '../../scenario/load-cap.js';
+import { instancesProblem } from '../../load/instances.js';
+import {
+  capProblem,
+  peakLoad,
+  LOCAL_CAP,
+  LOCAL_MAX_RATE,
+  LOCAL_MAX_VUS,
+  type CapWording,
+} from '../../scenario/load-cap.js';
 import { redactPlan } from '../../util/redact.js';
 import { positiveFlag, seedFlag } from '../flag-checks.js';
 
@@ -40,9 +48,14 @@ interface LoadArgs {
   header?: string[];
   body?: string;
   timeout?: string;
-  engine?: EngineChoice;
+  engine?: EngineChoice | 'k6-operator';
   k6?: string;
+  'k6-namespace'?: string;
+  'k6-image'?: string;
+  kubeconfig?: string;
+  context?: string;
   seed?: number;
+  instances?: number;
   'cap-rate'?: number;
   'cap-vus'?: number;
   quiet: boolean;
@@ -62,6 +75,10 @@ export default defineCommand<LoadArgs>({
       '200 requests/s open loop',
     ],
     ['meshproof load http://127.0.0.1:8080/ --stages 10s:20,20s:20,10s:0 --json', 'ramp VUs up and down, JSON out'],
+    [
+      'meshproof load http://127.0.0.1:8080/ --engine k6 --instances 2 --vus 10',
+      '2 k6 processes of 5 VUs each, one merged result',
+    ],
   ],
   builder: (y: Argv) =>
     y.positional('url', { type: 'string', describe: 'target URL (scheme://host:port/path?query)' }).options({
@@ -83,11 +100,29 @@ export default defineCommand<LoadArgs>({
       body: { type: 'string', describe: 'request body' },
       timeout: { type: 'string', describe: 'per-request timeout [default: 60s, as k6]' },
       engine: {
-        choices: ENGINE_CHOICES,
-        describe: 'load engine (auto: k6 when found) [default: auto or MESHPROOF_ENGINE]',
+        choices: [...ENGINE_CHOICES, 'k6-operator'],
+        describe:
+          'load engine (auto: k6 when found; k6-operator: a TestRun in a cluster) [default: auto or MESHPROOF_ENGINE]',
       },
+      'k6-namespace': {
+        type: 'string',
+        group: 'k6 operator:',
+        describe: 'namespace for the ConfigMap and TestRun (--engine k6-operator)',
+      },
+      'k6-image': { type: 'string', group: 'k6 operator:', describe: "runner image [default: the operator's]" },
+      kubeconfig: {
+        type: 'string',
+        group: 'k6 operator:',
+        describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
+      },
+      context: { type: 'string', group: 'k6 operator:', describe: 'kubeconfig context' },
       k6: { type: 'string', describe: 'path to the k6 executable (default: MESHPROOF_K6, then PATH)' },
       seed: { type: 'number', describe: 'random seed passed to the engine' },
+      instances: {
+        type: 'number',
+        describe:
+          'run as N instances, each with its k6 execution segment (i/N:(i+1)/N), merged into one result [default: 1]',
+      },
       'cap-rate': {
         type: 'number',
         describe: `refuse arrival rates above this many requests/s [default: ${LOCAL_MAX_RATE}]`,
@@ -122,11 +157,24 @@ export default defineCommand<LoadArgs>({
     if (errors.length || !profile || !plan) throw new UsageError(errors.join('\n'));
     const over = capProblem(profile, cap, LOAD_CAP);
     if (over) throw new UsageError(over);
+    const instances = argv.instances ?? 1;
+    const split = instancesProblem(instances, peakLoad(profile).vus);
+    if (split) throw new UsageError(`--instances: ${split}`);
     const env = readEnv();
-    const choice = argv.engine ?? (env.engine as EngineChoice | undefined) ?? 'auto';
-    if (!(ENGINE_CHOICES as readonly string[]).includes(choice))
-      throw new UsageError(`MESHPROOF_ENGINE: expected auto, builtin or k6, got ${JSON.stringify(choice)}`);
-    const engine = createEngine(choice, { k6: argv.k6 });
+    const choice = argv.engine ?? (env.engine as EngineChoice | 'k6-operator' | undefined) ?? 'auto';
+    if (![...ENGINE_CHOICES, 'k6-operator'].includes(choice))
+      throw new UsageError(
+        `MESHPROOF_ENGINE: expected auto, builtin, k6 or k6-operator, got ${JSON.stringify(choice)}`,
+      );
+    const engine =
+      choice === 'k6-operator'
+        ? createOperatorEngine({
+            kubeconfig: argv.kubeconfig,
+            context: argv.context,
+            namespace: argv['k6-namespace'],
+            image: argv['k6-image'],
+          })
+        : createEngine(choice, { k6: argv.k6 });
     const refusals = engine.name === 'k6' ? k6FlagRefusals(profile) : [];
     if (refusals.length) throw new UsageError(refusals.join('\n'));
 
@@ -135,7 +183,7 @@ export default defineCommand<LoadArgs>({
     const progress = progressLine({ quiet: argv.quiet });
     let result;
     try {
-      result = await engine.run(profile, plan, { signal: guard.signal, onProgress: progress.update, seed });
+      result = await engine.run(profile, plan, { signal: guard.signal, onProgress: progress.update, seed, instances });
     } finally {
       progress.clear();
       guard.dispose();

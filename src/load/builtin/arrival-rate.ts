@@ -4,12 +4,14 @@
  * free the iteration is dropped (dropped_iterations) and, below maxVUs, one more VU is added
  * for the iterations that follow — k6's behaviour. Latency is measured from the scheduled
  * start as well as from the send, so a stalled generator cannot hide slow seconds
- * (no coordinated omission).
+ * (no coordinated omission). With an execution segment, this instance starts only its
+ * stripe of the global iterations, with its share of the VUs (schedule.ts segmentArrivals).
  */
 import type { ConstantArrivalRate, RampingArrivalRate } from '../model.js';
 import { gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
-import { arrivalTimes } from './schedule.js';
+import { arrivalTimes, scale, segmentArrivals } from './schedule.js';
+import type { Tuple } from '../segments.js';
 import type { Vu } from './vu.js';
 
 export async function runArrivalRate(
@@ -17,9 +19,13 @@ export async function runArrivalRate(
   profile: ConstantArrivalRate | RampingArrivalRate,
   vus: Vu[],
   makeVu: () => Vu,
+  segment?: Tuple,
 ): Promise<void> {
-  const maxVus = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
-  await phase.grow(vus, profile.preAllocatedVUs, makeVu);
+  const globalMax = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
+  // the arrival-rate executors' Init: the tuple re-cut by maxVUs (GetNewExecutionTupleFromValue)
+  const tuple = segment?.fromValue(globalMax);
+  const maxVus = scale(globalMax, tuple);
+  await phase.grow(vus, scale(profile.preAllocatedVUs, tuple), makeVu);
   const free = [...vus];
   // iterations in flight, and who waits for them to drain (counted, not kept: nothing per request)
   let inFlight = 0;
@@ -36,7 +42,7 @@ export async function runArrivalRate(
     if (--inFlight === 0) drained?.();
   };
 
-  for (const at of arrivalTimes(profile)) {
+  for (const at of segmentArrivals(arrivalTimes(profile), tuple)) {
     if (!(await phase.sleepUntil(at))) break;
     const vu = free.pop();
     if (!vu) {

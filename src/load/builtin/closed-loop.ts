@@ -1,11 +1,15 @@
 /**
  * Closed-loop executors (k6 `constant-vus`, `ramping-vus`): each active VU sends its next
- * request as soon as the previous one completed, so throughput = VUs / latency.
+ * request as soon as the previous one completed, so throughput = VUs / latency. With an
+ * execution segment (`tuple`) the VU counts are this instance's ScaleInt64 shares of the
+ * global ones, as k6's constant_vus.go (GetExecutionRequirements) and ramping_vus.go
+ * (getRawExecutionSteps over a SegmentedIndex) compute them.
  */
 import type { ConstantVus, RampingVus } from '../model.js';
 import { gracefulRampDownMs, gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
-import { maxVusOf, vuSteps } from './schedule.js';
+import { maxVusOf, scale, segmentSteps, vuSteps } from './schedule.js';
+import type { Tuple } from '../segments.js';
 import type { Vu } from './vu.js';
 
 export async function runClosedLoop(
@@ -13,9 +17,13 @@ export async function runClosedLoop(
   profile: ConstantVus | RampingVus,
   vus: Vu[],
   makeVu: () => Vu,
+  tuple?: Tuple,
 ): Promise<void> {
-  const steps = profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile);
-  const total = profile.executor === 'constant-vus' ? profile.vus : maxVusOf(profile);
+  const steps = segmentSteps(
+    profile.executor === 'constant-vus' ? [{ atMs: 0, vus: profile.vus }] : vuSteps(profile),
+    tuple,
+  );
+  const total = scale(profile.executor === 'constant-vus' ? profile.vus : maxVusOf(profile), tuple);
   let target = 0;
   let changed: () => void = () => {};
   let nextChange = new Promise<void>((r) => (changed = r));

@@ -2,12 +2,15 @@
  * The built-in engine: k6's four executors in Node on undici, producing the same PhaseResult
  * as the k6 path. Use it where k6 is not installed, and in tests.
  */
-import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
+import { runInstances } from '../instances.js';
+import type { Engine, LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
+import type { Tuple } from '../segments.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
+import { runInWorker, startGate } from './instance-host.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
 import { Vu } from './vu.js';
@@ -19,39 +22,76 @@ export class BuiltinEngine implements Engine {
     return VERSION;
   }
 
-  /** Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far. */
+  /**
+   * Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far.
+   * With `instances` N > 1: N worker threads, each with its k6 execution segment, merged exactly.
+   */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
-    const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
-    const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined));
-    const totalMs = profileDurationMs(profile);
-    const onAbort = () => phase.stopHard();
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const progress = options.onProgress
-      ? setInterval(
-          () => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)),
-          PROGRESS_INTERVAL_MS,
-        )
-      : undefined;
-    const vus: Vu[] = [];
-    const makeVu = () => new Vu(plan, phase.hard.signal);
-    try {
-      if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate')
-        await runArrivalRate(phase, profile, vus, makeVu);
-      else await runClosedLoop(phase, profile, vus, makeVu);
-    } finally {
-      clearInterval(progress);
-      options.signal?.removeEventListener('abort', onAbort);
-      await Promise.all(vus.map((vu) => vu.close(true)));
-    }
-    const durationMs = phase.elapsed();
-    options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
-    return phase.recorder.result({
-      profile,
-      plan,
-      engine: { name: 'builtin', version: await this.version() },
-      startedAt: phase.startedAt,
-      durationMs,
-    });
+    const instances = options.instances ?? 1;
+    if (instances <= 1) return runBuiltinPhase(profile, plan, options);
+    const latest: Progress[] = [];
+    const onProgress =
+      options.onProgress &&
+      ((i: number) => (p: Progress) => {
+        latest[i] = p;
+        options.onProgress?.(sumProgress(latest.filter(Boolean)));
+      });
+    // a failed instance never arrives: the others are aborted, and an abort starts a waiting worker
+    const gate = startGate(instances);
+    return runInstances(instances, options.signal, (slot) =>
+      runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)),
+    );
   }
+}
+
+/** One phase in this thread; with `tuple`, only that execution segment's share of it. */
+export async function runBuiltinPhase(
+  profile: LoadProfile,
+  plan: RequestPlan,
+  options: RunOptions = {},
+  tuple?: Tuple,
+): Promise<PhaseResult> {
+  const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
+  const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined));
+  const totalMs = profileDurationMs(profile);
+  const onAbort = () => phase.stopHard();
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = options.onProgress
+    ? setInterval(
+        () => options.onProgress?.(phase.recorder.progress(Math.min(totalMs, phase.elapsed()), totalMs)),
+        PROGRESS_INTERVAL_MS,
+      )
+    : undefined;
+  const vus: Vu[] = [];
+  const makeVu = () => new Vu(plan, phase.hard.signal);
+  try {
+    if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate')
+      await runArrivalRate(phase, profile, vus, makeVu, tuple);
+    else await runClosedLoop(phase, profile, vus, makeVu, tuple);
+  } finally {
+    clearInterval(progress);
+    options.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(vus.map((vu) => vu.close(true)));
+  }
+  const durationMs = phase.elapsed();
+  options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
+  return phase.recorder.result({
+    profile,
+    plan,
+    engine: { name: 'builtin', version: VERSION },
+    startedAt: phase.startedAt,
+    durationMs,
+  });
+}
+
+function sumProgress(parts: Progress[]): Progress {
+  const statuses: Record<string, number> = {};
+  for (const p of parts) for (const [k, n] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
+  return {
+    elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
+    totalMs: parts[0].totalMs,
+    requests: parts.reduce((a, p) => a + p.requests, 0),
+    statuses,
+  };
 }

@@ -6,6 +6,7 @@
 import { parseDurationMs } from '../../util/duration.js';
 import type { ConstantArrivalRate, RampingArrivalRate, RampingVus } from '../model.js';
 import { DEFAULT_START_VUS, profileDurationMs, timeUnitMs } from '../profile.js';
+import type { Tuple } from '../segments.js';
 
 export interface VuStep {
   /** ms since phase start */
@@ -38,6 +39,39 @@ export function vuSteps(profile: RampingVus): VuStep[] {
     start += d;
   }
   return steps;
+}
+
+/** An execution segment's share of a global VU count (ExecutionTuple.ScaleInt64); no segment = all of it. */
+export function scale(vus: number, tuple?: Tuple): number {
+  return tuple ? tuple.scaleInt64(vus) : vus;
+}
+
+/** The global VU steps as one segment sees them: each count scaled, unchanged counts dropped (ramping_vus.go addStep). */
+export function segmentSteps(steps: VuStep[], tuple?: Tuple): VuStep[] {
+  if (!tuple) return steps;
+  const out: VuStep[] = [];
+  for (const s of steps) {
+    const vus = tuple.scaleInt64(s.vus);
+    if (out.length === 0 || out[out.length - 1].vus !== vus) out.push({ atMs: s.atMs, vus });
+  }
+  return out;
+}
+
+/**
+ * The arrival times this segment starts: the global schedule's iterations whose index is in the
+ * segment's stripe (constant_arrival_rate.go / ramping_arrival_rate.go Run walk `gi` over
+ * GetStripedOffsets of the tuple re-cut by maxVUs, each at the unscaled schedule's time).
+ */
+export function* segmentArrivals(times: Iterable<number>, tuple?: Tuple): Generator<number> {
+  if (!tuple) return yield* times;
+  const stripe = tuple.stripe();
+  let mine = stripe.next().value as number;
+  let i = 0;
+  for (const at of times) {
+    if (i++ !== mine) continue;
+    mine = stripe.next().value as number;
+    yield at;
+  }
 }
 
 /** The largest VU count a ramping-vus profile asks for. */

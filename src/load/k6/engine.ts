@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../errors.js';
+import { runInstances, type InstanceSlot } from '../instances.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';
+import { segmentString, sequenceString } from '../segments.js';
 import { requireK6 } from './locate.js';
 import { checkK6Exit, runK6Process } from './process.js';
 import { parseSummaryFile } from './summary.js';
@@ -45,7 +47,42 @@ export class K6Engine implements Engine {
     return this.cachedVersion;
   }
 
+  /**
+   * One k6 process, or with `instances` N > 1 N processes started together, each with
+   * `--execution-segment i/N:(i+1)/N --execution-segment-sequence 0,1/N,…,1` (k6's own
+   * distributed execution: each scales VUs and rates to its segment), merged exactly.
+   */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
+    const instances = options.instances ?? 1;
+    if (instances <= 1) return this.runOne(profile, plan, options, []);
+    await this.version(); // once, before N processes ask
+    return runInstances(instances, options.signal, (slot: InstanceSlot) =>
+      this.runOne(
+        profile,
+        plan,
+        { ...options, signal: slot.signal, onProgress: slot.index === 0 ? options.onProgress : undefined },
+        [
+          '--execution-segment',
+          segmentString(slot.segment),
+          '--execution-segment-sequence',
+          sequenceString(slot.sequence),
+        ],
+      ).catch((err: unknown) => {
+        throw err instanceof InfraError
+          ? new InfraError(
+              `instance ${slot.index + 1} of ${slot.count} (segment ${segmentString(slot.segment)}): ${err.message}`,
+            )
+          : err;
+      }),
+    );
+  }
+
+  private async runOne(
+    profile: LoadProfile,
+    plan: RequestPlan,
+    options: RunOptions,
+    segmentArgs: string[],
+  ): Promise<PhaseResult> {
     const k6 = this.executable();
     const script = this.opts.script ?? findScript();
     const version = await this.version();
@@ -55,6 +92,7 @@ export class K6Engine implements Engine {
       'run',
       '--no-usage-report', // k6 reports usage over the network by default (ecosystem.md)
       '--quiet', // no k6 progress bar: meshproof draws its own line
+      ...segmentArgs,
       '-e',
       `MESHPROOF_PLAN=${JSON.stringify(plan)}`,
       '-e',

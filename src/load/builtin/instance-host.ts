@@ -1,0 +1,109 @@
+/**
+ * Starts one built-in engine instance (instance-worker.ts) in a worker thread, so N instances
+ * use N cores. Bundled, the worker is dist/load-worker.js beside dist/cli.js (build.mjs); from
+ * src/ (tsx: tests, bench) it is the .ts file, loaded through tsx's tsImport since worker
+ * threads do not inherit tsx's loader.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InfraError, MeshproofError, type ExitCode } from '../../errors.js';
+import type { InstanceSlot } from '../instances.js';
+import type { LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
+import { segmentString, sequenceString } from '../segments.js';
+
+/** What a worker gets (instance-worker.ts): the phase, its segment, and whether to report progress. */
+export interface InstanceWorkerData {
+  profile: LoadProfile;
+  plan: RequestPlan;
+  segment: string;
+  sequence: string;
+  seed?: number;
+  progress: boolean;
+}
+
+const BOOT = `const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) await (await import(workerData.tsx)).tsImport(workerData.entry, workerData.entry);
+  else await import(workerData.entry);
+})().catch((err) => { throw err; });`;
+
+/** Resolves `all` once `count` instances have arrived: they start their phase together. */
+export function startGate(count: number): { arrive(): void; all: Promise<void> } {
+  let arrived = 0;
+  let open: () => void = () => {};
+  const all = new Promise<void>((resolve) => (open = resolve));
+  return { arrive: () => void (++arrived === count && open()), all };
+}
+
+export function runInWorker(
+  profile: LoadProfile,
+  plan: RequestPlan,
+  slot: InstanceSlot,
+  seed: number | undefined,
+  gate: ReturnType<typeof startGate>,
+  onProgress?: (p: Progress) => void,
+): Promise<PhaseResult> {
+  const data: InstanceWorkerData = {
+    profile,
+    plan,
+    segment: segmentString(slot.segment),
+    sequence: sequenceString(slot.sequence),
+    seed,
+    progress: onProgress !== undefined,
+  };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(BOOT, { eval: true, workerData: { ...data, ...workerEntry() } });
+    let settled = false;
+    const onAbort = () => worker.postMessage({ type: 'abort' });
+    if (slot.signal.aborted) onAbort();
+    slot.signal.addEventListener('abort', onAbort, { once: true });
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      slot.signal.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    worker.on(
+      'message',
+      (m: { type: string; result?: PhaseResult; progress?: Progress; message?: string; exitCode?: ExitCode }) => {
+        if (m.type === 'ready') {
+          gate.arrive();
+          void gate.all.then(() => worker.postMessage({ type: 'start' }));
+        } else if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
+        else if (m.type === 'result') done(() => resolve(m.result!));
+        else if (m.type === 'error')
+          done(() =>
+            reject(
+              m.exitCode === undefined
+                ? new Error(m.message)
+                : new MeshproofError(`built-in engine instance ${slot.index + 1}: ${m.message}`, m.exitCode),
+            ),
+          );
+      },
+    );
+    worker.on('error', (err) =>
+      done(() => reject(new InfraError(`built-in engine instance ${slot.index + 1}: ${err.message}`))),
+    );
+    worker.on('exit', (code) =>
+      done(() =>
+        reject(new InfraError(`built-in engine instance ${slot.index + 1} exited (${code}) without a result`)),
+      ),
+    );
+  });
+}
+
+/** The worker module to load: the bundle's dist/load-worker.js, or the .ts source under tsx. */
+function workerEntry(): { entry: string; tsx?: string } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts'))
+    return {
+      entry: pathToFileURL(join(dirname(here), 'instance-worker.ts')).href,
+      tsx: import.meta.resolve('tsx/esm/api'),
+    };
+  const bundled = join(dirname(here), 'load-worker.js');
+  if (!existsSync(bundled)) throw new InfraError(`${bundled} not found: run \`npm run build\` (node build.mjs) first`);
+  return { entry: pathToFileURL(bundled).href };
+}

@@ -1,0 +1,93 @@
+/**
+ * What `--engine k6-operator` creates (issue 17 item 3): a ConfigMap holding the bundled script
+ * and a `TestRun` (k6.io/v1alpha1) that runs it on `parallelism` runner pods. Field names and
+ * types follow grafana/k6-operator api/v1alpha1/testrun_types.go (TestRunSpec, K6Script,
+ * K6Configmap, Pod) and its generated CRD config/crd/bases/k6.io_testruns.yaml (required:
+ * parallelism, script; cleanup enum "post"; status.stage enum).
+ *
+ * The operator gives runner i of N (1-based) `--execution-segment=(i-1)/N:i/N
+ * --execution-segment-sequence=0,1/N,…,1` (pkg/segmentation/segmentation.go
+ * NewCommandFragments): the same segments `--instances N` uses (src/load/segments.ts).
+ * It splits `arguments` on single spaces (pkg/resources/jobs/runner.go NewRunnerJob:
+ * strings.Split(Arguments, " ")) and runs no shell, so the plan and profile travel as JSON with
+ * every space escaped as \u0020 (valid JSON: JSON.stringify puts spaces only inside strings).
+ */
+import type { LoadProfile, RequestPlan } from '../model.js';
+import { SUMMARY_TO_STDOUT } from '../k6/metrics/markers.js';
+
+export const K6_GROUP = 'k6.io';
+export const K6_VERSION = 'v1alpha1';
+export const TESTRUN_PLURAL = 'testruns';
+/** the ConfigMap key, and so the file name under /test/ in the runner (TestRunSpec.ParseScript) */
+export const SCRIPT_KEY = 'resilience.js';
+/** every object meshproof creates carries this label, so a leftover is easy to find */
+export const CREATED_BY = { 'app.kubernetes.io/managed-by': 'meshproof' };
+/** ConfigMaps hold at most 1 MiB (kube-apiserver: "Too long: must have at most 1048576 bytes") */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+
+type Obj = Record<string, unknown>;
+
+export interface TestRunInput {
+  name: string;
+  namespace: string;
+  parallelism: number;
+  script: string;
+  plan: RequestPlan;
+  profile: LoadProfile;
+  /** runner image; default: the operator's */
+  image?: string;
+}
+
+/** JSON with no space character, for an argument the operator splits on spaces. */
+export function spaceFreeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/ /g, '\\u0020');
+}
+
+/** `arguments` of the TestRun: k6 flags before the script path (runner.go appends the script after them). */
+export function operatorArguments(plan: RequestPlan, profile: LoadProfile): string {
+  return [
+    '--no-usage-report',
+    '-e',
+    `MESHPROOF_PLAN=${spaceFreeJson(plan)}`,
+    '-e',
+    `MESHPROOF_PROFILE=${spaceFreeJson(profile)}`,
+    '-e',
+    `MESHPROOF_SUMMARY=${SUMMARY_TO_STDOUT}`,
+  ].join(' ');
+}
+
+export function configMapObject(input: TestRunInput): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: input.name, namespace: input.namespace, labels: { ...CREATED_BY } },
+    data: { [SCRIPT_KEY]: input.script },
+  };
+}
+
+export function testRunObject(input: TestRunInput): Obj {
+  const runner: Obj = {
+    // the runners are clients of the mesh, not members: no sidecar between k6 and the gateway
+    metadata: { annotations: { 'sidecar.istio.io/inject': 'false' }, labels: { ...CREATED_BY } },
+  };
+  if (input.image) runner.image = input.image;
+  return {
+    apiVersion: `${K6_GROUP}/${K6_VERSION}`,
+    kind: 'TestRun',
+    metadata: { name: input.name, namespace: input.namespace, labels: { ...CREATED_BY } },
+    spec: {
+      parallelism: input.parallelism,
+      script: { configMap: { name: input.name, file: SCRIPT_KEY } },
+      arguments: operatorArguments(input.plan, input.profile),
+      runner,
+    },
+  };
+}
+
+/** The runner pods of a TestRun (api/v1alpha1/testrun_types.go ListOptions). */
+export function runnerSelector(name: string): string {
+  return `app=k6,k6_cr=${name},runner=true`;
+}
+
+/** status.stage values after which nothing more happens (CRD enum: …, finished, error). */
+export const FINAL_STAGES = ['finished', 'error'] as const;

@@ -1,0 +1,178 @@
+// `--engine k6-operator` (issue 17 item 3) against the fake API server with the stand-in operator
+// (fake-apiserver-k6.ts): TestRun + ConfigMap valid for the k6-operator CRD, runners with the
+// operator's segments, summaries from pods/log, exact merge, everything created deleted again.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExitCode, InfraError } from '../../src/errors.js';
+import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
+import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { deserializeHistogram, valueAtRankMs } from '../../src/load/histogram.js';
+import { K6Engine } from '../../src/load/k6/engine.js';
+import { K6OperatorEngine } from '../../src/load/k6-operator/engine.js';
+import { configMapObject, operatorArguments, testRunObject } from '../../src/load/k6-operator/objects.js';
+import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
+import { segmentFlags } from '../../src/load/segments.js';
+import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
+import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
+import { commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
+import { setup } from './helpers.js';
+
+const script = ensureBundle();
+const profile: LoadProfile = { executor: 'constant-vus', vus: 6, duration: '1s' };
+// a header value with spaces: the operator splits `arguments` on spaces
+const plan: RequestPlan = {
+  method: 'GET',
+  baseUrl: 'http://127.0.0.1:9',
+  path: '/productpage',
+  headers: { 'x-note': 'two words' },
+};
+const responses: ScriptedResponse[] = Array.from({ length: 60 }, (_, i) =>
+  i % 6 === 2
+    ? { status: 503, body: 'no healthy upstream', duration: 2 }
+    : { status: 200, body: 'ok', duration: 5 + i * 3 },
+);
+
+async function env(extra: Record<string, string> = {}) {
+  const e = await setup();
+  const responsesFile = path.join(e.dir, 'responses.json');
+  fs.writeFileSync(responsesFile, JSON.stringify(responses));
+  const k6env = { ...process.env, FAKE_K6_RESPONSES: responsesFile, ...extra };
+  const op = installK6Operator(e.fake, FAKE_K6, k6env);
+  const api = new K8sOperatorApi(loadConnection({ kubeconfig: e.kubeconfig }));
+  const engine = new K6OperatorEngine({
+    api,
+    namespace: 'loadgen',
+    script,
+    journalDir: e.journalDir,
+    pollMs: 50,
+    name: () => 'mp-test',
+  });
+  return { e, op, engine, k6env, cleanup: async () => (await op.close(), await e.cleanup()) };
+}
+
+test("the TestRun and ConfigMap meshproof builds fit the k6-operator CRD; arguments survive the operator's split on spaces", () => {
+  const input = {
+    name: 'mp',
+    namespace: 'loadgen',
+    parallelism: 3,
+    script: 'export default function () {}',
+    plan,
+    profile,
+  };
+  assert.equal(testRunProblems(testRunObject(input)), []);
+  const cm = configMapObject(input);
+  assert.equal((cm.data as Record<string, string>)['resilience.js'], input.script);
+  // strings.Split(arguments, " ") then -e NAME=VALUE: the JSON comes back whole
+  const parts = operatorArguments(plan, profile).split(' ');
+  const planArg = parts[parts.indexOf('-e') + 1];
+  assert.equal(JSON.parse(planArg.slice('MESHPROOF_PLAN='.length)), plan);
+  // the checker refuses what the CRD refuses (it is not a rubber stamp)
+  assert.equal(
+    testRunProblems({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      spec: { parallelism: '2', script: {}, cleanup: 'pre', parallel: 1 },
+    }),
+    [
+      'spec.parallelism: Invalid value: "string": spec.parallelism in body must be of type integer',
+      'spec.parallel: unknown field',
+      'spec.cleanup: Unsupported value: "pre": supported values: "post"',
+    ],
+  );
+});
+
+test("the operator's segments (NewCommandFragments) are the ones --instances gives k6", () => {
+  for (const n of [2, 3, 5]) {
+    for (let i = 1; i <= n; i++) {
+      const [seg, seq] = commandFragments(i, n);
+      const ours = segmentFlags(i - 1, n);
+      assert.is(seg, `${ours[0]}=${ours[1]}`);
+      assert.is(seq, `${ours[2]}=${ours[3]}`);
+    }
+  }
+});
+
+test("parallelism 3: runners with the operator's segments, summaries from pods/log, merged = one local k6 run, per bucket; all deleted", async () => {
+  const t = await env();
+  try {
+    const r = await t.engine.run(profile, plan, { instances: 3 });
+    const one = await new K6Engine({ k6: FAKE_K6, script, env: t.k6env }).run(profile, plan);
+    assert.is(r.requests, 60);
+    assert.equal(r.statuses, one.statuses);
+    assert.equal(r.causes, one.causes);
+    const a = deserializeHistogram(r.histograms.overall),
+      b = deserializeHistogram(one.histograms.overall);
+    for (let k = 1; k <= 60; k++) assert.is(valueAtRankMs(a, k), valueAtRankMs(b, k), `rank ${k}`);
+    assert.equal(r.instances, { count: 3, sequence: '0,1/3,2/3,1', segments: ['0:1/3', '1/3:2/3', '2/3:1'] });
+    // what the stand-in operator ran, as runner.go builds it
+    const [run] = t.op.runs;
+    assert.equal(run.commands[1].slice(0, 4), [
+      'run',
+      '--quiet',
+      '--execution-segment=1/3:2/3',
+      '--execution-segment-sequence=0,1/3,2/3,1',
+    ]);
+    assert.ok(run.commands[1].includes('--no-usage-report'));
+    assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test', 'TestRun/loadgen/mp-test']);
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+    assert.equal(
+      fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [],
+      [],
+      'journal removed once everything is deleted',
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a runner that fails: stage "error" → InfraError (exit 3); the TestRun and ConfigMap are still deleted', async () => {
+  const t = await env({ FAKE_K6_EXIT: '107', FAKE_K6_EXIT_SEGMENT: '1/2:1' });
+  try {
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.instance(err, InfraError);
+    assert.is((err as InfraError).exitCode, ExitCode.infra);
+    assert.match((err as Error).message, /TestRun loadgen\/mp-test ended in stage "error"/);
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a create the API refuses leaves a journal naming what to delete, and nothing half-made', async () => {
+  const t = await env();
+  try {
+    t.e.fake.script({
+      method: 'POST',
+      path: /testruns$/,
+      status: 403,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'Forbidden',
+        code: 403,
+        message:
+          'testruns.k6.io is forbidden: User "ci" cannot create resource "testruns" in API group "k6.io" in the namespace "loadgen"',
+      },
+    });
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match((err as Error).message, /create/);
+    // the ConfigMap was created, then deleted again; the TestRun never existed (its delete is a 404: fine)
+    assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test']);
+    assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.equal(fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [], []);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test.run();

@@ -1,0 +1,172 @@
+// The built-in engine's `instances` (issue 17 item 2): the same segment arithmetic as k6
+// (src/load/segments.ts), one worker thread per instance, merged exactly.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BuiltinEngine } from '../../src/load/builtin/engine.js';
+import { arrivalTimes, segmentArrivals, segmentSteps, vuSteps } from '../../src/load/builtin/schedule.js';
+import type { LoadProfile, RampingArrivalRate, RampingVus } from '../../src/load/model.js';
+import { evenSegments, parseSequence, Tuple } from '../../src/load/segments.js';
+import { ROOT } from './helpers/bundle.js';
+import { rampingStarts } from '../fixtures/fake-k6/schedule.mjs';
+import * as fakeSegments from '../fixtures/fake-k6/segments.mjs';
+import { delayed, startServer } from './helpers/server.js';
+
+const tuples = (n: number) => evenSegments(n).map((s, _, all) => Tuple.of(s, all));
+
+test("ramping-vus: at every step the segments' VU counts add up to the global count (ramping_vus.go striping)", () => {
+  const profile: RampingVus = {
+    executor: 'ramping-vus',
+    startVUs: 1,
+    stages: [
+      { duration: '10s', target: 7 },
+      { duration: '5s', target: 2 },
+    ],
+  };
+  const global = vuSteps(profile);
+  for (const n of [2, 3]) {
+    const parts = tuples(n).map((t) => segmentSteps(global, t));
+    const at = (steps: { atMs: number; vus: number }[], ms: number) =>
+      steps.filter((s) => s.atMs <= ms).at(-1)?.vus ?? 0;
+    for (const g of global)
+      assert.is(
+        parts.reduce((a, p) => a + at(p, g.atMs), 0),
+        g.vus,
+        `n=${n} t=${g.atMs}`,
+      );
+  }
+});
+
+test("arrival rate: the segments' start times partition the global schedule exactly", () => {
+  const profile: LoadProfile = {
+    executor: 'ramping-arrival-rate',
+    startRate: 5,
+    stages: [{ duration: '2s', target: 30 }],
+    preAllocatedVUs: 4,
+    maxVUs: 8,
+  };
+  const global = [...arrivalTimes(profile)];
+  for (const n of [2, 3]) {
+    const parts = tuples(n).map((t) => [...segmentArrivals(arrivalTimes(profile), t.fromValue(8))]);
+    assert.equal(
+      parts.flat().sort((a, b) => a - b),
+      global,
+      `n=${n}`,
+    );
+    assert.equal(
+      parts.map((p) => p.length),
+      tuples(n).map((t) => t.fromValue(8).scaleInt64(global.length)),
+      `n=${n}: ScaleInt64 shares`,
+    );
+  }
+});
+
+test("ramping-arrival-rate per segment: the built-in engine's starts are the fake k6's (cal() starts, the segment's stripe), start for start", () => {
+  const profile: RampingArrivalRate = {
+    executor: 'ramping-arrival-rate',
+    startRate: 10,
+    stages: [
+      { duration: '1s', target: 10 },
+      { duration: '2s', target: 40 },
+    ],
+    preAllocatedVUs: 3,
+    maxVUs: 7,
+  };
+  const end = 3000;
+  for (const text of ['0,1/2,1', '0,1/3,2/3,1']) {
+    const seq = parseSequence(text);
+    const fseq = fakeSegments.parseSequence(text);
+    seq.forEach((seg, i) => {
+      const ours = [...segmentArrivals(arrivalTimes(profile), Tuple.of(seg, seq).fromValue(7))];
+      const stripe = fakeSegments.tuple(fseq[i], fseq).recut(7).stripe();
+      const k6: number[] = [];
+      let mine = stripe.next().value as number;
+      [...rampingStarts(profile)]
+        .filter((t) => t < end - 1e-3)
+        .forEach((t, gi) => {
+          if (gi === mine) k6.push(t), (mine = stripe.next().value as number);
+        });
+      assert.is(ours.length, k6.length, `${text}[${i}]`);
+      ours.forEach((t, k) => assert.ok(Math.abs(t - k6[k]) < 1e-6, `${text}[${i}] start ${k}: ${t} vs ${k6[k]}`));
+    });
+  }
+});
+
+test('2 worker-thread instances at 40/s for 1 s start exactly the 40 iterations of one run, merged into one result', async () => {
+  const s = await startServer(delayed(2));
+  try {
+    const profile: LoadProfile = {
+      executor: 'constant-arrival-rate',
+      rate: 40,
+      duration: '1s',
+      preAllocatedVUs: 4,
+      maxVUs: 4,
+    };
+    const r = await new BuiltinEngine().run(profile, { method: 'GET', baseUrl: s.url, path: '/' }, { instances: 2 });
+    assert.is(r.iterations + r.droppedIterations, 40);
+    assert.is(r.requests, s.received);
+    assert.is(r.statuses['200'], r.requests);
+    assert.equal(r.instances, { count: 2, sequence: '0,1/2,1', segments: ['0:1/2', '1/2:1'] });
+    assert.is(r.engine.name, 'builtin');
+    assert.ok(r.histograms.scheduled, 'the scheduled-start histogram survives the merge');
+  } finally {
+    await s.close();
+  }
+});
+
+test('an abort reaches every worker: a 20 s run stops and returns what was measured', async () => {
+  const s = await startServer(delayed(5));
+  try {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 1500);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 15_000)));
+    const run = new BuiltinEngine().run(
+      { executor: 'constant-vus', vus: 4, duration: '20s' },
+      { method: 'GET', baseUrl: s.url, path: '/' },
+      { instances: 2, signal: abort.signal },
+    );
+    const r = await Promise.race([run, hung]);
+    clearTimeout(timer);
+    assert.is.not(r, 'hung');
+    if (r === 'hung') return;
+    // an abort interrupts what is in flight (at most one request per VU: 4), and interrupted requests are not recorded
+    assert.ok(
+      r.requests > 0 && r.requests <= s.received && s.received - r.requests <= 4,
+      `${r.requests} recorded, ${s.received} received`,
+    );
+    assert.is(r.instances?.count, 2);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the bundle runs its instances from dist/load-worker.js (meshproof load --engine builtin --instances 2)', async () => {
+  const s = await startServer(delayed(2));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(ROOT, 'dist/cli.js'),
+      'load',
+      s.url,
+      '--engine',
+      'builtin',
+      '--instances',
+      '2',
+      '--vus',
+      '2',
+      '--duration',
+      '1s',
+      '--json',
+      '--quiet',
+    ]);
+    const r = JSON.parse(stdout);
+    assert.is(r.instances.count, 2);
+    assert.is(r.requests, s.received);
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();

@@ -1,0 +1,112 @@
+// k6's execution-segment arithmetic (src/load/segments.ts) against the values k6's own
+// lib/execution_segment.go documents (the ExecutionTuple comment's tables) and against the fake
+// k6's independent transcription (tests/fixtures/fake-k6/segments.mjs).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  evenSegments,
+  parseSegment,
+  parseSequence,
+  segmentFlags,
+  segmentString,
+  sequenceString,
+  Tuple,
+} from '../../src/load/segments.js';
+import * as fake from '../fixtures/fake-k6/segments.mjs';
+
+const take = (it: Generator<number>, n: number) => Array.from({ length: n }, () => it.next().value as number);
+
+test('the 50 % / 25 % / 25 % example of execution_segment.go: striped iterators and ScaleInt64 per instance', () => {
+  const seq = parseSequence('0,1/2,3/4,1');
+  const tuples = seq.map((s) => Tuple.of(s, seq));
+  assert.equal(take(tuples[0].stripe(), 6), [0, 2, 4, 6, 8, 10]);
+  assert.equal(take(tuples[1].stripe(), 3), [1, 5, 9]);
+  assert.equal(take(tuples[2].stripe(), 3), [3, 7, 11]);
+  const scaled = (t: Tuple) => Array.from({ length: 12 }, (_, i) => t.scaleInt64(i + 1));
+  assert.equal(scaled(tuples[0]), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+  assert.equal(scaled(tuples[1]), [0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3]);
+  assert.equal(scaled(tuples[2]), [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]);
+});
+
+test('N even segments: the shares of every value add up to it, and the stripes partition the indexes', () => {
+  for (const n of [1, 2, 3, 4, 7]) {
+    const seq = evenSegments(n);
+    const tuples = seq.map((s) => Tuple.of(s, seq));
+    for (let v = 0; v <= 50; v++)
+      assert.is(
+        tuples.reduce((a, t) => a + t.scaleInt64(v), 0),
+        v,
+        `n=${n} v=${v}`,
+      );
+    const seen = tuples.flatMap((t) => take(t.stripe(), 20).filter((i) => i < 20 * n - n)).sort((a, b) => a - b);
+    assert.equal(
+      seen,
+      Array.from({ length: 20 * n - n }, (_, i) => i),
+      `n=${n}`,
+    );
+  }
+  // 10 VUs on 2 instances: 5 each (the issue's "2 processes of 5 VUs")
+  const two = evenSegments(2);
+  assert.equal(
+    two.map((s) => Tuple.of(s, two).scaleInt64(10)),
+    [5, 5],
+  );
+});
+
+test('the flags k6 gets, and parsing back every form k6 accepts', () => {
+  assert.equal(segmentFlags(1, 3), ['--execution-segment', '1/3:2/3', '--execution-segment-sequence', '0,1/3,2/3,1']);
+  assert.is(segmentString(parseSegment('50%:0.75')), '1/2:3/4');
+  assert.is(segmentString(parseSegment('1/5')), '0:1/5');
+  assert.is(segmentString(parseSegment('')), '0:1');
+  assert.is(sequenceString(parseSequence('0,25%,0.5,1')), '0,1/4,1/2,1');
+  assert.throws(() => parseSegment('1/2:1/4'), /segment start\(0\.50\) should be less than its end\(0\.25\)/);
+  assert.throws(() => parseSequence('1/2'), /at least 2 points are needed for an execution segment sequence, 1 given/);
+  assert.throws(
+    () => Tuple.of(parseSegment('0:1/3'), parseSequence('0,1/2,1')),
+    /couldn't find segment 0:1\/3 in sequence 0,1\/2,1/,
+  );
+});
+
+test("re-cutting by a value (the arrival-rate executors' Init by maxVUs) keeps the shares", () => {
+  const seq = evenSegments(3);
+  const tuples = seq.map((s) => Tuple.of(s, seq));
+  // maxVUs 4 over 1/3s: shares 2, 1, 1 → sequence 0,1/2,3/4,1
+  assert.equal(
+    tuples.map((t) => t.scaleInt64(4)),
+    [2, 1, 1],
+  );
+  assert.equal(
+    tuples.map((t) => segmentString(t.fromValue(4).segment)),
+    ['0:1/2', '1/2:3/4', '3/4:1'],
+  );
+  assert.throws(() => tuples[2].fromValue(2), /isn't present in the new sequence/);
+});
+
+test("the fake k6 transcription agrees with meshproof's: ScaleInt64, stripes and re-cuts", () => {
+  for (const text of ['0,1/2,1', '0,1/3,2/3,1', '0,1/2,3/4,1', '0,3/5,14/15,1', '0,1/4,1/2,3/4,1']) {
+    const seq = parseSequence(text);
+    const fseq = fake.parseSequence(text);
+    seq.forEach((s, i) => {
+      const ours = Tuple.of(s, seq);
+      const theirs = fake.tuple(fseq[i], fseq);
+      for (let v = 0; v <= 40; v++) assert.is(theirs.scale(v), ours.scaleInt64(v), `${text}[${i}] scale(${v})`);
+      assert.equal(take(theirs.stripe(), 30), take(ours.stripe(), 30), `${text}[${i}] stripe`);
+      for (const v of [7, 10]) {
+        let a: number[] | string, b: number[] | string;
+        try {
+          a = take(ours.fromValue(v).stripe(), 12);
+        } catch (e) {
+          a = (e as Error).message.replace(/ \(.*\)/, '');
+        }
+        try {
+          b = take(theirs.recut(v).stripe(), 12);
+        } catch (e) {
+          b = (e as Error).message;
+        }
+        assert.equal(b, a, `${text}[${i}] recut(${v})`);
+      }
+    });
+  }
+});
+
+test.run();
