@@ -5,35 +5,13 @@
  */
 import type { Cause } from '../load/classify.js';
 import type { SplitCheck, SubsetStats } from './subset-model.js';
+import type { DiffStat, PercentileStat, RatioStat } from './stat-types.js';
+
+export type { DiffStat, PercentileStat, RatioStat };
 import type { PhaseResult } from '../load/model.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 export type PhaseName = 'baseline' | 'policy';
-
-/** A ratio k/n with its Wilson 95 % interval. */
-export interface RatioStat {
-  count: number;
-  n: number;
-  ratio: number;
-  lo: number;
-  hi: number;
-}
-
-/** Difference of two ratios (policy − baseline) with its Newcombe 95 % interval. */
-export interface DiffStat {
-  baseline: number;
-  policy: number;
-  delta: number;
-  lo: number;
-  hi: number;
-}
-/** A percentile estimate (ms) with its distribution-free order-statistic 95 % interval. */
-export interface PercentileStat {
-  p: number;
-  value: number;
-  lo: number;
-  hi: number;
-}
 
 export interface PhaseStats {
   requests: number;

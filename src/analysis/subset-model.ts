@@ -1,20 +1,6 @@
 /** Per-subset numbers of a phase and the split check (issue 16), as every report format carries them. */
 import type { Cause } from '../load/classify.js';
-
-/** Same shapes as model.ts RatioStat / PercentileStat (kept here so analysis/model.ts can import this file without a type cycle). */
-interface RatioStat {
-  count: number;
-  n: number;
-  ratio: number;
-  lo: number;
-  hi: number;
-}
-interface PercentileStat {
-  p: number;
-  value: number;
-  lo: number;
-  hi: number;
-}
+import type { PercentileStat, RatioStat } from './stat-types.js';
 
 export interface SubsetStats {
   /** subset name; "-" = responses no subset was read from */
