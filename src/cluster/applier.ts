@@ -75,6 +75,8 @@ export interface ClusterApplierOptions {
   expiryMs?: number;
   /** human lines (the dry-run plan, restore notes) → stderr by default */
   log?: (line: string) => void;
+  /** what reports call the target; default "cluster <context, server, namespace>" (the local mesh names itself) */
+  description?: string;
   /** the propagation check behind verify(); without one verify() only reports the apply */
   verifier?: (
     docs: PolicyDoc[],
@@ -99,7 +101,7 @@ export class ClusterApplier implements Applier {
   constructor(readonly opts: ClusterApplierOptions) {
     this.api = new IstioApi(opts.conn);
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.description = `cluster ${opts.conn.describe}${opts.dryRun ? ' (dry run)' : ''}`;
+    this.description = opts.description ?? `cluster ${opts.conn.describe}${opts.dryRun ? ' (dry run)' : ''}`;
   }
 
   get dryRun(): boolean {

@@ -46,6 +46,13 @@ export interface ClusterTargetOptions {
   /** human lines (dry-run plan, restore notes) */
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** what reports call the target (ClusterApplier.description); default the context's description */
+  description?: string;
+  /**
+   * ms between two `/config_dump` reads of a replica not showing the policy yet; default
+   * PROPAGATION_POLL_MS. The local mesh's API sits on loopback and pushes in microseconds.
+   */
+  propagationPollMs?: number;
 }
 
 export interface ClusterTarget {
@@ -114,6 +121,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     allowSystemNamespaces: opts.allowSystemNamespaces,
     allowOtherNamespaces: opts.allowOtherNamespaces,
     log: opts.log,
+    description: opts.description,
     verifier: (applied, o) =>
       waitForPropagation({
         replicas: pods.map((p) => p.name),
@@ -122,6 +130,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
         timeoutMs: o.timeoutMs,
         signal: o.signal,
         appliedAt: o.appliedAt,
+        pollMs: opts.propagationPollMs,
       }),
   });
   const counters = gatewayCounterSource(
