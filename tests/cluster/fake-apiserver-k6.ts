@@ -30,6 +30,7 @@ import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeApiServer } from './fake-apiserver.js';
+import { status } from '../../src/kube-api/status.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -141,15 +142,7 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
-  const statusOf = (code: number, reason: string, message: string) => ({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    code,
-  });
+  const statusOf = (code: number, reason: string, message: string) => status(code, reason, message).json;
 
   function startRunners(ns: string, tr: Obj): void {
     const name = tr.metadata.name as string;
