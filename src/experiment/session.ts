@@ -77,7 +77,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   const runId = runIdFor(new Date(), scenario.name);
   const target: OpenTarget = cluster
     ? await openClusterTarget(scenario, opts.cluster ?? {}, policies.docs, runId, opts.say)
-    : await openLocalTarget(scenario);
+    : await openLocalTarget(scenario, { policies: policies.docs, runId, log: opts.say });
   const spec: Scenario = { ...scenario, policy: { ...scenario.policy, namespace: target.namespace } };
   let report: Report;
   try {

@@ -1,20 +1,74 @@
-/** The local mesh as an experiment target: started per scenario with its app model and seed. */
-import { startMesh } from '../mesh/index.js';
-import { selectGatewayStats } from '../analysis/gateway-counters.js';
+/**
+ * The local mesh as an experiment target, through the same code as a real cluster (issue 19
+ * item 2): the mesh starts with its Kubernetes API (local-cluster.ts) and the run opens a
+ * cluster target (src/cluster/target.ts) with the kubeconfig that API wrote — server-side
+ * apply, the journal, restore with managedFields and its read-back, concurrent-change
+ * detection, propagation read from the gateway's `/config_dump` and counters from its
+ * `/stats`, both through the API's pod proxy. What stays local: the report calls the target
+ * "local mesh · …" (with the emulated proxy's rule, §3.2), the run is `kind: 'local'` (no
+ * cluster load cap), the load goes to the mesh's gateway URL, and the propagation poll is
+ * 10 ms (the API and the gateway are on loopback; the push is synchronous).
+ *
+ * The journal is written to the mesh's private folder, not reports/.journal: the objects it
+ * protects live in the API's memory and die with the run, so a journal outliving them could
+ * only block a later run (or a real cluster's objects of the same name) for nothing.
+ */
+import path from 'node:path';
 import type { Scenario } from '../scenario/scenario.js';
 import type { OpenTarget } from '../ports.js';
-import { LocalApplier } from './local-applier.js';
+import type { PolicyDoc } from '../policy/model.js';
+import { createClusterTarget } from '../cluster/target.js';
 import { describeLocalGateway } from '../scenario/local-gateway.js';
+import { runIdFor } from '../report/write.js';
+import { startLocalCluster } from './local-cluster.js';
 
-export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
+/** The local API and gateway answer in microseconds: poll `/config_dump` often so verify adds no visible wait. */
+export const LOCAL_POLL_MS = 10;
+
+export interface LocalTargetOptions {
+  /** the policies the run applies (gateway counters are selected by them, as on a cluster) */
+  policies?: PolicyDoc[];
+  /** default: derived from now and the scenario name */
+  runId?: string;
+  /** where the kubeconfig and the journal go, kept after close (tests); default a private temp folder removed on close */
+  stateDir?: string;
+  /** human lines from the applier (restore notes) */
+  log?: (line: string) => void;
+}
+
+export async function openLocalTarget(scenario: Scenario, opts: LocalTargetOptions = {}): Promise<OpenTarget> {
   const { workers, network } = scenario.localGateway;
-  const mesh = await startMesh({ app: scenario.local, seed: scenario.seed, workers, network });
-  return {
-    applier: new LocalApplier(mesh, describeLocalGateway(scenario.localGateway)),
-    target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },
-    namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
-    // the same counter selection a real gateway's /stats gets (src/cluster/counters.ts)
-    counters: { read: async () => selectGatewayStats(mesh.stats()) },
-    close: () => mesh.stop(),
-  };
+  const local = await startLocalCluster({
+    mesh: { app: scenario.local, seed: scenario.seed, workers, network },
+    dir: opts.stateDir,
+    log: opts.log,
+  });
+  try {
+    const gateway = describeLocalGateway(scenario.localGateway);
+    const host = scenario.target.host ?? scenario.local.gatewayHost;
+    const runId = opts.runId ?? runIdFor(new Date(), scenario.name);
+    const t = await createClusterTarget({
+      kubeconfig: local.kubeconfig,
+      namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
+      target: local.mesh.gatewayUrl,
+      host,
+      runId,
+      journalDir: path.join(local.dir, 'journal'),
+      policies: opts.policies,
+      log: opts.log,
+      description: `local mesh${gateway ? ` · ${gateway}` : ''}, ${local.mesh.proxyRule}`,
+      propagationPollMs: LOCAL_POLL_MS,
+    });
+    return {
+      applier: t.applier,
+      target: { url: local.mesh.gatewayUrl, host, kind: 'local' },
+      namespace: t.namespace,
+      counters: t.counters,
+      runId,
+      close: () => local.stop(),
+    };
+  } catch (err) {
+    await local.stop();
+    throw err;
+  }
 }
