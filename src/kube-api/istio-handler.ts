@@ -107,7 +107,7 @@ export function handleIstio(
     webhookDenial(admission, o);
   switch (verb) {
     case 'watch':
-      return serveWatch(ctx.watches, req, res, url, { plural, version, namespace: route.namespace });
+      return serveWatch(ctx.watches, res, url, { plural, version, namespace: route.namespace });
     case 'list': {
       const selector = url.searchParams.get('fieldSelector');
       const items = store

@@ -95,13 +95,7 @@ export interface WatchScope {
   namespace?: string;
 }
 
-export function serveWatch(
-  hub: WatchHub,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  scope: WatchScope,
-): void {
+export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, scope: WatchScope): void {
   const q = url.searchParams;
   const rvParam = q.get('resourceVersion') ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam))
@@ -164,6 +158,6 @@ export function serveWatch(
   });
   timers.push(setTimeout(end, timeoutS * 1000));
   if (bookmarks) timers.push(setInterval(() => bookmark(), BOOKMARK_EVERY_MS));
-  req.on('close', end);
+  // the client going away closes the response (a request's own 'close' fires once its body is read)
   res.on('close', end);
 }
