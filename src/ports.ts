@@ -1,6 +1,6 @@
 /**
  * The ports (design.md "Contracts"): the interfaces the experiment runs through and the
- * targets implement — the local mesh (src/mesh) and a real cluster (src/cluster) — plus the
+ * targets implement — a real cluster and the local mesh, both through src/cluster — plus the
  * one way to name an Istio object. A leaf: it imports only types from below it, so every
  * layer may import it.
  */
@@ -93,7 +93,7 @@ export interface VerifyResult {
   effective?: EffectivePolicy[];
 }
 
-/** The Applier: one interface, two implementations (local mesh, cluster server-side apply). */
+/** The Applier: one interface; the product's one implementation is the cluster's server-side apply (the local mesh serves the Kubernetes API it needs); tests bring fakes. */
 export interface Applier {
   /** human-readable target description, e.g. "local mesh" or "cluster kind-dev, namespace shop" */
   readonly description: string;

@@ -1,6 +1,6 @@
 /**
  * One scenario, end to end, as `meshproof run` and `meshproof demo` need it: check the
- * policies, open the target (local mesh, or a real cluster through src/cluster), pick the
+ * policies, open the target (a real cluster, or the local mesh — both through src/cluster), pick the
  * engine, run the experiment, close the target, write the reports. The CLI verbs only parse
  * flags and print.
  */
@@ -53,7 +53,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   if (policies.attribution?.injected) opts.say?.(attributionNote(policies.attribution));
   const cluster = wantsCluster(scenario, opts.cluster);
   if (opts.cluster?.dryRun && !cluster) {
-    // the local mesh would "apply" in memory and print an empty plan: a dry run that checks nothing
+    // the local mesh's objects die with the run: a dry run there protects nothing
     throw new UsageError(
       '--dry-run checks a real cluster (give --target, --kubeconfig, --context or target.url); the local mesh has nothing to protect, run without it',
     );

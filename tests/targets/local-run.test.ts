@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '../../src/scenario/scenario.js';
 import { openLocalTarget } from '../../src/targets/local-target.js';
-import { startLocalCluster } from '../../src/targets/local-cluster.js';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { runExperiment, ExperimentInterrupted } from '../../src/experiment/orchestrator.js';
 import type { OpenTarget } from '../../src/ports.js';
@@ -134,11 +133,12 @@ test('a run (B P P B B P) leaves every object and its managedFields exactly as b
       connectionPool: { tcp: { maxConnections: 100 } },
       outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
     });
+    // sorted: the server orders entries by operation, then time in seconds, then manager (managedfields.go sortEncodedManagedFields)
     assert.equal(
-      during[0].metadata.managedFields.map((m: Obj) => [m.manager, m.operation]),
+      during[0].metadata.managedFields.map((m: Obj) => [m.manager, m.operation]).sort(),
       [
-        ['team-shop', 'Apply'],
         ['meshproof', 'Apply'],
+        ['team-shop', 'Apply'],
       ],
     );
     assert.is(during[0].metadata.labels[RUN_ID_LABEL], 'run-local-1');
@@ -187,12 +187,14 @@ test('an interrupt in the policy phase (SIGINT aborts the signal): restored thro
   });
 });
 
-test('the local cluster leaves nothing behind: the kubeconfig folder it made is gone after stop', async () => {
-  const local = await startLocalCluster();
-  assert.ok(fs.existsSync(local.kubeconfig));
-  assert.match(fs.readFileSync(local.kubeconfig, 'utf8'), /current-context: meshproof-local/);
-  await local.stop();
-  assert.not.ok(fs.existsSync(local.dir));
+test('without a state folder, the private one holding the kubeconfig and the journal is gone after close', async () => {
+  const scenario = parseScenario('scenarios/x.yaml', 'name: t\nload: { executor: constant-vus, vus: 1, duration: 1s }\npolicy: { files: [x.yaml] }\nexpect: { policy: { http_reqs: ["count>=0"] } }\n');
+  const target = await openLocalTarget(scenario);
+  const journalDir = (target.applier as ClusterApplier).opts.journal.dir;
+  const kubeconfig = join(journalDir, '..', 'kubeconfig');
+  assert.match(fs.readFileSync(kubeconfig, 'utf8'), /current-context: meshproof-local/);
+  await target.close();
+  assert.not.ok(fs.existsSync(join(journalDir, '..')));
 });
 
 test.run();
