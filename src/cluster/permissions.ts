@@ -149,6 +149,9 @@ export async function checkPermissions(
   };
   const missing: string[] = [];
   try {
+    // every review at once (each is then read from the cache, in the rules' order): one round
+    // trip to a remote API server instead of one per verb
+    await Promise.all(rules.flatMap((r) => ('all' in r ? r.all : r.anyOf.flat())).map(ask));
     for (const rule of rules) {
       if ('all' in rule) {
         for (const n of rule.all) if ((await ask(n))?.allowed === false) missing.push(`${needText(n)} (${n.why})`);
