@@ -2,18 +2,21 @@
  * The same propagation check against the local mesh (design.md "The local mesh": its admin
  * API speaks Envoy's formats so the cluster code is tested against it): every demo policy is
  * recognised in the mesh's own `/config_dump`, Istio's defaults are not mistaken for it, and
- * the mesh's admin port behind the fake API server's pod proxy behaves as a gateway replica
- * that receives pushes from the API server (the mesh's push delay is the propagation time).
+ * the mesh behind its own Kubernetes API (src/targets/local-kube-api.ts) behaves as a gateway
+ * replica that receives pushes from the API server (the mesh's push delay is the propagation time).
  */
 import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
-import { objectKey } from '../../src/ports.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
 import { createClusterTarget } from '../../src/cluster/target.js';
 import { keyOf } from '../../src/ports.js';
-import { setup, getYamlMasked, policies, type Env } from './helpers.js';
+import { startLocalKubeApi } from '../../src/targets/local-kube-api.js';
+import { getYamlMasked, policies, type Env } from './helpers.js';
 
 const DEMO = [
   'connection-pool.yaml',
@@ -45,41 +48,20 @@ for (const file of DEMO) {
   });
 }
 
-/** Feeds the mesh what the fake API server stores, like istiod watching the cluster. */
-function bridge(env: Env, m: LocalMesh): () => void {
-  const sync = () => {
-    const objects = [...env.fake.list('destinationrules'), ...env.fake.list('virtualservices')];
-    const keep = new Set(objects.map((o) => JSON.stringify(objectKey(o, 'default'))));
-    const gone = m
-      .listObjects()
-      .map((o) => objectKey(o, 'default'))
-      .filter((k) => !keep.has(JSON.stringify(k)));
-    void m.applyPolicies(objects).then(() => (gone.length ? m.deleteObjects(gone) : undefined));
-  };
-  env.fake.events.on('change', sync);
-  return () => env.fake.events.off('change', sync);
-}
-
-test('the local mesh as a gateway replica behind the pod proxy: verify waits for its 400 ms push, restore reverts it', async () => {
-  const env = await setup();
+test('the local mesh behind its own Kubernetes API, as a gateway replica: verify waits for its 400 ms push, restore reverts it (read with kubectl)', async () => {
   const m = await startMesh({ pushDelayMs: 400 });
-  // the API server starts with what the mesh already has; only later changes are pushed
-  for (const o of m.listObjects()) env.fake.seed(o);
-  const unbridge = bridge(env, m);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-local-mesh-'));
+  const api = await startLocalKubeApi(m, { kubeconfigOut: path.join(dir, 'kubeconfig') });
+  const env = { kubeconfig: api.kubeconfig } as Env;
   try {
-    env.fake.pods.push({
-      name: 'istio-ingressgateway-local',
-      namespace: 'istio-system',
-      labels: { istio: 'ingressgateway' },
-      adminUrl: m.adminUrl,
-    });
     const before = await getYamlMasked(env, 'virtualservice', 'productpage');
+    assert.match(before, /bookinfo\.example\.com/);
     const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
     const t = await createClusterTarget({
-      kubeconfig: env.kubeconfig,
+      kubeconfig: api.kubeconfig,
       target: m.gatewayUrl,
       runId: 'run-local',
-      journalDir: env.journalDir,
+      journalDir: path.join(dir, 'journal'),
       policies: docs,
       log: () => {},
     });
@@ -90,11 +72,11 @@ test('the local mesh as a gateway replica behind the pod proxy: verify waits for
     assert.ok(result.elapsedMs >= 400 && result.elapsedMs < 400 + 250 + 400, `elapsed ${result.elapsedMs}`);
     await t.applier.restore(snapshot);
     assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
-    assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
+    assert.match(await getYamlMasked(env, 'destinationrule', 'productpage'), /^<absent: .*NotFound/);
   } finally {
-    unbridge();
+    await api.stop();
     await m.stop();
-    await env.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

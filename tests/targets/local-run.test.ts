@@ -19,6 +19,8 @@ import type { OpenTarget } from '../../src/ports.js';
 import { FakeEngine } from '../experiment/fakes.js';
 import { REPO } from '../cluster/helpers.js';
 import { RUN_ID_LABEL } from '../../src/cluster/resources.js';
+import { demoScenarioFiles } from '../../src/cli/demo-scenarios.js';
+import { loadScenario } from '../../src/scenario/scenario.js';
 
 type Obj = Record<string, any>;
 const GROUP = '/apis/networking.istio.io/v1/namespaces/default';
@@ -186,6 +188,54 @@ test('an interrupt in the policy phase (SIGINT aborts the signal): restored thro
     assert.ok(j.intents.some((i: Obj) => i.action === 'restore'));
   });
 });
+
+for (const file of demoScenarioFiles([])) {
+  const name = file.replace(/^.*\/|\.yaml$/g, '');
+  test(`demo ${name} through the unified path: applied by server-side apply, confirmed in /config_dump, restored with managedFields, journal closed`, async () => {
+    const scenario = await loadScenario(file);
+    const dir = await mkdtemp(join(tmpdir(), 'meshproof-local-demo-'));
+    const target = await openLocalTarget(scenario, { stateDir: dir, runId: 'run-demo', log: () => {} });
+    try {
+      const api = /server: (\S+)/.exec(fs.readFileSync(join(dir, 'kubeconfig'), 'utf8'))![1];
+      const before = await objects(api);
+      let applied: Obj[] = [];
+      const log: string[] = [];
+      const events: string[] = [];
+      const engine = new FakeEngine(
+        log,
+        async () => {
+          if (log.at(-1) === 'policy') applied = await objects(api);
+          return { ok: 10 };
+        },
+        () => phaseOf(log.length),
+      );
+      await runExperiment(
+        { ...scenario, warmupMs: 0, policy: { ...scenario.policy, settleMs: 0 } },
+        {
+          applier: target.applier,
+          engine,
+          target: target.target,
+          counters: target.counters,
+          runId: target.runId,
+          onEvent: (e) => {
+            if (e.type === 'verified') events.push(`verified ${e.result.ok} ${e.result.replicas.map((r) => r.name)}`);
+          },
+        },
+      );
+      assert.equal(events, ['verified true istio-ingressgateway-0']);
+      assert.ok(
+        applied.some((o) => o.metadata.labels?.[RUN_ID_LABEL] === 'run-demo'),
+        'the policy phase ran with the policy in the API',
+      );
+      assert.equal(await objects(api), before);
+      const j = JSON.parse(fs.readFileSync(join(dir, 'journal', 'run-demo.json'), 'utf8'));
+      assert.is(j.state, 'done');
+    } finally {
+      await target.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('without a state folder, the private one holding the kubeconfig and the journal is gone after close', async () => {
   const scenario = parseScenario('scenarios/x.yaml', 'name: t\nload: { executor: constant-vus, vus: 1, duration: 1s }\npolicy: { files: [x.yaml] }\nexpect: { policy: { http_reqs: ["count>=0"] } }\n');
