@@ -136,13 +136,10 @@ test('a run (B P P B B P) leaves every object and its managedFields exactly as b
       outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 67 },
     });
     // sorted: the server orders entries by operation, then time in seconds, then manager (managedfields.go sortEncodedManagedFields)
-    assert.equal(
-      during[0].metadata.managedFields.map((m: Obj) => [m.manager, m.operation]).sort(),
-      [
-        ['meshproof', 'Apply'],
-        ['team-shop', 'Apply'],
-      ],
-    );
+    assert.equal(during[0].metadata.managedFields.map((m: Obj) => [m.manager, m.operation]).sort(), [
+      ['meshproof', 'Apply'],
+      ['team-shop', 'Apply'],
+    ]);
     assert.is(during[0].metadata.labels[RUN_ID_LABEL], 'run-local-1');
     assert.equal(await objects(api), before, 'objects, labels, annotations and managedFields as before the run');
     assert.is(report.target.kind, 'local');
@@ -238,7 +235,10 @@ for (const file of demoScenarioFiles([])) {
 }
 
 test('without a state folder, the private one holding the kubeconfig and the journal is gone after close', async () => {
-  const scenario = parseScenario('scenarios/x.yaml', 'name: t\nload: { executor: constant-vus, vus: 1, duration: 1s }\npolicy: { files: [x.yaml] }\nexpect: { policy: { http_reqs: ["count>=0"] } }\n');
+  const scenario = parseScenario(
+    'scenarios/x.yaml',
+    'name: t\nload: { executor: constant-vus, vus: 1, duration: 1s }\npolicy: { files: [x.yaml] }\nexpect: { policy: { http_reqs: ["count>=0"] } }\n',
+  );
   const target = await openLocalTarget(scenario);
   const journalDir = (target.applier as ClusterApplier).opts.journal.dir;
   const kubeconfig = join(journalDir, '..', 'kubeconfig');
