@@ -4,8 +4,9 @@
  * `@kubernetes/client-node` talk to it unmodified — discovery, the REST verbs with
  * managedFields, server-side apply, conflicts and dry-run (istio-handler.ts), watch
  * (watch.ts), validation by the CRD schema and Istio's webhook (validation.ts), read-only
- * namespaces/services/pods (core.ts), and an authorizer that allows everything
- * (access-review.ts). It knows nothing of the mesh: every stored change calls `onChange` with
+ * namespaces/services/pods (core.ts), the pod proxy's refusal of loopback pod IPs
+ * (pod-proxy.ts), `pods/portforward` over WebSocket (port-forward.ts), and an authorizer that
+ * allows everything (access-review.ts). It knows nothing of the mesh: every stored change calls `onChange` with
  * the full set of Istio objects, and the composition layer pushes them where istiod would.
  *
  *   startKubeApi({ port, crds, core, onChange }) → { url, store, stop }
@@ -31,7 +32,9 @@ import {
   openApiV3Istio,
   servedVersions,
 } from './resources.js';
-import { ISTIO_GROUP, noRoute, send, status, Status } from './status.js';
+import { ISTIO_GROUP, noRoute, notFound, pageNotFound, send, status, Status } from './status.js';
+import { podProxyPath, podProxyRefusal } from './pod-proxy.js';
+import { portForward, portForwardPath, refuseUpgrade } from './port-forward.js';
 
 export type { Obj } from './fields.js';
 export type { CrdSet } from './crd-schema.js';
@@ -52,6 +55,11 @@ export interface KubeApiOptions {
   webhook?: boolean;
   /** the read-only core objects (namespaces, services, pods); default none */
   core?: () => CoreObjects;
+  /**
+   * `pods/portforward`: where a pod's port really listens (undefined: nothing does). Without
+   * this option upgrades are the caller's (the tests' fake serves its own).
+   */
+  portForward?: (namespace: string, pod: string, port: number) => URL | undefined;
   /** objects stored before the server answers (manager `seedManager`) */
   seed?: Obj[];
   seedManager?: string;
@@ -124,8 +132,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     if (rl && served.includes(rl[1])) return send(res, 200, istioResourceList(rl[1]));
     if (p === ACCESS_REVIEW_PATH && req.method === 'POST') return reviewAccess(res, body);
     if (p.startsWith(`/apis/${ISTIO_GROUP}/`)) return handleIstio(ctx, req, res, url, body);
+    const proxy = podProxyPath(p);
+    if (proxy) return send(res, podProxyRefusal(core().pods, proxy.namespace, proxy.pod));
     if (handleCore(core, () => store.resourceVersion(), req, res, url)) return;
-    send(res, noRoute());
+    if (p.startsWith('/api/v1/')) return send(res, noRoute());
+    pageNotFound(res);
   }
 
   function reviewAccess(res: http.ServerResponse, body: string): void {
@@ -155,6 +166,19 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       }
     });
   });
+  const target = options.portForward;
+  if (target)
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const m = portForwardPath(url.pathname);
+      if (!m) return void socket.destroy();
+      const pod = core().pods.find((x) => x.metadata?.namespace === m.namespace && x.metadata?.name === m.pod);
+      if (!pod) return refuseUpgrade(socket, notFound('pods', m.pod));
+      const port = Number(url.searchParams.get('ports'));
+      // nothing listening there: the upgrade succeeds and the error channel says why; the
+      // discard port (9) is never served by the mesh
+      portForward(req, socket, target(m.namespace, m.pod, port) ?? new URL('http://127.0.0.1:9'), port);
+    });
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

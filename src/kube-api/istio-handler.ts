@@ -13,7 +13,7 @@
  *    (stale resourceVersion 409, failed JSON-patch op 422), other media types 415
  *  - delete with preconditions (409 on a stale resourceVersion or uid)
  *  - `?dryRun=All` computes the answer without storing it
- *  - a version the CRDs do not serve has no route (404); other methods are 405
+ *  - a version or resource the CRDs do not serve has no route (plain-text 404); other methods are 405
  */
 import type http from 'node:http';
 import YAML from 'yaml';
@@ -25,7 +25,7 @@ import {
   invalid,
   ISTIO_GROUP,
   methodNotAllowed,
-  noRoute,
+  pageNotFound,
   notFound,
   send,
   staleConflict,
@@ -73,7 +73,7 @@ export function handleIstio(
   body: string,
 ): void {
   const route = istioRoute(url, ctx.served);
-  if (!route) return send(res, noRoute());
+  if (!route) return pageNotFound(res);
   const { version, plural, name } = route;
   const namespace = route.namespace as string;
   const { store, admission } = ctx;
@@ -82,7 +82,7 @@ export function handleIstio(
   // (endpoints/installer.go): an object path without a namespace has no route, any other
   // method there is 405 as go-restful answers a known path with an unknown method;
   // deletecollection is not served (not listed in discovery either)
-  if (route.namespace === undefined && name !== undefined) return send(res, noRoute());
+  if (route.namespace === undefined && name !== undefined) return pageNotFound(res);
   const collectionVerbs = route.namespace === undefined ? ['list', 'watch'] : ['create', 'list', 'watch'];
   const allowed = name === undefined ? collectionVerbs : ['get', 'update', 'patch', 'delete'];
   if (!allowed.includes(verb)) return send(res, methodNotAllowed());
@@ -104,7 +104,7 @@ export function handleIstio(
   const refusal = (o: Obj) =>
     versionMismatch(o) ??
     invalidBody(admission, plural, version, o, url.searchParams.get('fieldValidation')) ??
-    webhookDenial(admission, o);
+    webhookDenial(admission, plural, o);
   switch (verb) {
     case 'watch':
       return serveWatch(ctx.watches, res, url, { plural, version, namespace: route.namespace });
@@ -224,7 +224,7 @@ function patch(
     const force = isTrue(url.searchParams.get('force'));
     const merged = store.apply(prev, applied, plural, namespace, version, manager, force, true);
     if (merged instanceof Status) return send(res, merged);
-    const denied = webhookDenial(admission, merged);
+    const denied = webhookDenial(admission, plural, merged);
     if (denied) return send(res, denied);
     const out = dryRun ? merged : store.apply(prev, applied, plural, namespace, version, manager, force, false);
     return out instanceof Status ? send(res, out) : send(res, prev ? 200 : 201, withVersion(out, version));
@@ -269,7 +269,7 @@ function patch(
     );
   const bad =
     invalidBody(admission, plural, version, next, url.searchParams.get('fieldValidation')) ??
-    webhookDenial(admission, next);
+    webhookDenial(admission, plural, next);
   if (bad) return send(res, bad);
   return send(res, 200, withVersion(store.update(prev, next, plural, manager, version, dryRun), version));
 }

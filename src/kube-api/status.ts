@@ -31,9 +31,24 @@ export function status(code: number, reason: string, message: string, details?: 
   });
 }
 
-/** A path no route serves (an unknown group, version or resource). */
+/**
+ * A path go-restful knows the prefix of but has no route for (`/api/v1/<unknown>`): its 404
+ * through the apiserver's service error handler, NewGenericServerResponse(404) — the generic
+ * sentence, empty details.
+ */
 export function noRoute(): Status {
-  return status(404, 'NotFound', 'the server could not find the requested resource');
+  return status(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/**
+ * A path nothing serves (an unknown group, a version or resource the CRDs do not serve): the
+ * end of kube-apiserver's delegation chain, k8s.io/apiserver pkg/util/notfoundhandler, answers
+ * as Go's http.NotFound — plain text "404 page not found" (its test asserts this body).
+ * client-go reports it as "the server could not find the requested resource".
+ */
+export function pageNotFound(res: http.ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  res.end('404 page not found\n');
 }
 
 /** errors.NewNotFound: `<resource.group> "<name>" not found`, details.kind = the resource. */
@@ -48,14 +63,14 @@ export function alreadyExists(gvr: string, name: string): Status {
 }
 
 /**
- * go-restful knows the path but not the method: the apiserver's service error handler turns
- * it into NewGenericServerResponse(405) — reason MethodNotAllowed, the generic sentence, and
- * go-restful's own text as an UnexpectedServerResponse cause.
+ * go-restful knows the path but not the method: the apiserver's service error handler
+ * (serviceErrorHandler) turns it into NewGenericServerResponse(405, …, isUnexpectedResponse
+ * false) — reason MethodNotAllowed, the generic sentence, empty details. Used for every verb
+ * the local API does not serve on a path it knows; the CRD handler's own answers to odd
+ * verb/path combinations were not compared.
  */
 export function methodNotAllowed(): Status {
-  return status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {
-    causes: [{ reason: 'UnexpectedServerResponse', message: '405: Method Not Allowed' }],
-  });
+  return status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
 /** errors.NewInvalid: 422, "<Kind.group> "<name>" is invalid: <field>: <message>", one cause per error. */

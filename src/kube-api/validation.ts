@@ -8,12 +8,15 @@
  *     type is 422 Invalid. The 400/422 message shapes are modelled on the apiserver's, not
  *     captured from one;
  *  2. Istio's validating webhook (istiod, `validation.istio.io`), here meshproof's own
- *     validator (src/policy/validate.ts, the rules `meshproof validate` applies): a denial is
- *     what the apiserver makes of a webhook's `allowed: false` (admission/plugin/webhook/errors
- *     statuserror.go ToStatusErr: code raised to 400, no reason, the message prefixed
- *     `admission webhook "validation.istio.io" denied the request: `) with Istio's
- *     "configuration is invalid: " (pkg/webhooks/validation/server/server.go). The findings'
- *     own wording is meshproof's, not Istio's.
+ *     validator (src/policy/validate.ts, the rules `meshproof validate` applies), on create and
+ *     update only (pkg/webhooks/validation/server/server.go admitPilot: other operations pass).
+ *     Istio answers a Status with only a message, "configuration is invalid: …"
+ *     (toAdmissionResponse); the apiserver makes a denial of it as
+ *     admission/plugin/webhook/errors/statuserror.go ToStatusErr does: code 0 → 403, reason
+ *     Forbidden, details {name, group, kind: the resource}, the message
+ *     `<resource.group> "<name>" is forbidden: admission webhook "validation.istio.io" denied
+ *     the request: configuration is invalid: …`. The findings' own wording is meshproof's,
+ *     not Istio's.
  */
 import YAML from 'yaml';
 import { loadPolicyText } from '../policy/load.js';
@@ -21,7 +24,7 @@ import { validate } from '../policy/validate.js';
 import { Severity } from '../policy/findings.js';
 import { deletePath, type Obj } from './fields.js';
 import { typeErrors, type CrdSet } from './crd-schema.js';
-import { ISTIO_GROUP, invalid, Status, status } from './status.js';
+import { ISTIO_GROUP, invalid, status, type Status } from './status.js';
 import { RESOURCES } from './resources.js';
 
 export interface Admission {
@@ -94,7 +97,7 @@ export function invalidBody(
 }
 
 /** Istio's validating webhook on the object about to be stored; undefined = admitted. */
-export function webhookDenial(a: Admission, obj: Obj): Status | undefined {
+export function webhookDenial(a: Admission, plural: string, obj: Obj): Status | undefined {
   if (!a.webhook) return undefined;
   const { metadata, ...rest } = obj;
   const plain = { ...rest, metadata: { name: metadata?.name, namespace: metadata?.namespace } };
@@ -103,12 +106,11 @@ export function webhookDenial(a: Admission, obj: Obj): Status | undefined {
   );
   if (errors.length === 0) return undefined;
   const what = errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
-  return new Status(400, {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: `admission webhook "${ISTIO_WEBHOOK}" denied the request: configuration is invalid: ${what}`,
-    code: 400,
+  const name = metadata?.name || 'Unknown';
+  const denied = `admission webhook "${ISTIO_WEBHOOK}" denied the request: configuration is invalid: ${what}`;
+  return status(403, 'Forbidden', `${plural}.${ISTIO_GROUP} "${name}" is forbidden: ${denied}`, {
+    name,
+    group: ISTIO_GROUP,
+    kind: plural,
   });
 }

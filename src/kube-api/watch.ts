@@ -107,7 +107,9 @@ export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, sc
     (nameSel === undefined || o.metadata.name === nameSel);
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
   const timeoutS = Number(q.get('timeoutSeconds') ?? DEFAULT_TIMEOUT_S) || DEFAULT_TIMEOUT_S;
+  // handlers/watch.go ServeHTTP writes the 200 and flushes before the first event
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  res.flushHeaders();
   const write = (type: string, object: Obj) => res.write(`${JSON.stringify({ type, object })}\n`);
   const emit = (c: StoreChange) => write(c.type, withVersion(clone(c.object), scope.version));
   const bookmark = (initialEnd = false) =>

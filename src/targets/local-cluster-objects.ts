@@ -10,19 +10,39 @@
  *    Service maps port 80 to the pod's 8080; here clients reach the gateway port directly),
  *    and one Running, Ready pod with the same labels;
  *  - the app's Service (ClusterIP, its port, selector `app`) and one Running pod per mesh pod,
- *    with the pod's labels; every pod IP is 127.0.0.1, where the pods really listen.
+ *    with the pod's labels; every pod IP is 127.0.0.1, where the pods really listen — so the
+ *    pod proxy refuses them as kube-apiserver does, and `pods/portforward` reaches them
+ *    (`localPodPort`: the gateway pod's admin port 15000 is the mesh's admin server).
  */
 import type { CoreObjects, Obj } from '../kube-api/index.js';
 import type { LocalMesh } from '../mesh/index.js';
 import { GATEWAY_DEFAULTS } from '../cluster/gateway-pods.js';
 
 export const GATEWAY_NAME = 'istio-ingressgateway';
+export const GATEWAY_POD = `${GATEWAY_NAME}-0`;
 const GATEWAY_LABELS = { app: GATEWAY_NAME, istio: 'ingressgateway' };
 const LOOPBACK = '127.0.0.1';
 
+/**
+ * Where a local pod's port listens, for `pods/portforward`: the gateway pod's Envoy admin port
+ * (15000, as in every Istio proxy) is the mesh's admin server, its gateway port the gateway;
+ * an app pod's port is the pod. Anything else: nothing listens.
+ */
+export function localPodPort(mesh: LocalMesh): (namespace: string, pod: string, port: number) => URL | undefined {
+  const gateway = new URL(mesh.gatewayUrl);
+  const admin = new URL(mesh.adminUrl);
+  return (namespace, pod, port) => {
+    if (namespace === GATEWAY_DEFAULTS.namespace && pod === GATEWAY_POD) {
+      if (port === GATEWAY_DEFAULTS.adminPort || port === Number(admin.port)) return admin;
+      return port === Number(gateway.port) ? gateway : undefined;
+    }
+    const p = mesh.pods.find((x) => x.name === pod && x.port === port);
+    return namespace === mesh.app.service.namespace && p ? new URL(p.url) : undefined;
+  };
+}
+
 export function localClusterObjects(mesh: LocalMesh, created = new Date().toISOString()): CoreObjects {
   const gatewayPort = Number(new URL(mesh.gatewayUrl).port);
-  const adminPort = Number(new URL(mesh.adminUrl).port);
   const gwNs = GATEWAY_DEFAULTS.namespace;
   const app = mesh.app.service;
   const meta = (name: string, namespace: string | undefined, labels: Record<string, string>) => ({
@@ -80,7 +100,7 @@ export function localClusterObjects(mesh: LocalMesh, created = new Date().toISOS
     },
   ];
   const pods: Obj[] = [
-    pod(`${GATEWAY_NAME}-0`, gwNs, GATEWAY_LABELS, [gatewayPort, adminPort]),
+    pod(GATEWAY_POD, gwNs, GATEWAY_LABELS, [gatewayPort, GATEWAY_DEFAULTS.adminPort]),
     ...mesh.pods.map((p) => pod(p.name, app.namespace, p.labels, [p.port])),
   ];
   return { namespaces, services, pods };

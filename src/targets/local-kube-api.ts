@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startKubeApi, type CrdSet, type KubeApi } from '../kube-api/index.js';
 import { kubeconfigText, LOCAL_CONTEXT } from '../kube-api/kubeconfig.js';
 import type { LocalMesh } from '../mesh/index.js';
-import { localClusterObjects } from './local-cluster-objects.js';
+import { localClusterObjects, localPodPort } from './local-cluster-objects.js';
 import { shellQuote } from '../util/text.js';
 
 export interface LocalKubeApiOptions {
@@ -45,6 +45,7 @@ export async function startLocalKubeApi(mesh: LocalMesh, opts: LocalKubeApiOptio
     port: opts.port,
     crds: opts.crds,
     core: () => core,
+    portForward: localPodPort(mesh),
     seed: mesh.listObjects().map((o) => withNamespace(o, mesh.app.service.namespace)),
     seedManager: SEED_MANAGER,
     onChange: (objects) => {

@@ -9,7 +9,7 @@
  *    proxy `/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH` forwarded to each pod's
  *    `adminUrl` (400 "address not allowed" for a pod IP that is not global unicast —
  *    pkg/registry/core/pod/strategy.go ResourceLocation; 503 where admin listens on
- *    127.0.0.1 only), and `pods/portforward` over WebSocket (fake-portforward.ts), refused
+ *    127.0.0.1 only), and `pods/portforward` over WebSocket (src/kube-api/port-forward.ts), refused
  *    before the upgrade with an HTTP status: 403 without the RBAC verb **get** (a WebSocket
  *    handshake is a GET), 404 for an unknown pod
  *  - RBAC as a cluster has it: SelfSubjectAccessReviews answered with RBAC's reason on allow
@@ -28,8 +28,8 @@
  */
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
-import { portForward } from './fake-portforward.js';
+import { portForward, portForwardPath, refuseUpgrade } from '../../src/kube-api/port-forward.js';
+import { isGlobalUnicast } from '../../src/kube-api/pod-proxy.js';
 import type { Obj } from '../../src/kube-api/fields.js';
 import { startKubeApi } from '../../src/kube-api/index.js';
 import { istioRoute, verbOf } from '../../src/kube-api/istio-handler.js';
@@ -305,9 +305,9 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
   api.server.on('upgrade', (req, socket) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     fake.requests.push({ method: 'GET', path: url.pathname, query: url.searchParams, contentType: 'websocket' });
-    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const m = portForwardPath(url.pathname);
     if (fake.mode === 'outage' || !m) return void socket.destroy();
-    const [, ns, podName] = m;
+    const { namespace: ns, pod: podName } = m;
     // authorization runs before the upgrade: a WebSocket handshake is a GET, and the request
     // info resolver maps GET to the verb "get" (SPDY's POST is "create") — derailed/k9s#4144,
     // devantler-tech/platform#2499 ("cannot get resource \"pods/portforward\"" on the upgrade)
@@ -351,31 +351,6 @@ function forbidden(
     `${subject} is forbidden: User "system:serviceaccount:ci:meshproof" cannot ${verb} resource "${plural}" in API group "${group}"${scope}`,
     { name, group, kind: plural },
   );
-}
-function refuseUpgrade(socket: import('node:stream').Duplex, s: Status): void {
-  const body = JSON.stringify(s.json);
-  socket.end(
-    `HTTP/1.1 ${s.code} ${http.STATUS_CODES[s.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-function isGlobalUnicast(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split('.').map(Number);
-    return !(a === 0 || a === 127 || (a === 169 && b === 254) || a >= 224);
-  }
-  if (isIP(ip) === 6) {
-    const low = ip.toLowerCase();
-    return !(
-      low === '::' ||
-      low === '::1' ||
-      low.startsWith('fe8') ||
-      low.startsWith('fe9') ||
-      low.startsWith('fea') ||
-      low.startsWith('feb') ||
-      low.startsWith('ff')
-    );
-  }
-  return false;
 }
 function podObject(p: FakePod): Obj {
   return {
