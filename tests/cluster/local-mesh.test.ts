@@ -53,6 +53,9 @@ test('the local mesh behind its own Kubernetes API, as a gateway replica: verify
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-local-mesh-'));
   const api = await startLocalKubeApi(m, { kubeconfigOut: path.join(dir, 'kubeconfig') });
   const env = { kubeconfig: api.kubeconfig } as Env;
+  // the start's own push (the API's seeded objects) first: a later change due within its delay
+  // would go out with it, as istiod's debounced push carries the newest state
+  await api.settled();
   try {
     const before = await getYamlMasked(env, 'virtualservice', 'productpage');
     assert.match(before, /bookinfo\.example\.com/);
