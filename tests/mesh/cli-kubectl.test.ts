@@ -86,29 +86,15 @@ test('meshproof mesh: kubectl apply / patch / get -w / delete against its API, e
       const applied = await run('kubectl', ['--kubeconfig', kc, 'apply', '-f', 'policies/connection-pool.yaml']);
       assert.is(applied.stdout.trim(), 'destinationrule.networking.istio.io/productpage created', applied.stderr);
       assert.is(await maxConnections(s.adminUrl), 1);
-      const merged = await run('kubectl', [
-        '--kubeconfig',
-        kc,
-        'patch',
-        'dr',
-        'productpage',
-        '--type',
-        'merge',
-        '-p',
-        '{"spec":{"trafficPolicy":{"connectionPool":{"tcp":{"maxConnections":5}}}}}',
-      ]);
+      const patch = (type: string, body: unknown) =>
+        run('kubectl', ['--kubeconfig', kc, 'patch', 'dr', 'productpage', '--type', type, '-p', JSON.stringify(body)]);
+      const merged = await patch('merge', {
+        spec: { trafficPolicy: { connectionPool: { tcp: { maxConnections: 5 } } } },
+      });
       assert.is(merged.code, 0, merged.stderr);
       assert.is(await maxConnections(s.adminUrl), 5);
-      const json = await run('kubectl', [
-        '--kubeconfig',
-        kc,
-        'patch',
-        'dr',
-        'productpage',
-        '--type',
-        'json',
-        '-p',
-        '[{"op":"replace","path":"/spec/trafficPolicy/connectionPool/tcp/maxConnections","value":7}]',
+      const json = await patch('json', [
+        { op: 'replace', path: '/spec/trafficPolicy/connectionPool/tcp/maxConnections', value: 7 },
       ]);
       assert.is(json.code, 0, json.stderr);
       assert.is(await maxConnections(s.adminUrl), 7);

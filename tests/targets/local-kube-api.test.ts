@@ -7,8 +7,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import path from 'node:path';
 import fs from 'node:fs';
 import { startMesh, DEFAULT_APP, type LocalMesh } from '../../src/mesh/index.js';
@@ -19,8 +17,8 @@ import { AdminReader, listGatewayPods } from '../../src/cluster/gateway-pods.js'
 import { checkPermissions, requiredAccess, selfSubjectAccessReviewer } from '../../src/cluster/permissions.js';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import type { AppModel } from '../../src/mesh/app-model.js';
+import { kubectl } from '../cluster/helpers.js';
 
-const exec = promisify(execFile);
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const POLICY = path.join(REPO, 'policies', 'connection-pool.yaml');
 
@@ -29,22 +27,6 @@ const ONE_SLOW_POD: AppModel = {
   ...DEFAULT_APP,
   pods: [{ ...DEFAULT_APP.pods[0], behaviour: { mode: 'serve', latency: { kind: 'fixed', ms: 40 } } }],
 };
-
-async function kubectl(
-  kubeconfig: string,
-  ...args: string[]
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await exec('kubectl', ['--kubeconfig', kubeconfig, ...args], {
-      timeout: 20_000,
-      env: { ...process.env, KUBECONFIG: '' },
-    });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 let mesh: LocalMesh;
 let api: LocalKubeApi;
@@ -98,13 +80,13 @@ test('kubectl apply -f policies/connection-pool.yaml while the built-in engine l
   await at(3);
   counts.beforeApply = overflow();
   marks.applyStart = sinceStart();
-  const applied = await kubectl(api.kubeconfig, 'apply', '-f', POLICY);
+  const applied = await kubectl(api, 'apply', '-f', POLICY);
   marks.applyDone = sinceStart();
   assert.is(applied.code, 0, applied.stderr);
   await at(6);
   counts.beforeDelete = overflow();
   marks.deleteStart = sinceStart();
-  const deleted = await kubectl(api.kubeconfig, 'delete', '-f', POLICY);
+  const deleted = await kubectl(api, 'delete', '-f', POLICY);
   marks.deleteDone = sinceStart();
   assert.is(deleted.code, 0, deleted.stderr);
   counts.afterDelete = overflow();
