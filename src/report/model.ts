@@ -8,12 +8,16 @@ import type { EffectivePolicy } from '../ports.js';
 import type {
   Comparison,
   DiffStat,
+  GateEvidence,
   GatewayCounters,
   GateResult,
   PercentileStat,
   PhaseName,
   PhaseStats,
   RatioStat,
+  SplitEvidence,
+  ThresholdEvidence,
+  UnjudgedEvidence,
   Verdict,
 } from '../analysis/model.js';
 
@@ -25,14 +29,24 @@ export const REPORT_SCHEMA_VERSION = 1 as const;
 export type {
   Comparison,
   DiffStat,
+  GateEvidence,
   GatewayCounters,
   GateResult,
   PercentileStat,
   PhaseName,
   PhaseStats,
   RatioStat,
+  SplitEvidence,
+  ThresholdEvidence,
+  UnjudgedEvidence,
   Verdict,
 };
+
+/** A gate as report.json carries it: analysis's result with its evidence worded as one sentence (gate-text.ts). */
+export interface GateReport extends Omit<GateResult, 'evidence'> {
+  /** one sentence: why this verdict */
+  message: string;
+}
 export type { EffectivePolicy, SplitCheck, SubsetStats };
 
 export interface PhaseReport {
@@ -74,7 +88,7 @@ export interface Report {
   order: PhaseName[];
   phases: Record<PhaseName, PhaseReport>;
   comparison: Comparison;
-  gates: GateResult[];
+  gates: GateReport[];
   gateway?: GatewayCounters[];
   verdict: Verdict;
   /** anything a reader should know: restore read-back result, warnings, … */
