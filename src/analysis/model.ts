@@ -137,8 +137,22 @@ export interface GatewayCounters {
   phase: PhaseName;
   /** Envoy stat name → delta over the phase, summed over replicas */
   deltas: Record<string, number>;
-  /** human-readable mismatches between gateway counters and client-side causes */
-  mismatches: string[];
+  /** gateway counters that disagree with the client-side causes beyond the slack; the report words them */
+  mismatches: CounterMismatch[];
+}
+
+/**
+ * One gateway counter against the client-side cause it should equal (gateway-counters.ts):
+ * pending overflows against `overflow` 503s, route timeouts against `route_timeout` 504s.
+ */
+export interface CounterMismatch {
+  phase: string;
+  counter: 'upstream_rq_pending_overflow' | 'upstream_rq_timeout';
+  cause: 'overflow' | 'route_timeout';
+  /** the counter summed over clusters and replicas */
+  gateway: number;
+  /** responses the clients classified as `cause` */
+  clients: number;
 }
 
 export type { SplitCheck, SubsetStats } from './subset-model.js';

@@ -5,7 +5,7 @@
  * (report/gate-text.ts). Pure: no I/O, no clock.
  */
 import type { EngineInfo, PhaseResult } from '../load/model.js';
-import type { GatewayCounters, PhaseName, Report } from '../report/model.js';
+import type { GatewayReport, PhaseName, Report } from '../report/model.js';
 import type { VerifyResult } from '../ports.js';
 import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -17,6 +17,7 @@ import { gatewayCounters } from '../analysis/gateway-counters.js';
 import { redactPlan, stripUserinfo } from '../util/redact.js';
 import { attributionNote } from './attribution.js';
 import { reportGates } from '../report/gate-text.js';
+import { reportGateway } from '../report/gateway-text.js';
 
 /** What the phases produced, before analysis. */
 export interface PhaseRuns {
@@ -53,12 +54,12 @@ export function buildReport(x: ReportInputs): Report {
   const baseline = pooled(runs.results.baseline);
   const policy = pooled(runs.results.policy);
   const a = analyzeExperiment({ baseline, policy, gates: spec.gates, declared: x.policies.attribution?.declared });
-  const gateway: GatewayCounters[] | undefined =
+  const gateway: GatewayReport[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
       ? [
           gatewayCounters('baseline', runs.counters.baseline, baseline),
           gatewayCounters('policy', runs.counters.policy, policy),
-        ]
+        ].map(reportGateway)
       : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

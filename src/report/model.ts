@@ -7,6 +7,7 @@ import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/
 import type { EffectivePolicy } from '../ports.js';
 import type {
   Comparison,
+  CounterMismatch,
   DiffStat,
   GateEvidence,
   GatewayCounters,
@@ -28,6 +29,7 @@ export const REPORT_SCHEMA_VERSION = 1 as const;
 
 export type {
   Comparison,
+  CounterMismatch,
   DiffStat,
   GateEvidence,
   GatewayCounters,
@@ -41,6 +43,12 @@ export type {
   UnjudgedEvidence,
   Verdict,
 };
+
+/** One phase's gateway counters as report.json carries them: each mismatch worded (gateway-text.ts). */
+export interface GatewayReport extends Omit<GatewayCounters, 'mismatches'> {
+  /** mismatches between gateway counters and client-side causes, one line each */
+  mismatches: string[];
+}
 
 /** A gate as report.json carries it: analysis's result with its evidence worded as one sentence (gate-text.ts). */
 export interface GateReport extends Omit<GateResult, 'evidence'> {
@@ -89,7 +97,7 @@ export interface Report {
   phases: Record<PhaseName, PhaseReport>;
   comparison: Comparison;
   gates: GateReport[];
-  gateway?: GatewayCounters[];
+  gateway?: GatewayReport[];
   verdict: Verdict;
   /** anything a reader should know: restore read-back result, warnings, … */
   notes: string[];
