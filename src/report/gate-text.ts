@@ -11,7 +11,7 @@ import type {
   ThresholdEvidence,
   UnjudgedEvidence,
 } from './model.js';
-import { formatNumber } from '../util/format.js';
+import { formatNumber } from './format.js';
 
 type Judged<E extends GateEvidence> = Omit<GateResult, 'evidence'> & { evidence: E };
 

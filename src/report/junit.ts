@@ -10,7 +10,7 @@
  * still tells the pipeline.
  */
 import type { GateReport, Report } from './model.js';
-import { isNum } from '../util/format.js';
+import { isNum } from './format.js';
 import { escapeBidiAndC1 } from '../util/text.js';
 
 /** XML 1.0 forbids most control characters even as entities: they are dropped; bidi marks and C1 controls are shown as escapes. */

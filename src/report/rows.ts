@@ -6,7 +6,7 @@
 import { wilson } from '../analysis/stats.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import type { LoadProfile } from '../load/model.js';
-import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from '../util/format.js';
+import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
 import type { GateReport, PhaseName, Report, Verdict } from './model.js';
 
 export interface Cell {
