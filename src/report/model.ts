@@ -5,28 +5,12 @@
  */
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
 import type { EffectivePolicy } from '../ports.js';
-import type {
-  Comparison,
-  CounterMismatch,
-  DiffStat,
-  GateEvidence,
-  GatewayCounters,
-  GateResult,
-  PercentileStat,
-  PhaseName,
-  PhaseStats,
-  RatioStat,
-  SplitEvidence,
-  ThresholdEvidence,
-  UnjudgedEvidence,
-  Verdict,
-} from '../analysis/model.js';
-
 import type { Attribution } from '../load/subset-from.js';
-import type { SplitCheck, SubsetStats } from '../analysis/model.js';
+import type { Comparison, GatewayCounters, GateResult, PhaseName, PhaseStats, Verdict } from '../analysis/model.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
+/** The result types are analysis's (analysis/model.ts); renderers import them from here. */
 export type {
   Comparison,
   CounterMismatch,
@@ -38,11 +22,14 @@ export type {
   PhaseName,
   PhaseStats,
   RatioStat,
+  SplitCheck,
   SplitEvidence,
+  SubsetStats,
   ThresholdEvidence,
   UnjudgedEvidence,
   Verdict,
-};
+} from '../analysis/model.js';
+export type { EffectivePolicy };
 
 /** One phase's gateway counters as report.json carries them: each mismatch worded (gateway-text.ts). */
 export interface GatewayReport extends Omit<GatewayCounters, 'mismatches'> {
@@ -55,7 +42,6 @@ export interface GateReport extends Omit<GateResult, 'evidence'> {
   /** one sentence: why this verdict */
   message: string;
 }
-export type { EffectivePolicy, SplitCheck, SubsetStats };
 
 export interface PhaseReport {
   /** pooled over repetitions (mergePhaseResults) */
