@@ -66,6 +66,8 @@ export function splitMessage(g: Judged<SplitEvidence>): string {
   if (e.undecided) return `${g.scope} split cannot be judged: ${SPLIT_UNDECIDED[e.undecided]}`;
   const alpha = 1 - e.confidence;
   const lines = e.routes.map(({ check: c, reason }) => {
+    // with no request there is no share, interval or test statistic to show
+    if (reason === 'no-requests') return `${c.route}: 0 requests; no attributed requests`;
     const each = c.subsets
       .map(
         (s) =>
@@ -75,11 +77,9 @@ export function splitMessage(g: Judged<SplitEvidence>): string {
     const why =
       reason === 'weights-rejected'
         ? `p = ${formatNumber(c.pValue)} < ${formatNumber(alpha)}: not the declared weights`
-        : reason === 'no-requests'
-          ? 'no attributed requests'
-          : reason === 'too-few-requests'
-            ? `smallest expected count ${formatNumber(c.minExpected)} < ${e.minExpected}: too few requests for the chi-square test`
-            : `p = ${formatNumber(c.pValue)} ≥ ${formatNumber(alpha)}: consistent with the declared weights`;
+        : reason === 'too-few-requests'
+          ? `smallest expected count ${formatNumber(c.minExpected)} < ${e.minExpected}: too few requests for the chi-square test`
+          : `p = ${formatNumber(c.pValue)} ≥ ${formatNumber(alpha)}: consistent with the declared weights`;
     return `${c.route}: ${c.n} requests; ${each}; Pearson chi-square X² = ${formatNumber(c.statistic)}, df ${c.df}, ${why}`;
   });
   return `${g.scope} split (chi-square goodness of fit at ${percent(e.confidence)}; intervals simultaneous per route): ${lines.join('; ')}`;

@@ -64,6 +64,9 @@ test('chi-square upper tail matches the tables: X² 3.841 df 1 and 5.991 df 2 �
   assert.equal([fit.statistic, fit.df, fit.pValue], [0, 1, 1]);
   // a zero-weight destination that served requests cannot be the declared split
   assert.is(chiSquareGoodnessOfFit([95, 5], [100, 0]).pValue, 0);
+  // no request at all: no degree of freedom (was -1), nothing against the declared split
+  const none = chiSquareGoodnessOfFit([0, 0], [50, 50]);
+  assert.equal([none.statistic, none.df, none.pValue], [0, 0, 1]);
 });
 
 test('done when: declared 80/10/10, the route actually splits 50/25/25 over 400 requests → split fails (chi-square p ≈ 0), each declared share outside its interval', () => {

@@ -102,7 +102,7 @@ test('split evidence: one reason per route (consistent, weights rejected, no req
   );
   assert.is(
     gateMessage(g),
-    'policy split (chi-square goodness of fit at 95 %; intervals simultaneous per route): VirtualService default/reviews http[0]: 1000 requests; v1 80 % [77.02 %, 82.68 %] vs 80 %, v2 20 % [17.32 %, 22.98 %] vs 20 %; Pearson chi-square X² = 0, df 1, p = 1 ≥ 0.05: consistent with the declared weights; VirtualService default/reviews http[1]: 1000 requests; v1 80 % [77.02 %, 82.68 %] vs 50 % (outside), v2 20 % [17.32 %, 22.98 %] vs 50 % (outside); Pearson chi-square X² = 360, df 1, p = 2.82e-80 < 0.05: not the declared weights; VirtualService default/reviews http[2]: 0 requests; v8 0 % [0 %, 100 %] vs 50 % (outside), v9 0 % [0 %, 100 %] vs 50 % (outside); Pearson chi-square X² = 0, df -1, no attributed requests',
+    'policy split (chi-square goodness of fit at 95 %; intervals simultaneous per route): VirtualService default/reviews http[0]: 1000 requests; v1 80 % [77.02 %, 82.68 %] vs 80 %, v2 20 % [17.32 %, 22.98 %] vs 20 %; Pearson chi-square X² = 0, df 1, p = 1 ≥ 0.05: consistent with the declared weights; VirtualService default/reviews http[1]: 1000 requests; v1 80 % [77.02 %, 82.68 %] vs 50 % (outside), v2 20 % [17.32 %, 22.98 %] vs 50 % (outside); Pearson chi-square X² = 360, df 1, p = 2.82e-80 < 0.05: not the declared weights; VirtualService default/reviews http[2]: 0 requests; no attributed requests',
   );
 });
 
