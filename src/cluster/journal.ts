@@ -65,7 +65,16 @@ export interface ReplayResult {
 }
 
 export class Journal {
-  constructor(readonly dir: string = DEFAULT_JOURNAL_DIR) {}
+  /**
+   * `durable: false` skips the fsyncs (the temp file and the rename stay, so a reader still
+   * never sees half a file): for objects that cannot outlive this process — the local mesh's,
+   * which live in its API's memory — a power cut leaves nothing to restore, and the fsyncs
+   * were the largest cost of a local run's apply and restore (two per write).
+   */
+  constructor(
+    readonly dir: string = DEFAULT_JOURNAL_DIR,
+    readonly durable = true,
+  ) {}
 
   pathOf(runId: string): string {
     if (!/^[A-Za-z0-9._-]+$/.test(runId))
@@ -224,7 +233,7 @@ export class Journal {
     const file = this.pathOf(entry.runId);
     this.checkDir();
     try {
-      writeDurably(file, JSON.stringify(entry, null, 2) + '\n');
+      writeDurably(file, JSON.stringify(entry, null, 2) + '\n', this.durable);
     } catch (err) {
       // no journal, no mutation (design.md "Safety rules"): the caller has not changed anything yet
       throw new InfraError(
@@ -258,19 +267,20 @@ function isUnfinished(e: JournalEntry): boolean {
   return e.state !== 'done' && e.intents.length > 0;
 }
 
-/** temp file → fsync → rename → fsync directory: the file is old or new, never torn. */
-export function writeDurably(file: string, text: string): void {
+/** temp file → fsync → rename → fsync directory: the file is old or new, never torn (`sync: false`: no fsyncs, see Journal). */
+export function writeDurably(file: string, text: string, sync = true): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
     fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+  if (!sync) return;
   const dfd = fs.openSync(dir, 'r');
   try {
     fs.fsyncSync(dfd);

@@ -39,6 +39,8 @@ export interface ClusterTargetOptions {
   runId: string;
   /** default reports/.journal */
   journalDir?: string;
+  /** false: journal without fsync (Journal `durable`), for objects that die with this process; default true */
+  durableJournal?: boolean;
   /** the policies the run applies: Host header, effective limits, counter selection */
   policies?: PolicyDoc[];
   /** where the ingress gateway runs (default istio-system, istio=ingressgateway) */
@@ -112,7 +114,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     for (const l of effectiveLimits(translateCluster(drs, { fqdn, port: 0 }), pods.length))
       lines.push(`limit: ${l.replace('|0|', '|*|')}`);
   const admin = new AdminReader(conn);
-  const journal = new Journal(opts.journalDir);
+  const journal = new Journal(opts.journalDir, opts.durableJournal ?? true);
   const applier = new ClusterApplier({
     conn,
     runId: opts.runId,

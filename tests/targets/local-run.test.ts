@@ -88,6 +88,7 @@ test('the local target is the cluster applier, reached through the kubeconfig it
     const applier = target.applier as ClusterApplier;
     assert.is(applier.opts.conn.context, 'meshproof-local');
     assert.is(applier.opts.journal.dir, join(dir, 'state', 'journal'));
+    assert.is(applier.opts.journal.durable, false, 'no fsync: the objects die with the run');
     assert.match(target.applier.description, /^local mesh · 2 workers, proxy current Envoy /);
     assert.is(target.target.kind, 'local');
     assert.is(target.namespace, 'default');
