@@ -88,6 +88,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
       applier: target.applier,
       engine,
       target: target.target,
+      topology: target.topology,
       counters: target.counters,
       signal: opts.signal,
       onEvent: opts.onEvent,

@@ -7,6 +7,7 @@ import type { Engine, LoadProfile, PhaseResult, Progress, RequestPlan, RunOption
 import type { Tuple } from '../segments.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';
+import { threadId } from 'node:worker_threads';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
@@ -25,10 +26,11 @@ export class BuiltinEngine implements Engine {
   /**
    * Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far.
    * With `instances` N > 1: N worker threads, each with its k6 execution segment, merged exactly.
+   * With `isolate`, even one instance runs in a worker thread (its whole segment, 0:1).
    */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
     const instances = options.instances ?? 1;
-    if (instances <= 1) return runBuiltinPhase(profile, plan, options);
+    if (instances <= 1 && !options.isolate) return runBuiltinPhase(profile, plan, options);
     const latest: Progress[] = [];
     const onProgress =
       options.onProgress &&
@@ -37,10 +39,14 @@ export class BuiltinEngine implements Engine {
         options.onProgress?.(sumProgress(latest.filter(Boolean)));
       });
     // a failed instance never arrives: the others are aborted, and an abort starts a waiting worker
-    const gate = startGate(instances);
-    return runInstances(instances, options.signal, (slot) =>
+    const count = Math.max(1, instances);
+    const gate = startGate(count);
+    const result = await runInstances(count, options.signal, (slot) =>
       runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)),
     );
+    // one isolated instance is not a split phase: no segments to record
+    if (count === 1) delete result.instances;
+    return result;
   }
 }
 
@@ -76,13 +82,16 @@ export async function runBuiltinPhase(
   }
   const durationMs = phase.elapsed();
   options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
-  return phase.recorder.result({
+  const result = phase.recorder.result({
     profile,
     plan,
     engine: { name: 'builtin', version: VERSION },
     startedAt: phase.startedAt,
     durationMs,
   });
+  // the thread the load came from: report.json's topology and the issue-18 test read it
+  result.threads = [threadId];
+  return result;
 }
 
 function sumProgress(parts: Progress[]): Progress {
