@@ -101,12 +101,14 @@ export const QUICK_UNDER_MESH: UnderMeshParams = { ...QUICK, meshRate: 1000, mes
 
 export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_MESH): Promise<Figure[]> {
   const engine = await builtinEngine();
+  // its own engine: each keeps one thread for its isolated phases, one phase at a time
+  const loader = await builtinEngine();
   const target = await startTarget({ delayMs: p.delayMs, record: true });
   const mesh = await startLocalMesh(p.meshPods, 0);
   const stopBackground = new AbortController();
   // longer than every round together: aborted when they are done
   const backgroundSeconds = (p.warmupSeconds + p.seconds) * p.rounds * 2 + 30;
-  const background = engineLatencyAtRate(engine, mesh.gatewayUrl, p.meshRate, backgroundSeconds, mesh.host, {
+  const background = engineLatencyAtRate(loader, mesh.gatewayUrl, p.meshRate, backgroundSeconds, mesh.host, {
     isolate: true,
     signal: stopBackground.signal,
   });
@@ -136,6 +138,7 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
   } finally {
     stopBackground.abort();
     meshServed = (await background.catch(() => undefined))?.count ?? 0;
+    await Promise.all([engine.close?.(), loader.close?.()]);
     await mesh.stop();
     await target.stop();
   }

@@ -197,4 +197,6 @@ export interface Engine {
   readonly placement?: EnginePlacement;
   version(): Promise<string>;
   run(profile: LoadProfile, plan: RequestPlan, options?: RunOptions): Promise<PhaseResult>;
+  /** Frees what the engine keeps between phases (the built-in engine's isolated thread). */
+  close?(): Promise<void>;
 }

@@ -38,6 +38,8 @@ test('a local run generates its load on worker threads, never the mesh thread, a
       assert.is(r.report.phases[phase].result.instances, undefined);
     }
     assert.is(r.report.load.instances, undefined);
+    // one thread for the whole run: started for the first phase, kept for the next
+    assert.equal(r.report.phases.baseline.result.threads, r.report.phases.policy.result.threads);
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -122,16 +122,30 @@ test('2 worker-thread instances at 40/s for 1 s start exactly the 40 iterations 
   }
 });
 
-test('isolate (issue 18): one instance runs in a worker thread, the same 40 iterations, its thread named, no segments recorded', async () => {
+test('isolate (issue 18): one instance runs in a kept worker thread, the same 40 iterations, its thread named, no segments recorded', async () => {
   const s = await startServer(delayed(2));
   try {
     const profile = AT_40_FOR_1S;
     const plan = { method: 'GET', baseUrl: s.url, path: '/' };
-    const isolated = await new BuiltinEngine().run(profile, plan, { isolate: true });
+    const engine = new BuiltinEngine();
+    const isolated = await engine.run(profile, plan, { isolate: true });
     assert.is(isolated.iterations + isolated.droppedIterations, 40);
     assert.is(isolated.instances, undefined);
     assert.is(isolated.threads?.length, 1);
     assert.not.ok(isolated.threads?.includes(threadId), `ran on this thread: ${isolated.threads}`);
+    // the thread is kept for the next phase (one start per run); an aborted phase ends, the thread stays
+    const abort = new AbortController();
+    abort.abort();
+    const aborted = await engine.run(profile, plan, { isolate: true, signal: abort.signal });
+    assert.ok(aborted.iterations < 40, `aborted before it began: ${aborted.iterations}`);
+    const again = await engine.run(profile, plan, { isolate: true });
+    assert.equal(again.threads, isolated.threads);
+    assert.is(again.iterations + again.droppedIterations, 40);
+    await engine.close();
+    // closed: the next isolated phase starts a new thread
+    const fresh = await engine.run(profile, plan, { isolate: true });
+    assert.not.equal(fresh.threads, isolated.threads);
+    await engine.close();
     const here = await new BuiltinEngine().run(profile, plan);
     assert.equal(here.threads, [threadId]);
     // repetitions merge their threads

@@ -11,6 +11,7 @@ import { threadId } from 'node:worker_threads';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
+import { EngineThread } from './engine-thread.js';
 import { runInWorker, startGate } from './instance-host.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
@@ -18,6 +19,13 @@ import { Vu } from './vu.js';
 
 export class BuiltinEngine implements Engine {
   readonly name = 'builtin' as const;
+  private thread?: EngineThread;
+
+  /** Ends the thread isolated phases ran in, if any. */
+  async close(): Promise<void> {
+    await this.thread?.close();
+    this.thread = undefined;
+  }
 
   async version(): Promise<string> {
     return VERSION;
@@ -26,11 +34,13 @@ export class BuiltinEngine implements Engine {
   /**
    * Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far.
    * With `instances` N > 1: N worker threads, each with its k6 execution segment, merged exactly.
-   * With `isolate`, even one instance runs in a worker thread (its whole segment, 0:1).
+   * With `isolate`, one instance runs in a worker thread kept for the next phases (`close()` ends it).
    */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
     const instances = options.instances ?? 1;
     if (instances <= 1 && !options.isolate) return runBuiltinPhase(profile, plan, options);
+    // one isolated instance: the engine's kept thread, started once for all of a run's phases
+    if (instances <= 1) return (this.thread ??= new EngineThread()).run(profile, plan, options);
     const latest: Progress[] = [];
     const onProgress =
       options.onProgress &&
@@ -39,14 +49,10 @@ export class BuiltinEngine implements Engine {
         options.onProgress?.(sumProgress(latest.filter(Boolean)));
       });
     // a failed instance never arrives: the others are aborted, and an abort starts a waiting worker
-    const count = Math.max(1, instances);
-    const gate = startGate(count);
-    const result = await runInstances(count, options.signal, (slot) =>
+    const gate = startGate(instances);
+    return runInstances(instances, options.signal, (slot) =>
       runInWorker(profile, plan, slot, options.seed, gate, onProgress?.(slot.index)),
     );
-    // one isolated instance is not a split phase: no segments to record
-    if (count === 1) delete result.instances;
-    return result;
   }
 }
 
