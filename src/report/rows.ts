@@ -6,8 +6,8 @@
 import { wilson } from '../analysis/stats.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import type { LoadProfile } from '../load/model.js';
-import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from '../util/format.js';
-import type { GateResult, PhaseName, Report, Verdict } from './model.js';
+import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
+import type { GateReport, PhaseName, Report, Verdict } from './model.js';
 import { describeTopology, topologyOf } from './topology.js';
 
 export interface Cell {
@@ -156,7 +156,7 @@ export function causesOf(report: Report): Cause[] {
 
 export interface GateRow {
   verdict: Verdict;
-  scope: GateResult['scope'];
+  scope: GateReport['scope'];
   metric: string;
   expression: string;
   observed: string;
@@ -188,7 +188,7 @@ export function gateRows(report: Report): GateRow[] {
 }
 
 /** How to print a gate's numbers: shares as %, durations in ms, counts as they are. */
-function gateFormatter(g: GateResult): { value: (x: Num) => string; bound: (x: Num) => string } {
+function gateFormatter(g: GateReport): { value: (x: Num) => string; bound: (x: Num) => string } {
   const agg = /^\s*([a-z]+)/.exec(g.expression)?.[1] ?? '';
   const delta = g.scope === 'delta';
   // a k6 tag filter ({subset:v2}) does not change the metric's unit
