@@ -1,6 +1,7 @@
 // `--engine k6-operator` (issue 17 item 3) against the fake API server with the stand-in operator
 // (fake-apiserver-k6.ts): TestRun + ConfigMap valid for the k6-operator CRD, runners with the
-// operator's segments, summaries from pods/log, exact merge, everything created deleted again.
+// operator's segments started paused and un-paused by the starter, the controller's stages,
+// summaries from pods/log, exact merge, everything created (and only that) deleted again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { deserializeHistogram, valueAtRankMs } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
+import type { CreatedEntry } from '../../src/load/k6-operator/created.js';
 import { K6OperatorEngine } from '../../src/load/k6-operator/engine.js';
 import { configMapObject, operatorArguments, testRunObject } from '../../src/load/k6-operator/objects.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
@@ -33,6 +35,10 @@ const responses: ScriptedResponse[] = Array.from({ length: 60 }, (_, i) =>
     ? { status: 503, body: 'no healthy upstream', duration: 2 }
     : { status: 200, body: 'ok', duration: 5 + i * 3 },
 );
+
+function journalOf(t: { e: { journalDir: string } }): CreatedEntry {
+  return JSON.parse(fs.readFileSync(path.join(t.e.journalDir, 'mp-test.k6-operator.json'), 'utf8')) as CreatedEntry;
+}
 
 async function env(extra: Record<string, string> = {}) {
   const e = await setup();
@@ -115,19 +121,32 @@ test("parallelism 3: runners with the operator's segments, summaries from pods/l
       '--execution-segment-sequence=0,1/3,2/3,1',
     ]);
     assert.ok(run.commands[1].includes('--no-usage-report'));
+    assert.equal(run.commands[1].slice(-6), [
+      '--address=0.0.0.0:6565',
+      '--paused',
+      '--tag',
+      'instance_id=2',
+      '--tag',
+      'testrun_name=mp-test',
+    ]);
+    // the controller's stages, in order; meshproof waited for the last one
+    assert.equal(run.stages, ['initialization', 'initialized', 'created', 'started', 'stopped', 'finished']);
+    // the starter un-paused each paused runner through k6's REST API, which answered "running"
+    assert.is(run.starter.length, 3);
+    for (const call of run.starter) {
+      assert.is(call.status, 200, call.body);
+      const { attributes } = JSON.parse(call.body).data;
+      assert.equal([attributes.paused, attributes.running, attributes.status], [false, true, 7]);
+    }
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test', 'TestRun/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
-    assert.equal(
-      fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [],
-      [],
-      'journal removed once everything is deleted',
-    );
+    assert.is(journalOf(t).state, 'done', 'journal closed once everything is deleted');
   } finally {
     await t.cleanup();
   }
 });
 
-test('a runner that fails: stage "error" → InfraError (exit 3); the TestRun and ConfigMap are still deleted', async () => {
+test('a runner that fails: the controller still reaches "finished" (FinishJobs), so the pod\'s exit code fails the phase (exit 3); all deleted', async () => {
   const t = await env({ FAKE_K6_EXIT: '107', FAKE_K6_EXIT_SEGMENT: '1/2:1' });
   try {
     const err = await t.engine.run(profile, plan, { instances: 2 }).then(
@@ -136,7 +155,8 @@ test('a runner that fails: stage "error" → InfraError (exit 3); the TestRun an
     );
     assert.instance(err, InfraError);
     assert.is((err as InfraError).exitCode, ExitCode.infra);
-    assert.match((err as Error).message, /TestRun loadgen\/mp-test ended in stage "error"/);
+    assert.match((err as Error).message, 'runner pod loadgen/mp-test-2-fake exited with 107');
+    assert.equal(t.op.runs[0].stages.slice(-1), ['finished']);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
   } finally {
     await t.cleanup();
@@ -166,10 +186,39 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
     );
     assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
     assert.match((err as Error).message, /create/);
-    // the ConfigMap was created, then deleted again; the TestRun never existed (its delete is a 404: fine)
+    // the ConfigMap was created, then deleted again; the TestRun never existed (no delete is sent)
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
-    assert.equal(fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [], []);
+    assert.is(journalOf(t).state, 'done');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a same-named TestRun someone else made: the create is refused (409) and theirs is not deleted; the run\'s ConfigMap is', async () => {
+  const t = await env();
+  try {
+    const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
+    const theirs = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'k6.io/v1alpha1',
+        kind: 'TestRun',
+        metadata: { name: 'mp-test' },
+        spec: { parallelism: 1, script: { configMap: { name: 'theirs' } }, paused: 'true' },
+      }),
+    });
+    assert.is(theirs.status, 201);
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match((err as Error).message, 'already exists');
+    assert.ok(t.op.testRuns.has('loadgen/mp-test'), 'theirs is still there');
+    assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.is(journalOf(t).state, 'done');
   } finally {
     await t.cleanup();
   }
