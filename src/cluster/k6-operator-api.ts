@@ -33,7 +33,7 @@ export class K8sOperatorApi implements OperatorApi {
   }
 
   async create(object: Obj): Promise<Obj> {
-    const { name, namespace } = object.metadata as { name: string; namespace: string };
+    const { namespace } = object.metadata as { namespace: string };
     const isTestRun = object.kind === 'TestRun';
     try {
       if (isTestRun)

@@ -111,17 +111,16 @@ async function deleteOwn(api: K8sOperatorApi, entry: CreatedEntry): Promise<{ de
 function isOwn(item: CreatedRef, name: string, meta: Obj): boolean {
   if (item.uid !== undefined) return meta.uid === item.uid;
   const labels = (meta.labels ?? {}) as Record<string, string>;
-  return (
-    labels[RUN_ID_LABEL] === labelValue(name) &&
-    Object.entries(CREATED_BY).every(([k, v]) => labels[k] === v)
-  );
+  return labels[RUN_ID_LABEL] === labelValue(name) && Object.entries(CREATED_BY).every(([k, v]) => labels[k] === v);
 }
 
 function whoMade(item: CreatedRef, current: Obj): string {
   const meta = (current.metadata ?? {}) as Obj;
   const who = changedBy(null, current);
   const made = meta.creationTimestamp ? ` at ${String(meta.creationTimestamp)}` : '';
-  const uid = item.uid ? `uid ${String(meta.uid)}, the run's was ${item.uid}` : `uid ${String(meta.uid)}, without the run's label`;
+  const uid = item.uid
+    ? `uid ${String(meta.uid)}, the run's was ${item.uid}`
+    : `uid ${String(meta.uid)}, without the run's label`;
   return `is another object (${uid}), created${made} by ${who.join(', ') || 'an unknown manager (no managedFields)'}`;
 }
 

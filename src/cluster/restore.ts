@@ -42,7 +42,12 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
         log(
           `restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`,
         );
-        const applier = new ClusterApplier({ conn: connectionFor(entry.cluster, opts), runId: entry.runId, journal, log });
+        const applier = new ClusterApplier({
+          conn: connectionFor(entry.cluster, opts),
+          runId: entry.runId,
+          journal,
+          log,
+        });
         await applier.restoreJournal(entry, opts.force);
       }, opts.runId);
   const created =

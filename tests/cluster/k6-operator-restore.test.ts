@@ -40,11 +40,10 @@ const readJournal = (name: string) => JSON.parse(fs.readFileSync(journalFile(nam
 /** Runs the engine in a child process and SIGKILLs it once both objects exist and their uids are journaled. */
 async function killAfterCreation(name: string): Promise<void> {
   const fixture = path.join(REPO, 'tests/cluster/fixtures/hold-k6-operator.ts');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fixture, env.kubeconfig, env.journalDir, name, script],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, env.kubeconfig, env.journalDir, name, script], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -118,7 +117,10 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
   assert.is.not(theirUid, ours.metadata.uid);
   const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
   assert.is(r.code, ExitCode.infra, r.stderr);
-  assert.match(r.stderr, `TestRun loadgen/mp-taken is another object (uid ${theirUid}, the run's was ${ours.metadata.uid})`);
+  assert.match(
+    r.stderr,
+    `TestRun loadgen/mp-taken is another object (uid ${theirUid}, the run's was ${ours.metadata.uid})`,
+  );
   assert.match(r.stderr, 'by "kubectl-create" (Update at ');
   assert.match(r.stderr, 'left in place');
   assert.is(op.testRuns.get('loadgen/mp-taken')?.metadata.uid, theirUid, 'theirs is still there');

@@ -195,7 +195,7 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
   }
 });
 
-test('a same-named TestRun someone else made: the create is refused (409) and theirs is not deleted; the run\'s ConfigMap is', async () => {
+test("a same-named TestRun someone else made: the create is refused (409) and theirs is not deleted; the run's ConfigMap is", async () => {
   const t = await env();
   try {
     const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;

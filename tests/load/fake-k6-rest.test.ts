@@ -57,7 +57,8 @@ test('--paused: nothing runs until PATCH paused:false; pausing is refused before
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   try {
     let first: Awaited<ReturnType<typeof status>> | undefined;
-    for (let i = 0; i < 200 && !first; i++) first = await status(base).catch(() => undefined), await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !first; i++)
+      (first = await status(base).catch(() => undefined)), await new Promise((r) => setTimeout(r, 25));
     assert.ok(first, `the REST API never answered: ${out}`);
     // ExecutionStatusPausedBeforeRun = 4; not running; nothing started
     assert.equal(first.json.data.type, 'status');
@@ -70,7 +71,10 @@ test('--paused: nothing runs until PATCH paused:false; pausing is refused before
     assert.not.ok(fs.existsSync(started), 'a paused instance does not start on its own');
     // k6 SetPaused(true) before the start: "execution is already paused" (500 Pause error)
     const again = await status(base, 'PATCH', JSON.stringify({ data: { attributes: { paused: true } } }));
-    assert.equal([again.code, again.json.errors[0]], [500, { status: '500', title: 'Pause error', detail: 'execution is already paused' }]);
+    assert.equal(
+      [again.code, again.json.errors[0]],
+      [500, { status: '500', title: 'Pause error', detail: 'execution is already paused' }],
+    );
     // not JSON: 400 Invalid data
     assert.is((await status(base, 'PATCH', '{')).code, 400);
     const resumed = await status(

@@ -130,7 +130,8 @@ export function scanCreated(dir: string): {
 
 function parseCreated(text: string): CreatedEntry {
   const e = JSON.parse(text) as CreatedEntry;
-  if (e?.kind !== CREATED_JOURNAL_KIND) throw new Error(`kind ${JSON.stringify(e?.kind)}, expected ${CREATED_JOURNAL_KIND}`);
+  if (e?.kind !== CREATED_JOURNAL_KIND)
+    throw new Error(`kind ${JSON.stringify(e?.kind)}, expected ${CREATED_JOURNAL_KIND}`);
   if (typeof e.name !== 'string' || !/^[a-z0-9.-]+$/.test(e.name)) throw new Error('incomplete: name');
   if (e.state !== 'open' && e.state !== 'done') throw new Error('incomplete: state ("open" or "done")');
   if (typeof e.cluster?.server !== 'string' || typeof e.cluster.context !== 'string')

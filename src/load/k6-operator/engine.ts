@@ -98,8 +98,8 @@ export class K6OperatorEngine implements Engine {
     journal.record(objects); // before anything exists
     // uid of each object this run created; `unsure` once a create failed without saying whether it happened
     const uids = new Map<Obj, string>();
-    let unsure = false;
-    let succeeded = false;
+    const created = { uids, unsure: false };
+    let result: PhaseResult;
     try {
       for (const o of objects) {
         try {
@@ -108,12 +108,12 @@ export class K6OperatorEngine implements Engine {
           if (uid) {
             uids.set(o, uid);
             journal.created(String(o.kind), uid);
-          } else unsure = true;
+          } else created.unsure = true;
         } catch (err) {
           // a refusal (4xx: forbidden, invalid, already exists — someone else's) created nothing;
           // a 5xx or a lost connection may have: the journal stays open for `meshproof restore`
           const code = (err as { httpCode?: number }).httpCode;
-          if (code === undefined || code >= 500) unsure = true;
+          if (code === undefined || code >= 500) created.unsure = true;
           throw err;
         }
       }
@@ -123,36 +123,53 @@ export class K6OperatorEngine implements Engine {
         profileMaxDurationMs(profile) + (this.opts.slackMs ?? 300_000),
         options.signal,
       );
-      const parts = await this.collect(namespace, name, n, profile, plan);
-      const merged = mergePhaseResults(parts);
+      const merged = mergePhaseResults(await this.collect(namespace, name, n, profile, plan));
       const segments = evenSegments(n);
-      succeeded = true;
-      return n > 1
-        ? {
-            ...merged,
-            instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) },
-          }
-        : merged;
-    } finally {
-      // the TestRun first: deleting it makes the operator delete its jobs and pods; only what
-      // this run created, by uid (a same-named object someone else made answers 409)
-      const failures: string[] = [];
-      for (const o of [...objects].reverse()) {
-        const uid = uids.get(o);
-        if (!uid) continue;
-        try {
-          await api.remove(o, { uid });
-        } catch (err) {
-          failures.push((err as Error).message);
-        }
-      }
-      if (failures.length === 0 && !unsure) journal.done('deleted by the run');
-      // a failed phase already throws its own error; a measured one must not hide what it left behind
-      else if (succeeded)
-        throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name}: ${failures.join('; ') || 'a create may have happened unanswered'}; journal kept: ${journal.file}; \`meshproof restore --run ${name}\` deletes what is left`,
-        );
+      result =
+        n > 1
+          ? {
+              ...merged,
+              instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) },
+            }
+          : merged;
+    } catch (err) {
+      await this.deleteCreated(objects, created, journal); // the phase's own error says what went wrong
+      throw err;
     }
+    const left = await this.deleteCreated(objects, created, journal);
+    // a measured phase must not hide what it left behind
+    if (left)
+      throw new InfraError(
+        `k6-operator TestRun ${namespace}/${name}: ${left}; journal kept: ${journal.file}; \`meshproof restore --run ${name}\` deletes what is left`,
+      );
+    return result;
+  }
+
+  /**
+   * Deletes, TestRun first (the operator then deletes its jobs and pods), only what this run
+   * created, by uid (a same-named object someone else made answers 409), and closes the journal;
+   * returns what may be left behind, or undefined.
+   */
+  private async deleteCreated(
+    objects: Obj[],
+    created: { uids: Map<Obj, string>; unsure: boolean },
+    journal: CreatedJournal,
+  ): Promise<string | undefined> {
+    const failures: string[] = [];
+    for (const o of [...objects].reverse()) {
+      const uid = created.uids.get(o);
+      if (!uid) continue;
+      try {
+        await this.opts.api.remove(o, { uid });
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    if (failures.length === 0 && !created.unsure) {
+      journal.done('deleted by the run');
+      return undefined;
+    }
+    return failures.join('; ') || 'a create failed without saying whether it happened';
   }
 
   private async waitFinished(namespace: string, name: string, limitMs: number, signal?: AbortSignal): Promise<void> {
@@ -222,7 +239,8 @@ function stuckHint(namespace: string, name: string, stage: string | undefined): 
   if (stage === undefined || stage === '') return '; is the k6 operator running and watching this namespace?';
   if (stage === 'initialization')
     return `; the initializer job runs \`k6 inspect\` first — kubectl logs -n ${namespace} job/${name}-initializer`;
-  if (stage === 'created') return '; the starter waits for every runner pod to be Running and its k6 REST API to answer';
+  if (stage === 'created')
+    return '; the starter waits for every runner pod to be Running and its k6 REST API to answer';
   return '';
 }
 
