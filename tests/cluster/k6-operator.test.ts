@@ -4,7 +4,7 @@
 // summaries from pods/log, exact merge, everything created (and only that) deleted again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
@@ -20,6 +20,7 @@ import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
 import { setup } from './helpers.js';
+import { restoreCli } from './restore-cli.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 6, duration: '1s' };
@@ -163,6 +164,36 @@ test('a runner that fails: the controller still reaches "finished" (FinishJobs),
   }
 });
 
+test('`cleanup: post` (which meshproof does not set): the stand-in, like the controller, deletes the TestRun and its pods once "finished"', async () => {
+  const t = await env();
+  try {
+    const api = new K8sOperatorApi(loadConnection({ kubeconfig: t.e.kubeconfig }));
+    const input = {
+      name: 'mp-post',
+      namespace: 'loadgen',
+      parallelism: 1,
+      script: readFileSync(script, 'utf8'),
+      plan,
+      profile,
+    };
+    const tr = testRunObject(input);
+    assert.is((tr.spec as Record<string, unknown>).cleanup, undefined, 'meshproof never asks for it');
+    (tr.spec as Record<string, unknown>).cleanup = 'post';
+    await api.create(configMapObject(input));
+    await api.create(tr);
+    for (let i = 0; i < 600 && t.op.testRuns.has('loadgen/mp-post'); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.not.ok(t.op.testRuns.has('loadgen/mp-post'), 'deleted by the operator');
+    assert.equal(t.op.runs[0].stages.slice(-1), ['finished']);
+    assert.equal(
+      t.e.fake.pods.filter((p) => p.labels.k6_cr === 'mp-post'),
+      [],
+      'its pods (and their logs) are gone',
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
 test('a create the API refuses leaves a journal naming what to delete, and nothing half-made', async () => {
   const t = await env();
   try {
@@ -189,6 +220,26 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
     // the ConfigMap was created, then deleted again; the TestRun never existed (no delete is sent)
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.is(journalOf(t).state, 'done');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a create answered 500 (may or may not have happened): the journal stays open for `meshproof restore`, which finds nothing left and closes it', async () => {
+  const t = await env();
+  try {
+    t.e.fake.script({ method: 'POST', path: /testruns$/, status: 500 });
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.is(journalOf(t).state, 'open');
+    const r = await restoreCli('restore', '--kubeconfig', t.e.kubeconfig, '--journal-dir', t.e.journalDir);
+    assert.is(r.code, ExitCode.ok, r.stderr);
+    assert.match(r.stderr, 'k6-operator run mp-test: nothing of it was left');
     assert.is(journalOf(t).state, 'done');
   } finally {
     await t.cleanup();

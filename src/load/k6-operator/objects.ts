@@ -71,6 +71,13 @@ export function configMapObject(input: TestRunInput): Obj {
   };
 }
 
+/**
+ * No `cleanup: post`: with it the controller deletes the TestRun — and through the owner
+ * references the runner pods whose logs meshproof reads — as soon as the stage is `finished`
+ * (controllers/testrun_controller.go, case "error", "finished"). meshproof deletes it itself
+ * after reading the logs. No `paused`: its default (runners start with `--paused`, the starter
+ * resumes them, pkg/resources/jobs/runner.go) is what starts the segments together.
+ */
 export function testRunObject(input: TestRunInput): Obj {
   const runner: Obj = {
     // the runners are clients of the mesh, not members: no sidecar between k6 and the gateway
