@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/,
+ * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/
+ * (`--only` takes a name or an unambiguous start of one: `--only instances`),
  * one line per figure (value, reference, ratio, target, ok/short), then
  * bench/results.json. Not run in CI (too noisy on shared machines); tests/bench keeps the
  * code from rotting. All traffic goes to 127.0.0.1.
@@ -38,12 +39,23 @@ export const BENCHES: Bench[] = [
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 
-export async function runBenches(mode: Mode, only: string[], print: (line: string) => void): Promise<Results> {
-  const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
-  if (unknown.length > 0)
+/** The benchmark names `--only` means: each given name exactly, or the one benchmark it starts. */
+export function selectBenches(only: string[]): string[] {
+  const names = BENCHES.map((b) => b.name);
+  return only.map((given) => {
+    if (names.includes(given)) return given;
+    const starts = names.filter((n) => n.startsWith(given));
+    if (starts.length === 1) return starts[0];
     throw new Error(
-      `--only: unknown benchmark ${unknown.join(', ')}; expected one of ${BENCHES.map((b) => b.name).join(', ')}`,
+      starts.length > 1
+        ? `--only ${given}: ambiguous, matches ${starts.join(', ')}`
+        : `--only: unknown benchmark ${given}; expected one of ${names.join(', ')}`,
     );
+  });
+}
+
+export async function runBenches(mode: Mode, given: string[], print: (line: string) => void): Promise<Results> {
+  const only = selectBenches(given);
   const m = machine();
   const startedAt = new Date().toISOString();
   print(`meshproof bench (${mode}) on ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.platform}`);
