@@ -152,6 +152,34 @@ test('a crash between the create and the uid record: the runâ€™s label decides â
   assert.not.ok(op.configMaps.has('loadgen/mp-early'));
 });
 
+test('a torn k6-operator journal beside a real one: the bad file is named and skipped, the other run is cleaned up, exit 3', async () => {
+  const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
+  const input = {
+    name: 'mp-real',
+    namespace: 'loadgen',
+    parallelism: 1,
+    script: 'export default function () {}',
+    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
+    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
+  };
+  const objects = [configMapObject(input), testRunObject(input)];
+  const journal = new CreatedJournal(env.journalDir, 'mp-real', { server: api.server, context: api.context });
+  journal.record(objects);
+  for (const o of objects)
+    journal.created(String(o.kind), String(((await api.create(o)).metadata as { uid: string }).uid));
+  fs.writeFileSync(path.join(env.journalDir, 'torn.k6-operator.json'), '{"kind":"MeshproofCreatedObj');
+  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  assert.is(r.code, ExitCode.infra, r.stderr);
+  assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'torn.k6-operator.json')}`);
+  const summary = JSON.parse(r.stdout) as { restored: string[]; unreadable: { file: string }[] };
+  assert.equal(summary.restored, ['mp-real']);
+  assert.equal(
+    summary.unreadable.map((u) => path.basename(u.file)),
+    ['torn.k6-operator.json'],
+  );
+  assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
+});
+
 test('a delete whose precondition fails (the object changed after the read) is read and judged again, not forced', async () => {
   await killAfterCreation('mp-moving');
   // the operator keeps writing status: one scripted 409 on the first delete stands for a write in between
