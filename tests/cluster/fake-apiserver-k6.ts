@@ -39,6 +39,8 @@
  *    /v1/status` with {"data":{"attributes":{"paused":false},"id":"default","type":"status"}}
  *    and Content-Type application/json, one runner after the other (curl … ; curl …), retried
  *    up to 3 times (curl --retry 3) — against the fake k6's REST API (fake-k6/rest.mjs).
+ *    (Some later operator code, not verified here, sends that PATCH from the operator itself
+ *    unless `spec.useLegacyStarter`; what the runners see is the same request.)
  *    Deleting the TestRun stops the runners (SIGINT) and removes its pods, as the owner
  *    references of its jobs do (Background propagation).
  *    Not imitated: the initializer job (`k6 archive` + `k6 inspect --execution-requirements`;
