@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/,
+ * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/
+ * (`--only` takes a name or an unambiguous start of one: `--only instances`),
  * one line per figure (value, reference, ratio, target, ok/short), then
  * bench/results.json. `--only` takes benchmark names or a group (GROUPS: `issue-18` is the
  * four figures of issue 18 item 4). Not run in CI (too noisy on shared machines); tests/bench
@@ -53,6 +54,22 @@ export const GROUPS: Record<string, string[]> = {
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 
+/** The benchmark names `--only` means: each given name exactly, a group (GROUPS), or the one benchmark it starts. */
+export function selectBenches(only: string[], benches: Bench[] = BENCHES): string[] {
+  const names = benches.map((b) => b.name);
+  return only.flatMap((given) => {
+    if (names.includes(given)) return [given];
+    if (GROUPS[given]) return GROUPS[given];
+    const starts = names.filter((n) => n.startsWith(given));
+    if (starts.length === 1) return starts;
+    throw new Error(
+      starts.length > 1
+        ? `--only ${given}: ambiguous, matches ${starts.join(', ')}`
+        : `--only: unknown benchmark ${given}; expected one of ${[...names, ...Object.keys(GROUPS)].join(', ')}`,
+    );
+  });
+}
+
 export async function runBenches(
   mode: Mode,
   names: string[],
@@ -62,12 +79,7 @@ export async function runBenches(
 ): Promise<Results> {
   const missing = options.missing ?? missingReferences();
   const benches = options.benches ?? BENCHES;
-  const only = names.flatMap((n) => GROUPS[n] ?? [n]);
-  const unknown = only.filter((n) => !benches.some((b) => b.name === n));
-  if (unknown.length > 0)
-    throw new Error(
-      `--only: unknown benchmark ${unknown.join(', ')}; expected one of ${[...benches.map((b) => b.name), ...Object.keys(GROUPS)].join(', ')}`,
-    );
+  const only = selectBenches(names, benches);
   const m = machine();
   const startedAt = new Date().toISOString();
   print(`meshproof bench (${mode}) on ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.platform}`);

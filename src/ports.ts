@@ -9,6 +9,19 @@ import type { PolicyDoc } from './policy/model.js';
 /** Kubernetes' default namespace, for objects that name none. */
 export const DEFAULT_NAMESPACE = 'default';
 
+/**
+ * The label on everything meshproof writes into a cluster (policies it creates, the k6
+ * operator's ConfigMap and TestRun): which run it belongs to, so a restore deletes only its own
+ * (design.md "Safety rules": label what we apply). Selectable: `kubectl get dr -l meshproof.io/run-id`.
+ */
+export const RUN_ID_LABEL = 'meshproof.io/run-id';
+
+/** Label values are ≤ 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
+export function labelValue(text: string): string {
+  const v = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63);
+  return v.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
 /** Identifies one Istio object. */
 export interface ObjectKey {
   kind: 'DestinationRule' | 'VirtualService';
