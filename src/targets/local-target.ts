@@ -81,6 +81,8 @@ export async function openLocalTarget(scenario: Scenario, opts: LocalTargetOptio
     return {
       applier: t.applier,
       target: { url: mesh.gatewayUrl, host, kind: 'local' },
+      // the gateway serves from this process's main thread: the orchestrator moves the engine off it
+      topology: { mesh: 'in-process', pods: 'in-process' },
       namespace: t.namespace,
       counters: t.counters,
       runId,
