@@ -9,6 +9,19 @@ import type { PolicyDoc } from './policy/model.js';
 /** Kubernetes' default namespace, for objects that name none. */
 export const DEFAULT_NAMESPACE = 'default';
 
+/**
+ * The label on everything meshproof writes into a cluster (policies it creates, the k6
+ * operator's ConfigMap and TestRun): which run it belongs to, so a restore deletes only its own
+ * (design.md "Safety rules": label what we apply). Selectable: `kubectl get dr -l meshproof.io/run-id`.
+ */
+export const RUN_ID_LABEL = 'meshproof.io/run-id';
+
+/** Label values are ≤ 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
+export function labelValue(text: string): string {
+  const v = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63);
+  return v.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
 /** Identifies one Istio object. */
 export interface ObjectKey {
   kind: 'DestinationRule' | 'VirtualService';
@@ -110,10 +123,21 @@ export interface CounterSource {
   read(): Promise<Record<string, number>>;
 }
 
+/**
+ * Where the target's parts run (report.json `topology`, with the engine's placement): the
+ * local mesh's gateway in meshproof's own process, or a cluster's; the upstream pods in the
+ * gateway's thread, a thread of their own, or a cluster.
+ */
+export interface TargetTopology {
+  mesh: 'in-process' | 'cluster';
+  pods: 'in-process' | 'worker-thread' | 'cluster';
+}
+
 /** What an experiment runs against, opened and closed by the session (local mesh or cluster). */
 export interface OpenTarget {
   applier: Applier;
   target: { url: string; host?: string; kind: 'local' | 'cluster' };
+  topology: TargetTopology;
   /** namespace for policy objects that name none (the applier keys them the same way) */
   namespace: string;
   counters?: CounterSource;

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { ObjectKey, Snapshot } from '../ports.js';
 import { InfraError, UsageError } from '../errors.js';
 import { keyText, sameKey } from '../ports.js';
+import { writeDurably } from '../util/durable.js';
+import { CREATED_JOURNAL_SUFFIX } from '../load/k6-operator/created.js';
 
 /** Where journals live unless `--journal-dir` says otherwise (git-ignored with reports/). */
 export const DEFAULT_JOURNAL_DIR = path.join('reports', '.journal');
@@ -145,7 +147,7 @@ export class Journal {
     const unreadable: UnreadableJournal[] = [];
     for (const f of fs
       .readdirSync(this.dir)
-      .filter((n) => n.endsWith('.json'))
+      .filter((n) => n.endsWith('.json') && !n.endsWith(CREATED_JOURNAL_SUFFIX))
       .sort()) {
       const file = path.join(this.dir, f);
       try {
@@ -256,27 +258,6 @@ export class Journal {
 
 function isUnfinished(e: JournalEntry): boolean {
   return e.state !== 'done' && e.intents.length > 0;
-}
-
-/** temp file → fsync → rename → fsync directory: the file is old or new, never torn. */
-export function writeDurably(file: string, text: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  const dfd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dfd);
-  } finally {
-    fs.closeSync(dfd);
-  }
 }
 
 function parseEntry(file: string): JournalEntry {

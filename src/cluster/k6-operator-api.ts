@@ -1,11 +1,13 @@
 /**
- * The Kubernetes calls of `--engine k6-operator` (src/load/k6-operator/engine.ts) through
- * `@kubernetes/client-node` 1.4: ConfigMaps and runner pods' logs on the core API, TestRuns
- * (k6.io/v1alpha1) on CustomObjectsApi. Failures become MeshproofErrors naming verb, resource
- * and namespace (errors.ts); a delete of something already gone is not one.
+ * The Kubernetes calls of `--engine k6-operator` (src/load/k6-operator/engine.ts) and of its
+ * restore (k6-operator-restore.ts) through `@kubernetes/client-node` 1.4: ConfigMaps and runner
+ * pods (list, log) on the core API, TestRuns (k6.io/v1alpha1) on CustomObjectsApi. Failures
+ * become MeshproofErrors naming verb, resource and namespace (errors.ts) and keep the HTTP code
+ * (`httpCode`, for the 409 of a failed delete precondition); a delete of something already
+ * gone is not one.
  */
-import { CoreV1Api, CustomObjectsApi, type V1ConfigMap } from '@kubernetes/client-node';
-import type { OperatorApi } from '../load/k6-operator/engine.js';
+import { CoreV1Api, CustomObjectsApi, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import type { DeletePreconditions, OperatorApi, RunnerPod } from '../load/k6-operator/engine.js';
 import { K6_GROUP, K6_VERSION, TESTRUN_PLURAL } from '../load/k6-operator/objects.js';
 import { explainApiError, httpCode } from './errors.js';
 import type { Connection } from './kubeconfig.js';
@@ -26,27 +28,43 @@ export class K8sOperatorApi implements OperatorApi {
     return this.conn.server;
   }
 
-  async create(object: Obj): Promise<void> {
-    const { name, namespace } = object.metadata as { name: string; namespace: string };
+  get context(): string {
+    return this.conn.context;
+  }
+
+  async create(object: Obj): Promise<Obj> {
+    const { namespace } = object.metadata as { namespace: string };
     const isTestRun = object.kind === 'TestRun';
     try {
       if (isTestRun)
-        await this.custom.createNamespacedCustomObject({
+        return (await this.custom.createNamespacedCustomObject({
           group: K6_GROUP,
           version: K6_VERSION,
           namespace,
           plural: TESTRUN_PLURAL,
           body: object,
-        });
-      else await this.core.createNamespacedConfigMap({ namespace, body: object as V1ConfigMap });
+        })) as Obj;
+      return plain(await this.core.createNamespacedConfigMap({ namespace, body: object as V1ConfigMap }));
     } catch (err) {
-      throw explainApiError(err, {
-        verb: 'create',
-        resource: isTestRun ? TESTRUNS : 'configmaps',
-        namespace,
-        name,
-        server: this.server,
-      });
+      throw this.explain(err, 'create', object);
+    }
+  }
+
+  async get(object: Obj): Promise<Obj | null> {
+    const { name, namespace } = object.metadata as { name: string; namespace: string };
+    try {
+      if (object.kind === 'TestRun')
+        return (await this.custom.getNamespacedCustomObject({
+          group: K6_GROUP,
+          version: K6_VERSION,
+          namespace,
+          plural: TESTRUN_PLURAL,
+          name,
+        })) as Obj;
+      return plain(await this.core.readNamespacedConfigMap({ namespace, name }));
+    } catch (err) {
+      if (httpCode(err) === 404) return null;
+      throw this.explain(err, 'get', object);
     }
   }
 
@@ -65,13 +83,13 @@ export class K8sOperatorApi implements OperatorApi {
     }
   }
 
-  async runnerPods(namespace: string, labelSelector: string): Promise<string[]> {
+  async runnerPods(namespace: string, labelSelector: string): Promise<RunnerPod[]> {
     try {
       const list = await this.core.listNamespacedPod({ namespace, labelSelector });
       return list.items
-        .map((p) => p.metadata?.name ?? '')
-        .filter(Boolean)
-        .sort();
+        .filter((p) => p.metadata?.name)
+        .map(runnerPod)
+        .sort((a, b) => a.name.localeCompare(b.name));
     } catch (err) {
       throw explainApiError(err, { verb: 'list', resource: 'pods', namespace, server: this.server });
     }
@@ -85,11 +103,13 @@ export class K8sOperatorApi implements OperatorApi {
     }
   }
 
-  async remove(object: Obj): Promise<void> {
+  async remove(object: Obj, preconditions: DeletePreconditions): Promise<void> {
     const { name, namespace } = object.metadata as { name: string; namespace: string };
-    const isTestRun = object.kind === 'TestRun';
+    // DeleteOptions.preconditions: the server deletes only the object with this uid (and
+    // resourceVersion), else 409 Conflict — never a same-named object someone else made since
+    const body = { preconditions };
     try {
-      if (isTestRun)
+      if (object.kind === 'TestRun')
         await this.custom.deleteNamespacedCustomObject({
           group: K6_GROUP,
           version: K6_VERSION,
@@ -97,17 +117,35 @@ export class K8sOperatorApi implements OperatorApi {
           plural: TESTRUN_PLURAL,
           name,
           propagationPolicy: 'Background',
+          body,
         });
-      else await this.core.deleteNamespacedConfigMap({ namespace, name });
+      else await this.core.deleteNamespacedConfigMap({ namespace, name, body });
     } catch (err) {
       if (httpCode(err) === 404) return;
-      throw explainApiError(err, {
-        verb: 'delete',
-        resource: isTestRun ? TESTRUNS : 'configmaps',
-        namespace,
-        name,
-        server: this.server,
-      });
+      throw this.explain(err, 'delete', object);
     }
   }
+
+  private explain(err: unknown, verb: string, object: Obj) {
+    const { name, namespace } = object.metadata as { name: string; namespace: string };
+    const resource = object.kind === 'TestRun' ? TESTRUNS : 'configmaps';
+    return Object.assign(explainApiError(err, { verb, resource, namespace, name, server: this.server }), {
+      httpCode: httpCode(err),
+    });
+  }
+}
+
+/** A typed ConfigMap as the JSON the server sent (managedFields' times as RFC 3339 strings, not Dates). */
+function plain(cm: V1ConfigMap): Obj {
+  const managedFields = cm.metadata?.managedFields?.map((e) => ({
+    ...e,
+    time: e.time instanceof Date ? e.time.toISOString().replace(/\.\d+Z$/, 'Z') : e.time,
+  }));
+  return { ...cm, metadata: { ...cm.metadata, ...(managedFields ? { managedFields } : {}) } } as Obj;
+}
+
+/** The pod's phase and, once its k6 container ended, the exit code (the runner's verdict). */
+function runnerPod(p: V1Pod): RunnerPod {
+  const k6 = p.status?.containerStatuses?.find((c) => c.name === 'k6') ?? p.status?.containerStatuses?.[0];
+  return { name: p.metadata?.name ?? '', phase: p.status?.phase, exitCode: k6?.state?.terminated?.exitCode };
 }

@@ -15,8 +15,8 @@ export const PLURALS = {
 /** Namespaces meshproof refuses to write to unless `--allow-system-namespaces` is given. */
 export const SYSTEM_NAMESPACES = ['kube-system', 'istio-system'] as const;
 
-/** Label (selectable: `kubectl get dr -l meshproof.io/run-id`) and annotations we add on apply. */
-export const RUN_ID_LABEL = 'meshproof.io/run-id';
+/** Label (selectable: `kubectl get dr -l meshproof.io/run-id`; ports.ts) and annotations we add on apply. */
+export { RUN_ID_LABEL, labelValue } from '../ports.js';
 export const RUN_ID_ANNOTATION = 'meshproof.io/run-id';
 export const EXPIRES_ANNOTATION = 'meshproof.io/expires-at';
 
@@ -30,9 +30,3 @@ export const FIELD_MANAGER = 'meshproof';
 export const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
 
 export { ISTIO_GROUP };
-
-/** Label values are ≤ 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
-export function labelValue(text: string): string {
-  const v = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63);
-  return v.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
-}

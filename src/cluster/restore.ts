@@ -1,12 +1,14 @@
 /**
  * `meshproof restore` as a library: replay every unfinished journal (or one run's) against
- * the cluster it was written for, through the same restore-and-read-back the run uses.
+ * the cluster it was written for, through the same restore-and-read-back the run uses, and
+ * delete what interrupted `--engine k6-operator` runs left (k6-operator-restore.ts).
  * Idempotent: a finished journal is reported, not replayed; an object already back in its
  * snapshot state is not written. A journal whose restore fails (API down, forbidden) is kept.
  */
 import { ExitCode, MeshproofError, type ExitCode as Code } from '../errors.js';
 import { ClusterApplier } from './applier.js';
-import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry } from './journal.js';
+import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry, type ReplayResult } from './journal.js';
+import { hasCreated, replayCreated } from './k6-operator-restore.js';
 import { loadConnection, type ConnectOptions } from './kubeconfig.js';
 import { keyText } from '../ports.js';
 
@@ -32,20 +34,40 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
   const journalDir = opts.journalDir ?? DEFAULT_JOURNAL_DIR;
   const journal = new Journal(journalDir);
   const log = opts.log ?? (() => {});
-  const result = await journal.replay(async (entry) => {
-    log(
-      `restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`,
-    );
-    const applier = new ClusterApplier({ conn: connectionFor(entry, opts), runId: entry.runId, journal, log });
-    await applier.restoreJournal(entry, opts.force);
-  }, opts.runId);
-  const failed = result.failed.map(({ runId, error }) => ({
-    runId,
-    message: withJournal(error instanceof Error ? error.message : String(error), journal.pathOf(runId)),
-    exitCode: error instanceof MeshproofError ? error.exitCode : ExitCode.infra,
-  }));
+  // `--run NAME` of a k6-operator run names its TestRun; it has no policy journal
+  const operatorOnly = opts.runId !== undefined && !journal.read(opts.runId) && hasCreated(journalDir, opts.runId);
+  const result: ReplayResult = operatorOnly
+    ? { restored: [], alreadyDone: [], failed: [], unreadable: [] }
+    : await journal.replay(async (entry) => {
+        log(
+          `restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`,
+        );
+        const applier = new ClusterApplier({
+          conn: connectionFor(entry.cluster, opts),
+          runId: entry.runId,
+          journal,
+          log,
+        });
+        await applier.restoreJournal(entry, opts.force);
+      }, opts.runId);
+  const created =
+    opts.runId === undefined || operatorOnly
+      ? await replayCreated(journalDir, (cluster) => connectionFor(cluster, opts), log, opts.runId)
+      : { restored: [], alreadyDone: [], failed: [], unreadable: [] };
+  const failed = [
+    ...result.failed.map(({ runId, error }) => ({
+      runId,
+      message: withJournal(error instanceof Error ? error.message : String(error), journal.pathOf(runId)),
+      exitCode: error instanceof MeshproofError ? error.exitCode : ExitCode.infra,
+    })),
+    ...created.failed,
+  ];
+  result.unreadable.push(...created.unreadable);
   for (const f of failed) log(`run ${f.runId} not restored: ${f.message}`);
   for (const r of result.restored) log(`run ${r} restored and read back`);
+  for (const r of created.restored) log(`run ${r}: what it created is deleted`);
+  result.restored.push(...created.restored);
+  result.alreadyDone.push(...created.alreadyDone);
   for (const r of result.alreadyDone) log(`run ${r} was already restored`);
   for (const u of result.unreadable)
     log(
@@ -71,9 +93,9 @@ function withJournal(message: string, file: string): string {
 }
 
 /** The journal's own context when the kubeconfig has it and `--context` was not given. */
-function connectionFor(entry: JournalEntry, opts: RestoreOptions) {
+function connectionFor(cluster: JournalEntry['cluster'], opts: RestoreOptions) {
   if (opts.context) return loadConnection(opts);
   const probe = loadConnection(opts);
-  const own = probe.kc.getContextObject(entry.cluster.context) ? entry.cluster.context : undefined;
+  const own = probe.kc.getContextObject(cluster.context) ? cluster.context : undefined;
   return own && own !== probe.context ? loadConnection({ ...opts, context: own }) : probe;
 }

@@ -10,13 +10,12 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import yargs from 'yargs';
-import restoreCommand from '../../src/cli/commands/restore.js';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { keyOf } from '../../src/ports.js';
-import { ExitCode, MeshproofError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
+import { restoreCli } from './restore-cli.js';
 import {
   setup,
   kubectl,
@@ -77,30 +76,7 @@ async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void
   await applier.apply(docs);
 }
 
-/**
- * `meshproof restore …` through its command module (parsed by yargs as main() does, errors
- * mapped as main() maps them), with stderr captured. Not main() itself: it imports every
- * verb, and this test must not depend on the others.
- */
-async function cli(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '';
-  let stdout = '';
-  const [writeErr, writeOut] = [process.stderr.write.bind(process.stderr), process.stdout.write.bind(process.stdout)];
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  try {
-    const argv = await restoreCommand.builder(yargs(args.slice(1)).exitProcess(false).strict()).parseAsync();
-    const outcome = await restoreCommand.run(argv as never);
-    return { code: outcome.exitCode, stderr, stdout };
-  } catch (err) {
-    if (!(err instanceof MeshproofError)) throw err;
-    process.stderr.write(`meshproof: ${err.message}\n`);
-    return { code: err.exitCode, stderr, stdout };
-  } finally {
-    process.stderr.write = writeErr;
-    process.stdout.write = writeOut;
-  }
-}
+const cli = restoreCli;
 
 test('SIGINT mid-phase: the runner restores, exits 3, and the VirtualService is byte-identical', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');

@@ -10,26 +10,54 @@
  *    "strict decoding error: unknown field" with fieldValidation=Strict (pruned otherwise).
  *    Only the fields listed in SPEC_FIELDS are typed; `runner`/`starter` are objects whose
  *    inside is not checked beyond `metadata.{labels,annotations}` being string maps.
+ *    Objects get what kube-apiserver gives them: a random `uid`, a `resourceVersion` that moves
+ *    on every write (the operator's status writes too), `creationTimestamp`, and a
+ *    `managedFields` Update entry for the creating manager (`?fieldManager=`, else the
+ *    user agent's first word, as fake-apiserver.ts does). A create over an existing name is 409
+ *    AlreadyExists. DELETE honours DeleteOptions.preconditions {uid, resourceVersion}: a
+ *    mismatch is 409 Conflict "Precondition failed: UID in precondition: …" (apiserver
+ *    storage/interfaces.go Preconditions.Check; the same wording as fake-apiserver.ts).
  *  - runner pods (labels app=k6, k6_cr=<name>, runner=true: testrun_types.go ListOptions) in the
- *    pod list, and `GET …/pods/NAME/log` (text/plain) with the runner's output.
- *  - the stand-in operator: on create it runs, for i = 1…parallelism, what
- *    pkg/resources/jobs/runner.go NewRunnerJob puts in the runner's command — `k6 run --quiet`,
- *    then for parallelism > 1 pkg/segmentation/segmentation.go NewCommandFragments(i, N)
- *    (`--execution-segment=(i-1)/N:i/N --execution-segment-sequence=0,1/N,…,1`), then
- *    `arguments` split on single spaces, then the script (/test/<file>: here a temp copy of the
- *    ConfigMap's key), `--address=0.0.0.0:6565`, `--tag instance_id=i`, `--tag job_name=<name>-i`.
- *    Not imitated: `--paused` and the starter pod that resumes paused runners over k6's REST
- *    API — the stand-in starts all runners at once instead; initializer pod; jobs.
- *    status.stage: "created" while runners run, then "finished" — or "error" when a runner exits
- *    with a code after which k6's data is not valid (not 0 or 99). Deleting the TestRun stops
- *    the runners (SIGINT) and removes its pods, as the operator's owner references do.
+ *    pod list with the kubelet's status (phase Pending → Running → Succeeded/Failed, the k6
+ *    container's `state.terminated.exitCode`), and `GET …/pods/NAME/log` (text/plain).
+ *  - the stand-in operator, following controllers/testrun_controller.go's stages (commit
+ *    1537cb1e): status.stage "" → "initialization" (InitializeJobs) → "initialized" →
+ *    "created" once the runner jobs exist (k6_create.go CreateJobs) → "started" once every
+ *    runner pod is Running and its REST API answers `GET /v1/status` below 400 (k6_start.go
+ *    StartJobs, isServiceReady), when the starter job is created → "stopped" once every runner
+ *    job ended, failed ones included (k6_finish.go FinishJobs counts failures but does not stop
+ *    on them) → "finished"; then with `cleanup: post` the TestRun deletes itself. Each runner
+ *    runs what pkg/resources/jobs/runner.go NewRunnerJob (commit 04a7c95e) puts in its command:
+ *    `k6 run`, `--quiet` (spec.quiet default true), for parallelism > 1
+ *    pkg/segmentation/segmentation.go NewCommandFragments(i, N) (`--execution-segment=(i-1)/N:i/N
+ *    --execution-segment-sequence=0,1/N,…,1`), `arguments` split on single spaces (Argv), the
+ *    script (/test/<file>: here a temp copy of the ConfigMap's key), `--address=0.0.0.0:6565`,
+ *    `--paused` (spec.paused default true), `--tag instance_id=i`, `--tag testrun_name=<name>`.
+ *    `commands` records exactly that argv; the process gets one change: in a cluster every pod
+ *    has its own IP, here all share 127.0.0.1, so `--address` becomes 127.0.0.1:<a free port>.
+ *    The starter un-pauses every runner as pkg/resources/containers/curl_start.go does: `PATCH
+ *    /v1/status` with {"data":{"attributes":{"paused":false},"id":"default","type":"status"}}
+ *    and Content-Type application/json, one runner after the other (curl … ; curl …), retried
+ *    up to 3 times (curl --retry 3) — against the fake k6's REST API (fake-k6/rest.mjs).
+ *    (Some later operator code, not verified here, sends that PATCH from the operator itself
+ *    unless `spec.useLegacyStarter`; what the runners see is the same request.)
+ *    Deleting the TestRun stops the runners (SIGINT) and removes its pods, as the owner
+ *    references of its jobs do (Background propagation).
+ *    Not imitated: the initializer job (`k6 archive` + `k6 inspect --execution-requirements`;
+ *    its stage "error" when parallelism exceeds the script's max VUs, k6_initialize.go
+ *    RunValidations — the stand-in passes straight to "initialized"); Jobs and Services as API
+ *    objects; status.conditions; the operator's field manager name for its status writes
+ *    ("k6-operator" here, unverified); the seconds-long requeue intervals (15 s while started)
+ *    — the stand-in steps every few milliseconds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FakeApiServer } from './fake-apiserver.js';
+import type { FakeApiServer, FakePod } from './fake-apiserver.js';
 import { status } from '../../src/kube-api/status.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,8 +85,20 @@ const INT32_MAX = 2 ** 31 - 1;
 
 export interface StandInRun {
   name: string;
-  /** the argv each runner got, in runner order */
+  /** the argv the operator builds for each runner (runner.go), in runner order */
   commands: string[][];
+  /** every status.stage written, in order */
+  stages: string[];
+  /** the starter's PATCH /v1/status per runner, with k6's answer */
+  starter: StarterCall[];
+  /** the TestRun object */
+  tr: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface StarterCall {
+  address: string;
+  status: number;
+  body: string;
 }
 
 export interface FakeK6Operator {
@@ -137,14 +177,65 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
   const children = new Map<string, ChildProcess[]>();
   const logs = new Map<string, string>();
   const dirs: string[] = [];
+  let rv = 1000;
+  let closed = false;
 
   const reply = (res: http.ServerResponse, code: number, body: Obj | string) => {
     res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
   const statusOf = (code: number, reason: string, message: string) => status(code, reason, message).json;
+  const tick = () => new Promise((r) => setTimeout(r, 10));
+  const alive = (ns: string, tr: Obj) => !closed && op.testRuns.get(`${ns}/${tr.metadata.name}`) === tr;
+  /** the controller's UpdateStatus: a status write, which moves resourceVersion */
+  const setStage = (tr: Obj, stage: string) => {
+    tr.status = { ...(tr.status ?? {}), stage };
+    tr.metadata.resourceVersion = String(++rv);
+    const stages = op.runs.find((r) => r.tr === tr)?.stages;
+    stages?.push(stage);
+  };
 
-  function startRunners(ns: string, tr: Obj): void {
+  async function reconcile(ns: string, tr: Obj): Promise<void> {
+    const name = tr.metadata.name as string;
+    const run: StandInRun = { name, commands: [], stages: [], starter: [], tr };
+    op.runs.push(run);
+    await tick();
+    if (!alive(ns, tr)) return;
+    setStage(tr, 'initialization'); // InitializeJobs: the initializer job (not run here)
+    await tick();
+    if (!alive(ns, tr)) return;
+    setStage(tr, 'initialized');
+    const runners = await createJobs(ns, tr, run);
+    if (!alive(ns, tr)) return;
+    setStage(tr, 'created');
+    // StartJobs: every runner pod Running and every service's GET /v1/status < 400
+    for (;;) {
+      await tick();
+      if (!alive(ns, tr)) return;
+      if (runners.some((r) => r.pod.status?.phase !== 'Running')) continue;
+      if ((await Promise.all(runners.map((r) => ready(r.address)))).every(Boolean)) break;
+    }
+    setStage(tr, 'started'); // set as the starter job is created, before its curl runs
+    for (const r of runners) run.starter.push(await unpause(r.address));
+    // FinishJobs every requeue, until every runner job is no longer active
+    while (runners.some((r) => r.exitCode === undefined)) {
+      await tick();
+      if (!alive(ns, tr)) return;
+    }
+    setStage(tr, 'stopped');
+    await tick();
+    if (!alive(ns, tr)) return;
+    setStage(tr, 'finished');
+    if (tr.spec.cleanup === 'post') removeTestRun(ns, name);
+  }
+
+  interface Runner {
+    pod: FakePod;
+    address: string;
+    exitCode?: number;
+  }
+
+  async function createJobs(ns: string, tr: Obj, run: StandInRun): Promise<Runner[]> {
     const name = tr.metadata.name as string;
     const n = tr.spec.parallelism as number;
     const cm = op.configMaps.get(`${ns}/${tr.spec.script.configMap.name}`);
@@ -153,40 +244,66 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     dirs.push(dir);
     const script = join(dir, file);
     writeFileSync(script, cm?.data?.[file] ?? '');
-    const run: StandInRun = { name, commands: [] };
-    op.runs.push(run);
-    tr.status = { stage: 'created' };
+    const quiet = tr.spec.quiet === undefined || tr.spec.quiet === '' ? true : tr.spec.quiet === 'true';
+    const paused = tr.spec.paused === undefined || tr.spec.paused === '' ? true : tr.spec.paused === 'true';
     const procs: ChildProcess[] = [];
-    let running = n;
-    let failed = false;
+    const runners: Runner[] = [];
     for (let i = 1; i <= n; i++) {
-      const pod = `${name}-${i}-fake`;
       const args = [
         'run',
-        '--quiet',
+        ...(quiet ? ['--quiet'] : []),
         ...(n > 1 ? commandFragments(i, n) : []),
         ...(tr.spec.arguments ? String(tr.spec.arguments).split(' ') : []),
         script,
         '--address=0.0.0.0:6565',
+        ...(paused ? ['--paused'] : []),
         '--tag',
         `instance_id=${i}`,
         '--tag',
-        `job_name=${name}-${i}`,
+        `testrun_name=${name}`,
       ];
       run.commands.push(args);
-      fake.pods.push({ name: pod, namespace: ns, labels: { app: 'k6', k6_cr: name, runner: 'true' } });
-      logs.set(`${ns}/${pod}`, '');
-      const child = spawn(k6, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const address = `127.0.0.1:${await freePort()}`;
+      const argv = args.map((a) => (a === '--address=0.0.0.0:6565' ? `--address=${address}` : a));
+      const pod: FakePod = {
+        name: `${name}-${i}-fake`,
+        namespace: ns,
+        labels: { app: 'k6', k6_cr: name, runner: 'true', 'job-name': `${name}-${i}` },
+        status: { phase: 'Pending' },
+      };
+      const runner: Runner = { pod, address };
+      runners.push(runner);
+      fake.pods.push(pod);
+      const key = `${ns}/${pod.name}`;
+      logs.set(key, '');
+      const child = spawn(k6, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       procs.push(child);
-      const append = (b: Buffer) => logs.set(`${ns}/${pod}`, (logs.get(`${ns}/${pod}`) ?? '') + b.toString('utf8'));
+      const append = (b: Buffer) => logs.set(key, (logs.get(key) ?? '') + b.toString('utf8'));
       child.stdout!.on('data', append);
       child.stderr!.on('data', append);
-      child.on('close', (code) => {
-        if (code !== 0 && code !== 99) failed = true;
-        if (--running === 0 && op.testRuns.has(`${ns}/${name}`)) tr.status = { stage: failed ? 'error' : 'finished' };
+      child.on('spawn', () => {
+        pod.status = { phase: 'Running', containerStatuses: [{ name: 'k6', state: { running: {} } }] };
+      });
+      child.on('close', (code, signal) => {
+        // the kubelet: a container killed by a signal ends with 128 + its number
+        const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2);
+        runner.exitCode = exitCode;
+        pod.status = {
+          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+          containerStatuses: [{ name: 'k6', state: { terminated: { exitCode } } }],
+        };
       });
     }
     children.set(`${ns}/${name}`, procs);
+    return runners;
+  }
+
+  function removeTestRun(ns: string, name: string): void {
+    op.testRuns.delete(`${ns}/${name}`);
+    op.deleted.push(`TestRun/${ns}/${name}`);
+    // owner references: the runners' jobs and pods go with the TestRun
+    for (const c of children.get(`${ns}/${name}`) ?? []) if (c.exitCode === null) c.kill('SIGINT');
+    fake.pods = fake.pods.filter((x) => !(x.namespace === ns && x.labels.k6_cr === name));
   }
 
   fake.handlers.push((req, res, url, body) => {
@@ -223,10 +340,27 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
         reply(res, 409, statusOf(409, 'AlreadyExists', `${what} "${obj.metadata.name}" already exists`));
         return true;
       }
-      obj.metadata = { ...obj.metadata, namespace: ns, uid: `uid-${obj.metadata.name}`, resourceVersion: '1' };
+      const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      obj.metadata = {
+        ...obj.metadata,
+        namespace: ns,
+        uid: randomUUID(),
+        resourceVersion: String(++rv),
+        creationTimestamp: time,
+        managedFields: [
+          {
+            manager: url.searchParams.get('fieldManager') ?? (req.headers['user-agent'] ?? 'unknown').split('/')[0],
+            operation: 'Update',
+            apiVersion: obj.apiVersion,
+            time,
+            fieldsType: 'FieldsV1',
+            fieldsV1: {},
+          },
+        ],
+      };
       store.set(key, obj);
       op.created.push(`${obj.kind}/${key}`);
-      if (tr) startRunners(ns, obj);
+      if (tr) void reconcile(ns, obj);
       reply(res, 201, obj);
       return true;
     }
@@ -238,12 +372,27 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     }
     if (req.method === 'GET') reply(res, 200, obj);
     else if (req.method === 'DELETE') {
-      store.delete(key);
-      op.deleted.push(`${obj.kind}/${key}`);
-      if (tr) {
-        // owner references: the runners' jobs and pods go with the TestRun
-        for (const c of children.get(key) ?? []) if (c.exitCode === null) c.kill('SIGINT');
-        fake.pods = fake.pods.filter((x) => !(x.namespace === ns && x.labels.k6_cr === name));
+      const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
+      for (const [field, label] of [
+        ['uid', 'UID'],
+        ['resourceVersion', 'ResourceVersion'],
+      ] as const)
+        if (pre[field] !== undefined && pre[field] !== obj.metadata[field]) {
+          reply(
+            res,
+            409,
+            statusOf(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${what} "${name}": Precondition failed: ${label} in precondition: ${pre[field]}, ${label} in object meta: ${obj.metadata[field]}`,
+            ),
+          );
+          return true;
+        }
+      if (tr) removeTestRun(ns, name);
+      else {
+        store.delete(key);
+        op.deleted.push(`${obj.kind}/${key}`);
       }
       reply(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
     } else
@@ -256,8 +405,52 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
   });
 
   op.close = async () => {
+    closed = true;
     for (const procs of children.values()) for (const c of procs) if (c.exitCode === null) c.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   };
   return op;
+}
+
+/** k6_start.go isServiceReady: GET /v1/status answers below 400. */
+async function ready(address: string): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${address}/v1/status`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status < 400;
+  } catch {
+    return false;
+  }
+}
+
+/** curl_start.go: `curl --retry 3 -X PATCH -H 'Content-Type: application/json' http://HOST:6565/v1/status -d '{…paused:false…}'`. */
+async function unpause(address: string): Promise<StarterCall> {
+  const body = JSON.stringify({ data: { attributes: { paused: false }, id: 'default', type: 'status' } });
+  let last: StarterCall = { address, status: 0, body: '' };
+  for (let attempt = 0; attempt <= 3; attempt++) {
+    try {
+      const res = await fetch(`http://${address}/v1/status`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(2000),
+      });
+      return { address, status: res.status, body: await res.text() };
+    } catch (err) {
+      // curl --retry retries transient failures (connection refused, timeouts), not HTTP 4xx/5xx answers
+      last = { address, status: 0, body: String(err) };
+    }
+  }
+  return last;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -48,6 +48,8 @@ export interface FakePod {
   adminLocalhostOnly?: boolean;
   podIP?: string;
   nodeName?: string;
+  /** the pod's status as the kubelet reports it (default: Running and Ready); the stand-in k6 operator sets its runners' */
+  status?: Record<string, unknown>;
 }
 export interface FakeService {
   name: string;
@@ -361,7 +363,11 @@ function podObject(p: FakePod): Obj {
       nodeName: p.nodeName ?? 'node-1',
       containers: [{ name: 'istio-proxy', ports: [{ containerPort: 15021 }] }],
     },
-    status: { phase: 'Running', podIP: p.podIP ?? '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+    status: p.status ?? {
+      phase: 'Running',
+      podIP: p.podIP ?? '10.0.0.1',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
   };
 }
 function serviceObject(s: FakeService): Obj {

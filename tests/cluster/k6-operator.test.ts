@@ -1,15 +1,17 @@
 // `--engine k6-operator` (issue 17 item 3) against the fake API server with the stand-in operator
 // (fake-apiserver-k6.ts): TestRun + ConfigMap valid for the k6-operator CRD, runners with the
-// operator's segments, summaries from pods/log, exact merge, everything created deleted again.
+// operator's segments started paused and un-paused by the starter, the controller's stages,
+// summaries from pods/log, exact merge, everything created (and only that) deleted again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { deserializeHistogram, valueAtRankMs } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
+import type { CreatedEntry } from '../../src/load/k6-operator/created.js';
 import { K6OperatorEngine } from '../../src/load/k6-operator/engine.js';
 import { configMapObject, operatorArguments, testRunObject } from '../../src/load/k6-operator/objects.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
@@ -18,6 +20,7 @@ import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
 import { setup } from './helpers.js';
+import { restoreCli } from './restore-cli.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 6, duration: '1s' };
@@ -33,6 +36,10 @@ const responses: ScriptedResponse[] = Array.from({ length: 60 }, (_, i) =>
     ? { status: 503, body: 'no healthy upstream', duration: 2 }
     : { status: 200, body: 'ok', duration: 5 + i * 3 },
 );
+
+function journalOf(t: { e: { journalDir: string } }): CreatedEntry {
+  return JSON.parse(fs.readFileSync(path.join(t.e.journalDir, 'mp-test.k6-operator.json'), 'utf8')) as CreatedEntry;
+}
 
 async function env(extra: Record<string, string> = {}) {
   const e = await setup();
@@ -115,19 +122,32 @@ test("parallelism 3: runners with the operator's segments, summaries from pods/l
       '--execution-segment-sequence=0,1/3,2/3,1',
     ]);
     assert.ok(run.commands[1].includes('--no-usage-report'));
+    assert.equal(run.commands[1].slice(-6), [
+      '--address=0.0.0.0:6565',
+      '--paused',
+      '--tag',
+      'instance_id=2',
+      '--tag',
+      'testrun_name=mp-test',
+    ]);
+    // the controller's stages, in order; meshproof waited for the last one
+    assert.equal(run.stages, ['initialization', 'initialized', 'created', 'started', 'stopped', 'finished']);
+    // the starter un-paused each paused runner through k6's REST API, which answered "running"
+    assert.is(run.starter.length, 3);
+    for (const call of run.starter) {
+      assert.is(call.status, 200, call.body);
+      const { attributes } = JSON.parse(call.body).data;
+      assert.equal([attributes.paused, attributes.running, attributes.status], [false, true, 7]);
+    }
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test', 'TestRun/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
-    assert.equal(
-      fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [],
-      [],
-      'journal removed once everything is deleted',
-    );
+    assert.is(journalOf(t).state, 'done', 'journal closed once everything is deleted');
   } finally {
     await t.cleanup();
   }
 });
 
-test('a runner that fails: stage "error" → InfraError (exit 3); the TestRun and ConfigMap are still deleted', async () => {
+test('a runner that fails: the controller still reaches "finished" (FinishJobs), so the pod\'s exit code fails the phase (exit 3); all deleted', async () => {
   const t = await env({ FAKE_K6_EXIT: '107', FAKE_K6_EXIT_SEGMENT: '1/2:1' });
   try {
     const err = await t.engine.run(profile, plan, { instances: 2 }).then(
@@ -136,8 +156,39 @@ test('a runner that fails: stage "error" → InfraError (exit 3); the TestRun an
     );
     assert.instance(err, InfraError);
     assert.is((err as InfraError).exitCode, ExitCode.infra);
-    assert.match((err as Error).message, /TestRun loadgen\/mp-test ended in stage "error"/);
+    assert.match((err as Error).message, 'runner pod loadgen/mp-test-2-fake exited with 107');
+    assert.equal(t.op.runs[0].stages.slice(-1), ['finished']);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('`cleanup: post` (which meshproof does not set): the stand-in, like the controller, deletes the TestRun and its pods once "finished"', async () => {
+  const t = await env();
+  try {
+    const api = new K8sOperatorApi(loadConnection({ kubeconfig: t.e.kubeconfig }));
+    const input = {
+      name: 'mp-post',
+      namespace: 'loadgen',
+      parallelism: 1,
+      script: readFileSync(script, 'utf8'),
+      plan,
+      profile,
+    };
+    const tr = testRunObject(input);
+    assert.is((tr.spec as Record<string, unknown>).cleanup, undefined, 'meshproof never asks for it');
+    (tr.spec as Record<string, unknown>).cleanup = 'post';
+    await api.create(configMapObject(input));
+    await api.create(tr);
+    for (let i = 0; i < 600 && t.op.testRuns.has('loadgen/mp-post'); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.not.ok(t.op.testRuns.has('loadgen/mp-post'), 'deleted by the operator');
+    assert.equal(t.op.runs[0].stages.slice(-1), ['finished']);
+    assert.equal(
+      t.e.fake.pods.filter((p) => p.labels.k6_cr === 'mp-post'),
+      [],
+      'its pods (and their logs) are gone',
+    );
   } finally {
     await t.cleanup();
   }
@@ -166,10 +217,59 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
     );
     assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
     assert.match((err as Error).message, /create/);
-    // the ConfigMap was created, then deleted again; the TestRun never existed (its delete is a 404: fine)
+    // the ConfigMap was created, then deleted again; the TestRun never existed (no delete is sent)
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
-    assert.equal(fs.existsSync(t.e.journalDir) ? fs.readdirSync(t.e.journalDir) : [], []);
+    assert.is(journalOf(t).state, 'done');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a create answered 500 (may or may not have happened): the journal stays open for `meshproof restore`, which finds nothing left and closes it', async () => {
+  const t = await env();
+  try {
+    t.e.fake.script({ method: 'POST', path: /testruns$/, status: 500 });
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.is(journalOf(t).state, 'open');
+    const r = await restoreCli('restore', '--kubeconfig', t.e.kubeconfig, '--journal-dir', t.e.journalDir);
+    assert.is(r.code, ExitCode.ok, r.stderr);
+    assert.match(r.stderr, 'k6-operator run mp-test: nothing of it was left');
+    assert.is(journalOf(t).state, 'done');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("a same-named TestRun someone else made: the create is refused (409) and theirs is not deleted; the run's ConfigMap is", async () => {
+  const t = await env();
+  try {
+    const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
+    const theirs = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'k6.io/v1alpha1',
+        kind: 'TestRun',
+        metadata: { name: 'mp-test' },
+        spec: { parallelism: 1, script: { configMap: { name: 'theirs' } }, paused: 'true' },
+      }),
+    });
+    assert.is(theirs.status, 201);
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match((err as Error).message, 'already exists');
+    assert.ok(t.op.testRuns.has('loadgen/mp-test'), 'theirs is still there');
+    assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
+    assert.is(journalOf(t).state, 'done');
   } finally {
     await t.cleanup();
   }

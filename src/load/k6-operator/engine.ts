@@ -1,10 +1,17 @@
 /**
  * `--engine k6-operator`: one phase as a k6-operator TestRun with `parallelism` N (issue 17
  * item 3). Creates the ConfigMap and the TestRun in the namespace the user named, waits for
- * status.stage `finished` (or `error`), reads every runner pod's log (`pods/log`) for the summary
- * it printed between markers (log-summary.ts), merges them exactly (merge.ts), and deletes what
- * it created — recorded first in a journal file (created.ts), so an interrupted run leaves a
- * list of what to delete. The Kubernetes calls go through `OperatorApi` (src/cluster/k6-operator-api.ts).
+ * the stage the operator's controller writes last (controllers/testrun_controller.go:
+ * "" → initialization → initialized → created → started → stopped → finished; "error" only
+ * when the initializer finds parallelism above the script's max VUs, k6_initialize.go
+ * RunValidations), checks every runner pod ended as k6 ends a valid run (exit 0, or 99 for
+ * crossed thresholds: the controller's FinishJobs counts failed jobs but still goes on to
+ * "finished", so the stage alone does not say a runner failed), reads every runner pod's log
+ * (`pods/log`) for the summary it printed between markers (log-summary.ts), merges them
+ * exactly (merge.ts), and deletes what it created — recorded first in a journal file
+ * (created.ts), told each object's uid, and deleted with that uid as a precondition, so a
+ * same-named object someone else made is never deleted. The Kubernetes calls go through
+ * `OperatorApi` (src/cluster/k6-operator-api.ts).
  */
 import { readFileSync } from 'node:fs';
 import { InfraError } from '../../errors.js';
@@ -19,17 +26,35 @@ import { CONFIGMAP_MAX_BYTES, configMapObject, runnerSelector, testRunObject } f
 
 type Obj = Record<string, unknown>;
 
+/** DeleteOptions.preconditions (k8s.io/apimachinery meta/v1 types.go Preconditions) */
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** A runner pod: its name, status.phase and the k6 container's exit code once it ended. */
+export interface RunnerPod {
+  name: string;
+  phase?: string;
+  exitCode?: number;
+}
+
 /** The Kubernetes calls the engine makes; InfraError on failure (exit 3). */
 export interface OperatorApi {
-  /** "namespace/name" of the API server, for messages */
+  /** the API server's URL, for messages and the journal */
   readonly server: string;
-  create(object: Obj): Promise<void>;
+  /** the kubeconfig context, for the journal (restore uses it again) */
+  readonly context: string;
+  /** creates; returns what the server answered (with metadata.uid) */
+  create(object: Obj): Promise<Obj>;
+  /** the object as it is now, or null when there is none */
+  get(object: Obj): Promise<Obj | null>;
   /** the TestRun's status.stage, or undefined before the operator set one */
   testRunStage(namespace: string, name: string): Promise<string | undefined>;
-  runnerPods(namespace: string, selector: string): Promise<string[]>;
+  runnerPods(namespace: string, selector: string): Promise<RunnerPod[]>;
   podLog(namespace: string, pod: string): Promise<string>;
-  /** deletes; a 404 is fine (already gone) */
-  remove(object: Obj): Promise<void>;
+  /** deletes only when the preconditions hold (else the error carries httpCode 409); a 404 is fine (already gone) */
+  remove(object: Obj, preconditions: DeletePreconditions): Promise<void>;
 }
 
 export interface K6OperatorOptions {
@@ -51,6 +76,7 @@ export interface K6OperatorOptions {
 
 export class K6OperatorEngine implements Engine {
   readonly name = 'k6' as const;
+  readonly placement = 'pod' as const;
   private count = 0;
 
   constructor(private readonly opts: K6OperatorOptions) {}
@@ -68,37 +94,83 @@ export class K6OperatorEngine implements Engine {
       throw new InfraError(`${this.opts.script} is larger than a ConfigMap may hold (1 MiB)`);
     const input = { name, namespace, parallelism: n, script, plan, profile, image: this.opts.image };
     const objects = [configMapObject(input), testRunObject(input)];
-    const journal = new CreatedJournal(this.opts.journalDir, name, this.opts.api.server);
+    const api = this.opts.api;
+    const journal = new CreatedJournal(this.opts.journalDir, name, { server: api.server, context: api.context });
     journal.record(objects); // before anything exists
+    // uid of each object this run created; `unsure` once a create failed without saying whether it happened
+    const uids = new Map<Obj, string>();
+    const created = { uids, unsure: false };
+    let result: PhaseResult;
     try {
-      for (const o of objects) await this.opts.api.create(o);
+      for (const o of objects) {
+        try {
+          const answer = await api.create(o);
+          const uid = String((answer.metadata as Obj | undefined)?.uid ?? '');
+          if (uid) {
+            uids.set(o, uid);
+            journal.created(String(o.kind), uid);
+          } else created.unsure = true;
+        } catch (err) {
+          // a refusal (4xx: forbidden, invalid, already exists — someone else's) created nothing;
+          // a 5xx or a lost connection may have: the journal stays open for `meshproof restore`
+          const code = (err as { httpCode?: number }).httpCode;
+          if (code === undefined || code >= 500) created.unsure = true;
+          throw err;
+        }
+      }
       await this.waitFinished(
         namespace,
         name,
         profileMaxDurationMs(profile) + (this.opts.slackMs ?? 300_000),
         options.signal,
       );
-      const parts = await this.collect(namespace, name, n, profile, plan);
-      const merged = mergePhaseResults(parts);
+      const merged = mergePhaseResults(await this.collect(namespace, name, n, profile, plan));
       const segments = evenSegments(n);
-      return n > 1
-        ? {
-            ...merged,
-            instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) },
-          }
-        : merged;
-    } finally {
-      // the TestRun first: deleting it makes the operator delete its jobs and pods
-      const failures: string[] = [];
-      for (const o of [...objects].reverse()) {
-        try {
-          await this.opts.api.remove(o);
-        } catch (err) {
-          failures.push((err as Error).message);
-        }
-      }
-      if (failures.length === 0) journal.done();
+      result =
+        n > 1
+          ? {
+              ...merged,
+              instances: { count: n, sequence: sequenceString(segments), segments: segments.map(segmentString) },
+            }
+          : merged;
+    } catch (err) {
+      await this.deleteCreated(objects, created, journal); // the phase's own error says what went wrong
+      throw err;
     }
+    const left = await this.deleteCreated(objects, created, journal);
+    // a measured phase must not hide what it left behind
+    if (left)
+      throw new InfraError(
+        `k6-operator TestRun ${namespace}/${name}: ${left}; journal kept: ${journal.file}; \`meshproof restore --run ${name}\` deletes what is left`,
+      );
+    return result;
+  }
+
+  /**
+   * Deletes, TestRun first (the operator then deletes its jobs and pods), only what this run
+   * created, by uid (a same-named object someone else made answers 409), and closes the journal;
+   * returns what may be left behind, or undefined.
+   */
+  private async deleteCreated(
+    objects: Obj[],
+    created: { uids: Map<Obj, string>; unsure: boolean },
+    journal: CreatedJournal,
+  ): Promise<string | undefined> {
+    const failures: string[] = [];
+    for (const o of [...objects].reverse()) {
+      const uid = created.uids.get(o);
+      if (!uid) continue;
+      try {
+        await this.opts.api.remove(o, { uid });
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    if (failures.length === 0 && !created.unsure) {
+      journal.done('deleted by the run');
+      return undefined;
+    }
+    return failures.join('; ') || 'a create failed without saying whether it happened';
   }
 
   private async waitFinished(namespace: string, name: string, limitMs: number, signal?: AbortSignal): Promise<void> {
@@ -107,8 +179,10 @@ export class K6OperatorEngine implements Engine {
       const stage = await this.opts.api.testRunStage(namespace, name);
       if (stage === 'finished') return;
       if (stage === 'error')
+        // the only place the controller writes it: k6_initialize.go RunValidations, when the
+        // initializer's `k6 inspect --execution-requirements` reports fewer max VUs than parallelism
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} ended in stage "error" (kubectl describe testrun -n ${namespace} ${name})`,
+          `k6-operator TestRun ${namespace}/${name} ended in stage "error": the operator's initializer found fewer VUs than parallelism (kubectl describe testrun -n ${namespace} ${name}; kubectl logs -n ${namespace} job/${name}-initializer)`,
         );
       if (signal?.aborted)
         throw new InfraError(
@@ -116,7 +190,7 @@ export class K6OperatorEngine implements Engine {
         );
       if (Date.now() > deadline)
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}")`,
+          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}"${stuckHint(namespace, name, stage)})`,
         );
       await sleep(this.opts.pollMs ?? 2000, signal);
     }
@@ -132,23 +206,43 @@ export class K6OperatorEngine implements Engine {
     const pods = await this.opts.api.runnerPods(namespace, runnerSelector(name));
     if (pods.length !== n)
       throw new InfraError(
-        `k6-operator TestRun ${namespace}/${name}: expected ${n} runner pods, found ${pods.length} (${pods.join(', ') || 'none'})`,
+        `k6-operator TestRun ${namespace}/${name}: expected ${n} runner pods, found ${pods.length} (${pods.map((p) => p.name).join(', ') || 'none'})`,
       );
+    // "finished" follows failed runners too (k6_finish.go FinishJobs: "TODO: We should
+    // distinguish between Suceeded/Failed/Unknown"): each pod's own exit says whether its data is k6's
+    for (const p of pods)
+      if (!K6_VALID_EXITS.includes(p.exitCode ?? -1))
+        throw new InfraError(
+          `runner pod ${namespace}/${p.name} ${p.exitCode === undefined ? `has not ended as k6 does (phase ${p.phase ?? 'unknown'})` : `exited with ${p.exitCode}`}; only 0 and 99 (thresholds crossed) leave a valid summary (kubectl logs -n ${namespace} ${p.name})`,
+        );
     const parts: PhaseResult[] = [];
     for (const pod of pods) {
-      const text = summaryFromLog(await this.opts.api.podLog(namespace, pod));
+      const text = summaryFromLog(await this.opts.api.podLog(namespace, pod.name));
       if (text === undefined)
         throw new InfraError(
-          `runner pod ${namespace}/${pod} printed no meshproof summary (is the TestRun's script meshproof's resilience.js?)`,
+          `runner pod ${namespace}/${pod.name} printed no meshproof summary (is the TestRun's script meshproof's resilience.js?)`,
         );
       try {
         parts.push(parseSummaryFile(text, { profile, plan, version: 'k6-operator', endedAt: new Date() }));
       } catch (err) {
-        throw new InfraError(`runner pod ${namespace}/${pod}: ${(err as Error).message}`);
+        throw new InfraError(`runner pod ${namespace}/${pod.name}: ${(err as Error).message}`);
       }
     }
     return parts;
   }
+}
+
+/** k6's exits after which its summary is valid (errext/exitcodes: 0, 99 ThresholdsHaveFailed). */
+const K6_VALID_EXITS = [0, 99];
+
+/** Where a TestRun that never finishes is stuck, in the controller's terms. */
+function stuckHint(namespace: string, name: string, stage: string | undefined): string {
+  if (stage === undefined || stage === '') return '; is the k6 operator running and watching this namespace?';
+  if (stage === 'initialization')
+    return `; the initializer job runs \`k6 inspect\` first — kubectl logs -n ${namespace} job/${name}-initializer`;
+  if (stage === 'created')
+    return '; the starter waits for every runner pod to be Running and its k6 REST API to answer';
+  return '';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -14,6 +14,7 @@
  */
 import type { LoadProfile, RequestPlan } from '../model.js';
 import { SUMMARY_TO_STDOUT } from '../k6/metrics/markers.js';
+import { labelValue, RUN_ID_LABEL } from '../../ports.js';
 
 export const K6_GROUP = 'k6.io';
 export const K6_VERSION = 'v1alpha1';
@@ -22,6 +23,11 @@ export const TESTRUN_PLURAL = 'testruns';
 export const SCRIPT_KEY = 'resilience.js';
 /** every object meshproof creates carries this label, so a leftover is easy to find */
 export const CREATED_BY = { 'app.kubernetes.io/managed-by': 'meshproof' };
+
+/** The labels of the ConfigMap and the TestRun: meshproof's, and the run (= TestRun name) they belong to. */
+export function createdLabels(name: string): Record<string, string> {
+  return { ...CREATED_BY, [RUN_ID_LABEL]: labelValue(name) };
+}
 /** ConfigMaps hold at most 1 MiB (kube-apiserver: "Too long: must have at most 1048576 bytes") */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
@@ -60,11 +66,18 @@ export function configMapObject(input: TestRunInput): Obj {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: input.name, namespace: input.namespace, labels: { ...CREATED_BY } },
+    metadata: { name: input.name, namespace: input.namespace, labels: createdLabels(input.name) },
     data: { [SCRIPT_KEY]: input.script },
   };
 }
 
+/**
+ * No `cleanup: post`: with it the controller deletes the TestRun — and through the owner
+ * references the runner pods whose logs meshproof reads — as soon as the stage is `finished`
+ * (controllers/testrun_controller.go, case "error", "finished"). meshproof deletes it itself
+ * after reading the logs. No `paused`: its default (runners start with `--paused`, the starter
+ * resumes them, pkg/resources/jobs/runner.go) is what starts the segments together.
+ */
 export function testRunObject(input: TestRunInput): Obj {
   const runner: Obj = {
     // the runners are clients of the mesh, not members: no sidecar between k6 and the gateway
@@ -74,7 +87,7 @@ export function testRunObject(input: TestRunInput): Obj {
   return {
     apiVersion: `${K6_GROUP}/${K6_VERSION}`,
     kind: 'TestRun',
-    metadata: { name: input.name, namespace: input.namespace, labels: { ...CREATED_BY } },
+    metadata: { name: input.name, namespace: input.namespace, labels: createdLabels(input.name) },
     spec: {
       parallelism: input.parallelism,
       script: { configMap: { name: input.name, file: SCRIPT_KEY } },
