@@ -16,6 +16,9 @@ export interface SeenRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** in `serve` mode, what the pod drew for this request: its status and its service time */
+  status?: number;
+  latencyMs?: number;
 }
 const MAX_SEEN = 64;
 
@@ -53,7 +56,13 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
   const server = http.createServer((req, res) => {
     seen++;
     if (log.length === MAX_SEEN) log.shift();
-    log.push({ at: performance.now(), method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    const entry: SeenRequest = {
+      at: performance.now(),
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+    };
+    log.push(entry);
     const mode = behaviour.mode ?? 'serve';
     if (mode === 'close') return void req.socket.destroy();
     if (mode === 'hang') return void req.resume();
@@ -71,6 +80,8 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
       res.end(body);
     };
     const ms = sample();
+    entry.status = status;
+    entry.latencyMs = ms;
     // no latency means no timer: node clamps setTimeout(0) to 1 ms, which would add a
     // millisecond of noise to every "instant" pod (and to the gateway-overhead benchmark)
     if (ms <= 0) return answer();
