@@ -14,7 +14,8 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
-import { startPod, type Pod, type PodHandle } from './pods.js';
+import type { PodHandle } from './pods.js';
+import { startPods } from './pod-host.js';
 import type { BuildDeps } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { createGateway } from './gateway.js';
@@ -103,13 +104,12 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const pushDelayMs = opts.pushDelayMs ?? 0;
   const now = () => performance.now();
 
-  const pods: Pod[] = [];
-  try {
-    for (const spec of app.pods) pods.push(await startPod(spec, rng.fork(`pod:${spec.name}`)));
-  } catch (e) {
-    await Promise.all(pods.map((p) => p.stop()));
-    throw e;
-  }
+  // the pods serve on their own thread (pod-host.ts), each from the stream forked for it here
+  const podGroup = await startPods(
+    app.pods,
+    app.pods.map((spec) => rng.forkSeed(`pod:${spec.name}`)),
+  );
+  const pods = podGroup.pods;
 
   const stats = new StatsStore();
   // forked in this order so that adding the LB stream left the gateway's and backoff's draws as they were
@@ -148,7 +148,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       [gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))),
     );
     control.stopClusters();
-    await Promise.all(pods.map((p) => p.stop()));
+    await podGroup.stop();
     await log?.close();
     throw e;
   }
@@ -178,7 +178,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       admin.closeAllConnections();
       await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r))]);
       control.stopClusters();
-      await Promise.all(pods.map((p) => p.stop()));
+      await podGroup.stop();
       await log?.close();
     },
   };
