@@ -15,7 +15,7 @@ import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
 import type { PodHandle } from './pods.js';
-import { startPods } from './pod-host.js';
+import { startPods, type PodThreads } from './pod-host.js';
 import type { BuildDeps } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { createGateway } from './gateway.js';
@@ -52,6 +52,8 @@ export interface MeshOptions {
   accessLogPath?: string;
   /** serve HTTP/1.0 (Istio's PILOT_HTTP10=1); default false: HTTP/1.0 gets 426 Upgrade Required (§6.1) */
   acceptHttp10?: boolean;
+  /** the pods' worker threads (pod-host.ts): all pods on one (default) or one per pod */
+  podThreads?: PodThreads;
   /** 0 / unset = any free port */
   gatewayPort?: number;
   adminPort?: number;
@@ -67,6 +69,8 @@ export interface LocalMesh {
   network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
+  /** worker threads serving the pods, off the gateway's event loop */
+  podThreads: number;
   /** the proxy version emulated, and its rule in one line (reports print it) */
   proxy: ProxyVersion;
   proxyRule: string;
@@ -108,6 +112,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const podGroup = await startPods(
     app.pods,
     app.pods.map((spec) => rng.forkSeed(`pod:${spec.name}`)),
+    opts.podThreads,
   );
   const pods = podGroup.pods;
 
@@ -161,6 +166,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     network,
     app,
     pods,
+    podThreads: podGroup.threads,
     proxy,
     proxyRule: proxyRule(proxy),
     getObject: (key) => control.get(key),
