@@ -52,7 +52,7 @@ export interface MeshOptions {
   accessLogPath?: string;
   /** serve HTTP/1.0 (Istio's PILOT_HTTP10=1); default false: HTTP/1.0 gets 426 Upgrade Required (§6.1) */
   acceptHttp10?: boolean;
-  /** the pods' worker threads (pod-host.ts): all pods on one (default) or one per pod */
+  /** the pods' worker threads (pod-host.ts): all pods on one (default), one per pod, or none (the gateway's loop, for comparison) */
   podThreads?: PodThreads;
   /** 0 / unset = any free port */
   gatewayPort?: number;
@@ -69,7 +69,7 @@ export interface LocalMesh {
   network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
-  /** worker threads serving the pods, off the gateway's event loop */
+  /** worker threads serving the pods, off the gateway's event loop (0 with `podThreads: 'none'`) */
   podThreads: number;
   /** the proxy version emulated, and its rule in one line (reports print it) */
   proxy: ProxyVersion;

@@ -11,7 +11,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { PodBehaviour, PodSpec } from './app-model.js';
-import type { PodHandle, SeenRequest } from './pods.js';
+import { startPod, type Pod, type PodHandle, type SeenRequest } from './pods.js';
+import { createRng } from '../util/random.js';
 import { startWorker } from '../util/worker.js';
 
 /** What pod-worker.ts gets: its pods, the seed of each one's stream, its slots in `seen`. */
@@ -33,14 +34,19 @@ type FromPods =
   | { type: 'ready'; ports: number[] }
   | { type: 'error'; message: string }
   | { type: 'done'; id: number; requests?: SeenRequest[] };
-type Request = ToPods extends infer T ? (T extends ToPods ? Omit<T, 'id'> : never) : never;
+/** each kind of message to the pods without its id (PodThread.call numbers it) */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Request = WithoutId<ToPods>;
 
-/** How the pods are spread over threads: all on one (the default), or one thread per pod. */
-export type PodThreads = 'one' | 'per-pod';
+/**
+ * How the pods are spread over threads: all on one (the default), one thread per pod, or none —
+ * on the caller's event loop, as before issue 18, kept so that a benchmark can compare.
+ */
+export type PodThreads = 'one' | 'per-pod' | 'none';
 
 export interface PodGroup {
   pods: PodHandle[];
-  /** worker threads serving the pods */
+  /** worker threads serving the pods (0: they share the caller's loop) */
   threads: number;
   /** stops every pod and ends its thread */
   stop(): Promise<void>;
@@ -50,6 +56,7 @@ const HOST = '127.0.0.1';
 
 /** Starts `specs` (pod i draws from `createRng(seeds[i])`) on worker threads. */
 export async function startPods(specs: PodSpec[], seeds: number[], threads: PodThreads = 'one'): Promise<PodGroup> {
+  if (threads === 'none') return startOnThisLoop(specs, seeds);
   const seen = new SharedArrayBuffer(4 * Math.max(1, specs.length));
   const counters = new Uint32Array(seen);
   const groups = threads === 'per-pod' ? specs.map((_, i) => [i]) : [specs.map((_, i) => i)];
@@ -96,6 +103,18 @@ export async function startPods(specs: PodSpec[], seeds: number[], threads: PodT
     threads: live.length,
     stop: () => (stopping ??= Promise.all(live.map((t) => t.stop())).then(() => undefined)),
   };
+}
+
+async function startOnThisLoop(specs: PodSpec[], seeds: number[]): Promise<PodGroup> {
+  const pods: Pod[] = [];
+  const stop = () => Promise.all(pods.map((p) => p.stop())).then(() => undefined);
+  try {
+    for (const [i, spec] of specs.entries()) pods.push(await startPod(spec, createRng(seeds[i])));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { pods, threads: 0, stop };
 }
 
 /** One worker and its calls in flight. */

@@ -11,8 +11,11 @@ import { appWith, send } from './helpers.js';
 
 const round = (x: number | undefined) => (x === undefined ? NaN : Math.round(x * 1e6) / 1e6);
 
-for (const podThreads of ['one', 'per-pod'] as const)
-  test(`seed 7, pods on ${podThreads === 'one' ? 'one thread' : 'a thread each'}: each pod replays its pinned status and latency draws (4 requests per pod, sent straight to the pod)`, async () => {
+const THREADS = { none: 0, one: 1, 'per-pod': 2 } as const;
+const ON = { none: "the gateway's loop", one: 'one thread', 'per-pod': 'a thread each' } as const;
+
+for (const podThreads of ['none', 'one', 'per-pod'] as const)
+  test(`seed 7, pods on ${ON[podThreads]}: each pod replays its pinned status and latency draws (4 requests per pod, sent straight to the pod)`, async () => {
     const m = await startMesh({
       seed: 7,
       podThreads,
@@ -22,7 +25,7 @@ for (const podThreads of ['one', 'per-pod'] as const)
       ]),
     });
     try {
-      assert.is(m.podThreads, podThreads === 'one' ? 1 : 2);
+      assert.is(m.podThreads, THREADS[podThreads]);
       const got: Record<string, { status: number; latencyMs: number }[]> = {};
       for (const pod of m.pods) {
         const replies = [];
