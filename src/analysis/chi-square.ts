@@ -81,5 +81,7 @@ export function chiSquareGoodnessOfFit(observed: number[], probabilities: number
     statistic += (o - expected[i]) ** 2 / expected[i];
   });
   if (impossible) return { statistic: Infinity, df: Math.max(df, 1), pValue: 0, expected };
+  // no observation at all (n = 0): no category has an expected count, so no degree of freedom
+  df = Math.max(df, 0);
   return { statistic, df, pValue: df > 0 ? gammaQ(df / 2, statistic / 2) : 1, expected };
 }

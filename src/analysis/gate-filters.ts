@@ -62,13 +62,12 @@ export function filterProblem(kind: string, filter: TagFilter): string | undefin
 
 /**
  * The phase restricted to the filter: its requests, statuses, causes and (where recorded) latency
- * histogram. Returns a string when the phase lacks what the filter needs (no per-subset results).
+ * histogram. `no-attribution` when the phase lacks what the filter needs (no per-subset results).
  */
-export function restrictPhase(r: PhaseResult, filter: TagFilter): PhaseResult | string {
+export function restrictPhase(r: PhaseResult, filter: TagFilter): PhaseResult | 'no-attribution' {
   let base = { statuses: r.statuses, causes: r.causes, overall: r.histograms.overall, requests: r.requests };
   if (filter.subset !== undefined) {
-    if (!r.subsets)
-      return 'this run did not attribute responses to subsets (set target.subsetFrom, or route to DestinationRule subsets so meshproof adds its attribution header)';
+    if (!r.subsets) return 'no-attribution';
     const s = r.subsets[filter.subset];
     base = s
       ? { statuses: s.statuses, causes: s.causes, overall: s.histogram, requests: s.requests }

@@ -13,8 +13,7 @@
  *                chi-square approximation does not hold; more requests decide it);
  *   pass         otherwise — no evidence against the weights at this confidence.
  */
-import type { GateResult, PhaseName, SplitCheck, Verdict } from './model.js';
-import { formatNumber } from '../util/format.js';
+import type { GateResult, PhaseName, SplitCheck, SplitReason, Verdict } from './model.js';
 import type { AnalyzedPhase } from './compare.js';
 import { restrictPhase, type TagFilter } from './gate-filters.js';
 import { analyzePhase } from './phase.js';
@@ -23,15 +22,20 @@ export const SPLIT_GATE = { expression: 'matches-weights', aggregation: 'rate', 
 /** Cochran's rule of thumb for Pearson's chi-square: every expected count at least 5. */
 export const MIN_EXPECTED = 5;
 
-const pct = (x: number) => `${formatNumber(x * 100)} %`;
-
-function verdictOf(c: SplitCheck, alpha: number): Verdict {
-  if (c.n === 0) return 'inconclusive';
-  if (c.pValue < alpha) return 'fail';
-  return c.minExpected < MIN_EXPECTED ? 'inconclusive' : 'pass';
+function reasonOf(c: SplitCheck, alpha: number): SplitReason {
+  if (c.n === 0) return 'no-requests';
+  if (c.pValue < alpha) return 'weights-rejected';
+  return c.minExpected < MIN_EXPECTED ? 'too-few-requests' : 'consistent';
 }
 
-/** One gate result for all declared routes: the worst verdict, every route's evidence in the message. */
+const VERDICT_OF: Record<SplitReason, Verdict> = {
+  'weights-rejected': 'fail',
+  'no-requests': 'inconclusive',
+  'too-few-requests': 'inconclusive',
+  consistent: 'pass',
+};
+
+/** One gate result for all declared routes: the worst verdict, every route's evidence. */
 export function judgeSplit(
   metric: string,
   scope: PhaseName,
@@ -39,62 +43,47 @@ export function judgeSplit(
   confidence: number,
 ): GateResult {
   const base = { expression: SPLIT_GATE.expression, metric, scope };
+  const evidence = { kind: 'split' as const, confidence, minExpected: MIN_EXPECTED };
   if (!checks || checks.length === 0) {
-    const why = checks
-      ? 'the policy declares no weighted route (no http[] entry with two or more destinations)'
-      : 'this run did not attribute responses to subsets';
     return {
       ...base,
       observed: NaN,
       interval: [NaN, NaN],
       verdict: 'inconclusive',
-      message: `${scope} split cannot be judged: ${why}`,
+      evidence: { ...evidence, routes: [], undecided: checks ? 'no-weighted-route' : 'no-attribution' },
     };
   }
   const alpha = 1 - confidence;
-  const verdicts = checks.map((c) => verdictOf(c, alpha));
+  const routes = checks.map((check) => {
+    const reason = reasonOf(check, alpha);
+    return { check, verdict: VERDICT_OF[reason], reason };
+  });
+  const verdicts = routes.map((r) => r.verdict);
   const verdict: Verdict = verdicts.includes('fail')
     ? 'fail'
     : verdicts.includes('inconclusive')
       ? 'inconclusive'
       : 'pass';
-  const lines = checks.map((c, i) => {
-    const each = c.subsets
-      .map(
-        (s) =>
-          `${s.subset} ${pct(s.share)} [${pct(s.lo)}, ${pct(s.hi)}] vs ${pct(s.declared)}${s.inside ? '' : ' (outside)'}`,
-      )
-      .join(', ');
-    const why =
-      verdicts[i] === 'fail'
-        ? `p = ${formatNumber(c.pValue)} < ${formatNumber(alpha)}: not the declared weights`
-        : c.n === 0
-          ? 'no attributed requests'
-          : verdicts[i] === 'inconclusive'
-            ? `smallest expected count ${formatNumber(c.minExpected)} < ${MIN_EXPECTED}: too few requests for the chi-square test`
-            : `p = ${formatNumber(c.pValue)} ≥ ${formatNumber(alpha)}: consistent with the declared weights`;
-    return `${c.route}: ${c.n} requests; ${each}; Pearson chi-square X² = ${formatNumber(c.statistic)}, df ${c.df}, ${why}`;
-  });
   const first = checks[0];
   return {
     ...base,
     observed: first.pValue,
     interval: [first.pValue, first.pValue],
     verdict,
-    message: `${scope} split (chi-square goodness of fit at ${Math.round(confidence * 100)} %; intervals simultaneous per route): ${lines.join('; ')}`,
+    evidence: { ...evidence, routes },
   };
 }
 
-/** Both phases restricted to a tag filter and analysed as phases; a string when the run lacks what it needs. */
+/** Both phases restricted to a tag filter and analysed as phases; `no-attribution` when the run lacks per-subset results. */
 export function restrictContext<C extends { baseline: AnalyzedPhase; policy: AnalyzedPhase }>(
   ctx: C,
   filter: TagFilter,
   confidence: number,
-): C | string {
+): C | 'no-attribution' {
   const b = restrictPhase(ctx.baseline.result, filter);
   const p = restrictPhase(ctx.policy.result, filter);
-  if (typeof b === 'string') return b;
-  if (typeof p === 'string') return p;
+  if (b === 'no-attribution') return b;
+  if (p === 'no-attribution') return p;
   return {
     ...ctx,
     baseline: { result: b, stats: analyzePhase(b, confidence) },
@@ -102,8 +91,8 @@ export function restrictContext<C extends { baseline: AnalyzedPhase; policy: Ana
   };
 }
 
-/** A gate that cannot be judged on this run, and why. */
-export function undecided(gate: { expression: string }, metric: string, scope: string, why: string): GateResult {
+/** A tag-filtered gate that cannot be judged on this run: it attributed no responses to subsets. */
+export function undecided(gate: { expression: string }, metric: string, scope: string, filter: TagFilter): GateResult {
   return {
     expression: gate.expression,
     metric,
@@ -111,6 +100,6 @@ export function undecided(gate: { expression: string }, metric: string, scope: s
     observed: NaN,
     interval: [NaN, NaN],
     verdict: 'inconclusive',
-    message: `${scope} ${metric}: ${why}, so ${gate.expression} cannot be decided`,
+    evidence: { kind: 'unjudged', filter, undecided: 'no-attribution' },
   };
 }

@@ -7,8 +7,7 @@
 import { ConfigError } from '../errors.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import { histogramOf } from './decoded.js';
-import type { Comparison, GateResult, PhaseName, Verdict } from './model.js';
-import { formatNumber } from '../util/format.js';
+import type { Aggregation, Comparison, GateResult, Operator, PhaseName, Verdict } from './model.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
 import { ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';
@@ -16,10 +15,9 @@ import { filterProblem, splitTagFilter, type TagFilter } from './gate-filters.js
 import { judgeSplit, restrictContext, SPLIT_GATE, undecided } from './gate-split.js';
 
 /** Longest first, so "<=" is not read as "<". k6 also accepts "===", read here as "==". */
-export const OPERATORS = ['===', '<=', '>=', '==', '!=', '<', '>'] as const;
-export type Operator = Exclude<(typeof OPERATORS)[number], '==='>;
+export const OPERATORS = ['===', '<=', '>=', '==', '!=', '<', '>'] as const satisfies readonly (Operator | '===')[];
+export type { Aggregation, Operator };
 export const AGGREGATIONS = ['rate', 'count', 'avg', 'min', 'max', 'med', 'p(N)'] as const;
-export type Aggregation = 'rate' | 'count' | 'avg' | 'min' | 'max' | 'med' | 'p';
 export const SCOPES = ['baseline', 'policy', 'delta'] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -278,19 +276,40 @@ export function evaluateParsed(parsed: ParsedGate[], ctx: GateContext): GateResu
     if (ref.kind === 'split')
       return judgeSplit(metric, scope as PhaseName, ctx[scope as PhaseName].stats.splits, confidence);
     const on = ref.filter ? restrictContext(ctx, ref.filter, confidence) : ctx;
-    if (typeof on === 'string') return undecided(gate, metric, scope, on);
+    if (on === 'no-attribution') return undecided(gate, metric, scope, ref.filter!);
     const obs = observe(ref, gate, scope, on, confidence);
-    const verdict = judge(gate, obs);
     return {
       expression: gate.expression,
       metric,
       scope: scope as PhaseName | 'delta',
       observed: obs.observed,
       interval: [obs.lo, obs.hi] as [number, number],
-      verdict,
-      message: explain(gate, metric, scope, obs, verdict, confidence),
+      verdict: judge(gate, obs),
+      evidence: thresholdEvidence(gate, obs, confidence, ref.filter),
     };
   });
+}
+
+/** What a threshold gate was judged on, beside the observation GateResult carries. */
+function thresholdEvidence(
+  gate: Gate,
+  obs: Observation,
+  confidence: number,
+  filter: TagFilter | undefined,
+): GateResult['evidence'] {
+  const { aggregation, percentile, op, threshold } = gate;
+  const noData = Number.isNaN(obs.observed) || Number.isNaN(obs.lo);
+  return {
+    kind: 'threshold',
+    ...(filter ? { filter } : {}),
+    aggregation,
+    ...(percentile !== undefined ? { percentile } : {}),
+    op,
+    threshold,
+    exact: obs.exact,
+    confidence,
+    ...(noData ? { undecided: 'no-data' as const } : {}),
+  };
 }
 
 /** pass: every value in [lo, hi] satisfies the comparison; fail: none does; otherwise inconclusive. */
@@ -411,23 +430,4 @@ function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence:
     return (gate.aggregation === 'min' ? h.minNonZeroValue : h.maxValue) / 1000;
   };
   return exact(scope === 'delta' ? extreme(ctx.policy) - extreme(ctx.baseline) : extreme(ctx[scope]));
-}
-
-function explain(
-  gate: Gate,
-  metric: string,
-  scope: Scope,
-  obs: Observation,
-  verdict: Verdict,
-  confidence: number,
-): string {
-  const what = `${scope} ${metric} ${gate.aggregation === 'p' ? `p(${gate.percentile})` : gate.aggregation}`;
-  if (Number.isNaN(obs.observed) || Number.isNaN(obs.lo))
-    return `${what} has no data (no requests in the phase), so ${gate.expression} cannot be decided`;
-  const value = `${what} = ${formatNumber(obs.observed)}`;
-  if (obs.exact) return `${value} (exact) ${verdict === 'pass' ? 'satisfies' : 'violates'} ${gate.expression}`;
-  const ci = `${Math.round(confidence * 100)} % interval [${formatNumber(obs.lo)}, ${formatNumber(obs.hi)}]`;
-  if (verdict === 'pass') return `${value}; the whole ${ci} satisfies ${gate.expression}`;
-  if (verdict === 'fail') return `${value}; the whole ${ci} violates ${gate.expression}`;
-  return `${value}; the ${ci} straddles ${formatNumber(gate.threshold)}, so ${gate.expression} cannot be decided at this confidence (more requests would narrow it)`;
 }

@@ -5,7 +5,7 @@
  * the replicas is the targets' business (src/cluster/counters.ts, src/targets/local-target.ts).
  */
 import type { PhaseResult } from '../load/model.js';
-import type { GatewayCounters, PhaseName } from './model.js';
+import type { CounterMismatch, GatewayCounters, PhaseName } from './model.js';
 
 /** The per-cluster counters compared with client-side causes (§1, §2.2, §3.2, §4). */
 export const GATEWAY_COUNTERS = [
@@ -71,12 +71,8 @@ export function overflowMismatch(
   phase: string,
   deltas: Record<string, number>,
   causes: Partial<Record<string, number>>,
-): string | undefined {
-  const gateway = bySuffix(deltas, 'upstream_rq_pending_overflow');
-  if (gateway === undefined) return undefined;
-  const clients = causes.overflow ?? 0;
-  if (withinSlack(gateway, clients)) return undefined;
-  return `${phase}: gateway counted ${gateway} upstream_rq_pending_overflow, clients saw ${clients} overflow 503s`;
+): CounterMismatch | undefined {
+  return mismatch(phase, deltas, causes, 'upstream_rq_pending_overflow', 'overflow');
 }
 
 /**
@@ -88,12 +84,23 @@ export function timeoutMismatch(
   phase: string,
   deltas: Record<string, number>,
   causes: Partial<Record<string, number>>,
-): string | undefined {
-  const gateway = bySuffix(deltas, 'upstream_rq_timeout');
+): CounterMismatch | undefined {
+  return mismatch(phase, deltas, causes, 'upstream_rq_timeout', 'route_timeout');
+}
+
+/** The counter against its cause; undefined when the counter is not kept or agrees within the slack. */
+function mismatch(
+  phase: string,
+  deltas: Record<string, number>,
+  causes: Partial<Record<string, number>>,
+  counter: CounterMismatch['counter'],
+  cause: CounterMismatch['cause'],
+): CounterMismatch | undefined {
+  const gateway = bySuffix(deltas, counter);
   if (gateway === undefined) return undefined;
-  const clients = causes.route_timeout ?? 0;
+  const clients = causes[cause] ?? 0;
   if (withinSlack(gateway, clients)) return undefined;
-  return `${phase}: gateway counted ${gateway} upstream_rq_timeout, clients saw ${clients} route-timeout 504s`;
+  return { phase, counter, cause, gateway, clients };
 }
 
 /** One phase's gateway section of the report: its deltas summed over repetitions, and every mismatch. */
@@ -104,7 +111,7 @@ export function gatewayCounters(
 ): GatewayCounters {
   const sum = sumCounters(deltas);
   const mismatches = [overflowMismatch(phase, sum, result.causes), timeoutMismatch(phase, sum, result.causes)].filter(
-    (m): m is string => m !== undefined,
+    (m): m is CounterMismatch => m !== undefined,
   );
   return { phase, deltas: sum, mismatches };
 }

@@ -1,10 +1,11 @@
 /**
  * PhaseRuns → Report (src/report/model.ts): pool the repetitions of each phase
  * (mergePhaseResults: histograms and counts add exactly), then let analysis add statistics,
- * the comparison, the gates and the verdict. Pure: no I/O, no clock.
+ * the comparison, the gates and the verdict; the report words each gate's evidence
+ * (report/gate-text.ts). Pure: no I/O, no clock.
  */
 import type { EngineInfo, PhaseResult } from '../load/model.js';
-import type { GatewayCounters, PhaseName, Report } from '../report/model.js';
+import type { GatewayReport, PhaseName, Report } from '../report/model.js';
 import type { VerifyResult } from '../ports.js';
 import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
@@ -15,6 +16,8 @@ import type { Scenario } from '../scenario/scenario.js';
 import { gatewayCounters } from '../analysis/gateway-counters.js';
 import { redactPlan, stripUserinfo } from '../util/redact.js';
 import { attributionNote } from './attribution.js';
+import { reportGates } from '../report/gate-text.js';
+import { reportGateway } from '../report/gateway-text.js';
 
 /** What the phases produced, before analysis. */
 export interface PhaseRuns {
@@ -51,12 +54,12 @@ export function buildReport(x: ReportInputs): Report {
   const baseline = pooled(runs.results.baseline);
   const policy = pooled(runs.results.policy);
   const a = analyzeExperiment({ baseline, policy, gates: spec.gates, declared: x.policies.attribution?.declared });
-  const gateway: GatewayCounters[] | undefined =
+  const gateway: GatewayReport[] | undefined =
     runs.counters.baseline.length || runs.counters.policy.length
       ? [
           gatewayCounters('baseline', runs.counters.baseline, baseline),
           gatewayCounters('policy', runs.counters.policy, policy),
-        ]
+        ].map(reportGateway)
       : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -85,7 +88,7 @@ export function buildReport(x: ReportInputs): Report {
       policy: { result: policy, stats: a.stats.policy, policyAppliedAt: runs.policyAppliedAt },
     },
     comparison: a.comparison,
-    gates: a.gates,
+    gates: reportGates(a.gates),
     ...(gateway ? { gateway } : {}),
     verdict: a.verdict,
     // a note may quote an API error, which quotes the URL it called (issue 13 item 12)

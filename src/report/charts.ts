@@ -5,7 +5,7 @@
  */
 import { CAUSES, type Cause } from '../load/classify.js';
 import { deserializeHistogram } from '../load/histogram.js';
-import { formatPct, isNum } from '../util/format.js';
+import { formatPct, isNum } from './format.js';
 import type { PhaseName, Report } from './model.js';
 import { causesOf, statusCodes } from './rows.js';
 import { escapeHtml, line, linear, niceTicks, polyline, r2, rect, text } from './svg.js';

@@ -7,7 +7,7 @@
  * effects by default (diff-effects.ts).
  */
 import { CAUSES, isFailure } from '../load/classify.js';
-import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from '../util/format.js';
+import { formatMs, formatPct, formatPp, formatDeltaMs, isNum } from './format.js';
 import { msBound, pctBound } from './rows.js';
 import { ratioStat } from '../analysis/phase.js';
 import type { PhaseName, RatioStat, Report } from './model.js';

@@ -21,7 +21,7 @@
  * regression: issue 14 names the tail a policy cuts, not the one it adds; a `delta` gate on
  * http_req_duration states such a budget.
  */
-import { formatNumber, formatPp, formatPct, isNum } from '../util/format.js';
+import { formatNumber, formatPp, formatPct, isNum } from './format.js';
 import { pctBound } from './rows.js';
 import type { Report } from './model.js';
 import type { Change, ChangeKind, DiffTolerance } from './diff-model.js';

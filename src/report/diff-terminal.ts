@@ -4,7 +4,7 @@
  */
 import { table, getBorderCharacters } from 'table';
 import { changesOf, type ReportDiff } from './diff.js';
-import { formatDeltaMs, formatNumber, formatPp, stripControl } from '../util/format.js';
+import { formatDeltaMs, formatNumber, formatPp, stripControl } from './format.js';
 
 export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): string {
   const paint = (s: string, code: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);

@@ -4,7 +4,7 @@
  * charts, and the full side-by-side table. Every piece of text goes through escapeHtml.
  */
 import { latencyChart, outcomeBars, timelineChart } from './charts.js';
-import { formatMs, formatNumber, formatPct, formatPp } from '../util/format.js';
+import { formatMs, formatNumber, formatPct, formatPp } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { escapeHtml as e } from './svg.js';

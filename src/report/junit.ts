@@ -9,8 +9,8 @@
  * "not judged", which CI dashboards show as skipped, neither green nor red. The exit code (4)
  * still tells the pipeline.
  */
-import type { GateResult, Report } from './model.js';
-import { isNum } from '../util/format.js';
+import type { GateReport, Report } from './model.js';
+import { isNum } from './format.js';
 import { escapeBidiAndC1 } from '../util/text.js';
 
 /** XML 1.0 forbids most control characters even as entities: they are dropped; bidi marks and C1 controls are shown as escapes. */
@@ -26,14 +26,14 @@ export function escapeXml(s: string): string {
 
 const seconds = (ms: number) => (isNum(ms) ? ms / 1000 : 0).toFixed(3);
 
-export function testCaseName(g: Pick<GateResult, 'metric' | 'expression' | 'scope'>): string {
+export function testCaseName(g: Pick<GateReport, 'metric' | 'expression' | 'scope'>): string {
   return `${g.metric} - ${g.expression} (${g.scope})`;
 }
 
 export function render(report: Report): string {
   const x = escapeXml;
   const ms = { baseline: report.phases.baseline.stats.durationMs, policy: report.phases.policy.stats.durationMs };
-  const count = (v: GateResult['verdict']) => report.gates.filter((g) => g.verdict === v).length;
+  const count = (v: GateReport['verdict']) => report.gates.filter((g) => g.verdict === v).length;
   const suite = `meshproof ${report.scenario.name}`;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const attrs = `tests="${report.gates.length}" failures="${count('fail')}" errors="0" skipped="${count('inconclusive')}" time="${seconds(ms.baseline + ms.policy)}"`;

@@ -4,7 +4,7 @@
  */
 import { appendFile, stat } from 'node:fs/promises';
 import { readEnv, type EnvConfig } from '../config.js';
-import { stripControl } from '../util/format.js';
+import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { splitLines, subsetRows } from './subset-rows.js';

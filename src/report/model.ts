@@ -5,35 +5,43 @@
  */
 import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
 import type { EffectivePolicy } from '../ports.js';
-import type {
-  Comparison,
-  DiffStat,
-  GatewayCounters,
-  GateResult,
-  PercentileStat,
-  PhaseName,
-  PhaseStats,
-  RatioStat,
-  Verdict,
-} from '../analysis/model.js';
-
 import type { Attribution } from '../load/subset-from.js';
-import type { SplitCheck, SubsetStats } from '../analysis/model.js';
+import type { Comparison, GatewayCounters, GateResult, PhaseName, PhaseStats, Verdict } from '../analysis/model.js';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
+/** The result types are analysis's (analysis/model.ts); renderers import them from here. */
 export type {
   Comparison,
+  CounterMismatch,
   DiffStat,
+  GateEvidence,
   GatewayCounters,
   GateResult,
   PercentileStat,
   PhaseName,
   PhaseStats,
   RatioStat,
+  SplitCheck,
+  SplitEvidence,
+  SubsetStats,
+  ThresholdEvidence,
+  UnjudgedEvidence,
   Verdict,
-};
-export type { EffectivePolicy, SplitCheck, SubsetStats };
+} from '../analysis/model.js';
+export type { EffectivePolicy };
+
+/** One phase's gateway counters as report.json carries them: each mismatch worded (gateway-text.ts). */
+export interface GatewayReport extends Omit<GatewayCounters, 'mismatches'> {
+  /** mismatches between gateway counters and client-side causes, one line each */
+  mismatches: string[];
+}
+
+/** A gate as report.json carries it: analysis's result with its evidence worded as one sentence (gate-text.ts). */
+export interface GateReport extends Omit<GateResult, 'evidence'> {
+  /** one sentence: why this verdict */
+  message: string;
+}
 
 export interface PhaseReport {
   /** pooled over repetitions (mergePhaseResults) */
@@ -74,8 +82,8 @@ export interface Report {
   order: PhaseName[];
   phases: Record<PhaseName, PhaseReport>;
   comparison: Comparison;
-  gates: GateResult[];
-  gateway?: GatewayCounters[];
+  gates: GateReport[];
+  gateway?: GatewayReport[];
   verdict: Verdict;
   /** anything a reader should know: restore read-back result, warnings, … */
   notes: string[];

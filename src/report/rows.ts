@@ -6,8 +6,8 @@
 import { wilson } from '../analysis/stats.js';
 import { CAUSES, type Cause } from '../load/classify.js';
 import type { LoadProfile } from '../load/model.js';
-import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from '../util/format.js';
-import type { GateResult, PhaseName, Report, Verdict } from './model.js';
+import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
+import type { GateReport, PhaseName, Report, Verdict } from './model.js';
 
 export interface Cell {
   value: string;
@@ -155,7 +155,7 @@ export function causesOf(report: Report): Cause[] {
 
 export interface GateRow {
   verdict: Verdict;
-  scope: GateResult['scope'];
+  scope: GateReport['scope'];
   metric: string;
   expression: string;
   observed: string;
@@ -187,7 +187,7 @@ export function gateRows(report: Report): GateRow[] {
 }
 
 /** How to print a gate's numbers: shares as %, durations in ms, counts as they are. */
-function gateFormatter(g: GateResult): { value: (x: Num) => string; bound: (x: Num) => string } {
+function gateFormatter(g: GateReport): { value: (x: Num) => string; bound: (x: Num) => string } {
   const agg = /^\s*([a-z]+)/.exec(g.expression)?.[1] ?? '';
   const delta = g.scope === 'delta';
   // a k6 tag filter ({subset:v2}) does not change the metric's unit

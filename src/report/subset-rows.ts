@@ -3,7 +3,7 @@
  * and subset, requests, share with its Wilson interval beside the declared weight, failure rate
  * with its interval, latency percentiles, status and cause counts. Plus the split checks.
  */
-import { formatMs, formatNumber, formatPct } from '../util/format.js';
+import { formatMs, formatNumber, formatPct } from './format.js';
 import type { PhaseName, Report } from './model.js';
 import { pctBound } from './rows.js';
 

@@ -4,7 +4,7 @@
  * (config.ts useColor decides: TTY, no NO_COLOR, no CI=true, or FORCE_COLOR).
  */
 import { table, getBorderCharacters } from 'table';
-import { stripControl } from '../util/format.js';
+import { stripControl } from './format.js';
 import type { Report, Verdict } from './model.js';
 import { factLines, gateRows, statRows, verdictLine, type Cell, noteLines, gatewayRows } from './rows.js';
 import { splitLines, subsetRows } from './subset-rows.js';

@@ -13,6 +13,7 @@ import { createClusterTarget } from '../../src/cluster/target.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { effectiveLimits } from '../../src/cluster/counters.js';
 import { parseEnvoyStats, selectGatewayStats, timeoutMismatch } from '../../src/analysis/gateway-counters.js';
+import { mismatchText } from '../../src/report/gateway-text.js';
 import { translateCluster } from '../../src/translate/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { setup, policies, writeKubeconfig, type Env } from './helpers.js';
@@ -180,7 +181,7 @@ test('§4.1 route timeouts: gateway upstream_rq_timeout summed over clusters vs 
   };
   assert.is(timeoutMismatch('policy', d, { route_timeout: 48 }), undefined);
   assert.is(
-    timeoutMismatch('policy', d, { route_timeout: 30 }),
+    mismatchText(timeoutMismatch('policy', d, { route_timeout: 30 })!),
     'policy: gateway counted 50 upstream_rq_timeout, clients saw 30 route-timeout 504s',
   );
   assert.is(

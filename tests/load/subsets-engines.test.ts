@@ -21,6 +21,7 @@ import { attribute } from '../../src/experiment/attribution.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
 import { loadPolicyText } from '../../src/policy/load.js';
 import YAML from 'yaml';
+import { gateMessage } from '../../src/report/gate-text.js';
 
 const script = ensureBundle();
 const HEADER = { header: 'x-meshproof-subset' };
@@ -197,7 +198,7 @@ test('done when: the policy declares 80/10/10 but the gateway routes 50/25/25 (b
       expect: { policy: { split: ['matches-weights'] } },
       declared: declared.declared,
     });
-    assert.is(a.gates[0].verdict, 'fail', a.gates[0].message);
+    assert.is(a.gates[0].verdict, 'fail', gateMessage(a.gates[0]));
     const check = a.stats.policy.splits![0];
     assert.is(check.n, r.requests);
     assert.ok(check.pValue < 1e-6, String(check.pValue));

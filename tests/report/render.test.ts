@@ -21,6 +21,7 @@ import {
   loadFixtureReport,
   UPDATE,
 } from '../fixtures/report/fixture.js';
+import { reportGates } from '../../src/report/gate-text.js';
 
 test('the fixture report.json is exactly what the seeded builder makes (analysis is deterministic)', () => {
   const built = renderJson(buildFixtureReport());
@@ -177,7 +178,7 @@ test('edge cases render in every format: an empty policy phase (no data), no gat
     scenario: { ...built.scenario, repeat: 3 },
     phases: { baseline: built.phases.baseline, policy: { result: empty, stats: a.stats.policy } },
     comparison: a.comparison,
-    gates: a.gates,
+    gates: reportGates(a.gates),
     verdict: a.verdict,
   };
   // through JSON, as a user's file would come back: NaN became null

@@ -1,9 +1,10 @@
 /**
- * Number and text formatting shared by every renderer (and gate messages), so the terminal,
- * Markdown, JUnit and HTML say the same number the same way. Pure and locale-free: golden
- * files must not depend on the machine.
+ * Number and text formatting shared by every renderer and by the sentences the report words
+ * (gate-text.ts), so the terminal, Markdown, JUnit and HTML say the same number the same way.
+ * Display only: it lives in report/ so analysis (a layer below) cannot format text. Pure and
+ * locale-free: golden files must not depend on the machine.
  */
-import { escapeControls } from './text.js';
+import { escapeControls } from '../util/text.js';
 
 /** A JSON round trip turns NaN and ±Infinity into null; everything here accepts both forms. */
 export type Num = number | null | undefined;

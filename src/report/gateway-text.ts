@@ -1,0 +1,21 @@
+/**
+ * The report's gateway section: analysis's counter mismatches (analysis/gateway-counters.ts)
+ * worded as the one line each that report.json and every renderer carry.
+ */
+import type { CounterMismatch, GatewayCounters, GatewayReport } from './model.js';
+
+/** What the clients saw that the counter should equal, in their words. */
+const CLIENT_SIDE: Record<CounterMismatch['cause'], string> = {
+  overflow: 'overflow 503s',
+  route_timeout: 'route-timeout 504s',
+};
+
+/** "policy: gateway counted 600 upstream_rq_pending_overflow, clients saw 900 overflow 503s" */
+export function mismatchText(m: CounterMismatch): string {
+  return `${m.phase}: gateway counted ${m.gateway} ${m.counter}, clients saw ${m.clients} ${CLIENT_SIDE[m.cause]}`;
+}
+
+/** One phase's gateway counters as report.json carries them: each mismatch as a sentence. */
+export function reportGateway(g: GatewayCounters): GatewayReport {
+  return { phase: g.phase, deltas: g.deltas, mismatches: g.mismatches.map(mismatchText) };
+}
