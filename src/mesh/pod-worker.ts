@@ -32,13 +32,15 @@ try {
 }
 
 async function answer(m: ToPods): Promise<void> {
-  if (m.type === 'behaviour') await pods[m.pod].setBehaviour(m.behaviour);
-  else if (m.type === 'requests')
-    return port.postMessage({ type: 'done', id: m.id, requests: await pods[m.pod].lastRequests() });
-  else {
-    await Promise.all(pods.map((p) => p.stop()));
-    port.postMessage({ type: 'done', id: m.id });
-    return port.close();
+  switch (m.type) {
+    case 'behaviour':
+      await pods[m.pod].setBehaviour(m.behaviour);
+      return port.postMessage({ type: 'done', id: m.id });
+    case 'requests':
+      return port.postMessage({ type: 'done', id: m.id, requests: await pods[m.pod].lastRequests() });
+    case 'stop':
+      await Promise.all(pods.map((p) => p.stop()));
+      port.postMessage({ type: 'done', id: m.id });
+      return port.close();
   }
-  port.postMessage({ type: 'done', id: m.id });
 }
