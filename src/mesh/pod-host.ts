@@ -53,6 +53,8 @@ export interface PodGroup {
 }
 
 const HOST = '127.0.0.1';
+/** how long stop() lets the pods close their servers before it terminates their thread */
+const STOP_WAIT_MS = 2000;
 
 /** Starts `specs` (pod i draws from `createRng(seeds[i])`) on worker threads. */
 export async function startPods(specs: PodSpec[], seeds: number[], threads: PodThreads = 'one'): Promise<PodGroup> {
@@ -168,9 +170,14 @@ class PodThread {
     });
   }
 
-  /** Closes the pods' servers and sockets, then ends the thread. */
+  /** Closes the pods' servers and sockets, then ends the thread (at once if they take over STOP_WAIT_MS). */
   async stop(): Promise<void> {
-    if (!this.failure) await this.call({ type: 'stop' }).catch(() => undefined);
+    if (!this.failure) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+      await Promise.race([this.call({ type: 'stop' }).catch(() => undefined), late]);
+      clearTimeout(timer);
+    }
     await this.worker.terminate();
   }
 }
