@@ -12,8 +12,9 @@ export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
   return {
     applier: new LocalApplier(mesh, describeLocalGateway(scenario.localGateway)),
     target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },
-    // the gateway serves from this process's main thread: the orchestrator moves the engine off it
-    topology: { mesh: 'in-process', pods: 'in-process' },
+    // the gateway serves from this process's main thread (the orchestrator moves the engine off
+    // it); the pods from their own worker thread unless the mesh was started without one
+    topology: { mesh: 'in-process', pods: mesh.podThreads > 0 ? 'worker-thread' : 'in-process' },
     namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
     // the same counter selection a real gateway's /stats gets (src/cluster/counters.ts)
     counters: { read: async () => selectGatewayStats(mesh.stats()) },

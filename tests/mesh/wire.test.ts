@@ -105,12 +105,12 @@ test('pod wire: the same response bytes and request headers as node http for 10 
     // both kinds of answer and the 100/400 cases were compared, not only 200s
     for (const s of ['200', '503', '100', '400']) assert.ok(statuses.includes(s), statuses);
     assert.equal(
-      pod.lastRequests().map((r) => `${r.method} ${r.url}`),
+      (await pod.lastRequests()).map((r) => `${r.method} ${r.url}`),
       ['GET /', 'GET /', 'GET /a', 'GET /b', 'POST /c?d', 'GET /e', 'POST /f', 'GET /g', 'HEAD /', 'PUT /h', 'GET /i'],
     );
     assert.is(pod.requestsSeen(), 11);
     assert.equal(
-      pod.lastRequests().map((r) => ({ ...r.headers })),
+      (await pod.lastRequests()).map((r) => ({ ...r.headers })),
       ref.headers.map((h) => ({ ...h })),
     );
   } finally {
@@ -128,7 +128,7 @@ test('pod wire: pipelined requests are answered in request order even when the l
     await new Promise((r) => s.once('connect', r));
     s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
     await sleep(10);
-    pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 1 } }); // instant 503s from now on
+    await pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 1 } }); // instant 503s from now on
     s.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
     await sleep(20);
     assert.is(got, '', 'the 503 waits for the 200 before it');
