@@ -63,6 +63,12 @@ test('the flags k6 gets, and parsing back every form k6 accepts', () => {
   assert.is(segmentString(parseSegment('')), '0:1');
   assert.is(sequenceString(parseSequence('0,25%,0.5,1')), '0,1/4,1/2,1');
   assert.throws(() => parseSegment('1/2:1/4'), /segment start\(0\.50\) should be less than its end\(0\.25\)/);
+  // big.Rat FloatString(2) rounds the exact value: 201/200 is 1.01 (Number(1.005).toFixed(2) is "1.00")
+  assert.throws(() => parseSegment('0:1.005'), /segment end value shouldn't be more than 1 but was 1\.01$/);
+  assert.throws(() => fake.parseSegment('0:1.005'), /segment end value shouldn't be more than 1 but was 1\.01$/);
+  assert.throws(() => parseSegment('-1/8:1/2'), /segment start value should be at least 0 but was -0\.13$/);
+  assert.throws(() => fake.parseSegment('-1/8:1/2'), /segment start value should be at least 0 but was -0\.13$/);
+  assert.throws(() => fake.parseSegment('-5%:1/2'), /segment start value should be at least 0 but was -0\.05$/);
   assert.throws(() => parseSequence('1/2'), /at least 2 points are needed for an execution segment sequence, 1 given/);
   assert.throws(
     () => Tuple.of(parseSegment('0:1/3'), parseSequence('0,1/2,1')),
