@@ -11,7 +11,7 @@
 import { figure, type Figure } from './report.js';
 import { engineLatencyAtRate } from './lib/load.js';
 import { formatLoopStats, watchLoop, type LoopStats } from './lib/loop-stats.js';
-import { builtinEngine } from './lib/subjects.js';
+import { builtinEngine, startLocalMesh } from './lib/subjects.js';
 import { startTarget } from './lib/target.js';
 
 export const BENCH = 'engine-accuracy';
@@ -77,4 +77,94 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
       note: `engine ${best.engine[q].toFixed(3)} ms, server ${best.server[q].toFixed(3)} ms${dropped}${q === 'p99' ? `; ${formatLoopStats(best.loop)}` : ''}${others}`,
     }),
   );
+}
+
+/**
+ * Issue 18 item 4 (c), `accuracy-under-mesh`: the same accuracy while the local mesh runs
+ * under load in this process, as in `meshproof run` — the mesh (gateway and pods, started
+ * here like openLocalTarget does) serves `meshRate` req/s of background load from a worker
+ * thread, and the engine measures the known-latency server from a worker thread, as a run
+ * on the local mesh does (RunOptions.isolate). The same measurement with the engine on the
+ * mesh's own thread (before issue 18) is an info line beside it: the measurement behind the
+ * choice to move the engine rather than the mesh.
+ */
+export const BENCH_UNDER_MESH = 'accuracy-under-mesh';
+
+export interface UnderMeshParams extends AccuracyParams {
+  /** background load on the mesh, req/s (open loop) */
+  meshRate: number;
+  meshPods: number;
+}
+
+export const FULL_UNDER_MESH: UnderMeshParams = { ...FULL, rounds: 2, meshRate: 1000, meshPods: 3 };
+export const QUICK_UNDER_MESH: UnderMeshParams = { ...QUICK, meshRate: 1000, meshPods: 3 };
+
+export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_MESH): Promise<Figure[]> {
+  const engine = await builtinEngine();
+  // its own engine: each keeps one thread for its isolated phases, one phase at a time
+  const loader = await builtinEngine();
+  const target = await startTarget({ delayMs: p.delayMs, record: true });
+  const mesh = await startLocalMesh(p.meshPods, 0);
+  const stopBackground = new AbortController();
+  // longer than every round together: aborted when they are done
+  const backgroundSeconds = (p.warmupSeconds + p.seconds) * p.rounds * 2 + 30;
+  const background = engineLatencyAtRate(loader, mesh.gatewayUrl, p.meshRate, backgroundSeconds, mesh.host, {
+    isolate: true,
+    signal: stopBackground.signal,
+  });
+  const rounds: Record<'worker' | 'main', Round[]> = { worker: [], main: [] };
+  let meshServed = 0;
+  try {
+    for (let i = 0; i < p.rounds; i++) {
+      // alternate which goes first, so drift on a shared machine weighs on both alike
+      const order: ('worker' | 'main')[] = i % 2 === 0 ? ['worker', 'main'] : ['main', 'worker'];
+      for (const where of order) {
+        const options = { isolate: where === 'worker' };
+        if (p.warmupSeconds > 0)
+          await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds, undefined, options);
+        await target.reset();
+        const stop = watchLoop();
+        const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds, undefined, options);
+        const loop = stop();
+        const truth = await target.truth();
+        rounds[where].push({
+          engine: seen,
+          server: truth,
+          error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 },
+          loop,
+        });
+      }
+    }
+  } finally {
+    stopBackground.abort();
+    meshServed = (await background.catch(() => undefined))?.count ?? 0;
+    await Promise.all([engine.close?.(), loader.close?.()]);
+    await mesh.stop();
+    await target.stop();
+  }
+  const worst = (r: Round) => Math.abs(r.error.p99);
+  const best = (rs: Round[]) => rs.reduce((a, b) => (worst(b) < worst(a) ? b : a));
+  const w = best(rounds.worker);
+  const m = best(rounds.main);
+  const all = (rs: Round[]) => rs.map((r) => r.error.p99.toFixed(2)).join(', ');
+  const context = `mesh served ${meshServed.toLocaleString('en-US')} background requests at ${p.meshRate}/s`;
+  return [
+    figure({
+      bench: BENCH_UNDER_MESH,
+      name: `p99 error, engine in a worker, ${p.rate}/s`,
+      value: w.error.p99,
+      unit: 'ms',
+      reference: { name: 'server p99', value: w.server.p99 },
+      target: TARGET_ERROR_MS,
+      note: `engine ${w.engine.p99.toFixed(3)} ms, server ${w.server.p99.toFixed(3)} ms; ${context}; all rounds ${all(rounds.worker)} ms`,
+    }),
+    figure({
+      bench: BENCH_UNDER_MESH,
+      name: `p99 error, engine on the mesh thread`,
+      value: m.error.p99,
+      unit: 'ms',
+      reference: { name: 'server p99', value: m.server.p99 },
+      note: `before issue 18; engine ${m.engine.p99.toFixed(3)} ms, server ${m.server.p99.toFixed(3)} ms; mesh ${formatLoopStats(m.loop).replace('client ', '')}; all rounds ${all(rounds.main)} ms`,
+    }),
+  ];
 }

@@ -13,6 +13,7 @@
 import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineClosedLoop, heyClosedLoop, wrkClosedLoop, type LoadFigures } from './lib/load.js';
 import { hasCommand } from './lib/proc.js';
+import { notInstalled, type ReferenceTool } from './lib/references.js';
 import { builtinEngine } from './lib/subjects.js';
 import { K6Engine } from '../src/load/k6/engine.js';
 import { findK6 } from '../src/load/k6/locate.js';
@@ -75,7 +76,10 @@ export async function engineThroughput(p: ThroughputParams = FULL): Promise<Figu
               : name === 'k6'
                 ? TARGET_VS_K6
                 : undefined;
-        if (!tool) figures.push(skipped(BENCH, label, 'req/s', name === 'k6' ? 'no k6' : `${name} not installed`, t));
+        if (!tool)
+          figures.push(
+            skipped(BENCH, label, 'req/s', name === 'k6' ? 'no k6' : notInstalled(name as ReferenceTool), t),
+          );
         else
           figures.push(
             figure({

@@ -2,8 +2,10 @@
  * `npm run bench [-- --quick] [--only name[,name]] [--json]`: every benchmark in bench/
  * (`--only` takes a name or an unambiguous start of one: `--only instances`),
  * one line per figure (value, reference, ratio, target, ok/short), then
- * bench/results.json. Not run in CI (too noisy on shared machines); tests/bench keeps the
- * code from rotting. All traffic goes to 127.0.0.1.
+ * bench/results.json. `--only` takes benchmark names or a group (GROUPS: `issue-18` is the
+ * four figures of issue 18 item 4). Not run in CI (too noisy on shared machines); tests/bench
+ * keeps the code from rotting. All traffic goes to 127.0.0.1. The first lines say which
+ * reference tools are missing and how to install them.
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +16,12 @@ import * as memory from './memory-analysis.js';
 import * as mesh from './mesh-overhead.js';
 import * as scale from './policy-scale.js';
 import * as instances from './instances-scaling.js';
+import { missingReferences, referencesLine, type ReferenceTool } from './lib/references.js';
 import { failed, formatLine, machine, toJson, writeResults, type Figure, type Results } from './report.js';
 
 type Mode = 'full' | 'quick';
 
-interface Bench {
+export interface Bench {
   name: string;
   run(mode: Mode): Promise<Figure[]>;
 }
@@ -30,37 +33,59 @@ export const BENCHES: Bench[] = [
     run: (m) => throughput.engineThroughput(m === 'quick' ? throughput.QUICK : throughput.FULL),
   },
   { name: accuracy.BENCH, run: (m) => accuracy.engineAccuracy(m === 'quick' ? accuracy.QUICK : accuracy.FULL) },
-  { name: mesh.BENCH, run: (m) => mesh.meshOverhead(m === 'quick' ? mesh.QUICK : mesh.FULL) },
+  {
+    name: accuracy.BENCH_UNDER_MESH,
+    run: (m) => accuracy.engineAccuracyUnderMesh(m === 'quick' ? accuracy.QUICK_UNDER_MESH : accuracy.FULL_UNDER_MESH),
+  },
+  { name: mesh.BENCH_THROUGHPUT, run: (m) => mesh.meshThroughput(m === 'quick' ? mesh.QUICK : mesh.FULL) },
+  { name: mesh.BENCH_LATENCY, run: (m) => mesh.meshLatency(m === 'quick' ? mesh.QUICK : mesh.FULL) },
   { name: memory.BENCH, run: (m) => memory.memoryAnalysis(m === 'quick' ? memory.QUICK : memory.FULL) },
   { name: demo.BENCH, run: (m) => demo.demoWall(m === 'quick' ? demo.QUICK : demo.FULL) },
   { name: scale.BENCH, run: (m) => scale.policyScale(m === 'quick' ? scale.QUICK : scale.FULL) },
   { name: instances.BENCH, run: (m) => instances.instancesScaling(m === 'quick' ? instances.QUICK : instances.FULL) },
 ];
 
+/** Names `--only` also takes, each for several benchmarks. */
+export const GROUPS: Record<string, string[]> = {
+  // issue 18 item 4: (a) throughput vs nginx, (b) added p99 vs nginx, (c) accuracy while the mesh runs, (d) demo
+  'issue-18': [mesh.BENCH_THROUGHPUT, mesh.BENCH_LATENCY, accuracy.BENCH_UNDER_MESH, demo.BENCH],
+  [mesh.BENCH]: [mesh.BENCH_THROUGHPUT, mesh.BENCH_LATENCY],
+};
+
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 
-/** The benchmark names `--only` means: each given name exactly, or the one benchmark it starts. */
-export function selectBenches(only: string[]): string[] {
-  const names = BENCHES.map((b) => b.name);
-  return only.map((given) => {
-    if (names.includes(given)) return given;
+/** The benchmark names `--only` means: each given name exactly, a group (GROUPS), or the one benchmark it starts. */
+export function selectBenches(only: string[], benches: Bench[] = BENCHES): string[] {
+  const names = benches.map((b) => b.name);
+  return only.flatMap((given) => {
+    if (names.includes(given)) return [given];
+    if (GROUPS[given]) return GROUPS[given];
     const starts = names.filter((n) => n.startsWith(given));
-    if (starts.length === 1) return starts[0];
+    if (starts.length === 1) return starts;
     throw new Error(
       starts.length > 1
         ? `--only ${given}: ambiguous, matches ${starts.join(', ')}`
-        : `--only: unknown benchmark ${given}; expected one of ${names.join(', ')}`,
+        : `--only: unknown benchmark ${given}; expected one of ${[...names, ...Object.keys(GROUPS)].join(', ')}`,
     );
   });
 }
 
-export async function runBenches(mode: Mode, given: string[], print: (line: string) => void): Promise<Results> {
-  const only = selectBenches(given);
+export async function runBenches(
+  mode: Mode,
+  names: string[],
+  print: (line: string) => void,
+  /** tests: the references to call missing, the benchmarks to choose from */
+  options: { missing?: readonly ReferenceTool[]; benches?: Bench[] } = {},
+): Promise<Results> {
+  const missing = options.missing ?? missingReferences();
+  const benches = options.benches ?? BENCHES;
+  const only = selectBenches(names, benches);
   const m = machine();
   const startedAt = new Date().toISOString();
   print(`meshproof bench (${mode}) on ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.platform}`);
+  print(referencesLine(missing));
   const figures: Figure[] = [];
-  for (const b of BENCHES) {
+  for (const b of benches) {
     if (only.length > 0 && !only.includes(b.name)) continue;
     let got: Figure[];
     try {

@@ -123,10 +123,21 @@ export interface CounterSource {
   read(): Promise<Record<string, number>>;
 }
 
+/**
+ * Where the target's parts run (report.json `topology`, with the engine's placement): the
+ * local mesh's gateway in meshproof's own process, or a cluster's; the upstream pods in the
+ * gateway's thread, a thread of their own, or a cluster.
+ */
+export interface TargetTopology {
+  mesh: 'in-process' | 'cluster';
+  pods: 'in-process' | 'worker-thread' | 'cluster';
+}
+
 /** What an experiment runs against, opened and closed by the session (local mesh or cluster). */
 export interface OpenTarget {
   applier: Applier;
   target: { url: string; host?: string; kind: 'local' | 'cluster' };
+  topology: TargetTopology;
   /** namespace for policy objects that name none (the applier keys them the same way) */
   namespace: string;
   counters?: CounterSource;

@@ -17,6 +17,15 @@ test('no import cycle between files, type imports included', () => {
   assert.equal(cycles(importEdges('src')), []);
 });
 
+test('the local Kubernetes API and the mesh never import each other (the composition layer wires them, issue 19)', () => {
+  const between = importEdges('src').filter(
+    (e) =>
+      (e.from.startsWith('src/mesh/') && e.to.startsWith('src/kube-api/')) ||
+      (e.from.startsWith('src/kube-api/') && e.to.startsWith('src/mesh/')),
+  );
+  assert.equal(show(between), []);
+});
+
 test('the check can fail: an upward arrow and a cycle are reported', () => {
   const edges: Edge[] = [
     { from: 'src/util/a.ts', to: 'src/cli/b.ts', typeOnly: false },

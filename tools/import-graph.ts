@@ -18,6 +18,7 @@ export const LAYERS = [
   'analysis',
   'report',
   'translate',
+  'kube-api',
   'mesh',
   'cluster',
   'scenario',

@@ -73,11 +73,12 @@ export async function engineLatencyAtRate(
   rate: number,
   seconds: number,
   host?: string,
-): Promise<LatencySummary & { dropped: number; histogram: SerializedHistogram }> {
+  options: RunOptions = {},
+): Promise<LatencySummary & { dropped: number; histogram: SerializedHistogram; threads?: number[] }> {
   // k6 sizing: VUs ≥ rate × latency; rate/20 covers 50 ms responses, 5× the 10 ms of the accuracy server
-  const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 20))), {}, host);
+  const r = await runEngine(engine, url, openLoop(rate, seconds, Math.max(10, Math.ceil(rate / 20))), options, host);
   if (r.requests === 0) throw new Error('builtin: no request completed');
-  return { ...r.latency.overall, dropped: r.droppedIterations, histogram: r.histograms.overall };
+  return { ...r.latency.overall, dropped: r.droppedIterations, histogram: r.histograms.overall, threads: r.threads };
 }
 
 export async function autocannonClosedLoop(
@@ -97,12 +98,23 @@ export async function autocannonClosedLoop(
   return check('autocannon', { rps: requests / r.duration, requests, failed: r.non2xx + r.errors + r.timeouts });
 }
 
-/** wrk with one thread (the Node tools have one loop too); parses "Requests/sec:". */
-export async function wrkClosedLoop(url: string, connections: number, seconds: number): Promise<LoadFigures> {
+/** wrk with one thread (the Node tools have one loop too); parses "Requests/sec:". `host`: the Host header. */
+export async function wrkClosedLoop(
+  url: string,
+  connections: number,
+  seconds: number,
+  host?: string,
+): Promise<LoadFigures> {
   // wrk takes whole seconds
   const out = await runCommand(
     'wrk',
-    ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, url],
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      ...(host ? ['-H', `Host: ${host}`] : []),
+      url,
+    ],
     seconds * 1000 + TOOL_GRACE_MS,
   );
   const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(out.stdout)?.[1]);

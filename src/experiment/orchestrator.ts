@@ -17,6 +17,7 @@ import {
   uniqueKeys,
   type VerifyResult,
   DEFAULT_NAMESPACE,
+  type TargetTopology,
 } from '../ports.js';
 import type { Engine, PhaseResult, Progress, RequestPlan } from '../load/model.js';
 import type { PhaseName, Report } from '../report/model.js';
@@ -61,6 +62,11 @@ export interface ExperimentDeps {
   runId?: string;
   /** policies already loaded and checked (the session does it before opening a cluster) */
   policies?: PreparedPolicies;
+  /**
+   * where the target runs (OpenTarget.topology); a mesh in this process gets the load from a
+   * worker thread, so the engine never measures on the gateway's event loop (issue 18)
+   */
+  topology?: TargetTopology;
 }
 
 /** Thrown when the signal aborts the run; the policy has been restored by then (exit 3). */
@@ -82,6 +88,8 @@ export async function runExperiment(spec: Scenario, deps: ExperimentDeps): Promi
     target: deps.target,
     applierDescription: deps.applier.description,
     engine: { name: deps.engine.name, version: await deps.engine.version() },
+    placement: deps.engine.placement,
+    topology: deps.topology,
     policies,
     runs,
     runId: deps.runId ?? runIdFor(startedAt, spec.name),
@@ -185,6 +193,7 @@ async function measure(
       seed: spec.seed + 1000 + slot,
       onProgress: onProgress(true),
       instances,
+      isolate: isolated(deps),
     });
     checkAborted(deps.signal);
   }
@@ -195,6 +204,7 @@ async function measure(
     seed: spec.seed + slot,
     onProgress: onProgress(false),
     instances: spec.instances,
+    isolate: isolated(deps),
   });
   checkAborted(deps.signal);
   const after = before && (await readCounters(deps, runs, phase, slot, 'after'));
@@ -202,6 +212,9 @@ async function measure(
   runs.results[phase].push(result);
   emit({ type: 'phase-done', phase, slot, result });
 }
+
+/** The local mesh serves from this process: the load must come from another thread. */
+const isolated = (deps: ExperimentDeps): boolean => deps.topology?.mesh === 'in-process';
 
 /**
  * Gateway counters are the proxy's confirmation of what the clients measured,

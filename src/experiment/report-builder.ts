@@ -4,9 +4,11 @@
  * the comparison, the gates and the verdict; the report words each gate's evidence
  * (report/gate-text.ts). Pure: no I/O, no clock.
  */
-import type { EngineInfo, PhaseResult } from '../load/model.js';
+import type { EngineInfo, EnginePlacement, PhaseResult } from '../load/model.js';
 import type { GatewayReport, PhaseName, Report } from '../report/model.js';
-import type { VerifyResult } from '../ports.js';
+import type { TargetTopology, VerifyResult } from '../ports.js';
+import { placementOf } from '../load/placement.js';
+import { targetTopologyOf } from '../report/topology.js';
 import { REPORT_SCHEMA_VERSION } from '../report/model.js';
 import { VERSION } from '../version.js';
 import { mergePhaseResults } from '../load/merge.js';
@@ -38,6 +40,10 @@ export interface ReportInputs {
   target: { url: string; host?: string; kind?: 'local' | 'cluster' };
   applierDescription: string;
   engine: EngineInfo;
+  /** the engine's fixed placement (k6: a process); else the results' threads say */
+  placement?: EnginePlacement;
+  /** where the target runs; default from its kind */
+  topology?: TargetTopology;
   policies: PreparedPolicies;
   runs: PhaseRuns;
   runId: string;
@@ -74,6 +80,10 @@ export function buildReport(x: ReportInputs): Report {
       description: stripUserinfo(x.applierDescription),
     },
     engine: x.engine,
+    topology: {
+      engine: placementOf({ placement: x.placement }, [...runs.results.baseline, ...runs.results.policy]),
+      ...(x.topology ?? targetTopologyOf(x.target.kind ?? 'local')),
+    },
     load: { profile: spec.load, plan: baseline.plan, ...(spec.instances > 1 ? { instances: spec.instances } : {}) },
     policy: {
       files: spec.policy.files.map(displayPath),

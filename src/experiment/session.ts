@@ -16,6 +16,7 @@ import { openClusterTarget, wantsCluster, type ClusterFlags } from '../targets/c
 import { preflight } from './preflight.js';
 import type { OpenTarget } from '../ports.js';
 import { createEngine, type EngineChoice } from '../load/engines.js';
+import type { Engine } from '../load/model.js';
 import { checkEngineAccepts } from '../scenario/k6.js';
 import { instancesProblem } from '../load/instances.js';
 import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
@@ -59,7 +60,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
     );
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
-  const engine =
+  const engine: Engine =
     opts.engine === 'k6-operator'
       ? createOperatorEngine({
           kubeconfig: opts.cluster?.kubeconfig,
@@ -88,6 +89,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
       applier: target.applier,
       engine,
       target: target.target,
+      topology: target.topology,
       counters: target.counters,
       signal: opts.signal,
       onEvent: opts.onEvent,
@@ -95,6 +97,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
       policies,
     });
   } finally {
+    await engine.close?.();
     await target.close();
   }
   // the folder is the run id: the report, its folder, the cluster label and journal name one run alike

@@ -61,6 +61,8 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
   // repetitions of one N-instance phase are still N instances each
   const same = parts.every((p) => JSON.stringify(p.instances) === JSON.stringify(first.instances));
   if (first.instances && same) merged.instances = first.instances;
+  const threads = parts.flatMap((p) => p.threads ?? []);
+  if (threads.length > 0) merged.threads = [...new Set(threads)].sort((a, b) => a - b);
   for (const cause of Object.keys(causes) as Cause[]) {
     if (byCause.has(cause)) continue;
     const summaries = parts

@@ -145,6 +145,11 @@ export interface PhaseResult {
    * how many, the sequence, and each instance's segment, in order; the counts above are their exact merge
    */
   instances?: InstancesInfo;
+  /**
+   * built-in engine: the worker_threads threadId of each thread that generated this load
+   * (0 = the process's main thread, which also runs the local mesh); absent for k6, a process of its own
+   */
+  threads?: number[];
 }
 
 export interface InstancesInfo {
@@ -172,11 +177,26 @@ export interface RunOptions {
    * merged into one result (default 1: one instance, no segment)
    */
   instances?: number;
+  /**
+   * built-in engine: generate the load in a worker thread even as one instance, so it shares no
+   * event loop with what this process also serves (the local mesh: issue 18). k6 is a process of its own.
+   */
+  isolate?: boolean;
 }
+
+/**
+ * Where an engine generated load (report.json `topology.engine`): the main thread of
+ * meshproof's process, worker threads of it, a k6 process, k6-operator runner pods.
+ */
+export type EnginePlacement = 'main-thread' | 'worker-thread' | 'process' | 'pod';
 
 /** Both engines implement this; the experiment runner sees nothing else. */
 export interface Engine {
   readonly name: EngineInfo['name'];
+  /** where its load runs when that does not depend on the run (k6: 'process'); the built-in engine's results say (`threads`) */
+  readonly placement?: EnginePlacement;
   version(): Promise<string>;
   run(profile: LoadProfile, plan: RequestPlan, options?: RunOptions): Promise<PhaseResult>;
+  /** Frees what the engine keeps between phases (the built-in engine's isolated thread). */
+  close?(): Promise<void>;
 }

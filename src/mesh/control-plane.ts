@@ -57,6 +57,19 @@ export class ControlPlane {
     await this.push();
   }
 
+  /**
+   * The whole object set, as istiod receives it from its Kubernetes informers (the local
+   * Kubernetes API's every change): every object is validated before any changes, the store
+   * becomes exactly `objects` in their order (creation order, which orders same-host
+   * VirtualServices), and one push follows. Resolves when the new config is live.
+   */
+  async replace(objects: Obj[]): Promise<void> {
+    for (const o of objects) objectKey(o, this.namespace);
+    this.store.clear();
+    for (const o of objects) this.upsert(o);
+    await this.push();
+  }
+
   async delete(keys: ObjectKey[]): Promise<void> {
     for (const k of keys) this.store.delete(keyString(k));
     await this.push();

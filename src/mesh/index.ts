@@ -74,6 +74,8 @@ export interface LocalMesh {
   /** upsert; resolves when the new config is live. Accepts plain objects or PolicyDocs (their `.object`). */
   applyPolicies(objects: (Record<string, unknown> | PolicyDoc)[]): Promise<void>;
   deleteObjects(keys: ObjectKey[]): Promise<void>;
+  /** the store becomes exactly `objects` (in creation order), then one push; resolves when live */
+  replaceObjects(objects: Record<string, unknown>[]): Promise<void>;
   configVersion(): number;
   /** the same counters and gauges as `/stats` */
   stats(): Record<string, number>;
@@ -167,6 +169,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     listObjects: () => control.list(),
     applyPolicies: (input) => control.apply(input.map(plainObject)),
     deleteObjects: (keys) => control.delete(keys),
+    replaceObjects: (objects) => control.replace(objects),
     configVersion: () => control.config().version,
     stats: () => allStats(stats, control.config()),
     async stop() {

@@ -19,12 +19,22 @@ export interface MeshSummary {
   proxyRule: string;
   pods: { name: string; url: string; labels: Record<string, string> }[];
   objects: { kind: string; namespace: string; name: string }[];
+  /** the local Kubernetes API serving these objects, when one runs (src/kube-api) */
+  api?: LocalApiSummary;
+}
+
+export interface LocalApiSummary {
+  url: string;
+  kubeconfig: string;
+  context: string;
+  /** a kubectl line that works as pasted */
+  kubectl: string;
 }
 
 /** The demo path clients request (design: `/productpage`). */
 export const DEMO_PATH = '/productpage';
 
-export function meshSummary(mesh: LocalMesh): MeshSummary {
+export function meshSummary(mesh: LocalMesh, api?: LocalApiSummary): MeshSummary {
   const { app } = mesh;
   const curl = `curl -si -H 'Host: ${app.gatewayHost}' ${mesh.gatewayUrl}${DEMO_PATH}`;
   return {
@@ -43,6 +53,7 @@ export function meshSummary(mesh: LocalMesh): MeshSummary {
       const meta = (o.metadata ?? {}) as { name?: string; namespace?: string };
       return { kind: String(o.kind), namespace: meta.namespace ?? app.service.namespace, name: meta.name ?? '' };
     }),
+    ...(api ? { api } : {}),
   };
 }
 
@@ -58,6 +69,12 @@ export function formatSummary(s: MeshSummary): string {
     `local mesh up — service ${s.service}`,
     `gateway  ${s.gatewayUrl}   (Host: ${s.host}) · ${s.workers} worker${s.workers === 1 ? '' : 's'}${s.network.rttMs || s.network.jitterMs ? ` · client RTT ${s.network.rttMs} ms ± ${s.network.jitterMs} ms` : ''}`,
     `admin    ${s.adminUrl}   (/stats /config_dump /clusters /ready)`,
+    ...(s.api
+      ? [
+          `api      ${s.api.url}   (Kubernetes API for destinationrules, virtualservices; every change is pushed to the gateway)`,
+          `kubeconfig ${s.api.kubeconfig}   (context ${s.api.context})`,
+        ]
+      : []),
     `${s.proxyRule}`,
     'pods:',
     ...pods,
@@ -65,6 +82,7 @@ export function formatSummary(s: MeshSummary): string {
     ...objects,
     'try:',
     `  ${s.curl}`,
+    ...(s.api ? [`  ${s.api.kubectl}`] : []),
     'Ctrl-C stops the mesh.',
     '',
   ].join('\n');

@@ -47,6 +47,7 @@ export function renderDiff(d: ReportDiff, options: { color?: boolean } = {}): st
   for (const c of regressions) out.push(`${paint('regression', '31')}: ${t(c.what)}: ${t(c.why)}`);
   const n = regressions.length;
   out.push(n ? paint(`${n} regression${n === 1 ? '' : 's'}`, '31') : 'no regression');
+  if (d.inconclusive) out.push(`inconclusive: ${t(d.inconclusive)}`);
   return `${out.join('\n')}\n`;
 }
 

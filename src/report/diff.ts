@@ -15,6 +15,7 @@ import type { Change, ChangeKind, DiffMode, DiffTolerance } from './diff-model.j
 export type { Change, ChangeKind, DiffMode, DiffTolerance };
 import { absoluteChanges } from './diff-absolute.js';
 import { effectChanges } from './diff-effects.js';
+import { topologyChanges } from './topology.js';
 
 /** 2 percentage points: below that a share (or a policy's effect on it) moving is not worth a red pipeline. */
 export const DEFAULT_DIFF_TOLERANCE_RATIO = 0.02;
@@ -58,8 +59,13 @@ export interface ReportDiff {
   regression: boolean;
   /** every comparison made, regressions first; kind "unchanged" for those within tolerance */
   comparisons: Change[];
-  /** differences in the setup that make the comparison weaker (different scenario, load, engine) */
+  /** differences in the setup that make the comparison weaker (different scenario, load, engine, topology) */
   warnings: string[];
+  /**
+   * set when the comparison cannot decide (exit 4): `--absolute` across different topologies
+   * (issue 18), where every number also carries where the engine, gateway and pods ran
+   */
+  inconclusive?: string;
 }
 
 interface RunRef {
@@ -90,6 +96,7 @@ export function diffReports(
       why: 'overall verdict changed',
     });
   comparisons.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
+  const moved = topologyChanges(oldR, newR);
   return {
     schemaVersion: DIFF_SCHEMA_VERSION,
     mode,
@@ -99,6 +106,12 @@ export function diffReports(
     regression: comparisons.some((c) => c.kind === 'regression'),
     comparisons,
     warnings: setupWarnings(oldR, newR),
+    // effects compare each run with its own baseline, measured in the same topology: a warning is enough
+    ...(mode === 'absolute' && moved.length > 0
+      ? {
+          inconclusive: `the runs measured different topologies (${moved.join(', ')}): their numbers are not comparable; diff two runs of one topology, or their effects (without --absolute)`,
+        }
+      : {}),
   };
 }
 
@@ -171,5 +184,10 @@ function setupWarnings(oldR: Report, newR: Report): string[] {
     w.push('different load profiles: differences may come from the load, not the change');
   if (oldR.engine.name !== newR.engine.name) w.push(`different engines: ${oldR.engine.name} vs ${newR.engine.name}`);
   if (oldR.target.kind !== newR.target.kind) w.push(`different targets: ${oldR.target.kind} vs ${newR.target.kind}`);
+  const moved = topologyChanges(oldR, newR);
+  if (moved.length > 0)
+    w.push(
+      `different topologies: ${moved.join(', ')} — on a shared event loop each part's stalls land in the others' latency`,
+    );
   return w;
 }

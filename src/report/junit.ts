@@ -9,6 +9,7 @@
  * "not judged", which CI dashboards show as skipped, neither green nor red. The exit code (4)
  * still tells the pipeline.
  */
+import { describeTopology, topologyOf } from './topology.js';
 import type { GateReport, Report } from './model.js';
 import { isNum } from './format.js';
 import { escapeBidiAndC1 } from '../util/text.js';
@@ -45,6 +46,7 @@ export function render(report: Report): string {
     ['verdict', report.verdict],
     ['target', report.target.url],
     ['engine', `${report.engine.name} ${report.engine.version}`],
+    ['topology', describeTopology(topologyOf(report))],
     ['policy', report.policy.files.join(', ')],
     ['seed', String(report.scenario.seed)],
     // requests/s and successful requests/s per phase, so a CI dashboard can plot both

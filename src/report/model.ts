@@ -3,8 +3,8 @@
  * Markdown, JUnit, HTML) takes this object and nothing else. Bump `schemaVersion` on any
  * breaking change; `meshproof diff` reads older reports by it.
  */
-import type { EngineInfo, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
-import type { EffectivePolicy } from '../ports.js';
+import type { EngineInfo, EnginePlacement, LoadProfile, PhaseResult, RequestPlan } from '../load/model.js';
+import type { EffectivePolicy, TargetTopology } from '../ports.js';
 import type { Attribution } from '../load/subset-from.js';
 import type { Comparison, GatewayCounters, GateResult, PhaseName, PhaseStats, Verdict } from '../analysis/model.js';
 
@@ -51,6 +51,15 @@ export interface PhaseReport {
   policyAppliedAt?: string;
 }
 
+/**
+ * Where the load generator, the gateway and the pods ran (issue 18): on one shared event loop
+ * each stalls the others' latency, so numbers from different topologies are not comparable
+ * (`meshproof diff` warns). Absent in reports written before it: report/topology.ts infers it.
+ */
+export interface Topology extends TargetTopology {
+  engine: EnginePlacement;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'meshproof'; version: string };
@@ -65,6 +74,7 @@ export interface Report {
   };
   target: { kind: 'local' | 'cluster'; url: string; host?: string; description: string };
   engine: EngineInfo;
+  topology?: Topology;
   /** instances: how many k6 execution segments ran each phase (absent = 1) */
   load: { profile: LoadProfile; plan: RequestPlan; instances?: number };
   policy: {

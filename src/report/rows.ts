@@ -8,6 +8,7 @@ import { CAUSES, type Cause } from '../load/classify.js';
 import type { LoadProfile } from '../load/model.js';
 import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
 import type { GateReport, PhaseName, Report, Verdict } from './model.js';
+import { describeTopology, topologyOf } from './topology.js';
 
 export interface Cell {
   value: string;
@@ -232,6 +233,8 @@ export function factLines(report: Report): [string, string][] {
   const lines: [string, string][] = [
     ['target', describeTarget(report)],
     ['load', `${describeLoad(report.load.profile)} per phase · engine ${report.engine.name} ${report.engine.version}`],
+    // issue 18: results from different topologies are not comparable; say which this was
+    ['topology', describeTopology(topologyOf(report))],
     [
       'policy',
       report.policy.files.join(', ') +

@@ -77,28 +77,33 @@ const phase = obj({
   }),
 });
 
-const REPORT: Check = obj({
-  runId: str,
-  createdAt: str,
-  scenario: obj({ name: str }),
-  target: obj({ kind: str }),
-  engine: obj({ name: str }),
-  load: obj({ profile: obj({}) }),
-  phases: obj({ baseline: phase, policy: phase }),
-  comparison: obj({ failed: diffStat, percentiles: record(diffStat) }),
-  gates: list(
-    obj({
-      expression: str,
-      metric: str,
-      scope: str,
-      verdict: str,
-      observed: numOrNull,
-      interval: list(numOrNull),
-      message: str,
-    }),
-  ),
-  verdict: str,
-});
+const REPORT: Check = obj(
+  {
+    runId: str,
+    createdAt: str,
+    scenario: obj({ name: str }),
+    target: obj({ kind: str }),
+    engine: obj({ name: str }),
+    // issue 18; absent before it (report/topology.ts infers it then)
+    topology: obj({ engine: str, mesh: str, pods: str }),
+    load: obj({ profile: obj({}) }),
+    phases: obj({ baseline: phase, policy: phase }),
+    comparison: obj({ failed: diffStat, percentiles: record(diffStat) }),
+    gates: list(
+      obj({
+        expression: str,
+        metric: str,
+        scope: str,
+        verdict: str,
+        observed: numOrNull,
+        interval: list(numOrNull),
+        message: str,
+      }),
+    ),
+    verdict: str,
+  },
+  ['topology'],
+);
 
 /** The first problem with `doc` as a report.json of this schema version, or undefined when none. */
 export function reportSchemaProblem(doc: unknown): string | undefined {

@@ -51,6 +51,7 @@ export async function openClusterTarget(
   return {
     applier: t.applier,
     target: { url: t.url, host: t.host, kind: 'cluster' },
+    topology: { mesh: 'cluster', pods: 'cluster' },
     namespace: t.applier.opts.conn.namespace,
     counters: t.counters,
     runId: t.runId,

@@ -12,6 +12,8 @@ export async function openLocalTarget(scenario: Scenario): Promise<OpenTarget> {
   return {
     applier: new LocalApplier(mesh, describeLocalGateway(scenario.localGateway)),
     target: { url: mesh.gatewayUrl, host: scenario.target.host ?? scenario.local.gatewayHost, kind: 'local' },
+    // the gateway serves from this process's main thread: the orchestrator moves the engine off it
+    topology: { mesh: 'in-process', pods: 'in-process' },
     namespace: scenario.policy.namespace ?? scenario.local.service.namespace,
     // the same counter selection a real gateway's /stats gets (src/cluster/counters.ts)
     counters: { read: async () => selectGatewayStats(mesh.stats()) },

@@ -62,3 +62,8 @@ export function showValue(v: unknown, source?: string): string {
   if (typeof v === 'string') return quoteEcho(v);
   return JSON.stringify(v) ?? String(v);
 }
+
+/** A word a POSIX shell reads back as `s`: as is when it is only safe characters, else single-quoted. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

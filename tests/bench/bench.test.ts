@@ -7,14 +7,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoWall } from '../../bench/demo-wall.js';
-import { engineAccuracy } from '../../bench/engine-accuracy.js';
+import { engineAccuracy, engineAccuracyUnderMesh } from '../../bench/engine-accuracy.js';
 import { engineThroughput } from '../../bench/engine-throughput.js';
 import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
-import { meshOverhead } from '../../bench/mesh-overhead.js';
+import { meshOverhead, meshThroughput } from '../../bench/mesh-overhead.js';
+import { BENCHES, GROUPS, runBenches } from '../../bench/index.js';
+import { missingReferences } from '../../bench/lib/references.js';
 import { policyScale } from '../../bench/policy-scale.js';
 import { instancesScaling } from '../../bench/instances-scaling.js';
-import { formatLine, type Figure } from '../../bench/report.js';
+import { figure, formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
 
 const LINE =
@@ -84,6 +86,7 @@ test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99
     rate: 200,
     rateSeconds: 0.5,
     warmupSeconds: 0,
+    tool: 'autocannon', // wrk takes whole seconds
   });
   assert.equal(
     figs.map((f) => f.name),
@@ -96,15 +99,92 @@ test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99
     ],
   );
   assertReference(figs[0], 'mesh-overhead', 'nginx');
+  // issue 18 item 4 (a): ≥ 0.8× nginx, and the line says which tool measured it
+  assert.equal(figs[0].target, { on: 'ratio', op: '>=', limit: 0.8 });
+  assert.match(figs[1].note ?? '', /^autocannon \(wrk not installed \(apt-get install -y nginx-light wrk hey\)\)/);
   assertMeasured(figs[1], 'mesh-overhead');
   assert.is(figs[1].reference!.name, 'direct');
   // one more hop cannot be faster than none, beyond noise
   assert.ok(figs[1].ratio! < 1.2, `mesh/direct throughput ${figs[1].ratio}`);
   assertMeasured(figs[2], 'mesh-overhead');
   assert.ok(figs[2].value! >= 0 && figs[2].value! <= 1.05, `upstream cx/rq ${figs[2].value}`);
-  for (const f of figs.slice(3)) assertMeasured(f, 'mesh-overhead');
+  assertMeasured(figs[3], 'mesh-overhead');
+  // (b): the added p99 is judged against nginx's, and names its method
+  assertReference(figs[4], 'mesh-overhead', 'nginx');
+  assert.equal(figs[4].target, { on: 'reference', op: '<=', limit: 0 });
+  assert.match(figs[4].note ?? '', /builtin engine, constant-arrival-rate 200\/s/);
   // one more hop cannot make the median faster, beyond noise (a p99 of a second's samples can be anything)
   assert.ok(figs[3].value! > -0.2, `added p50 ${figs[3].value} ms`);
+});
+
+test('mesh-throughput with wrk (when installed): the Host header reaches the gateway, every request is a 200', async () => {
+  if (!hasCommand('wrk')) return;
+  const figs = await meshThroughput({
+    pods: 1,
+    podLatencyMs: 0,
+    connections: [2],
+    seconds: 1,
+    rate: 0,
+    rateSeconds: 0,
+    warmupSeconds: 0,
+    tool: 'wrk',
+  });
+  assert.is(figs[1].bench, 'mesh-throughput');
+  // a wrong Host would be 404s from the gateway, counted as failures in the note
+  assert.is(figs[1].note, 'wrk');
+  assertMeasured(figs[1], 'mesh-throughput');
+});
+
+test('accuracy-under-mesh: the engine in a worker and on the mesh thread, against the server truth while the mesh serves', async () => {
+  const figs = await engineAccuracyUnderMesh({
+    delayMs: 5,
+    rate: 100,
+    seconds: 1,
+    warmupSeconds: 0,
+    rounds: 1,
+    meshRate: 100,
+    meshPods: 1,
+  });
+  assert.equal(
+    figs.map((f) => f.name),
+    ['p99 error, engine in a worker, 100/s', 'p99 error, engine on the mesh thread'],
+  );
+  for (const f of figs) {
+    assertMeasured(f, 'accuracy-under-mesh');
+    assert.ok(f.value! >= -0.01, `engine − server = ${f.value} ms`);
+  }
+  assert.equal(figs[0].target, { on: 'value', op: '<=', limit: 0.5, abs: true });
+  const served = Number(/mesh served ([\d,]+) background/.exec(figs[0].note ?? '')?.[1].replaceAll(',', ''));
+  assert.ok(served > 0, `the mesh served background load: ${figs[0].note}`);
+});
+
+test('a bench run names the missing references and the one command that installs them, first', async () => {
+  const lines: string[] = [];
+  const benches = [{ name: 'x', run: async () => [figure({ bench: 'x', name: 'y', value: 1, unit: 'ms' })] }];
+  const r = await runBenches('quick', [], (l) => lines.push(l), { missing: ['wrk', 'hey'], benches });
+  assert.is(
+    lines[1],
+    'references missing: wrk, hey (found: nginx) — their figures are listed as skipped; install them with: apt-get install -y nginx-light wrk hey',
+  );
+  assert.is(r.figures.length, 1);
+  const none: string[] = [];
+  await runBenches('quick', [], (l) => none.push(l), { missing: [], benches });
+  assert.is(none[1], 'references: nginx, wrk, hey (all found)');
+  assert.equal(
+    missingReferences(() => false),
+    ['nginx', 'wrk', 'hey'],
+  );
+});
+
+test('--only takes groups: issue-18 is the four figures of issue 18 item 4; an unknown name lists the groups', async () => {
+  assert.equal(GROUPS['issue-18'], ['mesh-throughput', 'mesh-latency', 'accuracy-under-mesh', 'demo-wall']);
+  for (const name of GROUPS['issue-18'])
+    assert.ok(
+      BENCHES.some((b) => b.name === name),
+      name,
+    );
+  const error = await runBenches('quick', ['nope'], () => {}, { missing: [] }).catch((e: Error) => e);
+  assert.match(String(error), /--only: unknown benchmark nope; expected one of .*issue-18, mesh-overhead$/);
 });
 
 test('memory-analysis: analysis of 2 × 10 k samples and the engine RSS probe report finite figures', async () => {

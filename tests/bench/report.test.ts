@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { summarizeProfile } from '../../bench/cpuprofile.js';
-import { failed, figure, formatLine, skipped, toJson } from '../../bench/report.js';
+import { failed, figure, formatLine, formatTarget, skipped, toJson } from '../../bench/report.js';
 
 test('a ratio target ≥ 0.8 is ok at 0.8 and short at 0.79 (value / reference)', () => {
   const at = (value: number) =>
@@ -36,6 +36,20 @@ test('a strict < target is short at the limit and a NaN value is never ok', () =
   assert.is(at(199.9).status, 'ok');
   assert.is(at(200).status, 'short');
   assert.is(at(NaN).status, 'short');
+});
+
+test("a reference target (issue 18: added p99 ≤ nginx's) compares values, not ratios: ok at equal, short above, fine below zero", () => {
+  const t = { on: 'reference', op: '<=', limit: 0 } as const;
+  const at = (value: number, ref: number) =>
+    figure({ bench: 'b', name: 'n', value, unit: 'ms', reference: { name: 'nginx', value: ref }, target: t }).status;
+  assert.is(at(0.5, 0.5), 'ok');
+  assert.is(at(0.51, 0.5), 'short');
+  // a ratio would be meaningless here: −0.1 ÷ 0.2 < 1 but −0.1 ≤ 0.2 is what counts; and 0.1 vs −0.1 is short
+  assert.is(at(-0.1, 0.2), 'ok');
+  assert.is(at(0.1, -0.1), 'short');
+  assert.is(formatTarget(t, 'ms'), '≤ ref');
+  // no reference (nginx missing): never ok
+  assert.is(figure({ bench: 'b', name: 'n', value: 0, unit: 'ms', target: t }).status, 'short');
 });
 
 test('a figure without target is info; a zero reference gives a null ratio, not Infinity', () => {

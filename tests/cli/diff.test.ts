@@ -170,4 +170,45 @@ test('meshproof diff: a bad file, tolerance or --junit path is exit 2 with one l
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+/** The fixture's own run, as an older meshproof measured it: engine and mesh on one thread. */
+function sharedLoop(): string {
+  const doc = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
+  doc.topology.engine = 'main-thread';
+  return file('shared-loop.json', JSON.stringify(doc));
+}
+
+test('meshproof diff across topologies (issue 18): a warning in effects mode (exit 0); --absolute cannot decide (exit 4)', async () => {
+  const other = sharedLoop();
+  const effects = await runCli(['diff', other, FIXTURE_REPORT]);
+  assert.is(effects.code, 0, effects.stderr);
+  assert.match(
+    effects.stderr,
+    /^warning: different topologies: engine main-thread → worker-thread — on a shared event loop/m,
+  );
+  const absolute = await runCli(['diff', other, FIXTURE_REPORT, '--absolute', '--json']);
+  assert.is(absolute.code, 4, absolute.stderr);
+  assert.match(
+    absolute.stderr,
+    /^inconclusive: the runs measured different topologies \(engine main-thread → worker-thread\)/m,
+  );
+  assert.match(JSON.parse(absolute.stdout).inconclusive, /different topologies/);
+  // the same topology: no warning, and --absolute decides as before (the fixture against itself: 0)
+  const same = await runCli(['diff', FIXTURE_REPORT, FIXTURE_REPORT, '--absolute']);
+  assert.is(same.code, 0, same.stderr);
+  assert.not.match(same.stderr, /topolog/);
+});
+
+test('a report.json without a topology (before issue 18) is read as what that version did: the built-in engine on the main thread', async () => {
+  const doc = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
+  delete doc.topology;
+  const old = file('no-topology.json', JSON.stringify(doc));
+  const r = await runCli(['diff', old, FIXTURE_REPORT]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: different topologies: engine main-thread → worker-thread/);
+  doc.engine = { name: 'k6', version: '0.54.0' };
+  const k6 = file('k6-no-topology.json', JSON.stringify(doc));
+  const k = await runCli(['diff', k6, FIXTURE_REPORT]);
+  assert.match(k.stderr, /warning: different topologies: engine process → worker-thread/);
+});
+
 test.run();

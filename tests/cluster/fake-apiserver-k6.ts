@@ -59,6 +59,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeApiServer, FakePod } from './fake-apiserver.js';
+import { status } from '../../src/kube-api/status.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -215,15 +216,7 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
-  const statusOf = (code: number, reason: string, message: string) => ({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    code,
-  });
+  const statusOf = (code: number, reason: string, message: string) => status(code, reason, message).json;
   const tick = () => new Promise((r) => setTimeout(r, 10));
   const alive = (ns: string, tr: Obj) => !closed && op.testRuns.get(`${ns}/${tr.metadata.name}`) === tr;
   /** the controller's UpdateStatus: a status write, which moves resourceVersion */

@@ -1,114 +1,26 @@
 /**
  * The real Istio networking CRDs (../shared/data/istio-crds, Istio 1.22.8 and 1.29.6) for the
- * fake API server: which versions each resource serves, and a check of an object against the
- * version's `openAPIV3Schema` the way the real server's typed conversion does it — SMD's
- * `typed` validation (structured-merge-diff typed/validate.go `doScalar`, and
- * "field not declared in schema" for a struct field the schema does not list):
- *
- *   .spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema
- *   .spec.trafficPolicy.connectionPool.tcp.maxConnections: expected numeric (int or float), got string
- *
- * What is checked: properties (undeclared fields, unless x-kubernetes-preserve-unknown-fields),
- * additionalProperties (maps), items (lists), scalar types (string, integer/number, boolean,
- * x-kubernetes-int-or-string). Not checked: x-kubernetes-validations (CEL), oneOf/required,
- * formats, enums, min/max — the server's validation of those answers 422, which the fake does
- * not imitate (say so where it matters).
+ * tests' API server: read through the product's own CRD reader (src/kube-api/crd-schema.ts,
+ * which also checks objects against a version's openAPIV3Schema). The files are data the
+ * project does not ship (their README): absent in a user's clone, the tests that need them skip.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import type { Obj } from './fake-fields.js';
+import { readCrdFile, type CrdSet } from '../../src/kube-api/crd-schema.js';
+
+export { typeErrors } from '../../src/kube-api/crd-schema.js';
 
 export const CRD_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/istio-crds');
 export type IstioRelease = '1.22.8' | '1.29.6';
 
-export interface CrdVersion {
-  name: string;
-  served: boolean;
-  storage: boolean;
-  schema: Obj;
-}
-export interface Crd {
-  plural: string;
-  kind: string;
-  listKind: string;
-  shortNames: string[];
-  versions: CrdVersion[];
+/** The file of a release's CRDs, or undefined when ../shared is absent. */
+export function istioCrdFile(release: IstioRelease): string | undefined {
+  const file = path.join(CRD_DIR, `networking-${release}.yaml`);
+  return fs.existsSync(file) ? file : undefined;
 }
 
 /** The DestinationRule and VirtualService CRDs of a release, or undefined when ../shared is absent. */
-export function loadIstioCrds(release: IstioRelease): Record<string, Crd> | undefined {
-  const file = path.join(CRD_DIR, `networking-${release}.yaml`);
-  if (!fs.existsSync(file)) return undefined;
-  const out: Record<string, Crd> = {};
-  for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-    const crd = doc.toJS() as Obj;
-    const plural = crd?.spec?.names?.plural;
-    if (plural !== 'destinationrules' && plural !== 'virtualservices') continue;
-    out[plural] = {
-      plural,
-      kind: crd.spec.names.kind,
-      listKind: crd.spec.names.listKind,
-      shortNames: crd.spec.names.shortNames ?? [],
-      versions: crd.spec.versions.map((v: Obj) => ({
-        name: v.name,
-        served: v.served,
-        storage: v.storage,
-        schema: v.schema.openAPIV3Schema,
-      })),
-    };
-  }
-  return out;
-}
-
-/** SMD-style errors (`.path: message`) of `obj` against a version's schema; [] when it types. */
-export function typeErrors(schema: Obj, obj: Obj): string[] {
-  const errors: string[] = [];
-  const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = obj;
-  walk(schema, rest, '', errors, true);
-  return errors;
-}
-
-function walk(schema: Obj | undefined, value: unknown, at: string, errors: string[], top = false): void {
-  if (!schema || value === null || value === undefined) return;
-  if (schema['x-kubernetes-int-or-string']) {
-    if (typeof value !== 'string' && !Number.isInteger(value))
-      errors.push(`${at}: expected numeric (int or float), got ${goType(value)}`);
-    return;
-  }
-  const type = schema.type ?? (schema.properties ? 'object' : undefined);
-  if (type === 'object') {
-    if (typeof value !== 'object' || Array.isArray(value))
-      return void errors.push(`${at}: expected map, got ${goType(value)}`);
-    if (schema['x-kubernetes-preserve-unknown-fields']) return;
-    for (const [k, v] of Object.entries(value as Obj)) {
-      const child =
-        schema.properties?.[k] ??
-        (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (!child && !(top && k === 'status')) errors.push(`${at}.${k}: field not declared in schema`);
-      else walk(child, v, `${at}.${k}`, errors);
-    }
-  } else if (type === 'array') {
-    if (!Array.isArray(value)) return void errors.push(`${at}: expected list, got ${goType(value)}`);
-    value.forEach((v, i) => walk(schema.items, v, `${at}[${i}]`, errors));
-  } else if (type === 'string') {
-    if (typeof value !== 'string') errors.push(`${at}: expected string, got ${goType(value)}`);
-  } else if (type === 'integer' || type === 'number') {
-    if (typeof value !== 'number') errors.push(`${at}: expected numeric (int or float), got ${goType(value)}`);
-  } else if (type === 'boolean') {
-    if (typeof value !== 'boolean') errors.push(`${at}: expected boolean, got ${goType(value)}`);
-  }
-}
-function goType(v: unknown): string {
-  return typeof v === 'string'
-    ? 'string'
-    : typeof v === 'boolean'
-      ? 'bool'
-      : typeof v === 'number'
-        ? Number.isInteger(v)
-          ? 'int64'
-          : 'float64'
-        : Array.isArray(v)
-          ? '[]interface {}'
-          : 'map[string]interface {}';
+export function loadIstioCrds(release: IstioRelease): CrdSet | undefined {
+  const file = istioCrdFile(release);
+  return file ? readCrdFile(file) : undefined;
 }

@@ -71,7 +71,10 @@ export function policies(...names: string[]): Promise<PolicyDoc[]> {
 }
 
 /** Runs the real kubectl against the fake (no other kubeconfig leaks in). */
-export async function kubectl(env: Env, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+export async function kubectl(
+  env: Pick<Env, 'kubeconfig'>,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const r = await exec('kubectl', ['--kubeconfig', env.kubeconfig, ...args], {
       timeout: 15_000,

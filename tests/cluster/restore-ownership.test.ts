@@ -1,6 +1,6 @@
 /**
  * Issue 11 items 2, 3 and 4 against the fake API server (whose managedFields bookkeeping
- * follows structured-merge-diff, fake-managed-fields.ts):
+ * follows structured-merge-diff, src/kube-api/managed-fields.ts):
  *  - restore puts field ownership back: after apply + restore the managedFields read back as
  *    snapshotted (timestamps aside) and the owner's next `kubectl apply --server-side` of a
  *    changed manifest succeeds without --force-conflicts;

@@ -5,7 +5,10 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { threadId } from 'node:worker_threads';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
+import { mergePhaseResults } from '../../src/load/merge.js';
+import { placementOf } from '../../src/load/placement.js';
 import { arrivalTimes, segmentArrivals, segmentSteps, vuSteps } from '../../src/load/builtin/schedule.js';
 import type { LoadProfile, RampingArrivalRate, RampingVus } from '../../src/load/model.js';
 import { evenSegments, parseSequence, Tuple } from '../../src/load/segments.js';
@@ -94,16 +97,19 @@ test("ramping-arrival-rate per segment: the built-in engine's starts are the fak
   }
 });
 
+/** 40 iterations, 4 VUs: every iteration starts against a 2 ms server. */
+const AT_40_FOR_1S: LoadProfile = {
+  executor: 'constant-arrival-rate',
+  rate: 40,
+  duration: '1s',
+  preAllocatedVUs: 4,
+  maxVUs: 4,
+};
+
 test('2 worker-thread instances at 40/s for 1 s start exactly the 40 iterations of one run, merged into one result', async () => {
   const s = await startServer(delayed(2));
   try {
-    const profile: LoadProfile = {
-      executor: 'constant-arrival-rate',
-      rate: 40,
-      duration: '1s',
-      preAllocatedVUs: 4,
-      maxVUs: 4,
-    };
+    const profile = AT_40_FOR_1S;
     const r = await new BuiltinEngine().run(profile, { method: 'GET', baseUrl: s.url, path: '/' }, { instances: 2 });
     assert.is(r.iterations + r.droppedIterations, 40);
     assert.is(r.requests, s.received);
@@ -111,6 +117,45 @@ test('2 worker-thread instances at 40/s for 1 s start exactly the 40 iterations 
     assert.equal(r.instances, { count: 2, sequence: '0,1/2,1', segments: ['0:1/2', '1/2:1'] });
     assert.is(r.engine.name, 'builtin');
     assert.ok(r.histograms.scheduled, 'the scheduled-start histogram survives the merge');
+  } finally {
+    await s.close();
+  }
+});
+
+test('isolate (issue 18): one instance runs in a kept worker thread, the same 40 iterations, its thread named, no segments recorded', async () => {
+  const s = await startServer(delayed(2));
+  try {
+    const profile = AT_40_FOR_1S;
+    const plan = { method: 'GET', baseUrl: s.url, path: '/' };
+    const engine = new BuiltinEngine();
+    const isolated = await engine.run(profile, plan, { isolate: true });
+    assert.is(isolated.iterations + isolated.droppedIterations, 40);
+    assert.is(isolated.instances, undefined);
+    assert.is(isolated.threads?.length, 1);
+    assert.not.ok(isolated.threads?.includes(threadId), `ran on this thread: ${isolated.threads}`);
+    // the thread is kept for the next phase (one start per run); an aborted phase ends, the thread stays
+    const abort = new AbortController();
+    abort.abort();
+    const aborted = await engine.run(profile, plan, { isolate: true, signal: abort.signal });
+    assert.ok(aborted.iterations < 40, `aborted before it began: ${aborted.iterations}`);
+    const again = await engine.run(profile, plan, { isolate: true });
+    assert.equal(again.threads, isolated.threads);
+    assert.is(again.iterations + again.droppedIterations, 40);
+    await engine.close();
+    // closed: the next isolated phase starts a new thread
+    const fresh = await engine.run(profile, plan, { isolate: true });
+    assert.not.equal(fresh.threads, isolated.threads);
+    await engine.close();
+    const here = await new BuiltinEngine().run(profile, plan);
+    assert.equal(here.threads, [threadId]);
+    // repetitions merge their threads
+    assert.equal(
+      mergePhaseResults([isolated, here]).threads,
+      [threadId, ...isolated.threads!].sort((a, b) => a - b),
+    );
+    assert.equal(placementOf({}, [isolated]), 'worker-thread');
+    assert.equal(placementOf({}, [isolated, here]), 'main-thread');
+    assert.equal(placementOf({ placement: 'process' }, [here]), 'process');
   } finally {
     await s.close();
   }

@@ -162,4 +162,32 @@ test('stop() during a push delay resolves the pending applyPolicies and leaves n
   assert.ok(performance.now() - t0 < 1000, 'did not wait for the push delay');
 });
 
+test('replaceObjects (what the local Kubernetes API hands over): the store becomes exactly the given set in its order, one push; an object left out is gone, its defaults back', async () => {
+  const m = await startMesh({ app: appWith([fixed(1)]) });
+  try {
+    const v0 = m.configVersion();
+    await m.replaceObjects([vs({}), dr({ connectionPool: { tcp: { maxConnections: 1 } } })]);
+    assert.is(m.configVersion(), v0 + 1, 'one push for the whole set');
+    assert.equal(
+      m.listObjects().map((o) => o.kind),
+      ['VirtualService', 'DestinationRule'],
+    );
+    await m.replaceObjects([vs({})]);
+    assert.is(m.getObject(DR_KEY), null, 'the DestinationRule left out is deleted');
+    assert.is(m.configVersion(), v0 + 2);
+    // a malformed object refuses the whole set before anything changes
+    const refused = await m.replaceObjects([vs({}, 'other'), { kind: 'DestinationRule', metadata: {} }]).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    assert.is(refused, 'metadata.name: expected a name for DestinationRule');
+    assert.equal(
+      m.listObjects().map((o) => (o.metadata as { name: string }).name),
+      ['productpage'],
+    );
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();

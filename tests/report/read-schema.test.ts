@@ -40,6 +40,9 @@ const CASES: [string, (r: any) => void, string][] = [
     'phases.baseline.result.histograms.byCause.ok.hdr: expected a string, got nothing',
   ],
   ['a gate without an interval', (r) => delete r.gates[2].interval, 'gates[2].interval: expected a list, got nothing'],
+  // issue 18: optional (older reports have none), but when present diff compares its fields
+  ['a topology as a string', (r) => (r.topology = 'threads'), 'topology: expected an object, got a string'],
+  ['a topology without pods', (r) => delete r.topology.pods, 'topology.pods: expected a string, got nothing'],
 ];
 
 for (const [name, mutate, field] of CASES) {

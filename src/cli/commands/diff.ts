@@ -113,7 +113,8 @@ export default defineCommand<DiffArgs>({
     if (argv.junit !== undefined) await writeJunit(argv.junit, renderDiffJunit(d));
     if (argv.json) process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
     process.stderr.write(renderDiff(d, { color: useColor() }));
-    return { exitCode: d.regression ? ExitCode.gateFailed : ExitCode.ok };
+    // a regression is still red; numbers that cannot be compared decide nothing (design.md: 4 inconclusive)
+    return { exitCode: d.regression ? ExitCode.gateFailed : d.inconclusive ? ExitCode.inconclusive : ExitCode.ok };
   },
 });
 

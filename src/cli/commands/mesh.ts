@@ -1,6 +1,7 @@
 /**
- * `meshproof mesh`: the local mesh standalone, for a workshop's own k6 or curl. Prints the
- * gateway URL, admin URL, pods and a ready-to-paste curl; stays up until SIGINT, SIGTERM or SIGHUP.
+ * `meshproof mesh`: the local mesh standalone, for a workshop's own k6, curl and kubectl.
+ * Prints the gateway URL, admin URL, the local Kubernetes API with its kubeconfig, pods, a
+ * ready-to-paste curl and kubectl line; stays up until SIGINT, SIGTERM or SIGHUP.
  */
 import { once } from 'node:events';
 import { defineCommand, jsonOption } from '../command.js';
@@ -20,6 +21,8 @@ import { parseVersionCounts, podsForVersions, versionedObjects } from '../../mes
 import { escapeControls } from '../../util/text.js';
 import { MAX_LOCAL_WORKERS } from '../../scenario/local-gateway.js';
 import { refuseConflicts } from '../../experiment/policies.js';
+import { readCrdFile, type CrdSet } from '../../kube-api/index.js';
+import { startLocalKubeApi, type LocalKubeApi } from '../../targets/local-kube-api.js';
 
 const MESH_MESSAGES: GuardMessages = {
   stopping: () => 'stopping the local mesh…',
@@ -40,6 +43,9 @@ interface MeshArgs {
   proxy?: string;
   'push-delay': number;
   'access-log'?: string;
+  'api-port': number;
+  'kubeconfig-out'?: string;
+  crds?: string;
   json: boolean;
 }
 
@@ -72,6 +78,10 @@ export default defineCommand<MeshArgs>({
       'two versions of the app (pods labelled version=v1 / v2) behind a 90/10 split',
     ],
     ['$0 mesh --scenario scenarios/outlier-detection.yaml --port 9000', "a scenario's app model on port 9000"],
+    [
+      '$0 mesh --pods 1 --kubeconfig-out /tmp/mesh.kubeconfig',
+      'then `kubectl --kubeconfig /tmp/mesh.kubeconfig apply -f policies/connection-pool.yaml` while load runs',
+    ],
   ],
   builder: (y) =>
     y.options({
@@ -125,10 +135,26 @@ export default defineCommand<MeshArgs>({
         describe: 'ms between a policy change and the config swap (xDS push delay)',
       },
       'access-log': { type: 'string', describe: 'write an Envoy-style access log (with response flags) to this file' },
+      'api-port': {
+        type: 'number',
+        default: 0,
+        describe:
+          'port of the local Kubernetes API on 127.0.0.1 (destinationrules, virtualservices; every change pushed to the gateway); 0 = any free port',
+      },
+      'kubeconfig-out': {
+        type: 'string',
+        describe:
+          'write the kubeconfig (context meshproof-local) here; default: a file in the OS temp dir, removed on stop',
+      },
+      crds: {
+        type: 'string',
+        describe:
+          "Istio's CRD file (e.g. crd-all.gen.yaml): the API serves its versions and checks writes against its openAPIV3Schema, as a cluster would",
+      },
       ...jsonOption,
     }),
   run: async (argv) => {
-    for (const flag of ['port', 'admin-port'] as const) {
+    for (const flag of ['port', 'admin-port', 'api-port'] as const) {
       const v = argv[flag];
       if (!Number.isInteger(v) || v < 0 || v > 65535)
         throw new UsageError(`--${flag}: expected a port 0..65535, got ${v}`);
@@ -158,6 +184,7 @@ export default defineCommand<MeshArgs>({
     if (argv.pods !== undefined) app = withPodCount(app, argv.pods);
     if (argv.versions !== undefined) app = withVersions(app, argv.versions);
     const policies = await readPolicies(argv.policy ?? [], app.service.namespace);
+    const crds: CrdSet | undefined = argv.crds === undefined ? undefined : readCrdFile(argv.crds);
     const mesh = await startMesh({
       app,
       policies,
@@ -178,15 +205,33 @@ export default defineCommand<MeshArgs>({
         throw new UsageError(`--access-log ${argv['access-log']}: cannot open it for writing (${err.code})`);
       throw err;
     });
+    let api: LocalKubeApi;
+    try {
+      api = await startLocalKubeApi(mesh, { port: argv['api-port'], crds, kubeconfigOut: argv['kubeconfig-out'] });
+    } catch (err) {
+      await mesh.stop();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE' || (e.code === 'EACCES' && e.syscall === 'listen'))
+        throw new UsageError(`${e.message}: choose another --api-port (0 = any free port)`);
+      if (e.syscall === 'open')
+        throw new UsageError(`--kubeconfig-out ${argv['kubeconfig-out']}: cannot write it (${e.code})`);
+      throw err;
+    }
     // listen before saying "Ctrl-C stops the mesh": a signal sent the moment the summary shows
     // must stop the mesh, not kill it with the ports open. SIGHUP too (closed terminal, dropped SSH)
     const guard = guardSignals({ messages: MESH_MESSAGES });
     const stop = once(guard.signal, 'abort');
-    const summary = meshSummary(mesh);
+    const summary = meshSummary(mesh, {
+      url: api.url,
+      kubeconfig: api.kubeconfig,
+      context: api.context,
+      kubectl: api.kubectl,
+    });
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     process.stderr.write(formatSummary(summary));
     try {
       await stop;
+      await api.stop();
       await mesh.stop();
     } finally {
       guard.dispose();

@@ -7,9 +7,11 @@ import type { Engine, LoadProfile, PhaseResult, Progress, RequestPlan, RunOption
 import type { Tuple } from '../segments.js';
 import { profileDurationMs } from '../profile.js';
 import { PROGRESS_INTERVAL_MS } from '../progress.js';
+import { threadId } from 'node:worker_threads';
 import { VERSION } from '../../version.js';
 import { runArrivalRate } from './arrival-rate.js';
 import { runClosedLoop } from './closed-loop.js';
+import { EngineThread } from './engine-thread.js';
 import { runInWorker, startGate } from './instance-host.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
@@ -17,6 +19,13 @@ import { Vu } from './vu.js';
 
 export class BuiltinEngine implements Engine {
   readonly name = 'builtin' as const;
+  private thread?: EngineThread;
+
+  /** Ends the thread isolated phases ran in, if any. */
+  async close(): Promise<void> {
+    await this.thread?.close();
+    this.thread = undefined;
+  }
 
   async version(): Promise<string> {
     return VERSION;
@@ -25,10 +34,13 @@ export class BuiltinEngine implements Engine {
   /**
    * Runs one phase. An aborted `signal` stops at once and resolves with what was measured so far.
    * With `instances` N > 1: N worker threads, each with its k6 execution segment, merged exactly.
+   * With `isolate`, one instance runs in a worker thread kept for the next phases (`close()` ends it).
    */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
     const instances = options.instances ?? 1;
-    if (instances <= 1) return runBuiltinPhase(profile, plan, options);
+    if (instances <= 1 && !options.isolate) return runBuiltinPhase(profile, plan, options);
+    // one isolated instance: the engine's kept thread, started once for all of a run's phases
+    if (instances <= 1) return (this.thread ??= new EngineThread()).run(profile, plan, options);
     const latest: Progress[] = [];
     const onProgress =
       options.onProgress &&
@@ -76,13 +88,16 @@ export async function runBuiltinPhase(
   }
   const durationMs = phase.elapsed();
   options.onProgress?.(phase.recorder.progress(Math.min(totalMs, durationMs), totalMs));
-  return phase.recorder.result({
+  const result = phase.recorder.result({
     profile,
     plan,
     engine: { name: 'builtin', version: VERSION },
     startedAt: phase.startedAt,
     durationMs,
   });
+  // the thread the load came from: report.json's topology and the issue-18 test read it
+  result.threads = [threadId];
+  return result;
 }
 
 function sumProgress(parts: Progress[]): Progress {

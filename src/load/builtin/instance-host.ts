@@ -23,7 +23,8 @@ export interface InstanceWorkerData {
   progress: boolean;
 }
 
-const BOOT = `const { workerData } = require('node:worker_threads');
+/** Loads the worker module (under tsx from src/): the source of every engine thread. */
+export const BOOT = `const { workerData } = require('node:worker_threads');
 (async () => {
   if (workerData.tsx) await (await import(workerData.tsx)).tsImport(workerData.entry, workerData.entry);
   else await import(workerData.entry);
@@ -96,7 +97,7 @@ export function runInWorker(
 }
 
 /** The worker module to load: the bundle's dist/load-worker.js, or the .ts source under tsx. */
-function workerEntry(): { entry: string; tsx?: string } {
+export function workerEntry(): { entry: string; tsx?: string } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts'))
     return {

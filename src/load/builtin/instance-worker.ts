@@ -1,8 +1,12 @@
 /**
- * One built-in engine instance in a worker thread (instance-host.ts starts it): runs its
- * execution segment of the phase and posts the PhaseResult back. Messages in: `abort`.
- * Messages in: `start` (every instance is loaded), `abort`. Messages out: `ready`, `progress`,
- * then `result` or `error`.
+ * One built-in engine instance in a worker thread (instance-host.ts starts it), in one of two
+ * modes:
+ * - one phase (--instances): runs its execution segment of the phase in `workerData` and posts
+ *   the PhaseResult back. Messages in: `start` (every instance is loaded), `abort`.
+ * - kept (`workerData.kept`, issue 18): the thread a run on the local mesh generates its load
+ *   from, reused for every phase of the run so a phase does not pay for a thread's start.
+ *   Messages in: `run` (a phase), `abort` (the phase running), `close`.
+ * Messages out: `ready`, `progress`, then `result` or `error` per phase.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseSegment, parseSequence, Tuple } from '../segments.js';
@@ -10,36 +14,47 @@ import { runBuiltinPhase } from './engine.js';
 import type { InstanceWorkerData } from './instance-host.js';
 
 const port = parentPort!;
-const data = workerData as InstanceWorkerData;
-const abort = new AbortController();
+const boot = workerData as InstanceWorkerData | { kept: true };
+let abort = new AbortController();
 let start: () => void = () => {};
 const started = new Promise<void>((resolve) => (start = resolve));
-port.on('message', (m: { type: string }) => {
+
+async function runPhase(data: InstanceWorkerData): Promise<void> {
+  try {
+    const tuple = Tuple.of(parseSegment(data.segment), parseSequence(data.sequence));
+    const result = await runBuiltinPhase(
+      data.profile,
+      data.plan,
+      {
+        signal: abort.signal,
+        seed: data.seed,
+        onProgress: data.progress ? (progress) => port.postMessage({ type: 'progress', progress }) : undefined,
+      },
+      tuple,
+    );
+    port.postMessage({ type: 'result', result });
+  } catch (err) {
+    // an error that knows its exit code (InfraError: 3) keeps it across the thread boundary
+    port.postMessage({
+      type: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      exitCode: (err as { exitCode?: number }).exitCode,
+    });
+  }
+}
+
+port.on('message', (m: { type: string; data?: InstanceWorkerData }) => {
   if (m.type === 'abort') abort.abort(), start();
   else if (m.type === 'start') start();
+  else if (m.type === 'run' && m.data) {
+    abort = new AbortController(); // one per phase: an abort ends the phase, not the thread
+    void runPhase(m.data);
+  } else if (m.type === 'close') port.close();
 });
 // loaded: the host starts every instance at once, when all are (like the k6 operator's starter)
 port.postMessage({ type: 'ready' });
-await started;
-try {
-  const tuple = Tuple.of(parseSegment(data.segment), parseSequence(data.sequence));
-  const result = await runBuiltinPhase(
-    data.profile,
-    data.plan,
-    {
-      signal: abort.signal,
-      seed: data.seed,
-      onProgress: data.progress ? (progress) => port.postMessage({ type: 'progress', progress }) : undefined,
-    },
-    tuple,
-  );
-  port.postMessage({ type: 'result', result });
-} catch (err) {
-  // an error that knows its exit code (InfraError: 3) keeps it across the thread boundary
-  port.postMessage({
-    type: 'error',
-    message: err instanceof Error ? err.message : String(err),
-    exitCode: (err as { exitCode?: number }).exitCode,
-  });
+if (!('kept' in boot)) {
+  await started;
+  await runPhase(boot);
+  port.close();
 }
-port.close();

@@ -76,6 +76,7 @@ export interface K6OperatorOptions {
 
 export class K6OperatorEngine implements Engine {
   readonly name = 'k6' as const;
+  readonly placement = 'pod' as const;
   private count = 0;
 
   constructor(private readonly opts: K6OperatorOptions) {}

@@ -28,6 +28,7 @@ export interface K6EngineOptions {
 
 export class K6Engine implements Engine {
   readonly name = 'k6' as const;
+  readonly placement = 'process' as const;
   private cachedVersion: string | undefined;
 
   constructor(private readonly opts: K6EngineOptions = {}) {}

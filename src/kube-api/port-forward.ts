@@ -1,14 +1,19 @@
 /**
- * The fake API server's `pods/portforward`: the WebSocket channel protocol client-node speaks
- * (v4.channel.k8s.io: first byte of each frame = channel, 0 data / 1 error; the first frame of
- * each channel carries the port), bridged to the pod's admin server over TCP. RFC 6455
- * framing, just enough for binary frames and close.
+ * `pods/portforward` of the local Kubernetes API: the WebSocket channel protocol client-node
+ * speaks (v4.channel.k8s.io, kubelet's portforward/websocket.go: first byte of each frame =
+ * channel, 0 data / 1 error; the first frame of each channel carries the port, little-endian),
+ * bridged to the pod's port over TCP. RFC 6455 framing, just enough for binary frames and
+ * close. Nothing listening: the upgrade succeeds and the error channel says why (kubelet's
+ * "error forwarding port …"). One port per request; SPDY (kubectl port-forward's default
+ * before 1.31) is not served.
  */
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Status } from './status.js';
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
-export function portForward(req: http.IncomingMessage, socket: Socket, admin: URL, port: number): void {
+export function portForward(req: http.IncomingMessage, socket: Socket, target: URL, port: number): void {
   const accept = createHash('sha1')
     .update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
     .digest('base64');
@@ -19,7 +24,7 @@ export function portForward(req: http.IncomingMessage, socket: Socket, admin: UR
   // first frame of each channel carries the port number (data 0, error 1)
   socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([0]), portBytes])));
   socket.write(wsFrame(0x2, Buffer.concat([Buffer.from([1]), portBytes])));
-  const upstream = connect(Number(admin.port), admin.hostname);
+  const upstream = connect(Number(target.port), target.hostname);
   const closeBoth = () => {
     if (!socket.destroyed) socket.end(wsFrame(0x8, Buffer.from([0x03, 0xe8])));
     upstream.destroy();
@@ -81,4 +86,18 @@ function readFrame(b: Buffer): { opcode: number; payload: Buffer; length: number
   const payload = Buffer.from(b.subarray(off, off + len));
   if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
   return { opcode: b[0] & 0x0f, payload, length: off + len };
+}
+
+/** An upgrade answered with a plain HTTP error instead of 101, as the apiserver's filters do. */
+export function refuseUpgrade(socket: Duplex, s: Status): void {
+  const body = JSON.stringify(s.json);
+  socket.end(
+    `HTTP/1.1 ${s.code} ${http.STATUS_CODES[s.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** `/api/v1/namespaces/NS/pods/NAME/portforward`: the namespace and pod, or undefined. */
+export function portForwardPath(pathname: string): { namespace: string; pod: string } | undefined {
+  const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(pathname);
+  return m ? { namespace: decodeURIComponent(m[1]), pod: decodeURIComponent(m[2]) } : undefined;
 }

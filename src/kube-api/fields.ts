@@ -1,7 +1,7 @@
 /**
- * Object helpers of the fake API server: field paths over an object (maps recursed, arrays
- * atomic — what Istio's CRD schemas declare), JSON merge patch, and managedFields' FieldsV1
- * ownership bookkeeping for server-side apply.
+ * Object helpers of the local Kubernetes API (src/kube-api): field paths over an object (maps
+ * recursed, arrays atomic — what Istio's CRD schemas declare), JSON merge patch (RFC 7386) and
+ * JSON patch (RFC 6902), the server-owned metadata a write may not set.
  */
 export type Obj = Record<string, any>;
 

@@ -1,5 +1,5 @@
 /**
- * managedFields bookkeeping of the fake API server, after structured-merge-diff (SMD) and
+ * managedFields bookkeeping of the local Kubernetes API (src/kube-api), after structured-merge-diff (SMD) and
  * kube-apiserver's field manager:
  *
  *  - a field set is a set of paths; FieldsV1 encodes it as a trie where `"f:name"` is a child
@@ -26,10 +26,10 @@
  *    (fieldmanager's sortEncodedManagedFields).
  *
  * Not modelled: associative lists (`k:{…}` keys), writes through subresources other than the
- * fake's `writeStatus` (whose entries main-resource writes leave alone), managers capped
+ * store's `writeStatus` (whose entries main-resource writes leave alone), managers capped
  * at 10 Update entries (capmanagers.go), the `before-first-apply` migration.
  */
-import { clone, deepEqual, deletePath, getPath, leafPaths, ownedView, setPath, type Obj } from './fake-fields.js';
+import { clone, deepEqual, deletePath, getPath, leafPaths, ownedView, setPath, type Obj } from './fields.js';
 
 const SEP = '\u0000';
 const MARK = `${SEP}.`;

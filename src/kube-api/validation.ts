@@ -1,0 +1,116 @@
+/**
+ * How the local Kubernetes API judges a write, in the real server's order:
+ *
+ *  1. the CRD's openAPIV3Schema, when the API was given Istio's CRDs (crd-schema.ts): a
+ *     server-side apply the schema cannot type is 500 "failed to create typed patch object"
+ *     (structuredmerge.go); on create/update an undeclared field is 400 "strict decoding
+ *     error" with `fieldValidation=Strict` (what kubectl sends), else pruned; a wrong scalar
+ *     type is 422 Invalid. The 400/422 message shapes are modelled on the apiserver's, not
+ *     captured from one;
+ *  2. Istio's validating webhook (istiod, `validation.istio.io`), here meshproof's own
+ *     validator (src/policy/validate.ts, the rules `meshproof validate` applies), on create and
+ *     update only (pkg/webhooks/validation/server/server.go admitPilot: other operations pass).
+ *     Istio answers a Status with only a message, "configuration is invalid: …"
+ *     (toAdmissionResponse); the apiserver makes a denial of it as
+ *     admission/plugin/webhook/errors/statuserror.go ToStatusErr does: code 0 → 403, reason
+ *     Forbidden, details {name, group, kind: the resource}, the message
+ *     `<resource.group> "<name>" is forbidden: admission webhook "validation.istio.io" denied
+ *     the request: configuration is invalid: …`. The findings' own wording is meshproof's,
+ *     not Istio's.
+ */
+import YAML from 'yaml';
+import { loadPolicyText } from '../policy/load.js';
+import { validate } from '../policy/validate.js';
+import { Severity } from '../policy/findings.js';
+import { deletePath, type Obj } from './fields.js';
+import { typeErrors, type CrdSet } from './crd-schema.js';
+import { ISTIO_GROUP, invalid, status, type Status } from './status.js';
+import { RESOURCES } from './resources.js';
+
+export interface Admission {
+  crds: CrdSet | undefined;
+  /** run meshproof's validator as Istio's validating webhook */
+  webhook: boolean;
+}
+
+/** The webhook's name in Istio's ValidatingWebhookConfiguration (istiod-default-validator). */
+export const ISTIO_WEBHOOK = 'validation.istio.io';
+
+function schemaOf(crds: CrdSet | undefined, plural: string, version: string): Obj | undefined {
+  return crds?.[plural]?.versions.find((v) => v.name === version)?.schema;
+}
+
+/** 500 "failed to create typed patch object" for an apply the schema cannot type (a plain error: code 500, no reason). */
+export function applyTypeError(
+  a: Admission,
+  plural: string,
+  version: string,
+  namespace: string,
+  applied: Obj,
+): Status | undefined {
+  const schema = schemaOf(a.crds, plural, version);
+  const errors = schema ? typeErrors(schema, applied) : [];
+  if (errors.length === 0) return undefined;
+  const what = errors.length === 1 ? errors[0] : `errors:\n  ${errors.join('\n  ')}`;
+  const gvk = `${ISTIO_GROUP}/${version}, Kind=${RESOURCES[plural].kind}`;
+  return status(
+    500,
+    '',
+    `failed to create typed patch object (${namespace}/${applied.metadata.name}; ${gvk}): ${what}`,
+  );
+}
+
+/**
+ * Field validation of a create/update body (not apply): with `fieldValidation=Strict` an
+ * undeclared field is 400; otherwise it is pruned (structural schema; the Warning header is
+ * not imitated). A wrong scalar type is 422 Invalid. Prunes `obj` in place.
+ */
+export function invalidBody(
+  a: Admission,
+  plural: string,
+  version: string,
+  obj: Obj,
+  fieldValidation: string | null,
+): Status | undefined {
+  const schema = schemaOf(a.crds, plural, version);
+  if (!schema) return undefined;
+  const errors = typeErrors(schema, obj);
+  const unknown = errors
+    .filter((e) => e.endsWith(': field not declared in schema'))
+    .map((e) => e.slice(1, e.indexOf(':')));
+  const wrong = errors.filter((e) => !e.endsWith(': field not declared in schema'));
+  if (unknown.length > 0 && fieldValidation === 'Strict')
+    return status(400, 'BadRequest', `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+  // pruned where the path names no list item (inside lists it is left: not modelled)
+  for (const u of unknown) if (!u.includes('[')) deletePath(obj, u.split('.').join('\u0000'));
+  if (wrong.length > 0)
+    return invalid(
+      `${RESOURCES[plural].kind}.${ISTIO_GROUP}`,
+      obj.metadata?.name ?? '',
+      wrong.map((e) => ({
+        reason: 'FieldValueTypeInvalid',
+        field: e.slice(1, e.indexOf(':')),
+        message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}`,
+      })),
+    );
+  return undefined;
+}
+
+/** Istio's validating webhook on the object about to be stored; undefined = admitted. */
+export function webhookDenial(a: Admission, plural: string, obj: Obj): Status | undefined {
+  if (!a.webhook) return undefined;
+  const { metadata, ...rest } = obj;
+  const plain = { ...rest, metadata: { name: metadata?.name, namespace: metadata?.namespace } };
+  const errors = validate(loadPolicyText(YAML.stringify(plain), 'request')).filter(
+    (f) => f.severity === Severity.error,
+  );
+  if (errors.length === 0) return undefined;
+  const what = errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+  const name = metadata?.name || 'Unknown';
+  const denied = `admission webhook "${ISTIO_WEBHOOK}" denied the request: configuration is invalid: ${what}`;
+  return status(403, 'Forbidden', `${plural}.${ISTIO_GROUP} "${name}" is forbidden: ${denied}`, {
+    name,
+    group: ISTIO_GROUP,
+    kind: plural,
+  });
+}

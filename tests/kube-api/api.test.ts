@@ -1,0 +1,242 @@
+/**
+ * The local Kubernetes API's answers beyond the REST verbs the tests' fake cluster already
+ * holds to (tests/cluster/fake-apiserver-*.test.ts): what it does not serve (plain-text 404 as
+ * the notfoundhandler, 405 as NewGenericServerResponse), Istio's webhook (meshproof's validator,
+ * answered as ToStatusErr), the CRD file, the allow-all access review, the read-only core
+ * objects, the pod proxy's refusal of loopback pod IPs, and `onChange` with the full object set.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { readCrdFile, startKubeApi, type KubeApi, type Obj } from '../../src/kube-api/index.js';
+import { ConfigError } from '../../src/errors.js';
+import { istioCrdFile } from '../cluster/fake-crd-schema.js';
+import { call } from './helpers.js';
+
+const DRS = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
+const dr = (spec: Obj = { host: 'productpage' }, name = 'productpage') => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name },
+  spec,
+});
+
+let api: KubeApi;
+let changes: Obj[][];
+test.before.each(async () => {
+  changes = [];
+  api = await startKubeApi({
+    onChange: (objects) => changes.push(objects),
+    core: () => ({
+      namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }],
+      services: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'gw', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+        },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'default', labels: { app: 'app' } } },
+      ],
+      pods: [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'gw-0', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+          status: { podIP: '127.0.0.1' },
+        },
+      ],
+    }),
+  });
+});
+test.after.each(async () => {
+  await api.stop();
+});
+
+test('what is not served: an unserved version or group is the notfoundhandler\'s plain "404 page not found"; an unknown core resource a JSON NotFound; other verbs 405', async () => {
+  for (const p of [
+    '/apis/networking.istio.io/v9/namespaces/default/destinationrules',
+    '/apis/networking.istio.io/v1/namespaces/default/gateways',
+    '/apis/apps/v1/deployments',
+  ]) {
+    const r = await fetch(`${api.url}${p}`);
+    assert.is(r.status, 404, p);
+    assert.is(r.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.is(await r.text(), '404 page not found\n');
+  }
+  const nodes = await call(api.url, 'GET', '/api/v1/nodes');
+  assert.equal(nodes, {
+    status: 404,
+    json: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server could not find the requested resource',
+      reason: 'NotFound',
+      details: {},
+      code: 404,
+    },
+  });
+  const notAllowed = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'the server does not allow this method on the requested resource',
+    reason: 'MethodNotAllowed',
+    details: {},
+    code: 405,
+  };
+  for (const [method, p] of [
+    ['PUT', DRS],
+    ['DELETE', DRS],
+    ['POST', `${DRS}/productpage`],
+    ['POST', '/apis/networking.istio.io/v1/destinationrules'],
+    ['POST', '/api/v1/namespaces/default/services'],
+    ['DELETE', '/api/v1/namespaces/istio-system/pods/gw-0'],
+  ]) {
+    const r = await call(api.url, method, p, dr());
+    assert.equal(r, { status: 405, json: notAllowed }, `${method} ${p}`);
+  }
+});
+
+test("Istio's webhook (meshproof's validator): an invalid DestinationRule is 403 Forbidden as ToStatusErr words a denial, on create, patch and apply; nothing stored, no push", async () => {
+  const bad = dr({ host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnections: -1 } } } });
+  const r = await call(api.url, 'POST', DRS, bad);
+  assert.is(r.status, 403);
+  assert.is(r.json.reason, 'Forbidden');
+  assert.equal(r.json.details, { name: 'productpage', group: 'networking.istio.io', kind: 'destinationrules' });
+  assert.match(
+    r.json.message,
+    /^destinationrules\.networking\.istio\.io "productpage" is forbidden: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: /,
+  );
+  const applied = await call(
+    api.url,
+    'PATCH',
+    `${DRS}/productpage?fieldManager=t`,
+    YAML.stringify(bad),
+    'application/apply-patch+yaml',
+  );
+  assert.is(applied.status, 403);
+  assert.is(api.store.list('destinationrules').length, 0);
+  assert.equal(changes, []);
+  // a valid one is stored and pushed; a merge patch that breaks it is refused and changes nothing
+  assert.is((await call(api.url, 'POST', DRS, dr())).status, 201);
+  const patched = await call(
+    api.url,
+    'PATCH',
+    `${DRS}/productpage`,
+    { spec: { host: '' } },
+    'application/merge-patch+json',
+  );
+  assert.is(patched.status, 403);
+  assert.is(api.store.get('destinationrules', 'default', 'productpage')!.spec.host, 'productpage');
+  assert.is(changes.length, 1);
+});
+
+test('onChange hands over every stored Istio object after each change, in creation order; a dry run and an unchanged write push nothing', async () => {
+  await call(api.url, 'POST', DRS, dr({ host: 'a' }, 'a'));
+  await call(api.url, 'POST', '/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices', {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'VirtualService',
+    metadata: { name: 'vs' },
+    spec: { hosts: ['x'], http: [{ route: [{ destination: { host: 'a' } }] }] },
+  });
+  await call(api.url, 'POST', `${DRS}?dryRun=All`, dr({ host: 'b' }, 'b'));
+  const same = api.store.get('destinationrules', 'default', 'a')!;
+  await call(api.url, 'PUT', `${DRS}/a`, same);
+  await call(api.url, 'DELETE', `${DRS}/a`);
+  assert.equal(
+    changes.map((set) => set.map((o) => `${o.kind}/${o.metadata.name}`)),
+    [['DestinationRule/a'], ['DestinationRule/a', 'VirtualService/vs'], ['VirtualService/vs']],
+  );
+});
+
+test('SelfSubjectAccessReview: everything allowed (AlwaysAllow: no reason); both or neither attribute sets is 422', async () => {
+  const review = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    spec: {
+      resourceAttributes: {
+        verb: 'patch',
+        group: 'networking.istio.io',
+        resource: 'destinationrules',
+        namespace: 'default',
+      },
+    },
+  };
+  const r = await call(api.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review);
+  assert.is(r.status, 201);
+  assert.equal(r.json.status, { allowed: true });
+  assert.equal(r.json.spec, review.spec);
+  const bad = await call(api.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: {} });
+  assert.is(bad.status, 422);
+  assert.is(bad.json.details.causes[0].field, 'spec.resourceAttributes');
+});
+
+test('core objects: namespaced and all-namespace lists, label selectors (=, !=), get by name and its NotFound; the pod proxy refuses a loopback pod IP (400 "address not allowed"), an unknown pod 404', async () => {
+  const gw = await call(
+    api.url,
+    'GET',
+    '/api/v1/namespaces/istio-system/services?labelSelector=istio%3Dingressgateway',
+  );
+  assert.equal(
+    gw.json.items.map((s: Obj) => s.metadata.name),
+    ['gw'],
+  );
+  assert.is(gw.json.kind, 'ServiceList');
+  const notGw = await call(api.url, 'GET', '/api/v1/services?labelSelector=istio!%3Dingressgateway');
+  assert.equal(
+    notGw.json.items.map((s: Obj) => s.metadata.name),
+    ['app'],
+  );
+  assert.is((await call(api.url, 'GET', '/api/v1/namespaces/default')).json.metadata.name, 'default');
+  const missing = await call(api.url, 'GET', '/api/v1/namespaces/default/pods/nope');
+  assert.is(missing.status, 404);
+  assert.is(missing.json.message, 'pods "nope" not found');
+  const proxy = await call(api.url, 'GET', '/api/v1/namespaces/istio-system/pods/gw-0:15000/proxy/stats');
+  assert.equal([proxy.status, proxy.json.message], [400, 'address not allowed']);
+  assert.is((await call(api.url, 'GET', '/api/v1/namespaces/istio-system/pods/gw-9:15000/proxy/stats')).status, 404);
+});
+
+test("a CRD file: its served versions, and writes typed against its openAPIV3Schema (500 on apply, 400 strict on create); a file without Istio's CRDs is a ConfigError naming it", async () => {
+  const file = istioCrdFile('1.29.6');
+  if (!file) return void console.log('  skipped: ../shared/data/istio-crds is absent');
+  const typed = await startKubeApi({ crds: readCrdFile(file) });
+  try {
+    assert.equal(typed.servedVersions, ['v1', 'v1beta1', 'v1alpha3']);
+    const typo = dr({ host: 'productpage', trafficPolicy: { connectionPool: { tcp: { maxConnection: 1 } } } });
+    const applied = await call(
+      typed.url,
+      'PATCH',
+      `${DRS}/productpage?fieldManager=t`,
+      YAML.stringify(typo),
+      'application/apply-patch+yaml',
+    );
+    assert.is(applied.status, 500);
+    assert.match(
+      applied.json.message,
+      '.spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema',
+    );
+    const created = await call(typed.url, 'POST', `${DRS}?fieldValidation=Strict`, typo);
+    assert.equal(
+      [created.status, created.json.message],
+      [400, 'strict decoding error: unknown field "spec.trafficPolicy.connectionPool.tcp.maxConnection"'],
+    );
+  } finally {
+    await typed.stop();
+  }
+  const notCrds = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crd-')), 'x.yaml');
+  fs.writeFileSync(notCrds, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+  assert.throws(
+    () => readCrdFile(notCrds),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      e.message.startsWith(`${notCrds}: no CustomResourceDefinition of destinationrules and virtualservices`),
+  );
+});
+
+test.run();

@@ -1,0 +1,73 @@
+/** Calls against a local Kubernetes API in tests: JSON requests and a watch stream read line by line. */
+import http from 'node:http';
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': contentType, 'user-agent': 'kubectl/v1.32.4' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+export interface WatchStream {
+  status: number;
+  /** events received so far */
+  events: { type: string; object: any }[];
+  /** resolves when `n` events arrived (or rejects after `ms`) */
+  until(n: number, ms?: number): Promise<void>;
+  /** resolves when the server ended the stream */
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** Opens `GET path` (a watch) and collects its newline-delimited JSON events. */
+export function watch(base: string, path: string): Promise<WatchStream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${base}${path}`, (res) => {
+      const events: { type: string; object: any }[] = [];
+      let buf = '';
+      const waiters: (() => void)[] = [];
+      let endResolve!: () => void;
+      const ended = new Promise<void>((r) => (endResolve = r));
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        buf += c;
+        let i = buf.indexOf('\n');
+        while (i >= 0) {
+          events.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+          i = buf.indexOf('\n');
+        }
+        for (const w of waiters.splice(0)) w();
+      });
+      res.on('end', endResolve);
+      res.on('close', endResolve);
+      resolve({
+        status: res.statusCode ?? 0,
+        events,
+        ended,
+        close: () => req.destroy(),
+        until: (n, ms = 5000) =>
+          new Promise<void>((ok, fail) => {
+            const deadline = setTimeout(() => fail(new Error(`only ${events.length} of ${n} events in ${ms} ms`)), ms);
+            const check = () => {
+              if (events.length >= n) {
+                clearTimeout(deadline);
+                ok();
+              } else waiters.push(check);
+            };
+            check();
+          }),
+      });
+    });
+    req.on('error', reject);
+  });
+}
