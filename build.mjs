@@ -42,7 +42,11 @@ const loadWorker = {
   banner: undefined,
 };
 
+/** The local mesh's pods on their own thread (src/mesh/pod-host.ts): a worker loads it beside dist/cli.js. */
+const podWorker = { ...loadWorker, entryPoints: ['src/mesh/pod-worker.ts'], outfile: 'dist/pod-worker.js' };
+
 await build(cli);
 await build(loadWorker);
+await build(podWorker);
 chmodSync('dist/cli.js', 0o755);
 if (k6Entries.length > 0) await build(k6);

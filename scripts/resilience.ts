@@ -48,7 +48,9 @@ function fromEnv<T>(name: string): T {
   if (!text)
     throw new Error(`${name} is not set: pass it with -e ${name}='{…}' (see the comment at the top of resilience.js)`);
   try {
-    return JSON.parse(text) as T;
+    // `--engine k6-operator` percent-encodes it (src/load/k6-operator/objects.ts operatorJson): the
+    // operator's initializer passes `arguments` through `sh -c`, which would strip JSON's quotes
+    return JSON.parse(text.startsWith('{') ? text : decodeURIComponent(text)) as T;
   } catch (_e) {
     throw new Error(`${name}: expected JSON, got ${text}`);
   }

@@ -1,6 +1,6 @@
 /**
- * The local mesh in its own process (gateway and pods share this one event loop, as they
- * do in `meshproof mesh`), with a pass-through policy applied: a DestinationRule whose
+ * The local mesh in its own process (the gateway on this process's event loop, the pods on
+ * their worker thread, as in `meshproof mesh`), with a pass-through policy applied: a DestinationRule whose
  * connection-pool limits are never reached, so every request takes the full data-plane
  * path (§6: route → fault → router → LB → pool admission) and nothing is shed.
  *

@@ -66,9 +66,21 @@ export function parseRat(text: string): Rat {
   throw new Error(`'${text}' is not a valid percentage, decimal, fraction or interval value`);
 }
 
+/**
+ * big.Rat FloatString(2): exact, the last digit rounded half away from zero — 201/200 is
+ * "1.01", where Number.toFixed(2) of the float 1.005 gives "1.00".
+ */
+export function floatString2(r: Rat): string {
+  const neg = r.n < 0n;
+  const n = neg ? -r.n : r.n;
+  let q = (n * 100n) / r.d;
+  if (2n * ((n * 100n) % r.d) >= r.d) q++;
+  return `${neg ? '-' : ''}${q / 100n}.${String(q % 100n).padStart(2, '0')}`;
+}
+
 /** lib/execution_segment.go NewExecutionSegment: its three checks, word for word. */
 export function newSegment(from: Rat, to: Rat): Segment {
-  const f2 = (r: Rat) => (Number(r.n) / Number(r.d)).toFixed(2);
+  const f2 = floatString2;
   if (cmp(from, ZERO) < 0) throw new Error(`segment start value should be at least 0 but was ${f2(from)}`);
   if (cmp(from, to) >= 0) throw new Error(`segment start(${f2(from)}) should be less than its end(${f2(to)})`);
   if (cmp(to, ONE) > 0) throw new Error(`segment end value shouldn't be more than 1 but was ${f2(to)}`);

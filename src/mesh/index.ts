@@ -14,7 +14,8 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_APP, type AppModel } from './app-model.js';
-import { startPod, type Pod, type PodHandle } from './pods.js';
+import type { PodHandle } from './pods.js';
+import { startPods, type PodThreads } from './pod-host.js';
 import type { BuildDeps } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { createGateway } from './gateway.js';
@@ -51,6 +52,8 @@ export interface MeshOptions {
   accessLogPath?: string;
   /** serve HTTP/1.0 (Istio's PILOT_HTTP10=1); default false: HTTP/1.0 gets 426 Upgrade Required (§6.1) */
   acceptHttp10?: boolean;
+  /** the pods' worker threads (pod-host.ts): all pods on one (default), one per pod, or none (the gateway's loop, for comparison) */
+  podThreads?: PodThreads;
   /** 0 / unset = any free port */
   gatewayPort?: number;
   adminPort?: number;
@@ -66,6 +69,8 @@ export interface LocalMesh {
   network: ClientNetwork;
   app: AppModel;
   pods: PodHandle[];
+  /** worker threads serving the pods, off the gateway's event loop (0 with `podThreads: 'none'`) */
+  podThreads: number;
   /** the proxy version emulated, and its rule in one line (reports print it) */
   proxy: ProxyVersion;
   proxyRule: string;
@@ -105,13 +110,13 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const pushDelayMs = opts.pushDelayMs ?? 0;
   const now = () => performance.now();
 
-  const pods: Pod[] = [];
-  try {
-    for (const spec of app.pods) pods.push(await startPod(spec, rng.fork(`pod:${spec.name}`)));
-  } catch (e) {
-    await Promise.all(pods.map((p) => p.stop()));
-    throw e;
-  }
+  // the pods serve on their own thread (pod-host.ts), each from the stream forked for it here
+  const podGroup = await startPods(
+    app.pods,
+    app.pods.map((spec) => rng.forkSeed(`pod:${spec.name}`)),
+    opts.podThreads,
+  );
+  const pods = podGroup.pods;
 
   const stats = new StatsStore();
   // forked in this order so that adding the LB stream left the gateway's and backoff's draws as they were
@@ -150,7 +155,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       [gateway.server, admin].map((server) => new Promise((r) => (server.listening ? server.close(r) : r(undefined)))),
     );
     control.stopClusters();
-    await Promise.all(pods.map((p) => p.stop()));
+    await podGroup.stop();
     await log?.close();
     throw e;
   }
@@ -163,6 +168,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     network,
     app,
     pods,
+    podThreads: podGroup.threads,
     proxy,
     proxyRule: proxyRule(proxy),
     getObject: (key) => control.get(key),
@@ -181,7 +187,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
       admin.closeAllConnections();
       await Promise.all([new Promise((r) => gateway.server.close(r)), new Promise((r) => admin.close(r))]);
       control.stopClusters();
-      await Promise.all(pods.map((p) => p.stop()));
+      await podGroup.stop();
       await log?.close();
     },
   };

@@ -3,6 +3,9 @@
  * and a behaviour that can change while running (app-model.ts PodBehaviour): serve with a
  * latency model and an error rate, refuse (port closed), hang (accept, never answer), close
  * (read the request, close before headers). Randomness comes from a seeded Rng per pod.
+ *
+ * startPod runs a pod on the calling thread; the mesh runs its pods on their own thread
+ * (pod-worker.ts, started by pod-host.ts), where the same startPod serves them.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,6 +19,9 @@ export interface SeenRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** in `serve` mode, what the pod drew for this request: its status and its service time */
+  status?: number;
+  latencyMs?: number;
 }
 const MAX_SEEN = 64;
 
@@ -24,13 +30,17 @@ export interface PodHandle {
   url: string;
   port: number;
   labels: Record<string, string>;
-  setBehaviour(b: PodBehaviour): void;
-  /** requests received (headers parsed) since start */
+  /**
+   * Resolves once the pod applied it (its port closed for `refuse`, open again after it): a
+   * request sent after that sees the new behaviour.
+   */
+  setBehaviour(b: PodBehaviour): Promise<void>;
+  /** requests received (headers parsed) since start; exact at any time */
   requestsSeen(): number;
   /** current behaviour (the gateway reads `connectDelayMs` from it) */
   behaviour(): PodBehaviour;
   /** the last requests received, oldest first (at most 64) */
-  lastRequests(): SeenRequest[];
+  lastRequests(): Promise<SeenRequest[]>;
 }
 
 /** A pod plus its lifecycle, for the mesh that owns it. */
@@ -38,12 +48,24 @@ export interface Pod extends PodHandle {
   stop(): Promise<void>;
 }
 
+/** Where a pod counts and dates what it sees: a hosting thread shares its counter and clock. */
+export interface PodOptions {
+  /** 0 = any free port */
+  port?: number;
+  /** slot 0 counts requests (Atomics.add), so another thread can read it with Atomics.load */
+  seen?: Uint32Array;
+  /** the clock of `SeenRequest.at`; default performance.now() */
+  now?: () => number;
+}
+
 const HOST = '127.0.0.1';
 
-export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> {
+export async function startPod(spec: PodSpec, rng: Rng, opts: PodOptions = {}): Promise<Pod> {
   let behaviour: PodBehaviour = { ...spec.behaviour };
   let sample = latencySampler(behaviour.latency, rng);
-  let seen = 0;
+  const seen = opts.seen ?? new Uint32Array(1);
+  const now = opts.now ?? (() => performance.now());
+  let port = opts.port ?? 0;
   const log: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -51,9 +73,15 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
   let stopped = false;
 
   const server = http.createServer((req, res) => {
-    seen++;
+    Atomics.add(seen, 0, 1);
     if (log.length === MAX_SEEN) log.shift();
-    log.push({ at: performance.now(), method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
+    const entry: SeenRequest = {
+      at: now(),
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+    };
+    log.push(entry);
     const mode = behaviour.mode ?? 'serve';
     if (mode === 'close') return void req.socket.destroy();
     if (mode === 'hang') return void req.resume();
@@ -71,6 +99,8 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
       res.end(body);
     };
     const ms = sample();
+    entry.status = status;
+    entry.latencyMs = ms;
     // no latency means no timer: node clamps setTimeout(0) to 1 ms, which would add a
     // millisecond of noise to every "instant" pod (and to the gateway-overhead benchmark)
     if (ms <= 0) return answer();
@@ -126,19 +156,20 @@ export async function startPod(spec: PodSpec, rng: Rng, port = 0): Promise<Pod> 
     url: `http://${HOST}:${port}`,
     port,
     labels: { ...spec.labels },
-    setBehaviour(b: PodBehaviour) {
+    async setBehaviour(b: PodBehaviour) {
       const was = behaviour.mode ?? 'serve';
       behaviour = { ...b };
       sample = latencySampler(behaviour.latency, rng);
-      const now = behaviour.mode ?? 'serve';
-      if (stopped || was === now) return;
+      const mode = behaviour.mode ?? 'serve';
+      if (stopped || was === mode) return;
       // "refuse" = pod down: the port closes and its connections drop; leaving it re-listens
-      if (now === 'refuse') void close();
-      else if (was === 'refuse') void listen(port).catch(() => undefined);
+      // (a port taken meanwhile by someone else leaves the pod down, as before)
+      if (mode === 'refuse') await close();
+      else if (was === 'refuse') await listen(port).catch(() => undefined);
     },
-    requestsSeen: () => seen,
+    requestsSeen: () => Atomics.load(seen, 0),
     behaviour: () => behaviour,
-    lastRequests: () => log.slice(),
+    lastRequests: async () => log.slice(),
     async stop() {
       stopped = true;
       await close();

@@ -81,8 +81,9 @@ export async function openLocalTarget(scenario: Scenario, opts: LocalTargetOptio
     return {
       applier: t.applier,
       target: { url: mesh.gatewayUrl, host, kind: 'local' },
-      // the gateway serves from this process's main thread: the orchestrator moves the engine off it
-      topology: { mesh: 'in-process', pods: 'in-process' },
+      // the gateway serves from this process's main thread (the orchestrator moves the engine off
+      // it); the pods from their own worker thread unless the mesh was started without one
+      topology: { mesh: 'in-process', pods: mesh.podThreads > 0 ? 'worker-thread' : 'in-process' },
       namespace: t.namespace,
       counters: t.counters,
       runId,

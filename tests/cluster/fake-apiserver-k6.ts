@@ -43,9 +43,10 @@
  *    unless `spec.useLegacyStarter`; what the runners see is the same request.)
  *    Deleting the TestRun stops the runners (SIGINT) and removes its pods, as the owner
  *    references of its jobs do (Background propagation).
- *    Not imitated: the initializer job (`k6 archive` + `k6 inspect --execution-requirements`;
- *    its stage "error" when parallelism exceeds the script's max VUs, k6_initialize.go
- *    RunValidations — the stand-in passes straight to "initialized"); Jobs and Services as API
+ *    The initializer job runs first (initialize(): `arguments` through ParseCLI and a real
+ *    `sh -c`, then the fake k6's `archive`); when it fails the stage is "error" (k6_initialize.go
+ *    RunValidations). Not imitated: its `k6 inspect --execution-requirements` and the stage
+ *    "error" when parallelism exceeds the script's max VUs; Jobs and Services as API
  *    objects; status.conditions; the operator's field manager name for its status writes
  *    ("k6-operator" here, unverified); the seconds-long requeue intervals (15 s while started)
  *    — the stand-in steps every few milliseconds.
@@ -87,6 +88,8 @@ export interface StandInRun {
   name: string;
   /** the argv the operator builds for each runner (runner.go), in runner order */
   commands: string[][];
+  /** the initializer's `sh -c` program (initializer.go), its exit code and its output */
+  initializer?: { program: string; exitCode: number; log: string };
   /** every status.stage written, in order */
   stages: string[];
   /** the starter's PATCH /v1/status per runner, with k6's answer */
@@ -158,6 +161,35 @@ function typeIs(v: unknown, t: string): boolean {
 }
 
 /** pkg/segmentation/segmentation.go NewCommandFragments, transcribed. */
+/**
+ * pkg/types/k6cli.go ParseCLI: `arguments` split on " ", every flag with the values after it
+ * kept for `k6 archive` except -o/--out, -l/--linger, --no-usage-report, -v/--verbose.
+ */
+export function archiveArgs(arguments_: string): string {
+  const args = arguments_.split(' ');
+  const kept: string[] = [];
+  let i = 0;
+  while (i < args.length) {
+    args[i] = args[i].trim();
+    if (args[i].length === 0 || args[i][0] !== '-') {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < args.length && !(args[end].trim().length > 0 && args[end].trim()[0] === '-')) {
+      args[end] = args[end].trim();
+      end++;
+    }
+    if (!['-o', '--out', '-l', '--linger', '--no-usage-report', '--verbose', '-v'].includes(args[i]))
+      kept.push(args.slice(i, end).join(' '));
+    i = end;
+  }
+  return kept.join(' ');
+}
+
+/** A path as one sh word (the operator's paths need none; the temp paths here might). */
+const quoteSh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 export function commandFragments(index: number, total: number): string[] {
   if (index > total) throw new Error('node index exceeds configured parallelism');
   const parts = ['0', ...Array.from({ length: total - 1 }, (_, i) => `${i + 1}/${total}`), '1'];
@@ -201,9 +233,12 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     op.runs.push(run);
     await tick();
     if (!alive(ns, tr)) return;
-    setStage(tr, 'initialization'); // InitializeJobs: the initializer job (not run here)
-    await tick();
+    setStage(tr, 'initialization'); // InitializeJobs: the initializer job
+    run.initializer = await initialize(tr);
     if (!alive(ns, tr)) return;
+    // RunValidations: a failed initializer ("if there is any error, we have to reflect it on the
+    // K6 manifest") is stage "error", and the controller does not requeue
+    if (run.initializer.exitCode !== 0) return setStage(tr, 'error');
     setStage(tr, 'initialized');
     const runners = await createJobs(ns, tr, run);
     if (!alive(ns, tr)) return;
@@ -229,6 +264,39 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     if (tr.spec.cleanup === 'post') removeTestRun(ns, name);
   }
 
+  /**
+   * The initializer job: pkg/types/k6cli.go ParseCLI's ArchiveArgs joined into the `sh -c`
+   * program of pkg/resources/jobs/initializer.go (`k6 archive <script> -O <archive>
+   * <ArchiveArgs>`), run by a real POSIX sh as the job's container runs it — so what the shell
+   * does to `arguments` (quote removal, backslashes, `$`, globs) reaches the script's init as
+   * in a cluster. `k6 inspect --execution-requirements` and its maxVUs check are not imitated.
+   */
+  async function initialize(tr: Obj): Promise<{ program: string; exitCode: number; log: string }> {
+    const script = scriptFile(tr);
+    const archive = `${script}.archived.tar`;
+    const args = archiveArgs(String(tr.spec.arguments ?? ''));
+    const program = `${quoteSh(k6)} archive ${quoteSh(script)} -O ${quoteSh(archive)} ${args}`;
+    return new Promise((resolve) => {
+      const child = spawn('sh', ['-c', program], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout!.on('data', (b: Buffer) => (log += b.toString('utf8')));
+      child.stderr!.on('data', (b: Buffer) => (log += b.toString('utf8')));
+      child.on('close', (code) => resolve({ program, exitCode: code ?? 1, log }));
+    });
+  }
+
+  /** /test/<file> in the pods: here a temp copy of the ConfigMap's key */
+  function scriptFile(tr: Obj): string {
+    const ns = tr.metadata.namespace as string;
+    const cm = op.configMaps.get(`${ns}/${tr.spec.script.configMap.name}`);
+    const file = tr.spec.script.configMap.file ?? 'test.js';
+    const dir = mkdtempSync(join(tmpdir(), 'fake-k6-operator-'));
+    dirs.push(dir);
+    const script = join(dir, file);
+    writeFileSync(script, cm?.data?.[file] ?? '');
+    return script;
+  }
+
   interface Runner {
     pod: FakePod;
     address: string;
@@ -238,12 +306,7 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
   async function createJobs(ns: string, tr: Obj, run: StandInRun): Promise<Runner[]> {
     const name = tr.metadata.name as string;
     const n = tr.spec.parallelism as number;
-    const cm = op.configMaps.get(`${ns}/${tr.spec.script.configMap.name}`);
-    const file = tr.spec.script.configMap.file ?? 'test.js';
-    const dir = mkdtempSync(join(tmpdir(), 'fake-k6-operator-'));
-    dirs.push(dir);
-    const script = join(dir, file);
-    writeFileSync(script, cm?.data?.[file] ?? '');
+    const script = scriptFile(tr);
     const quiet = tr.spec.quiet === undefined || tr.spec.quiet === '' ? true : tr.spec.quiet === 'true';
     const paused = tr.spec.paused === undefined || tr.spec.paused === '' ? true : tr.spec.paused === 'true';
     const procs: ChildProcess[] = [];

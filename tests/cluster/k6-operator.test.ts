@@ -4,6 +4,7 @@
 // summaries from pods/log, exact merge, everything created (and only that) deleted again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InfraError } from '../../src/errors.js';
@@ -18,7 +19,7 @@ import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import { segmentFlags } from '../../src/load/segments.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
-import { commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
+import { archiveArgs, commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
 import { setup } from './helpers.js';
 import { restoreCli } from './restore-cli.js';
 
@@ -71,10 +72,11 @@ test("the TestRun and ConfigMap meshproof builds fit the k6-operator CRD; argume
   assert.equal(testRunProblems(testRunObject(input)), []);
   const cm = configMapObject(input);
   assert.equal((cm.data as Record<string, string>)['resilience.js'], input.script);
-  // strings.Split(arguments, " ") then -e NAME=VALUE: the JSON comes back whole
+  // strings.Split(arguments, " ") then -e NAME=VALUE: the JSON comes back whole (decoded as
+  // scripts/resilience.ts fromEnv decodes it)
   const parts = operatorArguments(plan, profile).split(' ');
   const planArg = parts[parts.indexOf('-e') + 1];
-  assert.equal(JSON.parse(planArg.slice('MESHPROOF_PLAN='.length)), plan);
+  assert.equal(JSON.parse(decodeURIComponent(planArg.slice('MESHPROOF_PLAN='.length))), plan);
   // the checker refuses what the CRD refuses (it is not a rubber stamp)
   assert.equal(
     testRunProblems({
@@ -88,6 +90,23 @@ test("the TestRun and ConfigMap meshproof builds fit the k6-operator CRD; argume
       'spec.cleanup: Unsupported value: "pre": supported values: "post"',
     ],
   );
+});
+
+test("arguments survive the initializer's `sh -c` (ParseCLI's ArchiveArgs joined into a shell program), whatever the plan holds", () => {
+  // a plan with everything a shell or a splitter would touch: spaces, quotes, backslash, $, &, *, ~, !, ( )
+  const nasty: RequestPlan = {
+    ...plan,
+    path: "/a b?x=1&y=$HOME*~!(c)'d'",
+    headers: { 'x-note': 'say "hi" \\ `id` ; exit 1 | tee' },
+  };
+  const args = archiveArgs(operatorArguments(nasty, profile));
+  const out = execFileSync('sh', ['-c', `printf '%s\\n' ${args}`], { encoding: 'utf8' });
+  const words = out.trimEnd().split('\n');
+  const value = (name: string) =>
+    words[words.indexOf('-e') + 1 + (name === 'MESHPROOF_PROFILE' ? 2 : 0)].slice(name.length + 1);
+  assert.equal(JSON.parse(decodeURIComponent(value('MESHPROOF_PLAN'))), nasty);
+  assert.equal(JSON.parse(decodeURIComponent(value('MESHPROOF_PROFILE'))), profile);
+  assert.not.ok(words.includes('--no-usage-report'), 'ParseCLI leaves --no-usage-report out of ArchiveArgs');
 });
 
 test("the operator's segments (NewCommandFragments) are the ones --instances gives k6", () => {
@@ -132,6 +151,8 @@ test("parallelism 3: runners with the operator's segments, summaries from pods/l
     ]);
     // the controller's stages, in order; meshproof waited for the last one
     assert.equal(run.stages, ['initialization', 'initialized', 'created', 'started', 'stopped', 'finished']);
+    // the initializer's `sh -c … k6 archive …` ran the script's init with the arguments the shell left
+    assert.is(run.initializer?.exitCode, 0, run.initializer?.log);
     // the starter un-paused each paused runner through k6's REST API, which answered "running"
     assert.is(run.starter.length, 3);
     for (const call of run.starter) {

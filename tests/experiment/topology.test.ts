@@ -29,7 +29,7 @@ test('a local run generates its load on worker threads, never the mesh thread, a
   try {
     const r = await runSession(scenario, { engine: 'builtin', out, formats: ['json'] });
     if (r.kind !== 'report') throw new Error('expected a report');
-    assert.equal(r.report.topology, { engine: 'worker-thread', mesh: 'in-process', pods: 'in-process' });
+    assert.equal(r.report.topology, { engine: 'worker-thread', mesh: 'in-process', pods: 'worker-thread' });
     for (const phase of ['baseline', 'policy'] as const) {
       const threads = r.report.phases[phase].result.threads ?? [];
       assert.is(threads.length, 1, `${phase}: one isolated instance, ${JSON.stringify(threads)}`);

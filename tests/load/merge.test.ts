@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Recorder } from '../../src/load/builtin/recorder.js';
 import { CAUSES, type Cause } from '../../src/load/classify.js';
+import { deserializeHistogram, type SerializedHistogram } from '../../src/load/histogram.js';
 import { mergePhaseResults } from '../../src/load/merge.js';
+import { evenSegments, Tuple } from '../../src/load/segments.js';
 import type { LoadProfile, PhaseResult, RequestPlan } from '../../src/load/model.js';
 import { createRng } from '../../src/util/random.js';
 
@@ -93,6 +95,60 @@ test('a timeline point without a per-second histogram (k6) keeps the larger p95 
   const merged = mergePhaseResults([a, k6like]);
   assert.is(merged.timeline[0].p95, Math.max(a.timeline[0].p95!, b.timeline[0].p95!));
   assert.is(merged.timeline[0].requests, a.timeline[0].requests + b.timeline[0].requests);
+});
+
+/** Every non-empty HDR bucket as [lowest value of the bucket, count]. */
+function buckets(s: SerializedHistogram | undefined): [number, number][] {
+  if (!s) return [];
+  const h = deserializeHistogram(s) as unknown as {
+    countsArrayLength: number;
+    getCountAtIndex(i: number): number;
+    valueFromIndex(i: number): number;
+  };
+  const out: [number, number][] = [];
+  for (let i = 0; i < h.countsArrayLength; i++) {
+    const n = h.getCountAtIndex(i);
+    if (n > 0) out.push([h.valueFromIndex(i), n]);
+  }
+  return out;
+}
+
+test('merge of 3 execution segments = the one run they were cut from, bucket by bucket (overall, per cause, scheduled, per second)', () => {
+  const all = samples(7, 4000);
+  // each segment gets the iterations its stripe owns, as constant-arrival-rate instances do
+  const seq = evenSegments(3);
+  const owner = new Map<number, number>();
+  seq.forEach((s, k) => {
+    const stripe = Tuple.of(s, seq).stripe();
+    for (let gi = stripe.next().value as number; gi < all.length; gi = stripe.next().value as number) owner.set(gi, k);
+  });
+  const parts = seq.map((_s, k) => all.filter((_x, i) => owner.get(i) === k));
+  assert.equal(
+    parts.map((p) => p.length),
+    [1334, 1333, 1333],
+  );
+  const start = '2026-01-01T00:00:00Z';
+  const merged = mergePhaseResults(parts.map((p, k) => resultOf(p, start, 5000, k)));
+  const one = resultOf(all, start, 5000, 0 + 1 + 2);
+  assert.is(merged.requests, 4000);
+  assert.is(merged.droppedIterations, 3);
+  assert.equal(merged.statuses, one.statuses);
+  assert.equal(merged.causes, one.causes);
+  assert.ok(buckets(one.histograms.overall).length > 100, 'the samples fill many buckets');
+  assert.equal(buckets(merged.histograms.overall), buckets(one.histograms.overall));
+  assert.equal(buckets(merged.histograms.scheduled), buckets(one.histograms.scheduled));
+  for (const cause of CAUSES)
+    assert.equal(buckets(merged.histograms.byCause[cause]), buckets(one.histograms.byCause[cause]), cause);
+  assert.is(merged.timeline.length, one.timeline.length);
+  merged.timeline.forEach((p, t) => {
+    assert.equal(
+      [p.requests, p.statuses, p.causes, p.p95],
+      [one.timeline[t].requests, one.timeline[t].statuses, one.timeline[t].causes, one.timeline[t].p95],
+      `t=${t}`,
+    );
+    assert.equal(buckets(p.histogram), buckets(one.timeline[t].histogram), `t=${t}`);
+  });
+  assert.equal(merged.latency, one.latency);
 });
 
 test.run();

@@ -182,10 +182,7 @@ test('§6.3 single destination: its set is appended after the route-level list, 
     const r = await send(m.gatewayUrl, { headers: { 'x-drop': 'me', 'x-req': 'client' } });
     assert.is(r.headers['x-who'], 'dest');
     assert.is(r.headers['x-meshproof-pod'], 'productpage-v2-0, extra');
-    const seen = m.pods
-      .find((p) => p.name === 'productpage-v2-0')
-      ?.lastRequests()
-      .at(-1)?.headers;
+    const seen = (await m.pods.find((p) => p.name === 'productpage-v2-0')?.lastRequests())?.at(-1)?.headers;
     assert.is(seen?.['x-req'], 'dest');
     assert.is(seen?.['x-drop'], undefined);
   } finally {

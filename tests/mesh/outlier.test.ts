@@ -50,7 +50,7 @@ test('E14 (scaled: interval 100ms, base 1s, 40 rps): A ejected on its first 503,
   });
   try {
     const rs = await steady(m.gatewayUrl, 25, 3400);
-    const a = m.pods[0].lastRequests().map((s) => s.at);
+    const a = (await m.pods[0].lastRequests()).map((s) => s.at);
     assert.ok(a.length >= 2 && a.length <= 4, `A saw ${a.length} requests`);
     const gap1 = a[1] - a[0];
     assert.ok(
@@ -163,7 +163,7 @@ test('E16 (scaled: interval 100ms, base 1s): single endpoint, maxEjectionPercent
   try {
     const first = await send(m.gatewayUrl);
     assert.is(first.body, 'productpage-v1-0 503\n', 'the first 503 is the upstream one');
-    m.pods[0].setBehaviour(fixed(2));
+    await m.pods[0].setBehaviour(fixed(2));
     const rs = await steady(m.gatewayUrl, 25, 1400);
     const uh = rs.filter((r) => r.status === 503);
     assert.ok(uh.every((r) => r.body === 'no healthy upstream'));
@@ -192,7 +192,7 @@ test('E16 with the default 10 % (§3.2 cap): current Envoy never ejects a single
     });
     try {
       assert.is((await send(m.gatewayUrl)).body, 'productpage-v1-0 503\n');
-      m.pods[0].setBehaviour(fixed(2));
+      await m.pods[0].setBehaviour(fixed(2));
       const next = await send(m.gatewayUrl);
       if (proxy === 'current') {
         assert.is(next.status, 200);
@@ -230,7 +230,7 @@ test('E17: as E16 with minHealthPercent 50 → panic (0 % < 50 %): traffic still
     for (let i = 0; i < 2; i++) assert.is((await send(m.gatewayUrl)).body, 'productpage-v1-0 503\n');
     assert.is(stat(m, 'outlier_detection.ejections_detected_consecutive_5xx'), 1);
     assert.is(stat(m, 'outlier_detection.ejections_enforced_total'), 1);
-    m.pods[0].setBehaviour(fixed(2));
+    await m.pods[0].setBehaviour(fixed(2));
     const rs = await Promise.all([0, 1, 2, 3, 4].map(() => send(m.gatewayUrl)));
     assert.equal(
       rs.map((r) => r.status),
@@ -250,7 +250,7 @@ test('E18: consecutiveGatewayErrors 2; upstream 500, 503, 503 → the 500 resets
     const seq = [500, 503, 503];
     const ejected: number[] = [];
     for (const status of seq) {
-      m.pods[0].setBehaviour({ ...fixed(2), errors: { status, rate: 1 } });
+      await m.pods[0].setBehaviour({ ...fixed(2), errors: { status, rate: 1 } });
       assert.is((await send(m.gatewayUrl)).status, status);
       ejected.push(stat(m, 'outlier_detection.ejections_enforced_consecutive_gateway_failure'));
     }
@@ -353,7 +353,7 @@ test('law: an ejected pod receives no request until its ejection ends (base 500m
   });
   try {
     await closedLoop(m.gatewayUrl, 8, { forMs: 1300 });
-    const a = m.pods[0].lastRequests().map((s) => s.at);
+    const a = (await m.pods[0].lastRequests()).map((s) => s.at);
     // requests already on their way when the first 503 came back may still land: a few ms, plus
     // any event-loop stall (least request sends the fast-failing pod several at once, and those
     // waiting in its pool for a connection are served, as Envoy serves a draining pool's pending ones)

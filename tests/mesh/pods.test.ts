@@ -37,7 +37,7 @@ test('serve: fixed latency and an error rate of 30 % (within 3σ over 400 reques
   try {
     const one = await send(pod.url, { path: '/' });
     assert.ok(within(one.ms, 29, 120), `took ${one.ms}`);
-    pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 0.3 } });
+    await pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 0.3 } });
     const rs = await Promise.all(Array.from({ length: 400 }, () => send(pod.url, { path: '/' })));
     const errors = rs.filter((r) => r.status === 503).length;
     assert.ok(Math.abs(errors - 120) < 3 * Math.sqrt(400 * 0.3 * 0.7), `errors ${errors}`);
@@ -50,17 +50,15 @@ test('serve: fixed latency and an error rate of 30 % (within 3σ over 400 reques
 test('refuse closes the port (ECONNREFUSED) and serve re-opens the same port; close drops before headers; hang never answers', async () => {
   const pod = await startPod(spec({ mode: 'serve' }), createRng(1));
   try {
-    pod.setBehaviour({ mode: 'refuse' });
-    await sleep(20);
+    await pod.setBehaviour({ mode: 'refuse' });
     assert.match((await send(pod.url, { path: '/' })).error ?? '', /ECONNREFUSED/);
-    pod.setBehaviour({ mode: 'serve' });
-    await sleep(20);
+    await pod.setBehaviour({ mode: 'serve' });
     assert.is((await send(pod.url, { path: '/' })).status, 200);
-    pod.setBehaviour({ mode: 'close' });
+    await pod.setBehaviour({ mode: 'close' });
     const closed = await send(pod.url, { path: '/' });
     assert.is(closed.status, 0);
     assert.match(closed.error ?? '', /socket hang up|ECONNRESET/);
-    pod.setBehaviour({ mode: 'hang' });
+    await pod.setBehaviour({ mode: 'hang' });
     const hung = await Promise.race([send(pod.url, { path: '/' }), sleep(200).then(() => 'pending')]);
     assert.is(hung, 'pending');
     assert.is(pod.requestsSeen(), 3, 'refused connects never reach the server');

@@ -126,7 +126,7 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
         assert.match(String(r.headers['x-envoy-upstream-service-time']), /^\d+$/);
         assert.is(r.headers.connection, undefined, 'no hop-by-hop headers on HTTP/2');
       }
-      const seen = mesh.pods[0].lastRequests();
+      const seen = await mesh.pods[0].lastRequests();
       assert.is(seen.length, 2);
       assert.equal(
         seen.map((r) => [r.method, r.url]),
@@ -147,7 +147,7 @@ test('§6.1 h2c prior knowledge: routed by :authority, proxied over HTTP/1.1 to 
         s.end('abc');
       });
       assert.is(posted, 200);
-      const post = mesh.pods[0].lastRequests().at(-1)!;
+      const post = (await mesh.pods[0].lastRequests()).at(-1)!;
       assert.equal([post.method, post.url], ['POST', '/productpage?x=1']);
       assert.is(post.headers['content-length'], '3', 'the gateway frames the h2 body for HTTP/1.1');
       const nr = await get('other.example.com');

@@ -22,7 +22,7 @@ test('E4: VS timeout 0.5s, upstream 2s → 504 "upstream request timeout" at ~50
     assert.is(r.body, 'upstream request timeout');
     assert.is(r.headers['x-envoy-upstream-service-time'], undefined);
     assert.ok(within(r.ms, 495, 600), `took ${r.ms}`);
-    const [seen] = m.pods[0].lastRequests();
+    const [seen] = await m.pods[0].lastRequests();
     assert.is(m.pods[0].requestsSeen(), 1, 'the default policy does not retry timeouts');
     assert.is(seen.headers['x-envoy-expected-rq-timeout-ms'], '500');
     assert.is(seen.headers['x-envoy-attempt-count'], '1');
@@ -64,7 +64,7 @@ test('E6 (scaled ×0.4: perTry 400ms, timeout 1s): gateway-error retries at ~0, 
     assert.is(r.status, 504);
     assert.is(r.body, 'upstream request timeout');
     assert.ok(within(r.ms, 995, 1100), `took ${r.ms}`);
-    const seen = m.pods[0].lastRequests();
+    const seen = await m.pods[0].lastRequests();
     assert.equal(
       seen.map((s) => s.headers['x-envoy-attempt-count']),
       ['1', '2', '3'],
@@ -107,7 +107,7 @@ test('E7: first two attempts answer 503 fast, the third 200 → 200, no flags, s
       String(r.headers['x-envoy-upstream-service-time']),
     );
     assert.equal(
-      m.pods.map((p) => p.lastRequests()[0]?.headers['x-envoy-attempt-count']),
+      (await Promise.all(m.pods.map((p) => p.lastRequests()))).map((seen) => seen[0]?.headers['x-envoy-attempt-count']),
       ['1', '2', '3'],
       'previous_hosts: each retry on another pod',
     );

@@ -61,6 +61,7 @@ test('npm pack ships the CLI, the demo scenarios and policies, and the semantics
   const { files } = await packTarball();
   for (const f of [
     'dist/cli.js',
+    'dist/pod-worker.js', // the local mesh's pods run from it (src/mesh/pod-host.ts)
     'docs/istio-envoy-semantics.md',
     'scenarios/connection-pool-overflow.yaml',
     'policies/connection-pool.yaml',

@@ -10,7 +10,7 @@
 import type { ConstantArrivalRate, RampingArrivalRate } from '../model.js';
 import { gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
-import { arrivalTimes, scale, segmentArrivals } from './schedule.js';
+import { arrivalTimes, arrivalVus, segmentArrivals } from './schedule.js';
 import type { Tuple } from '../segments.js';
 import type { Vu } from './vu.js';
 
@@ -21,11 +21,11 @@ export async function runArrivalRate(
   makeVu: () => Vu,
   segment?: Tuple,
 ): Promise<void> {
-  const globalMax = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
+  const { preAllocated, max: maxVus } = arrivalVus(profile, segment);
   // the arrival-rate executors' Init: the tuple re-cut by maxVUs (GetNewExecutionTupleFromValue)
-  const tuple = segment?.fromValue(globalMax);
-  const maxVus = scale(globalMax, tuple);
-  await phase.grow(vus, scale(profile.preAllocatedVUs, tuple), makeVu);
+  // decides which iterations this instance starts, not how many VUs it has
+  const tuple = segment?.fromValue(Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs));
+  await phase.grow(vus, preAllocated, makeVu);
   const free = [...vus];
   // iterations in flight, and who waits for them to drain (counted, not kept: nothing per request)
   let inFlight = 0;

@@ -6,10 +6,11 @@
  * machine, paid once per run instead of once per phase); unref'd between phases, so a process
  * that forgets `close()` still exits.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InfraError, MeshproofError, type ExitCode } from '../../errors.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
-import { BOOT, workerEntry, type InstanceWorkerData } from './instance-host.js';
+import type { InstanceWorkerData } from './instance-host.js';
+import { startWorker } from '../../util/worker.js';
 
 interface Message {
   type: string;
@@ -66,7 +67,10 @@ export class EngineThread {
 
   private async start(): Promise<Worker> {
     if (!this.worker) {
-      const worker = new Worker(BOOT, { eval: true, workerData: { kept: true, ...workerEntry() } });
+      const worker = startWorker(
+        { caller: import.meta.url, source: 'instance-worker.ts', bundle: 'load-worker.js' },
+        { kept: true },
+      );
       this.worker = worker;
       this.ready = new Promise<void>((resolve, reject) => {
         worker.on('message', (m: Message) => (m.type === 'ready' ? resolve() : this.onMessage(m)));

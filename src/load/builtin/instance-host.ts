@@ -1,14 +1,10 @@
 /**
  * Starts one built-in engine instance (instance-worker.ts) in a worker thread, so N instances
  * use N cores. Bundled, the worker is dist/load-worker.js beside dist/cli.js (build.mjs); from
- * src/ (tsx: tests, bench) it is the .ts file, loaded through tsx's tsImport since worker
- * threads do not inherit tsx's loader.
+ * src/ (tsx: tests, bench) it is the .ts file (util/worker.ts).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { InfraError, MeshproofError, type ExitCode } from '../../errors.js';
+import { startWorker } from '../../util/worker.js';
 import type { InstanceSlot } from '../instances.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
 import { segmentString, sequenceString } from '../segments.js';
@@ -22,13 +18,6 @@ export interface InstanceWorkerData {
   seed?: number;
   progress: boolean;
 }
-
-/** Loads the worker module (under tsx from src/): the source of every engine thread. */
-export const BOOT = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) await (await import(workerData.tsx)).tsImport(workerData.entry, workerData.entry);
-  else await import(workerData.entry);
-})().catch((err) => { throw err; });`;
 
 /** Resolves `all` once `count` instances have arrived: they start their phase together. */
 export function startGate(count: number): { arrive(): void; all: Promise<void> } {
@@ -55,7 +44,10 @@ export function runInWorker(
     progress: onProgress !== undefined,
   };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOT, { eval: true, workerData: { ...data, ...workerEntry() } });
+    const worker = startWorker(
+      { caller: import.meta.url, source: 'instance-worker.ts', bundle: 'load-worker.js' },
+      data,
+    );
     let settled = false;
     const onAbort = () => worker.postMessage({ type: 'abort' });
     if (slot.signal.aborted) onAbort();
@@ -94,17 +86,4 @@ export function runInWorker(
       ),
     );
   });
-}
-
-/** The worker module to load: the bundle's dist/load-worker.js, or the .ts source under tsx. */
-export function workerEntry(): { entry: string; tsx?: string } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts'))
-    return {
-      entry: pathToFileURL(join(dirname(here), 'instance-worker.ts')).href,
-      tsx: import.meta.resolve('tsx/esm/api'),
-    };
-  const bundled = join(dirname(here), 'load-worker.js');
-  if (!existsSync(bundled)) throw new InfraError(`${bundled} not found: run \`npm run build\` (node build.mjs) first`);
-  return { entry: pathToFileURL(bundled).href };
 }

@@ -46,6 +46,20 @@ export function scale(vus: number, tuple?: Tuple): number {
   return tuple ? tuple.scaleInt64(vus) : vus;
 }
 
+/**
+ * An arrival-rate instance's VUs: preAllocatedVUs and maxVUs scaled by its own execution tuple
+ * — constant_arrival_rate.go / ramping_arrival_rate.go Run take GetPreAllocatedVUs and
+ * GetMaxVUs of `executionState.ExecutionTuple`, not of the tuple Init re-cut by maxVUs (that
+ * one only stripes the iterations). 3 instances, preAllocatedVUs 9, maxVUs 10: 3/3/3 and 4/3/3.
+ */
+export function arrivalVus(
+  profile: ConstantArrivalRate | RampingArrivalRate,
+  tuple?: Tuple,
+): { preAllocated: number; max: number } {
+  const max = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
+  return { preAllocated: scale(profile.preAllocatedVUs, tuple), max: scale(max, tuple) };
+}
+
 /** The global VU steps as one segment sees them: each count scaled, unchanged counts dropped (ramping_vus.go addStep). */
 export function segmentSteps(steps: VuStep[], tuple?: Tuple): VuStep[] {
   if (!tuple) return steps;

@@ -2,9 +2,9 @@
  * `--engine k6-operator`: one phase as a k6-operator TestRun with `parallelism` N (issue 17
  * item 3). Creates the ConfigMap and the TestRun in the namespace the user named, waits for
  * the stage the operator's controller writes last (controllers/testrun_controller.go:
- * "" → initialization → initialized → created → started → stopped → finished; "error" only
- * when the initializer finds parallelism above the script's max VUs, k6_initialize.go
- * RunValidations), checks every runner pod ended as k6 ends a valid run (exit 0, or 99 for
+ * "" → initialization → initialized → created → started → stopped → finished; "error" when
+ * the initializer job fails — the script's init or `k6 inspect` erred — or finds parallelism
+ * above the script's max VUs, k6_initialize.go RunValidations), checks every runner pod ended as k6 ends a valid run (exit 0, or 99 for
  * crossed thresholds: the controller's FinishJobs counts failed jobs but still goes on to
  * "finished", so the stage alone does not say a runner failed), reads every runner pod's log
  * (`pods/log`) for the summary it printed between markers (log-summary.ts), merges them
@@ -180,9 +180,9 @@ export class K6OperatorEngine implements Engine {
       if (stage === 'finished') return;
       if (stage === 'error')
         // the only place the controller writes it: k6_initialize.go RunValidations, when the
-        // initializer's `k6 inspect --execution-requirements` reports fewer max VUs than parallelism
+        // initializer job failed (`k6 archive`/`k6 inspect` erred) or reported fewer max VUs than parallelism
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} ended in stage "error": the operator's initializer found fewer VUs than parallelism (kubectl describe testrun -n ${namespace} ${name}; kubectl logs -n ${namespace} job/${name}-initializer)`,
+          `k6-operator TestRun ${namespace}/${name} ended in stage "error": the operator's initializer failed or found fewer VUs than parallelism (kubectl describe testrun -n ${namespace} ${name}; kubectl logs -n ${namespace} job/${name}-initializer)`,
         );
       if (signal?.aborted)
         throw new InfraError(

@@ -8,9 +8,18 @@
  * The operator gives runner i of N (1-based) `--execution-segment=(i-1)/N:i/N
  * --execution-segment-sequence=0,1/N,…,1` (pkg/segmentation/segmentation.go
  * NewCommandFragments): the same segments `--instances N` uses (src/load/segments.ts).
- * It splits `arguments` on single spaces (pkg/resources/jobs/runner.go NewRunnerJob:
- * strings.Split(Arguments, " ")) and runs no shell, so the plan and profile travel as JSON with
- * every space escaped as \u0020 (valid JSON: JSON.stringify puts spaces only inside strings).
+ * `arguments` reaches k6 twice, and neither way keeps JSON intact:
+ *  - the runners: split into argv (pkg/resources/jobs/runner.go NewRunnerJob; strings.Split on
+ *    " " in older operators, `Spec.Argv()` in later ones), no shell for a ConfigMap script;
+ *  - the initializer, which runs first: pkg/types/k6cli.go ParseCLI keeps every flag but
+ *    --no-usage-report/-l/-v as ArchiveArgs, and pkg/resources/jobs/initializer.go joins them
+ *    into a `sh -c "… k6 archive <script> -O <archive> <ArchiveArgs> …"` program ("Arguments are
+ *    joined back verbatim"), so the shell removes JSON's double quotes and backslashes; the
+ *    script's init then fails, the initializer job fails and the controller sets stage "error"
+ *    (controllers/k6_initialize.go RunValidations).
+ * So the plan and profile travel percent-encoded (operatorJson): only [A-Za-z0-9%._-], which
+ * no splitter and no POSIX shell changes; scripts/resilience.ts decodes a value that does not
+ * start with `{`.
  */
 import type { LoadProfile, RequestPlan } from '../model.js';
 import { SUMMARY_TO_STDOUT } from '../k6/metrics/markers.js';
@@ -44,9 +53,15 @@ export interface TestRunInput {
   image?: string;
 }
 
-/** JSON with no space character, for an argument the operator splits on spaces. */
-export function spaceFreeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/ /g, '\\u0020');
+/**
+ * JSON, percent-encoded so that only [A-Za-z0-9%._-] remain: encodeURIComponent leaves
+ * `!'()*~` as they are, and those mean something to a shell, so they are encoded too.
+ */
+export function operatorJson(value: unknown): string {
+  return encodeURIComponent(JSON.stringify(value)).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** `arguments` of the TestRun: k6 flags before the script path (runner.go appends the script after them). */
@@ -54,9 +69,9 @@ export function operatorArguments(plan: RequestPlan, profile: LoadProfile): stri
   return [
     '--no-usage-report',
     '-e',
-    `MESHPROOF_PLAN=${spaceFreeJson(plan)}`,
+    `MESHPROOF_PLAN=${operatorJson(plan)}`,
     '-e',
-    `MESHPROOF_PROFILE=${spaceFreeJson(profile)}`,
+    `MESHPROOF_PROFILE=${operatorJson(profile)}`,
     '-e',
     `MESHPROOF_SUMMARY=${SUMMARY_TO_STDOUT}`,
   ].join(' ');

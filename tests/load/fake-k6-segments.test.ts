@@ -1,0 +1,66 @@
+// The fake k6's answers to bad --execution-segment / --execution-segment-sequence, as k6 gives
+// them: a value that does not parse fails in cmd/options.go getOptions with an error that
+// carries no exit code (internal/cmd/root.go execute(): exitCode stays -1 → process status 255),
+// logged as a logrus error line; a segment that is not in the sequence is lib/options.go
+// Options.Validate's "provided segment %s can't be found in sequence %s", reported by
+// cmd/config.go validateConfig with the other configuration problems: exit 104 (InvalidConfig).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+
+const script = ensureBundle();
+const dir = mkdtempSync(join(tmpdir(), 'meshproof-fake-k6-segments-'));
+const responses = join(dir, 'responses.json');
+writeFileSync(responses, JSON.stringify([{ status: 200, body: 'ok', duration: 1 }]));
+
+function k6(...flags: string[]) {
+  const r = spawnSync(
+    FAKE_K6,
+    [
+      'run',
+      '--no-usage-report',
+      ...flags,
+      '-e',
+      'MESHPROOF_PLAN={"method":"GET","baseUrl":"http://127.0.0.1:9","path":"/"}',
+      '-e',
+      'MESHPROOF_PROFILE={"executor":"constant-vus","vus":3,"duration":"1s"}',
+      '-e',
+      `MESHPROOF_SUMMARY=${join(dir, 'summary.json')}`,
+      script,
+    ],
+    { encoding: 'utf8', env: { ...process.env, FAKE_K6_RESPONSES: responses } },
+  );
+  return { status: r.status, stderr: r.stderr };
+}
+
+test('a segment that does not parse: the error of NewExecutionSegment, exit 255', () => {
+  const r = k6('--execution-segment', '1/2:1/4');
+  assert.is(r.status, 255);
+  assert.match(r.stderr, /level=error msg="segment start\(0\.50\) should be less than its end\(0\.25\)"/);
+  const bad = k6('--execution-segment=1/2:abc');
+  assert.is(bad.status, 255);
+  assert.match(bad.stderr, /msg="'abc' is not a valid percentage, decimal, fraction or interval value"/);
+  const seq = k6('--execution-segment-sequence', '1/2');
+  assert.is(seq.status, 255);
+  assert.match(seq.stderr, /msg="at least 2 points are needed for an execution segment sequence, 1 given"/);
+});
+
+test("a segment not in the sequence (or a sequence without a segment): Options.Validate's error, exit 104", () => {
+  const r = k6('--execution-segment', '1/3:1/2', '--execution-segment-sequence', '0,1/2,1');
+  assert.is(r.status, 104);
+  assert.match(
+    r.stderr,
+    /msg="There were problems with the specified script configuration:\\n\\t- provided segment 1\/3:1\/2 can't be found in sequence 0,1\/2,1"/,
+  );
+  const alone = k6('--execution-segment-sequence', '0,1/2,1');
+  assert.is(alone.status, 104);
+  assert.match(alone.stderr, /provided segment 0:1 can't be found in sequence 0,1\/2,1/);
+  // the forms k6 accepts: 50% / 0.5 / 1/2, with the sequence written differently from the segment
+  assert.is(k6('--execution-segment', '50%:1', '--execution-segment-sequence', '0,0.5,1').status, 0);
+});
+
+test.run();
