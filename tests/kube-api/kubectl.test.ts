@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readCrdFile, startKubeApi, type KubeApi } from '../../src/kube-api/index.js';
 import { kubeconfigText } from '../../src/kube-api/kubeconfig.js';
+import { call } from './helpers.js';
 import { istioCrdFile } from '../cluster/fake-crd-schema.js';
 
 const exec = promisify(execFile);
@@ -83,6 +84,47 @@ test('/openapi/v3: each group version named by the uppercase hex SHA-512 of its 
     dr.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnections.type,
     'integer',
   );
+});
+
+test("kubectl get and get -w print Istio's printer columns from the server's Table, one header (before: NAME AGE, and a second header for watch events)", async () => {
+  if (!crdFile || !haveKubectl) return console.log('  skipped: needs ../shared/data/istio-crds and kubectl');
+  const watcher = spawn('kubectl', ['--kubeconfig', kubeconfig, 'get', 'dr', '-w', '--output-watch-events'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  watcher.stdout.on('data', (d) => (out += d));
+  try {
+    // kubectl lists first (nothing there yet), then watches: give it a second to start watching
+    await new Promise((r) => setTimeout(r, 1000));
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'pp' },
+      spec: { host: 'productpage' },
+    };
+    const path = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
+    assert.is((await call(api.url, 'POST', path, dr)).status, 201);
+    assert.is(
+      (await call(api.url, 'PATCH', `${path}/pp`, { spec: { host: 'reviews' } }, 'application/merge-patch+json'))
+        .status,
+      200,
+    );
+    for (let i = 0; i < 100 && !out.includes('MODIFIED'); i++) await new Promise((r) => setTimeout(r, 50));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/).slice(0, 3));
+    assert.equal(lines, [
+      ['EVENT', 'NAME', 'HOST'],
+      ['ADDED', 'pp', 'productpage'],
+      ['MODIFIED', 'pp', 'reviews'],
+    ]);
+  } finally {
+    watcher.kill();
+  }
+  const get = await kubectl('get', 'dr');
+  assert.equal(get.stdout.split('\n')[0].split(/\s+/), ['NAME', 'HOST', 'AGE']);
+  assert.match(get.stdout.split('\n')[1], /^pp\s+reviews\s+\d+s$/);
 });
 
 test.run();
