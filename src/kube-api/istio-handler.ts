@@ -34,7 +34,7 @@ import {
 } from './status.js';
 import { applyTypeError, invalidBody, webhookDenial, type Admission } from './validation.js';
 import { serveWatch, type WatchHub } from './watch.js';
-import { asTable, tableVersion } from './table.js';
+import { asTable, includeObject, tableVersion } from './table.js';
 
 export interface IstioContext {
   store: ObjectStore;
@@ -121,7 +121,12 @@ export function handleIstio(
         .map((o) => withVersion(o, version))
         .filter((o) => !selector || selector === `metadata.name=${o.metadata.name}`);
       const table = tableVersion(req);
-      if (table) return send(res, 200, asTable(plural, table, items, store.resourceVersion()));
+      if (table)
+        return send(
+          res,
+          200,
+          asTable(plural, table, items, store.resourceVersion(), Date.now(), includeObject(url), want),
+        );
       return send(res, 200, {
         apiVersion: want,
         kind: RESOURCES[plural].listKind,
@@ -132,7 +137,12 @@ export function handleIstio(
     case 'get': {
       if (!prev) return send(res, notFound(gvr, name!));
       const table = tableVersion(req);
-      if (table) return send(res, 200, asTable(plural, table, [prev], prev.metadata.resourceVersion));
+      if (table)
+        return send(
+          res,
+          200,
+          asTable(plural, table, [prev], prev.metadata.resourceVersion, Date.now(), includeObject(url), want),
+        );
       return send(res, 200, withVersion(prev, version));
     }
     case 'create': {

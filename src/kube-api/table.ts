@@ -15,7 +15,7 @@
  * CRDs; tests/kube-api/table.test.ts holds them to both files).
  *
  * A watch asked for a Table sends each event's object as a one-row Table (with the column
- * definitions, which kubectl prints once). Not imitated: `includeObject=Object|None`,
+ * definitions, which kubectl prints once; the watch rows carry metadata only). Not imitated:
  * `TableOptions.noHeaders`, bookmarks and ERROR events as Tables (they stay plain).
  */
 import type http from 'node:http';
@@ -60,6 +60,11 @@ export const PRINTER_COLUMNS: Record<string, Column[]> = {
 };
 
 /** The Table version the Accept header asks for (meta.k8s.io v1 before v1beta1), or undefined for a plain answer. */
+export function includeObject(url: URL): IncludeObject {
+  const v = url.searchParams.get('includeObject');
+  return v === 'Object' || v === 'None' ? v : 'Metadata';
+}
+
 export function tableVersion(req: http.IncomingMessage): string | undefined {
   const accept = (req.headers.accept ?? '').split(',').map((a) => a.replace(/\s/g, ''));
   for (const a of accept) {
@@ -105,13 +110,28 @@ function cell(o: Obj, c: Column, now: number): unknown {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The Table of `objects` (a list, or one object's get). */
+/**
+ * What a row carries (TableOptions.includeObject, handlers/response.go asTable): "Metadata" (the
+ * default) a PartialObjectMetadata, "Object" the object itself in the request's version (what
+ * `kubectl get --sort-by` asks for), "None" nothing.
+ */
+export type IncludeObject = 'Metadata' | 'Object' | 'None';
+
+function rowObject(o: Obj, include: IncludeObject, group: string, apiVersion: string): Obj | null {
+  if (include === 'None') return null;
+  if (include === 'Object') return { ...o, apiVersion };
+  return { kind: 'PartialObjectMetadata', apiVersion: group, metadata: o.metadata };
+}
+
+/** The Table of `objects` (a list, or one object's get); `apiVersion` is the request's group version. */
 export function asTable(
   plural: string,
   version: string,
   objects: Obj[],
   resourceVersion: string,
   now = Date.now(),
+  include: IncludeObject = 'Metadata',
+  apiVersion = 'networking.istio.io/v1',
 ): Obj {
   const columns = PRINTER_COLUMNS[plural];
   const group = `meta.k8s.io/${version}`;
@@ -132,7 +152,7 @@ export function asTable(
     ],
     rows: objects.map((o) => ({
       cells: [o.metadata.name, ...columns.map((c) => cell(o, c, now))],
-      object: { kind: 'PartialObjectMetadata', apiVersion: group, metadata: o.metadata },
+      object: rowObject(o, include, group, apiVersion),
     })),
   };
 }

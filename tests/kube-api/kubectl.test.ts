@@ -127,4 +127,27 @@ test("kubectl get and get -w print Istio's printer columns from the server's Tab
   assert.match(get.stdout.split('\n')[1], /^pp\s+reviews\s+\d+s$/);
 });
 
+test('kubectl get --sort-by asks for includeObject=Object and sorts the rows by the objects (before: "No resources found")', async () => {
+  if (!crdFile || !haveKubectl) return console.log('  skipped: needs ../shared/data/istio-crds and kubectl');
+  const path = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
+  for (const [name, host] of [
+    ['b', 'zzz'],
+    ['a', 'aaa'],
+  ]) {
+    const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name }, spec: { host } };
+    assert.is((await call(api.url, 'POST', path, dr)).status, 201);
+  }
+  const byHost = await kubectl('get', 'dr', 'a', 'b', '--sort-by=.spec.host', '-o', 'custom-columns=N:.metadata.name');
+  assert.is(byHost.code, 0, byHost.stderr);
+  const sorted = await kubectl('get', 'dr', '--sort-by=.spec.host');
+  assert.is(sorted.code, 0, sorted.stderr);
+  const names = sorted.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(/\s+/)[0]);
+  assert.equal(names.slice(0, 1), ['a']);
+  assert.is(names[names.length - 1], 'b');
+});
+
 test.run();
