@@ -72,8 +72,12 @@ test('§1 local replies are classified from the first 256 body bytes and the x-e
     }
   });
   try {
+    // 9 iterations 200 ms apart, not 33 ms: the one VU must finish each request before the next is
+    // due or the executor (rightly, as k6) drops it; the cold first request (TCP connect, first use
+    // of the client) and the 64 KiB drain took longer than 33 ms when the 2-core machine was
+    // contended. What this test is about is classification and the kept connection, not the rate.
     const r = await engine.run(
-      { executor: 'constant-arrival-rate', rate: 30, duration: '300ms', preAllocatedVUs: 1, maxVUs: 1 },
+      { executor: 'constant-arrival-rate', rate: 5, duration: '1800ms', preAllocatedVUs: 1, maxVUs: 1 },
       planFor(s.url),
     );
     assert.is(r.requests, 9);

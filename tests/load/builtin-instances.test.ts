@@ -162,10 +162,21 @@ test('isolate (issue 18): one instance runs in a kept worker thread, the same 40
 });
 
 test('an abort reaches every worker: a 20 s run stops and returns what was measured', async () => {
-  const s = await startServer(delayed(5));
+  // Abort on an observable event, not after a fixed sleep (under load the workers may not have
+  // sent anything at 1.5 s): every VU of both workers has its own keep-alive connection, so 4
+  // client ports seen means both workers are sending; a 5th request means some VU's first request
+  // completed (closed loop: a VU sends its next only then), so there is something to record.
+  const ports = new Set<number>();
+  let allSending: () => void = () => {};
+  const sending = new Promise<void>((resolve) => (allSending = resolve));
+  const s = await startServer((req, res, n) => {
+    ports.add(req.socket.remotePort ?? 0);
+    if (ports.size === 4 && n >= 4) allSending();
+    delayed(5)(req, res, n);
+  });
   try {
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 1500);
+    void sending.then(() => abort.abort());
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 15_000)));
     const run = new BuiltinEngine().run(
@@ -183,6 +194,7 @@ test('an abort reaches every worker: a 20 s run stops and returns what was measu
       `${r.requests} recorded, ${s.received} received`,
     );
     assert.is(r.instances?.count, 2);
+    assert.is(ports.size, 4, 'both workers were sending when the abort came');
   } finally {
     await s.close();
   }

@@ -12,7 +12,10 @@ test('constant-arrival-rate 50/s for 4 s starts 200 ± 2 iterations, one per 20 
   const s = await startServer(ok);
   try {
     const r = await engine.run(
-      { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '4s', preAllocatedVUs: 5, maxVUs: 10 },
+      // 50 VUs, not 5: when the 2-core machine is contended the event loop stalls, the iterations due
+      // meanwhile start together and 5 busy VUs made the executor drop one (rightly, as k6 would);
+      // what this test is about is the schedule, so the pool covers a 1 s stall
+      { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '4s', preAllocatedVUs: 50, maxVUs: 50 },
       planFor(s.url),
     );
     assert.ok(Math.abs(r.requests - 200) <= 2, `requests ${r.requests}`);
@@ -30,7 +33,7 @@ test('constant-arrival-rate 50/s for 4 s starts 200 ± 2 iterations, one per 20 
   }
 });
 
-test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 300 ± 15 requests, each VU on its own connection', async () => {
+test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 10 × 3 s / latency (≈ 300) ± 15 requests, each VU on its own connection', async () => {
   const s = await startServer(delayed(100));
   const sockets = new Set<string>();
   try {
@@ -43,14 +46,19 @@ test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 300 
     });
     try {
       const r = await engine.run({ executor: 'constant-vus', vus: 10, duration: '3s' }, planFor(s2.url));
-      assert.ok(Math.abs(r.requests - 300) <= 15, `requests ${r.requests}`);
       // closed loop: a VU starts its next iteration only when the last one completed, so it makes
       // at most ⌈3000 / latency⌉ (+1 straddling the end) — an upper bound whatever the machine adds
-      // to latency; the gaps between iterations only lower the count, so the bound is one-sided
-      const law = 10 * Math.ceil(3000 / r.latency.overall.mean);
+      // to latency — and, with no gaps between iterations, not fewer than 3000 / latency − 1.5.
+      // Measured against the engine's own mean latency, not 100 ms: under CPU contention the 100 ms
+      // server timers fire late (mean 107–118 ms measured) and 300 ± 15 failed with 254 requests
+      // while the law held. On an idle machine mean ≈ 101 ms, so this is the old 300 ± 15; the p50
+      // bound below still pins the latency itself to 100–115 ms.
+      const mean = r.latency.overall.mean;
+      const law = 10 * Math.ceil(3000 / mean);
+      assert.ok(r.requests <= law + 10, `requests ${r.requests} > 10 × ⌈3000 / ${mean.toFixed(1)}⌉ + 10 = ${law + 10}`);
       assert.ok(
-        r.requests <= law + 10,
-        `requests ${r.requests} > 10 × ⌈3000 / ${r.latency.overall.mean.toFixed(1)}⌉ + 10 = ${law + 10}`,
+        r.requests >= (10 * 3000) / mean - 15,
+        `requests ${r.requests} < 10 × 3000 / ${mean.toFixed(1)} − 15 = ${((10 * 3000) / mean - 15).toFixed(1)}: gaps between iterations`,
       );
       assert.is(s2.received, r.requests);
       assert.is(sockets.size, 10, 'one keep-alive connection per VU');
@@ -66,19 +74,23 @@ test('constant-vus: 10 closed-loop VUs against a 100 ms server for 3 s make 300 
 });
 
 test('a 1 s stall shows in scheduled-start latency (p90 ≥ 500 ms, max ≈ 1 s) but hides in send latency (p95 < 100 ms)', async () => {
-  // The server blocks the whole process for 1 s at its 50th request (t ≈ 1 s), as a stalled
+  // The server blocks the whole process for 1 s at its 20th request (t ≈ 1 s), as a stalled
   // box or a GC pause would: the iterations due meanwhile are sent late, answered fast.
+  // 20/s, not 50/s: the ~20 iterations due during the stall go out together afterwards, mostly on
+  // new connections; at 50/s that burst of 50 alone took > 100 ms under CPU contention (send p95
+  // 148 ms measured). The proportions are the same: 1/3 of the requests are delayed, half of those
+  // by ≥ 500 ms (≈ 17 % > 10 %, so p90 ≥ 500 ms), and the one stalled request is < 5 %.
   const s = await startServer((_req, res, n) => {
-    if (n === 50) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    if (n === 20) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
     res.end('ok');
   });
   try {
     const r = await engine.run(
-      { executor: 'constant-arrival-rate', rate: 50, duration: '3s', preAllocatedVUs: 70 },
+      { executor: 'constant-arrival-rate', rate: 20, duration: '3s', preAllocatedVUs: 40 },
       planFor(s.url),
     );
     const sched = r.latency.scheduled!;
-    assert.ok(Math.abs(r.requests - 150) <= 2, `requests ${r.requests}`);
+    assert.ok(Math.abs(r.requests - 60) <= 2, `requests ${r.requests}`);
     assert.is(r.droppedIterations, 0);
     assert.ok(sched.max >= 900 && sched.max < 1300, `scheduled max ${sched.max}`);
     assert.ok(sched.p90 >= 500, `scheduled p90 ${sched.p90}`);

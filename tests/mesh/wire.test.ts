@@ -120,19 +120,28 @@ test('pod wire: the same response bytes and request headers as node http for 10 
 });
 
 test('pod wire: pipelined requests are answered in request order even when the later answer is ready first', async () => {
-  const pod = await startPod({ name: 'p-0', labels: {}, behaviour: fixed(40) }, createRng(1));
+  // Ordered by observable events, not sleeps (under load a 10 ms sleep did not guarantee the pod had
+  // read /slow before the switch to instant 503s, nor that 40 ms had not already passed): the pod
+  // counts each request it has parsed (requestsSeen, exact at any time), and /slow takes 400 ms —
+  // far longer than the two polls below — so /fast's 503 is ready while the 200 is still owed.
+  const pod = await startPod({ name: 'p-0', labels: {}, behaviour: fixed(400) }, createRng(1));
   const s = net.connect(pod.port, '127.0.0.1');
+  /** polls `cond` every 2 ms, bounded at 5 s (then the assertions below fail and say why) */
+  const until = async (cond: () => boolean) => {
+    for (const t0 = Date.now(); !cond() && Date.now() - t0 < 5000; ) await sleep(2);
+  };
   try {
     let got = '';
     s.on('data', (d: Buffer) => (got += d.toString('latin1')));
     await new Promise((r) => s.once('connect', r));
     s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
-    await sleep(10);
+    await until(() => pod.requestsSeen() === 1);
     await pod.setBehaviour({ mode: 'serve', errors: { status: 503, rate: 1 } }); // instant 503s from now on
     s.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
-    await sleep(20);
+    await until(() => pod.requestsSeen() === 2);
+    await sleep(20); // the 503 would be written now if the pod did not hold it back
     assert.is(got, '', 'the 503 waits for the 200 before it');
-    await sleep(60);
+    await until(() => got.includes('503'));
     assert.equal(
       [...got.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]),
       ['200', '503'],
