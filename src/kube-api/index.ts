@@ -122,9 +122,9 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${api.port}` }],
       });
     if (p === '/api/v1') return send(res, 200, coreResourceList());
-    if (p === '/openapi/v3') return send(res, 200, openApiV3Index(served));
+    if (p === '/openapi/v3') return send(res, 200, openApiV3Index(served, options.crds));
     const oa = /^\/openapi\/v3\/apis\/networking\.istio\.io\/([^/]+)$/.exec(p);
-    if (oa && served.includes(oa[1])) return send(res, 200, openApiV3Istio(oa[1]));
+    if (oa && served.includes(oa[1])) return send(res, 200, openApiV3Istio(oa[1], options.crds));
     if (p === '/apis') return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [istioGroup(served)] });
     if (p === `/apis/${ISTIO_GROUP}`)
       return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(served) });

@@ -34,6 +34,7 @@ import {
 } from './status.js';
 import { applyTypeError, invalidBody, webhookDenial, type Admission } from './validation.js';
 import { serveWatch, type WatchHub } from './watch.js';
+import { asTable, includeObject, tableVersion } from './table.js';
 
 export interface IstioContext {
   store: ObjectStore;
@@ -107,13 +108,25 @@ export function handleIstio(
     webhookDenial(admission, plural, o);
   switch (verb) {
     case 'watch':
-      return serveWatch(ctx.watches, res, url, { plural, version, namespace: route.namespace });
+      return serveWatch(ctx.watches, res, url, {
+        plural,
+        version,
+        namespace: route.namespace,
+        table: tableVersion(req),
+      });
     case 'list': {
       const selector = url.searchParams.get('fieldSelector');
       const items = store
         .list(plural, route.namespace)
         .map((o) => withVersion(o, version))
         .filter((o) => !selector || selector === `metadata.name=${o.metadata.name}`);
+      const table = tableVersion(req);
+      if (table)
+        return send(
+          res,
+          200,
+          asTable(plural, table, items, store.resourceVersion(), Date.now(), includeObject(url), want),
+        );
       return send(res, 200, {
         apiVersion: want,
         kind: RESOURCES[plural].listKind,
@@ -121,8 +134,17 @@ export function handleIstio(
         items,
       });
     }
-    case 'get':
-      return prev ? send(res, 200, withVersion(prev, version)) : send(res, notFound(gvr, name!));
+    case 'get': {
+      if (!prev) return send(res, notFound(gvr, name!));
+      const table = tableVersion(req);
+      if (table)
+        return send(
+          res,
+          200,
+          asTable(plural, table, [prev], prev.metadata.resourceVersion, Date.now(), includeObject(url), want),
+        );
+      return send(res, 200, withVersion(prev, version));
+    }
     case 'create': {
       const obj = parseBody(body, req);
       const bad = refusal(obj);

@@ -5,6 +5,7 @@
  * serve — Istio ≥ 1.22 serves v1, v1beta1 and v1alpha3 — and the read-only core resources
  * (namespaces, services, pods) that `--target auto` discovery lists.
  */
+import { createHash } from 'node:crypto';
 import type { Obj } from './fields.js';
 import type { CrdSet } from './crd-schema.js';
 import { ISTIO_GROUP } from './status.js';
@@ -77,35 +78,73 @@ export function coreResourceList(extra: Obj[] = []): Obj {
   };
 }
 
-/** kubectl validates manifests against /openapi/v3: one document per group version. */
-export function openApiV3Index(served: string[]): Obj {
+/**
+ * /openapi/v3: one document per group version, each named by a hash of its content. The real
+ * server (kube-openapi handler3) puts the document's ETag, an uppercase hex SHA-512 of its
+ * bytes, in `serverRelativeURL`'s `hash`, so a client's HTTP cache never serves a stale one;
+ * the same here, over the JSON this server sends.
+ */
+export function openApiV3Index(served: string[], crds?: CrdSet): Obj {
   return {
     paths: Object.fromEntries(
       served.map((v) => [
         `apis/${ISTIO_GROUP}/${v}`,
-        { serverRelativeURL: `/openapi/v3/apis/${ISTIO_GROUP}/${v}?hash=meshproof${v}` },
+        { serverRelativeURL: `/openapi/v3/apis/${ISTIO_GROUP}/${v}?hash=${openApiV3Hash(openApiV3Istio(v, crds))}` },
       ]),
     ),
   };
 }
 
-export function openApiV3Istio(version: string): Obj {
-  // an open object is enough for kubectl's client-side validation to accept what the server does
+export function openApiV3Hash(doc: Obj): string {
+  return createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
+}
+
+/** The TypeMeta descriptions every built-in and CRD schema carries (apimachinery meta/v1 types.go TypeMeta, ObjectMeta field doc). */
+const TYPE_META = {
+  apiVersion: {
+    type: 'string',
+    description:
+      'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+  },
+  kind: {
+    type: 'string',
+    description:
+      'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+  },
+  metadata: {
+    type: 'object',
+    description:
+      "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    'x-kubernetes-preserve-unknown-fields': true,
+  },
+};
+
+/**
+ * A group version's OpenAPI v3 document, what `kubectl explain` reads and what tells kubectl
+ * to validate on the server. With Istio's CRDs each kind's schema is its CRD's
+ * `openAPIV3Schema` (descriptions, fields, types), as apiextensions-apiserver's OpenAPI builder
+ * publishes it under `io.istio.networking.<version>.<Kind>`, with TypeMeta's fields added.
+ * Not imitated: the real `metadata` is an `allOf` $ref to
+ * io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta with its dependencies (here an open object,
+ * so `kubectl explain dr.metadata` lists no fields), and the GET/PUT/… operations. Without
+ * CRDs `spec` and `status` are open objects.
+ */
+export function openApiV3Istio(version: string, crds?: CrdSet): Obj {
   const schemas = Object.fromEntries(
-    Object.values(RESOURCES).map((r) => [
-      `io.istio.networking.${version}.${r.kind}`,
-      {
-        type: 'object',
-        properties: {
-          apiVersion: { type: 'string' },
-          kind: { type: 'string' },
-          metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    Object.entries(RESOURCES).map(([plural, r]) => {
+      const crd = crds?.[plural]?.versions.find((v) => v.name === version)?.schema;
+      const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+      const body = crd ? structuredClone(crd) : { type: 'object', properties: { spec: open, status: open } };
+      return [
+        `io.istio.networking.${version}.${r.kind}`,
+        {
+          ...body,
+          type: 'object',
+          properties: { ...TYPE_META, ...(body.properties ?? {}) },
+          'x-kubernetes-group-version-kind': [{ group: ISTIO_GROUP, version, kind: r.kind }],
         },
-        'x-kubernetes-group-version-kind': [{ group: ISTIO_GROUP, version, kind: r.kind }],
-      },
-    ]),
+      ];
+    }),
   );
   // the PATCH operation lists `fieldValidation`, so kubectl validates on the server (as it does
   // against a real 1.27+ apiserver) instead of downloading the old /openapi/v2 protobuf

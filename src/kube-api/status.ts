@@ -91,15 +91,16 @@ export function invalid(
 
 /**
  * 409 of a server-side apply conflict, as managedfields/internal/conflict.go NewConflictError
- * and getConflictMessage build it: one cause per conflict (type FieldManagerConflict), the
+ * and getConflictMessage build it: one cause per conflict (reason FieldManagerConflict), the
  * message "Apply failed with 1 conflict: conflict with "alice": .spec.x", or for several
  * "Apply failed with N conflicts: conflicts with "alice":\n- .spec.x\n- .spec.y" grouped by
  * manager; an Update manager is printed with "using <apiVersion>".
  */
 export function applyConflict(conflicts: Conflict[]): Status {
   const who = (e: Entry) => (e.operation === 'Update' ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`);
+  // metav1.StatusCause serialises its Type as "reason" (`json:"reason,omitempty"`)
   const causes = conflicts.map((c) => ({
-    type: 'FieldManagerConflict',
+    reason: 'FieldManagerConflict',
     message: `conflict with ${who(c.manager)}`,
     field: dotted(c.path),
   }));

@@ -27,6 +27,7 @@ import { clone, type Obj } from './fields.js';
 import type { ObjectStore, StoreChange } from './store.js';
 import { RESOURCES, withVersion } from './resources.js';
 import { ISTIO_GROUP, send, status } from './status.js';
+import { asTable } from './table.js';
 
 export const HISTORY_CAPACITY = 100;
 const BOOKMARK_EVERY_MS = 60_000;
@@ -93,6 +94,8 @@ export interface WatchScope {
   version: string;
   /** undefined = all namespaces */
   namespace?: string;
+  /** the meta.k8s.io Table version the client asked for (table.ts): each event's object is a one-row Table */
+  table?: string;
 }
 
 export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, scope: WatchScope): void {
@@ -111,7 +114,14 @@ export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, sc
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
   const write = (type: string, object: Obj) => res.write(`${JSON.stringify({ type, object })}\n`);
-  const emit = (c: StoreChange) => write(c.type, withVersion(clone(c.object), scope.version));
+  // handlers/watch.go with a transform: each event's object goes through asTable as a get's would
+  const emit = (c: StoreChange) =>
+    write(
+      c.type,
+      scope.table
+        ? asTable(scope.plural, scope.table, [c.object], c.object.metadata.resourceVersion)
+        : withVersion(clone(c.object), scope.version),
+    );
   const bookmark = (initialEnd = false) =>
     write('BOOKMARK', {
       kind: RESOURCES[scope.plural].kind,

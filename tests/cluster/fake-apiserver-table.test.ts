@@ -171,7 +171,8 @@ test('SSA conflict: 409 "Apply failed with 1 conflict: conflict with \\"alice\\"
   assert.is(r.json.reason, 'Conflict');
   assert.is(r.json.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.host');
   assert.equal(r.json.details.causes, [
-    { type: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.host' },
+    // StatusCause.Type is `json:"reason"` (apimachinery meta/v1 types.go): the key is "reason"
+    { reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.host' },
   ]);
   // an Update manager is printed with its apiVersion; several conflicts are grouped by manager
   await call(
