@@ -1,8 +1,9 @@
 /**
- * An nginx reverse proxy on loopback, as the reference proxy for the mesh benchmark: one
- * worker (the mesh gateway has one event loop), upstream keep-alive (the mesh reuses
- * upstream connections too), no access log. Everything lives in a temp prefix: no root
- * paths, no system config.
+ * nginx on loopback, in two roles: the reference proxy for the mesh benchmark (one worker —
+ * the mesh gateway has one event loop —, upstream keep-alive as the mesh reuses upstream
+ * connections too, no access log), and the cheapest target there is for the scaling
+ * benchmark (`return 200` in one process). Everything lives in a temp prefix: no root paths,
+ * no system config.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,16 +14,18 @@ import { freePort, READY_TIMEOUT_MS, STOP_GRACE_MS } from './proc.js';
 
 export interface Nginx {
   url: string;
+  /** the process that serves (the static target runs without a master: this is it) */
+  pid: number;
   stop(): Promise<void>;
 }
 
 /** Upstream keep-alive connections per worker: more than the benchmark's connection count. */
 const UPSTREAM_KEEPALIVE = 128;
 
-export function nginxConfig(dir: string, port: number, upstreams: string[]): string {
-  const servers = upstreams.map((u) => `    server ${new URL(u).host};`).join('\n');
+/** Everything but the processes and the `http` block's own part: temp prefix paths, no access log. */
+function config(dir: string, processes: string, http: string): string {
   return `daemon off;
-worker_processes 1;
+${processes}
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
@@ -34,7 +37,17 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   keepalive_requests 1000000;
-  upstream pods {
+${http}
+}
+`;
+}
+
+export function nginxConfig(dir: string, port: number, upstreams: string[]): string {
+  const servers = upstreams.map((u) => `    server ${new URL(u).host};`).join('\n');
+  return config(
+    dir,
+    'worker_processes 1;',
+    `  upstream pods {
 ${servers}
     keepalive ${UPSTREAM_KEEPALIVE};
     keepalive_requests 1000000;
@@ -46,16 +59,40 @@ ${servers}
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-  }
-}
-`;
+  }`,
+  );
 }
 
-export async function startNginx(upstreams: string[]): Promise<Nginx> {
+/**
+ * A target that costs as little CPU as a server can: `return 200` with no body, no log, one
+ * process (`master_process off`: the process spawned is the one serving, so its CPU time in
+ * /proc/<pid>/stat is the target's whole CPU).
+ */
+export function staticNginxConfig(dir: string, port: number): string {
+  return config(
+    dir,
+    'master_process off;',
+    `  server {
+    listen 127.0.0.1:${port};
+    location / { return 200; }
+  }`,
+  );
+}
+
+export function startNginx(upstreams: string[]): Promise<Nginx> {
+  return startNginxWith((dir, port) => nginxConfig(dir, port, upstreams));
+}
+
+/** nginx answering 200 to everything: the scaling benchmark's target. */
+export function startStaticNginx(): Promise<Nginx> {
+  return startNginxWith(staticNginxConfig);
+}
+
+async function startNginxWith(configFor: (dir: string, port: number) => string): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'meshproof-bench-nginx-'));
   chmodSync(dir, 0o777); // run as root, nginx's workers drop to `nobody` and still write temp files here
   const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams));
+  writeFileSync(join(dir, 'nginx.conf'), configFor(dir, port));
   const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -71,7 +108,7 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
     await stop();
     throw new Error(`nginx did not start: ${(e as Error).message} ${stderr}`);
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop };
 }
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {

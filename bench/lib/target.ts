@@ -7,6 +7,8 @@ import { ask, forkTs, nextMessage, stopChild, type Message } from './proc.js';
 
 export interface Target {
   url: string;
+  /** the server's process (its CPU time is in /proc/<pid>/stat) */
+  pid: number;
   /** server-side request → response-end latency since start or the last reset (needs `record`) */
   truth(): Promise<LatencySummary>;
   reset(): Promise<void>;
@@ -22,6 +24,7 @@ export async function startTarget(opts: { delayMs?: number; record?: boolean } =
   });
   return {
     url: `http://127.0.0.1:${ready.port}`,
+    pid: child.pid!,
     truth: async () => (await ask<Message & { summary: LatencySummary }>(child, { type: 'stats' })).summary,
     reset: async () => void (await ask(child, { type: 'reset' })),
     stop: () => stopChild(child),

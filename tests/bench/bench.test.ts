@@ -220,8 +220,22 @@ test('instances-scaling: builtin 2 instances vs 1 as a ratio with the 1.6× targ
   );
   assertMeasured(figs[0], 'instances-scaling');
   assert.is(figs[0].reference?.name, '1 instance');
+  // the line says which target it used and where each variant's CPU went (bench/lib/cpu.ts)
+  const note = figs[0].note ?? '';
+  assert.match(note, hasCommand('nginx') ? /^target nginx return 200/ : /^target Node server — nginx not installed/);
+  assert.match(
+    note,
+    /1 instance(?: \(whole run, start-up included\))?: engine \d+\.\d\d cores \(main thread [\d.?]+\), target/,
+  );
+  assert.match(note, /2 instances(?: \(whole run, start-up included\))?: engine \d+\.\d\d cores .* µs\/req engine/);
   if (!findK6()) assert.match(formatLine(figs[1]), /skipped {2}— no k6$/);
   else assertMeasured(figs[1], 'instances-scaling');
+});
+
+test('instances-scaling without nginx: the Node target, and the line says nginx is missing', async () => {
+  const figs = await instancesScaling({ vus: 2, seconds: 0.6, rounds: 1 }, false);
+  assertMeasured(figs[0], 'instances-scaling');
+  assert.match(figs[0].note ?? '', /^target Node server — nginx not installed \(apt-get install/);
 });
 
 test.run();
