@@ -1,15 +1,15 @@
 /**
- * The local mesh as an experiment target, through the same code as a real cluster (issue 19
- * item 2): the mesh starts with its Kubernetes API (local-kube-api.ts) and the run opens a
- * cluster target (src/cluster/target.ts) with the kubeconfig that API wrote — server-side
- * apply, the journal, restore with managedFields and its read-back, concurrent-change
- * detection, propagation read from the gateway's `/config_dump` and counters from its
- * `/stats`, both reached as on a cluster: the pod proxy refuses the gateway pod's 127.0.0.1
- * address (400, as kube-apiserver does) and the reader falls back to the API's port-forward.
- * What stays local: the report calls the target "local mesh · …" (with the emulated proxy's
- * rule, §3.2), the run is `kind: 'local'` (no cluster load cap), the load goes to the mesh's gateway URL (no discovery: it is known), and
- * `/config_dump` is polled every 10 ms (the API and the gateway are on loopback and the push
- * is immediate).
+ * The local mesh as an experiment target, through the same code as a real cluster (issue 19 item
+ * 2): the mesh starts with its Kubernetes API (local-kube-api.ts) and the run opens a cluster
+ * target (src/cluster/target.ts) with the kubeconfig that API wrote — server-side apply, the
+ * journal, restore with managedFields and its read-back, concurrent-change detection, propagation
+ * read from the gateway's `/config_dump` and counters from its `/stats`, both reached as on a
+ * cluster: the pod proxy refuses the gateway pod's 127.0.0.1 address (400, as kube-apiserver
+ * does) and the reader falls back to the API's port-forward. What stays local: the report calls
+ * the target "local mesh · …" (with the emulated proxy's rule, §3.2), the run is `kind: 'local'`
+ * (no cluster load cap), the load goes to the mesh's gateway URL (no discovery: it is known), and
+ * `/config_dump` is polled every 10 ms (the API and the gateway are on loopback and the push is
+ * immediate).
  *
  * The kubeconfig and the journal go to a private folder removed on close, not to
  * reports/.journal: the objects the journal protects live in the API's memory and die with
