@@ -1,9 +1,11 @@
 /**
  * Each serialized histogram decoded once. A phase's histograms are read by its statistics
- * (phase.ts), by every percentile difference and ratio (compare.ts, effects.ts) and by every
- * duration gate (gates.ts); decoding the compressed HDR payload each time was most of the
- * analysis' cost. The decoded histogram is only read, never changed, so one copy per
- * serialized object serves them all (the cache lets go of it with the object).
+ * (phase.ts), by every percentile difference and ratio (compare.ts, effects.ts), by every
+ * duration gate (gates.ts), by the per-subset statistics (subsets.ts, whose histograms a
+ * {subset:…} gate reads too) and by the report's latency chart; decoding the compressed HDR
+ * payload each time was most of the analysis' cost. The decoded histogram is only read, never
+ * changed, so one copy per serialized object serves them all (the cache lets go of it with the
+ * object).
  */
 import { deserializeHistogram, type Histogram, type SerializedHistogram } from '../load/histogram.js';
 

@@ -9,11 +9,11 @@
  * together with probability ≥ c; `inside` says whether the declared share lies in it.
  */
 import { isFailure, type Cause } from '../load/classify.js';
-import { deserializeHistogram } from '../load/histogram.js';
 import type { PhaseResult } from '../load/model.js';
 import type { DeclaredSplit } from '../load/subset-from.js';
 import type { SplitCheck, SubsetStats } from './subset-model.js';
 import { chiSquareGoodnessOfFit } from './chi-square.js';
+import { histogramOf } from './decoded.js';
 import { percentileStat, ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, wilson } from './stats.js';
 
@@ -29,7 +29,7 @@ export function analyzeSubsets(result: PhaseResult, confidence = DEFAULT_CONFIDE
   return Object.entries(result.subsets).map(([subset, s]) => {
     let failed = 0;
     for (const [cause, n] of Object.entries(s.causes)) if (isFailure(cause as Cause)) failed += n ?? 0;
-    const h = deserializeHistogram(s.histogram);
+    const h = histogramOf(s.histogram);
     const percentiles: SubsetStats['percentiles'] = {};
     for (const { key, p } of SUBSET_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
     return {

@@ -4,7 +4,7 @@
  * per-second timeline with the moment the policy took effect.
  */
 import { CAUSES, type Cause } from '../load/classify.js';
-import { deserializeHistogram } from '../load/histogram.js';
+import { histogramOf } from '../analysis/decoded.js';
 import { formatPct, isNum } from './format.js';
 import type { PhaseName, Report } from './model.js';
 import { causesOf, statusCodes } from './rows.js';
@@ -57,7 +57,7 @@ export function latencyChart(report: Report): string {
     T = 20,
     B = 46;
   const curves = PHASES.map((phase) => {
-    const h = deserializeHistogram(report.phases[phase].result.histograms.overall);
+    const h = histogramOf(report.phases[phase].result.histograms.overall);
     const n = h.totalCount;
     // beyond 1/n of the samples there is no data: the curve stops at the last sample's tail
     const xmax = n > 1 ? Math.min(4, Math.log10(n)) : 0;
@@ -85,14 +85,7 @@ export function latencyChart(report: Report): string {
       text(sx(x), H - B + 18, label, 'class="tick" text-anchor="middle"'),
     );
   }
-  body.push(
-    text(
-      14,
-      T + (H - T - B) / 2,
-      'latency (ms)',
-      `class="axis" text-anchor="middle" transform="rotate(-90 14 ${r2(T + (H - T - B) / 2)})"`,
-    ),
-  );
+  body.push(axisLabel(14, T + (H - T - B) / 2, -90, 'latency (ms)'));
   body.push(
     text(L + (W - L - R) / 2, H - 6, 'percentile (log scale of the tail)', 'class="axis" text-anchor="middle"'),
   );
@@ -312,21 +305,14 @@ export function timelineChart(report: Report): string {
     body.push(line(x, T - 4, x, H - B, 'applied'), text(x + 5, T + 12, 'policy applied', 'class="appliedlabel"'));
   }
   body.push(
-    text(
-      14,
-      T + (H - T - B) / 2,
-      'requests per second',
-      `class="axis" text-anchor="middle" transform="rotate(-90 14 ${r2(T + (H - T - B) / 2)})"`,
-    ),
-  );
-  body.push(
-    text(
-      W - 12,
-      T + (H - T - B) / 2,
-      'p95 (ms), dashed',
-      `class="axis" text-anchor="middle" transform="rotate(90 ${W - 12} ${r2(T + (H - T - B) / 2)})"`,
-    ),
+    axisLabel(14, T + (H - T - B) / 2, -90, 'requests per second'),
+    axisLabel(W - 12, T + (H - T - B) / 2, 90, 'p95 (ms), dashed'),
   );
   body.push(text(L + (W - L - R) / 2, H - 6, layout.axis, 'class="axis" text-anchor="middle"'));
   return frame(H, 'Per-second timeline of outcomes and p95, with the moment the policy was applied', body);
+}
+
+/** A vertical axis title centred on (x, y), turned by `angle` degrees about that point. */
+function axisLabel(x: number, y: number, angle: number, label: string): string {
+  return text(x, y, label, `class="axis" text-anchor="middle" transform="rotate(${angle} ${x} ${r2(y)})"`);
 }
