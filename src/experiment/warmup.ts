@@ -25,10 +25,7 @@ export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
   switch (profile.executor) {
     case 'constant-vus':
     case 'ramping-vus': {
-      const vus =
-        profile.executor === 'constant-vus'
-          ? profile.vus
-          : Math.max(1, profile.startVUs ?? 0, profile.stages[0]?.target ?? 1);
+      const vus = profile.executor === 'constant-vus' ? profile.vus : opening(profile.startVUs, profile.stages);
       return {
         executor: 'ramping-vus',
         startVUs: vus,
@@ -40,9 +37,7 @@ export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
       const rate =
-        profile.executor === 'constant-arrival-rate'
-          ? profile.rate
-          : Math.max(1, profile.startRate ?? 0, profile.stages[0]?.target ?? 1);
+        profile.executor === 'constant-arrival-rate' ? profile.rate : opening(profile.startRate, profile.stages);
       return {
         executor: 'ramping-arrival-rate',
         startRate: rate,
@@ -54,4 +49,9 @@ export function warmupProfile(profile: LoadProfile, ms: number): LoadProfile {
       };
     }
   }
+}
+
+/** A ramping profile's opening intensity: the larger of its start value and first target, at least 1. */
+function opening(start: number | undefined, stages: readonly { target: number }[]): number {
+  return Math.max(1, start ?? 0, stages[0]?.target ?? 1);
 }
