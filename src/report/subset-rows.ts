@@ -3,7 +3,7 @@
  * and subset, requests, share with its Wilson interval beside the declared weight, failure rate
  * with its interval, latency percentiles, status and cause counts. Plus the split checks.
  */
-import { formatMs, formatNumber, formatPct } from './format.js';
+import { formatMs, formatNumber, formatPct, formatRange } from './format.js';
 import type { PhaseName, Report } from './model.js';
 import { pctBound } from './rows.js';
 
@@ -27,7 +27,7 @@ export interface SubsetRow {
 }
 
 const withInterval = (r: { ratio: number; lo: number; hi: number }) =>
-  `${formatPct(r.ratio)} [${pctBound(r.lo)} – ${pctBound(r.hi)}]`;
+  `${formatPct(r.ratio)} ${formatRange(r.lo, r.hi, pctBound)}`;
 const counts = (m: Record<string, number | undefined>) =>
   Object.entries(m)
     .filter(([, n]) => (n ?? 0) > 0)
@@ -70,7 +70,7 @@ export function splitLines(report: Report): string[] {
     const each = c.subsets
       .map(
         (s) =>
-          `${subsetLabel(s.subset)} ${formatPct(s.share)} [${pctBound(s.lo)} – ${pctBound(s.hi)}] vs ${formatPct(s.declared)}${s.inside ? '' : ' (outside)'}`,
+          `${subsetLabel(s.subset)} ${formatPct(s.share)} ${formatRange(s.lo, s.hi, pctBound)} vs ${formatPct(s.declared)}${s.inside ? '' : ' (outside)'}`,
       )
       .join(', ');
     return `${c.route}: ${c.n} attributed requests; ${each}; chi-square X² ${formatNumber(c.statistic)}, df ${c.df}, p ${formatNumber(c.pValue)}`;
