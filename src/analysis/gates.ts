@@ -166,8 +166,14 @@ export interface ParsedGate {
 
 /** One gate written as { scope, metric, expression }, parsed and checked as parseExpect checks it. */
 export function parseOneGate(scope: Scope, metric: string, expression: string): ParsedGate {
-  const [parsed] = parseExpect({ [scope]: { [metric]: [expression] } });
-  return parsed;
+  const path = ['expect', scope, metric];
+  return parseGateOf(
+    scope,
+    metric,
+    withPath(path, () => parseMetric(metric)),
+    expression,
+    [...path, 0],
+  );
 }
 
 /**
@@ -194,29 +200,38 @@ export function parseExpect(expect: unknown): ParsedGate[] {
           `expected a list of gate expressions like ["rate<0.01"], got ${JSON.stringify(list)}`,
         );
       exprs.forEach((expr, i) => {
-        const path = ['expect', scope, metric, i];
-        if (ref.kind === 'split') {
-          const problem = splitGateProblem(expr, scope);
-          if (problem) throw new GateError(path, problem);
-          out.push({ scope: scope as Scope, metric, ref, gate: SPLIT_GATE });
-          return;
-        }
-        const gate = withPath(path, () => parseGate(expr));
-        if (!METRIC_AGGREGATIONS[ref.kind].includes(gate.aggregation)) {
-          const agg = gate.aggregation === 'p' ? 'p(N)' : gate.aggregation;
-          const allowed = METRIC_AGGREGATIONS[ref.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
-          throw new GateError(
-            path,
-            `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`,
-          );
-        }
-        const range = shareRangeProblem(ref, gate, scope as Scope);
-        if (range) throw new GateError(path, `gate ${JSON.stringify(expr)}: ${range}`);
-        out.push({ scope: scope as Scope, metric, ref, gate });
+        out.push(parseGateOf(scope as Scope, metric, ref, expr, ['expect', scope, metric, i]));
       });
     }
   }
   return out;
+}
+
+/**
+ * One expression of a metric already parsed as `ref`, checked against it (the aggregation
+ * applies, a share's threshold is in range). Errors are GateErrors at `path`.
+ */
+export function parseGateOf(
+  scope: Scope,
+  metric: string,
+  ref: MetricRef,
+  expr: string,
+  path: (string | number)[] = [],
+): ParsedGate {
+  if (ref.kind === 'split') {
+    const problem = splitGateProblem(expr, scope);
+    if (problem) throw new GateError(path, problem);
+    return { scope, metric, ref, gate: SPLIT_GATE };
+  }
+  const gate = withPath(path, () => parseGate(expr));
+  if (!METRIC_AGGREGATIONS[ref.kind].includes(gate.aggregation)) {
+    const agg = gate.aggregation === 'p' ? 'p(N)' : gate.aggregation;
+    const allowed = METRIC_AGGREGATIONS[ref.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+    throw new GateError(path, `gate ${JSON.stringify(expr)}: ${agg} does not apply to ${metric}; expected ${allowed}`);
+  }
+  const range = shareRangeProblem(ref, gate, scope);
+  if (range) throw new GateError(path, `gate ${JSON.stringify(expr)}: ${range}`);
+  return { scope, metric, ref, gate };
 }
 
 /**

@@ -11,7 +11,7 @@
  * complaints to the line the gate is on.
  */
 import type { FieldPath } from '../policy/model.js';
-import { GateError, SCOPES, parseMetric, parseOneGate, type ParsedGate, type Scope } from '../analysis/gates.js';
+import { GateError, SCOPES, parseGateOf, parseMetric, type ParsedGate, type Scope } from '../analysis/gates.js';
 import { type Fields, describe, isPlainObject } from '../policy/yaml-reader.js';
 
 /** A scenario's gate, parsed here once and carried parsed to the verdict (`gate.expression` is as written). */
@@ -28,9 +28,10 @@ export function readGates(f: Fields, path: FieldPath): GateSpec[] {
       continue;
     }
     for (const metric of Object.keys(metrics)) {
-      if (!check(f, [...at, metric], () => parseMetric(metric), f.whereKey([...at, metric]))) continue;
+      const ref = check(f, [...at, metric], () => parseMetric(metric), f.whereKey([...at, metric]));
+      if (!ref) continue;
       (f.stringList([...at, metric]) ?? []).forEach((expression, i) => {
-        const parsed = check(f, [...at, metric, i], () => parseOneGate(scope as Scope, metric, expression));
+        const parsed = check(f, [...at, metric, i], () => parseGateOf(scope as Scope, metric, ref, expression));
         if (parsed) gates.push(parsed);
       });
     }
