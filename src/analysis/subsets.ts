@@ -8,13 +8,12 @@
  * Wilson interval at the Bonferroni-adjusted confidence 1 − (1 − c)/k, so the k intervals hold
  * together with probability ≥ c; `inside` says whether the declared share lies in it.
  */
-import { isFailure, type Cause } from '../load/classify.js';
 import type { PhaseResult } from '../load/model.js';
 import type { DeclaredSplit } from '../load/subset-from.js';
 import type { SplitCheck, SubsetStats } from './subset-model.js';
 import { chiSquareGoodnessOfFit } from './chi-square.js';
 import { histogramOf } from './decoded.js';
-import { percentileStat, ratioStat } from './phase.js';
+import { failedCount, percentileStat, ratioStat } from './phase.js';
 import { DEFAULT_CONFIDENCE, wilson } from './stats.js';
 
 const SUBSET_PERCENTILES = [
@@ -27,8 +26,6 @@ const SUBSET_PERCENTILES = [
 export function analyzeSubsets(result: PhaseResult, confidence = DEFAULT_CONFIDENCE): SubsetStats[] | undefined {
   if (!result.subsets) return undefined;
   return Object.entries(result.subsets).map(([subset, s]) => {
-    let failed = 0;
-    for (const [cause, n] of Object.entries(s.causes)) if (isFailure(cause as Cause)) failed += n ?? 0;
     const h = histogramOf(s.histogram);
     const percentiles: SubsetStats['percentiles'] = {};
     for (const { key, p } of SUBSET_PERCENTILES) percentiles[key] = percentileStat(h, p, confidence);
@@ -36,7 +33,7 @@ export function analyzeSubsets(result: PhaseResult, confidence = DEFAULT_CONFIDE
       subset,
       requests: s.requests,
       share: ratioStat(s.requests, result.requests, confidence),
-      failed: ratioStat(failed, s.requests, confidence),
+      failed: ratioStat(failedCount(s), s.requests, confidence),
       statuses: s.statuses,
       causes: s.causes,
       percentiles,

@@ -4,6 +4,7 @@
  * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
  */
 import { FileRefused, readRegularFile } from '../util/files.js';
+import { throughputOf } from '../analysis/phase.js';
 import { ConfigError } from '../errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
 import { reportSchemaProblem } from './schema.js';
@@ -59,7 +60,7 @@ export function parseReport(text: string, source: string): Report {
 function addMissing(report: Report): void {
   for (const phase of Object.values(report.phases)) {
     const s = phase.stats;
-    s.goodput ??= s.durationMs > 0 ? (s.requests - s.failed.count) / (s.durationMs / 1000) : 0;
+    s.goodput ??= throughputOf({ requests: s.requests - s.failed.count, durationMs: s.durationMs });
     s.medianByCause ??= {};
   }
   const c = report.comparison;
