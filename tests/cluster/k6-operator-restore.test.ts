@@ -37,6 +37,19 @@ test.after.each(async () => {
 const journalFile = (name: string) => path.join(env.journalDir, `${name}.k6-operator.json`);
 const readJournal = (name: string) => JSON.parse(fs.readFileSync(journalFile(name), 'utf8')) as CreatedEntry;
 
+/** The ConfigMap and TestRun a one-runner run called `name` creates in namespace loadgen. */
+function runObjects(name: string): Record<string, unknown>[] {
+  const input = {
+    name,
+    namespace: 'loadgen',
+    parallelism: 1,
+    script: 'export default function () {}',
+    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
+    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
+  };
+  return [configMapObject(input), testRunObject(input)];
+}
+
 /** Runs the engine in a child process and SIGKILLs it once both objects exist and their uids are journaled. */
 async function killAfterCreation(name: string): Promise<void> {
   const fixture = path.join(REPO, 'tests/cluster/fixtures/hold-k6-operator.ts');
@@ -130,15 +143,7 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
 
 test('a crash between the create and the uid record: the run’s label decides — its own objects go, an unlabelled same-named one stays', async () => {
   const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
-  const input = {
-    name: 'mp-early',
-    namespace: 'loadgen',
-    parallelism: 1,
-    script: 'export default function () {}',
-    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
-    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
-  };
-  const objects = [configMapObject(input), testRunObject(input)];
+  const objects = runObjects('mp-early');
   new CreatedJournal(env.journalDir, 'mp-early', { server: api.server, context: api.context }).record(objects);
   // the ConfigMap is the run's (created, answer lost); the TestRun was made by someone else, without the label
   await api.create(objects[0]);
@@ -154,15 +159,7 @@ test('a crash between the create and the uid record: the run’s label decides �
 
 test('a torn k6-operator journal beside a real one: the bad file is named and skipped, the other run is cleaned up, exit 3', async () => {
   const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
-  const input = {
-    name: 'mp-real',
-    namespace: 'loadgen',
-    parallelism: 1,
-    script: 'export default function () {}',
-    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
-    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
-  };
-  const objects = [configMapObject(input), testRunObject(input)];
+  const objects = runObjects('mp-real');
   const journal = new CreatedJournal(env.journalDir, 'mp-real', { server: api.server, context: api.context });
   journal.record(objects);
   for (const o of objects)
