@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
@@ -24,7 +24,9 @@ import {
   writeKubeconfig,
   PRE_EXISTING_VS,
   REPO,
+  startFixture,
   type Env,
+  type Fixture,
 } from './helpers.js';
 
 let env: Env;
@@ -40,27 +42,16 @@ test.after.each(async () => {
 });
 
 /** Starts the hold-policy fixture and resolves once it printed "applied". */
-async function holdPolicy(
-  runId: string,
-  ...policyFiles: string[]
-): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
-  const script = path.join(REPO, 'tests/cluster/fixtures/hold-policy.ts');
+async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<Fixture> {
   const files = policyFiles.map((f) => path.join(REPO, 'policies', f));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, env.kubeconfig, env.journalDir, runId, ...files], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const fixture = startFixture('hold-policy', [env.kubeconfig, env.journalDir, runId, ...files], children);
   const deadline = Date.now() + 20_000;
-  while (!out.includes('applied')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not apply: ${out}`);
+  while (!fixture.output().includes('applied')) {
+    if (fixture.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`fixture did not apply: ${fixture.output()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { child, exited, output: () => out };
+  return fixture;
 }
 
 /** Applies in-process and walks away without restoring: what a crash leaves behind. */

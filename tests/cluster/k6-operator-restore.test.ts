@@ -5,7 +5,7 @@
 // TestRun someone else made is left in place: exit 3 naming who made it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
@@ -15,7 +15,7 @@ import { CreatedJournal, type CreatedEntry } from '../../src/load/k6-operator/cr
 import { configMapObject, testRunObject } from '../../src/load/k6-operator/objects.js';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { installK6Operator, type FakeK6Operator } from './fake-apiserver-k6.js';
-import { REPO, setup, type Env } from './helpers.js';
+import { setup, startFixture, type Env } from './helpers.js';
 import { restoreCli } from './restore-cli.js';
 
 const script = ensureBundle();
@@ -52,23 +52,18 @@ function runObjects(name: string): Record<string, unknown>[] {
 
 /** Runs the engine in a child process and SIGKILLs it once both objects exist and their uids are journaled. */
 async function killAfterCreation(name: string): Promise<void> {
-  const fixture = path.join(REPO, 'tests/cluster/fixtures/hold-k6-operator.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, env.kubeconfig, env.journalDir, name, script], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const { child, exited, output } = startFixture(
+    'hold-k6-operator',
+    [env.kubeconfig, env.journalDir, name, script],
+    children,
+  );
   const deadline = Date.now() + 20_000;
   for (;;) {
     const items = fs.existsSync(journalFile(name)) ? readJournal(name).items : [];
     if (items.length === 2 && items.every((i) => i.uid)) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not create: ${out}`);
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not create: ${output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;
 }
