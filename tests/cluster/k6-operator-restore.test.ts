@@ -16,7 +16,7 @@ import { configMapObject, testRunObject } from '../../src/load/k6-operator/objec
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { installK6Operator, type FakeK6Operator } from './fake-apiserver-k6.js';
 import { setup, startFixture, type Env } from './helpers.js';
-import { restoreCli } from './restore-cli.js';
+import { restoreIn } from './restore-cli.js';
 
 const script = ensureBundle();
 let env: Env;
@@ -73,7 +73,7 @@ test('killed after creating the ConfigMap and TestRun: `meshproof restore` delet
   assert.ok(op.testRuns.has('loadgen/mp-killed'), 'the crash left the TestRun');
   assert.ok(op.configMaps.has('loadgen/mp-killed'), 'the crash left the ConfigMap');
   assert.is(readJournal('mp-killed').state, 'open');
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.match(r.stderr, 'k6-operator run mp-killed: deleted TestRun loadgen/mp-killed, ConfigMap loadgen/mp-killed');
   assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
@@ -86,18 +86,10 @@ test('killed after creating the ConfigMap and TestRun: `meshproof restore` delet
   const closed = readJournal('mp-killed');
   assert.is(closed.state, 'done');
   // idempotent: nothing open is left, and the run named is reported as done
-  const again = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const again = await restoreIn(env);
   assert.is(again.code, ExitCode.ok, again.stderr);
   assert.match(again.stderr, 'nothing to restore');
-  const named = await restoreCli(
-    'restore',
-    '--kubeconfig',
-    env.kubeconfig,
-    '--journal-dir',
-    env.journalDir,
-    '--run',
-    'mp-killed',
-  );
+  const named = await restoreIn(env, '--run', 'mp-killed');
   assert.is(named.code, ExitCode.ok, named.stderr);
   assert.match(named.stderr, 'run mp-killed was already restored');
   assert.is(op.deleted.length, 2, 'no delete was sent again');
@@ -123,7 +115,7 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
   assert.is(created.status, 201);
   const theirUid = ((await created.json()) as { metadata: { uid: string } }).metadata.uid;
   assert.is.not(theirUid, ours.metadata.uid);
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(
     r.stderr,
@@ -144,7 +136,7 @@ test('a crash between the create and the uid record: the runâ€™s label decides â
   await api.create(objects[0]);
   const foreign = { ...objects[1], metadata: { name: 'mp-early', namespace: 'loadgen' } };
   await api.create(foreign);
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, 'TestRun loadgen/mp-early is another object (uid ');
   assert.match(r.stderr, "without the run's label");
@@ -160,7 +152,7 @@ test('a torn k6-operator journal beside a real one: the bad file is named and sk
   for (const o of objects)
     journal.created(String(o.kind), String(((await api.create(o)).metadata as { uid: string }).uid));
   fs.writeFileSync(path.join(env.journalDir, 'torn.k6-operator.json'), '{"kind":"MeshproofCreatedObj');
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  const r = await restoreIn(env, '--json');
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'torn.k6-operator.json')}`);
   const summary = JSON.parse(r.stdout) as { restored: string[]; unreadable: { file: string }[] };
@@ -189,7 +181,7 @@ test('a delete whose precondition fails (the object changed after the read) is r
         'Operation cannot be fulfilled on testruns.k6.io "mp-moving": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2',
     },
   });
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
   env.fake.assertConsumed();
