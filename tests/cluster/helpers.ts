@@ -70,6 +70,14 @@ export function policies(...names: string[]): Promise<PolicyDoc[]> {
   return loadPolicies(names.map((n) => path.join(REPO, 'policies', n)));
 }
 
+/** `kubectl patch vs productpage -n default --type merge -p JSON(patch)`: an edit by someone else (field manager kubectl-patch). */
+export function mergePatchProductpage(
+  env: Pick<Env, 'kubeconfig'>,
+  patch: unknown,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return kubectl(env, 'patch', 'vs', 'productpage', '-n', 'default', '--type', 'merge', '-p', JSON.stringify(patch));
+}
+
 /** Runs the real kubectl against the fake (no other kubeconfig leaks in). */
 export async function kubectl(
   env: Pick<Env, 'kubeconfig'>,

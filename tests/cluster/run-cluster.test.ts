@@ -14,7 +14,16 @@ import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { Journal } from '../../src/cluster/journal.js';
 import { ownership } from '../../src/cluster/objects.js';
-import { setup, getYamlMasked, kubectl, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import {
+  setup,
+  getYamlMasked,
+  kubectl,
+  mergePatchProductpage,
+  writeKubeconfig,
+  PRE_EXISTING_VS,
+  REPO,
+  type Env,
+} from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
@@ -173,18 +182,7 @@ test("done when (issue 11): after a run the VirtualService and its managedFields
 test('done when (issue 11): a concurrent edit during the run makes it exit 3 without losing the edit (journal kept)', async () => {
   const run = runBuiltin('3s');
   await policyApplied(run);
-  const edit = await kubectl(
-    env,
-    'patch',
-    'vs',
-    'productpage',
-    '-n',
-    'default',
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"hosts":["bookinfo.example.com","shop.example.com"]}}',
-  );
+  const edit = await mergePatchProductpage(env, { spec: { hosts: ['bookinfo.example.com', 'shop.example.com'] } });
   assert.is(edit.code, 0, edit.stderr);
   assert.is(await run.exited, 3, run.output());
   assert.match(
