@@ -53,14 +53,7 @@ export class K8sOperatorApi implements OperatorApi {
   async get(object: Obj): Promise<Obj | null> {
     const { name, namespace } = object.metadata as { name: string; namespace: string };
     try {
-      if (object.kind === 'TestRun')
-        return (await this.custom.getNamespacedCustomObject({
-          group: K6_GROUP,
-          version: K6_VERSION,
-          namespace,
-          plural: TESTRUN_PLURAL,
-          name,
-        })) as Obj;
+      if (object.kind === 'TestRun') return await this.readTestRun(namespace, name);
       return plain(await this.core.readNamespacedConfigMap({ namespace, name }));
     } catch (err) {
       if (httpCode(err) === 404) return null;
@@ -70,13 +63,7 @@ export class K8sOperatorApi implements OperatorApi {
 
   async testRunStage(namespace: string, name: string): Promise<string | undefined> {
     try {
-      const tr = (await this.custom.getNamespacedCustomObject({
-        group: K6_GROUP,
-        version: K6_VERSION,
-        namespace,
-        plural: TESTRUN_PLURAL,
-        name,
-      })) as Obj;
+      const tr = await this.readTestRun(namespace, name);
       return ((tr.status ?? {}) as Obj).stage as string | undefined;
     } catch (err) {
       throw explainApiError(err, { verb: 'get', resource: TESTRUNS, namespace, name, server: this.server });
@@ -124,6 +111,16 @@ export class K8sOperatorApi implements OperatorApi {
       if (httpCode(err) === 404) return;
       throw this.explain(err, 'delete', object);
     }
+  }
+
+  private async readTestRun(namespace: string, name: string): Promise<Obj> {
+    return (await this.custom.getNamespacedCustomObject({
+      group: K6_GROUP,
+      version: K6_VERSION,
+      namespace,
+      plural: TESTRUN_PLURAL,
+      name,
+    })) as Obj;
   }
 
   private explain(err: unknown, verb: string, object: Obj) {

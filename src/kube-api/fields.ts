@@ -37,10 +37,6 @@ export function leafPaths(o: unknown, prefix = ''): string[] {
   if (!o || typeof o !== 'object' || Array.isArray(o) || Object.keys(o).length === 0) return prefix ? [prefix] : [];
   return Object.entries(o as Obj).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}\u0000${k}` : k));
 }
-export function diffPaths(a: Obj, b: Obj): string[] {
-  const all = new Set([...leafPaths(a), ...leafPaths(b)]);
-  return [...all].filter((p) => !deepEqual(getPath(a, p), getPath(b, p)));
-}
 export function getPath(o: Obj, p: string): unknown {
   return p.split('\u0000').reduce<any>((cur, k) => (cur && typeof cur === 'object' ? cur[k] : undefined), o);
 }

@@ -9,13 +9,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { keyOf } from '../../src/ports.js';
 import { ExitCode } from '../../src/errors.js';
-import { restoreCli } from './restore-cli.js';
+import { restoreCli, restoreIn } from './restore-cli.js';
 import {
   setup,
   kubectl,
@@ -24,7 +24,9 @@ import {
   writeKubeconfig,
   PRE_EXISTING_VS,
   REPO,
+  startFixture,
   type Env,
+  type Fixture,
 } from './helpers.js';
 
 let env: Env;
@@ -40,27 +42,16 @@ test.after.each(async () => {
 });
 
 /** Starts the hold-policy fixture and resolves once it printed "applied". */
-async function holdPolicy(
-  runId: string,
-  ...policyFiles: string[]
-): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
-  const script = path.join(REPO, 'tests/cluster/fixtures/hold-policy.ts');
+async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<Fixture> {
   const files = policyFiles.map((f) => path.join(REPO, 'policies', f));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, env.kubeconfig, env.journalDir, runId, ...files], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const fixture = startFixture('hold-policy', [env.kubeconfig, env.journalDir, runId, ...files], children);
   const deadline = Date.now() + 20_000;
-  while (!out.includes('applied')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not apply: ${out}`);
+  while (!fixture.output().includes('applied')) {
+    if (fixture.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`fixture did not apply: ${fixture.output()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { child, exited, output: () => out };
+  return fixture;
 }
 
 /** Applies in-process and walks away without restoring: what a crash leaves behind. */
@@ -75,8 +66,6 @@ async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
 }
-
-const cli = restoreCli;
 
 test('SIGINT mid-phase: the runner restores, exits 3, and the VirtualService is byte-identical', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
@@ -121,20 +110,12 @@ test('kill -9 mid-phase, then `meshproof restore` puts everything back (and a se
   run.child.kill('SIGKILL');
   await run.exited;
   assert.ok(env.fake.get('destinationrules', 'default', 'productpage'), 'the crash left the policy applied');
-  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.match(r.stderr, 'run run-kill9 restored and read back');
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(env.fake.get('destinationrules', 'default', 'productpage'), undefined);
-  const again = await cli(
-    'restore',
-    '--kubeconfig',
-    env.kubeconfig,
-    '--journal-dir',
-    env.journalDir,
-    '--run',
-    'run-kill9',
-  );
+  const again = await restoreIn(env, '--run', 'run-kill9');
   assert.is(again.code, ExitCode.ok);
   assert.match(again.stderr, 'run run-kill9 was already restored');
 });
@@ -145,7 +126,7 @@ test('an API outage during restore keeps the journal (exit 3); restore finishes 
   run.child.kill('SIGKILL');
   await run.exited;
   env.fake.mode = 'outage';
-  const down = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  const down = await restoreIn(env, '--json');
   assert.is(down.code, ExitCode.infra);
   const summary = JSON.parse(down.stdout);
   assert.equal(
@@ -156,7 +137,7 @@ test('an API outage during restore keeps the journal (exit 3); restore finishes 
   assert.match(down.stderr, 'journal kept');
   assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'open');
   env.fake.mode = 'normal';
-  const up = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const up = await restoreIn(env);
   assert.is(up.code, ExitCode.ok, up.stderr);
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.is(new Journal(env.journalDir).read('run-outage')!.state, 'done');
@@ -194,7 +175,7 @@ test('`meshproof restore` with a corrupt journal beside a real one: the bad file
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   await abandonRun('run-real', 'route-timeout.yaml');
   fs.writeFileSync(path.join(env.journalDir, 'garbage.json'), '\u0000\u0001 not json');
-  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  const r = await restoreIn(env, '--json');
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, 'run run-real restored and read back');
   assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'garbage.json')}: cannot be read: `);
@@ -207,7 +188,7 @@ test('`meshproof restore` with a corrupt journal beside a real one: the bad file
 });
 
 test('`meshproof restore --journal-dir /etc/passwd`: exit 2 with one sentence, no stack', async () => {
-  const r = await cli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', '/etc/passwd');
+  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', '/etc/passwd');
   assert.is(r.code, ExitCode.usage);
   assert.is(
     r.stderr,
@@ -222,7 +203,7 @@ test('`meshproof restore` against an unreachable `server: http://TOKEN@host`: ne
   const deadDir = path.join(env.dir, 'dead');
   fs.mkdirSync(deadDir);
   const dead = writeKubeconfig(deadDir, `http://s3cr3t-token@127.0.0.1:${port}`);
-  const r = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir, '--json');
+  const r = await restoreCli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir, '--json');
   assert.is(r.code, ExitCode.infra);
   assert.match(r.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
   assert.not.match(r.stderr + r.stdout, 's3cr3t-token');
@@ -236,10 +217,10 @@ test('unreachable API and missing kubeconfig: exit 3, each with its own sentence
   const port = env.fake.port;
   await env.fake.close(); // nothing listens on the port any more
   const dead = writeKubeconfig(deadDir, `http://127.0.0.1:${port}`);
-  const unreachable = await cli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir);
+  const unreachable = await restoreCli('restore', '--kubeconfig', dead, '--journal-dir', env.journalDir);
   assert.is(unreachable.code, ExitCode.infra);
   assert.match(unreachable.stderr, `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
-  const missing = await cli(
+  const missing = await restoreCli(
     'restore',
     '--kubeconfig',
     path.join(env.dir, 'nope.yaml'),

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { setup, kubectl, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import { setup, kubectl, mergePatchProductpage, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
 
 let env: Env;
 test.before(async () => {
@@ -41,18 +41,10 @@ test('kubectl apply creates, get -o yaml shows server-managed metadata, a re-app
   assert.ok(Number(second.metadata.resourceVersion) > Number(first.metadata.resourceVersion));
   assert.is(second.spec.http[0].timeout, '2s');
   // a PATCH carrying a stale resourceVersion is refused like a real server does: 409
-  const stale = await kubectl(
-    env,
-    'patch',
-    'vs',
-    'productpage',
-    '-n',
-    'default',
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({ metadata: { resourceVersion: first.metadata.resourceVersion }, spec: { hosts: ['x'] } }),
-  );
+  const stale = await mergePatchProductpage(env, {
+    metadata: { resourceVersion: first.metadata.resourceVersion },
+    spec: { hosts: ['x'] },
+  });
   assert.is(stale.code, 1);
   assert.match(
     stale.stderr,

@@ -8,8 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readCrdFile, type CrdSet } from '../../src/kube-api/crd-schema.js';
 
-export { typeErrors } from '../../src/kube-api/crd-schema.js';
-
 export const CRD_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/istio-crds');
 export type IstioRelease = '1.22.8' | '1.29.6';
 

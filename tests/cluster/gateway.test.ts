@@ -30,6 +30,14 @@ test.after.each(async () => {
   await env.cleanup();
 });
 
+/** The error createClusterTarget rejects with for this --target (undefined if it resolves). */
+function targetError(target: string): Promise<any> {
+  return createClusterTarget({ kubeconfig: env.kubeconfig, target, runId: 'r', journalDir: env.journalDir }).then(
+    () => undefined,
+    (e) => e,
+  );
+}
+
 const GW_LABELS = { istio: 'ingressgateway' };
 const OVERFLOW = 'cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow';
 
@@ -81,15 +89,7 @@ test('the Host header comes from the scenario first, else the VirtualService hos
 test('no right to list gateway pods is exit 3 naming verb, resource and namespace — found by SelfSubjectAccessReview before the list is tried', async () => {
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['list']);
-  const err = await createClusterTarget({
-    kubeconfig: env.kubeconfig,
-    target: 'http://127.0.0.1:8080',
-    runId: 'r',
-    journalDir: env.journalDir,
-  }).then(
-    () => undefined,
-    (e) => e,
-  );
+  const err = await targetError('http://127.0.0.1:8080');
   assert.is(err?.exitCode, ExitCode.infra);
   assert.match(err.message, 'would refuse to list pods in namespace "istio-system" (find the gateway replicas)');
   assert.not.ok(
@@ -102,15 +102,7 @@ test('a 403 listing gateway pods when the review API could not be asked: the 403
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['list']);
   env.fake.script({ method: 'POST', path: /selfsubjectaccessreviews$/, status: 404 });
-  const err = await createClusterTarget({
-    kubeconfig: env.kubeconfig,
-    target: 'http://127.0.0.1:8080',
-    runId: 'r',
-    journalDir: env.journalDir,
-  }).then(
-    () => undefined,
-    (e) => e,
-  );
+  const err = await targetError('http://127.0.0.1:8080');
   assert.is(err?.exitCode, ExitCode.infra);
   assert.match(err.message, 'forbidden: the Kubernetes API refused to list pods in namespace "istio-system"');
   env.fake.assertConsumed();
@@ -192,26 +184,10 @@ test('§4.1 route timeouts: gateway upstream_rq_timeout summed over clusters vs 
 });
 
 test('--target must be "auto" or an http(s) URL (exit 2)', async () => {
-  const err = await createClusterTarget({
-    kubeconfig: env.kubeconfig,
-    target: 'gateway.local',
-    runId: 'r',
-    journalDir: env.journalDir,
-  }).then(
-    () => undefined,
-    (e) => e,
-  );
+  const err = await targetError('gateway.local');
   assert.is(err?.exitCode, ExitCode.usage);
   assert.is(err.message, '--target gateway.local: expected "auto" or a URL like http://HOST:PORT');
-  const withPassword = await createClusterTarget({
-    kubeconfig: env.kubeconfig,
-    target: 'http://admin:hunter2@gw.example',
-    runId: 'r',
-    journalDir: env.journalDir,
-  }).then(
-    () => undefined,
-    (e) => e,
-  );
+  const withPassword = await targetError('http://admin:hunter2@gw.example');
   assert.is(withPassword?.exitCode, ExitCode.usage);
   assert.match(withPassword.message, /^--target: expected a URL without "user:password@"/);
   assert.not.match(withPassword.message, 'hunter2');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadPolicies } from '../../src/policy/load.js';
 import type { PolicyDoc } from '../../src/policy/model.js';
@@ -70,6 +70,14 @@ export function policies(...names: string[]): Promise<PolicyDoc[]> {
   return loadPolicies(names.map((n) => path.join(REPO, 'policies', n)));
 }
 
+/** `kubectl patch vs productpage -n default --type merge -p JSON(patch)`: an edit by someone else (field manager kubectl-patch). */
+export function mergePatchProductpage(
+  env: Pick<Env, 'kubeconfig'>,
+  patch: unknown,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return kubectl(env, 'patch', 'vs', 'productpage', '-n', 'default', '--type', 'merge', '-p', JSON.stringify(patch));
+}
+
 /** Runs the real kubectl against the fake (no other kubeconfig leaks in). */
 export async function kubectl(
   env: Pick<Env, 'kubeconfig'>,
@@ -118,3 +126,25 @@ spec:
         port:
           number: 9080
 `;
+
+export interface Fixture {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+}
+
+/** Starts tests/cluster/fixtures/<name>.ts in a child Node (tsx), added to `children` for the test's clean-up. */
+export function startFixture(name: string, args: string[], children: ChildProcess[]): Fixture {
+  const file = path.join(REPO, 'tests/cluster/fixtures', `${name}.ts`);
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}

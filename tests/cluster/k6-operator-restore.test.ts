@@ -5,7 +5,7 @@
 // TestRun someone else made is left in place: exit 3 naming who made it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
@@ -15,8 +15,8 @@ import { CreatedJournal, type CreatedEntry } from '../../src/load/k6-operator/cr
 import { configMapObject, testRunObject } from '../../src/load/k6-operator/objects.js';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { installK6Operator, type FakeK6Operator } from './fake-apiserver-k6.js';
-import { REPO, setup, type Env } from './helpers.js';
-import { restoreCli } from './restore-cli.js';
+import { setup, startFixture, type Env } from './helpers.js';
+import { restoreIn } from './restore-cli.js';
 
 const script = ensureBundle();
 let env: Env;
@@ -37,25 +37,33 @@ test.after.each(async () => {
 const journalFile = (name: string) => path.join(env.journalDir, `${name}.k6-operator.json`);
 const readJournal = (name: string) => JSON.parse(fs.readFileSync(journalFile(name), 'utf8')) as CreatedEntry;
 
+/** The ConfigMap and TestRun a one-runner run called `name` creates in namespace loadgen. */
+function runObjects(name: string): Record<string, unknown>[] {
+  const input = {
+    name,
+    namespace: 'loadgen',
+    parallelism: 1,
+    script: 'export default function () {}',
+    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
+    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
+  };
+  return [configMapObject(input), testRunObject(input)];
+}
+
 /** Runs the engine in a child process and SIGKILLs it once both objects exist and their uids are journaled. */
 async function killAfterCreation(name: string): Promise<void> {
-  const fixture = path.join(REPO, 'tests/cluster/fixtures/hold-k6-operator.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, env.kubeconfig, env.journalDir, name, script], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const { child, exited, output } = startFixture(
+    'hold-k6-operator',
+    [env.kubeconfig, env.journalDir, name, script],
+    children,
+  );
   const deadline = Date.now() + 20_000;
   for (;;) {
     const items = fs.existsSync(journalFile(name)) ? readJournal(name).items : [];
     if (items.length === 2 && items.every((i) => i.uid)) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not create: ${out}`);
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fixture did not create: ${output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;
 }
@@ -65,7 +73,7 @@ test('killed after creating the ConfigMap and TestRun: `meshproof restore` delet
   assert.ok(op.testRuns.has('loadgen/mp-killed'), 'the crash left the TestRun');
   assert.ok(op.configMaps.has('loadgen/mp-killed'), 'the crash left the ConfigMap');
   assert.is(readJournal('mp-killed').state, 'open');
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.match(r.stderr, 'k6-operator run mp-killed: deleted TestRun loadgen/mp-killed, ConfigMap loadgen/mp-killed');
   assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
@@ -78,18 +86,10 @@ test('killed after creating the ConfigMap and TestRun: `meshproof restore` delet
   const closed = readJournal('mp-killed');
   assert.is(closed.state, 'done');
   // idempotent: nothing open is left, and the run named is reported as done
-  const again = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const again = await restoreIn(env);
   assert.is(again.code, ExitCode.ok, again.stderr);
   assert.match(again.stderr, 'nothing to restore');
-  const named = await restoreCli(
-    'restore',
-    '--kubeconfig',
-    env.kubeconfig,
-    '--journal-dir',
-    env.journalDir,
-    '--run',
-    'mp-killed',
-  );
+  const named = await restoreIn(env, '--run', 'mp-killed');
   assert.is(named.code, ExitCode.ok, named.stderr);
   assert.match(named.stderr, 'run mp-killed was already restored');
   assert.is(op.deleted.length, 2, 'no delete was sent again');
@@ -115,7 +115,7 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
   assert.is(created.status, 201);
   const theirUid = ((await created.json()) as { metadata: { uid: string } }).metadata.uid;
   assert.is.not(theirUid, ours.metadata.uid);
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(
     r.stderr,
@@ -130,21 +130,13 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
 
 test('a crash between the create and the uid record: the run’s label decides — its own objects go, an unlabelled same-named one stays', async () => {
   const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
-  const input = {
-    name: 'mp-early',
-    namespace: 'loadgen',
-    parallelism: 1,
-    script: 'export default function () {}',
-    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
-    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
-  };
-  const objects = [configMapObject(input), testRunObject(input)];
+  const objects = runObjects('mp-early');
   new CreatedJournal(env.journalDir, 'mp-early', { server: api.server, context: api.context }).record(objects);
   // the ConfigMap is the run's (created, answer lost); the TestRun was made by someone else, without the label
   await api.create(objects[0]);
   const foreign = { ...objects[1], metadata: { name: 'mp-early', namespace: 'loadgen' } };
   await api.create(foreign);
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, 'TestRun loadgen/mp-early is another object (uid ');
   assert.match(r.stderr, "without the run's label");
@@ -154,21 +146,13 @@ test('a crash between the create and the uid record: the run’s label decides �
 
 test('a torn k6-operator journal beside a real one: the bad file is named and skipped, the other run is cleaned up, exit 3', async () => {
   const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
-  const input = {
-    name: 'mp-real',
-    namespace: 'loadgen',
-    parallelism: 1,
-    script: 'export default function () {}',
-    plan: { method: 'GET' as const, baseUrl: 'http://127.0.0.1:9', path: '/' },
-    profile: { executor: 'constant-vus' as const, vus: 1, duration: '1s' },
-  };
-  const objects = [configMapObject(input), testRunObject(input)];
+  const objects = runObjects('mp-real');
   const journal = new CreatedJournal(env.journalDir, 'mp-real', { server: api.server, context: api.context });
   journal.record(objects);
   for (const o of objects)
     journal.created(String(o.kind), String(((await api.create(o)).metadata as { uid: string }).uid));
   fs.writeFileSync(path.join(env.journalDir, 'torn.k6-operator.json'), '{"kind":"MeshproofCreatedObj');
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, '--json');
+  const r = await restoreIn(env, '--json');
   assert.is(r.code, ExitCode.infra, r.stderr);
   assert.match(r.stderr, `skipped ${path.join(env.journalDir, 'torn.k6-operator.json')}`);
   const summary = JSON.parse(r.stdout) as { restored: string[]; unreadable: { file: string }[] };
@@ -197,7 +181,7 @@ test('a delete whose precondition fails (the object changed after the read) is r
         'Operation cannot be fulfilled on testruns.k6.io "mp-moving": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2',
     },
   });
-  const r = await restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir);
+  const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
   env.fake.assertConsumed();

@@ -21,7 +21,7 @@ import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
 import { archiveArgs, commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
 import { setup } from './helpers.js';
-import { restoreCli } from './restore-cli.js';
+import { restoreIn } from './restore-cli.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 6, duration: '1s' };
@@ -258,7 +258,7 @@ test('a create answered 500 (may or may not have happened): the journal stays op
     assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
     assert.is(journalOf(t).state, 'open');
-    const r = await restoreCli('restore', '--kubeconfig', t.e.kubeconfig, '--journal-dir', t.e.journalDir);
+    const r = await restoreIn(t.e);
     assert.is(r.code, ExitCode.ok, r.stderr);
     assert.match(r.stderr, 'k6-operator run mp-test: nothing of it was left');
     assert.is(journalOf(t).state, 'done');

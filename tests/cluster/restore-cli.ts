@@ -26,3 +26,11 @@ export async function restoreCli(...args: string[]): Promise<{ code: number; std
     process.stdout.write = writeOut;
   }
 }
+
+/** `meshproof restore --kubeconfig K --journal-dir J …extra` against a test environment's kubeconfig and journal. */
+export function restoreIn(
+  env: { kubeconfig: string; journalDir: string },
+  ...extra: string[]
+): ReturnType<typeof restoreCli> {
+  return restoreCli('restore', '--kubeconfig', env.kubeconfig, '--journal-dir', env.journalDir, ...extra);
+}

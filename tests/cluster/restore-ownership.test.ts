@@ -23,7 +23,16 @@ import { restoreFromJournals } from '../../src/cluster/restore.js';
 import { keyOf } from '../../src/ports.js';
 import { ExitCode } from '../../src/errors.js';
 import { startFakeApiServer } from './fake-apiserver.js';
-import { setup, kubectl, getYamlMasked, policies, writeKubeconfig, PRE_EXISTING_VS, type Env } from './helpers.js';
+import {
+  setup,
+  kubectl,
+  mergePatchProductpage,
+  getYamlMasked,
+  policies,
+  writeKubeconfig,
+  PRE_EXISTING_VS,
+  type Env,
+} from './helpers.js';
 
 let env: Env;
 test.before.each(async () => {
@@ -150,21 +159,7 @@ test('item 3: a change between an alternate restore and the next apply (A B B A)
   assert.is((await aliceApplies()).code, 0);
   const { applier, snap, docs } = await runOnce('run-reapply');
   await applier.restore(snap);
-  assert.is(
-    (
-      await kubectl(
-        env,
-        'patch',
-        'vs',
-        'productpage',
-        '--type',
-        'merge',
-        '-p',
-        '{"spec":{"hosts":["other.example.com"]}}',
-      )
-    ).code,
-    0,
-  );
+  assert.is((await mergePatchProductpage(env, { spec: { hosts: ['other.example.com'] } })).code, 0);
   const err = await applier.apply(docs).then(
     () => undefined,
     (e: Error) => e,

@@ -14,7 +14,16 @@ import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { Journal } from '../../src/cluster/journal.js';
 import { ownership } from '../../src/cluster/objects.js';
-import { setup, getYamlMasked, kubectl, writeKubeconfig, PRE_EXISTING_VS, REPO, type Env } from './helpers.js';
+import {
+  setup,
+  getYamlMasked,
+  kubectl,
+  mergePatchProductpage,
+  writeKubeconfig,
+  PRE_EXISTING_VS,
+  REPO,
+  type Env,
+} from './helpers.js';
 import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
@@ -68,6 +77,21 @@ expect:
   return file;
 }
 
+/** `meshproof run` of the test scenario against the test gateway with the builtin engine. */
+function runBuiltin(duration: string, out = path.join(env.dir, 'reports')): ReturnType<typeof meshproof> {
+  return meshproof('run', scenario(duration), '--target', gatewayUrl, '--engine', 'builtin', '--out', out);
+}
+
+/** Until the run has applied the policy (the VirtualService's timeout is 0.5s); fails if it exits first. */
+async function policyApplied(run: ReturnType<typeof meshproof>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
+    if (run.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the run never applied the policy: ${run.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The CLI as installed users run it, from the temp folder (journal and reports land there). */
 function meshproof(...args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(
@@ -88,16 +112,7 @@ function meshproof(...args: string[]): { child: ChildProcess; exited: Promise<nu
 
 test('run against the cluster applies, sees both replicas take the policy, measures, and leaves the VirtualService byte-identical', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof(
-    'run',
-    scenario('1s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
+  const run = runBuiltin('1s');
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
   assert.match(run.output(), `target: --target ${gatewayUrl}`);
@@ -120,16 +135,7 @@ test('stock Istio and a Role with only "create" on pods/portforward: exit 3 with
   for (const p of env.fake.pods) p.adminLocalhostOnly = true;
   env.fake.portForwardVerbs = new Set(['create']);
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof(
-    'run',
-    scenario('1s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
+  const run = runBuiltin('1s');
   assert.is(await run.exited, 3, run.output());
   assert.not.match(run.output(), 'internal error');
   assert.not.match(run.output(), 'ERR_UNHANDLED_ERROR');
@@ -159,16 +165,7 @@ test("done when (issue 11): after a run the VirtualService and its managedFields
     yaml: await getYamlMasked(env, 'virtualservice', 'productpage'),
     owners: ownership(env.fake.get('virtualservices', 'default', 'productpage')),
   };
-  const run = meshproof(
-    'run',
-    scenario('1s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
+  const run = runBuiltin('1s');
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
   assert.ok(
@@ -183,34 +180,9 @@ test("done when (issue 11): after a run the VirtualService and its managedFields
 });
 
 test('done when (issue 11): a concurrent edit during the run makes it exit 3 without losing the edit (journal kept)', async () => {
-  const run = meshproof(
-    'run',
-    scenario('3s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
-  const deadline = Date.now() + 20_000;
-  while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
-    if (run.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`the run never applied the policy: ${run.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const edit = await kubectl(
-    env,
-    'patch',
-    'vs',
-    'productpage',
-    '-n',
-    'default',
-    '--type',
-    'merge',
-    '-p',
-    '{"spec":{"hosts":["bookinfo.example.com","shop.example.com"]}}',
-  );
+  const run = runBuiltin('3s');
+  await policyApplied(run);
+  const edit = await mergePatchProductpage(env, { spec: { hosts: ['bookinfo.example.com', 'shop.example.com'] } });
   assert.is(edit.code, 0, edit.stderr);
   assert.is(await run.exited, 3, run.output());
   assert.match(
@@ -228,22 +200,8 @@ test('done when (issue 11): a concurrent edit during the run makes it exit 3 wit
 
 test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', async () => {
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
-  const run = meshproof(
-    'run',
-    scenario('3s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
-  const deadline = Date.now() + 20_000;
-  while (env.fake.get('virtualservices', 'default', 'productpage')?.spec.http[0].timeout !== '0.5s') {
-    if (run.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`the run never applied the policy: ${run.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const run = runBuiltin('3s');
+  await policyApplied(run);
   await new Promise((r) => setTimeout(r, 500)); // past propagation, into the measured policy phase
   run.child.kill('SIGINT');
   assert.is(await run.exited, 3, run.output());
@@ -254,16 +212,7 @@ test('SIGINT during the policy phase of `meshproof run`: restored, exit 3', asyn
 test('no right to patch: `meshproof run` exits 3 before any load, naming the verb (issue 13 item 9)', async () => {
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['patch']);
-  const run = meshproof(
-    'run',
-    scenario('1s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
+  const run = runBuiltin('1s');
   assert.is(await run.exited, 3, run.output());
   assert.match(
     run.output(),
@@ -277,7 +226,7 @@ test('a kubeconfig `server: http://TOKEN@host` keeps the token out of stderr, re
   const token = 's3cr3t-userinfo-token';
   writeKubeconfig(env.dir, env.fake.url.replace('http://', `http://${token}@`)); // overwrites env.kubeconfig
   const reports = path.join(env.dir, 'reports');
-  const run = meshproof('run', scenario('1s'), '--target', gatewayUrl, '--engine', 'builtin', '--out', reports);
+  const run = runBuiltin('1s', reports);
   const code = await run.exited;
   assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
   assert.match(run.output(), `cluster: context fake (${env.fake.url}), namespace default`);
@@ -309,16 +258,7 @@ test('an unreachable `server: http://TOKEN@host`: the transport error on stderr 
   const port = env.fake.port;
   await env.fake.close();
   writeKubeconfig(env.dir, `http://${token}@127.0.0.1:${port}`);
-  const run = meshproof(
-    'run',
-    scenario('1s'),
-    '--target',
-    gatewayUrl,
-    '--engine',
-    'builtin',
-    '--out',
-    path.join(env.dir, 'reports'),
-  );
+  const run = runBuiltin('1s');
   assert.is(await run.exited, 3, run.output());
   assert.match(run.output(), `cannot reach the Kubernetes API at http://127.0.0.1:${port}`);
   assert.not.match(run.output(), token);
