@@ -6,7 +6,8 @@
 import type { Cause } from '../classify.js';
 import { createHistogram, recordMs, type Histogram } from '../histogram.js';
 import type { EngineInfo, LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
-import { addCount, buildPhaseResult } from '../result.js';
+import { addCount } from '../counts.js';
+import { buildPhaseResult } from '../result.js';
 import { TimelineRecorder } from '../timeline.js';
 import { SubsetRecorder } from '../subsets.js';
 
