@@ -5,6 +5,7 @@
  */
 import type { Cause } from './classify.js';
 import { addCount, addCounts } from './counts.js';
+import { UNATTRIBUTED } from './subset-from.js';
 import {
   createHistogram,
   deserializeHistogram,
@@ -38,7 +39,14 @@ interface Live {
 export class SubsetRecorder {
   private readonly live = new Map<string, Live>();
 
+  /**
+   * `declared`: the plan's subsets; a response from any other counts as UNATTRIBUTED, as the k6
+   * script counts it (scripts/resilience.ts defines per-subset metrics for the declared ones only).
+   */
+  constructor(private readonly declared?: ReadonlySet<string>) {}
+
   add(subset: string, status: number, cause: Cause, latencyMs: number): void {
+    if (this.declared && !this.declared.has(subset)) subset = UNATTRIBUTED;
     let s = this.live.get(subset);
     if (!s) this.live.set(subset, (s = { requests: 0, statuses: {}, causes: {}, histogram: createHistogram() }));
     s.requests++;

@@ -106,6 +106,26 @@ test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset co
   );
 });
 
+test('built-in engine: a subset the plan does not declare counts as "-", as the k6 script counts it (scripts/resilience.ts defines metrics for declared subsets only)', async () => {
+  const r = await runOnMesh(
+    ['v1', 'v2', 'v3'].map((name) => ({ name, behaviour: {} })),
+    [
+      ['v1', 50],
+      ['v2', 25],
+      ['v3', 25],
+    ],
+    { meshSeed: 5, rate: 100, seed: 3, subsetFrom: HEADER, subsets: ['v1', 'v2'] },
+  );
+  const s = r.subsets!;
+  assert.equal(Object.keys(s).sort(), ['-', 'v1', 'v2']);
+  assert.is(s['-'].requests + s.v1.requests + s.v2.requests, r.requests);
+  // v3's quarter, within 3 standard deviations
+  assert.ok(
+    Math.abs(s['-'].requests - 0.25 * r.requests) < 3 * Math.sqrt(r.requests * 0.25 * 0.75),
+    `- ${s['-'].requests} of ${r.requests}`,
+  );
+});
+
 test('k6 script (fake k6, scripted answers): header and body attribution give the same per-subset counts; an undeclared or missing subset counts as "-"', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshproof-subsets-k6-'));
   try {

@@ -65,7 +65,7 @@ export async function runBuiltinPhase(
   tuple?: Tuple,
 ): Promise<PhaseResult> {
   const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
-  const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined));
+  const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined, plan.subsets ?? []));
   const totalMs = profileDurationMs(profile);
   const onAbort = () => phase.stopHard();
   if (options.signal?.aborted) onAbort();
