@@ -88,7 +88,7 @@ for (let t = 0; t < Math.min(MAX_TIMELINE_SECONDS, timelineSeconds(profile)); t+
   secondCauses.push(byCause);
 }
 
-// Per subset the plan declares, plus `none` (issue 16): cause and status Counters and latency
+// Per subset the plan declares, plus UNATTRIBUTED `-` (issue 16): cause and status Counters and latency
 // buckets, so the Node side rebuilds the same per-subset results the built-in engine records.
 interface SubsetMetrics {
   causes: Record<string, Counter>;

@@ -102,3 +102,13 @@ export function summarize(h: Histogram): LatencySummary {
     p999: percentileMs(h, 99.9),
   };
 }
+
+/**
+ * The serialised histogram and its summary, computed from the serialised form: a live
+ * histogram knows its exact max, a decoded one only the bucket's top, and a merged result
+ * must read exactly like a single run.
+ */
+export function serializedWithSummary(h: Histogram): [SerializedHistogram, LatencySummary] {
+  const s = serializeHistogram(h);
+  return [s, summarize(deserializeHistogram(s))];
+}

@@ -15,7 +15,8 @@ import {
   type SerializedHistogram,
 } from './histogram.js';
 import type { PhaseResult, TimelinePoint } from './model.js';
-import { addCount, buildPhaseResult } from './result.js';
+import { addCounts } from './counts.js';
+import { buildPhaseResult } from './result.js';
 import { mergeSubsetResults } from './subsets.js';
 
 export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
@@ -27,8 +28,8 @@ export function mergePhaseResults(parts: PhaseResult[]): PhaseResult {
   const statuses: Record<string, number> = {};
   const causes: Partial<Record<Cause, number>> = {};
   for (const p of parts) {
-    for (const [k, n] of Object.entries(p.statuses)) addCount(statuses, k, n);
-    for (const [k, n] of Object.entries(p.causes)) addCount(causes, k as Cause, n ?? 0);
+    addCounts(statuses, p.statuses);
+    addCounts(causes, p.causes);
   }
   const byCause = new Map<Cause, Histogram>();
   for (const cause of Object.keys(causes) as Cause[]) {
@@ -124,8 +125,8 @@ export function mergeTimelines(timelines: TimelinePoint[][]): TimelinePoint[] {
     const out: TimelinePoint = { t, requests: 0, statuses: {}, causes: {}, p95: null };
     for (const p of points) {
       out.requests += p.requests;
-      for (const [k, n] of Object.entries(p.statuses)) addCount(out.statuses, k, n);
-      for (const [k, n] of Object.entries(p.causes)) addCount(out.causes, k as Cause, n ?? 0);
+      addCounts(out.statuses, p.statuses);
+      addCounts(out.causes, p.causes);
     }
     const hists = points.map((p) => p.histogram).filter((h): h is SerializedHistogram => h !== undefined);
     if (hists.length > 0 && hists.length === points.length) {

@@ -33,7 +33,7 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
-export function rat(n: bigint | number, d: bigint | number = 1n): Rat {
+function rat(n: bigint | number, d: bigint | number = 1n): Rat {
   let nn = BigInt(n),
     dd = BigInt(d);
   if (dd < 0n) [nn, dd] = [-nn, -dd];
@@ -44,12 +44,12 @@ const sub = (a: Rat, b: Rat) => rat(a.n * b.d - b.n * a.d, a.d * b.d);
 const cmp = (a: Rat, b: Rat) => (a.n * b.d === b.n * a.d ? 0 : a.n * b.d < b.n * a.d ? -1 : 1);
 
 /** big.Rat RatString: "1/2", "0", "1" */
-export function ratString(r: Rat): string {
+function ratString(r: Rat): string {
   return r.d === 1n ? String(r.n) : `${r.n}/${r.d}`;
 }
 
 /** lib/execution_segment.go stringToRat: "50%", "0.5", "1/2" (big.Rat.SetString forms k6 accepts). */
-export function parseRat(text: string): Rat {
+function parseRat(text: string): Rat {
   if (text.endsWith('%')) {
     const num = text.slice(0, -1);
     if (!/^[+-]?\d+$/.test(num)) throw new Error(`'${text}' is not a valid percentage`);
@@ -70,7 +70,7 @@ export function parseRat(text: string): Rat {
  * big.Rat FloatString(2): exact, the last digit rounded half away from zero — 201/200 is
  * "1.01", where Number.toFixed(2) of the float 1.005 gives "1.00".
  */
-export function floatString2(r: Rat): string {
+function floatString2(r: Rat): string {
   const neg = r.n < 0n;
   const n = neg ? -r.n : r.n;
   let q = (n * 100n) / r.d;
@@ -79,7 +79,7 @@ export function floatString2(r: Rat): string {
 }
 
 /** lib/execution_segment.go NewExecutionSegment: its three checks, word for word. */
-export function newSegment(from: Rat, to: Rat): Segment {
+function newSegment(from: Rat, to: Rat): Segment {
   const f2 = floatString2;
   if (cmp(from, ZERO) < 0) throw new Error(`segment start value should be at least 0 but was ${f2(from)}`);
   if (cmp(from, to) >= 0) throw new Error(`segment start(${f2(from)}) should be less than its end(${f2(to)})`);
@@ -131,7 +131,7 @@ export function evenSegments(n: number): Segment[] {
  * first index that belongs to segment i, the rest are the steps to the next ones, repeating
  * every `lcd` indexes.
  */
-export class SequenceWrapper {
+class SequenceWrapper {
   readonly lcd: number;
   readonly offsets: number[][];
 
@@ -210,7 +210,7 @@ function isFull(seq: Segment[]): boolean {
 }
 
 /** GetFilledExecutionSegmentSequence: the sequence (or the lone segment) padded to cover 0…1. */
-export function filledSequence(sequence: Segment[], segment?: Segment): Segment[] {
+function filledSequence(sequence: Segment[], segment?: Segment): Segment[] {
   let result =
     sequence.length > 0
       ? [...sequence]

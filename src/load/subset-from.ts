@@ -61,6 +61,9 @@ export function subsetOf(
     v = m && m[1] !== undefined ? m[1] : null;
   }
   // several values (add) → the first, as Envoy's route matching takes the first of a repeated header
-  if (v !== null) v = v.split(',')[0].trim();
+  if (v !== null) {
+    const comma = v.indexOf(',');
+    v = (comma < 0 ? v : v.slice(0, comma)).trim(); // no array per response (split)
+  }
   return v && v.length <= MAX_SUBSET_NAME ? v : UNATTRIBUTED;
 }

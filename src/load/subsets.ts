@@ -4,12 +4,14 @@
  * rebuilt from the k6 summary's per-subset Counters, merged across repeats like the rest.
  */
 import type { Cause } from './classify.js';
+import { addCount, addCounts } from './counts.js';
+import { UNATTRIBUTED } from './subset-from.js';
 import {
   createHistogram,
   deserializeHistogram,
   mergeHistograms,
   recordMs,
-  serializeHistogram,
+  serializedWithSummary,
   summarize,
   type Histogram,
   type LatencySummary,
@@ -34,19 +36,22 @@ interface Live {
   histogram: Histogram;
 }
 
-function bump<K extends string>(map: Partial<Record<K, number>>, key: K, n = 1): void {
-  map[key] = (map[key] ?? 0) + n;
-}
-
 export class SubsetRecorder {
   private readonly live = new Map<string, Live>();
 
+  /**
+   * `declared`: the plan's subsets; a response from any other counts as UNATTRIBUTED, as the k6
+   * script counts it (scripts/resilience.ts defines per-subset metrics for the declared ones only).
+   */
+  constructor(private readonly declared?: ReadonlySet<string>) {}
+
   add(subset: string, status: number, cause: Cause, latencyMs: number): void {
+    if (this.declared && !this.declared.has(subset)) subset = UNATTRIBUTED;
     let s = this.live.get(subset);
     if (!s) this.live.set(subset, (s = { requests: 0, statuses: {}, causes: {}, histogram: createHistogram() }));
     s.requests++;
-    bump(s.statuses, String(status));
-    bump(s.causes, cause);
+    addCount(s.statuses, String(status));
+    addCount(s.causes, cause);
     recordMs(s.histogram, latencyMs);
   }
 
@@ -76,14 +81,8 @@ export class SubsetRecorder {
 }
 
 function resultOf(s: Live): SubsetResult {
-  const histogram = serializeHistogram(s.histogram);
-  return {
-    requests: s.requests,
-    statuses: s.statuses,
-    causes: s.causes,
-    latency: summarize(deserializeHistogram(histogram)),
-    histogram,
-  };
+  const [histogram, latency] = serializedWithSummary(s.histogram);
+  return { requests: s.requests, statuses: s.statuses, causes: s.causes, latency, histogram };
 }
 
 /** Repeats of one phase → one result per subset (counts added, histograms merged). */
@@ -97,8 +96,8 @@ export function mergeSubsetResults(parts: (SubsetResults | undefined)[]): Subset
     const statuses: Record<string, number> = {};
     const causes: Partial<Record<Cause, number>> = {};
     for (const e of each) {
-      for (const [k, n] of Object.entries(e.statuses)) bump(statuses, k, n);
-      for (const [k, n] of Object.entries(e.causes)) bump(causes, k as Cause, n ?? 0);
+      addCounts(statuses, e.statuses);
+      addCounts(causes, e.causes);
     }
     const histogram = mergeHistograms(each.map((e) => e.histogram));
     out[name] = {

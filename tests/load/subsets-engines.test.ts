@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
-import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
+import type { LoadProfile, PhaseResult, RequestPlan } from '../../src/load/model.js';
+import type { SubsetFrom } from '../../src/load/subset-from.js';
 import { startMesh } from '../../src/mesh/index.js';
 import { podsForVersions, versionedObjects } from '../../src/mesh/versions.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
@@ -39,33 +40,28 @@ function vs(weights: [string, number][]): Record<string, unknown> {
   });
 }
 
-test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset counts sum to the total, v2 (500 at 100 %) has every failure, v1 none', async () => {
+type Versions = Parameters<typeof podsForVersions>[1];
+
+/** 2 s at `rate`/s of GET /productpage (built-in engine) through the local mesh serving `versions` and routing `weights`. */
+async function runOnMesh(
+  versions: Omit<Versions[number], 'pods'>[],
+  weights: [string, number][],
+  o: { meshSeed: number; rate: number; seed: number; subsetFrom: SubsetFrom; subsets: string[] },
+): Promise<PhaseResult> {
   const app = {
     ...DEFAULT_APP,
     pods: podsForVersions(
       'productpage',
-      [
-        { name: 'v1', pods: 1, behaviour: {} },
-        { name: 'v2', pods: 1, behaviour: { errors: { status: 500, rate: 1 } } },
-      ],
+      versions.map((v) => ({ ...v, pods: 1 })),
       { mode: 'serve', latency: { kind: 'fixed', ms: 0 } },
     ),
-    objects: versionedObjects(['v1', 'v2']),
+    objects: versionedObjects(versions.map((v) => v.name)),
   };
-  const mesh = await startMesh({
-    app,
-    policies: [
-      vs([
-        ['v1', 80],
-        ['v2', 20],
-      ]),
-    ],
-    seed: 7,
-  });
+  const mesh = await startMesh({ app, policies: [vs(weights)], seed: o.meshSeed });
   try {
     const profile: LoadProfile = {
       executor: 'constant-arrival-rate',
-      rate: 150,
+      rate: o.rate,
       timeUnit: '1s',
       duration: '2s',
       preAllocatedVUs: 20,
@@ -75,25 +71,59 @@ test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset co
       baseUrl: mesh.gatewayUrl,
       path: '/productpage',
       host: 'bookinfo.example.com',
-      subsetFrom: HEADER,
-      subsets: ['v1', 'v2'],
+      subsetFrom: o.subsetFrom,
+      subsets: o.subsets,
     };
-    const r = await new BuiltinEngine().run(profile, plan, { seed: 1 });
-    // an arrival-rate run sends what it scheduled (300) minus iterations no VU was free for
-    assert.is(r.requests + r.droppedIterations, 300);
-    const s = r.subsets!;
-    assert.equal(Object.keys(s).sort(), ['v1', 'v2']);
-    assert.is(s.v1.requests + s.v2.requests, r.requests);
-    assert.equal(s.v1.causes, { ok: s.v1.requests });
-    assert.equal(s.v2.causes, { app_error: s.v2.requests });
-    assert.equal(s.v2.statuses, { '500': s.v2.requests });
-    assert.ok(
-      Math.abs(s.v2.requests - 0.2 * r.requests) < 3 * Math.sqrt(r.requests * 0.2 * 0.8),
-      `v2 ${s.v2.requests} of ${r.requests}`,
-    );
+    return await new BuiltinEngine().run(profile, plan, { seed: o.seed });
   } finally {
     await mesh.stop();
   }
+}
+
+test('built-in engine on the local mesh: 300 requests at 80/20 → per-subset counts sum to the total, v2 (500 at 100 %) has every failure, v1 none', async () => {
+  const r = await runOnMesh(
+    [
+      { name: 'v1', behaviour: {} },
+      { name: 'v2', behaviour: { errors: { status: 500, rate: 1 } } },
+    ],
+    [
+      ['v1', 80],
+      ['v2', 20],
+    ],
+    { meshSeed: 7, rate: 150, seed: 1, subsetFrom: HEADER, subsets: ['v1', 'v2'] },
+  );
+  // an arrival-rate run sends what it scheduled (300) minus iterations no VU was free for
+  assert.is(r.requests + r.droppedIterations, 300);
+  const s = r.subsets!;
+  assert.equal(Object.keys(s).sort(), ['v1', 'v2']);
+  assert.is(s.v1.requests + s.v2.requests, r.requests);
+  assert.equal(s.v1.causes, { ok: s.v1.requests });
+  assert.equal(s.v2.causes, { app_error: s.v2.requests });
+  assert.equal(s.v2.statuses, { '500': s.v2.requests });
+  assert.ok(
+    Math.abs(s.v2.requests - 0.2 * r.requests) < 3 * Math.sqrt(r.requests * 0.2 * 0.8),
+    `v2 ${s.v2.requests} of ${r.requests}`,
+  );
+});
+
+test('built-in engine: a subset the plan does not declare counts as "-", as the k6 script counts it (scripts/resilience.ts defines metrics for declared subsets only)', async () => {
+  const r = await runOnMesh(
+    ['v1', 'v2', 'v3'].map((name) => ({ name, behaviour: {} })),
+    [
+      ['v1', 50],
+      ['v2', 25],
+      ['v3', 25],
+    ],
+    { meshSeed: 5, rate: 100, seed: 3, subsetFrom: HEADER, subsets: ['v1', 'v2'] },
+  );
+  const s = r.subsets!;
+  assert.equal(Object.keys(s).sort(), ['-', 'v1', 'v2']);
+  assert.is(s['-'].requests + s.v1.requests + s.v2.requests, r.requests);
+  // v3's quarter, within 3 standard deviations
+  assert.ok(
+    Math.abs(s['-'].requests - 0.25 * r.requests) < 3 * Math.sqrt(r.requests * 0.25 * 0.75),
+    `- ${s['-'].requests} of ${r.requests}`,
+  );
 });
 
 test('k6 script (fake k6, scripted answers): header and body attribution give the same per-subset counts; an undeclared or missing subset counts as "-"', async () => {
@@ -154,60 +184,29 @@ test('done when: the policy declares 80/10/10 but the gateway routes 50/25/25 (b
     { subset: 'v2', weight: 10 },
     { subset: 'v3', weight: 10 },
   ]);
-  const app = {
-    ...DEFAULT_APP,
-    pods: podsForVersions(
-      'productpage',
-      ['v1', 'v2', 'v3'].map((name) => ({ name, pods: 1, behaviour: {} })),
-      { mode: 'serve', latency: { kind: 'fixed', ms: 0 } },
-    ),
-    objects: versionedObjects(['v1', 'v2', 'v3']),
-  };
   // what the gateway really has: another split (a stale push, another VirtualService first, …)
-  const mesh = await startMesh({
-    app,
-    policies: [
-      vs([
-        ['v1', 50],
-        ['v2', 25],
-        ['v3', 25],
-      ]),
+  const r = await runOnMesh(
+    ['v1', 'v2', 'v3'].map((name) => ({ name, behaviour: {} })),
+    [
+      ['v1', 50],
+      ['v2', 25],
+      ['v3', 25],
     ],
-    seed: 11,
+    { meshSeed: 11, rate: 200, seed: 2, subsetFrom: declared.subsetFrom, subsets: declared.subsets },
+  );
+  const a = analyzeExperiment({
+    baseline: r,
+    policy: r,
+    expect: { policy: { split: ['matches-weights'] } },
+    declared: declared.declared,
   });
-  try {
-    const profile: LoadProfile = {
-      executor: 'constant-arrival-rate',
-      rate: 200,
-      timeUnit: '1s',
-      duration: '2s',
-      preAllocatedVUs: 20,
-    };
-    const plan: RequestPlan = {
-      method: 'GET',
-      baseUrl: mesh.gatewayUrl,
-      path: '/productpage',
-      host: 'bookinfo.example.com',
-      subsetFrom: declared.subsetFrom,
-      subsets: declared.subsets,
-    };
-    const r = await new BuiltinEngine().run(profile, plan, { seed: 2 });
-    const a = analyzeExperiment({
-      baseline: r,
-      policy: r,
-      expect: { policy: { split: ['matches-weights'] } },
-      declared: declared.declared,
-    });
-    assert.is(a.gates[0].verdict, 'fail', gateMessage(a.gates[0]));
-    const check = a.stats.policy.splits![0];
-    assert.is(check.n, r.requests);
-    assert.ok(check.pValue < 1e-6, String(check.pValue));
-    // v1 near 50 %, far outside the simultaneous interval around the declared 80 %
-    assert.ok(Math.abs(check.subsets[0].share - 0.5) < 0.1, String(check.subsets[0].share));
-    assert.is(check.subsets[0].inside, false);
-  } finally {
-    await mesh.stop();
-  }
+  assert.is(a.gates[0].verdict, 'fail', gateMessage(a.gates[0]));
+  const check = a.stats.policy.splits![0];
+  assert.is(check.n, r.requests);
+  assert.ok(check.pValue < 1e-6, String(check.pValue));
+  // v1 near 50 %, far outside the simultaneous interval around the declared 80 %
+  assert.ok(Math.abs(check.subsets[0].share - 0.5) < 0.1, String(check.subsets[0].share));
+  assert.is(check.subsets[0].inside, false);
 });
 
 test.run();

@@ -10,7 +10,7 @@
 import type { ConstantArrivalRate, RampingArrivalRate } from '../model.js';
 import { gracefulStopMs, profileDurationMs } from '../profile.js';
 import type { Phase } from './phase.js';
-import { arrivalTimes, arrivalVus, segmentArrivals } from './schedule.js';
+import { arrivalMaxVus, arrivalTimes, arrivalVus, segmentArrivals } from './schedule.js';
 import type { Tuple } from '../segments.js';
 import type { Vu } from './vu.js';
 
@@ -24,7 +24,7 @@ export async function runArrivalRate(
   const { preAllocated, max: maxVus } = arrivalVus(profile, segment);
   // the arrival-rate executors' Init: the tuple re-cut by maxVUs (GetNewExecutionTupleFromValue)
   // decides which iterations this instance starts, not how many VUs it has
-  const tuple = segment?.fromValue(Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs));
+  const tuple = segment?.fromValue(arrivalMaxVus(profile));
   await phase.grow(vus, preAllocated, makeVu);
   const free = [...vus];
   // iterations in flight, and who waits for them to drain (counted, not kept: nothing per request)

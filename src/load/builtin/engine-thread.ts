@@ -7,18 +7,10 @@
  * that forgets `close()` still exits.
  */
 import type { Worker } from 'node:worker_threads';
-import { InfraError, MeshproofError, type ExitCode } from '../../errors.js';
+import { InfraError } from '../../errors.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
-import type { InstanceWorkerData } from './instance-host.js';
+import { workerError, type InstanceWorkerData, type WorkerMessage } from './instance-host.js';
 import { startWorker } from '../../util/worker.js';
-
-interface Message {
-  type: string;
-  result?: PhaseResult;
-  progress?: Progress;
-  message?: string;
-  exitCode?: ExitCode;
-}
 
 interface Pending {
   resolve(r: PhaseResult): void;
@@ -73,7 +65,7 @@ export class EngineThread {
       );
       this.worker = worker;
       this.ready = new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: Message) => (m.type === 'ready' ? resolve() : this.onMessage(m)));
+        worker.on('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve() : this.onMessage(m)));
         const fail = (why: string) => {
           const err = new InfraError(`built-in engine thread: ${why}`);
           reject(err);
@@ -88,16 +80,11 @@ export class EngineThread {
     return this.worker!;
   }
 
-  private onMessage(m: Message): void {
+  private onMessage(m: WorkerMessage): void {
     const p = this.pending;
     if (!p) return;
     if (m.type === 'progress' && m.progress) p.onProgress?.(m.progress);
     else if (m.type === 'result') p.resolve(m.result!);
-    else if (m.type === 'error')
-      p.reject(
-        m.exitCode === undefined
-          ? new Error(m.message)
-          : new MeshproofError(`built-in engine thread: ${m.message}`, m.exitCode),
-      );
+    else if (m.type === 'error') p.reject(workerError(m, 'built-in engine thread'));
   }
 }

@@ -2,6 +2,7 @@
  * The built-in engine: k6's four executors in Node on undici, producing the same PhaseResult
  * as the k6 path. Use it where k6 is not installed, and in tests.
  */
+import { addCounts } from '../counts.js';
 import { runInstances } from '../instances.js';
 import type { Engine, LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
 import type { Tuple } from '../segments.js';
@@ -64,7 +65,7 @@ export async function runBuiltinPhase(
   tuple?: Tuple,
 ): Promise<PhaseResult> {
   const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
-  const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined));
+  const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined, plan.subsets ?? []));
   const totalMs = profileDurationMs(profile);
   const onAbort = () => phase.stopHard();
   if (options.signal?.aborted) onAbort();
@@ -102,7 +103,7 @@ export async function runBuiltinPhase(
 
 function sumProgress(parts: Progress[]): Progress {
   const statuses: Record<string, number> = {};
-  for (const p of parts) for (const [k, n] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
+  for (const p of parts) addCounts(statuses, p.statuses);
   return {
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
     totalMs: parts[0].totalMs,

@@ -65,6 +65,8 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private readonly subsetFrom: SubsetFrom | undefined;
   private readonly subsetHeader: string | undefined;
   private subsetValue: string | null = null;
+  /** subsetOf()'s header lookup, made once: onHeaders already found the value (no closure per response) */
+  private readonly subsetHeaderValue = (): string | null => this.subsetValue;
   private kept = 0;
   private abortFn: ((err?: Error) => void) | undefined;
   /** set when we decided to abort before undici handed us the abort function (still connecting) */
@@ -218,7 +220,7 @@ export class VuConnection implements Dispatcher.DispatchHandler {
     f.body = body.length > BODY_CAPTURE_BYTES ? body.slice(0, BODY_CAPTURE_BYTES) : body;
     f.overloaded = this.overloaded;
     r.cause = classify(f);
-    if (this.subsetFrom) r.subset = subsetOf(this.subsetFrom, () => this.subsetValue, body);
+    if (this.subsetFrom) r.subset = subsetOf(this.subsetFrom, this.subsetHeaderValue, body);
     r.durationMs = this.durationMs();
     this.settle(r);
   }

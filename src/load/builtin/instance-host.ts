@@ -19,6 +19,20 @@ export interface InstanceWorkerData {
   progress: boolean;
 }
 
+/** What a worker posts back (instance-worker.ts). */
+export interface WorkerMessage {
+  type: string;
+  result?: PhaseResult;
+  progress?: Progress;
+  message?: string;
+  exitCode?: ExitCode;
+}
+
+/** A worker's `error` message as an Error: one that knew its exit code (InfraError: 3) keeps it. */
+export function workerError(m: WorkerMessage, who: string): Error {
+  return m.exitCode === undefined ? new Error(m.message) : new MeshproofError(`${who}: ${m.message}`, m.exitCode);
+}
+
 /** Resolves `all` once `count` instances have arrived: they start their phase together. */
 export function startGate(count: number): { arrive(): void; all: Promise<void> } {
   let arrived = 0;
@@ -59,24 +73,14 @@ export function runInWorker(
       fn();
       void worker.terminate();
     };
-    worker.on(
-      'message',
-      (m: { type: string; result?: PhaseResult; progress?: Progress; message?: string; exitCode?: ExitCode }) => {
-        if (m.type === 'ready') {
-          gate.arrive();
-          void gate.all.then(() => worker.postMessage({ type: 'start' }));
-        } else if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
-        else if (m.type === 'result') done(() => resolve(m.result!));
-        else if (m.type === 'error')
-          done(() =>
-            reject(
-              m.exitCode === undefined
-                ? new Error(m.message)
-                : new MeshproofError(`built-in engine instance ${slot.index + 1}: ${m.message}`, m.exitCode),
-            ),
-          );
-      },
-    );
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ready') {
+        gate.arrive();
+        void gate.all.then(() => worker.postMessage({ type: 'start' }));
+      } else if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
+      else if (m.type === 'result') done(() => resolve(m.result!));
+      else if (m.type === 'error') done(() => reject(workerError(m, `built-in engine instance ${slot.index + 1}`)));
+    });
     worker.on('error', (err) =>
       done(() => reject(new InfraError(`built-in engine instance ${slot.index + 1}: ${err.message}`))),
     );

@@ -5,7 +5,7 @@
  *   the PhaseResult back. Messages in: `start` (every instance is loaded), `abort`.
  * - kept (`workerData.kept`, issue 18): the thread a run on the local mesh generates its load
  *   from, reused for every phase of the run so a phase does not pay for a thread's start.
- *   Messages in: `run` (a phase), `abort` (the phase running), `close`.
+ *   Messages in: `run` (a phase), `abort` (the phase running); the host ends it with terminate().
  * Messages out: `ready`, `progress`, then `result` or `error` per phase.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -49,7 +49,7 @@ port.on('message', (m: { type: string; data?: InstanceWorkerData }) => {
   else if (m.type === 'run' && m.data) {
     abort = new AbortController(); // one per phase: an abort ends the phase, not the thread
     void runPhase(m.data);
-  } else if (m.type === 'close') port.close();
+  }
 });
 // loaded: the host starts every instance at once, when all are (like the k6 operator's starter)
 port.postMessage({ type: 'ready' });

@@ -6,7 +6,8 @@
 import type { Cause } from '../classify.js';
 import { createHistogram, recordMs, type Histogram } from '../histogram.js';
 import type { EngineInfo, LoadProfile, PhaseResult, Progress, RequestPlan } from '../model.js';
-import { addCount, buildPhaseResult } from '../result.js';
+import { addCount } from '../counts.js';
+import { buildPhaseResult } from '../result.js';
 import { TimelineRecorder } from '../timeline.js';
 import { SubsetRecorder } from '../subsets.js';
 
@@ -22,9 +23,10 @@ export class Recorder {
   /** only when the plan attributes responses to subsets (issue 16) */
   private readonly subsets: SubsetRecorder | undefined;
 
-  constructor(measureScheduled: boolean, attributes = false) {
+  /** `declared`: the plan's subsets; others count as UNATTRIBUTED (SubsetRecorder). Unset: every name kept. */
+  constructor(measureScheduled: boolean, attributes = false, declared?: readonly string[]) {
     this.scheduled = measureScheduled ? createHistogram() : undefined;
-    this.subsets = attributes ? new SubsetRecorder() : undefined;
+    this.subsets = attributes ? new SubsetRecorder(declared && new Set(declared)) : undefined;
   }
 
   /**

@@ -46,6 +46,11 @@ export function scale(vus: number, tuple?: Tuple): number {
   return tuple ? tuple.scaleInt64(vus) : vus;
 }
 
+/** An arrival-rate profile's global maxVUs (never below preAllocatedVUs; unset = preAllocatedVUs). */
+export function arrivalMaxVus(profile: ConstantArrivalRate | RampingArrivalRate): number {
+  return Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
+}
+
 /**
  * An arrival-rate instance's VUs: preAllocatedVUs and maxVUs scaled by its own execution tuple
  * — constant_arrival_rate.go / ramping_arrival_rate.go Run take GetPreAllocatedVUs and
@@ -56,8 +61,7 @@ export function arrivalVus(
   profile: ConstantArrivalRate | RampingArrivalRate,
   tuple?: Tuple,
 ): { preAllocated: number; max: number } {
-  const max = Math.max(profile.preAllocatedVUs, profile.maxVUs ?? profile.preAllocatedVUs);
-  return { preAllocated: scale(profile.preAllocatedVUs, tuple), max: scale(max, tuple) };
+  return { preAllocated: scale(profile.preAllocatedVUs, tuple), max: scale(arrivalMaxVus(profile), tuple) };
 }
 
 /** The global VU steps as one segment sees them: each count scaled, unchanged counts dropped (ramping_vus.go addStep). */

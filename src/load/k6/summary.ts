@@ -29,6 +29,7 @@ import {
   createHistogram,
   recordMs,
   serializeHistogram,
+  type Histogram,
   type LatencySummary,
   type SerializedHistogram,
 } from '../histogram.js';
@@ -58,11 +59,7 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
   for (const cause of CAUSES) {
     const t = file.trends?.[LATENCY_PREFIX + cause];
     if (t && causes[cause]) byCause[cause] = fromTrend(t, causes[cause] ?? 0);
-    const h = createHistogram();
-    for (let i = 0; i <= BUCKET_COUNT; i++) {
-      const n = c[bucketName(cause, i)];
-      if (n) recordMs(h, bucketValueMs(i), n);
-    }
+    const h = bucketHistogram(c, (i) => bucketName(cause, i));
     if (h.totalCount > 0) {
       causeHistograms[cause] = serializeHistogram(h);
       overall.add(h);
@@ -88,7 +85,7 @@ export function parseSummaryFile(text: string, ctx: SummaryContext): PhaseResult
   };
 }
 
-/** The per-subset Counters (scripts/lib/names.ts) of the declared subsets and `none` → SubsetResults. */
+/** The per-subset Counters (metrics/names.ts) of the declared subsets and UNATTRIBUTED → SubsetResults. */
 function subsetsFrom(c: Record<string, number>, declared: string[]): SubsetResults {
   const names = [...new Set([...declared, UNATTRIBUTED])];
   return SubsetRecorder.fromParts(
@@ -96,14 +93,8 @@ function subsetsFrom(c: Record<string, number>, declared: string[]): SubsetResul
       const key = subsetKey(subset);
       const causes: Partial<Record<Cause, number>> = {};
       for (const cause of CAUSES) if (c[subsetCauseName(key, cause)]) causes[cause] = c[subsetCauseName(key, cause)];
-      const statuses: Record<string, number> = {};
-      const prefix = subsetStatusName(key, '');
-      for (const [k, n] of Object.entries(c)) if (k.startsWith(prefix) && n > 0) statuses[k.slice(prefix.length)] = n;
-      const histogram = createHistogram();
-      for (let i = 0; i <= BUCKET_COUNT; i++) {
-        const n = c[subsetBucketName(key, i)];
-        if (n) recordMs(histogram, bucketValueMs(i), n);
-      }
+      const statuses = withPrefix(c, subsetStatusName(key, ''));
+      const histogram = bucketHistogram(c, (i) => subsetBucketName(key, i));
       return { subset, statuses, causes, histogram };
     }),
   );
@@ -123,6 +114,16 @@ export function fromTrend(v: Record<string, number>, count: number): LatencySumm
     p99: n('p(99)'),
     p999: n('p(99.9)'),
   };
+}
+
+/** A histogram rebuilt from one set of log-spaced bucket Counters (metrics/buckets.ts), `name(i)` naming bucket i. */
+function bucketHistogram(counters: Record<string, number>, name: (i: number) => string): Histogram {
+  const h = createHistogram();
+  for (let i = 0; i <= BUCKET_COUNT; i++) {
+    const n = counters[name(i)];
+    if (n) recordMs(h, bucketValueMs(i), n);
+  }
+  return h;
 }
 
 function withPrefix(counters: Record<string, number>, prefix: string): Record<string, number> {
