@@ -174,4 +174,27 @@ test('§6.3 local replies on a resolved route carry its response headers: 503 no
   }
 });
 
+test("§6.3 + §1: a fault abort carries the route entry's response headers, but `server` stays istio-envoy (the HCM overwrites it after the filters: conn_manager_impl.cc ActiveStream::encodeHeaders)", async () => {
+  const m = await startMesh({
+    app: twoVersions([
+      SUBSETS,
+      routes([
+        {
+          headers: { response: { set: { server: 'app', 'x-local': 'yes' } } },
+          fault: { abort: { httpStatus: 418, percentage: { value: 100 } } },
+          route: [to('v1')],
+        },
+      ]),
+    ]),
+  });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 418);
+    assert.is(r.headers['x-local'], 'yes');
+    assert.is(r.headers.server, 'istio-envoy');
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();
