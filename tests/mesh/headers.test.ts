@@ -1,6 +1,6 @@
 /**
  * §6.3 header manipulation: Istio's `headers.request/response` `set`/`add`/`remove` at route and
- * destination level, translated as route.go does (translate-headers.ts) and evaluated in
+ * destination level, translated as route.go does (src/translate/headers.ts) and evaluated in
  * Envoy's order (header-mutation.ts): per level remove-before-add; the weighted cluster's
  * level before the route's (most_specific_header_mutations_wins false).
  */
