@@ -7,22 +7,19 @@
  */
 
 import type { PolicyDoc } from './model.js';
+import { isPlainObject } from './yaml-reader.js';
 import type { EffectivePolicy } from '../ports.js';
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Dotted paths of the leaves in `merged` that `config` does not set: what was kept from others. */
 function keptPaths(merged: unknown, config: unknown, prefix = ''): string[] {
-  if (!isObj(merged)) return [];
+  if (!isPlainObject(merged)) return [];
   const out: string[] = [];
   for (const [k, v] of Object.entries(merged)) {
     const path = prefix ? `${prefix}.${k}` : k;
-    if (!isObj(config) || !(k in config)) out.push(path);
-    else if (isObj(v) && isObj(config[k])) out.push(...keptPaths(v, config[k], path));
+    if (!isPlainObject(config) || !(k in config)) out.push(path);
+    else if (isPlainObject(v) && isPlainObject(config[k])) out.push(...keptPaths(v, config[k], path));
   }
   return out;
 }
