@@ -8,7 +8,7 @@
  * restore removes it with the rest of the policy.
  *
  * The declared split (the weights the applied routes give each subset) comes from the same
- * translation the gateway gets (src/policy/translate.ts): the split gate and the HTML compare
+ * translation the gateway gets (src/translate/): the split gate and the HTML compare
  * the observed shares with it.
  */
 import { byKind } from '../policy/by-kind.js';

@@ -38,7 +38,9 @@ export interface GatewayDeps {
 }
 
 const WORKER = Symbol('meshproof.worker');
-type WorkerSocket = Socket & { [WORKER]?: number };
+/** set on a connection whose codec failed (§6.1 426): Envoy dispatches nothing more from it */
+const CODEC_ERROR = Symbol('meshproof.codecError');
+type WorkerSocket = Socket & { [WORKER]?: number; [CODEC_ERROR]?: true };
 
 /**
  * Downstream keep-alive: Envoy keeps idle client connections for an hour and writes no
@@ -91,11 +93,15 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
     };
     if (req.httpVersion === '1.0') {
       if (!deps.acceptHttp10) {
-        // §6.1: envoy conn_manager_impl.cc ActiveStream::decodeHeaders sends "Upgrade Required"
-        // with no body (details low_version) before routing; the connection closes after it
-        // unless the request said `Connection: keep-alive` (HeaderUtility::shouldCloseConnection),
-        // which node's HTTP/1.0 handling does alike (`Connection: close` / `keep-alive`)
-        sendLocalReply(res, 426, '');
+        // §6.1: the HTTP/1 codec refuses it before routing (envoy http1/codec_impl.cc
+        // ServerConnectionImpl::checkProtocolVersion): sendProtocolError sends the local reply
+        // with the code's name as body (CodeUtility::toString: "Upgrade Required", details
+        // low_version), then codecProtocolError makes the HCM close the connection
+        // (conn_manager_impl.cc onData → handleCodecError), keep-alive or not. The Connection
+        // header node writes (close / keep-alive as the request asked) is not verified.
+        sendLocalReply(res, 426, 'Upgrade Required');
+        (req.socket as WorkerSocket)[CODEC_ERROR] = true;
+        res.once('finish', () => req.socket.end());
         return d.finish(426);
       }
       if (req.headers.host === undefined) {
@@ -157,6 +163,8 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // a request pipelined behind a codec error: node parsed it, Envoy's codec never would
+    if ((req.socket as WorkerSocket)[CODEC_ERROR]) return;
     const startedAt = now();
     if (hasNoBody(req)) {
       req.resume();

@@ -1,7 +1,7 @@
 /**
  * Envoy's header mutations for a route entry (istio-envoy-semantics.md §6.3): the
  * `*_headers_to_add` / `*_headers_to_remove` lists istiod writes from a VirtualService's
- * `headers` (src/policy/translate-headers.ts), compiled once per push.
+ * `headers` (src/translate/headers.ts), compiled once per push.
  *
  * Per list (Envoy `HeaderParser::evaluateHeaders`, source/common/router/header_parser.cc):
  * every remove first ("remove-before-add"), then each add in order — OVERWRITE_IF_EXISTS_OR_ADD
@@ -29,7 +29,7 @@ export interface HeaderParser {
   remove: string[];
   add: Add[];
 }
-/** The parsers a request runs, weighted cluster's first (null = none at that level). */
+/** The parsers a request runs, weighted cluster's first (a level with no lists adds none). */
 export interface EntryMutations {
   request: HeaderParser[];
   response: HeaderParser[];

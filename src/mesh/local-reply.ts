@@ -122,23 +122,26 @@ export function sendLocalReply(
     const headers: OutgoingHttpHeaders = {
       'content-type': 'application/grpc',
       'content-length': 0,
-      server: SERVER_NAME,
       'grpc-status': grpcStatus ?? httpToGrpcStatus(status),
       'grpc-message': encodeURIComponent(body),
     };
     if (overloaded) headers['x-envoy-overloaded'] = 'true';
     evaluate(mutations, headers);
+    headers.server = SERVER_NAME;
     res.writeHead(200, headers);
     res.end();
     return 0;
   }
   const len = Buffer.byteLength(body);
-  const headers: OutgoingHttpHeaders = { 'content-length': len, server: SERVER_NAME };
+  const headers: OutgoingHttpHeaders = { 'content-length': len };
   if (len > 0) headers['content-type'] = 'text/plain';
   if (overloaded) headers['x-envoy-overloaded'] = 'true';
   // a local reply on a resolved route gets the route entry's response headers too (§6.3;
   // filter_manager.cc sendLocalReplyViaFilterChain → routeEntry()->finalizeResponseHeaders)
   evaluate(mutations, headers);
+  // after the route's mutations: the HCM sets `server` last, overwriting (conn_manager_impl.cc
+  // ActiveStream::encodeHeaders, server_header_transformation OVERWRITE, §1)
+  headers.server = SERVER_NAME;
   res.writeHead(status, headers);
   res.end(body);
   return len;

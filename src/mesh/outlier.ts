@@ -61,10 +61,6 @@ export class OutlierDetector<H extends object> {
     return this.monitors.get(h)?.ejected ?? false;
   }
 
-  ejectedCount(): number {
-    return this.ejectedHosts;
-  }
-
   stop(): void {
     clearInterval(this.timer);
   }

@@ -6,28 +6,25 @@
  * are what validate-dr.ts / validate-vs.ts check, not this split.
  */
 import type { DestinationRule, VirtualService } from './types.js';
+import { isPlainObject } from './yaml-reader.js';
 
 export interface IstioPolicies {
   drs: DestinationRule[];
   vss: VirtualService[];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function isDestinationRule(o: unknown): o is DestinationRule {
   return (
-    isObject(o) &&
+    isPlainObject(o) &&
     o.kind === 'DestinationRule' &&
-    isObject(o.spec) &&
+    isPlainObject(o.spec) &&
     typeof o.spec.host === 'string' &&
     o.spec.host !== ''
   );
 }
 
 function isVirtualService(o: unknown): o is VirtualService {
-  return isObject(o) && o.kind === 'VirtualService';
+  return isPlainObject(o) && o.kind === 'VirtualService';
 }
 
 /** DestinationRules and VirtualServices among `objects`, in list order (≙ creation time); other kinds dropped. */

@@ -151,28 +151,39 @@ function readBehaviour(f: Fields, path: FieldPath): PodBehaviour {
   return out;
 }
 
+/**
+ * The durations at `path.lo` and `path.hi` (each named with an example), `hi` ≥ `lo`: the
+ * error names `hi`. undefined when either is missing or bad (the error is recorded in `f`).
+ */
+function orderedDurations(
+  f: Fields,
+  path: FieldPath,
+  [lo, loExample]: [string, string],
+  [hi, hiExample]: [string, string],
+): [number, number] | undefined {
+  const loMs = f.duration([...path, lo], loExample);
+  const hiMs = f.duration([...path, hi], hiExample);
+  if (loMs === undefined || hiMs === undefined) return undefined;
+  if (hiMs < loMs) return f.fail([...path, hi], `expected ${hi} ≥ ${lo} (${loMs} ms), got ${hiMs} ms`);
+  return [loMs, hiMs];
+}
+
 function readLatency(f: Fields, path: FieldPath): LatencyModel | undefined {
   const v = f.get(path);
   if (v === undefined) return undefined;
   if (!isPlainObject(v)) return f.fail(path, `expected { p50, p99 }, { fixed } or { min, max }, got ${describe(v)}`);
   const keys = f.keys(path, ['p50', 'p99', 'fixed', 'min', 'max']).sort().join(',');
   if (keys === 'p50,p99') {
-    const p50Ms = f.duration([...path, 'p50'], '25ms');
-    const p99Ms = f.duration([...path, 'p99'], '60ms');
-    if (p50Ms === undefined || p99Ms === undefined) return undefined;
-    if (p99Ms < p50Ms) return f.fail([...path, 'p99'], `expected p99 ≥ p50 (${p50Ms} ms), got ${p99Ms} ms`);
-    return { kind: 'lognormal', p50Ms, p99Ms };
+    const pair = orderedDurations(f, path, ['p50', '25ms'], ['p99', '60ms']);
+    return pair && { kind: 'lognormal', p50Ms: pair[0], p99Ms: pair[1] };
   }
   if (keys === 'fixed') {
     const ms = f.duration([...path, 'fixed'], '10ms');
     return ms === undefined ? undefined : { kind: 'fixed', ms };
   }
   if (keys === 'max,min') {
-    const minMs = f.duration([...path, 'min'], '5ms');
-    const maxMs = f.duration([...path, 'max'], '20ms');
-    if (minMs === undefined || maxMs === undefined) return undefined;
-    if (maxMs < minMs) return f.fail([...path, 'max'], `expected max ≥ min (${minMs} ms), got ${maxMs} ms`);
-    return { kind: 'uniform', minMs, maxMs };
+    const pair = orderedDurations(f, path, ['min', '5ms'], ['max', '20ms']);
+    return pair && { kind: 'uniform', minMs: pair[0], maxMs: pair[1] };
   }
   return f.fail(path, 'expected { p50, p99 }, { fixed } or { min, max }');
 }

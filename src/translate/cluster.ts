@@ -7,7 +7,8 @@ import {
   type EnvoyCommonHttpProtocolOptions,
   type EnvoyOutlierDetection,
 } from './envoy.js';
-import { clusterName, dur, ms, protoDuration, serviceFqdn } from './names.js';
+import { clusterName, dur, ms, serviceFqdn } from './names.js';
+import { formatProtoDuration } from '../util/duration.js';
 
 // ---------- DestinationRule → cluster ----------
 
@@ -113,7 +114,7 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
   t.max_requests = limit(cp?.http?.http2MaxRequests);
   t.max_retries = limit(cp?.http?.maxRetries);
   const connect = ms(cp?.tcp?.connectTimeout);
-  if (connect !== undefined) c.connect_timeout = protoDuration(connect);
+  if (connect !== undefined) c.connect_timeout = formatProtoDuration(connect);
   const common: EnvoyCommonHttpProtocolOptions = {};
   // §2.1: tcp.idleTimeout also applies to HTTP when http.idleTimeout is unset
   const idle = dur(cp?.http?.idleTimeout ?? cp?.tcp?.idleTimeout);
@@ -214,7 +215,7 @@ export function translateCluster(
   const c: EnvoyCluster = {
     name: clusterName(service.fqdn, service.port, subset?.name),
     type: 'EDS',
-    connect_timeout: protoDuration(ISTIO_DEFAULTS.connectTimeoutMs),
+    connect_timeout: formatProtoDuration(ISTIO_DEFAULTS.connectTimeoutMs),
     circuit_breakers: {
       thresholds: [
         { max_connections: max, max_pending_requests: max, max_requests: max, max_retries: max, track_remaining: true },

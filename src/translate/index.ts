@@ -18,7 +18,6 @@
  *   boundToGateway(vs): boolean                                any `gateways` entry other than "mesh"
  *   effectiveTrafficPolicy(drPolicy, subset, port)             §0 precedence (port entry / subset replacement)
  *   translateRetries(retries) / translateFault(fault)          one VS route's retry_policy / fault filter config
- *   protoDuration(ms): string                                  "10s", "0.500s" (protobuf JSON form)
  *   fractionToMillion(p: EnvoyFractionalPercent): number       numerator per million
  *   ISTIO_DEFAULTS, RETRY_BUDGET_DEFAULTS                      the defaults istiod writes (§2.1, §4.1)
  *   types: EnvoyCluster, EnvoyRoute, EnvoyRetryPolicy, EnvoyFault, EnvoyOutlierDetection, …

@@ -14,12 +14,6 @@ export function clusterName(fqdn: string, port: number, subset = ''): string {
   return `outbound|${port}|${subset}|${fqdn}`;
 }
 
-/**
- * protobuf JSON Duration as Envoy's config_dump prints it: 0, 3, 6 or 9 fractional digits
- * ("10s", "0.500s", "0.000100s"); the one formatter lives in src/util/duration.ts.
- */
-export const protoDuration = formatProtoDuration;
-
 const DENOMINATOR = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
 
 /** Numerator per million, the unit the fault filter samples in (§5.2: `rand % 1e6 < n`). */
@@ -36,5 +30,5 @@ export function ms(d: string | undefined): number | undefined {
 /** An Istio duration string as Envoy prints it; undefined stays undefined. */
 export function dur(d: string | undefined): string | undefined {
   const v = ms(d);
-  return v === undefined ? undefined : protoDuration(v);
+  return v === undefined ? undefined : formatProtoDuration(v);
 }

@@ -1,6 +1,6 @@
 /**
  * §6.3 header manipulation: Istio's `headers.request/response` `set`/`add`/`remove` at route and
- * destination level, translated as route.go does (translate-headers.ts) and evaluated in
+ * destination level, translated as route.go does (src/translate/headers.ts) and evaluated in
  * Envoy's order (header-mutation.ts): per level remove-before-add; the weighted cluster's
  * level before the route's (most_specific_header_mutations_wins false).
  */
@@ -8,50 +8,11 @@ import { byKind } from '../../src/policy/by-kind.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh } from '../../src/mesh/index.js';
-import type { AppModel } from '../../src/mesh/app-model.js';
 import { translateRoutes } from '../../src/translate/index.js';
-import { podsForVersions } from '../../src/mesh/versions.js';
-import { closedLoop, dr, fixed, HOST, send } from './helpers.js';
+import { closedLoop, dr, routes, send, SUBSETS, to, twoVersions } from './helpers.js';
 
-function app(objects: Record<string, unknown>[], behaviour = fixed(0)): AppModel {
-  return {
-    service: { name: 'productpage', namespace: 'default', port: 9080 },
-    gatewayHost: HOST,
-    pods: podsForVersions(
-      'productpage',
-      [
-        { name: 'v1', pods: 1, behaviour: {} },
-        { name: 'v2', pods: 1, behaviour: {} },
-      ],
-      behaviour,
-    ),
-    objects,
-  };
-}
-const SUBSETS = dr(
-  { connectionPool: { tcp: { maxConnections: 100 } } },
-  {
-    subsets: [
-      { name: 'v1', labels: { version: 'v1' } },
-      { name: 'v2', labels: { version: 'v2' } },
-    ],
-  },
-);
-function vs(http: Record<string, unknown>[]) {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name: 'pp', namespace: 'default' },
-    spec: { hosts: [HOST], gateways: ['bookinfo-gateway'], http },
-  };
-}
 /** the VS as translation takes it (split by kind, as the applier's objects are) */
-const typedVs = (http: Record<string, unknown>[]) => byKind([vs(http)]).vss[0];
-const to = (subset: string, weight?: number, headers?: unknown) => ({
-  destination: { host: 'productpage', subset },
-  ...(weight === undefined ? {} : { weight }),
-  ...(headers ? { headers } : {}),
-});
+const typedVs = (http: Record<string, unknown>[]) => byKind([routes(http)]).vss[0];
 
 test('§6.3 translation as route.go: set before add, each sorted by key; :authority/host dropped; single destination appended to the route, weighted on its ClusterWeight', () => {
   const [single] = translateRoutes(
@@ -101,9 +62,9 @@ test('§6.3 translation as route.go: set before add, each sorted by key; :author
 
 test('§6.3 weighted destinations: each response carries its own subset header; 400 requests at 50/50 → every v2 pod answer says v2, every v1 says v1', async () => {
   const m = await startMesh({
-    app: app([
+    app: twoVersions([
       SUBSETS,
-      vs([
+      routes([
         {
           route: [
             to('v1', 50, { response: { set: { 'x-subset': 'v1' } } }),
@@ -130,9 +91,9 @@ test('§6.3 weighted destinations: each response carries its own subset header; 
 
 test('§6.3 precedence: route-level set beats destination-level set (weighted cluster first, route last); route-level remove removes what the destination added; remove-before-add within a level', async () => {
   const m = await startMesh({
-    app: app([
+    app: twoVersions([
       SUBSETS,
-      vs([
+      routes([
         {
           headers: {
             response: {
@@ -163,9 +124,9 @@ test('§6.3 precedence: route-level set beats destination-level set (weighted cl
 
 test('§6.3 single destination: its set is appended after the route-level list, so it wins; add appends a second value; request headers reach the pod', async () => {
   const m = await startMesh({
-    app: app([
+    app: twoVersions([
       SUBSETS,
-      vs([
+      routes([
         {
           headers: {
             request: { set: { 'x-req': 'route' }, remove: ['x-drop'] },
@@ -201,13 +162,36 @@ test('§6.3 local replies on a resolved route carry its response headers: 503 no
     },
   );
   const m = await startMesh({
-    app: app([dr3, vs([{ route: [to('v3', undefined, { response: { set: { 'x-subset': 'v3' } } })] }])]),
+    app: twoVersions([dr3, routes([{ route: [to('v3', undefined, { response: { set: { 'x-subset': 'v3' } } })] }])]),
   });
   try {
     const r = await send(m.gatewayUrl);
     assert.is(r.status, 503);
     assert.is(r.body, 'no healthy upstream');
     assert.is(r.headers['x-subset'], 'v3');
+  } finally {
+    await m.stop();
+  }
+});
+
+test("§6.3 + §1: a fault abort carries the route entry's response headers, but `server` stays istio-envoy (the HCM overwrites it after the filters: conn_manager_impl.cc ActiveStream::encodeHeaders)", async () => {
+  const m = await startMesh({
+    app: twoVersions([
+      SUBSETS,
+      routes([
+        {
+          headers: { response: { set: { server: 'app', 'x-local': 'yes' } } },
+          fault: { abort: { httpStatus: 418, percentage: { value: 100 } } },
+          route: [to('v1')],
+        },
+      ]),
+    ]),
+  });
+  try {
+    const r = await send(m.gatewayUrl);
+    assert.is(r.status, 418);
+    assert.is(r.headers['x-local'], 'yes');
+    assert.is(r.headers.server, 'istio-envoy');
   } finally {
     await m.stop();
   }

@@ -135,6 +135,48 @@ export function dr(
   };
 }
 
+/** productpage v1 and v2, one pod each (labels app, version), all with `behaviour`. */
+export function twoVersions(objects: Record<string, unknown>[], behaviour = fixed(0)): AppModel {
+  return {
+    service: { name: 'productpage', namespace: 'default', port: 9080 },
+    gatewayHost: HOST,
+    pods: ['v1', 'v2'].map((v) => ({
+      name: `productpage-${v}-0`,
+      labels: { app: 'productpage', version: v },
+      behaviour,
+    })),
+    objects,
+  };
+}
+
+/** A DestinationRule with subsets v1 and v2 by the `version` label. */
+export const SUBSETS = dr(
+  { connectionPool: { tcp: { maxConnections: 100 } } },
+  {
+    subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ],
+  },
+);
+
+/** A VirtualService `pp` on the gateway with these http routes. */
+export function routes(http: Record<string, unknown>[], hosts = [HOST]) {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'pp', namespace: 'default' },
+    spec: { hosts, gateways: ['bookinfo-gateway'], http },
+  };
+}
+
+/** A route destination: productpage's `subset`, with a weight and §6.3 headers if given. */
+export const to = (subset: string, weight?: number, headers?: unknown) => ({
+  destination: { host: 'productpage', subset },
+  ...(weight === undefined ? {} : { weight }),
+  ...(headers ? { headers } : {}),
+});
+
 /** Fetches an admin path as text. */
 export async function admin(base: string, path: string): Promise<string> {
   const r = await send(base, { path, host: 'admin' });

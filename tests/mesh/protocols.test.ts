@@ -49,14 +49,14 @@ async function withMesh(
   }
 }
 
-test('§6.1 HTTP/1.0 without keep-alive: 426 Upgrade Required, no body, Connection: close, closed; the pod never sees it', async () => {
+test('§6.1 HTTP/1.0 without keep-alive: 426 Upgrade Required with the code name as body (codec sendProtocolError), Connection: close, closed; the pod never sees it', async () => {
   await withMesh({}, async (mesh) => {
     const r = await raw(mesh.gatewayUrl, `GET /productpage HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
     assert.is(
       r.text,
-      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: close\r\n\r\n',
+      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 16\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: close\r\n\r\nUpgrade Required',
     );
-    assert.ok(r.closed, 'HeaderUtility::shouldCloseConnection: HTTP/1.0 without keep-alive closes');
+    assert.ok(r.closed, 'codecProtocolError: the HCM closes the connection');
     assert.is(mesh.pods[0].requestsSeen(), 0);
     const stats = mesh.stats();
     assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1, 'a 4xx the gateway itself answered');
@@ -64,7 +64,7 @@ test('§6.1 HTTP/1.0 without keep-alive: 426 Upgrade Required, no body, Connecti
   });
 });
 
-test('§6.1 HTTP/1.0 with Connection: keep-alive: 426 with keep-alive, and the connection still serves HTTP/1.1', async () => {
+test('§6.1 HTTP/1.0 with Connection: keep-alive: 426 all the same, and the connection is closed (a codec protocol error closes it, handleCodecError): the pipelined HTTP/1.1 request is never served', async () => {
   await withMesh({}, async (mesh) => {
     const r = await raw(
       mesh.gatewayUrl,
@@ -73,11 +73,11 @@ test('§6.1 HTTP/1.0 with Connection: keep-alive: 426 with keep-alive, and the c
     const [first, second] = r.text.split(/(?=HTTP\/1\.1 )/);
     assert.is(
       first,
-      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: keep-alive\r\n\r\n',
+      'HTTP/1.1 426 Upgrade Required\r\ncontent-length: 16\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\nDate: <now>\r\nConnection: keep-alive\r\n\r\nUpgrade Required',
     );
-    assert.match(second, /^HTTP\/1\.1 200 OK\r\n/);
-    assert.not.ok(r.closed);
-    assert.is(mesh.pods[0].requestsSeen(), 1);
+    assert.is(second, undefined);
+    assert.ok(r.closed);
+    assert.is(mesh.pods[0].requestsSeen(), 0);
   });
 });
 

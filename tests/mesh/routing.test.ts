@@ -5,42 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startMesh } from '../../src/mesh/index.js';
-import type { AppModel } from '../../src/mesh/app-model.js';
-import { closedLoop, dr, fixed, HOST, send } from './helpers.js';
-
-function twoVersions(objects: Record<string, unknown>[]): AppModel {
-  return {
-    service: { name: 'productpage', namespace: 'default', port: 9080 },
-    gatewayHost: HOST,
-    pods: ['v1', 'v2'].map((v) => ({
-      name: `productpage-${v}-0`,
-      labels: { app: 'productpage', version: v },
-      behaviour: fixed(0),
-    })),
-    objects,
-  };
-}
-const SUBSETS = dr(
-  { connectionPool: { tcp: { maxConnections: 100 } } },
-  {
-    subsets: [
-      { name: 'v1', labels: { version: 'v1' } },
-      { name: 'v2', labels: { version: 'v2' } },
-    ],
-  },
-);
-function routes(http: Record<string, unknown>[], hosts = [HOST]) {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name: 'pp', namespace: 'default' },
-    spec: { hosts, gateways: ['bookinfo-gateway'], http },
-  };
-}
-const to = (subset: string, weight?: number) => ({
-  destination: { host: 'productpage', subset },
-  ...(weight === undefined ? {} : { weight }),
-});
+import { closedLoop, routes, send, SUBSETS, to, twoVersions } from './helpers.js';
 
 test('weights 80/20 over subsets v1/v2: v2 share within 3σ over 1000 requests, each subset served only by its labelled pods', async () => {
   const m = await startMesh({

@@ -4,7 +4,6 @@ import * as assert from 'uvu/assert';
 import {
   clusterName,
   fractionToMillion,
-  protoDuration,
   translateCluster,
   translateRoutes,
   translateVirtualHosts,
@@ -289,13 +288,6 @@ test('virtual hosts: only gateway-bound VSs, domains host and host:*', () => {
   assert.is(vhs.length, 1);
   assert.equal(vhs[0].domains, ['bookinfo.example.com', 'bookinfo.example.com:*']);
   assert.is(vhs[0].name, 'bookinfo.example.com:80');
-});
-
-test('protoDuration prints 0, 3, 6 or 9 fractional digits like protobuf JSON', () => {
-  assert.equal(
-    [protoDuration(10_000), protoDuration(500), protoDuration(0.1), protoDuration(0)],
-    ['10s', '0.500s', '0.000100s', '0s'],
-  );
 });
 
 test.run();
