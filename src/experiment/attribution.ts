@@ -13,6 +13,7 @@
  */
 import { byKind } from '../policy/by-kind.js';
 import type { PolicyDoc } from '../policy/model.js';
+import { isPlainObject } from '../policy/yaml-reader.js';
 import { translateRoutes } from '../translate/index.js';
 import { ATTRIBUTION_HEADER, type Attribution, type DeclaredSplit, type SubsetFrom } from '../load/subset-from.js';
 
@@ -20,9 +21,7 @@ export type { Attribution, DeclaredSplit };
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObj: (v: unknown) => v is Obj = isPlainObject;
 
 /** A destination's name in results: its subset, else its host (a split between two services). */
 function destinationName(d: Obj): string | undefined {
