@@ -1,0 +1,185 @@
+/**
+ * The gateway's own HTTP/1.1 codec (src/mesh/http1-*.ts) as a client sees it, on raw sockets:
+ * istio-envoy-semantics.md §6.1 "The rest of the HTTP/1 codec" — one request at a time, the
+ * headers the connection manager owns, codec errors, `Expect: 100-continue`, request bodies
+ * re-framed for the pod — and the upstream response parser's framing on its own.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
+import { ResponseParser, type ResponseSink } from '../../src/mesh/http1-client.js';
+import { appWith, fixed, HOST } from './helpers.js';
+
+/** Sends raw bytes; resolves with the text that came back and whether the gateway closed within `ms`. */
+function raw(mesh: LocalMesh, data: string, ms = 400): Promise<{ text: string; closed: boolean }> {
+  const s = net.connect(Number(new URL(mesh.gatewayUrl).port), '127.0.0.1');
+  return new Promise((resolve) => {
+    let text = '';
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      s.destroy();
+      resolve({ text: text.replace(/date: [^\r]+/g, 'date: <now>'), closed });
+    };
+    const t = setTimeout(() => finish(false), ms);
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    s.on('close', () => finish(true));
+    s.on('error', () => undefined);
+    s.write(data, 'latin1');
+  });
+}
+
+async function withMesh(podMs: number, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
+  const mesh = await startMesh({ app: appWith([fixed(podMs)]), seed: 5 });
+  try {
+    await fn(mesh);
+  } finally {
+    await mesh.stop();
+  }
+}
+
+const GET = `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+
+/** The status lines of every response in `text`, in order. */
+const statusLines = (text: string) => text.match(/HTTP\/1\.[01] \d{3}[^\r]*/g) ?? [];
+
+test('§6.1 one request at a time: a pipelined request reaches the pod only once the response before it is complete', async () => {
+  await withMesh(150, async (mesh) => {
+    const r = await raw(mesh, GET + GET, 1500);
+    assert.equal(statusLines(r.text), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    const seen = await mesh.pods[0].lastRequests();
+    assert.is(seen.length, 2);
+    // the pod answers after 150 ms: the second request arrives no sooner (node's parser used to
+    // dispatch both at once, 0–2 ms apart); 5 ms of slack for timer granularity
+    const gap = seen[1].at - seen[0].at;
+    assert.ok(gap >= 145, `second request arrived ${gap.toFixed(1)} ms after the first`);
+  });
+});
+
+test("§6.1 headers the connection manager owns: one lower-case date (the pod's replaced), no connection header on keep-alive, connection: close then closed when asked", async () => {
+  await withMesh(0, async (mesh) => {
+    const keep = await raw(mesh, GET);
+    assert.ok(!keep.closed, 'a keep-alive connection stays open');
+    assert.is(keep.text.match(/^date: /gim)?.length, 1, keep.text);
+    assert.match(keep.text, /\r\ndate: <now>\r\n/);
+    assert.not.match(keep.text, /^connection:/im);
+    const close = await raw(mesh, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n${GET}`);
+    assert.ok(close.closed);
+    assert.match(close.text, /\r\nconnection: close\r\n\r\n/);
+    assert.equal(statusLines(close.text), ['HTTP/1.1 200 OK'], 'nothing after the close is served');
+    assert.is(mesh.pods[0].requestsSeen(), 2);
+  });
+});
+
+test('§6.1 codec errors: 400 / 431 / 501 with the code name as body, connection: close, closed, never routed', async () => {
+  const cases: [string, string][] = [
+    ['garbage\r\n\r\n', '400 Bad Request'],
+    [`GET / HTTP/1.1\r\nHost: ${HOST}\r\nbad header\r\n\r\n`, '400 Bad Request'],
+    [
+      `POST / HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      '400 Bad Request',
+    ],
+    [`POST / HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: gzip\r\n\r\n`, '501 Not Implemented'],
+    [`GET / HTTP/1.1\r\nHost: ${HOST}\r\n${'x-h: 1\r\n'.repeat(100)}\r\n`, '431 Request Header Fields Too Large'],
+    [
+      `GET / HTTP/1.1\r\nHost: ${HOST}\r\nx-big: ${'a'.repeat(61 * 1024)}\r\n\r\n`,
+      '431 Request Header Fields Too Large',
+    ],
+  ];
+  await withMesh(0, async (mesh) => {
+    for (const [request, status] of cases) {
+      const r = await raw(mesh, request + GET);
+      const name = status.slice(4);
+      assert.is(
+        r.text,
+        `HTTP/1.1 ${status}\r\ncontent-length: ${name.length}\r\ncontent-type: text/plain\r\ndate: <now>\r\nserver: istio-envoy\r\nconnection: close\r\n\r\n${name}`,
+        JSON.stringify(request.slice(0, 80)),
+      );
+      assert.ok(r.closed, status);
+    }
+    // 99 headers plus Host (100) is within max_headers_count
+    const ok = await raw(mesh, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n${'x-h: 1\r\n'.repeat(99)}\r\n`);
+    assert.equal(statusLines(ok.text), ['HTTP/1.1 200 OK']);
+    assert.is(mesh.pods[0].requestsSeen(), 1);
+  });
+});
+
+test('§6.1 Expect: 100-continue is answered by the gateway and removed; a chunked body reaches the pod whole with its length', async () => {
+  await withMesh(0, async (mesh) => {
+    const r = await raw(
+      mesh,
+      `PUT /productpage HTTP/1.1\r\nHost: ${HOST}\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab` +
+        `POST /productpage HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n`,
+    );
+    assert.equal(statusLines(r.text), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    const [put, post] = await mesh.pods[0].lastRequests();
+    assert.is(put.headers.expect, undefined);
+    assert.is(put.headers['content-length'], '2');
+    assert.is(post.headers['content-length'], '5');
+    assert.is(post.headers['transfer-encoding'], undefined);
+  });
+});
+
+/** A sink that records what the parser hands on. */
+function recorder(): ResponseSink & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    onResponseHead: (status, headers) => log.push(`head ${status} ${JSON.stringify(headers)}`),
+    onResponseData: (chunk, last) => log.push(`${last ? 'last' : 'data'} ${chunk.toString('latin1')}`),
+    onResponseReset: () => log.push('reset'),
+  };
+}
+
+test('upstream parser: content-length split across reads, chunked, 1xx skipped, HEAD and 204 bodiless, close-delimited, extraneous bytes', () => {
+  const r1 = recorder();
+  const p1 = new ResponseParser(r1, false);
+  assert.is(p1.feed(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nab')), 0);
+  assert.is(p1.feed(Buffer.from('cde')), 0);
+  assert.equal(r1.log, ['head 200 {"content-length":"5"}', 'data ab', 'last cde']);
+  assert.ok(p1.done && p1.keepAlive);
+
+  const r2 = recorder();
+  const p2 = new ResponseParser(r2, false);
+  p2.feed(
+    Buffer.from(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    ),
+  );
+  assert.equal(r2.log, ['head 503 {"transfer-encoding":"chunked"}', 'last abc']);
+
+  const r3 = recorder();
+  assert.is(new ResponseParser(r3, true).feed(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n')), 0);
+  assert.equal(r3.log, ['head 200 {"content-length":"9"}', 'last ']);
+
+  const r4 = recorder();
+  const p4 = new ResponseParser(r4, false);
+  p4.feed(Buffer.from('HTTP/1.1 200 OK\r\n\r\nabc'));
+  assert.ok(!p4.done && !p4.keepAlive, 'no length: the body ends with the connection');
+  p4.onClose();
+  assert.equal(r4.log, ['head 200 {}', 'data abc', 'last ']);
+
+  // ClientConnectionImpl::dispatch: bytes after a complete response → the connection is not reused
+  const r5 = recorder();
+  const p5 = new ResponseParser(r5, false);
+  assert.is(p5.feed(Buffer.from('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n')), 19);
+  assert.ok(p5.done && !p5.keepAlive);
+
+  const r6 = recorder();
+  const p6 = new ResponseParser(r6, false);
+  p6.feed(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nab'));
+  p6.onClose();
+  assert.equal(r6.log.at(-1), 'reset', 'closed before the body was complete');
+
+  const p7 = new ResponseParser(recorder(), false);
+  p7.feed(Buffer.from('HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n'));
+  assert.ok(p7.done && !p7.keepAlive, 'HTTP/1.0 without keep-alive');
+  const p8 = new ResponseParser(recorder(), false);
+  p8.feed(Buffer.from('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'));
+  assert.ok(!p8.keepAlive, 'connection: close');
+});
+
+test.run();
