@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
-import { workerError, type InstanceWorkerData, type WorkerMessage } from './instance-host.js';
+import { ENGINE_SEMI_SPACE_MB, workerError, type InstanceWorkerData, type WorkerMessage } from './instance-host.js';
 import { startWorker } from '../../util/worker.js';
 
 interface Pending {
@@ -62,6 +62,7 @@ export class EngineThread {
       const worker = startWorker(
         { caller: import.meta.url, source: 'instance-worker.ts', bundle: 'load-worker.js' },
         { kept: true },
+        { semiSpaceMb: ENGINE_SEMI_SPACE_MB },
       );
       this.worker = worker;
       this.ready = new Promise<void>((resolve, reject) => {
