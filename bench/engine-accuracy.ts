@@ -19,6 +19,7 @@
  * and event-loop delay during that round (what a client-side error is made of).
  */
 import { figure, skipped, type Figure } from './report.js';
+import { ENGINE_THREAD_NICE } from '../src/load/builtin/instance-host.js';
 import { engineLatencyAtRate } from './lib/load.js';
 import { formatLoopStats, watchLoop, type LoopStats } from './lib/loop-stats.js';
 import { builtinEngine, startLocalMesh } from './lib/subjects.js';
@@ -136,6 +137,8 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
   });
   const rounds: Record<'worker' | 'main', Round[]> = { worker: [], main: [] };
   let meshServed = 0;
+  // read before close() ends the thread
+  let nice: number | undefined;
   try {
     for (let i = 0; i < p.rounds; i++) {
       // alternate which goes first, so drift on a shared machine weighs on both alike
@@ -158,6 +161,7 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
       }
     }
   } finally {
+    nice = engine.threadNice;
     stopBackground.abort();
     meshServed = (await background.catch(() => undefined))?.count ?? 0;
     await Promise.all([engine.close?.(), loader.close?.()]);
@@ -169,7 +173,7 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
   const w = best(rounds.worker);
   const m = best(rounds.main);
   const all = (rs: Round[]) => rs.map((r) => r.error.p99.toFixed(2)).join(', ');
-  const context = `mesh served ${meshServed.toLocaleString('en-US')} background requests at ${p.meshRate}/s`;
+  const context = `mesh served ${meshServed.toLocaleString('en-US')} background requests at ${p.meshRate}/s; engine thread nice ${nice ?? '?'} (wanted ${ENGINE_THREAD_NICE}: src/load/builtin/instance-worker.ts)`;
   return [
     figure({
       bench: BENCH_UNDER_MESH,

@@ -22,6 +22,8 @@ export class EngineThread {
   private worker?: Worker;
   private ready?: Promise<void>;
   private pending?: Pending;
+  /** the thread's nice value once started (instance-worker.ts raisePriority); undefined: not Linux */
+  nice?: number;
 
   /** One phase, whole (segment 0:1), in the thread; one at a time. */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
@@ -66,7 +68,11 @@ export class EngineThread {
       );
       this.worker = worker;
       this.ready = new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve() : this.onMessage(m)));
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type !== 'ready') return this.onMessage(m);
+          this.nice = m.nice;
+          resolve();
+        });
         const fail = (why: string) => {
           const err = new InfraError(`built-in engine thread: ${why}`);
           reject(err);
