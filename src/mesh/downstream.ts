@@ -8,18 +8,47 @@
  * ignore the case where someone sends us the first few bytes of the HTTP/2 prefix").
  * istio-envoy-semantics.md §6.1.
  *
- * Both codecs hand the same request handler node's compat objects: HTTP/2 requests get
- * `host` from `:authority` and lose their pseudo-headers (what Envoy's HTTP/1 upstream codec
- * writes), so routing and the router see one shape.
+ * HTTP/1 is the gateway's own codec (http1-server.ts). HTTP/2 is node's http2 server, whose
+ * compat objects are reshaped to the same request/response shape: `host` from `:authority` and
+ * no pseudo-headers (what Envoy's HTTP/1 upstream codec writes), so routing and the router see
+ * one shape.
  */
-import type http from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { H1Connection } from './http1-server.js';
 
 /** envoy `source/common/http/http2/codec_impl.h`: the smallest prefix that tells h2 from h1 */
 export const CLIENT_MAGIC_PREFIX = 'PRI * HTTP/2';
 
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+/** A downstream request as the gateway reads it (http1-server.ts H1Request, or h2 reshaped). */
+export interface MeshRequest {
+  readonly method?: string;
+  readonly url?: string;
+  /** "1.0", "1.1", "2.0" */
+  readonly httpVersion: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: net.Socket;
+}
+
+/** Its response: the part of a response object both codecs give the gateway. */
+export interface MeshResponse {
+  readonly req: MeshRequest;
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  getHeader(name: string): OutgoingHttpHeaders[string];
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  write(chunk: Buffer): unknown;
+  /** a string is UTF-8 unless `encoding` is latin1 */
+  end(chunk?: Buffer | string, encoding?: 'latin1'): unknown;
+  destroy(): void;
+  once(event: 'close' | 'finish', listener: () => void): unknown;
+}
+
+/** `body`: the whole request body (the proxy buffers it, §4.1), null when it had none. */
+export type RequestHandler = (req: MeshRequest, res: MeshResponse, body: Buffer | null) => void;
 
 export interface DownstreamListener {
   /** the listening socket (listen() it) */
@@ -29,14 +58,11 @@ export interface DownstreamListener {
 }
 
 /**
- * node's http2 compat objects cover what the gateway uses of http.IncomingMessage /
- * ServerResponse; the differences are mended here: the header shape (above, with `method`
- * and `url` kept), and `res.destroyed`, which the compat response lacks (its stream has it).
+ * node's http2 compat objects cover what the gateway uses; the differences are mended here: the
+ * header shape (above, with `method` and `url` kept), and `res.destroyed`, which the compat
+ * response lacks (its stream has it).
  */
-function asHttp1Shape(
-  req: http2.Http2ServerRequest,
-  res: http2.Http2ServerResponse,
-): [http.IncomingMessage, http.ServerResponse] {
+function asMeshShape(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): [MeshRequest, MeshResponse] {
   const h = req.headers;
   // method and url are getters over the pseudo-headers: pin them before those go
   Object.defineProperty(req, 'method', { value: req.method });
@@ -44,47 +70,49 @@ function asHttp1Shape(
   if (h.host === undefined && h[':authority'] !== undefined) h.host = h[':authority'];
   for (const k of Object.keys(h)) if (k.startsWith(':')) delete h[k];
   Object.defineProperty(res, 'destroyed', { get: () => res.stream.destroyed });
-  return [req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse];
+  return [req as unknown as MeshRequest, res as unknown as MeshResponse];
+}
+
+/** An h2 request's body, whole (END_STREAM on its HEADERS frame: none). */
+function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) => void): void {
+  if (req.stream.endAfterHeaders) {
+    req.resume();
+    return done(null);
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.once('end', () => done(Buffer.concat(chunks)));
 }
 
 /**
- * Whether the request has no body: HTTP/1 by its framing headers, HTTP/2 by END_STREAM on
- * its HEADERS frame (an h2 body needs no content-length).
- */
-export function hasNoBody(req: http.IncomingMessage): boolean {
-  const h2 = (req as unknown as Partial<http2.Http2ServerRequest>).stream;
-  if (req.httpVersion === '2.0' && h2) return h2.endAfterHeaders;
-  const len = req.headers['content-length'];
-  return (len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined;
-}
-
-/**
- * `h1` is the HTTP/1 server (its options, keep-alive and 'request' handler as configured by
- * the caller); HTTP/2 requests go to `onRequest`. `onConnection` sees every accepted socket
- * before its codec is chosen (worker assignment).
+ * Requests of both codecs go to `onRequest` once whole. `onConnection` sees every accepted
+ * socket before its codec is chosen (worker assignment). `acceptHttp10`: the gateway serves
+ * HTTP/1.0 (the codec then answers it as HTTP/1.0).
  */
 export function createDownstreamListener(
-  h1: http.Server,
   onRequest: RequestHandler,
   onConnection: (s: net.Socket) => void,
+  acceptHttp10: boolean,
 ): DownstreamListener {
   const h2 = http2.createServer();
-  h2.on('request', (req, res) => onRequest(...asHttp1Shape(req, res)));
+  h2.on('request', (req, res) => {
+    const [r, s] = asMeshShape(req, res);
+    readH2Body(req, (body) => onRequest(r, s, body));
+  });
+  const h1 = (req: MeshRequest & { body: Buffer | null }, res: MeshResponse) => onRequest(req, res, req.body);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
+    s.on('error', () => {}); // a client's reset: 'close' follows
     onConnection(s);
     s.once('data', (first: Buffer) => {
-      s.pause();
-      s.unshift(first);
       if (first.subarray(0, CLIENT_MAGIC_PREFIX.length).toString('latin1') === CLIENT_MAGIC_PREFIX) {
-        // stays paused: the HTTP/2 session takes the buffered preface from the socket itself
+        // paused: the HTTP/2 session takes the buffered preface from the socket itself
+        s.pause();
+        s.unshift(first);
         h2.emit('connection', s);
-      } else {
-        h1.emit('connection', s);
-        s.resume();
-      }
+      } else new H1Connection(s, h1, acceptHttp10).onData(first);
     });
   });
   return {

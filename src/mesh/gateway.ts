@@ -7,10 +7,14 @@
  * is chosen per connection (src/mesh/downstream.ts: HTTP/1.1 or h2c, §6.1); HTTP/1.0 gets
  * `426 Upgrade Required` unless Istio's PILOT_HTTP10 is on (§6.1).
  */
-import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { MeshConfig } from './config.js';
-import { createDownstreamListener, hasNoBody, type DownstreamListener } from './downstream.js';
+import {
+  createDownstreamListener,
+  type DownstreamListener,
+  type MeshRequest,
+  type MeshResponse,
+} from './downstream.js';
 import { BODY, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
@@ -42,14 +46,6 @@ const WORKER = Symbol('meshproof.worker');
 const CODEC_ERROR = Symbol('meshproof.codecError');
 type WorkerSocket = Socket & { [WORKER]?: number; [CODEC_ERROR]?: true };
 
-/**
- * Downstream keep-alive: Envoy keeps idle client connections for an hour and writes no
- * `Keep-Alive` header. node's default (5 s) would close them early, and any non-zero value
- * makes node add `Keep-Alive: timeout=N` to every response; 0 = no timeout, no header
- * (stop() closes every connection itself).
- */
-const DOWNSTREAM_KEEPALIVE_MS = 0;
-
 /** Samples `perMillion` the way the fault filter does (§5.2: rand % 1e6 < numerator). */
 function draw(rng: Rng, perMillion: number): boolean {
   return Math.floor(rng.next() * 1_000_000) < perMillion;
@@ -71,7 +67,11 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   const { stats, now } = deps;
   const listener = stats.listener;
 
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | null, startedAt: number) => {
+  // §4.1: the route timer starts when the proxy has the whole request (the codecs hand it whole)
+  const handle = (req: MeshRequest, res: MeshResponse, body: Buffer | null) => {
+    // a request pipelined behind a codec error: Envoy's codec never dispatches it
+    if ((req.socket as WorkerSocket)[CODEC_ERROR]) return;
+    const startedAt = now();
     const cfg = deps.config();
     const d: Downstream = {
       req,
@@ -99,9 +99,9 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
         // low_version), then codecProtocolError makes the HCM close the connection
         // (conn_manager_impl.cc onData → handleCodecError), keep-alive or not. The Connection
         // header node writes (close / keep-alive as the request asked) is not verified.
-        sendLocalReply(res, 426, 'Upgrade Required');
         (req.socket as WorkerSocket)[CODEC_ERROR] = true;
-        res.once('finish', () => req.socket.end());
+        res.once('finish', () => req.socket.end()); // before the reply: the codec finishes it at once
+        sendLocalReply(res, 426, 'Upgrade Required');
         return d.finish(426);
       }
       if (req.headers.host === undefined) {
@@ -162,24 +162,10 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
     proceed();
   };
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    // a request pipelined behind a codec error: node parsed it, Envoy's codec never would
-    if ((req.socket as WorkerSocket)[CODEC_ERROR]) return;
-    const startedAt = now();
-    if (hasNoBody(req)) {
-      req.resume();
-      return handle(req, res, null, startedAt);
-    }
-    // §4.1: the route timer starts when the proxy has the whole request
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('end', () => handle(req, res, Buffer.concat(chunks), startedAt));
-  };
-  const h1 = http.createServer(onRequest);
-  h1.keepAliveTimeout = DOWNSTREAM_KEEPALIVE_MS;
-  return createDownstreamListener(h1, onRequest, (s: WorkerSocket) => {
+  const assignWorker = (s: WorkerSocket) => {
     s.setNoDelay(true);
     s[WORKER] = nextWorker;
     nextWorker = (nextWorker + 1) % deps.workers;
-  });
+  };
+  return createDownstreamListener(handle, assignWorker, deps.acceptHttp10);
 }

@@ -3,7 +3,8 @@
  * istio-envoy-semantics.md §1: exact bodies, `content-type: text/plain` only with a body,
  * `server: istio-envoy` (gateway), never `x-envoy-upstream-service-time`.
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { MeshResponse } from './downstream.js';
 import { evaluate, type HeaderParser } from './header-mutation.js';
 
 /** §1: the gateway's HCM `server_name` */
@@ -95,7 +96,7 @@ export function httpToGrpcStatus(status: number): number {
   }
 }
 
-function isGrpc(res: ServerResponse): boolean {
+function isGrpc(res: MeshResponse): boolean {
   const ct = res.req?.headers['content-type'];
   return typeof ct === 'string' && ct.startsWith('application/grpc');
 }
@@ -106,7 +107,7 @@ function isGrpc(res: ServerResponse): boolean {
  * instead (§1, §5.1 [INF]). Returns the bytes of body sent.
  */
 export function sendLocalReply(
-  res: ServerResponse,
+  res: MeshResponse,
   status: number,
   body: string,
   overloaded = false,

@@ -4,10 +4,12 @@
  * cluster-wide pending limit decides between queueing and 503 UO; a connection is opened when
  * queued requests outnumber connects in flight, within `max_connections` — except that a pool
  * with zero connections may always open one (§2.3); `max_requests` is checked at attach.
- * One socket carries one request at a time and is kept alive for the next (`createConnection`
- * hands it to node's http client), so every count below is exact.
+ * One socket carries one request at a time (the gateway's own HTTP/1.1 codec, http1-client.ts)
+ * and is kept alive for the next, so every count below is exact.
  */
 import net from 'node:net';
+import { CodecError, ONE_WRITE_MAX_BYTES } from './http1-head.js';
+import { ResponseParser, type ResponseSink } from './http1-client.js';
 import type { ClusterSettings } from './cluster-config.js';
 import type { Host } from './host.js';
 import type { ClusterResources } from './resources.js';
@@ -35,8 +37,8 @@ export class Conn {
   private idleTimer: NodeJS.Timeout | undefined;
   /** when the connection last became idle; -1 while it carries a request */
   private idleSince = -1;
-  /** hands this socket to node's http client (one function per connection, not per request) */
-  readonly create = (): net.Socket => this.socket;
+  /** the response of the request this connection carries; null while idle */
+  private parser: ResponseParser | null = null;
   private connectTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
@@ -61,8 +63,40 @@ export class Conn {
       if (!this.ready) this.failConnect('connect-failure');
     });
     this.socket.on('close', () => this.onClose());
-    // node's http client emits 'free' when a kept-alive request/response exchange is complete
-    this.socket.on('free', () => this.onFree());
+    this.socket.on('data', (d: Buffer) => this.onData(d));
+  }
+
+  /**
+   * Sends a request (its head from http1-client.ts `requestHead`, then its body) and hands the
+   * response to `sink`. `isHead`: a HEAD request, whose response has no body.
+   */
+  send(head: string, body: Buffer | null, sink: ResponseSink, isHead: boolean): void {
+    this.parser = new ResponseParser(sink, isHead);
+    if (body === null || body.length === 0) this.socket.write(head, 'latin1');
+    else if (body.length <= ONE_WRITE_MAX_BYTES) this.socket.write(head + body.toString('latin1'), 'latin1');
+    else {
+      this.socket.cork();
+      this.socket.write(head, 'latin1');
+      this.socket.write(body);
+      this.socket.uncork();
+    }
+  }
+
+  private onData(d: Buffer): void {
+    const p = this.parser;
+    // bytes nobody asked for: the connection's framing is lost, Envoy closes it (codec error)
+    if (p === null) return this.destroy();
+    let leftover: number;
+    try {
+      leftover = p.feed(d);
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      return this.destroy(); // the request is reset by 'close'
+    }
+    if (!p.done) return;
+    this.parser = null;
+    if (!p.keepAlive || leftover > 0) return this.destroy();
+    this.onFree();
   }
 
   private onConnected(): void {
@@ -133,6 +167,9 @@ export class Conn {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    const p = this.parser;
+    this.parser = null;
+    p?.onClose();
     clearTimeout(this.connectTimer);
     clearTimeout(this.idleTimer);
     clearTimeout(this.delayTimer);

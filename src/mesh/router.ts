@@ -6,8 +6,10 @@
  * final response: proxied (with `x-envoy-upstream-service-time`) or a local reply (§1) with
  * response flags.
  */
-import http from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ClusterState } from './cluster.js';
+import type { MeshRequest, MeshResponse } from './downstream.js';
+import { requestHead, type ResponseSink } from './http1-client.js';
 import type { Host } from './host.js';
 import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
@@ -20,8 +22,8 @@ import type { Rng } from '../util/random.js';
 
 /** What the gateway hands the router and gets told at the end (access log, downstream stats). */
 export interface Downstream {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
+  req: MeshRequest;
+  res: MeshResponse;
   body: Buffer | null;
   worker: number;
   flags: number;
@@ -47,26 +49,41 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-/**
- * A whole upstream body up to this size goes downstream as a latin1 string: node then prepends
- * the response head to it and makes one `write`, where a Buffer costs a `writev` of head and
- * body. latin1 maps each byte to one char and back, so the bytes on the wire are the same.
- */
-const ONE_WRITE_MAX_BYTES = 16 * 1024;
-
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
-/** One attempt's claim on a pool (a `max_requests` slot), released exactly once. */
-interface Stream {
-  pool: Pool;
-  req: http.ClientRequest | null;
-  open: boolean;
-}
+/**
+ * One attempt: its claim on a pool (a `max_requests` slot, released exactly once) and the
+ * listener of its upstream response, which hands the response to the router while the attempt
+ * is the current one and drains it otherwise.
+ */
+class Stream implements ResponseSink {
+  open = true;
+  /** the response's body is being forwarded downstream */
+  private forwarding = false;
 
-function closeStream(s: Stream): void {
-  if (!s.open) return;
-  s.open = false;
-  s.pool.streamDone();
+  constructor(
+    readonly conn: Conn,
+    private readonly router: Router,
+  ) {}
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.conn.pool.streamDone();
+  }
+
+  onResponseHead(status: number, headers: IncomingHttpHeaders): void {
+    this.forwarding = this.router.onResponse(this, status, headers);
+  }
+
+  onResponseData(chunk: Buffer, last: boolean): void {
+    if (last) this.close();
+    if (this.forwarding) this.router.onResponseData(chunk, last);
+  }
+
+  onResponseReset(): void {
+    this.router.onUpstreamReset(this);
+  }
 }
 
 export class Router implements PoolWaiter {
@@ -84,7 +101,9 @@ export class Router implements PoolWaiter {
   private globalTimer: NodeJS.Timeout | undefined;
   private perTryTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private headers: http.OutgoingHttpHeaders | null = null;
+  private headers: OutgoingHttpHeaders | null = null;
+  /** the status of the forwarded response */
+  private status = 0;
 
   constructor(
     private readonly d: Downstream,
@@ -136,24 +155,12 @@ export class Router implements PoolWaiter {
     }
     const h = this.host as Host;
     this.phase = 'sent';
-    const s: Stream = { pool: conn.pool, req: null, open: true };
+    const s = new Stream(conn, this);
     this.stream = s;
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectOk);
     if (this.perTryMs > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), this.perTryMs);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: h.port,
-        method: this.d.req.method,
-        path: this.d.req.url,
-        headers: this.upstreamHeaders(),
-        createConnection: conn.create,
-      },
-      (res) => this.onResponse(s, res),
-    );
-    s.req = req;
-    req.on('error', () => this.onUpstreamReset(s));
-    req.end(this.d.body ?? undefined);
+    const method = this.d.req.method ?? 'GET';
+    conn.send(requestHead(method, this.d.req.url ?? '/', this.upstreamHeaders()), this.d.body, s, method === 'HEAD');
   }
 
   onPoolFailure(why: PoolFailure): void {
@@ -172,33 +179,34 @@ export class Router implements PoolWaiter {
 
   // ---- upstream events ----
 
-  private onResponse(s: Stream, res: http.IncomingMessage): void {
-    res.once('end', () => closeStream(s));
-    res.once('error', () => closeStream(s));
-    if (s !== this.stream || this.phase !== 'sent') return void res.resume();
+  /**
+   * An attempt's response head. Returns whether its body is to be forwarded (false: a stale
+   * attempt's or a retried response, drained so that its connection can be reused).
+   */
+  onResponse(s: Stream, status: number, headers: IncomingHttpHeaders): boolean {
+    if (s !== this.stream || this.phase !== 'sent') return false;
     clearTimeout(this.perTryTimer);
     const h = this.host as Host;
-    const status = res.statusCode ?? 502;
     this.cluster.outlier?.onStatus(h, status);
-    const decision = this.retries.decide(this.retries.coversStatus(status, res.headers));
+    const decision = this.retries.decide(this.retries.coversStatus(status, headers));
     if (decision === 'yes') {
       // router.cc: a retried response is an error of its host and is charged under `retry.`
       h.rqError++;
       chargeRetriedCode(this.cluster.stats, status);
-      res.resume();
-      return this.scheduleRetry();
+      this.scheduleRetry();
+      return false;
     }
     chargeCode(this.cluster.stats, status);
     if (status >= 500) h.rqError++;
     else h.rqSuccess++;
     if (decision === 'limit') this.d.flags |= Flag.URX;
     else if (decision === 'overflow') this.d.flags |= Flag.UO; // no x-envoy-overloaded (§4.4)
-    this.forward(res, status);
+    return this.forward(headers, status);
   }
 
-  private onUpstreamReset(s: Stream): void {
+  onUpstreamReset(s: Stream): void {
     const wasOpen = s.open;
-    closeStream(s);
+    s.close();
     if (s !== this.stream || !wasOpen) return;
     // the pod closed the connection under an active request. An HTTP/1.1 upstream counts that on
     // the connection (codec/pool), not as upstream_rq_rx_reset, which is for HTTP/2 stream resets
@@ -295,7 +303,7 @@ export class Router implements PoolWaiter {
    * request, plus the attempt headers. (An object, not node's flat-array form: with an array
    * and `createConnection`, node's client does not keep the connection alive.)
    */
-  private upstreamHeaders(): http.OutgoingHttpHeaders {
+  private upstreamHeaders(): OutgoingHttpHeaders {
     let h = this.headers;
     if (!h) {
       h = {};
@@ -320,10 +328,10 @@ export class Router implements PoolWaiter {
     return h;
   }
 
-  private forward(res: http.IncomingMessage, status: number): void {
+  /** Starts the proxied response downstream; false when the client is already gone. */
+  private forward(src: IncomingHttpHeaders, status: number): boolean {
     this.phase = 'done';
-    const out: http.OutgoingHttpHeaders = {};
-    const src = res.headers;
+    const out: OutgoingHttpHeaders = {};
     for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
     const serviceTime = Math.round(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;
@@ -331,29 +339,32 @@ export class Router implements PoolWaiter {
     evaluate(this.d.mutations.response, out);
     out.server = SERVER_NAME;
     this.d.serviceTimeMs = serviceTime;
+    this.status = status;
     const dres = this.d.res;
     if (dres.destroyed) {
       // the client is gone and its 'close' (onDownstreamClose) will find the request done: finish here
-      res.resume();
       this.cleanup();
       this.d.flags |= Flag.DC;
-      return this.d.finish(0);
+      this.d.finish(0);
+      return false;
     }
     dres.writeHead(status, out);
-    // a body that arrives whole (the usual case) goes out with its headers in one end(), one
-    // write (ONE_WRITE_MAX_BYTES) instead of write + end; anything else is streamed through
-    let left = Number(src['content-length'] ?? -1);
-    res.on('data', (chunk: Buffer) => {
-      left -= chunk.length;
-      if (left !== 0) dres.write(chunk);
-      else if (chunk.length <= ONE_WRITE_MAX_BYTES) dres.end(chunk.toString('latin1'), 'latin1');
-      else dres.end(chunk);
-    });
-    res.once('end', () => {
-      this.cleanup();
-      if (!dres.writableEnded) dres.end();
-      this.d.finish(status);
-    });
+    return true;
+  }
+
+  /**
+   * The forwarded response's body: a body that arrives whole (the usual case) goes out with its
+   * head in one write (the codec's end()); anything else is streamed through.
+   */
+  onResponseData(chunk: Buffer, last: boolean): void {
+    const dres = this.d.res;
+    if (!last) {
+      if (chunk.length > 0) dres.write(chunk);
+      return;
+    }
+    this.cleanup();
+    if (!dres.writableEnded) dres.end(chunk);
+    this.d.finish(this.status);
   }
 
   private localReply(status: number, body: string, flags: number, overloaded = false): void {
@@ -369,8 +380,8 @@ export class Router implements PoolWaiter {
     const s = this.stream;
     if (!s) return;
     this.stream = null;
-    closeStream(s);
-    s.req?.destroy();
+    s.close();
+    s.conn.destroy();
   }
 
   private cleanup(): void {

@@ -162,7 +162,7 @@ test('meshproof mesh stops cleanly on SIGHUP (closed terminal) too: exit 0, the 
 test('meshproof mesh --accept-http10 serves HTTP/1.0 as Istio does with PILOT_HTTP10=1 (default: 426, §6.1)', async () => {
   await withMeshCli(['--accept-http10'], async (_summary, port) => {
     const reply = await rawExchange(port, 'GET /productpage HTTP/1.0\r\nHost: bookinfo.example.com\r\n\r\n');
-    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(reply, /^HTTP\/1\.0 200 OK\r\n/);
   });
 });
 

@@ -1,0 +1,212 @@
+/**
+ * HTTP/1.1 message framing shared by the gateway's two codecs (downstream server,
+ * http1-server.ts; upstream client, http1-client.ts): header blocks, body framing, chunked
+ * decoding and the response head. The mesh owns this codec rather than node's http module
+ * because node builds an IncomingMessage, a ServerResponse and a ClientRequest per proxied
+ * request, which cost the gateway about half its CPU per request (issue 18). What it parses and
+ * writes is RFC 9112; where node's http module and Envoy differ, each choice below says whose it follows.
+ */
+import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+
+export const CRLF_CRLF = Buffer.from('\r\n\r\n');
+
+/**
+ * A whole body up to this size goes out in the same write as its head, as one latin1 string
+ * (latin1 maps each byte to one char and back, so the bytes on the wire are the same); a larger
+ * one is a second write under cork().
+ */
+export const ONE_WRITE_MAX_BYTES = 16 * 1024;
+
+/**
+ * Envoy's HTTP/1 codec limits (HttpConnectionManager `max_request_headers_kb` default 60,
+ * `common_http_protocol_options.max_headers_count` default 100; Istio sets neither on a gateway):
+ * beyond them the codec answers 431 (http1/codec_impl.cc `checkMaxHeadersSize`, "headers count
+ * exceeds limit").
+ */
+export const MAX_HEAD_BYTES = 60 * 1024;
+export const MAX_HEADERS = 100;
+
+/**
+ * Headers whose duplicates node's IncomingMessage drops (first one wins; `_addHeaderLine` /
+ * `matchKnownFields`), `set-cookie` kept as an array, `cookie` joined with "; ", the rest with
+ * ", ". The gateway used node's parser before issue 18: routing, retry decisions and the headers
+ * a pod receives stay as they were (tests/mesh/wire.test.ts compares them to node's).
+ */
+const FIRST_WINS = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/** A header-block parse failure: the status and details Envoy's HTTP/1 codec would answer with. */
+export class CodecError extends Error {
+  constructor(
+    readonly status: 400 | 431 | 501,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** RFC 9110 token characters (a header name, a method). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Field value: visible characters, spaces and tabs, obs-text; no CR, LF or NUL. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Parses header lines `lines[from..]` (already split on CRLF) into node's merged header shape.
+ * Rejects what both node's llhttp and Envoy's codec reject: a line without a colon, a name that
+ * is not a token (including whitespace before the colon), a value with control characters.
+ */
+export function parseHeaderLines(lines: string[], from: number): IncomingHttpHeaders {
+  const h: IncomingHttpHeaders = {};
+  if (lines.length - from > MAX_HEADERS) throw new CodecError(431, 'headers count exceeds limit');
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new CodecError(400, 'invalid header line');
+    const name = line.slice(0, colon).toLowerCase();
+    if (!TOKEN.test(name)) throw new CodecError(400, 'invalid header name');
+    const value = line.slice(colon + 1).trim();
+    if (!FIELD_VALUE.test(value)) throw new CodecError(400, 'invalid header value');
+    const prev = h[name];
+    if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
+    else if (name === 'set-cookie') (prev as string[]).push(value);
+    else if (!FIRST_WINS.has(name)) h[name] = `${prev}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return h;
+}
+
+/** How a message's body is delimited (RFC 9112 §6.3). */
+export type Framing = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' };
+
+const NO_BODY: Framing = { kind: 'none' };
+
+/**
+ * RFC 9112 §6.3 for a message with `headers`. Both `content-length` and `transfer-encoding`
+ * is refused (Envoy: http1.content_length_and_chunked_not_allowed, 400; llhttp too), as is a
+ * transfer coding other than chunked (Envoy: http1.invalid_transfer_encoding, 501). `close`
+ * (read until the connection closes) only for responses.
+ */
+export function framingOf(headers: IncomingHttpHeaders, isResponse: boolean): Framing {
+  const te = headers['transfer-encoding'];
+  const cl = headers['content-length'];
+  if (te !== undefined) {
+    if (cl !== undefined) throw new CodecError(400, 'content length and chunked not allowed');
+    if (te.toLowerCase() !== 'chunked') throw new CodecError(501, 'invalid transfer encoding');
+    return { kind: 'chunked' };
+  }
+  if (cl !== undefined) {
+    if (!/^\d{1,15}$/.test(cl)) throw new CodecError(400, 'invalid content length');
+    const n = Number(cl);
+    return n === 0 ? NO_BODY : { kind: 'length', left: n };
+  }
+  return isResponse ? { kind: 'close' } : NO_BODY;
+}
+
+/**
+ * A chunked body decoder (RFC 9112 §7.1): feed it bytes, it returns the data they hold and says
+ * when the last chunk and its trailer section have been read. Chunk extensions and trailers are
+ * read and dropped.
+ */
+export class ChunkedDecoder {
+  /** bytes of the current chunk still to come; -1 while reading a size line */
+  private left = -1;
+  /** reading the CRLF after a chunk's data */
+  private crlf = false;
+  /** after the last chunk: reading the trailer section */
+  private trailer = false;
+  private line = '';
+  done = false;
+
+  /**
+   * Consumes what it can of `buf` from `at`; returns the data chunks found and the offset where
+   * it stopped (past the end of the body when `done`, else `buf.length`).
+   */
+  feed(buf: Buffer, at: number, out: Buffer[]): number {
+    let i = at;
+    while (i < buf.length && !this.done) {
+      if (this.left > 0) {
+        const n = Math.min(this.left, buf.length - i);
+        out.push(buf.subarray(i, i + n));
+        this.left -= n;
+        i += n;
+        if (this.left === 0) this.crlf = true;
+        continue;
+      }
+      const nl = buf.indexOf(10, i);
+      if (nl < 0) {
+        this.line += buf.toString('latin1', i, buf.length);
+        if (this.line.length > 4096) throw new CodecError(400, 'chunk size line too long');
+        return buf.length;
+      }
+      const line = (this.line + buf.toString('latin1', i, nl)).replace(/\r$/, '');
+      this.line = '';
+      i = nl + 1;
+      if (this.crlf) {
+        if (line !== '') throw new CodecError(400, 'invalid chunk');
+        this.crlf = false;
+        this.left = -1;
+      } else if (this.trailer) {
+        if (line === '') this.done = true;
+      } else {
+        const size = /^([0-9a-fA-F]{1,15})[ \t]*(;.*)?$/.exec(line);
+        if (!size) throw new CodecError(400, 'invalid chunk size');
+        const n = Number.parseInt(size[1], 16);
+        if (n === 0) this.trailer = true;
+        else this.left = n;
+      }
+    }
+    return i;
+  }
+}
+
+/** The response's reason phrase, as node's http module and Envoy's `CodeUtility::toString` give it. */
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? 'Unknown';
+}
+
+/** Appends `name: value` lines (an array value: one line per element, as node and Envoy write them). */
+export function headerLines(headers: OutgoingHttpHeaders): string {
+  let out = '';
+  for (const k in headers) {
+    const v = headers[k];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const e of v) out += `${k}: ${e}\r\n`;
+    else out += `${k}: ${v}\r\n`;
+  }
+  return out;
+}
+
+let dateSecond = -1;
+let dateValue = '';
+
+/**
+ * The `date` header Envoy's connection manager writes on every response (`ActiveStream::
+ * encodeHeaders` → `DateProvider::setDateHeader`, an RFC 7231 IMF-fixdate refreshed each
+ * second). Cached per second like Envoy's TlsCachingDateProviderImpl.
+ */
+export function httpDate(): string {
+  const ms = Date.now();
+  const s = Math.floor(ms / 1000);
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateValue = new Date(ms).toUTCString();
+  }
+  return dateValue;
+}
