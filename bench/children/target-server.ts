@@ -1,21 +1,16 @@
 /**
  * The loopback target for engine benchmarks, run in its own process: a minimal HTTP server
- * answering "ok", optionally after a fixed delay. With `--record` it measures the
- * server-side truth — request received → response end ('finish', the last byte handed to
- * the kernel) — into an HDR histogram the parent can read and reset over IPC.
+ * answering "ok", optionally after a fixed delay. (The accuracy benchmarks' server, which
+ * times itself, is kernel-timed-server.py: a Node server can only time from its own read.)
  *
- * argv: [delayMs] [--record]. IPC: → {type:'ready', port}; {type:'stats'} → {type:'stats',
- * summary}; {type:'reset'} → {type:'reset'}; {type:'stop'} → exit.
+ * argv: [delayMs]. IPC: → {type:'ready', port}; {type:'stop'} → exit.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createHistogram, summarize } from '../../src/load/histogram.js';
 import { tell, type Message } from '../lib/proc.js';
 
 const delayMs = Number(process.argv[2] ?? 0);
-const record = process.argv.includes('--record');
 const BODY = Buffer.from('ok');
 const HEADERS = { 'content-type': 'text/plain', 'content-length': String(BODY.length) };
-let truth = createHistogram();
 
 function respond(res: ServerResponse): void {
   res.writeHead(200, HEADERS);
@@ -24,10 +19,6 @@ function respond(res: ServerResponse): void {
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   req.resume(); // drain any body so keep-alive continues
-  if (record) {
-    const t0 = process.hrtime.bigint();
-    res.on('finish', () => truth.recordValue(Math.max(1, Math.round(Number(process.hrtime.bigint() - t0) / 1000))));
-  }
   if (delayMs > 0) setTimeout(respond, delayMs, res);
   else respond(res);
 }
@@ -39,11 +30,7 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (m: Message) => {
-  if (m.type === 'stats') tell({ type: 'stats', summary: summarize(truth) });
-  else if (m.type === 'reset') {
-    truth = createHistogram();
-    tell({ type: 'reset' });
-  } else if (m.type === 'stop') {
+  if (m.type === 'stop') {
     server.closeAllConnections();
     server.close(() => process.exit(0));
   }

@@ -3,12 +3,11 @@
  * benchmarks name each subject once.
  */
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
-import type { Engine } from '../../src/load/model.js';
 import { DEFAULT_APP, startMesh, type AppModel } from '../../src/mesh/index.js';
 import type { PolicyDoc } from '../../src/policy/model.js';
 
 /** The built-in engine (src/load/builtin). Async like the other subjects, for one calling shape. */
-export async function builtinEngine(): Promise<Engine> {
+export async function builtinEngine(): Promise<BuiltinEngine> {
   return new BuiltinEngine();
 }
 

@@ -6,7 +6,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
+import { getPriority } from 'node:os';
 import { BuiltinEngine } from '../../src/load/builtin/engine.js';
+import { ENGINE_THREAD_NICE } from '../../src/load/builtin/instance-host.js';
 import { mergePhaseResults } from '../../src/load/merge.js';
 import { placementOf } from '../../src/load/placement.js';
 import { arrivalTimes, segmentArrivals, segmentSteps, vuSteps } from '../../src/load/builtin/schedule.js';
@@ -160,6 +162,24 @@ test('isolate (issue 18): one instance runs in a kept worker thread, the same 40
     assert.equal(placementOf({}, [isolated, here]), 'main-thread');
     assert.equal(placementOf({ placement: 'process' }, [here]), 'process');
   } finally {
+    await s.close();
+  }
+});
+
+test('isolate: the kept thread runs at nice -5 where the process may raise a priority (root here), else unchanged', async () => {
+  if (process.platform !== 'linux') return;
+  const s = await startServer(delayed(2));
+  const engine = new BuiltinEngine();
+  const before = getPriority();
+  try {
+    assert.is(engine.threadNice, undefined, 'no thread before the first isolated phase');
+    await engine.run(AT_40_FOR_1S, { method: 'GET', baseUrl: s.url, path: '/' }, { isolate: true });
+    // raising a priority needs CAP_SYS_NICE (root has it) or RLIMIT_NICE; without, the thread keeps the process's
+    assert.is(engine.threadNice, process.getuid?.() === 0 ? ENGINE_THREAD_NICE : before);
+    // the process's own (main) thread is left as it was
+    assert.is(getPriority(), before);
+  } finally {
+    await engine.close();
     await s.close();
   }
 });

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
 import type { LoadProfile, PhaseResult, Progress, RequestPlan, RunOptions } from '../model.js';
-import { workerError, type InstanceWorkerData, type WorkerMessage } from './instance-host.js';
+import { ENGINE_SEMI_SPACE_MB, workerError, type InstanceWorkerData, type WorkerMessage } from './instance-host.js';
 import { startWorker } from '../../util/worker.js';
 
 interface Pending {
@@ -22,6 +22,8 @@ export class EngineThread {
   private worker?: Worker;
   private ready?: Promise<void>;
   private pending?: Pending;
+  /** the thread's nice value once started (instance-worker.ts raisePriority); undefined: not Linux */
+  nice?: number;
 
   /** One phase, whole (segment 0:1), in the thread; one at a time. */
   async run(profile: LoadProfile, plan: RequestPlan, options: RunOptions = {}): Promise<PhaseResult> {
@@ -62,10 +64,15 @@ export class EngineThread {
       const worker = startWorker(
         { caller: import.meta.url, source: 'instance-worker.ts', bundle: 'load-worker.js' },
         { kept: true },
+        { semiSpaceMb: ENGINE_SEMI_SPACE_MB },
       );
       this.worker = worker;
       this.ready = new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve() : this.onMessage(m)));
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type !== 'ready') return this.onMessage(m);
+          this.nice = m.nice;
+          resolve();
+        });
         const fail = (why: string) => {
           const err = new InfraError(`built-in engine thread: ${why}`);
           reject(err);

@@ -22,6 +22,11 @@ export class BuiltinEngine implements Engine {
   readonly name = 'builtin' as const;
   private thread?: EngineThread;
 
+  /** The nice value of the thread isolated phases run in, once started (undefined: none yet, or not Linux). */
+  get threadNice(): number | undefined {
+    return this.thread?.nice;
+  }
+
   /** Ends the thread isolated phases ran in, if any. */
   async close(): Promise<void> {
     await this.thread?.close();
