@@ -18,7 +18,7 @@ import {
 import { BODY, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
-import { NO_MUTATIONS } from './header-mutation.js';
+import { NO_MUTATIONS, type EntryMutations } from './header-mutation.js';
 import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
 
@@ -62,35 +62,49 @@ function pickCluster(route: CompiledRoute, rng: Rng): number {
   return route.clusters.length - 1;
 }
 
-export function createGateway(deps: GatewayDeps): DownstreamListener {
-  let nextWorker = 0;
-  const { stats, now } = deps;
-  const listener = stats.listener;
+/**
+ * One downstream request through the filter chain: its state for the router and the access log
+ * (Downstream), as one object per request — no closures on the data path.
+ */
+class GatewayRequest implements Downstream {
+  flags = 0;
+  upstreamHost = '-';
+  clusterName = '-';
+  serviceTimeMs = -1;
+  mutations: EntryMutations = NO_MUTATIONS;
+  readonly worker: number;
+  readonly startedAt: number;
+  /** set while a fault delay holds the request */
+  private delay: NodeJS.Timeout | undefined;
+  private route: CompiledRoute | null = null;
+  private pick = 0;
+  /** the configuration the request started under: it runs to completion under it */
+  private cfg: MeshConfig | null = null;
 
-  // §4.1: the route timer starts when the proxy has the whole request (the codecs hand it whole)
-  const handle = (req: MeshRequest, res: MeshResponse, body: Buffer | null) => {
-    // a request pipelined behind a codec error: Envoy's codec never dispatches it
-    if ((req.socket as WorkerSocket)[CODEC_ERROR]) return;
-    const startedAt = now();
-    const cfg = deps.config();
-    const d: Downstream = {
-      req,
-      res,
-      body,
-      worker: (req.socket as WorkerSocket)[WORKER] ?? 0,
-      flags: 0,
-      upstreamHost: '-',
-      clusterName: '-',
-      serviceTimeMs: -1,
-      mutations: NO_MUTATIONS,
-      finish(status: number) {
-        listener.downstream_rq_total++;
-        if (status >= 500) listener.downstream_rq_5xx++;
-        else if (status >= 400) listener.downstream_rq_4xx++;
-        else if (status >= 200) listener.downstream_rq_2xx++;
-        deps.log?.(d, status, startedAt);
-      },
-    };
+  constructor(
+    private readonly g: GatewayContext,
+    readonly req: MeshRequest,
+    readonly res: MeshResponse,
+    readonly body: Buffer | null,
+  ) {
+    this.worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
+    this.startedAt = g.deps.now();
+  }
+
+  finish(status: number): void {
+    const listener = this.g.listener;
+    listener.downstream_rq_total++;
+    if (status >= 500) listener.downstream_rq_5xx++;
+    else if (status >= 400) listener.downstream_rq_4xx++;
+    else if (status >= 200) listener.downstream_rq_2xx++;
+    this.g.deps.log?.(this, status, this.startedAt);
+  }
+
+  /** §6 steps 1–2: the codec's HTTP/1.0 check, route match, weighted cluster, fault delay. */
+  run(cfg: MeshConfig): void {
+    const { req, res, g } = this;
+    const { deps, listener } = g;
+    this.cfg = cfg;
     if (req.httpVersion === '1.0') {
       if (!deps.acceptHttp10) {
         // §6.1: the HTTP/1 codec refuses it before routing (envoy http1/codec_impl.cc
@@ -98,70 +112,102 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
         // with the code's name as body (CodeUtility::toString: "Upgrade Required", details
         // low_version), then codecProtocolError makes the HCM close the connection
         // (conn_manager_impl.cc onData → handleCodecError), keep-alive or not. The Connection
-        // header node writes (close / keep-alive as the request asked) is not verified.
+        // header written (close / keep-alive as the request asked) is not verified.
         (req.socket as WorkerSocket)[CODEC_ERROR] = true;
         res.once('finish', () => req.socket.end()); // before the reply: the codec finishes it at once
         sendLocalReply(res, 426, 'Upgrade Required');
-        return d.finish(426);
+        return this.finish(426);
       }
       if (req.headers.host === undefined) {
         // accepted HTTP/1.0 without Host: Istio sets no default_host_for_http_10, so 400 (missing_host)
         sendLocalReply(res, 400, '');
-        return d.finish(400);
+        return this.finish(400);
       }
     }
     const route = cfg.routes.find(req.headers.host ?? '', req.url ?? '/', req.headers, req.method ?? 'GET');
     if (!route) {
       listener.no_route++;
-      d.flags |= Flag.NR;
+      this.flags |= Flag.NR;
       sendLocalReply(res, 404, '');
-      return d.finish(404);
+      return this.finish(404);
     }
     // Envoy resolves the weighted cluster with the route (RouteEntryImplBase::clusterEntry), before
     // any filter runs: a fault abort's local reply carries that entry's response headers too (§6.3)
-    const pick = pickCluster(route, deps.rng);
-    d.mutations = route.mutations[pick];
-    const proceed = () => {
-      const f = route.fault;
-      if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
-        listener['fault.aborts_injected']++;
-        d.flags |= Flag.FI;
-        sendLocalReply(res, f.abortStatus, BODY.faultAbort, false, f.abortGrpc ?? undefined, d.mutations.response);
-        return d.finish(f.abortStatus);
-      }
-      const name = route.clusters[pick];
-      const cluster = cfg.clusters.get(name);
-      if (!cluster) {
-        listener.no_cluster++;
-        d.flags |= Flag.NC;
-        d.clusterName = name;
-        sendLocalReply(res, 503, '', false, undefined, d.mutations.response);
-        return d.finish(503);
-      }
-      new Router(d, route, cluster, deps.backoffRng, now).run();
-    };
+    this.route = route;
+    this.pick = pickCluster(route, deps.rng);
+    this.mutations = route.mutations[this.pick];
     const f = route.fault;
     if (f && f.delayMs > 0 && draw(deps.rng, f.delayPerMillion)) {
       listener['fault.delays_injected']++;
-      d.flags |= Flag.DI;
-      let held = true;
-      const t = setTimeout(() => {
-        if (res.destroyed) return; // its 'close' is on the way and finishes the request
-        held = false;
-        proceed();
-      }, f.delayMs);
-      res.once('close', () => {
-        if (!held) return;
-        // the client left during the delay: the request still counts and is logged (DI,DC)
-        clearTimeout(t);
-        d.flags |= Flag.DC;
-        d.finish(0);
-      });
+      this.flags |= Flag.DI;
+      this.delay = setTimeout(() => this.afterDelay(), f.delayMs);
+      res.once('close', () => this.closedDuringDelay());
       return;
     }
-    proceed();
-  };
+    this.proceed(cfg);
+  }
 
+  private afterDelay(): void {
+    if (this.res.destroyed) return; // its 'close' is on the way and finishes the request
+    this.delay = undefined;
+    this.proceed(this.cfg as MeshConfig);
+  }
+
+  private closedDuringDelay(): void {
+    if (this.delay === undefined) return;
+    // the client left during the delay: the request still counts and is logged (DI,DC)
+    clearTimeout(this.delay);
+    this.delay = undefined;
+    this.flags |= Flag.DC;
+    this.finish(0);
+  }
+
+  /** §6 steps 2–3: fault abort, cluster resolution, the router. */
+  private proceed(cfg: MeshConfig): void {
+    const route = this.route as CompiledRoute;
+    const { listener, deps } = this.g;
+    const f = route.fault;
+    if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
+      listener['fault.aborts_injected']++;
+      this.flags |= Flag.FI;
+      sendLocalReply(
+        this.res,
+        f.abortStatus,
+        BODY.faultAbort,
+        false,
+        f.abortGrpc ?? undefined,
+        this.mutations.response,
+      );
+      return this.finish(f.abortStatus);
+    }
+    const name = route.clusters[this.pick];
+    const cluster = cfg.clusters.get(name);
+    if (!cluster) {
+      listener.no_cluster++;
+      this.flags |= Flag.NC;
+      this.clusterName = name;
+      sendLocalReply(this.res, 503, '', false, undefined, this.mutations.response);
+      return this.finish(503);
+    }
+    new Router(this, route, cluster, deps.backoffRng, deps.now).run();
+  }
+}
+
+/** What every request of one gateway shares. */
+interface GatewayContext {
+  deps: GatewayDeps;
+  listener: StatsStore['listener'];
+}
+
+export function createGateway(deps: GatewayDeps): DownstreamListener {
+  let nextWorker = 0;
+  const g: GatewayContext = { deps, listener: deps.stats.listener };
+  // §4.1: the route timer starts when the proxy has the whole request (the codecs hand it whole)
+  const handle = (req: MeshRequest, res: MeshResponse, body: Buffer | null) => {
+    // a request pipelined behind a codec error: Envoy's codec never dispatches it
+    if ((req.socket as WorkerSocket)[CODEC_ERROR]) return;
+    new GatewayRequest(g, req, res, body).run(deps.config());
+  };
   const assignWorker = (s: WorkerSocket) => {
     s.setNoDelay(true);
     s[WORKER] = nextWorker;

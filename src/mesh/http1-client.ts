@@ -18,7 +18,7 @@ import {
   framingOf,
   headerLines,
   MAX_HEAD_BYTES,
-  parseHeaderLines,
+  parseHeaderBlock,
   type Framing,
 } from './http1-head.js';
 
@@ -69,11 +69,12 @@ export class ResponseParser {
         this.buf = buf;
         return 0;
       }
-      const lines = buf.toString('latin1', 0, end).split('\r\n');
-      const m = STATUS_LINE.exec(lines[0]);
+      const head = buf.toString('latin1', 0, end);
+      const eol = head.indexOf('\r\n');
+      const m = STATUS_LINE.exec(eol < 0 ? head : head.slice(0, eol));
       if (!m) throw new CodecError(400, 'invalid status line');
       const status = Number(m[2]);
-      const headers = parseHeaderLines(lines, 1);
+      const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
       buf = buf.subarray(end + 4);
       if (status >= 100 && status < 200 && status !== 101) continue; // interim: the final one follows
       const connection = headers.connection?.toLowerCase();

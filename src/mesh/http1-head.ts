@@ -63,27 +63,30 @@ export class CodecError extends Error {
   }
 }
 
-/** RFC 9110 token characters (a header name, a method). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Field value: visible characters, spaces and tabs, obs-text; no CR, LF or NUL. */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * A header section, every line checked at once (one regex pass over the block is cheaper than
+ * two per line): a token name (RFC 9110 §5.1; no whitespace before the colon) and a field value
+ * of visible characters, spaces, tabs and obs-text — no CR, LF or NUL.
+ */
+const HEADER_BLOCK = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?:\r\n|$))*$/;
 
 /**
- * Parses header lines `lines[from..]` (already split on CRLF) into node's merged header shape.
- * Rejects what both node's llhttp and Envoy's codec reject: a line without a colon, a name that
- * is not a token (including whitespace before the colon), a value with control characters.
+ * Parses a header section (`block`: the lines after the start line, CRLF-separated, without the
+ * final blank line) into node's merged header shape. Rejects what both node's llhttp and
+ * Envoy's codec reject: a line without a colon, a name that is not a token (including
+ * whitespace before the colon), a value with control characters.
  */
-export function parseHeaderLines(lines: string[], from: number): IncomingHttpHeaders {
+export function parseHeaderBlock(block: string): IncomingHttpHeaders {
   const h: IncomingHttpHeaders = {};
-  if (lines.length - from > MAX_HEADERS) throw new CodecError(431, 'headers count exceeds limit');
-  for (let i = from; i < lines.length; i++) {
+  if (block === '') return h;
+  if (!HEADER_BLOCK.test(block)) throw new CodecError(400, 'invalid header');
+  const lines = block.split('\r\n');
+  if (lines.length > MAX_HEADERS) throw new CodecError(431, 'headers count exceeds limit');
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new CodecError(400, 'invalid header line');
     const name = line.slice(0, colon).toLowerCase();
-    if (!TOKEN.test(name)) throw new CodecError(400, 'invalid header name');
     const value = line.slice(colon + 1).trim();
-    if (!FIELD_VALUE.test(value)) throw new CodecError(400, 'invalid header value');
     const prev = h[name];
     if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
     else if (name === 'set-cookie') (prev as string[]).push(value);

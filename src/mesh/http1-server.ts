@@ -35,7 +35,7 @@ import {
   httpDate,
   MAX_HEAD_BYTES,
   ONE_WRITE_MAX_BYTES,
-  parseHeaderLines,
+  parseHeaderBlock,
   reasonPhrase,
   type Framing,
 } from './http1-head.js';
@@ -295,10 +295,11 @@ export class H1Connection {
       return false;
     }
     if (end - start > MAX_HEAD_BYTES) throw new CodecError(431, 'headers size exceeds limit');
-    const lines = buf.toString('latin1', start, end).split('\r\n');
-    const m = REQUEST_LINE.exec(lines[0]);
+    const head = buf.toString('latin1', start, end);
+    const eol = head.indexOf('\r\n');
+    const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
     if (!m) throw new CodecError(400, 'invalid request line');
-    const headers = parseHeaderLines(lines, 1);
+    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
     const version = m[3] === '0' ? '1.0' : '1.1';
     const connection = headers.connection?.toLowerCase();
     const keepAlive =
