@@ -1,5 +1,5 @@
 /**
- * Simulated upstream pods: each a real HTTP/1.1 server on 127.0.0.1 with its own port, labels
+ * Simulated upstream pods: each a real HTTP/1.1 server (pod-http.ts: node's http server's bytes) on 127.0.0.1 with its own port, labels
  * and a behaviour that can change while running (app-model.ts PodBehaviour): serve with a
  * latency model and an error rate, refuse (port closed), hang (accept, never answer), close
  * (read the request, close before headers). Randomness comes from a seeded Rng per pod.
@@ -7,10 +7,11 @@
  * startPod runs a pod on the calling thread; the mesh runs its pods on their own thread
  * (pod-worker.ts, started by pod-host.ts), where the same startPod serves them.
  */
-import http from 'node:http';
-import type { Socket } from 'node:net';
+import type http from 'node:http';
+import net, { type Socket } from 'node:net';
 import type { PodBehaviour, PodSpec } from './app-model.js';
 import { latencySampler } from './latency.js';
+import { PodConnection, type PodRequest, type PodResponse } from './pod-http.js';
 import type { Rng } from '../util/random.js';
 
 /** What a pod remembers of a request it received (the last MAX_SEEN are kept). */
@@ -72,20 +73,14 @@ export async function startPod(spec: PodSpec, rng: Rng, opts: PodOptions = {}): 
   let listening = false;
   let stopped = false;
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: PodRequest, res: PodResponse) => {
     Atomics.add(seen, 0, 1);
     if (log.length === MAX_SEEN) log.shift();
-    const entry: SeenRequest = {
-      at: now(),
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
-    };
+    const entry: SeenRequest = { at: now(), method: req.method, url: req.url, headers: req.headers };
     log.push(entry);
     const mode = behaviour.mode ?? 'serve';
     if (mode === 'close') return void req.socket.destroy();
-    if (mode === 'hang') return void req.resume();
-    req.resume();
+    if (mode === 'hang') return;
     const err = behaviour.errors;
     const status = err && rng.next() < err.rate ? err.status : 200;
     const body = `${spec.name} ${status}\n`;
@@ -109,15 +104,13 @@ export async function startPod(spec: PodSpec, rng: Rng, opts: PodOptions = {}): 
       answer();
     }, ms);
     timers.add(timer);
-  });
-  // Upstream keep-alive must outlive the gateway's (Envoy's idle timeout is 1 h): a pod closing an
-  // idle pooled connection would race with a request being sent on it.
-  server.keepAliveTimeout = 0;
-  server.requestTimeout = 0;
-  server.headersTimeout = 0;
-  server.on('connection', (s: Socket) => {
+  };
+  // No idle timeout: upstream keep-alive must outlive the gateway's (Envoy's idle timeout is 1 h);
+  // a pod closing an idle pooled connection would race with a request being sent on it.
+  const server = net.createServer((s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
+    new PodConnection(s, onRequest);
   });
 
   const listen = (p: number) =>

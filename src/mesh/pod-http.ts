@@ -1,0 +1,204 @@
+/**
+ * The simulated pods' HTTP/1.1 server: what node's http server puts on the wire for the way a
+ * pod answers (a whole response with its content-length), byte for byte — without node's
+ * IncomingMessage / ServerResponse per request, which cost a pod about as much CPU as the
+ * gateway's whole hop (issue 18). tests/mesh/wire.test.ts compares it with node's http server
+ * for keep-alive, `Connection: close`, HTTP/1.0, pipelining, bodies (length and chunked), HEAD,
+ * `Expect: 100-continue`, a malformed head and merged request headers.
+ *
+ * node's behaviour it follows (lib/_http_server.js, lib/_http_outgoing.js, Node 20):
+ * - pipelined requests are dispatched as soon as they are parsed, and answered in request order
+ *   (a response waits until those before it are written);
+ * - the head: status line (`HTTP/1.1` whatever the request's version), the headers as given,
+ *   then `Date`, then `Connection: keep-alive` or `Connection: close` (no `Keep-Alive` header:
+ *   the pods' keepAliveTimeout was 0); a connection that is not kept alive is ended after its
+ *   response;
+ * - `Expect: 100-continue` on HTTP/1.1: `HTTP/1.1 100 Continue` at once, the header kept;
+ * - a head it cannot parse: `HTTP/1.1 400 Bad Request` + `Connection: close`, and the socket
+ *   closed; more than 16 KiB of head (node's --max-http-header-size): 431 likewise.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  ChunkedDecoder,
+  CodecError,
+  CRLF_CRLF,
+  framingOf,
+  headerLines,
+  httpDate,
+  parseHeaderBlock,
+  reasonPhrase,
+} from './http1-head.js';
+
+/** node's default --max-http-header-size */
+const NODE_MAX_HEAD_BYTES = 16 * 1024;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
+
+export interface PodRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: '1.0' | '1.1';
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: Socket;
+}
+
+/** One response slot, in request order on its connection. */
+export class PodResponse {
+  private head = '';
+  /** the whole response, once ended */
+  private out: Buffer | null = null;
+
+  constructor(
+    private readonly conn: PodConnection,
+    private readonly req: PodRequest,
+    readonly keepAlive: boolean,
+  ) {}
+
+  get destroyed(): boolean {
+    return this.conn.socket.destroyed;
+  }
+
+  writeHead(status: number, headers: OutgoingHttpHeaders): this {
+    this.head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n${headerLines(headers)}Date: ${httpDate()}\r\nConnection: ${this.keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`;
+    return this;
+  }
+
+  /**
+   * Ends the response with `body`; it goes out once those before it have. node writes the head
+   * and a string body in one write in the body's encoding, UTF-8 — so a header value's non-ASCII
+   * characters go out as UTF-8 too; with no body (HEAD) the head alone goes out as latin1.
+   */
+  end(body: string): void {
+    if (this.out !== null) return;
+    this.out = this.req.method === 'HEAD' ? Buffer.from(this.head, 'latin1') : Buffer.from(this.head + body, 'utf8');
+    this.conn.flush();
+  }
+
+  /** The response's bytes when ended, else null. */
+  take(): Buffer | null {
+    return this.out;
+  }
+}
+
+export type PodRequestHandler = (req: PodRequest, res: PodResponse) => void;
+
+interface PendingBody {
+  req: PodRequest;
+  keepAlive: boolean;
+  left: number;
+  decoder: ChunkedDecoder | null;
+}
+
+/** One connection to a pod. */
+export class PodConnection {
+  private buf: Buffer | null = null;
+  private readonly queue: PodResponse[] = [];
+  private body: PendingBody | null = null;
+  /** a response without keep-alive was dispatched: nothing after it is read */
+  private last = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly onRequest: PodRequestHandler,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', () => {});
+  }
+
+  private onData(d: Buffer): void {
+    if (this.last) return;
+    this.buf = this.buf === null ? d : Buffer.concat([this.buf, d]);
+    try {
+      while (!this.last && this.buf !== null && this.buf.length > 0) if (!this.step()) break;
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      const status = e.status === 431 ? 431 : 400;
+      this.last = true;
+      this.buf = null;
+      this.socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nConnection: close\r\n\r\n`, 'latin1');
+    }
+  }
+
+  /** Parses one request head or the rest of a body; false when more bytes are needed. */
+  private step(): boolean {
+    const buf = this.buf as Buffer;
+    if (this.body) return this.readBody(buf);
+    let start = 0;
+    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+    const end = buf.indexOf(CRLF_CRLF, start);
+    if (end < 0 || end - start > NODE_MAX_HEAD_BYTES) {
+      if (buf.length - start > NODE_MAX_HEAD_BYTES) throw new CodecError(431, 'headers too large');
+      return false;
+    }
+    const head = buf.toString('latin1', start, end);
+    const eol = head.indexOf('\r\n');
+    const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
+    if (!m) throw new CodecError(400, 'invalid request line');
+    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
+    const version = m[3] === '0' ? '1.0' : '1.1';
+    const connection = headers.connection?.toLowerCase();
+    const keepAlive =
+      version === '1.1' ? !(connection !== undefined && CLOSE_TOKEN.test(connection)) : connection === 'keep-alive';
+    const framing = framingOf(headers, false);
+    this.buf = end + 4 < buf.length ? buf.subarray(end + 4) : null;
+    const req: PodRequest = { method: m[1], url: m[2], httpVersion: version, headers, socket: this.socket };
+    if (version === '1.1' && headers.expect?.toLowerCase() === '100-continue')
+      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    if (framing.kind === 'none') this.dispatch(req, keepAlive);
+    else
+      this.body = {
+        req,
+        keepAlive,
+        left: framing.kind === 'length' ? framing.left : 0,
+        decoder: framing.kind === 'chunked' ? new ChunkedDecoder() : null,
+      };
+    return true;
+  }
+
+  /** Skips body bytes (a pod reads and drops its request body); dispatches once it is whole. */
+  private readBody(buf: Buffer): boolean {
+    const b = this.body as PendingBody;
+    let used: number;
+    let done: boolean;
+    if (b.decoder) {
+      used = b.decoder.feed(buf, 0, []);
+      done = b.decoder.done;
+    } else {
+      used = Math.min(b.left, buf.length);
+      b.left -= used;
+      done = b.left === 0;
+    }
+    this.buf = used < buf.length ? buf.subarray(used) : null;
+    if (!done) return false;
+    this.body = null;
+    this.dispatch(b.req, b.keepAlive);
+    return true;
+  }
+
+  private dispatch(req: PodRequest, keepAlive: boolean): void {
+    const res = new PodResponse(this, req, keepAlive);
+    this.queue.push(res);
+    if (!keepAlive) this.last = true;
+    this.onRequest(req, res);
+  }
+
+  /** Writes the responses that are ready, in request order; ends the connection after a last one. */
+  flush(): void {
+    const out: Buffer[] = [];
+    let close = false;
+    while (this.queue.length > 0) {
+      const bytes = this.queue[0].take();
+      if (bytes === null) break;
+      close = !this.queue[0].keepAlive;
+      this.queue.shift();
+      out.push(bytes);
+      if (close) break;
+    }
+    if (out.length === 0 || this.socket.destroyed) return;
+    const data = out.length === 1 ? out[0] : Buffer.concat(out);
+    if (close) this.socket.end(data);
+    else this.socket.write(data);
+  }
+}
