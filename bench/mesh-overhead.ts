@@ -8,13 +8,15 @@
  * the pod, p50 and p99. Method, the same for every path: the built-in engine's
  * constant-arrival-rate executor (open loop, k6's; send → response complete), in mirrored
  * halves; target: the mesh's added p99 ≤ nginx's.
- * The mesh runs in its own process (bench/children/mesh-host.ts), the load from this one.
+ * The mesh runs in its own process (bench/children/mesh-host.ts), as shipped — bundled like
+ * dist/ (lib/bundle.ts) —, the load from this one.
  */
 import type { ChildProcess } from 'node:child_process';
 import { figure, skipped, type Figure } from './report.js';
 import { autocannonClosedLoop, engineLatencyAtRate, wrkClosedLoop, type LoadFigures } from './lib/load.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
-import { ask, forkTs, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
+import { forkBundled } from './lib/bundle.js';
+import { ask, hasCommand, nextMessage, stopChild, type Message } from './lib/proc.js';
 import { notInstalled } from './lib/references.js';
 import { builtinEngine } from './lib/subjects.js';
 import {
@@ -78,7 +80,10 @@ type Paths = Record<'direct' | 'mesh' | 'nginx', Path | undefined>;
 
 /** Starts the mesh (and nginx when installed), runs `measure` against the paths, stops both. */
 async function withPaths<T>(p: MeshParams, measure: (paths: Paths, child: ChildProcess) => Promise<T>): Promise<T> {
-  const child = forkTs(new URL('./children/mesh-host.ts', import.meta.url), [String(p.pods), String(p.podLatencyMs)]);
+  const child = await forkBundled(new URL('./children/mesh-host.ts', import.meta.url), [
+    String(p.pods),
+    String(p.podLatencyMs),
+  ]);
   let nginx: Nginx | undefined;
   try {
     const ready = await nextMessage<Ready>(child, 'ready');
