@@ -7,8 +7,9 @@
  * `Expect: 100-continue`, a malformed head and merged request headers.
  *
  * node's behaviour it follows (lib/_http_server.js, lib/_http_outgoing.js, Node 20):
- * - pipelined requests are dispatched as soon as they are parsed, and answered in request order
- *   (a response waits until those before it are written);
+ * - a request is dispatched as soon as its head is parsed (its body, read and dropped, may come
+ *   later or never), and pipelined ones are answered in request order (a response waits until
+ *   those before it are written);
  * - the head: status line (`HTTP/1.1` whatever the request's version), the headers as given,
  *   then `Date`, then `Connection: keep-alive` or `Connection: close` (no `Keep-Alive` header:
  *   the pods' keepAliveTimeout was 0); a connection that is not kept alive is ended after its
@@ -83,9 +84,8 @@ export class PodResponse {
 
 export type PodRequestHandler = (req: PodRequest, res: PodResponse) => void;
 
+/** The body of the request last dispatched, still being read (and dropped). */
 interface PendingBody {
-  req: PodRequest;
-  keepAlive: boolean;
   left: number;
   decoder: ChunkedDecoder | null;
 }
@@ -146,18 +146,19 @@ export class PodConnection {
     const req: PodRequest = { method: m[1], url: m[2], httpVersion: version, headers, socket: this.socket };
     if (version === '1.1' && headers.expect?.toLowerCase() === '100-continue')
       this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
-    if (framing.kind === 'none') this.dispatch(req, keepAlive);
-    else
+    if (framing.kind !== 'none')
       this.body = {
-        req,
-        keepAlive,
         left: framing.kind === 'length' ? framing.left : 0,
         decoder: framing.kind === 'chunked' ? new ChunkedDecoder() : null,
       };
+    // node emits 'request' once the head is parsed (_http_common.js parserOnHeadersComplete →
+    // _http_server.js parserOnIncoming), not after the body: a pod answers, counts, hangs or
+    // closes at the head, whether or not its body ever comes
+    this.dispatch(req, keepAlive);
     return true;
   }
 
-  /** Skips body bytes (a pod reads and drops its request body); dispatches once it is whole. */
+  /** Skips body bytes (a pod reads and drops its request body); the next request follows it. */
   private readBody(buf: Buffer): boolean {
     const b = this.body as PendingBody;
     let used: number;
@@ -173,7 +174,6 @@ export class PodConnection {
     this.buf = used < buf.length ? buf.subarray(used) : null;
     if (!done) return false;
     this.body = null;
-    this.dispatch(b.req, b.keepAlive);
     return true;
   }
 
