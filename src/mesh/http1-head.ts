@@ -200,9 +200,9 @@ let dateSecond = -1;
 let dateValue = '';
 
 /**
- * The `date` header Envoy's connection manager writes on every response (`ActiveStream::
+ * The `date` header Envoy's connection manager adds to a response that has none (`ActiveStream::
  * encodeHeaders` → `DateProvider::setDateHeader`, an RFC 7231 IMF-fixdate refreshed each
- * second). Cached per second like Envoy's TlsCachingDateProviderImpl.
+ * second; an upstream's own date is kept). Cached per second like Envoy's TlsCachingDateProviderImpl.
  */
 export function httpDate(): string {
   const ms = Date.now();

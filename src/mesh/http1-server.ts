@@ -14,7 +14,8 @@
  * - `Expect: 100-continue` → `HTTP/1.1 100 Continue` from the gateway itself and the header
  *   removed (conn_manager_impl.cc `ActiveStream::decodeHeaders`, `proxy_100_continue` false —
  *   Istio does not set it on a gateway);
- * - `date` on every response, the gateway's own (`ActiveStream::encodeHeaders` setDateHeader);
+ * - `date` on every response: the upstream's when it sent one, else the gateway's own
+ *   (`ActiveStream::encodeHeaders`: `if (!headers.Date()) setDateHeader`);
  * - keep-alive: no `connection` header on an HTTP/1.1 keep-alive response, `connection: close`
  *   when the request asked for close (or HTTP/1.0 without keep-alive) and then the connection
  *   closed; an HTTP/1.0 request is answered with an `HTTP/1.0` status line when the listener
@@ -182,16 +183,20 @@ export class H1Response {
     let out = `HTTP/1.${http10 && this.conn.acceptHttp10 ? 0 : 1} ${this.statusCode} ${reasonPhrase(this.statusCode)}\r\n`;
     const h = this.headers;
     let length = false;
+    let date = false;
     if (h)
       for (const k in h) {
         const v = h[k];
-        // the connection manager's own: date (set last), framing and connection (below)
-        if (v === undefined || k === 'date' || k === 'connection' || k === 'transfer-encoding') continue;
+        // the connection manager's own: framing and connection (below)
+        if (v === undefined || k === 'connection' || k === 'transfer-encoding') continue;
         if (k === 'content-length') length = true;
+        else if (k === 'date') date = true;
         if (Array.isArray(v)) for (const e of v) out += `${k}: ${e}\r\n`;
         else out += `${k}: ${v}\r\n`;
       }
-    out += `date: ${httpDate()}\r\n`;
+    // conn_manager_impl.cc ActiveStream::encodeHeaders: "We want to preserve the original date
+    // header, but we add a date header if it is absent" — an upstream's date goes through
+    if (!date) out += `date: ${httpDate()}\r\n`;
     if (!length && !this.noBody()) {
       if (bodyLength >= 0) out += `content-length: ${bodyLength}\r\n`;
       else if (!http10) {

@@ -9,11 +9,13 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { ResponseParser, type ResponseSink } from '../../src/mesh/http1-client.js';
+import { H1Connection, type RequestHandler } from '../../src/mesh/http1-server.js';
 import { appWith, fixed, HOST } from './helpers.js';
 
 /** Sends raw bytes; resolves with the text that came back and whether the gateway closed within `ms`. */
-function raw(mesh: LocalMesh, data: string, ms = 400): Promise<{ text: string; closed: boolean }> {
-  const s = net.connect(Number(new URL(mesh.gatewayUrl).port), '127.0.0.1');
+function raw(mesh: LocalMesh | number, data: string, ms = 400): Promise<{ text: string; closed: boolean }> {
+  const port = typeof mesh === 'number' ? mesh : Number(new URL(mesh.gatewayUrl).port);
+  const s = net.connect(port, '127.0.0.1');
   return new Promise((resolve) => {
     let text = '';
     let done = false;
@@ -41,6 +43,17 @@ async function withMesh(podMs: number, fn: (mesh: LocalMesh) => Promise<void>): 
   }
 }
 
+/** The server codec alone on a loopback port, its requests answered by `handler`. */
+async function withCodec(handler: RequestHandler, fn: (port: number) => Promise<void>, acceptHttp10 = false) {
+  const server = net.createServer((s) => new H1Connection(s, handler, acceptHttp10));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await fn((server.address() as net.AddressInfo).port);
+  } finally {
+    server.close();
+  }
+}
+
 const GET = `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
 
 /** The status lines of every response in `text`, in order. */
@@ -59,7 +72,7 @@ test('§6.1 one request at a time: a pipelined request reaches the pod only once
   });
 });
 
-test("§6.1 headers the connection manager owns: one lower-case date (the pod's replaced), no connection header on keep-alive, connection: close then closed when asked", async () => {
+test('§6.1 headers the connection manager owns: one lower-case date, no connection header on keep-alive, connection: close then closed when asked', async () => {
   await withMesh(0, async (mesh) => {
     const keep = await raw(mesh, GET);
     assert.ok(!keep.closed, 'a keep-alive connection stays open');
@@ -72,6 +85,38 @@ test("§6.1 headers the connection manager owns: one lower-case date (the pod's 
     assert.equal(statusLines(close.text), ['HTTP/1.1 200 OK'], 'nothing after the close is served');
     assert.is(mesh.pods[0].requestsSeen(), 2);
   });
+});
+
+test("§6.1 date: an upstream's own date goes through unchanged, the codec adds one only when absent (ActiveStream::encodeHeaders)", async () => {
+  const upstreamDate = 'Thu, 01 Jan 1970 00:00:00 GMT';
+  await withCodec(
+    (req, res) => {
+      res.writeHead(200, req.url === '/dated' ? { date: upstreamDate, 'content-length': 2 } : { 'content-length': 2 });
+      res.end('ok');
+    },
+    async (port) => {
+      const r = await raw(port, `GET /dated HTTP/1.1\r\nHost: a\r\n\r\nGET /undated HTTP/1.1\r\nHost: a\r\n\r\n`);
+      const [dated, undated] = r.text.split(/(?=HTTP\/1\.1 )/);
+      assert.is(dated, `HTTP/1.1 200 OK\r\ndate: <now>\r\ncontent-length: 2\r\n\r\nok`);
+      assert.is(undated, `HTTP/1.1 200 OK\r\ncontent-length: 2\r\ndate: <now>\r\n\r\nok`);
+    },
+  );
+  // the placeholder hides the value: check it is the upstream's, not now
+  await withCodec(
+    (_req, res) => {
+      res.writeHead(204, { date: upstreamDate });
+      res.end();
+    },
+    async (port) => {
+      const s = net.connect(port, '127.0.0.1');
+      const text = await new Promise<string>((resolve) => {
+        s.once('data', (d: Buffer) => resolve(d.toString('latin1')));
+        s.write(`GET / HTTP/1.1\r\nHost: a\r\n\r\n`);
+      });
+      s.destroy();
+      assert.is(text, `HTTP/1.1 204 No Content\r\ndate: ${upstreamDate}\r\n\r\n`);
+    },
+  );
 });
 
 test('§6.1 codec errors: 400 / 431 / 501 with the code name as body, connection: close, closed, never routed', async () => {
