@@ -111,8 +111,8 @@ class GatewayRequest implements Downstream {
         // ServerConnectionImpl::checkProtocolVersion): sendProtocolError sends the local reply
         // with the code's name as body (CodeUtility::toString: "Upgrade Required", details
         // low_version), then codecProtocolError makes the HCM close the connection
-        // (conn_manager_impl.cc onData → handleCodecError), keep-alive or not. The Connection
-        // header written (close / keep-alive as the request asked) is not verified.
+        // (conn_manager_impl.cc onData → handleCodecError), keep-alive or not; the reply says
+        // `connection: close` (the codec writes it: http1-server.ts H1Response head).
         (req.socket as WorkerSocket)[CODEC_ERROR] = true;
         res.once('finish', () => req.socket.end()); // before the reply: the codec finishes it at once
         sendLocalReply(res, 426, 'Upgrade Required');

@@ -21,9 +21,11 @@
  *   closed; an HTTP/1.0 request is answered with an `HTTP/1.0` status line when the listener
  *   accepts HTTP/1.0, else `HTTP/1.1` (codec_impl.cc `ResponseEncoderImpl::encodeHeaders`:
  *   `protocol() == Http10 && supportsHttp10()`), `connection: keep-alive` when it asked
- *   for it (node's answer; Envoy's was not verified).
- * Not verified against Envoy: the `connection: close` on a codec error's reply; idle and
- * header timeouts are not applied (Envoy's stream idle timeout is 5 min, its request headers
+ *   for it and the response has a length (`ActiveStream::encodeHeaders`, HTTP/1.0 block);
+ * - `connection: close` on a reply to a request that never completed — a codec error's, the
+ *   426 to a refused HTTP/1.0 request — keep-alive or not (`ActiveStream::encodeHeaders`:
+ *   `!remoteDecodeComplete()` → drain state Closing → `connection: close`).
+ * Not done: idle and header timeouts are not applied (Envoy's stream idle timeout is 5 min, its request headers
  * timeout off by default).
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
@@ -204,6 +206,10 @@ export class H1Response {
         out += 'transfer-encoding: chunked\r\n';
       } else this.conn.closeAfterResponse = true; // HTTP/1.0: the body ends with the connection
     }
+    // HTTP/1.0 the listener does not accept: the codec refused it at its head (checkProtocolVersion),
+    // so the request never completed and the HCM closes — `!remoteDecodeComplete()` → drain
+    // Closing → `connection: close`, overriding the keep-alive it set for HTTP/1.0 just before
+    if (http10 && !this.conn.acceptHttp10) this.conn.closeAfterResponse = true;
     if (!req.keepAlive || this.conn.closeAfterResponse) out += 'connection: close\r\n';
     else if (http10) out += 'connection: keep-alive\r\n';
     return `${out}\r\n`;
