@@ -63,4 +63,18 @@ test("a segment not in the sequence (or a sequence without a segment): Options.V
   assert.is(k6('--execution-segment', '50%:1', '--execution-segment-sequence', '0,0.5,1').status, 0);
 });
 
+test("an unknown flag, with or without a value: pflag's error logged by root.go execute(), exit 255 (-1), as real k6", () => {
+  const long = k6('--no-such-flag');
+  assert.is(long.status, 255);
+  assert.match(long.stderr, /level=error msg="unknown flag: --no-such-flag"/);
+  const withValue = k6('--no-such-flag=3');
+  assert.is(withValue.status, 255);
+  assert.match(withValue.stderr, /msg="unknown flag: --no-such-flag"/);
+  const short = k6('-Z');
+  assert.is(short.status, 255);
+  assert.match(short.stderr, /msg="unknown shorthand flag: 'Z' in -Z"/);
+  // a known one still runs
+  assert.is(k6('--quiet').status, 0);
+});
+
 test.run();
