@@ -11,9 +11,9 @@
  * What a client sees that Envoy decides (each cited where it is written):
  * - a malformed head → the codec's local reply (`sendProtocolError`: the status and its name as
  *   body), `connection: close`, and the connection closed; 431 beyond 60 KiB or 100 headers;
- * - `Expect: 100-continue` → `HTTP/1.1 100 Continue` from the gateway itself and the header
- *   removed (conn_manager_impl.cc `ActiveStream::decodeHeaders`, `proxy_100_continue` false —
- *   Istio does not set it on a gateway);
+ * - `Expect: 100-continue` (any case, with a body or without) → `100 Continue` from the gateway
+ *   itself and the header removed (conn_manager_impl.cc `ActiveStream::decodeHeaders`,
+ *   `proxy_100_continue` false — Istio does not set it on a gateway);
  * - `date` on every response: the upstream's when it sent one, else the gateway's own
  *   (`ActiveStream::encodeHeaders`: `if (!headers.Date()) setDateHeader`);
  * - keep-alive: no `connection` header on an HTTP/1.1 keep-alive response, `connection: close`
@@ -320,13 +320,18 @@ export class H1Connection {
     const framing = framingOf(headers, false);
     buf = buf.subarray(end + 4);
     this.buf = buf;
+    // conn_manager_impl.cc ActiveStream::decodeHeaders: with proxy_100_continue off, any request
+    // the codec lets through with `Expect: 100-continue` (case-insensitive), body or not, gets
+    // the gateway's own 100 and loses the header; an HTTP/1.0 one (accepted) gets an HTTP/1.0
+    // status line (encode1xxHeaders → ResponseEncoderImpl::encodeHeaders). A refused HTTP/1.0
+    // request never reaches it (the codec's 426 comes first)
+    if ((version === '1.1' || this.acceptHttp10) && headers.expect?.toLowerCase() === '100-continue') {
+      delete headers.expect;
+      this.socket.write(`HTTP/${version} 100 Continue\r\n\r\n`, 'latin1');
+    }
     if (framing.kind === 'none') {
       this.dispatch(m[1], m[2], version, headers, keepAlive, null);
       return true;
-    }
-    if (version === '1.1' && headers.expect?.toLowerCase() === '100-continue') {
-      delete headers.expect;
-      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     }
     this.body = {
       method: m[1],

@@ -168,6 +168,28 @@ test('§6.1 Expect: 100-continue is answered by the gateway and removed; a chunk
   });
 });
 
+test('§6.1 Expect: 100-continue without a body, in any case, is answered by the gateway too and removed (ActiveStream::decodeHeaders checks the header, not the body)', async () => {
+  await withMesh(0, async (mesh) => {
+    const r = await raw(mesh, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\nExpect: 100-Continue\r\n\r\n`);
+    assert.equal(statusLines(r.text), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK']);
+    assert.ok(r.text.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n'), r.text);
+    const [get] = await mesh.pods[0].lastRequests();
+    assert.is(get.headers.expect, undefined);
+  });
+  // an accepted HTTP/1.0 request: the 100 comes with the HTTP/1.0 status line the codec writes
+  await withCodec(
+    (_req, res) => {
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+    },
+    async (port) => {
+      const r = await raw(port, 'GET / HTTP/1.0\r\nHost: a\r\nExpect: 100-continue\r\n\r\n');
+      assert.equal(statusLines(r.text), ['HTTP/1.0 100 Continue', 'HTTP/1.0 200 OK']);
+    },
+    true,
+  );
+});
+
 /** A sink that records what the parser hands on. */
 function recorder(): ResponseSink & { log: string[] } {
   const log: string[] = [];
