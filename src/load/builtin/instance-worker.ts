@@ -23,20 +23,31 @@ let abort = new AbortController();
 let start: () => void = () => {};
 const started = new Promise<void>((resolve) => (start = resolve));
 
+/** the process was started with --expose-gc: settleHeap leaves it on */
+const EXPOSED_AT_STARTUP = process.execArgv.some((a) => /^--expose[-_]gc$/.test(a));
+
 /**
  * Promotes to the old generation what loading this thread's modules left alive: two scavenges,
  * now, before any phase. The thread starts with a 16 MB young generation (ENGINE_SEMI_SPACE_MB),
  * so otherwise its first two scavenges — inside the first measured phase — would each copy the
  * megabytes of module state (10–13 ms pauses, V8's --trace-gc). V8 offers a scavenge on demand
  * only through the `gc` function of --expose-gc, which a context created while the flag is on
- * gets; the flag is set back at once.
+ * gets; the flag is set back at once. V8's flags are the process's: threads started together
+ * (--instances) race, one's `--no-expose-gc` landing before another's context (3 of 40 threads
+ * started 8 at a time found no `gc`), so a miss is tried again, then given up: the thread
+ * starts unsettled rather than not at all.
  */
 function settleHeap(): void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-  setFlagsFromString('--no-expose-gc');
-  gc({ type: 'minor' });
-  gc({ type: 'minor' });
+  let gc: unknown;
+  for (let i = 0; i < 3 && typeof gc !== 'function'; i++) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('typeof gc === "function" ? gc : undefined');
+  }
+  if (!EXPOSED_AT_STARTUP) setFlagsFromString('--no-expose-gc');
+  if (typeof gc !== 'function') return;
+  const minor = gc as (options: { type: 'minor' }) => void;
+  minor({ type: 'minor' });
+  minor({ type: 'minor' });
 }
 
 /**
