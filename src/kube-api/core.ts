@@ -1,11 +1,12 @@
 /**
  * The read-only core resources the local Kubernetes API serves (`/api/v1`): namespaces,
  * services and pods, as a caller describes them (the composition layer: the mesh's gateway
- * and app). get and list, with equality label selectors (`a=b,c!=d`, `a==b`, `a`, `!a`) as
- * labels.Parse reads them; `watch` and writes are not served (405), unknown paths 404.
+ * and app). get and list, with label selectors as labels.Parse reads them (label-selector.ts;
+ * 400 when one does not parse); `watch` and writes are not served (405), unknown paths 404.
  */
 import type http from 'node:http';
 import type { Obj } from './fields.js';
+import { selectorOrBadRequest } from './label-selector.js';
 import { methodNotAllowed, notFound, send } from './status.js';
 
 export interface CoreObjects {
@@ -42,7 +43,8 @@ export function handleCore(
     send(res, found ? 200 : notFound(plural, name), found);
     return true;
   }
-  const matches = labelSelector(url.searchParams.get('labelSelector'));
+  const matches = selectorOrBadRequest(res, url);
+  if (!matches) return true;
   send(res, 200, {
     kind: LIST_KIND[plural],
     apiVersion: 'v1',
@@ -50,25 +52,4 @@ export function handleCore(
     items: all.filter((o) => matches(o.metadata?.labels ?? {})),
   });
   return true;
-}
-
-/** An equality-based label selector (labels.Parse's `=`, `==`, `!=`, exists, `!` not exists); set-based terms are not read. */
-export function labelSelector(sel: string | null): (labels: Record<string, string>) => boolean {
-  if (!sel) return () => true;
-  const terms = sel.split(',').map((t) => t.trim());
-  const tests = terms.map((t): ((l: Record<string, string>) => boolean) => {
-    let m = /^([^!=\s]+)\s*!=\s*(.*)$/.exec(t);
-    if (m) {
-      const [, k, v] = m;
-      return (l) => l[k] !== v;
-    }
-    m = /^([^!=\s]+)\s*==?\s*(.*)$/.exec(t);
-    if (m) {
-      const [, k, v] = m;
-      return (l) => l[k] === v;
-    }
-    if (t.startsWith('!')) return (l) => !(t.slice(1) in l);
-    return (l) => t in l;
-  });
-  return (labels) => tests.every((f) => f(labels));
 }

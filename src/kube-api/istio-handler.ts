@@ -15,6 +15,7 @@
  *  - `?dryRun=All` computes the answer without storing it
  *  - a version or resource the CRDs do not serve has no route (plain-text 404); other methods are 405
  */
+import { selectorOrBadRequest } from './label-selector.js';
 import type http from 'node:http';
 import YAML from 'yaml';
 import { clone, jsonPatch, mergePatch, type Obj } from './fields.js';
@@ -116,10 +117,13 @@ export function handleIstio(
       });
     case 'list': {
       const selector = url.searchParams.get('fieldSelector');
+      const labels = selectorOrBadRequest(res, url);
+      if (!labels) return;
       const items = store
         .list(plural, route.namespace)
         .map((o) => withVersion(o, version))
-        .filter((o) => !selector || selector === `metadata.name=${o.metadata.name}`);
+        .filter((o) => !selector || selector === `metadata.name=${o.metadata.name}`)
+        .filter((o) => labels((o.metadata.labels as Record<string, string> | undefined) ?? {}));
       const table = tableVersion(req);
       if (table)
         return send(

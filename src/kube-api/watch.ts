@@ -20,7 +20,9 @@
  * Simplified: the history is the last HISTORY_CAPACITY events (the watch cache's lower-bound
  * capacity, defaultLowerBoundCapacity = 100; the real one grows with load and keeps events for
  * eventFreshDuration); periodic bookmarks go every BOOKMARK_EVERY_MS (the cacher's bookmark
- * timer is about a minute, not captured exactly); no label selectors on Istio objects.
+ * timer is about a minute, not captured exactly); `labelSelector` is not applied to watches
+ * (lists apply it, label-selector.ts): a real watch filters, and turns a change that makes an
+ * object stop or start matching into DELETED / ADDED (the cacher's prevObject check).
  */
 import type http from 'node:http';
 import { clone, type Obj } from './fields.js';
