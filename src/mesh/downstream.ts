@@ -16,7 +16,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { H1Connection } from './http1-server.js';
+import { H1Connection, type UnfinishedHandler } from './http1-server.js';
 
 /** envoy `source/common/http/http2/codec_impl.h`: the smallest prefix that tells h2 from h1 */
 export const CLIENT_MAGIC_PREFIX = 'PRI * HTTP/2';
@@ -87,12 +87,14 @@ function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) =
 /**
  * Requests of both codecs go to `onRequest` once whole. `onConnection` sees every accepted
  * socket before its codec is chosen (worker assignment). `acceptHttp10`: the gateway serves
- * HTTP/1.0 (the codec then answers it as HTTP/1.0).
+ * HTTP/1.0 (the codec then answers it as HTTP/1.0). `onUnfinished`: an HTTP/1 request the codec
+ * began but never dispatched (http1-server.ts UnfinishedHandler).
  */
 export function createDownstreamListener(
   onRequest: RequestHandler,
   onConnection: (s: net.Socket) => void,
   acceptHttp10: boolean,
+  onUnfinished: UnfinishedHandler | null = null,
 ): DownstreamListener {
   const h2 = http2.createServer();
   h2.on('request', (req, res) => {
@@ -112,7 +114,7 @@ export function createDownstreamListener(
         s.pause();
         s.unshift(first);
         h2.emit('connection', s);
-      } else new H1Connection(s, h1, acceptHttp10).onData(first);
+      } else new H1Connection(s, h1, acceptHttp10, onUnfinished).onData(first);
     });
   });
   return {

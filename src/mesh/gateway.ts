@@ -213,5 +213,13 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
     s[WORKER] = nextWorker;
     nextWorker = (nextWorker + 1) % deps.workers;
   };
-  return createDownstreamListener(handle, assignWorker, deps.acceptHttp10);
+  // a request the HTTP/1 codec began but never dispatched: Envoy's stream exists from its first
+  // byte, so it is counted and logged — DPE after a codec error's reply, DC when the client left
+  // mid-request (the flags are [INF]: Envoy's codec-error stream flag was not traced to its source)
+  const unfinished = (req: MeshRequest, res: MeshResponse, status: number) => {
+    const r = new GatewayRequest(g, req, res, null);
+    r.flags |= status === 0 ? Flag.DC : Flag.DPE;
+    r.finish(status);
+  };
+  return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished);
 }

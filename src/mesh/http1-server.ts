@@ -222,6 +222,17 @@ function emit(listeners: Listener[] | null): void {
 
 export type RequestHandler = (req: H1Request, res: H1Response) => void;
 
+/**
+ * A request the codec began but never dispatched: `status` is its codec error's reply (400 /
+ * 431 / 501), 0 when the client closed the connection before the request was whole. Envoy's
+ * codec opens the HCM stream at a request's first byte (`onMessageBeginBase` → `newStream`, or
+ * `sendProtocolError` when there is none yet), whose constructor counts `downstream_rq_total`;
+ * the stream is access-logged when it ends. `req` holds what was parsed of the head (`-` for
+ * method and path when the head was not whole); `res` is never written (its headers say what
+ * the codec sent, for the access log).
+ */
+export type UnfinishedHandler = (req: H1Request, res: H1Response, status: number) => void;
+
 /** Reading state of the connection: a request head, or the body of the head just read. */
 interface PendingBody {
   method: string;
@@ -249,13 +260,35 @@ export class H1Connection {
     private readonly onRequest: RequestHandler,
     /** the listener accepts HTTP/1.0 (Istio's PILOT_HTTP10): only then is it answered as HTTP/1.0 */
     readonly acceptHttp10: boolean,
+    private readonly onUnfinished: UnfinishedHandler | null = null,
   ) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => {}); // 'close' follows
     socket.once('close', () => {
+      const wasClosed = this.closed;
       this.closed = true;
-      this.active?.onConnectionClosed();
+      if (this.active) this.active.onConnectionClosed();
+      // the client left in the middle of a request the codec had begun to read
+      else if (!wasClosed && (this.body !== null || this.requestBegun())) this.unfinished(0);
     });
+  }
+
+  /** Buffered bytes beyond the empty lines a request may start with (RFC 9112 §2.2). */
+  private requestBegun(): boolean {
+    const b = this.buf;
+    if (b !== null) for (let i = 0; i < b.length; i++) if (b[i] !== 13 && b[i] !== 10) return true;
+    return false;
+  }
+
+  private unfinished(status: number, replyBytes = 0): void {
+    if (this.onUnfinished === null) return;
+    const b = this.body;
+    const req = b
+      ? new H1Request(b.method, b.url, b.version, b.headers, this.socket, null, false)
+      : new H1Request('-', '-', '1.1', {}, this.socket, null, false);
+    const res = new H1Response(req, this);
+    if (status > 0) res.writeHead(status, { 'content-length': replyBytes });
+    this.onUnfinished(req, res, status);
   }
 
   onData(d: Buffer): void {
@@ -387,13 +420,15 @@ export class H1Connection {
 
   /**
    * The codec's own reply to a request it cannot parse (http1/codec_impl.cc `sendProtocolError`:
-   * the code's name as body, then the connection manager closes the connection), not routed,
-   * not counted in the listener's request stats.
+   * the code's name as body, then the connection manager closes the connection), not routed;
+   * counted and logged like any request (`onUnfinished`).
    */
   private protocolError(status: number): void {
     this.closed = true;
-    this.buf = null;
     const body = reasonPhrase(status);
+    this.unfinished(status, body.length);
+    this.buf = null;
+    this.body = null;
     this.socket.end(
       `HTTP/1.1 ${status} ${body}\r\ncontent-length: ${body.length}\r\ncontent-type: text/plain\r\ndate: ${httpDate()}\r\nserver: istio-envoy\r\nconnection: close\r\n\r\n${body}`,
       'latin1',

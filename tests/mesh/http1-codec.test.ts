@@ -10,6 +10,10 @@ import net from 'node:net';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { ResponseParser, type ResponseSink } from '../../src/mesh/http1-client.js';
 import { H1Connection, type RequestHandler } from '../../src/mesh/http1-server.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HCM_PREFIX } from '../../src/mesh/stats.js';
 import { appWith, fixed, HOST } from './helpers.js';
 
 /** Sends raw bytes; resolves with the text that came back and whether the gateway closed within `ms`. */
@@ -34,8 +38,8 @@ function raw(mesh: LocalMesh | number, data: string, ms = 400): Promise<{ text: 
   });
 }
 
-async function withMesh(podMs: number, fn: (mesh: LocalMesh) => Promise<void>): Promise<void> {
-  const mesh = await startMesh({ app: appWith([fixed(podMs)]), seed: 5 });
+async function withMesh(podMs: number, fn: (mesh: LocalMesh) => Promise<void>, accessLogPath?: string): Promise<void> {
+  const mesh = await startMesh({ app: appWith([fixed(podMs)]), seed: 5, accessLogPath });
   try {
     await fn(mesh);
   } finally {
@@ -187,6 +191,50 @@ test('§6.1 Expect: 100-continue without a body, in any case, is answered by the
       assert.equal(statusLines(r.text), ['HTTP/1.0 100 Continue', 'HTTP/1.0 200 OK']);
     },
     true,
+  );
+});
+
+test('§6.1 a request the codec began but never dispatched still counts, as the stream Envoy opens at its first byte does: a codec error (4xx/5xx, DPE) and a client gone mid-request (DC); empty lines alone are no request', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-h1-unfinished-${process.pid}.log`);
+  await withMesh(
+    0,
+    async (mesh) => {
+      await raw(mesh, 'garbage\r\n\r\n');
+      await raw(mesh, `POST /productpage HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: gzip\r\n\r\n`);
+      // closed by the client: half a head, then a whole head with half its body, then empty lines
+      for (const partial of [
+        'GET /produ',
+        `POST /productpage HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 10\r\n\r\nabc`,
+        '\r\n\r\n',
+      ]) {
+        const s = net.connect(Number(new URL(mesh.gatewayUrl).port), '127.0.0.1');
+        await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+        s.write(partial);
+        await new Promise((r) => setTimeout(r, 50));
+        s.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const stats = mesh.stats();
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 4);
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1);
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_5xx`], 1);
+      assert.is(mesh.pods[0].requestsSeen(), 0);
+    },
+    log,
+  );
+  await new Promise((r) => setTimeout(r, 5));
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  fs.rmSync(log);
+  assert.equal(
+    lines.map((l) => /"(\S+ \S+) HTTP\/1\.1" (\d+) (\S+) - - "-" \d+ (\d+)/.exec(l)?.slice(1)),
+    [
+      ['- -', '400', 'DPE', '11'],
+      // the transfer coding is refused in onHeadersCompleteImpl, before onHeadersCompleteBase puts
+      // :method and :path in the headers: Envoy's log has neither
+      ['- -', '501', 'DPE', '15'],
+      ['- -', '0', 'DC', '0'],
+      ['POST /productpage', '0', 'DC', '0'],
+    ],
   );
 });
 
