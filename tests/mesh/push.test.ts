@@ -154,12 +154,19 @@ test('applyPolicies rejects an object without kind or name and changes nothing',
 });
 
 test('stop() during a push delay resolves the pending applyPolicies and leaves nothing running', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
   const m = await startMesh({ app: appWith([fixed(1)]), pushDelayMs: 5_000 });
+  const v0 = m.configVersion();
   const pending = m.applyPolicies([vs({ timeout: '1s' })]);
+  assert.ok(timers() > before, 'the push waits on a timer');
   const t0 = performance.now();
   await m.stop();
   await pending;
   assert.ok(performance.now() - t0 < 1000, 'did not wait for the push delay');
+  // the delayed push is cancelled, not merely not awaited: its timer is gone and it never lands
+  assert.is(timers(), before, 'no timer of the mesh left');
+  assert.is(m.configVersion(), v0, 'the push never happened');
 });
 
 test('replaceObjects (what the local Kubernetes API hands over): the store becomes exactly the given set in its order, one push; an object left out is gone, its defaults back', async () => {
