@@ -43,12 +43,23 @@ test('route timeouts are checked against upstream_rq_timeout too (§4.1)', () =>
   });
 });
 
-test("one slack rule for every comparison: max(2, 1 % of the clients' count)", async () => {
-  const { withinSlack } = await import('../../src/analysis/gateway-counters.js');
-  assert.is(withinSlack(2, 0), true);
-  assert.is(withinSlack(3, 0), false);
-  assert.is(withinSlack(1010, 1000), true);
-  assert.is(withinSlack(1011, 1000), false);
+test("one slack rule for every comparison: max(2, 1 % of the clients' count), for the overflow and the timeout counter alike", () => {
+  const cases: [string, 'overflow' | 'route_timeout', number, number, boolean][] = [
+    ['upstream_rq_pending_overflow', 'overflow', 1000, 1010, false],
+    ['upstream_rq_pending_overflow', 'overflow', 1000, 1011, true],
+    ['upstream_rq_pending_overflow', 'overflow', 1000, 989, true],
+    ['upstream_rq_pending_overflow', 'overflow', 0, 2, false],
+    ['upstream_rq_pending_overflow', 'overflow', 0, 3, true],
+    ['upstream_rq_timeout', 'route_timeout', 1000, 990, false],
+    ['upstream_rq_timeout', 'route_timeout', 1000, 1011, true],
+    ['upstream_rq_timeout', 'route_timeout', 0, 2, false],
+    ['upstream_rq_timeout', 'route_timeout', 0, 3, true],
+  ];
+  for (const [counter, cause, clients, gateway, flagged] of cases) {
+    const result = fakeResult(profile, plan, { ok: 100, ...(clients > 0 ? { [cause]: clients } : {}) }, 5);
+    const g = gatewayCounters('policy', [{ [`${C}.${counter}`]: gateway }], result);
+    assert.is(g.mismatches.length, flagged ? 1 : 0, `${counter}: gateway ${gateway}, clients ${clients}`);
+  }
 });
 
 test.run();
