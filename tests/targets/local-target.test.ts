@@ -49,7 +49,9 @@ async function slowestOfTwo(local: string): Promise<{ slowest: number; descripti
 
 test('§2.3 local.workers reaches the gateway: the default 2 workers each open a connection under maxConnections 1, 1 worker queues the second request', async () => {
   const two = await slowestOfTwo('');
-  assert.ok(within(two.slowest, 150, 260), `2 workers (default) run both at once: ${two.slowest}`);
+  // both at once take 150 ms; one after the other at least 300: anything under 300 is parallel
+  // (the bound was 260, which a loaded machine's scheduling delays could cross)
+  assert.ok(within(two.slowest, 150, 299), `2 workers (default) run both at once: ${two.slowest}`);
   assert.match(two.description, /^local mesh · 2 workers, proxy current Envoy /);
   const one = await slowestOfTwo(', workers: 1');
   assert.ok(within(one.slowest, 300, Infinity), `1 worker serialises: ${one.slowest}`);
