@@ -20,8 +20,13 @@ export const ONE_WRITE_MAX_BYTES = 16 * 1024;
 /**
  * Envoy's HTTP/1 codec limits (HttpConnectionManager `max_request_headers_kb` default 60,
  * `common_http_protocol_options.max_headers_count` default 100; Istio sets neither on a gateway):
- * beyond them the codec answers 431 (http1/codec_impl.cc `checkMaxHeadersSize`, "headers count
- * exceeds limit").
+ * beyond them the codec answers 431. The count: http1/codec_impl.cc `completeCurrentHeader`
+ * ("headers count exceeds limit", more than 100 entries). The size: current Envoy parses with
+ * Balsa (`http1_use_balsa_parser` on by default, http_parser removed in 1.35), given
+ * `max_headers_kb * 1024` as its header length limit ("headers size exceeds limit" → 431 in
+ * `dispatchSlice`); here the head's bytes up to the blank line are counted. Whether Balsa counts
+ * the request line and line ends the same way, to the byte, is not verified [INF] (the older
+ * http_parser path, `checkMaxHeadersSize`, counted the URL plus names and values only).
  */
 export const MAX_HEAD_BYTES = 60 * 1024;
 export const MAX_HEADERS = 100;
