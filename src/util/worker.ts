@@ -41,8 +41,16 @@ export interface WorkerOptions {
 /** Starts the worker; it reads `data` as its `workerData`. */
 export function startWorker(module: WorkerModule, data: object, options: WorkerOptions = {}): Worker {
   const sized = options.semiSpaceMb !== undefined;
+  const workerData = { ...data, ...workerEntry(module) };
   if (sized) openSemiSpace(options.semiSpaceMb!);
-  const worker = new Worker(BOOT, { eval: true, workerData: { ...data, ...workerEntry(module) } });
+  let worker: Worker;
+  try {
+    worker = new Worker(BOOT, { eval: true, workerData });
+  } catch (err) {
+    // no thread, no 'online': set the flag back now, or every later thread would get the size
+    if (sized) closeSemiSpace();
+    throw err;
+  }
   if (sized) {
     let closed = false;
     const close = () => void (closed || ((closed = true), closeSemiSpace()));

@@ -30,4 +30,14 @@ test('semiSpaceMb sizes the thread young generation; the next thread without it 
   assert.ok(plain < 16 * MB, `thread without the option: new space ${(plain / MB).toFixed(1)} MB`);
 });
 
+test('a thread that cannot start (its bundle missing, its data not cloneable) leaves the flag set back: the next thread gets the default', async () => {
+  const missing = { caller: new URL('./fixtures/none.js', import.meta.url).href, source: 'none.ts', bundle: 'none.js' };
+  assert.throws(() => startWorker(missing, {}, { semiSpaceMb: 16 }), /none\.js not found/);
+  // data a thread cannot be given (a function): node's Worker throws DataCloneError at once
+  const heap = { caller: import.meta.url, source: 'fixtures/heap-worker.ts', bundle: 'unused.js' };
+  assert.throws(() => startWorker(heap, { f: () => 1 }, { semiSpaceMb: 16 }), /could not be cloned/);
+  const plain = await newSpaceBytes();
+  assert.ok(plain < 16 * MB, `thread started after the failed one: new space ${(plain / MB).toFixed(1)} MB`);
+});
+
 test.run();
