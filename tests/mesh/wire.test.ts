@@ -161,6 +161,38 @@ test("pod wire: requests split across reads get node http's bytes, a request ans
   }
 });
 
+/** a request whose X-Big value is `n` bytes (plus `tail`), split or not before its blank line */
+const bigHead = (n: number, tail = '', split = false) => {
+  const head = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(n)}${tail}\r\n`;
+  return split ? [head, '\r\n'] : `${head}\r\n`;
+};
+
+test("pod wire: node's 16 KiB head limit counts the URL, names and values only: 200 below it, 431 at it, as node", async () => {
+  const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'serve' } }, createRng(1));
+  const ref = await nodeReference(createRng(1), 0);
+  try {
+    // '/' + 'Host' + 'x' + 'X-Big' + value: 11 + 16372 = 16383 counted bytes pass, 16384 do not; the
+    // head on the wire is 16,414 bytes already at the first
+    const cases = [
+      bigHead(16372),
+      bigHead(16373),
+      bigHead(16370, '   '),
+      bigHead(16372, '', true),
+      bigHead(16373, '', true),
+    ];
+    const got: string[] = [];
+    for (const c of cases) {
+      const [a, b] = await Promise.all([raw(pod.port, c), raw(ref.port, c)]);
+      assert.is(a, b, `${[c].flat().length} part(s), ${[c].flat().join('').length} bytes`);
+      got.push(a.slice(9, 12));
+    }
+    assert.equal(got, ['200', '431', '431', '200', '431']);
+  } finally {
+    await pod.stop();
+    await ref.close();
+  }
+});
+
 test('pod wire: a pod in close mode drops the connection once a head is read, its body not awaited', async () => {
   const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'close' } }, createRng(1));
   try {
