@@ -14,7 +14,8 @@
  *   then `Date`, then `Connection: keep-alive` or `Connection: close` (no `Keep-Alive` header:
  *   the pods' keepAliveTimeout was 0); a connection that is not kept alive is ended after its
  *   response;
- * - `Expect: 100-continue` on HTTP/1.1: `HTTP/1.1 100 Continue` at once, the header kept;
+ * - `Expect: 100-continue` on HTTP/1.1: `HTTP/1.1 100 Continue` at once, the header kept; any
+ *   other expectation: 417, the request not served (nor counted);
  * - a head it cannot parse: `HTTP/1.1 400 Bad Request` + `Connection: close`, and the socket
  *   closed; a head whose URL, names and values reach 16 KiB (node's --max-http-header-size,
  *   nodeHeadBytes): 431 likewise.
@@ -42,6 +43,8 @@ const NODE_MAX_HEAD_BYTES = 16 * 1024;
 const KEPT_HEAD_MAX_BYTES = 64 * 1024;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
 const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
+/** _http_server.js continueExpression: what node takes for `Expect: 100-continue` */
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
 export interface PodRequest {
   readonly method: string;
@@ -100,6 +103,17 @@ export class PodResponse {
   writeHead(status: number, headers: OutgoingHttpHeaders): this {
     this.head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n${headerLines(headers)}Date: ${httpDate()}\r\nConnection: ${this.keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`;
     return this;
+  }
+
+  /**
+   * node's answer to an expectation it does not meet, the request not served (_http_server.js
+   * parserOnIncoming: no 'checkExpectation' listener → `res.writeHead(417); res.end()`: no
+   * length, so a chunked empty body; to HEAD, which has no body, no Transfer-Encoding).
+   */
+  expectationFailed(): void {
+    const te = this.req.method === 'HEAD' ? '' : 'Transfer-Encoding: chunked\r\n';
+    this.head = `HTTP/1.1 417 ${reasonPhrase(417)}\r\nDate: ${httpDate()}\r\nConnection: ${this.keepAlive ? 'keep-alive' : 'close'}\r\n${te}\r\n`;
+    this.end('0\r\n\r\n');
   }
 
   /**
@@ -189,8 +203,8 @@ export class PodConnection {
     const framing = framingOf(headers, false);
     this.buf = end + 4 < buf.length ? buf.subarray(end + 4) : null;
     const req: PodRequest = { method: m[1], url: m[2], httpVersion: version, headers, socket: this.socket };
-    if (version === '1.1' && headers.expect?.toLowerCase() === '100-continue')
-      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    const expect = version === '1.1' ? headers.expect : undefined;
+    if (expect !== undefined && CONTINUE.test(expect)) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (framing.kind !== 'none')
       this.body = {
         left: framing.kind === 'length' ? framing.left : 0,
@@ -199,7 +213,8 @@ export class PodConnection {
     // node emits 'request' once the head is parsed (_http_common.js parserOnHeadersComplete →
     // _http_server.js parserOnIncoming), not after the body: a pod answers, counts, hangs or
     // closes at the head, whether or not its body ever comes
-    this.dispatch(req, keepAlive);
+    if (expect !== undefined && !CONTINUE.test(expect)) this.respond(req, keepAlive).expectationFailed();
+    else this.dispatch(req, keepAlive);
     return true;
   }
 
@@ -222,11 +237,16 @@ export class PodConnection {
     return true;
   }
 
-  private dispatch(req: PodRequest, keepAlive: boolean): void {
+  /** The request's response slot, in order behind those before it. */
+  private respond(req: PodRequest, keepAlive: boolean): PodResponse {
     const res = new PodResponse(this, req, keepAlive);
     this.queue.push(res);
     if (!keepAlive) this.last = true;
-    this.onRequest(req, res);
+    return res;
+  }
+
+  private dispatch(req: PodRequest, keepAlive: boolean): void {
+    this.onRequest(req, this.respond(req, keepAlive));
   }
 
   /** Writes the responses that are ready, in request order; ends the connection after a last one. */

@@ -193,6 +193,37 @@ test("pod wire: node's 16 KiB head limit counts the URL, names and values only: 
   }
 });
 
+test("pod wire: an expectation other than 100-continue gets node's 417, in request order, the request not served", async () => {
+  const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'serve' } }, createRng(1));
+  const ref = await nodeReference(createRng(1), 0);
+  try {
+    const cases = [
+      'PUT /a HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 2\r\n\r\nabGET /b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /c HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n',
+      'HEAD /d HTTP/1.1\r\nHost: x\r\nExpect: bar\r\n\r\n',
+      // node's test is a regex (_http_server.js continueExpression): this one asks for 100 Continue
+      'PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue, x\r\nContent-Length: 1\r\n\r\na',
+      // HTTP/1.0: node looks at no Expect at all
+      'GET /f HTTP/1.0\r\nHost: x\r\nExpect: foo\r\n\r\n',
+    ];
+    let statuses = '';
+    for (const c of cases) {
+      const [a, b] = await Promise.all([raw(pod.port, c), raw(ref.port, c)]);
+      assert.is(a, b, JSON.stringify(c));
+      statuses += [...a.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]).join(' ') + ';';
+    }
+    assert.is(statuses, '417 200;417;417;100 200;200;');
+    assert.equal(
+      (await pod.lastRequests()).map((r) => r.url),
+      ['/b', '/e', '/f'],
+    );
+    assert.is(ref.headers.length, 3);
+  } finally {
+    await pod.stop();
+    await ref.close();
+  }
+});
+
 test('pod wire: a pod in close mode drops the connection once a head is read, its body not awaited', async () => {
   const pod = await startPod({ name: NAME, labels: {}, behaviour: { mode: 'close' } }, createRng(1));
   try {
