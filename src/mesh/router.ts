@@ -214,8 +214,13 @@ export class Router implements PoolWaiter {
     c.upstream_cx_destroy_with_active_rq++;
     c.upstream_cx_destroy_remote_with_active_rq++;
     if (this.phase === 'done') {
-      // died while the body was streaming downstream: reset the downstream stream
-      if (!this.d.res.writableFinished) this.d.res.destroy();
+      // died while the body was streaming downstream (router.cc onUpstreamReset → onUpstreamAbort:
+      // the UC flag, then sendLocalReply resets a response already started). The request ends
+      // here, with the status its headers went out with: counted and logged once
+      this.d.flags |= Flag.UC;
+      this.cleanup();
+      this.d.res.destroy();
+      this.d.finish(this.status);
       return;
     }
     if (this.phase !== 'sent') return;
@@ -243,11 +248,13 @@ export class Router implements PoolWaiter {
    */
   private onGlobalTimeout(): void {
     if (this.phase === 'done') {
-      if (!this.d.res.writableFinished) {
-        this.d.flags |= Flag.UT;
-        this.abortUpstream();
-        this.d.res.destroy();
-      }
+      // the timer is cleared when the response ends: its body is still streaming. The request
+      // ends here with the status already sent, UT, its downstream stream reset
+      this.d.flags |= Flag.UT;
+      this.abortUpstream();
+      this.cleanup();
+      this.d.res.destroy();
+      this.d.finish(this.status);
       return;
     }
     if (this.phase === 'queued') {
@@ -342,7 +349,9 @@ export class Router implements PoolWaiter {
     this.status = status;
     const dres = this.d.res;
     if (dres.destroyed) {
-      // the client is gone and its 'close' (onDownstreamClose) will find the request done: finish here
+      // the client is gone and its 'close' (onDownstreamClose) will find the request done: finish
+      // here. The response is drained (its connection reused), no longer this request's stream
+      this.stream = null;
       this.cleanup();
       this.d.flags |= Flag.DC;
       this.d.finish(0);
