@@ -44,9 +44,11 @@ import {
 } from './http1-head.js';
 
 /**
- * Bytes read ahead while a request is being served before the socket stops being read (Envoy
- * stops reading a connection whose request is in progress, `readDisable`; its buffer limit is
- * the listener's 1 MiB `per_connection_buffer_limit_bytes`).
+ * Bytes read ahead while a request is being served before the socket stops being read. Envoy
+ * stops reading at once: `onMessageCompleteBase` read-disables the connection with each complete
+ * request (`response_encoder_.readDisable(true)`) and pauses its parser. Reading ahead up to this
+ * much instead (one pause/resume per request would cost the data path) only changes when a
+ * pipelining client's writes block; what is parsed, and when, is the same.
  */
 const READ_AHEAD_MAX_BYTES = 1024 * 1024;
 
