@@ -83,6 +83,7 @@ export function buildReport(x: ReportInputs): Report {
     topology: {
       engine: placementOf({ placement: x.placement }, [...runs.results.baseline, ...runs.results.policy]),
       ...(x.topology ?? targetTopologyOf(x.target.kind ?? 'local')),
+      ...engineNiceOf([...runs.results.baseline, ...runs.results.policy]),
     },
     load: { profile: spec.load, plan: baseline.plan, ...(spec.instances > 1 ? { instances: spec.instances } : {}) },
     policy: {
@@ -107,4 +108,10 @@ export function buildReport(x: ReportInputs): Report {
       ...runs.notes.map(stripUserinfo),
     ],
   };
+}
+
+/** `engineNice` when the engine's thread reported its nice value (the same thread runs every phase). */
+function engineNiceOf(results: PhaseResult[]): { engineNice?: number } {
+  const nice = results.find((r) => r.nice !== undefined)?.nice;
+  return nice === undefined ? {} : { engineNice: nice };
 }

@@ -150,6 +150,13 @@ export interface PhaseResult {
    * (0 = the process's main thread, which also runs the local mesh); absent for k6, a process of its own
    */
   threads?: number[];
+  /**
+   * built-in engine on its kept thread (a run on the local mesh): that thread's nice value
+   * (instance-worker.ts raisePriority: −5 where the user may raise it, else the process's); absent
+   * where it was not read (not Linux, other placements). A higher priority shortens the delay
+   * between a response and its timestamp, so it is part of the topology reports compare.
+   */
+  nice?: number;
 }
 
 export interface InstancesInfo {

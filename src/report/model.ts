@@ -58,6 +58,8 @@ export interface PhaseReport {
  */
 export interface Topology extends TargetTopology {
   engine: EnginePlacement;
+  /** the nice value of the engine's thread when it was read (PhaseResult.nice); absent otherwise */
+  engineNice?: number;
 }
 
 export interface Report {

@@ -85,7 +85,7 @@ const REPORT: Check = obj(
     target: obj({ kind: str }),
     engine: obj({ name: str }),
     // issue 18; absent before it (report/topology.ts infers it then)
-    topology: obj({ engine: str, mesh: str, pods: str }),
+    topology: obj({ engine: str, mesh: str, pods: str, engineNice: num }, ['engineNice']),
     load: obj({ profile: obj({}) }),
     phases: obj({ baseline: phase, policy: phase }),
     comparison: obj({ failed: diffStat, percentiles: record(diffStat) }),

@@ -27,17 +27,27 @@ export function topologyOf(report: Report): Topology {
   };
 }
 
-/** "engine worker-thread · gateway in-process · pods in-process" */
+/** "engine worker-thread (nice -5) · gateway in-process · pods in-process" */
 export function describeTopology(t: Topology): string {
-  return `engine ${t.engine} · gateway ${t.mesh} · pods ${t.pods}`;
+  const nice = t.engineNice === undefined ? '' : ` (nice ${t.engineNice})`;
+  return `engine ${t.engine}${nice} · gateway ${t.mesh} · pods ${t.pods}`;
 }
 
 /** The parts that ran elsewhere in the two reports, e.g. ["engine main-thread → worker-thread"]; empty when alike. */
 export function topologyChanges(oldR: Report, newR: Report): string[] {
   const a = topologyOf(oldR);
   const b = topologyOf(newR);
-  const names: Record<keyof Topology, string> = { engine: 'engine', mesh: 'gateway', pods: 'pods' };
-  return (Object.keys(names) as (keyof Topology)[])
+  const names: Record<Exclude<keyof Topology, 'engineNice'>, string> = {
+    engine: 'engine',
+    mesh: 'gateway',
+    pods: 'pods',
+  };
+  const moved = (Object.keys(names) as (keyof typeof names)[])
     .filter((k) => a[k] !== b[k])
     .map((k) => `${names[k]} ${a[k]} → ${b[k]}`);
+  // the engine thread's priority decides how soon a response is timestamped on a busy machine;
+  // a report that did not record it ran at the process's priority (unknown: not compared)
+  if (a.engineNice !== undefined && b.engineNice !== undefined && a.engineNice !== b.engineNice)
+    moved.push(`engine nice ${a.engineNice} → ${b.engineNice}`);
+  return moved;
 }

@@ -198,6 +198,19 @@ test('meshproof diff across topologies (issue 18): a warning in effects mode (ex
   assert.not.match(same.stderr, /topolog/);
 });
 
+test('meshproof diff: engine threads at different priorities are different topologies (their latencies are not comparable)', async () => {
+  const doc = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
+  doc.topology.engineNice = 0;
+  const unprivileged = file('nice-0.json', JSON.stringify(doc));
+  doc.topology.engineNice = -5;
+  const raised = file('nice-5.json', JSON.stringify(doc));
+  const r = await runCli(['diff', unprivileged, raised]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^warning: different topologies: engine nice 0 → -5/m);
+  const absolute = await runCli(['diff', unprivileged, raised, '--absolute']);
+  assert.is(absolute.code, 4, absolute.stderr);
+});
+
 test('a report.json without a topology (before issue 18) is read as what that version did: the built-in engine on the main thread', async () => {
   const doc = JSON.parse(readFileSync(FIXTURE_REPORT, 'utf8'));
   delete doc.topology;

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
@@ -29,7 +29,13 @@ test('a local run generates its load on worker threads, never the mesh thread, a
   try {
     const r = await runSession(scenario, { engine: 'builtin', out, formats: ['json'] });
     if (r.kind !== 'report') throw new Error('expected a report');
-    assert.equal(r.report.topology, { engine: 'worker-thread', mesh: 'in-process', pods: 'worker-thread' });
+    const { engineNice, ...where } = r.report.topology ?? { engine: '', mesh: '', pods: '' };
+    assert.equal(where, { engine: 'worker-thread', mesh: 'in-process', pods: 'worker-thread' });
+    // the engine's thread asked for nice -5 (instance-worker.ts): what it got is recorded, never
+    // less urgent than the process it runs in
+    assert.type(engineNice, 'number');
+    assert.ok((engineNice as number) <= getPriority(), `engine nice ${engineNice}, process ${getPriority()}`);
+    assert.is(r.report.phases.baseline.result.nice, engineNice);
     for (const phase of ['baseline', 'policy'] as const) {
       const threads = r.report.phases[phase].result.threads ?? [];
       assert.is(threads.length, 1, `${phase}: one isolated instance, ${JSON.stringify(threads)}`);

@@ -91,7 +91,7 @@ export class EngineThread {
     const p = this.pending;
     if (!p) return;
     if (m.type === 'progress' && m.progress) p.onProgress?.(m.progress);
-    else if (m.type === 'result') p.resolve(m.result!);
+    else if (m.type === 'result') p.resolve(this.nice === undefined ? m.result! : { ...m.result!, nice: this.nice });
     else if (m.type === 'error') p.reject(workerError(m, 'built-in engine thread'));
   }
 }
