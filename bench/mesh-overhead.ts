@@ -3,7 +3,8 @@
  * vs going straight to a pod, and vs nginx as a reverse proxy to the same pods (1 worker,
  * keep-alive upstream, generated config in a temp dir) when nginx is installed.
  * (a) `mesh-throughput`: closed loop, the same tool against every path — wrk (1 thread) when
- * installed, else autocannon; target ≥ 0.8× nginx's req/s.
+ * installed, else autocannon —, in mirrored rounds (each path's req/s is the mean of its
+ * rounds); target ≥ 0.8× nginx's req/s.
  * (b) `mesh-latency`: latency added at a fixed 1,000 req/s, through the proxy minus direct to
  * the pod, p50 and p99. Method, the same for every path: the built-in engine's
  * constant-arrival-rate executor (open loop, k6's; send → response complete), in mirrored
@@ -45,6 +46,12 @@ export interface MeshParams {
   warmupSeconds: number;
   /** closed-loop tool: wrk when installed (the issue's choice), else autocannon; tests force autocannon */
   tool?: 'wrk' | 'autocannon';
+  /**
+   * closed-loop rounds per connection count, the paths in mirrored order (direct, mesh, nginx,
+   * then nginx, mesh, direct …) so that drift on a shared machine weighs on every path alike;
+   * each path's req/s is the mean of its rounds. Default 1.
+   */
+  rounds?: number;
 }
 
 export const FULL: MeshParams = {
@@ -55,8 +62,9 @@ export const FULL: MeshParams = {
   rate: 1000,
   rateSeconds: 8,
   warmupSeconds: 1,
+  rounds: 3,
 };
-export const QUICK: MeshParams = { ...FULL, seconds: 2, rateSeconds: 4 };
+export const QUICK: MeshParams = { ...FULL, seconds: 2, rateSeconds: 4, rounds: 2 };
 
 /** Issue 18 item 4: at least 0.8× an nginx proxy's throughput in front of the same pods. */
 export const TARGET_VS_NGINX = { on: 'ratio', op: '>=', limit: 0.8 } as const;
@@ -129,16 +137,34 @@ async function throughput(p: MeshParams, paths: Paths, bench: string): Promise<F
   const tool = p.tool ?? (hasCommand('wrk') ? 'wrk' : 'autocannon');
   const run = tool === 'wrk' ? wrkClosedLoop : autocannonClosedLoop;
   const figures: Figure[] = [];
+  const rounds = Math.max(1, p.rounds ?? 1);
+  const present = Object.entries(paths).filter((e): e is [string, Path] => e[1] !== undefined);
   for (const c of p.connections) {
+    const runs: Record<string, LoadFigures[]> = {};
+    for (let i = 0; i < rounds; i++) {
+      for (const [name, path] of i % 2 === 0 ? present : [...present].reverse()) {
+        if (p.warmupSeconds > 0) await run(path.url, c, p.warmupSeconds, path.host);
+        (runs[name] ??= []).push(await run(path.url, c, p.seconds, path.host));
+      }
+    }
     const rps: Record<string, LoadFigures> = {};
-    for (const [name, path] of Object.entries(paths)) {
-      if (!path) continue;
-      if (p.warmupSeconds > 0) await run(path.url, c, p.warmupSeconds, path.host);
-      rps[name] = await run(path.url, c, p.seconds, path.host);
+    for (const [name, rs] of Object.entries(runs)) {
+      const requests = rs.reduce((n, r) => n + r.requests, 0);
+      rps[name] = {
+        rps: rs.reduce((n, r) => n + r.rps, 0) / rs.length,
+        requests,
+        failed: rs.reduce((n, r) => n + r.failed, 0),
+      };
     }
     const label = `mesh req/s, ${c} conns`;
     const failures = rps.mesh.failed > 0 ? `; ${rps.mesh.failed} of ${rps.mesh.requests} requests failed` : '';
-    const failed = { note: `${tool}${tool === 'autocannon' ? ` (${notInstalled('wrk')})` : ''}${failures}` };
+    const perRound =
+      rounds > 1 && runs.nginx
+        ? `; ${rounds} mirrored rounds, mesh/nginx ${runs.mesh.map((m, i) => (m.rps / runs.nginx[i].rps).toFixed(2)).join(', ')}`
+        : '';
+    const failed = {
+      note: `${tool}${tool === 'autocannon' ? ` (${notInstalled('wrk')})` : ''}${perRound}${failures}`,
+    };
     figures.push(
       rps.nginx
         ? figure({
