@@ -81,12 +81,12 @@ const HEADER_BLOCK = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?
  * Envoy's codec reject: a line without a colon, a name that is not a token (including
  * whitespace before the colon), a value with control characters.
  */
-export function parseHeaderBlock(block: string): IncomingHttpHeaders {
+export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): IncomingHttpHeaders {
   const h: IncomingHttpHeaders = {};
   if (block === '') return h;
   if (!HEADER_BLOCK.test(block)) throw new CodecError(400, 'invalid header');
   const lines = block.split('\r\n');
-  if (lines.length > MAX_HEADERS) throw new CodecError(431, 'headers count exceeds limit');
+  if (lines.length > maxHeaders) throw new CodecError(431, 'headers count exceeds limit');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(':');

@@ -195,7 +195,10 @@ export class PodConnection {
     const eol = head.indexOf('\r\n');
     const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
     if (!m) throw new CodecError(400, 'invalid request line');
-    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
+    // no count limit: node keeps the first maxHeadersCount (2000) and drops the rest, where
+    // Envoy's 100 (MAX_HEADERS) would refuse what the gateway forwards: up to 100 of the client's
+    // plus its own x-forwarded-proto, x-envoy-* and connection (beyond 2000 this keeps them all)
+    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2), Number.POSITIVE_INFINITY);
     const version = m[3] === '0' ? '1.0' : '1.1';
     const connection = headers.connection?.toLowerCase();
     const keepAlive =

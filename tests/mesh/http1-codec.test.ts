@@ -156,6 +156,17 @@ test('§6.1 codec errors: 400 / 431 / 501 with the code name as body, connection
   });
 });
 
+test("a request with as many headers as the gateway accepts (100) reaches the pod: the pods do not apply Envoy's count limit to what the gateway adds", async () => {
+  await withMesh(0, async (mesh) => {
+    const many = Array.from({ length: 99 }, (_, i) => `x-h${i}: ${i}\r\n`).join('');
+    const r = await raw(mesh, `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n${many}\r\n`);
+    assert.equal(statusLines(r.text), ['HTTP/1.1 200 OK']);
+    const [seen] = await mesh.pods[0].lastRequests();
+    assert.is(seen.headers['x-h98'], '98');
+    assert.ok(Object.keys(seen.headers).length > 100, `the pod got ${Object.keys(seen.headers).length} headers`);
+  });
+});
+
 test('§6.1 Expect: 100-continue is answered by the gateway and removed; a chunked body reaches the pod whole with its length', async () => {
   await withMesh(0, async (mesh) => {
     const r = await raw(
