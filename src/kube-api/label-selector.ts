@@ -8,10 +8,11 @@
  *   missing), `a` (exists), `!a` (does not exist), `a>3` / `a<3` (integers; false when missing
  *   or not an integer).
  * A selector that does not parse is a 400 BadRequest (apiserver handlers/get.go ListResource:
- * a query the parameter codec cannot decode → errors.NewBadRequest(err.Error())). Whether the
- * codec prefixes the parser's text is not verified; the parser's own words are kept as they are.
- * Keys are checked against the qualified-name rule (validation.IsQualifiedName) and values
- * against IsValidLabelValue; their field-error wording is approximated, not verified.
+ * a query the parameter codec cannot decode → errors.NewBadRequest(err.Error())) whose message is
+ * the parser's text unprefixed, as real 400s show it ("message":"unable to parse requirement: …",
+ * kubernetes-client/python#1559). Keys are checked as content.IsLabelKey checks them, values as
+ * validation.IsValidLabelValue (texts from validation.go; the DNS-1123 prefix wording is [INF]).
+ * Lengths count UTF-16 units where Go counts bytes (differs only for non-ASCII, refused anyway).
  */
 import type http from 'node:http';
 import { send, status } from './status.js';
@@ -95,31 +96,105 @@ function scan(s: string): [Tok, string][] {
   }
 }
 
-/** validation.IsQualifiedName: [DNS-1123 subdomain "/"] name of ≤ 63 alphanumerics, '-', '_', '.' */
-const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** validation.RegexError: the message, its examples and the regex, as the validators word them. */
+const regexError = (msg: string, fmt: string, ...examples: string[]) =>
+  `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 
-function checkKey(k: string): void {
-  const parts = k.split('/');
-  const name = parts.length === 2 ? parts[1] : parts[0];
-  const prefix = parts.length === 2 ? parts[0] : undefined;
-  const bad =
-    parts.length > 2 ||
-    name.length === 0 ||
-    name.length > 63 ||
-    !NAME.test(name) ||
-    (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !SUBDOMAIN.test(prefix)));
-  if (bad)
-    throw new SelectorError(
-      `key: Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
-    );
+const KEY_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const KEY_NAME_MSG =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
+const NAME = new RegExp(`^${KEY_NAME_FMT}$`);
+const SUBDOMAIN = new RegExp(`^${SUBDOMAIN_FMT}$`);
+
+/**
+ * content.IsLabelKey (formerly validation.IsQualifiedName): [DNS-1123 subdomain "/"] name of
+ * ≤ 63 alphanumerics, '-', '_', '.'; every failed rule is one message.
+ */
+function labelKeyErrors(k: string): string[] {
+  const errs: string[] = [];
+  const slash = k.indexOf('/');
+  let name = k;
+  if (slash >= 0) {
+    const prefix = k.slice(0, slash);
+    name = k.slice(slash + 1);
+    if (name.includes('/'))
+      return [
+        `a valid label key ${regexError(KEY_NAME_MSG, KEY_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      ];
+    // validation.IsDNS1123Subdomain: wording recalled from validation.go, not looked up [INF]
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else {
+      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
+      if (!SUBDOMAIN.test(prefix))
+        errs.push(
+          `prefix part ${regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", SUBDOMAIN_FMT, 'example.com')}`,
+        );
+    }
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (!NAME.test(name))
+    errs.push(`name part ${regexError(KEY_NAME_MSG, KEY_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
+  return errs;
 }
 
-function checkValue(k: string, v: string): void {
-  if (v === '' || (v.length <= 63 && NAME.test(v))) return;
-  throw new SelectorError(
-    `values[0][${k}]: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
-  );
+/** validation.IsValidLabelValue: ≤ 63 characters, empty or a name. */
+function labelValueErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (v !== '' && !NAME.test(v))
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        `(${KEY_NAME_FMT})?`,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    );
+  return errs;
+}
+
+/**
+ * parseKeyAndInferOperator's validateLabelKey: field.Invalid(p.path, …) with Parse's nil path,
+ * whose String() is "<nil>" — so "<nil>: Invalid value: …", as kube-apiserver's own
+ * authorizer tests and real 400s quote it (not "key: …": NewRequirement's key check never fails
+ * after this one).
+ */
+function checkKey(k: string): void {
+  const errs = labelKeyErrors(k);
+  if (errs.length) throw new SelectorError(`<nil>: Invalid value: ${JSON.stringify(k)}: ${errs.join('; ')}`);
+}
+
+/** strconv.ParseInt(s, 10, 64): an optional sign, decimal digits, within int64. */
+function parseInt64(s: string): bigint | null {
+  if (!/^[+-]?\d+$/.test(s)) return null;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : null;
+}
+
+/**
+ * NewRequirement's value checks, as one utilerrors aggregate: one error is its own text, several
+ * are "[a, b]" (aggregate.Error, duplicates dropped). Paths are values[i] (Gt/Lt) and
+ * values[i][key] (the label value), i the value's index in the sorted set.
+ */
+function checkValues(key: string, op: Op, values: string[]): void {
+  const errs: string[] = [];
+  if (op === 'gt' || op === 'lt')
+    values.forEach((v, i) => {
+      if (parseInt64(v) === null)
+        errs.push(
+          `values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`,
+        );
+    });
+  values.forEach((v, i) => {
+    const e = labelValueErrors(v);
+    if (e.length) errs.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${e.join('; ')}`);
+  });
+  const unique = [...new Set(errs)];
+  if (unique.length === 1) throw new SelectorError(unique[0]);
+  if (unique.length > 1) throw new SelectorError(`[${unique.join(', ')}]`);
 }
 
 /** selector.go Parser, with its contexts: `in` / `notin` are identifiers where values are read. */
@@ -187,11 +262,7 @@ class Parser {
     const binary = OPS[ot];
     if (!binary) throw new SelectorError(`found '${olit}', expected: ${BINARY_OPERATORS}`);
     const values = binary === 'in' || binary === 'notin' ? this.valueSet() : this.exactValue();
-    if ((binary === 'gt' || binary === 'lt') && !/^[+-]?\d+$/.test(values[0]))
-      throw new SelectorError(
-        `values[0]: Invalid value: "${values[0]}": for 'Gt', 'Lt' operators, the value must be an integer`,
-      );
-    for (const v of values) checkValue(key, v);
+    checkValues(key, binary, values);
     return { key, op: binary, values };
   }
 
@@ -255,9 +326,9 @@ function matches(r: Requirement, labels: Record<string, string>): boolean {
       return !has;
     case 'gt':
     case 'lt': {
-      if (!has || !/^[+-]?\d+$/.test(v)) return false;
-      const a = BigInt(v);
-      const b = BigInt(r.values[0]);
+      const a = has ? parseInt64(v) : null;
+      const b = parseInt64(r.values[0]);
+      if (a === null || b === null) return false;
       return r.op === 'gt' ? a > b : a < b;
     }
   }

@@ -63,11 +63,51 @@ test("selector.go Parse errors, word for word: what the 400's message says", () 
       assert.is((e as Error).message, msg, s);
     }
   }
-  // an invalid key is refused inside the requirement
-  assert.throws(
-    () => parseLabelSelector('-bad=x'),
-    (e: Error) => e.message.startsWith('unable to parse requirement: key: Invalid value: "-bad"'),
-  );
+});
+
+const NAME_RULE =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const VALUE_RULE =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+test('NewRequirement / validateLabelKey errors: field paths and aggregates as the API server words them', () => {
+  const cases: [string, string][] = [
+    // parseKeyAndInferOperator validates the key with Parse's nil path: "<nil>" (kube-apiserver's
+    // authorizer tests quote 'unable to parse requirement: <nil>: Invalid value: "*bar": name part …')
+    ['*bar', `unable to parse requirement: <nil>: Invalid value: "*bar": name part ${NAME_RULE}`],
+    [
+      'a/',
+      `unable to parse requirement: <nil>: Invalid value: "a/": name part must be non-empty; name part ${NAME_RULE}`,
+    ],
+    [
+      `${'k'.repeat(64)}=v`,
+      `unable to parse requirement: <nil>: Invalid value: "${'k'.repeat(64)}": name part must be no more than 63 characters`,
+    ],
+    // the value's path is values[i][key], i its index in the sorted set
+    ['a in (b, z-)', `unable to parse requirement: values[1][a]: Invalid value: "z-": ${VALUE_RULE}`],
+    // a Gt value that is neither an int64 nor a label value: both errors, one aggregate
+    [
+      'a>1-',
+      `unable to parse requirement: [values[0]: Invalid value: "1-": for 'Gt', 'Lt' operators, the value must be an integer, values[0][a]: Invalid value: "1-": ${VALUE_RULE}]`,
+    ],
+    // strconv.ParseInt(…, 10, 64): out of range is not an integer
+    [
+      'a<9223372036854775808',
+      `unable to parse requirement: values[0]: Invalid value: "9223372036854775808": for 'Gt', 'Lt' operators, the value must be an integer`,
+    ],
+  ];
+  for (const [s, msg] of cases) {
+    try {
+      parseLabelSelector(s);
+      assert.unreachable(`${s} parsed`);
+    } catch (e) {
+      assert.instance(e, SelectorError, s);
+      assert.is((e as Error).message, msg, s);
+    }
+  }
+  // a label value beyond int64 is not an integer to Matches either
+  assert.is(parseLabelSelector('n>1')({ n: '9223372036854775808' }), false);
+  assert.is(parseLabelSelector('n>1')({ n: '9223372036854775807' }), true);
 });
 
 let api: KubeApi;
