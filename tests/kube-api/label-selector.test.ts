@@ -12,6 +12,19 @@ import { call } from './helpers.js';
 const L = { app: 'productpage', version: 'v1', tier: '3' };
 const sel = (s: string) => parseLabelSelector(s)(L);
 
+/** Each selector fails to parse with exactly its message. */
+function expectErrors(cases: [string, string][]): void {
+  for (const [s, msg] of cases) {
+    try {
+      parseLabelSelector(s);
+      assert.unreachable(`${s} parsed`);
+    } catch (e) {
+      assert.instance(e, SelectorError, s);
+      assert.is((e as Error).message, msg, s);
+    }
+  }
+}
+
 test('selector.go Matches: =, ==, != (missing key matches), in, notin (missing key matches), exists, !, gt, lt', () => {
   const cases: [string, boolean][] = [
     ['app=productpage', true],
@@ -54,15 +67,7 @@ test("selector.go Parse errors, word for word: what the 400's message says", () 
       "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
     ],
   ];
-  for (const [s, msg] of cases) {
-    try {
-      parseLabelSelector(s);
-      assert.unreachable(`${s} parsed`);
-    } catch (e) {
-      assert.instance(e, SelectorError, s);
-      assert.is((e as Error).message, msg, s);
-    }
-  }
+  expectErrors(cases);
 });
 
 const NAME_RULE =
@@ -96,15 +101,7 @@ test('NewRequirement / validateLabelKey errors: field paths and aggregates as th
       `unable to parse requirement: values[0]: Invalid value: "9223372036854775808": for 'Gt', 'Lt' operators, the value must be an integer`,
     ],
   ];
-  for (const [s, msg] of cases) {
-    try {
-      parseLabelSelector(s);
-      assert.unreachable(`${s} parsed`);
-    } catch (e) {
-      assert.instance(e, SelectorError, s);
-      assert.is((e as Error).message, msg, s);
-    }
-  }
+  expectErrors(cases);
   // a label value beyond int64 is not an integer to Matches either
   assert.is(parseLabelSelector('n>1')({ n: '9223372036854775808' }), false);
   assert.is(parseLabelSelector('n>1')({ n: '9223372036854775807' }), true);
