@@ -77,4 +77,16 @@ test("an unknown flag, with or without a value: pflag's error logged by root.go 
   assert.is(k6('--quiet').status, 0);
 });
 
+test('a run of shorthands is walked as pflag walks it: known bool ones pass, the error names the run that is left; -e takes =v, the rest or the next word', () => {
+  // parseSingleShortArg: -q (quiet, a bool) is consumed, then 'Z' fails with shorthands = "Z"
+  const run = k6('-qZ');
+  assert.is(run.status, 255);
+  assert.match(run.stderr, /msg="unknown shorthand flag: 'Z' in -Z"/);
+  const first = k6('-Zq');
+  assert.is(first.status, 255);
+  assert.match(first.stderr, /msg="unknown shorthand flag: 'Z' in -Zq"/);
+  // -e=K=V, -eK=V and --env K=V are k6's -e/--env (cmd/runtime_options.go), not unknown flags
+  assert.is(k6('-qv', '-e=A=1', '-eB=2', '--env', 'C=3', '--env=D=4').status, 0);
+});
+
 test.run();
