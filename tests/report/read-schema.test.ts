@@ -43,6 +43,11 @@ const CASES: [string, (r: any) => void, string][] = [
   // issue 18: optional (older reports have none), but when present diff compares its fields
   ['a topology as a string', (r) => (r.topology = 'threads'), 'topology: expected an object, got a string'],
   ['a topology without pods', (r) => delete r.topology.pods, 'topology.pods: expected a string, got nothing'],
+  [
+    'an engineNice as a string',
+    (r) => (r.topology.engineNice = '-5'),
+    'topology.engineNice: expected a number, got a string',
+  ],
 ];
 
 for (const [name, mutate, field] of CASES) {

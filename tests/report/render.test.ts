@@ -198,4 +198,27 @@ test('edge cases render in every format: an empty policy phase (no data), no gat
   assert.match(none, /verdict PASS — no gates\n$/);
 });
 
+test("every format's facts say the engine thread's nice when the report has it (issue 18: engineNice), none without", () => {
+  const report = parseReport(readFileSync(FIXTURE_REPORT, 'utf8'), 'fixture.json');
+  const niced = {
+    ...report,
+    topology: {
+      engine: 'worker-thread' as const,
+      mesh: 'in-process' as const,
+      pods: 'worker-thread' as const,
+      engineNice: -5,
+    },
+  };
+  const renderers: [string, (r: Report) => string][] = [
+    ['terminal', (r) => renderTerminal(r)],
+    ['markdown', renderMarkdown],
+    ['html', renderHtml],
+    ['junit', renderJunit],
+  ];
+  for (const [name, render] of renderers) {
+    assert.ok(render(niced).includes('engine worker-thread (nice -5) · gateway in-process · pods worker-thread'), name);
+    assert.not.ok(render(report).includes('(nice '), name);
+  }
+});
+
 test.run();
