@@ -47,9 +47,10 @@ export interface MeshParams {
   /** closed-loop tool: wrk when installed (the issue's choice), else autocannon; tests force autocannon */
   tool?: 'wrk' | 'autocannon';
   /**
-   * closed-loop rounds per connection count, the paths in mirrored order (direct, mesh, nginx,
-   * then nginx, mesh, direct …) so that drift on a shared machine weighs on every path alike;
-   * each path's req/s is the mean of its rounds. Default 1.
+   * closed-loop rounds per connection count, the paths in mirrored order (mirroredOrder: direct,
+   * mesh, nginx, then nginx, mesh, direct …); each path's req/s is the mean of its rounds. An
+   * even count cancels a linear drift on a shared machine (every path's runs then sit at the
+   * same mean time); an odd one does not. Default 1.
    */
   rounds?: number;
 }
@@ -62,7 +63,7 @@ export const FULL: MeshParams = {
   rate: 1000,
   rateSeconds: 8,
   warmupSeconds: 1,
-  rounds: 3,
+  rounds: 4,
 };
 export const QUICK: MeshParams = { ...FULL, seconds: 2, rateSeconds: 4, rounds: 2 };
 
@@ -133,6 +134,11 @@ export function meshOverhead(p: MeshParams = FULL): Promise<Figure[]> {
   ]);
 }
 
+/** The runs of `rounds` mirrored rounds: the items in order, then reversed, then in order … */
+export function mirroredOrder<T>(items: readonly T[], rounds: number): T[] {
+  return Array.from({ length: rounds }, (_, i) => (i % 2 === 0 ? [...items] : [...items].reverse())).flat();
+}
+
 async function throughput(p: MeshParams, paths: Paths, bench: string): Promise<Figure[]> {
   const tool = p.tool ?? (hasCommand('wrk') ? 'wrk' : 'autocannon');
   const run = tool === 'wrk' ? wrkClosedLoop : autocannonClosedLoop;
@@ -141,11 +147,9 @@ async function throughput(p: MeshParams, paths: Paths, bench: string): Promise<F
   const present = Object.entries(paths).filter((e): e is [string, Path] => e[1] !== undefined);
   for (const c of p.connections) {
     const runs: Record<string, LoadFigures[]> = {};
-    for (let i = 0; i < rounds; i++) {
-      for (const [name, path] of i % 2 === 0 ? present : [...present].reverse()) {
-        if (p.warmupSeconds > 0) await run(path.url, c, p.warmupSeconds, path.host);
-        (runs[name] ??= []).push(await run(path.url, c, p.seconds, path.host));
-      }
+    for (const [name, path] of mirroredOrder(present, rounds)) {
+      if (p.warmupSeconds > 0) await run(path.url, c, p.warmupSeconds, path.host);
+      (runs[name] ??= []).push(await run(path.url, c, p.seconds, path.host));
     }
     const rps: Record<string, LoadFigures> = {};
     for (const [name, rs] of Object.entries(runs)) {
