@@ -19,6 +19,8 @@ export interface StoreChange {
   plural: string;
   /** the object as stored after the change (for DELETED: as it was, with the deletion's resourceVersion) */
   object: Obj;
+  /** MODIFIED: the object as stored before (the watch cache's PrevObject, for filtered watches) */
+  prev?: Obj;
 }
 
 export class ObjectStore {
@@ -141,7 +143,8 @@ export class ObjectStore {
    */
   writeStatus(plural: string, namespace: string, name: string, newStatus: Obj, manager = 'pilot-discovery'): Obj {
     const k = key(plural, namespace, name);
-    const obj = clone(this.objects.get(k));
+    const before = this.objects.get(k);
+    const obj = clone(before);
     if (!obj) throw new Error(`kube-api: no ${k}`);
     obj.status = clone(newStatus);
     const own = {
@@ -159,7 +162,7 @@ export class ObjectStore {
     ];
     obj.metadata.resourceVersion = this.nextRv();
     this.objects.set(k, obj);
-    this.emit({ type: 'MODIFIED', plural, object: obj });
+    this.emit({ type: 'MODIFIED', plural, object: obj, prev: before });
     return clone(obj);
   }
 
@@ -169,7 +172,8 @@ export class ObjectStore {
   }
 
   private emit(change: StoreChange): void {
-    for (const l of this.listeners) l({ ...change, object: clone(change.object) });
+    for (const l of this.listeners)
+      l({ ...change, object: clone(change.object), ...(change.prev ? { prev: clone(change.prev) } : {}) });
   }
 
   /**
@@ -207,7 +211,7 @@ export class ObjectStore {
     if (changed && !dryRun) {
       obj.metadata.resourceVersion = this.nextRv();
       this.objects.set(key(plural, namespace, obj.metadata.name), obj);
-      this.emit({ type: prev ? 'MODIFIED' : 'ADDED', plural, object: obj });
+      this.emit(prev ? { type: 'MODIFIED', plural, object: obj, prev } : { type: 'ADDED', plural, object: obj });
     }
     if (dryRun && !prev) delete obj.metadata.resourceVersion;
     return clone(obj);

@@ -20,15 +20,19 @@
  * Simplified: the history is the last HISTORY_CAPACITY events (the watch cache's lower-bound
  * capacity, defaultLowerBoundCapacity = 100; the real one grows with load and keeps events for
  * eventFreshDuration); periodic bookmarks go every BOOKMARK_EVERY_MS (the cacher's bookmark
- * timer is about a minute, not captured exactly); `labelSelector` is not applied to watches
- * (lists apply it, label-selector.ts): a real watch filters, and turns a change that makes an
- * object stop or start matching into DELETED / ADDED (the cacher's prevObject check).
+ * timer is about a minute, not captured exactly).
+ *
+ * `labelSelector` (label-selector.ts; 400 when it does not parse) filters as the cacher's
+ * cacheWatcher.convertToWatchEvent does with each event's object and PrevObject: a change that
+ * makes an object start matching is ADDED, stop matching DELETED (the previous object with the
+ * event's resourceVersion), match before and after MODIFIED, neither nothing.
  */
 import type http from 'node:http';
 import { clone, type Obj } from './fields.js';
 import type { ObjectStore, StoreChange } from './store.js';
 import { RESOURCES, withVersion } from './resources.js';
 import { ISTIO_GROUP, send, status } from './status.js';
+import { selectorOrBadRequest } from './label-selector.js';
 import { asTable } from './table.js';
 
 export const HISTORY_CAPACITY = 100;
@@ -107,9 +111,26 @@ export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, sc
     // apimachinery storage.ParseResourceVersion → errors.NewBadRequest (wording not captured)
     return send(res, status(400, 'BadRequest', `invalid resource version: ${rvParam}`));
   const nameSel = /^metadata\.name=(.*)$/.exec(q.get('fieldSelector') ?? '')?.[1];
+  const labels = selectorOrBadRequest(res, url);
+  if (!labels) return;
   const inScope = (o: Obj) =>
     (scope.namespace === undefined || o.metadata.namespace === scope.namespace) &&
-    (nameSel === undefined || o.metadata.name === nameSel);
+    (nameSel === undefined || o.metadata.name === nameSel) &&
+    labels((o.metadata.labels as Record<string, string> | undefined) ?? {});
+  /** cacher.go convertToWatchEvent: the event this watcher sees of a change, or null */
+  const seen = (c: StoreChange): StoreChange | null => {
+    if (c.plural !== scope.plural) return null;
+    const cur = c.type !== 'DELETED' && inScope(c.object);
+    const old = c.type === 'DELETED' ? inScope(c.object) : c.prev !== undefined && inScope(c.prev);
+    if (cur && !old) return { ...c, type: 'ADDED' };
+    if (cur) return c;
+    if (!old) return null;
+    if (c.type === 'DELETED') return c;
+    // stopped matching: a DELETED of the previous object, at the event's resourceVersion
+    const gone = clone(c.prev as Obj);
+    gone.metadata.resourceVersion = c.object.metadata.resourceVersion;
+    return { type: 'DELETED', plural: c.plural, object: gone };
+  };
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
   const timeoutS = Number(q.get('timeoutSeconds') ?? DEFAULT_TIMEOUT_S) || DEFAULT_TIMEOUT_S;
   // handlers/watch.go ServeHTTP writes the 200 and flushes before the first event
@@ -153,7 +174,10 @@ export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, sc
       });
       return void res.end();
     }
-    for (const c of missed) if (c.plural === scope.plural && inScope(c.object)) emit(c);
+    for (const c of missed) {
+      const e = seen(c);
+      if (e) emit(e);
+    }
   }
 
   let done = false;
@@ -166,8 +190,8 @@ export function serveWatch(hub: WatchHub, res: http.ServerResponse, url: URL, sc
     res.end();
   };
   const remove = hub.add({
-    matches: (c) => c.plural === scope.plural && inScope(c.object),
-    send: emit,
+    matches: (c) => seen(c) !== null,
+    send: (c) => emit(seen(c) as StoreChange),
     end,
   });
   timers.push(setTimeout(end, timeoutS * 1000));

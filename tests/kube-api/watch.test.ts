@@ -165,4 +165,33 @@ test('stop() ends open watches', async () => {
   assert.equal(w.events, []);
 });
 
+test("labelSelector on a watch (cacher convertToWatchEvent): starting to match is ADDED, stopping DELETED with the previous object at the event's resourceVersion, a non-match nothing; a bad selector is 400", async () => {
+  const labelled = (team: string) => ({ ...dr('a'), metadata: { name: 'a', labels: { team } } });
+  await call(api.url, 'POST', DRS, labelled('x'));
+  await call(api.url, 'POST', DRS, { ...dr('b'), metadata: { name: 'b', labels: { team: 'y' } } });
+  const w = await watch(api.url, `${DRS}?watch=1&labelSelector=${encodeURIComponent('team in (x)')}`);
+  try {
+    await w.until(1);
+    const merge = (team: string) =>
+      call(api.url, 'PATCH', `${DRS}/a`, { metadata: { labels: { team } } }, 'application/merge-patch+json');
+    const away = await merge('z'); // stops matching
+    await call(api.url, 'PATCH', `${DRS}/b`, { spec: { host: 'bb' } }, 'application/merge-patch+json'); // never matches
+    await merge('x'); // matches again
+    await call(api.url, 'PATCH', `${DRS}/a`, { spec: { host: 'aa' } }, 'application/merge-patch+json'); // still matches
+    await call(api.url, 'DELETE', `${DRS}/a`);
+    await w.until(5);
+    assert.equal(
+      w.events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.metadata.labels.team}`),
+      ['ADDED a x', 'DELETED a x', 'ADDED a x', 'MODIFIED a x', 'DELETED a x'],
+    );
+    // the DELETED of an object that stopped matching carries its old content at the new resourceVersion
+    assert.is(w.events[1].object.metadata.resourceVersion, away.json.metadata.resourceVersion);
+  } finally {
+    w.close();
+  }
+  const bad = await call(api.url, 'GET', `${DRS}?watch=1&labelSelector=team%20in`);
+  assert.is(bad.status, 400);
+  assert.is(bad.json.message, "unable to parse requirement: found '' expected: '('");
+});
+
 test.run();
