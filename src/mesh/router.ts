@@ -307,8 +307,7 @@ export class Router implements PoolWaiter {
 
   /**
    * Request headers for this attempt: downstream headers minus hop-by-hop ones, copied once per
-   * request, plus the attempt headers. (An object, not node's flat-array form: with an array
-   * and `createConnection`, node's client does not keep the connection alive.)
+   * request, plus the attempt headers (written by http1-client.ts requestHead).
    */
   private upstreamHeaders(): OutgoingHttpHeaders {
     let h = this.headers;
