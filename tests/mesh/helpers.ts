@@ -3,6 +3,7 @@
  * latency, an app model with chosen pods, and policy builders in Istio's YAML shape.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AppModel, PodBehaviour } from '../../src/mesh/app-model.js';
 
@@ -211,4 +212,35 @@ export const stall = {
 /** lo ≤ x < hi + stalls since the last stall.reset() */
 export function within(x: number, lo: number, hi: number): boolean {
   return x >= lo && x < hi + stall.ms();
+}
+
+/**
+ * Writes raw bytes to a port (or a URL's port) on 127.0.0.1 and collects what comes back for
+ * `ms`: the bytes, their latin1 text with every `date:` value as `<now>`, and whether the server
+ * closed the connection in that time.
+ */
+export function rawExchange(
+  to: string | number,
+  data: string | Buffer,
+  ms = 300,
+): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
+  const port = typeof to === 'number' ? to : Number(new URL(to).port);
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const got: Buffer[] = [];
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      s.destroy();
+      const bytes = Buffer.concat(got);
+      resolve({ bytes, text: bytes.toString('latin1').replace(/date: [^\r]+/gi, 'date: <now>'), closed });
+    };
+    const t = setTimeout(() => finish(false), ms);
+    s.on('data', (d: Buffer) => got.push(d));
+    s.on('close', () => finish(true));
+    s.on('error', () => undefined);
+    s.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  });
 }

@@ -14,29 +14,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HCM_PREFIX } from '../../src/mesh/stats.js';
-import { appWith, fixed, HOST } from './helpers.js';
+import { appWith, fixed, HOST, rawExchange } from './helpers.js';
 
-/** Sends raw bytes; resolves with the text that came back and whether the gateway closed within `ms`. */
-function raw(mesh: LocalMesh | number, data: string, ms = 400): Promise<{ text: string; closed: boolean }> {
-  const port = typeof mesh === 'number' ? mesh : Number(new URL(mesh.gatewayUrl).port);
-  const s = net.connect(port, '127.0.0.1');
-  return new Promise((resolve) => {
-    let text = '';
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(t);
-      s.destroy();
-      resolve({ text: text.replace(/date: [^\r]+/g, 'date: <now>'), closed });
-    };
-    const t = setTimeout(() => finish(false), ms);
-    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    s.on('close', () => finish(true));
-    s.on('error', () => undefined);
-    s.write(data, 'latin1');
-  });
-}
+/** rawExchange to the mesh's gateway (or a port), with the codec tests' longer wait. */
+const raw = (mesh: LocalMesh | number, data: string, ms = 400) =>
+  rawExchange(typeof mesh === 'number' ? mesh : mesh.gatewayUrl, data, ms);
 
 async function withMesh(podMs: number, fn: (mesh: LocalMesh) => Promise<void>, accessLogPath?: string): Promise<void> {
   const mesh = await startMesh({ app: appWith([fixed(podMs)]), seed: 5, accessLogPath });

@@ -7,35 +7,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startMesh, type LocalMesh } from '../../src/mesh/index.js';
 import { HCM_PREFIX } from '../../src/mesh/stats.js';
-import { appWith, fixed, HOST } from './helpers.js';
+import { appWith, fixed, HOST, rawExchange } from './helpers.js';
 
-/** Sends raw bytes; resolves with what came back and "<closed>" or "<open>" after `ms`. */
-function raw(url: string, data: string | Buffer, ms = 300): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const s = net.connect(Number(port), '127.0.0.1');
-    const got: Buffer[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(t);
-      s.destroy();
-      const bytes = Buffer.concat(got);
-      resolve({ bytes, text: bytes.toString('latin1').replace(/date: [^\r]+/gi, 'date: <now>'), closed });
-    };
-    const t = setTimeout(() => finish(false), ms);
-    s.on('data', (d: Buffer) => got.push(d));
-    s.on('close', () => finish(true));
-    s.on('error', () => undefined);
-    s.write(data);
-  });
-}
+const raw = rawExchange;
 
 async function withMesh(
   opts: { acceptHttp10?: boolean; accessLogPath?: string },
