@@ -19,6 +19,7 @@ import {
   headerLines,
   MAX_HEAD_BYTES,
   parseHeaderBlock,
+  persists,
   type Framing,
 } from './http1-head.js';
 
@@ -77,11 +78,7 @@ export class ResponseParser {
       const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
       buf = buf.subarray(end + 4);
       if (status >= 100 && status < 200 && status !== 101) continue; // interim: the final one follows
-      const connection = headers.connection?.toLowerCase();
-      this.keepAlive =
-        m[1] === '1'
-          ? !(connection !== undefined && /(^|,)\s*close\s*(,|$)/.test(connection))
-          : connection === 'keep-alive';
+      this.keepAlive = persists(m[1] === '1', headers);
       const bodiless = this.isHead || status === 204 || status === 304 || status === 101;
       this.framing = bodiless ? { kind: 'none' } : framingOf(headers, true);
       if (this.framing.kind === 'close') this.keepAlive = false;

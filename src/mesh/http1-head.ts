@@ -100,6 +100,21 @@ export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): Incom
   return h;
 }
 
+/** method SP request-target SP HTTP/1.x (RFC 9112 §3); group 3 is the minor version */
+export const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+
+const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
+
+/**
+ * Whether a message's connection persists after it (RFC 9112 §9.3): HTTP/1.1 unless
+ * `connection` lists `close`; HTTP/1.0 only with `connection: keep-alive`.
+ */
+export function persists(http11: boolean, headers: IncomingHttpHeaders): boolean {
+  const connection = headers.connection?.toLowerCase();
+  if (http11) return connection === undefined || !CLOSE_TOKEN.test(connection);
+  return connection === 'keep-alive';
+}
+
 /** How a message's body is delimited (RFC 9112 §6.3). */
 export type Framing = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' };
 

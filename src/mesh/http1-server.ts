@@ -39,6 +39,8 @@ import {
   MAX_HEAD_BYTES,
   ONE_WRITE_MAX_BYTES,
   parseHeaderBlock,
+  persists,
+  REQUEST_LINE,
   reasonPhrase,
   type Framing,
 } from './http1-head.js';
@@ -51,9 +53,6 @@ import {
  * pipelining client's writes block; what is parsed, and when, is the same.
  */
 const READ_AHEAD_MAX_BYTES = 1024 * 1024;
-
-/** method SP request-target SP HTTP/1.x (RFC 9112 §3) */
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
 
 type Listener = () => void;
 
@@ -347,11 +346,7 @@ export class H1Connection {
     if (!m) throw new CodecError(400, 'invalid request line');
     const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
     const version = m[3] === '0' ? '1.0' : '1.1';
-    const connection = headers.connection?.toLowerCase();
-    const keepAlive =
-      version === '1.1'
-        ? !(connection !== undefined && /(^|,)\s*close\s*(,|$)/.test(connection))
-        : connection === 'keep-alive';
+    const keepAlive = persists(version === '1.1', headers);
     const framing = framingOf(headers, false);
     buf = buf.subarray(end + 4);
     this.buf = buf;

@@ -30,6 +30,8 @@ import {
   headerLines,
   httpDate,
   parseHeaderBlock,
+  persists,
+  REQUEST_LINE,
   reasonPhrase,
 } from './http1-head.js';
 
@@ -41,8 +43,6 @@ const NODE_MAX_HEAD_BYTES = 16 * 1024;
  * head of blanks (which node does not count) must not grow without end. Beyond it: 431.
  */
 const KEPT_HEAD_MAX_BYTES = 64 * 1024;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
-const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
 /** _http_server.js continueExpression: what node takes for `Expect: 100-continue` */
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
@@ -200,9 +200,7 @@ export class PodConnection {
     // plus its own x-forwarded-proto, x-envoy-* and connection (beyond 2000 this keeps them all)
     const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2), Number.POSITIVE_INFINITY);
     const version = m[3] === '0' ? '1.0' : '1.1';
-    const connection = headers.connection?.toLowerCase();
-    const keepAlive =
-      version === '1.1' ? !(connection !== undefined && CLOSE_TOKEN.test(connection)) : connection === 'keep-alive';
+    const keepAlive = persists(version === '1.1', headers);
     const framing = framingOf(headers, false);
     this.buf = end + 4 < buf.length ? buf.subarray(end + 4) : null;
     const req: PodRequest = { method: m[1], url: m[2], httpVersion: version, headers, socket: this.socket };
