@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { readCrdFile, startKubeApi, type KubeApi, type Obj } from '../../src/kube-api/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { istioCrdFile } from '../cluster/fake-crd-schema.js';
-import { call } from './helpers.js';
+import { call, coreFixture } from './helpers.js';
 
 const DRS = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
 const dr = (spec: Obj = { host: 'productpage' }, name = 'productpage') => ({
@@ -30,25 +30,7 @@ test.before.each(async () => {
   changes = [];
   api = await startKubeApi({
     onChange: (objects) => changes.push(objects),
-    core: () => ({
-      namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }],
-      services: [
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'gw', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
-        },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'default', labels: { app: 'app' } } },
-      ],
-      pods: [
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: 'gw-0', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
-          status: { podIP: '127.0.0.1' },
-        },
-      ],
-    }),
+    core: coreFixture,
   });
 });
 test.after.each(async () => {

@@ -1,5 +1,6 @@
 /** Calls against a local Kubernetes API in tests: JSON requests and a watch stream read line by line. */
 import http from 'node:http';
+import type { CoreObjects } from '../../src/kube-api/core.js';
 
 export async function call(
   base: string,
@@ -70,4 +71,30 @@ export function watch(base: string, path: string): Promise<WatchStream> {
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * The core objects the API tests serve: the default namespace, the gateway's service and pod
+ * (istio-system, `istio: ingressgateway`, pod IP 127.0.0.1) and the app's service.
+ */
+export function coreFixture(): CoreObjects {
+  return {
+    namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }],
+    services: [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'gw', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+      },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: 'default', labels: { app: 'app' } } },
+    ],
+    pods: [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'gw-0', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+        status: { podIP: '127.0.0.1' },
+      },
+    ],
+  };
 }

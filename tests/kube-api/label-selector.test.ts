@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseLabelSelector, SelectorError } from '../../src/kube-api/label-selector.js';
 import { startKubeApi, type KubeApi } from '../../src/kube-api/index.js';
-import { call } from './helpers.js';
+import { call, coreFixture } from './helpers.js';
 
 const L = { app: 'productpage', version: 'v1', tier: '3' };
 const sel = (s: string) => parseLabelSelector(s)(L);
@@ -110,22 +110,7 @@ test('NewRequirement / validateLabelKey errors: field paths and aggregates as th
 let api: KubeApi;
 test.before(async () => {
   api = await startKubeApi({
-    core: () => ({
-      namespaces: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }],
-      services: [
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'gw', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'app', namespace: 'default', labels: { app: 'productpage' } },
-        },
-      ],
-      pods: [],
-    }),
+    core: coreFixture,
   });
 });
 test.after(async () => {
