@@ -15,7 +15,7 @@ import {
   type MeshRequest,
   type MeshResponse,
 } from './downstream.js';
-import { BODY, Flag, sendLocalReply } from './local-reply.js';
+import { BODY, clientGoneFlag, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
 import { NO_MUTATIONS, type EntryMutations } from './header-mutation.js';
@@ -97,6 +97,9 @@ class GatewayRequest implements Downstream {
     if (status >= 500) listener.downstream_rq_5xx++;
     else if (status >= 400) listener.downstream_rq_4xx++;
     else if (status >= 200) listener.downstream_rq_2xx++;
+    // its stream was reset: the client went away (DC, DR), or the gateway reset a response it had begun
+    if (this.flags & (Flag.DC | Flag.DR) || (this.res.destroyed && !this.res.writableFinished))
+      listener.downstream_rq_rx_reset++;
     this.g.deps.log?.(this, status, this.startedAt);
   }
 
@@ -155,10 +158,10 @@ class GatewayRequest implements Downstream {
 
   private closedDuringDelay(): void {
     if (this.delay === undefined) return;
-    // the client left during the delay: the request still counts and is logged (DI,DC)
+    // the client left during the delay: the request still counts and is logged (DI,DC or DI,DR)
     clearTimeout(this.delay);
     this.delay = undefined;
-    this.flags |= Flag.DC;
+    this.flags |= clientGoneFlag(this.req);
     this.finish(0);
   }
 
@@ -218,7 +221,7 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   // mid-request (the flags are [INF]: Envoy's codec-error stream flag was not traced to its source)
   const unfinished = (req: MeshRequest, res: MeshResponse, status: number) => {
     const r = new GatewayRequest(g, req, res, null);
-    r.flags |= status === 0 ? Flag.DC : Flag.DPE;
+    r.flags |= status === 0 ? clientGoneFlag(req) : Flag.DPE;
     r.finish(status);
   };
   return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished);

@@ -261,6 +261,8 @@ test('§6.1 a request the codec began but never dispatched still counts, as the 
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 4);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_5xx`], 1);
+      // the two the client left are stream resets (resetAllStreams); a codec error's reply is not
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 2);
       assert.is(mesh.pods[0].requestsSeen(), 0);
     },
     log,
