@@ -61,7 +61,7 @@ const FIRST_WINS = new Set([
 /** A header-block parse failure: the status and details Envoy's HTTP/1 codec would answer with. */
 export class CodecError extends Error {
   constructor(
-    readonly status: 400 | 431 | 501,
+    readonly status: 400 | 403 | 431 | 501,
     detail: string,
   ) {
     super(detail);

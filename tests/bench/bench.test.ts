@@ -13,11 +13,12 @@ import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead, meshThroughput } from '../../bench/mesh-overhead.js';
 import { BENCHES, GROUPS, runBenches } from '../../bench/index.js';
-import { missingReferences } from '../../bench/lib/references.js';
+import { INSTALL_REFERENCES, missingReferences } from '../../bench/lib/references.js';
 import { policyScale } from '../../bench/policy-scale.js';
 import { instancesScaling } from '../../bench/instances-scaling.js';
 import { figure, formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
+import { testIfInstalled } from '../helpers/needs.js';
 import { hasKernelTarget } from '../../bench/lib/kernel-target.js';
 
 const LINE =
@@ -158,23 +159,29 @@ test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99
   assert.ok(figs[3].value! > -0.2, `added p50 ${figs[3].value} ms`);
 });
 
-test('mesh-throughput with wrk (when installed): the Host header reaches the gateway, every request is a 200', async () => {
-  if (!hasCommand('wrk')) return;
-  const figs = await meshThroughput({
-    pods: 1,
-    podLatencyMs: 0,
-    connections: [2],
-    seconds: 1,
-    rate: 0,
-    rateSeconds: 0,
-    warmupSeconds: 0,
-    tool: 'wrk',
-  });
-  assert.is(figs[1].bench, 'mesh-throughput');
-  // a wrong Host would be 404s from the gateway, counted as failures in the note
-  assert.is(figs[1].note, 'wrk');
-  assertMeasured(figs[1], 'mesh-throughput');
-});
+testIfInstalled(
+  hasCommand('wrk'),
+  'wrk',
+  INSTALL_REFERENCES,
+)(
+  'mesh-throughput with wrk (when installed): the Host header reaches the gateway, every request is a 200',
+  async () => {
+    const figs = await meshThroughput({
+      pods: 1,
+      podLatencyMs: 0,
+      connections: [2],
+      seconds: 1,
+      rate: 0,
+      rateSeconds: 0,
+      warmupSeconds: 0,
+      tool: 'wrk',
+    });
+    assert.is(figs[1].bench, 'mesh-throughput');
+    // a wrong Host would be 404s from the gateway, counted as failures in the note
+    assert.is(figs[1].note, 'wrk');
+    assertMeasured(figs[1], 'mesh-throughput');
+  },
+);
 
 test('accuracy-under-mesh: the engine in a worker, hey, and the engine on the mesh thread, against the server truth while the mesh serves', async () => {
   const figs = await engineAccuracyUnderMesh({
