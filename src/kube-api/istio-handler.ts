@@ -5,14 +5,20 @@
  * store.go):
  *
  *  - get, list (with `fieldSelector=metadata.name=…`), watch (watch.ts)
- *  - create (POST; an existing name is 409 AlreadyExists), replace (PUT; a missing object is
- *    404, no resourceVersion is 422 — custom resources allow no unconditional update; stale is
- *    409), a body whose apiVersion is not the URL's is 400
- *  - patch: server-side apply (fieldManager required, 422 with causes; `force` only on apply;
- *    managedFields in the patch 400; name mismatch 400; conflicts 409), merge and JSON patch
- *    (stale resourceVersion 409, failed JSON-patch op 422), other media types 415
- *  - delete with preconditions (409 on a stale resourceVersion or uid)
- *  - `?dryRun=All` computes the answer without storing it
+ *  - every write's query options first (request-options.ts: a dryRun other than "All", a bad
+ *    fieldValidation or fieldManager is 422 `<Kind>Options.meta.k8s.io`)
+ *  - create (POST; an existing name is 409 AlreadyExists; a resourceVersion set is 500),
+ *    replace (PUT; a missing object is 404, no resourceVersion is 422 — custom resources allow
+ *    no unconditional update; stale is 409), a body whose apiVersion is not the URL's is 400,
+ *    whose namespace is not the URL's 400, whose name is not the URL's 400 (object-meta.ts); a
+ *    bad name, kind or label is 422 with the schema's causes
+ *  - patch: media types other than JSON/merge/apply 415 before anything else; server-side
+ *    apply (fieldManager required, 422 with causes; `force` only on apply; managedFields in
+ *    the patch 400; conflicts 409; then the merged object's namespace and name 400), merge and
+ *    JSON patch (stale resourceVersion 409, failed JSON-patch op 422)
+ *  - delete with the body's DeleteOptions (else the query's), preconditions as BeforeDelete
+ *    words them (409: the UID first, then the resourceVersion)
+ *  - `dryRun=All` computes the answer without storing it
  *  - a version or resource the CRDs do not serve has no route (plain-text 404); other methods are 405
  */
 import { selectorOrBadRequest } from './label-selector.js';
@@ -33,7 +39,9 @@ import {
   status,
   Status,
 } from './status.js';
-import { applyTypeError, invalidBody, webhookDenial, type Admission } from './validation.js';
+import { applyTypeError, invalidObject, strictDecodingRefusal, webhookDenial, type Admission } from './validation.js';
+import { metaCauses, nameRefusal, namespaceRefusal } from './object-meta.js';
+import { deleteOptionsOf, deleteOptionsRefusal, optionsRefusal } from './request-options.js';
 import { serveWatch, type WatchHub } from './watch.js';
 import { asTable, includeObject, tableVersion } from './table.js';
 
@@ -88,7 +96,8 @@ export function handleIstio(
   const collectionVerbs = route.namespace === undefined ? ['list', 'watch'] : ['create', 'list', 'watch'];
   const allowed = name === undefined ? collectionVerbs : ['get', 'update', 'patch', 'delete'];
   if (!allowed.includes(verb)) return send(res, methodNotAllowed());
-  const dryRun = url.searchParams.get('dryRun') === 'All';
+  // every dryRun value is "All" once the options are checked (request-options.ts)
+  const dryRun = url.searchParams.getAll('dryRun').length > 0;
   const prev = name === undefined ? undefined : store.get(plural, namespace, name);
   const gvr = `${plural}.${ISTIO_GROUP}`;
   const manager = url.searchParams.get('fieldManager') ?? defaultManager(req);
@@ -102,11 +111,14 @@ export function handleIstio(
           `the API version in the data (${o.apiVersion}) does not match the expected API version (${want})`,
         )
       : undefined;
-  /** a create/update body: its version, the schema, then the webhook (validation.ts) */
-  const refusal = (o: Obj) =>
+  /** a create/update body as the handler decodes it: its version, unknown fields, its namespace */
+  const decoded = (o: Obj) =>
     versionMismatch(o) ??
-    invalidBody(admission, plural, version, o, url.searchParams.get('fieldValidation')) ??
-    webhookDenial(admission, plural, o);
+    strictDecodingRefusal(admission, plural, version, o, url.searchParams.get('fieldValidation')) ??
+    namespaceRefusal(o, namespace);
+  /** the object the registry is about to store: the strategy's validation, then the webhook */
+  const stored = (o: Obj) =>
+    invalidObject(admission, plural, version, o, metaCauses(o, plural)) ?? webhookDenial(admission, plural, o);
   switch (verb) {
     case 'watch':
       return serveWatch(ctx.watches, res, url, {
@@ -150,17 +162,25 @@ export function handleIstio(
       return send(res, 200, withVersion(prev, version));
     }
     case 'create': {
+      // handlers/create.go: the options, the body, then the registry store's Create
+      // (rest.BeforeCreate's validation, the webhook, storage)
+      const options = optionsRefusal('CreateOptions', url);
+      if (options) return send(res, options);
       const obj = parseBody(body, req);
-      const bad = refusal(obj);
+      const bad = decoded(obj) ?? stored(obj);
       if (bad) return send(res, bad);
+      if (!dryRun && resourceVersionSet(obj)) return send(res, rvOnCreate());
       if (store.get(plural, namespace, obj.metadata?.name)) return send(res, alreadyExists(gvr, obj.metadata?.name));
       return send(res, 201, withVersion(store.create(obj, plural, namespace, manager, dryRun), version));
     }
     case 'update': {
+      // handlers/update.go: the options, the body, its namespace and name (checkName) …
+      const options = optionsRefusal('UpdateOptions', url);
+      if (options) return send(res, options);
       const obj = parseBody(body, req);
-      const bad = refusal(obj);
+      const bad = decoded(obj) ?? nameRefusal(obj, name!);
       if (bad) return send(res, bad);
-      // registry/generic/registry/store.go Update: a missing object is NotFound first (custom
+      // … then registry/generic/registry/store.go Update: a missing object is NotFound first (custom
       // resources AllowCreateOnUpdate() = false); then, as they allow no unconditional update
       // (AllowUnconditionalUpdate() = false), no resourceVersion is 422 — NewInvalid with the
       // GroupKind built from the *resource* ("destinationrules.networking.istio.io", the
@@ -179,12 +199,15 @@ export function handleIstio(
           ]),
         );
       if (sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name!));
+      // rest.BeforeUpdate's validation and the webhook run inside the update, after those checks
+      const refused = stored(obj);
+      if (refused) return send(res, refused);
       return send(res, 200, withVersion(store.update(prev, obj, plural, manager, version, dryRun), version));
     }
     case 'patch':
       return patch(ctx, req, res, url, body, { version, plural, namespace, name: name!, prev, manager, dryRun });
     case 'delete':
-      return remove(ctx, res, body, { plural, namespace, name: name!, prev, dryRun });
+      return remove(ctx, res, url, body, { plural, namespace, name: name!, prev });
   }
   send(res, methodNotAllowed());
 }
@@ -210,28 +233,21 @@ function patch(
   const { store, admission } = ctx;
   const { version, plural, namespace, name, prev, manager, dryRun } = t;
   const gvr = `${plural}.${ISTIO_GROUP}`;
-  const ct = (req.headers['content-type'] ?? '').split(';')[0];
+  // handlers/patch.go PatchResource: the content type first (415), then the options (422)
+  const ct = (req.headers['content-type'] ?? '').split(';')[0].trim();
+  if (!PATCH_TYPES.includes(ct))
+    return send(
+      res,
+      status(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      ),
+    );
+  const options = optionsRefusal('PatchOptions', url, ct);
+  if (options) return send(res, options);
   if (ct === 'application/apply-patch+yaml') {
-    // PatchOptions validation (apimachinery/pkg/apis/meta/v1/validation): 422 with causes
-    if (!url.searchParams.get('fieldManager'))
-      return send(
-        res,
-        invalid(
-          'PatchOptions.meta.k8s.io',
-          '',
-          [
-            {
-              reason: 'FieldValueRequired',
-              field: 'fieldManager',
-              message: 'Required value: is required for apply patch',
-            },
-          ],
-          { group: 'meta.k8s.io', kind: 'PatchOptions' },
-        ),
-      );
     const applied = YAML.parse(body) as Obj;
-    if (applied?.metadata?.name !== name)
-      return send(res, status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
     const want = `${ISTIO_GROUP}/${version}`;
     if (applied.apiVersion !== want)
       return send(
@@ -248,29 +264,23 @@ function patch(
     if (typeError) return send(res, typeError);
     // the webhook sees the merged object: compute it as a dry run first
     const force = isTrue(url.searchParams.get('force'));
+    // the patcher creates a missing object: with a resourceVersion set that is the storage's
+    // 500 (etcd3 store.go Create, ErrResourceVersionSetOnCreate; a real one answered a
+    // forced apply so — java-operator-sdk#2033 quotes it, Kubernetes 1.22 — the 1.32 path to
+    // it was not read)
+    if (!prev && !dryRun && resourceVersionSet(applied)) return send(res, rvOnCreate());
     const merged = store.apply(prev, applied, plural, namespace, version, manager, force, true);
     if (merged instanceof Status) return send(res, merged);
-    const denied = webhookDenial(admission, plural, merged);
+    // patch.go applyPatch, after the field manager: the merged object's namespace and name
+    const misnamed = namespaceRefusal(merged, namespace) ?? nameRefusal(merged, name);
+    if (misnamed) return send(res, misnamed);
+    const denied =
+      invalidObject(admission, plural, version, merged, metaCauses(merged, plural)) ??
+      webhookDenial(admission, plural, merged);
     if (denied) return send(res, denied);
     const out = dryRun ? merged : store.apply(prev, applied, plural, namespace, version, manager, force, false);
     return out instanceof Status ? send(res, out) : send(res, prev ? 200 : 201, withVersion(out, version));
   }
-  if (url.searchParams.has('force'))
-    return send(
-      res,
-      invalid(
-        'PatchOptions.meta.k8s.io',
-        '',
-        [
-          {
-            reason: 'FieldValueForbidden',
-            field: 'force',
-            message: 'Forbidden: may not be specified for non-apply patch',
-          },
-        ],
-        { group: 'meta.k8s.io', kind: 'PatchOptions' },
-      ),
-    );
   if (!prev) return send(res, notFound(gvr, name));
   let next: Obj;
   if (ct === 'application/merge-patch+json') {
@@ -278,23 +288,18 @@ function patch(
     const sent = p.metadata?.resourceVersion;
     if (sent && sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
     next = mergePatch(clone(prev), p);
-  } else if (ct === 'application/json-patch+json') {
+  } else {
     const applied = jsonPatch(clone(prev), JSON.parse(body) as Obj[]);
     if (applied instanceof Error) return send(res, status(422, 'Invalid', applied.message));
     next = applied;
     const sent = next.metadata?.resourceVersion;
     if (sent && sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
-  } else
-    return send(
-      res,
-      status(
-        415,
-        'UnsupportedMediaType',
-        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
-      ),
-    );
+  }
   const bad =
-    invalidBody(admission, plural, version, next, url.searchParams.get('fieldValidation')) ??
+    strictDecodingRefusal(admission, plural, version, next, url.searchParams.get('fieldValidation')) ??
+    namespaceRefusal(next, namespace) ??
+    nameRefusal(next, name) ??
+    invalidObject(admission, plural, version, next, metaCauses(next, plural)) ??
     webhookDenial(admission, plural, next);
   if (bad) return send(res, bad);
   return send(res, 200, withVersion(store.update(prev, next, plural, manager, version, dryRun), version));
@@ -303,29 +308,42 @@ function patch(
 function remove(
   ctx: IstioContext,
   res: http.ServerResponse,
+  url: URL,
   body: string,
-  t: Pick<Target, 'plural' | 'namespace' | 'name' | 'prev' | 'dryRun'>,
+  t: Pick<Target, 'plural' | 'namespace' | 'name' | 'prev'>,
 ): void {
-  const { plural, namespace, name, prev, dryRun } = t;
-  const gvr = `${plural}.${ISTIO_GROUP}`;
-  if (!prev) return send(res, notFound(gvr, name));
-  // DeleteOptions.preconditions (apiserver storage/interfaces.go Preconditions.Check, an
-  // InvalidObj error the registry turns into a Conflict: storeerr InterpretDeleteError).
-  // The code, reason and "Precondition failed: …" text follow the source; the real
-  // message also carries the StorageError wrapping, not imitated
-  const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
-  const failed = (what: string, sent: string, have: string) =>
-    status(
-      409,
-      'Conflict',
-      `Operation cannot be fulfilled on ${gvr} "${name}": Precondition failed: ${what} in precondition: ${sent}, ${what} in object meta: ${have}`,
-      { name, group: ISTIO_GROUP, kind: plural },
+  const { plural, namespace, name, prev } = t;
+  // handlers/delete.go DeleteResource: the body's DeleteOptions (else the query's), validated
+  // before the registry looks the object up
+  const options = deleteOptionsOf(body, url);
+  const refused = deleteOptionsRefusal(options);
+  if (refused) return send(res, refused);
+  if (!prev) return send(res, notFound(`${plural}.${ISTIO_GROUP}`, name));
+  // registry/rest/delete.go BeforeDelete: the UID precondition first, then the
+  // resourceVersion; a Conflict whose GroupResource is the *kind* ("DestinationRule.networking.istio.io")
+  const { uid, resourceVersion } = options.preconditions;
+  const kind = RESOURCES[plural].kind;
+  const failed = (why: string) =>
+    status(409, 'Conflict', `Operation cannot be fulfilled on ${kind}.${ISTIO_GROUP} "${name}": ${why}`, {
+      name,
+      group: ISTIO_GROUP,
+      kind,
+    });
+  if (uid !== undefined && uid !== prev.metadata.uid)
+    return send(
+      res,
+      failed(
+        `the UID in the precondition (${uid}) does not match the UID in record (${prev.metadata.uid}). The object might have been deleted and then recreated`,
+      ),
     );
-  if (pre.resourceVersion !== undefined && pre.resourceVersion !== prev.metadata.resourceVersion)
-    return send(res, failed('ResourceVersion', pre.resourceVersion, prev.metadata.resourceVersion));
-  if (pre.uid !== undefined && pre.uid !== prev.metadata.uid)
-    return send(res, failed('UID', pre.uid, prev.metadata.uid));
-  ctx.store.remove(plural, namespace, name, dryRun);
+  if (resourceVersion !== undefined && resourceVersion !== prev.metadata.resourceVersion)
+    return send(
+      res,
+      failed(
+        `the ResourceVersion in the precondition (${resourceVersion}) does not match the ResourceVersion in record (${prev.metadata.resourceVersion}). The object might have been modified`,
+      ),
+    );
+  ctx.store.remove(plural, namespace, name, options.dryRun.length > 0);
   send(res, 200, {
     kind: 'Status',
     apiVersion: 'v1',
@@ -333,6 +351,23 @@ function remove(
     status: 'Success',
     details: { name, group: ISTIO_GROUP, kind: plural, uid: prev.metadata.uid },
   });
+}
+
+/**
+ * The media types the CRD handler accepts for PATCH (apiextensions-apiserver
+ * customresource_handler.go: JSON patch, merge patch, apply; strategic merge is built-in types
+ * only; apply as CBOR only behind the CBORServingAndStorage gate, off in 1.32).
+ */
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
+/** storage.Versioner ObjectResourceVersion: a resourceVersion that parses as a non-zero uint64 (#113847: "-1" passes) */
+function resourceVersionSet(o: Obj): boolean {
+  const rv = o?.metadata?.resourceVersion;
+  return typeof rv === 'string' && /^\d+$/.test(rv) && BigInt(rv) !== 0n;
+}
+/** storage.ErrResourceVersionSetOnCreate through ErrorToAPIStatus: a plain error, 500 without reason or details */
+function rvOnCreate(): Status {
+  return status(500, '', 'resourceVersion should not be set on objects to be created');
 }
 
 function defaultManager(req: http.IncomingMessage): string {

@@ -111,7 +111,7 @@ const SUBDOMAIN = new RegExp(`^${SUBDOMAIN_FMT}$`);
  * content.IsLabelKey (formerly validation.IsQualifiedName): [DNS-1123 subdomain "/"] name of
  * ≤ 63 alphanumerics, '-', '_', '.'; every failed rule is one message.
  */
-function labelKeyErrors(k: string): string[] {
+export function labelKeyErrors(k: string): string[] {
   const errs: string[] = [];
   const slash = k.indexOf('/');
   let name = k;
@@ -140,7 +140,7 @@ function labelKeyErrors(k: string): string[] {
 }
 
 /** validation.IsValidLabelValue: ≤ 63 characters, empty or a name. */
-function labelValueErrors(v: string): string[] {
+export function labelValueErrors(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push('must be no more than 63 characters');
   if (v !== '' && !NAME.test(v))

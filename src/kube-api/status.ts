@@ -25,7 +25,8 @@ export function status(code: number, reason: string, message: string, details?: 
     metadata: {},
     status: 'Failure',
     message,
-    reason,
+    // metav1.Status.Reason is `omitempty`: a plain error's 500 (ErrorToAPIStatus) has none
+    ...(reason ? { reason } : {}),
     ...(details ? { details } : {}),
     code,
   });

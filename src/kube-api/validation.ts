@@ -26,6 +26,7 @@ import { deletePath, type Obj } from './fields.js';
 import { typeErrors, type CrdSet } from './crd-schema.js';
 import { ISTIO_GROUP, invalid, status, type Status } from './status.js';
 import { RESOURCES } from './resources.js';
+import type { Cause } from './object-meta.js';
 
 export interface Admission {
   crds: CrdSet | undefined;
@@ -61,11 +62,11 @@ export function applyTypeError(
 }
 
 /**
- * Field validation of a create/update body (not apply): with `fieldValidation=Strict` an
- * undeclared field is 400; otherwise it is pruned (structural schema; the Warning header is
- * not imitated). A wrong scalar type is 422 Invalid. Prunes `obj` in place.
+ * Field validation while a create/update body is decoded (not apply): with
+ * `fieldValidation=Strict` an undeclared field is 400; otherwise it is pruned (structural
+ * schema; the Warning header is not imitated). Prunes `obj` in place.
  */
-export function invalidBody(
+export function strictDecodingRefusal(
   a: Admission,
   plural: string,
   version: string,
@@ -74,27 +75,45 @@ export function invalidBody(
 ): Status | undefined {
   const schema = schemaOf(a.crds, plural, version);
   if (!schema) return undefined;
-  const errors = typeErrors(schema, obj);
-  const unknown = errors
-    .filter((e) => e.endsWith(': field not declared in schema'))
+  const unknown = typeErrors(schema, obj)
+    .filter((e) => e.endsWith(UNDECLARED))
     .map((e) => e.slice(1, e.indexOf(':')));
-  const wrong = errors.filter((e) => !e.endsWith(': field not declared in schema'));
   if (unknown.length > 0 && fieldValidation === 'Strict')
     return status(400, 'BadRequest', `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
   // pruned where the path names no list item (inside lists it is left: not modelled)
   for (const u of unknown) if (!u.includes('[')) deletePath(obj, u.split('.').join('\u0000'));
-  if (wrong.length > 0)
-    return invalid(
-      `${RESOURCES[plural].kind}.${ISTIO_GROUP}`,
-      obj.metadata?.name ?? '',
-      wrong.map((e) => ({
-        reason: 'FieldValueTypeInvalid',
-        field: e.slice(1, e.indexOf(':')),
-        message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}`,
-      })),
-    );
   return undefined;
 }
+
+/**
+ * The strategy's validation of the object to store (customresource validator.go Validate):
+ * `lead` — the type and metadata causes (object-meta.ts metaCauses) — then the schema's wrong
+ * scalar types, in one 422 Invalid.
+ */
+export function invalidObject(
+  a: Admission,
+  plural: string,
+  version: string,
+  obj: Obj,
+  lead: Cause[],
+): Status | undefined {
+  const schema = schemaOf(a.crds, plural, version);
+  const wrong = lead.some((c) => c.field === 'kind')
+    ? []
+    : (schema ? typeErrors(schema, obj) : []).filter((e) => !e.endsWith(UNDECLARED));
+  const causes = [
+    ...lead,
+    ...wrong.map((e) => ({
+      reason: 'FieldValueTypeInvalid',
+      field: e.slice(1, e.indexOf(':')),
+      message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}`,
+    })),
+  ];
+  if (causes.length === 0) return undefined;
+  return invalid(`${RESOURCES[plural].kind}.${ISTIO_GROUP}`, obj.metadata?.name ?? '', causes);
+}
+
+const UNDECLARED = ': field not declared in schema';
 
 /** Istio's validating webhook on the object about to be stored; undefined = admitted. */
 export function webhookDenial(a: Admission, plural: string, obj: Obj): Status | undefined {

@@ -1,5 +1,7 @@
-/** Calls against a local Kubernetes API in tests: JSON requests and a watch stream read line by line. */
+/** Calls against a local Kubernetes API in tests: JSON requests, a watch stream read line by line, the real kubectl. */
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { CoreObjects } from '../../src/kube-api/core.js';
 
 export async function call(
@@ -97,4 +99,19 @@ export function coreFixture(): CoreObjects {
       },
     ],
   };
+}
+
+const exec = promisify(execFile);
+
+/** The real kubectl with a kubeconfig: its output and exit code (never throws for a failed command). */
+export async function runKubectl(
+  kubeconfig: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    return { ...(await exec('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 20_000 })), code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
 }

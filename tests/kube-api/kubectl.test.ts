@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readCrdFile, startKubeApi, type KubeApi } from '../../src/kube-api/index.js';
 import { kubeconfigText } from '../../src/kube-api/kubeconfig.js';
-import { call } from './helpers.js';
+import { call, runKubectl } from './helpers.js';
 import { istioCrdFile } from '../cluster/fake-crd-schema.js';
 
 const exec = promisify(execFile);
@@ -29,13 +29,8 @@ let api: KubeApi;
 let kubeconfig: string;
 let dir: string;
 
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    return { ...(await exec('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 20_000 })), code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return runKubectl(kubeconfig, ...args);
 }
 
 test.before(async () => {
