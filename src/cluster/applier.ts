@@ -31,7 +31,7 @@ import {
 import type { PolicyDoc } from '../policy/model.js';
 import { InfraError, UsageError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
-import { IstioApi, codeOf } from './istio-api.js';
+import { IstioApi, changedUnderWrite } from './istio-api.js';
 import type { Journal, JournalEntry } from './journal.js';
 import {
   comparable,
@@ -367,8 +367,9 @@ export class ClusterApplier implements Applier {
       try {
         return await write();
       } catch (err) {
-        // 409: the object changed between our read and our write; read again and redo
-        if (codeOf(err) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        // 409 (or deleted under our apply): the object changed between our read and our
+        // write; read again and redo
+        if (!changedUnderWrite(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
       }
     }
   }

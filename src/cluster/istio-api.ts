@@ -10,7 +10,7 @@ import type { ObjectKey } from '../ports.js';
 import { ISTIO_VERSIONS } from '../policy/model.js';
 import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
-import { explainApiError, httpCode, type CallContext } from './errors.js';
+import { explainApiError, httpCode, statusMessage, type CallContext } from './errors.js';
 import { FIELD_MANAGER, ISTIO_GROUP, PLURALS } from './resources.js';
 
 type Obj = Record<string, unknown>;
@@ -173,11 +173,26 @@ export class IstioApi {
     };
     const e = explainApiError(err, c);
     // keep the HTTP code reachable for the 409 retry loop
-    return Object.assign(e, { httpCode: httpCode(err) });
+    return Object.assign(e, { httpCode: httpCode(err), vanished: vanishedUnderApply(err) });
   }
+}
+
+/**
+ * The storage's 500 when an apply carrying a resourceVersion finds no object and so creates
+ * one (apiserver storage ErrResourceVersionSetOnCreate, "resourceVersion should not be set on
+ * objects to be created"; a real server answered a forced apply so — java-operator-sdk#2033):
+ * the object was deleted after our read. Not a server fault — like a 409, read again.
+ */
+function vanishedUnderApply(err: unknown): boolean {
+  return httpCode(err) === 500 && statusMessage(err) === 'resourceVersion should not be set on objects to be created';
 }
 
 /** The HTTP status behind an IstioApi error (409 → re-read and retry). */
 export function codeOf(err: unknown): number | undefined {
   return (err as { httpCode?: number } | undefined)?.httpCode;
+}
+
+/** The object changed under a conditional write (409, or deleted under an apply): re-read and redo. */
+export function changedUnderWrite(err: unknown): boolean {
+  return codeOf(err) === 409 || (err as { vanished?: boolean } | undefined)?.vanished === true;
 }

@@ -157,6 +157,32 @@ test('a 409 during restore (someone wrote in between) is re-read and retried', a
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
 });
 
+test('an object deleted between the re-read and the apply: the storage\'s 500 "resourceVersion should not be set on objects to be created" is a concurrent change (re-read, exit 3 naming it), not a server fault', async () => {
+  await seedVs();
+  const docs = await policies('route-timeout.yaml');
+  const { applier } = applierFor('run-vanish');
+  await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
+  // someone's kubectl delete lands after the applier's GET and before its PATCH
+  let deleted = 0;
+  env.fake.handlers.push((req, _res, url) => {
+    if (deleted === 0 && req.method === 'PATCH' && url.pathname.endsWith('/virtualservices/productpage')) {
+      deleted++;
+      env.fake.remove('virtualservices', 'default', 'productpage');
+    }
+    return false;
+  });
+  const err = await applier.apply(docs).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.is(deleted, 1);
+  // before: InfraError "the Kubernetes API answered 500 to patch virtualservices…"
+  assert.instance(err, ConcurrentChangeError, String(err));
+  assert.is((err as MeshproofError).exitCode, ExitCode.infra);
+  assert.match((err as Error).message, 'VirtualService default/productpage (deleted)');
+  assert.is(env.fake.get('virtualservices', 'default', 'productpage'), undefined, 'not re-created by the apply');
+});
+
 test('an undeclared field or a wrong type: the server\'s 500 "failed to create typed patch object" is exit 2 at the field\'s file:line:col', async () => {
   if (!env.fake.crdsLoaded)
     return void console.log(

@@ -108,6 +108,8 @@ export interface FakeApiServer {
   list(plural: string): Obj[];
   /** stores an object as `kubectl create` would (manager "kubectl-create") */
   seed(object: Obj): Obj;
+  /** deletes a stored object as someone else's `kubectl delete` would */
+  remove(plural: string, namespace: string, name: string): void;
   /** a write to the `status` subresource, as istiod's status controller makes (ObjectStore.writeStatus) */
   writeStatus(plural: string, namespace: string, name: string, status: Obj, manager?: string): Obj;
   /** one-shot responses, consumed in order of matching */
@@ -178,6 +180,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     get: (plural, ns, name) => api.store.get(plural, ns, name),
     list: (plural) => api.store.list(plural),
     seed: (object) => api.store.seed(object),
+    remove: (plural, ns, name) => api.store.remove(plural, ns, name, false),
     writeStatus: (plural, ns, name, newStatus, manager) => api.store.writeStatus(plural, ns, name, newStatus, manager),
     script: (r) => void scripted.push(r),
     assertConsumed: () => {
