@@ -15,8 +15,9 @@
  *    `managedFields` Update entry for the creating manager (`?fieldManager=`, else the
  *    user agent's first word, as fake-apiserver.ts does). A create over an existing name is 409
  *    AlreadyExists. DELETE honours DeleteOptions.preconditions {uid, resourceVersion}: a
- *    mismatch is 409 Conflict "Precondition failed: UID in precondition: …" (apiserver
- *    storage/interfaces.go Preconditions.Check; the same wording as fake-apiserver.ts).
+ *    mismatch is 409 Conflict "the UID in the precondition (…) does not match the UID in record
+ *    (…). …" (apiserver registry/rest/delete.go BeforeDelete, which fails before storage's
+ *    Preconditions.Check; the same wording as src/kube-api/istio-handler.ts).
  *  - runner pods (labels app=k6, k6_cr=<name>, runner=true: testrun_types.go ListOptions) in the
  *    pod list with the kubelet's status (phase Pending → Running → Succeeded/Failed, the k6
  *    container's `state.terminated.exitCode`), and `GET …/pods/NAME/log` (text/plain).
@@ -436,22 +437,28 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     if (req.method === 'GET') reply(res, 200, obj);
     else if (req.method === 'DELETE') {
       const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
-      for (const [field, label] of [
-        ['uid', 'UID'],
-        ['resourceVersion', 'ResourceVersion'],
-      ] as const)
-        if (pre[field] !== undefined && pre[field] !== obj.metadata[field]) {
-          reply(
-            res,
-            409,
-            statusOf(
-              409,
-              'Conflict',
-              `Operation cannot be fulfilled on ${what} "${name}": Precondition failed: ${label} in precondition: ${pre[field]}, ${label} in object meta: ${obj.metadata[field]}`,
-            ),
-          );
-          return true;
-        }
+      // registry/rest/delete.go BeforeDelete: the UID first, then the resourceVersion; the
+      // Conflict's GroupResource is the object's kind and group ("TestRun.k6.io", "ConfigMap")
+      const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
+      const kind = group ? `${obj.kind}.${group}` : obj.kind;
+      const why =
+        pre.uid !== undefined && pre.uid !== obj.metadata.uid
+          ? `the UID in the precondition (${pre.uid}) does not match the UID in record (${obj.metadata.uid}). The object might have been deleted and then recreated`
+          : pre.resourceVersion !== undefined && pre.resourceVersion !== obj.metadata.resourceVersion
+            ? `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion}). The object might have been modified`
+            : undefined;
+      if (why) {
+        reply(
+          res,
+          409,
+          status(409, 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": ${why}`, {
+            name,
+            group,
+            kind: obj.kind,
+          }).json,
+        );
+        return true;
+      }
       if (tr) removeTestRun(ns, name);
       else {
         store.delete(key);

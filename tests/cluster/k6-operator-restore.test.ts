@@ -178,13 +178,43 @@ test('a delete whose precondition fails (the object changed after the read) is r
       reason: 'Conflict',
       code: 409,
       message:
-        'Operation cannot be fulfilled on testruns.k6.io "mp-moving": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2',
+        'Operation cannot be fulfilled on TestRun.k6.io "mp-moving": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (2). The object might have been modified',
     },
   });
   const r = await restoreIn(env);
   assert.is(r.code, ExitCode.ok, r.stderr);
   assert.equal([...op.testRuns.keys(), ...op.configMaps.keys()], []);
   env.fake.assertConsumed();
+});
+
+test('the stand-in cluster refuses a stale delete as rest.BeforeDelete words it: the UID first, the kind and group as the resource (before: storage\'s "Precondition failed: …")', async () => {
+  const [cm, tr] = runObjects('mp-pre');
+  const write = async (method: string, p: string, body: unknown) => {
+    const r = await fetch(`${env.fake.url}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, json: (await r.json()) as any };
+  };
+  const TR = '/apis/k6.io/v1alpha1/namespaces/loadgen/testruns';
+  const CM = '/api/v1/namespaces/loadgen/configmaps';
+  const made = (await write('POST', TR, tr)).json.metadata;
+  const both = await write('DELETE', `${TR}/mp-pre`, { preconditions: { uid: 'x', resourceVersion: '1' } });
+  assert.equal(
+    [both.status, both.json.reason, both.json.details],
+    [409, 'Conflict', { name: 'mp-pre', group: 'k6.io', kind: 'TestRun' }],
+  );
+  assert.is(
+    both.json.message,
+    `Operation cannot be fulfilled on TestRun.k6.io "mp-pre": the UID in the precondition (x) does not match the UID in record (${made.uid}). The object might have been deleted and then recreated`,
+  );
+  const rv = (await write('POST', CM, cm)).json.metadata.resourceVersion;
+  const stale = await write('DELETE', `${CM}/mp-pre`, { preconditions: { resourceVersion: '1' } });
+  assert.is(
+    stale.json.message,
+    `Operation cannot be fulfilled on ConfigMap "mp-pre": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${rv}). The object might have been modified`,
+  );
 });
 
 test.run();
