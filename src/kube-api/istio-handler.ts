@@ -23,6 +23,7 @@
  */
 import { selectorOrBadRequest } from './label-selector.js';
 import type http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { clone, jsonPatch, mergePatch, type Obj } from './fields.js';
 import type { ObjectStore } from './store.js';
@@ -167,6 +168,7 @@ export function handleIstio(
       const options = optionsRefusal('CreateOptions', url);
       if (options) return send(res, options);
       const obj = parseBody(body, req);
+      generateName(obj);
       const bad = decoded(obj) ?? stored(obj);
       if (bad) return send(res, bad);
       if (!dryRun && resourceVersionSet(obj)) return send(res, rvOnCreate());
@@ -272,7 +274,8 @@ function patch(
     const merged = store.apply(prev, applied, plural, namespace, version, manager, force, true);
     if (merged instanceof Status) return send(res, merged);
     // patch.go applyPatch, after the field manager: the merged object's namespace and name
-    const misnamed = namespaceRefusal(merged, namespace) ?? nameRefusal(merged, name);
+    // (the applied namespace is part of the merged object, though no manager owns it)
+    const misnamed = namespaceRefusal({ metadata: { ...applied.metadata } }, namespace) ?? nameRefusal(merged, name);
     if (misnamed) return send(res, misnamed);
     const denied =
       invalidObject(admission, plural, version, merged, metaCauses(merged, plural)) ??
@@ -359,6 +362,20 @@ function remove(
  * only; apply as CBOR only behind the CBORServingAndStorage gate, off in 1.32).
  */
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
+/**
+ * rest.BeforeCreate: a create with `generateName` and no name is named by
+ * names.SimpleNameGenerator — the prefix cut to 58 characters, then 5 random characters of
+ * utilrand's alphabet (no vowels, no 0/1/3). The generated name is validated like any other;
+ * generateName's own prefix validation is not imitated.
+ */
+function generateName(o: Obj): void {
+  const prefix = o?.metadata?.generateName;
+  if (!prefix || o.metadata.name) return;
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const suffix = Array.from(randomBytes(5), (b) => alphabet[b % alphabet.length]).join('');
+  o.metadata.name = `${String(prefix).slice(0, 58)}${suffix}`;
+}
 
 /** storage.Versioner ObjectResourceVersion: a resourceVersion that parses as a non-zero uint64 (#113847: "-1" passes) */
 function resourceVersionSet(o: Obj): boolean {

@@ -132,10 +132,18 @@ test('the body against the URL: another namespace is 400 on create, replace and 
     [apply.status, apply.json.message],
     [400, 'the name of the object (reviews) does not match the name on the URL (productpage)'],
   );
+  const applyNs = await call(
+    api.url,
+    'PATCH',
+    `${DRS}/productpage?fieldManager=alice`,
+    JSON.stringify(dr({ namespace: 'other' })),
+    'application/apply-patch+yaml',
+  );
+  assert.equal([applyNs.status, applyNs.json.message], [400, ns]);
   assert.is(api.store.get('destinationrules', 'default', 'productpage')!.metadata.resourceVersion, rv);
 });
 
-test('the custom resource validator: a bad name is 422 "metadata.name: Invalid value" (kubectl create prints it), a missing one "Required value", a bad label value "metadata.labels", a wrong kind "kind: … must be DestinationRule" alone', async () => {
+test('the custom resource validator: a bad name is 422 "metadata.name: Invalid value" (kubectl create prints it), a missing one "Required value", a bad label value "metadata.labels", a wrong kind "kind: … must be DestinationRule" alone; generateName names the object', async () => {
   const bad = await call(api.url, 'POST', DRS, dr({ name: 'Bad_Name' }));
   assert.is(bad.status, 422);
   assert.is(
@@ -174,6 +182,11 @@ test('the custom resource validator: a bad name is 422 "metadata.name: Invalid v
     ],
   );
   assert.equal(api.store.list('destinationrules'), []);
+  // generateName without a name: named by SimpleNameGenerator (prefix + 5 of utilrand's alphabet)
+  const generated = await call(api.url, 'POST', DRS, { ...dr(), metadata: { generateName: 'pp-' } });
+  assert.is(generated.status, 201);
+  assert.match(generated.json.metadata.name, /^pp-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  assert.ok(api.store.get('destinationrules', 'default', generated.json.metadata.name));
   if (!haveKubectl) return console.log('  skipped the kubectl half: kubectl is not installed');
   const file = path.join(dir, 'bad.yaml');
   fs.writeFileSync(file, JSON.stringify({ ...dr({ name: 'Bad_Name', namespace: 'default' }) }));
