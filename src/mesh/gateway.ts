@@ -22,6 +22,7 @@ import { NO_MUTATIONS, type EntryMutations } from './header-mutation.js';
 import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
 import { canonicalPath } from './path-normalize.js';
+import { mutateRequestHeaders } from './request-headers.js';
 
 export interface GatewayDeps {
   config(): MeshConfig;
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   rng: Rng;
   /** retry back-off jitter */
   backoffRng: Rng;
+  /** the x-request-id of each request (request-headers.ts) */
+  requestIdRng: Rng;
   now: () => number;
   /** called once per finished request (access log); null = none */
   log: ((d: Downstream, status: number, startedAt: number) => void) | null;
@@ -132,6 +135,8 @@ class GatewayRequest implements Downstream {
       }
     }
     if (!this.normalizePath()) return;
+    // the connection manager's header mutation, before the route is chosen (ActiveStream::decodeHeaders)
+    mutateRequestHeaders(req.headers, req.socket.remoteAddress ?? '127.0.0.1', deps.requestIdRng);
     const route = cfg.routes.find(req.headers.host ?? '', this.path, req.headers, req.method ?? 'GET');
     if (!route) {
       listener.no_route++;

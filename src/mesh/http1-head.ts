@@ -100,6 +100,13 @@ export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): Incom
   return h;
 }
 
+/**
+ * An absolute URL as Envoy reads one with http_parser_parse_url (`Utility::Url::initialize`): a
+ * scheme of letters, `://`, optional userinfo (dropped), a host (bracketed for IPv6) with an
+ * optional port, then the path, query and fragment as they are.
+ */
+export const ABSOLUTE_URL = /^([A-Za-z]+):\/\/(?:[^/?#@]*@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]+)(:\d*)?(.*)$/;
+
 /** method SP request-target SP HTTP/1.x (RFC 9112 §3); group 3 is the minor version */
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
 

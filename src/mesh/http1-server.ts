@@ -32,6 +32,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  ABSOLUTE_URL,
   ChunkedDecoder,
   CodecError,
   framingOf,
@@ -55,13 +56,6 @@ import {
 const READ_AHEAD_MAX_BYTES = 1024 * 1024;
 
 type Listener = () => void;
-
-/**
- * An absolute-form request target, as Envoy's codec reads it with http_parser_parse_url
- * (`Utility::Url::initialize`): a scheme of letters, `://`, optional userinfo (dropped), a host
- * (bracketed for IPv6) with an optional port, then the path, query and fragment as they are.
- */
-const ABSOLUTE_URL = /^([A-Za-z]+):\/\/(?:[^/?#@]*@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]+)(:\d*)?(.*)$/;
 
 /**
  * The path a request is routed and forwarded with (http1/codec_impl.cc
