@@ -71,8 +71,11 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
       ),
       { schemaErrors: typed },
     );
-  if ((code === 400 || code === 422) && c.source)
-    // e.g. Istio's validating webhook: "admission webhook "validation.istio.io" denied the request"
+  // e.g. Istio's validating webhook: "admission webhook "validation.istio.io" denied the
+  // request"; or the policy's namespace does not exist (NamespaceLifecycle admission answers a
+  // create — an apply that creates — with the namespace's own 404)
+  const noNamespace = code === 404 && /^namespaces "[^"]*" not found$/.test(statusMessage(err));
+  if ((code === 400 || code === 422 || noNamespace) && c.source)
     return new ConfigError(`${c.source}: the cluster rejected ${what}: ${statusMessage(err)}`);
   return new InfraError(`the Kubernetes API answered ${code} to ${c.verb} ${what}${where}: ${statusMessage(err)}`);
 }

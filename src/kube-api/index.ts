@@ -83,6 +83,25 @@ export interface KubeApi {
 }
 
 const NO_CORE: CoreObjects = { namespaces: [], services: [], pods: [] };
+/**
+ * The namespaces every kube-apiserver makes itself (pkg/controlplane's system namespaces
+ * controller: default, kube-system, kube-public, kube-node-lease), beside the caller's.
+ */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+function withSystemNamespaces(core: () => CoreObjects): () => CoreObjects {
+  return () => {
+    const c = core();
+    const own = new Set(c.namespaces.map((n) => n.metadata?.name));
+    const system = SYSTEM_NAMESPACES.filter((n) => !own.has(n)).map((name) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    }));
+    return { ...c, namespaces: [...system, ...c.namespaces] };
+  };
+}
 const VERSION = {
   major: '1',
   minor: '32',
@@ -96,18 +115,19 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const store = new ObjectStore();
   const watches = new WatchHub(store);
   const served = servedVersions(options.crds);
+  const core = withSystemNamespaces(options.core ?? (() => NO_CORE));
   const ctx: IstioContext = {
     store,
     served,
     admission: { crds: options.crds, webhook: options.webhook ?? true },
     watches,
+    namespaceExists: (ns) => core().namespaces.some((n) => n.metadata?.name === ns),
   };
   for (const o of options.seed ?? []) store.seed(o, options.seedManager);
   if (options.onChange) {
     const notify = options.onChange;
     store.onChange(() => notify(store.all()));
   }
-  const core = options.core ?? (() => NO_CORE);
   const interceptors: Interceptor[] = [];
   const sockets = new Set<net.Socket>();
 

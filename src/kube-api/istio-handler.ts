@@ -51,6 +51,8 @@ export interface IstioContext {
   served: string[];
   admission: Admission;
   watches: WatchHub;
+  /** the namespace exists (NamespaceLifecycle admission refuses creates in any other) */
+  namespaceExists: (namespace: string) => boolean;
 }
 
 /** /apis/networking.istio.io/VERSION[/namespaces/NS]/PLURAL[/NAME] */
@@ -169,7 +171,7 @@ export function handleIstio(
       if (options) return send(res, options);
       const obj = parseBody(body, req);
       generateName(obj);
-      const bad = decoded(obj) ?? stored(obj);
+      const bad = decoded(obj) ?? missingNamespace(ctx, namespace) ?? stored(obj);
       if (bad) return send(res, bad);
       if (!dryRun && resourceVersionSet(obj)) return send(res, rvOnCreate());
       if (store.get(plural, namespace, obj.metadata?.name)) return send(res, alreadyExists(gvr, obj.metadata?.name));
@@ -277,6 +279,8 @@ function patch(
     // (the applied namespace is part of the merged object, though no manager owns it)
     const misnamed = namespaceRefusal({ metadata: { ...applied.metadata } }, namespace) ?? nameRefusal(merged, name);
     if (misnamed) return send(res, misnamed);
+    const gone = prev ? undefined : missingNamespace(ctx, namespace);
+    if (gone) return send(res, gone);
     const denied =
       invalidObject(admission, plural, version, merged, metaCauses(merged, plural)) ??
       webhookDenial(admission, plural, merged);
@@ -362,6 +366,19 @@ function remove(
  * only; apply as CBOR only behind the CBORServingAndStorage gate, off in 1.32).
  */
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
+/**
+ * The NamespaceLifecycle admission plugin (plugin/pkg/admission/namespace/lifecycle
+ * admission.go Admit): mutating admission, so before the strategy's validation, for a create
+ * in a namespace that does not exist returns the namespace GET's own NotFound — 404
+ * `namespaces "X" not found`, details {name, kind: namespaces}. Updates, patches and deletes
+ * meet the object's own 404 first (it cannot exist there). Terminating namespaces (403) are
+ * not modelled: nothing here deletes a namespace.
+ */
+function missingNamespace(ctx: IstioContext, namespace: string): Status | undefined {
+  if (ctx.namespaceExists(namespace)) return undefined;
+  return status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+}
 
 /**
  * rest.BeforeCreate: a create with `generateName` and no name is named by

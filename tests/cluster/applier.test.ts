@@ -282,6 +282,17 @@ test('an object outside the run\'s namespace is refused unless allowOtherNamespa
   assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
   assert.is(env.fake.get('destinationrules', 'payments', 'ratings'), undefined);
   const allowed = applierFor('run-other2', { allowOtherNamespaces: true }).applier;
+  // a namespace the cluster does not have: NamespaceLifecycle's 404 is the policy's error
+  const missing = await allowed.apply(docs).then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.is(missing?.exitCode, ExitCode.usage, missing?.message);
+  assert.is(
+    missing.message,
+    'policies/other.yaml:1:1: the cluster rejected destinationrules.networking.istio.io "ratings": namespaces "payments" not found',
+  );
+  env.fake.namespaces.push('payments');
   await allowed.apply(docs);
   assert.ok(env.fake.get('destinationrules', 'payments', 'ratings'));
 });

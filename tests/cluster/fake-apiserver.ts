@@ -100,6 +100,11 @@ export interface FakeApiServer {
   pods: FakePod[];
   services: FakeService[];
   nodes: FakeNode[];
+  /**
+   * namespaces that exist besides the apiserver's own (default, kube-*) and those of `pods` and
+   * `services`; a create elsewhere is NamespaceLifecycle's 404. Default: istio-system.
+   */
+  namespaces: string[];
   /** more resources, tried before the built-in routes (fake-apiserver-k6.ts); true = answered */
   handlers: ((req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string) => boolean)[];
   /** the stored object, or undefined */
@@ -155,7 +160,13 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     crds,
     webhook: options.webhook ?? false,
     core: () => ({
-      namespaces: [],
+      namespaces: [
+        ...new Set([
+          ...fake.namespaces,
+          ...fake.pods.map((p) => p.namespace),
+          ...fake.services.map((s) => s.namespace),
+        ]),
+      ].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } })),
       pods: fake.pods.map(podObject),
       services: fake.services.map(serviceObject),
     }),
@@ -174,6 +185,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     accessReviews: [],
     portForwardVerbs: new Set(['get', 'create']),
     pods: [],
+    namespaces: ['istio-system'],
     services: [],
     nodes: [],
     handlers: [],

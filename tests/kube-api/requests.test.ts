@@ -294,4 +294,43 @@ test('DELETE: preconditions as rest.BeforeDelete words them (the UID first, the 
   assert.is(api.store.get('destinationrules', 'default', 'productpage'), undefined);
 });
 
+test('NamespaceLifecycle: a create (or an apply that creates) in a namespace that does not exist is 404 `namespaces "X" not found`, before validation; the apiserver\'s own namespaces exist (before: stored)', async () => {
+  const NOPE = '/apis/networking.istio.io/v1/namespaces/nope/destinationrules';
+  const post = await call(api.url, 'POST', NOPE, dr({ name: 'Bad_Name' }));
+  assert.equal(post.json, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'namespaces "nope" not found',
+    reason: 'NotFound',
+    details: { name: 'nope', kind: 'namespaces' },
+    code: 404,
+  });
+  const apply = await call(
+    api.url,
+    'PATCH',
+    `${NOPE}/productpage?fieldManager=alice`,
+    JSON.stringify(dr()),
+    'application/apply-patch+yaml',
+  );
+  assert.equal([apply.status, apply.json.message], [404, 'namespaces "nope" not found']);
+  assert.equal(api.store.list('destinationrules'), []);
+  const system = await call(api.url, 'GET', '/api/v1/namespaces/kube-system');
+  assert.equal([system.status, system.json.metadata.name], [200, 'kube-system']);
+  const inSystem = await call(
+    api.url,
+    'POST',
+    '/apis/networking.istio.io/v1/namespaces/kube-public/destinationrules',
+    dr(),
+  );
+  assert.is(inSystem.status, 201);
+  if (!haveKubectl) return console.log('  skipped the kubectl half: kubectl is not installed');
+  const file = path.join(dir, 'nope.yaml');
+  fs.writeFileSync(file, JSON.stringify(dr({ namespace: 'nope' })));
+  const k = await kubectl('apply', '-f', file);
+  assert.is(k.code, 1);
+  assert.match(k.stderr, 'namespaces "nope" not found');
+});
+
 test.run();
