@@ -62,7 +62,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine: Engine =
     opts.engine === 'k6-operator'
-      ? createOperatorEngine({
+      ? await createOperatorEngine({
           kubeconfig: opts.cluster?.kubeconfig,
           context: opts.cluster?.context,
           namespace: opts.k6Operator?.namespace,
