@@ -4,8 +4,8 @@
  * response late by whatever the gateway and its pods were doing. Started on the first phase
  * and kept for the next ones (a thread's start costs hundreds of milliseconds on a loaded
  * machine, paid once per run instead of once per phase — once per demo, whose scenarios share
-one engine, SessionOptions.sharedEngine); unref'd between phases, so a process
- * that forgets `close()` still exits.
+ * one engine, SessionOptions.sharedEngine); unref'd between phases, so a process that forgets
+ * `close()` still exits.
  */
 import type { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';
