@@ -1,21 +1,39 @@
 // Bundles the CLI (Node) and the k6 scripts (k6's JS runtime) with esbuild.
 // `npm ci` runs this through `prepare`, so a fresh clone has a working `dist/`.
+// Imported (bench/lib/bundle.ts bundles its children as dist/ is bundled), it only exports
+// its settings: it builds when node runs it.
 import { build } from 'esbuild';
 import { readdirSync, chmodSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-/** The CLI: one ESM file for Node 20, dependencies left in node_modules. */
-const cli = {
-  entryPoints: ['src/cli/bin.ts'],
-  outfile: 'dist/cli.js',
+/** Every Node bundle: one ESM file for Node 20, dependencies left in node_modules. */
+export const NODE_BUNDLE = {
   bundle: true,
   platform: 'node', // Node built-ins resolve as externals
   format: 'esm', // the package is "type": "module"
   target: 'node20', // engines.node >= 20
   packages: 'external', // keep npm dependencies as imports: smaller bundle, real versions at run time
-  banner: { js: '#!/usr/bin/env node' }, // dist/cli.js is the `meshproof` bin
-  sourcemap: true, // stack traces point at src/ when something does go wrong
   logLevel: 'warning',
 };
+
+/** The CLI. */
+const cli = {
+  ...NODE_BUNDLE,
+  entryPoints: ['src/cli/bin.ts'],
+  outfile: 'dist/cli.js',
+  banner: { js: '#!/usr/bin/env node' }, // dist/cli.js is the `meshproof` bin
+  sourcemap: true, // stack traces point at src/ when something does go wrong
+};
+
+/**
+ * The worker threads' modules, each its own file beside dist/cli.js (src/util/worker.ts loads
+ * them from there): the built-in engine's instance worker (--instances) and the local mesh's
+ * pods (src/mesh/pod-host.ts).
+ */
+export const WORKER_BUNDLES = [
+  { source: 'src/load/builtin/instance-worker.ts', bundle: 'load-worker.js' },
+  { source: 'src/mesh/pod-worker.ts', bundle: 'pod-worker.js' },
+];
 
 /** The k6 scripts: what a user with k6 runs (`k6 run dist/k6/resilience.js`). */
 const k6Entries = existsSync('scripts')
@@ -34,19 +52,10 @@ const k6 = {
   logLevel: 'warning',
 };
 
-/** The built-in engine's instance worker (--instances): a worker thread loads it beside dist/cli.js. */
-const loadWorker = {
-  ...cli,
-  entryPoints: ['src/load/builtin/instance-worker.ts'],
-  outfile: 'dist/load-worker.js',
-  banner: undefined,
-};
-
-/** The local mesh's pods on their own thread (src/mesh/pod-host.ts): a worker loads it beside dist/cli.js. */
-const podWorker = { ...loadWorker, entryPoints: ['src/mesh/pod-worker.ts'], outfile: 'dist/pod-worker.js' };
-
-await build(cli);
-await build(loadWorker);
-await build(podWorker);
-chmodSync('dist/cli.js', 0o755);
-if (k6Entries.length > 0) await build(k6);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await build(cli);
+  for (const w of WORKER_BUNDLES)
+    await build({ ...NODE_BUNDLE, sourcemap: true, entryPoints: [w.source], outfile: `dist/${w.bundle}` });
+  chmodSync('dist/cli.js', 0o755);
+  if (k6Entries.length > 0) await build(k6);
+}

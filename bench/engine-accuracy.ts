@@ -17,13 +17,33 @@
  * shared machine a neighbour's burst lands in some p99s: the round with the smallest error
  * is reported, and every round's errors are listed in the note, with the client's GC pauses
  * and event-loop delay during that round (what a client-side error is made of).
+ *
+ * Beside each figure, the same measurement with hey (a native Go client, its own process) as
+ * the client, its rounds interleaved with the engine's against the same server, its best round
+ * chosen by the same rule (lib/accuracy-rounds.ts): what this machine allows a client that is
+ * not the engine. Without hey the line says it is missing and how to install it.
  */
 import { figure, skipped, type Figure } from './report.js';
 import { ENGINE_THREAD_NICE } from '../src/load/builtin/instance-host.js';
+import type { Engine, RunOptions } from '../src/load/model.js';
+import {
+  bestRound,
+  heyFigure,
+  heyFigureName,
+  heyMissing,
+  heyRound,
+  roundErrors,
+  timedRound,
+  type Badness,
+  type Round,
+} from './lib/accuracy-rounds.js';
+import type { HeyLatency } from './lib/hey.js';
 import { engineLatencyAtRate } from './lib/load.js';
 import { formatLoopStats, watchLoop, type LoopStats } from './lib/loop-stats.js';
+import { hasCommand } from './lib/proc.js';
 import { builtinEngine, startLocalMesh } from './lib/subjects.js';
-import { hasKernelTarget, INSTALL_PYTHON, startKernelTarget } from './lib/kernel-target.js';
+import { hasKernelTarget, INSTALL_PYTHON, startKernelTarget, type TimedTarget } from './lib/kernel-target.js';
+import { mirroredOrder } from './mesh-overhead.js';
 
 export const BENCH = 'engine-accuracy';
 
@@ -40,51 +60,60 @@ export const QUICK: AccuracyParams = { delayMs: 10, rate: 500, seconds: 4, warmu
 
 export const TARGET_ERROR_MS = { on: 'value', op: '<=', limit: 0.5, abs: true } as const;
 
-interface Round {
-  engine: { p50: number; p99: number; dropped: number };
-  server: { p50: number; p99: number };
-  /** engine − server */
-  error: { p50: number; p99: number };
+/** What the engine saw in a round, with its loop's GC pauses and delay meanwhile. */
+interface EngineSeen {
+  p50: number;
+  p99: number;
+  dropped: number;
   loop: LoopStats;
+}
+
+/** One engine round against the server (its record reset first). */
+function engineRound(
+  engine: Engine,
+  target: TimedTarget,
+  p: AccuracyParams,
+  options: RunOptions = {},
+): Promise<Round<EngineSeen>> {
+  return timedRound(target, async () => {
+    const stop = watchLoop();
+    const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds, undefined, options);
+    return { ...seen, loop: stop() };
+  });
 }
 
 /** The note of a figure that cannot be measured here: no kernel-timed server, no truth. */
 const NO_TRUTH = `no kernel-timed server: needs python3 on Linux (${INSTALL_PYTHON})`;
 
-export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]> {
+/** `hey`: whether the reference client is installed (tests say it is not). */
+export async function engineAccuracy(p: AccuracyParams = FULL, hey = hasCommand('hey')): Promise<Figure[]> {
   if (!hasKernelTarget())
-    return (['p50', 'p99'] as const).map((q) =>
+    return (['p50', 'p99'] as const).flatMap((q) => [
       skipped(BENCH, `${q} error vs server, ${p.rate}/s`, 'ms', NO_TRUTH, TARGET_ERROR_MS),
-    );
+      skipped(BENCH, heyFigureName(q, p.rate), 'ms', NO_TRUTH),
+    ]);
   const engine = await builtinEngine();
   const target = await startKernelTarget(p.delayMs);
-  const rounds: Round[] = [];
+  const rounds: Round<EngineSeen>[] = [];
+  const heyRounds: Round<HeyLatency>[] = [];
   try {
     if (p.warmupSeconds > 0) await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds);
-    for (let i = 0; i < p.rounds; i++) {
-      await target.reset();
-      const stop = watchLoop();
-      const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds);
-      const loop = stop();
-      const truth = await target.truth();
-      rounds.push({
-        engine: seen,
-        server: truth,
-        error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 },
-        loop,
-      });
+    // engine and hey in mirrored order (engine, hey, hey, engine …): drift weighs on both alike
+    for (const client of mirroredOrder(hey ? ['engine', 'hey'] : ['engine'], p.rounds)) {
+      if (client === 'engine') rounds.push(await engineRound(engine, target, p));
+      else heyRounds.push(await heyRound(target, p.rate, p.seconds, p.delayMs));
     }
   } finally {
     await target.stop();
   }
-  const worst = (r: Round) => Math.max(Math.abs(r.error.p50), Math.abs(r.error.p99));
-  const best = rounds.reduce((a, b) => (worst(b) < worst(a) ? b : a));
+  const worst: Badness = (r) => Math.max(Math.abs(r.error.p50), Math.abs(r.error.p99));
+  const best = bestRound(rounds, worst);
   const others =
     rounds.length > 1
       ? `; all rounds p50/p99 error: ${rounds.map((r) => `${r.error.p50.toFixed(2)}/${r.error.p99.toFixed(2)}`).join(', ')} ms`
       : '';
-  const dropped = best.engine.dropped > 0 ? `; ${best.engine.dropped} dropped iterations` : '';
-  return (['p50', 'p99'] as const).map((q) =>
+  const dropped = best.client.dropped > 0 ? `; ${best.client.dropped} dropped iterations` : '';
+  return (['p50', 'p99'] as const).flatMap((q) => [
     figure({
       bench: BENCH,
       name: `${q} error vs server, ${p.rate}/s`,
@@ -92,9 +121,10 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
       unit: 'ms',
       reference: { name: `server ${q}`, value: best.server[q] },
       target: TARGET_ERROR_MS,
-      note: `engine ${best.engine[q].toFixed(3)} ms, server ${best.server[q].toFixed(3)} ms${dropped}${q === 'p99' ? `; ${formatLoopStats(best.loop)}` : ''}${others}`,
+      note: `engine ${best.client[q].toFixed(3)} ms, server ${best.server[q].toFixed(3)} ms${dropped}${q === 'p99' ? `; ${formatLoopStats(best.client.loop)}` : ''}${others}`,
     }),
-  );
+    hey ? heyFigure(BENCH, q, p.rate, heyRounds, worst) : heyMissing(BENCH, q, p.rate),
+  ]);
 }
 
 /**
@@ -104,7 +134,8 @@ export async function engineAccuracy(p: AccuracyParams = FULL): Promise<Figure[]
  * thread, and the engine measures the known-latency server from a worker thread, as a run
  * on the local mesh does (RunOptions.isolate). The same measurement with the engine on the
  * mesh's own thread (before issue 18) is an info line beside it: the measurement behind the
- * choice to move the engine rather than the mesh.
+ * choice to move the engine rather than the mesh. And hey as the client, in its own process,
+ * under the same background load, interleaved with both: the floor of the 0.5 ms target here.
  */
 export const BENCH_UNDER_MESH = 'accuracy-under-mesh';
 
@@ -117,10 +148,14 @@ export interface UnderMeshParams extends AccuracyParams {
 export const FULL_UNDER_MESH: UnderMeshParams = { ...FULL, rounds: 2, meshRate: 1000, meshPods: 3 };
 export const QUICK_UNDER_MESH: UnderMeshParams = { ...QUICK, meshRate: 1000, meshPods: 3 };
 
-export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_MESH): Promise<Figure[]> {
+export async function engineAccuracyUnderMesh(
+  p: UnderMeshParams = FULL_UNDER_MESH,
+  hey = hasCommand('hey'),
+): Promise<Figure[]> {
   if (!hasKernelTarget())
     return [
       skipped(BENCH_UNDER_MESH, `p99 error, engine in a worker, ${p.rate}/s`, 'ms', NO_TRUTH, TARGET_ERROR_MS),
+      skipped(BENCH_UNDER_MESH, heyFigureName('p99', p.rate), 'ms', NO_TRUTH),
       skipped(BENCH_UNDER_MESH, 'p99 error, engine on the mesh thread', 'ms', NO_TRUTH),
     ];
   const engine = await builtinEngine();
@@ -129,36 +164,29 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
   const target = await startKernelTarget(p.delayMs);
   const mesh = await startLocalMesh(p.meshPods, 0);
   const stopBackground = new AbortController();
-  // longer than every round together: aborted when they are done
-  const backgroundSeconds = (p.warmupSeconds + p.seconds) * p.rounds * 2 + 30;
+  // longer than every round together (two engine rounds with warm-up, one hey round): aborted when they are done
+  const backgroundSeconds = ((p.warmupSeconds + p.seconds) * 2 + p.seconds) * p.rounds + 30;
   const background = engineLatencyAtRate(loader, mesh.gatewayUrl, p.meshRate, backgroundSeconds, mesh.host, {
     isolate: true,
     signal: stopBackground.signal,
   });
-  const rounds: Record<'worker' | 'main', Round[]> = { worker: [], main: [] };
+  const rounds: Record<'worker' | 'main', Round<EngineSeen>[]> = { worker: [], main: [] };
+  const heyRounds: Round<HeyLatency>[] = [];
   let meshServed = 0;
   // read before close() ends the thread
   let nice: number | undefined;
   try {
-    for (let i = 0; i < p.rounds; i++) {
-      // alternate which goes first, so drift on a shared machine weighs on both alike
-      const order: ('worker' | 'main')[] = i % 2 === 0 ? ['worker', 'main'] : ['main', 'worker'];
-      for (const where of order) {
-        const options = { isolate: where === 'worker' };
-        if (p.warmupSeconds > 0)
-          await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds, undefined, options);
-        await target.reset();
-        const stop = watchLoop();
-        const seen = await engineLatencyAtRate(engine, target.url, p.rate, p.seconds, undefined, options);
-        const loop = stop();
-        const truth = await target.truth();
-        rounds[where].push({
-          engine: seen,
-          server: truth,
-          error: { p50: seen.p50 - truth.p50, p99: seen.p99 - truth.p99 },
-          loop,
-        });
+    // in mirrored order (worker, main, hey, hey, main, worker …), so drift on a shared machine weighs on all alike
+    const clients: ('worker' | 'main' | 'hey')[] = hey ? ['worker', 'main', 'hey'] : ['worker', 'main'];
+    for (const client of mirroredOrder(clients, p.rounds)) {
+      if (client === 'hey') {
+        heyRounds.push(await heyRound(target, p.rate, p.seconds, p.delayMs));
+        continue;
       }
+      const options = { isolate: client === 'worker' };
+      if (p.warmupSeconds > 0)
+        await engineLatencyAtRate(engine, target.url, p.rate, p.warmupSeconds, undefined, options);
+      rounds[client].push(await engineRound(engine, target, p, options));
     }
   } finally {
     nice = engine.threadNice;
@@ -168,11 +196,9 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
     await mesh.stop();
     await target.stop();
   }
-  const worst = (r: Round) => Math.abs(r.error.p99);
-  const best = (rs: Round[]) => rs.reduce((a, b) => (worst(b) < worst(a) ? b : a));
-  const w = best(rounds.worker);
-  const m = best(rounds.main);
-  const all = (rs: Round[]) => rs.map((r) => r.error.p99.toFixed(2)).join(', ');
+  const worst: Badness = (r) => Math.abs(r.error.p99);
+  const w = bestRound(rounds.worker, worst);
+  const m = bestRound(rounds.main, worst);
   const context = `mesh served ${meshServed.toLocaleString('en-US')} background requests at ${p.meshRate}/s; engine thread nice ${nice ?? '?'} (wanted ${ENGINE_THREAD_NICE}: src/load/builtin/instance-worker.ts)`;
   return [
     figure({
@@ -182,15 +208,16 @@ export async function engineAccuracyUnderMesh(p: UnderMeshParams = FULL_UNDER_ME
       unit: 'ms',
       reference: { name: 'server p99', value: w.server.p99 },
       target: TARGET_ERROR_MS,
-      note: `engine ${w.engine.p99.toFixed(3)} ms, server ${w.server.p99.toFixed(3)} ms; ${context}; all rounds ${all(rounds.worker)} ms`,
+      note: `engine ${w.client.p99.toFixed(3)} ms, server ${w.server.p99.toFixed(3)} ms; ${context}; all rounds ${roundErrors(rounds.worker, 'p99')}`,
     }),
+    hey ? heyFigure(BENCH_UNDER_MESH, 'p99', p.rate, heyRounds, worst) : heyMissing(BENCH_UNDER_MESH, 'p99', p.rate),
     figure({
       bench: BENCH_UNDER_MESH,
       name: `p99 error, engine on the mesh thread`,
       value: m.error.p99,
       unit: 'ms',
       reference: { name: 'server p99', value: m.server.p99 },
-      note: `before issue 18; engine ${m.engine.p99.toFixed(3)} ms, server ${m.server.p99.toFixed(3)} ms; mesh ${formatLoopStats(m.loop).replace('client ', '')}; all rounds ${all(rounds.main)} ms`,
+      note: `before issue 18; engine ${m.client.p99.toFixed(3)} ms, server ${m.server.p99.toFixed(3)} ms; mesh ${formatLoopStats(m.client.loop).replace('client ', '')}; all rounds ${roundErrors(rounds.main, 'p99')}`,
     }),
   ];
 }

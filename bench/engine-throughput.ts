@@ -11,7 +11,8 @@
  * Without k6 the line says "skipped — no k6".
  */
 import { figure, skipped, type Figure } from './report.js';
-import { autocannonClosedLoop, engineClosedLoop, heyClosedLoop, wrkClosedLoop, type LoadFigures } from './lib/load.js';
+import { autocannonClosedLoop, engineClosedLoop, wrkClosedLoop, type LoadFigures } from './lib/load.js';
+import { heyClosedLoop } from './lib/hey.js';
 import { hasCommand } from './lib/proc.js';
 import { notInstalled, type ReferenceTool } from './lib/references.js';
 import { builtinEngine } from './lib/subjects.js';

@@ -15,6 +15,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_APP, startMesh, type AppModel } from '../src/mesh/index.js';
 import type { PodThreads } from '../src/mesh/pod-host.js';
+import { parseHey } from './lib/hey.js';
 import { hasCommand, runCommand } from './lib/proc.js';
 
 const MODES: PodThreads[] = ['none', 'one', 'per-pod'];
@@ -51,9 +52,9 @@ async function heyP99(url: string, seconds: number): Promise<number> {
   // -c 10 workers at -q 100 each: 1,000 req/s
   const args = ['-z', `${seconds}s`, '-c', '10', '-q', '100', '-H', HOST, `${url}/productpage`];
   const r = await runCommand('hey', args, seconds * 1000 + TOOL_GRACE_MS);
-  const p99 = /99% in ([\d.]+) secs/.exec(r.stdout);
-  if (!p99) throw new Error(`hey: unexpected output: ${r.stdout}${r.stderr}`);
-  return Number(p99[1]) * 1000;
+  const p99 = parseHey(r.stdout).latencyMs[99];
+  if (p99 === undefined) throw new Error(`hey: unexpected output: ${r.stdout}${r.stderr}`);
+  return p99;
 }
 
 async function measure(podThreads: PodThreads, seconds: number): Promise<Run> {

@@ -10,29 +10,17 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_BUNDLE, WORKER_BUNDLES } from '../../build.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, '.tmp', 'bench-bundle');
-
-/** build.mjs's settings for Node bundles */
-const NODE_BUNDLE = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-} as const;
-
-/** The worker bundles a mesh starts: the pods' thread (src/mesh/pod-host.ts). */
-const WORKERS = [{ source: 'src/mesh/pod-worker.ts', bundle: 'pod-worker.js' }];
 
 /** Bundles `entry` (and the workers beside it) and forks it with plain node. */
 export async function forkBundled(entry: URL, args: string[] = []): Promise<ChildProcess> {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${basename(fileURLToPath(entry), '.ts')}.mjs`);
   await build({ ...NODE_BUNDLE, entryPoints: [fileURLToPath(entry)], outfile });
-  for (const w of WORKERS)
+  for (const w of WORKER_BUNDLES)
     await build({ ...NODE_BUNDLE, entryPoints: [join(ROOT, w.source)], outfile: join(OUT, w.bundle) });
   return fork(outfile, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }

@@ -1,7 +1,7 @@
 /**
  * The load generators compared side by side, each reduced to the same few numbers:
  * the built-in engine (the subject), autocannon (programmatic, in this process), and —
- * when installed — wrk and hey (spawned). Closed loop unless a rate is given.
+ * when installed — wrk (spawned; hey: hey.ts). Closed loop unless a rate is given.
  */
 import autocannon from 'autocannon';
 import type { Engine, LoadProfile, PhaseResult, RunOptions } from '../../src/load/model.js';
@@ -122,19 +122,4 @@ export async function wrkClosedLoop(
   const failed = Number(/Non-2xx or 3xx responses:\s*(\d+)/.exec(out.stdout)?.[1] ?? 0);
   if (!Number.isFinite(rps)) throw new Error(`wrk: unexpected output: ${out.stdout}${out.stderr}`);
   return check('wrk', { rps, requests, failed });
-}
-
-/** hey for a duration (-z); parses "Requests/sec:" and the status distribution. */
-export async function heyClosedLoop(url: string, connections: number, seconds: number): Promise<LoadFigures> {
-  const out = await runCommand(
-    'hey',
-    ['-z', `${seconds}s`, '-c', String(connections), '-disable-compression', url],
-    seconds * 1000 + TOOL_GRACE_MS,
-  );
-  const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(out.stdout)?.[1]);
-  const statuses = [...out.stdout.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)];
-  const requests = statuses.reduce((n, m) => n + Number(m[2]), 0);
-  const failed = statuses.reduce((n, m) => (m[1].startsWith('2') ? n : n + Number(m[2])), 0);
-  if (!Number.isFinite(rps)) throw new Error(`hey: unexpected output: ${out.stdout}${out.stderr}`);
-  return check('hey', { rps, requests, failed });
 }

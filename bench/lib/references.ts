@@ -1,6 +1,7 @@
 /**
  * The reference tools the benchmarks compare against when they are installed: nginx (the
- * reference proxy), wrk (closed-loop throughput) and hey. CI machines do not have them, so
+ * reference proxy), wrk (closed-loop throughput) and hey (throughput, and the native client
+ * beside the engine in the accuracy benchmarks). CI machines do not have them, so
  * a run says up front which are missing and the one command that installs them, and each
  * figure that needed one is a `skipped` line naming it: nothing is skipped silently.
  */

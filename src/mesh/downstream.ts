@@ -16,7 +16,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { H1Connection, type UnfinishedHandler } from './http1-server.js';
+import { H1Connection } from './http1-server.js';
 
 /** envoy `source/common/http/http2/codec_impl.h`: the smallest prefix that tells h2 from h1 */
 export const CLIENT_MAGIC_PREFIX = 'PRI * HTTP/2';
@@ -62,44 +62,77 @@ export interface DownstreamListener {
  * header shape (above, with `method` and `url` kept), and `res.destroyed`, which the compat
  * response lacks (its stream has it).
  */
-function asMeshShape(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): [MeshRequest, MeshResponse] {
+function asMeshShape(
+  req: http2.Http2ServerRequest,
+  res: http2.Http2ServerResponse,
+  socket: net.Socket,
+): [MeshRequest, MeshResponse] {
   const h = req.headers;
   // method and url are getters over the pseudo-headers: pin them before those go
   Object.defineProperty(req, 'method', { value: req.method });
   Object.defineProperty(req, 'url', { value: req.url });
+  // the connection itself rather than the session's proxy of it, which forgets the socket once
+  // the stream is gone: whether it still lives tells a stream reset from a closed connection
+  Object.defineProperty(req, 'socket', { value: socket });
   if (h.host === undefined && h[':authority'] !== undefined) h.host = h[':authority'];
   for (const k of Object.keys(h)) if (k.startsWith(':')) delete h[k];
   Object.defineProperty(res, 'destroyed', { get: () => res.stream.destroyed });
   return [req as unknown as MeshRequest, res as unknown as MeshResponse];
 }
 
-/** An h2 request's body, whole (END_STREAM on its HEADERS frame: none). */
-function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) => void): void {
+/**
+ * An h2 request's body, whole (END_STREAM on its HEADERS frame: none); `gone` when its stream
+ * closes first (a reset, or the connection closed).
+ */
+function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) => void, gone: () => void): void {
   if (req.stream.endAfterHeaders) {
     req.resume();
     return done(null);
   }
   const chunks: Buffer[] = [];
+  let whole = false;
   req.on('data', (c: Buffer) => chunks.push(c));
-  req.once('end', () => done(Buffer.concat(chunks)));
+  req.once('end', () => {
+    if (req.aborted) return; // a reset stream's body ends too (node's compat layer): not whole
+    whole = true;
+    done(Buffer.concat(chunks));
+  });
+  req.stream.once('close', () => whole || gone());
 }
+
+/**
+ * A request a codec began but never dispatched (http1-server.ts UnfinishedHandler): an HTTP/1
+ * codec error's (`status` its reply), or a request whose client went away before it was whole
+ * (status 0) — on HTTP/2 too, whose stream Envoy opens with the HEADERS frame.
+ */
+export type UnfinishedRequest = (req: MeshRequest, res: MeshResponse, status: number) => void;
 
 /**
  * Requests of both codecs go to `onRequest` once whole. `onConnection` sees every accepted
  * socket before its codec is chosen (worker assignment). `acceptHttp10`: the gateway serves
- * HTTP/1.0 (the codec then answers it as HTTP/1.0). `onUnfinished`: an HTTP/1 request the codec
- * began but never dispatched (http1-server.ts UnfinishedHandler).
+ * HTTP/1.0 (the codec then answers it as HTTP/1.0). `onUnfinished`: a request begun, never
+ * dispatched.
  */
 export function createDownstreamListener(
   onRequest: RequestHandler,
   onConnection: (s: net.Socket) => void,
   acceptHttp10: boolean,
-  onUnfinished: UnfinishedHandler | null = null,
+  onUnfinished: UnfinishedRequest | null = null,
 ): DownstreamListener {
   const h2 = http2.createServer();
+  /** each HTTP/2 session's connection */
+  const connectionOf = new WeakMap<http2.ServerHttp2Session, net.Socket>();
   h2.on('request', (req, res) => {
-    const [r, s] = asMeshShape(req, res);
-    readH2Body(req, (body) => onRequest(r, s, body));
+    const [r, s] = asMeshShape(
+      req,
+      res,
+      connectionOf.get(req.stream.session as http2.ServerHttp2Session) as net.Socket,
+    );
+    readH2Body(
+      req,
+      (body) => onRequest(r, s, body),
+      () => onUnfinished?.(r, s, 0),
+    );
   });
   const h1 = (req: MeshRequest & { body: Buffer | null }, res: MeshResponse) => onRequest(req, res, req.body);
   const sockets = new Set<net.Socket>();
@@ -113,6 +146,7 @@ export function createDownstreamListener(
         // paused: the HTTP/2 session takes the buffered preface from the socket itself
         s.pause();
         s.unshift(first);
+        h2.once('session', (session) => connectionOf.set(session, s)); // emitted within 'connection'
         h2.emit('connection', s);
       } else new H1Connection(s, h1, acceptHttp10, onUnfinished).onData(first);
     });

@@ -15,12 +15,14 @@ import {
   type MeshRequest,
   type MeshResponse,
 } from './downstream.js';
-import { BODY, Flag, sendLocalReply } from './local-reply.js';
+import { BODY, clientGoneFlag, Flag, sendLocalReply } from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { Router, type Downstream } from './router.js';
 import { NO_MUTATIONS, type EntryMutations } from './header-mutation.js';
 import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
+import { canonicalPath } from './path-normalize.js';
+import { mutateRequestHeaders } from './request-headers.js';
 
 export interface GatewayDeps {
   config(): MeshConfig;
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   rng: Rng;
   /** retry back-off jitter */
   backoffRng: Rng;
+  /** the x-request-id of each request (request-headers.ts) */
+  requestIdRng: Rng;
   now: () => number;
   /** called once per finished request (access log); null = none */
   log: ((d: Downstream, status: number, startedAt: number) => void) | null;
@@ -74,6 +78,8 @@ class GatewayRequest implements Downstream {
   mutations: EntryMutations = NO_MUTATIONS;
   readonly worker: number;
   readonly startedAt: number;
+  /** the path routed and forwarded: the request's, canonical once normalizePath() accepted it */
+  path: string;
   /** set while a fault delay holds the request */
   private delay: NodeJS.Timeout | undefined;
   private route: CompiledRoute | null = null;
@@ -88,6 +94,7 @@ class GatewayRequest implements Downstream {
     readonly body: Buffer | null,
   ) {
     this.worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
+    this.path = req.url ?? '';
     this.startedAt = g.deps.now();
   }
 
@@ -97,6 +104,9 @@ class GatewayRequest implements Downstream {
     if (status >= 500) listener.downstream_rq_5xx++;
     else if (status >= 400) listener.downstream_rq_4xx++;
     else if (status >= 200) listener.downstream_rq_2xx++;
+    // its stream was reset: the client went away (DC, DR), or the gateway reset a response it had begun
+    if (this.flags & (Flag.DC | Flag.DR) || (this.res.destroyed && !this.res.writableFinished))
+      listener.downstream_rq_rx_reset++;
     this.g.deps.log?.(this, status, this.startedAt);
   }
 
@@ -124,7 +134,10 @@ class GatewayRequest implements Downstream {
         return this.finish(400);
       }
     }
-    const route = cfg.routes.find(req.headers.host ?? '', req.url ?? '/', req.headers, req.method ?? 'GET');
+    if (!this.normalizePath()) return;
+    // the connection manager's header mutation, before the route is chosen (ActiveStream::decodeHeaders)
+    mutateRequestHeaders(req.headers, req.socket.remoteAddress ?? '127.0.0.1', deps.requestIdRng);
+    const route = cfg.routes.find(req.headers.host ?? '', this.path, req.headers, req.method ?? 'GET');
     if (!route) {
       listener.no_route++;
       this.flags |= Flag.NR;
@@ -147,6 +160,36 @@ class GatewayRequest implements Downstream {
     this.proceed(cfg);
   }
 
+  /**
+   * §6.1 Paths (conn_manager_impl.cc `ActiveStream::decodeHeaders`, before routing): a path that
+   * does not start with `/` → 404 (`absolute_path_rejected`, `downstream_rq_non_relative_path`);
+   * then `ConnectionManagerUtility::maybeNormalizePath`: a fragment (`#`) is refused
+   * (`http_reject_path_with_fragment`, a runtime guard on by default), and Istio's
+   * `normalize_path` canonicalises the path (path-normalize.ts) or refuses it → 400
+   * (`path_normalization_failed`, `downstream_rq_failed_path_normalization`). The canonical path
+   * is what is routed, forwarded and logged. False when a local reply ended the request.
+   */
+  private normalizePath(): boolean {
+    const { req, res } = this;
+    const listener = this.g.listener;
+    const url = req.url ?? '';
+    if (url.charCodeAt(0) !== 47) {
+      listener.downstream_rq_non_relative_path++;
+      sendLocalReply(res, 404, '');
+      this.finish(404);
+      return false;
+    }
+    const canonical = url.includes('#') ? null : canonicalPath(url);
+    if (canonical === null) {
+      listener.downstream_rq_failed_path_normalization++;
+      sendLocalReply(res, 400, '');
+      this.finish(400);
+      return false;
+    }
+    this.path = canonical;
+    return true;
+  }
+
   private afterDelay(): void {
     if (this.res.destroyed) return; // its 'close' is on the way and finishes the request
     this.delay = undefined;
@@ -155,10 +198,10 @@ class GatewayRequest implements Downstream {
 
   private closedDuringDelay(): void {
     if (this.delay === undefined) return;
-    // the client left during the delay: the request still counts and is logged (DI,DC)
+    // the client left during the delay: the request still counts and is logged (DI,DC or DI,DR)
     clearTimeout(this.delay);
     this.delay = undefined;
-    this.flags |= Flag.DC;
+    this.flags |= clientGoneFlag(this.req);
     this.finish(0);
   }
 
@@ -218,7 +261,7 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   // mid-request (the flags are [INF]: Envoy's codec-error stream flag was not traced to its source)
   const unfinished = (req: MeshRequest, res: MeshResponse, status: number) => {
     const r = new GatewayRequest(g, req, res, null);
-    r.flags |= status === 0 ? Flag.DC : Flag.DPE;
+    r.flags |= status === 0 ? clientGoneFlag(req) : Flag.DPE;
     r.finish(status);
   };
   return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished);

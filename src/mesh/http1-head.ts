@@ -61,7 +61,7 @@ const FIRST_WINS = new Set([
 /** A header-block parse failure: the status and details Envoy's HTTP/1 codec would answer with. */
 export class CodecError extends Error {
   constructor(
-    readonly status: 400 | 431 | 501,
+    readonly status: 400 | 403 | 431 | 501,
     detail: string,
   ) {
     super(detail);
@@ -100,8 +100,43 @@ export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): Incom
   return h;
 }
 
+/**
+ * An absolute URL as Envoy reads one with http_parser_parse_url (`Utility::Url::initialize`): a
+ * scheme of letters, `://`, optional userinfo (dropped), a host (bracketed for IPv6) with an
+ * optional port, then the path, query and fragment as they are.
+ */
+export const ABSOLUTE_URL = /^([A-Za-z]+):\/\/(?:[^/?#@]*@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]+)(:\d*)?(.*)$/;
+
 /** method SP request-target SP HTTP/1.x (RFC 9112 §3); group 3 is the minor version */
-export const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+
+/**
+ * Where the next request head in `buf` lies: it starts after the empty lines a request may
+ * begin with (RFC 9112 §2.2; llhttp and Envoy's codec skip them), and `end` is the offset of its
+ * blank line, -1 while it is not whole. The caller applies its own size limit.
+ */
+export function findHead(buf: Buffer): { start: number; end: number } {
+  let start = 0;
+  while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  return { start, end: buf.indexOf(CRLF_CRLF, start) };
+}
+
+/** A parsed request head: its request line and headers. */
+export interface RequestHead {
+  method: string;
+  target: string;
+  version: '1.0' | '1.1';
+  headers: IncomingHttpHeaders;
+}
+
+/** Parses a request head (`head`: from the request line to the blank line, excluded). Throws CodecError. */
+export function parseRequestHead(head: string, maxHeaders = MAX_HEADERS): RequestHead {
+  const eol = head.indexOf('\r\n');
+  const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
+  if (!m) throw new CodecError(400, 'invalid request line');
+  const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2), maxHeaders);
+  return { method: m[1], target: m[2], version: m[3] === '0' ? '1.0' : '1.1', headers };
+}
 
 const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
 

@@ -11,6 +11,7 @@
  * What a client sees that Envoy decides (each cited where it is written):
  * - a malformed head → the codec's local reply (`sendProtocolError`: the status and its name as
  *   body), `connection: close`, and the connection closed; 431 beyond 60 KiB or 100 headers;
+ * - an absolute-form target → routed by the URL's host, which replaces Host (`originForm` below);
  * - `Expect: 100-continue` (any case, with a body or without) → `100 Continue` from the gateway
  *   itself and the header removed (conn_manager_impl.cc `ActiveStream::decodeHeaders`,
  *   `proxy_100_continue` false — Istio does not set it on a gateway);
@@ -31,16 +32,16 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  ABSOLUTE_URL,
   ChunkedDecoder,
   CodecError,
-  CRLF_CRLF,
   framingOf,
   httpDate,
   MAX_HEAD_BYTES,
   ONE_WRITE_MAX_BYTES,
-  parseHeaderBlock,
   persists,
-  REQUEST_LINE,
+  findHead,
+  parseRequestHead,
   reasonPhrase,
   type Framing,
 } from './http1-head.js';
@@ -55,6 +56,33 @@ import {
 const READ_AHEAD_MAX_BYTES = 1024 * 1024;
 
 type Listener = () => void;
+
+/**
+ * The path a request is routed and forwarded with (http1/codec_impl.cc
+ * `ServerConnectionImpl::handlePath`): an origin-form target (`/…`, or `*` for OPTIONS) as it
+ * is. Any other target is read as an absolute URL, since `allow_absolute_url` defaults to true
+ * (`parseHttp1Settings`: `PROTOBUF_GET_WRAPPED_OR_DEFAULT(config, allow_absolute_url, true)`)
+ * and Istio does not set it. Its host[:port] replaces the Host header (RFC 9112 §3.2.2, "the proxy
+ * MUST ignore the received Host header"), and the rest is the path: "/" when nothing follows the
+ * authority (`kDefaultPath`). Codec errors, each the codec's local reply, then close:
+ * - not an absolute URL (no scheme and host) → 400 (`InvalidUrl`);
+ * - a scheme other than http/https, any case → 400 (`InvalidScheme`; the scheme is
+ *   lower-cased first, `allow_absolute_url_with_mixed_scheme`);
+ * - `https` on this plaintext listener → 403 (`HttpsInPlaintext`): `validate_scheme` is
+ *   `xff_num_trusted_hops == 0 && use_remote_address` (http_connection_manager/config.cc), and a
+ *   gateway's connection manager uses the remote address (Istio gateway.go) with no trusted hops
+ *   unless `numTrustedProxies` is set [INF: Istio's gateway setting was not re-read at its source].
+ */
+export function originForm(method: string, target: string, headers: IncomingHttpHeaders): string {
+  if (target.charCodeAt(0) === 47 || (method === 'OPTIONS' && target === '*')) return target; // '/'
+  const m = ABSOLUTE_URL.exec(target);
+  if (!m) throw new CodecError(400, 'invalid url in request line');
+  const scheme = m[1].toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') throw new CodecError(400, 'invalid scheme');
+  if (scheme === 'https') throw new CodecError(403, 'https in the clear');
+  headers.host = m[2] + (m[3] ?? '');
+  return m[4] === '' ? '/' : m[4];
+}
 
 /** One parsed request: the shape the gateway reads of node's IncomingMessage. */
 export class H1Request {
@@ -331,21 +359,14 @@ export class H1Connection {
   /** Reads one request head; false when more bytes are needed. */
   private readHead(): boolean {
     let buf = this.buf as Buffer;
-    // RFC 9112 §2.2: empty lines before a request line are ignored (llhttp and Envoy's codec do)
-    let start = 0;
-    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-    const end = buf.indexOf(CRLF_CRLF, start);
+    const { start, end } = findHead(buf);
     if (end < 0) {
       if (buf.length - start > MAX_HEAD_BYTES) throw new CodecError(431, 'headers size exceeds limit');
       return false;
     }
     if (end - start > MAX_HEAD_BYTES) throw new CodecError(431, 'headers size exceeds limit');
-    const head = buf.toString('latin1', start, end);
-    const eol = head.indexOf('\r\n');
-    const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
-    if (!m) throw new CodecError(400, 'invalid request line');
-    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
-    const version = m[3] === '0' ? '1.0' : '1.1';
+    const { method, target, version, headers } = parseRequestHead(buf.toString('latin1', start, end));
+    const url = originForm(method, target, headers);
     const keepAlive = persists(version === '1.1', headers);
     const framing = framingOf(headers, false);
     buf = buf.subarray(end + 4);
@@ -360,12 +381,12 @@ export class H1Connection {
       this.socket.write(`HTTP/${version} 100 Continue\r\n\r\n`, 'latin1');
     }
     if (framing.kind === 'none') {
-      this.dispatch(m[1], m[2], version, headers, keepAlive, null);
+      this.dispatch(method, url, version, headers, keepAlive, null);
       return true;
     }
     this.body = {
-      method: m[1],
-      url: m[2],
+      method,
+      url,
       version,
       headers,
       keepAlive,

@@ -4,7 +4,7 @@
  * `server: istio-envoy` (gateway), never `x-envoy-upstream-service-time`.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { MeshResponse } from './downstream.js';
+import type { MeshRequest, MeshResponse } from './downstream.js';
 import { evaluate, type HeaderParser } from './header-mutation.js';
 
 /** §1: the gateway's HCM `server_name` */
@@ -62,9 +62,23 @@ const FLAG_ORDER = [
   'DT',
   'UPE',
   'NC',
+  'OM',
+  'DF',
+  'DO',
+  'DR',
 ] as const;
 export type FlagName = (typeof FLAG_ORDER)[number];
 export const Flag = Object.fromEntries(FLAG_ORDER.map((f, i) => [f, 1 << i])) as { readonly [K in FlagName]: number };
+
+/**
+ * The flag of a request whose client went away (conn_manager_impl.cc): an HTTP/2 client reset
+ * its stream while the connection lives — `ActiveStream::onResetStream` with a remote reset on
+ * HTTP/2 sets DownstreamRemoteReset (DR) — or the connection closed under the request:
+ * `resetAllStreams` sets DownstreamConnectionTermination (DC).
+ */
+export function clientGoneFlag(req: MeshRequest): number {
+  return req.httpVersion === '2.0' && !req.socket.destroyed ? Flag.DR : Flag.DC;
+}
 
 /** "UT,URX"; "-" when none (Envoy's access log prints "-"). */
 export function formatFlags(bits: number): string {

@@ -13,7 +13,16 @@ import { requestHead, type ResponseSink } from './http1-client.js';
 import type { Host } from './host.js';
 import { LocalOrigin } from './outlier.js';
 import type { Conn, Pool, PoolFailure, PoolWaiter } from './pool.js';
-import { BODY, Flag, RESET_REASON, resetBody, SERVER_NAME, sendLocalReply, type ResetReason } from './local-reply.js';
+import {
+  BODY,
+  clientGoneFlag,
+  Flag,
+  RESET_REASON,
+  resetBody,
+  SERVER_NAME,
+  sendLocalReply,
+  type ResetReason,
+} from './local-reply.js';
 import type { CompiledRoute } from './route-config.js';
 import { evaluate, type EntryMutations } from './header-mutation.js';
 import { RETRY_ON_CONNECT_FAILURE, RETRY_ON_PER_TRY_TIMEOUT, RETRY_ON_RESET, RetryState } from './retry-state.js';
@@ -26,6 +35,8 @@ export interface Downstream {
   res: MeshResponse;
   body: Buffer | null;
   worker: number;
+  /** the request's path as routed (canonical, §6.1): forwarded and logged */
+  path: string;
   flags: number;
   /** filled by the router */
   upstreamHost: string;
@@ -160,7 +171,7 @@ export class Router implements PoolWaiter {
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectOk);
     if (this.perTryMs > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), this.perTryMs);
     const method = this.d.req.method ?? 'GET';
-    conn.send(requestHead(method, this.d.req.url ?? '/', this.upstreamHeaders()), this.d.body, s, method === 'HEAD');
+    conn.send(requestHead(method, this.d.path, this.upstreamHeaders()), this.d.body, s, method === 'HEAD');
   }
 
   onPoolFailure(why: PoolFailure): void {
@@ -274,8 +285,8 @@ export class Router implements PoolWaiter {
 
   private onDownstreamClose(): void {
     if (this.phase === 'done') return;
-    // client went away first (Envoy: DC); give back whatever the request holds
-    this.d.flags |= Flag.DC;
+    // client went away first (Envoy: DC, or DR for an HTTP/2 stream reset); give back whatever the request holds
+    this.d.flags |= clientGoneFlag(this.d.req);
     if (this.phase === 'queued') this.pool?.cancel(this);
     else if (this.phase === 'sent') this.abortUpstream();
     this.phase = 'done';
@@ -352,7 +363,7 @@ export class Router implements PoolWaiter {
       // here. The response is drained (its connection reused), no longer this request's stream
       this.stream = null;
       this.cleanup();
-      this.d.flags |= Flag.DC;
+      this.d.flags |= clientGoneFlag(this.d.req);
       this.d.finish(0);
       return false;
     }

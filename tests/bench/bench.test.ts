@@ -13,11 +13,12 @@ import { findK6 } from '../../src/load/k6/locate.js';
 import { analysisTime, engineMemory } from '../../bench/memory-analysis.js';
 import { meshOverhead, meshThroughput } from '../../bench/mesh-overhead.js';
 import { BENCHES, GROUPS, runBenches } from '../../bench/index.js';
-import { missingReferences } from '../../bench/lib/references.js';
+import { INSTALL_REFERENCES, missingReferences } from '../../bench/lib/references.js';
 import { policyScale } from '../../bench/policy-scale.js';
 import { instancesScaling } from '../../bench/instances-scaling.js';
 import { figure, formatLine, type Figure } from '../../bench/report.js';
 import { hasCommand } from '../../bench/lib/proc.js';
+import { testIfInstalled } from '../helpers/needs.js';
 import { hasKernelTarget } from '../../bench/lib/kernel-target.js';
 
 const LINE =
@@ -72,19 +73,50 @@ test('engine-throughput: builtin req/s against autocannon (and wrk, hey, k6 when
   assertReference(figs[2], 'engine-throughput', 'hey');
 });
 
-test('engine-accuracy: client latency is never below the server-side truth (each request contains its server time)', async () => {
+/** engine-accuracy at 100/s: each engine figure, then hey's beside it. */
+const ACCURACY_NAMES = [
+  'p50 error vs server, 100/s',
+  'p50 error, hey (Go) as client, 100/s',
+  'p99 error vs server, 100/s',
+  'p99 error, hey (Go) as client, 100/s',
+];
+
+test('engine-accuracy: client latency is never below the server-side truth (each request contains its server time), hey beside the engine', async () => {
   const figs = await engineAccuracy({ delayMs: 5, rate: 100, seconds: 1, warmupSeconds: 0, rounds: 1 });
   assert.equal(
     figs.map((f) => f.name),
-    ['p50 error vs server, 100/s', 'p99 error vs server, 100/s'],
+    ACCURACY_NAMES,
   );
   if (!hasKernelTarget()) return assertNoTruth(figs);
-  for (const f of figs) {
+  for (const f of [figs[0], figs[2]]) {
     assertMeasured(f, 'engine-accuracy');
     assert.ok(f.reference!.value! >= 5, `server truth ${f.reference!.value} ms ≥ its 5 ms delay`);
     // 3 significant digits at 5 ms = 5 µs buckets; allow two
     assert.ok(f.value! >= -0.01, `engine − server = ${f.value} ms`);
   }
+  // hey's reference lines: no target of their own; hey prints 0.1 ms, rounded to the nearest (±0.05 ms)
+  for (const f of [figs[1], figs[3]]) {
+    assertReference(f, 'engine-accuracy', 'hey');
+    if (f.value !== null) assert.ok(f.value >= -0.06, `hey − server = ${f.value} ms`);
+  }
+});
+
+test('engine-accuracy without hey: each engine figure measured, the hey line beside it skipped saying so', async () => {
+  const figs = await engineAccuracy({ delayMs: 5, rate: 100, seconds: 0.5, warmupSeconds: 0, rounds: 1 }, false);
+  assert.equal(
+    figs.map((f) => f.name),
+    ACCURACY_NAMES,
+  );
+  if (!hasKernelTarget()) return assertNoTruth(figs);
+  assert.equal(
+    figs.map((f) => f.status),
+    [figs[0].status, 'skipped', figs[2].status, 'skipped'],
+  );
+  assert.ok(figs[0].status !== 'skipped' && figs[2].status !== 'skipped');
+  assert.match(
+    figs[3].note ?? '',
+    /^reference client missing: hey not installed \(apt-get install -y nginx-light wrk hey\)$/,
+  );
 });
 
 test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99 at a fixed rate', async () => {
@@ -127,25 +159,31 @@ test('mesh-overhead: mesh vs direct and vs nginx (when installed), added p50/p99
   assert.ok(figs[3].value! > -0.2, `added p50 ${figs[3].value} ms`);
 });
 
-test('mesh-throughput with wrk (when installed): the Host header reaches the gateway, every request is a 200', async () => {
-  if (!hasCommand('wrk')) return;
-  const figs = await meshThroughput({
-    pods: 1,
-    podLatencyMs: 0,
-    connections: [2],
-    seconds: 1,
-    rate: 0,
-    rateSeconds: 0,
-    warmupSeconds: 0,
-    tool: 'wrk',
-  });
-  assert.is(figs[1].bench, 'mesh-throughput');
-  // a wrong Host would be 404s from the gateway, counted as failures in the note
-  assert.is(figs[1].note, 'wrk');
-  assertMeasured(figs[1], 'mesh-throughput');
-});
+testIfInstalled(
+  hasCommand('wrk'),
+  'wrk',
+  INSTALL_REFERENCES,
+)(
+  'mesh-throughput with wrk (when installed): the Host header reaches the gateway, every request is a 200',
+  async () => {
+    const figs = await meshThroughput({
+      pods: 1,
+      podLatencyMs: 0,
+      connections: [2],
+      seconds: 1,
+      rate: 0,
+      rateSeconds: 0,
+      warmupSeconds: 0,
+      tool: 'wrk',
+    });
+    assert.is(figs[1].bench, 'mesh-throughput');
+    // a wrong Host would be 404s from the gateway, counted as failures in the note
+    assert.is(figs[1].note, 'wrk');
+    assertMeasured(figs[1], 'mesh-throughput');
+  },
+);
 
-test('accuracy-under-mesh: the engine in a worker and on the mesh thread, against the server truth while the mesh serves', async () => {
+test('accuracy-under-mesh: the engine in a worker, hey, and the engine on the mesh thread, against the server truth while the mesh serves', async () => {
   const figs = await engineAccuracyUnderMesh({
     delayMs: 5,
     rate: 100,
@@ -157,13 +195,19 @@ test('accuracy-under-mesh: the engine in a worker and on the mesh thread, agains
   });
   assert.equal(
     figs.map((f) => f.name),
-    ['p99 error, engine in a worker, 100/s', 'p99 error, engine on the mesh thread'],
+    [
+      'p99 error, engine in a worker, 100/s',
+      'p99 error, hey (Go) as client, 100/s',
+      'p99 error, engine on the mesh thread',
+    ],
   );
   if (!hasKernelTarget()) return assertNoTruth(figs);
-  for (const f of figs) {
+  for (const f of [figs[0], figs[2]]) {
     assertMeasured(f, 'accuracy-under-mesh');
     assert.ok(f.value! >= -0.01, `engine − server = ${f.value} ms`);
   }
+  assertReference(figs[1], 'accuracy-under-mesh', 'hey');
+  if (figs[1].value !== null) assert.ok(figs[1].value >= -0.06, `hey − server = ${figs[1].value} ms`);
   assert.equal(figs[0].target, { on: 'value', op: '<=', limit: 0.5, abs: true });
   const served = Number(/mesh served ([\d,]+) background/.exec(figs[0].note ?? '')?.[1].replaceAll(',', ''));
   assert.ok(served > 0, `the mesh served background load: ${figs[0].note}`);

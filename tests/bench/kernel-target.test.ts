@@ -1,16 +1,18 @@
 /**
  * The accuracy benchmarks' truth (bench/lib/kernel-target.ts): timed by the kernel from the
  * request reaching the server's socket, so the time a request waits for the server to read it
- * is in the truth, not charged to the client. Needs python3 on Linux (skipped otherwise, as
- * the benchmarks skip).
+ * is in the truth, not charged to the client. Needs python3 on Linux: without it these tests
+ * are counted as skipped, as the benchmarks report their figures skipped.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'undici';
-import { hasKernelTarget, startKernelTarget } from '../../bench/lib/kernel-target.js';
+import { hasKernelTarget, INSTALL_PYTHON, startKernelTarget } from '../../bench/lib/kernel-target.js';
+import { testIfInstalled } from '../helpers/needs.js';
 
-test('the truth counts the time a request waited for the server to read it', async () => {
-  if (!hasKernelTarget()) return;
+const withPython = testIfInstalled(hasKernelTarget(), 'python3 (Linux)', INSTALL_PYTHON);
+
+withPython('the truth counts the time a request waited for the server to read it', async () => {
   const target = await startKernelTarget(0);
   try {
     // the server process is stopped while the request arrives: the request sits in its socket
@@ -33,8 +35,7 @@ test('the truth counts the time a request waited for the server to read it', asy
   }
 });
 
-test('each request answered after the delay, timed once; reset starts a new record', async () => {
-  if (!hasKernelTarget()) return;
+withPython('each request answered after the delay, timed once; reset starts a new record', async () => {
   const target = await startKernelTarget(20);
   try {
     for (let i = 0; i < 3; i++) await (await request(target.url)).body.text();

@@ -138,6 +138,38 @@ test('§6.1 codec errors: 400 / 431 / 501 with the code name as body, connection
   });
 });
 
+test("§6.1 absolute-form targets (handlePath, allow_absolute_url default true): the URL's authority replaces Host, the rest is the path; a bad URL or scheme is 400, https in the clear 403", async () => {
+  await withMesh(0, async (mesh) => {
+    // routed by the URL's host although Host names another; the pod gets the path and that host
+    const abs = await raw(mesh, `GET http://user@${HOST}/productpage?x=1 HTTP/1.1\r\nHost: other.example\r\n\r\n`);
+    assert.equal(statusLines(abs.text), ['HTTP/1.1 200 OK']);
+    assert.not.ok(abs.closed);
+    // any case of the scheme; nothing after the authority is "/"; the port stays in Host
+    const bare = await raw(mesh, `GET HTTP://${HOST}:80 HTTP/1.1\r\n\r\n`);
+    assert.equal(statusLines(bare.text), ['HTTP/1.1 200 OK']);
+    const seen = await mesh.pods[0].lastRequests();
+    assert.equal(
+      seen.map((r) => [r.url, r.headers.host]),
+      [
+        ['/productpage?x=1', HOST],
+        ['/', `${HOST}:80`],
+      ],
+    );
+    const cases: [string, string][] = [
+      [`GET productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, '400 Bad Request'], // InvalidUrl
+      [`GET ftp://${HOST}/productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, '400 Bad Request'], // InvalidScheme
+      [`GET https://${HOST}/productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`, '403 Forbidden'], // HttpsInPlaintext
+    ];
+    for (const [request, status] of cases) {
+      const r = await raw(mesh, request + GET);
+      assert.equal(statusLines(r.text), [`HTTP/1.1 ${status}`], request.slice(0, 40));
+      assert.match(r.text, /connection: close\r\n\r\n/);
+      assert.ok(r.closed, status);
+    }
+    assert.is(mesh.pods[0].requestsSeen(), 2);
+  });
+});
+
 test("a request with as many headers as the gateway accepts (100) reaches the pod: the pods do not apply Envoy's count limit to what the gateway adds", async () => {
   await withMesh(0, async (mesh) => {
     const many = Array.from({ length: 99 }, (_, i) => `x-h${i}: ${i}\r\n`).join('');
@@ -229,6 +261,8 @@ test('§6.1 a request the codec began but never dispatched still counts, as the 
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 4);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_5xx`], 1);
+      // the two the client left are stream resets (resetAllStreams); a codec error's reply is not
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 2);
       assert.is(mesh.pods[0].requestsSeen(), 0);
     },
     log,

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,6 +164,60 @@ test("§6.1 the access log names the downstream protocol as Envoy's %PROTOCOL% d
       ['HTTP/1.0', '426'],
       ['HTTP/1.1', '200'],
       ['HTTP/2', '200'],
+    ],
+  );
+});
+
+test('§6.1 HTTP/2: a stream the client resets is DR, one whose connection closes DC (ActiveStream::onResetStream, resetAllStreams) — counted, logged and a downstream_rq_rx_reset each, whole or not', async () => {
+  const log = path.join(os.tmpdir(), `meshproof-h2-reset-${process.pid}.log`);
+  const mesh = await startMesh({ app: appWith([fixed(300)]), seed: 3, accessLogPath: log });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const post = { ':method': 'POST', ':path': '/productpage', ':authority': HOST };
+  try {
+    const a = http2.connect(mesh.gatewayUrl);
+    a.on('error', () => {});
+    // reset with half a body sent: the request is never whole, never routed
+    const half = a.request(post, { endStream: false });
+    half.on('error', () => {});
+    half.write('ab');
+    await sleep(100);
+    half.close(http2.constants.NGHTTP2_CANCEL);
+    await sleep(100);
+    // reset while the pod (300 ms) is answering the whole request
+    const whole = a.request({ ':path': '/productpage', ':authority': HOST });
+    whole.on('error', () => {});
+    await sleep(100);
+    whole.close(http2.constants.NGHTTP2_CANCEL);
+    await sleep(350);
+    a.close();
+    // the connection itself closed under half a body
+    let socket: net.Socket | undefined;
+    const port = Number(new URL(mesh.gatewayUrl).port);
+    const b = http2.connect(mesh.gatewayUrl, { createConnection: () => (socket = net.connect(port, '127.0.0.1')) });
+    b.on('error', () => {});
+    const cut = b.request(post, { endStream: false });
+    cut.on('error', () => {});
+    cut.write('ab');
+    await sleep(100);
+    socket?.destroy();
+    await sleep(100);
+    const stats = mesh.stats();
+    assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 3);
+    assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 3);
+    assert.is(stats[`${HCM_PREFIX}.downstream_rq_2xx`], 0);
+    assert.is(mesh.pods[0].requestsSeen(), 1);
+  } finally {
+    await mesh.stop();
+  }
+  await new Promise((r) => setTimeout(r, 5));
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+  fs.rmSync(log);
+  assert.equal(
+    lines.map((l) => /"(\S+ \S+) HTTP\/2" (\d+) (\S+)/.exec(l)?.slice(1)),
+    [
+      ['POST /productpage', '0', 'DR'],
+      ['GET /productpage', '0', 'DR'],
+      ['POST /productpage', '0', 'DC'],
     ],
   );
 });
