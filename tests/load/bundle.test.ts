@@ -90,7 +90,12 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
     method: 'POST',
     url: 'http://127.0.0.1:9080/productpage',
     body: 'b',
-    params: { headers: { 'x-run': 'r1', Host: 'bookinfo.example.com' }, timeout: '5s', responseType: 'text' },
+    params: {
+      headers: { 'x-run': 'r1', Host: 'bookinfo.example.com' },
+      timeout: '5s',
+      responseType: 'text',
+      redirects: 0,
+    },
   });
   // expected statuses: no response is the only http_req_failed, 503s are not tool errors
   assert.equal(run.data.metrics.http_req_failed.values, {
@@ -119,6 +124,19 @@ test('an unregistered status code counts under its class (status_5xx), a registe
   assert.is(file.counters.status_429, 1);
   assert.is(file.counters.cause_app_error, 1);
   assert.is(file.counters.cause_client_error, 1);
+});
+
+test("a gateway's redirect is counted as the 3xx it is, as the built-in engine counts it: k6 would follow it (10 hops by default) without redirects: 0", async () => {
+  // followed, the redirect would ask for a second response, and the fake has none
+  const run = await runScript(bundle, env, [
+    { status: 301, body: '', headers: { location: 'https://elsewhere.example.com/' }, duration: 3 },
+  ]);
+  assert.is(run.requests.length, 1);
+  assert.is(run.unused, 0);
+  const file = JSON.parse(run.outputs[env.MESHPROOF_SUMMARY]);
+  assert.is(file.counters.status_301, 1);
+  assert.is(file.counters.status_200, undefined);
+  assert.is(file.counters.http_reqs, 1);
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { createEngine } from '../../src/load/engines.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
+import { k6Environment } from '../../src/load/k6/process.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
@@ -106,6 +107,24 @@ for (const exit of [0, 99]) {
     }
   });
 }
+
+test("K6_* variables of meshproof's environment do not reach k6, which would read them as configuration over the script's options", async () => {
+  // K6_DURATION would replace meshproof's scenario, K6_NO_SUMMARY skip handleSummary (no summary
+  // file): the fake k6 skips the summary as k6 does and refuses the variables it does not imitate
+  const f = fakeEnv(0, { K6_DURATION: '10m', K6_NO_SUMMARY: 'true', K6_SUMMARY_TREND_STATS: 'avg' });
+  try {
+    const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan);
+    assert.is(r.requests, 100);
+    assert.is(r.latency.overall.p99, 15000);
+  } finally {
+    f.cleanup();
+  }
+  assert.equal(k6Environment({ PATH: '/bin', K6_VUS: '3', MY_K6_X: '1', k6_lower: 'x' }), {
+    PATH: '/bin',
+    MY_K6_X: '1',
+    k6_lower: 'x',
+  });
+});
 
 test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail of k6 stderr', async () => {
   const f = fakeEnv(107);
