@@ -164,5 +164,26 @@ test('K6_NO_SUMMARY / K6_SUMMARY_MODE=disabled / --no-summary: no handleSummary,
   assert.match(other.stderr, /K6_DURATION=10m is k6 configuration this fake does not imitate/);
 });
 
+test('a handleSummary that throws: logged as run.go logs it, no summary, and the exit code the run had (0), not a failed k6', () => {
+  const script = scriptFile(
+    'throwing-summary.js',
+    `import http from 'k6/http';
+export const options = { scenarios: { meshproof: { executor: 'constant-vus', vus: 1, duration: '1s', exec: 'default' } } };
+export default function () { http.get('http://127.0.0.1:9/'); }
+export function handleSummary() { throw new Error('boom'); }
+`,
+  );
+  rmSync(summary, { force: true });
+  const r = runFakeK6({
+    profile: '{"executor":"constant-vus","vus":1,"duration":"1s"}',
+    summary,
+    script,
+    env: { FAKE_K6_RESPONSES: responses },
+  });
+  assert.is(r.status, 0);
+  assert.match(r.stderr, /level=error msg="failed to handle the end-of-test summary" error="boom"/);
+  assert.not.ok(existsSync(summary));
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -13,6 +13,8 @@ export interface FakeK6Call {
   summary: string;
   flags?: string[];
   env?: NodeJS.ProcessEnv;
+  /** default: the bundled dist/k6/resilience.js */
+  script?: string;
 }
 
 export function runFakeK6(call: FakeK6Call): { status: number | null; stderr: string } {
@@ -28,7 +30,7 @@ export function runFakeK6(call: FakeK6Call): { status: number | null; stderr: st
       `MESHPROOF_PROFILE=${call.profile}`,
       '-e',
       `MESHPROOF_SUMMARY=${call.summary}`,
-      ensureBundle(),
+      call.script ?? ensureBundle(),
     ],
     { encoding: 'utf8', env: { ...process.env, ...call.env } },
   );
