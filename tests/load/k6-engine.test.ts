@@ -8,7 +8,7 @@ import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { createEngine } from '../../src/load/engines.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
-import { k6Environment } from '../../src/load/k6/process.js';
+import { checkK6Exit, k6Environment } from '../../src/load/k6/process.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
@@ -124,6 +124,15 @@ test("K6_* variables of meshproof's environment do not reach k6, which would rea
     MY_K6_X: '1',
     k6_lower: 'x',
   });
+});
+
+test('k6 exit 255 (an error root.go gives no code: an unknown flag, a bad segment) is named, not "unexpected exit"', () => {
+  assert.throws(
+    () => checkK6Exit({ code: 255, stdout: '', stderrTail: 'level=error msg="unknown flag: --x"' }),
+    (e: Error) =>
+      e instanceof InfraError &&
+      e.message === 'k6 exited with code 255 (k6 error without an exit code):\nlevel=error msg="unknown flag: --x"',
+  );
 });
 
 test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail of k6 stderr', async () => {

@@ -21,6 +21,9 @@ export const K6_EXIT_CODES: Record<number, string> = {
   108: 'aborted by the script',
   109: 'Go panic',
   110: 'marked as failed by the script',
+  // an error that carries no exit code: internal/cmd/root.go execute() exits with -1 — an unknown
+  // flag (pflag), a bad --execution-segment, a script with no exported function
+  255: 'k6 error without an exit code',
 };
 /** Exit codes after which the summary is valid data. */
 export const K6_DATA_VALID = [0, 99] as const;
