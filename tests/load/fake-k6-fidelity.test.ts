@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runScript, type ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
+import { runScript, type ScriptedResponse, summaryData } from '../fixtures/fake-k6/harness.mjs';
 import { decodeError } from '../fixtures/fake-k6/validate.mjs';
 import { ensureBundle } from './helpers/bundle.js';
 import { runFakeK6 } from './helpers/fake-k6-cli.js';
@@ -183,6 +183,12 @@ export function handleSummary() { throw new Error('boom'); }
   assert.is(r.status, 0);
   assert.match(r.stderr, /level=error msg="failed to handle the end-of-test summary" error="boom"/);
   assert.not.ok(existsSync(summary));
+});
+
+test("handleSummary's counter values as summary.go's metricValueGetter gives them: count, and a rate of 0 when the run lasted 0 ms", () => {
+  const metrics = new Map([['hits', { type: 'counter', contains: 'default', samples: [1, 2] }]]);
+  assert.equal(summaryData({ metrics }, {}, 0).metrics.hits.values, { count: 3, rate: 0 });
+  assert.equal(summaryData({ metrics }, {}, 1500).metrics.hits.values, { count: 3, rate: 2 });
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
