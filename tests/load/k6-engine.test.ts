@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { K6Engine } from '../../src/load/k6/engine.js';
 import { checkK6Exit, k6Environment } from '../../src/load/k6/process.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
-import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+import { ensureBundle, FAKE_K6, ROOT } from './helpers/bundle.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 2, duration: '1s' };
@@ -170,6 +171,33 @@ test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 —
   } finally {
     f.cleanup();
     rmSync(ready, { force: true });
+  }
+});
+
+test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once, through meshproof: the partial summary is kept", async () => {
+  // k6 takes a second SIGINT as a hard stop (exit 105, no handleSummary); in meshproof's group it
+  // would get the terminal's and then meshproof's own
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-ctrl-c-'));
+  const responsesFile = join(dir, 'responses.json');
+  writeFileSync(responsesFile, JSON.stringify(responses));
+  const ready = join(dir, 'ready');
+  const fixture = join(ROOT, 'tests/load/helpers/k6-ctrl-c.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready], {
+    detached: true, // its own group, which the test then signals as a terminal would
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const killer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 30_000);
+  try {
+    const deadline = Date.now() + 25_000;
+    while (!existsSync(ready) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.kill(-(child.pid as number), 'SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(JSON.parse(out), { requests: 100 });
+  } finally {
+    clearTimeout(killer);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

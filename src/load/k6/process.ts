@@ -64,6 +64,11 @@ export function runK6Process(
     const child = spawn(k6, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: k6Environment(env ?? process.env),
+      // its own process group: a terminal's Ctrl-C (or hang-up) goes to the foreground group, and
+      // k6 would take it as its first signal and meshproof's SIGINT below as the second, on which
+      // k6 exits 105 at once, without handleSummary (internal/cmd/common.go
+      // handleTestAbortSignals) — the partial data an interrupted run keeps would be lost
+      detached: process.platform !== 'win32',
     });
     let stdout = '';
     let stderr = '';
