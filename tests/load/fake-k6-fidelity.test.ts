@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runScript, type ScriptedResponse, summaryData } from '../fixtures/fake-k6/harness.mjs';
-import { decodeError } from '../fixtures/fake-k6/validate.mjs';
+import { decodeError, ns } from '../fixtures/fake-k6/validate.mjs';
 import { ensureBundle } from './helpers/bundle.js';
 import { runFakeK6 } from './helpers/fake-k6-cli.js';
 
@@ -79,6 +79,15 @@ test('redirects: the request param wins over the maxRedirects option; 0 returns 
   assert.is(byParam.unused, 0);
 });
 
+test('durations as lib/types/types.go ParseExtendedDuration reads them: numbers and numeric strings are ms, "Nd" days plus a Go duration', () => {
+  assert.is(ns('1d12h'), 36 * 3600e9);
+  assert.is(ns('1500'), 1.5e9);
+  assert.is(ns(250), 250e6);
+  assert.is(ns('1h30m'), 5400e9);
+  assert.throws(() => ns('10x'), /^time: unknown unit "x" in duration "10x"$/);
+  assert.throws(() => ns('1d-1h'), /invalid time format '-1h'/);
+});
+
 test("metric names: outside ^[a-zA-Z_][a-zA-Z0-9_]{1,128}$ or redefined with another type, NewMetric's error in the init context", async () => {
   const metricScript = (init: string) =>
     scriptFile(
@@ -120,6 +129,28 @@ test("scenario decoding: a field the executor does not have is refused strictly,
   );
   // encoding/json matches a key to a field case-insensitively
   assert.is(decodeError(sc({ executor: 'constant-vus', VUS: 1, Duration: '1s' })), undefined);
+  // durations as lib/types ParseExtendedDuration reads them; what it cannot read is Go's error
+  assert.is(decodeError(sc({ executor: 'constant-vus', duration: '1d12h', gracefulStop: '1500' })), undefined);
+  assert.is(
+    decodeError(sc({ executor: 'constant-vus', duration: '1x', zzz: 1 })),
+    'time: unknown unit "x" in duration "1x"',
+  );
+  assert.is(
+    decodeError(
+      sc({
+        executor: 'ramping-vus',
+        stages: [
+          { duration: '10', target: 1 },
+          { duration: '5', target: 0 },
+        ],
+      }),
+    ),
+    undefined,
+  );
+  assert.is(
+    decodeError(sc({ executor: 'ramping-vus', stages: [{ duration: '.s', target: 1 }] })),
+    'time: invalid duration ".s"',
+  );
   assert.is(decodeError(sc({ vus: 1 })), "scenario 'meshproof' doesn't have a specified executor type");
   assert.is(decodeError(sc({ executor: 'externally-controlled' })), "unknown executor type 'externally-controlled'");
 });
