@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { importsOf, runScript, type ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { bucketOf } from '../../src/load/k6/metrics/buckets.js';
+import { toSummaryFile } from '../../src/load/k6/metrics/summary-file.js';
 import { classify } from '../../src/load/classify.js';
 import { ensureBundle } from './helpers/bundle.js';
 import { newerThanEs2017 } from './helpers/es2017.js';
@@ -137,6 +138,23 @@ test("a gateway's redirect is counted as the 3xx it is, as the built-in engine c
   assert.is(file.counters.status_301, 1);
   assert.is(file.counters.status_200, undefined);
   assert.is(file.counters.http_reqs, 1);
+});
+
+test("handleSummary refuses a summary not in k6's legacy shape (the machine-readable one) instead of reading zeros from it", () => {
+  const legacy = {
+    root_group: { name: '', path: '', id: 'x', groups: [], checks: [] },
+    state: { testRunDurationMs: 1200 },
+    metrics: { http_reqs: { type: 'counter' as const, contains: 'default', values: { count: 3, rate: 2.5 } } },
+  };
+  assert.equal(toSummaryFile(legacy).counters, { http_reqs: 3 });
+  assert.is(toSummaryFile(legacy).testRunDurationMs, 1200);
+  // a shape k6's legacy summarizeMetricsToObject never produces: no root_group / state, metrics without values
+  const other = { version: '1.0.0', metrics: { http_reqs: { type: 'counter', count: 3 } } };
+  assert.throws(
+    () => toSummaryFile(other as unknown as Parameters<typeof toSummaryFile>[0]),
+    /handleSummary got a summary not in k6's legacy shape/,
+  );
+  assert.throws(() => toSummaryFile({ ...legacy, state: undefined }), /not in k6's legacy shape/);
 });
 
 test.run();
