@@ -222,5 +222,20 @@ test("handleSummary's counter values as summary.go's metricValueGetter gives the
   assert.equal(summaryData({ metrics }, {}, 1500).metrics.hits.values, { count: 3, rate: 2 });
 });
 
+test("an exception in an iteration is logged and the run goes on, as k6's getIterationRunner does", async () => {
+  const script = scriptFile(
+    'throwing-iteration.js',
+    `import http from 'k6/http';
+export default function () { const r = http.get('http://127.0.0.1:9/'); if (r.status === 500) throw new Error('bad ' + r.status); }
+`,
+  );
+  const run = await runScript(script, {}, [
+    { status: 500, body: '', duration: 1 },
+    { status: 200, body: '', duration: 1 },
+  ]);
+  assert.is(run.requests.length, 2);
+  assert.is(run.data.metrics.iterations.values.count, 1);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
