@@ -41,7 +41,7 @@ export interface K6Exit {
  * configuration from those (internal/cmd/config.go getConsolidatedConfig: readEnvConfig's
  * layer lies above the script's options; internal/cmd/runtime_options.go
  * populateRuntimeOptionsFromEnv), so one left in a user's shell or CI would change the run
- * behind meshproof's back: K6_DURATION / K6_VUS / K6_ITERATIONS / K6_STAGES replace the
+ * behind meshproof's back: K6_DURATION / K6_ITERATIONS / K6_STAGES replace the
  * scenario ("env level configuration overrode scenarios configuration entirely",
  * warnOnShortHandOverride), K6_NO_SUMMARY / K6_SUMMARY_MODE=disabled skip handleSummary
  * (run.go: no summary file), K6_NEW_MACHINE_READABLE_SUMMARY changes handleSummary's data,
