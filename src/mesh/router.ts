@@ -225,7 +225,10 @@ export class Router implements PoolWaiter {
     if (this.phase === 'done') {
       // died while the body was streaming downstream (router.cc onUpstreamReset → onUpstreamAbort:
       // the UC flag, then sendLocalReply resets a response already started). The request ends
-      // here, with the status its headers went out with: counted and logged once
+      // here, with the status its headers went out with: counted and logged once. onUpstreamReset
+      // reports LocalOriginConnectFailed to the outlier detector first, headers sent or not (a
+      // 503 for consecutive_5xx / gateway errors unless split, §3.1); only the retry is skipped
+      this.cluster.outlier?.onLocalOrigin(this.host as Host, LocalOrigin.reset);
       this.d.flags |= Flag.UC;
       this.cleanup();
       this.d.res.destroy();
@@ -251,14 +254,18 @@ export class Router implements PoolWaiter {
   }
 
   /**
-   * Envoy `onResponseTimeout`: an attempt still awaiting headers (queued or sent) counts
-   * `upstream_rq_timeout` and is charged 504; none is in flight during a retry backoff, and a
-   * response whose headers already went out is not counted — its downstream stream is reset (§4.1).
+   * Envoy `onResponseTimeout`: every upstream request still in flight counts
+   * `upstream_rq_timeout` and its host's `rq_timeout` ("in all the cases", headers seen or not);
+   * one still awaiting headers (queued or sent) is also charged 504 and, once it has a host,
+   * reported to the outlier detector. None is in flight during a retry backoff. A response
+   * whose headers already went out has its downstream stream reset (§4.1).
    */
   private onGlobalTimeout(): void {
     if (this.phase === 'done') {
       // the timer is cleared when the response ends: its body is still streaming. The request
       // ends here with the status already sent, UT, its downstream stream reset
+      this.cluster.stats.c.upstream_rq_timeout++;
+      (this.host as Host).rqTimeout++;
       this.d.flags |= Flag.UT;
       this.abortUpstream();
       this.cleanup();
@@ -348,7 +355,8 @@ export class Router implements PoolWaiter {
     this.phase = 'done';
     const out: OutgoingHttpHeaders = {};
     for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
-    const serviceTime = Math.round(this.now() - this.start);
+    // router.cc onUpstreamHeaders: duration_cast<milliseconds> truncates
+    const serviceTime = Math.floor(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;
     // router.cc onUpstreamHeaders → modify_headers_ → route_entry_->finalizeResponseHeaders
     evaluate(this.d.mutations.response, out);

@@ -2,6 +2,8 @@
  * The router when an upstream response dies after its headers went downstream (§4.1): the
  * downstream stream is reset and the request still ends once — counted and access-logged with
  * the status it was sent with (router.cc onUpstreamReset / onResponseTimeout → onUpstreamAbort).
+ * What router.cc still does for such a response: the reset is an outlier input, the route timeout
+ * counts upstream_rq_timeout and the host's rq_timeout. Also the service-time header's truncation.
  * A Router on fakes: the pool hands a connection at once, the test plays the upstream response.
  */
 import { test } from 'uvu';
@@ -16,8 +18,10 @@ import { type Downstream, Router } from '../../src/mesh/router.js';
 import { newClusterCounters } from '../../src/mesh/stats.js';
 import { createRng } from '../../src/util/random.js';
 
-function harness(timeoutMs: number) {
+function harness(timeoutMs: number, now: () => number = () => performance.now()) {
   const finished: number[] = [];
+  const outlier: string[] = [];
+  let head: Record<string, unknown> = {};
   let resets = 0;
   let sink: ResponseSink | null = null;
   const res = {
@@ -26,7 +30,8 @@ function harness(timeoutMs: number) {
     writableEnded: false,
     writableFinished: false,
     getHeader: () => undefined,
-    writeHead() {
+    writeHead(_status: number, h: Record<string, unknown>) {
+      head = h;
       return this;
     },
     write() {
@@ -68,13 +73,25 @@ function harness(timeoutMs: number) {
     resources: {},
     stats: { c: newClusterCounters(), codes: new Map(), retryCodes: new Map() },
     settings: { name: 'c' },
-    outlier: null,
+    outlier: {
+      onLocalOrigin: (_h: unknown, e: string) => outlier.push(e),
+      onStatus: (_h: unknown, code: number) => outlier.push(String(code)),
+    },
     pickHost: () => host,
     pool: () => ({ newStream: (w: Router) => w.onPoolReady(conn as never) }),
   } as unknown as ClusterState;
   const route = { retry: null, timeoutMs } as unknown as CompiledRoute;
-  new Router(d, route, cluster, createRng(1), () => performance.now()).run();
-  return { d, finished, resets: () => resets, sink: () => sink as ResponseSink };
+  new Router(d, route, cluster, createRng(1), now).run();
+  return {
+    d,
+    finished,
+    host,
+    outlier,
+    counters: cluster.stats.c,
+    head: () => head,
+    resets: () => resets,
+    sink: () => sink as ResponseSink,
+  };
 }
 
 test('§4.1 the pod closes mid-body: the downstream stream is reset, the request ends once with its 200 and UC', () => {
@@ -87,6 +104,15 @@ test('§4.1 the pod closes mid-body: the downstream stream is reset, the request
   assert.is(formatFlags(h.d.flags), 'UC');
 });
 
+test('§3.2/§4.1 a reset after the headers went out is still an outlier input (router.cc onUpstreamReset: LocalOriginConnectFailed before the retry check)', () => {
+  const h = harness(0);
+  h.sink().onResponseHead(200, { 'content-length': '10' });
+  h.sink().onResponseData(Buffer.from('abc'), false);
+  h.sink().onResponseReset();
+  // connect-ok, the 200, then the reset (a 503 for consecutive_5xx when not split)
+  assert.equal(h.outlier, ['connect-ok', '200', 'reset']);
+});
+
 test('§4.1 the route timeout fires mid-body: reset, the request ends once with its 200 and UT', async () => {
   const h = harness(30);
   h.sink().onResponseHead(200, { 'content-length': '10' });
@@ -95,6 +121,20 @@ test('§4.1 the route timeout fires mid-body: reset, the request ends once with 
   assert.is(h.resets(), 1);
   assert.equal(h.finished, [200]);
   assert.is(h.d.flags & Flag.UT, Flag.UT);
+  // router.cc onResponseTimeout counts every upstream request in flight, headers seen or not;
+  // only one awaiting headers is charged 504 and reported to the outlier detector
+  assert.is(h.counters.upstream_rq_timeout, 1);
+  assert.is(h.host.rqTimeout, 1);
+  assert.equal(h.outlier, ['connect-ok', '200']);
+});
+
+test('§4.4 x-envoy-upstream-service-time truncates to whole ms (router.cc duration_cast<milliseconds>)', () => {
+  let clock = 1000;
+  const h = harness(0, () => clock);
+  clock = 1012.9;
+  h.sink().onResponseHead(200, { 'content-length': '0' });
+  assert.is(h.head()['x-envoy-upstream-service-time'], 12);
+  assert.is(h.d.serviceTimeMs, 12);
 });
 
 test.run();
