@@ -202,6 +202,11 @@ function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): voi
   if (hash && typeof hash === 'object') c.lb_policy = hash.maglev ? 'MAGLEV' : 'RING_HASH';
 }
 
+/** Does the cluster balance by consistent hash (route.go then leaves `previous_hosts` out, §4.1)? */
+export function consistentHash(c: EnvoyCluster): boolean {
+  return c.lb_policy === 'RING_HASH' || c.lb_policy === 'MAGLEV';
+}
+
 /**
  * The Envoy cluster istiod builds for `service` (and `subset`) from the DestinationRules in
  * `drs` (split from other kinds by policy/by-kind.ts). With no DR: Istio's defaults only (§2.1).
