@@ -45,18 +45,38 @@ export interface Downstream {
   finish(status: number): void;
 }
 
-/** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
+/**
+ * Headers the HCM strips before routing (conn_manager_utility.cc mutateRequestHeaders, a
+ * request that is not an upgrade): connection, upgrade, keep-alive, proxy-connection,
+ * transfer-encoding; `te` is sanitized apart (teOf). Envoy forwards the other RFC 9110 §7.6.1
+ * names (`trailer`, `proxy-authorization`) as it gets them.
+ */
+const REQUEST_HOP_BY_HOP = new Set([
   'connection',
+  'upgrade',
   'keep-alive',
   'proxy-connection',
   'transfer-encoding',
   'te',
-  'upgrade',
-  'trailer',
-  'proxy-authenticate',
-  'proxy-authorization',
 ]);
+/**
+ * And from a response (mutateResponseHeaders with clear_hop_by_hop, not an upgrade): connection,
+ * upgrade, transfer-encoding, keep-alive, proxy-connection; `te`, `trailer` and
+ * `proxy-authenticate` from the upstream go downstream.
+ */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'upgrade', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
+
+/**
+ * `sanitizeTEHeader` (Envoy ≥ 1.29 strips TE as hop-by-hop; envoyproxy/envoy#32255 keeps the
+ * `trailers` value gRPC needs): `trailers` when one of the comma-separated values is exactly
+ * that, else no TE. [INF: the function's body was not re-read; the behaviour is the PR's and
+ * Contour's description of it]
+ */
+function teOf(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const all = Array.isArray(v) ? v.join(',') : v;
+  return all.split(',').some((t) => t.trim() === 'trailers') ? 'trailers' : undefined;
+}
 
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
@@ -330,7 +350,9 @@ export class Router implements PoolWaiter {
     if (!h) {
       h = {};
       const src = this.d.req.headers;
-      for (const k in src) if (!HOP_BY_HOP.has(k)) h[k] = src[k];
+      for (const k in src) if (!REQUEST_HOP_BY_HOP.has(k)) h[k] = src[k];
+      const te = teOf(src.te);
+      if (te !== undefined) h.te = te;
       h.connection = 'keep-alive';
       h['x-forwarded-proto'] = 'http';
       if (this.d.body) h['content-length'] = this.d.body.length;
@@ -354,7 +376,7 @@ export class Router implements PoolWaiter {
   private forward(src: IncomingHttpHeaders, status: number): boolean {
     this.phase = 'done';
     const out: OutgoingHttpHeaders = {};
-    for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
+    for (const k in src) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = src[k];
     // router.cc onUpstreamHeaders: duration_cast<milliseconds> truncates
     const serviceTime = Math.floor(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;

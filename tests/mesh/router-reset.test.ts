@@ -18,8 +18,13 @@ import { type Downstream, Router } from '../../src/mesh/router.js';
 import { newClusterCounters } from '../../src/mesh/stats.js';
 import { createRng } from '../../src/util/random.js';
 
-function harness(timeoutMs: number, now: () => number = () => performance.now()) {
+function harness(
+  timeoutMs: number,
+  now: () => number = () => performance.now(),
+  reqHeaders: Record<string, string> = { host: 'a' },
+) {
   const finished: number[] = [];
+  let sent = '';
   const outlier: string[] = [];
   let head: Record<string, unknown> = {};
   let resets = 0;
@@ -50,7 +55,7 @@ function harness(timeoutMs: number, now: () => number = () => performance.now())
     },
   };
   const d = {
-    req: { method: 'GET', url: '/', httpVersion: '1.1', headers: { host: 'a' } },
+    req: { method: 'GET', url: '/', httpVersion: '1.1', headers: reqHeaders },
     res: res as unknown as MeshResponse,
     body: null,
     worker: 0,
@@ -64,7 +69,8 @@ function harness(timeoutMs: number, now: () => number = () => performance.now())
   const host = { address: '127.0.0.1:1', rqError: 0, rqSuccess: 0, rqTimeout: 0 };
   const conn = {
     pool: { streamDone() {} },
-    send: (_head: string, _body: Buffer | null, s: ResponseSink) => {
+    send: (head: string, _body: Buffer | null, s: ResponseSink) => {
+      sent = head;
       sink = s;
     },
     destroy() {},
@@ -89,6 +95,7 @@ function harness(timeoutMs: number, now: () => number = () => performance.now())
     outlier,
     counters: cluster.stats.c,
     head: () => head,
+    sent: () => sent,
     resets: () => resets,
     sink: () => sink as ResponseSink,
   };
@@ -135,6 +142,35 @@ test('§4.4 x-envoy-upstream-service-time truncates to whole ms (router.cc durat
   h.sink().onResponseHead(200, { 'content-length': '0' });
   assert.is(h.head()['x-envoy-upstream-service-time'], 12);
   assert.is(h.d.serviceTimeMs, 12);
+});
+
+test('§6.1 hop-by-hop headers as the HCM strips them: te sanitized to trailers, proxy-authorization/trailer forwarded; on the response only connection, upgrade, transfer-encoding, keep-alive, proxy-connection go', () => {
+  const h = harness(0, undefined, {
+    host: 'a',
+    te: 'deflate, trailers',
+    'proxy-authorization': 'Basic eA==',
+    'keep-alive': 'timeout=5',
+    'proxy-connection': 'keep-alive',
+    upgrade: 'h2c',
+  });
+  const lines = h.sent().split('\r\n');
+  assert.ok(lines.includes('te: trailers'), h.sent());
+  assert.ok(lines.includes('proxy-authorization: Basic eA=='), h.sent());
+  assert.not.ok(/^(keep-alive|proxy-connection|upgrade):/m.test(h.sent()), h.sent());
+  h.sink().onResponseHead(200, {
+    'content-length': '0',
+    'proxy-authenticate': 'Basic',
+    trailer: 'x-checksum',
+    'keep-alive': 'timeout=5',
+    'proxy-connection': 'close',
+  });
+  const out = h.head();
+  assert.is(out['proxy-authenticate'], 'Basic');
+  assert.is(out.trailer, 'x-checksum');
+  assert.is(out['keep-alive'], undefined);
+  assert.is(out['proxy-connection'], undefined);
+  const plain = harness(0, undefined, { host: 'a', te: 'gzip' });
+  assert.not.ok(/^te:/m.test(plain.sent()), 'a TE without trailers is dropped');
 });
 
 test.run();
