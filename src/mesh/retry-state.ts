@@ -83,6 +83,8 @@ export class RetryState {
     this.resources.retries++;
     this.holds = true;
     c.upstream_rq_retry++;
+    // every retry here waits a jittered backoff (no rate-limited reset headers, no HTTP/3)
+    c.upstream_rq_retry_backoff_exponential++;
     return 'yes';
   }
 

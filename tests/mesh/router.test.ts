@@ -139,6 +139,7 @@ test('E8: default policy, port closed → 3 connects, 503 "…retried and the la
     assert.is(r.headers['x-envoy-overloaded'], undefined);
     assert.is(stat(m, 'upstream_cx_connect_fail'), 3);
     assert.is(stat(m, 'upstream_rq_retry'), 2);
+    assert.is(stat(m, 'upstream_rq_retry_backoff_exponential'), 2, 'retry_state_impl.cc enableBackoffTimer');
     assert.is(stat(m, 'upstream_rq_retry_limit_exceeded'), 1);
     assert.is(stat(m, 'upstream_rq_503'), 1, 'only the connect failure that was not retried is charged');
     assert.is(stat(m, 'upstream_rq_completed'), 1);
