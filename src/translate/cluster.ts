@@ -179,6 +179,7 @@ function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection
       out.consecutive_local_origin_failure = local;
       out.enforcing_consecutive_local_origin_failure = 100;
     }
+    out.enforcing_local_origin_success_rate = 0;
   }
   c.outlier_detection = out;
   // §3.1: panic threshold = minHealthPercent (0 → panic disabled)

@@ -356,4 +356,26 @@ test('route.go: two destinations, one of weight 0 → weighted_clusters of one (
   assert.is(r.request_headers_to_add, undefined);
 });
 
+test('§3.1 applyOutlierDetection: split mode also writes enforcing_local_origin_success_rate 0; the local-origin threshold only when > 0', () => {
+  const c = translateCluster(
+    [
+      dr({
+        trafficPolicy: {
+          outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 3 },
+        },
+      }),
+    ],
+    SVC,
+  );
+  assert.equal(c.outlier_detection, {
+    enforcing_success_rate: 0,
+    split_external_local_origin_errors: true,
+    consecutive_local_origin_failure: 3,
+    enforcing_consecutive_local_origin_failure: 100,
+    enforcing_local_origin_success_rate: 0,
+  });
+  const unsplit = translateCluster([dr({ trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2 } } })], SVC);
+  assert.is(unsplit.outlier_detection?.enforcing_local_origin_success_rate, undefined);
+});
+
 test.run();
