@@ -196,6 +196,9 @@ export class Router implements PoolWaiter {
     if (this.phase !== 'queued') return;
     // never retried (§4.2); after earlier attempts the reset text says so, like any reset (§1)
     if (why === 'overflow') {
+      // onUpstreamReset → maybeRetryReset → shouldRetry(NoRetry): wouldRetryFromReset never
+      // retries an overflow, but a retry armed earlier counts upstream_rq_retry_success
+      this.retries.decide(false);
       chargeCode(this.cluster.stats, 503); // Envoy charges an overflow reset as a 503 ("dropped")
       return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
     }

@@ -13,7 +13,7 @@ import type { MeshResponse } from '../../src/mesh/downstream.js';
 import { NO_MUTATIONS } from '../../src/mesh/header-mutation.js';
 import type { ResponseSink } from '../../src/mesh/http1-client.js';
 import { Flag, formatFlags } from '../../src/mesh/local-reply.js';
-import type { CompiledRoute } from '../../src/mesh/route-config.js';
+import { type CompiledRetry, type CompiledRoute, RetryOn } from '../../src/mesh/route-config.js';
 import { type Downstream, Router } from '../../src/mesh/router.js';
 import { newClusterCounters } from '../../src/mesh/stats.js';
 import { createRng } from '../../src/util/random.js';
@@ -22,7 +22,11 @@ function harness(
   timeoutMs: number,
   now: () => number = () => performance.now(),
   reqHeaders: Record<string, string> = { host: 'a' },
+  retry: CompiledRetry | null = null,
+  /** attempts the pool serves before it answers overflow */
+  served = Infinity,
 ) {
+  let attempts = 0;
   const finished: number[] = [];
   let sent = '';
   const outlier: string[] = [];
@@ -76,7 +80,7 @@ function harness(
     destroy() {},
   };
   const cluster = {
-    resources: {},
+    resources: { retries: 0, retryLimit: () => 3 },
     stats: { c: newClusterCounters(), codes: new Map(), retryCodes: new Map() },
     settings: { name: 'c' },
     outlier: {
@@ -84,9 +88,11 @@ function harness(
       onStatus: (_h: unknown, code: number) => outlier.push(String(code)),
     },
     pickHost: () => host,
-    pool: () => ({ newStream: (w: Router) => w.onPoolReady(conn as never) }),
+    pool: () => ({
+      newStream: (w: Router) => (++attempts > served ? w.onPoolFailure('overflow') : w.onPoolReady(conn as never)),
+    }),
   } as unknown as ClusterState;
-  const route = { retry: null, timeoutMs } as unknown as CompiledRoute;
+  const route = { retry, timeoutMs } as unknown as CompiledRoute;
   new Router(d, route, cluster, createRng(1), now).run();
   return {
     d,
@@ -171,6 +177,25 @@ test('§6.1 hop-by-hop headers as the HCM strips them: te sanitized to trailers,
   assert.is(out['proxy-connection'], undefined);
   const plain = harness(0, undefined, { host: 'a', te: 'gzip' });
   assert.not.ok(/^te:/m.test(plain.sent()), 'a TE without trailers is dropped');
+});
+
+test('§4.2 a retry that meets pool overflow ends the request UO and counts upstream_rq_retry_success (router.cc onUpstreamReset → maybeRetryReset → shouldRetry(NoRetry) with a retry armed)', async () => {
+  const retry: CompiledRetry = {
+    numRetries: 2,
+    perTryMs: 0,
+    on: RetryOn['5xx'],
+    codes: [],
+    baseMs: 1,
+    maxMs: 10,
+    avoidPreviousHosts: false,
+  };
+  const h = harness(0, undefined, undefined, retry, 1);
+  h.sink().onResponseHead(503, { 'content-length': '0' });
+  await new Promise((r) => setTimeout(r, 20)); // the backoff (< 1 ms) runs, the pool overflows
+  assert.equal(h.finished, [503]);
+  assert.is(formatFlags(h.d.flags), 'UO');
+  assert.is(h.counters.upstream_rq_retry, 1);
+  assert.is(h.counters.upstream_rq_retry_success, 1);
 });
 
 test.run();
