@@ -33,7 +33,7 @@ export function formatAccessLine(
   // %PROTOCOL%: Envoy prints HTTP/1.0, HTTP/1.1, HTTP/2 (node's httpVersion for h2c is "2.0")
   const protocol = d.req.httpVersion === '2.0' ? 'HTTP/2' : `HTTP/${d.req.httpVersion}`;
   return (
-    `[${new Date(wallStart).toISOString()}] "${d.req.method} ${d.req.url} ${protocol}" ${status} ${formatFlags(d.flags)} - - "-" ` +
+    `[${new Date(wallStart).toISOString()}] "${d.req.method} ${d.path} ${protocol}" ${status} ${formatFlags(d.flags)} - - "-" ` +
     `${d.body?.length ?? 0} ${sent} ${dur} ${st} "${q(h['x-forwarded-for'])}" "${q(h['user-agent'])}" "${q(h['x-request-id'])}" ` +
     `"${q(h.host)}" "${d.upstreamHost}" ${d.clusterName}\n`
   );

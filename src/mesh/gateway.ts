@@ -21,6 +21,8 @@ import { Router, type Downstream } from './router.js';
 import { NO_MUTATIONS, type EntryMutations } from './header-mutation.js';
 import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
+import { canonicalPath } from './path-normalize.js';
+import { mutateRequestHeaders } from './request-headers.js';
 
 export interface GatewayDeps {
   config(): MeshConfig;
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   rng: Rng;
   /** retry back-off jitter */
   backoffRng: Rng;
+  /** the x-request-id of each request (request-headers.ts) */
+  requestIdRng: Rng;
   now: () => number;
   /** called once per finished request (access log); null = none */
   log: ((d: Downstream, status: number, startedAt: number) => void) | null;
@@ -74,6 +78,8 @@ class GatewayRequest implements Downstream {
   mutations: EntryMutations = NO_MUTATIONS;
   readonly worker: number;
   readonly startedAt: number;
+  /** the path routed and forwarded: the request's, canonical once normalizePath() accepted it */
+  path: string;
   /** set while a fault delay holds the request */
   private delay: NodeJS.Timeout | undefined;
   private route: CompiledRoute | null = null;
@@ -88,6 +94,7 @@ class GatewayRequest implements Downstream {
     readonly body: Buffer | null,
   ) {
     this.worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
+    this.path = req.url ?? '';
     this.startedAt = g.deps.now();
   }
 
@@ -127,7 +134,10 @@ class GatewayRequest implements Downstream {
         return this.finish(400);
       }
     }
-    const route = cfg.routes.find(req.headers.host ?? '', req.url ?? '/', req.headers, req.method ?? 'GET');
+    if (!this.normalizePath()) return;
+    // the connection manager's header mutation, before the route is chosen (ActiveStream::decodeHeaders)
+    mutateRequestHeaders(req.headers, req.socket.remoteAddress ?? '127.0.0.1', deps.requestIdRng);
+    const route = cfg.routes.find(req.headers.host ?? '', this.path, req.headers, req.method ?? 'GET');
     if (!route) {
       listener.no_route++;
       this.flags |= Flag.NR;
@@ -148,6 +158,36 @@ class GatewayRequest implements Downstream {
       return;
     }
     this.proceed(cfg);
+  }
+
+  /**
+   * §6.1 Paths (conn_manager_impl.cc `ActiveStream::decodeHeaders`, before routing): a path that
+   * does not start with `/` → 404 (`absolute_path_rejected`, `downstream_rq_non_relative_path`);
+   * then `ConnectionManagerUtility::maybeNormalizePath`: a fragment (`#`) is refused
+   * (`http_reject_path_with_fragment`, a runtime guard on by default), and Istio's
+   * `normalize_path` canonicalises the path (path-normalize.ts) or refuses it → 400
+   * (`path_normalization_failed`, `downstream_rq_failed_path_normalization`). The canonical path
+   * is what is routed, forwarded and logged. False when a local reply ended the request.
+   */
+  private normalizePath(): boolean {
+    const { req, res } = this;
+    const listener = this.g.listener;
+    const url = req.url ?? '';
+    if (url.charCodeAt(0) !== 47) {
+      listener.downstream_rq_non_relative_path++;
+      sendLocalReply(res, 404, '');
+      this.finish(404);
+      return false;
+    }
+    const canonical = url.includes('#') ? null : canonicalPath(url);
+    if (canonical === null) {
+      listener.downstream_rq_failed_path_normalization++;
+      sendLocalReply(res, 400, '');
+      this.finish(400);
+      return false;
+    }
+    this.path = canonical;
+    return true;
   }
 
   private afterDelay(): void {

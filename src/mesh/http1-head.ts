@@ -81,17 +81,28 @@ const HEADER_BLOCK = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*(?
  * Envoy's codec reject: a line without a colon, a name that is not a token (including
  * whitespace before the colon), a value with control characters.
  */
+const isBlank = (c: number) => c === 32 || c === 9;
+
 export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): IncomingHttpHeaders {
   const h: IncomingHttpHeaders = {};
   if (block === '') return h;
   if (!HEADER_BLOCK.test(block)) throw new CodecError(400, 'invalid header');
-  const lines = block.split('\r\n');
-  if (lines.length > maxHeaders) throw new CodecError(431, 'headers count exceeds limit');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
+  // line by line in place (no split, one slice per name and value): the gateway parses two
+  // blocks per proxied request
+  let count = 0;
+  for (let at = 0; at < block.length; ) {
+    let eol = block.indexOf('\r\n', at);
+    if (eol < 0) eol = block.length;
+    if (++count > maxHeaders) throw new CodecError(431, 'headers count exceeds limit');
+    const colon = block.indexOf(':', at);
+    const name = block.slice(at, colon).toLowerCase();
+    // the value without the spaces and tabs around it (HEADER_BLOCK admits no other whitespace)
+    let from = colon + 1;
+    let to = eol;
+    while (from < to && isBlank(block.charCodeAt(from))) from++;
+    while (to > from && isBlank(block.charCodeAt(to - 1))) to--;
+    const value = block.slice(from, to);
+    at = eol + 2;
     const prev = h[name];
     if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
     else if (name === 'set-cookie') (prev as string[]).push(value);
@@ -100,8 +111,43 @@ export function parseHeaderBlock(block: string, maxHeaders = MAX_HEADERS): Incom
   return h;
 }
 
+/**
+ * An absolute URL as Envoy reads one with http_parser_parse_url (`Utility::Url::initialize`): a
+ * scheme of letters, `://`, optional userinfo (dropped), a host (bracketed for IPv6) with an
+ * optional port, then the path, query and fragment as they are.
+ */
+export const ABSOLUTE_URL = /^([A-Za-z]+):\/\/(?:[^/?#@]*@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]+)(:\d*)?(.*)$/;
+
 /** method SP request-target SP HTTP/1.x (RFC 9112 §3); group 3 is the minor version */
-export const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
+
+/**
+ * Where the next request head in `buf` lies: it starts after the empty lines a request may
+ * begin with (RFC 9112 §2.2; llhttp and Envoy's codec skip them), and `end` is the offset of its
+ * blank line, -1 while it is not whole. The caller applies its own size limit.
+ */
+export function findHead(buf: Buffer): { start: number; end: number } {
+  let start = 0;
+  while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  return { start, end: buf.indexOf(CRLF_CRLF, start) };
+}
+
+/** A parsed request head: its request line and headers. */
+export interface RequestHead {
+  method: string;
+  target: string;
+  version: '1.0' | '1.1';
+  headers: IncomingHttpHeaders;
+}
+
+/** Parses a request head (`head`: from the request line to the blank line, excluded). Throws CodecError. */
+export function parseRequestHead(head: string, maxHeaders = MAX_HEADERS): RequestHead {
+  const eol = head.indexOf('\r\n');
+  const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
+  if (!m) throw new CodecError(400, 'invalid request line');
+  const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2), maxHeaders);
+  return { method: m[1], target: m[2], version: m[3] === '0' ? '1.0' : '1.1', headers };
+}
 
 const CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/;
 

@@ -32,16 +32,16 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  ABSOLUTE_URL,
   ChunkedDecoder,
   CodecError,
-  CRLF_CRLF,
   framingOf,
   httpDate,
   MAX_HEAD_BYTES,
   ONE_WRITE_MAX_BYTES,
-  parseHeaderBlock,
   persists,
-  REQUEST_LINE,
+  findHead,
+  parseRequestHead,
   reasonPhrase,
   type Framing,
 } from './http1-head.js';
@@ -56,13 +56,6 @@ import {
 const READ_AHEAD_MAX_BYTES = 1024 * 1024;
 
 type Listener = () => void;
-
-/**
- * An absolute-form request target, as Envoy's codec reads it with http_parser_parse_url
- * (`Utility::Url::initialize`): a scheme of letters, `://`, optional userinfo (dropped), a host
- * (bracketed for IPv6) with an optional port, then the path, query and fragment as they are.
- */
-const ABSOLUTE_URL = /^([A-Za-z]+):\/\/(?:[^/?#@]*@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]+)(:\d*)?(.*)$/;
 
 /**
  * The path a request is routed and forwarded with (http1/codec_impl.cc
@@ -366,22 +359,14 @@ export class H1Connection {
   /** Reads one request head; false when more bytes are needed. */
   private readHead(): boolean {
     let buf = this.buf as Buffer;
-    // RFC 9112 §2.2: empty lines before a request line are ignored (llhttp and Envoy's codec do)
-    let start = 0;
-    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-    const end = buf.indexOf(CRLF_CRLF, start);
+    const { start, end } = findHead(buf);
     if (end < 0) {
       if (buf.length - start > MAX_HEAD_BYTES) throw new CodecError(431, 'headers size exceeds limit');
       return false;
     }
     if (end - start > MAX_HEAD_BYTES) throw new CodecError(431, 'headers size exceeds limit');
-    const head = buf.toString('latin1', start, end);
-    const eol = head.indexOf('\r\n');
-    const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
-    if (!m) throw new CodecError(400, 'invalid request line');
-    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2));
-    const url = originForm(m[1], m[2], headers);
-    const version = m[3] === '0' ? '1.0' : '1.1';
+    const { method, target, version, headers } = parseRequestHead(buf.toString('latin1', start, end));
+    const url = originForm(method, target, headers);
     const keepAlive = persists(version === '1.1', headers);
     const framing = framingOf(headers, false);
     buf = buf.subarray(end + 4);
@@ -396,11 +381,11 @@ export class H1Connection {
       this.socket.write(`HTTP/${version} 100 Continue\r\n\r\n`, 'latin1');
     }
     if (framing.kind === 'none') {
-      this.dispatch(m[1], url, version, headers, keepAlive, null);
+      this.dispatch(method, url, version, headers, keepAlive, null);
       return true;
     }
     this.body = {
-      method: m[1],
+      method,
       url,
       version,
       headers,

@@ -125,6 +125,8 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
   const deps: BuildDeps = { app, pods, stats, workers, now, proxy, lbRng: rng.fork('lb') };
   // after every other stream, so a delay line leaves the mesh's other draws as they were
   const networkRng = rng.fork('network');
+  // after every other stream too, so the request ids leave the other draws as they were
+  const requestIdRng = rng.fork('request-id');
   const control = new ControlPlane([...app.objects, ...(opts.policies ?? []).map(plainObject)], ns, deps, pushDelayMs);
 
   let log: AccessLog | null = null;
@@ -135,6 +137,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     acceptHttp10: opts.acceptHttp10 ?? false,
     rng: gatewayRng,
     backoffRng,
+    requestIdRng,
     now,
     log: opts.accessLogPath ? (d, status, startedAt) => log?.write(d, status, startedAt) : null,
   });

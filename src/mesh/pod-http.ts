@@ -25,13 +25,12 @@ import type { Socket } from 'node:net';
 import {
   ChunkedDecoder,
   CodecError,
-  CRLF_CRLF,
   framingOf,
   headerLines,
   httpDate,
-  parseHeaderBlock,
   persists,
-  REQUEST_LINE,
+  findHead,
+  parseRequestHead,
   reasonPhrase,
 } from './http1-head.js';
 
@@ -176,9 +175,7 @@ export class PodConnection {
   private step(): boolean {
     const buf = this.buf as Buffer;
     if (this.body) return this.readBody(buf);
-    let start = 0;
-    while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-    const end = buf.indexOf(CRLF_CRLF, start);
+    const { start, end } = findHead(buf);
     // a head counts fewer bytes than it has, so only a long one is counted
     if (end < 0) {
       const kept = buf.length - start;
@@ -192,18 +189,14 @@ export class PodConnection {
     const head = buf.toString('latin1', start, end);
     if (head.length >= NODE_MAX_HEAD_BYTES && nodeHeadBytes(head) >= NODE_MAX_HEAD_BYTES)
       throw new CodecError(431, 'headers too large');
-    const eol = head.indexOf('\r\n');
-    const m = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
-    if (!m) throw new CodecError(400, 'invalid request line');
     // no count limit: node keeps the first maxHeadersCount (2000) and drops the rest, where
     // Envoy's 100 (MAX_HEADERS) would refuse what the gateway forwards: up to 100 of the client's
     // plus its own x-forwarded-proto, x-envoy-* and connection (beyond 2000 this keeps them all)
-    const headers = parseHeaderBlock(eol < 0 ? '' : head.slice(eol + 2), Number.POSITIVE_INFINITY);
-    const version = m[3] === '0' ? '1.0' : '1.1';
+    const { method, target, version, headers } = parseRequestHead(head, Number.POSITIVE_INFINITY);
     const keepAlive = persists(version === '1.1', headers);
     const framing = framingOf(headers, false);
     this.buf = end + 4 < buf.length ? buf.subarray(end + 4) : null;
-    const req: PodRequest = { method: m[1], url: m[2], httpVersion: version, headers, socket: this.socket };
+    const req: PodRequest = { method, url: target, httpVersion: version, headers, socket: this.socket };
     const expect = version === '1.1' ? headers.expect : undefined;
     if (expect !== undefined && CONTINUE.test(expect)) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     if (framing.kind !== 'none')

@@ -35,6 +35,8 @@ export interface Downstream {
   res: MeshResponse;
   body: Buffer | null;
   worker: number;
+  /** the request's path as routed (canonical, §6.1): forwarded and logged */
+  path: string;
   flags: number;
   /** filled by the router */
   upstreamHost: string;
@@ -189,7 +191,7 @@ export class Router implements PoolWaiter {
     this.cluster.outlier?.onLocalOrigin(h, LocalOrigin.connectOk);
     if (this.perTryMs > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), this.perTryMs);
     const method = this.d.req.method ?? 'GET';
-    conn.send(requestHead(method, this.d.req.url ?? '/', this.upstreamHeaders()), this.d.body, s, method === 'HEAD');
+    conn.send(requestHead(method, this.d.path, this.upstreamHeaders()), this.d.body, s, method === 'HEAD');
   }
 
   onPoolFailure(why: PoolFailure): void {

@@ -105,6 +105,10 @@ export function newListenerCounters() {
      * counts it whatever the reason: a client gone mid-request, DC / DR, or a response reset after its headers)
      */
     downstream_rq_rx_reset: 0,
+    /** a path that does not start with `/` (404, §6.1 Paths) */
+    downstream_rq_non_relative_path: 0,
+    /** a path normalisation refused (400, §6.1 Paths) */
+    downstream_rq_failed_path_normalization: 0,
     no_route: 0,
     no_cluster: 0,
     'fault.delays_injected': 0,

@@ -45,9 +45,14 @@ export function topologyChanges(oldR: Report, newR: Report): string[] {
   const moved = (Object.keys(names) as (keyof typeof names)[])
     .filter((k) => a[k] !== b[k])
     .map((k) => `${names[k]} ${a[k]} → ${b[k]}`);
-  // the engine thread's priority decides how soon a response is timestamped on a busy machine;
-  // a report that did not record it ran at the process's priority (unknown: not compared)
-  if (a.engineNice !== undefined && b.engineNice !== undefined && a.engineNice !== b.engineNice)
-    moved.push(`engine nice ${a.engineNice} → ${b.engineNice}`);
+  // the engine thread's priority decides how soon a response is timestamped on a busy machine.
+  // A report that did not record it (older, or where the thread could not tell) ran at a
+  // priority nobody knows: against one that did, on the same engine placement, that is a
+  // difference too, never assumed away
+  // (an engine that moved is listed above; its priority unknown on one side adds nothing)
+  const nice = (n: number | undefined) => (n === undefined ? '(not recorded)' : String(n));
+  const oneUnknown = (a.engineNice === undefined) !== (b.engineNice === undefined);
+  if (a.engineNice !== b.engineNice && !(oneUnknown && a.engine !== b.engine))
+    moved.push(`engine nice ${nice(a.engineNice)} → ${nice(b.engineNice)}`);
   return moved;
 }

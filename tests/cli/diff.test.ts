@@ -209,6 +209,12 @@ test('meshproof diff: engine threads at different priorities are different topol
   assert.match(r.stderr, /^warning: different topologies: engine nice 0 → -5/m);
   const absolute = await runCli(['diff', unprivileged, raised, '--absolute']);
   assert.is(absolute.code, 4, absolute.stderr);
+  // a report that did not record the priority (older, or the thread could not tell) is not assumed alike
+  delete doc.topology.engineNice;
+  const unknown = file('nice-unknown.json', JSON.stringify(doc));
+  const u = await runCli(['diff', unknown, raised]);
+  assert.match(u.stderr, /^warning: different topologies: engine nice \(not recorded\) → -5/m);
+  assert.is((await runCli(['diff', unknown, raised, '--absolute'])).code, 4);
 });
 
 test('a report.json without a topology (before issue 18) is read as what that version did: the built-in engine on the main thread', async () => {
