@@ -48,23 +48,10 @@ export interface Downstream {
 }
 
 /**
- * Headers the HCM strips before routing (conn_manager_utility.cc mutateRequestHeaders, a
- * request that is not an upgrade): connection, upgrade, keep-alive, proxy-connection,
- * transfer-encoding; `te` is sanitized apart (teOf). Envoy forwards the other RFC 9110 §7.6.1
- * names (`trailer`, `proxy-authorization`) as it gets them.
- */
-const REQUEST_HOP_BY_HOP = new Set([
-  'connection',
-  'upgrade',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-]);
-/**
- * And from a response (mutateResponseHeaders with clear_hop_by_hop, not an upgrade): connection,
- * upgrade, transfer-encoding, keep-alive, proxy-connection; `te`, `trailer` and
- * `proxy-authenticate` from the upstream go downstream.
+ * What the HCM strips from a proxied response (conn_manager_utility.cc mutateResponseHeaders
+ * with clear_hop_by_hop, not an upgrade): connection, upgrade, transfer-encoding, keep-alive,
+ * proxy-connection; `te`, `trailer` and `proxy-authenticate` from the upstream go downstream.
+ * (The request side is the gateway's: request-headers.ts mutateRequestHeaders, before routing.)
  */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'upgrade', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
 
@@ -355,7 +342,7 @@ export class Router implements PoolWaiter {
     if (!h) {
       h = {};
       const src = this.d.req.headers;
-      for (const k in src) if (!REQUEST_HOP_BY_HOP.has(k)) h[k] = src[k];
+      for (const k in src) if (k !== 'te') h[k] = src[k];
       const te = teOf(src.te);
       if (te !== undefined) h.te = te;
       h.connection = 'keep-alive';

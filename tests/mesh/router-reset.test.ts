@@ -150,19 +150,13 @@ test('§4.4 x-envoy-upstream-service-time truncates to whole ms (router.cc durat
   assert.is(h.d.serviceTimeMs, 12);
 });
 
-test('§6.1 hop-by-hop headers as the HCM strips them: te sanitized to trailers, proxy-authorization/trailer forwarded; on the response only connection, upgrade, transfer-encoding, keep-alive, proxy-connection go', () => {
-  const h = harness(0, undefined, {
-    host: 'a',
-    te: 'deflate, trailers',
-    'proxy-authorization': 'Basic eA==',
-    'keep-alive': 'timeout=5',
-    'proxy-connection': 'keep-alive',
-    upgrade: 'h2c',
-  });
+test('§6.1 hop-by-hop headers as the HCM treats them: te sanitized to trailers, proxy-authorization forwarded; from the response only connection, upgrade, transfer-encoding, keep-alive, proxy-connection go', () => {
+  // (connection, upgrade, keep-alive, proxy-connection, transfer-encoding leave the request at
+  // the gateway, before routing: request-headers.ts, tests/mesh/request-headers.test.ts)
+  const h = harness(0, undefined, { host: 'a', te: 'deflate, trailers', 'proxy-authorization': 'Basic eA==' });
   const lines = h.sent().split('\r\n');
   assert.ok(lines.includes('te: trailers'), h.sent());
   assert.ok(lines.includes('proxy-authorization: Basic eA=='), h.sent());
-  assert.not.ok(/^(keep-alive|proxy-connection|upgrade):/m.test(h.sent()), h.sent());
   h.sink().onResponseHead(200, {
     'content-length': '0',
     'proxy-authenticate': 'Basic',
