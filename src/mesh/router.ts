@@ -47,18 +47,25 @@ export interface Downstream {
   finish(status: number): void;
 }
 
-/** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'trailer',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
+/**
+ * What the HCM strips from a proxied response (conn_manager_utility.cc mutateResponseHeaders
+ * with clear_hop_by_hop, not an upgrade): connection, upgrade, transfer-encoding, keep-alive,
+ * proxy-connection; `te`, `trailer` and `proxy-authenticate` from the upstream go downstream.
+ * (The request side is the gateway's: request-headers.ts mutateRequestHeaders, before routing.)
+ */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'upgrade', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
+
+/**
+ * `sanitizeTEHeader` (Envoy ≥ 1.29 strips TE as hop-by-hop; envoyproxy/envoy#32255 keeps the
+ * `trailers` value gRPC needs): `trailers` when one of the comma-separated values is exactly
+ * that, else no TE. [INF: the function's body was not re-read; the behaviour is the PR's and
+ * Contour's description of it]
+ */
+function teOf(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const all = Array.isArray(v) ? v.join(',') : v;
+  return all.split(',').some((t) => t.trim() === 'trailers') ? 'trailers' : undefined;
+}
 
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
@@ -178,6 +185,9 @@ export class Router implements PoolWaiter {
     if (this.phase !== 'queued') return;
     // never retried (§4.2); after earlier attempts the reset text says so, like any reset (§1)
     if (why === 'overflow') {
+      // onUpstreamReset → maybeRetryReset → shouldRetry(NoRetry): wouldRetryFromReset never
+      // retries an overflow, but a retry armed earlier counts upstream_rq_retry_success
+      this.retries.decide(false);
       chargeCode(this.cluster.stats, 503); // Envoy charges an overflow reset as a 503 ("dropped")
       return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
     }
@@ -227,7 +237,10 @@ export class Router implements PoolWaiter {
     if (this.phase === 'done') {
       // died while the body was streaming downstream (router.cc onUpstreamReset → onUpstreamAbort:
       // the UC flag, then sendLocalReply resets a response already started). The request ends
-      // here, with the status its headers went out with: counted and logged once
+      // here, with the status its headers went out with: counted and logged once. onUpstreamReset
+      // reports LocalOriginConnectFailed to the outlier detector first, headers sent or not (a
+      // 503 for consecutive_5xx / gateway errors unless split, §3.1); only the retry is skipped
+      this.cluster.outlier?.onLocalOrigin(this.host as Host, LocalOrigin.reset);
       this.d.flags |= Flag.UC;
       this.cleanup();
       this.d.res.destroy();
@@ -253,14 +266,18 @@ export class Router implements PoolWaiter {
   }
 
   /**
-   * Envoy `onResponseTimeout`: an attempt still awaiting headers (queued or sent) counts
-   * `upstream_rq_timeout` and is charged 504; none is in flight during a retry backoff, and a
-   * response whose headers already went out is not counted — its downstream stream is reset (§4.1).
+   * Envoy `onResponseTimeout`: every upstream request still in flight counts
+   * `upstream_rq_timeout` and its host's `rq_timeout` ("in all the cases", headers seen or not);
+   * one still awaiting headers (queued or sent) is also charged 504 and, once it has a host,
+   * reported to the outlier detector. None is in flight during a retry backoff. A response
+   * whose headers already went out has its downstream stream reset (§4.1).
    */
   private onGlobalTimeout(): void {
     if (this.phase === 'done') {
       // the timer is cleared when the response ends: its body is still streaming. The request
       // ends here with the status already sent, UT, its downstream stream reset
+      this.cluster.stats.c.upstream_rq_timeout++;
+      (this.host as Host).rqTimeout++;
       this.d.flags |= Flag.UT;
       this.abortUpstream();
       this.cleanup();
@@ -325,7 +342,9 @@ export class Router implements PoolWaiter {
     if (!h) {
       h = {};
       const src = this.d.req.headers;
-      for (const k in src) if (!HOP_BY_HOP.has(k)) h[k] = src[k];
+      for (const k in src) if (k !== 'te') h[k] = src[k];
+      const te = teOf(src.te);
+      if (te !== undefined) h.te = te;
       h.connection = 'keep-alive';
       h['x-forwarded-proto'] = 'http';
       if (this.d.body) h['content-length'] = this.d.body.length;
@@ -349,8 +368,9 @@ export class Router implements PoolWaiter {
   private forward(src: IncomingHttpHeaders, status: number): boolean {
     this.phase = 'done';
     const out: OutgoingHttpHeaders = {};
-    for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
-    const serviceTime = Math.round(this.now() - this.start);
+    for (const k in src) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = src[k];
+    // router.cc onUpstreamHeaders: duration_cast<milliseconds> truncates
+    const serviceTime = Math.floor(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;
     // router.cc onUpstreamHeaders → modify_headers_ → route_entry_->finalizeResponseHeaders
     evaluate(this.d.mutations.response, out);
