@@ -55,18 +55,6 @@ export interface Downstream {
  */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'upgrade', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
 
-/**
- * `sanitizeTEHeader` (Envoy ≥ 1.29 strips TE as hop-by-hop; envoyproxy/envoy#32255 keeps the
- * `trailers` value gRPC needs): `trailers` when one of the comma-separated values is exactly
- * that, else no TE. [INF: the function's body was not re-read; the behaviour is the PR's and
- * Contour's description of it]
- */
-function teOf(v: string | string[] | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const all = Array.isArray(v) ? v.join(',') : v;
-  return all.split(',').some((t) => t.trim() === 'trailers') ? 'trailers' : undefined;
-}
-
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
 /**
@@ -342,11 +330,9 @@ export class Router implements PoolWaiter {
     if (!h) {
       h = {};
       const src = this.d.req.headers;
-      for (const k in src) if (k !== 'te') h[k] = src[k];
-      const te = teOf(src.te);
-      if (te !== undefined) h.te = te;
+      // (the connection manager mutated them for this hop already: request-headers.ts)
+      for (const k in src) h[k] = src[k];
       h.connection = 'keep-alive';
-      h['x-forwarded-proto'] = 'http';
       if (this.d.body) h['content-length'] = this.d.body.length;
       // router.cc decodeHeaders: route_entry_->finalizeRequestHeaders, once per request
       evaluate(this.d.mutations.request, h);
