@@ -110,6 +110,8 @@ export class Router implements PoolWaiter {
   private headers: OutgoingHttpHeaders | null = null;
   /** the status of the forwarded response */
   private status = 0;
+  /** the forwarded response came with a content-length */
+  private lengthKnown = false;
 
   constructor(
     private readonly d: Downstream,
@@ -353,6 +355,7 @@ export class Router implements PoolWaiter {
   /** Starts the proxied response downstream; false when the client is already gone. */
   private forward(src: IncomingHttpHeaders, status: number): boolean {
     this.phase = 'done';
+    this.lengthKnown = src['content-length'] !== undefined;
     const out: OutgoingHttpHeaders = {};
     for (const k in src) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = src[k];
     // router.cc onUpstreamHeaders: duration_cast<milliseconds> truncates
@@ -378,8 +381,12 @@ export class Router implements PoolWaiter {
   }
 
   /**
-   * The forwarded response's body: a body that arrives whole (the usual case) goes out with its
-   * head in one write (the codec's end()); anything else is streamed through.
+   * The forwarded response's body: a body that arrives whole with a known length (the usual
+   * case) goes out with its head in one write (the codec's end()); anything else is streamed
+   * through. A response without `content-length` goes downstream without one even when its body
+   * arrived whole: Envoy encodes the headers as they come (end_stream false for a body), and its
+   * HTTP/1 encoder then chunks the body (`ResponseEncoderImpl::encodeHeaders`: no content-length,
+   * not end_stream → `transfer-encoding: chunked`; HTTP/1.0 → the connection closes after it).
    */
   onResponseData(chunk: Buffer, last: boolean): void {
     const dres = this.d.res;
@@ -388,7 +395,13 @@ export class Router implements PoolWaiter {
       return;
     }
     this.cleanup();
-    if (!dres.writableEnded) dres.end(chunk);
+    if (!dres.writableEnded) {
+      if (this.lengthKnown || dres.headersSent) dres.end(chunk);
+      else {
+        dres.write(chunk); // the head goes out first, without a length
+        dres.end();
+      }
+    }
     this.d.finish(this.status);
   }
 

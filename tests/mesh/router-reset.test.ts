@@ -33,6 +33,8 @@ function harness(
   let head: Record<string, unknown> = {};
   let resets = 0;
   let sink: ResponseSink | null = null;
+  /** what the router did with the downstream response's body */
+  const calls: string[] = [];
   const res = {
     headersSent: false,
     destroyed: false,
@@ -43,11 +45,13 @@ function harness(
       head = h;
       return this;
     },
-    write() {
+    write(chunk: Buffer) {
       this.headersSent = true;
+      calls.push(`write ${chunk.length}`);
       return true;
     },
-    end() {
+    end(chunk?: Buffer) {
+      calls.push(`end ${chunk?.length ?? '-'}`);
       this.writableEnded = this.writableFinished = true;
     },
     destroy() {
@@ -60,6 +64,7 @@ function harness(
   };
   const d = {
     req: { method: 'GET', url: '/', httpVersion: '1.1', headers: reqHeaders },
+    path: '/',
     res: res as unknown as MeshResponse,
     body: null,
     worker: 0,
@@ -101,6 +106,7 @@ function harness(
     outlier,
     counters: cluster.stats.c,
     head: () => head,
+    calls,
     sent: () => sent,
     resets: () => resets,
     sink: () => sink as ResponseSink,
@@ -168,6 +174,18 @@ test('§6.1 hop-by-hop headers as the HCM treats them: proxy-authorization forwa
   assert.is(out.trailer, 'x-checksum');
   assert.is(out['keep-alive'], undefined);
   assert.is(out['proxy-connection'], undefined);
+});
+
+test('§6.1 an upstream response without content-length goes downstream without one, chunked, even when its body arrived whole (ResponseEncoderImpl::encodeHeaders)', () => {
+  const chunked = harness(0);
+  chunked.sink().onResponseHead(200, { 'transfer-encoding': 'chunked' });
+  chunked.sink().onResponseData(Buffer.from('abc'), true);
+  assert.equal(chunked.calls, ['write 3', 'end -']); // the head without a length, then the body
+  const sized = harness(0);
+  sized.sink().onResponseHead(200, { 'content-length': '3' });
+  sized.sink().onResponseData(Buffer.from('abc'), true);
+  assert.equal(sized.calls, ['end 3']); // head and body in one write
+  assert.equal(chunked.finished, [200]);
 });
 
 test('§4.2 a retry that meets pool overflow ends the request UO and counts upstream_rq_retry_success (router.cc onUpstreamReset → maybeRetryReset → shouldRetry(NoRetry) with a retry armed)', async () => {
