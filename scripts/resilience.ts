@@ -129,6 +129,11 @@ export default function (data: { startMs: number }): void {
     headers,
     timeout: plan.timeout || '60s',
     responseType: 'text',
+    // k6 follows up to 10 redirects by default (internal/cmd/options.go --max-redirects; the
+    // CheckRedirect of lib/netext/httpext/request.go): a gateway's 301 (a VirtualService
+    // `redirect`) would be counted as the status of wherever it points, possibly off the mesh.
+    // The built-in engine records the 3xx itself; so does k6 with redirects: 0
+    redirects: 0,
   });
   const full = typeof res.body === 'string' ? res.body : '';
   const body = full.substring(0, BODY_CAPTURE);

@@ -64,6 +64,37 @@ export function importEdges(root: string): Edge[] {
   return edges;
 }
 
+/** `import … from 'x'`, `export … from 'x'` and `import 'x'`: [whole match, `type ` if type-only, specifier]. */
+const STATIC_IMPORT = /^(?:import|export)\s+(type\s+)?(?:[^;]*?from\s+)?'([^']+)'/gms;
+
+/**
+ * The npm packages loaded when `entry` is: every package a module in its static closure imports
+ * for a value, following relative value imports (`import type` and `export type` load nothing;
+ * an `import { type A }` list is counted as a value import, so a package kept off start-up has
+ * to be named with `import type`). A dynamic `import()` is not followed: it loads when called.
+ * Sorted, each once (`yargs/helpers` as written).
+ */
+export function startupPackages(entry: string): string[] {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+      if (m[1]) continue;
+      if (!m[2].startsWith('.')) {
+        if (!m[2].startsWith('node:')) packages.add(m[2]);
+        continue;
+      }
+      let to = normalize(join(dirname(file), m[2])).replace(/\.js$/, '.ts');
+      if (!to.endsWith('.ts')) to += '.ts';
+      visit(to);
+    }
+  };
+  visit(entry);
+  return [...packages].sort();
+}
+
 /** The top folder of a file under `root`; '.' for files directly in it, '..' for files outside it. */
 export function folderOf(root: string, file: string): string {
   const rel = relative(root, file);

@@ -4,7 +4,7 @@
  * load-balancer IP or hostname, else a NodePort on a node address — with one sentence saying
  * how it decided. The Host header comes from the scenario, else the VirtualService's hosts.
  */
-import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import { InfraError } from '../errors.js';
 import type { PolicyDoc } from '../policy/model.js';
 import type { Connection } from './kubeconfig.js';
@@ -23,7 +23,7 @@ const HTTP_PORT_NAMES = ['http2', 'http', 'http-80'];
 export async function discoverGatewayUrl(conn: Connection, sel: GatewaySelector = {}): Promise<Decided> {
   const namespace = sel.namespace ?? GATEWAY_DEFAULTS.namespace;
   const labelSelector = sel.selector ?? GATEWAY_DEFAULTS.selector;
-  const api = conn.kc.makeApiClient(CoreV1Api);
+  const api = conn.kc.makeApiClient(conn.k8s.CoreV1Api);
   let services: V1Service[];
   try {
     services = (await api.listNamespacedService({ namespace, labelSelector })).items;
@@ -68,7 +68,7 @@ export async function discoverGatewayUrl(conn: Connection, sel: GatewaySelector 
 async function nodeAddress(conn: Connection): Promise<{ node: string; type: string; address: string }> {
   let nodes;
   try {
-    nodes = (await conn.kc.makeApiClient(CoreV1Api).listNode()).items;
+    nodes = (await conn.kc.makeApiClient(conn.k8s.CoreV1Api).listNode()).items;
   } catch (err) {
     throw explainApiError(err, { verb: 'list', resource: 'nodes', server: conn.server });
   }

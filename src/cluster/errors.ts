@@ -3,7 +3,8 @@
  * 1.x throws `ApiException` (numeric `code`, string `body` holding a `Status`) for HTTP
  * answers and plain `Error`s for transport failures (ecosystem.md "Kubernetes").
  */
-import { ApiException } from '@kubernetes/client-node';
+import type { ApiException } from '@kubernetes/client-node';
+import { loadedClientNode } from './client-node.js';
 import { ConfigError, InfraError, type MeshproofError } from '../errors.js';
 import { stripUserinfo } from '../util/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
@@ -23,7 +24,13 @@ export interface CallContext {
 }
 
 export function httpCode(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+  return isApiException(err) ? err.code : undefined;
+}
+
+/** client-node's HTTP-answer error; none can exist before the library is loaded (client-node.ts). */
+function isApiException(err: unknown): err is ApiException<unknown> {
+  const k8s = loadedClientNode();
+  return k8s !== undefined && err instanceof k8s.ApiException;
 }
 
 /**
@@ -35,7 +42,7 @@ export function statusMessage(err: unknown): string {
 }
 
 function rawStatusMessage(err: unknown): string {
-  if (!(err instanceof ApiException)) return err instanceof Error ? err.message : String(err);
+  if (!isApiException(err)) return err instanceof Error ? err.message : String(err);
   const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
   try {
     const parsed = JSON.parse(body) as { message?: string };

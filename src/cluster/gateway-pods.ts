@@ -4,7 +4,6 @@
  * "Kubernetes") or, where the pod refuses that, a port-forward — one read per replica, because every replica has its own config and its own
  * counters (istio-envoy-semantics.md §0: circuit breakers are per proxy instance).
  */
-import { CoreV1Api } from '@kubernetes/client-node';
 import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage } from './errors.js';
@@ -36,7 +35,7 @@ export async function listGatewayPods(conn: Connection, sel: GatewaySelector = {
   const labelSelector = sel.selector ?? GATEWAY_DEFAULTS.selector;
   let list;
   try {
-    list = await conn.kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector });
+    list = await conn.kc.makeApiClient(conn.k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector });
   } catch (err) {
     throw explainApiError(err, { verb: 'list', resource: 'pods', namespace, server: conn.server });
   }
@@ -72,7 +71,7 @@ export class AdminReader {
       try {
         const body = await withTimeout(
           this.conn.kc
-            .makeApiClient(CoreV1Api)
+            .makeApiClient(this.conn.k8s.CoreV1Api)
             .connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${this.port}`, namespace: pod.namespace, path }),
           this.timeoutMs,
           pod.name,
@@ -89,7 +88,7 @@ export class AdminReader {
       }
     }
     try {
-      const res = await getViaPortForward(this.conn.kc, pod.namespace, pod.name, this.port, path, this.timeoutMs);
+      const res = await getViaPortForward(this.conn, pod.namespace, pod.name, this.port, path, this.timeoutMs);
       if (res.status !== 200) throw new Error(`admin answered ${res.status}: ${res.body.slice(0, 200)}`);
       this.routes.set(pod.name, 'port-forward');
       return /json/.test(res.contentType) ? JSON.parse(res.body) : res.body;

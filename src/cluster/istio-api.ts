@@ -5,7 +5,7 @@
  * reachability check. Every failure comes back as a MeshproofError naming verb, resource and
  * namespace (errors.ts).
  */
-import { ApisApi, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ObjectKey } from '../ports.js';
 import { ISTIO_VERSIONS } from '../policy/model.js';
 import { InfraError } from '../errors.js';
@@ -23,7 +23,7 @@ export class IstioApi {
   private readonly resources = new Map<string, Promise<string[]>>();
 
   constructor(readonly conn: Connection) {
-    this.api = conn.kc.makeApiClient(CustomObjectsApi);
+    this.api = conn.kc.makeApiClient(conn.k8s.CustomObjectsApi);
   }
 
   /** Which networking.istio.io versions are served; InfraError when none or unreachable. */
@@ -31,7 +31,7 @@ export class IstioApi {
     if (this.served) return this.preferred;
     let groups;
     try {
-      groups = await this.conn.kc.makeApiClient(ApisApi).getAPIVersions();
+      groups = await this.conn.kc.makeApiClient(this.conn.k8s.ApisApi).getAPIVersions();
     } catch (err) {
       throw explainApiError(err, { verb: 'get', resource: 'API groups (/apis)', server: this.conn.server });
     }
@@ -110,7 +110,7 @@ export class IstioApi {
           dryRun: opts.dryRun ? 'All' : undefined,
         },
         // the generated default is JSON Patch; server-side apply needs its own content type
-        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        this.conn.k8s.setHeaderOptions('Content-Type', this.conn.k8s.PatchStrategy.ServerSideApply),
       )) as Obj;
     } catch (err) {
       throw this.explain(err, 'patch', key, opts.source);

@@ -6,7 +6,7 @@
  * (`httpCode`, for the 409 of a failed delete precondition); a delete of something already
  * gone is not one.
  */
-import { CoreV1Api, CustomObjectsApi, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { DeletePreconditions, OperatorApi, RunnerPod } from '../load/k6-operator/engine.js';
 import { K6_GROUP, K6_VERSION, TESTRUN_PLURAL } from '../load/k6-operator/objects.js';
 import { explainApiError, httpCode } from './errors.js';
@@ -20,8 +20,8 @@ export class K8sOperatorApi implements OperatorApi {
   private readonly custom: CustomObjectsApi;
 
   constructor(private readonly conn: Connection) {
-    this.core = conn.kc.makeApiClient(CoreV1Api);
-    this.custom = conn.kc.makeApiClient(CustomObjectsApi);
+    this.core = conn.kc.makeApiClient(conn.k8s.CoreV1Api);
+    this.custom = conn.kc.makeApiClient(conn.k8s.CustomObjectsApi);
   }
 
   get server(): string {

@@ -19,12 +19,12 @@ export interface OperatorFlags {
   image?: string;
 }
 
-export function createOperatorEngine(f: OperatorFlags): K6OperatorEngine {
+export async function createOperatorEngine(f: OperatorFlags): Promise<K6OperatorEngine> {
   if (!f.namespace)
     throw new UsageError(
       '--engine k6-operator needs --k6-namespace NAME: the namespace where meshproof creates the ConfigMap and the TestRun',
     );
-  const conn = loadConnection({ kubeconfig: f.kubeconfig, context: f.context, namespace: f.namespace });
+  const conn = await loadConnection({ kubeconfig: f.kubeconfig, context: f.context, namespace: f.namespace });
   return new K6OperatorEngine({
     api: new K8sOperatorApi(conn),
     namespace: f.namespace,

@@ -33,7 +33,7 @@ export interface CreatedReplay {
 /** Journals of `dir` still open (or the one named `runId`), each deleted through `connect(entry)`. */
 export async function replayCreated(
   dir: string,
-  connect: (cluster: CreatedEntry['cluster']) => Connection,
+  connect: (cluster: CreatedEntry['cluster']) => Promise<Connection>,
   log: (line: string) => void,
   runId?: string,
 ): Promise<CreatedReplay> {
@@ -47,7 +47,7 @@ export async function replayCreated(
       continue;
     }
     try {
-      const conn = connect(entry.cluster);
+      const conn = await connect(entry.cluster);
       if (stripUserinfo(entry.cluster.server) !== conn.server)
         throw new UsageError(
           `journal ${file} was written against ${entry.cluster.server} (context ${entry.cluster.context}), but the current context points at ${conn.server}; pass --context ${entry.cluster.context}`,

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNode, type ClientNode } from './client-node.js';
 import { InfraError, UsageError } from '../errors.js';
 import { statusMessage } from './errors.js';
 import { stripUserinfo } from '../util/redact.js';
@@ -25,6 +26,8 @@ export interface ConnectOptions {
 
 export interface Connection {
   kc: KubeConfig;
+  /** the client library `kc` came from, loaded by loadConnection (client-node.ts): API classes are made from it */
+  k8s: ClientNode;
   context: string;
   /** the cluster's server URL without userinfo (safe to print and to journal) */
   server: string;
@@ -36,9 +39,10 @@ export interface Connection {
 /** How long the first call (GET /version) may take before the API counts as unreachable. */
 export const REACHABILITY_TIMEOUT_MS = 10_000;
 
-export function loadConnection(opts: ConnectOptions = {}): Connection {
+export async function loadConnection(opts: ConnectOptions = {}): Promise<Connection> {
   const env = opts.env ?? process.env;
-  const kc = loadKubeConfig(opts.kubeconfig, env);
+  const k8s = await clientNode();
+  const kc = loadKubeConfig(k8s, opts.kubeconfig, env);
   if (opts.context) {
     if (!kc.getContextObject(opts.context))
       throw new UsageError(
@@ -58,11 +62,11 @@ export function loadConnection(opts: ConnectOptions = {}): Connection {
   // `server: https://TOKEN@host` (issue 13 item 12): `server` is what messages, reports and the
   // journal show, so it never carries the userinfo; requests still use the kubeconfig's own URL
   const server = stripUserinfo(cluster.server);
-  return { kc, context, server, namespace, describe: `context ${context} (${server}), namespace ${namespace}` };
+  return { kc, k8s, context, server, namespace, describe: `context ${context} (${server}), namespace ${namespace}` };
 }
 
-function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
-  const kc = new KubeConfig();
+function loadKubeConfig(k8s: ClientNode, flag: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
+  const kc = new k8s.KubeConfig();
   if (flag) {
     if (!fs.existsSync(flag)) throw new InfraError(`no kubeconfig: --kubeconfig ${flag} does not exist`);
     return loadFile(kc, flag, '--kubeconfig');
@@ -72,7 +76,7 @@ function loadKubeConfig(flag: string | undefined, env: NodeJS.ProcessEnv): KubeC
     if (files.length === 0)
       throw new InfraError(`no kubeconfig: none of the files in KUBECONFIG (${env.KUBECONFIG}) exists`);
     loadFile(kc, files[0], 'KUBECONFIG');
-    for (const f of files.slice(1)) mergeFirstWins(kc, loadFile(new KubeConfig(), f, 'KUBECONFIG'));
+    for (const f of files.slice(1)) mergeFirstWins(kc, loadFile(new k8s.KubeConfig(), f, 'KUBECONFIG'));
     return kc;
   }
   const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
@@ -125,7 +129,7 @@ export async function checkReachable(conn: Connection, timeoutMs = REACHABILITY_
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const v = await Promise.race([conn.kc.makeApiClient(VersionApi).getCode(), timeout]);
+    const v = await Promise.race([conn.kc.makeApiClient(conn.k8s.VersionApi).getCode(), timeout]);
     return v.gitVersion;
   } catch (err) {
     throw new InfraError(

@@ -12,7 +12,7 @@
  * (the `system:basic-user` ClusterRole); a server that refuses or lacks the API is not taken as
  * a verdict: the check is skipped with a note and the run goes on, finding out by doing.
  */
-import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
+import type { V1ResourceAttributes } from '@kubernetes/client-node';
 import type { ObjectKey } from '../ports.js';
 import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
@@ -114,7 +114,7 @@ export function needText(n: AccessNeed): string {
 export type AccessReviewer = (need: AccessNeed) => Promise<{ allowed: boolean; reason?: string } | undefined>;
 
 export function selfSubjectAccessReviewer(conn: Connection): AccessReviewer {
-  const api = conn.kc.makeApiClient(AuthorizationV1Api);
+  const api = conn.kc.makeApiClient(conn.k8s.AuthorizationV1Api);
   return async (need) => {
     const resourceAttributes: V1ResourceAttributes = {
       verb: need.verb,

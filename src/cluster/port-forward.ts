@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { PortForward, type KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './kubeconfig.js';
 
 /**
  * The API server answered the port-forward upgrade with an HTTP status instead of 101: 401
@@ -40,14 +40,14 @@ export interface ForwardedResponse {
 }
 
 export async function getViaPortForward(
-  kc: KubeConfig,
+  conn: Pick<Connection, 'kc' | 'k8s'>,
   namespace: string,
   pod: string,
   port: number,
   path: string,
   timeoutMs: number,
 ): Promise<ForwardedResponse> {
-  const forward = new PortForward(kc);
+  const forward = new conn.k8s.PortForward(conn.kc);
   const remoteErrors: string[] = [];
   const sockets = new Set<net.Socket>();
   // set when the upgrade itself is refused: the HTTP request below then fails with it

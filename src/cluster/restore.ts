@@ -9,7 +9,7 @@ import { ExitCode, MeshproofError, type ExitCode as Code } from '../errors.js';
 import { ClusterApplier } from './applier.js';
 import { Journal, DEFAULT_JOURNAL_DIR, type JournalEntry, type ReplayResult } from './journal.js';
 import { hasCreated, replayCreated } from './k6-operator-restore.js';
-import { loadConnection, type ConnectOptions } from './kubeconfig.js';
+import { loadConnection, type ConnectOptions, type Connection } from './kubeconfig.js';
 import { keyText } from '../ports.js';
 
 export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
@@ -43,7 +43,7 @@ export async function restoreFromJournals(opts: RestoreOptions = {}): Promise<Re
           `restoring run ${entry.runId}: ${entry.snapshot.entries.map((e) => `${keyText(e.key)} (${e.object ? 'as before' : 'absent before'})`).join(', ')}`,
         );
         const applier = new ClusterApplier({
-          conn: connectionFor(entry.cluster, opts),
+          conn: await connectionFor(entry.cluster, opts),
           runId: entry.runId,
           journal,
           log,
@@ -93,9 +93,9 @@ function withJournal(message: string, file: string): string {
 }
 
 /** The journal's own context when the kubeconfig has it and `--context` was not given. */
-function connectionFor(cluster: JournalEntry['cluster'], opts: RestoreOptions) {
+async function connectionFor(cluster: JournalEntry['cluster'], opts: RestoreOptions): Promise<Connection> {
   if (opts.context) return loadConnection(opts);
-  const probe = loadConnection(opts);
+  const probe = await loadConnection(opts);
   const own = probe.kc.getContextObject(cluster.context) ? cluster.context : undefined;
   return own && own !== probe.context ? loadConnection({ ...opts, context: own }) : probe;
 }

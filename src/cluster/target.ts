@@ -84,7 +84,7 @@ export async function createClusterTarget(opts: ClusterTargetOptions): Promise<C
     throw new UsageError(
       '--target: expected a URL without "user:password@" (it is printed and written to reports); put credentials in the scenario\'s target.headers, whose values reports withhold',
     );
-  const conn = loadConnection(opts);
+  const conn = await loadConnection(opts);
   await checkReachable(conn);
   const docs = opts.policies ?? [];
   const lines = [`cluster: ${conn.describe}`];

@@ -27,6 +27,12 @@ import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
   engine: EngineChoice | 'k6-operator';
+  /**
+   * An engine the caller made and owns (createEngine), used instead of making one from `engine`
+   * and not closed by the session: `meshproof demo` runs its scenarios on one, so the built-in
+   * engine's thread starts once, not once per scenario.
+   */
+  sharedEngine?: Engine;
   /** --engine k6-operator: --k6-namespace and --k6-image */
   k6Operator?: { namespace?: string; image?: string };
   k6?: string;
@@ -61,14 +67,15 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   }
   await preflight(scenario, opts, cluster); // limits and the reports folder, before anything is touched
   const engine: Engine =
-    opts.engine === 'k6-operator'
-      ? createOperatorEngine({
+    opts.sharedEngine ??
+    (opts.engine === 'k6-operator'
+      ? await createOperatorEngine({
           kubeconfig: opts.cluster?.kubeconfig,
           context: opts.cluster?.context,
           namespace: opts.k6Operator?.namespace,
           image: opts.k6Operator?.image,
         })
-      : createEngine(opts.engine, { k6: opts.k6 });
+      : createEngine(opts.engine, { k6: opts.k6 }));
   checkEngineAccepts(scenario, engine); // k6 would refuse it with exit 104: say so before anything is touched
   if (!cluster) {
     // the local mesh serves its app's one namespace (issue 13 item 10)
@@ -97,7 +104,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
       policies,
     });
   } finally {
-    await engine.close?.();
+    if (!opts.sharedEngine) await engine.close?.();
     await target.close();
   }
   // the folder is the run id: the report, its folder, the cluster label and journal name one run alike

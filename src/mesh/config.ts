@@ -15,6 +15,7 @@ import type { StatsStore } from './stats.js';
 import type { ProxyVersion } from './proxy.js';
 import type { Rng } from '../util/random.js';
 import {
+  consistentHash,
   serviceFqdn,
   subsetsFor,
   translateCluster,
@@ -77,7 +78,8 @@ export function buildConfig(
     clusters.set(c.name, new ClusterState(clusterSettings(c), pods, deps.stats.cluster(c.name), env));
   }
   const portOf = (host: string) => (host === fqdn ? app.service.port : undefined);
-  const virtualHosts = translateVirtualHosts(vss, app.service.namespace, portOf);
+  const hashed = new Set(envoyClusters.filter(consistentHash).map((c) => c.name));
+  const virtualHosts = translateVirtualHosts(vss, app.service.namespace, portOf, undefined, (n) => hashed.has(n));
   return { version, routes: new RouteTable(virtualHosts), clusters, envoyClusters, virtualHosts, clusterJson };
 }
 

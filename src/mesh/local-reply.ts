@@ -17,10 +17,15 @@ export const BODY = {
   faultAbort: 'fault filter abort',
 } as const;
 
-/** §1 reset reasons; the connect-failure suffix is Linux's ECONNREFUSED (version dependent, §9). */
+/**
+ * §1 reset reasons. The connect-failure suffix is version dependent (§9): current Envoy writes
+ * `"delayed connect error: " + errorDetails(error)` (connection_impl.cc onWriteReady), the
+ * strerror text of ECONNREFUSED — "Connection refused", as 2025 Istio and kgateway outputs show —
+ * where older Envoy wrote the errno number (`… error: 111`, the shared spec's §1 example).
+ */
 export const RESET_REASON = {
   overflow: 'overflow',
-  connectFailure: 'remote connection failure, transport failure reason: delayed connect error: 111',
+  connectFailure: 'remote connection failure, transport failure reason: delayed connect error: Connection refused',
   connectTimeout: 'connection timeout',
   connectionTermination: 'connection termination',
   remoteReset: 'remote reset',

@@ -56,9 +56,21 @@ export function requestId(rng: Rng): string {
 }
 
 /**
+ * `sanitizeTEHeader` (Envoy ≥ 1.29 strips TE as hop-by-hop; envoyproxy/envoy#32255 keeps the
+ * `trailers` value gRPC needs): `trailers` when one of the comma-separated values is exactly
+ * that, else no TE. [INF: the function's body was not re-read; the behaviour is the PR's and
+ * Contour's description of it]
+ */
+function teOf(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const all = Array.isArray(v) ? v.join(',') : v;
+  return all.split(',').some((t) => t.trim() === 'trailers') ? 'trailers' : undefined;
+}
+
+/**
  * Mutates `h` as the connection manager does for an edge request from `clientAddress`:
  * `connection` / `upgrade` go (no upgrade is proxied), and so do the proxy-only and
- * internal-only headers; a `referer` that is not one absolute URL is dropped; the client's
+ * internal-only headers; `te` keeps only `trailers`; a `referer` that is not one absolute URL is dropped; the client's
  * address is appended to `x-forwarded-for` (`appendXff`, "," without a space) and set as
  * `x-envoy-external-address`; `x-forwarded-proto` is overwritten (`http`); a new
  * `x-request-id` replaces any the client sent.
@@ -67,6 +79,9 @@ export function mutateRequestHeaders(h: IncomingHttpHeaders, clientAddress: stri
   delete h.connection;
   delete h.upgrade;
   for (const k of PROXY_ONLY) delete h[k];
+  const te = teOf(h.te);
+  if (te === undefined) delete h.te;
+  else h.te = te;
   const referer = h.referer;
   if (referer !== undefined && !ABSOLUTE_URL.test(referer)) delete h.referer;
   const xff = h['x-forwarded-for'];

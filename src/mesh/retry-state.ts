@@ -25,7 +25,8 @@ export const RETRY_ON_PER_TRY_TIMEOUT = RetryOn['5xx'] | RetryOn['gateway-error'
 
 export class RetryState {
   private left: number;
-  private backoffStep = 1;
+  /** JitteredExponentialBackOffStrategy `next_interval_`: base, then doubled up to the max */
+  private nextIntervalMs = 0;
   private holds = false;
 
   constructor(
@@ -82,6 +83,8 @@ export class RetryState {
     this.resources.retries++;
     this.holds = true;
     c.upstream_rq_retry++;
+    // every retry here waits a jittered backoff (no rate-limited reset headers, no HTTP/3)
+    c.upstream_rq_retry_backoff_exponential++;
     return 'yes';
   }
 
@@ -92,11 +95,18 @@ export class RetryState {
     this.resources.retries--;
   }
 
-  /** JitteredExponentialBackOffStrategy: rand % ((2^k − 1) × base), capped at max (§4.3). */
+  /**
+   * Envoy `JitteredExponentialBackOffStrategy::nextBackOffMs` (source/common/common/
+   * backoff_strategy.cc, .h): `random() % next_interval_`, where next_interval_ starts at the
+   * base and doubles while it is below `doubling_limit_` (= max / 2, integer division), then
+   * stays at max. Default base 25 ms, max 250: retry 1 in [0,24], 2 in [0,49], 3 in [0,99],
+   * 4 in [0,199], then [0,249]. (router_filter.rst's "0-74ms, 0-174ms" describes the strategy
+   * before its rewrite; the doc was never updated.)
+   */
   backoffMs(): number {
     const r = this.policy as CompiledRetry;
-    const span = ((1 << this.backoffStep) - 1) * r.baseMs;
-    if (span <= r.maxMs) this.backoffStep++;
-    return Math.min(Math.floor(this.rng.next() * span), r.maxMs);
+    const backoff = this.nextIntervalMs || Math.max(1, r.baseMs);
+    this.nextIntervalMs = backoff < Math.floor(r.maxMs / 2) ? backoff * 2 : Math.max(r.maxMs, 1);
+    return Math.floor(this.rng.next() * backoff);
   }
 }

@@ -47,18 +47,13 @@ export interface Downstream {
   finish(status: number): void;
 }
 
-/** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-  'trailer',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
+/**
+ * What the HCM strips from a proxied response (conn_manager_utility.cc mutateResponseHeaders
+ * with clear_hop_by_hop, not an upgrade): connection, upgrade, transfer-encoding, keep-alive,
+ * proxy-connection; `te`, `trailer` and `proxy-authenticate` from the upstream go downstream.
+ * (The request side is the gateway's: request-headers.ts mutateRequestHeaders, before routing.)
+ */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'upgrade', 'transfer-encoding', 'keep-alive', 'proxy-connection']);
 
 type Phase = 'idle' | 'queued' | 'sent' | 'backoff' | 'done';
 
@@ -115,6 +110,8 @@ export class Router implements PoolWaiter {
   private headers: OutgoingHttpHeaders | null = null;
   /** the status of the forwarded response */
   private status = 0;
+  /** the forwarded response came with a content-length */
+  private lengthKnown = false;
 
   constructor(
     private readonly d: Downstream,
@@ -178,6 +175,9 @@ export class Router implements PoolWaiter {
     if (this.phase !== 'queued') return;
     // never retried (§4.2); after earlier attempts the reset text says so, like any reset (§1)
     if (why === 'overflow') {
+      // onUpstreamReset → maybeRetryReset → shouldRetry(NoRetry): wouldRetryFromReset never
+      // retries an overflow, but a retry armed earlier counts upstream_rq_retry_success
+      this.retries.decide(false);
       chargeCode(this.cluster.stats, 503); // Envoy charges an overflow reset as a 503 ("dropped")
       return this.localReply(503, resetBody(RESET_REASON.overflow, this.attempts > 1), Flag.UO, true);
     }
@@ -227,7 +227,10 @@ export class Router implements PoolWaiter {
     if (this.phase === 'done') {
       // died while the body was streaming downstream (router.cc onUpstreamReset → onUpstreamAbort:
       // the UC flag, then sendLocalReply resets a response already started). The request ends
-      // here, with the status its headers went out with: counted and logged once
+      // here, with the status its headers went out with: counted and logged once. onUpstreamReset
+      // reports LocalOriginConnectFailed to the outlier detector first, headers sent or not (a
+      // 503 for consecutive_5xx / gateway errors unless split, §3.1); only the retry is skipped
+      this.cluster.outlier?.onLocalOrigin(this.host as Host, LocalOrigin.reset);
       this.d.flags |= Flag.UC;
       this.cleanup();
       this.d.res.destroy();
@@ -253,14 +256,18 @@ export class Router implements PoolWaiter {
   }
 
   /**
-   * Envoy `onResponseTimeout`: an attempt still awaiting headers (queued or sent) counts
-   * `upstream_rq_timeout` and is charged 504; none is in flight during a retry backoff, and a
-   * response whose headers already went out is not counted — its downstream stream is reset (§4.1).
+   * Envoy `onResponseTimeout`: every upstream request still in flight counts
+   * `upstream_rq_timeout` and its host's `rq_timeout` ("in all the cases", headers seen or not);
+   * one still awaiting headers (queued or sent) is also charged 504 and, once it has a host,
+   * reported to the outlier detector. None is in flight during a retry backoff. A response
+   * whose headers already went out has its downstream stream reset (§4.1).
    */
   private onGlobalTimeout(): void {
     if (this.phase === 'done') {
       // the timer is cleared when the response ends: its body is still streaming. The request
       // ends here with the status already sent, UT, its downstream stream reset
+      this.cluster.stats.c.upstream_rq_timeout++;
+      (this.host as Host).rqTimeout++;
       this.d.flags |= Flag.UT;
       this.abortUpstream();
       this.cleanup();
@@ -325,9 +332,9 @@ export class Router implements PoolWaiter {
     if (!h) {
       h = {};
       const src = this.d.req.headers;
-      for (const k in src) if (!HOP_BY_HOP.has(k)) h[k] = src[k];
+      // (the connection manager mutated them for this hop already: request-headers.ts)
+      for (const k in src) h[k] = src[k];
       h.connection = 'keep-alive';
-      h['x-forwarded-proto'] = 'http';
       if (this.d.body) h['content-length'] = this.d.body.length;
       // router.cc decodeHeaders: route_entry_->finalizeRequestHeaders, once per request
       evaluate(this.d.mutations.request, h);
@@ -348,9 +355,11 @@ export class Router implements PoolWaiter {
   /** Starts the proxied response downstream; false when the client is already gone. */
   private forward(src: IncomingHttpHeaders, status: number): boolean {
     this.phase = 'done';
+    this.lengthKnown = src['content-length'] !== undefined;
     const out: OutgoingHttpHeaders = {};
-    for (const k in src) if (!HOP_BY_HOP.has(k)) out[k] = src[k];
-    const serviceTime = Math.round(this.now() - this.start);
+    for (const k in src) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = src[k];
+    // router.cc onUpstreamHeaders: duration_cast<milliseconds> truncates
+    const serviceTime = Math.floor(this.now() - this.start);
     out['x-envoy-upstream-service-time'] = serviceTime;
     // router.cc onUpstreamHeaders → modify_headers_ → route_entry_->finalizeResponseHeaders
     evaluate(this.d.mutations.response, out);
@@ -372,8 +381,12 @@ export class Router implements PoolWaiter {
   }
 
   /**
-   * The forwarded response's body: a body that arrives whole (the usual case) goes out with its
-   * head in one write (the codec's end()); anything else is streamed through.
+   * The forwarded response's body: a body that arrives whole with a known length (the usual
+   * case) goes out with its head in one write (the codec's end()); anything else is streamed
+   * through. A response without `content-length` goes downstream without one even when its body
+   * arrived whole: Envoy encodes the headers as they come (end_stream false for a body), and its
+   * HTTP/1 encoder then chunks the body (`ResponseEncoderImpl::encodeHeaders`: no content-length,
+   * not end_stream → `transfer-encoding: chunked`; HTTP/1.0 → the connection closes after it).
    */
   onResponseData(chunk: Buffer, last: boolean): void {
     const dres = this.d.res;
@@ -382,7 +395,13 @@ export class Router implements PoolWaiter {
       return;
     }
     this.cleanup();
-    if (!dres.writableEnded) dres.end(chunk);
+    if (!dres.writableEnded) {
+      if (this.lengthKnown || dres.headersSent) dres.end(chunk);
+      else {
+        dres.write(chunk); // the head goes out first, without a length
+        dres.end();
+      }
+    }
     this.d.finish(this.status);
   }
 

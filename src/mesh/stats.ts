@@ -19,6 +19,8 @@ export function newClusterCounters() {
     upstream_rq_retry_success: 0,
     upstream_rq_retry_overflow: 0,
     upstream_rq_retry_limit_exceeded: 0,
+    /** retry_state_impl.cc enableBackoffTimer: every retry scheduled with the jittered backoff */
+    upstream_rq_retry_backoff_exponential: 0,
     upstream_rq_1xx: 0,
     upstream_rq_2xx: 0,
     upstream_rq_3xx: 0,

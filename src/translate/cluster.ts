@@ -179,6 +179,7 @@ function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection
       out.consecutive_local_origin_failure = local;
       out.enforcing_consecutive_local_origin_failure = 100;
     }
+    out.enforcing_local_origin_success_rate = 0;
   }
   c.outlier_detection = out;
   // §3.1: panic threshold = minHealthPercent (0 → panic disabled)
@@ -200,6 +201,11 @@ function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): voi
   else delete c.lb_policy;
   const hash = lb?.consistentHash;
   if (hash && typeof hash === 'object') c.lb_policy = hash.maglev ? 'MAGLEV' : 'RING_HASH';
+}
+
+/** Does the cluster balance by consistent hash (route.go then leaves `previous_hosts` out, §4.1)? */
+export function consistentHash(c: EnvoyCluster): boolean {
+  return c.lb_policy === 'RING_HASH' || c.lb_policy === 'MAGLEV';
 }
 
 /**

@@ -14,6 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { IstioPolicies } from '../policy/by-kind.js';
 import type { DestinationRule, VirtualService } from '../policy/types.js';
 import {
+  consistentHash,
   boundToGateway,
   serviceFqdn,
   subsetsFor,
@@ -52,7 +53,14 @@ export function expectedConfig(policies: IstioPolicies, defaultNamespace: string
     };
   });
   const vss = policies.vss.map((o) => withNamespace(o, defaultNamespace)).filter(boundToGateway);
-  const virtualHosts = translateVirtualHosts(vss, defaultNamespace).map((vh) => ({
+  // a route's one destination with a consistent-hash DR gets no previous_hosts predicate (§4.1)
+  const byFqdn = new Map(services.map((s) => [s.fqdn, s]));
+  const hashed = (name: string) => {
+    const [, port, subset, fqdn] = name.split('|');
+    const svc = byFqdn.get(fqdn);
+    return svc !== undefined && consistentHash(svc.cluster(Number(port), subset));
+  };
+  const virtualHosts = translateVirtualHosts(vss, defaultNamespace, undefined, undefined, hashed).map((vh) => ({
     domain: vh.domains[0],
     routes: vh.routes,
   }));

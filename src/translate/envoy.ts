@@ -45,6 +45,8 @@ export interface EnvoyOutlierDetection {
   consecutive_local_origin_failure?: number;
   enforcing_consecutive_local_origin_failure?: number;
   split_external_local_origin_errors?: boolean;
+  /** written (0) with split mode: "SuccessRate based outlier detection should be disabled" */
+  enforcing_local_origin_success_rate?: number;
   interval?: string;
   base_ejection_time?: string;
   max_ejection_percent?: number;

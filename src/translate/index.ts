@@ -13,11 +13,11 @@
  *   clusterName(fqdn, port, subset?): string                   "outbound|9080|v1|productpage.default.svc.cluster.local"
  *   translateCluster(drs, service: {fqdn, port}, subset?: {name, labels}): EnvoyCluster
  *   subsetsFor(drs, fqdn): {name, labels}[]                    subsets declared for a service by its DRs
- *   translateRoutes(vs, defaultNamespace, portOf?): EnvoyRoute[]
- *   translateVirtualHosts(vss, defaultNamespace, portOf?, gatewayPort?): EnvoyVirtualHost[]
+ *   translateRoutes(vs, defaultNamespace, portOf?, hashed?): EnvoyRoute[]   hashed(cluster): consistent-hash LB (no previous_hosts)
+ *   translateVirtualHosts(vss, defaultNamespace, portOf?, gatewayPort?, hashed?): EnvoyVirtualHost[]
  *   boundToGateway(vs): boolean                                any `gateways` entry other than "mesh"
  *   effectiveTrafficPolicy(drPolicy, subset, port)             §0 precedence (port entry / subset replacement)
- *   translateRetries(retries) / translateFault(fault)          one VS route's retry_policy / fault filter config
+ *   translateRetries(retries, consistentHash?) / translateFault(fault)   one VS route's retry_policy / fault filter config
  *   fractionToMillion(p: EnvoyFractionalPercent): number       numerator per million
  *   ISTIO_DEFAULTS, RETRY_BUDGET_DEFAULTS                      the defaults istiod writes (§2.1, §4.1)
  *   types: EnvoyCluster, EnvoyRoute, EnvoyRetryPolicy, EnvoyFault, EnvoyOutlierDetection, …

@@ -51,14 +51,17 @@ function translateMatch(m: HTTPMatchRequest | undefined): EnvoyRouteMatch {
   return out;
 }
 
-/** Istio `parseRetryOn`: numeric tokens Go knows as statuses go to retriable_status_codes. */
+/**
+ * Istio `parseRetryOn`: a token `strconv.Atoi` reads (an optional sign, digits) that Go knows as
+ * a status goes to retriable_status_codes, so `+503` is 503 too.
+ */
 function parseRetryOn(retryOn: string): { on: string; codes: number[] } {
   const names: string[] = [];
   const codes: number[] = [];
   for (const raw of retryOn.split(',')) {
     const tok = raw.trim();
     if (tok === '') continue;
-    if (/^\d+$/.test(tok) && isValidRetryOnToken(tok)) codes.push(Number(tok));
+    if (/^[+-]?\d+$/.test(tok) && isValidRetryOnToken(tok)) codes.push(Number(tok));
     else names.push(tok);
   }
   if (codes.length > 0 && !names.includes('retriable-status-codes')) names.push('retriable-status-codes');
@@ -74,20 +77,24 @@ const PREVIOUS_HOSTS = [
   },
 ];
 
-/** §4.1 `retry.go`: no block → default policy; attempts 0 → no policy at all. */
-export function translateRetries(r: HTTPRetry | undefined): EnvoyRetryPolicy | undefined {
+/**
+ * §4.1 `retry.go` `ConvertPolicy(in, hashPolicy)`: no block → the default policy; attempts ≤ 0 →
+ * no policy at all; otherwise the default policy (`newRetryPolicy`) with the block's fields over
+ * it — an empty `retryOn` keeps the default string. `host_selection_retry_max_attempts: 5` is in
+ * every policy; the `previous_hosts` predicate only without a consistent hash on the route's one
+ * destination, unless `retryIgnorePreviousHosts` says otherwise (true adds it, false drops it).
+ */
+export function translateRetries(r: HTTPRetry | undefined, consistentHash = false): EnvoyRetryPolicy | undefined {
   if (r && !(r.attempts && r.attempts > 0)) return undefined;
-  const { on, codes } = parseRetryOn(r?.retryOn ?? ISTIO_DEFAULTS.retryOn);
+  const { on, codes } = parseRetryOn(r?.retryOn || ISTIO_DEFAULTS.retryOn);
   const p: EnvoyRetryPolicy = { retry_on: on, num_retries: r?.attempts ?? ISTIO_DEFAULTS.numRetries };
   if (codes.length > 0) p.retriable_status_codes = codes;
   const perTry = dur(r?.perTryTimeout);
   if (perTry !== undefined) p.per_try_timeout = perTry;
   const backoff = dur(r?.backoff);
   if (backoff !== undefined) p.retry_back_off = { base_interval: backoff };
-  if (r?.retryIgnorePreviousHosts !== false) {
-    p.retry_host_predicate = PREVIOUS_HOSTS;
-    p.host_selection_retry_max_attempts = String(ISTIO_DEFAULTS.hostSelectionRetryMaxAttempts);
-  }
+  if (r?.retryIgnorePreviousHosts ?? !consistentHash) p.retry_host_predicate = PREVIOUS_HOSTS;
+  p.host_selection_retry_max_attempts = String(ISTIO_DEFAULTS.hostSelectionRetryMaxAttempts);
   if (r?.retryRemoteLocalities) {
     p.retry_priority = {
       name: 'envoy.retry_priorities.previous_priorities',
@@ -152,9 +159,14 @@ export function translateFault(f: HTTPFaultInjection | undefined): EnvoyFault | 
 
 /** Resolves a destination's port when the route omits it (Istio: the service's only port). */
 export type PortOf = (fqdn: string) => number | undefined;
+/** Whether a cluster balances by consistent hash (its DR's `loadBalancer.consistentHash`). */
+export type HashedCluster = (clusterName: string) => boolean;
 
-function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined): EnvoyRouteAction {
-  const dests = (r.route ?? []).filter((d) => d.weight === undefined || d.weight > 0 || (r.route ?? []).length === 1);
+function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined, hashed?: HashedCluster): EnvoyRouteAction {
+  // route.go applyHTTPRouteDestination: one destination → `cluster`; more → weighted_clusters
+  // without the 0-weight ones (so `[100, 0]` is a weighted_clusters of one)
+  const single = (r.route ?? []).length === 1;
+  const dests = (r.route ?? []).filter((d) => single || d.weight === undefined || d.weight > 0);
   const names = dests.map((d): EnvoyWeightedCluster => {
     const fqdn = serviceFqdn(d.destination.host, ns);
     const port = d.destination.port?.number ?? portOf?.(fqdn) ?? 0;
@@ -162,15 +174,15 @@ function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined): Envo
     return {
       name: clusterName(fqdn, port, d.destination.subset),
       weight: d.weight ?? 100,
-      ...(dests.length > 1 ? translateHeaders(d.headers) : {}),
+      ...(single ? {} : translateHeaders(d.headers)),
     };
   });
   const timeout = dur(r.timeout) ?? '0s';
-  const action: EnvoyRouteAction =
-    names.length === 1
-      ? { cluster: names[0].name, timeout, max_grpc_timeout: timeout }
-      : { weighted_clusters: { clusters: names }, timeout, max_grpc_timeout: timeout };
-  const retry = translateRetries(r.retries);
+  const action: EnvoyRouteAction = single
+    ? { cluster: names[0].name, timeout, max_grpc_timeout: timeout }
+    : { weighted_clusters: { clusters: names }, timeout, max_grpc_timeout: timeout };
+  // the hash counts only for a single destination (`consistentHash = hash != nil` in that branch)
+  const retry = translateRetries(r.retries, single && (hashed?.(names[0].name) ?? false));
   if (retry) action.retry_policy = retry;
   return action;
 }
@@ -179,17 +191,20 @@ function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined): Envo
  * The Envoy routes of one VirtualService's `http[]`, in order; one Envoy route per `match`
  * entry (Istio expands OR-ed matches). Redirect/directResponse routes are not translated.
  */
-export function translateRoutes(vs: VirtualService, defaultNamespace: string, portOf?: PortOf): EnvoyRoute[] {
+export function translateRoutes(
+  vs: VirtualService,
+  defaultNamespace: string,
+  portOf?: PortOf,
+  hashed?: HashedCluster,
+): EnvoyRoute[] {
   const ns = vs.metadata?.namespace ?? defaultNamespace;
   const out: EnvoyRoute[] = [];
   for (const r of vs.spec?.http ?? []) {
     if (!r.route || r.route.length === 0) continue;
-    const action = routeAction(r, ns, portOf);
+    const action = routeAction(r, ns, portOf, hashed);
     const fault = translateFault(r.fault);
     // route-level lists, then a single destination's appended to them (processDestination)
-    const single = action.weighted_clusters
-      ? undefined
-      : r.route.find((d) => d.weight === undefined || d.weight > 0 || r.route?.length === 1);
+    const single = action.weighted_clusters ? undefined : r.route[0];
     const headers = appendMutations(translateHeaders(r.headers), translateHeaders(single?.headers));
     for (const m of r.match && r.match.length > 0 ? r.match : [undefined]) {
       const route: EnvoyRoute = { match: translateMatch(m), route: action, ...headers };
@@ -217,11 +232,12 @@ export function translateVirtualHosts(
   defaultNamespace: string,
   portOf?: PortOf,
   gatewayPort: number = ISTIO_DEFAULTS.gatewayPort,
+  hashed?: HashedCluster,
 ): EnvoyVirtualHost[] {
   const byHost = new Map<string, EnvoyVirtualHost>();
   for (const vs of vss) {
     if (!boundToGateway(vs)) continue;
-    const routes = translateRoutes(vs, defaultNamespace, portOf);
+    const routes = translateRoutes(vs, defaultNamespace, portOf, hashed);
     for (const host of vs.spec?.hosts ?? []) {
       let vh = byHost.get(host);
       if (!vh) {

@@ -27,11 +27,11 @@ test.after.each(async () => {
   await env.cleanup();
 });
 
-function applierFor(runId: string, extra: Partial<ConstructorParameters<typeof ClusterApplier>[0]> = {}) {
+async function applierFor(runId: string, extra: Partial<ConstructorParameters<typeof ClusterApplier>[0]> = {}) {
   const lines: string[] = [];
   const journal = new Journal(env.journalDir);
   const applier = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId,
     journal,
     log: (l) => lines.push(l),
@@ -51,7 +51,7 @@ test('apply then restore leaves a pre-existing VirtualService byte-identical (ma
   await seedVs();
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const docs = await policies('route-timeout.yaml');
-  const { applier, journal } = applierFor('run-pre');
+  const { applier, journal } = await applierFor('run-pre');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   const during = env.fake.get('virtualservices', 'default', 'productpage')!;
@@ -72,7 +72,7 @@ test('apply then restore leaves a pre-existing VirtualService byte-identical (ma
 
 test('apply then restore of an object that did not exist deletes it again', async () => {
   const docs = await policies('connection-pool.yaml');
-  const { applier } = applierFor('run-absent');
+  const { applier } = await applierFor('run-absent');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   assert.is(snap.entries[0].object, null);
   await applier.apply(docs);
@@ -90,7 +90,7 @@ test('a pre-existing object deleted by someone during the run: exit 3, not re-cr
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const owners = ownership(env.fake.get('virtualservices', 'default', 'productpage'));
   const docs = await policies('route-timeout.yaml');
-  const { applier, journal } = applierFor('run-recreate');
+  const { applier, journal } = await applierFor('run-recreate');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   assert.is((await kubectl(env, 'delete', 'vs', 'productpage', '-n', 'default')).code, 0);
@@ -105,14 +105,14 @@ test('a pre-existing object deleted by someone during the run: exit 3, not re-cr
   assert.is(env.fake.get('virtualservices', 'default', 'productpage'), undefined, 'the deletion is kept');
   const entry = journal.read('run-recreate')!;
   assert.is(entry.state, 'open');
-  await applierFor('run-recreate').applier.restoreJournal(entry, true);
+  (await applierFor('run-recreate')).applier.restoreJournal(entry, true);
   assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before);
   assert.equal(ownership(env.fake.get('virtualservices', 'default', 'productpage')), owners);
 });
 
 test('objects apply() had to snapshot itself (keys the caller did not name) are restored too', async () => {
   const docs = await policies('connection-pool.yaml');
-  const { applier } = applierFor('run-unnamed');
+  const { applier } = await applierFor('run-unnamed');
   const snap = await applier.snapshot([]);
   await applier.apply(docs);
   assert.ok(env.fake.get('destinationrules', 'default', 'productpage'));
@@ -125,7 +125,7 @@ test('dry run validates on the server (dryRun=All), prints the plan and mutates 
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const seeded = env.fake.requests.length;
   const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
-  const { applier, journal, lines } = applierFor('run-dry', { dryRun: true });
+  const { applier, journal, lines } = await applierFor('run-dry', { dryRun: true });
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   await applier.restore(snap);
@@ -147,7 +147,7 @@ test('a 409 during restore (someone wrote in between) is re-read and retried', a
   await seedVs();
   const before = await getYamlMasked(env, 'virtualservice', 'productpage');
   const docs = await policies('route-timeout.yaml');
-  const { applier } = applierFor('run-409');
+  const { applier } = await applierFor('run-409');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   env.fake.script({ method: 'PUT', path: /virtualservices\/productpage$/, status: 409 });
@@ -160,7 +160,7 @@ test('a 409 during restore (someone wrote in between) is re-read and retried', a
 test('an object deleted between the re-read and the apply: the storage\'s 500 "resourceVersion should not be set on objects to be created" is a concurrent change (re-read, exit 3 naming it), not a server fault', async () => {
   await seedVs();
   const docs = await policies('route-timeout.yaml');
-  const { applier } = applierFor('run-vanish');
+  const { applier } = await applierFor('run-vanish');
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   // someone's kubectl delete lands after the applier's GET and before its PATCH
   let deleted = 0;
@@ -193,12 +193,10 @@ test('an undeclared field or a wrong type: the server\'s 500 "failed to create t
     'policies/typo.yaml',
   );
   for (const dryRun of [true, false]) {
-    const err = await applierFor(`run-typo-${dryRun}`, { dryRun })
-      .applier.apply(docs)
-      .then(
-        () => undefined,
-        (e) => e,
-      );
+    const err = await (await applierFor(`run-typo-${dryRun}`, { dryRun })).applier.apply(docs).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.is(err?.exitCode, ExitCode.usage, err?.message);
     assert.is(
       err.message,
@@ -209,12 +207,10 @@ test('an undeclared field or a wrong type: the server\'s 500 "failed to create t
     'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnections: many\n',
     'policies/type.yaml',
   );
-  const err = await applierFor('run-typo-false')
-    .applier.apply(wrongType)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
+  const err = await (await applierFor('run-typo-false')).applier.apply(wrongType).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.is(err?.exitCode, ExitCode.usage, err?.message);
   assert.match(err.message, 'policies/type.yaml:10:9: ');
   assert.match(
@@ -226,7 +222,7 @@ test('an undeclared field or a wrong type: the server\'s 500 "failed to create t
 
 test('403 on apply is exit 3 naming the verb, the resource and the namespace', async () => {
   const docs = await policies('connection-pool.yaml');
-  const { applier } = applierFor('run-403');
+  const { applier } = await applierFor('run-403');
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   env.fake.mode = 'forbidden';
   env.fake.forbiddenVerbs = new Set(['patch']);
@@ -247,7 +243,7 @@ test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming
     'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: gw\n  namespace: istio-system\nspec:\n  host: istio-ingressgateway\n',
     'policies/gw.yaml',
   );
-  const { applier } = applierFor('run-sys');
+  const { applier } = await applierFor('run-sys');
   const err = await applier.apply(docs).then(
     () => undefined,
     (e) => e,
@@ -258,7 +254,7 @@ test('system namespaces are refused unless allowSystemNamespaces (exit 2, naming
     'policies/gw.yaml:1:1: refusing to change DestinationRule istio-system/gw: istio-system is a system namespace',
   );
   assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
-  const allowed = applierFor('run-sys2', { allowSystemNamespaces: true }).applier;
+  const allowed = (await applierFor('run-sys2', { allowSystemNamespaces: true })).applier;
   await allowed.apply(docs);
   assert.ok(env.fake.get('destinationrules', 'istio-system', 'gw'));
 });
@@ -268,7 +264,7 @@ test('an object outside the run\'s namespace is refused unless allowOtherNamespa
     'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: ratings\n  namespace: payments\nspec:\n  host: ratings\n',
     'policies/other.yaml',
   );
-  const { applier } = applierFor('run-other');
+  const { applier } = await applierFor('run-other');
   assert.is(applier.opts.conn.namespace, 'default');
   const err = await applier.apply(docs).then(
     () => undefined,
@@ -281,7 +277,7 @@ test('an object outside the run\'s namespace is refused unless allowOtherNamespa
   );
   assert.is(env.fake.requests.filter((r) => r.method !== 'GET').length, 0);
   assert.is(env.fake.get('destinationrules', 'payments', 'ratings'), undefined);
-  const allowed = applierFor('run-other2', { allowOtherNamespaces: true }).applier;
+  const allowed = (await applierFor('run-other2', { allowOtherNamespaces: true })).applier;
   // a namespace the cluster does not have: NamespaceLifecycle's 404 is the policy's error
   const missing = await allowed.apply(docs).then(
     () => undefined,
@@ -300,7 +296,7 @@ test('an object outside the run\'s namespace is refused unless allowOtherNamespa
 test('the journal holds the snapshot and the intent before the server sees the mutation', async () => {
   await seedVs();
   const docs = await policies('route-timeout.yaml');
-  const { applier } = applierFor('run-journal');
+  const { applier } = await applierFor('run-journal');
   await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   let journalAtPatch: any;
   env.fake.events.once('change', () => {

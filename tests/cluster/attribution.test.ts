@@ -37,7 +37,7 @@ test('the attribution header is applied per destination, journaled, and gone aft
   const docs = await attributedDocs();
   const journal = new Journal(env.journalDir);
   const applier = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId: 'run-attr',
     journal,
     log: () => {},
@@ -68,7 +68,7 @@ test('--dry-run plan shows the attribution header on each destination and stores
   const docs = await attributedDocs();
   const lines: string[] = [];
   const applier = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId: 'run-dry',
     journal: new Journal(env.journalDir),
     log: (l) => lines.push(l),

@@ -58,7 +58,7 @@ async function holdPolicy(runId: string, ...policyFiles: string[]): Promise<Fixt
 async function abandonRun(runId: string, ...policyFiles: string[]): Promise<void> {
   const docs = await policies(...policyFiles);
   const applier = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId,
     journal: new Journal(env.journalDir),
     log: () => {},
@@ -147,7 +147,7 @@ test('a new run refuses to start while an unfinished journal touches the same ob
   await abandonRun('run-left', 'route-timeout.yaml');
   const docs = await policies('route-timeout.yaml');
   const applier = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId: 'run-next',
     journal: new Journal(env.journalDir),
     log: () => {},
@@ -163,7 +163,7 @@ test('a new run refuses to start while an unfinished journal touches the same ob
   const other = await policies('connection-pool.yaml');
   await applier.snapshot(other.map((d) => keyOf(d, 'default')));
   const third = new ClusterApplier({
-    conn: loadConnection({ kubeconfig: env.kubeconfig }),
+    conn: await loadConnection({ kubeconfig: env.kubeconfig }),
     runId: 'run-third',
     journal: new Journal(env.journalDir),
     log: () => {},

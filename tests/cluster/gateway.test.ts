@@ -59,7 +59,7 @@ test('--target auto without a load-balancer address uses the NodePort on a node 
       { type: 'ExternalIP', address: '127.0.0.1' },
     ],
   });
-  const d = await discoverGatewayUrl(loadConnection({ kubeconfig: env.kubeconfig }));
+  const d = await discoverGatewayUrl(await loadConnection({ kubeconfig: env.kubeconfig }));
   assert.is(d.value, 'http://127.0.0.1:31380');
   assert.is(
     d.because,
@@ -68,7 +68,7 @@ test('--target auto without a load-balancer address uses the NodePort on a node 
 });
 
 test('--target auto with no gateway Service is exit 3 telling the user to pass --target', async () => {
-  const err = await discoverGatewayUrl(loadConnection({ kubeconfig: env.kubeconfig })).then(
+  const err = await discoverGatewayUrl(await loadConnection({ kubeconfig: env.kubeconfig })).then(
     () => undefined,
     (e) => e,
   );
@@ -214,44 +214,35 @@ test('kubeconfig like kubectl: KUBECONFIG list, --context, namespace from flag o
       .replace('current-context: fake', 'current-context: prod'),
   );
   const env1 = { KUBECONFIG: [env.kubeconfig, second].join(path.delimiter) };
-  const a = loadConnection({ env: env1 });
+  const a = await loadConnection({ env: env1 });
   assert.equal([a.context, a.server, a.namespace], ['fake', env.fake.url, 'default']);
-  const b = loadConnection({ env: env1, context: 'prod' });
+  const b = await loadConnection({ env: env1, context: 'prod' });
   assert.equal([b.context, b.server, b.namespace], ['prod', 'http://127.0.0.1:1', 'shop']);
-  assert.is(loadConnection({ env: env1, context: 'prod', namespace: 'payments' }).namespace, 'payments');
-  const unknown = (() => {
-    try {
-      loadConnection({ env: env1, context: 'nope' });
-    } catch (e) {
-      return e as { exitCode: number; message: string };
-    }
-  })();
+  assert.is((await loadConnection({ env: env1, context: 'prod', namespace: 'payments' })).namespace, 'payments');
+  const unknown = await loadConnection({ env: env1, context: 'nope' }).then(
+    () => undefined,
+    (e) => e as { exitCode: number; message: string },
+  );
   assert.is(unknown?.exitCode, ExitCode.usage);
   assert.is(unknown?.message, '--context nope: no such context in the kubeconfig (known: fake, prod)');
-  const none = (() => {
-    try {
-      loadConnection({ env: { KUBECONFIG: path.join(env.dir, 'missing') } });
-    } catch (e) {
-      return e as { exitCode: number; message: string };
-    }
-  })();
+  const none = await loadConnection({ env: { KUBECONFIG: path.join(env.dir, 'missing') } }).then(
+    () => undefined,
+    (e) => e as { exitCode: number; message: string },
+  );
   assert.is(none?.exitCode, ExitCode.infra);
   assert.match(none!.message, 'no kubeconfig: none of the files in KUBECONFIG');
 });
 
-test('a kubeconfig that is not YAML: exit 3 naming file:line:col, and never echoing its lines (tokens, passwords)', () => {
+test('a kubeconfig that is not YAML: exit 3 naming file:line:col, and never echoing its lines (tokens, passwords)', async () => {
   const file = path.join(env.dir, 'broken-kubeconfig');
   fs.writeFileSync(
     file,
     'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: SECRET-TOKEN-abc123\n    password: hunter2\n  bad: [unclosed\nclusters: []\n',
   );
-  const err = (() => {
-    try {
-      loadConnection({ kubeconfig: file });
-    } catch (e) {
-      return e as { exitCode: number; message: string };
-    }
-  })();
+  const err = await loadConnection({ kubeconfig: file }).then(
+    () => undefined,
+    (e) => e as { exitCode: number; message: string },
+  );
   assert.is(err?.exitCode, ExitCode.infra);
   assert.is(
     err!.message,

@@ -129,7 +129,7 @@ test('a TestRun someone else created under the same name is not deleted: exit 3 
 });
 
 test('a crash between the create and the uid record: the run’s label decides — its own objects go, an unlabelled same-named one stays', async () => {
-  const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
+  const api = new K8sOperatorApi(await loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
   const objects = runObjects('mp-early');
   new CreatedJournal(env.journalDir, 'mp-early', { server: api.server, context: api.context }).record(objects);
   // the ConfigMap is the run's (created, answer lost); the TestRun was made by someone else, without the label
@@ -145,7 +145,7 @@ test('a crash between the create and the uid record: the run’s label decides �
 });
 
 test('a torn k6-operator journal beside a real one: the bad file is named and skipped, the other run is cleaned up, exit 3', async () => {
-  const api = new K8sOperatorApi(loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
+  const api = new K8sOperatorApi(await loadConnection({ kubeconfig: env.kubeconfig, namespace: 'loadgen' }));
   const objects = runObjects('mp-real');
   const journal = new CreatedJournal(env.journalDir, 'mp-real', { server: api.server, context: api.context });
   journal.record(objects);

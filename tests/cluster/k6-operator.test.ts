@@ -48,7 +48,7 @@ async function env(extra: Record<string, string> = {}) {
   fs.writeFileSync(responsesFile, JSON.stringify(responses));
   const k6env = { ...process.env, FAKE_K6_RESPONSES: responsesFile, ...extra };
   const op = installK6Operator(e.fake, FAKE_K6, k6env);
-  const api = new K8sOperatorApi(loadConnection({ kubeconfig: e.kubeconfig }));
+  const api = new K8sOperatorApi(await loadConnection({ kubeconfig: e.kubeconfig }));
   const engine = new K6OperatorEngine({
     api,
     namespace: 'loadgen',
@@ -188,7 +188,7 @@ test('a runner that fails: the controller still reaches "finished" (FinishJobs),
 test('`cleanup: post` (which meshproof does not set): the stand-in, like the controller, deletes the TestRun and its pods once "finished"', async () => {
   const t = await env();
   try {
-    const api = new K8sOperatorApi(loadConnection({ kubeconfig: t.e.kubeconfig }));
+    const api = new K8sOperatorApi(await loadConnection({ kubeconfig: t.e.kubeconfig }));
     const input = {
       name: 'mp-post',
       namespace: 'loadgen',

@@ -37,8 +37,8 @@ test.after.each(async () => {
   await env.cleanup();
 });
 
-function reader(): AdminReader {
-  return new AdminReader(loadConnection({ kubeconfig: env.kubeconfig, env: {} }), 2_000);
+async function reader(): Promise<AdminReader> {
+  return new AdminReader(await loadConnection({ kubeconfig: env.kubeconfig, env: {} }), 2_000);
 }
 
 async function refusal(p: Promise<unknown>): Promise<MeshproofError> {
@@ -53,7 +53,7 @@ async function refusal(p: Promise<unknown>): Promise<MeshproofError> {
 
 test('port-forward refused with 403 (only "create" granted): exit 3, one sentence naming the pod, the status and the verb "get"', async () => {
   env.fake.portForwardVerbs = new Set(['create']);
-  const err = await refusal(reader().read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump'));
+  const err = await refusal((await reader()).read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump'));
   assert.is(err.exitCode, 3);
   assert.match(err.message, 'port-forward to pod istio-system/gw-a');
   assert.match(err.message, '403 Forbidden');
@@ -68,7 +68,7 @@ test('port-forward refused with 404 (the pod is gone by the time of the upgrade)
   // the pod proxy still reached the pod (503: admin on 127.0.0.1); then the pod went away
   env.fake.script({ method: 'GET', path: /\/proxy\//, status: 503 });
   env.fake.pods = [];
-  const err = await refusal(reader().read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump'));
+  const err = await refusal((await reader()).read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump'));
   env.fake.assertConsumed();
   assert.is(err.exitCode, 3);
   assert.match(err.message, 'port-forward to pod istio-system/gw-a (Envoy admin port) was refused with 404 Not Found');
@@ -77,7 +77,7 @@ test('port-forward refused with 404 (the pod is gone by the time of the upgrade)
 test('pod proxy 400 "address not allowed" (pod IP not global unicast) falls back to port-forward', async () => {
   env.fake.pods[0].adminLocalhostOnly = false;
   env.fake.pods[0].podIP = '169.254.3.4';
-  const dump = await reader().read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump');
+  const dump = await (await reader()).read({ name: 'gw-a', namespace: 'istio-system' }, 'config_dump');
   assert.ok(dump && typeof dump === 'object', 'config_dump parsed');
   const proxied = env.fake.requests.filter((r) => r.path.includes('/proxy/'));
   const forwarded = env.fake.requests.filter((r) => r.path.endsWith('/portforward'));

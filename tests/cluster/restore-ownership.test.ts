@@ -42,11 +42,11 @@ test.after.each(async () => {
   await env.cleanup();
 });
 
-function applierFor(runId: string) {
+async function applierFor(runId: string) {
   const journal = new Journal(env.journalDir);
   return {
     applier: new ClusterApplier({
-      conn: loadConnection({ kubeconfig: env.kubeconfig }),
+      conn: await loadConnection({ kubeconfig: env.kubeconfig }),
       runId,
       journal,
       log: () => {},
@@ -64,7 +64,7 @@ async function aliceApplies(manifest = PRE_EXISTING_VS, ...flags: string[]): Pro
 
 async function runOnce(runId: string) {
   const docs = await policies('route-timeout.yaml');
-  const { applier, journal } = applierFor(runId);
+  const { applier, journal } = await applierFor(runId);
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   return { applier, journal, snap, docs };
@@ -205,7 +205,7 @@ test("item 3, no false alarm: istiod writing status between restore's content PU
 
 test('item 3: a DestinationRule meshproof created, deleted by someone else during the run: the run is void (exit 3, "deleted"), nothing to restore, journal closed', async () => {
   const docs = await policies('connection-pool.yaml');
-  const { applier, journal } = applierFor('run-deleted');
+  const { applier, journal } = await applierFor('run-deleted');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   assert.is(snap.entries[0].object, null, 'it did not exist before');
   await applier.apply(docs);
@@ -226,7 +226,7 @@ test('item 3: a DestinationRule meshproof created, deleted by someone else durin
 test('item 3: a label added during the first baseline phase (after the snapshot, before the apply) stops the apply and survives the restore', async () => {
   assert.is((await aliceApplies()).code, 0);
   const docs = await policies('route-timeout.yaml');
-  const { applier, journal } = applierFor('run-baseline-edit');
+  const { applier, journal } = await applierFor('run-baseline-edit');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   assert.is((await kubectl(env, 'label', 'vs', 'productpage', 'oncall=bob')).code, 0);
   const err = await applier.apply(docs).then(
@@ -274,7 +274,7 @@ test('replay after a crash between restore\'s content PUT and its journal record
 
 test("item 3: a label added between restore's read and its delete of the object meshproof created: the delete is conditional (409), the edit is kept and reported", async () => {
   const docs = await policies('connection-pool.yaml');
-  const { applier, journal } = applierFor('run-delete-race');
+  const { applier, journal } = await applierFor('run-delete-race');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   await applier.apply(docs);
   const del = applier.api.delete.bind(applier.api);
@@ -303,7 +303,7 @@ test("item 3: a label added between restore's read and its delete of the object 
 test("item 3: a label added between apply's check and its server-side apply: the apply carries the resourceVersion it checked (409), so the change stops the run and survives the restore", async () => {
   assert.is((await aliceApplies()).code, 0);
   const docs = await policies('route-timeout.yaml');
-  const { applier } = applierFor('run-apply-race');
+  const { applier } = await applierFor('run-apply-race');
   const snap = await applier.snapshot(docs.map((d) => keyOf(d, 'default')));
   const apply = applier.api.apply.bind(applier.api);
   let raced = false;
@@ -370,7 +370,7 @@ test('item 4: Istio before 1.22 (v1alpha3/v1beta1 only): the v1 policy goes out 
     const docs = await policies('route-timeout.yaml', 'connection-pool.yaml');
     assert.ok(docs.every((d) => d.object.apiVersion === 'networking.istio.io/v1'));
     const applier = new ClusterApplier({
-      conn: loadConnection({ kubeconfig }),
+      conn: await loadConnection({ kubeconfig }),
       runId: 'run-old',
       journal: new Journal(env.journalDir),
       log: () => {},

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { importsOf, runScript, type ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { bucketOf } from '../../src/load/k6/metrics/buckets.js';
+import { toSummaryFile } from '../../src/load/k6/metrics/summary-file.js';
 import { classify } from '../../src/load/classify.js';
 import { ensureBundle } from './helpers/bundle.js';
 import { newerThanEs2017 } from './helpers/es2017.js';
@@ -90,7 +91,12 @@ test('with stand-ins for k6/http and k6/metrics, each §1 local reply records ex
     method: 'POST',
     url: 'http://127.0.0.1:9080/productpage',
     body: 'b',
-    params: { headers: { 'x-run': 'r1', Host: 'bookinfo.example.com' }, timeout: '5s', responseType: 'text' },
+    params: {
+      headers: { 'x-run': 'r1', Host: 'bookinfo.example.com' },
+      timeout: '5s',
+      responseType: 'text',
+      redirects: 0,
+    },
   });
   // expected statuses: no response is the only http_req_failed, 503s are not tool errors
   assert.equal(run.data.metrics.http_req_failed.values, {
@@ -119,6 +125,36 @@ test('an unregistered status code counts under its class (status_5xx), a registe
   assert.is(file.counters.status_429, 1);
   assert.is(file.counters.cause_app_error, 1);
   assert.is(file.counters.cause_client_error, 1);
+});
+
+test("a gateway's redirect is counted as the 3xx it is, as the built-in engine counts it: k6 would follow it (10 hops by default) without redirects: 0", async () => {
+  // followed, the redirect would ask for a second response, and the fake has none
+  const run = await runScript(bundle, env, [
+    { status: 301, body: '', headers: { location: 'https://elsewhere.example.com/' }, duration: 3 },
+  ]);
+  assert.is(run.requests.length, 1);
+  assert.is(run.unused, 0);
+  const file = JSON.parse(run.outputs[env.MESHPROOF_SUMMARY]);
+  assert.is(file.counters.status_301, 1);
+  assert.is(file.counters.status_200, undefined);
+  assert.is(file.counters.http_reqs, 1);
+});
+
+test("handleSummary refuses a summary not in k6's legacy shape (the machine-readable one) instead of reading zeros from it", () => {
+  const legacy = {
+    root_group: { name: '', path: '', id: 'x', groups: [], checks: [] },
+    state: { testRunDurationMs: 1200 },
+    metrics: { http_reqs: { type: 'counter' as const, contains: 'default', values: { count: 3, rate: 2.5 } } },
+  };
+  assert.equal(toSummaryFile(legacy).counters, { http_reqs: 3 });
+  assert.is(toSummaryFile(legacy).testRunDurationMs, 1200);
+  // a shape k6's legacy summarizeMetricsToObject never produces: no root_group / state, metrics without values
+  const other = { version: '1.0.0', metrics: { http_reqs: { type: 'counter', count: 3 } } };
+  assert.throws(
+    () => toSummaryFile(other as unknown as Parameters<typeof toSummaryFile>[0]),
+    /handleSummary got a summary not in k6's legacy shape/,
+  );
+  assert.throws(() => toSummaryFile({ ...legacy, state: undefined }), /not in k6's legacy shape/);
 });
 
 test.run();

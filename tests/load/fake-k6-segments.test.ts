@@ -6,35 +6,22 @@
 // cmd/config.go validateConfig with the other configuration problems: exit 104 (InvalidConfig).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+import { runFakeK6 } from './helpers/fake-k6-cli.js';
 
-const script = ensureBundle();
 const dir = mkdtempSync(join(tmpdir(), 'meshproof-fake-k6-segments-'));
 const responses = join(dir, 'responses.json');
 writeFileSync(responses, JSON.stringify([{ status: 200, body: 'ok', duration: 1 }]));
 
 function k6(...flags: string[]) {
-  const r = spawnSync(
-    FAKE_K6,
-    [
-      'run',
-      '--no-usage-report',
-      ...flags,
-      '-e',
-      'MESHPROOF_PLAN={"method":"GET","baseUrl":"http://127.0.0.1:9","path":"/"}',
-      '-e',
-      'MESHPROOF_PROFILE={"executor":"constant-vus","vus":3,"duration":"1s"}',
-      '-e',
-      `MESHPROOF_SUMMARY=${join(dir, 'summary.json')}`,
-      script,
-    ],
-    { encoding: 'utf8', env: { ...process.env, FAKE_K6_RESPONSES: responses } },
-  );
-  return { status: r.status, stderr: r.stderr };
+  return runFakeK6({
+    profile: '{"executor":"constant-vus","vus":3,"duration":"1s"}',
+    summary: join(dir, 'summary.json'),
+    flags,
+    env: { FAKE_K6_RESPONSES: responses },
+  });
 }
 
 test('a segment that does not parse: the error of NewExecutionSegment, exit 255', () => {

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,9 +9,10 @@ import { BuiltinEngine } from '../../src/load/builtin/engine.js';
 import { createEngine } from '../../src/load/engines.js';
 import { deserializeHistogram } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
+import { checkK6Exit, k6Environment } from '../../src/load/k6/process.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
-import { ensureBundle, FAKE_K6 } from './helpers/bundle.js';
+import { ensureBundle, FAKE_K6, ROOT } from './helpers/bundle.js';
 
 const script = ensureBundle();
 const profile: LoadProfile = { executor: 'constant-vus', vus: 2, duration: '1s' };
@@ -107,6 +109,33 @@ for (const exit of [0, 99]) {
   });
 }
 
+test("K6_* variables of meshproof's environment do not reach k6, which would read them as configuration over the script's options", async () => {
+  // K6_DURATION would replace meshproof's scenario, K6_NO_SUMMARY skip handleSummary (no summary
+  // file): the fake k6 skips the summary as k6 does and refuses the variables it does not imitate
+  const f = fakeEnv(0, { K6_DURATION: '10m', K6_NO_SUMMARY: 'true', K6_SUMMARY_TREND_STATS: 'avg' });
+  try {
+    const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan);
+    assert.is(r.requests, 100);
+    assert.is(r.latency.overall.p99, 15000);
+  } finally {
+    f.cleanup();
+  }
+  assert.equal(k6Environment({ PATH: '/bin', K6_VUS: '3', MY_K6_X: '1', k6_lower: 'x' }), {
+    PATH: '/bin',
+    MY_K6_X: '1',
+    k6_lower: 'x',
+  });
+});
+
+test('k6 exit 255 (an error root.go gives no code: an unknown flag, a bad segment) is named, not "unexpected exit"', () => {
+  assert.throws(
+    () => checkK6Exit({ code: 255, stdout: '', stderrTail: 'level=error msg="unknown flag: --x"' }),
+    (e: Error) =>
+      e instanceof InfraError &&
+      e.message === 'k6 exited with code 255 (k6 error without an exit code):\nlevel=error msg="unknown flag: --x"',
+  );
+});
+
 test('k6 exit 107 (script exception) is an InfraError, exit 3, quoting the tail of k6 stderr', async () => {
   const f = fakeEnv(107);
   try {
@@ -142,6 +171,33 @@ test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 —
   } finally {
     f.cleanup();
     rmSync(ready, { force: true });
+  }
+});
+
+test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once, through meshproof: the partial summary is kept", async () => {
+  // k6 takes a second SIGINT as a hard stop (exit 105, no handleSummary); in meshproof's group it
+  // would get the terminal's and then meshproof's own
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-ctrl-c-'));
+  const responsesFile = join(dir, 'responses.json');
+  writeFileSync(responsesFile, JSON.stringify(responses));
+  const ready = join(dir, 'ready');
+  const fixture = join(ROOT, 'tests/load/helpers/k6-ctrl-c.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready], {
+    detached: true, // its own group, which the test then signals as a terminal would
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const killer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 30_000);
+  try {
+    const deadline = Date.now() + 25_000;
+    while (!existsSync(ready) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.kill(-(child.pid as number), 'SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(JSON.parse(out), { requests: 100 });
+  } finally {
+    clearTimeout(killer);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

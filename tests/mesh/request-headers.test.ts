@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMesh } from '../../src/mesh/index.js';
-import { requestId } from '../../src/mesh/request-headers.js';
+import { mutateRequestHeaders, requestId } from '../../src/mesh/request-headers.js';
 import { createRng } from '../../src/util/random.js';
 import { appWith, fixed, HOST, send } from './helpers.js';
 
@@ -64,6 +64,19 @@ test('§6.1 Request headers: XFF appended, x-forwarded-proto overwritten, x-envo
     await mesh.stop();
     fs.rmSync(log, { force: true });
   }
+});
+
+test('§6.1 te is sanitized to trailers (sanitizeTEHeader): kept only when one of its values is exactly trailers', () => {
+  const rng = createRng(1);
+  const te = (value: string) => {
+    const h: Record<string, string | string[] | undefined> = { host: 'a', te: value };
+    mutateRequestHeaders(h, '127.0.0.1', rng);
+    return h.te;
+  };
+  assert.is(te('deflate, trailers'), 'trailers');
+  assert.is(te('trailers'), 'trailers');
+  assert.is(te('gzip'), undefined);
+  assert.is(te('trailersx'), undefined);
 });
 
 test('request ids are version-4 UUIDs drawn from the seeded stream: the same seed gives the same ids', () => {

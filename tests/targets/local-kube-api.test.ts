@@ -41,7 +41,7 @@ test.after.each(async () => {
 
 test('the cluster code through the written kubeconfig: --target auto finds the gateway URL, permissions all allowed, the gateway replica listed and its /stats read by port-forward after the pod proxy refuses 127.0.0.1', async () => {
   assert.ok(fs.existsSync(api.kubeconfig));
-  const conn = loadConnection({ kubeconfig: api.kubeconfig });
+  const conn = await loadConnection({ kubeconfig: api.kubeconfig });
   assert.is(conn.context, 'meshproof-local');
   assert.is(conn.namespace, 'default');
   const decided = await discoverGatewayUrl(conn);

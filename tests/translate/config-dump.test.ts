@@ -235,4 +235,36 @@ test('issue 16: a traffic shift is propagated only when the weights, and the att
   );
 });
 
+test('§4.1 expectedConfig: a route to a consistent-hash destination expects no previous_hosts predicate (route.go ConvertPolicy(policy, consistentHash))', () => {
+  const meta = { name: 'productpage', namespace: 'default' };
+  const want = expectedConfig(
+    byKind([
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: meta,
+        spec: {
+          host: 'productpage',
+          trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } },
+        },
+      },
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: meta,
+        spec: {
+          hosts: ['bookinfo.example.com'],
+          gateways: ['bookinfo-gateway'],
+          http: [{ route: [{ destination: { host: 'productpage', port: { number: 9080 } } }] }],
+        },
+      },
+    ]),
+    'default',
+  );
+  const retry = want.virtualHosts[0].routes[0].route.retry_policy;
+  assert.is(retry?.retry_host_predicate, undefined);
+  assert.is(retry?.host_selection_retry_max_attempts, '5');
+  assert.is(retry?.num_retries, 2);
+});
+
 test.run();

@@ -290,4 +290,92 @@ test('virtual hosts: only gateway-bound VSs, domains host and host:*', () => {
   assert.is(vhs[0].name, 'bookinfo.example.com:80');
 });
 
+test('§4.1 retry.go ConvertPolicy: retryIgnorePreviousHosts false drops the predicate, keeps host_selection_retry_max_attempts 5', () => {
+  const [r] = translateRoutes(
+    vs([{ route: DEST, retries: { attempts: 2, retryIgnorePreviousHosts: false } }]),
+    'default',
+  );
+  assert.is(r.route.retry_policy?.retry_host_predicate, undefined);
+  assert.is(r.route.retry_policy?.host_selection_retry_max_attempts, '5');
+});
+
+test('§4.1 retry.go ConvertPolicy: an empty retryOn keeps the default string; "+503" is Atoi 503, a status code', () => {
+  const [empty] = translateRoutes(vs([{ route: DEST, retries: { attempts: 2, retryOn: '' } }]), 'default');
+  assert.is(
+    empty.route.retry_policy?.retry_on,
+    'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+  );
+  const [signed] = translateRoutes(vs([{ route: DEST, retries: { attempts: 2, retryOn: '5xx,+503' } }]), 'default');
+  assert.is(signed.route.retry_policy?.retry_on, '5xx,retriable-status-codes');
+  assert.equal(signed.route.retry_policy?.retriable_status_codes, [503]);
+});
+
+test('§4.1 route.go: a consistent-hash single destination gets no previous_hosts (still 5 host re-picks); a weighted route keeps it; retryIgnorePreviousHosts true restores it', () => {
+  const hashed = () => true;
+  const [plain] = translateRoutes(vs([{ route: DEST }]), 'default', undefined, hashed);
+  assert.is(plain.route.retry_policy?.retry_host_predicate, undefined);
+  assert.is(plain.route.retry_policy?.host_selection_retry_max_attempts, '5');
+  const [asked] = translateRoutes(
+    vs([{ route: DEST, retries: { attempts: 3, retryIgnorePreviousHosts: true } }]),
+    'default',
+    undefined,
+    hashed,
+  );
+  assert.is(asked.route.retry_policy?.retry_host_predicate?.[0].name, 'envoy.retry_host_predicates.previous_hosts');
+  const two = [
+    { destination: { host: 'productpage', subset: 'v1', port: { number: 9080 } }, weight: 50 },
+    { destination: { host: 'productpage', subset: 'v2', port: { number: 9080 } }, weight: 50 },
+  ];
+  const [weighted] = translateRoutes(vs([{ route: two }]), 'default', undefined, hashed);
+  assert.is(weighted.route.retry_policy?.retry_host_predicate?.length, 1);
+});
+
+test('route.go: two destinations, one of weight 0 → weighted_clusters of one (len(in.Route) > 1), its headers on the ClusterWeight', () => {
+  const [r] = translateRoutes(
+    vs([
+      {
+        route: [
+          {
+            destination: { host: 'productpage', subset: 'v1', port: { number: 9080 } },
+            weight: 100,
+            headers: { request: { set: { 'x-v': '1' } } },
+          },
+          { destination: { host: 'productpage', subset: 'v2', port: { number: 9080 } }, weight: 0 },
+        ],
+      },
+    ]),
+    'default',
+  );
+  assert.is(r.route.cluster, undefined);
+  const clusters = r.route.weighted_clusters?.clusters ?? [];
+  assert.equal(
+    clusters.map((c) => [c.name, c.weight]),
+    [[clusterName(FQDN, 9080, 'v1'), 100]],
+  );
+  assert.is(clusters[0].request_headers_to_add?.[0].header.key, 'x-v');
+  assert.is(r.request_headers_to_add, undefined);
+});
+
+test('§3.1 applyOutlierDetection: split mode also writes enforcing_local_origin_success_rate 0; the local-origin threshold only when > 0', () => {
+  const c = translateCluster(
+    [
+      dr({
+        trafficPolicy: {
+          outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 3 },
+        },
+      }),
+    ],
+    SVC,
+  );
+  assert.equal(c.outlier_detection, {
+    enforcing_success_rate: 0,
+    split_external_local_origin_errors: true,
+    consecutive_local_origin_failure: 3,
+    enforcing_consecutive_local_origin_failure: 100,
+    enforcing_local_origin_success_rate: 0,
+  });
+  const unsplit = translateCluster([dr({ trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2 } } })], SVC);
+  assert.is(unsplit.outlier_detection?.enforcing_local_origin_success_rate, undefined);
+});
+
 test.run();

@@ -168,7 +168,7 @@ export default defineCommand<LoadArgs>({
       );
     const engine =
       choice === 'k6-operator'
-        ? createOperatorEngine({
+        ? await createOperatorEngine({
             kubeconfig: argv.kubeconfig,
             context: argv.context,
             namespace: argv['k6-namespace'],

@@ -3,8 +3,9 @@
  * gateway serves from the main thread, and an engine on that event loop would time each
  * response late by whatever the gateway and its pods were doing. Started on the first phase
  * and kept for the next ones (a thread's start costs hundreds of milliseconds on a loaded
- * machine, paid once per run instead of once per phase); unref'd between phases, so a process
- * that forgets `close()` still exits.
+ * machine, paid once per run instead of once per phase — once per demo, whose scenarios share
+ * one engine, SessionOptions.sharedEngine); unref'd between phases, so a process that forgets
+ * `close()` still exits.
  */
 import type { Worker } from 'node:worker_threads';
 import { InfraError } from '../../errors.js';

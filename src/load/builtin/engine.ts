@@ -17,6 +17,7 @@ import { runInWorker, startGate } from './instance-host.js';
 import { Phase } from './phase.js';
 import { Recorder } from './recorder.js';
 import { Vu } from './vu.js';
+import { loadClient } from './http.js';
 
 export class BuiltinEngine implements Engine {
   readonly name = 'builtin' as const;
@@ -69,6 +70,8 @@ export async function runBuiltinPhase(
   options: RunOptions = {},
   tuple?: Tuple,
 ): Promise<PhaseResult> {
+  // before the phase's clock starts: the first phase of a process imports undici here
+  const Client = await loadClient();
   const arrival = profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate';
   const phase = new Phase(new Recorder(arrival, plan.subsetFrom !== undefined, plan.subsets ?? []));
   const totalMs = profileDurationMs(profile);
@@ -82,7 +85,7 @@ export async function runBuiltinPhase(
       )
     : undefined;
   const vus: Vu[] = [];
-  const makeVu = () => new Vu(plan, phase.hard.signal);
+  const makeVu = () => new Vu(plan, Client, phase.hard.signal);
   try {
     if (profile.executor === 'constant-arrival-rate' || profile.executor === 'ramping-arrival-rate')
       await runArrivalRate(phase, profile, vus, makeVu, tuple);

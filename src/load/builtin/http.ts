@@ -10,8 +10,7 @@
  * connection, re-armed with `refresh()` (README "Performance", "What limits the figures").
  */
 import { performance } from 'node:perf_hooks';
-import { Client } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { classify, type Cause, type ResponseFacts } from '../classify.js';
 import type { RequestPlan } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../model.js';
@@ -35,6 +34,18 @@ export interface Response {
   durationMs: number;
   /** the subset that served it (subset-from.ts); UNATTRIBUTED when the plan does not attribute */
   subset: string;
+}
+
+/** undici's Client class: what each VuConnection opens its connection with. */
+export type ClientClass = typeof Client;
+
+/**
+ * undici, imported when the first phase starts rather than with the CLI (about 0.15 s of
+ * start-up that `--help`, `validate`, `lint` and the demo's main thread — whose load comes from
+ * the engine's thread — never use; tests/cli/startup-imports.test.ts). Node imports it once.
+ */
+export async function loadClient(): Promise<ClientClass> {
+  return (await import('undici')).Client;
 }
 
 /** Thrown (as the rejection) when the engine interrupted the request: not a measurement. */
@@ -85,9 +96,10 @@ export class VuConnection implements Dispatcher.DispatchHandler {
   private resolve: (r: Response) => void = () => {};
   private reject: (e: Error) => void = () => {};
 
-  /** `hard` is the phase's stop signal: it interrupts whatever is in flight. */
+  /** `Client` from loadClient(); `hard` is the phase's stop signal: it interrupts whatever is in flight. */
   constructor(
     plan: RequestPlan,
+    Client: ClientClass,
     private readonly hard?: AbortSignal,
   ) {
     this.subsetFrom = plan.subsetFrom;

@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseSegment, parseSequence, Tuple } from '../segments.js';
 import { runBuiltinPhase } from './engine.js';
+import { loadClient } from './http.js';
 import { ENGINE_THREAD_NICE, type InstanceWorkerData } from './instance-host.js';
 
 const port = parentPort!;
@@ -106,6 +107,10 @@ port.on('message', (m: { type: string; data?: InstanceWorkerData }) => {
     void runPhase(m.data);
   }
 });
+// undici with the thread's other modules, not in its first phase (http.ts loads it lazily for
+// the main thread's sake): settleHeap then promotes its state too, and instances the host starts
+// together are all ready to send
+await loadClient();
 // loaded: the host starts every instance at once, when all are (like the k6 operator's starter)
 settleHeap();
 port.postMessage({ type: 'ready', nice: 'kept' in boot ? raisePriority() : undefined });

@@ -3,7 +3,7 @@
  * (ramping-vus' gracefulRampDown) besides the phase-wide hard stop.
  */
 import type { RequestPlan } from '../model.js';
-import { VuConnection, type Response } from './http.js';
+import { VuConnection, type ClientClass, type Response } from './http.js';
 
 export class Vu {
   private readonly conn: VuConnection;
@@ -12,9 +12,9 @@ export class Vu {
   /** gracefulRampDown deadline of the iteration in flight; cleared when that iteration ends */
   private rampDown: NodeJS.Timeout | undefined;
 
-  /** `hard` is the phase's stop signal (Phase.hard): it interrupts this VU's request in flight. */
-  constructor(plan: RequestPlan, hard?: AbortSignal) {
-    this.conn = new VuConnection(plan, hard);
+  /** `Client` from loadClient(); `hard` is the phase's stop signal (Phase.hard): it interrupts this VU's request in flight. */
+  constructor(plan: RequestPlan, Client: ClientClass, hard?: AbortSignal) {
+    this.conn = new VuConnection(plan, Client, hard);
   }
 
   /** Starts an iteration's request; end the iteration with `done()`. The Response is reused: read it before the next send. */

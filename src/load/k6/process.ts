@@ -21,6 +21,9 @@ export const K6_EXIT_CODES: Record<number, string> = {
   108: 'aborted by the script',
   109: 'Go panic',
   110: 'marked as failed by the script',
+  // an error that carries no exit code: internal/cmd/root.go execute() exits with -1 — an unknown
+  // flag (pflag), a bad --execution-segment, a script with no exported function
+  255: 'k6 error without an exit code',
 };
 /** Exit codes after which the summary is valid data. */
 export const K6_DATA_VALID = [0, 99] as const;
@@ -33,6 +36,23 @@ export interface K6Exit {
   stderrTail: string;
 }
 
+/**
+ * The environment k6 runs with: the caller's, without any `K6_*` variable. k6 reads its own
+ * configuration from those (internal/cmd/config.go getConsolidatedConfig: readEnvConfig's
+ * layer lies above the script's options; internal/cmd/runtime_options.go
+ * populateRuntimeOptionsFromEnv), so one left in a user's shell or CI would change the run
+ * behind meshproof's back: K6_DURATION / K6_ITERATIONS / K6_STAGES replace the
+ * scenario ("env level configuration overrode scenarios configuration entirely",
+ * warnOnShortHandOverride), K6_NO_SUMMARY / K6_SUMMARY_MODE=disabled skip handleSummary
+ * (run.go: no summary file), K6_NEW_MACHINE_READABLE_SUMMARY changes handleSummary's data,
+ * K6_SUMMARY_TREND_STATS drops the percentiles the summary needs, K6_DISCARD_RESPONSE_BODIES
+ * blinds classify(), K6_RPS / K6_PAUSED / K6_NO_SETUP throttle, stall or break it.
+ * Everything meshproof wants from k6 it passes as flags and script options.
+ */
+export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('K6_')));
+}
+
 /** Runs `k6 <args>`; resolves when it exits (whatever the code). An abort sends SIGINT, which k6 handles gracefully. */
 export function runK6Process(
   k6: string,
@@ -41,7 +61,15 @@ export function runK6Process(
   env?: NodeJS.ProcessEnv,
 ): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(k6, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const child = spawn(k6, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: k6Environment(env ?? process.env),
+      // its own process group: a terminal's Ctrl-C (or hang-up) goes to the foreground group, and
+      // k6 would take it as its first signal and meshproof's SIGINT below as the second, on which
+      // k6 exits 105 at once, without handleSummary (internal/cmd/common.go
+      // handleTestAbortSignals) — the partial data an interrupted run keeps would be lost
+      detached: process.platform !== 'win32',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout = tail(stdout + b.toString('utf8'), 64 * 1024)));

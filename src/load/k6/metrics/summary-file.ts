@@ -14,6 +14,7 @@ export interface K6Metric {
 export interface K6SummaryData {
   metrics: Record<string, K6Metric>;
   state?: { testRunDurationMs?: number };
+  root_group?: unknown;
 }
 
 export const SUMMARY_FORMAT = 'meshproof-k6-summary';
@@ -30,7 +31,31 @@ export interface SummaryFile {
   trends: Record<string, Record<string, number>>;
 }
 
+/**
+ * handleSummary's `data` must be k6's legacy summary (internal/js/summary.go
+ * summarizeMetricsToObject: root_group, state.testRunDurationMs, metrics of {type, contains,
+ * values}). k6 hands the new machine-readable summary instead when asked to
+ * (--new-machine-readable-summary / K6_NEW_MACHINE_READABLE_SUMMARY; internal/js/runner.go
+ * prepareHandleSummaryCall), and its authors mean it to become the default some day: then this
+ * throws, k6 logs the message, and meshproof fails with it (no summary) instead of reading zeros.
+ */
+export function legacyShapeProblem(data: K6SummaryData): string | undefined {
+  const metrics = data && data.metrics;
+  const state = data && data.state;
+  const metricsOk =
+    typeof metrics === 'object' &&
+    metrics !== null &&
+    Object.keys(metrics).every(
+      (k) => metrics[k] && typeof metrics[k].type === 'string' && typeof metrics[k].values === 'object',
+    );
+  if (data && data.root_group !== undefined && state && typeof state.testRunDurationMs === 'number' && metricsOk)
+    return undefined;
+  return "meshproof: handleSummary got a summary not in k6's legacy shape (root_group, state.testRunDurationMs, metrics of {type, values}); is --new-machine-readable-summary or K6_NEW_MACHINE_READABLE_SUMMARY on, or is this a k6 whose default changed?";
+}
+
 export function toSummaryFile(data: K6SummaryData): SummaryFile {
+  const problem = legacyShapeProblem(data);
+  if (problem) throw new Error(problem);
   const counters: Record<string, number> = {};
   const trends: Record<string, Record<string, number>> = {};
   for (const name of Object.keys(data.metrics)) {

@@ -1,0 +1,25 @@
+/**
+ * Child process for the Ctrl-C test of tests/load/k6-engine.test.ts: runs the k6 engine with the
+ * fake k6 until SIGINT, and on its own SIGINT aborts the run as the CLI's signal guard does
+ * (src/cli/signals.ts). The test sends SIGINT to this process's whole group, as a terminal's
+ * Ctrl-C does. Usage: k6-ctrl-c.ts <fake k6> <script> <responses.json> <ready file>; prints one
+ * JSON line: { requests } or { error }.
+ */
+import { K6Engine } from '../../../src/load/k6/engine.js';
+
+const [k6, script, responses, ready] = process.argv.slice(2);
+const abort = new AbortController();
+// a moment later than the group's SIGINT, so that — without a group of its own — k6 would surely
+// see two signals (two SIGINTs pending at once merge into one: standard signals do not queue)
+process.on('SIGINT', () => setTimeout(() => abort.abort(), 200));
+const env = { ...process.env, FAKE_K6_RESPONSES: responses, FAKE_K6_UNTIL_SIGINT: '1', FAKE_K6_READY: ready };
+new K6Engine({ k6, script, env })
+  .run(
+    { executor: 'constant-vus', vus: 1, duration: '1s' },
+    { method: 'GET', baseUrl: 'http://127.0.0.1:9', path: '/' },
+    { signal: abort.signal },
+  )
+  .then(
+    (r) => process.stdout.write(`${JSON.stringify({ requests: r.requests })}\n`),
+    (e: Error) => process.stdout.write(`${JSON.stringify({ error: e.message })}\n`),
+  );
