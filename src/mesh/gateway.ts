@@ -1,6 +1,7 @@
 /**
- * The ingress gateway's data plane, one hop (istio-envoy-semantics.md §6): route match
- * (404 NR) → fault filter (§5: independent delay and abort draws, delay not charged to the
+ * The ingress gateway's data plane, one hop (istio-envoy-semantics.md §6): the connection
+ * manager's path checks and normalisation (§6.1 Paths: path-normalize.ts) and request-header
+ * mutation (§6.1 Request headers: request-headers.ts) → route match (404 NR) → fault filter (§5: independent delay and abort draws, delay not charged to the
  * route's timers) → cluster resolution (503 NC) → router (src/mesh/router.ts). Each request
  * runs to completion under the configuration it started with. Downstream connections are
  * spread over `workers` like Envoy's listener (one connection → one worker, §2.3). The codec
