@@ -3,7 +3,7 @@
 // Imported (bench/lib/bundle.ts bundles its children as dist/ is bundled), it only exports
 // its settings: it builds when node runs it.
 import { build } from 'esbuild';
-import { readdirSync, chmodSync, existsSync } from 'node:fs';
+import { readdirSync, chmodSync, existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Every Node bundle: one ESM file for Node 20, dependencies left in node_modules. */
@@ -52,7 +52,8 @@ const k6 = {
   logLevel: 'warning',
 };
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// (real paths: a checkout reached through a symlink names itself differently in argv)
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   await build(cli);
   for (const w of WORKER_BUNDLES)
     await build({ ...NODE_BUNDLE, sourcemap: true, entryPoints: [w.source], outfile: `dist/${w.bundle}` });

@@ -201,6 +201,45 @@ test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once,
   }
 });
 
+test('k6 in its own process group does not outlive meshproof: a meshproof that exits under it (a third Ctrl-C, a crash) takes it along', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-exit-'));
+  const responsesFile = join(dir, 'responses.json');
+  writeFileSync(responsesFile, JSON.stringify(responses));
+  const ready = join(dir, 'ready');
+  const fixture = join(ROOT, 'tests/load/helpers/k6-ctrl-c.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready, 'exit'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let k6Pid = 0;
+  try {
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.is(code, 3);
+    k6Pid = Number(/ready (\d+)/.exec(readFileSync(ready, 'utf8'))?.[1]);
+    assert.ok(k6Pid > 0);
+    // SIGKILL is immediate; give the kernel a moment to reap it (it was this test's grandchild)
+    const deadline = Date.now() + 2_000;
+    const alive = () => {
+      try {
+        process.kill(k6Pid, 0);
+        return !readFileSync(`/proc/${k6Pid}/stat`, 'utf8').includes(') Z ');
+      } catch {
+        return false;
+      }
+    };
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.not.ok(alive(), `k6 (pid ${k6Pid}) still runs after meshproof exited`);
+  } finally {
+    if (k6Pid > 0) {
+      try {
+        process.kill(k6Pid, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a signal already aborted when k6 starts still stops it (the abort event fired before anyone listened)', async () => {
   const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1' });
   try {

@@ -78,12 +78,27 @@ export function runK6Process(
     signal?.addEventListener('abort', onAbort, { once: true });
     // an abort that came before the listener (while the caller was still preparing) fires no event
     if (signal?.aborted) onAbort();
-    child.on('error', (err) => {
+    // out of the terminal's group, k6 would outlive a meshproof that exits under it (a third
+    // Ctrl-C's immediate exit, a crash) and go on sending load: its group goes with this process
+    const onExit = () => {
+      try {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+          process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.on('exit', onExit);
+    const done = () => {
       signal?.removeEventListener('abort', onAbort);
+      process.off('exit', onExit);
+    };
+    child.on('error', (err) => {
+      done();
       reject(new InfraError(`could not run k6 at ${k6}: ${err.message}`));
     });
     child.on('close', (code, sig) => {
-      signal?.removeEventListener('abort', onAbort);
+      done();
       resolve({ code: code ?? (sig ? 128 : 1), stdout, stderrTail: stderr.trim() });
     });
   });

@@ -3,11 +3,19 @@
  * fake k6 until SIGINT, and on its own SIGINT aborts the run as the CLI's signal guard does
  * (src/cli/signals.ts). The test sends SIGINT to this process's whole group, as a terminal's
  * Ctrl-C does. Usage: k6-ctrl-c.ts <fake k6> <script> <responses.json> <ready file>; prints one
- * JSON line: { requests } or { error }.
+ * JSON line: { requests } or { error }. With a fifth argument `exit`, it exits at once (code 3,
+ * as the CLI's third Ctrl-C does) as soon as k6 is ready, leaving k6 to whatever stops it.
  */
+import { existsSync } from 'node:fs';
 import { K6Engine } from '../../../src/load/k6/engine.js';
 
-const [k6, script, responses, ready] = process.argv.slice(2);
+const [k6, script, responses, ready, mode] = process.argv.slice(2);
+if (mode === 'exit') {
+  const poll = setInterval(() => {
+    if (existsSync(ready)) process.exit(3);
+  }, 20);
+  poll.unref();
+}
 const abort = new AbortController();
 // a moment later than the group's SIGINT, so that — without a group of its own — k6 would surely
 // see two signals (two SIGINTs pending at once merge into one: standard signals do not queue)
