@@ -81,6 +81,8 @@ class GatewayRequest implements Downstream {
   readonly startedAt: number;
   /** the path routed and forwarded: the request's, canonical once normalizePath() accepted it */
   path: string;
+  /** answered before the codec read the whole request (a codec error, the 426) */
+  requestIncomplete = false;
   /** set while a fault delay holds the request */
   private delay: NodeJS.Timeout | undefined;
   private route: CompiledRoute | null = null;
@@ -105,8 +107,14 @@ class GatewayRequest implements Downstream {
     if (status >= 500) listener.downstream_rq_5xx++;
     else if (status >= 400) listener.downstream_rq_4xx++;
     else if (status >= 200) listener.downstream_rq_2xx++;
-    // its stream was reset: the client went away (DC, DR), or the gateway reset a response it had begun
-    if (this.flags & (Flag.DC | Flag.DR) || (this.res.destroyed && !this.res.writableFinished))
+    // its stream was reset: the client went away (DC, DR), the gateway reset a response it had
+    // begun, or a reply ended a request the codec never read whole — `doEndStream` resets a stream
+    // whose `!remoteDecodeComplete()` (a codec error's reply, the 426), and `onResetStream` counts it
+    if (
+      this.flags & (Flag.DC | Flag.DR) ||
+      this.requestIncomplete ||
+      (this.res.destroyed && !this.res.writableFinished)
+    )
       listener.downstream_rq_rx_reset++;
     this.g.deps.log?.(this, status, this.startedAt);
   }
@@ -126,6 +134,7 @@ class GatewayRequest implements Downstream {
         // `connection: close` (the codec writes it: http1-server.ts H1Response head).
         (req.socket as WorkerSocket)[CODEC_ERROR] = true;
         res.once('finish', () => req.socket.end()); // before the reply: the codec finishes it at once
+        this.requestIncomplete = true;
         sendLocalReply(res, 426, 'Upgrade Required');
         return this.finish(426);
       }
@@ -263,6 +272,7 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   const unfinished = (req: MeshRequest, res: MeshResponse, status: number) => {
     const r = new GatewayRequest(g, req, res, null);
     r.flags |= status === 0 ? clientGoneFlag(req) : Flag.DPE;
+    r.requestIncomplete = status > 0;
     r.finish(status);
   };
   return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished);

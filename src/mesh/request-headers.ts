@@ -55,6 +55,27 @@ export function requestId(rng: Rng): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
 
+/** RFC 3986 query / fragment characters, `%` included (Envoy's kUriQueryAndFragmentCharTable) [INF: the table not re-read, the RFC's set] */
+const QUERY_CHAR = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]$/;
+
+/**
+ * `Utility::isValidRefererValue` (source/common/http/utility.cc, with the runtime guard
+ * `http_allow_partial_urls_in_referer` on): an absolute URL without userinfo or fragment, or a
+ * relative reference of query/fragment characters with no `:` before its first `/`.
+ */
+function isValidReferer(value: string): boolean {
+  const m = ABSOLUTE_URL.exec(value);
+  if (m) return !value.slice(0, value.length - m[4].length).includes('@') && !m[4].includes('#');
+  let seenSlash = false;
+  for (const c of value) {
+    if (c === ':') {
+      if (!seenSlash) return false; // a first path segment cannot hold ':' (RFC 3986 §3.3)
+    } else if (c === '/') seenSlash = true;
+    else if (!QUERY_CHAR.test(c)) return false;
+  }
+  return true;
+}
+
 /**
  * `sanitizeTEHeader` (Envoy ≥ 1.29 strips TE as hop-by-hop; envoyproxy/envoy#32255 keeps the
  * `trailers` value gRPC needs): `trailers` when one of the comma-separated values is exactly
@@ -70,7 +91,7 @@ function teOf(v: string | string[] | undefined): string | undefined {
 /**
  * Mutates `h` as the connection manager does for an edge request from `clientAddress`:
  * `connection` / `upgrade` go (no upgrade is proxied), and so do the proxy-only and
- * internal-only headers; `te` keeps only `trailers`; a `referer` that is not one absolute URL is dropped; the client's
+ * internal-only headers; `te` keeps only `trailers`; a `referer` Envoy finds invalid is dropped; the client's
  * address is appended to `x-forwarded-for` (`appendXff`, "," without a space) and set as
  * `x-envoy-external-address`; `x-forwarded-proto` is overwritten (`http`); a new
  * `x-request-id` replaces any the client sent.
@@ -83,7 +104,7 @@ export function mutateRequestHeaders(h: IncomingHttpHeaders, clientAddress: stri
   if (te === undefined) delete h.te;
   else h.te = te;
   const referer = h.referer;
-  if (referer !== undefined && !ABSOLUTE_URL.test(referer)) delete h.referer;
+  if (referer !== undefined && !isValidReferer(referer)) delete h.referer;
   const xff = h['x-forwarded-for'];
   h['x-forwarded-for'] = xff === undefined || xff === '' ? clientAddress : `${xff},${clientAddress}`;
   h['x-forwarded-proto'] = 'http';

@@ -261,8 +261,9 @@ test('§6.1 a request the codec began but never dispatched still counts, as the 
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_total`], 4);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_4xx`], 1);
       assert.is(stats[`${HCM_PREFIX}.downstream_rq_5xx`], 1);
-      // the two the client left are stream resets (resetAllStreams); a codec error's reply is not
-      assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 2);
+      // every one is a stream reset: the two the client left (resetAllStreams), and the two codec
+      // errors' replies, which end requests never read whole (doEndStream: !remoteDecodeComplete)
+      assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 4);
       assert.is(mesh.pods[0].requestsSeen(), 0);
     },
     log,

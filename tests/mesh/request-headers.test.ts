@@ -79,6 +79,19 @@ test('§6.1 te is sanitized to trailers (sanitizeTEHeader): kept only when one o
   assert.is(te('trailersx'), undefined);
 });
 
+test('§6.1 referer kept or dropped as Utility::isValidRefererValue decides: absolute without userinfo or fragment, or relative with no colon in its first segment', () => {
+  const rng = createRng(1);
+  const kept = (value: string) => {
+    const h: Record<string, string | string[] | undefined> = { host: 'a', referer: value };
+    mutateRequestHeaders(h, '127.0.0.1', rng);
+    return h.referer === value;
+  };
+  for (const ok of ['http://shop.example/cart?x=1', 'HTTPS://h:8443', '/cart?x=1', 'cart/a:b', '?q=1'])
+    assert.ok(kept(ok), ok);
+  for (const bad of ['http://user@shop.example/', 'http://shop.example/#top', 'a:b/c', 'not a url', '/x#f'])
+    assert.not.ok(kept(bad), bad);
+});
+
 test('request ids are version-4 UUIDs drawn from the seeded stream: the same seed gives the same ids', () => {
   const a = createRng(3);
   const b = createRng(3);
