@@ -15,6 +15,7 @@
  * persistence (a restart starts empty), authentication (any or no token is accepted), TLS.
  */
 import http from 'node:http';
+import { createRng, DEFAULT_SEED } from '../util/random.js';
 import type net from 'node:net';
 import { once } from 'node:events';
 import type { Obj } from './fields.js';
@@ -67,6 +68,8 @@ export interface KubeApiOptions {
   onChange?: (objects: Obj[]) => void;
   /** what /version says */
   version?: Obj;
+  /** the seed of generateName's suffixes; default DEFAULT_SEED */
+  randomSeed?: number;
 }
 
 export interface KubeApi {
@@ -122,6 +125,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     admission: { crds: options.crds, webhook: options.webhook ?? true },
     watches,
     namespaceExists: (ns) => core().namespaces.some((n) => n.metadata?.name === ns),
+    rng: createRng(options.randomSeed ?? DEFAULT_SEED),
   };
   for (const o of options.seed ?? []) store.seed(o, options.seedManager);
   if (options.onChange) {

@@ -21,9 +21,9 @@
  *  - `dryRun=All` computes the answer without storing it
  *  - a version or resource the CRDs do not serve has no route (plain-text 404); other methods are 405
  */
+import type { Rng } from '../util/random.js';
 import { selectorOrBadRequest } from './label-selector.js';
 import type http from 'node:http';
-import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { clone, jsonPatch, mergePatch, type Obj } from './fields.js';
 import type { ObjectStore } from './store.js';
@@ -53,6 +53,8 @@ export interface IstioContext {
   watches: WatchHub;
   /** the namespace exists (NamespaceLifecycle admission refuses creates in any other) */
   namespaceExists: (namespace: string) => boolean;
+  /** generateName's suffixes (seeded: a run can be replayed) */
+  rng: Rng;
 }
 
 /** /apis/networking.istio.io/VERSION[/namespaces/NS]/PLURAL[/NAME] */
@@ -170,7 +172,7 @@ export function handleIstio(
       const options = optionsRefusal('CreateOptions', url);
       if (options) return send(res, options);
       const obj = parseBody(body, req);
-      generateName(obj);
+      generateName(obj, ctx.rng);
       const bad = decoded(obj) ?? missingNamespace(ctx, namespace) ?? stored(obj);
       if (bad) return send(res, bad);
       if (!dryRun && resourceVersionSet(obj)) return send(res, rvOnCreate());
@@ -386,11 +388,12 @@ function missingNamespace(ctx: IstioContext, namespace: string): Status | undefi
  * utilrand's alphabet (no vowels, no 0/1/3). The generated name is validated like any other;
  * generateName's own prefix validation is not imitated.
  */
-function generateName(o: Obj): void {
+function generateName(o: Obj, rng: Rng): void {
   const prefix = o?.metadata?.generateName;
   if (!prefix || o.metadata.name) return;
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const suffix = Array.from(randomBytes(5), (b) => alphabet[b % alphabet.length]).join('');
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += alphabet[rng.int(alphabet.length)];
   o.metadata.name = `${String(prefix).slice(0, 58)}${suffix}`;
 }
 

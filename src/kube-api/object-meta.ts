@@ -18,8 +18,8 @@
  *    IsValidLabelValue — label-selector.ts has both). These causes lead the schema's in one 422
  *    (validation.ts invalidObject), as the validator appends the schema's after them.
  *
- * Not imitated: generateName, annotation key/size rules, ownerReferences and finalizer
- * checks; labels are checked in key order (Go walks the map in random order).
+ * Not imitated: generateName's own prefix validation (a name is generated: istio-handler.ts),
+ * annotation key/size rules, ownerReferences and finalizer checks; labels are checked in key order (Go walks the map in random order).
  */
 import type { Obj } from './fields.js';
 import { labelKeyErrors, labelValueErrors } from './label-selector.js';

@@ -21,13 +21,9 @@
  */
 import type { Obj } from './fields.js';
 import { invalid, type Status } from './status.js';
+import type { Cause } from './object-meta.js';
 
 export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
-interface Cause {
-  reason: string;
-  field: string;
-  message: string;
-}
 
 const FIELD_VALIDATION = ['', 'Ignore', 'Strict', 'Warn'];
 const PROPAGATION = ['Foreground', 'Background', 'Orphan'];

@@ -187,6 +187,14 @@ test('the custom resource validator: a bad name is 422 "metadata.name: Invalid v
   assert.is(generated.status, 201);
   assert.match(generated.json.metadata.name, /^pp-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   assert.ok(api.store.get('destinationrules', 'default', generated.json.metadata.name));
+  // seeded: another API with the same seed generates the same name (a run can be replayed)
+  const twin = await startKubeApi();
+  try {
+    const again = await call(twin.url, 'POST', DRS, { ...dr(), metadata: { generateName: 'pp-' } });
+    assert.is(again.json.metadata.name, generated.json.metadata.name);
+  } finally {
+    await twin.stop();
+  }
   if (!haveKubectl) return console.log('  skipped the kubectl half: kubectl is not installed');
   const file = path.join(dir, 'bad.yaml');
   fs.writeFileSync(file, JSON.stringify({ ...dr({ name: 'Bad_Name', namespace: 'default' }) }));
