@@ -5,16 +5,10 @@
  * counts (and, for percentiles, a histogram), so every number in a report can be recomputed.
  */
 import { valueAtRankMs, type Histogram } from '../load/histogram.js';
+import { logGamma } from './chi-square.js';
 
 /** 95 %: the confidence every interval in a report is stated at unless the caller asks otherwise. */
 export const DEFAULT_CONFIDENCE = 0.95;
-
-/**
- * Up to this many samples, order-statistic ranks come from the exact binomial distribution;
- * above it the normal approximation with continuity correction is within one rank and the
- * exact sum would cost O(n) per percentile.
- */
-export const EXACT_BINOMIAL_MAX_N = 20_000;
 
 export interface Interval {
   lo: number;
@@ -104,27 +98,46 @@ export function newcombe(
  * samples below the true quantile, K ~ Binomial(n, p), and P(X(lo) ≤ ξ ≤ X(hi)) =
  * P(lo ≤ K ≤ hi − 1). `lo` may be 0 (no lower order statistic is low enough) and `hi` may
  * be n + 1 (none is high enough): the interval is then open on that side.
+ *
+ * Exact for every n: the binomial is summed only over np ± (12σ + 40), outside which its mass
+ * is below 1e-30, so the cost is O(√n) rather than O(n). (A normal approximation with
+ * continuity correction used to take over past 20 000 samples: in the far tails, where
+ * np(1 − p) is small, it left up to 3.2 % on one side instead of 2.5 % — p(99.99) of 50 000.)
  */
 export function quantileRanks(n: number, p: number, confidence = DEFAULT_CONFIDENCE): { lo: number; hi: number } {
   if (n <= 0) return { lo: 0, hi: 1 };
   const tail = (1 - confidence) / 2;
-  if (n <= EXACT_BINOMIAL_MAX_N) return exactRanks(n, p, tail);
-  // normal approximation with continuity correction: P(K ≤ k) ≈ Φ((k + 0.5 − np) / σ)
-  const z = normalQuantile(1 - tail);
-  const sd = Math.sqrt(n * p * (1 - p));
-  const lo = Math.floor(n * p + 0.5 - z * sd);
-  const hi = Math.ceil(n * p + 0.5 + z * sd);
-  return { lo: Math.max(0, lo), hi: Math.min(n + 1, hi) };
+  const spread = 12 * Math.sqrt(n * p * (1 - p)) + 40;
+  const from = Math.max(0, Math.floor(n * p - spread));
+  const to = Math.min(n, Math.ceil(n * p + spread));
+  const pmf = binomialPmfWindow(n, p, from, to);
+  // lo = largest l with P(K ≤ l − 1) ≤ tail
+  let lo = from;
+  let below = 0; // P(K ≤ lo − 1)
+  while (lo + 1 <= to && below + pmf[lo - from] <= tail) below += pmf[lo++ - from];
+  // hi = smallest u with P(K ≥ u) ≤ tail
+  let hi = to + 1;
+  let above = 0; // P(K ≥ hi)
+  while (hi - 1 >= Math.max(1, from) && above + pmf[hi - 1 - from] <= tail) above += pmf[--hi - from];
+  return { lo, hi };
 }
 
-/** lo = largest l with P(K ≤ l − 1) ≤ tail; hi = smallest u with P(K ≥ u) ≤ tail. */
-function exactRanks(n: number, p: number, tail: number): { lo: number; hi: number } {
-  const cdf = binomialCdf(n, p);
-  let lo = 0;
-  while (lo + 1 <= n && cdf[lo] <= tail) lo++; // cdf[lo] = P(K ≤ lo) = P(K ≤ (lo+1) − 1)
-  let hi = n + 1;
-  while (hi - 1 >= 1 && 1 - cdf[hi - 2] <= tail) hi--; // P(K ≥ hi − 1) = 1 − P(K ≤ hi − 2)
-  return { lo, hi };
+/** P(K = k) for K ~ Binomial(n, p), k = from..to (index k − from), in log space to survive large n. */
+function binomialPmfWindow(n: number, p: number, from: number, to: number): Float64Array {
+  const pmf = new Float64Array(to - from + 1);
+  if (p <= 0 || p >= 1) {
+    const k = p <= 0 ? 0 : n;
+    if (k >= from && k <= to) pmf[k - from] = 1;
+    return pmf;
+  }
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  let log = logGamma(n + 1) - logGamma(from + 1) - logGamma(n - from + 1) + from * lp + (n - from) * lq;
+  for (let k = from; k <= to; k++) {
+    if (k > from) log += Math.log(n - k + 1) - Math.log(k) + lp - lq;
+    pmf[k - from] = Math.exp(log);
+  }
+  return pmf;
 }
 
 /** cdf[k] = P(K ≤ k) for K ~ Binomial(n, p), k = 0..n, summed in log space to survive large n. */

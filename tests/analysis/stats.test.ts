@@ -78,9 +78,24 @@ test('order-statistic ranks: median of n = 10 is bounded by X(2) and X(9) (textb
   near(cdf[8] - cdf[1], 0.9785, 5e-4, 'coverage');
 });
 
-test('order-statistic ranks past the exact limit use the normal approximation with continuity correction (n = 100000, p95: 94865 and 95136)', () => {
-  // np = 95000, σ = √4750 = 68.92, z·σ = 135.08: floor(95000.5 − 135.08), ceil(95000.5 + 135.08)
-  assert.equal(quantileRanks(100_000, 0.95), { lo: 94865, hi: 95136 });
+test('order-statistic ranks are exact past 20 000 samples too: the same ranks as a brute-force binomial sum', () => {
+  // reference: Python, math.lgamma pmf summed over k = 0..n, lo = largest l with P(K ≤ l − 1) ≤ 2.5 %,
+  // hi = smallest u with P(K ≥ u) ≤ 2.5 %. The normal approximation with continuity correction
+  // that used to take over here gave 94865 (p95 of 100 000), 49991 (p99.99 of 50 000: 3.2 %
+  // below instead of 2.5 %) and 999984 (p99.999 of 10⁶: 2.7 %).
+  assert.equal(quantileRanks(100_000, 0.95), { lo: 94864, hi: 95136 });
+  assert.equal(quantileRanks(20_001, 0.999), { lo: 19972, hi: 19990 });
+  assert.equal(quantileRanks(50_000, 0.9999), { lo: 49990, hi: 50000 });
+  assert.equal(quantileRanks(200_000, 0.99), { lo: 197912, hi: 198088 });
+  assert.equal(quantileRanks(1_000_000, 0.99999), { lo: 999983, hi: 999997 });
+});
+
+test('order-statistic ranks at the edges: one sample, and p → 0 / p → 1 of many', () => {
+  assert.equal(quantileRanks(1, 0.5), { lo: 0, hi: 2 });
+  assert.equal(quantileRanks(2, 0.5), { lo: 0, hi: 3 });
+  assert.equal(quantileRanks(5, 0.5), { lo: 0, hi: 6 });
+  assert.equal(quantileRanks(1_000_000, 1e-12), { lo: 0, hi: 1 });
+  assert.equal(quantileRanks(1_000_000, 1 - 1e-12), { lo: 1_000_000, hi: 1_000_001 });
 });
 
 test('a percentile too far in the tail for the sample has an open upper bound (p99.9 of 100 samples)', () => {
