@@ -10,8 +10,9 @@ import { histogramOf } from './decoded.js';
 import type { Aggregation, Comparison, GateResult, Operator, PhaseName, Verdict } from './model.js';
 import { diffStat, percentileDelta, type AnalyzedPhase } from './compare.js';
 import { ratioStat } from './phase.js';
-import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, zFor } from './stats.js';
+import { DEFAULT_CONFIDENCE, meanInterval, percentileInterval, standardErrorMs } from './stats.js';
 import { filterProblem, splitTagFilter, type TagFilter } from './gate-filters.js';
+import { tFor } from './student-t.js';
 import { judgeSplit, restrictContext, SPLIT_GATE, undecided } from './gate-split.js';
 
 /** Longest first, so "<=" is not read as "<". k6 also accepts "===", read here as "==". */
@@ -431,11 +432,15 @@ function observeDuration(gate: Gate, scope: Scope, ctx: GateContext, confidence:
   const hist = (ph: AnalyzedPhase) => histogramOf(ph.result.histograms.overall);
   if (gate.aggregation === 'avg') {
     if (scope !== 'delta') return ranged(meanInterval(hist(ctx[scope]), confidence));
-    // difference of means: normal theory, standard errors add in quadrature
+    // difference of means: Welch's t interval (standard errors add in quadrature, Welch–Satterthwaite df)
     const [b, q] = [hist(ctx.baseline), hist(ctx.policy)];
-    const se = (h: typeof b) => h.stdDeviation / 1000 / Math.sqrt(h.totalCount);
     const delta = (q.mean - b.mean) / 1000;
-    const half = zFor(confidence) * Math.hypot(se(b), se(q));
+    if (b.totalCount === 0 || q.totalCount === 0) return { observed: NaN, lo: NaN, hi: NaN, exact: false };
+    if (b.totalCount < 2 || q.totalCount < 2) return { observed: delta, lo: -Infinity, hi: Infinity, exact: false };
+    const [sb, sq] = [standardErrorMs(b), standardErrorMs(q)];
+    const se = Math.hypot(sb, sq);
+    const df = se ** 4 / (sb ** 4 / (b.totalCount - 1) + sq ** 4 / (q.totalCount - 1));
+    const half = se === 0 ? 0 : tFor(confidence, df) * se;
     return { observed: delta, lo: delta - half, hi: delta + half, exact: false };
   }
   // min / max: observed extremes, exact facts about this run

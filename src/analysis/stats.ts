@@ -6,6 +6,7 @@
  */
 import { valueAtRankMs, type Histogram } from '../load/histogram.js';
 import { logGamma } from './chi-square.js';
+import { tFor } from './student-t.js';
 
 /** 95 %: the confidence every interval in a report is stated at unless the caller asks otherwise. */
 export const DEFAULT_CONFIDENCE = 0.95;
@@ -182,12 +183,23 @@ export function percentileInterval(
   };
 }
 
-/** Normal-theory interval for a mean (ms) from the histogram's mean and standard deviation. */
+/**
+ * Student's t interval for a mean (ms): mean ± t(n − 1) · s/√n, s the sample standard deviation
+ * (÷ (n − 1); the histogram's own is ÷ n). With one sample nothing bounds the spread, so the
+ * interval is [0, ∞) — it used to be the zero-width [x, x], which decided an `avg` gate on one
+ * request; and z in place of t made small samples' intervals far too narrow (n = 2: 1.96 for 12.71).
+ */
 export function meanInterval(h: Histogram, confidence = DEFAULT_CONFIDENCE): { value: number; lo: number; hi: number } {
   const n = h.totalCount;
   if (n === 0) return { value: NaN, lo: NaN, hi: NaN };
   const mean = h.mean / 1000;
-  const se = h.stdDeviation / 1000 / Math.sqrt(n);
-  const half = zFor(confidence) * se;
+  if (n < 2) return { value: mean, lo: 0, hi: Infinity };
+  const half = tFor(confidence, n - 1) * standardErrorMs(h);
   return { value: mean, lo: Math.max(0, mean - half), hi: mean + half };
+}
+
+/** s/√n in ms, s the sample standard deviation (Bessel-corrected); needs n ≥ 2. */
+export function standardErrorMs(h: Histogram): number {
+  const n = h.totalCount;
+  return h.stdDeviation / 1000 / Math.sqrt(n - 1);
 }

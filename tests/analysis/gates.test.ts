@@ -12,6 +12,7 @@ import {
   GateError,
 } from '../../src/analysis/gates.js';
 import { analyzeExperiment } from '../../src/analysis/experiment.js';
+import { createHistogram, recordMs, serializeHistogram } from '../../src/load/histogram.js';
 import { HEALTHY, syntheticPhase } from '../fixtures/report/synthetic.js';
 import { gateMessage } from '../../src/report/gate-text.js';
 
@@ -247,6 +248,45 @@ test('latency gates: p(N), med, avg, min, max per phase and on the delta (health
   assert.is(max.interval[0], max.interval[1], 'max is exact');
   const d = a.gates[6];
   assert.ok(Math.abs(d.observed - 25) < 4, `p50 delta ${d.observed}`);
+});
+
+test("avg gates: Welch's t on the delta, and one request decides nothing", () => {
+  const at = (values: number[], seed: number) => {
+    const r = syntheticPhase({
+      seed,
+      requests: values.length,
+      durationS: 1,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      mix: [HEALTHY],
+    });
+    const h = createHistogram();
+    for (const ms of values) recordMs(h, ms);
+    return { ...r, histograms: { ...r.histograms, overall: serializeHistogram(h) } };
+  };
+  // reference (Python statistics + Simpson-integrated t): δ = 0.5, se = 0.147196, Welch df = 4.1901,
+  // t = 2.727470 → [0.098527, 0.901473]; z with ÷n deviations gave [0.2664, 0.7336]
+  const a = analyzeExperiment({
+    baseline: at([1.0, 1.1, 1.3, 1.4], 1),
+    policy: at([1.5, 1.7, 1.9], 2),
+    expect: { delta: { http_req_duration: ['avg>0.05'] } },
+  });
+  const d = a.gates[0];
+  assert.ok(Math.abs(d.observed - 0.5) < 1e-9, `delta ${d.observed}`);
+  assert.ok(Math.abs(d.interval[0] - 0.098527) < 1e-6 && Math.abs(d.interval[1] - 0.901473) < 1e-6, String(d.interval));
+  assert.is(d.verdict, 'pass');
+  // one request per phase: the zero-width interval [x, x] used to pass both gates
+  const one = analyzeExperiment({
+    baseline: at([5], 3),
+    policy: at([7], 4),
+    expect: { baseline: { http_req_duration: ['avg<1000'] }, delta: { http_req_duration: ['avg<1000'] } },
+  });
+  assert.equal(
+    one.gates.map((g) => [g.verdict, ...g.interval]),
+    [
+      ['inconclusive', 0, Infinity],
+      ['inconclusive', -Infinity, Infinity],
+    ],
+  );
 });
 
 test('gates parsed once by the scenario loader evaluate like the expect block', () => {

@@ -10,6 +10,7 @@ import {
   wilson,
   zFor,
 } from '../../src/analysis/stats.js';
+import { tFor } from '../../src/analysis/student-t.js';
 import { createHistogram, recordMs } from '../../src/load/histogram.js';
 
 const near = (actual: number, expected: number, tol: number, what: string) =>
@@ -121,6 +122,41 @@ test('mean interval of 1..1000 ms is 500.5 ± 1.96·288.7/√1000 = ±17.9 ms', 
   const m = meanInterval(h);
   near(m.value, 500.5, 0.5, 'mean');
   near(m.hi - m.value, 17.89, 0.2, 'half width');
+});
+
+test("Student's t critical values match the published table (and a brute-force Simpson integration of the density)", () => {
+  // two-sided 95 %: ν = 1 12.7062, 2 4.3027, 3 3.1824, 9 2.2622, 30 2.0423, 999 1.9623; 99 %, ν = 1: 63.6567
+  // fractional ν (Welch): 4.5 → 2.658912 (Python, Simpson's rule on the t density, bisection)
+  const table: [number, number, number][] = [
+    [0.95, 1, 12.706205],
+    [0.95, 2, 4.302653],
+    [0.95, 3, 3.182446],
+    [0.95, 9, 2.262157],
+    [0.95, 30, 2.042272],
+    [0.95, 999, 1.962341],
+    [0.99, 1, 63.656741],
+    [0.95, 4.5, 2.658912],
+  ];
+  for (const [c, df, t] of table) near(tFor(c, df), t, 1e-6, `t(${c}, ${df})`);
+});
+
+test("mean interval of few samples is Student's t with the sample standard deviation: 1.0, 1.2, 1.4 ms → 1.2 ± 4.3027·0.2/√3", () => {
+  // reference (Python statistics.stdev, t from the Simpson integration above): [0.703172, 1.696828];
+  // z with the ÷n standard deviation gave [1.0152, 1.3848], a third as wide
+  const h = createHistogram();
+  for (const ms of [1.0, 1.2, 1.4]) recordMs(h, ms);
+  const m = meanInterval(h);
+  near(m.value, 1.2, 1e-9, 'mean');
+  near(m.lo, 0.703172, 1e-6, 'lo');
+  near(m.hi, 1.696828, 1e-6, 'hi');
+});
+
+test('mean interval of one sample is [0, ∞): one request bounds nothing about the spread', () => {
+  const h = createHistogram();
+  recordMs(h, 5);
+  const m = meanInterval(h);
+  assert.is(m.lo, 0);
+  assert.is(m.hi, Infinity);
 });
 
 test.run();
