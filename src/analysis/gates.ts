@@ -380,6 +380,9 @@ function observe(ref: MetricRef, gate: Gate, scope: Scope, ctx: GateContext, con
         scope === 'delta' ? countOf(ctx.policy).count - countOf(ctx.baseline).count : countOf(ctx[scope]).count,
       );
     if (scope === 'delta') {
+      // as for the other shares below: a phase without requests has no share to take a difference of
+      if (ctx.baseline.stats.requests === 0 || ctx.policy.stats.requests === 0)
+        return { observed: NaN, lo: NaN, hi: NaN, exact: false };
       const d = diffStat(countOf(ctx.baseline), countOf(ctx.policy), confidence);
       return { observed: d.delta, lo: d.lo, hi: d.hi, exact: false };
     }

@@ -156,6 +156,22 @@ test('bad canary: overall failure ≈ 2 % passes rate<0.05, http_req_failed{subs
   assert.equal(v2.statuses, { '500': 20, '200': 80 });
 });
 
+test('delta subset_v2 with a baseline of no requests is undecided (no data), as every other delta share is', () => {
+  // Newcombe with 0/0 on one side takes that side's Wilson [0, 1]: here [−0.90, 0.16] for 10/100 − 0/0,
+  // which passed rate<0.5 on no baseline data at all
+  const a = analyzeExperiment({
+    baseline: phase([]),
+    policy: phase([
+      { subset: 'v1', n: 90 },
+      { subset: 'v2', n: 10 },
+    ]),
+    gates: parsedList([{ scope: 'delta', metric: 'subset_v2', expression: 'rate<0.5' }]),
+  });
+  const g = a.gates[0];
+  assert.equal([g.verdict, g.evidence.kind === 'threshold' && g.evidence.undecided], ['inconclusive', 'no-data']);
+  assert.ok(Number.isNaN(g.observed));
+});
+
 test('{status:200} and {cause:overflow} filters: counts and rates of the restricted requests, as k6 sub-metrics', () => {
   const policy = phase([{ subset: 'v1', n: 100, overflow: 30 }]);
   const a = analyzeExperiment({
