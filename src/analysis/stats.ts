@@ -178,7 +178,7 @@ export function percentileInterval(
   const r = quantileRanks(n, q, confidence);
   return {
     value,
-    lo: r.lo < 1 ? 0 : valueAtRankMs(h, r.lo),
+    lo: r.lo < 1 ? 0 : valueAtRankMs(h, r.lo, 'low'),
     hi: r.hi > n ? Infinity : valueAtRankMs(h, r.hi),
   };
 }

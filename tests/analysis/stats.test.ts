@@ -116,6 +116,16 @@ test('percentile interval of 1..1000 ms: p95 = 950 ms, bounded by the 936th and 
   near(p.hi, 964, 1, 'hi');
 });
 
+test("a percentile lower bound is its HDR bucket's lowest value: 1000 samples of 5.000 ms give p50 in [5.000, 5.003], not [5.003, 5.003]", () => {
+  // 5000 µs sits in HDR's 4096–8191 µs range, 4 µs per bucket: [5000, 5003]. The point estimate is the
+  // bucket's top (HdrHistogram's getValueAtPercentile), the lower bound its bottom, so it never exceeds
+  // the samples; with the top, p(50)>5.001 passed although every sample was 5.000 ms
+  const h = createHistogram();
+  recordMs(h, 5, 1000);
+  const p = percentileInterval(h, 50);
+  assert.equal([p.lo, p.value, p.hi], [5, 5.003, 5.003]);
+});
+
 test('mean interval of 1..1000 ms is 500.5 ± 1.96·288.7/√1000 = ±17.9 ms', () => {
   const h = createHistogram();
   for (let i = 1; i <= 1000; i++) recordMs(h, i);

@@ -40,7 +40,7 @@ test('threshold evidence: exact pass / fail, interval pass / fail / straddle, p(
       [
         'threshold',
         'pass',
-        'policy http_req_duration p(95) = 59.01; the whole 95 % interval [59.01, 62.02] satisfies p(95)<250',
+        'policy http_req_duration p(95) = 59.01; the whole 95 % interval [58.98, 62.02] satisfies p(95)<250',
       ],
       ['threshold', 'fail', 'policy http_req_duration max = 69.06 (exact) violates max<40'],
       [
@@ -56,7 +56,7 @@ test('threshold evidence: exact pass / fail, interval pass / fail / straddle, p(
       [
         'threshold',
         'pass',
-        'delta http_req_duration med = 17.01; the whole 95 % interval [15.02, 18.99] satisfies med<50',
+        'delta http_req_duration med = 17.01; the whole 95 % interval [14.99, 19.01] satisfies med<50',
       ],
       [
         'threshold',
