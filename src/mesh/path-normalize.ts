@@ -109,7 +109,7 @@ export function canonicalPath(path: string): string | null {
   let badPercent = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < end; i++) {
     const ch = path.charCodeAt(i);
-    const byte = ch > 0xff ? 0xff : ch; // the codecs hand latin1: every char is one byte
+    const byte = Math.min(ch, 0xff); // the codecs hand latin1: every char is one byte
     const flags = LOOKUP[byte];
     if (!(flags & SPECIAL)) {
       out.push(path[i]);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startMesh } from '../../src/mesh/index.js';
 import { mutateRequestHeaders, requestId } from '../../src/mesh/request-headers.js';
 import { createRng } from '../../src/util/random.js';
-import { appWith, fixed, HOST, send } from './helpers.js';
+import { appWith, fixed, send } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
