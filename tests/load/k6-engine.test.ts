@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -174,20 +174,31 @@ test('an aborted run: k6 gets SIGINT, still writes its summary and exits 105 —
   }
 });
 
-test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once, through meshproof: the partial summary is kept", async () => {
-  // k6 takes a second SIGINT as a hard stop (exit 105, no handleSummary); in meshproof's group it
-  // would get the terminal's and then meshproof's own
-  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-ctrl-c-'));
+/**
+ * tests/load/helpers/k6-ctrl-c.ts (meshproof's k6 engine, running the fake k6 until SIGINT) in a
+ * process of its own; `ready` appears, with k6's pid, once k6 can take a signal.
+ */
+function startWrapper(extra: string[], options: SpawnOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-wrapper-'));
   const responsesFile = join(dir, 'responses.json');
   writeFileSync(responsesFile, JSON.stringify(responses));
   const ready = join(dir, 'ready');
   const fixture = join(ROOT, 'tests/load/helpers/k6-ctrl-c.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready], {
-    detached: true, // its own group, which the test then signals as a terminal would
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready, ...extra],
+    options,
+  );
+  return { dir, ready, child };
+}
+
+test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once, through meshproof: the partial summary is kept", async () => {
+  // k6 takes a second SIGINT as a hard stop (exit 105, no handleSummary); in meshproof's group it
+  // would get the terminal's and then meshproof's own
+  // its own group, which the test then signals as a terminal would
+  const { dir, ready, child } = startWrapper([], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   const killer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 30_000);
   try {
     const deadline = Date.now() + 25_000;
@@ -202,14 +213,7 @@ test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once,
 });
 
 test('k6 in its own process group does not outlive meshproof: a meshproof that exits under it (a third Ctrl-C, a crash) takes it along', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshproof-k6-exit-'));
-  const responsesFile = join(dir, 'responses.json');
-  writeFileSync(responsesFile, JSON.stringify(responses));
-  const ready = join(dir, 'ready');
-  const fixture = join(ROOT, 'tests/load/helpers/k6-ctrl-c.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, FAKE_K6, script, responsesFile, ready, 'exit'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const { dir, ready, child } = startWrapper(['exit'], { stdio: ['ignore', 'ignore', 'inherit'] });
   let k6Pid = 0;
   try {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
