@@ -102,44 +102,21 @@ test('the body against the URL: another namespace is 400 on create, replace and 
   const made = await call(api.url, 'POST', DRS, dr());
   assert.is(made.status, 201);
   const rv = made.json.metadata.resourceVersion;
-  const put = await call(api.url, 'PUT', `${DRS}/productpage`, dr({ name: 'reviews', resourceVersion: rv }));
-  assert.equal(
-    [put.status, put.json.message],
-    [400, 'the name of the object (reviews) does not match the name on the URL (productpage)'],
-  );
-  assert.is(api.store.get('destinationrules', 'default', 'reviews'), undefined);
-  const putNs = await call(api.url, 'PUT', `${DRS}/productpage`, dr({ namespace: 'other', resourceVersion: rv }));
-  assert.equal([putNs.status, putNs.json.message], [400, ns]);
-  const merge = await call(
-    api.url,
-    'PATCH',
-    `${DRS}/productpage`,
-    { metadata: { name: 'reviews' } },
-    'application/merge-patch+json',
-  );
-  assert.equal(
-    [merge.status, merge.json.message],
-    [400, 'the name of the object (reviews) does not match the name on the URL (productpage)'],
-  );
-  const apply = await call(
-    api.url,
-    'PATCH',
-    `${DRS}/productpage?fieldManager=alice`,
-    JSON.stringify(dr({ name: 'reviews' })),
-    'application/apply-patch+yaml',
-  );
-  assert.equal(
-    [apply.status, apply.json.message],
-    [400, 'the name of the object (reviews) does not match the name on the URL (productpage)'],
-  );
-  const applyNs = await call(
-    api.url,
-    'PATCH',
-    `${DRS}/productpage?fieldManager=alice`,
-    JSON.stringify(dr({ namespace: 'other' })),
-    'application/apply-patch+yaml',
-  );
-  assert.equal([applyNs.status, applyNs.json.message], [400, ns]);
+  const name = 'the name of the object (reviews) does not match the name on the URL (productpage)';
+  const APPLY = 'application/apply-patch+yaml';
+  const cases: [string, string, unknown, string | undefined, string][] = [
+    ['replace, another name', 'PUT', dr({ name: 'reviews', resourceVersion: rv }), undefined, name],
+    ['replace, another namespace', 'PUT', dr({ namespace: 'other', resourceVersion: rv }), undefined, ns],
+    ['merge patch, another name', 'PATCH', { metadata: { name: 'reviews' } }, 'application/merge-patch+json', name],
+    ['apply, another name', 'PATCH', JSON.stringify(dr({ name: 'reviews' })), APPLY, name],
+    ['apply, another namespace', 'PATCH', JSON.stringify(dr({ namespace: 'other' })), APPLY, ns],
+  ];
+  for (const [what, method, body, type, message] of cases) {
+    const query = method === 'PATCH' && type === APPLY ? '?fieldManager=alice' : '';
+    const r = await call(api.url, method, `${DRS}/productpage${query}`, body, type);
+    assert.equal([r.status, r.json.message], [400, message], what);
+    assert.is(api.store.get('destinationrules', 'default', 'reviews'), undefined, what);
+  }
   assert.is(api.store.get('destinationrules', 'default', 'productpage')!.metadata.resourceVersion, rv);
 });
 
