@@ -93,7 +93,7 @@ test("Istio's webhook (meshproof's validator): an invalid DestinationRule is 403
   assert.equal(r.json.details, { name: 'productpage', group: 'networking.istio.io', kind: 'destinationrules' });
   assert.match(
     r.json.message,
-    /^destinationrules\.networking\.istio\.io "productpage" is forbidden: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: /,
+    /^destinationrules\.networking\.istio\.io "productpage" is forbidden: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: max connections must be non-negative$/,
   );
   const applied = await call(
     api.url,
@@ -117,6 +117,33 @@ test("Istio's webhook (meshproof's validator): an invalid DestinationRule is 403
   assert.is(patched.status, 403);
   assert.is(api.store.get('destinationrules', 'default', 'productpage')!.spec.host, 'productpage');
   assert.is(changes.length, 1);
+});
+
+test("the webhook's denial reads as istiod's: Istio's own messages without meshproof's field paths; several as go-multierror lists them", async () => {
+  const prefix =
+    'destinationrules.networking.istio.io "productpage" is forbidden: admission webhook "validation.istio.io" denied the request: configuration is invalid: ';
+  // validateConnectionPool → agent.ValidateDuration: no ", got …" and no path in Istio's text
+  const one = await call(
+    api.url,
+    'POST',
+    DRS,
+    dr({ host: 'productpage', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '0s' } } } }),
+  );
+  assert.is(one.status, 403);
+  assert.is(one.json.message, `${prefix}duration must be greater than 1ms`);
+  // ValidateDestinationRule: "duplicate subset names: v1", then the subset's own name rule
+  const two = await call(
+    api.url,
+    'POST',
+    DRS,
+    dr({ host: 'productpage', subsets: [{ name: 'v1' }, { name: 'v1' }, { name: 'v_2' }] }),
+  );
+  assert.is(two.status, 403);
+  assert.is(
+    two.json.message,
+    `${prefix}2 errors occurred:\n\t* duplicate subset names: v1\n\t* subset name is invalid: v_2\n\n`,
+  );
+  assert.is(api.store.list('destinationrules').length, 0);
 });
 
 test('onChange hands over every stored Istio object after each change, in creation order; a dry run and an unchanged write push nothing', async () => {
