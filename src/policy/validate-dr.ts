@@ -7,6 +7,7 @@
 import type { FieldPath } from './model.js';
 import { type Checker, INT32_MAX, UINT32_MAX } from './fields.js';
 import { fqdnProblem, isIpAddress, labelProblems, subsetNameProblem, wildcardDomainProblem } from './names.js';
+import { validateExportTo, validateWorkloadSelector } from './validate-export.js';
 import { validateLoadBalancer } from './validate-lb.js';
 
 const SPEC_FIELDS = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'] as const;
@@ -65,6 +66,9 @@ export function validateDestinationRule(c: Checker, spec: Record<string, unknown
   }
   trafficPolicy(c, ['spec', 'trafficPolicy'], spec.trafficPolicy);
   subsets(c, spec.subsets);
+  const selector = spec.workloadSelector !== undefined && spec.workloadSelector !== null;
+  validateExportTo(c, ['spec', 'exportTo'], spec.exportTo, c.doc.namespace, selector);
+  validateWorkloadSelector(c, ['spec', 'workloadSelector'], spec.workloadSelector);
 }
 
 function trafficPolicy(c: Checker, path: FieldPath, v: unknown): void {

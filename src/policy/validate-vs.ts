@@ -11,6 +11,7 @@ import type { FieldPath } from './model.js';
 import { type Checker, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { isValidRetryOnToken, retryOnTokens } from './retry-on.js';
+import { validateExportTo } from './validate-export.js';
 import { validateAuthorityRewrite, validateHeaderOperations } from './validate-headers.js';
 import { validateMatches } from './validate-match.js';
 import { validateHostsAndGateways, type VsBinding } from './validate-vs-hosts.js';
@@ -83,6 +84,7 @@ export function validateVirtualService(c: Checker, spec: Record<string, unknown>
     c.error(['spec'], 'http, tcp or tls must be provided in virtual service');
   }
   routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r, binding, spec.gateways));
+  validateExportTo(c, ['spec', 'exportTo'], spec.exportTo, c.doc.namespace, false);
 }
 
 function httpRoute(c: Checker, path: FieldPath, v: unknown, binding: VsBinding, gateways: unknown): void {

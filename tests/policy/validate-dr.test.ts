@@ -348,4 +348,28 @@ test('§7.2 host: a trailing dot and a leading "*-" label pass Istio; an all-num
   });
 });
 
+test('exportTo and workloadSelector as validateExportTo / validateWorkloadSelector check them', () => {
+  const f = (spec: string) =>
+    validateText(drSpec(`host: productpage\n${spec}`)).map((x) => `${x.line}:${x.column} ${x.path}: ${x.message}`);
+  // Istio counts the raw list for the public rule, so a doubled "*" gets both errors
+  assert.equal(f('exportTo: ["*", "*"]'), [
+    '7:3 spec.exportTo: cannot have both public (*) and non-public exportTo values for a resource',
+    '7:19 spec.exportTo[1]: duplicate entries in exportTo for entry *',
+  ]);
+  assert.equal(f('exportTo: ["~"]'), [
+    '7:14 spec.exportTo[0]: exportTo ~ (none) is not allowed for Istio configuration objects',
+  ]);
+  assert.equal(f('exportTo: ["*", bookinfo]'), [
+    '7:3 spec.exportTo: cannot have both public (*) and non-public exportTo values for a resource',
+  ]);
+  assert.equal(f('exportTo: [bookinfo]\nworkloadSelector: {matchLabels: {app: gw}}'), [
+    '7:3 spec.exportTo: destination rule with workload selector cannot have exportTo beyond current namespace',
+  ]);
+  assert.equal(f('workloadSelector: {matchLabels: {app: "gw*"}}'), [
+    '7:36 spec.workloadSelector.matchLabels.app: wildcard is not supported in selector: "app=gw*"',
+  ]);
+  assert.equal(f('workloadSelector: {}'), ['7:3 spec.workloadSelector: workload selector specified without labels']);
+  assert.equal(f('exportTo: [".", istio-system]'), []);
+});
+
 test.run();
