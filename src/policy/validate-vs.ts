@@ -5,7 +5,7 @@
  * unknown fields), as listed in istio-envoy-semantics.md §7.3 for the fields of §4 (timeout,
  * retries) and §5 (fault). Hosts and gateways: validate-vs-hosts.ts; match: validate-match.ts;
  * header operations: validate-headers.ts; redirect, rewrite, directResponse, mirrors:
- * validate-vs-extras.ts.
+ * validate-vs-extras.ts; the unreachable-rule warnings: validate-vs-unreachable.ts.
  */
 import type { FieldPath } from './model.js';
 import { type Checker, INT32_MAX } from './fields.js';
@@ -15,6 +15,7 @@ import { validateExportTo } from './validate-export.js';
 import { validateAuthorityRewrite, validateHeaderOperations } from './validate-headers.js';
 import { validateMatches } from './validate-match.js';
 import { validateHostsAndGateways, type VsBinding } from './validate-vs-hosts.js';
+import { warnUnreachableRules } from './validate-vs-unreachable.js';
 import { validateDirectResponse, validateMirrors, validateRedirect, validateRewrite } from './validate-vs-extras.js';
 
 const SPEC_FIELDS = ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'] as const;
@@ -85,6 +86,7 @@ export function validateVirtualService(c: Checker, spec: Record<string, unknown>
   }
   routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r, binding, spec.gateways));
   validateExportTo(c, ['spec', 'exportTo'], spec.exportTo, c.doc.namespace, false);
+  warnUnreachableRules(c, ['spec', 'http'], routes);
 }
 
 function httpRoute(c: Checker, path: FieldPath, v: unknown, binding: VsBinding, gateways: unknown): void {
