@@ -35,8 +35,14 @@ const MATCH_FIELDS = [
   'sourceNamespace',
   'statPrefix',
 ] as const;
-/** validation.go validHeaderRegex */
-const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
+/**
+ * validation.go `validHeaderNameRegex`: RFC 7230 token characters. Go's class `+-.` is a range,
+ * so `,` is in it too. (Istio before the change allowed only `[-_A-Za-z0-9]`; meshproof
+ * follows current Istio so no name current istiod admits is refused.)
+ */
+export const HEADER_NAME = /^[!#$%&'*+,\-.^_`|~A-Za-z0-9]+$/;
+/** validation.go `pseudoHeaders`: matchable although they are no token. */
+const PSEUDO_HEADERS = [':method', ':scheme', ':authority', ':path', ':status'];
 const JWT_CLAIM = '@request.auth.claims';
 const RE2_HINT = 'Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)';
 
@@ -51,6 +57,7 @@ export function isJwtClaimRoute(name: string): boolean {
 function headerNameProblem(name: string): string | undefined {
   if (name === '') return 'header name cannot be empty';
   if (isJwtClaimRoute(name)) return undefined;
+  if (PSEUDO_HEADERS.includes(name)) return undefined;
   if (!HEADER_NAME.test(name)) return `header name ${name} is not a valid header name`;
   return undefined;
 }

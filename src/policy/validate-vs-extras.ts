@@ -3,11 +3,11 @@
  * policy `meshproof validate` passes is one istiod admits: `validateHTTPRedirect`,
  * `validateHTTPDirectResponse`, `validateHTTPRewrite` / `validateURIRegexRewrite`, mirrors
  * (`validateHTTPMirrors`, `mirror_percentage`, deprecated `mirrorPercent`) in validation.go and
- * virtualservice.go `validateHTTPRoute`, with their messages. `corsPolicy` is not checked.
+ * virtualservice.go `validateHTTPRoute`, and `validateCORSPolicy`, with their messages.
  */
 import type { FieldPath } from './model.js';
 import { type Checker, UINT32_MAX } from './fields.js';
-import { regexProblem } from './validate-match.js';
+import { HEADER_NAME, regexProblem } from './validate-match.js';
 
 const REDIRECT_FIELDS = ['uri', 'authority', 'port', 'derivePort', 'scheme', 'redirectCode'] as const;
 const REWRITE_FIELDS = ['uri', 'authority', 'uriRegexRewrite'] as const;
@@ -125,4 +125,56 @@ function percentage(c: Checker, path: FieldPath, v: unknown, what: string): void
   if (value === undefined) return;
   if (value > 100) c.error([...path, 'value'], `${what} must have a max value of 100 (it has ${value.toFixed(6)})`);
   if (value < 0) c.error([...path, 'value'], `${what} must have a min value of 0 (it has ${value.toFixed(6)})`);
+}
+
+const CORS_FIELDS = [
+  'allowOrigins',
+  'allowOrigin',
+  'allowMethods',
+  'allowHeaders',
+  'exposeHeaders',
+  'maxAge',
+  'allowCredentials',
+  'unmatchedPreflights',
+] as const;
+/** validation.go `supportedCORSMethods`: Go's net/http method names and `*`. */
+const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', '*'];
+
+/** validateCORSPolicy, validateAllowOrigins, validateCORSHTTPMethod, ValidateCORSHTTPHeaderName. */
+export function validateCors(c: Checker, path: FieldPath, v: unknown): void {
+  const p = c.object(path, v, CORS_FIELDS);
+  if (!p) return;
+  (c.list([...path, 'allowOrigins'], p.allowOrigins) ?? []).forEach((o, i) => {
+    const at: FieldPath = [...path, 'allowOrigins', i];
+    const sm = c.object(at, o, ['exact', 'prefix', 'regex']);
+    const kind = (['exact', 'prefix', 'regex'] as const).find((k) => sm?.[k] !== undefined && sm?.[k] !== null);
+    const value = kind && sm ? (c.string([...at, kind], sm[kind]) ?? '') : '';
+    if (value === '') c.error(at, "'' is not a valid match type for CORS allow origins");
+    else if (kind === 'regex') {
+      const problem = regexProblem(value, 'corsPolicy.allowOrigins');
+      if (problem) c.error([...at, 'regex'], problem);
+    }
+  });
+  (c.list([...path, 'allowOrigin'], p.allowOrigin) ?? []).forEach((o, i) => c.string([...path, 'allowOrigin', i], o));
+  (c.list([...path, 'allowMethods'], p.allowMethods) ?? []).forEach((m, i) => {
+    const s = c.string([...path, 'allowMethods', i], m);
+    if (s !== undefined && !CORS_METHODS.includes(s)) {
+      c.error([...path, 'allowMethods', i], `${JSON.stringify(s)} is not a supported HTTP method`);
+    }
+  });
+  for (const field of ['allowHeaders', 'exposeHeaders'] as const) {
+    (c.list([...path, field], p[field]) ?? []).forEach((h, i) => {
+      const s = c.string([...path, field, i], h);
+      if (s === undefined) return;
+      if (s === '') c.error([...path, field, i], 'header name cannot be empty');
+      else if (s !== '*' && !HEADER_NAME.test(s))
+        c.error([...path, field, i], `header name ${s} is not a valid header name`);
+    });
+  }
+  const ms = c.duration([...path, 'maxAge'], p.maxAge);
+  if (ms !== undefined && ms % 1000 !== 0) {
+    c.error([...path, 'maxAge'], 'max_age duration is accurate only to seconds precision');
+  }
+  c.bool([...path, 'allowCredentials'], p.allowCredentials);
+  c.oneOf([...path, 'unmatchedPreflights'], p.unmatchedPreflights, ['UNSPECIFIED', 'FORWARD', 'IGNORE']);
 }

@@ -16,7 +16,13 @@ import { validateAuthorityRewrite, validateHeaderOperations } from './validate-h
 import { validateMatches } from './validate-match.js';
 import { validateHostsAndGateways, type VsBinding } from './validate-vs-hosts.js';
 import { warnUnreachableRules } from './validate-vs-unreachable.js';
-import { validateDirectResponse, validateMirrors, validateRedirect, validateRewrite } from './validate-vs-extras.js';
+import {
+  validateCors,
+  validateDirectResponse,
+  validateMirrors,
+  validateRedirect,
+  validateRewrite,
+} from './validate-vs-extras.js';
 
 const SPEC_FIELDS = ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'] as const;
 const ROUTE_FIELDS = [
@@ -100,6 +106,7 @@ function httpRoute(c: Checker, path: FieldPath, v: unknown, binding: VsBinding, 
   routeConflicts(c, path, r, destinations.length, binding.delegate);
   validateMatches(c, [...path, 'match'], r.match, binding.appliesToGateway, gateways);
   validateHeaderOperations(c, [...path, 'headers'], r.headers);
+  validateCors(c, [...path, 'corsPolicy'], r.corsPolicy);
   fault(c, [...path, 'fault'], r.fault);
   validateMirrors(c, path, r, destination);
   if (has('redirect')) validateRedirect(c, [...path, 'redirect'], r.redirect);

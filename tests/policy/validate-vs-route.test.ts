@@ -158,4 +158,26 @@ test('§7.3 redirect, directResponse, rewrite, mirror percentage: the webhook ru
   assertNone(validateText(vs('rewrite: {uri: /v2}\nmirror: {host: shadow}\nmirrorPercentage: {value: 10}')));
 });
 
+test('§7.3 corsPolicy: origins, methods, header names, maxAge in whole seconds (validateCORSPolicy)', () => {
+  const cors = (p: string) => found(vs(`corsPolicy:\n  ${p}`));
+  assert.equal(cors('allowOrigins: [{exact: ""}]'), [
+    "12:24 spec.http[0].corsPolicy.allowOrigins[0]: '' is not a valid match type for CORS allow origins",
+  ]);
+  assert.equal(cors('allowMethods: [GET, FETCH]'), [
+    '12:29 spec.http[0].corsPolicy.allowMethods[1]: "FETCH" is not a supported HTTP method',
+  ]);
+  assert.equal(cors('allowHeaders: ["x user"]'), [
+    '12:24 spec.http[0].corsPolicy.allowHeaders[0]: header name x user is not a valid header name',
+  ]);
+  assert.equal(cors('maxAge: 1.5s'), [
+    '12:9 spec.http[0].corsPolicy.maxAge: max_age duration is accurate only to seconds precision',
+  ]);
+  assert.equal(
+    cors(
+      'allowOrigins: [{prefix: "https://"}]\n  allowMethods: ["*", POST]\n  allowHeaders: ["*", x-user]\n  maxAge: 24h',
+    ),
+    [],
+  );
+});
+
 test.run();
