@@ -9,6 +9,7 @@ import { type Checker, INT32_MAX, UINT32_MAX } from './fields.js';
 import { fqdnProblem, isIpAddress, labelProblems, subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { validateExportTo, validateWorkloadSelector } from './validate-export.js';
 import { validateLoadBalancer } from './validate-lb.js';
+import { validateClientTls } from './validate-tls.js';
 
 const SPEC_FIELDS = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'] as const;
 const POLICY_FIELDS = [
@@ -88,6 +89,7 @@ function trafficPolicy(c: Checker, path: FieldPath, v: unknown): void {
   connectionPool(c, [...path, 'connectionPool'], tp.connectionPool);
   outlierDetection(c, [...path, 'outlierDetection'], tp.outlierDetection);
   validateLoadBalancer(c, [...path, 'loadBalancer'], tp.loadBalancer, tp.outlierDetection);
+  validateClientTls(c, [...path, 'tls'], tp.tls);
   const ports = c.list([...path, 'portLevelSettings'], tp.portLevelSettings) ?? [];
   ports.forEach((p, i) => portTrafficPolicy(c, [...path, 'portLevelSettings', i], p));
   tunnel(c, [...path, 'tunnel'], tp.tunnel);
@@ -137,6 +139,7 @@ function portTrafficPolicy(c: Checker, path: FieldPath, v: unknown): void {
   connectionPool(c, [...path, 'connectionPool'], p.connectionPool);
   outlierDetection(c, [...path, 'outlierDetection'], p.outlierDetection);
   validateLoadBalancer(c, [...path, 'loadBalancer'], p.loadBalancer, p.outlierDetection);
+  validateClientTls(c, [...path, 'tls'], p.tls);
 }
 
 /** §2.1 fields, §7.2 rules. */

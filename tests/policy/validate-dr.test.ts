@@ -372,4 +372,26 @@ test('exportTo and workloadSelector as validateExportTo / validateWorkloadSelect
   assert.equal(f('exportTo: [".", istio-system]'), []);
 });
 
+test('§7.2 tls: MUTUAL needs a client certificate and key unless credentialName names them (agent.ValidateTLS)', () => {
+  const f = (tls: string) =>
+    validateText(dr(`tls: ${tls}`)).map((x) => `${x.line}:${x.column} ${x.path}: ${x.message}`);
+  assert.equal(f('{mode: MUTUAL}'), [
+    '8:5 spec.trafficPolicy.tls: client certificate required for mutual tls',
+    '8:5 spec.trafficPolicy.tls: private key required for mutual tls',
+  ]);
+  assert.equal(f('{mode: SIMPLE, credentialName: cacert, caCertificates: /etc/ca.pem}'), [
+    '8:5 spec.trafficPolicy.tls: cannot specify client certificates or CA certificate or CA CRL If credentialName is set',
+  ]);
+  assert.equal(f('{mode: SIMPLE, insecureSkipVerify: true, subjectAltNames: [a.example.com]}'), [
+    '8:5 spec.trafficPolicy.tls: cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true',
+  ]);
+  for (const ok of [
+    '{mode: ISTIO_MUTUAL}',
+    '{mode: MUTUAL, credentialName: client-cert}',
+    '{mode: SIMPLE, sni: a.example.com}',
+  ]) {
+    assert.equal(f(ok), []);
+  }
+});
+
 test.run();
