@@ -12,6 +12,20 @@ import type { FieldPath, PolicyDoc } from './model.js';
 import { expectedGot, isKind, unknownFieldMessage } from './yaml-reader.js';
 
 export const INT32_MAX = 2_147_483_647;
+
+/**
+ * A float64 as Go's `%v` prints it (strconv.FormatFloat(f, 'g', -1, 64)): the shortest digits,
+ * in exponent form when the decimal exponent is below -4 or at least 6 (`eprec = 6` for the
+ * shortest form), so 0.00001 → "1e-05", 1234567 → "1.234567e+06", 150 → "150".
+ */
+export function goFloat(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, e] = v.toExponential().split('e');
+  const exp = Number(e);
+  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
+}
 export const UINT32_MAX = 4_294_967_295;
 
 /** Collects the findings for one document. */

@@ -8,7 +8,7 @@
  * validate-vs-extras.ts; the unreachable-rule warnings: validate-vs-unreachable.ts.
  */
 import type { FieldPath } from './model.js';
-import { type Checker, INT32_MAX } from './fields.js';
+import { type Checker, goFloat, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { isValidRetryOnToken, retryOnTokens } from './retry-on.js';
 import { validateExportTo } from './validate-export.js';
@@ -303,6 +303,7 @@ function percentage(c: Checker, path: FieldPath, v: unknown): void {
   const value = c.number([...path, 'value'], p.value);
   if (value === undefined || value === 0) return;
   if (value < 0.0001 || value > 100) {
-    c.error([...path, 'value'], `percentage ${value} is neither 0.0, nor in range [0.0001, 100.0]`);
+    const says = (v: string) => `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]`;
+    c.error([...path, 'value'], says(String(value)), says(goFloat(value))); // validatePercentage prints %v
   }
 }

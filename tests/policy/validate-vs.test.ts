@@ -4,7 +4,9 @@
  * `vs(fragment)` puts fragment line k of the first route on line 10 + k, indented 6.
  */
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { assertNone, assertOne, validateText, vs, vsRoute } from './helpers.js';
+import { goFloat } from '../../src/policy/fields.js';
 
 const R = 'spec.http[0]';
 
@@ -237,6 +239,13 @@ test('CRD strict field validation: abort.percent does not exist (it is reserved)
     message:
       'unknown field (did you mean "percentage"?); expected one of httpStatus, grpcStatus, http2Error, percentage',
   });
+});
+
+test("percentage errors carry Istio's own wording (Go %v: 0.00001 prints as 1e-05) for the webhook denial", () => {
+  const [f] = validateText(vs('fault:\n  abort:\n    httpStatus: 503\n    percentage: {value: 0.00001}'));
+  assert.is(f.message, 'percentage 0.00001 is neither 0.0, nor in range [0.0001, 100.0]');
+  assert.is(f.istio, 'percentage 1e-05 is neither 0.0, nor in range [0.0001, 100.0]');
+  assert.equal([1234567, 150, 0.0001, 100.5].map(goFloat), ['1.234567e+06', '150', '0.0001', '100.5']);
 });
 
 test.run();
