@@ -418,9 +418,13 @@ export class Router implements PoolWaiter {
    */
   onResponseData(chunk: Buffer, last: boolean): void {
     const dres = this.d.res;
-    // the stream was reset, by the gateway or the client: nothing more is encoded (an h2 stream's
-    // 'close' may come a turn later; onDownstreamClose ends the request then)
-    if (!this.streaming || dres.destroyed) return;
+    if (!this.streaming) return; // the stream was reset: nothing more is encoded
+    if (dres.destroyed) {
+      // reset by the client, its h2 stream's 'close' a turn away (onDownstreamClose ends the
+      // request then); an upstream response that ended meanwhile left its connection to the pool
+      if (last) this.stream = null;
+      return;
+    }
     if (!last) {
       if (chunk.length > 0) {
         this.d.bytesSent += chunk.length;

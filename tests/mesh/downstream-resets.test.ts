@@ -153,6 +153,33 @@ test('§6.1 the client leaves mid-body: DC, downstream_rq_rx_reset only (resetAl
   assert.equal(lines.map(fields), [{ status: 200, flags: 'DC', received: 0, sent: 5 }]);
 });
 
+test('§6.1 an HTTP/2 client resets its stream mid-body: DR, downstream_rq_rx_reset only, logged with what was sent; the upstream request is reset', async () => {
+  let upstreamClosed = false;
+  const { lines, stats } = await withUpstream(
+    (s) => {
+      s.write(HEAD_AND_HELLO); // and then nothing
+      s.once('close', () => (upstreamClosed = true));
+    },
+    async (mesh) => {
+      const session = http2.connect(mesh.gatewayUrl);
+      session.on('error', () => {});
+      try {
+        const st = session.request({ ':path': '/productpage', ':authority': HOST });
+        st.on('error', () => {});
+        await new Promise((r) => st.once('data', r));
+        st.close(http2.constants.NGHTTP2_CANCEL);
+        await sleep(150);
+        assert.ok(upstreamClosed, 'the router resets the upstream request');
+      } finally {
+        session.close();
+      }
+    },
+  );
+  assert.is(stats[`${HCM_PREFIX}.downstream_rq_tx_reset`], 0);
+  assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 1);
+  assert.equal(lines.map(fields), [{ status: 200, flags: 'DR', received: 0, sent: 5 }]);
+});
+
 test('§6.1 a codec error resets its stream without the gateway resetting it (doEndStream): downstream_rq_rx_reset 1, downstream_rq_tx_reset 0; its reply body is its bytes sent', async () => {
   const { lines, stats } = await withUpstream(
     () => {},
