@@ -64,6 +64,22 @@ function fields(line: string): { status: number; flags: string; received: number
   return { status: Number(status), flags, received: Number(received), sent: Number(sent) };
 }
 
+/** One h2 GET /productpage on its own connection: `fn` gets its stream and session, then both close. */
+async function h2Get(
+  mesh: LocalMesh,
+  fn: (st: http2.ClientHttp2Stream, session: http2.ClientHttp2Session) => Promise<void>,
+): Promise<void> {
+  const session = http2.connect(mesh.gatewayUrl);
+  session.on('error', () => {});
+  try {
+    const st = session.request({ ':path': '/productpage', ':authority': HOST });
+    st.on('error', () => {});
+    await fn(st, session);
+  } finally {
+    session.close();
+  }
+}
+
 const GET = `GET /productpage HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
 
 test('§4.1/§6.1 HTTP/1: the upstream dies mid-body — the gateway resets the downstream stream (closes the connection): downstream_rq_tx_reset 1 and downstream_rq_rx_reset 1, logged 200 UC with the 5 body bytes sent', async () => {
@@ -94,20 +110,13 @@ test('§4.1/§6.1 HTTP/2: the upstream dies mid-body — the gateway resets the 
       s.write(HEAD_AND_HELLO);
       setTimeout(() => s.destroy(), 50);
     },
-    async (mesh) => {
-      const session = http2.connect(mesh.gatewayUrl);
-      session.on('error', () => {});
-      try {
-        const st = session.request({ ':path': '/productpage', ':authority': HOST });
-        st.on('error', () => {});
+    (mesh) =>
+      h2Get(mesh, async (st, session) => {
         st.on('data', (c: Buffer) => (data += c.toString()));
         await new Promise<void>((resolve) => st.on('close', () => resolve()));
         rstCode = st.rstCode ?? -1;
         assert.not.ok(session.destroyed, 'a stream reset, not the connection');
-      } finally {
-        session.close();
-      }
-    },
+      }),
   );
   assert.is(data, 'hello');
   // RST_STREAM NO_ERROR: Envoy's h2 codec resets a LocalReset stream with NO_ERROR (http2/codec_impl.cc
@@ -160,20 +169,13 @@ test('§6.1 an HTTP/2 client resets its stream mid-body: DR, downstream_rq_rx_re
       s.write(HEAD_AND_HELLO); // and then nothing
       s.once('close', () => (upstreamClosed = true));
     },
-    async (mesh) => {
-      const session = http2.connect(mesh.gatewayUrl);
-      session.on('error', () => {});
-      try {
-        const st = session.request({ ':path': '/productpage', ':authority': HOST });
-        st.on('error', () => {});
+    (mesh) =>
+      h2Get(mesh, async (st) => {
         await new Promise((r) => st.once('data', r));
         st.close(http2.constants.NGHTTP2_CANCEL);
         await sleep(150);
         assert.ok(upstreamClosed, 'the router resets the upstream request');
-      } finally {
-        session.close();
-      }
-    },
+      }),
   );
   assert.is(stats[`${HCM_PREFIX}.downstream_rq_tx_reset`], 0);
   assert.is(stats[`${HCM_PREFIX}.downstream_rq_rx_reset`], 1);
