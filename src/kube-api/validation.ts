@@ -134,15 +134,27 @@ export function webhookText(messages: string[]): string {
   return `${messages.length} errors occurred:\n\t${messages.map((m) => `* ${m}`).join('\n\t')}\n\n`;
 }
 
-/** Istio's validating webhook on the object about to be stored; undefined = admitted. */
-export function webhookDenial(a: Admission, plural: string, obj: Obj): Status | undefined {
+/**
+ * Istio's validating webhook on the object about to be stored; undefined = admitted. An admitted
+ * object's warnings go to `warn`: admitPilot answers `Allowed: true, Warnings:
+ * toKubeWarnings(warnings)` (server.go), one text per warning, which the apiserver turns into
+ * `Warning` headers (the dispatcher's AddWarning; that side not re-read [INF]).
+ */
+export function webhookDenial(
+  a: Admission,
+  plural: string,
+  obj: Obj,
+  warn: (text: string) => void = () => {},
+): Status | undefined {
   if (!a.webhook) return undefined;
   const { metadata, ...rest } = obj;
   const plain = { ...rest, metadata: { name: metadata?.name, namespace: metadata?.namespace } };
-  const errors = validate(loadPolicyText(YAML.stringify(plain), 'request')).filter(
-    (f) => f.severity === Severity.error,
-  );
-  if (errors.length === 0) return undefined;
+  const findings = validate(loadPolicyText(YAML.stringify(plain), 'request'));
+  const errors = findings.filter((f) => f.severity === Severity.error);
+  if (errors.length === 0) {
+    for (const f of findings) warn(f.istio ?? f.message);
+    return undefined;
+  }
   const what = webhookText(errors.map((f) => f.istio ?? f.message));
   const name = metadata?.name || 'Unknown';
   const denied = `admission webhook "${ISTIO_WEBHOOK}" denied the request: configuration is invalid: ${what}`;

@@ -150,6 +150,18 @@ test("the webhook's denial reads as istiod's: Istio's own messages without meshp
   assert.is(api.store.list('destinationrules').length, 0);
 });
 
+test("an admitted object's webhook warnings come back as Warning headers (admitPilot: Allowed with toKubeWarnings)", async () => {
+  const deprecated = dr({ host: 'productpage', trafficPolicy: { outlierDetection: { consecutiveErrors: 5 } } });
+  const r = await call(api.url, 'POST', DRS, deprecated);
+  assert.is(r.status, 201);
+  assert.is(
+    r.headers.get('warning'),
+    '299 - "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead"',
+  );
+  const clean = await call(api.url, 'POST', DRS, dr({ host: 'reviews' }, 'reviews'));
+  assert.equal([clean.status, clean.headers.get('warning')], [201, null]);
+});
+
 test('onChange hands over every stored Istio object after each change, in creation order; a dry run and an unchanged write push nothing', async () => {
   await call(api.url, 'POST', DRS, dr({ host: 'a' }, 'a'));
   await call(api.url, 'POST', '/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices', {
