@@ -78,7 +78,7 @@ export class K8sOperatorApi implements OperatorApi {
         this.conn.k8s.setHeaderOptions('Content-Type', this.conn.k8s.PatchStrategy.JsonPatch),
       );
     } catch (err) {
-      throw explainApiError(err, { verb: 'patch', resource: TESTRUNS, namespace, name, server: this.server });
+      throw this.explain(err, 'patch', { kind: 'TestRun', metadata: { name, namespace } });
     }
   }
 

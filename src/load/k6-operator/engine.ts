@@ -211,7 +211,9 @@ export class K6OperatorEngine implements Engine {
   ): Promise<void> {
     const api = this.opts.api;
     const deadline = Date.now() + limitMs;
+    // resumed: the #457 patch was sent; refused: RBAC without `patch` (only guarded operators need it)
     let resumed = false;
+    let refused: string | undefined;
     for (;;) {
       const stage = await api.testRunStage(namespace, name);
       if (stage === 'finished') return;
@@ -225,8 +227,13 @@ export class K6OperatorEngine implements Engine {
         await this.checkInitializer(namespace, name);
       else await this.checkRunners(namespace, name, stage);
       if (stage === 'created' && !resumed && uid) {
-        await api.patchTestRun(namespace, name, resumePatch(uid));
         resumed = true;
+        try {
+          await api.patchTestRun(namespace, name, resumePatch(uid));
+        } catch (err) {
+          if ((err as { httpCode?: number }).httpCode !== 403) throw err;
+          refused = (err as Error).message;
+        }
       }
       if (signal?.aborted)
         throw new InfraError(
@@ -234,7 +241,7 @@ export class K6OperatorEngine implements Engine {
         );
       if (Date.now() > deadline)
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}"${await this.stuckHint(namespace, name, stage)})`,
+          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}"${await this.stuckHint(namespace, name, stage)}${stage === 'created' && refused ? `; spec.paused could not be set to "false" for an operator that waits for it (grafana/k6-operator#457): ${refused}` : ''})`,
         );
       await sleep(this.opts.pollMs ?? 2000, signal);
     }
