@@ -372,6 +372,11 @@ export function installK6Operator(
     const archive = `${script}.archived.tar`;
     const args = archiveArgs(String(tr.spec.arguments ?? ''));
     const program = `${quoteSh(k6)} archive ${quoteSh(script)} -O ${quoteSh(archive)} ${args}`;
+    const refused = startError('sh', ['-c', program]);
+    if (refused) {
+      pod.status = terminated(128, 'StartError');
+      return { program, exitCode: 128, log: refused };
+    }
     return new Promise((resolve) => {
       const child = spawn('sh', ['-c', program], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let log = '';
@@ -466,6 +471,12 @@ export function installK6Operator(
           runner.exitCode = fault.exitCode;
           pod.status = terminated(fault.exitCode, fault.reason);
         }, 20);
+        continue;
+      }
+      const refused = startError(k6, argv);
+      if (refused) {
+        runner.exitCode = 128;
+        pod.status = terminated(128, 'StartError');
         continue;
       }
       const child = spawn(k6, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -634,6 +645,17 @@ export function installK6Operator(
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   };
   return op;
+}
+
+/**
+ * Linux's execve refuses one argument above MAX_ARG_STRLEN (128 KiB: E2BIG), which Node's
+ * spawn throws at once; a container runtime reports a container it could not start as
+ * terminated, exit code 128, reason "StartError" (containerd/runc; the exact wording of the
+ * runtime's message is not verified). undefined when the argv is within the limit.
+ */
+function startError(file: string, argv: string[]): string | undefined {
+  const longest = Math.max(...[file, ...argv].map((a) => Buffer.byteLength(a) + 1));
+  return longest > 128 * 1024 ? `exec: "${file}": argument list too long` : undefined;
 }
 
 /** The kubelet's status of a pod whose `k6` container ended (RestartPolicy Never). */

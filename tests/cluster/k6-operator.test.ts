@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs, { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode, InfraError } from '../../src/errors.js';
+import { ExitCode, InfraError, type UsageError } from '../../src/errors.js';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { deserializeHistogram, valueAtRankMs } from '../../src/load/histogram.js';
@@ -432,6 +432,37 @@ async function brokenScript(): Promise<{ file: string; remove: () => void }> {
   fs.writeFileSync(file, 'throw new Error("boom in init");\nexport default function () {}\n');
   return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+test("a plan too large for the initializer's one `sh -c` argument (Linux MAX_ARG_STRLEN, 128 KiB) is refused before anything is created (exit 2)", async () => {
+  const t = await env();
+  try {
+    // 45,000 `{` percent-encode to 135,000 bytes
+    const big = { ...plan, method: 'POST', body: '{'.repeat(45_000) };
+    const err = await t.engine.run(profile, big, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as UsageError).exitCode, ExitCode.usage, String(err));
+    assert.match((err as Error).message, /take 13\d{4} bytes as the TestRun's arguments/);
+    assert.match((err as Error).message, 'at most 122880 bytes fit');
+    assert.equal(t.op.created, []);
+    // the bound is the one the stand-in's own `sh -c` meets: Linux refuses one argument of 128 KiB
+    const spawned = (() => {
+      try {
+        execFileSync('sh', ['-c', `: ${'x'.repeat(128 * 1024)}`]);
+        return 'ran';
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code;
+      }
+    })();
+    assert.is(spawned, 'E2BIG');
+    // and one just under it still runs
+    const under = execFileSync('sh', ['-c', `: ${'x'.repeat(120 * 1024)}; echo ok`], { encoding: 'utf8' });
+    assert.is(under.trim(), 'ok');
+  } finally {
+    await t.cleanup();
+  }
+});
 
 test('a create the API refuses leaves a journal naming what to delete, and nothing half-made', async () => {
   const t = await env();

@@ -13,7 +13,7 @@
  * `OperatorApi` (src/cluster/k6-operator-api.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InfraError } from '../../errors.js';
+import { InfraError, UsageError } from '../../errors.js';
 import { parseSummaryFile } from '../k6/summary.js';
 import { mergePhaseResults } from '../merge.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
@@ -22,9 +22,11 @@ import { evenSegments, segmentString, sequenceString } from '../segments.js';
 import { CreatedJournal } from './created.js';
 import { summaryFromLog } from './log-summary.js';
 import {
+  ARGUMENTS_MAX_BYTES,
   CONFIGMAP_MAX_BYTES,
   configMapObject,
   initializerSelector,
+  operatorArguments,
   resumePatch,
   runnerSelector,
   testRunObject,
@@ -120,6 +122,11 @@ export class K6OperatorEngine implements Engine {
     const script = readFileSync(this.opts.script, 'utf8');
     if (Buffer.byteLength(script) > CONFIGMAP_MAX_BYTES)
       throw new InfraError(`${this.opts.script} is larger than a ConfigMap may hold (1 MiB)`);
+    const args = Buffer.byteLength(operatorArguments(plan, profile));
+    if (args > ARGUMENTS_MAX_BYTES)
+      throw new UsageError(
+        `the request plan and load profile take ${args} bytes as the TestRun's arguments (percent-encoded); the operator's initializer runs them in one \`sh -c\` argument, which Linux caps at 128 KiB: at most ${ARGUMENTS_MAX_BYTES} bytes fit (a smaller request body or fewer headers)`,
+      );
     const input = { name, namespace, parallelism: n, script, plan, profile, image: this.opts.image };
     const objects = [configMapObject(input), testRunObject(input)];
     const api = this.opts.api;

@@ -39,6 +39,14 @@ export function createdLabels(name: string): Record<string, string> {
 }
 /** ConfigMaps hold at most 1 MiB (kube-apiserver: "Too long: must have at most 1048576 bytes") */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+/**
+ * The longest `arguments` the operator's pods can run: the initializer's container runs them as
+ * part of one `sh -c` program (initializer.go newInitializerCommand), one argv string, which
+ * Linux's execve refuses above MAX_ARG_STRLEN = 32 pages = 128 KiB (include/uapi/linux/
+ * binfmts.h; E2BIG, "argument list too long"); 8 KiB of it are left for the rest of that
+ * program (its shell text ~0.7 KiB in the operator's main, the script and archive paths).
+ */
+export const ARGUMENTS_MAX_BYTES = 128 * 1024 - 8 * 1024;
 
 type Obj = Record<string, unknown>;
 
