@@ -62,7 +62,8 @@
  *    its jobs do (Background propagation; the kubelet's graceful termination sends SIGTERM,
  *    which k6 takes as it takes SIGINT: internal/cmd/common.go handleTestAbortSignals).
  *    The initializer job runs first (initialize(): `arguments` through ParseCLI and a real
- *    `sh -c`, then the fake k6's `archive`). Two behaviours of the operator's versions on a
+ *    `sh -c`, then the fake k6's `archive`; a container whose argv Linux refuses — one argument
+ *    over 128 KiB — ends as the runtime reports it, StartError/128: startError()). Two behaviours of the operator's versions on a
  *    failed initializer pod (`initializerFailure`): "error" (default) — stage "error", as
  *    controllers/k6_initialize.go RunValidations of the v0.0.1x TestRun era writes it ("if
  *    there is any error, we have to reflect it on the K6 manifest"); "stay" — the stage stays
