@@ -63,23 +63,24 @@
  *    which k6 takes as it takes SIGINT: internal/cmd/common.go handleTestAbortSignals).
  *    The initializer job runs first (initialize(): `arguments` through ParseCLI and a real
  *    `sh -c`, then the fake k6's `archive`; a container whose argv Linux refuses — one argument
- *    over 128 KiB — ends as the runtime reports it, StartError/128: startError()). Two behaviours of the operator's versions on a
- *    failed initializer pod (`initializerFailure`): "error" (default) — stage "error", as
- *    controllers/k6_initialize.go RunValidations of the v0.0.1x TestRun era writes it ("if
- *    there is any error, we have to reflect it on the K6 manifest"); "stay" — the stage stays
- *    "initialization", as the earlier RunValidations (returns without a stage when
- *    inspectTestRun errs) and controllers/initializer.go InitializerReconciler on the
- *    operator's main (returns the error; its stage write is commented out) leave it.
+ *    over 128 KiB — ends as the runtime reports it, StartError/128: startError()). Two
+ *    behaviours of the operator's versions on a failed initializer pod (`initializerFailure`):
+ *    "error" (default) — stage "error", as controllers/k6_initialize.go RunValidations taking a
+ *    *TestRun (after the K6 kind's removal) writes it ("if there is any error, we have to
+ *    reflect it on the K6 manifest"); "stay" — the stage stays "initialization", as the
+ *    RunValidations of the releases serving both kinds (TestRunI; returns without a stage when
+ *    inspectTestRun errs) and controllers/initializer.go InitializerReconciler (returns the
+ *    error; its stage write is commented out; its release not verified) leave it.
  *    `pausedGuard`: the guard of grafana/k6-operator#457 (testrun_controller.go case "created":
- *    `if k6.IsPaused() { return }`): no starter while spec.paused is unset or "true"
+ *    `if k6.IsPaused() { return }`, commit 1537cb1e; its release not verified): no starter while spec.paused is unset or "true"
  *    (controllers/testrun_controller_test.go); a spec change lets it go on. IsPaused's own
  *    source was not found: modelled on that test and on runner.go's reading of the field
  *    (unset → true, else strconv.ParseBool, an unparsable value false).
  *    Not imitated: its `k6 inspect --execution-requirements` and the stage
  *    "error" when parallelism exceeds the script's max VUs; Jobs and Services as API
  *    objects; status.conditions (TestRunRunning, CloudTestRun…); the operator's field manager
- *    name for its status writes ("k6-operator" here, unverified); the defaulting webhook of the
- *    operator's main (testrun_webhook.go: runner/starter image); Istio sidecar injection into
+ *    name for its status writes ("k6-operator" here, unverified); the defaulting webhook of
+ *    recent operator code (testrun_webhook.go: runner/starter image); Istio sidecar injection into
  *    pods without `sidecar.istio.io/inject: "false"` (grafana/k6-operator#42, #82: an injected
  *    starter fails); the seconds-long requeue intervals (5 s in initialization, 1 s in
  *    created, 15 s while started) — the stand-in steps every few milliseconds.

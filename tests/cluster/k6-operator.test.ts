@@ -295,7 +295,7 @@ test('a failed initializer that the operator reports as stage "error" (k6_initia
   }
 });
 
-test('a failed initializer that leaves the stage at "initialization" (the earlier RunValidations, the InitializerReconciler of main): found from its pod, not waited out', async () => {
+test('a failed initializer that leaves the stage at "initialization" (RunValidations of the releases serving both kinds, the InitializerReconciler rewrite): found from its pod, not waited out', async () => {
   const broken = await brokenScript();
   // a deadline the old engine waited out: the profile's 1 s plus 20 s
   const t = await env({}, { initializerFailure: 'stay' }, { script: broken.file, slackMs: 20_000 });

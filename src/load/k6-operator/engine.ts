@@ -43,17 +43,19 @@ export interface DeletePreconditions {
 /**
  * Where the controller never moves on, the engine looks at the pods itself (the stage alone
  * would leave it waiting until its deadline):
- *  - a failed initializer pod: operators of the k6_initialize.go RunValidations era write
- *    stage "error" for it; earlier ones (RunValidations returning without a stage) and the
- *    reconciler.io InitializerReconciler on the operator's main (controllers/initializer.go:
- *    "return error without requeue") leave the stage at "initialization";
+ *  - a failed initializer pod: the k6_initialize.go RunValidations that takes a *TestRun (the
+ *    code after the K6 kind's removal) writes stage "error" for it; the one of the releases
+ *    serving both kinds (TestRunI, returning without a stage when inspectTestRun errs) and the
+ *    reconciler.io InitializerReconciler rewrite (controllers/initializer.go: "return error
+ *    without requeue"; which release carries it is not verified) leave it at "initialization";
  *  - a runner pod that ended before the start: StartJobs (k6_start.go) creates the starter only
  *    once every runner pod is Running, so one that failed first (OOMKilled, k6 exited) holds the
  *    stage at "created" for ever; one that fails later is reported at once too (its summary is
  *    not valid whatever the stage), and the TestRun is deleted, which stops the others;
- *  - stage "created" held by spec.paused (grafana/k6-operator#457's guard, in the operator's
- *    main: testrun_controller.go case "created" `if k6.IsPaused()`, spec.paused unset counting
- *    as "true" — controllers/testrun_controller_test.go): the engine sets spec.paused "false"
+ *  - stage "created" held by spec.paused (grafana/k6-operator#457's guard: testrun_controller.go
+ *    at commit 1537cb1e, case "created" `if k6.IsPaused()`, spec.paused unset counting as "true"
+ *    — controllers/testrun_controller_test.go; the issue was open when last seen, so which
+ *    release carries the guard is not verified): the engine sets spec.paused "false"
  *    once it sees "created" (objects.ts resumePatch). Operators without the guard started the
  *    runners regardless; there the patch changes nothing.
  */

@@ -44,7 +44,7 @@ export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
  * part of one `sh -c` program (initializer.go newInitializerCommand), one argv string, which
  * Linux's execve refuses above MAX_ARG_STRLEN = 32 pages = 128 KiB (include/uapi/linux/
  * binfmts.h; E2BIG, "argument list too long"); 8 KiB of it are left for the rest of that
- * program (its shell text ~0.7 KiB in the operator's main, the script and archive paths).
+ * program (its shell text ~0.7 KiB in recent operator code, the script and archive paths).
  */
 export const ARGUMENTS_MAX_BYTES = 128 * 1024 - 8 * 1024;
 
