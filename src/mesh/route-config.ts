@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../translate/index.js';
 import { fractionToMillion } from '../translate/index.js';
 import { clampedTimerMs } from '../util/duration.js';
+import { re2FullMatch } from '../util/re2.js';
 import { entryMutations, type EntryMutations } from './header-mutation.js';
 
 /** retryOn tokens as bits (§4.2). */
@@ -91,7 +92,8 @@ function stringMatcher(m: EnvoyStringMatch): (v: string | undefined) => boolean 
     return (v) => v !== undefined && norm(v).startsWith(want);
   }
   if (m.safe_regex) {
-    const re = new RegExp(`^(?:${m.safe_regex.regex})$`, ci ? 'i' : '');
+    // string.proto StringMatcher.ignore_case: "no effect for the safe_regex match"
+    const re = re2FullMatch(m.safe_regex.regex);
     return (v) => v !== undefined && re.test(v);
   }
   return (v) => v !== undefined;
@@ -105,7 +107,8 @@ function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
     const want = ci ? m.path.toLowerCase() : m.path;
     path = (p) => (ci ? p.toLowerCase() : p) === want;
   } else if (m.safe_regex) {
-    const re = new RegExp(`^(?:${m.safe_regex.regex})$`, ci ? 'i' : '');
+    // route_components.proto RouteMatch.case_sensitive: "Ignored for safe_regex matching"
+    const re = re2FullMatch(m.safe_regex.regex);
     path = (p) => re.test(p);
   } else {
     const want = ci ? (m.prefix ?? '/').toLowerCase() : (m.prefix ?? '/');

@@ -7,16 +7,14 @@
  * headers/scheme/method/authority/queryParams came with Envoy 1.29-era code (older Istio only
  * checked regexes there).
  *
- * Regexes: Istio compiles them with Go's RE2 (`regexp.Compile`). JavaScript cannot parse RE2,
- * so this check is an approximation, not a port [INF]: it refuses what RE2 refuses and the local
- * mesh's JavaScript engine would accept (look-around, back-references), maps the RE2-only syntax
- * JavaScript lacks (`(?P<n>`, flag groups) before compiling, and reports other syntax errors in
- * JavaScript's words where Go would give its own.
+ * Regexes: Istio compiles them with Go's RE2 (`regexp.Compile`); `src/util/re2.ts` ports Go's
+ * regexp/syntax parser and gives its error ("error parsing regexp: …") in Go's words.
  */
 import type { FieldPath } from './model.js';
 import type { Checker } from './fields.js';
 import { isDns1123Label, labelProblems } from './names.js';
 import { validateGatewayNames } from './validate-vs-hosts.js';
+import { re2Problem } from '../util/re2.js';
 
 const STRING_MATCH_FIELDS = ['exact', 'prefix', 'regex'] as const;
 const MATCH_FIELDS = [
@@ -66,19 +64,8 @@ function headerNameProblem(name: string): string | undefined {
 export function regexProblem(re: string, where: string): string | undefined {
   const w = JSON.stringify(where);
   if (Buffer.byteLength(re) > 1024) return `${w}: regex is too large, max length allowed is 1024`;
-  const unsupported = /\(\?<?[=!]|\\[1-9]|\\k<|\(\?>/.exec(re);
-  if (unsupported) {
-    return `${w}: error parsing regexp: invalid or unsupported Perl syntax: \`${unsupported[0]}\`; ${RE2_HINT}`;
-  }
-  const js = re
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\(\?[imsU-]+\)/g, '(?:)')
-    .replace(/\(\?[imsU-]+:/g, '(?:');
-  try {
-    new RegExp(js);
-  } catch (e) {
-    return `${w}: error parsing regexp: ${(e as Error).message}; ${RE2_HINT}`;
-  }
+  const problem = re2Problem(re);
+  if (problem) return `${w}: ${problem}; ${RE2_HINT}`;
   return undefined;
 }
 
