@@ -66,4 +66,40 @@ test('virtual hosts: Host with a port matches, wildcard *.example.com matches, a
   }
 });
 
+test('§6 step 1 regexes are RE2, matched whole (RE2::FullMatch): (?i), a named group in a header regex, a POSIX class; ignoreUriCase leaves a regex alone', async () => {
+  const m = await startMesh({
+    app: twoVersions([
+      SUBSETS,
+      routes([
+        { match: [{ uri: { regex: '(?i)/API/.*' } }], route: [to('v2')] },
+        {
+          match: [
+            { headers: { 'x-version': { regex: '(?P<major>v[0-9]+)\\.[0-9]+' } } },
+            { uri: { regex: '/item/[[:digit:]]+' } },
+          ],
+          route: [to('v2')],
+        },
+        // route_components.proto RouteMatch.case_sensitive: "Ignored for safe_regex matching"
+        { match: [{ uri: { regex: '/shop/.*' }, ignoreUriCase: true }], route: [to('v2')] },
+        { route: [to('v1')] },
+      ]),
+    ]),
+  });
+  try {
+    const pod = async (path: string, headers?: Record<string, string>) =>
+      (await send(m.gatewayUrl, { path, headers })).headers['x-meshproof-pod'];
+    assert.is(await pod('/api/v1'), 'productpage-v2-0', '(?i) folds the whole pattern');
+    assert.is(await pod('/Api/x'), 'productpage-v2-0');
+    assert.is(await pod('/xapi/'), 'productpage-v1-0', 'the match is anchored at both ends');
+    assert.is(await pod('/p', { 'x-version': 'v12.3' }), 'productpage-v2-0', '(?P<major>…) is a capture group');
+    assert.is(await pod('/p', { 'x-version': 'v12.3-rc' }), 'productpage-v1-0', 'the whole value must match');
+    assert.is(await pod('/item/42'), 'productpage-v2-0', '[[:digit:]] is a POSIX class');
+    assert.is(await pod('/item/4a'), 'productpage-v1-0');
+    assert.is(await pod('/shop/a'), 'productpage-v2-0');
+    assert.is(await pod('/SHOP/a'), 'productpage-v1-0', 'case_sensitive: false does not fold a regex');
+  } finally {
+    await m.stop();
+  }
+});
+
 test.run();

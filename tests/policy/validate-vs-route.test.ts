@@ -110,6 +110,35 @@ test('§7.3 match: header names, empty prefixes, RE2 regexes; an empty uri prefi
   });
 });
 
+test('§7.3 match regexes: RE2 as Go compiles it (src/util/re2.ts), its errors in regexp/syntax words', () => {
+  const match = (m: string) => vsRoute(`match:\n  - ${m}\nroute:\n  - destination: {host: productpage}`);
+  const hint = 'Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)';
+  const refused: [string, string][] = [
+    // JavaScript compiles all of these; RE2 refuses them
+    ['uri: {regex: "/a{1001}"}', '"uri": error parsing regexp: invalid repeat count: `{1001}`'],
+    ['uri: {regex: "/a\\\\C"}', '"uri": error parsing regexp: invalid escape sequence: `\\C`'],
+    ['uri: {regex: "/[[:foo:]]"}', '"uri": error parsing regexp: invalid character class range: `[:foo:]`'],
+    ['headers: {x-v: {regex: "(?<=a)b"}}', '"headers": error parsing regexp: invalid named capture: `(?<=a)b`'],
+    // JavaScript's message was "Nothing to repeat"; Go's words
+    ['method: {regex: "G**"}', '"method": error parsing regexp: invalid nested repetition operator: `**`'],
+  ];
+  const wrong: string[] = [];
+  for (const [m, want] of refused) {
+    const got = validateText(match(m)).map((f) => f.message);
+    if (got.length !== 1 || got[0] !== `${want}; ${hint}`) wrong.push(`${m}: ${got.join(' | ')}`);
+  }
+  assert.equal(wrong, []);
+  // valid RE2 that JavaScript refuses or reads differently
+  for (const ok of [
+    'uri: {regex: "^*/x"}',
+    'uri: {regex: "(?U)/a+"}',
+    'uri: {regex: "\\\\pN+"}',
+    'uri: {regex: "(?P<v>x)(?i:y)"}',
+  ]) {
+    assertNone(validateText(match(ok)));
+  }
+});
+
 test('§7.3 match: JWT claim routing (@request.auth.claims.*) is for VirtualServices bound to a gateway only', () => {
   const jwt =
     'match:\n  - headers:\n      "@request.auth.claims.group": {exact: admin}\nroute:\n  - destination: {host: productpage}';
