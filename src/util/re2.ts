@@ -22,6 +22,11 @@
  * - Classes (`\d \s \w`, POSIX `[[:alpha:]]`, negations, ranges) become explicit code point
  *   ranges: RE2's are ASCII (`\s` is `[\t\n\f\r ]`, not JavaScript's Unicode `\s`).
  *
+ * Checked against a real RE2 (Debian's libre2 20220601) by `tools/re2-differential.ts`: the
+ * table of tests/util/fixtures/re2-table.ts and random patterns × inputs agree, except where
+ * Go (Istio's webhook) and that RE2 differ: `(?<name>…)` (RE2 ≥ 2023, Go ≥ 1.22) and `\C`
+ * (RE2 takes any byte; Go refuses it, so validation does and so does the mesh).
+ *
  * Not ported [INF]: Go's size limits (`expression too large`, `expression nests too deeply`)
  * and RE2's program-size limit that Envoy applies at load; Go ≥ 1.25's loose `\p{…}` names
  * (`\p{greek}`, `\p{Letter}`): only the exact category and script names older Go (and RE2)
@@ -29,8 +34,7 @@
  * orbits come from `toLowerCase`/`toUpperCase` filtered by JavaScript's simple case folding
  * (`/x/iu`), which is the CaseFolding.txt relation RE2 and Go use. Under a scoped `i`,
  * `\p{…}` is not folded (Go folds `\p{Lu}` to take lower case too); under a whole-pattern `i`
- * JavaScript folds it. `\b` under a whole-pattern `i` counts ſ and K (U+212A) as word
- * characters (JavaScript's `iu` word set); RE2's `\b` is ASCII.
+ * JavaScript folds it.
  */
 
 /** regexp/syntax ErrorCode, in Go's words. */
@@ -513,6 +517,9 @@ class Translator {
     const next = s[at + 1];
     const simple: Record<string, string> = { A: '^', z: '$', b: '\\b', B: '\\B' };
     if (next !== undefined && simple[next]) {
+      // RE2's \b is ASCII even under (?i); JavaScript's `iu` \b also counts ſ and K (U+212A),
+      // so a pattern with \b never leaves its folding to the JavaScript `i` flag
+      if (next === 'b' || next === 'B') this.sawCase = true;
       this.assert(simple[next]);
       this.t += 2;
       return;
