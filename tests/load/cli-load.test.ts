@@ -153,6 +153,35 @@ test('every load example aimed at `meshproof mesh` (127.0.0.1:8080), in --help a
   for (const line of lines) assert.match(line, /--host bookinfo\.example\.com/, line);
 });
 
+test('Ctrl-C during load: the result measured so far is printed, and the exit is 3 (interrupted), not 0', async () => {
+  // a request in means the guard is installed (before engine.run): SIGINT at the fourth, once
+  const s = await startServer((req, res, n) => {
+    if (n === 3) setImmediate(() => process.emit('SIGINT'));
+    delayed(10)(req, res, n);
+  });
+  try {
+    const r = await capture([
+      'load',
+      s.url,
+      '--vus',
+      '1',
+      '--duration',
+      '5s',
+      '--engine',
+      'builtin',
+      '--quiet',
+      '--json',
+    ]);
+    assert.is(r.code, 3, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.ok(result.requests >= 3 && result.durationMs < 4000, `${result.requests} in ${result.durationMs} ms`);
+    assert.match(r.stderr, /interrupted; stopping the load and printing what was measured/);
+    assert.match(r.stderr, /meshproof: interrupted \(SIGINT\): the result covers the load sent until then/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('table cells are sanitised: control characters would make `table` throw', () => {
   assert.is(cell('a\u0007b\u001b[31m'), 'a\\x07b\\x1b[31m');
 });

@@ -202,6 +202,14 @@ export default defineCommand<LoadArgs>({
     else process.stderr.write(renderPhase(result));
     const hint = argv.host === undefined ? hostHint(result) : undefined;
     if (hint) process.stderr.write(`${hint}\n`);
+    // interrupted is exit 3 (design.md "Exit codes"), as k6 run ends an interrupted test with 105:
+    // a CI job killed by its timeout must not read a cut-short load as a success
+    if (guard.signal.aborted) {
+      process.stderr.write(
+        `meshproof: interrupted (${guard.signal.reason}): the result covers the load sent until then\n`,
+      );
+      return { exitCode: ExitCode.infra };
+    }
     return { exitCode: ExitCode.ok };
   },
 });
