@@ -65,17 +65,19 @@ async function runDemo(files: string[], opts: SessionOptions, argv: DemoArgs): P
       name = scenario.name;
       const result = await runOne(scenario, opts, argv);
       if (result.kind !== 'report') continue; // cannot happen: the demo never dry-runs
-      const { report, dir } = result;
+      const { report, files } = result;
+      // --format terminal writes no file, so there is no folder to name
+      const dir = files.length ? result.dir : '';
       const seconds = (Date.now() - t0) / 1000;
       results.push({
         scenario: name,
         verdict: report.verdict,
-        report: dir,
+        report: dir || undefined,
         seconds,
         exitCode: exitCodeForVerdict(report.verdict),
       });
       process.stderr.write(
-        `${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`,
+        `${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s${dir ? `  ${dir}` : ''}\n`,
       );
       if (!argv.quiet) process.stderr.write(gateLines(report) + causeMedianLine(report));
     } catch (err) {
