@@ -10,7 +10,7 @@ import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { escapeControls } from '../util/text.js';
 import { stripUserinfo } from '../util/redact.js';
-import { usageMessage } from './usage-message.js';
+import { notANumber, usageMessage } from './usage-message.js';
 
 /** Runs the CLI with the given arguments and returns the exit code (tests call this directly). */
 export async function main(args: string[]): Promise<number> {
@@ -35,6 +35,17 @@ export async function main(args: string[]): Promise<number> {
           ),
         )
       );
+    })
+    .middleware((argv) => {
+      const problem = notANumber(argv, args);
+      if (problem)
+        throw new UsageError(
+          usageMessage(
+            problem,
+            args,
+            commands.map((c) => c.command),
+          ),
+        );
     })
     .exitProcess(false)
     .epilogue(

@@ -29,3 +29,23 @@ export function usageMessage(msg: string, args: readonly string[], commands: rea
 function camel(kebab: string): string {
   return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
+
+/**
+ * A number flag given text (`--repeat abc`): yargs hands the verb NaN, and the verb's own check
+ * would say "got NaN". Returns the flag as typed and what was typed, or undefined.
+ */
+export function notANumber(argv: Record<string, unknown>, args: readonly string[]): string | undefined {
+  for (const [key, value] of Object.entries(argv)) {
+    if (typeof value !== 'number' || !Number.isNaN(value) || /[A-Z]/.test(key)) continue;
+    const at = args.findIndex((a) => a === `--${key}` || a.startsWith(`--${key}=`));
+    const typed =
+      at < 0 ? undefined : args[at].includes('=') ? args[at].slice(args[at].indexOf('=') + 1) : args[at + 1];
+    return `--${key}: expected a number, got ${typed === undefined ? 'nothing' : JSON.stringify(typed)}`;
+  }
+  // `--vus` with no value: yargs leaves a number flag undefined, and the verb would take its default
+  const bare = args.find(
+    (a) => /^--[a-z0-9-]+$/.test(a) && Object.hasOwn(argv, a.slice(2)) && argv[a.slice(2)] === undefined,
+  );
+  if (bare) return `${bare}: expected a number, got nothing`;
+  return undefined;
+}

@@ -49,6 +49,26 @@ test('a usage error names what was wrong as typed and the verb whose --help to r
   }
 });
 
+test('a number flag given text or nothing is refused as typed (it read "got NaN", or took the default silently)', async () => {
+  const cases: [string[], string][] = [
+    [['lint', 'p/', '--replicas', 'abc'], '--replicas: expected a number, got "abc" (see meshproof lint --help)'],
+    [
+      ['diff', 'a', 'b', '--tolerance-ms=fast'],
+      '--tolerance-ms: expected a number, got "fast" (see meshproof diff --help)',
+    ],
+    [['load', 'http://127.0.0.1:9/', '--vus'], '--vus: expected a number, got nothing (see meshproof load --help)'],
+    [
+      ['load', 'http://127.0.0.1:9/', '--vus', '--duration', '1s'],
+      '--vus: expected a number, got nothing (see meshproof load --help)',
+    ],
+  ];
+  for (const [args, line] of cases) {
+    const r = await runCli(args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr, `meshproof: ${line}\n`);
+  }
+});
+
 test('--help lists every verb and exits 0', async () => {
   const r = await runCli(['--help']);
   assert.is(r.code, 0);
