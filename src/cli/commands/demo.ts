@@ -34,7 +34,7 @@ export default defineCommand<DemoArgs>({
       .positional('names', {
         type: 'string',
         array: true,
-        describe: `scenario names (default: ${DEMO_SCENARIOS.join(', ')})`,
+        describe: `names of the package's scenarios/ files, the demos' or others' such as outlier-detection-default-cap (default: ${DEMO_SCENARIOS.join(', ')})`,
       })
       .options(experimentOptions) as unknown as Argv,
   run: async (argv) => {
