@@ -17,7 +17,7 @@ import { createEngine } from '../../load/engines.js';
 import type { SessionOptions } from '../../experiment/session.js';
 
 interface DemoArgs extends ExperimentArgs {
-  names: string[];
+  names?: string[];
 }
 
 const MARK: Record<Verdict | 'error', string> = { pass: '✔', fail: '✘', inconclusive: '?', error: '!' };
@@ -34,6 +34,7 @@ export default defineCommand<DemoArgs>({
       .positional('names', {
         type: 'string',
         array: true,
+        default: undefined, // yargs would print "[default: []]" after the real default above
         describe: `names of the package's scenarios/ files, the demos' or others' such as outlier-detection-default-cap (default: ${DEMO_SCENARIOS.join(', ')})`,
       })
       .options(experimentOptions) as unknown as Argv,
