@@ -47,7 +47,13 @@ export function setPath(o: Obj, p: string, v: unknown): void {
     cur = cur[k] && typeof cur[k] === 'object' && !Array.isArray(cur[k]) ? cur[k] : (cur[k] = {});
   cur[ks[ks.length - 1]] = clone(v);
 }
-export function deletePath(o: Obj, p: string): void {
+/**
+ * Deletes the field at path `p` (keys joined by NUL). `dropEmpty`: maps left empty go too, as
+ * the structured merge does when an apply gives a field up; the decoder's pruning of unknown
+ * fields deletes only the field (apiextensions structural/pruning/algorithm.go prune:
+ * `delete(x, k)`).
+ */
+export function deletePath(o: Obj, p: string, dropEmpty = true): void {
   const ks = p.split('\u0000');
   const chain: Obj[] = [o];
   for (const k of ks.slice(0, -1)) {
@@ -56,7 +62,7 @@ export function deletePath(o: Obj, p: string): void {
     chain.push(next);
   }
   delete chain[chain.length - 1][ks[ks.length - 1]];
-  // drop maps left empty, as the real server's structured merge does
+  if (!dropEmpty) return;
   for (let i = chain.length - 1; i > 0; i--) if (Object.keys(chain[i]).length === 0) delete chain[i - 1][ks[i - 1]];
 }
 export function mergePatch(target: Obj, patch: Obj): Obj {

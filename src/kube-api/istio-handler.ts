@@ -39,6 +39,7 @@ import {
   staleConflict,
   status,
   Status,
+  warnOn,
 } from './status.js';
 import { applyTypeError, invalidObject, strictDecodingRefusal, webhookDenial, type Admission } from './validation.js';
 import { metaCauses, nameRefusal, namespaceRefusal } from './object-meta.js';
@@ -119,7 +120,7 @@ export function handleIstio(
   /** a create/update body as the handler decodes it: its version, unknown fields, its namespace */
   const decoded = (o: Obj) =>
     versionMismatch(o) ??
-    strictDecodingRefusal(admission, plural, version, o, url.searchParams.get('fieldValidation')) ??
+    strictDecodingRefusal(admission, plural, version, o, url.searchParams.get('fieldValidation'), warnOn(res)) ??
     namespaceRefusal(o, namespace);
   /** the object the registry is about to store: the strategy's validation, then the webhook */
   const stored = (o: Obj) =>
@@ -305,7 +306,7 @@ function patch(
     if (sent && sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name));
   }
   const bad =
-    strictDecodingRefusal(admission, plural, version, next, url.searchParams.get('fieldValidation')) ??
+    strictDecodingRefusal(admission, plural, version, next, url.searchParams.get('fieldValidation'), warnOn(res)) ??
     namespaceRefusal(next, namespace) ??
     nameRefusal(next, name) ??
     invalidObject(admission, plural, version, next, metaCauses(next, plural)) ??

@@ -140,6 +140,26 @@ export function staleConflict(gvr: string, name: string): Status {
   );
 }
 
+/**
+ * A `Warning` response header's value as the apiserver writes one (k8s.io/apimachinery
+ * util/net/http.go NewWarningHeader: `%03d %s %s`, code 299, agent "-", the text quoted with
+ * `"` and `\\` escaped). kubectl prints each as `Warning: <text>` on stderr.
+ */
+export function warningHeader(text: string): string {
+  const quoted = `299 - "${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  // Go writes the text's UTF-8 bytes; node's headers carry latin1 strings (one char per byte)
+  return Buffer.from(quoted, 'utf8').toString('latin1');
+}
+
+/** Warnings collected while a request is judged, written as `Warning` headers on `res` as they come (the apiserver's warning recorder adds them to the response as they are recorded, whatever the response's status). */
+export function warnOn(res: http.ServerResponse): (text: string) => void {
+  return (text) => {
+    const prev = res.getHeader('warning');
+    const all = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+    res.setHeader('warning', [...all, warningHeader(text)]);
+  };
+}
+
 export function send(res: http.ServerResponse, codeOrStatus: number | Status, body?: Obj): void {
   const [code, json] = codeOrStatus instanceof Status ? [codeOrStatus.code, codeOrStatus.json] : [codeOrStatus, body];
   res.writeHead(code, { 'content-type': 'application/json' });

@@ -64,7 +64,9 @@ export function applyTypeError(
 /**
  * Field validation while a create/update body is decoded (not apply): with
  * `fieldValidation=Strict` an undeclared field is 400; otherwise it is pruned (structural
- * schema; the Warning header is not imitated). Prunes `obj` in place.
+ * schema), and with `Warn` — the server's default when the parameter is absent (handlers/rest.go
+ * fieldValidation) — each one is a warning, `unknown field "<path>"` (handlers/rest.go
+ * addStrictDecodingWarnings → warning.AddWarning), given to `warn`. Prunes `obj` in place.
  */
 export function strictDecodingRefusal(
   a: Admission,
@@ -72,16 +74,19 @@ export function strictDecodingRefusal(
   version: string,
   obj: Obj,
   fieldValidation: string | null,
+  warn: (text: string) => void = () => {},
 ): Status | undefined {
   const schema = schemaOf(a.crds, plural, version);
   if (!schema) return undefined;
   const unknown = typeErrors(schema, obj)
     .filter((e) => e.endsWith(UNDECLARED))
     .map((e) => e.slice(1, e.indexOf(':')));
-  if (unknown.length > 0 && fieldValidation === 'Strict')
-    return status(400, 'BadRequest', `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+  const texts = unknown.map((u) => `unknown field "${u}"`);
+  if (texts.length > 0 && fieldValidation === 'Strict')
+    return status(400, 'BadRequest', `strict decoding error: ${texts.join(', ')}`);
+  if (fieldValidation !== 'Ignore') texts.forEach(warn);
   // pruned where the path names no list item (inside lists it is left: not modelled)
-  for (const u of unknown) if (!u.includes('[')) deletePath(obj, u.split('.').join('\u0000'));
+  for (const u of unknown) if (!u.includes('[')) deletePath(obj, u.split('.').join('\u0000'), false);
   return undefined;
 }
 

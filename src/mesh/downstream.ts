@@ -29,6 +29,12 @@ export interface MeshRequest {
   readonly httpVersion: string;
   readonly headers: IncomingHttpHeaders;
   readonly socket: net.Socket;
+  /**
+   * when the codec began the request, on the listener's clock: Envoy's stream — and its
+   * StreamInfo start time, which `%START_TIME%` and `%DURATION%` count from — is created at the
+   * request's first byte (HTTP/1 `onMessageBeginBase` → `newStream`) or its HEADERS frame (h2)
+   */
+  readonly startedAt: number;
 }
 
 /** Its response: the part of a response object both codecs give the gateway. */
@@ -66,8 +72,10 @@ function asMeshShape(
   req: http2.Http2ServerRequest,
   res: http2.Http2ServerResponse,
   socket: net.Socket,
+  startedAt: number,
 ): [MeshRequest, MeshResponse] {
   const h = req.headers;
+  Object.defineProperty(req, 'startedAt', { value: startedAt });
   // method and url are getters over the pseudo-headers: pin them before those go
   Object.defineProperty(req, 'method', { value: req.method });
   Object.defineProperty(req, 'url', { value: req.url });
@@ -81,10 +89,14 @@ function asMeshShape(
 }
 
 /**
- * An h2 request's body, whole (END_STREAM on its HEADERS frame: none); `gone` when its stream
- * closes first (a reset, or the connection closed).
+ * An h2 request's body, whole (END_STREAM on its HEADERS frame: none); `gone` with what had come
+ * of it when its stream closes first (a reset, or the connection closed).
  */
-function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) => void, gone: () => void): void {
+function readH2Body(
+  req: http2.Http2ServerRequest,
+  done: (body: Buffer | null) => void,
+  gone: (partial: Buffer | null) => void,
+): void {
   if (req.stream.endAfterHeaders) {
     req.resume();
     return done(null);
@@ -97,41 +109,50 @@ function readH2Body(req: http2.Http2ServerRequest, done: (body: Buffer | null) =
     whole = true;
     done(Buffer.concat(chunks));
   });
-  req.stream.once('close', () => whole || gone());
+  req.stream.once('close', () => whole || gone(chunks.length > 0 ? Buffer.concat(chunks) : null));
 }
 
 /**
  * A request a codec began but never dispatched (http1-server.ts UnfinishedHandler): an HTTP/1
  * codec error's (`status` its reply), or a request whose client went away before it was whole
- * (status 0) — on HTTP/2 too, whose stream Envoy opens with the HEADERS frame.
+ * (status 0) — on HTTP/2 too, whose stream Envoy opens with the HEADERS frame. `partialBody`:
+ * the body bytes read before it ended (Envoy counts each in `bytesReceived` as it decodes it).
  */
-export type UnfinishedRequest = (req: MeshRequest, res: MeshResponse, status: number) => void;
+export type UnfinishedRequest = (
+  req: MeshRequest,
+  res: MeshResponse,
+  status: number,
+  partialBody: Buffer | null,
+) => void;
 
 /**
  * Requests of both codecs go to `onRequest` once whole. `onConnection` sees every accepted
  * socket before its codec is chosen (worker assignment). `acceptHttp10`: the gateway serves
  * HTTP/1.0 (the codec then answers it as HTTP/1.0). `onUnfinished`: a request begun, never
- * dispatched.
+ * dispatched. `now`: the clock a request's `startedAt` is read from.
  */
 export function createDownstreamListener(
   onRequest: RequestHandler,
   onConnection: (s: net.Socket) => void,
   acceptHttp10: boolean,
   onUnfinished: UnfinishedRequest | null = null,
+  now: () => number = () => performance.now(),
 ): DownstreamListener {
   const h2 = http2.createServer();
   /** each HTTP/2 session's connection */
   const connectionOf = new WeakMap<http2.ServerHttp2Session, net.Socket>();
   h2.on('request', (req, res) => {
+    // node emits 'request' on the stream's HEADERS frame, where Envoy's h2 codec opens the stream
     const [r, s] = asMeshShape(
       req,
       res,
       connectionOf.get(req.stream.session as http2.ServerHttp2Session) as net.Socket,
+      now(),
     );
     readH2Body(
       req,
       (body) => onRequest(r, s, body),
-      () => onUnfinished?.(r, s, 0),
+      (partial) => onUnfinished?.(r, s, 0, partial),
     );
   });
   const h1 = (req: MeshRequest & { body: Buffer | null }, res: MeshResponse) => onRequest(req, res, req.body);
@@ -148,7 +169,7 @@ export function createDownstreamListener(
         s.unshift(first);
         h2.once('session', (session) => connectionOf.set(session, s)); // emitted within 'connection'
         h2.emit('connection', s);
-      } else new H1Connection(s, h1, acceptHttp10, onUnfinished).onData(first);
+      } else new H1Connection(s, h1, acceptHttp10, onUnfinished, now).onData(first);
     });
   });
   return {

@@ -77,7 +77,9 @@ class GatewayRequest implements Downstream {
   clusterName = '-';
   serviceTimeMs = -1;
   mutations: EntryMutations = NO_MUTATIONS;
+  bytesSent = 0;
   readonly worker: number;
+  /** the stream's start: when the codec began the request (MeshRequest.startedAt) */
   readonly startedAt: number;
   /** the path routed and forwarded: the request's, canonical once normalizePath() accepted it */
   path: string;
@@ -98,7 +100,19 @@ class GatewayRequest implements Downstream {
   ) {
     this.worker = (req.socket as WorkerSocket)[WORKER] ?? 0;
     this.path = req.url ?? '';
-    this.startedAt = g.deps.now();
+    this.startedAt = req.startedAt;
+  }
+
+  /**
+   * conn_manager_impl.cc `ActiveStream::resetStream` (the filter manager's callback, e.g. for a
+   * local reply after the response headers went out): `downstream_rq_tx_reset`, then
+   * `doEndStream`, whose codec reset comes back through `onResetStream` (`downstream_rq_rx_reset`,
+   * counted in finish()). A stream the client already reset is not reset again.
+   */
+  resetStream(): void {
+    if (this.res.destroyed) return;
+    this.g.listener.downstream_rq_tx_reset++;
+    this.res.destroy();
   }
 
   finish(status: number): void {
@@ -135,12 +149,12 @@ class GatewayRequest implements Downstream {
         (req.socket as WorkerSocket)[CODEC_ERROR] = true;
         res.once('finish', () => req.socket.end()); // before the reply: the codec finishes it at once
         this.requestIncomplete = true;
-        sendLocalReply(res, 426, 'Upgrade Required');
+        this.bytesSent = sendLocalReply(res, 426, 'Upgrade Required');
         return this.finish(426);
       }
       if (req.headers.host === undefined) {
         // accepted HTTP/1.0 without Host: Istio sets no default_host_for_http_10, so 400 (missing_host)
-        sendLocalReply(res, 400, '');
+        this.bytesSent = sendLocalReply(res, 400, '');
         return this.finish(400);
       }
     }
@@ -151,7 +165,7 @@ class GatewayRequest implements Downstream {
     if (!route) {
       listener.no_route++;
       this.flags |= Flag.NR;
-      sendLocalReply(res, 404, '');
+      this.bytesSent = sendLocalReply(res, 404, '');
       return this.finish(404);
     }
     // Envoy resolves the weighted cluster with the route (RouteEntryImplBase::clusterEntry), before
@@ -185,14 +199,14 @@ class GatewayRequest implements Downstream {
     const url = req.url ?? '';
     if (url.charCodeAt(0) !== 47) {
       listener.downstream_rq_non_relative_path++;
-      sendLocalReply(res, 404, '');
+      this.bytesSent = sendLocalReply(res, 404, '');
       this.finish(404);
       return false;
     }
     const canonical = url.includes('#') ? null : canonicalPath(url);
     if (canonical === null) {
       listener.downstream_rq_failed_path_normalization++;
-      sendLocalReply(res, 400, '');
+      this.bytesSent = sendLocalReply(res, 400, '');
       this.finish(400);
       return false;
     }
@@ -223,7 +237,7 @@ class GatewayRequest implements Downstream {
     if (f && f.abortStatus > 0 && draw(deps.rng, f.abortPerMillion)) {
       listener['fault.aborts_injected']++;
       this.flags |= Flag.FI;
-      sendLocalReply(
+      this.bytesSent = sendLocalReply(
         this.res,
         f.abortStatus,
         BODY.faultAbort,
@@ -239,7 +253,7 @@ class GatewayRequest implements Downstream {
       listener.no_cluster++;
       this.flags |= Flag.NC;
       this.clusterName = name;
-      sendLocalReply(this.res, 503, '', false, undefined, this.mutations.response);
+      this.bytesSent = sendLocalReply(this.res, 503, '', false, undefined, this.mutations.response);
       return this.finish(503);
     }
     new Router(this, route, cluster, deps.backoffRng, deps.now).run();
@@ -269,11 +283,13 @@ export function createGateway(deps: GatewayDeps): DownstreamListener {
   // a request the HTTP/1 codec began but never dispatched: Envoy's stream exists from its first
   // byte, so it is counted and logged — DPE after a codec error's reply, DC when the client left
   // mid-request (the flags are [INF]: Envoy's codec-error stream flag was not traced to its source)
-  const unfinished = (req: MeshRequest, res: MeshResponse, status: number) => {
-    const r = new GatewayRequest(g, req, res, null);
+  // (its body as far as it came is its bytes received; a codec error's reply body its bytes sent)
+  const unfinished = (req: MeshRequest, res: MeshResponse, status: number, partialBody: Buffer | null) => {
+    const r = new GatewayRequest(g, req, res, partialBody);
     r.flags |= status === 0 ? clientGoneFlag(req) : Flag.DPE;
     r.requestIncomplete = status > 0;
+    if (status > 0) r.bytesSent = Number(res.getHeader('content-length') ?? 0);
     r.finish(status);
   };
-  return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished);
+  return createDownstreamListener(handle, assignWorker, deps.acceptHttp10, unfinished, deps.now);
 }

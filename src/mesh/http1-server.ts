@@ -95,6 +95,8 @@ export class H1Request {
     /** the whole body, or null when it had none */
     readonly body: Buffer | null,
     readonly keepAlive: boolean,
+    /** when the codec began it (its first byte parsed): the stream's start (downstream.ts MeshRequest) */
+    readonly startedAt: number,
   ) {}
 }
 
@@ -260,7 +262,7 @@ export type RequestHandler = (req: H1Request, res: H1Response) => void;
  * method and path when the head was not whole); `res` is never written (its headers say what
  * the codec sent, for the access log).
  */
-export type UnfinishedHandler = (req: H1Request, res: H1Response, status: number) => void;
+export type UnfinishedHandler = (req: H1Request, res: H1Response, status: number, partialBody: Buffer | null) => void;
 
 /** Reading state of the connection: a request head, or the body of the head just read. */
 interface PendingBody {
@@ -282,6 +284,12 @@ export class H1Connection {
   /** inside parse(): a response finished synchronously lets the loop go on instead of recursing */
   private parsing = false;
   private closed = false;
+  /**
+   * when the codec began the request being read (-1: none begun): Envoy's HTTP/1 codec opens the
+   * stream at a message's first byte (`onMessageBeginBase` → `newStream`), and a pipelined one
+   * only once the parser resumes after the response before it
+   */
+  private begunAt = -1;
   closeAfterResponse = false;
 
   constructor(
@@ -290,6 +298,7 @@ export class H1Connection {
     /** the listener accepts HTTP/1.0 (Istio's PILOT_HTTP10): only then is it answered as HTTP/1.0 */
     readonly acceptHttp10: boolean,
     private readonly onUnfinished: UnfinishedHandler | null = null,
+    private readonly now: () => number = () => performance.now(),
   ) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => {}); // 'close' follows
@@ -312,12 +321,14 @@ export class H1Connection {
   private unfinished(status: number, replyBytes = 0): void {
     if (this.onUnfinished === null) return;
     const b = this.body;
+    const startedAt = this.begunAt >= 0 ? this.begunAt : this.now();
     const req = b
-      ? new H1Request(b.method, b.url, b.version, b.headers, this.socket, null, false)
-      : new H1Request('-', '-', '1.1', {}, this.socket, null, false);
+      ? new H1Request(b.method, b.url, b.version, b.headers, this.socket, null, false, startedAt)
+      : new H1Request('-', '-', '1.1', {}, this.socket, null, false, startedAt);
     const res = new H1Response(req, this);
     if (status > 0) res.writeHead(status, { 'content-length': replyBytes });
-    this.onUnfinished(req, res, status);
+    const partial = b && b.chunks.length > 0 ? Buffer.concat(b.chunks) : null;
+    this.onUnfinished(req, res, status, partial);
   }
 
   onData(d: Buffer): void {
@@ -346,6 +357,7 @@ export class H1Connection {
       while (this.active === null && !this.closed && this.buf !== null && this.buf.length > 0) {
         // a handler may have ended the connection (the gateway's 426): nothing more is dispatched
         if (this.socket.writableEnded || this.socket.destroyed) return;
+        if (this.begunAt < 0 && this.requestBegun()) this.begunAt = this.now();
         if (!(this.body ? this.readBody() : this.readHead())) return;
       }
     } catch (e) {
@@ -430,7 +442,8 @@ export class H1Connection {
     keepAlive: boolean,
     body: Buffer | null,
   ): void {
-    const req = new H1Request(method, url, version, headers, this.socket, body, keepAlive);
+    const req = new H1Request(method, url, version, headers, this.socket, body, keepAlive, this.begunAt);
+    this.begunAt = -1;
     const res = new H1Response(req, this);
     this.active = res;
     this.onRequest(req, res);

@@ -123,7 +123,10 @@ function isGrpc(res: MeshResponse): boolean {
 /**
  * Writes a local reply (§1). A gRPC request (`content-type: application/grpc…`) gets HTTP 200
  * with `grpc-status` (from `grpcStatus`, else mapped from `status`) and `grpc-message: <body>`
- * instead (§1, §5.1 [INF]). Returns the bytes of body sent.
+ * instead (§1, §5.1 [INF]). Returns the bytes of body sent (the stream's `bytesSent`): none for
+ * a gRPC reply, and none for a HEAD request, whose reply keeps its `content-length` but ends
+ * with its headers (http/utility.cc `Utility::sendLocalReply`: `if (is_head_request_)
+ * encode_headers_(…, true); return;`).
  */
 export function sendLocalReply(
   res: MeshResponse,
@@ -164,5 +167,5 @@ export function sendLocalReply(
   headers.server = SERVER_NAME;
   res.writeHead(status, headers);
   res.end(body);
-  return len;
+  return res.req?.method === 'HEAD' ? 0 : len;
 }

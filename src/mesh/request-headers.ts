@@ -5,10 +5,15 @@
  * (source/common/http/conn_manager_utility.cc) as an Istio ingress gateway configures them —
  * `use_remote_address: true` (Istio gateway.go), no trusted hops (`numTrustedProxies` unset),
  * `generate_request_id` on and `preserve_external_request_id` off (Envoy's defaults), no
- * `via`, no user agent, plaintext. Its clients are treated as external ("edge requests"), as
- * the clients of a cluster's ingress gateway are [INF: a client on loopback could count as
- * internal under an Envoy whose default `internal_address_config` trusts loopback and private
- * ranges; the local mesh stands in for a gateway reached from outside the cluster].
+ * `via`, no user agent, plaintext. Every client is external ("edge requests"), loopback and
+ * private addresses included, as in current Envoy: Istio's gateway HCM sets no
+ * `internal_address_config` (networking/core/listener.go: only with EnableHCMInternalNetworks
+ * and meshNetworks), and without one Envoy trusts no address since the runtime guard
+ * `explicit_internal_address_config` became the only behaviour (removed in Envoy 1.36;
+ * http_connection_manager/config.cc createInternalAddressConfig). Older Envoys (Istio ≤ 1.2x
+ * with the guard off, its default until then) counted RFC1918 and 127.0.0.1 clients as internal
+ * (Network::Utility::isInternalAddress): there a port-forwarded client's x-envoy-* headers were
+ * honoured and its x-request-id kept. Not emulated.
  *
  * Not emulated: tracing headers (x-b3-*, x-envoy-decorator-operation with tracing on), the
  * `x-forwarded-port` option (Istio does not set `append_x_forwarded_port`).

@@ -44,6 +44,17 @@ export interface Downstream {
   serviceTimeMs: number;
   /** §6.3: the header mutations of the route entry (route + chosen weighted cluster) */
   mutations: EntryMutations;
+  /**
+   * response body bytes handed to the downstream codec (StreamInfo `bytesSent`, the access log's
+   * `%BYTES_SENT%`): conn_manager_impl.cc `ActiveStream::encodeData` adds `data.length()` before
+   * `response_encoder_->encodeData` — body only, before any chunk framing, headers not counted
+   */
+  bytesSent: number;
+  /**
+   * The gateway resets the downstream stream (conn_manager_impl.cc `ActiveStream::resetStream`:
+   * `downstream_rq_tx_reset`, then `doEndStream`); on HTTP/1 that closes the connection.
+   */
+  resetStream(): void;
   finish(status: number): void;
 }
 
@@ -112,6 +123,8 @@ export class Router implements PoolWaiter {
   private status = 0;
   /** the forwarded response came with a content-length */
   private lengthKnown = false;
+  /** the forwarded response's headers went downstream and its body is on its way */
+  private streaming = false;
 
   constructor(
     private readonly d: Downstream,
@@ -233,7 +246,8 @@ export class Router implements PoolWaiter {
       this.cluster.outlier?.onLocalOrigin(this.host as Host, LocalOrigin.reset);
       this.d.flags |= Flag.UC;
       this.cleanup();
-      this.d.res.destroy();
+      this.streaming = false;
+      this.d.resetStream();
       this.d.finish(this.status);
       return;
     }
@@ -271,7 +285,8 @@ export class Router implements PoolWaiter {
       this.d.flags |= Flag.UT;
       this.abortUpstream();
       this.cleanup();
-      this.d.res.destroy();
+      this.streaming = false;
+      this.d.resetStream();
       this.d.finish(this.status);
       return;
     }
@@ -291,7 +306,19 @@ export class Router implements PoolWaiter {
   }
 
   private onDownstreamClose(): void {
-    if (this.phase === 'done') return;
+    if (this.phase === 'done') {
+      if (!this.streaming) return;
+      // the client left while the body was streaming: the connection's close resets the stream
+      // (conn_manager_impl.cc resetAllStreams, DC) or the client's RST_STREAM does (DR); the
+      // stream ends there, logged with the status its headers went out with, and the router's
+      // onDestroy resets the upstream request (router.cc Filter::onDestroy → resetAll)
+      this.streaming = false;
+      this.d.flags |= clientGoneFlag(this.d.req);
+      this.abortUpstream();
+      this.cleanup();
+      this.d.finish(this.status);
+      return;
+    }
     // client went away first (Envoy: DC, or DR for an HTTP/2 stream reset); give back whatever the request holds
     this.d.flags |= clientGoneFlag(this.d.req);
     if (this.phase === 'queued') this.pool?.cancel(this);
@@ -377,6 +404,7 @@ export class Router implements PoolWaiter {
       return false;
     }
     dres.writeHead(status, out);
+    this.streaming = true;
     return true;
   }
 
@@ -390,17 +418,27 @@ export class Router implements PoolWaiter {
    */
   onResponseData(chunk: Buffer, last: boolean): void {
     const dres = this.d.res;
-    if (!last) {
-      if (chunk.length > 0) dres.write(chunk);
+    if (!this.streaming) return; // the stream was reset: nothing more is encoded
+    if (dres.destroyed) {
+      // reset by the client, its h2 stream's 'close' a turn away (onDownstreamClose ends the
+      // request then); an upstream response that ended meanwhile left its connection to the pool
+      if (last) this.stream = null;
       return;
     }
-    this.cleanup();
-    if (!dres.writableEnded) {
-      if (this.lengthKnown || dres.headersSent) dres.end(chunk);
-      else {
-        dres.write(chunk); // the head goes out first, without a length
-        dres.end();
+    if (!last) {
+      if (chunk.length > 0) {
+        this.d.bytesSent += chunk.length;
+        dres.write(chunk);
       }
+      return;
+    }
+    this.streaming = false;
+    this.cleanup();
+    this.d.bytesSent += chunk.length;
+    if (this.lengthKnown || dres.headersSent) dres.end(chunk);
+    else {
+      dres.write(chunk); // the head goes out first, without a length
+      dres.end();
     }
     this.d.finish(this.status);
   }
@@ -409,7 +447,7 @@ export class Router implements PoolWaiter {
     this.phase = 'done';
     this.cleanup();
     this.d.flags |= flags;
-    sendLocalReply(this.d.res, status, body, overloaded, undefined, this.d.mutations.response);
+    this.d.bytesSent += sendLocalReply(this.d.res, status, body, overloaded, undefined, this.d.mutations.response);
     this.d.finish(status);
   }
 

@@ -105,6 +105,17 @@ export function newListenerCounters() {
      * counts it whatever the reason: a client gone mid-request, DC / DR, or a response reset after its headers)
      */
     downstream_rq_rx_reset: 0,
+    /**
+     * every downstream stream the gateway itself resets (conn_manager_impl.cc
+     * `ActiveStream::resetStream`, the filter manager's `resetStream` callback): a local reply
+     * once the response headers went out — the router's upstream reset (UC) or route timeout
+     * (UT) mid-body (filter_manager.cc `sendLocalReply`: "response headers have already been
+     * sent to the client. All we can do at this point is reset the stream"). `resetStream` then
+     * calls `doEndStream`, whose codec reset reaches `onResetStream`, so each also counts
+     * `downstream_rq_rx_reset`. A stream the codec or `doEndStream` resets on its own (a codec
+     * error's reply, the 426, a client gone) counts only `downstream_rq_rx_reset`.
+     */
+    downstream_rq_tx_reset: 0,
     /** a path that does not start with `/` (404, §6.1 Paths) */
     downstream_rq_non_relative_path: 0,
     /** a path normalisation refused (400, §6.1 Paths) */

@@ -14,7 +14,8 @@ import YAML from 'yaml';
 import { readCrdFile, startKubeApi, type KubeApi, type Obj } from '../../src/kube-api/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { istioCrdFile } from '../cluster/fake-crd-schema.js';
-import { call, coreFixture } from './helpers.js';
+import { call, coreFixture, runKubectl } from './helpers.js';
+import { kubeconfigText } from '../../src/kube-api/kubeconfig.js';
 
 const DRS = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
 const dr = (spec: Obj = { host: 'productpage' }, name = 'productpage') => ({
@@ -49,19 +50,22 @@ test('what is not served: an unserved version or group is the notfoundhandler\'s
     assert.is(await r.text(), '404 page not found\n');
   }
   const nodes = await call(api.url, 'GET', '/api/v1/nodes');
-  assert.equal(nodes, {
-    status: 404,
-    json: {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'the server could not find the requested resource',
-      reason: 'NotFound',
-      details: {},
-      code: 404,
+  assert.equal(
+    { status: nodes.status, json: nodes.json },
+    {
+      status: 404,
+      json: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      },
     },
-  });
+  );
   const notAllowed = {
     kind: 'Status',
     apiVersion: 'v1',
@@ -81,7 +85,7 @@ test('what is not served: an unserved version or group is the notfoundhandler\'s
     ['DELETE', '/api/v1/namespaces/istio-system/pods/gw-0'],
   ]) {
     const r = await call(api.url, method, p, dr());
-    assert.equal(r, { status: 405, json: notAllowed }, `${method} ${p}`);
+    assert.equal({ status: r.status, json: r.json }, { status: 405, json: notAllowed }, `${method} ${p}`);
   }
 });
 
@@ -184,7 +188,7 @@ test('core objects: namespaced and all-namespace lists, label selectors (=, !=),
   assert.is((await call(api.url, 'GET', '/api/v1/namespaces/istio-system/pods/gw-9:15000/proxy/stats')).status, 404);
 });
 
-test("a CRD file: its served versions, and writes typed against its openAPIV3Schema (500 on apply, 400 strict on create); a file without Istio's CRDs is a ConfigError naming it", async () => {
+test("a CRD file: its served versions, and writes typed against its openAPIV3Schema (500 on apply, 400 strict on create, pruned with a Warning header per unknown field under Warn, the default, none under Ignore); a file without Istio's CRDs is a ConfigError naming it", async () => {
   const file = istioCrdFile('1.29.6');
   if (!file) return void console.log('  skipped: ../shared/data/istio-crds is absent');
   const typed = await startKubeApi({ crds: readCrdFile(file) });
@@ -208,6 +212,40 @@ test("a CRD file: its served versions, and writes typed against its openAPIV3Sch
       [created.status, created.json.message],
       [400, 'strict decoding error: unknown field "spec.trafficPolicy.connectionPool.tcp.maxConnection"'],
     );
+    // Warn, the default without the parameter (handlers/rest.go): stored pruned, one Warning
+    // header per unknown field (addStrictDecodingWarnings; NewWarningHeader's `299 - "…"`)
+    const warned = await call(typed.url, 'POST', DRS, { ...typo, spec: { ...typo.spec, colour: 'blue' } });
+    assert.is(warned.status, 201);
+    // in the order found (the real pruner walks Go maps, so its order is not fixed)
+    assert.equal(
+      warned.headers
+        .get('warning')!
+        .split(/, (?=299 )/)
+        .sort(),
+      [
+        '299 - "unknown field \\"spec.colour\\""',
+        '299 - "unknown field \\"spec.trafficPolicy.connectionPool.tcp.maxConnection\\""',
+      ],
+    );
+    assert.equal(warned.json.spec, { host: 'productpage', trafficPolicy: { connectionPool: { tcp: {} } } });
+    const ignored = await call(typed.url, 'PUT', `${DRS}/productpage?fieldValidation=Ignore`, {
+      ...typo,
+      metadata: { ...typo.metadata, resourceVersion: warned.json.metadata.resourceVersion },
+    });
+    assert.equal([ignored.status, ignored.headers.get('warning')], [200, null]);
+    // the real kubectl prints each warning (--validate=warn sends fieldValidation=Warn)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-warn-'));
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, kubeconfigText(typed.url));
+    const file = path.join(dir, 'reviews.yaml');
+    fs.writeFileSync(
+      file,
+      YAML.stringify({ ...typo, metadata: { name: 'reviews' }, spec: { host: 'reviews', colour: 'blue' } }),
+    );
+    const k = await runKubectl(kubeconfig, 'create', '--validate=warn', '-n', 'default', '-f', file);
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (String(k.code) === 'ENOENT') console.log('  skipped the kubectl half: kubectl is not installed');
+    else assert.equal([k.code, k.stderr.trim()], [0, 'Warning: unknown field "spec.colour"']);
   } finally {
     await typed.stop();
   }

@@ -10,14 +10,14 @@ export async function call(
   path: string,
   body?: unknown,
   contentType = 'application/json',
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': contentType, 'user-agent': 'kubectl/v1.32.4' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 export interface WatchStream {

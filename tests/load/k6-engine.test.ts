@@ -212,37 +212,44 @@ test("a terminal's Ctrl-C (SIGINT to meshproof's process group) reaches k6 once,
   }
 });
 
-test('k6 in its own process group does not outlive meshproof: a meshproof that exits under it (a third Ctrl-C, a crash) takes it along', async () => {
-  const { dir, ready, child } = startWrapper(['exit'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  let k6Pid = 0;
+/** Whether a process runs (a zombie — exited, not yet reaped — does not). */
+function alive(pid: number): boolean {
   try {
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.is(code, 3);
-    k6Pid = Number(/ready (\d+)/.exec(readFileSync(ready, 'utf8'))?.[1]);
-    assert.ok(k6Pid > 0);
-    // SIGKILL is immediate; give the kernel a moment to reap it (it was this test's grandchild)
-    const deadline = Date.now() + 2_000;
-    const alive = () => {
-      try {
-        process.kill(k6Pid, 0);
-        return !readFileSync(`/proc/${k6Pid}/stat`, 'utf8').includes(') Z ');
-      } catch {
-        return false;
-      }
-    };
-    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.not.ok(alive(), `k6 (pid ${k6Pid}) still runs after meshproof exited`);
-  } finally {
-    if (k6Pid > 0) {
-      try {
-        process.kill(k6Pid, 'SIGKILL');
-      } catch {
-        // gone, as it should be
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
   }
-});
+}
+
+for (const [mode, runs] of [
+  ['exit', 1],
+  ['exit-2', 2],
+] as const) {
+  test(`k6 in its own process group does not outlive meshproof: a meshproof that exits under ${runs} k6 (a third Ctrl-C, a crash) takes ${runs === 1 ? 'it' : 'every one'} along (one exit hook for every live k6)`, async () => {
+    const { dir, ready, child } = startWrapper([mode], { stdio: ['ignore', 'ignore', 'inherit'] });
+    let pids: number[] = [];
+    try {
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.is(code, 3);
+      pids = [...readFileSync(ready, 'utf8').matchAll(/ready (\d+)/g)].map((m) => Number(m[1]));
+      assert.is(pids.length, runs);
+      // SIGKILL is immediate; give the kernel a moment to reap them (they were this test's grandchildren)
+      const deadline = Date.now() + 2_000;
+      while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(pids.filter(alive), [], 'k6 still runs after meshproof exited');
+    } finally {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('a signal already aborted when k6 starts still stops it (the abort event fired before anyone listened)', async () => {
   const f = fakeEnv(0, { FAKE_K6_UNTIL_SIGINT: '1' });

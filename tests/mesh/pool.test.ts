@@ -244,15 +244,18 @@ test('§2.1 maxConnectionDuration: a connection older than the limit is closed a
 test('§2.1 http.idleTimeout: a connection idle for longer is closed; one reused within the window stays', async () => {
   const m = await startMesh({
     app: appWith([fixed(0)]),
-    policies: [dr({ connectionPool: { http: { idleTimeout: '100ms' } } })],
+    policies: [dr({ connectionPool: { http: { idleTimeout: '300ms' } } })],
   });
   try {
-    for (let i = 0; i < 5; i++) {
+    // 8 uses 60 ms apart span more than the 300 ms window, so one connection means each use
+    // restarted the clock; each gap leaves 240 ms for a busy machine's scheduling (at 100 ms
+    // windows a loaded CI machine's 40 ms of slack was sometimes not enough)
+    for (let i = 0; i < 8; i++) {
       await send(m.gatewayUrl);
       await sleep(60);
     }
     assert.is(stat(m, 'upstream_cx_total'), 1, 'each reuse restarts the idle clock');
-    await sleep(200);
+    await sleep(500);
     assert.is(stat(m, 'upstream_cx_idle_timeout'), 1);
     assert.is(stat(m, 'upstream_cx_active'), 0);
     await m.applyPolicies([dr({ connectionPool: { tcp: { idleTimeout: '0s' } } })]);

@@ -32,6 +32,8 @@ function harness(
   const outlier: string[] = [];
   let head: Record<string, unknown> = {};
   let resets = 0;
+  /** resets the gateway chose (Downstream.resetStream: downstream_rq_tx_reset) */
+  let txResets = 0;
   let sink: ResponseSink | null = null;
   /** what the router did with the downstream response's body */
   const calls: string[] = [];
@@ -73,6 +75,11 @@ function harness(
     clusterName: '-',
     serviceTimeMs: -1,
     mutations: NO_MUTATIONS,
+    bytesSent: 0,
+    resetStream() {
+      txResets++;
+      res.destroy();
+    },
     finish: (status: number) => finished.push(status),
   } as unknown as Downstream;
   const host = { address: '127.0.0.1:1', rqError: 0, rqSuccess: 0, rqTimeout: 0 };
@@ -109,6 +116,7 @@ function harness(
     calls,
     sent: () => sent,
     resets: () => resets,
+    txResets: () => txResets,
     sink: () => sink as ResponseSink,
   };
 }
@@ -119,8 +127,12 @@ test('§4.1 the pod closes mid-body: the downstream stream is reset, the request
   h.sink().onResponseData(Buffer.from('abc'), false);
   h.sink().onResponseReset();
   assert.is(h.resets(), 1);
+  // the gateway's own reset (ActiveStream::resetStream: downstream_rq_tx_reset), through the filter
+  // manager's sendLocalReply once headers went out
+  assert.is(h.txResets(), 1);
   assert.equal(h.finished, [200]);
   assert.is(formatFlags(h.d.flags), 'UC');
+  assert.is(h.d.bytesSent, 3);
 });
 
 test('§3.2/§4.1 a reset after the headers went out is still an outlier input (router.cc onUpstreamReset: LocalOriginConnectFailed before the retry check)', () => {
@@ -138,6 +150,7 @@ test('§4.1 the route timeout fires mid-body: reset, the request ends once with 
   h.sink().onResponseData(Buffer.from('abc'), false);
   await new Promise((r) => setTimeout(r, 60));
   assert.is(h.resets(), 1);
+  assert.is(h.txResets(), 1);
   assert.equal(h.finished, [200]);
   assert.is(h.d.flags & Flag.UT, Flag.UT);
   // router.cc onResponseTimeout counts every upstream request in flight, headers seen or not;

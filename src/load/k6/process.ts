@@ -3,7 +3,7 @@
  * (ecosystem.md): 0 and 99 (thresholds failed) mean the data is valid; everything else is
  * an infrastructure error carrying k6's stderr tail.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { InfraError } from '../../errors.js';
 
 /** k6's exit codes that mean the run itself broke (k6 errext/exitcodes). */
@@ -53,6 +53,36 @@ export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('K6_')));
 }
 
+/**
+ * The k6 processes still running, each the leader of its own process group. One `exit` hook
+ * kills them all: one listener per run would pass Node's default of 10 listeners with
+ * `--instances` > 10 and print a MaxListenersExceededWarning. The hook is added with the first
+ * live k6 and removed with the last, so an idle meshproof (or a library caller) keeps none.
+ */
+const live = new Set<ChildProcess>();
+
+/** `exit` listeners run synchronously: SIGKILL to each live k6's group (the whole group: k6 is its leader). */
+function killLive(): void {
+  for (const child of live) {
+    try {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+        process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function track(child: ChildProcess): void {
+  if (live.size === 0) process.on('exit', killLive);
+  live.add(child);
+}
+
+function untrack(child: ChildProcess): void {
+  if (!live.delete(child)) return;
+  if (live.size === 0) process.off('exit', killLive);
+}
+
 /** Runs `k6 <args>`; resolves when it exits (whatever the code). An abort sends SIGINT, which k6 handles gracefully. */
 export function runK6Process(
   k6: string,
@@ -80,18 +110,10 @@ export function runK6Process(
     if (signal?.aborted) onAbort();
     // out of the terminal's group, k6 would outlive a meshproof that exits under it (a third
     // Ctrl-C's immediate exit, a crash) and go on sending load: its group goes with this process
-    const onExit = () => {
-      try {
-        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
-          process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    process.on('exit', onExit);
+    track(child);
     const done = () => {
       signal?.removeEventListener('abort', onAbort);
-      process.off('exit', onExit);
+      untrack(child);
     };
     child.on('error', (err) => {
       done();
