@@ -505,7 +505,7 @@ class Translator {
       return { ranges: sign > 0 ? [[0, MAX_RUNE]] : [] };
     }
     if (CATEGORIES.has(name)) js = `\\p{General_Category=${name}}`;
-    else if (/^[A-Z][A-Za-z_]*$/.test(name) && validJs(`\\p{Script=${name}}`)) js = `\\p{Script=${name}}`;
+    else if (isScriptName(name)) js = `\\p{Script=${name}}`;
     if (!js) throw new Re2SyntaxError('invalid character class range', seq);
     this.t = at + seq.length;
     // a scoped (?i) folds the group, then negates it (parse.go parseUnicodeClass): as ranges
@@ -709,6 +709,17 @@ function propertyRanges(js: string): Range[] {
   }
   properties.set(js, out);
   return out;
+}
+
+/**
+ * Go's unicode.Scripts keys are the long script names; JavaScript also takes the ISO 15924
+ * four-letter aliases (`Grek`), which RE2 refuses. Long names of four letters are kept.
+ */
+const FOUR_LETTER_SCRIPTS = new Set(['Ahom', 'Cham', 'Kawi', 'Lisu', 'Modi', 'Newa', 'Thai', 'Toto']);
+function isScriptName(name: string): boolean {
+  if (!/^[A-Z][A-Za-z_]*$/.test(name)) return false;
+  if (name.length === 4 && !FOUR_LETTER_SCRIPTS.has(name)) return false;
+  return validJs(`\\p{Script=${name}}`);
 }
 
 function validJs(src: string): boolean {
