@@ -116,8 +116,11 @@ export function createAdmin(deps: AdminDeps): http.Server {
           try {
             re = new RegExp(filter);
           } catch {
-            // a bad pattern is the caller's error (Envoy: 400), never an uncaught throw in the mesh
-            return text(400, `Invalid regex: ${JSON.stringify(filter)}\n`);
+            // a bad pattern is the caller's error, never an uncaught throw in the mesh: Envoy
+            // answers 400 with exactly this body (source/server/admin/stats_params.cc
+            // `StatsParams::parse`, RE2 with `set_log_errors(false)`). JS RegExp stands in for
+            // RE2 and keeps names by a partial match, as `RE2::PartialMatch` does.
+            return text(400, 'Invalid re2 regex');
           }
           values = Object.fromEntries(Object.entries(values).filter(([k]) => re.test(k)));
         }

@@ -47,6 +47,7 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     assert.is(filtered, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
     const bad = await send(m.adminUrl, { path: '/stats?filter=(', host: 'admin' });
     assert.is(bad.status, 400, 'an invalid filter regex is a 400, not a crash of the mesh');
+    assert.is(bad.body, 'Invalid re2 regex', "Envoy's body: admin/stats_params.cc StatsParams::parse");
     assert.is((await send(m.gatewayUrl)).status, 200, 'the mesh still serves');
   } finally {
     await m.stop();
