@@ -70,6 +70,18 @@ export class K8sOperatorApi implements OperatorApi {
     }
   }
 
+  async patchTestRun(namespace: string, name: string, ops: Obj[]): Promise<void> {
+    try {
+      // the generated client's default content type for this call is JSON Patch
+      await this.custom.patchNamespacedCustomObject(
+        { group: K6_GROUP, version: K6_VERSION, namespace, plural: TESTRUN_PLURAL, name, body: ops },
+        this.conn.k8s.setHeaderOptions('Content-Type', this.conn.k8s.PatchStrategy.JsonPatch),
+      );
+    } catch (err) {
+      throw this.explain(err, 'patch', { kind: 'TestRun', metadata: { name, namespace } });
+    }
+  }
+
   async runnerPods(namespace: string, labelSelector: string): Promise<RunnerPod[]> {
     try {
       const list = await this.core.listNamespacedPod({ namespace, labelSelector });
@@ -141,8 +153,19 @@ function plain(cm: V1ConfigMap): Obj {
   return { ...cm, metadata: { ...cm.metadata, ...(managedFields ? { managedFields } : {}) } } as Obj;
 }
 
-/** The pod's phase and, once its k6 container ended, the exit code (the runner's verdict). */
+/**
+ * The pod's phase and, once its k6 container ended, the exit code (the runner's verdict); the
+ * container's reason (terminated: OOMKilled, Error; waiting: ImagePullBackOff…). The operator
+ * names the container "k6" in the runner and the initializer (jobs/runner.go, initializer.go).
+ */
 function runnerPod(p: V1Pod): RunnerPod {
   const k6 = p.status?.containerStatuses?.find((c) => c.name === 'k6') ?? p.status?.containerStatuses?.[0];
-  return { name: p.metadata?.name ?? '', phase: p.status?.phase, exitCode: k6?.state?.terminated?.exitCode };
+  const state = k6?.state;
+  const reason = state?.terminated?.reason ?? state?.waiting?.reason;
+  return {
+    name: p.metadata?.name ?? '',
+    phase: p.status?.phase,
+    exitCode: state?.terminated?.exitCode,
+    ...(reason ? { reason } : {}),
+  };
 }

@@ -2,14 +2,18 @@
  * The fake API server (fake-apiserver.ts) with what `--engine k6-operator` talks to, and a
  * stand-in k6 operator that runs the runners as local processes (the fake k6):
  *
- *  - ConfigMaps (create, get, delete) and TestRuns `k6.io/v1alpha1` (create, get, delete),
- *    each create checked against the schema of grafana/k6-operator's CRD
+ *  - ConfigMaps (create, get, delete) and TestRuns `k6.io/v1alpha1` (create, get, patch,
+ *    delete), each create checked against the schema of grafana/k6-operator's CRD
  *    (config/crd/bases/k6.io_testruns.yaml, generated from api/v1alpha1/testrun_types.go):
  *    required `spec.parallelism` (int32) and `spec.script`; `script.configMap.name` required;
  *    `arguments`, `quiet`, `paused` strings; `cleanup` enum [post]; an undeclared spec field is
  *    "strict decoding error: unknown field" with fieldValidation=Strict (pruned otherwise).
  *    Only the fields listed in SPEC_FIELDS are typed; `runner`/`starter` are objects whose
- *    inside is not checked beyond `metadata.{labels,annotations}` being string maps.
+ *    inside is not checked beyond `metadata.{labels,annotations}` being string maps. The
+ *    CRD's defaults are stored: `quiet` and `paused` "true" (testrun_types.go
+ *    `+kubebuilder:default="true"`). PATCH takes JSON Patch (a failed `test` op is 422, as
+ *    the apiserver's patch handler answers a jsonpatch error; src/kube-api/fields.ts) and
+ *    merge patch.
  *    Objects get what kube-apiserver gives them: a random `uid`, a `resourceVersion` that moves
  *    on every write (the operator's status writes too), `creationTimestamp`, and a
  *    `managedFields` Update entry for the creating manager (`?fieldManager=`, else the
@@ -18,39 +22,68 @@
  *    mismatch is 409 Conflict "the UID in the precondition (…) does not match the UID in record
  *    (…). …" (apiserver registry/rest/delete.go BeforeDelete, which fails before storage's
  *    Preconditions.Check; the same wording as src/kube-api/istio-handler.ts).
- *  - runner pods (labels app=k6, k6_cr=<name>, runner=true: testrun_types.go ListOptions) in the
- *    pod list with the kubelet's status (phase Pending → Running → Succeeded/Failed, the k6
- *    container's `state.terminated.exitCode`), and `GET …/pods/NAME/log` (text/plain).
+ *  - the pods of a TestRun in the pod list, named as the Job controller names a job's pods
+ *    (`<job>-<5 characters>`), with the kubelet's status (phase Pending → Running →
+ *    Succeeded/Failed, the `k6` container's `state.terminated.{exitCode,reason}`), and
+ *    `GET …/pods/NAME/log` (text/plain):
+ *      runners `<name>-<i>`: labels app=k6, k6_cr=<name>, runner=true (+ spec.runner.metadata
+ *        labels that do not override those; annotations = spec.runner.metadata.annotations:
+ *        jobs/runner.go NewRunnerJob, helpers.go newLabels; testrun_types.go ListOptions);
+ *      the initializer `<name>-initializer`: app=k6, k6_cr=<name> and the runner's metadata
+ *        (initializer.go NewInitializerJob: spec.initializer unset is a copy of spec.runner),
+ *        found by the controller as app=k6,k6_cr=<name>,job-name=<name>-initializer
+ *        (controllers/common.go inspectTestRun);
+ *      the starter `<name>-starter`: app=k6, k6_cr=<name> + spec.starter.metadata (starter.go
+ *        NewStarterJob; no runner label, nothing from spec.runner).
+ *    The Job controller's own labels (job-name, controller-uid) are given as job-name only.
  *  - the stand-in operator, following controllers/testrun_controller.go's stages (commit
  *    1537cb1e): status.stage "" → "initialization" (InitializeJobs) → "initialized" →
  *    "created" once the runner jobs exist (k6_create.go CreateJobs) → "started" once every
  *    runner pod is Running and its REST API answers `GET /v1/status` below 400 (k6_start.go
  *    StartJobs, isServiceReady), when the starter job is created → "stopped" once every runner
  *    job ended, failed ones included (k6_finish.go FinishJobs counts failures but does not stop
- *    on them) → "finished"; then with `cleanup: post` the TestRun deletes itself. Each runner
+ *    on them) → "finished"; then with `cleanup: post` the TestRun deletes itself. A runner pod
+ *    that ended before it was Running holds the stage at "created" for ever (StartJobs counts
+ *    Running pods against parallelism; `failBeforeStart` makes one). Each runner
  *    runs what pkg/resources/jobs/runner.go NewRunnerJob (commit 04a7c95e) puts in its command:
  *    `k6 run`, `--quiet` (spec.quiet default true), for parallelism > 1
  *    pkg/segmentation/segmentation.go NewCommandFragments(i, N) (`--execution-segment=(i-1)/N:i/N
  *    --execution-segment-sequence=0,1/N,…,1`), `arguments` split on single spaces (Argv), the
  *    script (/test/<file>: here a temp copy of the ConfigMap's key), `--address=0.0.0.0:6565`,
- *    `--paused` (spec.paused default true), `--tag instance_id=i`, `--tag testrun_name=<name>`.
+ *    `--paused` (spec.paused default true), `--tag instance_id=i`, `--tag testrun_name=<name>`
+ *    (grafana/k6-operator#781; older operators tag differently, which meshproof does not read).
  *    `commands` records exactly that argv; the process gets one change: in a cluster every pod
  *    has its own IP, here all share 127.0.0.1, so `--address` becomes 127.0.0.1:<a free port>.
  *    The starter un-pauses every runner as pkg/resources/containers/curl_start.go does: `PATCH
  *    /v1/status` with {"data":{"attributes":{"paused":false},"id":"default","type":"status"}}
  *    and Content-Type application/json, one runner after the other (curl … ; curl …), retried
  *    up to 3 times (curl --retry 3) — against the fake k6's REST API (fake-k6/rest.mjs).
- *    (Some later operator code, not verified here, sends that PATCH from the operator itself
- *    unless `spec.useLegacyStarter`; what the runners see is the same request.)
- *    Deleting the TestRun stops the runners (SIGINT) and removes its pods, as the owner
- *    references of its jobs do (Background propagation).
+ *    Deleting the TestRun stops the runners and removes its pods, as the owner references of
+ *    its jobs do (Background propagation; the kubelet's graceful termination sends SIGTERM,
+ *    which k6 takes as it takes SIGINT: internal/cmd/common.go handleTestAbortSignals).
  *    The initializer job runs first (initialize(): `arguments` through ParseCLI and a real
- *    `sh -c`, then the fake k6's `archive`); when it fails the stage is "error" (k6_initialize.go
- *    RunValidations). Not imitated: its `k6 inspect --execution-requirements` and the stage
+ *    `sh -c`, then the fake k6's `archive`; a container whose argv Linux refuses — one argument
+ *    over 128 KiB — ends as the runtime reports it, StartError/128: startError()). Two
+ *    behaviours of the operator's versions on a failed initializer pod (`initializerFailure`):
+ *    "error" (default) — stage "error", as controllers/k6_initialize.go RunValidations taking a
+ *    *TestRun (after the K6 kind's removal) writes it ("if there is any error, we have to
+ *    reflect it on the K6 manifest"); "stay" — the stage stays "initialization", as the
+ *    RunValidations of the releases serving both kinds (TestRunI; returns without a stage when
+ *    inspectTestRun errs) and controllers/initializer.go InitializerReconciler (returns the
+ *    error; its stage write is commented out; its release not verified) leave it.
+ *    `pausedGuard`: the guard of grafana/k6-operator#457 (testrun_controller.go case "created":
+ *    `if k6.IsPaused() { return }`, commit 1537cb1e; its release not verified): no starter while spec.paused is unset or "true"
+ *    (controllers/testrun_controller_test.go); a spec change lets it go on. IsPaused's own
+ *    source was not found: modelled on that test and on runner.go's reading of the field
+ *    (unset → true, else strconv.ParseBool, an unparsable value false).
+ *    Not imitated: its `k6 inspect --execution-requirements` and the stage
  *    "error" when parallelism exceeds the script's max VUs; Jobs and Services as API
- *    objects; status.conditions; the operator's field manager name for its status writes
- *    ("k6-operator" here, unverified); the seconds-long requeue intervals (15 s while started)
- *    — the stand-in steps every few milliseconds.
+ *    objects; status.conditions (TestRunRunning, CloudTestRun…); the operator's field manager
+ *    name for its status writes ("k6-operator" here, unverified); the defaulting webhook of
+ *    recent operator code (testrun_webhook.go: runner/starter image); Istio sidecar injection into
+ *    pods without `sidecar.istio.io/inject: "false"` (grafana/k6-operator#42, #82: an injected
+ *    starter fails); the seconds-long requeue intervals (5 s in initialization, 1 s in
+ *    created, 15 s while started) — the stand-in steps every few milliseconds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +93,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeApiServer, FakePod } from './fake-apiserver.js';
+import { jsonPatch, mergePatch } from '../../src/kube-api/fields.js';
 import { status } from '../../src/kube-api/status.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -105,6 +139,16 @@ export interface StarterCall {
   body: string;
 }
 
+/** Behaviours of the operator's versions, and faults (see the header). */
+export interface StandInOptions {
+  /** a failed initializer: stage "error" (k6_initialize.go RunValidations, default) or none ("stay") */
+  initializerFailure?: 'error' | 'stay';
+  /** grafana/k6-operator#457's guard: stage "created" waits while spec.paused is not "false" */
+  pausedGuard?: boolean;
+  /** runner `index` (1-based) ends before it is Running, as the kubelet reports an OOM kill or a crash */
+  failBeforeStart?: { index: number; exitCode: number; reason: string };
+}
+
 export interface FakeK6Operator {
   configMaps: Map<string, Obj>;
   testRuns: Map<string, Obj>;
@@ -113,6 +157,8 @@ export interface FakeK6Operator {
   created: string[];
   /** every object deleted */
   deleted: string[];
+  /** every PATCH of a TestRun: namespace/name and the body sent */
+  patches: { name: string; ops: unknown }[];
   close(): Promise<void>;
 }
 
@@ -198,19 +244,47 @@ export function commandFragments(index: number, total: number): string[] {
   return [`--execution-segment=${part(index - 1)}:${part(index)}`, `--execution-segment-sequence=${parts.join(',')}`];
 }
 
-export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.ProcessEnv): FakeK6Operator {
+/** k8s.io/apimachinery util/rand: the alphabet of generated name suffixes (no vowels, no 0/1/3). */
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A deterministic 5-character suffix per pod, as the Job controller's generateName `<job>-` gets one. */
+function suffix(n: number): string {
+  let out = '';
+  for (let i = 0, x = n * 7919 + 104729; i < 5; i++, x = Math.floor(x / ALPHANUMS.length))
+    out += ALPHANUMS[x % ALPHANUMS.length];
+  return out;
+}
+
+/**
+ * spec.quiet / spec.paused as runner.go reads them (`quiet := true; if Quiet != "" { quiet, _ =
+ * strconv.ParseBool(Quiet) }`): unset → true; else ParseBool, an unparsable value false. The
+ * #457 guard's IsPaused is taken to read spec.paused the same way (header).
+ */
+export function flagOn(value: unknown): boolean {
+  if (value === undefined || value === '') return true;
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(value));
+}
+
+export function installK6Operator(
+  fake: FakeApiServer,
+  k6: string,
+  env: NodeJS.ProcessEnv,
+  options: StandInOptions = {},
+): FakeK6Operator {
   const op: FakeK6Operator = {
     configMaps: new Map(),
     testRuns: new Map(),
     runs: [],
     created: [],
     deleted: [],
+    patches: [],
     close: async () => {},
   };
   const children = new Map<string, ChildProcess[]>();
   const logs = new Map<string, string>();
   const dirs: string[] = [];
   let rv = 1000;
+  let pods = 0;
   let closed = false;
 
   const reply = (res: http.ServerResponse, code: number, body: Obj | string) => {
@@ -235,24 +309,42 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     await tick();
     if (!alive(ns, tr)) return;
     setStage(tr, 'initialization'); // InitializeJobs: the initializer job
-    run.initializer = await initialize(tr);
+    run.initializer = await initialize(ns, tr);
     if (!alive(ns, tr)) return;
     // RunValidations: a failed initializer ("if there is any error, we have to reflect it on the
-    // K6 manifest") is stage "error", and the controller does not requeue
-    if (run.initializer.exitCode !== 0) return setStage(tr, 'error');
+    // K6 manifest") is stage "error", and the controller does not requeue; other versions write
+    // nothing and the stage stays "initialization" (header)
+    if (run.initializer.exitCode !== 0)
+      return options.initializerFailure === 'stay' ? undefined : setStage(tr, 'error');
     setStage(tr, 'initialized');
     const runners = await createJobs(ns, tr, run);
     if (!alive(ns, tr)) return;
     setStage(tr, 'created');
-    // StartJobs: every runner pod Running and every service's GET /v1/status < 400
+    // StartJobs: every runner pod Running and every service's GET /v1/status < 400 (and, with
+    // #457's guard, spec.paused "false" first)
     for (;;) {
       await tick();
       if (!alive(ns, tr)) return;
+      if (options.pausedGuard && flagOn(tr.spec.paused)) continue;
       if (runners.some((r) => r.pod.status?.phase !== 'Running')) continue;
       if ((await Promise.all(runners.map((r) => ready(r.address)))).every(Boolean)) break;
     }
-    setStage(tr, 'started'); // set as the starter job is created, before its curl runs
+    // the starter job (set as it is created, before its curl runs)
+    const starter = addPod(
+      ns,
+      `${name}-starter`,
+      { ...podLabels(tr.spec.starter), app: 'k6', k6_cr: name },
+      tr.spec.starter,
+    );
+    starter.status = { phase: 'Running', containerStatuses: [{ name: 'k6-curl', state: { running: {} } }] };
+    setStage(tr, 'started');
     for (const r of runners) run.starter.push(await unpause(r.address));
+    // curl's exit is the last command's (`curl …;curl …`)
+    const curlExit = run.starter[run.starter.length - 1]?.status ? 0 : 7;
+    starter.status = {
+      phase: curlExit === 0 ? 'Succeeded' : 'Failed',
+      containerStatuses: [{ name: 'k6-curl', state: { terminated: { exitCode: curlExit } } }],
+    };
     // FinishJobs every requeue, until every runner job is no longer active
     while (runners.some((r) => r.exitCode === undefined)) {
       await tick();
@@ -272,18 +364,58 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
    * does to `arguments` (quote removal, backslashes, `$`, globs) reaches the script's init as
    * in a cluster. `k6 inspect --execution-requirements` and its maxVUs check are not imitated.
    */
-  async function initialize(tr: Obj): Promise<{ program: string; exitCode: number; log: string }> {
+  async function initialize(ns: string, tr: Obj): Promise<{ program: string; exitCode: number; log: string }> {
+    const name = tr.metadata.name as string;
+    // spec.initializer unset: a copy of spec.runner (initializer.go NewInitializerJob)
+    const spec = tr.spec.initializer ?? tr.spec.runner;
+    const pod = addPod(ns, `${name}-initializer`, { ...podLabels(spec), app: 'k6', k6_cr: name }, spec);
+    const key = `${ns}/${pod.name}`;
     const script = scriptFile(tr);
     const archive = `${script}.archived.tar`;
     const args = archiveArgs(String(tr.spec.arguments ?? ''));
     const program = `${quoteSh(k6)} archive ${quoteSh(script)} -O ${quoteSh(archive)} ${args}`;
+    const refused = startError('sh', ['-c', program]);
+    if (refused) {
+      pod.status = terminated(128, 'StartError');
+      return { program, exitCode: 128, log: refused };
+    }
     return new Promise((resolve) => {
       const child = spawn('sh', ['-c', program], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let log = '';
-      child.stdout!.on('data', (b: Buffer) => (log += b.toString('utf8')));
-      child.stderr!.on('data', (b: Buffer) => (log += b.toString('utf8')));
-      child.on('close', (code) => resolve({ program, exitCode: code ?? 1, log }));
+      const append = (b: Buffer) => {
+        log += b.toString('utf8');
+        logs.set(key, log);
+      };
+      child.on('spawn', () => {
+        pod.status = { phase: 'Running', containerStatuses: [{ name: 'k6', state: { running: {} } }] };
+      });
+      child.stdout!.on('data', append);
+      child.stderr!.on('data', append);
+      child.on('close', (code) => {
+        const exitCode = code ?? 1;
+        pod.status = terminated(exitCode);
+        resolve({ program, exitCode, log });
+      });
     });
+  }
+
+  /** spec.<runner|starter|initializer>.metadata.labels */
+  function podLabels(spec: Obj | undefined): Record<string, string> {
+    return { ...(spec?.metadata?.labels ?? {}) };
+  }
+
+  /** A job's pod as the Job controller creates it: `<job>-<suffix>`, labelled with job-name, Pending. */
+  function addPod(ns: string, job: string, labels: Record<string, string>, spec: Obj | undefined): FakePod {
+    const pod: FakePod = {
+      name: `${job}-${suffix(++pods)}`,
+      namespace: ns,
+      labels: { ...labels, 'job-name': job },
+      ...(spec?.metadata?.annotations ? { annotations: { ...spec.metadata.annotations } } : {}),
+      status: { phase: 'Pending' },
+    };
+    fake.pods.push(pod);
+    logs.set(`${ns}/${pod.name}`, '');
+    return pod;
   }
 
   /** /test/<file> in the pods: here a temp copy of the ConfigMap's key */
@@ -308,8 +440,8 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     const name = tr.metadata.name as string;
     const n = tr.spec.parallelism as number;
     const script = scriptFile(tr);
-    const quiet = tr.spec.quiet === undefined || tr.spec.quiet === '' ? true : tr.spec.quiet === 'true';
-    const paused = tr.spec.paused === undefined || tr.spec.paused === '' ? true : tr.spec.paused === 'true';
+    const quiet = flagOn(tr.spec.quiet);
+    const paused = flagOn(tr.spec.paused);
     const procs: ChildProcess[] = [];
     const runners: Runner[] = [];
     for (let i = 1; i <= n; i++) {
@@ -329,17 +461,26 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
       run.commands.push(args);
       const address = `127.0.0.1:${await freePort()}`;
       const argv = args.map((a) => (a === '--address=0.0.0.0:6565' ? `--address=${address}` : a));
-      const pod: FakePod = {
-        name: `${name}-${i}-fake`,
-        namespace: ns,
-        labels: { app: 'k6', k6_cr: name, runner: 'true', 'job-name': `${name}-${i}` },
-        status: { phase: 'Pending' },
-      };
+      const labels = { ...podLabels(tr.spec.runner), app: 'k6', k6_cr: name, runner: 'true' };
+      const pod = addPod(ns, `${name}-${i}`, labels, tr.spec.runner);
       const runner: Runner = { pod, address };
       runners.push(runner);
-      fake.pods.push(pod);
       const key = `${ns}/${pod.name}`;
-      logs.set(key, '');
+      const fault = options.failBeforeStart;
+      if (fault?.index === i) {
+        // ended before Running (OOM kill, crash): the kubelet's terminated state, no k6 process
+        setTimeout(() => {
+          runner.exitCode = fault.exitCode;
+          pod.status = terminated(fault.exitCode, fault.reason);
+        }, 20);
+        continue;
+      }
+      const refused = startError(k6, argv);
+      if (refused) {
+        runner.exitCode = 128;
+        pod.status = terminated(128, 'StartError');
+        continue;
+      }
       const child = spawn(k6, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       procs.push(child);
       const append = (b: Buffer) => logs.set(key, (logs.get(key) ?? '') + b.toString('utf8'));
@@ -352,10 +493,7 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
         // the kubelet: a container killed by a signal ends with 128 + its number
         const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2);
         runner.exitCode = exitCode;
-        pod.status = {
-          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-          containerStatuses: [{ name: 'k6', state: { terminated: { exitCode } } }],
-        };
+        pod.status = terminated(exitCode, exitCode === 0 ? 'Completed' : 'Error');
       });
     }
     children.set(`${ns}/${name}`, procs);
@@ -365,8 +503,9 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
   function removeTestRun(ns: string, name: string): void {
     op.testRuns.delete(`${ns}/${name}`);
     op.deleted.push(`TestRun/${ns}/${name}`);
-    // owner references: the runners' jobs and pods go with the TestRun
-    for (const c of children.get(`${ns}/${name}`) ?? []) if (c.exitCode === null) c.kill('SIGINT');
+    // owner references: the jobs and their pods go with the TestRun; the kubelet stops a
+    // container with SIGTERM
+    for (const c of children.get(`${ns}/${name}`) ?? []) if (c.exitCode === null) c.kill('SIGTERM');
     fake.pods = fake.pods.filter((x) => !(x.namespace === ns && x.labels.k6_cr === name));
   }
 
@@ -422,6 +561,8 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
           },
         ],
       };
+      // the CRD's defaults (testrun_types.go `+kubebuilder:default="true"`), as the apiserver fills them
+      if (tr) obj.spec = { quiet: 'true', paused: 'true', ...obj.spec };
       store.set(key, obj);
       op.created.push(`${obj.kind}/${key}`);
       if (tr) void reconcile(ns, obj);
@@ -435,7 +576,33 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
       return true;
     }
     if (req.method === 'GET') reply(res, 200, obj);
-    else if (req.method === 'DELETE') {
+    else if (req.method === 'PATCH' && tr) {
+      // JSON Patch (a failed `test` op or a path that does not resolve: 422) or merge patch;
+      // the stand-in's reconcile reads the stored object, so the operator sees the change
+      const ct = String(req.headers['content-type'] ?? '').split(';')[0];
+      const patched =
+        ct === 'application/merge-patch+json'
+          ? mergePatch(structuredClone(obj), JSON.parse(body) as Obj)
+          : ct === 'application/json-patch+json'
+            ? jsonPatch(structuredClone(obj), JSON.parse(body) as Obj[])
+            : new Error(
+                `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+              );
+      if (patched instanceof Error) {
+        const code = ct.endsWith('patch+json') ? 422 : 415;
+        reply(res, code, statusOf(code, code === 422 ? 'Invalid' : 'UnsupportedMediaType', patched.message));
+        return true;
+      }
+      const problems = testRunProblems(patched);
+      if (problems.length) {
+        reply(res, 422, statusOf(422, 'Invalid', `TestRun.k6.io "${name}" is invalid: ${problems.join(', ')}`));
+        return true;
+      }
+      obj.spec = patched.spec; // the same object: the reconcile loop holds it
+      obj.metadata.resourceVersion = String(++rv);
+      op.patches.push({ name: key, ops: JSON.parse(body) });
+      reply(res, 200, obj);
+    } else if (req.method === 'DELETE') {
       const pre = (body ? (JSON.parse(body) as Obj) : {}).preconditions ?? {};
       // registry/rest/delete.go BeforeDelete: the UID first, then the resourceVersion; the
       // Conflict's GroupResource is the object's kind and group ("TestRun.k6.io", "ConfigMap")
@@ -480,6 +647,25 @@ export function installK6Operator(fake: FakeApiServer, k6: string, env: NodeJS.P
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   };
   return op;
+}
+
+/**
+ * Linux's execve refuses one argument above MAX_ARG_STRLEN (128 KiB: E2BIG), which Node's
+ * spawn throws at once; a container runtime reports a container it could not start as
+ * terminated, exit code 128, reason "StartError" (containerd/runc; the exact wording of the
+ * runtime's message is not verified). undefined when the argv is within the limit.
+ */
+function startError(file: string, argv: string[]): string | undefined {
+  const longest = Math.max(...[file, ...argv].map((a) => Buffer.byteLength(a) + 1));
+  return longest > 128 * 1024 ? `exec: "${file}": argument list too long` : undefined;
+}
+
+/** The kubelet's status of a pod whose `k6` container ended (RestartPolicy Never). */
+function terminated(exitCode: number, reason = exitCode === 0 ? 'Completed' : 'Error'): Record<string, unknown> {
+  return {
+    phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+    containerStatuses: [{ name: 'k6', state: { terminated: { exitCode, reason } } }],
+  };
 }
 
 /** k6_start.go isServiceReady: GET /v1/status answers below 400. */

@@ -42,6 +42,7 @@ export interface FakePod {
   name: string;
   namespace: string;
   labels: Record<string, string>;
+  annotations?: Record<string, string>;
   /** where the pod proxy and port-forward reach the pod's admin port (any PORT) */
   adminUrl?: string;
   /** like stock Istio: admin bound to 127.0.0.1 in the pod — the pod proxy is refused, port-forward works */
@@ -373,7 +374,13 @@ function podObject(p: FakePod): Obj {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: p.name, namespace: p.namespace, labels: p.labels, uid: `pod-${p.name}` },
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      labels: p.labels,
+      ...(p.annotations ? { annotations: p.annotations } : {}),
+      uid: `pod-${p.name}`,
+    },
     spec: {
       nodeName: p.nodeName ?? 'node-1',
       containers: [{ name: 'istio-proxy', ports: [{ containerPort: 15021 }] }],

@@ -6,20 +6,33 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import fs, { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode, InfraError } from '../../src/errors.js';
+import { ExitCode, InfraError, type UsageError } from '../../src/errors.js';
 import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { deserializeHistogram, valueAtRankMs } from '../../src/load/histogram.js';
 import { K6Engine } from '../../src/load/k6/engine.js';
 import type { CreatedEntry } from '../../src/load/k6-operator/created.js';
 import { K6OperatorEngine } from '../../src/load/k6-operator/engine.js';
-import { configMapObject, operatorArguments, testRunObject } from '../../src/load/k6-operator/objects.js';
+import {
+  configMapObject,
+  operatorArguments,
+  resumePatch,
+  runnerSelector,
+  testRunObject,
+} from '../../src/load/k6-operator/objects.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import { segmentFlags } from '../../src/load/segments.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
 import { ensureBundle, FAKE_K6 } from '../load/helpers/bundle.js';
-import { archiveArgs, commandFragments, installK6Operator, testRunProblems } from './fake-apiserver-k6.js';
+import {
+  archiveArgs,
+  commandFragments,
+  installK6Operator,
+  type StandInOptions,
+  testRunProblems,
+} from './fake-apiserver-k6.js';
 import { setup } from './helpers.js';
 import { restoreIn } from './restore-cli.js';
 
@@ -42,12 +55,16 @@ function journalOf(t: { e: { journalDir: string } }): CreatedEntry {
   return JSON.parse(fs.readFileSync(path.join(t.e.journalDir, 'mp-test.k6-operator.json'), 'utf8')) as CreatedEntry;
 }
 
-async function env(extra: Record<string, string> = {}) {
+async function env(
+  extra: Record<string, string> = {},
+  standIn: StandInOptions = {},
+  engineOptions: { script?: string; slackMs?: number } = {},
+) {
   const e = await setup();
   const responsesFile = path.join(e.dir, 'responses.json');
   fs.writeFileSync(responsesFile, JSON.stringify(responses));
   const k6env = { ...process.env, FAKE_K6_RESPONSES: responsesFile, ...extra };
-  const op = installK6Operator(e.fake, FAKE_K6, k6env);
+  const op = installK6Operator(e.fake, FAKE_K6, k6env, standIn);
   const api = new K8sOperatorApi(await loadConnection({ kubeconfig: e.kubeconfig }));
   const engine = new K6OperatorEngine({
     api,
@@ -56,6 +73,7 @@ async function env(extra: Record<string, string> = {}) {
     journalDir: e.journalDir,
     pollMs: 50,
     name: () => 'mp-test',
+    ...engineOptions,
   });
   return { e, op, engine, k6env, cleanup: async () => (await op.close(), await e.cleanup()) };
 }
@@ -70,6 +88,12 @@ test("the TestRun and ConfigMap meshproof builds fit the k6-operator CRD; argume
     profile,
   };
   assert.equal(testRunProblems(testRunObject(input)), []);
+  // the starter's pod takes its metadata from spec.starter alone (starter.go NewStarterJob): no sidecar there either
+  const spec = testRunObject(input).spec as Record<string, any>;
+  assert.equal(spec.starter.metadata.annotations, { 'sidecar.istio.io/inject': 'false' });
+  assert.equal(spec.runner.metadata.annotations, { 'sidecar.istio.io/inject': 'false' });
+  // the initializer is left to copy the runner (initializer.go), image included
+  assert.is(spec.initializer, undefined);
   const cm = configMapObject(input);
   assert.equal((cm.data as Record<string, string>)['resilience.js'], input.script);
   // strings.Split(arguments, " ") then -e NAME=VALUE: the JSON comes back whole (decoded as
@@ -168,7 +192,38 @@ test("parallelism 3: runners with the operator's segments, summaries from pods/l
   }
 });
 
-test('a runner that fails: the controller still reaches "finished" (FinishJobs), so the pod\'s exit code fails the phase (exit 3); all deleted', async () => {
+test("the TestRun's pods as the operator makes them: runners, initializer and starter share app/k6_cr; only runners match meshproof's selector; none gets a sidecar", async () => {
+  const t = await env();
+  const seen = new Map<string, { labels: Record<string, string>; annotations?: Record<string, string> }>();
+  // the pods go with the TestRun at the end: note them while the run goes on
+  const watch = setInterval(() => {
+    for (const p of t.e.fake.pods) seen.set(p.name, { labels: p.labels, annotations: p.annotations });
+  }, 5);
+  try {
+    await t.engine.run(profile, plan, { instances: 2 });
+    clearInterval(watch);
+    const byJob = (job: string) => [...seen.values()].filter((p) => p.labels['job-name'] === job);
+    for (const job of ['mp-test-initializer', 'mp-test-1', 'mp-test-2', 'mp-test-starter']) {
+      const [pod] = byJob(job);
+      assert.ok(pod, job);
+      assert.is(pod.labels.app, 'k6', job);
+      assert.is(pod.labels.k6_cr, 'mp-test', job);
+      assert.is(pod.labels['app.kubernetes.io/managed-by'], 'meshproof', job);
+      // an injected starter cannot reach the runners or never ends (grafana/k6-operator#42, #82)
+      assert.equal(pod.annotations, { 'sidecar.istio.io/inject': 'false' }, job);
+    }
+    assert.equal(
+      [...seen.values()].filter((p) => p.labels.runner === 'true').map((p) => p.labels['job-name']),
+      ['mp-test-1', 'mp-test-2'],
+    );
+    assert.is(runnerSelector('mp-test'), 'app=k6,k6_cr=mp-test,runner=true');
+  } finally {
+    clearInterval(watch);
+    await t.cleanup();
+  }
+});
+
+test('a runner that fails after the start: its pod\'s exit code fails the phase (exit 3), whether seen while it runs or after "finished" (FinishJobs goes on regardless); all deleted', async () => {
   const t = await env({ FAKE_K6_EXIT: '107', FAKE_K6_EXIT_SEGMENT: '1/2:1' });
   try {
     const err = await t.engine.run(profile, plan, { instances: 2 }).then(
@@ -177,8 +232,8 @@ test('a runner that fails: the controller still reaches "finished" (FinishJobs),
     );
     assert.instance(err, InfraError);
     assert.is((err as InfraError).exitCode, ExitCode.infra);
-    assert.match((err as Error).message, 'runner pod loadgen/mp-test-2-fake exited with 107');
-    assert.equal(t.op.runs[0].stages.slice(-1), ['finished']);
+    // the Job controller's pod name: `<job>-<5 characters>`
+    assert.match((err as Error).message, /runner pod loadgen\/mp-test-2-[b-z2-9]{5} exited with 107 \(Error\)/);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
   } finally {
     await t.cleanup();
@@ -215,6 +270,200 @@ test('`cleanup: post` (which meshproof does not set): the stand-in, like the con
   }
 });
 
+test('a failed initializer that the operator reports as stage "error" (k6_initialize.go RunValidations): exit 3 with the initializer\'s own log', async () => {
+  const broken = await brokenScript();
+  const t = await env({}, {}, { script: broken.file });
+  try {
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    // the pod's failure and the stage "error" come from one failure: whichever meshproof reads first, the log is named
+    assert.match(
+      (err as Error).message,
+      /ended in stage "error"|the initializer pod mp-test-initializer-[b-z2-9]{5} failed/,
+    );
+    assert.match(
+      (err as Error).message,
+      `: time="2026-01-01T00:00:00Z" level=error msg="boom in init"; kubectl logs -n loadgen job/mp-test-initializer`,
+    );
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+  } finally {
+    broken.remove();
+    await t.cleanup();
+  }
+});
+
+test('a failed initializer that leaves the stage at "initialization" (RunValidations of the releases serving both kinds, the InitializerReconciler rewrite): found from its pod, not waited out', async () => {
+  const broken = await brokenScript();
+  // a deadline the old engine waited out: the profile's 1 s plus 20 s
+  const t = await env({}, { initializerFailure: 'stay' }, { script: broken.file, slackMs: 20_000 });
+  try {
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match((err as Error).message, /the initializer pod mp-test-initializer-[b-z2-9]{5} failed \(exit 107\)/);
+    assert.match((err as Error).message, 'boom in init');
+    assert.equal(t.op.runs[0].stages, ['initialization'], 'the stand-in never moved on');
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+  } finally {
+    broken.remove();
+    await t.cleanup();
+  }
+});
+
+test('a runner pod that ends before it is Running holds the controller in "created" (StartJobs counts Running pods): exit 3 naming it, not a timeout', async () => {
+  const t = await env({}, { failBeforeStart: { index: 2, exitCode: 137, reason: 'OOMKilled' } }, { slackMs: 20_000 });
+  try {
+    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match(
+      (err as Error).message,
+      /runner pod loadgen\/mp-test-2-[b-z2-9]{5} exited with 137 \(OOMKilled\) in stage "(initialized|created)"/,
+    );
+    assert.equal(t.op.runs[0].stages.slice(-1), ['created'], 'the stand-in never started the runners');
+    assert.is(t.op.runs[0].starter.length, 0);
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+    assert.equal(
+      t.e.fake.pods.filter((p) => p.labels.k6_cr === 'mp-test'),
+      [],
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('an operator with grafana/k6-operator#457\'s guard holds "created" while spec.paused is unset (CRD default "true"): meshproof sets it "false" on its own TestRun, the runners still start paused and together', async () => {
+  const t = await env({}, { pausedGuard: true }, { slackMs: 20_000 });
+  try {
+    const r = await t.engine.run(profile, plan, { instances: 2 });
+    assert.is(r.requests, 60);
+    const [run] = t.op.runs;
+    assert.equal(run.stages, ['initialization', 'initialized', 'created', 'started', 'stopped', 'finished']);
+    // the runners were made before the patch, from spec.paused "true"
+    for (const c of run.commands) assert.ok(c.includes('--paused'), c.join(' '));
+    assert.is(run.starter.length, 2);
+    assert.equal(t.op.patches, [{ name: 'loadgen/mp-test', ops: resumePatch(run.tr.metadata.uid) }]);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('RBAC without `patch` on testruns: the refusal does not end the run by itself; where the #457 guard then holds "created", the timeout says why', async () => {
+  const t = await env({}, { pausedGuard: true }, { slackMs: 2_000 });
+  try {
+    t.e.fake.script({
+      method: 'PATCH',
+      path: /testruns\/mp-test$/,
+      status: 403,
+      body: forbidden('testruns.k6.io "mp-test"', 'patch'),
+    });
+    // the deadline: 1 s of profile (no gracefulStop) + 2 s of slack
+    const err = await t.engine.run({ ...profile, gracefulStop: '0s' }, plan, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    assert.match((err as Error).message, 'did not finish within 3 s (stage "created"');
+    assert.match((err as Error).message, 'spec.paused could not be set to "false"');
+    assert.match((err as Error).message, 'cannot patch resource "testruns"');
+    t.e.fake.assertConsumed();
+    assert.equal(t.op.patches, []);
+    assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("the stand-in's TestRun PATCH: the uid `test` guards a same-named TestRun someone else made (422, spec unchanged); merge patch works", async () => {
+  const t = await env();
+  try {
+    const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
+    const made = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'k6.io/v1alpha1',
+        kind: 'TestRun',
+        metadata: { name: 'theirs' },
+        spec: { parallelism: 1, script: { configMap: { name: 'theirs' } } },
+      }),
+    });
+    const theirs = (await made.json()) as { metadata: { uid: string }; spec: Record<string, unknown> };
+    assert.equal([theirs.spec.paused, theirs.spec.quiet], ['true', 'true'], 'the CRD defaults are stored');
+    const patch = (body: unknown, ct: string) =>
+      fetch(`${url}/theirs`, { method: 'PATCH', headers: { 'content-type': ct }, body: JSON.stringify(body) });
+    const refused = await patch(resumePatch('not-their-uid'), 'application/json-patch+json');
+    assert.is(refused.status, 422);
+    assert.is(t.op.testRuns.get('loadgen/theirs')?.spec.paused, 'true');
+    const ok = await patch(resumePatch(theirs.metadata.uid), 'application/json-patch+json');
+    assert.is(ok.status, 200);
+    assert.is(t.op.testRuns.get('loadgen/theirs')?.spec.paused, 'false');
+    const merged = await patch({ spec: { quiet: 'false' } }, 'application/merge-patch+json');
+    assert.is(merged.status, 200);
+    assert.is(t.op.testRuns.get('loadgen/theirs')?.spec.quiet, 'false');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+/** The apiserver's 403 for user "ci" on testruns in namespace loadgen (RBAC's wording). */
+function forbidden(subject: string, verb: string) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    reason: 'Forbidden',
+    code: 403,
+    message: `${subject} is forbidden: User "ci" cannot ${verb} resource "testruns" in API group "k6.io" in the namespace "loadgen"`,
+  };
+}
+
+/** A script whose init throws: the initializer's `k6 archive` fails on it. */
+async function brokenScript(): Promise<{ file: string; remove: () => void }> {
+  const dir = fs.mkdtempSync(path.join(tmpdir(), 'mp-broken-'));
+  const file = path.join(dir, 'resilience.js');
+  fs.writeFileSync(file, 'throw new Error("boom in init");\nexport default function () {}\n');
+  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("a plan too large for the initializer's one `sh -c` argument (Linux MAX_ARG_STRLEN, 128 KiB) is refused before anything is created (exit 2)", async () => {
+  const t = await env();
+  try {
+    // 45,000 `{` percent-encode to 135,000 bytes
+    const big = { ...plan, method: 'POST', body: '{'.repeat(45_000) };
+    const err = await t.engine.run(profile, big, { instances: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.is((err as UsageError).exitCode, ExitCode.usage, String(err));
+    assert.match((err as Error).message, /take 13\d{4} bytes as the TestRun's arguments/);
+    assert.match((err as Error).message, 'at most 122880 bytes fit');
+    assert.equal(t.op.created, []);
+    // the bound is the one the stand-in's own `sh -c` meets: Linux refuses one argument of 128 KiB
+    const spawned = (() => {
+      try {
+        execFileSync('sh', ['-c', `: ${'x'.repeat(128 * 1024)}`]);
+        return 'ran';
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code;
+      }
+    })();
+    assert.is(spawned, 'E2BIG');
+    // and one just under it still runs
+    const under = execFileSync('sh', ['-c', `: ${'x'.repeat(120 * 1024)}; echo ok`], { encoding: 'utf8' });
+    assert.is(under.trim(), 'ok');
+  } finally {
+    await t.cleanup();
+  }
+});
+
 test('a create the API refuses leaves a journal naming what to delete, and nothing half-made', async () => {
   const t = await env();
   try {
@@ -222,15 +471,7 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
       method: 'POST',
       path: /testruns$/,
       status: 403,
-      body: {
-        kind: 'Status',
-        apiVersion: 'v1',
-        status: 'Failure',
-        reason: 'Forbidden',
-        code: 403,
-        message:
-          'testruns.k6.io is forbidden: User "ci" cannot create resource "testruns" in API group "k6.io" in the namespace "loadgen"',
-      },
+      body: forbidden('testruns.k6.io', 'create'),
     });
     const err = await t.engine.run(profile, plan, { instances: 2 }).then(
       () => undefined,

@@ -2,11 +2,10 @@
  * `--engine k6-operator`: one phase as a k6-operator TestRun with `parallelism` N (issue 17
  * item 3). Creates the ConfigMap and the TestRun in the namespace the user named, waits for
  * the stage the operator's controller writes last (controllers/testrun_controller.go:
- * "" → initialization → initialized → created → started → stopped → finished; "error" when
- * the initializer job fails — the script's init or `k6 inspect` erred — or finds parallelism
- * above the script's max VUs, k6_initialize.go RunValidations), checks every runner pod ended as k6 ends a valid run (exit 0, or 99 for
- * crossed thresholds: the controller's FinishJobs counts failed jobs but still goes on to
- * "finished", so the stage alone does not say a runner failed), reads every runner pod's log
+ * "" → initialization → initialized → created → started → stopped → finished), checks every
+ * runner pod ended as k6 ends a valid run (exit 0, or 99 for crossed thresholds: the
+ * controller's FinishJobs counts failed jobs but still goes on to "finished", so the stage
+ * alone does not say a runner failed), reads every runner pod's log
  * (`pods/log`) for the summary it printed between markers (log-summary.ts), merges them
  * exactly (merge.ts), and deletes what it created — recorded first in a journal file
  * (created.ts), told each object's uid, and deleted with that uid as a precondition, so a
@@ -14,7 +13,7 @@
  * `OperatorApi` (src/cluster/k6-operator-api.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InfraError } from '../../errors.js';
+import { InfraError, UsageError } from '../../errors.js';
 import { parseSummaryFile } from '../k6/summary.js';
 import { mergePhaseResults } from '../merge.js';
 import type { Engine, LoadProfile, PhaseResult, RequestPlan, RunOptions } from '../model.js';
@@ -22,7 +21,16 @@ import { profileMaxDurationMs } from '../profile.js';
 import { evenSegments, segmentString, sequenceString } from '../segments.js';
 import { CreatedJournal } from './created.js';
 import { summaryFromLog } from './log-summary.js';
-import { CONFIGMAP_MAX_BYTES, configMapObject, runnerSelector, testRunObject } from './objects.js';
+import {
+  ARGUMENTS_MAX_BYTES,
+  CONFIGMAP_MAX_BYTES,
+  configMapObject,
+  initializerSelector,
+  operatorArguments,
+  resumePatch,
+  runnerSelector,
+  testRunObject,
+} from './objects.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,11 +40,33 @@ export interface DeletePreconditions {
   resourceVersion?: string;
 }
 
-/** A runner pod: its name, status.phase and the k6 container's exit code once it ended. */
+/**
+ * Where the controller never moves on, the engine looks at the pods itself (the stage alone
+ * would leave it waiting until its deadline):
+ *  - a failed initializer pod: the k6_initialize.go RunValidations that takes a *TestRun (the
+ *    code after the K6 kind's removal) writes stage "error" for it; the one of the releases
+ *    serving both kinds (TestRunI, returning without a stage when inspectTestRun errs) and the
+ *    reconciler.io InitializerReconciler rewrite (controllers/initializer.go: "return error
+ *    without requeue"; which release carries it is not verified) leave it at "initialization";
+ *  - a runner pod that ended before the start: StartJobs (k6_start.go) creates the starter only
+ *    once every runner pod is Running, so one that failed first (OOMKilled, k6 exited) holds the
+ *    stage at "created" for ever; one that fails later is reported at once too (its summary is
+ *    not valid whatever the stage), and the TestRun is deleted, which stops the others;
+ *  - stage "created" held by spec.paused (grafana/k6-operator#457's guard: testrun_controller.go
+ *    at commit 1537cb1e, case "created" `if k6.IsPaused()`, spec.paused unset counting as "true"
+ *    — controllers/testrun_controller_test.go; the issue was open when last seen, so which
+ *    release carries the guard is not verified): the engine sets spec.paused "false"
+ *    once it sees "created" (objects.ts resumePatch). Operators without the guard started the
+ *    runners regardless; there the patch changes nothing.
+ */
+
+/** A runner pod: its name, status.phase and the k6 container's exit code (and reason) once it ended. */
 export interface RunnerPod {
   name: string;
   phase?: string;
   exitCode?: number;
+  /** the k6 container's state reason: terminated (OOMKilled, Error) or waiting (ImagePullBackOff) */
+  reason?: string;
 }
 
 /** The Kubernetes calls the engine makes; InfraError on failure (exit 3). */
@@ -51,6 +81,8 @@ export interface OperatorApi {
   get(object: Obj): Promise<Obj | null>;
   /** the TestRun's status.stage, or undefined before the operator set one */
   testRunStage(namespace: string, name: string): Promise<string | undefined>;
+  /** JSON Patch on the TestRun (a failed `test` op is a 422) */
+  patchTestRun(namespace: string, name: string, ops: Obj[]): Promise<void>;
   runnerPods(namespace: string, selector: string): Promise<RunnerPod[]>;
   podLog(namespace: string, pod: string): Promise<string>;
   /** deletes only when the preconditions hold (else the error carries httpCode 409); a 404 is fine (already gone) */
@@ -92,6 +124,11 @@ export class K6OperatorEngine implements Engine {
     const script = readFileSync(this.opts.script, 'utf8');
     if (Buffer.byteLength(script) > CONFIGMAP_MAX_BYTES)
       throw new InfraError(`${this.opts.script} is larger than a ConfigMap may hold (1 MiB)`);
+    const args = Buffer.byteLength(operatorArguments(plan, profile));
+    if (args > ARGUMENTS_MAX_BYTES)
+      throw new UsageError(
+        `the request plan and load profile take ${args} bytes as the TestRun's arguments (percent-encoded); the operator's initializer runs them in one \`sh -c\` argument, which Linux caps at 128 KiB: at most ${ARGUMENTS_MAX_BYTES} bytes fit (a smaller request body or fewer headers)`,
+      );
     const input = { name, namespace, parallelism: n, script, plan, profile, image: this.opts.image };
     const objects = [configMapObject(input), testRunObject(input)];
     const api = this.opts.api;
@@ -121,6 +158,7 @@ export class K6OperatorEngine implements Engine {
       await this.waitFinished(
         namespace,
         name,
+        uids.get(objects[1]),
         profileMaxDurationMs(profile) + (this.opts.slackMs ?? 300_000),
         options.signal,
       );
@@ -173,27 +211,100 @@ export class K6OperatorEngine implements Engine {
     return failures.join('; ') || 'a create failed without saying whether it happened';
   }
 
-  private async waitFinished(namespace: string, name: string, limitMs: number, signal?: AbortSignal): Promise<void> {
+  private async waitFinished(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    limitMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const api = this.opts.api;
     const deadline = Date.now() + limitMs;
+    // resumed: the #457 patch was sent; refused: RBAC without `patch` (only guarded operators need it)
+    let resumed = false;
+    let refused: string | undefined;
     for (;;) {
-      const stage = await this.opts.api.testRunStage(namespace, name);
+      const stage = await api.testRunStage(namespace, name);
       if (stage === 'finished') return;
       if (stage === 'error')
-        // the only place the controller writes it: k6_initialize.go RunValidations, when the
-        // initializer job failed (`k6 archive`/`k6 inspect` erred) or reported fewer max VUs than parallelism
+        // k6_initialize.go RunValidations writes it when the initializer job failed (`k6
+        // archive`/`k6 inspect` erred) or reported fewer max VUs than parallelism
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} ended in stage "error": the operator's initializer failed or found fewer VUs than parallelism (kubectl describe testrun -n ${namespace} ${name}; kubectl logs -n ${namespace} job/${name}-initializer)`,
+          `k6-operator TestRun ${namespace}/${name} ended in stage "error": the operator's initializer failed or found fewer VUs than parallelism${await this.initializerLog(namespace, name)} (kubectl describe testrun -n ${namespace} ${name})`,
         );
+      if (stage === undefined || stage === '' || stage === 'initialization')
+        await this.checkInitializer(namespace, name);
+      else await this.checkRunners(namespace, name, stage);
+      if (stage === 'created' && !resumed && uid) {
+        resumed = true;
+        try {
+          await api.patchTestRun(namespace, name, resumePatch(uid));
+        } catch (err) {
+          if ((err as { httpCode?: number }).httpCode !== 403) throw err;
+          refused = (err as Error).message;
+        }
+      }
       if (signal?.aborted)
         throw new InfraError(
           `interrupted while k6-operator TestRun ${namespace}/${name} was in stage "${stage ?? 'none'}"`,
         );
       if (Date.now() > deadline)
         throw new InfraError(
-          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}"${stuckHint(namespace, name, stage)})`,
+          `k6-operator TestRun ${namespace}/${name} did not finish within ${Math.round(limitMs / 1000)} s (stage "${stage ?? 'none'}"${await this.stuckHint(namespace, name, stage)}${stage === 'created' && refused ? `; spec.paused could not be set to "false" for an operator that waits for it (grafana/k6-operator#457): ${refused}` : ''})`,
         );
       await sleep(this.opts.pollMs ?? 2000, signal);
     }
+  }
+
+  /** A failed initializer pod is final whatever stage the operator leaves (see the note above RunnerPod). */
+  private async checkInitializer(namespace: string, name: string): Promise<void> {
+    const [pod] = await this.opts.api.runnerPods(namespace, initializerSelector(name));
+    if (pod?.phase === 'Failed')
+      throw new InfraError(
+        `k6-operator TestRun ${namespace}/${name}: the initializer pod ${pod.name} failed${pod.exitCode === undefined ? '' : ` (exit ${pod.exitCode})`} — \`k6 archive\`/\`k6 inspect\` of the script with its arguments${await this.initializerLog(namespace, name, pod.name)}`,
+      );
+  }
+
+  /** A runner pod that ended as no valid k6 run ends: its data is lost, and before the start it holds the stage. */
+  private async checkRunners(namespace: string, name: string, stage: string): Promise<void> {
+    const pods = await this.opts.api.runnerPods(namespace, runnerSelector(name));
+    const bad = pods.find((p) => p.exitCode !== undefined && !K6_VALID_EXITS.includes(p.exitCode));
+    if (!bad) return;
+    const held =
+      stage === 'created' || stage === 'initialized'
+        ? '; the operator starts the runners only once every one is Running, so the TestRun would stay in stage "created"'
+        : '';
+    throw new InfraError(
+      `runner pod ${namespace}/${bad.name} exited with ${bad.exitCode}${bad.reason ? ` (${bad.reason})` : ''} in stage "${stage}"${held}; only 0 and 99 (thresholds crossed) leave a valid summary (kubectl logs -n ${namespace} ${bad.name})`,
+    );
+  }
+
+  /** `: <the last lines of the initializer's log>`, or a pointer to it when it cannot be read. */
+  private async initializerLog(namespace: string, name: string, pod?: string): Promise<string> {
+    const where = `; kubectl logs -n ${namespace} job/${name}-initializer`;
+    try {
+      const podName = pod ?? (await this.opts.api.runnerPods(namespace, initializerSelector(name)))[0]?.name;
+      if (!podName) return where;
+      const tail = (await this.opts.api.podLog(namespace, podName)).trimEnd().split('\n').slice(-5).join('\n');
+      return tail ? `: ${tail}${where}` : where;
+    } catch {
+      return where;
+    }
+  }
+
+  /** Where a TestRun that never finishes is stuck, in the controller's terms. */
+  private async stuckHint(namespace: string, name: string, stage: string | undefined): Promise<string> {
+    if (stage === undefined || stage === '') return '; is the k6 operator running and watching this namespace?';
+    if (stage === 'initialization')
+      return `; the initializer job runs \`k6 archive\` and \`k6 inspect\` first — kubectl logs -n ${namespace} job/${name}-initializer`;
+    if (stage === 'initialized')
+      return `; the operator creates the runner jobs only when no job ${name}-1 is left from an earlier TestRun of this name`;
+    if (stage !== 'created') return '';
+    // StartJobs waits for every runner pod to be Running, then for every runner's REST API
+    const waiting = (await this.opts.api.runnerPods(namespace, runnerSelector(name)).catch(() => []))
+      .filter((p) => p.phase !== 'Running')
+      .map((p) => `${p.name} ${p.phase ?? 'unknown'}${p.reason ? ` (${p.reason})` : ''}`);
+    return `; the starter waits for every runner pod to be Running and its k6 REST API to answer${waiting.length ? `; not Running: ${waiting.join(', ')}` : ''}`;
   }
 
   private async collect(
@@ -213,7 +324,7 @@ export class K6OperatorEngine implements Engine {
     for (const p of pods)
       if (!K6_VALID_EXITS.includes(p.exitCode ?? -1))
         throw new InfraError(
-          `runner pod ${namespace}/${p.name} ${p.exitCode === undefined ? `has not ended as k6 does (phase ${p.phase ?? 'unknown'})` : `exited with ${p.exitCode}`}; only 0 and 99 (thresholds crossed) leave a valid summary (kubectl logs -n ${namespace} ${p.name})`,
+          `runner pod ${namespace}/${p.name} ${p.exitCode === undefined ? `has not ended as k6 does (phase ${p.phase ?? 'unknown'})` : `exited with ${p.exitCode}${p.reason ? ` (${p.reason})` : ''}`}; only 0 and 99 (thresholds crossed) leave a valid summary (kubectl logs -n ${namespace} ${p.name})`,
         );
     const parts: PhaseResult[] = [];
     for (const pod of pods) {
@@ -234,16 +345,6 @@ export class K6OperatorEngine implements Engine {
 
 /** k6's exits after which its summary is valid (errext/exitcodes: 0, 99 ThresholdsHaveFailed). */
 const K6_VALID_EXITS = [0, 99];
-
-/** Where a TestRun that never finishes is stuck, in the controller's terms. */
-function stuckHint(namespace: string, name: string, stage: string | undefined): string {
-  if (stage === undefined || stage === '') return '; is the k6 operator running and watching this namespace?';
-  if (stage === 'initialization')
-    return `; the initializer job runs \`k6 inspect\` first — kubectl logs -n ${namespace} job/${name}-initializer`;
-  if (stage === 'created')
-    return '; the starter waits for every runner pod to be Running and its k6 REST API to answer';
-  return '';
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

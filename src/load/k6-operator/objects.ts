@@ -39,6 +39,14 @@ export function createdLabels(name: string): Record<string, string> {
 }
 /** ConfigMaps hold at most 1 MiB (kube-apiserver: "Too long: must have at most 1048576 bytes") */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+/**
+ * The longest `arguments` the operator's pods can run: the initializer's container runs them as
+ * part of one `sh -c` program (initializer.go newInitializerCommand), one argv string, which
+ * Linux's execve refuses above MAX_ARG_STRLEN = 32 pages = 128 KiB (include/uapi/linux/
+ * binfmts.h; E2BIG, "argument list too long"); 8 KiB of it are left for the rest of that
+ * program (its shell text ~0.7 KiB in recent operator code, the script and archive paths).
+ */
+export const ARGUMENTS_MAX_BYTES = 128 * 1024 - 8 * 1024;
 
 type Obj = Record<string, unknown>;
 
@@ -86,18 +94,27 @@ export function configMapObject(input: TestRunInput): Obj {
   };
 }
 
+/** The pods the operator makes for a TestRun are clients of the mesh, not members: no sidecar. */
+const NO_SIDECAR = { 'sidecar.istio.io/inject': 'false' };
+
 /**
  * No `cleanup: post`: with it the controller deletes the TestRun — and through the owner
  * references the runner pods whose logs meshproof reads — as soon as the stage is `finished`
  * (controllers/testrun_controller.go, case "error", "finished"). meshproof deletes it itself
- * after reading the logs. No `paused`: its default (runners start with `--paused`, the starter
- * resumes them, pkg/resources/jobs/runner.go) is what starts the segments together.
+ * after reading the logs. No `paused`: its default ("true": runners start with `--paused`, the
+ * starter resumes them, pkg/resources/jobs/runner.go) is what starts the segments together;
+ * operator builds that also hold the TestRun in stage "created" while spec.paused is not
+ * "false" (the guard of grafana/k6-operator#457) are resumed by the engine (engine.ts).
+ *
+ * The sidecar annotation goes on the runner and on the starter: the starter's pod takes its
+ * metadata from `spec.starter` only (pkg/resources/jobs/starter.go NewStarterJob), and an
+ * injected starter cannot reach the runners or never completes (grafana/k6-operator#42, #82).
+ * The initializer takes the runner's (initializer.go NewInitializerJob: `spec.initializer`
+ * unset is a copy of `spec.runner`; older operators read the runner's fields directly), image
+ * included, so it is left unset.
  */
 export function testRunObject(input: TestRunInput): Obj {
-  const runner: Obj = {
-    // the runners are clients of the mesh, not members: no sidecar between k6 and the gateway
-    metadata: { annotations: { 'sidecar.istio.io/inject': 'false' }, labels: { ...CREATED_BY } },
-  };
+  const runner: Obj = { metadata: { annotations: { ...NO_SIDECAR }, labels: { ...CREATED_BY } } };
   if (input.image) runner.image = input.image;
   return {
     apiVersion: `${K6_GROUP}/${K6_VERSION}`,
@@ -108,6 +125,7 @@ export function testRunObject(input: TestRunInput): Obj {
       script: { configMap: { name: input.name, file: SCRIPT_KEY } },
       arguments: operatorArguments(input.plan, input.profile),
       runner,
+      starter: { metadata: { annotations: { ...NO_SIDECAR }, labels: { ...CREATED_BY } } },
     },
   };
 }
@@ -115,6 +133,25 @@ export function testRunObject(input: TestRunInput): Obj {
 /** The runner pods of a TestRun (api/v1alpha1/testrun_types.go ListOptions). */
 export function runnerSelector(name: string): string {
   return `app=k6,k6_cr=${name},runner=true`;
+}
+
+/** The initializer's pod, as the controller finds it (controllers/common.go inspectTestRun). */
+export function initializerSelector(name: string): string {
+  return `app=k6,k6_cr=${name},job-name=${name}-initializer`;
+}
+
+/**
+ * JSON Patch that lets a TestRun held in stage "created" start: spec.paused "false", only on
+ * the object with this uid (a `test` op: a same-named TestRun someone else made is refused).
+ * The runners were created with `--paused` already (runner.go reads spec.paused in CreateJobs,
+ * before the stage is "created"); the guard of grafana/k6-operator#457 (testrun_controller.go
+ * case "created": `if k6.IsPaused() { return }`) then lets StartJobs create the starter.
+ */
+export function resumePatch(uid: string): Obj[] {
+  return [
+    { op: 'test', path: '/metadata/uid', value: uid },
+    { op: 'add', path: '/spec/paused', value: 'false' },
+  ];
 }
 
 /** status.stage values after which nothing more happens (CRD enum: …, finished, error). */
