@@ -19,9 +19,16 @@
  *   reports contained any result" when a file holds no test case, and dorny/test-reporter
  *   fails on an empty report (`fail-on-empty`, default true): a run without gates (verdict
  *   pass, exit 0) still writes one passing case.
- * - Jenkins parses with a validating SAX parser (SuiteResult.parse), which rejects the whole
- *   file on a character XML 1.0 does not allow, even as a reference: see escapeXml.
+ * - Jenkins reads the file with dom4j's SAXReader (SuiteResult.parse), a conforming parser
+ *   that rejects the whole file on a character XML 1.0 does not allow, even as a reference:
+ *   see escapeXml.
+ * - mikepenz/action-junit-report (testParser.ts `resolveFileAndLine`) pins a failure's
+ *   annotation on the case's `file`, else on the first file in the repository named
+ *   `<last part of classname>.<anything>` — `policy.md`, say, for a policy gate. GitLab
+ *   links `file` in its test report. So each gate's case names the scenario file when it is a
+ *   path inside the checkout.
  */
+import { isAbsolute } from 'node:path';
 import { describeTopology, topologyOf } from './topology.js';
 import type { GateReport, Report } from './model.js';
 import { isNum } from './format.js';
@@ -71,6 +78,11 @@ export function uniqueNames(names: readonly string[]): string[] {
 /** The one test case of a run without gates: an empty file fails Jenkins' and dorny/test-reporter's step. */
 export const NO_GATES = 'verdict (no gates)';
 
+/** A relative path that stays inside the folder it is relative to (a CI checkout): what a `file` attribute can point at. */
+function checkoutPath(p: string | undefined): p is string {
+  return !!p && !isAbsolute(p) && !/^[A-Za-z]:/.test(p) && !p.split(/[\\/]/).includes('..');
+}
+
 const seconds = (ms: number) => (isNum(ms) ? ms / 1000 : 0).toFixed(3);
 
 export function testCaseName(g: Pick<GateReport, 'metric' | 'expression' | 'scope'>): string {
@@ -112,10 +124,11 @@ export function render(report: Report): string {
   for (const [k, v] of props) out.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
   out.push('    </properties>');
   const names = uniqueNames(report.gates.map(testCaseName));
+  const file = checkoutPath(report.scenario.file) ? ` file="${x(report.scenario.file)}"` : '';
   report.gates.forEach((g, i) => {
     // a gate judges the data of its phase; a delta gate both phases
     const time = g.scope === 'delta' ? ms.baseline + ms.policy : ms[g.scope];
-    const open = `    <testcase classname="${x(`meshproof.${report.scenario.name}.${g.scope}`)}" name="${x(names[i])}" time="${seconds(time)}"`;
+    const open = `    <testcase classname="${x(`meshproof.${report.scenario.name}.${g.scope}`)}" name="${x(names[i])}"${file} time="${seconds(time)}"`;
     if (g.verdict === 'pass') out.push(`${open}/>`);
     else if (g.verdict === 'fail')
       out.push(

@@ -117,6 +117,18 @@ test('junit.xml with hostile user text is well-formed XML 1.0 and reads back as 
   );
 });
 
+test('each gate case names the scenario file when it lies inside the checkout (mikepenz annotates it, GitLab links it)', () => {
+  const r = loadFixtureReport();
+  const files = (file: string | undefined) =>
+    cases(parseStrictXml(renderJunit({ ...r, scenario: { ...r.scenario, file } }))).map((c) => c.attrs.file);
+  assert.equal(
+    files('scenarios/connection-pool-overflow.yaml'),
+    Array(7).fill('scenarios/connection-pool-overflow.yaml'),
+  );
+  for (const outside of ['/opt/meshproof/scenarios/retries.yaml', '../other/s.yaml', 'C:\\s.yaml', undefined])
+    assert.equal(files(outside), Array(7).fill(undefined), String(outside));
+});
+
 test('a subset name is escaped in the property name too', () => {
   const r = loadFixtureReport();
   const stats = { ...r.phases.policy.stats };
