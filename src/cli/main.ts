@@ -10,6 +10,7 @@ import { commands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { escapeControls } from '../util/text.js';
 import { stripUserinfo } from '../util/redact.js';
+import { notANumber, usageMessage } from './usage-message.js';
 
 /** Runs the CLI with the given arguments and returns the exit code (tests call this directly). */
 export async function main(args: string[]): Promise<number> {
@@ -24,7 +25,27 @@ export async function main(args: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     // usage errors are thrown to us (as UsageError → exit 2), not printed-and-exited by yargs
     .fail((msg: string | undefined, err: Error | undefined) => {
-      throw err ?? new UsageError(`${msg ?? 'bad usage'} (see meshproof --help)`);
+      throw (
+        err ??
+        new UsageError(
+          usageMessage(
+            msg ?? 'bad usage',
+            args,
+            commands.map((c) => c.command),
+          ),
+        )
+      );
+    })
+    .middleware((argv) => {
+      const problem = notANumber(argv, args);
+      if (problem)
+        throw new UsageError(
+          usageMessage(
+            problem,
+            args,
+            commands.map((c) => c.command),
+          ),
+        );
     })
     .exitProcess(false)
     .epilogue(

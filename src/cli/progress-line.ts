@@ -54,8 +54,9 @@ export function progressLine(opts: ProgressLineOptions = {}): ProgressLine {
     const now = Date.now();
     if (now - last < redrawMs) return;
     last = now;
-    if (prev && p.elapsedMs > prev.elapsedMs)
-      rate = ((p.requests - prev.requests) * 1000) / (p.elapsedMs - prev.elapsedMs);
+    // between redraws; on a phase's first redraw, since its start (it read "0 req/s" beside 88 reqs)
+    const since = prev ?? { elapsedMs: 0, requests: 0 };
+    if (p.elapsedMs > since.elapsedMs) rate = ((p.requests - since.requests) * 1000) / (p.elapsedMs - since.elapsedMs);
     prev = p;
     draw(`${prefix}${phase ? `${phase} · ` : ''}${formatProgress(p, rate)}`);
   };

@@ -124,7 +124,8 @@ export function handleIstio(
     namespaceRefusal(o, namespace);
   /** the object the registry is about to store: the strategy's validation, then the webhook */
   const stored = (o: Obj) =>
-    invalidObject(admission, plural, version, o, metaCauses(o, plural)) ?? webhookDenial(admission, plural, o);
+    invalidObject(admission, plural, version, o, metaCauses(o, plural)) ??
+    webhookDenial(admission, plural, o, warnOn(res));
   switch (verb) {
     case 'watch':
       return serveWatch(ctx.watches, res, url, {
@@ -286,7 +287,7 @@ function patch(
     if (gone) return send(res, gone);
     const denied =
       invalidObject(admission, plural, version, merged, metaCauses(merged, plural)) ??
-      webhookDenial(admission, plural, merged);
+      webhookDenial(admission, plural, merged, warnOn(res));
     if (denied) return send(res, denied);
     const out = dryRun ? merged : store.apply(prev, applied, plural, namespace, version, manager, force, false);
     return out instanceof Status ? send(res, out) : send(res, prev ? 200 : 201, withVersion(out, version));
@@ -310,7 +311,7 @@ function patch(
     namespaceRefusal(next, namespace) ??
     nameRefusal(next, name) ??
     invalidObject(admission, plural, version, next, metaCauses(next, plural)) ??
-    webhookDenial(admission, plural, next);
+    webhookDenial(admission, plural, next, warnOn(res));
   if (bad) return send(res, bad);
   return send(res, 200, withVersion(store.update(prev, next, plural, manager, version, dryRun), version));
 }

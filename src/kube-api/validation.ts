@@ -15,8 +15,9 @@
  *     admission/plugin/webhook/errors/statuserror.go ToStatusErr does: code 0 → 403, reason
  *     Forbidden, details {name, group, kind: the resource}, the message
  *     `<resource.group> "<name>" is forbidden: admission webhook "validation.istio.io" denied
- *     the request: configuration is invalid: …`. The findings' own wording is meshproof's,
- *     not Istio's.
+ *     the request: configuration is invalid: …`. What follows is Istio's wording: each
+ *     finding's `istio` text (or its message, which is Istio's where meshproof mirrors a Go
+ *     rule), without meshproof's field path, joined as go-multierror prints a list (webhookText).
  */
 import YAML from 'yaml';
 import { loadPolicyText } from '../policy/load.js';
@@ -120,16 +121,41 @@ export function invalidObject(
 
 const UNDECLARED = ': field not declared in schema';
 
-/** Istio's validating webhook on the object about to be stored; undefined = admitted. */
-export function webhookDenial(a: Admission, plural: string, obj: Obj): Status | undefined {
+/**
+ * The error istiod's admitPilot wraps in `fmt.Errorf("configuration is invalid: %v", err)`
+ * (pkg/webhooks/validation/server/server.go): one error prints as itself (agent.AppendValidation
+ * keeps a lone error unwrapped); several are a go-multierror, whose ListFormatFunc prints
+ * "N errors occurred:\n\t* a\n\t* b\n\n". Not reproduced: Istio's own order (code order, and Go map
+ * order for header maps; here: document order), and the "1 error occurred:" form a rule that
+ * wraps its single error in multierror itself (validateHTTPRetry, validateHTTPFaultInjection) gives.
+ */
+export function webhookText(messages: string[]): string {
+  if (messages.length === 1) return messages[0];
+  return `${messages.length} errors occurred:\n\t${messages.map((m) => `* ${m}`).join('\n\t')}\n\n`;
+}
+
+/**
+ * Istio's validating webhook on the object about to be stored; undefined = admitted. An admitted
+ * object's warnings go to `warn`: admitPilot answers `Allowed: true, Warnings:
+ * toKubeWarnings(warnings)` (server.go), one text per warning, which the apiserver turns into
+ * `Warning` headers (the dispatcher's AddWarning; that side not re-read [INF]).
+ */
+export function webhookDenial(
+  a: Admission,
+  plural: string,
+  obj: Obj,
+  warn: (text: string) => void = () => {},
+): Status | undefined {
   if (!a.webhook) return undefined;
   const { metadata, ...rest } = obj;
   const plain = { ...rest, metadata: { name: metadata?.name, namespace: metadata?.namespace } };
-  const errors = validate(loadPolicyText(YAML.stringify(plain), 'request')).filter(
-    (f) => f.severity === Severity.error,
-  );
-  if (errors.length === 0) return undefined;
-  const what = errors.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+  const findings = validate(loadPolicyText(YAML.stringify(plain), 'request'));
+  const errors = findings.filter((f) => f.severity === Severity.error);
+  if (errors.length === 0) {
+    for (const f of findings) warn(f.istio ?? f.message);
+    return undefined;
+  }
+  const what = webhookText(errors.map((f) => f.istio ?? f.message));
   const name = metadata?.name || 'Unknown';
   const denied = `admission webhook "${ISTIO_WEBHOOK}" denied the request: configuration is invalid: ${what}`;
   return status(403, 'Forbidden', `${plural}.${ISTIO_GROUP} "${name}" is forbidden: ${denied}`, {

@@ -12,6 +12,20 @@ import type { FieldPath, PolicyDoc } from './model.js';
 import { expectedGot, isKind, unknownFieldMessage } from './yaml-reader.js';
 
 export const INT32_MAX = 2_147_483_647;
+
+/**
+ * A float64 as Go's `%v` prints it (strconv.FormatFloat(f, 'g', -1, 64)): the shortest digits,
+ * in exponent form when the decimal exponent is below -4 or at least 6 (`eprec = 6` for the
+ * shortest form), so 0.00001 → "1e-05", 1234567 → "1.234567e+06", 150 → "150".
+ */
+export function goFloat(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, e] = v.toExponential().split('e');
+  const exp = Number(e);
+  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
+}
 export const UINT32_MAX = 4_294_967_295;
 
 /** Collects the findings for one document. */
@@ -24,8 +38,9 @@ export class Checker {
     return showValue(v, typeof v === 'number' ? this.doc.sourceOf?.(path) : undefined);
   }
 
-  error(path: FieldPath, message: string): void {
-    this.findings.push(findingAt(this.doc, Severity.error, path, message));
+  /** `istio`: Istio's own message, when `message` adds a value or a place to it. */
+  error(path: FieldPath, message: string, istio?: string): void {
+    this.findings.push(findingAt(this.doc, Severity.error, path, message, undefined, istio));
   }
   warn(path: FieldPath, message: string, section?: string): void {
     this.findings.push(findingAt(this.doc, Severity.warning, path, message, section));
@@ -124,11 +139,13 @@ export class Checker {
   }
 
   /**
-   * A Duration (§7.1): Go grammar, then Istio's ValidateDuration — at least 1ms and a whole
-   * number of milliseconds. `allowZero` for tcp.idleTimeout, where 0s disables the timeout.
-   * Returns milliseconds when the duration is acceptable.
+   * A Duration (§7.1): Go grammar, then Istio's ValidateDuration (agent/validation.go) — at
+   * least 1ms and a whole number of milliseconds. `zeroMsDisables` for tcp.idleTimeout:
+   * validateConnectionPool skips the check when `IdleTimeout.AsDuration().Milliseconds() == 0`
+   * (0s disables the timeout), and Milliseconds() truncates, so anything under 1ms in size
+   * (`500us`, `-0.5ms`) passes too. Returns milliseconds when the duration is acceptable.
    */
-  duration(path: FieldPath, v: unknown, opts: { allowZero?: boolean } = {}): number | undefined {
+  duration(path: FieldPath, v: unknown, opts: { zeroMsDisables?: boolean } = {}): number | undefined {
     if (v === undefined || v === null) return undefined;
     const parsed = typeof v === 'string' ? parseGoDurationNs(v) : undefined;
     if (parsed === undefined) {
@@ -136,13 +153,15 @@ export class Checker {
       return undefined;
     }
     const ns = Math.round(parsed); // Go parses to whole nanoseconds; undo binary float noise ("1.1s")
-    if (ns === 0 && opts.allowZero) return 0;
+    if (opts.zeroMsDisables && Math.trunc(ns / 1e6) === 0) return 0;
     if (ns < 1e6) {
-      this.error(path, `duration must be greater than 1ms, got ${JSON.stringify(v)}`);
+      const istio = 'duration must be greater than 1ms';
+      this.error(path, `${istio}, got ${JSON.stringify(v)}`, istio);
       return undefined;
     }
     if (ns % 1e6 !== 0) {
-      this.error(path, `only durations to ms precision are supported, got ${JSON.stringify(v)}`);
+      const istio = 'only durations to ms precision are supported';
+      this.error(path, `${istio}, got ${JSON.stringify(v)}`, istio);
       return undefined;
     }
     return ns / 1e6;

@@ -23,6 +23,11 @@ export interface Finding {
   section?: string;
   /** lint rule id, e.g. "no-pending-limit" (lint findings only) */
   rule?: string;
+  /**
+   * Istio's own wording of this error where meshproof's message adds to it (a value, a place):
+   * what the local Kubernetes API's webhook denial says, as istiod would (kube-api/validation.ts).
+   */
+  istio?: string;
 }
 
 /**
@@ -91,10 +96,12 @@ export function findingAt(
   path: FieldPath,
   message: string,
   section?: string,
+  istio?: string,
 ): Finding {
   const pos = doc.positionOf(path);
   const f: Finding = { severity, file: pos.file, line: pos.line, column: pos.column, path: formatPath(path), message };
   if (section) f.section = section;
+  if (istio !== undefined && istio !== message) f.istio = istio;
   return f;
 }
 

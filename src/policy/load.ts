@@ -84,7 +84,9 @@ function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter
     if (typeof obj[field] !== 'string' || obj[field] === '') {
       const pos = positionOf([field]);
       const got = obj[field] === undefined ? 'it is missing' : `got ${describe(obj[field])}`;
-      throw new ConfigError(`${file}:${pos.line}:${pos.column}: ${field}: expected a non-empty string, ${got}`);
+      throw new ConfigError(
+        `${file}:${pos.line}:${pos.column}: ${field}: expected a non-empty string, ${got}${scenarioHint(obj)}`,
+      );
     }
   }
   const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
@@ -105,6 +107,12 @@ function toPolicyDoc(yamlDoc: Document, index: number, file: string, lineCounter
   };
   if (typeof metadata.namespace === 'string') doc.namespace = metadata.namespace;
   return doc;
+}
+
+/** A meshproof scenario handed to validate / lint (`lint scenarios/`): say what to do with it instead. */
+function scenarioHint(obj: Record<string, unknown>): string {
+  if (obj.apiVersion !== undefined || !('policy' in obj) || !('load' in obj || 'expect' in obj)) return '';
+  return ' (this is a meshproof scenario, not a policy: run it with `meshproof run`; validate and lint take the manifests its policy.files names)';
 }
 
 /** DestinationRule / VirtualService of networking.istio.io v1, v1beta1 or v1alpha3. */

@@ -2,11 +2,12 @@
  * `trafficPolicy.loadBalancer` (top level, port level, subset; istio-envoy-semantics.md §3.4,
  * §7.2): the CRD schema (the `simple` enum, `simple` / `consistentHash` one-of, hash-key one-of,
  * ranges, CEL duration rules) plus Istio's `validateLoadBalancer` (pkg/config/validation/
- * validation.go): cookie name, deprecated `minimumRingSize`, Maglev table size, warmup.
- * `localityLbSetting` is checked for shape only (Istio's `ValidateLocalityLbSetting` is not mirrored).
+ * validation.go): cookie name, deprecated `minimumRingSize`, Maglev table size, warmup;
+ * `localityLbSetting`: validate-locality.ts (`ValidateLocalityLbSetting`).
  */
 import type { FieldPath } from './model.js';
 import type { Checker } from './fields.js';
+import { validateLocality } from './validate-locality.js';
 
 /** CRD enum; LEAST_CONN is the deprecated alias istiod translates to LEAST_REQUEST. */
 export const LB_SIMPLE = [
@@ -21,21 +22,21 @@ const LB_FIELDS = ['simple', 'consistentHash', 'localityLbSetting', 'warmupDurat
 const HASH_KEYS = ['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'] as const;
 const HASH_FIELDS = [...HASH_KEYS, 'ringHash', 'maglev', 'minimumRingSize'] as const;
 const COOKIE_FIELDS = ['name', 'path', 'ttl', 'attributes'] as const;
-const LOCALITY_FIELDS = ['enabled', 'distribute', 'failover', 'failoverPriority'] as const;
 const WARMUP_FIELDS = ['duration', 'minimumPercent', 'aggression'] as const;
 /** Envoy's Maglev limit (Istio: "tableSize must be less than 5000011 for maglev"). */
 const MAGLEV_TABLE_LIMIT = 5_000_011;
 
 const set = (o: Record<string, unknown>, k: string) => o[k] !== undefined && o[k] !== null;
 
-export function validateLoadBalancer(c: Checker, path: FieldPath, v: unknown): void {
+/** `outlier`: the same traffic policy's outlierDetection (ValidateLocalityLbSetting warns without it). */
+export function validateLoadBalancer(c: Checker, path: FieldPath, v: unknown, outlier: unknown): void {
   const lb = c.object(path, v, LB_FIELDS);
   if (!lb) return;
   const at = (f: string): FieldPath => [...path, f];
   c.oneOf(at('simple'), lb.simple, LB_SIMPLE);
   if (set(lb, 'simple') && set(lb, 'consistentHash')) c.error(path, 'only one of simple, consistentHash may be set');
   consistentHash(c, at('consistentHash'), lb.consistentHash);
-  locality(c, at('localityLbSetting'), lb.localityLbSetting);
+  validateLocality(c, at('localityLbSetting'), lb.localityLbSetting, outlier);
   c.duration(at('warmupDurationSecs'), lb.warmupDurationSecs);
   const warm = c.object(at('warmup'), lb.warmup, WARMUP_FIELDS);
   if (warm) {
@@ -88,13 +89,6 @@ function consistentHash(c: Checker, path: FieldPath, v: unknown): void {
       if (!isPrime(size)) c.error(where, 'tableSize must be a prime number for maglev');
     }
   }
-}
-
-function locality(c: Checker, path: FieldPath, v: unknown): void {
-  const l = c.object(path, v, LOCALITY_FIELDS);
-  if (!l) return;
-  c.bool([...path, 'enabled'], l.enabled);
-  for (const f of ['distribute', 'failover', 'failoverPriority'] as const) c.list([...path, f], l[f]);
 }
 
 /** Istio's copy of Envoy's `isPrime` (utility.cc): 0 is not prime, 1–3 are. */

@@ -1,12 +1,28 @@
 /**
- * VirtualService validation: Istio's `validateHTTPRoute`, fault and retry helpers plus the CRD
- * schema (types, oneOf, unknown fields), as listed in istio-envoy-semantics.md §7.3 for the
- * fields of §4 (timeout, retries) and §5 (fault).
+ * VirtualService validation: Istio's `ValidateVirtualService`, `validateHTTPRoute`,
+ * `validateHTTPRouteConflict`, `validateHTTPRouteDestinations`, fault and retry helpers
+ * (pkg/config/validation/validation.go, virtualservice.go) plus the CRD schema (types, oneOf,
+ * unknown fields), as listed in istio-envoy-semantics.md §7.3 for the fields of §4 (timeout,
+ * retries) and §5 (fault). Hosts and gateways: validate-vs-hosts.ts; match: validate-match.ts;
+ * header operations: validate-headers.ts; redirect, rewrite, directResponse, mirrors:
+ * validate-vs-extras.ts; the unreachable-rule warnings: validate-vs-unreachable.ts.
  */
 import type { FieldPath } from './model.js';
-import { type Checker, INT32_MAX } from './fields.js';
+import { type Checker, goFloat, INT32_MAX } from './fields.js';
 import { subsetNameProblem, wildcardDomainProblem } from './names.js';
 import { isValidRetryOnToken, retryOnTokens } from './retry-on.js';
+import { validateExportTo } from './validate-export.js';
+import { validateAuthorityRewrite, validateHeaderOperations } from './validate-headers.js';
+import { validateMatches } from './validate-match.js';
+import { validateHostsAndGateways, type VsBinding } from './validate-vs-hosts.js';
+import { warnUnreachableRules } from './validate-vs-unreachable.js';
+import {
+  validateCors,
+  validateDirectResponse,
+  validateMirrors,
+  validateRedirect,
+  validateRewrite,
+} from './validate-vs-extras.js';
 
 const SPEC_FIELDS = ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'] as const;
 const ROUTE_FIELDS = [
@@ -65,14 +81,7 @@ export const GRPC_STATUS_NAMES = [
 
 export function validateVirtualService(c: Checker, spec: Record<string, unknown>): void {
   c.unknownFields(['spec'], spec, SPEC_FIELDS);
-  const hosts = c.list(['spec', 'hosts'], spec.hosts);
-  hosts?.forEach((h, i) => c.string(['spec', 'hosts', i], h));
-  const gateways = c.list(['spec', 'gateways'], spec.gateways);
-  gateways?.forEach((g, i) => c.string(['spec', 'gateways', i], g));
-  // no hosts = a delegate VirtualService (Istio's default ENABLE_VIRTUAL_SERVICE_DELEGATE), which cannot bind gateways
-  if ((hosts ?? []).length === 0 && (gateways ?? []).length > 0) {
-    c.error(['spec', 'gateways'], 'delegate virtual service must have no gateways specified');
-  }
+  const binding = validateHostsAndGateways(c, spec);
   const routes = c.list(['spec', 'http'], spec.http) ?? [];
   if (
     routes.length === 0 &&
@@ -81,39 +90,103 @@ export function validateVirtualService(c: Checker, spec: Record<string, unknown>
   ) {
     c.error(['spec'], 'http, tcp or tls must be provided in virtual service');
   }
-  routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r));
+  routes.forEach((r, i) => httpRoute(c, ['spec', 'http', i], r, binding, spec.gateways));
+  validateExportTo(c, ['spec', 'exportTo'], spec.exportTo, c.doc.namespace, false);
+  warnUnreachableRules(c, ['spec', 'http'], routes);
 }
 
-function httpRoute(c: Checker, path: FieldPath, v: unknown): void {
+function httpRoute(c: Checker, path: FieldPath, v: unknown, binding: VsBinding, gateways: unknown): void {
   const r = c.object(path, v, ROUTE_FIELDS);
-  if (!r) return;
-  const has = (f: string) => r[f] !== undefined && r[f] !== null;
-  const destinations = c.list([...path, 'route'], r.route) ?? [];
-  if (destinations.length === 0 && !has('redirect') && !has('directResponse') && !has('delegate')) {
-    c.error(path, 'HTTP route, redirect or direct_response is required');
-  }
-  destinations.forEach((d, i) => routeDestination(c, [...path, 'route', i], d));
-  c.duration([...path, 'timeout'], r.timeout); // 0s is rejected: omit the field for "no timeout" (§7.3)
-  retries(c, [...path, 'retries'], r.retries);
-  if (has('fault')) {
-    if (has('redirect')) c.error([...path, 'fault'], 'HTTP route cannot contain both fault and redirect');
-    if (has('directResponse')) c.error([...path, 'fault'], 'HTTP route cannot contain both fault and direct_response');
-  }
-  fault(c, [...path, 'fault'], r.fault);
-}
-
-function routeDestination(c: Checker, path: FieldPath, v: unknown): void {
-  const rd = c.object(path, v, DESTINATION_WEIGHT_FIELDS);
-  if (!rd) return;
-  c.integer([...path, 'weight'], rd.weight, 0, INT32_MAX);
-  const dest = c.object([...path, 'destination'], rd.destination, DESTINATION_FIELDS);
-  if (!dest) {
-    if (rd.destination === undefined || rd.destination === null) c.error(path, 'destination is required');
+  if (!r) {
+    if (v === null || v === undefined) c.error(path, 'http route may not be null'); // ValidateVirtualService
     return;
   }
-  const at = (f: string): FieldPath => [...path, 'destination', f];
+  const has = (f: string) => r[f] !== undefined && r[f] !== null;
+  const destinations = c.list([...path, 'route'], r.route) ?? [];
+  routeConflicts(c, path, r, destinations.length, binding.delegate);
+  validateMatches(c, [...path, 'match'], r.match, binding.appliesToGateway, gateways);
+  validateHeaderOperations(c, [...path, 'headers'], r.headers);
+  validateCors(c, [...path, 'corsPolicy'], r.corsPolicy);
+  fault(c, [...path, 'fault'], r.fault);
+  validateMirrors(c, path, r, destination);
+  if (has('redirect')) validateRedirect(c, [...path, 'redirect'], r.redirect);
+  if (has('directResponse')) validateDirectResponse(c, [...path, 'directResponse'], r.directResponse);
+  retries(c, [...path, 'retries'], r.retries);
+  if (has('rewrite')) validateRewrite(c, [...path, 'rewrite'], r.rewrite);
+  validateAuthorityRewrite(c, path, r.rewrite, r.headers);
+  routeDestinations(c, [...path, 'route'], destinations);
+  c.duration([...path, 'timeout'], r.timeout); // 0s is rejected: omit the field for "no timeout" (§7.3)
+}
+
+/**
+ * validateHTTPRouteConflict (virtualservice.go): a root route (one with `delegate`, in a
+ * VirtualService with hosts) may hold neither route nor redirect; otherwise redirect and
+ * directResponse exclude route, fault, rewrite and each other, and one of route, redirect,
+ * directResponse is required.
+ */
+function routeConflicts(
+  c: Checker,
+  path: FieldPath,
+  r: Record<string, unknown>,
+  routeCount: number,
+  inDelegate: boolean,
+): void {
+  const has = (f: string) => r[f] !== undefined && r[f] !== null;
+  const name = typeof r.name === 'string' ? r.name : '';
+  if (!inDelegate && has('delegate')) {
+    if (has('redirect')) c.error([...path, 'redirect'], `root HTTP route ${name} must not specify redirect`);
+    if (has('route')) c.error([...path, 'route'], `root HTTP route ${name} must not specify route`);
+    return;
+  }
+  if (inDelegate && has('delegate')) c.error([...path, 'delegate'], 'delegate HTTP route cannot contain delegate');
+  if (has('redirect')) {
+    if (routeCount > 0) c.error([...path, 'redirect'], 'HTTP route cannot contain both route and redirect');
+    if (has('fault')) c.error([...path, 'fault'], 'HTTP route cannot contain both fault and redirect');
+    if (has('rewrite')) c.error([...path, 'rewrite'], 'HTTP route rule cannot contain both rewrite and redirect');
+    if (has('directResponse'))
+      c.error([...path, 'directResponse'], 'HTTP route rule cannot contain both direct_response and redirect');
+  } else if (has('directResponse')) {
+    if (routeCount > 0)
+      c.error([...path, 'directResponse'], 'HTTP route cannot contain both route and direct_response');
+    if (has('fault')) c.error([...path, 'fault'], 'HTTP route cannot contain both fault and direct_response');
+    if (has('rewrite'))
+      c.error([...path, 'rewrite'], 'HTTP route rule cannot contain both rewrite and direct_response');
+  } else if (routeCount === 0) {
+    c.error(path, 'HTTP route, redirect or direct_response is required');
+  }
+}
+
+/** validateHTTPRouteDestinations: each weight ≥ 0, and with two or more destinations not all 0. */
+function routeDestinations(c: Checker, path: FieldPath, list: unknown[]): void {
+  let total = 0;
+  list.forEach((d, i) => {
+    total += routeDestination(c, [...path, i], d) ?? 0;
+  });
+  if (list.length > 1 && total === 0) c.error(path, 'total destination weight = 0');
+}
+
+/** One `route[]` entry; returns its weight (0 when absent). */
+function routeDestination(c: Checker, path: FieldPath, v: unknown): number | undefined {
+  const rd = c.object(path, v, DESTINATION_WEIGHT_FIELDS);
+  if (!rd) {
+    if (v === null || v === undefined) c.error(path, 'weight may not be nil');
+    return undefined;
+  }
+  validateHeaderOperations(c, [...path, 'headers'], rd.headers);
+  const weight = c.integer([...path, 'weight'], rd.weight, -INT32_MAX - 1, INT32_MAX); // CRD: int32, no minimum
+  if (weight !== undefined && weight < 0) c.error([...path, 'weight'], `weight ${weight} < 0`); // validateWeight
+  if (rd.destination === undefined || rd.destination === null) c.error(path, 'destination is required');
+  else destination(c, [...path, 'destination'], rd.destination);
+  return weight;
+}
+
+/** validateDestination: route destinations and mirrors. */
+function destination(c: Checker, path: FieldPath, v: unknown): void {
+  const dest = c.object(path, v, DESTINATION_FIELDS);
+  if (!dest) return;
+  const at = (f: string): FieldPath => [...path, f];
   const host = c.string(at('host'), dest.host);
-  if (dest.host === undefined) c.error([...path, 'destination'], 'destination host is required');
+  if (dest.host === undefined) c.error(path, 'destination host is required');
   else if (host === '*') c.error(at('host'), `invalid destination host ${host}`);
   else if (host !== undefined) {
     const problem = wildcardDomainProblem(host);
@@ -126,7 +199,7 @@ function routeDestination(c: Checker, path: FieldPath, v: unknown): void {
   }
   const port = c.object(at('port'), dest.port, ['number']);
   if (port) {
-    const n = c.integer([...at('port'), 'number'], port.number, -INT32_MAX - 1, INT32_MAX);
+    const n = c.integer([...at('port'), 'number'], port.number ?? 0, -INT32_MAX - 1, 4_294_967_295);
     if (n !== undefined && (n < 1 || n > 65535))
       c.error([...at('port'), 'number'], `port number ${n} must be in the range 1..65535`);
   }
@@ -230,6 +303,7 @@ function percentage(c: Checker, path: FieldPath, v: unknown): void {
   const value = c.number([...path, 'value'], p.value);
   if (value === undefined || value === 0) return;
   if (value < 0.0001 || value > 100) {
-    c.error([...path, 'value'], `percentage ${value} is neither 0.0, nor in range [0.0001, 100.0]`);
+    const says = (v: string) => `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]`;
+    c.error([...path, 'value'], says(String(value)), says(goFloat(value))); // validatePercentage prints %v
   }
 }

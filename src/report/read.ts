@@ -3,7 +3,8 @@
  * of a schema this version understands, and restores the interval bounds JSON turned into
  * null (an open upper bound is +Infinity, an open lower bound of a difference is −Infinity).
  */
-import { FileRefused, readRegularFile } from '../util/files.js';
+import { join } from 'node:path';
+import { FileRefused, readRegularFile, statPath } from '../util/files.js';
 import { throughputOf } from '../analysis/phase.js';
 import { ConfigError } from '../errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './model.js';
@@ -15,16 +16,26 @@ import { reportSchemaProblem } from './schema.js';
  */
 export const MAX_REPORT_FILE_BYTES = 256 * 1024 * 1024;
 
+/** `path` is a report.json, or a run's folder (the path `run` and `demo` print), read as the report.json in it. */
 export async function readReport(path: string): Promise<Report> {
+  const file = (await isFolder(path)) ? join(path, 'report.json') : path;
   let text: string;
   try {
-    text = (await readRegularFile(path, MAX_REPORT_FILE_BYTES)).toString('utf8');
+    text = (await readRegularFile(file, MAX_REPORT_FILE_BYTES)).toString('utf8');
   } catch (e) {
     throw new ConfigError(
-      `${path}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`,
+      `${file}: cannot read the report (${e instanceof FileRefused ? (e.code ?? e.message) : String(e)})`,
     );
   }
-  return parseReport(text, path);
+  return parseReport(text, file);
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await statPath(path)).isDirectory();
+  } catch {
+    return false; // readRegularFile says why
+  }
 }
 
 export function parseReport(text: string, source: string): Report {

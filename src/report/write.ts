@@ -22,12 +22,16 @@ export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Repo
   junit: { file: 'junit.xml', render: renderJunit },
 };
 
-/** Writes each format's file into `dir` (created if needed); returns the paths written, in order. */
+/**
+ * Writes each format's file into `dir` (created if needed); returns the paths written, in order.
+ * No file format (`--format terminal`) writes nothing: no empty folder is left behind.
+ */
 export async function writeReports(
   report: Report,
   dir: string,
   formats: readonly ReportFormat[] = REPORT_FORMATS,
 ): Promise<string[]> {
+  if (formats.length === 0) return [];
   await makeDirs(dir); // not mkdir's recursive option, which never returns under /proc (src/util/files.ts)
   const paths: string[] = [];
   for (const format of formats) {

@@ -106,6 +106,15 @@ export function parseScenario(file: string, text: string, baseDir = dirname(reso
   if (f.errors.length) throw new ConfigError(f.errors.join('\n'));
   if (f.get([]) === undefined)
     throw new ConfigError(`${file}:1:1: empty scenario (expected name, load, policy, expect)`);
+  const kind = f.get(['kind']);
+  if (f.has(['apiVersion']) && typeof kind === 'string') {
+    // a policy handed to `run`: one line saying what a scenario is, not an unknown-field error per key
+    f.fail(
+      ['kind'],
+      `this is a Kubernetes manifest (${kind}), not a scenario: a scenario names it under policy.files (see scenarios/*.yaml); meshproof validate and lint check it on its own`,
+    );
+    throw new ConfigError(f.errors.join('\n'));
+  }
   f.keys([], TOP_KEYS);
   const local = readLocalModel(f, ['local']);
   const scenario: Scenario = {

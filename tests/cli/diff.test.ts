@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-capture.js';
@@ -167,6 +167,25 @@ test('meshproof diff: a bad file, tolerance or --junit path is exit 2 with one l
     assert.match(r.stderr, message);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+});
+
+test('meshproof diff <folder> <folder>: a run folder, the path run prints last, is read as its report.json', async () => {
+  const run = (name: string, text: string) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'report.json'), text);
+    return join(dir, name);
+  };
+  const old = run('20261130T000000Z-main', readFileSync(FIXTURE_REPORT, 'utf8'));
+  const pr = run('20261130T000100Z-pr', readFileSync(halved, 'utf8'));
+  const folders = await runCli(['diff', old, pr, '--json']);
+  const files = await runCli(['diff', join(old, 'report.json'), join(pr, 'report.json'), '--json']);
+  assert.is(folders.code, 1, folders.stderr);
+  assert.equal(JSON.parse(folders.stdout), JSON.parse(files.stdout));
+  // a folder without one names the file it looked for
+  mkdirSync(join(dir, 'terminal-only'));
+  const empty = await runCli(['diff', old, join(dir, 'terminal-only')]);
+  assert.is(empty.code, 2);
+  assert.match(empty.stderr, /terminal-only\/report\.json: cannot read the report \(ENOENT\)/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

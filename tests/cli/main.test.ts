@@ -28,6 +28,47 @@ test('an unknown verb or flag is a usage error: exit 2 with one line on stderr',
   }
 });
 
+test('a usage error names what was wrong as typed and the verb whose --help to read', async () => {
+  const cases: [string[], string][] = [
+    [['frob'], 'unknown verb "frob"; did you mean run? (see meshproof --help)'],
+    [['xyzzyq'], 'unknown verb "xyzzyq" (see meshproof --help)'],
+    [['run'], 'missing an argument: meshproof run <scenario> (see meshproof run --help)'],
+    [['diff', 'a.json'], 'missing an argument: meshproof diff <old> <new> (see meshproof diff --help)'],
+    // one flag once, as typed: yargs lists it twice (bogus-flag, bogusFlag) and without its dashes
+    [['demo', '--bogus-flag'], 'unknown argument: --bogus-flag (see meshproof demo --help)'],
+    [['lint', 'p/', '--replica', '3'], 'unknown argument: --replica (see meshproof lint --help)'],
+    [
+      ['validate', 'a.yaml', '--no-such=1', '--other'],
+      'unknown arguments: --no-such, --other (see meshproof validate --help)',
+    ],
+  ];
+  for (const [args, line] of cases) {
+    const r = await runCli(args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr, `meshproof: ${line}\n`);
+  }
+});
+
+test('a number flag given text or nothing is refused as typed (it read "got NaN", or took the default silently)', async () => {
+  const cases: [string[], string][] = [
+    [['lint', 'p/', '--replicas', 'abc'], '--replicas: expected a number, got "abc" (see meshproof lint --help)'],
+    [
+      ['diff', 'a', 'b', '--tolerance-ms=fast'],
+      '--tolerance-ms: expected a number, got "fast" (see meshproof diff --help)',
+    ],
+    [['load', 'http://127.0.0.1:9/', '--vus'], '--vus: expected a number, got nothing (see meshproof load --help)'],
+    [
+      ['load', 'http://127.0.0.1:9/', '--vus', '--duration', '1s'],
+      '--vus: expected a number, got nothing (see meshproof load --help)',
+    ],
+  ];
+  for (const [args, line] of cases) {
+    const r = await runCli(args);
+    assert.is(r.code, 2, args.join(' '));
+    assert.is(r.stderr, `meshproof: ${line}\n`);
+  }
+});
+
 test('--help lists every verb and exits 0', async () => {
   const r = await runCli(['--help']);
   assert.is(r.code, 0);

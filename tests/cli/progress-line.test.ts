@@ -15,6 +15,8 @@ test('load: elapsed/total, req/s between updates, status counts; clear erases th
   line.update({ elapsedMs: 1000, totalMs: 2000, requests: 100, statuses: { 200: 100 } });
   line.update({ elapsedMs: 1500, totalMs: 2000, requests: 150, statuses: { 200: 150 } });
   line.clear();
+  // the first redraw's rate is since the start: 100 requests in 1 s
+  assert.is(written[0], '\r\x1b[2K1.0s/2.0s  100 req/s  100 reqs  200:100');
   assert.is(written[1], '\r\x1b[2K1.5s/2.0s  100 req/s  150 reqs  200:150');
   assert.is(written[2], '\r\x1b[2K');
 });
@@ -32,7 +34,7 @@ test('run: the scenario and the phase in front of the engine progress; apply and
   });
   line.onEvent({ type: 'restore', reason: 'final' });
   assert.equal(written, [
-    '\r\x1b[2Kpool · policy 2/4 · 0.5s/1.0s  0 req/s  10 reqs  503:10',
+    '\r\x1b[2Kpool · policy 2/4 · 0.5s/1.0s  20 req/s  10 reqs  503:10',
     '\r\x1b[2Kpool · restoring',
   ]);
 });

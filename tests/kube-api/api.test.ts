@@ -97,7 +97,7 @@ test("Istio's webhook (meshproof's validator): an invalid DestinationRule is 403
   assert.equal(r.json.details, { name: 'productpage', group: 'networking.istio.io', kind: 'destinationrules' });
   assert.match(
     r.json.message,
-    /^destinationrules\.networking\.istio\.io "productpage" is forbidden: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: spec\.trafficPolicy\.connectionPool\.tcp\.maxConnections: /,
+    /^destinationrules\.networking\.istio\.io "productpage" is forbidden: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: max connections must be non-negative$/,
   );
   const applied = await call(
     api.url,
@@ -121,6 +121,45 @@ test("Istio's webhook (meshproof's validator): an invalid DestinationRule is 403
   assert.is(patched.status, 403);
   assert.is(api.store.get('destinationrules', 'default', 'productpage')!.spec.host, 'productpage');
   assert.is(changes.length, 1);
+});
+
+test("the webhook's denial reads as istiod's: Istio's own messages without meshproof's field paths; several as go-multierror lists them", async () => {
+  const prefix =
+    'destinationrules.networking.istio.io "productpage" is forbidden: admission webhook "validation.istio.io" denied the request: configuration is invalid: ';
+  // validateConnectionPool → agent.ValidateDuration: no ", got …" and no path in Istio's text
+  const one = await call(
+    api.url,
+    'POST',
+    DRS,
+    dr({ host: 'productpage', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '0s' } } } }),
+  );
+  assert.is(one.status, 403);
+  assert.is(one.json.message, `${prefix}duration must be greater than 1ms`);
+  // ValidateDestinationRule: "duplicate subset names: v1", then the subset's own name rule
+  const two = await call(
+    api.url,
+    'POST',
+    DRS,
+    dr({ host: 'productpage', subsets: [{ name: 'v1' }, { name: 'v1' }, { name: 'v_2' }] }),
+  );
+  assert.is(two.status, 403);
+  assert.is(
+    two.json.message,
+    `${prefix}2 errors occurred:\n\t* duplicate subset names: v1\n\t* subset name is invalid: v_2\n\n`,
+  );
+  assert.is(api.store.list('destinationrules').length, 0);
+});
+
+test("an admitted object's webhook warnings come back as Warning headers (admitPilot: Allowed with toKubeWarnings)", async () => {
+  const deprecated = dr({ host: 'productpage', trafficPolicy: { outlierDetection: { consecutiveErrors: 5 } } });
+  const r = await call(api.url, 'POST', DRS, deprecated);
+  assert.is(r.status, 201);
+  assert.is(
+    r.headers.get('warning'),
+    '299 - "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead"',
+  );
+  const clean = await call(api.url, 'POST', DRS, dr({ host: 'reviews' }, 'reviews'));
+  assert.equal([clean.status, clean.headers.get('warning')], [201, null]);
 });
 
 test('onChange hands over every stored Istio object after each change, in creation order; a dry run and an unchanged write push nothing', async () => {

@@ -4,6 +4,9 @@ import { profileFromFlags, planFromFlags } from '../../src/load/flags.js';
 import { cell } from '../../src/load/render.js';
 import { runCli as capture } from '../helpers/cli-capture.js';
 import { delayed, startServer } from './helpers/server.js';
+import { readFileSync } from 'node:fs';
+import { startMesh } from '../../src/mesh/index.js';
+import loadCommand from '../../src/cli/commands/load.js';
 
 test('meshproof load <url> --vus 2 --duration 1s --json: exit 0 and one parseable PhaseResult on stdout', async () => {
   const s = await startServer(delayed(20));
@@ -120,6 +123,63 @@ test('flags map onto k6 executors: --rate → constant-arrival-rate with VUs siz
   assert.equal(planFromFlags('http://x/', { header: ['nocolon'] }).errors, [
     '--header: expected "name: value", got "nocolon"',
   ]);
+});
+
+test('load without --host against the local mesh: every answer 404 (no virtual host), and stderr says to pass --host; with it, 200s and no hint', async () => {
+  const m = await startMesh();
+  try {
+    const flags = ['--vus', '1', '--duration', '300ms', '--engine', 'builtin', '--quiet', '--json'];
+    const bare = await capture(['load', `${m.gatewayUrl}/productpage`, ...flags]);
+    assert.is(bare.code, 0, bare.stderr);
+    const r = JSON.parse(bare.stdout);
+    assert.ok(r.requests > 0);
+    assert.equal(r.statuses, { 404: r.requests });
+    assert.match(bare.stderr, /every response was 404: .*pass --host .*--host bookinfo\.example\.com/);
+    const hosted = await capture(['load', `${m.gatewayUrl}/productpage`, ...flags, '--host', 'bookinfo.example.com']);
+    const h = JSON.parse(hosted.stdout);
+    assert.equal(h.statuses, { 200: h.requests });
+    assert.not.match(hosted.stderr, /every response was 404/);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('every load example aimed at `meshproof mesh` (127.0.0.1:8080), in --help and the README, passes its Host', () => {
+  const readme = readFileSync('README.md', 'utf8')
+    .split('\n')
+    .filter((l) => /meshproof load http:\/\/127\.0\.0\.1:8080/.test(l));
+  const lines = [...loadCommand.examples.map(([cmd]) => cmd), ...readme];
+  assert.ok(lines.length >= 8, String(lines.length));
+  for (const line of lines) assert.match(line, /--host bookinfo\.example\.com/, line);
+});
+
+test('Ctrl-C during load: the result measured so far is printed, and the exit is 3 (interrupted), not 0', async () => {
+  // a request in means the guard is installed (before engine.run): SIGINT at the fourth, once
+  const s = await startServer((req, res, n) => {
+    if (n === 3) setImmediate(() => process.emit('SIGINT'));
+    delayed(10)(req, res, n);
+  });
+  try {
+    const r = await capture([
+      'load',
+      s.url,
+      '--vus',
+      '1',
+      '--duration',
+      '5s',
+      '--engine',
+      'builtin',
+      '--quiet',
+      '--json',
+    ]);
+    assert.is(r.code, 3, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.ok(result.requests >= 3 && result.durationMs < 4000, `${result.requests} in ${result.durationMs} ms`);
+    assert.match(r.stderr, /interrupted; stopping the load and printing what was measured/);
+    assert.match(r.stderr, /meshproof: interrupted \(SIGINT\): the result covers the load sent until then/);
+  } finally {
+    await s.close();
+  }
 });
 
 test('table cells are sanitised: control characters would make `table` throw', () => {

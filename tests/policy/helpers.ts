@@ -13,10 +13,10 @@ const indent = (text: string, n: number) =>
     .map((l) => ' '.repeat(n) + l)
     .join('\n');
 
-/** A DestinationRule with the given `spec:` body (indented 2) starting at line 6. */
-export function drSpec(spec: string): string {
+/** A `kind` named productpage with the given `spec:` body (indented 2) starting at line 6. */
+function withSpec(kind: string, spec: string): string {
   return `apiVersion: networking.istio.io/v1
-kind: DestinationRule
+kind: ${kind}
 metadata:
   name: productpage
 spec:
@@ -24,10 +24,16 @@ ${indent(spec, 2)}
 `;
 }
 
+/** A DestinationRule with the given `spec:` body (indented 2) starting at line 6. */
+export const drSpec = (spec: string): string => withSpec('DestinationRule', spec);
+
 /** A DestinationRule whose `trafficPolicy:` is line 7; fragment line k lands on line 7 + k, indented 4. */
 export function dr(trafficPolicy: string): string {
   return drSpec(`host: productpage\ntrafficPolicy:\n${indent(trafficPolicy, 2)}`);
 }
+
+/** A VirtualService with the given `spec:` body (indented 2) starting at line 6. */
+export const vsSpec = (spec: string): string => withSpec('VirtualService', spec);
 
 /** A VirtualService whose first http route is `route`: its first line is line 8, its keys at column 7. */
 export function vsRoute(route: string): string {

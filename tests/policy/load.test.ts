@@ -108,6 +108,19 @@ for (const [file, message] of BROKEN) {
   });
 }
 
+test('a meshproof scenario given as a policy (lint scenarios/) is told apart: run it, and lint its policy.files', async () => {
+  const err = await loadError(['scenarios/retries.yaml']);
+  assert.is(
+    err.message,
+    'scenarios/retries.yaml:2:1: apiVersion: expected a non-empty string, it is missing (this is a meshproof scenario, not a policy: run it with `meshproof run`; validate and lint take the manifests its policy.files names)',
+  );
+  // anything else without an apiVersion gets no such guess
+  assert.throws(
+    () => loadPolicyText('kind: X\nspec: {}\n', 'a.yaml'),
+    (e: Error) => e.message === 'a.yaml:1:1: apiVersion: expected a non-empty string, it is missing',
+  );
+});
+
 test('broken YAML corpus: an unclosed flow mapping names the file and position', async () => {
   const err = await loadError([`${FIX}/broken/unclosed-flow.yaml`]);
   assert.match(err.message, /^tests\/fixtures\/policy\/broken\/unclosed-flow\.yaml:\d+:\d+: invalid YAML: /);

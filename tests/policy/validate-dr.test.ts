@@ -107,13 +107,13 @@ test('§7.1 Go duration grammar: bare numbers, days and negative values are reje
 });
 
 test('§7.2 tcp.idleTimeout: 0s is allowed (disables the timeout), other values need ValidateDuration', () => {
-  assertNone(validateText(dr('connectionPool:\n  tcp:\n    idleTimeout: 0s')));
-  assertOne(validateText(dr('connectionPool:\n  tcp:\n    idleTimeout: 0.5ms')), {
-    path: `${TP}.connectionPool.tcp.idleTimeout`,
-    line: 10,
-    column: 9,
-    message: 'duration must be greater than 1ms, got "0.5ms"',
-  });
+  // validateConnectionPool skips ValidateDuration when IdleTimeout.AsDuration().Milliseconds() == 0,
+  // and Milliseconds() truncates: 0.5ms and -0.5ms pass Istio as 0s does; 1.5ms does not
+  const t = (v: string) => validateText(dr(`connectionPool:\n  tcp:\n    idleTimeout: ${v}`));
+  for (const ok of ['0s', '0.5ms', '999us', '-0.5ms', '2ms']) assertNone(t(ok));
+  const at = { path: `${TP}.connectionPool.tcp.idleTimeout`, line: 10, column: 9 };
+  assertOne(t('1.5ms'), { ...at, message: 'only durations to ms precision are supported, got "1.5ms"' });
+  assertOne(t('-1ms'), { ...at, message: 'duration must be greater than 1ms, got "-1ms"' });
 });
 
 test('§7.2 h2UpgradePolicy UPGRADE with useClientProtocol true is an error; DO_NOT_UPGRADE with it passes', () => {
@@ -206,11 +206,11 @@ test('§7.2 subset names: empty, not a DNS-1123 label, or duplicated are errors'
     column: 7,
     message: 'subset name cannot be empty',
   });
-  assertOne(validateText(spec(['V1'])), {
+  assertOne(validateText(spec(['v_1'])), {
     path: 'spec.subsets[0].name',
     line: 8,
     column: 7,
-    message: "subset name is invalid: V1 (expected a DNS-1123 label: lowercase letters, digits and '-')",
+    message: 'subset name is invalid: v_1',
   });
   assertOne(validateText(spec(['v1', 'v1'])), {
     path: 'spec.subsets[1].name',
@@ -218,7 +218,8 @@ test('§7.2 subset names: empty, not a DNS-1123 label, or duplicated are errors'
     column: 7,
     message: 'duplicate subset name "v1" (also spec.subsets[0])',
   });
-  assertNone(validateText(spec(['v1', 'v2-canary'])));
+  // Istio's labels.IsDNS1123Label allows upper case ([a-zA-Z0-9], pkg/config/labels/instance.go)
+  assertNone(validateText(spec(['v1', 'v2-canary', 'V3'])));
 });
 
 test('§7.2 subset trafficPolicy is validated like the top-level one', () => {
@@ -291,6 +292,106 @@ test('metadata.name and spec are required; a mapping where a list belongs is a t
     column: 3,
     message: 'expected a list, got a mapping',
   });
+});
+
+test('§7.2 subset labels: Kubernetes label keys and values (labels.Instance.Validate)', () => {
+  const text = drSpec('host: productpage\nsubsets:\n  - name: v1\n    labels: {version: "v 1", -app: reviews}');
+  const f = validateText(text);
+  assert.equal(
+    f.map((x) => `${x.line}:${x.column} ${x.path}: ${x.message}`),
+    ['9:7 spec.subsets[0].labels: invalid tag value: "v 1"', '9:7 spec.subsets[0].labels: invalid tag key: "-app"'],
+  );
+  assertNone(
+    validateText(drSpec('host: productpage\nsubsets:\n  - name: v1\n    labels: {app.kubernetes.io/version: v1.2_rc}')),
+  );
+});
+
+test('§7.2 tunnel and proxyProtocol are exclusive; tunnel protocol is CONNECT or POST (validateTunnelSettings)', () => {
+  assertOne(
+    validateText(dr('tunnel: {targetHost: egress.example.com, targetPort: 443}\nproxyProtocol: {version: V1}')),
+    {
+      path: TP,
+      line: 7,
+      column: 3,
+      message: 'tunnel and proxyProtocol must not be set together',
+    },
+  );
+  assertOne(validateText(dr('tunnel: {protocol: GET, targetHost: egress.example.com, targetPort: 443}')), {
+    path: `${TP}.tunnel.protocol`,
+    line: 8,
+    column: 14,
+    message: 'tunnel protocol must be "CONNECT" or "POST"',
+  });
+  assertOne(validateText(dr('tunnel: {targetHost: 10.0.0.1, targetPort: 70000}')), {
+    path: `${TP}.tunnel.targetPort`,
+    line: 8,
+    column: 36,
+    message: 'tunnel target port is invalid: port number 70000 must be in the range 1..65535',
+  });
+  assertNone(validateText(dr('tunnel: {protocol: POST, targetHost: 10.0.0.1, targetPort: 8443}')));
+});
+
+test('§7.2 port-level port.number: the CRD allows any uint32 and Istio checks no range, so 70000 passes', () => {
+  assertNone(
+    validateText(dr('portLevelSettings:\n  - port: {number: 70000}\n    connectionPool: {tcp: {maxConnections: 1}}')),
+  );
+});
+
+test('§7.2 host: a trailing dot and a leading "*-" label pass Istio; an all-numeric top-level label does not', () => {
+  assertNone(validateText(drSpec('host: reviews.default.svc.cluster.local.')));
+  assertNone(validateText(drSpec('host: "*-canary.example.com"')));
+  assertOne(validateText(drSpec('host: 10.0.0.1')), {
+    path: 'spec.host',
+    line: 6,
+    column: 3,
+    message: 'domain name "0.0.1" invalid (top level domain "1" cannot be all-numeric)',
+  });
+});
+
+test('exportTo and workloadSelector as validateExportTo / validateWorkloadSelector check them', () => {
+  const f = (spec: string) =>
+    validateText(drSpec(`host: productpage\n${spec}`)).map((x) => `${x.line}:${x.column} ${x.path}: ${x.message}`);
+  // Istio counts the raw list for the public rule, so a doubled "*" gets both errors
+  assert.equal(f('exportTo: ["*", "*"]'), [
+    '7:3 spec.exportTo: cannot have both public (*) and non-public exportTo values for a resource',
+    '7:19 spec.exportTo[1]: duplicate entries in exportTo for entry *',
+  ]);
+  assert.equal(f('exportTo: ["~"]'), [
+    '7:14 spec.exportTo[0]: exportTo ~ (none) is not allowed for Istio configuration objects',
+  ]);
+  assert.equal(f('exportTo: ["*", bookinfo]'), [
+    '7:3 spec.exportTo: cannot have both public (*) and non-public exportTo values for a resource',
+  ]);
+  assert.equal(f('exportTo: [bookinfo]\nworkloadSelector: {matchLabels: {app: gw}}'), [
+    '7:3 spec.exportTo: destination rule with workload selector cannot have exportTo beyond current namespace',
+  ]);
+  assert.equal(f('workloadSelector: {matchLabels: {app: "gw*"}}'), [
+    '7:36 spec.workloadSelector.matchLabels.app: wildcard is not supported in selector: "app=gw*"',
+  ]);
+  assert.equal(f('workloadSelector: {}'), ['7:3 spec.workloadSelector: workload selector specified without labels']);
+  assert.equal(f('exportTo: [".", istio-system]'), []);
+});
+
+test('§7.2 tls: MUTUAL needs a client certificate and key unless credentialName names them (agent.ValidateTLS)', () => {
+  const f = (tls: string) =>
+    validateText(dr(`tls: ${tls}`)).map((x) => `${x.line}:${x.column} ${x.path}: ${x.message}`);
+  assert.equal(f('{mode: MUTUAL}'), [
+    '8:5 spec.trafficPolicy.tls: client certificate required for mutual tls',
+    '8:5 spec.trafficPolicy.tls: private key required for mutual tls',
+  ]);
+  assert.equal(f('{mode: SIMPLE, credentialName: cacert, caCertificates: /etc/ca.pem}'), [
+    '8:5 spec.trafficPolicy.tls: cannot specify client certificates or CA certificate or CA CRL If credentialName is set',
+  ]);
+  assert.equal(f('{mode: SIMPLE, insecureSkipVerify: true, subjectAltNames: [a.example.com]}'), [
+    '8:5 spec.trafficPolicy.tls: cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true',
+  ]);
+  for (const ok of [
+    '{mode: ISTIO_MUTUAL}',
+    '{mode: MUTUAL, credentialName: client-cert}',
+    '{mode: SIMPLE, sni: a.example.com}',
+  ]) {
+    assert.equal(f(ok), []);
+  }
 });
 
 test.run();

@@ -113,4 +113,65 @@ test('CRD strict fields: a misspelt loadBalancer field is an error', () => {
   );
 });
 
+test('§7.2 localityLbSetting: Istio ValidateLocalityLbSetting (weights in [1, 100] summing to 100, no distribute with failover)', () => {
+  const L = `${LB}.localityLbSetting`;
+  const distribute = (to: string) =>
+    validateText(
+      dr(
+        `outlierDetection: {consecutive5xxErrors: 1}\nloadBalancer:\n  localityLbSetting:\n    distribute:\n      - from: us-west/*\n        to: {${to}}`,
+      ),
+    );
+  assertOne(distribute('"us-west/*": 60, "us-east/*": 30'), {
+    path: `${L}.distribute[0].to`,
+    line: 13,
+    column: 13,
+    message: 'total locality weight 90 != 100',
+  });
+  assertOne(distribute('"us-west/*": 0, "us-east/*": 100'), {
+    path: `${L}.distribute[0].to["us-west/*"]`,
+    line: 13,
+    column: 18,
+    message: 'locality weight must be in range [1, 100]',
+  });
+  assertOne(distribute('"us-west/*": 50, "us-west/zone1": 50'), {
+    path: `${L}.distribute[0].to`,
+    line: 13,
+    column: 13,
+    message: 'locality us-west/zone1 overlap with previous specified ones',
+  });
+  assertNone(distribute('"us-west/*": 80, "us-east/*": 20'));
+  const both =
+    'loadBalancer:\n  localityLbSetting:\n    distribute: [{from: a, to: {a: 100}}]\n    failover: [{from: a, to: b}]';
+  assertOne(validateText(dr(`outlierDetection: {consecutive5xxErrors: 1}\n${both}`)), {
+    path: L,
+    line: 10,
+    column: 7,
+    message: "can not simultaneously specify 'distribute' and 'failover'",
+  });
+});
+
+test('§7.2 localityLbSetting failover: different regions, no "/" or "*"; without outlierDetection a warning', () => {
+  const L = `${LB}.localityLbSetting`;
+  assertOne(
+    validateText(
+      dr(
+        'outlierDetection: {consecutive5xxErrors: 1}\nloadBalancer:\n  localityLbSetting:\n    failover: [{from: us-east, to: us-east}]',
+      ),
+    ),
+    {
+      path: `${L}.failover[0]`,
+      line: 11,
+      column: 20,
+      message: 'locality lb failover settings must specify different regions',
+    },
+  );
+  assertOne(validateText(dr('loadBalancer:\n  localityLbSetting:\n    failover: [{from: us-east, to: us-west}]')), {
+    path: L,
+    line: 9,
+    column: 7,
+    severity: 'warning',
+    message: 'outlier detection policy must be provided for failover',
+  });
+});
+
 test.run();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
@@ -55,6 +55,9 @@ test("writeReports writes report.json, report.md, report.html and junit.xml, eac
     assert.is(readFileSync(paths[3], 'utf8'), REPORT_FILES.junit.render(report));
     const only = await writeReports(report, join(dir, 'md'), ['md']);
     assert.equal(only, [join(dir, 'md', 'report.md')]);
+    // --format terminal: no file, and no empty folder left in the reports root
+    assert.equal(await writeReports(report, join(dir, 'terminal-only'), []), []);
+    assert.not.ok(existsSync(join(dir, 'terminal-only')));
   }));
 
 test('parseFormats: comma lists and aliases; unknown names reported, not dropped silently', () => {

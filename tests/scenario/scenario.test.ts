@@ -71,6 +71,14 @@ test('a scenario name over 100 characters is refused up front, naming file:line:
   );
 });
 
+test('a policy handed to run (meshproof run policies/x.yaml) is one line naming its kind, not an unknown-field error per key', () => {
+  const policy =
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: p }\nspec: { host: p }\n';
+  assert.equal(errorsOf(policy), [
+    `${FILE}:2:7: kind: this is a Kubernetes manifest (DestinationRule), not a scenario: a scenario names it under policy.files (see scenarios/*.yaml); meshproof validate and lint check it on its own`,
+  ]);
+});
+
 test('§2.3 / §6.2 local.workers and local.network: default 2 workers and loopback; set, they reach the gateway spec', () => {
   const plain = parseScenario(FILE, GOOD, '/work/demo/scenarios');
   assert.equal(plain.localGateway, { workers: 2, network: { rttMs: 0, jitterMs: 0 } });

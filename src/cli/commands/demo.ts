@@ -17,7 +17,7 @@ import { createEngine } from '../../load/engines.js';
 import type { SessionOptions } from '../../experiment/session.js';
 
 interface DemoArgs extends ExperimentArgs {
-  names: string[];
+  names?: string[];
 }
 
 const MARK: Record<Verdict | 'error', string> = { pass: '✔', fail: '✘', inconclusive: '?', error: '!' };
@@ -34,7 +34,8 @@ export default defineCommand<DemoArgs>({
       .positional('names', {
         type: 'string',
         array: true,
-        describe: `scenario names (default: ${DEMO_SCENARIOS.join(', ')})`,
+        default: undefined, // yargs would print "[default: []]" after the real default above
+        describe: `names of the package's scenarios/ files, the demos' or others' such as outlier-detection-default-cap (default: ${DEMO_SCENARIOS.join(', ')})`,
       })
       .options(experimentOptions) as unknown as Argv,
   run: async (argv) => {
@@ -65,17 +66,19 @@ async function runDemo(files: string[], opts: SessionOptions, argv: DemoArgs): P
       name = scenario.name;
       const result = await runOne(scenario, opts, argv);
       if (result.kind !== 'report') continue; // cannot happen: the demo never dry-runs
-      const { report, dir } = result;
+      const { report, files } = result;
+      // --format terminal writes no file, so there is no folder to name
+      const dir = files.length ? result.dir : '';
       const seconds = (Date.now() - t0) / 1000;
       results.push({
         scenario: name,
         verdict: report.verdict,
-        report: dir,
+        report: dir || undefined,
         seconds,
         exitCode: exitCodeForVerdict(report.verdict),
       });
       process.stderr.write(
-        `${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s  ${dir}\n`,
+        `${paint(report.verdict)} ${name.padEnd(26)} ${report.verdict.toUpperCase().padEnd(12)} ${seconds.toFixed(1).padStart(5)}s${dir ? `  ${dir}` : ''}\n`,
       );
       if (!argv.quiet) process.stderr.write(gateLines(report) + causeMedianLine(report));
     } catch (err) {

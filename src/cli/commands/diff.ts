@@ -47,8 +47,8 @@ export default defineCommand<DiffArgs>({
   ],
   builder: (y) =>
     y
-      .positional('old', { type: 'string', describe: 'report.json of the reference run' })
-      .positional('new', { type: 'string', describe: 'report.json of the run to judge' })
+      .positional('old', { type: 'string', describe: 'report.json of the reference run (or its report folder)' })
+      .positional('new', { type: 'string', describe: 'report.json of the run to judge (or its report folder)' })
       .options({
         absolute: {
           type: 'boolean',

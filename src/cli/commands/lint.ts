@@ -23,14 +23,16 @@ export default defineCommand<LintArgs>({
     ['$0 lint --strict --json policies/', 'exit 2 on any warning; findings as JSON on stdout'],
   ],
   builder: (y) =>
-    y.positional('paths', { type: 'string', array: true, describe: 'YAML files or directories' }).options({
-      ...strictOption,
-      ...jsonOption,
-      replicas: {
-        type: 'number',
-        describe: 'gateway replicas: show "effective limit = limit × N" for circuit-breaker limits',
-      },
-    }),
+    y
+      .positional('paths', { type: 'string', array: true, default: undefined, describe: 'YAML files or directories' })
+      .options({
+        ...strictOption,
+        ...jsonOption,
+        replicas: {
+          type: 'number',
+          describe: 'gateway replicas: show "effective limit = limit × N" for circuit-breaker limits',
+        },
+      }),
   run: async (argv) => {
     const replicas = argv.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1)) {

@@ -10,7 +10,7 @@ import { readEnv } from '../../config.js';
 import { createEngine, ENGINE_CHOICES, type EngineChoice } from '../../load/engines.js';
 import { createOperatorEngine } from '../../cluster/k6-operator-engine.js';
 import { k6FlagRefusals, planFromFlags, profileFromFlags, DEFAULT_DURATION } from '../../load/flags.js';
-import { EXECUTORS } from '../../load/model.js';
+import { EXECUTORS, type PhaseResult } from '../../load/model.js';
 import { progressLine } from '../progress-line.js';
 import { renderPhase } from '../../load/render.js';
 import { guardSignals, type GuardMessages } from '../signals.js';
@@ -69,14 +69,20 @@ export default defineCommand<LoadArgs>({
   command: 'load <url>',
   describe: 'send one phase of load to a URL and print statuses, causes and latency (k6 or built-in engine)',
   examples: [
-    ['meshproof load http://127.0.0.1:8080/productpage --vus 10 --duration 5s', '10 closed-loop clients for 5 s'],
+    [
+      'meshproof load http://127.0.0.1:8080/productpage --host bookinfo.example.com --vus 10 --duration 5s',
+      '10 closed-loop clients for 5 s against `meshproof mesh`',
+    ],
     [
       'meshproof load http://127.0.0.1:8080/ --rate 200 --duration 30s --host bookinfo.example.com',
       '200 requests/s open loop',
     ],
-    ['meshproof load http://127.0.0.1:8080/ --stages 10s:20,20s:20,10s:0 --json', 'ramp VUs up and down, JSON out'],
     [
-      'meshproof load http://127.0.0.1:8080/ --engine k6 --instances 2 --vus 10',
+      'meshproof load http://127.0.0.1:8080/ --host bookinfo.example.com --stages 10s:20,20s:20,10s:0 --json',
+      'ramp VUs up and down, JSON out',
+    ],
+    [
+      'meshproof load http://127.0.0.1:8080/ --host bookinfo.example.com --engine k6 --instances 2 --vus 10',
       '2 k6 processes of 5 VUs each, one merged result',
     ],
   ],
@@ -86,7 +92,7 @@ export default defineCommand<LoadArgs>({
         choices: EXECUTORS,
         describe: 'k6 executor [default: inferred — --stages → ramping-*, --rate → *-arrival-rate, else constant-vus]',
       },
-      vus: { type: 'number', describe: 'VUs (constant-vus), startVUs (ramping-vus)' },
+      vus: { type: 'number', describe: 'VUs (constant-vus), startVUs (ramping-vus) [default: 1, as k6]' },
       duration: { type: 'string', describe: `how long, e.g. 30s [default: ${DEFAULT_DURATION}]` },
       rate: { type: 'number', describe: 'iterations per time unit (arrival-rate executors; startRate with --stages)' },
       'time-unit': { type: 'string', describe: 'the rate unit [default: 1s]' },
@@ -94,7 +100,10 @@ export default defineCommand<LoadArgs>({
       'max-vus': { type: 'number', describe: 'VU ceiling (arrival-rate) [default: rate × 1 s]' },
       stages: { type: 'string', describe: 'duration:target pairs, e.g. 10s:20,20s:0' },
       'graceful-stop': { type: 'string', describe: 'time in-flight requests get after the end [default: 30s]' },
-      host: { type: 'string', describe: 'Host header (e.g. the VirtualService host)' },
+      host: {
+        type: 'string',
+        describe: "Host header: a gateway routes by it (the local mesh: bookinfo.example.com) [default: the URL's]",
+      },
       method: { type: 'string', default: 'GET', describe: 'HTTP method' },
       header: { type: 'string', array: true, describe: 'extra header "name: value" (repeatable)' },
       body: { type: 'string', describe: 'request body' },
@@ -191,6 +200,25 @@ export default defineCommand<LoadArgs>({
     // the result echoes the plan: credentials in its headers are withheld, as in run's reports
     if (argv.json) process.stdout.write(`${JSON.stringify({ ...result, plan: redactPlan(result.plan) }, null, 2)}\n`);
     else process.stderr.write(renderPhase(result));
+    const hint = argv.host === undefined ? hostHint(result) : undefined;
+    if (hint) process.stderr.write(`${hint}\n`);
+    // interrupted is exit 3 (design.md "Exit codes"), as k6 run ends an interrupted test with 105:
+    // a CI job killed by its timeout must not read a cut-short load as a success
+    if (guard.signal.aborted) {
+      process.stderr.write(
+        `meshproof: interrupted (${guard.signal.reason}): the result covers the load sent until then\n`,
+      );
+      return { exitCode: ExitCode.infra };
+    }
     return { exitCode: ExitCode.ok };
   },
 });
+
+/**
+ * Every answer a 404 and no --host: the gateway found no virtual host for the URL's authority
+ * (Envoy's 404 with response flag NR), the one mistake that makes a first `load` measure nothing.
+ */
+function hostHint(result: PhaseResult): string | undefined {
+  if (result.requests === 0 || result.statuses['404'] !== result.requests) return undefined;
+  return "meshproof: every response was 404: an ingress gateway routes by the Host header; pass --host with the VirtualService's host (the local mesh's: --host bookinfo.example.com)";
+}

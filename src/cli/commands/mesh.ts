@@ -94,7 +94,7 @@ export default defineCommand<MeshArgs>({
       pods: {
         type: 'number',
         describe:
-          'number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo',
+          "number of pods (copies of the first pod of the app model); 1 makes the classic single-replica circuit-breaking demo [default: the scenario's, else 3]",
       },
       versions: {
         type: 'string',

@@ -22,7 +22,7 @@ export default defineCommand<ValidateArgs>({
   ],
   builder: (y) =>
     y
-      .positional('paths', { type: 'string', array: true, describe: 'YAML files or directories' })
+      .positional('paths', { type: 'string', array: true, default: undefined, describe: 'YAML files or directories' })
       .options({ ...strictOption, ...jsonOption }),
   run: async (argv) => {
     const report = await checkPolicies(argv.paths.map(String));
