@@ -7,19 +7,38 @@
 import type { PhaseResult } from '../load/model.js';
 import type { CounterMismatch, GatewayCounters, PhaseName } from './model.js';
 
-/** The per-cluster counters compared with client-side causes (§1, §2.2, §3.2, §4). */
-export const GATEWAY_COUNTERS = [
+/**
+ * The cluster traffic counters Envoy creates, at 0, with the cluster itself (lazy creation,
+ * envoyproxy/envoy#23575, is the opt-in bootstrap `deferred_stat_options.enable_deferred_creation_stats`,
+ * which Istio's bootstrap template tools/packaging/common/envoy_bootstrap.json does not set):
+ * one missing from a gateway's `/stats` was rejected by the stats matcher (Envoy hands a rejected name a null counter that `/stats` never lists:
+ * source/common/stats/thread_local_store.cc `counterFromStatNameWithTags`), not "0". The
+ * `outlier_detection.*` counters are left out: Envoy creates them only for a cluster that has
+ * outlier detection configured (outlier_detection_impl.cc `DetectorImplFactory::createForCluster`
+ * returns no detector without `outlier_detection`), so their absence says nothing about the matcher.
+ */
+export const EAGER_COUNTERS = [
   'upstream_rq_total',
   'upstream_rq_pending_overflow',
   'upstream_cx_overflow',
   'upstream_rq_retry',
   'upstream_rq_retry_overflow',
   'upstream_rq_timeout',
+] as const;
+
+/** The per-cluster counters read (§1, §2.2, §3.2, §4); overflows and timeouts are compared with client-side causes. */
+export const GATEWAY_COUNTERS = [
+  ...EAGER_COUNTERS,
   'outlier_detection.ejections_enforced_total',
   'outlier_detection.ejections_active',
 ] as const;
 
-/** Envoy's text `/stats`: `name: value` per line; histogram lines (`P0(…)`) are skipped. */
+/**
+ * Envoy's text `/stats` (source/server/admin/stats_render.cc `StatsTextRender::generate`):
+ * counters and gauges `name: value`; text readouts `name: "value"`; histograms
+ * `name: P0(…,…) P25(…)` or `name: No recorded values` — only the numeric lines are kept.
+ * Names never hold `:` (Envoy replaces it with `_`, cluster_stats.rst), so `: ` splits safely.
+ */
 export function parseEnvoyStats(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
@@ -48,6 +67,17 @@ export function sumCounters(readings: Record<string, number>[]): Record<string, 
   const sum: Record<string, number> = {};
   for (const r of readings) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
   return sum;
+}
+
+/**
+ * The {@link EAGER_COUNTERS} missing from every reading of a phase: the gateway's stats matcher
+ * does not keep them (Istio's default keeps only `cluster_manager`, `listener_manager`,
+ * `server`, `cluster.xds-grpc`, …: pkg/bootstrap/config.go
+ * `requiredEnvoyStatsMatcherInclusionPrefixes`), so the gateway's count is unknown — not 0.
+ */
+export function unexposedCounters(readings: Record<string, number>[]): string[] {
+  if (readings.length === 0) return [];
+  return EAGER_COUNTERS.filter((c) => readings.every((r) => bySuffix(r, c) === undefined));
 }
 
 /** after − before, counter by counter (a counter new since `before` counts from 0). */
@@ -113,7 +143,8 @@ export function gatewayCounters(
   const mismatches = [overflowMismatch(phase, sum, result.causes), timeoutMismatch(phase, sum, result.causes)].filter(
     (m): m is CounterMismatch => m !== undefined,
   );
-  return { phase, deltas: sum, mismatches };
+  const unexposed = unexposedCounters(deltas);
+  return { phase, deltas: sum, mismatches, ...(unexposed.length > 0 ? { unexposed } : {}) };
 }
 
 /** Sum of every counter whose Envoy stat name ends in `.suffix` (one per cluster/replica); undefined when none is kept. */

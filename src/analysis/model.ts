@@ -139,6 +139,11 @@ export interface GatewayCounters {
   deltas: Record<string, number>;
   /** gateway counters that disagree with the client-side causes beyond the slack; the report words them */
   mismatches: CounterMismatch[];
+  /**
+   * tracked counters the gateway's `/stats` does not list at all (its stats matcher drops them):
+   * their count is unknown, not 0, and no mismatch is checked for them (gateway-counters.ts)
+   */
+  unexposed?: string[];
 }
 
 /**

@@ -8,18 +8,69 @@ import type { CounterSource } from '../ports.js';
 import type { EnvoyCluster } from '../translate/index.js';
 import { parseEnvoyStats, selectGatewayStats, sumCounters } from '../analysis/gateway-counters.js';
 
-/** Sums the selected counters over every replica; reads them all at once, bracketing a phase. */
+/**
+ * How far a replica's start time (reading time − `server.uptime`) may move between two readings
+ * without it having restarted: Envoy sets the `server.uptime` gauge only when it flushes stats
+ * (source/server/server.cc, at each flush: `uptime_.set(time(nullptr) - original_start_time_)`, whole seconds),
+ * every `stats_flush_interval` — 5 s by default and in Istio — so the gauge lags by up to ~6 s.
+ */
+const START_SLACK_MS = 15_000;
+
+interface ReplicaReading {
+  at: number;
+  stats: Record<string, number>;
+}
+
+/**
+ * Sums the selected counters over every replica; reads them all at once, bracketing a phase.
+ * A replica that restarted since the last reading (its Envoy counters start again from 0, so a
+ * delta across the restart would be short or negative) fails the read, naming the replica: the
+ * orchestrator then drops that phase's gateway deltas with a note rather than report them.
+ */
 export function gatewayCounterSource(
   replicas: string[],
   readStats: (replica: string) => Promise<string>,
   fqdns?: string[],
+  now: () => number = Date.now,
 ): CounterSource {
+  const last = new Map<string, ReplicaReading>();
   return {
     async read() {
       const texts = await Promise.all(replicas.map(readStats));
-      return sumCounters(texts.map((t) => selectGatewayStats(parseEnvoyStats(t), fqdns)));
+      const at = now();
+      const stats = texts.map(parseEnvoyStats);
+      const restarted: string[] = [];
+      replicas.forEach((replica, i) => {
+        const reading = { at, stats: stats[i] };
+        const sign = restartSign(last.get(replica), reading, fqdns);
+        if (sign) restarted.push(`${replica} (${sign})`);
+        last.set(replica, reading);
+      });
+      if (restarted.length > 0)
+        throw new Error(
+          `gateway replica${restarted.length > 1 ? 's' : ''} ${restarted.join(', ')} restarted since the last /stats reading: Envoy's counters started again from 0, so no delta across the restart is right`,
+        );
+      return sumCounters(stats.map((s) => selectGatewayStats(s, fqdns)));
     },
   };
+}
+
+/** Why `cur` must come from a restarted Envoy; undefined when nothing says so. */
+function restartSign(prev: ReplicaReading | undefined, cur: ReplicaReading, fqdns?: string[]): string | undefined {
+  if (!prev) return undefined;
+  const [up0, up1] = [prev.stats['server.uptime'], cur.stats['server.uptime']];
+  if (up0 !== undefined && up1 !== undefined) {
+    if (up1 < up0) return `server.uptime ${up0} s → ${up1} s`;
+    const moved = cur.at - up1 * 1000 - (prev.at - up0 * 1000);
+    if (moved > START_SLACK_MS) return `started ${Math.round(moved / 1000)} s later than at the last reading`;
+  }
+  // counters only grow in one Envoy process; gauges (ejections_active) may fall
+  const before = selectGatewayStats(prev.stats, fqdns);
+  for (const [name, v] of Object.entries(selectGatewayStats(cur.stats, fqdns))) {
+    if (name.endsWith('.outlier_detection.ejections_active')) continue;
+    if (before[name] !== undefined && v < before[name]) return `${name} ${before[name]} → ${v}`;
+  }
+  return undefined;
 }
 
 /**

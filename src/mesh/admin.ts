@@ -32,9 +32,31 @@ function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
 
 /** Counters and gauges, as `/stats` shows them. */
 export function allStats(store: StatsStore, cfg: MeshConfig): Record<string, number> {
-  const out = store.counters();
+  return { ...store.counters(), ...gauges(cfg) };
+}
+
+function gauges(cfg: MeshConfig): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const cs of cfg.clusters.values()) clusterGauges(out, cs);
   return out;
+}
+
+/** `/stats?type=` values Envoy accepts (admin/stats_params.cc `parse_type`, StatLabels). */
+const STAT_TYPES = ['All', 'Counters', 'Gauges', 'Histograms', 'TextReadouts'];
+
+/**
+ * The numbers `/stats` shows for its query, as Envoy's StatsParams reads it: `type=` picks
+ * counters or gauges (the mesh keeps no histograms or text readouts, so those types are empty);
+ * `usedonly` keeps stats ever written — a counter above 0 exactly, a gauge by `!== 0` (Envoy's
+ * `used()` flag also keeps a gauge set back to 0: not tracked here). Undefined: an unknown type.
+ */
+function statsFor(q: URLSearchParams, store: StatsStore, cfg: MeshConfig): Record<string, number> | undefined {
+  const type = q.get('type') ?? 'All';
+  if (!STAT_TYPES.includes(type)) return undefined;
+  const counters = type === 'All' || type === 'Counters' ? store.counters() : {};
+  const g = type === 'All' || type === 'Gauges' ? gauges(cfg) : {};
+  const values = { ...counters, ...g };
+  return q.has('usedonly') ? Object.fromEntries(Object.entries(values).filter(([, v]) => v !== 0)) : values;
 }
 
 export function configDump(cfg: MeshConfig, updatedAt: string): unknown {
@@ -109,19 +131,31 @@ export function createAdmin(deps: AdminDeps): http.Server {
     };
     switch (url.pathname) {
       case '/stats': {
-        let values = allStats(deps.stats, cfg);
         const filter = url.searchParams.get('filter');
-        if (filter) {
+        let keep = (_: string) => true;
+        if (filter !== null) {
           let re: RegExp;
           try {
             re = new RegExp(filter);
           } catch {
-            // a bad pattern is the caller's error (Envoy: 400), never an uncaught throw in the mesh
-            return text(400, `Invalid regex: ${JSON.stringify(filter)}\n`);
+            // a bad pattern is the caller's error, never an uncaught throw in the mesh: Envoy
+            // answers 400 with exactly this body (source/server/admin/stats_params.cc
+            // `StatsParams::parse`, RE2 with `set_log_errors(false)`). JS RegExp stands in for
+            // RE2 and keeps names by a partial match, as `RE2::PartialMatch` does.
+            return text(400, 'Invalid re2 regex');
           }
-          values = Object.fromEntries(Object.entries(values).filter(([k]) => re.test(k)));
+          keep = (name) => re.test(name);
         }
-        if (url.searchParams.get('format') === 'json') {
+        // then the type, then the format, each refused with Envoy's body (stats_params.cc)
+        const selected = statsFor(url.searchParams, deps.stats, cfg);
+        if (!selected) return text(400, 'invalid &type= param');
+        const values = Object.fromEntries(Object.entries(selected).filter(([k]) => keep(k)));
+        const format = url.searchParams.get('format') ?? 'text';
+        if (!['text', 'json', 'prometheus', 'html', 'active-html'].includes(format))
+          return text(400, 'usage: /stats?format=(html|active-html|json|prometheus|text)\n\n');
+        if (format !== 'text' && format !== 'json')
+          return text(501, `/stats?format=${format} is not emulated by the local mesh (text and json are)\n`);
+        if (format === 'json') {
           const stats = Object.keys(values)
             .sort()
             .map((name) => ({ name, value: values[name] }));

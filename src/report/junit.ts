@@ -8,21 +8,79 @@
  * verdict at all), while an inconclusive gate ran and its data could not decide at 95 % —
  * "not judged", which CI dashboards show as skipped, neither green nor red. The exit code (4)
  * still tells the pipeline.
+ *
+ * What the consumers read (checked against their source):
+ * - GitLab (lib/gitlab/ci/parsers/test/junit.rb `create_test_case`) shows a <failure>'s or
+ *   <skipped>'s element text as the test's details and reads no `message` attribute, so both
+ *   carry the sentence as text too. It keys a case by suite, classname and name
+ *   (reports/test_case.rb `hash_key`), and `TestSuite#add_test_case` keeps the last case of a
+ *   key: two gates with the same name would count as one, so a repeated name gets " #2".
+ * - Jenkins (junit plugin, JUnitResultArchiver) aborts the build with "None of the test
+ *   reports contained any result" when a file holds no test case, and dorny/test-reporter
+ *   fails on an empty report (`fail-on-empty`, default true): a run without gates (verdict
+ *   pass, exit 0) still writes one passing case.
+ * - Jenkins reads the file with dom4j's SAXReader (SuiteResult.parse), a conforming parser
+ *   that rejects the whole file on a character XML 1.0 does not allow, even as a reference:
+ *   see escapeXml.
+ * - mikepenz/action-junit-report (testParser.ts `resolveFileAndLine`) pins a failure's
+ *   annotation on the case's `file`, else on the first file in the repository named
+ *   `<last part of classname>.<anything>` — `policy.md`, say, for a policy gate. GitLab
+ *   links `file` in its test report. So each gate's case names the scenario file when it is a
+ *   path inside the checkout.
  */
+import { isAbsolute } from 'node:path';
 import { describeTopology, topologyOf } from './topology.js';
 import type { GateReport, Report } from './model.js';
 import { isNum } from './format.js';
 import { escapeBidiAndC1 } from '../util/text.js';
 
-/** XML 1.0 forbids most control characters even as entities: they are dropped; bidi marks and C1 controls are shown as escapes. */
+/**
+ * Text safe in an XML 1.0 attribute value or element content. XML 1.0 (§2.2 Char) forbids the
+ * C0 controls but tab, newline and carriage return, the surrogates and U+FFFE/U+FFFF, even as
+ * character references: they are dropped (a lone surrogate would be written as U+FFFD
+ * anyway). Tab, newline and carriage return are written as references, because a parser
+ * turns them into spaces in an attribute (§3.3.3 attribute-value normalisation) and a carriage
+ * return into a newline in text (§2.11). Bidi marks and C1 controls are shown as escapes.
+ */
 export function escapeXml(s: string): string {
   return escapeBidiAndC1(s)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '',
+    )
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+    .replace(/'/g, '&apos;')
+    .replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Each name as given, a repeat of an earlier one with " #2", " #3", … so every test case has its own. */
+export function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(names);
+  return names.map((n) => {
+    let k = seen.get(n);
+    if (k === undefined) {
+      seen.set(n, 1);
+      return n;
+    }
+    let name: string;
+    do name = `${n} #${++k}`;
+    while (taken.has(name));
+    seen.set(n, k);
+    taken.add(name);
+    return name;
+  });
+}
+
+/** The one test case of a run without gates: an empty file fails Jenkins' and dorny/test-reporter's step. */
+export const NO_GATES = 'verdict (no gates)';
+
+/** A relative path that stays inside the folder it is relative to (a CI checkout): what a `file` attribute can point at. */
+function checkoutPath(p: string | undefined): p is string {
+  return !!p && !isAbsolute(p) && !/^[A-Za-z]:/.test(p) && !p.split(/[\\/]/).includes('..');
 }
 
 const seconds = (ms: number) => (isNum(ms) ? ms / 1000 : 0).toFixed(3);
@@ -37,7 +95,7 @@ export function render(report: Report): string {
   const count = (v: GateReport['verdict']) => report.gates.filter((g) => g.verdict === v).length;
   const suite = `meshproof ${report.scenario.name}`;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const attrs = `tests="${report.gates.length}" failures="${count('fail')}" errors="0" skipped="${count('inconclusive')}" time="${seconds(ms.baseline + ms.policy)}"`;
+  const attrs = `tests="${Math.max(report.gates.length, 1)}" failures="${count('fail')}" errors="0" skipped="${count('inconclusive')}" time="${seconds(ms.baseline + ms.policy)}"`;
   out.push(`<testsuites name="meshproof" ${attrs}>`);
   out.push(`  <testsuite name="${x(suite)}" ${attrs} timestamp="${x(report.createdAt)}">`);
   out.push('    <properties>');
@@ -63,12 +121,14 @@ export function render(report: Report): string {
       ]),
     ),
   ];
-  for (const [k, v] of props) out.push(`      <property name="${k}" value="${x(v)}"/>`);
+  for (const [k, v] of props) out.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
   out.push('    </properties>');
-  for (const g of report.gates) {
+  const names = uniqueNames(report.gates.map(testCaseName));
+  const file = checkoutPath(report.scenario.file) ? ` file="${x(report.scenario.file)}"` : '';
+  report.gates.forEach((g, i) => {
     // a gate judges the data of its phase; a delta gate both phases
     const time = g.scope === 'delta' ? ms.baseline + ms.policy : ms[g.scope];
-    const open = `    <testcase classname="${x(`meshproof.${report.scenario.name}.${g.scope}`)}" name="${x(testCaseName(g))}" time="${seconds(time)}"`;
+    const open = `    <testcase classname="${x(`meshproof.${report.scenario.name}.${g.scope}`)}" name="${x(names[i])}"${file} time="${seconds(time)}"`;
     if (g.verdict === 'pass') out.push(`${open}/>`);
     else if (g.verdict === 'fail')
       out.push(
@@ -76,8 +136,15 @@ export function render(report: Report): string {
         `      <failure type="gate" message="${x(g.message)}">${x(g.message)}</failure>`,
         '    </testcase>',
       );
-    else out.push(`${open}>`, `      <skipped message="${x(`inconclusive: ${g.message}`)}"/>`, '    </testcase>');
-  }
+    else {
+      const why = x(`inconclusive: ${g.message}`);
+      out.push(`${open}>`, `      <skipped message="${why}">${why}</skipped>`, '    </testcase>');
+    }
+  });
+  if (!report.gates.length)
+    out.push(
+      `    <testcase classname="${x(`meshproof.${report.scenario.name}`)}" name="${NO_GATES}" time="${seconds(ms.baseline + ms.policy)}"/>`,
+    );
   out.push('  </testsuite>', '</testsuites>', '');
   return out.join('\n');
 }

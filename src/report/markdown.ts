@@ -49,12 +49,35 @@ export function capMarkdown(text: string, cap: number): string {
   const tail = (n: number) =>
     `\n\n_(cut: report.md stops at ${cap.toLocaleString('en-US')} bytes, GitHub's limit for a comment; ${n.toLocaleString('en-US')} more ` +
     `lines are left out. The whole report is report.html (and report.json) in the same folder.)_`;
-  const budget = cap - Buffer.byteLength(tail(lines.length)); // the longest count the tail can say
+  const kept = linesThatFit(lines, cap - Buffer.byteLength(tail(lines.length))); // the longest count the tail can say
+  return lines.slice(0, kept).join('\n') + tail(lines.length - kept);
+}
+
+const TABLE_DELIMITER = /^\|(\s*:?-+:?\s*\|)+$/;
+
+/**
+ * How many of `lines` (each followed by a newline) fit in `budget` bytes, cut where the
+ * Markdown before it still renders as meant: a line is never split (so neither is a UTF-8
+ * character, a `<sub>…</sub>` or an escape), and the cut does not leave a section heading, a
+ * table's header row, or a header and its delimiter row without any row under them — GFM
+ * renders a header row without its delimiter row as a paragraph of pipes.
+ */
+export function linesThatFit(lines: readonly string[], budget: number): number {
   let used = 0;
   let kept = 0;
   while (kept < lines.length && used + Buffer.byteLength(lines[kept]) + 1 <= budget)
     used += Buffer.byteLength(lines[kept++]) + 1;
-  return lines.slice(0, kept).join('\n') + tail(lines.length - kept);
+  if (kept === lines.length) return kept;
+  while (kept > 0) {
+    const last = lines[kept - 1];
+    if (last.trim() === '' || last.startsWith('#')) kept--;
+    else if (TABLE_DELIMITER.test(last))
+      kept = Math.max(0, kept - 2); // with its header row
+    else if (last.startsWith('|') && TABLE_DELIMITER.test(lines[kept] ?? ''))
+      kept--; // a header whose delimiter did not fit
+    else return kept;
+  }
+  return 0;
 }
 
 function renderAll(report: Report): string {
@@ -145,11 +168,10 @@ export async function appendStepSummary(
   const budget = room - Buffer.byteLength(tail);
   if (budget <= 0) return 'skipped';
   const lines = text.split('\n');
-  let cut = '';
-  for (const line of lines) {
-    if (Buffer.byteLength(cut) + Buffer.byteLength(line) + 1 > budget) break;
-    cut += `${line}\n`;
-  }
+  const cut = lines
+    .slice(0, linesThatFit(lines, budget))
+    .map((l) => `${l}\n`)
+    .join('');
   await appendFile(file, cut + tail);
   return 'truncated';
 }

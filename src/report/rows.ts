@@ -9,6 +9,7 @@ import type { LoadProfile } from '../load/model.js';
 import { formatDeltaMs, formatMs, formatNumber, formatPct, formatPp, isNum, type Num } from './format.js';
 import type { GateReport, PhaseName, Report, Verdict } from './model.js';
 import { describeTopology, topologyOf } from './topology.js';
+import { unexposedText } from './gateway-text.js';
 
 export interface Cell {
   value: string;
@@ -259,8 +260,15 @@ export function noteLines(report: Report): string[] {
   return [
     ...report.policy.lint.map((l) => `lint: ${l}`),
     ...(report.gateway ?? []).flatMap((g) => g.mismatches.map((m) => `gateway (${g.phase}): ${m}`)),
+    ...unexposedLines(report),
     ...report.notes,
   ];
+}
+
+/** One line for the counters a gateway does not expose, whichever phase missed them. */
+function unexposedLines(report: Report): string[] {
+  const names = [...new Set((report.gateway ?? []).flatMap((g) => g.unexposed ?? []))];
+  return names.length > 0 ? [unexposedText(names)] : [];
 }
 
 export interface GatewayRow {

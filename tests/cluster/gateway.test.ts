@@ -17,7 +17,7 @@ import { mismatchText } from '../../src/report/gateway-text.js';
 import { translateCluster } from '../../src/translate/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { setup, policies, writeKubeconfig, type Env } from './helpers.js';
-import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
+import { README_INCLUSION, startFakeEnvoyAdmin, type FakeEnvoyAdmin } from './fake-envoy-admin.js';
 
 let env: Env;
 let admins: FakeEnvoyAdmin[] = [];
@@ -123,7 +123,8 @@ test('an unreachable API server is exit 3 saying which server and context could 
 
 test('§0 counters are per replica: /stats of 3 gateway pods are summed through the pod proxy; limits × replicas', async () => {
   for (const [i, overflow] of [5, 7, 11].entries()) {
-    const admin = await startFakeEnvoyAdmin(env.fake, 0);
+    // a gateway whose stats matcher keeps the per-cluster counters (README's proxyStatsMatcher)
+    const admin = await startFakeEnvoyAdmin(env.fake, 0, { statsInclusion: README_INCLUSION });
     admin.stats.set(OVERFLOW, overflow);
     admin.stats.set(
       'cluster.outbound|9080||productpage.default.svc.cluster.local.outlier_detection.ejections_enforced_total',

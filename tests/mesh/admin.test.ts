@@ -47,7 +47,39 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     assert.is(filtered, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
     const bad = await send(m.adminUrl, { path: '/stats?filter=(', host: 'admin' });
     assert.is(bad.status, 400, 'an invalid filter regex is a 400, not a crash of the mesh');
+    assert.is(bad.body, 'Invalid re2 regex', "Envoy's body: admin/stats_params.cc StatsParams::parse");
     assert.is((await send(m.gatewayUrl)).status, 200, 'the mesh still serves');
+  } finally {
+    await m.stop();
+  }
+});
+
+test("/stats?type= and ?usedonly as Envoy reads them (admin/stats_params.cc): counters or gauges; an unknown type or format is a 400 with Envoy's body", async () => {
+  const m = await startMesh({ app: appWith([fixed(1)]) });
+  try {
+    await send(m.gatewayUrl);
+    const names = (t: string) =>
+      t
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.slice(0, l.indexOf(': ')));
+    const counters = names(await admin(m.adminUrl, '/stats?type=Counters'));
+    const gauges = names(await admin(m.adminUrl, '/stats?type=Gauges'));
+    assert.ok(counters.includes(`cluster.${CLUSTER}.upstream_rq_total`));
+    assert.not.ok(counters.includes(`cluster.${CLUSTER}.upstream_cx_active`), 'a gauge is not a counter');
+    assert.ok(gauges.includes(`cluster.${CLUSTER}.upstream_cx_active`));
+    assert.not.ok(gauges.includes(`cluster.${CLUSTER}.upstream_rq_total`));
+    assert.equal([...counters, ...gauges].sort(), names(await admin(m.adminUrl, '/stats')));
+    assert.is(await admin(m.adminUrl, '/stats?type=Histograms'), '', 'the mesh keeps no histograms');
+    const used = await admin(m.adminUrl, '/stats?usedonly&type=Counters&filter=upstream_rq_(total|pending_overflow)$');
+    assert.is(used, `cluster.${CLUSTER}.upstream_rq_total: 1\n`, 'a counter never written is not shown');
+    const badType = await send(m.adminUrl, { path: '/stats?type=Bogus', host: 'admin' });
+    assert.equal([badType.status, badType.body], [400, 'invalid &type= param']);
+    const badFormat = await send(m.adminUrl, { path: '/stats?format=xml', host: 'admin' });
+    assert.equal(
+      [badFormat.status, badFormat.body],
+      [400, 'usage: /stats?format=(html|active-html|json|prometheus|text)\n\n'],
+    );
   } finally {
     await m.stop();
   }

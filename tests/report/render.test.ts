@@ -94,13 +94,16 @@ test('junit: golden; one testsuite, one test case per gate named "<metric> - <ex
   );
   assert.match(
     out,
-    /<testcase classname="meshproof.connection-pool-overflow.policy" name="http_req_duration - max&lt;40 \(policy\)" time="8.000">\n\s+<failure type="gate"/,
+    /<testcase classname="meshproof.connection-pool-overflow.policy" name="http_req_duration - max&lt;40 \(policy\)" file="scenarios\/connection-pool-overflow.yaml" time="8.000">\n\s+<failure type="gate"/,
   );
   assert.match(
     out,
-    /name="cause_overflow - rate&gt;0.42 \(policy\)" time="8.000">\n\s+<skipped message="inconclusive: /,
+    /name="cause_overflow - rate&gt;0.42 \(policy\)" file="scenarios\/connection-pool-overflow.yaml" time="8.000">\n\s+<skipped message="inconclusive: [^"]+">inconclusive: /,
   );
-  assert.match(out, /name="status_503 - rate&gt;=0.2 \(delta\)" time="16.000"\/>/);
+  assert.match(
+    out,
+    /name="status_503 - rate&gt;=0.2 \(delta\)" file="scenarios\/connection-pool-overflow.yaml" time="16.000"\/>/,
+  );
   assert.not.match(out, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'XML 1.0 forbids control characters');
 });
 

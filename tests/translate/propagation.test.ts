@@ -9,7 +9,7 @@ import { createClusterTarget } from '../../src/cluster/target.js';
 import { keyOf } from '../../src/ports.js';
 import YAML from 'yaml';
 import { setup, policies, PRE_EXISTING_VS, type Env } from '../cluster/helpers.js';
-import { startFakeEnvoyAdmin, type FakeEnvoyAdmin } from '../cluster/fake-envoy-admin.js';
+import { README_INCLUSION, startFakeEnvoyAdmin, type FakeEnvoyAdmin } from '../cluster/fake-envoy-admin.js';
 
 let env: Env;
 let admins: FakeEnvoyAdmin[] = [];
@@ -89,6 +89,8 @@ test('§4.1 route timeout: a replica still without the policy at the timeout is 
 
 test('stock Istio (admin bound to 127.0.0.1): the refused pod proxy falls back to a port-forward, per replica', async () => {
   for (const p of env.fake.pods) p.adminLocalhostOnly = true;
+  // the per-cluster counters exist only where the gateway's stats matcher keeps them
+  for (const a of admins) a.statsInclusion = README_INCLUSION;
   admins[0].stats.set('cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow', 4);
   admins[1].stats.set('cluster.outbound|9080||productpage.default.svc.cluster.local.upstream_rq_pending_overflow', 5);
   const { target, result } = await applyWith('connection-pool.yaml', 5_000);
