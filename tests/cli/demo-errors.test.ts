@@ -80,4 +80,38 @@ test('demo with a k6 that does not exist runs every scenario, reports each error
   }
 });
 
+test('demo with no names runs the seven default scenarios (here each stops at the missing k6: exit 3, one line each)', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-default-'));
+  try {
+    const { code, stderr, stdout } = await runCli([
+      'demo',
+      '--engine',
+      'k6',
+      '--k6',
+      '/nonexistent/k6',
+      '--out',
+      out,
+      '--quiet',
+      '--json',
+    ]);
+    // before: exit 2 'unknown demo scenario ' (an empty name: yargs' [undefined] for no names)
+    assert.is(code, 3, stderr);
+    const json = JSON.parse(stdout) as { results: { scenario: string }[] };
+    assert.equal(
+      json.results.map((r) => r.scenario),
+      [
+        'connection-pool-overflow',
+        'outlier-detection',
+        'route-timeout',
+        'fault-injection',
+        'retries',
+        'traffic-shift',
+        'bad-canary',
+      ],
+    );
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -39,7 +39,8 @@ export default defineCommand<DemoArgs>({
       })
       .options(experimentOptions) as unknown as Argv,
   run: async (argv) => {
-    const files = demoScenarioFiles(argv.names ?? []);
+    // with `default: undefined` yargs gives an empty variadic positional as [undefined]
+    const files = demoScenarioFiles((argv.names ?? []).filter((n) => n !== undefined));
     // the demo always runs on the local mesh: no cluster flags exist here on purpose
     const opts = { ...sessionOptions(argv), terminal: false };
     // one engine for every scenario: the built-in engine's thread (a local run's load comes from
