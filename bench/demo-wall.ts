@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, type Figure } from './report.js';
+import { failed, figure, type Figure } from './report.js';
 import { runCommand } from './lib/proc.js';
 
 export const BENCH = 'demo-wall';
@@ -40,6 +40,21 @@ export async function demoWall(p: DemoParams = FULL): Promise<Figure[]> {
     rmSync(out, { recursive: true, force: true }),
   );
   const seconds = r.ms / 1000;
+  // a demo that did not pass measured nothing a workshop would wait for: an error, not a time
+  if (r.code !== 0)
+    return [
+      {
+        ...failed(
+          BENCH,
+          new Error(
+            `meshproof ${p.args.join(' ')}: exit ${r.code ?? 'killed'} after ${seconds.toFixed(1)} s: ${lastLine(r.stdout + '\n' + r.stderr)}`,
+          ),
+        ),
+        name: `meshproof ${p.args.join(' ')}`,
+        unit: 's',
+        target: TARGET_DEMO_S,
+      },
+    ];
   return [
     figure({
       bench: BENCH,

@@ -257,6 +257,11 @@ test('demo-wall: times a CLI invocation end to end', async () => {
   assertMeasured(f, 'demo-wall');
   assert.ok(f.value! > 0 && f.value! < 20, `${f.value} s`);
   assert.match(f.note ?? '', /^exit 0: \d+\.\d+\.\d+/); // the version printed
+  // a command that fails is an error line, not a time judged against the target (a broken
+  // 'meshproof demo' exited 2 in 0.45 s and was reported 'ok')
+  const [bad] = await demoWall({ args: ['demo', 'no-such-scenario'], build: false, timeoutMs: 20_000 });
+  assert.equal([bad.status, bad.value], ['error', null]);
+  assert.match(bad.note ?? '', /^meshproof demo no-such-scenario: exit 2 after [\d.]+ s: meshproof: unknown demo scenario/);
 });
 
 test('policy-scale: the propagation check at N and N/10 routes gives a finite scaling ratio; lint lines counted', async () => {
