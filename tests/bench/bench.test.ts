@@ -261,7 +261,10 @@ test('demo-wall: times a CLI invocation end to end', async () => {
   // 'meshproof demo' exited 2 in 0.45 s and was reported 'ok')
   const [bad] = await demoWall({ args: ['demo', 'no-such-scenario'], build: false, timeoutMs: 20_000 });
   assert.equal([bad.status, bad.value], ['error', null]);
-  assert.match(bad.note ?? '', /^meshproof demo no-such-scenario: exit 2 after [\d.]+ s: meshproof: unknown demo scenario/);
+  assert.match(
+    bad.note ?? '',
+    /^meshproof demo no-such-scenario: exit 2 after [\d.]+ s: meshproof: unknown demo scenario/,
+  );
 });
 
 test('policy-scale: the propagation check at N and N/10 routes gives a finite scaling ratio; lint lines counted', async () => {
