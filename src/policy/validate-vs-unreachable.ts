@@ -86,28 +86,48 @@ function routeName(r: unknown, i: number): string {
 }
 const requestName = routeName;
 
+/** HTTPMatchRequest's map fields (Go maps: sorted keys; every entry printed, a nil value as null). */
+const MATCH_MAPS = new Set(['headers', 'queryParams', 'withoutHeaders', 'sourceLabels']);
+
 /**
- * asJSON: the match without its name, as json.Marshal writes the Go struct — fields that are
- * empty (omitempty) left out, so `{}` and absent, `false` and absent compare equal.
+ * asJSON: the match without its name, as encoding/json writes the Go struct. Only the match's own
+ * fields are `omitempty` (nil, false, 0, "", empty list or map left out); a StringMatch that is
+ * set is printed even when empty (`{"MatchType":null}`: a presence match `x: {}`), and a nil match
+ * is `null`, not `{}`. Inside a StringMatch a YAML null is an unset field (protojson).
  */
 function asJson(m: unknown): string {
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) {
-      const a = v.map(canon).filter((x) => x !== undefined);
-      return a.length ? a : undefined;
-    }
-    if (isObj(v)) {
-      const out: Obj = {};
-      for (const k of Object.keys(v).sort()) {
-        const x = canon(v[k]);
-        if (x !== undefined) out[k] = x;
-      }
-      return Object.keys(out).length ? out : undefined;
-    }
-    return v === null || v === false || v === 0 || v === '' ? undefined : v;
-  };
-  const copy = isObj(m) ? { ...m, name: undefined } : m;
-  return JSON.stringify(canon(copy) ?? null);
+  if (!isObj(m)) return 'null';
+  const message = (v: unknown): unknown =>
+    isObj(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .filter((k) => v[k] !== null && v[k] !== undefined)
+            .map((k) => [k, message(v[k])]),
+        )
+      : v;
+  const out: Obj = {};
+  for (const k of Object.keys(m).sort()) {
+    const v = m[k];
+    const empty =
+      v === null ||
+      v === undefined ||
+      v === false ||
+      v === 0 ||
+      v === '' ||
+      (Array.isArray(v) && v.length === 0) ||
+      (MATCH_MAPS.has(k) && isObj(v) && Object.keys(v).length === 0);
+    if (k === 'name' || empty) continue;
+    out[k] =
+      MATCH_MAPS.has(k) && isObj(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((h) => [h, message(v[h]) ?? null]),
+          )
+        : message(v);
+  }
+  return JSON.stringify(out);
 }
 
 /** assignExactOrPrefix */

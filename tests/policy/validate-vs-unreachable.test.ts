@@ -40,4 +40,29 @@ test('a longer uri prefix behind a shorter one with the same conditions is an in
   assert.equal(warnings(['match: [{uri: {prefix: /api/v2}}]', 'match: [{uri: {prefix: /api}}]']), []);
 });
 
+test('presence matches on different headers are different matches (asJSON keeps an empty StringMatch)', () => {
+  // Go's json.Marshal omits only empty fields of HTTPMatchRequest itself (omitempty); a map entry
+  // `x-canary: {}` (a presence match) is printed as {"MatchType":null}, so it is no duplicate of
+  // `x-beta: {}`. meshproof dropped the empty StringMatch and warned "not used" on both rules.
+  assert.equal(
+    warnings([
+      'match: [{headers: {x-canary: {}}}]',
+      'match: [{headers: {x-beta: {}}}]',
+      'match: [{withoutHeaders: {x-user: {}}}]',
+      'match: [{uri: {}}]',
+    ]),
+    [],
+  );
+  // a null match (Go: nil, "null") is no duplicate of an empty one ("{}"); empty fields are omitted
+  assert.equal(warnings(['match: [null]', 'match: [{}]', 'match: [{uri: null, port: 0, gateways: [], headers: {}}]']), [
+    'warning 14:7 spec.http[2]: virtualService rule #2 not used (all matches used by prior rules)',
+    'warning 14:15 spec.http[2].match[0]: virtualService rule #2 match #0 is not used (duplicate/overlapping match in rule #1)',
+  ]);
+  // the same presence match twice is still a duplicate
+  assert.equal(warnings(['match: [{headers: {x-canary: {}}}]', 'match: [{headers: {x-canary: {}}}]']), [
+    'warning 11:7 spec.http[1]: virtualService rule #1 not used (all matches used by prior rules)',
+    'warning 11:15 spec.http[1].match[0]: virtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)',
+  ]);
+});
+
 test.run();
