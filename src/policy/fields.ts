@@ -42,8 +42,9 @@ export class Checker {
   error(path: FieldPath, message: string, istio?: string): void {
     this.findings.push(findingAt(this.doc, Severity.error, path, message, undefined, istio));
   }
-  warn(path: FieldPath, message: string, section?: string): void {
-    this.findings.push(findingAt(this.doc, Severity.warning, path, message, section));
+  /** `istio`: Istio's own warning text, when `message` adds to it. */
+  warn(path: FieldPath, message: string, section?: string, istio?: string): void {
+    this.findings.push(findingAt(this.doc, Severity.warning, path, message, section, istio));
   }
 
   /** A mapping, or undefined (absent or wrong type, the latter reported). */

@@ -257,7 +257,8 @@ function abort(c: Checker, path: FieldPath, v: unknown): void {
     return;
   }
   if (kinds.length === 0) {
-    c.warn(path, 'abort configured, but error type not set (the abort is dropped)');
+    const istio = 'abort configured, but error type not set'; // validateHTTPFaultInjectionAbort
+    c.warn(path, `${istio} (the abort is dropped)`, undefined, istio);
     return;
   }
   if (kinds[0] === 'httpStatus') {

@@ -160,6 +160,21 @@ test("an admitted object's webhook warnings come back as Warning headers (admitP
   );
   const clean = await call(api.url, 'POST', DRS, dr({ host: 'reviews' }, 'reviews'));
   assert.equal([clean.status, clean.headers.get('warning')], [201, null]);
+  // Istio's own words (validateHTTPFaultInjectionAbort's AppendWarningf), not meshproof's note
+  const vs = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'abort-typeless' },
+    spec: {
+      hosts: ['reviews'],
+      http: [{ fault: { abort: { percentage: { value: 5 } } }, route: [{ destination: { host: 'reviews' } }] }],
+    },
+  };
+  const typeless = await call(api.url, 'POST', '/apis/networking.istio.io/v1/namespaces/default/virtualservices', vs);
+  assert.equal(
+    [typeless.status, typeless.headers.get('warning')],
+    [201, '299 - "abort configured, but error type not set"'],
+  );
 });
 
 test('onChange hands over every stored Istio object after each change, in creation order; a dry run and an unchanged write push nothing', async () => {
