@@ -36,11 +36,14 @@ function camel(kebab: string): string {
  */
 export function notANumber(argv: Record<string, unknown>, args: readonly string[]): string | undefined {
   for (const [key, value] of Object.entries(argv)) {
-    if (typeof value !== 'number' || !Number.isNaN(value) || /[A-Z]/.test(key)) continue;
+    if (typeof value !== 'number' || /[A-Z]/.test(key)) continue;
     const at = args.findIndex((a) => a === `--${key}` || a.startsWith(`--${key}=`));
     const typed =
       at < 0 ? undefined : args[at].includes('=') ? args[at].slice(args[at].indexOf('=') + 1) : args[at + 1];
-    return `--${key}: expected a number, got ${typed === undefined ? 'nothing' : JSON.stringify(typed)}`;
+    // `--seed=` (or a blank value): yargs reads it as 0 and the verb would run with 0
+    const blank = typed !== undefined && typed.trim() === '';
+    if (!Number.isNaN(value) && !blank) continue;
+    return `--${key}: expected a number, got ${typed === undefined || blank ? 'nothing' : JSON.stringify(typed)}`;
   }
   // `--vus` with no value: yargs leaves a number flag undefined, and the verb would take its default
   const bare = args.find(

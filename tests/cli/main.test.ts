@@ -57,6 +57,9 @@ test('a number flag given text or nothing is refused as typed (it read "got NaN"
       '--tolerance-ms: expected a number, got "fast" (see meshproof diff --help)',
     ],
     [['load', 'http://127.0.0.1:9/', '--vus'], '--vus: expected a number, got nothing (see meshproof load --help)'],
+    // `--flag=`: yargs reads nothing as 0 ('--vus: expected a positive integer, got 0'; --seed= ran seed 0)
+    [['load', 'http://127.0.0.1:9/', '--vus='], '--vus: expected a number, got nothing (see meshproof load --help)'],
+    [['lint', 'p/', '--replicas', ''], '--replicas: expected a number, got nothing (see meshproof lint --help)'],
     [
       ['load', 'http://127.0.0.1:9/', '--vus', '--duration', '1s'],
       '--vus: expected a number, got nothing (see meshproof load --help)',

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import fs, { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -187,6 +188,19 @@ test("parallelism 3: runners with the operator's segments, summaries from pods/l
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test', 'TestRun/loadgen/mp-test']);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
     assert.is(journalOf(t).state, 'done', 'journal closed once everything is deleted');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("the stage polls leave no listener on the run's abort signal (one per poll would pass Node's 10 and print MaxListenersExceededWarning on a phase over ~20 s)", async () => {
+  const t = await env();
+  try {
+    const ac = new AbortController();
+    const r = await t.engine.run(profile, plan, { instances: 2, signal: ac.signal });
+    assert.is(r.requests, 60);
+    assert.is(t.op.runs[0].stages.at(-1), 'finished');
+    assert.is(getEventListeners(ac.signal, 'abort').length, 0);
   } finally {
     await t.cleanup();
   }

@@ -346,9 +346,11 @@ export class K6OperatorEngine implements Engine {
 /** k6's exits after which its summary is valid (errext/exitcodes: 0, 99 ThresholdsHaveFailed). */
 const K6_VALID_EXITS = [0, 99];
 
+/** Waits `ms`, or less if `signal` aborts; the abort listener goes with the wait (one per poll would pile up on the run's signal). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
