@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli-capture.js';
 import { causeMedianLine, demoSummary, worstExitCode } from '../../src/cli/commands/demo.js';
 import { buildFixtureReport } from '../fixtures/report/fixture.js';
 import { ExitCode } from '../../src/errors.js';
+import { DEMO_SCENARIOS } from '../../src/cli/demo-scenarios.js';
 
 test('the summary counts passes out of all scenarios and names the errors: "4/5 passed, 1 error"', () => {
   const pass = { verdict: 'pass' as const };
@@ -40,78 +41,54 @@ test('the exit code is the worst: infrastructure > config > gate failed > inconc
   assert.is(worstExitCode([ExitCode.ok, ExitCode.ok]), ExitCode.ok);
 });
 
-test('demo with a k6 that does not exist runs every scenario, reports each error on its line, exits 3', async () => {
+/** `meshproof demo <names…>` with a k6 that does not exist: every scenario stops at once (exit 3). */
+async function demoWithoutK6(names: string[]): Promise<{ code: number; stderr: string; results: DemoResult[] }> {
   const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-err-'));
   try {
-    const { code, stderr, stdout } = await runCli([
-      'demo',
-      'outlier-detection',
-      'retries',
-      '--engine',
-      'k6',
-      '--k6',
-      '/nonexistent/k6',
-      '--out',
-      out,
-      '--quiet',
-      '--json',
-    ]);
-    assert.is(code, 3, stderr);
-    const lines = stderr.trimEnd().split('\n');
-    assert.match(
-      lines[0],
-      /^! outlier-detection\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6 is missing or not executable/,
-    );
-    assert.ok(
-      lines.some((l) => /^! retries\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6/.test(l)),
-      stderr,
-    );
-    assert.match(lines.at(-1)!, /^0\/2 passed, 2 errors in \d+\.\ds$/);
-    const json = JSON.parse(stdout) as { results: { scenario: string; verdict: string; exitCode: number }[] };
-    assert.equal(
-      json.results.map((r) => [r.scenario, r.verdict, r.exitCode]),
-      [
-        ['outlier-detection', 'error', 3],
-        ['retries', 'error', 3],
-      ],
-    );
+    const args = ['demo', ...names, '--engine', 'k6', '--k6', '/nonexistent/k6', '--out', out, '--quiet', '--json'];
+    const { code, stderr, stdout } = await runCli(args);
+    return { code, stderr, results: code === 3 ? (JSON.parse(stdout) as { results: DemoResult[] }).results : [] };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+}
+interface DemoResult {
+  scenario: string;
+  verdict: string;
+  exitCode: number;
+}
+
+test('demo with a k6 that does not exist runs every scenario, reports each error on its line, exits 3', async () => {
+  const { code, stderr, results } = await demoWithoutK6(['outlier-detection', 'retries']);
+  assert.is(code, 3, stderr);
+  const lines = stderr.trimEnd().split('\n');
+  assert.match(
+    lines[0],
+    /^! outlier-detection\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6 is missing or not executable/,
+  );
+  assert.ok(
+    lines.some((l) => /^! retries\s+ERROR\s+\d+\.\ds  k6 at \/nonexistent\/k6/.test(l)),
+    stderr,
+  );
+  assert.match(lines.at(-1)!, /^0\/2 passed, 2 errors in \d+\.\ds$/);
+  assert.equal(
+    results.map((r) => [r.scenario, r.verdict, r.exitCode]),
+    [
+      ['outlier-detection', 'error', 3],
+      ['retries', 'error', 3],
+    ],
+  );
 });
 
 test('demo with no names runs the seven default scenarios (here each stops at the missing k6: exit 3, one line each)', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'meshproof-demo-default-'));
-  try {
-    const { code, stderr, stdout } = await runCli([
-      'demo',
-      '--engine',
-      'k6',
-      '--k6',
-      '/nonexistent/k6',
-      '--out',
-      out,
-      '--quiet',
-      '--json',
-    ]);
-    // before: exit 2 'unknown demo scenario ' (an empty name: yargs' [undefined] for no names)
-    assert.is(code, 3, stderr);
-    const json = JSON.parse(stdout) as { results: { scenario: string }[] };
-    assert.equal(
-      json.results.map((r) => r.scenario),
-      [
-        'connection-pool-overflow',
-        'outlier-detection',
-        'route-timeout',
-        'fault-injection',
-        'retries',
-        'traffic-shift',
-        'bad-canary',
-      ],
-    );
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
+  // before: exit 2 'unknown demo scenario ' (an empty name: yargs' [undefined] for no names)
+  const { code, stderr, results } = await demoWithoutK6([]);
+  assert.is(code, 3, stderr);
+  assert.equal(
+    results.map((r) => r.scenario),
+    [...DEMO_SCENARIOS],
+  );
+  assert.is(DEMO_SCENARIOS.length, 7);
 });
 
 test.run();
