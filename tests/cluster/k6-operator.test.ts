@@ -395,20 +395,30 @@ test('RBAC without `patch` on testruns: the refusal does not end the run by itse
   }
 });
 
+/** The loadgen namespace's TestRuns on the stand-in API. */
+function testRunsUrl(t: { e: { fake: { url: string } } }): string {
+  return `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
+}
+
+/** A TestRun someone other than meshproof created, named `name`, on a ConfigMap "theirs". */
+function createTheirTestRun(t: { e: { fake: { url: string } } }, name: string, spec: Record<string, unknown>) {
+  return fetch(testRunsUrl(t), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name },
+      spec: { parallelism: 1, script: { configMap: { name: 'theirs' } }, ...spec },
+    }),
+  });
+}
+
 test("the stand-in's TestRun PATCH: the uid `test` guards a same-named TestRun someone else made (422, spec unchanged); merge patch works", async () => {
   const t = await env();
   try {
-    const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
-    const made = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        apiVersion: 'k6.io/v1alpha1',
-        kind: 'TestRun',
-        metadata: { name: 'theirs' },
-        spec: { parallelism: 1, script: { configMap: { name: 'theirs' } } },
-      }),
-    });
+    const url = testRunsUrl(t);
+    const made = await createTheirTestRun(t, 'theirs', {});
     const theirs = (await made.json()) as { metadata: { uid: string }; spec: Record<string, unknown> };
     assert.equal([theirs.spec.paused, theirs.spec.quiet], ['true', 'true'], 'the CRD defaults are stored');
     const patch = (body: unknown, ct: string) =>
@@ -525,17 +535,7 @@ test('a create answered 500 (may or may not have happened): the journal stays op
 test("a same-named TestRun someone else made: the create is refused (409) and theirs is not deleted; the run's ConfigMap is", async () => {
   const t = await env();
   try {
-    const url = `${t.e.fake.url}/apis/k6.io/v1alpha1/namespaces/loadgen/testruns`;
-    const theirs = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        apiVersion: 'k6.io/v1alpha1',
-        kind: 'TestRun',
-        metadata: { name: 'mp-test' },
-        spec: { parallelism: 1, script: { configMap: { name: 'theirs' } }, paused: 'true' },
-      }),
-    });
+    const theirs = await createTheirTestRun(t, 'mp-test', { paused: 'true' });
     assert.is(theirs.status, 201);
     const err = await t.engine.run(profile, plan, { instances: 2 }).then(
       () => undefined,
