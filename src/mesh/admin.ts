@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { MeshConfig } from './config.js';
 import type { ClusterState } from './cluster.js';
 import { renderStatsText, type StatsStore } from './stats.js';
+import { re2PartialMatch } from '../util/re2.js';
 
 /** Gauges Envoy keeps per cluster, read from the live state. */
 function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
@@ -121,6 +122,21 @@ export interface AdminDeps {
   updatedAt(): string;
 }
 
+/**
+ * `/stats?filter=`: which names to keep (all without a filter), or undefined for a pattern RE2
+ * refuses, which Envoy answers with 400 `Invalid re2 regex` (source/server/admin/stats_params.cc
+ * `StatsParams::parse`, RE2 with `set_log_errors(false)`; names kept by `RE2::PartialMatch`).
+ */
+export function statsFilter(filter: string | null): ((name: string) => boolean) | undefined {
+  if (filter === null) return () => true;
+  try {
+    const re = re2PartialMatch(filter);
+    return (name) => re.test(name);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createAdmin(deps: AdminDeps): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
@@ -131,21 +147,8 @@ export function createAdmin(deps: AdminDeps): http.Server {
     };
     switch (url.pathname) {
       case '/stats': {
-        const filter = url.searchParams.get('filter');
-        let keep = (_: string) => true;
-        if (filter !== null) {
-          let re: RegExp;
-          try {
-            re = new RegExp(filter);
-          } catch {
-            // a bad pattern is the caller's error, never an uncaught throw in the mesh: Envoy
-            // answers 400 with exactly this body (source/server/admin/stats_params.cc
-            // `StatsParams::parse`, RE2 with `set_log_errors(false)`). JS RegExp stands in for
-            // RE2 and keeps names by a partial match, as `RE2::PartialMatch` does.
-            return text(400, 'Invalid re2 regex');
-          }
-          keep = (name) => re.test(name);
-        }
+        const keep = statsFilter(url.searchParams.get('filter'));
+        if (keep === undefined) return text(400, 'Invalid re2 regex');
         // then the type, then the format, each refused with Envoy's body (stats_params.cc)
         const selected = statsFor(url.searchParams, deps.stats, cfg);
         if (!selected) return text(400, 'invalid &type= param');

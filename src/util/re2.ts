@@ -764,6 +764,12 @@ export function re2FullMatch(pattern: string): RegExp {
   return new RegExp(`^(?:${source})$`, flags);
 }
 
+/** RE2::PartialMatch as a JavaScript RegExp (Envoy's admin `/stats?filter=`: a name is kept where the pattern matches part of it). */
+export function re2PartialMatch(pattern: string): RegExp {
+  const { source, flags } = translateRe2(pattern);
+  return new RegExp(source, flags);
+}
+
 /** Go's `regexp.Compile` error for the pattern ("error parsing regexp: …"), or undefined. */
 export function re2Problem(pattern: string): string | undefined {
   try {

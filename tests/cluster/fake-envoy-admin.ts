@@ -10,6 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { translateCluster, translateVirtualHosts } from '../../src/translate/index.js';
 import type { FakeApiServer } from './fake-apiserver.js';
+import { statsFilter } from '../../src/mesh/admin.js';
+import { re2FullMatch } from '../../src/util/re2.js';
 
 export interface FakeEnvoyAdmin {
   url: string;
@@ -69,7 +71,7 @@ export const README_INCLUSION: StatsPattern[] = [
 
 /**
  * Envoy's `StatsMatcherImpl` with an inclusion list: a name is kept when one pattern matches it
- * (a `safe_regex` must match the whole name, RE2 FullMatch; JS RegExp stands in for RE2 here).
+ * (a `safe_regex` must match the whole name, RE2 FullMatch: meshproof's RE2 translation).
  */
 function included(name: string, patterns: StatsPattern[] | 'all'): boolean {
   if (patterns === 'all') return true;
@@ -78,7 +80,7 @@ function included(name: string, patterns: StatsPattern[] | 'all'): boolean {
       ? name.startsWith(p.prefix)
       : 'suffix' in p
         ? name.endsWith(p.suffix)
-        : new RegExp(`^(?:${p.regex})$`).test(name),
+        : re2FullMatch(p.regex).test(name),
   );
 }
 
@@ -197,8 +199,8 @@ interface StatsSet {
  * `GET /stats` as Envoy's admin answers it (source/server/admin/stats_params.cc
  * `StatsParams::parse`, stats_request.cc, stats_render.cc):
  * - `filter`: an RE2 pattern, kept by `RE2::PartialMatch` on the full name; one RE2 refuses →
- *   400 with the body `Invalid re2 regex` (JS RegExp stands in for RE2: patterns only one of the
- *   two accepts, e.g. lookahead or `(?P<n>…)`, are not told apart);
+ *   400 with the body `Invalid re2 regex` (the local admin's `statsFilter`, on meshproof's RE2
+ *   translation: lookahead is refused, `(?P<n>…)` kept, as RE2 does);
  * - `usedonly`: only stats ever written (here: not 0);
  * - `format=json`: `{"stats":[{"name","value"}…]}` as `application/json` (Envoy appends a
  *   `{"histograms":…}` entry, left out here); `format=prometheus` (Envoy's own handler,
@@ -209,17 +211,8 @@ interface StatsSet {
  */
 function renderStats(q: URLSearchParams, set: StatsSet): { status: number; type: string; body: string } {
   const text = 'text/plain; charset=UTF-8';
-  let keep = (_: string) => true;
-  const filter = q.get('filter');
-  if (filter !== null) {
-    let re: RegExp;
-    try {
-      re = new RegExp(filter);
-    } catch {
-      return { status: 400, type: text, body: 'Invalid re2 regex' };
-    }
-    keep = (name) => re.test(name);
-  }
+  const keep = statsFilter(q.get('filter'));
+  if (keep === undefined) return { status: 400, type: text, body: 'Invalid re2 regex' };
   const usedOnly = q.has('usedonly');
   const byName = <T>(xs: [string, T][]) => xs.filter(([k]) => keep(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const numbers = byName(set.numbers).filter(([, v]) => !usedOnly || v !== 0);

@@ -48,6 +48,14 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     const bad = await send(m.adminUrl, { path: '/stats?filter=(', host: 'admin' });
     assert.is(bad.status, 400, 'an invalid filter regex is a 400, not a crash of the mesh');
     assert.is(bad.body, 'Invalid re2 regex', "Envoy's body: admin/stats_params.cc StatsParams::parse");
+    // RE2, not JavaScript: a look-ahead is refused, Perl's named group and a flag group are not
+    const ahead = await send(m.adminUrl, {
+      path: `/stats?filter=${encodeURIComponent('pending(?=_overflow)')}`,
+      host: 'admin',
+    });
+    assert.equal([ahead.status, ahead.body], [400, 'Invalid re2 regex']);
+    const perl = await admin(m.adminUrl, `/stats?filter=${encodeURIComponent('(?i)(?P<what>PENDING)_overflow')}`);
+    assert.is(perl, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
     assert.is((await send(m.gatewayUrl)).status, 200, 'the mesh still serves');
   } finally {
     await m.stop();
