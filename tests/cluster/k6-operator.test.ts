@@ -56,6 +56,17 @@ function journalOf(t: { e: { journalDir: string } }): CreatedEntry {
   return JSON.parse(fs.readFileSync(path.join(t.e.journalDir, 'mp-test.k6-operator.json'), 'utf8')) as CreatedEntry;
 }
 
+/** Runs the engine's two-instance phase, which must fail as an infrastructure error (exit 3); returns that error. */
+async function runExpectingInfra(t: Awaited<ReturnType<typeof env>>): Promise<InfraError> {
+  const err = await t.engine.run(profile, plan, { instances: 2 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(err, InfraError, String(err));
+  assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+  return err as InfraError;
+}
+
 async function env(
   extra: Record<string, string> = {},
   standIn: StandInOptions = {},
@@ -240,12 +251,7 @@ test("the TestRun's pods as the operator makes them: runners, initializer and st
 test('a runner that fails after the start: its pod\'s exit code fails the phase (exit 3), whether seen while it runs or after "finished" (FinishJobs goes on regardless); all deleted', async () => {
   const t = await env({ FAKE_K6_EXIT: '107', FAKE_K6_EXIT_SEGMENT: '1/2:1' });
   try {
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.instance(err, InfraError);
-    assert.is((err as InfraError).exitCode, ExitCode.infra);
+    const err = await runExpectingInfra(t);
     // the Job controller's pod name: `<job>-<5 characters>`
     assert.match((err as Error).message, /runner pod loadgen\/mp-test-2-[b-z2-9]{5} exited with 107 \(Error\)/);
     assert.equal(t.op.deleted, ['TestRun/loadgen/mp-test', 'ConfigMap/loadgen/mp-test']);
@@ -288,11 +294,7 @@ test('a failed initializer that the operator reports as stage "error" (k6_initia
   const broken = await brokenScript();
   const t = await env({}, {}, { script: broken.file });
   try {
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     // the pod's failure and the stage "error" come from one failure: whichever meshproof reads first, the log is named
     assert.match(
       (err as Error).message,
@@ -314,11 +316,7 @@ test('a failed initializer that leaves the stage at "initialization" (RunValidat
   // a deadline the old engine waited out: the profile's 1 s plus 20 s
   const t = await env({}, { initializerFailure: 'stay' }, { script: broken.file, slackMs: 20_000 });
   try {
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     assert.match((err as Error).message, /the initializer pod mp-test-initializer-[b-z2-9]{5} failed \(exit 107\)/);
     assert.match((err as Error).message, 'boom in init');
     assert.equal(t.op.runs[0].stages, ['initialization'], 'the stand-in never moved on');
@@ -332,11 +330,7 @@ test('a failed initializer that leaves the stage at "initialization" (RunValidat
 test('a runner pod that ends before it is Running holds the controller in "created" (StartJobs counts Running pods): exit 3 naming it, not a timeout', async () => {
   const t = await env({}, { failBeforeStart: { index: 2, exitCode: 137, reason: 'OOMKilled' } }, { slackMs: 20_000 });
   try {
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     assert.match(
       (err as Error).message,
       /runner pod loadgen\/mp-test-2-[b-z2-9]{5} exited with 137 \(OOMKilled\) in stage "(initialized|created)"/,
@@ -497,11 +491,7 @@ test('a create the API refuses leaves a journal naming what to delete, and nothi
       status: 403,
       body: forbidden('testruns.k6.io', 'create'),
     });
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     assert.match((err as Error).message, /create/);
     // the ConfigMap was created, then deleted again; the TestRun never existed (no delete is sent)
     assert.equal(t.op.created, ['ConfigMap/loadgen/mp-test']);
@@ -516,11 +506,7 @@ test('a create answered 500 (may or may not have happened): the journal stays op
   const t = await env();
   try {
     t.e.fake.script({ method: 'POST', path: /testruns$/, status: 500 });
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
     assert.is(journalOf(t).state, 'open');
     const r = await restoreIn(t.e);
@@ -537,11 +523,7 @@ test("a same-named TestRun someone else made: the create is refused (409) and th
   try {
     const theirs = await createTheirTestRun(t, 'mp-test', { paused: 'true' });
     assert.is(theirs.status, 201);
-    const err = await t.engine.run(profile, plan, { instances: 2 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.is((err as InfraError).exitCode, ExitCode.infra, String(err));
+    const err = await runExpectingInfra(t);
     assert.match((err as Error).message, 'already exists');
     assert.ok(t.op.testRuns.has('loadgen/mp-test'), 'theirs is still there');
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
