@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DestinationRule, VirtualService } from '../../src/policy/types.js';
+import { compileRoute } from '../../src/mesh/route-config.js';
 import { translateCluster, translateRoutes, translateVirtualHosts } from '../../src/translate/index.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
@@ -161,6 +162,31 @@ test('applyRetryBudget: an explicit percent is kept as written (25 → 25, 0 →
     min_retry_concurrency: 7,
   });
   assert.equal(budget({}), { budget_percent: { value: 0.2 }, min_retry_concurrency: 3 });
+});
+
+test('the local mesh evaluates the new matcher forms as Envoy does (header_utility.cc matchHeaders): presence, inverted, :scheme', () => {
+  const [r] = translateRoutes(
+    vs([
+      {
+        match: [
+          {
+            scheme: { exact: 'http' },
+            headers: { 'x-canary': {} },
+            withoutHeaders: { 'x-debug': { regex: '*' }, 'x-user': { exact: 'bot' } },
+          },
+        ],
+        route: DEST,
+      },
+    ]),
+    'default',
+  );
+  const { matches } = compileRoute(r);
+  const at = (headers: Record<string, string>) => matches('/', headers, 'GET', 'bookinfo.example.com');
+  assert.is(at({ 'x-canary': '' }), true, 'present (even empty), x-debug absent, x-user absent reads as "" ≠ bot');
+  assert.is(at({}), false, 'x-canary must be present');
+  assert.is(at({ 'x-canary': '1', 'x-debug': '1' }), false, 'inverted presence: x-debug must be absent');
+  assert.is(at({ 'x-canary': '1', 'x-user': 'bot' }), false, 'inverted exact');
+  assert.is(at({ 'x-canary': '1', 'x-user': 'jason' }), true);
 });
 
 test.run();
