@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { byKind } from '../../src/policy/by-kind.js';
 import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
+import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 const NAME = `outbound|9080||${FQDN}`;
@@ -35,6 +36,18 @@ function expected(drSpec?: Record<string, unknown>, http?: Record<string, unknow
   return expectedConfig(byKind(docs), 'default');
 }
 
+/** Istio's one threshold set (getDefaultCircuitBreakerThresholds), with a retry budget when given. */
+function thresholds(rb?: Record<string, unknown>) {
+  const t = {
+    max_connections: MAX,
+    max_pending_requests: MAX,
+    max_requests: MAX,
+    max_retries: MAX,
+    track_remaining: true,
+  };
+  return { circuit_breakers: { thresholds: [{ ...t, ...(rb ? { retry_budget: rb } : {}) }] } };
+}
+
 /** A gateway's dump with one cluster and one virtual host; `cluster` / `routes` patch Istio's defaults. */
 function dump(cluster: Record<string, unknown> = {}, routes: Record<string, unknown>[] = []) {
   return {
@@ -50,17 +63,7 @@ function dump(cluster: Record<string, unknown> = {}, routes: Record<string, unkn
               eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: NAME },
               connect_timeout: '10s',
               lb_policy: 'LEAST_REQUEST',
-              circuit_breakers: {
-                thresholds: [
-                  {
-                    max_connections: MAX,
-                    max_pending_requests: MAX,
-                    max_requests: MAX,
-                    max_retries: MAX,
-                    track_remaining: true,
-                  },
-                ],
-              },
+              ...thresholds(),
               common_lb_config: {},
               ...cluster,
             },
@@ -96,19 +99,7 @@ function route(match: Record<string, unknown>, extra: Record<string, unknown> = 
     route: {
       cluster: NAME,
       timeout: '0s',
-      retry_policy: {
-        retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-        num_retries: 2,
-        retry_host_predicate: [
-          {
-            name: 'envoy.retry_host_predicates.previous_hosts',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
-            },
-          },
-        ],
-        host_selection_retry_max_attempts: '5',
-      },
+      retry_policy: ISTIO_DEFAULT_RETRY_POLICY,
       max_grpc_timeout: '0s',
     },
     decorator: { operation: `${FQDN}:9080/api*` },
@@ -178,19 +169,6 @@ test('fault: the deprecated integer percent renders with the HUNDRED denominator
 
 test('retryBudget: istiod writes 0.2 (applyRetryBudget) and a 0 percent as `budget_percent: {}`; a dump without it has not propagated', () => {
   const want = expected({ trafficPolicy: { retryBudget: {} } });
-  const thresholds = (rb?: Record<string, unknown>) => ({
-    circuit_breakers: {
-      thresholds: [
-        {
-          max_connections: MAX,
-          max_pending_requests: MAX,
-          max_requests: MAX,
-          max_retries: MAX,
-          ...(rb ? { retry_budget: rb } : {}),
-        },
-      ],
-    },
-  });
   assert.equal(
     checkConfigDump(dump(thresholds({ budget_percent: { value: 0.2 }, min_retry_concurrency: 3 })), want).reasons,
     [],

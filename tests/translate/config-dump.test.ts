@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkConfigDump, expectedConfig, sameValue } from '../../src/translate/config-dump.js';
 import { policies } from '../cluster/helpers.js';
+import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 
@@ -31,19 +32,7 @@ function gatewayDump(
       ...(o.retry === null
         ? {}
         : {
-            retry_policy: o.retry ?? {
-              retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-              num_retries: 2,
-              retry_host_predicate: [
-                {
-                  name: 'envoy.retry_host_predicates.previous_hosts',
-                  typed_config: {
-                    '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
-                  },
-                },
-              ],
-              host_selection_retry_max_attempts: '5',
-            },
+            retry_policy: o.retry ?? ISTIO_DEFAULT_RETRY_POLICY,
           }),
       max_grpc_timeout: o.timeout ?? '0s',
     },
