@@ -267,7 +267,25 @@ function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: Env
 
 /** Header lists the policy sets must be there; Istio may add its own (alt-svc), so a list the policy lacks is not checked. */
 function headerLists(where: string, got: EnvoyHeaderMutations | undefined, want: EnvoyHeaderMutations): string[] {
-  return HEADER_LISTS.flatMap((k) => (want[k] === undefined ? [] : compareBlock(`${where}: ${k}`, got?.[k], want[k])));
+  return HEADER_LISTS.flatMap((k) =>
+    want[k] === undefined ? [] : compareBlock(`${where}: ${k}`, appendActions(got?.[k]), want[k]),
+  );
+}
+
+/**
+ * A `HeaderValueOption` written with the deprecated BoolValue `append` (a control plane older
+ * than `append_action`) read as `append_action`: `false` is OVERWRITE_IF_EXISTS_OR_ADD, `true` or
+ * unset Envoy's default, append (APPEND_IF_EXISTS_OR_ADD, the enum's zero, which prints as
+ * nothing). Unverified which Istio release switched; both are accepted.
+ */
+function appendActions<T>(list: T): T {
+  if (!Array.isArray(list)) return list;
+  return list.map((o) => {
+    if (!o || typeof o !== 'object' || !('append' in o) || 'append_action' in o) return o;
+    const { append, ...rest } = o as { append: unknown };
+    const value = typeof append === 'object' && append !== null ? (append as { value?: unknown }).value : append;
+    return value === false ? { ...rest, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' } : rest;
+  }) as T;
 }
 
 /**

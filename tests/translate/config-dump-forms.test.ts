@@ -244,4 +244,23 @@ test('a VirtualService with routes behind a catch-all expects only what Istio em
   assert.equal(checkConfigDump(dump({}, [route({ prefix: '/' })]), want).reasons, []);
 });
 
+test('header lists: the deprecated `append: false` of an older control plane reads as append_action OVERWRITE_IF_EXISTS_OR_ADD', () => {
+  const want = expected(undefined, [
+    { route: DEST, headers: { request: { set: { 'x-a': '1' }, add: { 'x-b': '2' } } } },
+  ]);
+  const lists = (a: object, b: object) => ({
+    request_headers_to_add: [
+      { header: { key: 'x-a', value: '1' }, ...a },
+      { header: { key: 'x-b', value: '2' }, ...b },
+    ],
+  });
+  const modern = lists({ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }, {});
+  assert.equal(checkConfigDump(dump({}, [route({ prefix: '/' }, modern)]), want).reasons, []);
+  const legacy = lists({ append: false }, { append: true });
+  assert.equal(checkConfigDump(dump({}, [route({ prefix: '/' }, legacy)]), want).reasons, []);
+  // a set that is still an add has not propagated
+  const stale = lists({ append: true }, { append: true });
+  assert.is(checkConfigDump(dump({}, [route({ prefix: '/' }, stale)]), want).ok, false);
+});
+
 test.run();
