@@ -129,8 +129,9 @@ function applyConnectionPool(c: EnvoyCluster, cp: TrafficPolicyComponents['conne
   if (maxDuration !== undefined) common.max_connection_duration = maxDuration;
   // `shouldH2Upgrade`: UPGRADE makes the cluster h2 (mesh h2UpgradePolicy is DO_NOT_UPGRADE by
   // default). max_concurrent_streams lands on that h2 config only where `applyTrafficPolicy` runs
-  // `applyH2Upgrade` before `applyConnectionPool` (Istio 1.29); 1.22 ran it after, so an UPGRADEd
-  // HTTP/1.1 port got no max_concurrent_streams there. The newer order is emulated; the propagation
+  // `applyH2Upgrade` before `applyConnectionPool` (the release with retryBudget, so 1.29); the
+  // release read without retryBudget ran it after — so, inferred, 1.22 too: an UPGRADEd HTTP/1.1
+  // port got no max_concurrent_streams there. The newer order is emulated; the propagation
   // check does not compare the h2 options (config-dump.ts). useClientProtocol
   // (`use_downstream_protocol_config`) is not emulated.
   const h2 = cp?.http?.h2UpgradePolicy === 'UPGRADE';
