@@ -227,10 +227,15 @@ export function clusterTrafficPolicy(
   drs: readonly DestinationRule[],
   service: { fqdn: string; port: number },
   subset?: string,
-): TrafficPolicyComponents {
+): TrafficPolicyComponents & { portEntry: boolean } {
   const dr = matchingDrs(drs, service.fqdn)[0];
   const subsetSpec = subset ? dr?.spec.subsets?.find((s) => s.name === subset) : undefined;
-  return effectiveTrafficPolicy(dr?.spec.trafficPolicy, subsetSpec, service.port);
+  const onPort = (p: TrafficPolicy | undefined) => !!p?.portLevelSettings?.some((e) => e.port?.number === service.port);
+  return {
+    ...effectiveTrafficPolicy(dr?.spec.trafficPolicy, subsetSpec, service.port),
+    // a port entry applies: whether it keeps the policy's retryBudget is unverified (config-dump.ts)
+    portEntry: onPort(dr?.spec.trafficPolicy) || onPort(subsetSpec?.trafficPolicy),
+  };
 }
 
 /**

@@ -174,6 +174,15 @@ test('retryBudget: istiod writes 0.2 (applyRetryBudget) and a 0 percent as `budg
     [],
   );
   assert.equal(checkConfigDump(dump(thresholds()), want).reasons, [`cluster ${NAME}: retry_budget is missing`]);
+  // under a port entry (GetPortLevelTrafficPolicy rebuilds the policy from the entry): both forms
+  const port = expected({
+    trafficPolicy: { retryBudget: {}, portLevelSettings: [{ port: { number: 9080 }, tls: { mode: 'ISTIO_MUTUAL' } }] },
+  });
+  assert.equal(checkConfigDump(dump(thresholds()), port).reasons, []);
+  assert.is(
+    checkConfigDump(dump(thresholds({ budget_percent: { value: 20 }, min_retry_concurrency: 3 })), port).ok,
+    false,
+  );
   const zero = expected({ trafficPolicy: { retryBudget: { percent: 0, minRetryConcurrency: 1 } } });
   assert.equal(checkConfigDump(dump(thresholds({ budget_percent: {}, min_retry_concurrency: 1 })), zero).reasons, []);
 });
