@@ -7,11 +7,14 @@
  * object's own key order (Go ranges over the map: random order).
  *
  * A rule that evaluates to false is field.Invalid at the node's path with the rule's `message`
- * (trimmed; without one, "failed rule: <rule>"); its value is the node's value when a scalar
- * and none for an object or a list (field.OmitValueType) — as since kubernetes#132798 and
- * #133832 (Kubernetes 1.35); older servers print the schema type instead (`Invalid value:
- * "string": must be a valid duration greater than 1ms`). A rule that fails to evaluate is
- * field.Invalid with the schema type as value and "<error> evaluating rule: <message>".
+ * (trimmed; without one, "failed rule: <rule>"), and as its value the node's schema type —
+ * `Invalid value: "string": must be a valid duration greater than 1ms`, `Invalid value:
+ * "object": wildcard not allowed in label key match` — as the Kubernetes 1.32 the local API
+ * says it is (/version) prints it (value `sts.Type`, kubernetes#107090). Kubernetes 1.35
+ * (kubernetes#132798, #133832, read in cel/validation.go) prints a scalar's own value instead
+ * and no value for an object or list: CEL_VALUE_SHOWN switches to that. A rule that fails to
+ * evaluate is field.Invalid with the schema type as value and "<error> evaluating rule:
+ * <message>" in both.
  * On an update, a false rule at a node whose nearest correlatable node is unchanged is
  * ratcheted (ratcheting.ts): a warning with the error's text (warning.AddWarning), not an
  * error; evaluation errors are not ratcheted.
@@ -26,6 +29,14 @@ import { errorText, invalidValue, OMIT_VALUE, type FieldError } from './field-er
 import type { Obj } from './fields.js';
 import type { Seg } from './openapi-validator.js';
 import { unchangedAt } from './ratcheting.js';
+
+/** Which value a failed rule's error shows: 'type' (Kubernetes ≤ 1.34, what the local API claims to be) or 'value' (1.35+). */
+export const CEL_VALUE_SHOWN: 'type' | 'value' = 'type';
+
+function shownValue(type: string, value: unknown): unknown {
+  if (CEL_VALUE_SHOWN === 'type') return type;
+  return type === 'object' || type === 'array' ? OMIT_VALUE : value;
+}
 
 export interface CelOutcome {
   errors: FieldError[];
@@ -94,8 +105,7 @@ function runRules(s: Obj, value: unknown, path: string, at: Seg[], ctx: Ctx, out
       out.errors.push(invalidValue(field, type, `${result.error} evaluating rule: ${shown}`));
       continue;
     }
-    const scalar = type !== 'object' && type !== 'array';
-    const e = invalidValue(field, scalar ? value : OMIT_VALUE, message || `failed rule: ${rule}`);
+    const e = invalidValue(field, shownValue(type, value), message || `failed rule: ${rule}`);
     if (ctx.old !== undefined && unchangedAt(ctx.obj, ctx.old, at)) out.warnings.push(errorText(e));
     else out.errors.push(e);
   }

@@ -111,11 +111,11 @@ const invalidType = (name: string, typeName: string, value: string, at: Seg[]): 
 function validateNode(s: Obj, data: unknown, name: string, at: Seg[], out: Errors): void {
   const kind = kindOf(data);
   if (kind === 'null') {
-    typeCheck(s, data, kind, name, at, out);
+    typeCheck(s, kind, name, at, out);
     enumCheck(s, data, name, at, out);
     return;
   }
-  typeCheck(s, data, kind, name, at, out);
+  typeCheck(s, kind, name, at, out);
   schemaProps(s, data, name, at, out);
   if (kind === 'string') {
     stringCheck(s, data as string, name, at, out);
@@ -128,7 +128,7 @@ function validateNode(s: Obj, data: unknown, name: string, at: Seg[], out: Error
 }
 
 /** type.go typeValidator (the data's JSON type and go-openapi format: int64 for an integer, float64 for a number). */
-function typeCheck(s: Obj, data: unknown, kind: Kind, name: string, at: Seg[], out: Errors): void {
+function typeCheck(s: Obj, kind: Kind, name: string, at: Seg[], out: Errors): void {
   const types = typesOf(s);
   const format = formatOf(s);
   if (types.length === 0 && !format) return;
