@@ -17,6 +17,11 @@ import { readCrdFile, startKubeApi, type CrdSet, type KubeApi, type Obj } from '
 import { kubeconfigText } from '../../src/kube-api/kubeconfig.js';
 import { istioCrdFile, type IstioRelease } from '../cluster/fake-crd-schema.js';
 import { call, runKubectl } from './helpers.js';
+import { ClusterApplier } from '../../src/cluster/applier.js';
+import { Journal } from '../../src/cluster/journal.js';
+import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { ExitCode, MeshproofError } from '../../src/errors.js';
+import { loadPolicyText } from '../../src/policy/load.js';
 
 const DRS = '/apis/networking.istio.io/v1/namespaces/default/destinationrules';
 const dr = (spec: Obj, name = 'productpage', extra: Obj = {}) => ({
@@ -383,6 +388,40 @@ test("kubectl apply of an invalid DestinationRule prints the server's 422 and ex
         k.stderr.trim(),
         `The DestinationRule "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms`,
       );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test("meshproof's cluster path: a schema 422 on apply is the policy's error (exit 2) at the rejected field's file:line:col, with the server's message; nothing stored", async () => {
+  if (!have) return skip();
+  await withApi('1.29.6', async (api) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crdv-'));
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      fs.writeFileSync(kubeconfig, kubeconfigText(api.url));
+      const applier = new ClusterApplier({
+        conn: await loadConnection({ kubeconfig }),
+        runId: 'run-422',
+        journal: new Journal(path.join(dir, 'journal')),
+        log: () => {},
+      });
+      const docs = loadPolicyText(
+        'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        connectTimeout: 0.5ms\n',
+        'policies/timeout.yaml',
+      );
+      const err = await applier.apply(docs).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.instance(err, MeshproofError);
+      assert.is(err.exitCode, ExitCode.usage);
+      assert.is(
+        err.message,
+        'policies/timeout.yaml:10:9: the cluster rejected destinationrules.networking.istio.io "productpage": DestinationRule.networking.istio.io "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms',
+      );
+      assert.is(api.store.list('destinationrules').length, 0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
