@@ -263,22 +263,9 @@ function sliceCheck(s: Obj, data: unknown[], name: string, at: Seg[], out: Error
   if (s.items && typeof s.items === 'object' && !Array.isArray(s.items))
     data.forEach((v, i) => validateNode(s.items, v, `${name}[${i}]`, [...at, i], out));
   if (typeof s.minItems === 'number' && data.length < s.minItems)
-    out.add({
-      code: 'other',
-      name,
-      value: data.length,
-      message: `${name} ${IN} should have at least ${s.minItems} items`,
-      at,
-    });
+    out.add(countError('other', name, at, data.length, s.minItems, 'at least', 'items'));
   if (typeof s.maxItems === 'number' && data.length > s.maxItems)
-    out.add({
-      code: 'maxItems',
-      name,
-      value: data.length,
-      limit: s.maxItems,
-      message: `${name} ${IN} should have at most ${s.maxItems} items`,
-      at,
-    });
+    out.add(countError('maxItems', name, at, data.length, s.maxItems, 'at most', 'items'));
   if (s.uniqueItems && new Set(data.map((v) => JSON.stringify(v))).size !== data.length)
     out.add({ code: 'other', name, message: `${name} ${IN} shouldn't contain duplicates`, at });
 }
@@ -304,22 +291,9 @@ function objectCheck(s: Obj, data: Obj, name: string, at: Seg[], out: Errors): v
     data[k] !== undefined && (data[k] !== null || schema?.nullable);
   const keys = Object.keys(data).filter((k) => present(k, s.properties?.[k] ?? s.additionalProperties));
   if (typeof s.minProperties === 'number' && keys.length < s.minProperties)
-    return out.add({
-      code: 'other',
-      name,
-      value: keys.length,
-      message: `${name} ${IN} should have at least ${s.minProperties} properties`,
-      at,
-    });
+    return out.add(countError('other', name, at, keys.length, s.minProperties, 'at least', 'properties'));
   if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties)
-    return out.add({
-      code: 'tooManyProperties',
-      name,
-      value: keys.length,
-      limit: s.maxProperties,
-      message: `${name} ${IN} should have at most ${s.maxProperties} properties`,
-      at,
-    });
+    return out.add(countError('tooManyProperties', name, at, keys.length, s.maxProperties, 'at most', 'properties'));
   const child = (k: string) => (name ? `${name}.${k}` : k);
   const declared = (s.properties ?? {}) as Obj;
   for (const k of keys) {
@@ -334,4 +308,17 @@ function objectCheck(s: Obj, data: Obj, name: string, at: Seg[], out: Errors): v
   for (const k of (s.required ?? []) as string[])
     if (!keys.includes(k))
       out.add({ code: 'required', name: `${name}.${k}`, message: `${name}.${k} ${IN} is required`, at });
+}
+
+/** TooFewItems/TooManyItems/TooFewProperties/TooManyProperties: the count as value, the limit kept. */
+function countError(
+  code: OpenApiCode,
+  name: string,
+  at: Seg[],
+  count: number,
+  limit: number,
+  bound: 'at least' | 'at most',
+  unit: 'items' | 'properties',
+): OpenApiError {
+  return { code, name, value: count, limit, message: `${name} ${IN} should have ${bound} ${limit} ${unit}`, at };
 }

@@ -58,6 +58,17 @@ async function withApi<T>(
     await api.stop();
   }
 }
+/** A temp folder holding a kubeconfig for `api`, removed after `fn`. */
+async function withKubeconfig(api: KubeApi, fn: (dir: string, kubeconfig: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crdv-'));
+  try {
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, kubeconfigText(api.url));
+    await fn(dir, kubeconfig);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 const create = (api: KubeApi, body: Obj) => call(api.url, 'POST', DRS, body);
 /** code, reason, message and causes of an answer */
 const answer = (r: { status: number; json: any }) => ({
@@ -371,11 +382,8 @@ test("the schema answers before Istio's webhook (strategy Validate runs before v
 
 test("kubectl apply of an invalid DestinationRule prints the server's 422 and exits 1", async () => {
   if (!have) return skip();
-  await withApi('1.29.6', async (api) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crdv-'));
-    try {
-      const kubeconfig = path.join(dir, 'kubeconfig');
-      fs.writeFileSync(kubeconfig, kubeconfigText(api.url));
+  await withApi('1.29.6', (api) =>
+    withKubeconfig(api, async (dir, kubeconfig) => {
       const file = path.join(dir, 'dr.yaml');
       fs.writeFileSync(
         file,
@@ -388,19 +396,14 @@ test("kubectl apply of an invalid DestinationRule prints the server's 422 and ex
         k.stderr.trim(),
         `The DestinationRule "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms`,
       );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }),
+  );
 });
 
 test("meshproof's cluster path: a schema 422 on apply is the policy's error (exit 2) at the rejected field's file:line:col, with the server's message; nothing stored", async () => {
   if (!have) return skip();
-  await withApi('1.29.6', async (api) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crdv-'));
-    try {
-      const kubeconfig = path.join(dir, 'kubeconfig');
-      fs.writeFileSync(kubeconfig, kubeconfigText(api.url));
+  await withApi('1.29.6', (api) =>
+    withKubeconfig(api, async (dir, kubeconfig) => {
       const applier = new ClusterApplier({
         conn: await loadConnection({ kubeconfig }),
         runId: 'run-422',
@@ -422,10 +425,8 @@ test("meshproof's cluster path: a schema 422 on apply is the policy's error (exi
         'policies/timeout.yaml:10:9: the cluster rejected destinationrules.networking.istio.io "productpage": DestinationRule.networking.istio.io "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms',
       );
       assert.is(api.store.list('destinationrules').length, 0);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }),
+  );
 });
 
 test.run();
