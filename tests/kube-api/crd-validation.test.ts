@@ -429,4 +429,44 @@ test("meshproof's cluster path: a schema 422 on apply is the policy's error (exi
   );
 });
 
+test("VirtualService: a rule inside a list item names the index (spec.http[0].timeout); ratcheting judges a list as a whole (Istio's lists are atomic): another item changed is 422, only hosts changed passes with a Warning", async () => {
+  if (!have) return skip();
+  const VSS = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
+  const vs = (http: Obj[], hosts = ['productpage'], name = 'productpage') => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec: { hosts, http },
+  });
+  const route = [{ destination: { host: 'productpage' } }];
+  const slow = { route, timeout: '0.5ms' };
+  const message =
+    'VirtualService.networking.istio.io "other" is invalid: spec.http[0].timeout: Invalid value: "string": must be a valid duration greater than 1ms';
+  await withApi(
+    '1.29.6',
+    async (api) => {
+      const created = await call(api.url, 'POST', VSS, vs([slow], ['other'], 'other'));
+      assert.equal([created.status, created.json.message], [422, message]);
+      const stored = (await call(api.url, 'GET', `${VSS}/productpage`)).json;
+      const hostsOnly = await call(api.url, 'PUT', `${VSS}/productpage`, {
+        ...stored,
+        spec: { ...stored.spec, hosts: ['productpage', 'pp'] },
+      });
+      assert.is(hostsOnly.status, 200, JSON.stringify(hostsOnly.json));
+      assert.is(
+        hostsOnly.headers.get('warning'),
+        '299 - "spec.http[0].timeout: Invalid value: \\"string\\": must be a valid duration greater than 1ms"',
+      );
+      const again = (await call(api.url, 'GET', `${VSS}/productpage`)).json;
+      const secondRoute = await call(api.url, 'PUT', `${VSS}/productpage`, {
+        ...again,
+        spec: { ...again.spec, http: [slow, { route }] },
+      });
+      assert.is(secondRoute.status, 422);
+      assert.is(secondRoute.json.details.causes[0].field, 'spec.http[0].timeout');
+    },
+    { seed: [vs([slow])] },
+  );
+});
+
 test.run();
