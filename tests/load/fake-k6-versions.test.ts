@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { K6Engine } from '../../src/load/k6/engine.js';
 import { parseK6Version } from '../../src/load/k6/version.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
@@ -177,6 +178,23 @@ export function handleSummary(data) { return { stdout: JSON.stringify(data) }; }
   assert.equal(byName.hits, { name: 'hits', type: 'counter', contains: 'default', values: { count: 2 } });
   assert.equal(byName.http_req_duration.values, { avg: 4, min: 4, med: 4, max: 4, 'p(90)': 4, 'p(95)': 4 });
   assert.is(data.root_group, undefined);
+});
+
+test('--address on a port already in use: exit 106, as run.go does when the address was given explicitly', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const r = k6(DEFAULT_VERSION, ['--address', `127.0.0.1:${port}`]);
+    assert.is(r.status, 106);
+    assert.match(
+      r.stderr,
+      `level=error msg="Error from API server" error="listen tcp 127.0.0.1:${port}: bind: address already in use"`,
+    );
+    assert.not.ok(r.summary);
+  } finally {
+    busy.close();
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
