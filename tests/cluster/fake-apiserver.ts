@@ -261,7 +261,11 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     const operation = verbOf(req.method!, istio?.name, url);
     const resource = istio ? `${istio.plural}.${ISTIO_GROUP}` : (url.pathname.split('/').at(-1) ?? '');
     answerBusy(res, rule.rule.answer, operation, resource);
-    fake.busyAnswers.push({ method: req.method!, path: url.pathname, status: rule.rule.answer.kind === 'reset' ? 0 : res.statusCode });
+    fake.busyAnswers.push({
+      method: req.method!,
+      path: url.pathname,
+      status: rule.rule.answer.kind === 'reset' ? 0 : res.statusCode,
+    });
     return true;
   });
   api.interceptors.push((req, res, url, body) => {
