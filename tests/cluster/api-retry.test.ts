@@ -19,6 +19,10 @@ import { API_MAX_RETRIES, realSleep, retryWait, sendWithRetry } from '../../src/
 import { keyOf } from '../../src/ports.js';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { restoreIn } from './restore-cli.js';
+import { startFakeEnvoyAdmin } from './fake-envoy-admin.js';
+import { installK6Operator } from './fake-apiserver-k6.js';
+import { AdminReader, listGatewayPods } from '../../src/cluster/gateway-pods.js';
+import { K8sOperatorApi } from '../../src/cluster/k6-operator-api.js';
 import { setup, kubectl, getYamlMasked, policies, PRE_EXISTING_VS, type Env } from './helpers.js';
 
 let env: Env;
@@ -249,6 +253,44 @@ test('the Retry-After wait is real by default: one APF 429 (Retry-After: 1) on d
   env.fake.assertConsumed();
   assert.ok(elapsed >= 1000, `waited ${elapsed.toFixed(0)} ms`);
   assert.equal(lines, ['API server busy (429) on GET /apis: retrying in 1 s (retry 1 of 10)']);
+});
+
+test("the counters' read through the pod proxy and the k6-operator engine's calls go through the same policy", async () => {
+  const admin = await startFakeEnvoyAdmin(env.fake, 0);
+  try {
+    env.fake.pods.push({
+      name: 'gw-0',
+      namespace: 'istio-system',
+      labels: { istio: 'ingressgateway' },
+      adminUrl: admin.url,
+    });
+    const conn = await loadConnection({ kubeconfig: env.kubeconfig, retry: retry() });
+    // a 503 with Retry-After on the pod proxy GET (client-go's rest client retries the proxy verb too)
+    env.fake.busy({
+      method: 'GET',
+      path: /\/pods\/gw-0:15000\/proxy\/stats$/,
+      times: 1,
+      answer: { kind: 'unavailable', retryAfter: 1 },
+    });
+    const pods = await listGatewayPods(conn);
+    const stats = await new AdminReader(conn).read(pods[0], 'stats');
+    assert.match(String(stats), 'server.uptime');
+    // the engine creates its ConfigMap while APF is shedding load
+    env.fake.busy({ method: 'POST', path: /\/namespaces\/default\/configmaps$/, times: 1, answer: { kind: 'apf' } });
+    installK6Operator(env.fake, 'k6-never-started', process.env); // serves ConfigMaps; no TestRun is made
+    const op = new K8sOperatorApi(conn);
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp-test', namespace: 'default' }, data: {} };
+    await op.create(cm);
+    assert.ok(await op.get(cm));
+    env.fake.assertConsumed();
+    assert.equal(waits, [1000, 1000]);
+    assert.equal(
+      lines.map((l) => l.split(' on ')[0]),
+      ['API server unavailable (503)', 'API server busy (429)'],
+    );
+  } finally {
+    await admin.close();
+  }
 });
 
 test('seeded busy answers: the same seed answers the same requests 429', async () => {

@@ -251,19 +251,20 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     if (fake.mode === 'outage') req.socket.destroy();
   });
   api.interceptors.push((req, res, url) => {
+    const path = decodeURIComponent(url.pathname);
     const rule = busyRules.find(
-      (b) => b.left > 0 && (!b.rule.method || b.rule.method === req.method) && b.rule.path.test(url.pathname),
+      (b) => b.left > 0 && (!b.rule.method || b.rule.method === req.method) && b.rule.path.test(path),
     );
     // a seeded draw per matching request: the same seed gives the same requests busy answers
     if (!rule || rule.rng.next() >= (rule.rule.rate ?? 1)) return false;
     rule.left--;
     const istio = istioRoute(url, api.servedVersions);
     const operation = verbOf(req.method!, istio?.name, url);
-    const resource = istio ? `${istio.plural}.${ISTIO_GROUP}` : (url.pathname.split('/').at(-1) ?? '');
+    const resource = istio ? `${istio.plural}.${ISTIO_GROUP}` : (path.split('/').at(-1) ?? '');
     answerBusy(res, rule.rule.answer, operation, resource);
     fake.busyAnswers.push({
       method: req.method!,
-      path: url.pathname,
+      path,
       status: rule.rule.answer.kind === 'reset' ? 0 : res.statusCode,
     });
     return true;
