@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClusterApplier } from '../../src/cluster/applier.js';
+import { IstioApi } from '../../src/cluster/istio-api.js';
 import { Journal } from '../../src/cluster/journal.js';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { ownership } from '../../src/cluster/objects.js';
@@ -211,6 +212,18 @@ test("the request-timeout filter's 504 on a GET is not sent again either (no Ret
     /^API connection reset \(ECONNRESET\) on GET \/apis\/networking\.istio\.io\/v1\/namespaces\/default\/virtualservices\/productpage: retrying in 1 s \(retry 1 of 10\)$/,
   );
   assert.ok(snap.entries[0].object);
+  // a write is not idempotent: a reset PUT is not sent again (client-go: `if req.Method != "GET"`)
+  env.fake.busy({ method: 'PUT', path: VS_PATH, times: 1, answer: { kind: 'reset' } });
+  const puts = count('PUT', VS_PATH);
+  const reset = await new IstioApi(conn).replace(key, vsNow()!).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  assert.match(reset!.message, `cannot reach the Kubernetes API at ${env.fake.url} (`);
+  assert.match(reset!.message, 'socket hang up');
+  assert.not.match(reset!.message, 'retries');
+  assert.is(count('PUT', VS_PATH) - puts, 1);
+  assert.equal(waits, [1000]);
 });
 
 test("retries exhausted on an apply: exit 3 naming 429 and the server's message, journal open; a later `meshproof restore` puts the cluster back", async () => {
