@@ -9,15 +9,19 @@
  * The body client-node sends is a string, so a retry re-sends the same bytes (client-go retries
  * `bodyBytes` requests the same way: rest/request.go `newHTTPRequest`).
  */
-import type { ApiConstructor, ApiType, RequestContext, ResponseContext } from '@kubernetes/client-node';
-import type { Connection } from './kubeconfig.js';
-import { sendWithRetry } from './api-retry.js';
+import type { ApiConstructor, ApiType, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { ClientNode } from './client-node.js';
+import { sendWithRetry, type ApiRetryOptions } from './api-retry.js';
+
+/** What of a Connection (kubeconfig.ts) an API client needs. */
+export interface ApiConnection {
+  kc: KubeConfig;
+  k8s: ClientNode;
+  retry: ApiRetryOptions;
+}
 
 /** `conn.kc.makeApiClient(Api)`, retrying as api-retry.ts says. */
-export function apiClient<T extends ApiType>(
-  conn: Pick<Connection, 'kc' | 'k8s' | 'retry'>,
-  Api: ApiConstructor<T>,
-): T {
+export function apiClient<T extends ApiType>(conn: ApiConnection, Api: ApiConstructor<T>): T {
   const k8s = conn.k8s;
   const cluster = conn.kc.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!'); // as makeApiClient; loadConnection checked it
