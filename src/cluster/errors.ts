@@ -86,7 +86,11 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
   // create — an apply that creates — with the namespace's own 404)
   const noNamespace = code === 404 && /^namespaces "[^"]*" not found$/.test(statusMessage(err));
   if ((code === 400 || code === 422 || noNamespace) && c.source)
-    return new ConfigError(`${c.source}: the cluster rejected ${what}: ${statusMessage(err)}`);
+    // a 422 Invalid's causes name the rejected fields (the CRD schema, its CEL rules): the
+    // applier points at the first one's line and column (applier.ts atField)
+    return Object.assign(new ConfigError(`${c.source}: the cluster rejected ${what}: ${statusMessage(err)}`), {
+      schemaErrors: code === 422 ? invalidFields(err) : [],
+    });
   return new InfraError(
     `the Kubernetes API answered ${code} to ${c.verb} ${what}${where}: ${statusMessage(err)}${afterRetries(err)}`,
   );
@@ -115,4 +119,23 @@ export function typedPatchErrors(message: string): { path: string; problem: stri
     .map((line) => /^(\.[^:]*): (.*)$/.exec(line.trim()))
     .filter((x): x is RegExpExecArray => x !== null)
     .map((x) => ({ path: x[1], problem: x[2] }));
+}
+
+/**
+ * The object fields a 422 Invalid names (Status details.causes, apierrors.NewInvalid): every
+ * cause's field but the nil path ("<nil>": kube-openapi's oneOf/anyOf and "some validation
+ * rules were not checked"); a map key (field.Path.Key, `labels[app]`) as a plain key.
+ */
+function invalidFields(err: unknown): { path: string; problem: string }[] {
+  if (!isApiException(err)) return [];
+  try {
+    const body = JSON.parse(typeof err.body === 'string' ? err.body : JSON.stringify(err.body)) as {
+      details?: { causes?: { field?: string; message?: string }[] };
+    };
+    return (body.details?.causes ?? [])
+      .filter((c) => c.field && c.field !== '<nil>')
+      .map((c) => ({ path: c.field!.replace(/\[([^\]]*[^\]\d][^\]]*)\]/g, '.$1'), problem: c.message ?? '' }));
+  } catch {
+    return [];
+  }
 }
