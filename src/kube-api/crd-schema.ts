@@ -8,11 +8,16 @@
  *   .spec.trafficPolicy.connectionPool.tcp.maxConnection: field not declared in schema
  *   .spec.trafficPolicy.connectionPool.tcp.maxConnections: expected numeric (int or float), got string
  *
- * What is checked: properties (undeclared fields, unless x-kubernetes-preserve-unknown-fields),
- * additionalProperties (maps), items (lists), scalar types (string, integer/number, boolean,
- * x-kubernetes-int-or-string). Not checked: x-kubernetes-validations (CEL), oneOf/required,
- * formats, enums, min/max — the real server's validation of those answers 422, which the local
- * API does not imitate.
+ * What is checked here: properties (undeclared fields, unless
+ * x-kubernetes-preserve-unknown-fields), additionalProperties (maps), items (lists), scalar
+ * types (string, integer/number, boolean, x-kubernetes-int-or-string) — the typed conversion
+ * of server-side apply (500) and the strict decoding of create/update (400, or pruning).
+ * The strategy's validation of the object to store — kube-openapi's schema validator (types,
+ * enums, oneOf/anyOf/allOf/not, minimum/maximum, maxItems, maxLength, maxProperties,
+ * required, the byte and date-time formats) and the x-kubernetes-validations CEL rules, with
+ * ratcheting on updates, each 422 Invalid with the real server's causes — is
+ * crd-validation.ts (openapi-validator.ts, openapi-field-errors.ts, cel-rules.ts,
+ * cel-validator.ts, ratcheting.ts).
  *
  * The CRDs come from a file the user names (`meshproof mesh --crds`, e.g. Istio's
  * `crd-all.gen.yaml`); meshproof ships none.

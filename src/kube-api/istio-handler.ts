@@ -123,8 +123,8 @@ export function handleIstio(
     strictDecodingRefusal(admission, plural, version, o, url.searchParams.get('fieldValidation'), warnOn(res)) ??
     namespaceRefusal(o, namespace);
   /** the object the registry is about to store: the strategy's validation, then the webhook */
-  const stored = (o: Obj) =>
-    invalidObject(admission, plural, version, o, metaCauses(o, plural)) ??
+  const stored = (o: Obj, old?: Obj) =>
+    invalidObject(admission, plural, version, o, metaCauses(o, plural), old, warnOn(res)) ??
     webhookDenial(admission, plural, o, warnOn(res));
   switch (verb) {
     case 'watch':
@@ -208,7 +208,7 @@ export function handleIstio(
         );
       if (sent !== prev.metadata.resourceVersion) return send(res, staleConflict(gvr, name!));
       // rest.BeforeUpdate's validation and the webhook run inside the update, after those checks
-      const refused = stored(obj);
+      const refused = stored(obj, prev);
       if (refused) return send(res, refused);
       return send(res, 200, withVersion(store.update(prev, obj, plural, manager, version, dryRun), version));
     }
@@ -286,7 +286,7 @@ function patch(
     const gone = prev ? undefined : missingNamespace(ctx, namespace);
     if (gone) return send(res, gone);
     const denied =
-      invalidObject(admission, plural, version, merged, metaCauses(merged, plural)) ??
+      invalidObject(admission, plural, version, merged, metaCauses(merged, plural), prev, warnOn(res)) ??
       webhookDenial(admission, plural, merged, warnOn(res));
     if (denied) return send(res, denied);
     const out = dryRun ? merged : store.apply(prev, applied, plural, namespace, version, manager, force, false);
@@ -310,7 +310,7 @@ function patch(
     strictDecodingRefusal(admission, plural, version, next, url.searchParams.get('fieldValidation'), warnOn(res)) ??
     namespaceRefusal(next, namespace) ??
     nameRefusal(next, name) ??
-    invalidObject(admission, plural, version, next, metaCauses(next, plural)) ??
+    invalidObject(admission, plural, version, next, metaCauses(next, plural), prev, warnOn(res)) ??
     webhookDenial(admission, plural, next, warnOn(res));
   if (bad) return send(res, bad);
   return send(res, 200, withVersion(store.update(prev, next, plural, manager, version, dryRun), version));

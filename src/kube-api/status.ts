@@ -74,7 +74,7 @@ export function methodNotAllowed(): Status {
   return status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
-/** errors.NewInvalid: 422, "<Kind.group> "<name>" is invalid: <field>: <message>", one cause per error. */
+/** errors.NewInvalid: 422, "<Kind.group> "<name>" is invalid: <field>: <message>" (several as "[a, b]", ToAggregate), one cause per error. */
 export function invalid(
   qualifiedKind: string,
   name: string,
@@ -82,8 +82,9 @@ export function invalid(
   details?: Obj,
 ): Status {
   const [kind, ...group] = qualifiedKind.split('.');
-  const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-  const all = causes.length > 1 ? `[${text}]` : text;
+  // ErrorList.ToAggregate drops an error whose text is already in the list (the causes keep it)
+  const texts = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
+  const all = texts.length > 1 ? `[${texts.join(', ')}]` : texts[0];
   return status(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${all}`, {
     ...(details ?? { name, group: group.join('.'), kind }),
     causes,

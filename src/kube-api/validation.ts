@@ -4,9 +4,11 @@
  *  1. the CRD's openAPIV3Schema, when the API was given Istio's CRDs (crd-schema.ts): a
  *     server-side apply the schema cannot type is 500 "failed to create typed patch object"
  *     (structuredmerge.go); on create/update an undeclared field is 400 "strict decoding
- *     error" with `fieldValidation=Strict` (what kubectl sends), else pruned; a wrong scalar
- *     type is 422 Invalid. The 400/422 message shapes are modelled on the apiserver's, not
- *     captured from one;
+ *     error" with `fieldValidation=Strict` (what kubectl sends), else pruned; then the
+ *     strategy's validation (crd-validation.ts: kube-openapi's schema validator — types,
+ *     enums, oneOf, minimum/maximum, maxItems, maxLength, maxProperties, required — and the
+ *     CEL rules, with ratcheting on updates) is 422 Invalid with one cause per error. The 400
+ *     message shape is modelled on the apiserver's, not captured from one;
  *  2. Istio's validating webhook (istiod, `validation.istio.io`), here meshproof's own
  *     validator (src/policy/validate.ts, the rules `meshproof validate` applies), on create and
  *     update only (pkg/webhooks/validation/server/server.go admitPilot: other operations pass).
@@ -25,6 +27,8 @@ import { validate } from '../policy/validate.js';
 import { Severity } from '../policy/findings.js';
 import { deletePath, type Obj } from './fields.js';
 import { typeErrors, type CrdSet } from './crd-schema.js';
+import { schemaErrors } from './crd-validation.js';
+import { asCause } from './field-error.js';
 import { ISTIO_GROUP, invalid, status, type Status } from './status.js';
 import { RESOURCES } from './resources.js';
 import type { Cause } from './object-meta.js';
@@ -92,9 +96,11 @@ export function strictDecodingRefusal(
 }
 
 /**
- * The strategy's validation of the object to store (customresource validator.go Validate):
- * `lead` — the type and metadata causes (object-meta.ts metaCauses) — then the schema's wrong
- * scalar types, in one 422 Invalid.
+ * The strategy's validation of the object to store (customresource strategy.go Validate /
+ * ValidateUpdate): `lead` — the type and metadata causes (object-meta.ts metaCauses) — then the
+ * schema's and its CEL rules' errors (crd-validation.ts), in one 422 Invalid. `old` is the
+ * stored object on an update, patch or apply to an existing object (ratcheting: its unchanged
+ * invalid parts pass); the warnings (ratcheted rule failures, rules not evaluated) go to `warn`.
  */
 export function invalidObject(
   a: Admission,
@@ -102,19 +108,22 @@ export function invalidObject(
   version: string,
   obj: Obj,
   lead: Cause[],
+  old?: Obj,
+  warn: (text: string) => void = () => {},
 ): Status | undefined {
   const schema = schemaOf(a.crds, plural, version);
-  const wrong = lead.some((c) => c.field === 'kind')
-    ? []
-    : (schema ? typeErrors(schema, obj) : []).filter((e) => !e.endsWith(UNDECLARED));
-  const causes = [
-    ...lead,
-    ...wrong.map((e) => ({
-      reason: 'FieldValueTypeInvalid',
-      field: e.slice(1, e.indexOf(':')),
-      message: `Invalid value: ${e.slice(e.indexOf(':') + 2)}`,
-    })),
-  ];
+  const found =
+    schema && !lead.some((c) => c.field === 'kind')
+      ? schemaErrors(
+          schema,
+          obj,
+          old,
+          lead.map((c) => c.reason),
+        )
+      : { errors: [], warnings: [] };
+  // the warning recorder writes as it goes, whatever the answer (status.ts warnOn)
+  found.warnings.forEach(warn);
+  const causes = [...lead, ...found.errors.map(asCause)];
   if (causes.length === 0) return undefined;
   return invalid(`${RESOURCES[plural].kind}.${ISTIO_GROUP}`, obj.metadata?.name ?? '', causes);
 }

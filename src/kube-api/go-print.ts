@@ -1,0 +1,41 @@
+/**
+ * Go's fmt verbs as the apiserver's validation messages use them, for JSON values decoded the
+ * way the apiserver decodes a custom resource (integers as int64, other numbers as float64):
+ *
+ *  - `%v` of an int64: decimal; of a float64: strconv.FormatFloat(f, 'g', -1, 64) — the
+ *    shortest digits, in exponent form when the exponent is < -4 or >= 6 ("if precision was
+ *    the shortest possible, use precision 6 for this decision", strconv/ftoa.go), so
+ *    4294967295.0 prints "4.294967295e+09", 1e6 "1e+06", 100.5 "100.5";
+ *  - `%q` of a string: strconv.Quote — JSON's escaping is the same for ", \, \n, \r, \t and
+ *    printable text; control characters differ (Go writes \x01, JSON \u0001) [not imitated].
+ *
+ * JavaScript cannot tell the JSON text "100.0" (a float64 in Go) from "100" (an int64): an
+ * integral number is taken as an int64 here.
+ */
+export function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** %v of a float64 (strconv 'g', shortest). */
+export function goFloat(f: number): string {
+  if (!Number.isFinite(f)) return f > 0 ? '+Inf' : f < 0 ? '-Inf' : 'NaN';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const [mantissa, expText] = f.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(f);
+}
+
+/** %v of a number as the apiserver holds it: int64 when integral, else float64. */
+export function goNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : goFloat(n);
+}
+
+/** The ErrorBody printing of a value: %v for numbers and booleans, %q for strings. */
+export function goValue(v: unknown): string {
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  // %#v of a map or slice: the apiserver never prints those in the messages imitated here
+  return JSON.stringify(v);
+}
