@@ -329,5 +329,10 @@ export function translateVirtualHosts(
       vh.routes.push(...routes);
     }
   }
+  // gateway.go: every virtual host's routes go through `SortVHostRoutes`, which moves the
+  // catch-all routes to the end (stable), so one VirtualService's catch-all does not hide the
+  // routes another VirtualService adds to the same host
+  for (const vh of byHost.values())
+    vh.routes = [...vh.routes.filter((r) => !isCatchAll(r.match)), ...vh.routes.filter((r) => isCatchAll(r.match))];
   return [...byHost.values()];
 }

@@ -137,6 +137,21 @@ test('TranslateFault: a delay always carries a percentage — the deprecated int
   assert.equal(fault({}), { fixed_delay: '1s', percentage: { numerator: 0, denominator: 'HUNDRED' } });
 });
 
+test('gateway.go SortVHostRoutes: catch-alls of several VirtualServices on one host go last, the rest keep their order', () => {
+  const second = {
+    ...vs([{ match: [{ uri: { prefix: '/api' } }], route: DEST }]),
+    metadata: { name: 'b', namespace: 'default' },
+  };
+  const [vh] = translateVirtualHosts(
+    [vs([{ match: [{ uri: { exact: '/x' } }], route: DEST }, { route: DEST }]), second as VirtualService],
+    'default',
+  );
+  assert.equal(
+    vh.routes.map((r) => r.match.path ?? r.match.prefix),
+    ['/x', '/api', '/'],
+  );
+});
+
 test('buildGatewayVirtualHostDomains: "*" alone, a wildcard host keeps the server port, others any port', () => {
   const vhs = translateVirtualHosts([vs([{ route: DEST }], ['*', '*.example.com', 'a.example.com'])], 'default');
   assert.equal(
