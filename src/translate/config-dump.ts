@@ -4,11 +4,15 @@
  * local mesh's admin port. "Expected" is computed by src/translate/ — the one
  * DR/VS → Envoy translation — never by a second copy here.
  *
- * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1): for every cluster
- * `outbound|PORT|SUBSET|FQDN` of a service a DestinationRule names, the four circuit-breaker
- * thresholds and the outlier detection block; for every host a VirtualService names, each
- * route's timeout, retry policy and fault filter config, matched by the route's `match`.
- * Envoy prints protobuf JSON: durations as "0.500s", int64 as strings — compared by value.
+ * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1 and their meshproof notes):
+ * for every cluster `outbound|PORT|SUBSET|FQDN` of a service a DestinationRule names, the four
+ * circuit-breaker thresholds, retry_budget, the outlier detection block with the panic
+ * threshold, lb_policy, and the connect / idle / keepalive settings the DR sets
+ * (compareCluster); for every host a VirtualService names, each route's timeout, retry policy,
+ * fault filter config, weights and header lists, matched by the route's `match` in a form
+ * Istio 1.22 and 1.29 both render (matchKey). Envoy prints protobuf JSON: durations as
+ * "0.500s", int64 as strings, plain proto3 zeros left out — compared by value (sameValue,
+ * OMITTED_ZERO).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { IstioPolicies } from '../policy/by-kind.js';
