@@ -14,7 +14,7 @@
  */
 import type { OutlierSettings } from './cluster-config.js';
 import type { ClusterStats } from './stats.js';
-import { ejectionAllowed, type ProxyVersion } from './proxy.js';
+import { decaysOnUnejectTick, ejectionAllowed, type ProxyVersion } from './proxy.js';
 
 /** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
 export const LocalOrigin = {
@@ -134,7 +134,13 @@ export class OutlierDetector<H extends object> {
     return m;
   }
 
-  /** The interval tick: decay multipliers of healthy hosts, un-eject hosts whose time is up. */
+  /**
+   * The interval tick (`DetectorImpl::onIntervalTimer`): un-eject hosts whose time is up
+   * (`checkHostForUneject`), then decay the multiplier of every host that was healthy for the
+   * whole interval — current Envoy skips the host this very tick brought back ("Node is healthy
+   * and was not ejected since the last check": `now - lastUnejectionTime >= interval`); Envoy
+   * before 1.28 decremented it too (proxy.ts `decaysOnUnejectTick`).
+   */
   private sweep(): void {
     const now = this.now();
     for (const [host, h] of this.monitors) {
@@ -147,6 +153,7 @@ export class OutlierDetector<H extends object> {
         h.c5xx = 0;
         h.cGw = 0;
         h.cLocal = 0;
+        if (decaysOnUnejectTick(this.proxy) && h.backoff > 0) h.backoff--;
         this.ejectedHosts--;
         this.onChange(host, false);
       }
