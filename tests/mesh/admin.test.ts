@@ -31,10 +31,16 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
       'upstream_rq_timeout',
       'outlier_detection.ejections_enforced_total',
       'outlier_detection.ejections_active',
-      'circuit_breakers.default.remaining_pending',
+      'circuit_breakers.default.rq_pending_open',
     ]) {
       assert.ok(text.includes(`cluster.${CLUSTER}.${name}: `), name);
     }
+    // §2.1: Istio ≥ 1.29 leaves track_remaining off (DISABLE_TRACK_REMAINING_CB_METRICS; istio.io 1.29
+    // upgrade notes: circuit breaker remaining metrics "tracking is disabled by default")
+    assert.equal(
+      lines.filter((l) => l.includes('.remaining_')),
+      [],
+    );
     assert.ok(text.includes(`cluster.${CLUSTER}.upstream_rq_total: 1\n`));
     const json = JSON.parse(await admin(m.adminUrl, '/stats?format=json')) as {
       stats: { name: string; value: number }[];
@@ -119,7 +125,6 @@ test('/config_dump: ClustersConfigDump and RoutesConfigDump in Envoy field names
       max_pending_requests: 1,
       max_requests: 4294967295,
       max_retries: 4294967295,
-      track_remaining: true,
     });
     assert.equal(c.outlier_detection, {
       enforcing_success_rate: 0,
