@@ -17,7 +17,7 @@ function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
   out[`${p}upstream_cx_active`] = cs.resources.cx;
   out[`${p}upstream_rq_active`] = cs.resources.active;
   out[`${p}upstream_rq_pending_active`] = cs.resources.pending;
-  out[`${p}outlier_detection.ejections_active`] = cs.ejectedCount();
+  if (cs.outlier) out[`${p}outlier_detection.ejections_active`] = cs.ejectedCount();
   out[`${p}membership_total`] = cs.hosts.length;
   out[`${p}membership_healthy`] = cs.healthy.length;
   const cb = `${p}circuit_breakers.default.`;

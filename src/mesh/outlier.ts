@@ -113,6 +113,9 @@ export class OutlierDetector<H extends object> {
     if (h.ejected) return;
     const c = this.stats.c;
     c[`outlier_detection.ejections_detected_${kind}`]++;
+    // the deprecated `ejections_consecutive_5xx`: every consecutive-5xx detection of a host not
+    // yet ejected, refused or not (onConsecutiveErrorWorker, after ejectHost)
+    if (kind === 'consecutive_5xx') c['outlier_detection.ejections_consecutive_5xx']++;
     if (!ejectionAllowed(this.proxy, this.ejectedHosts, this.monitors.size, this.s.maxEjectionPercent)) {
       c['outlier_detection.ejections_overflow']++;
       return;
