@@ -14,6 +14,8 @@ export interface EnvConfig {
   forced?: boolean;
   /** GitHub Actions step summary file, when set */
   githubStepSummary?: string;
+  /** the CI job's checkout (GITHUB_WORKSPACE, else GitLab's CI_PROJECT_DIR): junit.xml names files relative to it */
+  checkoutRoot?: string;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
@@ -25,6 +27,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     plain: forceColor(env.FORCE_COLOR) ?? (env.CI === 'true' || nonEmpty(env.NO_COLOR) !== undefined),
     forced: forceColor(env.FORCE_COLOR) === undefined ? undefined : !forceColor(env.FORCE_COLOR),
     githubStepSummary: nonEmpty(env.GITHUB_STEP_SUMMARY),
+    checkoutRoot: nonEmpty(env.GITHUB_WORKSPACE) ?? nonEmpty(env.CI_PROJECT_DIR),
   };
 }
 

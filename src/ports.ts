@@ -120,7 +120,12 @@ export interface Applier {
 
 /** Optional gateway counter source (Envoy `/stats` of every gateway replica, summed). */
 export interface CounterSource {
-  read(): Promise<Record<string, number>>;
+  /**
+   * `opensDelta`: this reading is the first of a delta (a phase slot's "before"), so a replica
+   * restart since the previous reading spoils no delta — both ends come from the new Envoy; the
+   * source tells `note` instead of failing the read.
+   */
+  read(opts?: { opensDelta?: boolean; note?: (line: string) => void }): Promise<Record<string, number>>;
 }
 
 /**

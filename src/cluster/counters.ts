@@ -24,8 +24,10 @@ interface ReplicaReading {
 /**
  * Sums the selected counters over every replica; reads them all at once, bracketing a phase.
  * A replica that restarted since the last reading (its Envoy counters start again from 0, so a
- * delta across the restart would be short or negative) fails the read, naming the replica: the
- * orchestrator then drops that phase's gateway deltas with a note rather than report them.
+ * delta across the restart would be short or negative) fails the read that closes a delta,
+ * naming the replica: the orchestrator then drops that phase's gateway deltas with a note rather
+ * than report them. A restart seen by the reading that opens a delta (between two phases) spoils
+ * nothing — both ends of the coming delta are the new Envoy's — and is only noted.
  */
 export function gatewayCounterSource(
   replicas: string[],
@@ -35,7 +37,7 @@ export function gatewayCounterSource(
 ): CounterSource {
   const last = new Map<string, ReplicaReading>();
   return {
-    async read() {
+    async read(opts = {}) {
       const texts = await Promise.all(replicas.map(readStats));
       const at = now();
       const stats = texts.map(parseEnvoyStats);
@@ -46,10 +48,13 @@ export function gatewayCounterSource(
         if (sign) restarted.push(`${replica} (${sign})`);
         last.set(replica, reading);
       });
-      if (restarted.length > 0)
-        throw new Error(
-          `gateway replica${restarted.length > 1 ? 's' : ''} ${restarted.join(', ')} restarted since the last /stats reading: Envoy's counters started again from 0, so no delta across the restart is right`,
+      const who = `gateway replica${restarted.length > 1 ? 's' : ''} ${restarted.join(', ')} restarted since the last /stats reading`;
+      if (restarted.length > 0 && opts.opensDelta)
+        opts.note?.(
+          `${who}: the coming phase's deltas count from the new Envoy, whose connection pools and outlier ejections started afresh`,
         );
+      else if (restarted.length > 0)
+        throw new Error(`${who}: Envoy's counters started again from 0, so no delta across the restart is right`);
       return sumCounters(stats.map((s) => selectGatewayStats(s, fqdns)));
     },
   };

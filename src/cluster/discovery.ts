@@ -10,6 +10,7 @@ import type { PolicyDoc } from '../policy/model.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError } from './errors.js';
 import { GATEWAY_DEFAULTS, type GatewaySelector } from './gateway-pods.js';
+import { apiClient } from './api-client.js';
 
 export interface Decided {
   value: string;
@@ -23,7 +24,7 @@ const HTTP_PORT_NAMES = ['http2', 'http', 'http-80'];
 export async function discoverGatewayUrl(conn: Connection, sel: GatewaySelector = {}): Promise<Decided> {
   const namespace = sel.namespace ?? GATEWAY_DEFAULTS.namespace;
   const labelSelector = sel.selector ?? GATEWAY_DEFAULTS.selector;
-  const api = conn.kc.makeApiClient(conn.k8s.CoreV1Api);
+  const api = apiClient(conn, conn.k8s.CoreV1Api);
   let services: V1Service[];
   try {
     services = (await api.listNamespacedService({ namespace, labelSelector })).items;
@@ -68,7 +69,7 @@ export async function discoverGatewayUrl(conn: Connection, sel: GatewaySelector 
 async function nodeAddress(conn: Connection): Promise<{ node: string; type: string; address: string }> {
   let nodes;
   try {
-    nodes = (await conn.kc.makeApiClient(conn.k8s.CoreV1Api).listNode()).items;
+    nodes = (await apiClient(conn, conn.k8s.CoreV1Api).listNode()).items;
   } catch (err) {
     throw explainApiError(err, { verb: 'list', resource: 'nodes', server: conn.server });
   }

@@ -8,6 +8,7 @@ import { loadedClientNode } from './client-node.js';
 import { ConfigError, InfraError, type MeshproofError } from '../errors.js';
 import { stripUserinfo } from '../util/redact.js';
 import { README_CLUSTER_SECTION } from './resources.js';
+import { retriesOf } from './api-retry.js';
 
 /** What we were doing when the call failed, for the message. */
 export interface CallContext {
@@ -48,7 +49,9 @@ function rawStatusMessage(err: unknown): string {
     const parsed = JSON.parse(body) as { message?: string };
     return parsed.message ?? body;
   } catch {
-    return body;
+    // a plain-text answer: APF's and max-in-flight's 429 is `http.Error` → "Too many requests,
+    // please try again later.\n" (apiserver filters/maxinflight.go tooManyRequests)
+    return body.trim();
   }
 }
 
@@ -58,7 +61,7 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
   const code = httpCode(err);
   if (code === undefined)
     return new InfraError(
-      `cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}); is the cluster up and the kubeconfig context right?`,
+      `cannot reach the Kubernetes API at ${c.server} (${statusMessage(err)}${afterRetries(err)}); is the cluster up and the kubeconfig context right?`,
     );
   if (code === 403)
     return new InfraError(
@@ -84,7 +87,17 @@ export function explainApiError(err: unknown, c: CallContext): MeshproofError {
   const noNamespace = code === 404 && /^namespaces "[^"]*" not found$/.test(statusMessage(err));
   if ((code === 400 || code === 422 || noNamespace) && c.source)
     return new ConfigError(`${c.source}: the cluster rejected ${what}: ${statusMessage(err)}`);
-  return new InfraError(`the Kubernetes API answered ${code} to ${c.verb} ${what}${where}: ${statusMessage(err)}`);
+  return new InfraError(
+    `the Kubernetes API answered ${code} to ${c.verb} ${what}${where}: ${statusMessage(err)}${afterRetries(err)}`,
+  );
+}
+
+/** " (still so after 10 retries over 10 s)" when the retry policy sent the request again (api-retry.ts). */
+function afterRetries(err: unknown): string {
+  const r = retriesOf(err);
+  return r
+    ? ` (after ${r.retries} ${r.retries === 1 ? 'retry' : 'retries'} over ${Math.round(r.waitedMs / 1000)} s)`
+    : '';
 }
 
 /**

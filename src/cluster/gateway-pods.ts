@@ -9,6 +9,7 @@ import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage } from './errors.js';
 import { getViaPortForward, PortForwardRefused } from './port-forward.js';
 import { README_CLUSTER_SECTION } from './resources.js';
+import { apiClient } from './api-client.js';
 
 /** Where Istio's ingress gateway lives and how it is labelled (Istio's default install). */
 export const GATEWAY_DEFAULTS = {
@@ -35,7 +36,7 @@ export async function listGatewayPods(conn: Connection, sel: GatewaySelector = {
   const labelSelector = sel.selector ?? GATEWAY_DEFAULTS.selector;
   let list;
   try {
-    list = await conn.kc.makeApiClient(conn.k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector });
+    list = await apiClient(conn, conn.k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector });
   } catch (err) {
     throw explainApiError(err, { verb: 'list', resource: 'pods', namespace, server: conn.server });
   }
@@ -70,9 +71,11 @@ export class AdminReader {
     if (this.routes.get(pod.name) !== 'port-forward') {
       try {
         const body = await withTimeout(
-          this.conn.kc
-            .makeApiClient(this.conn.k8s.CoreV1Api)
-            .connectGetNamespacedPodProxyWithPath({ name: `${pod.name}:${this.port}`, namespace: pod.namespace, path }),
+          apiClient(this.conn, this.conn.k8s.CoreV1Api).connectGetNamespacedPodProxyWithPath({
+            name: `${pod.name}:${this.port}`,
+            namespace: pod.namespace,
+            path,
+          }),
           this.timeoutMs,
           pod.name,
         );

@@ -12,6 +12,7 @@ import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { explainApiError, httpCode, statusMessage, type CallContext } from './errors.js';
 import { FIELD_MANAGER, ISTIO_GROUP, PLURALS } from './resources.js';
+import { apiClient } from './api-client.js';
 
 type Obj = Record<string, unknown>;
 
@@ -23,7 +24,7 @@ export class IstioApi {
   private readonly resources = new Map<string, Promise<string[]>>();
 
   constructor(readonly conn: Connection) {
-    this.api = conn.kc.makeApiClient(conn.k8s.CustomObjectsApi);
+    this.api = apiClient(conn, conn.k8s.CustomObjectsApi);
   }
 
   /** Which networking.istio.io versions are served; InfraError when none or unreachable. */
@@ -31,7 +32,7 @@ export class IstioApi {
     if (this.served) return this.preferred;
     let groups;
     try {
-      groups = await this.conn.kc.makeApiClient(this.conn.k8s.ApisApi).getAPIVersions();
+      groups = await apiClient(this.conn, this.conn.k8s.ApisApi).getAPIVersions();
     } catch (err) {
       throw explainApiError(err, { verb: 'get', resource: 'API groups (/apis)', server: this.conn.server });
     }

@@ -11,6 +11,7 @@ import type { DeletePreconditions, OperatorApi, RunnerPod } from '../load/k6-ope
 import { K6_GROUP, K6_VERSION, TESTRUN_PLURAL } from '../load/k6-operator/objects.js';
 import { explainApiError, httpCode } from './errors.js';
 import type { Connection } from './kubeconfig.js';
+import { apiClient } from './api-client.js';
 
 type Obj = Record<string, unknown>;
 const TESTRUNS = `${TESTRUN_PLURAL}.${K6_GROUP}`;
@@ -20,8 +21,8 @@ export class K8sOperatorApi implements OperatorApi {
   private readonly custom: CustomObjectsApi;
 
   constructor(private readonly conn: Connection) {
-    this.core = conn.kc.makeApiClient(conn.k8s.CoreV1Api);
-    this.custom = conn.kc.makeApiClient(conn.k8s.CustomObjectsApi);
+    this.core = apiClient(conn, conn.k8s.CoreV1Api);
+    this.custom = apiClient(conn, conn.k8s.CustomObjectsApi);
   }
 
   get server(): string {

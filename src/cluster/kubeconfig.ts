@@ -13,6 +13,8 @@ import { clientNode, type ClientNode } from './client-node.js';
 import { InfraError, UsageError } from '../errors.js';
 import { statusMessage } from './errors.js';
 import { stripUserinfo } from '../util/redact.js';
+import { apiClient } from './api-client.js';
+import { API_MAX_RETRIES, API_RETRY_BUDGET_MS, realSleep, type ApiRetryOptions } from './api-retry.js';
 
 export interface ConnectOptions {
   /** `--kubeconfig` */
@@ -22,6 +24,10 @@ export interface ConnectOptions {
   /** scenario `policy.namespace` or `--namespace` */
   namespace?: string;
   env?: NodeJS.ProcessEnv;
+  /** where a retry's line goes ("API server busy (429) … retrying in 1 s"); default stderr */
+  log?: (line: string) => void;
+  /** the retry policy's bounds and clock (api-retry.ts); tests shorten the sleep */
+  retry?: Partial<ApiRetryOptions>;
 }
 
 export interface Connection {
@@ -34,6 +40,8 @@ export interface Connection {
   namespace: string;
   /** "context kind-dev (https://127.0.0.1:6443), namespace shop" */
   describe: string;
+  /** how every API client of this connection sends again (api-client.ts, api-retry.ts) */
+  retry: ApiRetryOptions;
 }
 
 /** How long the first call (GET /version) may take before the API counts as unreachable. */
@@ -62,7 +70,22 @@ export async function loadConnection(opts: ConnectOptions = {}): Promise<Connect
   // `server: https://TOKEN@host` (issue 13 item 12): `server` is what messages, reports and the
   // journal show, so it never carries the userinfo; requests still use the kubeconfig's own URL
   const server = stripUserinfo(cluster.server);
-  return { kc, k8s, context, server, namespace, describe: `context ${context} (${server}), namespace ${namespace}` };
+  const retry: ApiRetryOptions = {
+    maxRetries: API_MAX_RETRIES,
+    budgetMs: API_RETRY_BUDGET_MS,
+    sleep: realSleep,
+    log: opts.log ?? ((line) => process.stderr.write(`meshproof: ${line}\n`)),
+    ...opts.retry,
+  };
+  return {
+    kc,
+    k8s,
+    context,
+    server,
+    namespace,
+    describe: `context ${context} (${server}), namespace ${namespace}`,
+    retry,
+  };
 }
 
 function loadKubeConfig(k8s: ClientNode, flag: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
@@ -129,7 +152,7 @@ export async function checkReachable(conn: Connection, timeoutMs = REACHABILITY_
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const v = await Promise.race([conn.kc.makeApiClient(conn.k8s.VersionApi).getCode(), timeout]);
+    const v = await Promise.race([apiClient(conn, conn.k8s.VersionApi).getCode(), timeout]);
     return v.gitVersion;
   } catch (err) {
     throw new InfraError(

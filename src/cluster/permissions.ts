@@ -18,6 +18,7 @@ import { InfraError } from '../errors.js';
 import type { Connection } from './kubeconfig.js';
 import { statusMessage } from './errors.js';
 import { ISTIO_GROUP, PLURALS, README_CLUSTER_SECTION } from './resources.js';
+import { apiClient } from './api-client.js';
 
 /** One verb on one resource in one namespace, and why the run needs it. */
 export interface AccessNeed {
@@ -114,7 +115,7 @@ export function needText(n: AccessNeed): string {
 export type AccessReviewer = (need: AccessNeed) => Promise<{ allowed: boolean; reason?: string } | undefined>;
 
 export function selfSubjectAccessReviewer(conn: Connection): AccessReviewer {
-  const api = conn.kc.makeApiClient(conn.k8s.AuthorizationV1Api);
+  const api = apiClient(conn, conn.k8s.AuthorizationV1Api);
   return async (need) => {
     const resourceAttributes: V1ResourceAttributes = {
       verb: need.verb,

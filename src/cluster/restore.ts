@@ -12,7 +12,7 @@ import { hasCreated, replayCreated } from './k6-operator-restore.js';
 import { loadConnection, type ConnectOptions, type Connection } from './kubeconfig.js';
 import { keyText } from '../ports.js';
 
-export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env'> {
+export interface RestoreOptions extends Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env' | 'retry'> {
   runId?: string;
   journalDir?: string;
   /** overwrite objects someone else changed since the run's last write (default: leave them, exit 3) */

@@ -232,7 +232,10 @@ async function readCounters(
 ): Promise<Record<string, number> | undefined> {
   if (!deps.counters) return undefined;
   try {
-    return await deps.counters.read();
+    return await deps.counters.read({
+      opensDelta: when === 'before',
+      note: (line) => runs.notes.push(`gateway counters: before the ${phase} phase (slot ${slot + 1}): ${line}`),
+    });
   } catch (err) {
     // a refusal no retry can cure (e.g. RBAC on pods/portforward: cluster/gateway-pods.ts)
     // stops the run here — before the first apply when it is the first read

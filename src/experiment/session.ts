@@ -23,6 +23,7 @@ import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
 import { peakLoad } from '../scenario/load-cap.js';
 import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
 import { join } from 'node:path';
+import { readEnv } from '../config.js';
 import { appendStepSummary } from '../report/markdown.js';
 
 export interface SessionOptions {
@@ -109,7 +110,10 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   }
   // the folder is the run id: the report, its folder, the cluster label and journal name one run alike
   const dir = join(opts.out, report.runId);
-  const files = await writeReports(report, dir, opts.formats);
+  const files = await writeReports(report, dir, opts.formats, {
+    cwd: process.cwd(),
+    checkoutRoot: readEnv().checkoutRoot,
+  });
   // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
   if (opts.formats.includes('md')) await appendStepSummary(report);
   return { kind: 'report', report, dir, files };

@@ -7,7 +7,7 @@ import { countBySeverity, formatFindingsGrouped, Severity, sortFindings, type Fi
 import { escapeControls } from '../util/text.js';
 import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
-import { loadPolicies } from './load.js';
+import { loadPolicyFiles } from './load.js';
 import type { PolicyDoc } from './model.js';
 import { validate } from './validate.js';
 import { policySetConflicts } from './conflicts.js';
@@ -28,6 +28,8 @@ export interface CheckReport {
   /** the paths as given */
   inputs: string[];
   documents: DocumentSummary[];
+  /** files that could not be read or parsed: each has its error findings, the rest were checked */
+  unreadable: string[];
   findings: Finding[];
   errors: number;
   warnings: number;
@@ -35,8 +37,34 @@ export interface CheckReport {
 
 /** `validate`: every finding of validation. `lint`: validation errors plus lint warnings. */
 export async function checkPolicies(paths: string[], opts: { lint?: LintOptions } = {}): Promise<CheckReport> {
-  const docs = await loadPolicies(paths);
-  return checkDocs(paths, docs, opts);
+  const { docs, unreadable } = await loadPolicyFiles(paths);
+  const report = checkDocs(paths, docs, opts);
+  if (unreadable.length === 0) return report;
+  // a file that does not parse is an error finding of its own; the other files are still checked
+  const findings = sortFindings([
+    ...unreadable.flatMap(({ file, error }) => loadFindings(file, error)),
+    ...report.findings,
+  ]);
+  return { ...report, unreadable: unreadable.map((u) => u.file), findings, ...countBySeverity(findings) };
+}
+
+/**
+ * A file's load error as findings, one per line of its message: `file:line:col: what` keeps its
+ * place; a line without one (`file: permission denied`) is pinned to 1:1.
+ */
+function loadFindings(file: string, error: Error): Finding[] {
+  return error.message.split('\n').map((line) => {
+    const rest = line.startsWith(`${file}:`) ? line.slice(file.length + 1) : line;
+    const at = /^(\d+):(\d+): ([\s\S]*)$/.exec(rest);
+    return {
+      severity: Severity.error,
+      file,
+      line: at ? Number(at[1]) : 1,
+      column: at ? Number(at[2]) : 1,
+      path: '',
+      message: (at ? at[3] : rest).trim(),
+    };
+  });
 }
 
 export function checkDocs(inputs: string[], docs: PolicyDoc[], opts: { lint?: LintOptions } = {}): CheckReport {
@@ -47,7 +75,7 @@ export function checkDocs(inputs: string[], docs: PolicyDoc[], opts: { lint?: Li
   const findings = opts.lint
     ? sortFindings([...validation.filter((f) => f.severity === Severity.error), ...lint(docs, opts.lint)])
     : validation;
-  return { inputs, documents: docs.map(summarize), findings, ...countBySeverity(findings) };
+  return { inputs, documents: docs.map(summarize), unreadable: [], findings, ...countBySeverity(findings) };
 }
 
 function summarize(d: PolicyDoc): DocumentSummary {
@@ -78,7 +106,8 @@ export function formatCheckReport(r: CheckReport): string {
   const notChecked = r.documents.length - checked;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   lines.push(
-    `${plural(checked, 'document')} checked${notChecked ? `, ${notChecked} not checked` : ''}: ` +
+    `${plural(checked, 'document')} checked${notChecked ? `, ${notChecked} not checked` : ''}` +
+      `${r.unreadable.length ? `, ${plural(r.unreadable.length, 'file')} not parsed` : ''}: ` +
       `${plural(r.errors, 'error')}, ${plural(r.warnings, 'warning')}`,
   );
   return escapeControls(lines.join('\n')) + '\n';

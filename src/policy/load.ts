@@ -34,13 +34,35 @@ const POLICY_FILE = /\.ya?ml$/i;
 
 /** Loads every document of the given files and directories (directories are searched recursively for *.yaml / *.yml). */
 export async function loadPolicies(paths: string[]): Promise<PolicyDoc[]> {
-  const docs: PolicyDoc[] = [];
-  for (const file of await expandPaths(paths)) {
-    const size = await statOrThrow(file).then((s) => s.size);
-    if (size > MAX_POLICY_FILE_BYTES) throw tooBig(file, size);
-    docs.push(...loadPolicyText(readUtf8(await readOrThrow(file), file), file));
-  }
+  const { docs, unreadable } = await loadPolicyFiles(paths, { stopAtFirst: true });
+  if (unreadable.length > 0) throw unreadable[0].error;
   return docs;
+}
+
+/**
+ * Like loadPolicies, but a file that cannot be read or parsed does not stop the others: its
+ * ConfigError is returned beside the documents of the rest (`validate` and `lint` report every
+ * file's findings, as a linter does). A path that does not exist still throws: that is the
+ * command line's mistake, not a file's. `stopAtFirst` ends at the first unreadable file.
+ */
+export async function loadPolicyFiles(
+  paths: string[],
+  opts: { stopAtFirst?: boolean } = {},
+): Promise<{ docs: PolicyDoc[]; unreadable: { file: string; error: ConfigError }[] }> {
+  const docs: PolicyDoc[] = [];
+  const unreadable: { file: string; error: ConfigError }[] = [];
+  for (const file of await expandPaths(paths)) {
+    try {
+      const size = await statOrThrow(file).then((s) => s.size);
+      if (size > MAX_POLICY_FILE_BYTES) throw tooBig(file, size);
+      docs.push(...loadPolicyText(readUtf8(await readOrThrow(file), file), file));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      unreadable.push({ file, error: err });
+      if (opts.stopAtFirst) break;
+    }
+  }
+  return { docs, unreadable };
 }
 
 /** Parses one YAML text (named `file` in messages) into its documents. */

@@ -28,7 +28,7 @@
  *   links `file` in its test report. So each gate's case names the scenario file when it is a
  *   path inside the checkout.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { describeTopology, topologyOf } from './topology.js';
 import type { GateReport, Report } from './model.js';
 import { isNum } from './format.js';
@@ -78,9 +78,28 @@ export function uniqueNames(names: readonly string[]): string[] {
 /** The one test case of a run without gates: an empty file fails Jenkins' and dorny/test-reporter's step. */
 export const NO_GATES = 'verdict (no gates)';
 
-/** A relative path that stays inside the folder it is relative to (a CI checkout): what a `file` attribute can point at. */
-function checkoutPath(p: string | undefined): p is string {
-  return !!p && !isAbsolute(p) && !/^[A-Za-z]:/.test(p) && !p.split(/[\\/]/).includes('..');
+/** Where meshproof ran: its working folder and the CI job's checkout (config.ts `checkoutRoot`), when known. */
+export interface RunPlace {
+  cwd?: string;
+  checkoutRoot?: string;
+}
+
+/**
+ * The scenario file as a path inside the CI checkout, or undefined when it lies outside (a
+ * `file` attribute must point at a file of the repository). mikepenz takes the path as
+ * relative to the repository, after stripping a `$GITHUB_WORKSPACE/` prefix (testParser.ts
+ * `parseSuite`; its `resolvePath` globs only `<file>.*`, which a path with its extension never
+ * matches), and GitLab links it from the project's root. So when the checkout is known, the
+ * path is made relative to it: a job that ran meshproof from a `working-directory` still points
+ * at the right file. Otherwise: the path as typed, when it is relative and does not climb out.
+ */
+export function checkoutPath(file: string | undefined, place: RunPlace = {}): string | undefined {
+  if (!file) return undefined;
+  if (place.checkoutRoot && place.cwd) {
+    const rel = relative(place.checkoutRoot, resolve(place.cwd, file));
+    return rel && !isAbsolute(rel) && !rel.split(sep).includes('..') ? rel.split(sep).join('/') : undefined;
+  }
+  return !isAbsolute(file) && !/^[A-Za-z]:/.test(file) && !file.split(/[\\/]/).includes('..') ? file : undefined;
 }
 
 const seconds = (ms: number) => (isNum(ms) ? ms / 1000 : 0).toFixed(3);
@@ -89,7 +108,7 @@ export function testCaseName(g: Pick<GateReport, 'metric' | 'expression' | 'scop
   return `${g.metric} - ${g.expression} (${g.scope})`;
 }
 
-export function render(report: Report): string {
+export function render(report: Report, place: RunPlace = {}): string {
   const x = escapeXml;
   const ms = { baseline: report.phases.baseline.stats.durationMs, policy: report.phases.policy.stats.durationMs };
   const count = (v: GateReport['verdict']) => report.gates.filter((g) => g.verdict === v).length;
@@ -124,7 +143,8 @@ export function render(report: Report): string {
   for (const [k, v] of props) out.push(`      <property name="${x(k)}" value="${x(v)}"/>`);
   out.push('    </properties>');
   const names = uniqueNames(report.gates.map(testCaseName));
-  const file = checkoutPath(report.scenario.file) ? ` file="${x(report.scenario.file)}"` : '';
+  const path = checkoutPath(report.scenario.file, place);
+  const file = path ? ` file="${x(path)}"` : '';
   report.gates.forEach((g, i) => {
     // a gate judges the data of its phase; a delta gate both phases
     const time = g.scope === 'delta' ? ms.baseline + ms.policy : ms[g.scope];

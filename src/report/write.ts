@@ -7,7 +7,7 @@ import { makeDirs } from '../util/files.js';
 import { join } from 'node:path';
 import { render as renderHtml } from './html.js';
 import { render as renderJson } from './json.js';
-import { render as renderJunit } from './junit.js';
+import { render as renderJunit, type RunPlace } from './junit.js';
 import { render as renderMarkdown } from './markdown.js';
 import type { Report } from './model.js';
 
@@ -15,7 +15,7 @@ export const REPORT_FORMATS = ['json', 'md', 'html', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Format → file name and renderer. */
-export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Report) => string }> = {
+export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Report, place: RunPlace) => string }> = {
   json: { file: 'report.json', render: renderJson },
   md: { file: 'report.md', render: renderMarkdown },
   html: { file: 'report.html', render: renderHtml },
@@ -24,12 +24,14 @@ export const REPORT_FILES: Record<ReportFormat, { file: string; render: (r: Repo
 
 /**
  * Writes each format's file into `dir` (created if needed); returns the paths written, in order.
- * No file format (`--format terminal`) writes nothing: no empty folder is left behind.
+ * No file format (`--format terminal`) writes nothing: no empty folder is left behind. `place`
+ * (where meshproof ran) lets junit.xml name the scenario file relative to a CI checkout.
  */
 export async function writeReports(
   report: Report,
   dir: string,
   formats: readonly ReportFormat[] = REPORT_FORMATS,
+  place: RunPlace = {},
 ): Promise<string[]> {
   if (formats.length === 0) return [];
   await makeDirs(dir); // not mkdir's recursive option, which never returns under /proc (src/util/files.ts)
@@ -37,7 +39,7 @@ export async function writeReports(
   for (const format of formats) {
     const { file, render } = REPORT_FILES[format];
     const path = join(dir, file);
-    await writeFile(path, render(report));
+    await writeFile(path, render(report, place));
     paths.push(path);
   }
   return paths;

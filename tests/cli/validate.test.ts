@@ -86,13 +86,41 @@ test('--strict turns warnings into exit 2; without it warnings exit 0', async ()
   assert.is((await runCli(['validate', '--strict', file])).code, 2);
 });
 
-test('broken YAML exits 2 with one file:line:col line and no stack trace', async () => {
+test('broken YAML exits 2 with one file:line:col finding and no stack trace', async () => {
   const r = await runCli(['validate', `${FIX}/broken/tabs.yaml`]);
   assert.is(r.code, 2);
   assert.is(
     r.stderr,
-    `meshproof: ${FIX}/broken/tabs.yaml:6:1: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces\n`,
+    `${FIX}/broken/tabs.yaml:6:1: error: invalid YAML: tabs are not allowed as indentation; indent YAML with spaces\n` +
+      '0 documents checked, 1 file not parsed: 1 error, 0 warnings\n',
   );
+});
+
+test('a file that does not parse does not hide the findings of the others (validate and lint, text and --json)', async () => {
+  const files = [`${FIX}/broken/duplicate-keys.yaml`, `${FIX}/warning-only.yaml`, `${FIX}/broken/list-root.yaml`];
+  for (const verb of ['validate', 'lint']) {
+    const r = await runCli([verb, ...files]);
+    assert.is(r.code, 2, `${verb}: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.is(
+      lines[0],
+      `${FIX}/broken/duplicate-keys.yaml:11:9: error: invalid YAML: duplicate key "maxConnections": each key may appear only once in a mapping`,
+    );
+    assert.is(
+      lines[1],
+      `${FIX}/broken/list-root.yaml:1:1: error: expected a Kubernetes object (a mapping with apiVersion and kind), got a list`,
+    );
+    assert.match(r.stderr, `${FIX}/warning-only.yaml:`, 'the readable file was checked');
+    assert.match(lines.at(-1)!, /^1 document checked, 2 files not parsed: 2 errors, [1-9]\d* warnings?$/);
+    const json = JSON.parse((await runCli([verb, '--json', ...files])).stdout);
+    assert.equal(json.unreadable, [`${FIX}/broken/duplicate-keys.yaml`, `${FIX}/broken/list-root.yaml`]);
+    assert.equal(
+      json.findings
+        .filter((f: { severity: string }) => f.severity === 'error')
+        .map((f: { file: string; line: number; column: number }) => `${f.file}:${f.line}:${f.column}`),
+      [`${FIX}/broken/duplicate-keys.yaml:11:9`, `${FIX}/broken/list-root.yaml:1:1`],
+    );
+  }
 });
 
 test('a missing path and a missing argument are usage errors (exit 2)', async () => {

@@ -19,6 +19,10 @@
  *  - modes: `forbidden` (403 for chosen verbs, with the real RBAC message), `outage`
  *    (every connection is reset), and one-shot scripted responses that `assertConsumed()`
  *    checks were all used; every request recorded; extra resources (fake-apiserver-k6.ts)
+ *  - a busy server: `busy()` answers the next N matching requests (or a seeded share of them)
+ *    as APF's 429, a shutting-down server's 429, or a 5xx with or without Retry-After, with the
+ *    real bodies and headers (fake-apiserver-busy.ts); like API Priority and Fairness, which
+ *    runs before authorization in the handler chain, these come before anything else
  *
  * Unlike a cluster with Istio, no validating webhook runs (the product's local API runs
  * meshproof's validator as one; `webhook: true` turns it on here). Not imitated: the Warning
@@ -37,6 +41,8 @@ import { ACCESS_REVIEW_PATH, reviewAnswer, reviewAttributes } from '../../src/ku
 import { coreResourceList, resource } from '../../src/kube-api/resources.js';
 import { ISTIO_GROUP, notFound, send, status, Status } from '../../src/kube-api/status.js';
 import { loadIstioCrds, type IstioRelease } from './fake-crd-schema.js';
+import { answerBusy, type BusyAnswer } from './fake-apiserver-busy.js';
+import { createRng, DEFAULT_SEED, type Rng } from '../../src/util/random.js';
 
 export interface FakePod {
   name: string;
@@ -76,6 +82,20 @@ export interface RequestRecord {
   path: string;
   query: URLSearchParams;
   contentType?: string;
+}
+
+/** Answer matching requests as a busy server would instead of serving them (fake-apiserver-busy.ts). */
+export interface BusyRule {
+  /** default any */
+  method?: string;
+  /** matched against the request path (no query) */
+  path: RegExp;
+  /** how many requests get `answer` */
+  times: number;
+  answer: BusyAnswer;
+  /** share of matching requests answered busy, drawn from `seed` (default 1: every one until `times`) */
+  rate?: number;
+  seed?: number;
 }
 
 export type FakeMode = 'normal' | 'forbidden' | 'outage';
@@ -120,6 +140,10 @@ export interface FakeApiServer {
   writeStatus(plural: string, namespace: string, name: string, status: Obj, manager?: string): Obj;
   /** one-shot responses, consumed in order of matching */
   script(r: ScriptedResponse): void;
+  /** answer the next `times` matching requests as a busy server (see BusyRule) */
+  busy(r: BusyRule): void;
+  /** every busy answer given: method, path, status */
+  busyAnswers: { method: string; path: string; status: number }[];
   assertConsumed(): void;
   close(): Promise<void>;
 }
@@ -156,6 +180,7 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
   }
   const events = new EventEmitter();
   const scripted: ScriptedResponse[] = [];
+  const busyRules: { rule: BusyRule; left: number; rng: Rng }[] = [];
   const api = await startKubeApi({
     port: options.port,
     crds,
@@ -196,10 +221,17 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
     remove: (plural, ns, name) => api.store.remove(plural, ns, name, false),
     writeStatus: (plural, ns, name, newStatus, manager) => api.store.writeStatus(plural, ns, name, newStatus, manager),
     script: (r) => void scripted.push(r),
+    busy: (rule) => void busyRules.push({ rule, left: rule.times, rng: createRng(rule.seed ?? DEFAULT_SEED) }),
+    busyAnswers: [],
     assertConsumed: () => {
       if (scripted.length > 0)
         throw new Error(
           `fake apiserver: ${scripted.length} scripted response(s) not consumed: ${scripted.map((s) => `${s.method} ${s.path}`).join(', ')}`,
+        );
+      const left = busyRules.filter((b) => b.left > 0);
+      if (left.length > 0)
+        throw new Error(
+          `fake apiserver: busy answers not given: ${left.map((b) => `${b.left} × ${b.rule.answer.kind} to ${b.rule.method ?? 'any'} ${b.rule.path}`).join(', ')}`,
         );
     },
     close: () => api.stop(),
@@ -217,6 +249,25 @@ export async function startFakeApiServer(options: FakeOptions = {}): Promise<Fak
       contentType: req.headers['content-type'],
     });
     if (fake.mode === 'outage') req.socket.destroy();
+  });
+  api.interceptors.push((req, res, url) => {
+    const path = decodeURIComponent(url.pathname);
+    const rule = busyRules.find(
+      (b) => b.left > 0 && (!b.rule.method || b.rule.method === req.method) && b.rule.path.test(path),
+    );
+    // a seeded draw per matching request: the same seed gives the same requests busy answers
+    if (!rule || rule.rng.next() >= (rule.rule.rate ?? 1)) return false;
+    rule.left--;
+    const istio = istioRoute(url, api.servedVersions);
+    const operation = verbOf(req.method!, istio?.name, url);
+    const resource = istio ? `${istio.plural}.${ISTIO_GROUP}` : (path.split('/').at(-1) ?? '');
+    answerBusy(res, rule.rule.answer, operation, resource);
+    fake.busyAnswers.push({
+      method: req.method!,
+      path,
+      status: rule.rule.answer.kind === 'reset' ? 0 : res.statusCode,
+    });
+    return true;
   });
   api.interceptors.push((req, res, url, body) => {
     const i = scripted.findIndex((s) => s.method === req.method && s.path.test(url.pathname));

@@ -181,6 +181,32 @@ test("done when (issue 11): after a run the VirtualService and its managedFields
   assert.is(sync.code, 0, sync.stderr);
 });
 
+test('a run whose policy apply meets two API Priority and Fairness 429s waits the 1 s Retry-After each time, passes, and leaves the VirtualService and its managedFields as before', async () => {
+  const before = {
+    yaml: await getYamlMasked(env, 'virtualservice', 'productpage'),
+    owners: ownership(env.fake.get('virtualservices', 'default', 'productpage')),
+  };
+  // the first two PATCHes of the VirtualService get APF's 429, Retry-After: 1
+  env.fake.busy({
+    method: 'PATCH',
+    path: /\/virtualservices\/productpage$/,
+    times: 2,
+    answer: { kind: 'apf', retryAfter: 1 },
+  });
+  const run = runBuiltin('1s');
+  const code = await run.exited;
+  assert.ok(code === 0 || code === 4, `exit ${code}: ${run.output()}`);
+  env.fake.assertConsumed();
+  const path429 = '/apis/networking.istio.io/v1/namespaces/default/virtualservices/productpage';
+  assert.match(run.output(), `API server busy (429) on PATCH ${path429}: retrying in 1 s (retry 1 of 10)`);
+  assert.match(run.output(), `API server busy (429) on PATCH ${path429}: retrying in 1 s (retry 2 of 10)`);
+  const patches = env.fake.requests.filter((r) => r.method === 'PATCH' && r.path === path429).length;
+  assert.is(patches, 3, 'the apply sent 3 times: two 429s, then served');
+  assert.is(await getYamlMasked(env, 'virtualservice', 'productpage'), before.yaml);
+  assert.equal(ownership(env.fake.get('virtualservices', 'default', 'productpage')), before.owners);
+  assert.is(new Journal(path.join(env.dir, 'reports', '.journal')).list()[0].state, 'done');
+});
+
 test('done when (issue 11): a concurrent edit during the run makes it exit 3 without losing the edit (journal kept)', async () => {
   const run = runBuiltin('3s');
   await policyApplied(run);

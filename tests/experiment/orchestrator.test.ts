@@ -5,6 +5,7 @@ import { runExperiment, ExperimentInterrupted, type ExperimentEvent } from '../.
 import { loadScenario, type Scenario } from '../../src/scenario/scenario.js';
 import { ExitCode, InfraError } from '../../src/errors.js';
 import { DEFAULT_APP } from '../../src/mesh/app-model.js';
+import { gatewayCounterSource } from '../../src/cluster/counters.js';
 import { FakeApplier, FakeClock, FakeEngine, type Script } from './fakes.js';
 
 /** Default world: baseline all ok; policy sheds half of the requests as overflow. */
@@ -315,6 +316,44 @@ test('gateway counters bracket each measured phase (not the warm-up) and sum ove
       ['baseline', 0, []],
       ['policy', 1000, []],
     ],
+  );
+});
+
+test('a gateway replica restarting between the phases spoils no delta: the policy phase is counted from the new Envoy, with a note', async () => {
+  let phase = '';
+  const h = await harness({ script: () => (phase === 'policy' ? { ok: 500, overflow: 500 } : { ok: 1000 }) });
+  const envoy = { uptime: 3600, overflow: 40 };
+  h.engine.onRun = ({ result }) => {
+    envoy.overflow += result.causes.overflow ?? 0;
+  };
+  const now = 0;
+  const stats = gatewayCounterSource(
+    ['gw-0'],
+    async () => `server.uptime: ${envoy.uptime}\n${OVERFLOW_STAT}: ${envoy.overflow}\n`,
+    undefined,
+    () => now,
+  );
+  const report = await runWithCounters(h, stats, (p) => {
+    phase = p;
+    // the replica restarts after the baseline phase's last reading (its counters from 0 again)
+    if (p === 'policy') Object.assign(envoy, { uptime: 2, overflow: 3 });
+  });
+  assert.equal(
+    report.gateway?.map((g) => [g.phase, g.deltas[OVERFLOW_STAT], g.mismatches]),
+    [
+      ['baseline', 0, []],
+      ['policy', 500, []],
+    ],
+  );
+  assert.ok(
+    report.notes.includes(
+      "gateway counters: before the policy phase (slot 2): gateway replica gw-0 (server.uptime 3600 s → 2 s) restarted since the last /stats reading: the coming phase's deltas count from the new Envoy, whose connection pools and outlier ejections started afresh",
+    ),
+    report.notes.join('\n'),
+  );
+  assert.not.ok(
+    report.notes.some((n) => n.includes('reports no gateway deltas')),
+    report.notes.join('\n'),
   );
 });
 

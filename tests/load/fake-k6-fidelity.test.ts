@@ -184,11 +184,13 @@ test('an exception in the init context: exit 107, wrapped as test_load.go wraps 
 
 test('K6_NO_SUMMARY / K6_SUMMARY_MODE=disabled / --no-summary: no handleSummary, so no summary file; other K6_* are refused as not imitated', () => {
   const profile = '{"executor":"constant-vus","vus":1,"duration":"1s"}';
+  // --no-summary and K6_NO_SUMMARY are gone in v2 (tests/load/fake-k6-versions.test.ts): a v1 here
+  const v1 = { FAKE_K6_VERSION: '1.8.1' };
   assert.equal(k6(profile), { status: 0, stderr: '', summary: true });
-  assert.is(k6(profile, { K6_NO_SUMMARY: 'true' }).summary, false);
-  assert.is(k6(profile, { K6_NO_SUMMARY: 'f' }).summary, true);
+  assert.is(k6(profile, { ...v1, K6_NO_SUMMARY: 'true' }).summary, false);
+  assert.is(k6(profile, { ...v1, K6_NO_SUMMARY: 'f' }).summary, true);
   assert.is(k6(profile, { K6_SUMMARY_MODE: 'disabled' }).summary, false);
-  assert.is(k6(profile, {}, ['--no-summary']).summary, false);
+  assert.is(k6(profile, v1, ['--no-summary']).summary, false);
   assert.is(k6(profile, { K6_SUMMARY_MODE: 'full' }).status, 0);
   const other = k6(profile, { K6_DURATION: '10m' });
   assert.is(other.status, 2);

@@ -12,6 +12,7 @@ import { K6Engine } from '../../src/load/k6/engine.js';
 import { checkK6Exit, k6Environment } from '../../src/load/k6/process.js';
 import type { LoadProfile, RequestPlan } from '../../src/load/model.js';
 import type { ScriptedResponse } from '../fixtures/fake-k6/harness.mjs';
+import { DEFAULT_VERSION } from '../fixtures/fake-k6/version.mjs';
 import { ensureBundle, FAKE_K6, ROOT } from './helpers/bundle.js';
 
 const script = ensureBundle();
@@ -64,7 +65,7 @@ for (const exit of [0, 99]) {
     const f = fakeEnv(exit, { FAKE_K6_DROPPED: '4' });
     try {
       const r = await new K6Engine({ k6: FAKE_K6, script, env: f.env }).run(profile, plan);
-      assert.equal(r.engine, { name: 'k6', version: '0.99.0-fake' });
+      assert.equal(r.engine, { name: 'k6', version: DEFAULT_VERSION });
       assert.is(r.requests, 100);
       assert.is(r.iterations, 100);
       assert.is(r.droppedIterations, 4);
@@ -120,10 +121,12 @@ test("K6_* variables of meshproof's environment do not reach k6, which would rea
   } finally {
     f.cleanup();
   }
-  assert.equal(k6Environment({ PATH: '/bin', K6_VUS: '3', MY_K6_X: '1', k6_lower: 'x' }), {
+  // ... except K6_NO_USAGE_REPORT, which meshproof sets itself (a user's "false" does not survive)
+  assert.equal(k6Environment({ PATH: '/bin', K6_VUS: '3', MY_K6_X: '1', k6_lower: 'x', K6_NO_USAGE_REPORT: 'false' }), {
     PATH: '/bin',
     MY_K6_X: '1',
     k6_lower: 'x',
+    K6_NO_USAGE_REPORT: 'true',
   });
 });
 

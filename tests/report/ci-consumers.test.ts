@@ -15,7 +15,14 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { escapeXml, NO_GATES, render as renderJunit, testCaseName, uniqueNames } from '../../src/report/junit.js';
+import {
+  escapeXml,
+  NO_GATES,
+  render as renderJunit,
+  testCaseName,
+  uniqueNames,
+  type RunPlace,
+} from '../../src/report/junit.js';
 import { renderDiffJunit } from '../../src/report/diff-junit.js';
 import { capMarkdown, linesThatFit, render as renderMarkdown } from '../../src/report/markdown.js';
 import type { ReportDiff } from '../../src/report/diff.js';
@@ -127,6 +134,27 @@ test('each gate case names the scenario file when it lies inside the checkout (m
   );
   for (const outside of ['/opt/meshproof/scenarios/retries.yaml', '../other/s.yaml', 'C:\\s.yaml', undefined])
     assert.equal(files(outside), Array(7).fill(undefined), String(outside));
+});
+
+test('in a CI job the scenario file is named relative to the checkout, from any working directory (GITHUB_WORKSPACE / CI_PROJECT_DIR)', () => {
+  const r = loadFixtureReport();
+  const files = (file: string, place: RunPlace) => [
+    ...new Set(
+      cases(parseStrictXml(renderJunit({ ...r, scenario: { ...r.scenario, file } }, place))).map((c) => c.attrs.file),
+    ),
+  ];
+  const checkoutRoot = '/home/runner/work/app/app';
+  // `working-directory: deploy/resilience`: the path as typed is relative to that folder
+  assert.equal(files('scenarios/pool.yaml', { checkoutRoot, cwd: `${checkoutRoot}/deploy/resilience` }), [
+    'deploy/resilience/scenarios/pool.yaml',
+  ]);
+  assert.equal(files('../shared/s.yaml', { checkoutRoot, cwd: `${checkoutRoot}/deploy` }), ['shared/s.yaml']);
+  assert.equal(files(`${checkoutRoot}/scenarios/pool.yaml`, { checkoutRoot, cwd: '/' }), ['scenarios/pool.yaml']);
+  // outside the checkout: no file attribute (mikepenz would annotate a path the repository lacks)
+  assert.equal(files('/tmp/s.yaml', { checkoutRoot, cwd: checkoutRoot }), [undefined]);
+  assert.equal(files('../../other/s.yaml', { checkoutRoot, cwd: checkoutRoot }), [undefined]);
+  // no checkout known: the path as typed
+  assert.equal(files('scenarios/pool.yaml', { cwd: '/anywhere' }), ['scenarios/pool.yaml']);
 });
 
 test('a subset name is escaped in the property name too', () => {

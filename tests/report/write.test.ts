@@ -52,7 +52,7 @@ test("writeReports writes report.json, report.md, report.html and junit.xml, eac
       ['nested/run/report.json', 'nested/run/report.md', 'nested/run/report.html', 'nested/run/junit.xml'],
     );
     assert.is(readFileSync(paths[0], 'utf8'), readFileSync(FIXTURE_REPORT, 'utf8'));
-    assert.is(readFileSync(paths[3], 'utf8'), REPORT_FILES.junit.render(report));
+    assert.is(readFileSync(paths[3], 'utf8'), REPORT_FILES.junit.render(report, {}));
     const only = await writeReports(report, join(dir, 'md'), ['md']);
     assert.equal(only, [join(dir, 'md', 'report.md')]);
     // --format terminal: no file, and no empty folder left in the reports root

@@ -24,4 +24,10 @@ test("FORCE_COLOR as Node's getColorDepth: '', 1, true, 2, 3 force on (even on a
   for (const v of ['0', 'false', 'no']) assert.is(color(tty, { FORCE_COLOR: v }), false, v);
 });
 
+test("the CI checkout is GitHub's GITHUB_WORKSPACE, else GitLab's CI_PROJECT_DIR; empty counts as unset", () => {
+  assert.is(readEnv({ GITHUB_WORKSPACE: '/gh', CI_PROJECT_DIR: '/gl' }).checkoutRoot, '/gh');
+  assert.is(readEnv({ GITHUB_WORKSPACE: '', CI_PROJECT_DIR: '/gl' }).checkoutRoot, '/gl');
+  assert.is(readEnv({}).checkoutRoot, undefined);
+});
+
 test.run();

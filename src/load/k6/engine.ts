@@ -16,6 +16,7 @@ import { segmentString, sequenceString } from '../segments.js';
 import { requireK6 } from './locate.js';
 import { checkK6Exit, runK6Process } from './process.js';
 import { parseSummaryFile } from './summary.js';
+import { parseK6Version } from './version.js';
 
 export interface K6EngineOptions {
   /** the k6 executable (--k6); default MESHPROOF_K6, then PATH */
@@ -38,13 +39,12 @@ export class K6Engine implements Engine {
     return requireK6({ k6: this.opts.k6, env: this.opts.env });
   }
 
-  /** `k6 version` → "0.52.0" (InfraError if k6 cannot run). */
+  /** `k6 version` → "2.3.0" (version.ts parseK6Version; InfraError if k6 cannot run). */
   async version(): Promise<string> {
     if (this.cachedVersion) return this.cachedVersion;
     const exit = await runK6Process(this.executable(), ['version'], undefined, this.opts.env);
     checkK6Exit(exit);
-    const m = /v?(\d+\.\d+\.\d+[^\s]*)/.exec(exit.stdout);
-    this.cachedVersion = m ? m[1] : exit.stdout.trim() || 'unknown';
+    this.cachedVersion = parseK6Version(exit.stdout);
     return this.cachedVersion;
   }
 

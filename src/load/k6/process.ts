@@ -47,10 +47,18 @@ export interface K6Exit {
  * (run.go: no summary file), K6_NEW_MACHINE_READABLE_SUMMARY changes handleSummary's data,
  * K6_SUMMARY_TREND_STATS drops the percentiles the summary needs, K6_DISCARD_RESPONSE_BODIES
  * blinds classify(), K6_RPS / K6_PAUSED / K6_NO_SETUP throttle, stall or break it.
- * Everything meshproof wants from k6 it passes as flags and script options.
+ * Everything meshproof wants from k6 it passes as flags and script options — with one
+ * exception: K6_NO_USAGE_REPORT=true (config.go Config.NoUsageReport, envconfig
+ * "K6_NO_USAGE_REPORT"). `k6 run` also gets --no-usage-report, but `k6 version` takes no such
+ * flag (it is in run's configFlagSet only), and k6 v2 reports the use of every subcommand
+ * (internal/cmd/root.go execute: reportSubcommandUsage after each command) — the variable is
+ * the opt-out a flagless subcommand can read. (reportSubcommandUsage's body is not in the
+ * sources this was checked against: that it honours the variable is not verified; on v0.4x–v1.x,
+ * whose `k6 version` reports nothing, the variable changes nothing.)
  */
 export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('K6_')));
+  const own = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('K6_')));
+  return { ...own, K6_NO_USAGE_REPORT: 'true' };
 }
 
 /**

@@ -34,10 +34,15 @@ export interface SummaryFile {
 /**
  * handleSummary's `data` must be k6's legacy summary (internal/js/summary.go
  * summarizeMetricsToObject: root_group, state.testRunDurationMs, metrics of {type, contains,
- * values}). k6 hands the new machine-readable summary instead when asked to
- * (--new-machine-readable-summary / K6_NEW_MACHINE_READABLE_SUMMARY; internal/js/runner.go
- * prepareHandleSummaryCall), and its authors mean it to become the default some day: then this
- * throws, k6 logs the message, and meshproof fails with it (no summary) instead of reading zeros.
+ * values}). That is what every k6 from v0.4x to v2.3 hands it by default — v1.0's new
+ * end-of-test summary included (internal/cmd/run.go keeps lib.LegacySummary "for backwards
+ * compatibility: the data structure for custom handleSummary() implementations"). k6 ≥ 1.5 hands
+ * the machine-readable summary instead when asked to (--new-machine-readable-summary /
+ * K6_NEW_MACHINE_READABLE_SUMMARY; internal/js/runner.go prepareHandleSummaryCall), and its
+ * authors mean it to become the default (runtime_options.go: "once the new summary model is the
+ * default and the only one"): then this throws, k6 logs the message, and meshproof fails with it
+ * (no summary) instead of reading zeros. (Its TrendValues carry avg/min/med/max/p(90)/p(95) only,
+ * machinereadable/types_gen.go: reading it instead could lose p(99) and p(99.9).)
  */
 export function legacyShapeProblem(data: K6SummaryData): string | undefined {
   const metrics = data && data.metrics;
