@@ -408,6 +408,8 @@ test('CRD schema (1.29): retryBudget.percent in 0..100 and minRetryConcurrency a
     validateText(drSpec(`host: productpage\nworkloadSelector:\n  matchLabels:\n    app: "${value}"`));
   assertOne(selector('x'.repeat(64)), {
     path: 'spec.workloadSelector.matchLabels.app',
+    line: 9,
+    column: 7,
     message: 'label value is 64 characters; at most 63 are allowed',
   });
   // characters, not UTF-16 units: 63 astral characters are 126 units
