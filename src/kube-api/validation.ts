@@ -147,7 +147,8 @@ export function webhookText(messages: string[]): string {
  * Istio's validating webhook on the object about to be stored; undefined = admitted. An admitted
  * object's warnings go to `warn`: admitPilot answers `Allowed: true, Warnings:
  * toKubeWarnings(warnings)` (server.go), one text per warning, which the apiserver turns into
- * `Warning` headers (the dispatcher's AddWarning; that side not re-read [INF]).
+ * `Warning` headers with no prefix of its own: the validating dispatcher records each as
+ * `warning.AddWarning(ctx, "", w)` (apiserver admission/plugin/webhook/validating/dispatcher.go).
  */
 export function webhookDenial(
   a: Admission,

@@ -17,7 +17,7 @@ function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
   out[`${p}upstream_cx_active`] = cs.resources.cx;
   out[`${p}upstream_rq_active`] = cs.resources.active;
   out[`${p}upstream_rq_pending_active`] = cs.resources.pending;
-  out[`${p}outlier_detection.ejections_active`] = cs.ejectedCount();
+  if (cs.outlier) out[`${p}outlier_detection.ejections_active`] = cs.ejectedCount();
   out[`${p}membership_total`] = cs.hosts.length;
   out[`${p}membership_healthy`] = cs.healthy.length;
   const cb = `${p}circuit_breakers.default.`;
@@ -25,6 +25,11 @@ function clusterGauges(out: Record<string, number>, cs: ClusterState): void {
   out[`${cb}rq_pending_open`] = cs.resources.pending >= s.maxPending ? 1 : 0;
   out[`${cb}rq_open`] = cs.resources.active >= s.maxRequests ? 1 : 0;
   out[`${cb}rq_retry_open`] = cs.resources.retries >= cs.resources.retryLimit() ? 1 : 0;
+  // the remaining_* gauges exist only with the threshold's track_remaining (Envoy upstream_impl.cc
+  // `generateCircuitBreakersStats(scope, prefix, track_remaining, …)` [INF: not re-read; the
+  // field's purpose and istio.io's 1.29 upgrade notes: "tracking is disabled by default"]), which
+  // Istio ≥ 1.29 no longer sets by default (DISABLE_TRACK_REMAINING_CB_METRICS, src/translate/cluster.ts)
+  if (!s.trackRemaining) return;
   out[`${cb}remaining_cx`] = Math.max(0, s.maxConnections - cs.resources.cx);
   out[`${cb}remaining_pending`] = Math.max(0, s.maxPending - cs.resources.pending);
   out[`${cb}remaining_rq`] = Math.max(0, s.maxRequests - cs.resources.active);

@@ -57,8 +57,8 @@ export interface AppModel {
   objects: Record<string, unknown>[];
   /**
    * The gateway's Envoy where its rules changed between releases (src/mesh/proxy.ts; scenario
-   * `local.proxy`). Unset = current Envoy; `envoy-1.26` = the pre-2023 outlier ejection cap, for
-   * workshops on Istio ≤ 1.18.
+   * `local.proxy`). Unset = current Envoy; `envoy-1.26` = the rules of Envoy ≤ 1.27 (the pre-1.28
+   * outlier ejection cap and multiplier decay, h2 resets with NO_ERROR), for workshops on Istio ≤ 1.19.
    */
   proxy?: ProxyVersion;
 }

@@ -46,6 +46,8 @@ export interface ClusterSettings {
   maxPending: number;
   maxRequests: number;
   maxRetries: number;
+  /** the threshold's `track_remaining`: Envoy keeps the `circuit_breakers.<priority>.remaining_*` gauges only then */
+  trackRemaining: boolean;
   /** §2.1 retryBudget: concurrent retries ≤ max(min, percent × (active + pending)); null = maxRetries applies */
   retryBudget: { percent: number; minConcurrency: number } | null;
   /** 0 = unlimited */
@@ -107,6 +109,7 @@ export function clusterSettings(c: EnvoyCluster): ClusterSettings {
     maxPending: t.max_pending_requests,
     maxRequests: t.max_requests,
     maxRetries: t.max_retries,
+    trackRemaining: t.track_remaining ?? false,
     retryBudget: t.retry_budget
       ? { percent: t.retry_budget.budget_percent.value, minConcurrency: t.retry_budget.min_retry_concurrency }
       : null,

@@ -65,6 +65,7 @@ export class ClusterState {
         h,
         Array.from({ length: env.workers }, () => new Pool(this.resources, settings, stats, h)),
       );
+    stats.outlierDetection = settings.outlier !== null;
     this.outlier = settings.outlier
       ? new OutlierDetector(this.hosts, settings.outlier, stats, env.now, env.proxy, (h, ejected) =>
           this.onEjection(h, ejected),

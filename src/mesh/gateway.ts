@@ -9,6 +9,7 @@
  * `426 Upgrade Required` unless Istio's PILOT_HTTP10 is on (§6.1).
  */
 import type { Socket } from 'node:net';
+import type { Http2Stream } from 'node:http2';
 import type { MeshConfig } from './config.js';
 import {
   createDownstreamListener,
@@ -24,6 +25,7 @@ import type { StatsStore } from './stats.js';
 import type { Rng } from '../util/random.js';
 import { canonicalPath } from './path-normalize.js';
 import { mutateRequestHeaders } from './request-headers.js';
+import { localResetCode, type ProxyVersion } from './proxy.js';
 
 export interface GatewayDeps {
   config(): MeshConfig;
@@ -35,6 +37,8 @@ export interface GatewayDeps {
    * buildGatewayConnectionManager: `features.HTTP10 || enableHTTP10(node.Metadata.HTTP10)`)
    */
   acceptHttp10: boolean;
+  /** the Envoy whose version-dependent rules run (proxy.ts): here, the code of an h2 reset */
+  proxy: ProxyVersion;
   /** fault draws and weighted-cluster picks */
   rng: Rng;
   /** retry back-off jitter */
@@ -107,11 +111,15 @@ class GatewayRequest implements Downstream {
    * conn_manager_impl.cc `ActiveStream::resetStream` (the filter manager's callback, e.g. for a
    * local reply after the response headers went out): `downstream_rq_tx_reset`, then
    * `doEndStream`, whose codec reset comes back through `onResetStream` (`downstream_rq_rx_reset`,
-   * counted in finish()). A stream the client already reset is not reset again.
+   * counted in finish()). A stream the client already reset is not reset again. On HTTP/2 the
+   * codec sends RST_STREAM with `reasonToReset(LocalReset)`: INTERNAL_ERROR since Envoy 1.37
+   * (`envoy.reloadable_features.reset_with_error`), NO_ERROR before (proxy.ts `localResetCode`).
    */
   resetStream(): void {
     if (this.res.destroyed) return;
     this.g.listener.downstream_rq_tx_reset++;
+    const h2stream = (this.res as { stream?: Http2Stream }).stream;
+    h2stream?.close(localResetCode(this.g.deps.proxy));
     this.res.destroy();
   }
 
@@ -187,9 +195,14 @@ class GatewayRequest implements Downstream {
   /**
    * §6.1 Paths (conn_manager_impl.cc `ActiveStream::decodeHeaders`, before routing): a path that
    * does not start with `/` → 404 (`absolute_path_rejected`, `downstream_rq_non_relative_path`);
-   * then `ConnectionManagerUtility::maybeNormalizePath`: a fragment (`#`) is refused
-   * (`http_reject_path_with_fragment`, a runtime guard on by default), and Istio's
-   * `normalize_path` canonicalises the path (path-normalize.ts) or refuses it → 400
+   * then `ConnectionManagerUtility::maybeNormalizePath`: a fragment (`#` and what follows) is
+   * cut off the path — Envoy's own default refuses it (runtime guard
+   * `http_reject_path_with_fragment`, on), but every Istio proxy's bootstrap turns that guard off
+   * (istio/istio pkg/bootstrap/config.go `extractRuntimeFlags`:
+   * `"envoy.reloadable_features.http_reject_path_with_fragment": false`), and with it off Envoy
+   * strips the fragment (`setPath(path.substr(0, fragment_pos))`; Istio's
+   * `HTTP_STRIP_FRAGMENT_FROM_PATH_UNSAFE_IF_DISABLED=false` would keep it, not emulated) —
+   * and Istio's `normalize_path` canonicalises the path (path-normalize.ts) or refuses it → 400
    * (`path_normalization_failed`, `downstream_rq_failed_path_normalization`). The canonical path
    * is what is routed, forwarded and logged. False when a local reply ended the request.
    */
@@ -203,7 +216,8 @@ class GatewayRequest implements Downstream {
       this.finish(404);
       return false;
     }
-    const canonical = url.includes('#') ? null : canonicalPath(url);
+    const fragment = url.indexOf('#');
+    const canonical = canonicalPath(fragment < 0 ? url : url.slice(0, fragment));
     if (canonical === null) {
       listener.downstream_rq_failed_path_normalization++;
       this.bytesSent = sendLocalReply(res, 400, '');

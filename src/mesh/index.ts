@@ -135,6 +135,7 @@ export async function startMesh(opts: MeshOptions = {}): Promise<LocalMesh> {
     stats,
     workers,
     acceptHttp10: opts.acceptHttp10 ?? false,
+    proxy,
     rng: gatewayRng,
     backoffRng,
     requestIdRng,

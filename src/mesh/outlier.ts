@@ -14,7 +14,7 @@
  */
 import type { OutlierSettings } from './cluster-config.js';
 import type { ClusterStats } from './stats.js';
-import { ejectionAllowed, type ProxyVersion } from './proxy.js';
+import { decaysOnUnejectTick, ejectionAllowed, type ProxyVersion } from './proxy.js';
 
 /** What one attempt tells the detector; local-origin events map to 503/504 unless split (§3.1). */
 export const LocalOrigin = {
@@ -113,6 +113,9 @@ export class OutlierDetector<H extends object> {
     if (h.ejected) return;
     const c = this.stats.c;
     c[`outlier_detection.ejections_detected_${kind}`]++;
+    // the deprecated `ejections_consecutive_5xx`: every consecutive-5xx detection of a host not
+    // yet ejected, refused or not (onConsecutiveErrorWorker, after ejectHost)
+    if (kind === 'consecutive_5xx') c['outlier_detection.ejections_consecutive_5xx']++;
     if (!ejectionAllowed(this.proxy, this.ejectedHosts, this.monitors.size, this.s.maxEjectionPercent)) {
       c['outlier_detection.ejections_overflow']++;
       return;
@@ -134,7 +137,13 @@ export class OutlierDetector<H extends object> {
     return m;
   }
 
-  /** The interval tick: decay multipliers of healthy hosts, un-eject hosts whose time is up. */
+  /**
+   * The interval tick (`DetectorImpl::onIntervalTimer`): un-eject hosts whose time is up
+   * (`checkHostForUneject`), then decay the multiplier of every host that was healthy for the
+   * whole interval — current Envoy skips the host this very tick brought back ("Node is healthy
+   * and was not ejected since the last check": `now - lastUnejectionTime >= interval`); Envoy
+   * before 1.28 decremented it too (proxy.ts `decaysOnUnejectTick`).
+   */
   private sweep(): void {
     const now = this.now();
     for (const [host, h] of this.monitors) {
@@ -147,6 +156,7 @@ export class OutlierDetector<H extends object> {
         h.c5xx = 0;
         h.cGw = 0;
         h.cLocal = 0;
+        if (decaysOnUnejectTick(this.proxy) && h.backoff > 0) h.backoff--;
         this.ejectedHosts--;
         this.onChange(host, false);
       }

@@ -69,6 +69,11 @@ export function validateWorkloadSelector(c: Checker, path: FieldPath, v: unknown
     if (k === '') c.error([...path, 'matchLabels'], `empty key is not supported in selector: ${pair}`);
     if (k.includes('*') || val.includes('*'))
       c.error([...path, 'matchLabels', k], `wildcard is not supported in selector: ${pair}`);
+    // the 1.29 CRD schema's `additionalProperties: {maxLength: 63}` (the apiserver's 422 comes
+    // before the webhook, which does not check lengths); kube-openapi counts characters (runes)
+    const length = [...val].length;
+    if (length > 63)
+      c.error([...path, 'matchLabels', k], `label value is ${length} characters; at most 63 are allowed`);
   }
   if (Object.keys(labels).length === 0) c.warn(path, 'workload selector specified without labels');
 }

@@ -254,7 +254,10 @@ export function translateCluster(
     connect_timeout: formatProtoDuration(ISTIO_DEFAULTS.connectTimeoutMs),
     circuit_breakers: {
       thresholds: [
-        { max_connections: max, max_pending_requests: max, max_requests: max, max_retries: max, track_remaining: true },
+        // no track_remaining: Istio ≥ 1.29 sets it only with DISABLE_TRACK_REMAINING_CB_METRICS=false
+        // (getDefaultCircuitBreakerThresholds: `TrackRemaining: !features.DisableTrackRemainingMetrics`,
+        // default true since 1.29 — istio.io 1.29 upgrade notes); proto3 false is absent from /config_dump
+        { max_connections: max, max_pending_requests: max, max_requests: max, max_retries: max },
       ],
     },
   };

@@ -62,7 +62,7 @@ test('§3.2 the same scenario with local.proxy envoy-1.26: the old rule (0 % < 1
   assert.ok(share < 0.05, `500 share under the policy: ${share}`);
   assert.match(
     r.target.description,
-    /^local mesh · 2 workers, proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent/,
+    /^local mesh · 2 workers, proxy envoy-1\.26 \(Envoy ≤ 1\.27, Istio ≤ 1\.19\): ejection cap 100·ejected\/hosts < maxEjectionPercent/,
   );
 });
 

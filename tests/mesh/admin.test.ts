@@ -29,12 +29,22 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
       'upstream_cx_overflow',
       'upstream_rq_retry',
       'upstream_rq_timeout',
-      'outlier_detection.ejections_enforced_total',
-      'outlier_detection.ejections_active',
-      'circuit_breakers.default.remaining_pending',
+      'circuit_breakers.default.rq_pending_open',
     ]) {
       assert.ok(text.includes(`cluster.${CLUSTER}.${name}: `), name);
     }
+    // §3.1: no outlierDetection in any DR → Envoy builds no detector and so no outlier stats
+    // (outlier_detection_impl.cc DetectorImplFactory::createForCluster)
+    assert.equal(
+      lines.filter((l) => l.includes('.outlier_detection.')),
+      [],
+    );
+    // §2.1: Istio ≥ 1.29 leaves track_remaining off (DISABLE_TRACK_REMAINING_CB_METRICS; istio.io 1.29
+    // upgrade notes: circuit breaker remaining metrics "tracking is disabled by default")
+    assert.equal(
+      lines.filter((l) => l.includes('.remaining_')),
+      [],
+    );
     assert.ok(text.includes(`cluster.${CLUSTER}.upstream_rq_total: 1\n`));
     const json = JSON.parse(await admin(m.adminUrl, '/stats?format=json')) as {
       stats: { name: string; value: number }[];
@@ -57,6 +67,51 @@ test('/stats: one "name: value" per line, sorted, Envoy counter names per cluste
     const perl = await admin(m.adminUrl, `/stats?filter=${encodeURIComponent('(?i)(?P<what>PENDING)_overflow')}`);
     assert.is(perl, `cluster.${CLUSTER}.upstream_rq_pending_overflow: 0\n`);
     assert.is((await send(m.gatewayUrl)).status, 200, 'the mesh still serves');
+  } finally {
+    await m.stop();
+  }
+});
+
+test('/stats with outlier detection (§3.1, §3.2): every counter of DetectorImpl::generateStats, the deprecated ejections_consecutive_5xx counting each consecutive-5xx detection, refused or not', async () => {
+  const m = await startMesh({
+    app: appWith([{ ...fixed(1), errors: { status: 503, rate: 1 } }, fixed(1), fixed(1)]),
+    // default 10 %: the 3-endpoint cluster never ejects (§3.2 cap), each detection an overflow
+    policies: [dr({ loadBalancer: { simple: 'ROUND_ROBIN' }, outlierDetection: { consecutive5xxErrors: 1 } })],
+  });
+  try {
+    for (let i = 0; i < 6; i++) await send(m.gatewayUrl);
+    const text = await admin(m.adminUrl, `/stats?filter=${encodeURIComponent('outlier_detection')}`);
+    const od = Object.fromEntries(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => [
+          l.slice(`cluster.${CLUSTER}.outlier_detection.`.length, l.indexOf(': ')),
+          Number(l.split(': ')[1]),
+        ]),
+    );
+    assert.equal(od, {
+      ejections_active: 0,
+      ejections_consecutive_5xx: 2,
+      ejections_detected_consecutive_5xx: 2,
+      ejections_detected_consecutive_gateway_failure: 0,
+      ejections_detected_consecutive_local_origin_failure: 0,
+      ejections_detected_failure_percentage: 0,
+      ejections_detected_local_origin_failure_percentage: 0,
+      ejections_detected_local_origin_success_rate: 0,
+      ejections_detected_success_rate: 0,
+      ejections_enforced_consecutive_5xx: 0,
+      ejections_enforced_consecutive_gateway_failure: 0,
+      ejections_enforced_consecutive_local_origin_failure: 0,
+      ejections_enforced_failure_percentage: 0,
+      ejections_enforced_local_origin_failure_percentage: 0,
+      ejections_enforced_local_origin_success_rate: 0,
+      ejections_enforced_success_rate: 0,
+      ejections_enforced_total: 0,
+      ejections_overflow: 2,
+      ejections_success_rate: 0,
+      ejections_total: 0,
+    });
   } finally {
     await m.stop();
   }
@@ -119,7 +174,6 @@ test('/config_dump: ClustersConfigDump and RoutesConfigDump in Envoy field names
       max_pending_requests: 1,
       max_requests: 4294967295,
       max_retries: 4294967295,
-      track_remaining: true,
     });
     assert.equal(c.outlier_detection, {
       enforcing_success_rate: 0,

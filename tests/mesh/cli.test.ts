@@ -136,7 +136,7 @@ test("meshproof mesh --scenario: the scenario's local app (3 pods, pod 2 answeri
       );
       assert.is(summary.proxy, 'current');
       const rule =
-        /proxy current Envoy \(≥ 1\.27, Istio ≥ 1\.19\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
+        /proxy current Envoy \(≥ 1\.28, Istio ≥ 1\.20; Istio 1\.29 ships 1\.37\): ejection cap 100·\(ejected\+1\)\/hosts ≤ maxEjectionPercent/;
       assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
     },
     'SIGTERM',
@@ -232,7 +232,7 @@ test('meshproof mesh --proxy (§3.2): envoy-1.26 is named in the banner and --js
     async (summary, _port, cli) => {
       assert.is(summary.proxy, 'envoy-1.26');
       const rule =
-        /proxy envoy-1\.26 \(Istio ≤ 1\.18\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
+        /proxy envoy-1\.26 \(Envoy ≤ 1\.27, Istio ≤ 1\.19\): ejection cap 100·ejected\/hosts < maxEjectionPercent, the first ejection always allowed/;
       assert.ok(await until(() => rule.test(cli.stderr), 5000), cli.stderr);
     },
     'SIGTERM',

@@ -93,7 +93,7 @@ function harness(
   };
   const cluster = {
     resources: { retries: 0, retryLimit: () => 3 },
-    stats: { c: newClusterCounters(), codes: new Map(), retryCodes: new Map() },
+    stats: { c: newClusterCounters(), codes: new Map(), retryCodes: new Map(), outlierDetection: false },
     settings: { name: 'c' },
     outlier: {
       onLocalOrigin: (_h: unknown, e: string) => outlier.push(e),

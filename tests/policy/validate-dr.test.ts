@@ -394,4 +394,26 @@ test('§7.2 tls: MUTUAL needs a client certificate and key unless credentialName
   }
 });
 
+test('CRD schema (1.29): retryBudget.percent in 0..100 and minRetryConcurrency a uint32; workloadSelector label values at most 63 characters — the apiserver refuses these before the webhook', () => {
+  const over = validateText(dr('retryBudget: {percent: 100.5, minRetryConcurrency: -1}'));
+  assert.equal(
+    over.map((f) => `${f.line}:${f.column} ${f.path}: ${f.message}`),
+    [
+      `8:19 ${TP}.retryBudget.percent: 100.5 is out of range 0..100`,
+      `8:35 ${TP}.retryBudget.minRetryConcurrency: -1 is out of range 0..4294967295`,
+    ],
+  );
+  assertNone(validateText(dr('retryBudget: {percent: 12.5, minRetryConcurrency: 3}')));
+  const selector = (value: string) =>
+    validateText(drSpec(`host: productpage\nworkloadSelector:\n  matchLabels:\n    app: "${value}"`));
+  assertOne(selector('x'.repeat(64)), {
+    path: 'spec.workloadSelector.matchLabels.app',
+    line: 9,
+    column: 7,
+    message: 'label value is 64 characters; at most 63 are allowed',
+  });
+  // characters, not UTF-16 units: 63 astral characters are 126 units
+  assertNone(selector('😀'.repeat(63)));
+});
+
 test.run();

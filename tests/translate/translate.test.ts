@@ -40,8 +40,9 @@ test('§2.1 no DestinationRule: Istio still emits one threshold set of 2^32−1 
     max_pending_requests: MAX,
     max_requests: MAX,
     max_retries: MAX,
-    track_remaining: true,
   });
+  // Istio ≥ 1.29: TrackRemaining only with DISABLE_TRACK_REMAINING_CB_METRICS=false (1.29 upgrade notes)
+  assert.is('track_remaining' in c.circuit_breakers.thresholds[0], false);
   assert.is(c.outlier_detection, undefined);
 });
 

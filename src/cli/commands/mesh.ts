@@ -127,7 +127,7 @@ export default defineCommand<MeshArgs>({
       },
       proxy: {
         type: 'string',
-        describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the pre-2023 outlier ejection cap, for Istio ≤ 1.18)`,
+        describe: `Envoy whose version-dependent rules to emulate: ${PROXY_VERSIONS.join(' | ')} (default: the scenario's local.proxy, else current; envoy-1.26 = the rules of Envoy ≤ 1.27, e.g. the pre-1.28 outlier ejection cap, for Istio ≤ 1.19)`,
       },
       'push-delay': {
         type: 'number',
