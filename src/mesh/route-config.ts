@@ -5,7 +5,7 @@
  * into numbers once per push rather than per request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../translate/index.js';
+import type { EnvoyHeaderMatcher, EnvoyRoute, EnvoyStringMatch, EnvoyVirtualHost } from '../translate/index.js';
 import { fractionToMillion } from '../translate/index.js';
 import { clampedTimerMs } from '../util/duration.js';
 import { re2FullMatch } from '../util/re2.js';
@@ -99,6 +99,17 @@ function stringMatcher(m: EnvoyStringMatch): (v: string | undefined) => boolean 
   return (v) => v !== undefined;
 }
 
+/**
+ * One `HeaderMatcher` (Envoy header_utility.cc `matchHeaders`): `present_match` has no
+ * string_match (the `{}` matcher tests presence); inverted, a missing header matches only a
+ * presence matcher unless `treat_missing_header_as_empty` tests "" instead.
+ */
+function headerTest(h: EnvoyHeaderMatcher): (v: string | undefined) => boolean {
+  const test = stringMatcher(h.string_match ?? {});
+  if (!h.invert_match) return test;
+  return (v) => (v === undefined && !h.treat_missing_header_as_empty ? h.string_match === undefined : !test(v ?? ''));
+}
+
 function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
   const m = r.match;
   const ci = m.case_sensitive === false;
@@ -114,12 +125,20 @@ function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
     const want = ci ? (m.prefix ?? '/').toLowerCase() : (m.prefix ?? '/');
     path = want === '/' ? () => true : (p) => (ci ? p.toLowerCase() : p).startsWith(want);
   }
-  const headers = (m.headers ?? []).map((h) => ({ name: h.name, test: stringMatcher(h.string_match) }));
+  const headers = (m.headers ?? []).map((h) => ({ name: h.name, test: headerTest(h) }));
   if (headers.length === 0) return (p) => path(p);
   return (p, hs, method, authority) => {
     if (!path(p)) return false;
     for (const h of headers) {
-      const v = h.name === ':method' ? method : h.name === ':authority' ? authority : hs[h.name];
+      // the local gateway listens in plain HTTP only: its :scheme is "http"
+      const v =
+        h.name === ':method'
+          ? method
+          : h.name === ':authority'
+            ? authority
+            : h.name === ':scheme'
+              ? 'http'
+              : hs[h.name];
       if (!h.test(Array.isArray(v) ? v.join(',') : v)) return false;
     }
     return true;

@@ -58,10 +58,13 @@ export function subsetsFor(
   return out;
 }
 
-type Components = Pick<TrafficPolicy, 'connectionPool' | 'outlierDetection' | 'loadBalancer' | 'tls' | 'retryBudget'>;
+export type TrafficPolicyComponents = Pick<
+  TrafficPolicy,
+  'connectionPool' | 'outlierDetection' | 'loadBalancer' | 'tls' | 'retryBudget'
+>;
 
 /** Istio `MergeTrafficPolicy`: a matching port entry replaces all four components wholesale (§0). */
-function portLevel(p: TrafficPolicy | undefined, port: number): Components | undefined {
+function portLevel(p: TrafficPolicy | undefined, port: number): TrafficPolicyComponents | undefined {
   if (!p) return undefined;
   const entry = p.portLevelSettings?.find((e) => e.port?.number === port);
   // port entries carry no retryBudget: it stays the policy's own
@@ -87,7 +90,7 @@ export function effectiveTrafficPolicy(
   dr: TrafficPolicy | undefined,
   subset: Subset | undefined,
   port: number,
-): Components {
+): TrafficPolicyComponents {
   const base = portLevel(dr, port) ?? {};
   const sub = portLevel(subset?.trafficPolicy, port);
   if (!sub) return base;
@@ -107,7 +110,7 @@ function limit(v: number | undefined): number {
   return v && v > 0 ? v : ISTIO_DEFAULTS.maxUint32;
 }
 
-function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']): void {
+function applyConnectionPool(c: EnvoyCluster, cp: TrafficPolicyComponents['connectionPool']): void {
   const t = c.circuit_breakers.thresholds[0];
   t.max_connections = limit(cp?.tcp?.maxConnections);
   t.max_pending_requests = limit(cp?.http?.http1MaxPendingRequests);
@@ -124,6 +127,13 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
   }
   const maxDuration = dur(cp?.tcp?.maxConnectionDuration);
   if (maxDuration !== undefined) common.max_connection_duration = maxDuration;
+  // `shouldH2Upgrade`: UPGRADE makes the cluster h2 (mesh h2UpgradePolicy is DO_NOT_UPGRADE by
+  // default). max_concurrent_streams lands on that h2 config only where `applyTrafficPolicy` runs
+  // `applyH2Upgrade` before `applyConnectionPool` (the release with retryBudget, so 1.29); the
+  // release read without retryBudget ran it after — so, inferred, 1.22 too: an UPGRADEd HTTP/1.1
+  // port got no max_concurrent_streams there. The newer order is emulated; the propagation
+  // check does not compare the h2 options (config-dump.ts). useClientProtocol
+  // (`use_downstream_protocol_config`) is not emulated.
   const h2 = cp?.http?.h2UpgradePolicy === 'UPGRADE';
   c.typed_extension_protocol_options = {
     'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -155,7 +165,7 @@ function applyConnectionPool(c: EnvoyCluster, cp: Components['connectionPool']):
  * §3.1 `applyOutlierDetection` (cluster_traffic_policy.go). Like istiod it never writes
  * `always_eject_one_host`, so Envoy's ejection cap applies unsoftened (§3.2).
  */
-function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection']): void {
+function applyOutlierDetection(c: EnvoyCluster, od: TrafficPolicyComponents['outlierDetection']): void {
   if (!od) return;
   const out: EnvoyOutlierDetection = { enforcing_success_rate: 0 };
   if (od.consecutive5xxErrors !== undefined && od.consecutive5xxErrors !== null) {
@@ -193,7 +203,7 @@ function applyOutlierDetection(c: EnvoyCluster, od: Components['outlierDetection
  * unset / UNSPECIFIED → `defaultLBAlgorithm()` = LEAST_REQUEST (Istio ≥ 1.14); then
  * `ApplyRingHashLoadBalancer` overrides with MAGLEV / RING_HASH when `consistentHash` is set.
  */
-function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): void {
+function applyLoadBalancer(c: EnvoyCluster, lb: TrafficPolicyComponents['loadBalancer']): void {
   const simple = lb?.simple;
   if (simple === 'RANDOM') c.lb_policy = 'RANDOM';
   else if (simple === 'PASSTHROUGH') c.lb_policy = 'CLUSTER_PROVIDED';
@@ -206,6 +216,26 @@ function applyLoadBalancer(c: EnvoyCluster, lb: Components['loadBalancer']): voi
 /** Does the cluster balance by consistent hash (route.go then leaves `previous_hosts` out, §4.1)? */
 export function consistentHash(c: EnvoyCluster): boolean {
   return c.lb_policy === 'RING_HASH' || c.lb_policy === 'MAGLEV';
+}
+
+/**
+ * The traffic policy components that apply to one cluster (`service`, `subset`): the most
+ * specific DR's, after the port entry and subset merges of §0. What the policy set — the
+ * propagation check compares only fields a policy determines (config-dump.ts).
+ */
+export function clusterTrafficPolicy(
+  drs: readonly DestinationRule[],
+  service: { fqdn: string; port: number },
+  subset?: string,
+): TrafficPolicyComponents & { portEntry: boolean } {
+  const dr = matchingDrs(drs, service.fqdn)[0];
+  const subsetSpec = subset ? dr?.spec.subsets?.find((s) => s.name === subset) : undefined;
+  const onPort = (p: TrafficPolicy | undefined) => !!p?.portLevelSettings?.some((e) => e.port?.number === service.port);
+  return {
+    ...effectiveTrafficPolicy(dr?.spec.trafficPolicy, subsetSpec, service.port),
+    // a port entry applies: whether it keeps the policy's retryBudget is unverified (config-dump.ts)
+    portEntry: onPort(dr?.spec.trafficPolicy) || onPort(subsetSpec?.trafficPolicy),
+  };
 }
 
 /**
@@ -231,15 +261,17 @@ export function translateCluster(
       ],
     },
   };
-  const dr = matchingDrs(drs, service.fqdn)[0];
-  const subsetSpec = subset ? dr?.spec.subsets?.find((s) => s.name === subset.name) : undefined;
-  const policy = effectiveTrafficPolicy(dr?.spec.trafficPolicy, subsetSpec, service.port);
+  const policy = clusterTrafficPolicy(drs, service, subset?.name);
+  const subsetSpec = subset
+    ? matchingDrs(drs, service.fqdn)[0]?.spec.subsets?.find((s) => s.name === subset.name)
+    : undefined;
   applyConnectionPool(c, policy.connectionPool);
   if (policy.retryBudget) {
-    // §2.1 defaults: 20 % of active requests, at least 3 concurrent retries
+    // `applyRetryBudget`: an unset percent → 0.2 (%); minRetryConcurrency unset or 0 → 3
+    const { percent, minRetryConcurrency: min } = policy.retryBudget;
     c.circuit_breakers.thresholds[0].retry_budget = {
-      budget_percent: { value: policy.retryBudget.percent ?? RETRY_BUDGET_DEFAULTS.percent },
-      min_retry_concurrency: policy.retryBudget.minRetryConcurrency ?? RETRY_BUDGET_DEFAULTS.minRetryConcurrency,
+      budget_percent: { value: percent ?? RETRY_BUDGET_DEFAULTS.percent },
+      min_retry_concurrency: min && min > 0 ? min : RETRY_BUDGET_DEFAULTS.minRetryConcurrency,
     };
   }
   applyOutlierDetection(c, policy.outlierDetection);

@@ -4,11 +4,15 @@
  * local mesh's admin port. "Expected" is computed by src/translate/ — the one
  * DR/VS → Envoy translation — never by a second copy here.
  *
- * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1): for every cluster
- * `outbound|PORT|SUBSET|FQDN` of a service a DestinationRule names, the four circuit-breaker
- * thresholds and the outlier detection block; for every host a VirtualService names, each
- * route's timeout, retry policy and fault filter config, matched by the route's `match`.
- * Envoy prints protobuf JSON: durations as "0.500s", int64 as strings — compared by value.
+ * What is compared (istio-envoy-semantics.md §2.1, §3.1, §4.1, §5.1 and their meshproof notes):
+ * for every cluster `outbound|PORT|SUBSET|FQDN` of a service a DestinationRule names, the four
+ * circuit-breaker thresholds, retry_budget, the outlier detection block with the panic
+ * threshold, lb_policy, and the connect / idle / keepalive settings the DR sets
+ * (compareCluster); for every host a VirtualService names, each route's timeout, retry policy,
+ * fault filter config, weights and header lists, matched by the route's `match` in a form
+ * Istio 1.22 and 1.29 both render (matchKey). Envoy prints protobuf JSON: durations as
+ * "0.500s", int64 as strings, plain proto3 zeros left out — compared by value (sameValue,
+ * OMITTED_ZERO).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { IstioPolicies } from '../policy/by-kind.js';
@@ -16,6 +20,7 @@ import type { DestinationRule, VirtualService } from '../policy/types.js';
 import {
   consistentHash,
   boundToGateway,
+  clusterTrafficPolicy,
   serviceFqdn,
   subsetsFor,
   translateCluster,
@@ -23,11 +28,18 @@ import {
   type EnvoyCluster,
   type EnvoyRoute,
   type EnvoyHeaderMutations,
+  type TrafficPolicyComponents,
 } from './index.js';
 
 export interface ExpectedConfig {
   /** services named by DestinationRules; the cluster expected for each (port, subset) found */
-  services: { fqdn: string; subsets: string[]; cluster(port: number, subset: string): EnvoyCluster }[];
+  services: {
+    fqdn: string;
+    subsets: string[];
+    cluster(port: number, subset: string): EnvoyCluster;
+    /** what the DRs set for that cluster: fields left to defaults (mesh config's) are not compared */
+    policy?(port: number, subset: string): TrafficPolicyComponents & { portEntry?: boolean };
+  }[];
   /** hosts named by gateway-bound VirtualServices, with their routes in order */
   virtualHosts: { domain: string; routes: EnvoyRoute[] }[];
 }
@@ -50,6 +62,7 @@ export function expectedConfig(policies: IstioPolicies, defaultNamespace: string
       subsets: [...subsets.keys()],
       cluster: (port: number, subset: string) =>
         translateCluster(drs, { fqdn, port }, subset ? (subsets.get(subset) ?? { name: subset }) : undefined),
+      policy: (port: number, subset: string) => clusterTrafficPolicy(drs, { fqdn, port }, subset || undefined),
     };
   });
   const vss = policies.vss.map((o) => withNamespace(o, defaultNamespace)).filter(boundToGateway);
@@ -75,7 +88,7 @@ export function checkConfigDump(dump: unknown, expected: ExpectedConfig): CheckR
     if (mine.length === 0) reasons.push(`no Envoy cluster for ${svc.fqdn} in the config_dump`);
     for (const c of mine) {
       const [, port, subset] = c.name.split('|');
-      reasons.push(...compareCluster(c, svc.cluster(Number(port), subset)));
+      reasons.push(...compareCluster(c, svc.cluster(Number(port), subset), svc.policy?.(Number(port), subset)));
     }
     const present = new Set(mine.map((c) => c.name.split('|')[2]));
     for (const subset of svc.subsets)
@@ -94,16 +107,75 @@ export function checkConfigDump(dump: unknown, expected: ExpectedConfig): CheckR
   return { ok: reasons.length === 0, reasons };
 }
 
-function compareCluster(got: EnvoyCluster, want: EnvoyCluster): string[] {
+const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/**
+ * The cluster fields a DestinationRule determines. Fields Istio fills from mesh config when the
+ * DR is silent (connect_timeout, tcp keepalive, protocol options) are compared only where the
+ * policy sets them, and then only the leaves it sets: a mesh-level value must not hold the wait
+ * forever. The h2 options are not compared (`max_concurrent_streams` depends on the Istio
+ * version, cluster.ts). lb_policy is not compared for an ORIGINAL_DST cluster (a headless
+ * service: Istio forces CLUSTER_PROVIDED whatever the DR says).
+ */
+function compareCluster(
+  got: EnvoyCluster,
+  want: EnvoyCluster,
+  policy?: TrafficPolicyComponents & { portEntry?: boolean },
+): string[] {
   const out: string[] = [];
+  const where = `cluster ${got.name}`;
   const g = got.circuit_breakers?.thresholds?.find((t) => (t.priority ?? 'DEFAULT') === 'DEFAULT');
   const w = want.circuit_breakers.thresholds[0];
   for (const f of ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'] as const) {
     // Envoy's own default when the threshold is absent is 1024, not Istio's 2^32−1 (§2.1)
     const have = g?.[f];
-    if (!sameValue(have, w[f])) out.push(`cluster ${got.name}: ${f} is ${have ?? 'unset'}, policy says ${w[f]}`);
+    if (!sameValue(have, w[f])) out.push(`${where}: ${f} is ${have ?? 'unset'}, policy says ${w[f]}`);
   }
-  out.push(...compareBlock(`cluster ${got.name}: outlier_detection`, got.outlier_detection, want.outlier_detection));
+  // applyRetryBudget writes it only for a policy with retryBudget (Istio ≥ 1.28). Under a matching
+  // port entry, `GetPortLevelTrafficPolicy` rebuilds the policy from the entry (which has no
+  // retryBudget field); whether 1.29 carries the budget over was not verified, so a dump without
+  // it is accepted there — a dump with one must still have the policy's values
+  const portDropped = policy?.portEntry && w.retry_budget && g?.retry_budget === undefined;
+  if (!portDropped) out.push(...compareBlock(`${where}: retry_budget`, g?.retry_budget, w.retry_budget));
+  out.push(...compareBlock(`${where}: outlier_detection`, got.outlier_detection, want.outlier_detection));
+  if (want.outlier_detection) {
+    // applyOutlierDetection: healthy_panic_threshold = minHealthPercent, written even at 0 (`{}`);
+    // absent, Envoy's panic threshold is 50 %
+    const panic = got.common_lb_config?.healthy_panic_threshold;
+    const wantPanic = want.common_lb_config?.healthy_panic_threshold?.value ?? 0;
+    if (panic === undefined || !sameValue(panic.value ?? 0, wantPanic))
+      out.push(
+        `${where}: common_lb_config.healthy_panic_threshold is ${panic === undefined ? 'unset' : (panic.value ?? 0)}, policy says ${wantPanic}`,
+      );
+  }
+  if ((got as { type?: string }).type !== 'ORIGINAL_DST') {
+    // ROUND_ROBIN is the enum's zero, which proto3 JSON omits
+    const have = got.lb_policy ?? 'ROUND_ROBIN';
+    const lb = want.lb_policy ?? 'ROUND_ROBIN';
+    if (have !== lb) out.push(`${where}: lb_policy is ${have}, policy says ${lb}`);
+  }
+  if (
+    policy?.connectionPool?.tcp?.connectTimeout !== undefined &&
+    !sameValue(got.connect_timeout, want.connect_timeout)
+  )
+    out.push(`${where}: connect_timeout is ${got.connect_timeout ?? 'unset'}, policy says ${want.connect_timeout}`);
+  const common = want.typed_extension_protocol_options?.[HTTP_OPTIONS]?.common_http_protocol_options;
+  if (common)
+    out.push(
+      ...compareBlock(
+        `${where}: common_http_protocol_options`,
+        got.typed_extension_protocol_options?.[HTTP_OPTIONS]?.common_http_protocol_options,
+        common,
+      ),
+    );
+  if (want.upstream_connection_options)
+    out.push(
+      ...compareBlock(
+        `${where}: upstream_connection_options`,
+        got.upstream_connection_options,
+        want.upstream_connection_options,
+      ),
+    );
   return out;
 }
 
@@ -114,10 +186,39 @@ function compareCluster(got: EnvoyCluster, want: EnvoyCluster): string[] {
 function routesByMatch(routes: EnvoyRoute[]): Map<string, EnvoyRoute> {
   const out = new Map<string, EnvoyRoute>();
   for (const r of routes) {
-    const key = canonicalJson(r.match);
+    const key = matchKey(r.match);
     if (!out.has(key)) out.set(key, r);
   }
   return out;
+}
+
+/**
+ * A route match in one form whatever the Istio version wrote: `case_sensitive: true` is Envoy's
+ * default (1.29's `TranslateRouteMatch` writes it on every matched route, older ones may not);
+ * header names compare lower-case (Envoy matches them so); query_parameters are a set (Istio
+ * ranges over a Go map for them and does not sort); a `google_re2: {}` engine (older
+ * RegexMatcher) is the only engine there is.
+ */
+function matchKey(m: EnvoyRoute['match'] | undefined): string {
+  if (!m || typeof m !== 'object') return canonicalJson(m);
+  const { case_sensitive, headers, query_parameters, safe_regex, ...rest } = m;
+  const norm: Record<string, unknown> = { ...rest };
+  if (case_sensitive === false) norm.case_sensitive = false;
+  if (safe_regex) norm.safe_regex = withoutRe2Engine(safe_regex);
+  if (headers?.length)
+    norm.headers = headers.map((h) => ({
+      ...h,
+      name: h.name.toLowerCase(),
+      ...(h.string_match ? { string_match: withoutRe2Engine(h.string_match) } : {}),
+    }));
+  if (query_parameters?.length) norm.query_parameters = query_parameters.map(canonicalJson).sort();
+  return canonicalJson(norm);
+}
+
+function withoutRe2Engine<T extends object>(m: T): T {
+  const { google_re2: _, ...rest } = m as T & { google_re2?: unknown };
+  const inner = (rest as { safe_regex?: object }).safe_regex;
+  return (inner ? { ...rest, safe_regex: withoutRe2Engine(inner) } : rest) as T;
 }
 
 /** JSON with object keys sorted: equal for exactly the values isDeepStrictEqual calls equal (plain JSON data). */
@@ -141,7 +242,7 @@ const HEADER_LISTS = [
 
 function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: EnvoyRoute): string[] {
   const where = `route ${JSON.stringify(want.match)} of ${domain}`;
-  const got = routes.get(canonicalJson(want.match));
+  const got = routes.get(matchKey(want.match));
   if (!got) return [`${where}: not in the config_dump`];
   const out: string[] = [];
   if (!sameValue(got.route?.timeout ?? '0s', want.route.timeout))
@@ -178,8 +279,35 @@ function compareRoute(domain: string, routes: Map<string, EnvoyRoute>, want: Env
 
 /** Header lists the policy sets must be there; Istio may add its own (alt-svc), so a list the policy lacks is not checked. */
 function headerLists(where: string, got: EnvoyHeaderMutations | undefined, want: EnvoyHeaderMutations): string[] {
-  return HEADER_LISTS.flatMap((k) => (want[k] === undefined ? [] : compareBlock(`${where}: ${k}`, got?.[k], want[k])));
+  return HEADER_LISTS.flatMap((k) =>
+    want[k] === undefined ? [] : compareBlock(`${where}: ${k}`, appendActions(got?.[k]), want[k]),
+  );
 }
+
+/**
+ * A `HeaderValueOption` written with the deprecated BoolValue `append` (a control plane older
+ * than `append_action`) read as `append_action`: `false` is OVERWRITE_IF_EXISTS_OR_ADD, `true` or
+ * unset Envoy's default, append (APPEND_IF_EXISTS_OR_ADD, the enum's zero, which prints as
+ * nothing). Unverified which Istio release switched; both are accepted.
+ */
+function appendActions<T>(list: T): T {
+  if (!Array.isArray(list)) return list;
+  return list.map((o) => {
+    if (!o || typeof o !== 'object' || !('append' in o) || 'append_action' in o) return o;
+    const { append, ...rest } = o as { append: unknown };
+    const value = typeof append === 'object' && append !== null ? (append as { value?: unknown }).value : append;
+    return value === false ? { ...rest, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' } : rest;
+  }) as T;
+}
+
+/**
+ * Plain (unwrapped) proto3 scalars of the compared blocks whose zero value a config_dump leaves
+ * out: FractionalPercent `numerator` 0 and `denominator` HUNDRED (enum 0), `type.v3.Percent`
+ * `value` 0 (e.g. `budget_percent: {}`), Thresholds `priority` DEFAULT. Wrapper-typed fields
+ * (UInt32Value: consecutive_5xx, enforcing_*, num_retries …) are printed even at 0, so a missing
+ * one still counts as missing.
+ */
+const OMITTED_ZERO: Record<string, unknown> = { numerator: 0, denominator: 'HUNDRED', value: 0, priority: 'DEFAULT' };
 
 /** Every field the policy sets must be there with its value; a block the policy omits must be absent. */
 function compareBlock(where: string, got: unknown, want: unknown): string[] {
@@ -187,10 +315,10 @@ function compareBlock(where: string, got: unknown, want: unknown): string[] {
   if (got === undefined) return [`${where} is missing`];
   const out: string[] = [];
   walkLeaves(want, '', (path, value) => {
-    const have = path
-      .split('.')
-      .filter(Boolean)
-      .reduce<any>((o, k) => (o == null ? undefined : o[k]), got);
+    const keys = path.split('.').filter(Boolean);
+    const have = keys.reduce<any>((o, k) => (o == null ? undefined : o[k]), got);
+    const leaf = keys[keys.length - 1];
+    if (have === undefined && leaf !== undefined && leaf in OMITTED_ZERO && OMITTED_ZERO[leaf] === value) return;
     if (!sameValue(have, value))
       out.push(
         `${where}${path}: is ${have === undefined ? 'unset' : JSON.stringify(have)}, policy says ${JSON.stringify(value)}`,

@@ -22,8 +22,13 @@ export const ISTIO_DEFAULTS = {
   gatewayPort: 80,
 } as const;
 
-/** `retryBudget` field defaults (§2.1). */
-export const RETRY_BUDGET_DEFAULTS = { percent: 20, minRetryConcurrency: 3 } as const;
+/**
+ * `retryBudget` defaults as istiod writes them (`applyRetryBudget`, cluster_traffic_policy.go,
+ * Istio ≥ 1.28): `Percent{Value: 0.2}` — 0.2 %, Envoy's `budget_percent` being a 0–100 percent,
+ * though the comment there says "default to 20%" — and 3 when `minRetryConcurrency` is unset or 0.
+ * The semantics doc §2.1 says 20 %; its meshproof note records the difference.
+ */
+export const RETRY_BUDGET_DEFAULTS = { percent: 0.2, minRetryConcurrency: 3 } as const;
 
 // ---------- Envoy types (the subset meshproof reads and writes) ----------
 
@@ -91,12 +96,26 @@ export interface EnvoyStringMatch {
   safe_regex?: { regex: string };
   ignore_case?: boolean;
 }
+/**
+ * Envoy `HeaderMatcher` as Istio's `translateHeaderMatch` writes it: `present_match` when the
+ * StringMatch has no type or is `regex: "*"`, else `string_match`; `withoutHeaders` entries are
+ * inverted (and a missing header reads as "" unless it is a presence match).
+ */
+export interface EnvoyHeaderMatcher {
+  name: string;
+  string_match?: EnvoyStringMatch;
+  present_match?: true;
+  invert_match?: true;
+  treat_missing_header_as_empty?: true;
+}
 export interface EnvoyRouteMatch {
   path?: string;
   prefix?: string;
   safe_regex?: { regex: string };
+  /** `TranslateRouteMatch` writes `!ignoreUriCase` for every route with a match (a BoolValue, so `true` shows) */
   case_sensitive?: boolean;
-  headers?: { name: string; string_match: EnvoyStringMatch }[];
+  headers?: EnvoyHeaderMatcher[];
+  query_parameters?: { name: string; string_match?: EnvoyStringMatch; present_match?: true }[];
 }
 export interface EnvoyFractionalPercent {
   numerator?: number;

@@ -15,6 +15,7 @@ import {
   type EnvoyRetryPolicy,
   type EnvoyRoute,
   type EnvoyRouteAction,
+  type EnvoyHeaderMatcher,
   type EnvoyRouteMatch,
   type EnvoyStringMatch,
   type EnvoyVirtualHost,
@@ -25,30 +26,84 @@ import { appendMutations, translateHeaders } from './headers.js';
 
 // ---------- VirtualService → routes ----------
 
-function stringMatch(m: StringMatch, ignoreCase = false): EnvoyStringMatch {
+/** `util.ConvertToEnvoyMatch`: exact / prefix / regex → safe_regex. */
+function stringMatch(m: StringMatch): EnvoyStringMatch {
   const out: EnvoyStringMatch = {};
   if (m.exact !== undefined) out.exact = m.exact;
   else if (m.prefix !== undefined) out.prefix = m.prefix;
   else if (m.regex !== undefined) out.safe_regex = { regex: m.regex };
-  if (ignoreCase) out.ignore_case = true;
   return out;
 }
 
-function translateMatch(m: HTTPMatchRequest | undefined): EnvoyRouteMatch {
+/** `canBeConvertedToPresentMatch`: a StringMatch with no type, or `regex: "*"` (not RE2: "present"). */
+function isPresence(m: StringMatch | undefined): boolean {
+  if (!m || typeof m !== 'object') return true;
+  if (m.regex === '*') return true;
+  return m.exact === undefined && m.prefix === undefined && m.regex === undefined;
+}
+
+/** `translateHeaderMatch` (route.go). */
+function headerMatcher(name: string, m: StringMatch | undefined): EnvoyHeaderMatcher {
+  return isPresence(m) ? { name, present_match: true } : { name, string_match: stringMatch(m as StringMatch) };
+}
+
+/** Match fields the CRD has that meshproof's own model leaves out (the validator accepts them). */
+type FullMatch = HTTPMatchRequest & {
+  scheme?: StringMatch;
+  withoutHeaders?: Record<string, StringMatch>;
+  queryParams?: Record<string, StringMatch>;
+};
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * `TranslateRouteMatch` (route/route.go): no match → `prefix: "/"` alone. With a match:
+ * `headers` and `withoutHeaders` (inverted; a missing header reads as "" unless it is a presence
+ * match) sorted by name, then `:method`, `:authority`, `:scheme` appended in that order; the URI
+ * as path / prefix / safe_regex; `case_sensitive: !ignoreUriCase` always written (1.29's
+ * route.go; the propagation check also takes a dump without `case_sensitive: true`, Envoy's
+ * default, as older Istio may omit it); `queryParams` → query_parameters.
+ */
+function translateMatch(match: HTTPMatchRequest | undefined): EnvoyRouteMatch {
   const out: EnvoyRouteMatch = {};
+  const m = match as FullMatch | undefined;
   const uri = m?.uri;
   if (uri?.exact !== undefined) out.path = uri.exact;
   else if (uri?.prefix !== undefined) out.prefix = uri.prefix;
   else if (uri?.regex !== undefined) out.safe_regex = { regex: uri.regex };
   else out.prefix = '/';
-  if (m?.ignoreUriCase) out.case_sensitive = false;
-  const headers: { name: string; string_match: EnvoyStringMatch }[] = [];
-  for (const [name, sm] of Object.entries(m?.headers ?? {}))
-    headers.push({ name: name.toLowerCase(), string_match: stringMatch(sm) });
-  if (m?.method) headers.push({ name: ':method', string_match: stringMatch(m.method) });
-  if (m?.authority) headers.push({ name: ':authority', string_match: stringMatch(m.authority) });
+  if (!m) return out;
+  out.case_sensitive = !m.ignoreUriCase;
+  const headers: EnvoyHeaderMatcher[] = [];
+  for (const [name, sm] of Object.entries(m.headers ?? {})) headers.push(headerMatcher(name.toLowerCase(), sm));
+  for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {
+    const h = headerMatcher(name.toLowerCase(), sm);
+    h.invert_match = true;
+    if (!isPresence(sm)) h.treat_missing_header_as_empty = true;
+    headers.push(h);
+  }
+  headers.sort(byName);
+  if (m.method) headers.push(headerMatcher(':method', m.method));
+  if (m.authority) headers.push(headerMatcher(':authority', m.authority));
+  if (m.scheme) headers.push(headerMatcher(':scheme', m.scheme));
   if (headers.length > 0) out.headers = headers;
+  // Go ranges over the queryParams map in random order and Istio does not sort it: the
+  // propagation check compares them as a set
+  const query = Object.entries(m.queryParams ?? {}).map(([name, sm]) =>
+    isPresence(sm) ? { name, present_match: true as const } : { name, string_match: stringMatch(sm) },
+  );
+  if (query.length > 0) out.query_parameters = query;
   return out;
+}
+
+/**
+ * `IsCatchAllRoute`: prefix "/" (or regex ".*") with no header, query or metadata match. Istio
+ * stops emitting a VirtualService's routes after the first one (and after an `http[]` entry with
+ * no `match` at all): routes behind it would never be reached.
+ */
+function isCatchAll(m: EnvoyRouteMatch): boolean {
+  const all = m.prefix === '/' || m.safe_regex?.regex === '.*';
+  return all && !m.headers?.length && !m.query_parameters?.length;
 }
 
 /**
@@ -140,12 +195,12 @@ export function translateFault(f: HTTPFaultInjection | undefined): EnvoyFault | 
   const out: EnvoyFault = { '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault' };
   const fixed = dur(f.delay?.fixedDelay);
   if (f.delay && fixed !== undefined) {
+    // without `percentage` Istio writes the deprecated integer `percent` (0 when unset) per HUNDRED
+    // (`translateIntegerToFractionalPercent`): a delay with neither is never applied (§5.1)
     const pct = f.delay.percentage
-      ? percentage(f.delay.percentage)
-      : f.delay.percent !== undefined
-        ? { numerator: f.delay.percent, denominator: 'HUNDRED' as const }
-        : undefined;
-    out.delay = { fixed_delay: fixed, ...(pct ? { percentage: pct } : {}) };
+      ? (percentage(f.delay.percentage) as EnvoyFractionalPercent)
+      : { numerator: Math.trunc(f.delay.percent ?? 0), denominator: 'HUNDRED' as const };
+    out.delay = { fixed_delay: fixed, percentage: pct };
   }
   const a = f.abort;
   if (a && (a.httpStatus !== undefined || a.grpcStatus !== undefined)) {
@@ -165,8 +220,10 @@ export type HashedCluster = (clusterName: string) => boolean;
 function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined, hashed?: HashedCluster): EnvoyRouteAction {
   // route.go applyHTTPRouteDestination: one destination → `cluster`; more → weighted_clusters
   // without the 0-weight ones (so `[100, 0]` is a weighted_clusters of one)
+  // without the 0-weight ones — an unset weight is Go's 0 too (`if dst.Weight == 0 { continue }`),
+  // so `[100, 0]` and `[100, unset]` are a weighted_clusters of one
   const single = (r.route ?? []).length === 1;
-  const dests = (r.route ?? []).filter((d) => single || d.weight === undefined || d.weight > 0);
+  const dests = (r.route ?? []).filter((d) => single || (d.weight ?? 0) > 0);
   const names = dests.map((d): EnvoyWeightedCluster => {
     const fqdn = serviceFqdn(d.destination.host, ns);
     const port = d.destination.port?.number ?? portOf?.(fqdn) ?? 0;
@@ -188,31 +245,47 @@ function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined, hashe
 }
 
 /**
- * The Envoy routes of one VirtualService's `http[]`, in order; one Envoy route per `match`
- * entry (Istio expands OR-ed matches). Redirect/directResponse routes are not translated.
+ * The Envoy routes of one VirtualService's `http[]`, in order, the way
+ * `translateVirtualServiceHTTPRoutes` (route/route.go) emits them: one Envoy route per `match`
+ * entry (OR-ed matches expanded); a match whose `port` is not `listenPort` (when given) yields no
+ * route; nothing after the first catch-all (`IsCatchAllRoute`, or an entry with no match).
+ * Redirect / directResponse entries are not translated, but a catch-all one still ends the list.
+ * Route name `name` or `name.matchName` (route.go writes `"." + match.name` even with no `name`).
  */
 export function translateRoutes(
   vs: VirtualService,
   defaultNamespace: string,
   portOf?: PortOf,
   hashed?: HashedCluster,
+  listenPort?: number,
 ): EnvoyRoute[] {
   const ns = vs.metadata?.namespace ?? defaultNamespace;
   const out: EnvoyRoute[] = [];
   for (const r of vs.spec?.http ?? []) {
-    if (!r.route || r.route.length === 0) continue;
-    const action = routeAction(r, ns, portOf, hashed);
-    const fault = translateFault(r.fault);
+    const forwards = !!r.route && r.route.length > 0;
+    const action = forwards ? routeAction(r, ns, portOf, hashed) : undefined;
+    const fault = forwards ? translateFault(r.fault) : undefined;
     // route-level lists, then a single destination's appended to them (processDestination)
-    const single = action.weighted_clusters ? undefined : r.route[0];
+    const single = action && !action.weighted_clusters ? r.route?.[0] : undefined;
     const headers = appendMutations(translateHeaders(r.headers), translateHeaders(single?.headers));
-    for (const m of r.match && r.match.length > 0 ? r.match : [undefined]) {
-      const route: EnvoyRoute = { match: translateMatch(m), route: action, ...headers };
-      const name = r.name && m?.name ? `${r.name}.${m.name}` : r.name;
-      if (name) route.name = name;
-      if (fault) route.typed_per_filter_config = { 'envoy.filters.http.fault': fault };
-      out.push(route);
+    const matches = r.match && r.match.length > 0 ? r.match : [undefined];
+    let catchAll = !r.match || r.match.length === 0;
+    for (const m of matches) {
+      if (m?.port && listenPort !== undefined && m.port !== listenPort) continue;
+      const match = translateMatch(m);
+      if (action) {
+        const route: EnvoyRoute = { match, route: action, ...headers };
+        const name = m?.name ? `${r.name ?? ''}.${m.name}` : r.name;
+        if (name) route.name = name;
+        if (fault) route.typed_per_filter_config = { 'envoy.filters.http.fault': fault };
+        out.push(route);
+      }
+      if (isCatchAll(match)) {
+        catchAll = true;
+        break;
+      }
     }
+    if (catchAll) break;
   }
   return out;
 }
@@ -221,6 +294,15 @@ export function translateRoutes(
 export function boundToGateway(vs: VirtualService): boolean {
   const gws = vs.spec?.gateways ?? [];
   return gws.some((g) => g !== 'mesh');
+}
+
+/**
+ * `buildGatewayVirtualHostDomains` (gateway.go): "*" alone; a wildcard host keeps the server
+ * port (Envoy allows one wildcard per domain); any other host also matches any port.
+ */
+function gatewayDomains(host: string, port: number): string[] {
+  if (host === '*') return [host];
+  return [host, host.startsWith('*') ? `${host}:${port}` : `${host}:*`];
 }
 
 /**
@@ -237,15 +319,20 @@ export function translateVirtualHosts(
   const byHost = new Map<string, EnvoyVirtualHost>();
   for (const vs of vss) {
     if (!boundToGateway(vs)) continue;
-    const routes = translateRoutes(vs, defaultNamespace, portOf, hashed);
+    const routes = translateRoutes(vs, defaultNamespace, portOf, hashed, gatewayPort);
     for (const host of vs.spec?.hosts ?? []) {
       let vh = byHost.get(host);
       if (!vh) {
-        vh = { name: `${host}:${gatewayPort}`, domains: [host, `${host}:*`], routes: [] };
+        vh = { name: `${host}:${gatewayPort}`, domains: gatewayDomains(host, gatewayPort), routes: [] };
         byHost.set(host, vh);
       }
       vh.routes.push(...routes);
     }
   }
+  // gateway.go: every virtual host's routes go through `SortVHostRoutes`, which moves the
+  // catch-all routes to the end (stable), so one VirtualService's catch-all does not hide the
+  // routes another VirtualService adds to the same host
+  for (const vh of byHost.values())
+    vh.routes = [...vh.routes.filter((r) => !isCatchAll(r.match)), ...vh.routes.filter((r) => isCatchAll(r.match))];
   return [...byHost.values()];
 }

@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkConfigDump, expectedConfig, sameValue } from '../../src/translate/config-dump.js';
 import { policies } from '../cluster/helpers.js';
+import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 
@@ -31,19 +32,7 @@ function gatewayDump(
       ...(o.retry === null
         ? {}
         : {
-            retry_policy: o.retry ?? {
-              retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-              num_retries: 2,
-              retry_host_predicate: [
-                {
-                  name: 'envoy.retry_host_predicates.previous_hosts',
-                  typed_config: {
-                    '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
-                  },
-                },
-              ],
-              host_selection_retry_max_attempts: '5',
-            },
+            retry_policy: o.retry ?? ISTIO_DEFAULT_RETRY_POLICY,
           }),
       max_grpc_timeout: o.timeout ?? '0s',
     },
@@ -72,6 +61,8 @@ function gatewayDump(
                 service_name: `outbound|9080||${FQDN}`,
               },
               connect_timeout: '10s',
+              // defaultLBAlgorithm() (cluster_traffic_policy.go): LEAST_REQUEST for every DR without `simple`
+              lb_policy: 'LEAST_REQUEST',
               circuit_breakers: {
                 thresholds: [
                   {
@@ -84,6 +75,8 @@ function gatewayDump(
                 ],
               },
               ...(o.od ? { outlier_detection: o.od } : {}),
+              // applyOutlierDetection: minHealthPercent 0 → Percent{Value: 0}, printed as `{}`
+              common_lb_config: o.od ? { healthy_panic_threshold: {} } : {},
             },
             last_updated: '2026-11-21T22:00:01.123Z',
           },
@@ -145,6 +138,8 @@ test('§3.1 outlier detection: every field the policy sets must be in the cluste
   assert.is(checkConfigDump(gatewayDump({ od: { ...od, base_ejection_time: od.base_ejection_time } }), want).ok, true);
   assert.equal(checkConfigDump(gatewayDump(), want).reasons, [
     `cluster outbound|9080||${FQDN}: outlier_detection is missing`,
+    // without it Envoy's panic threshold is 50 %; Istio writes minHealthPercent (0) with the block
+    `cluster outbound|9080||${FQDN}: common_lb_config.healthy_panic_threshold is unset, policy says 0`,
   ]);
   const wrong = checkConfigDump(gatewayDump({ od: { ...od, consecutive_5xx: (od.consecutive_5xx ?? 0) + 1 } }), want);
   assert.equal(wrong.reasons, [

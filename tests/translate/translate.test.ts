@@ -188,7 +188,7 @@ test("§0/§3.4 loadBalancer precedence: port entry replaces the policy (unset t
   );
 });
 
-test('§2.1 retryBudget becomes thresholds[0].retry_budget with defaults 20 % / 3, kept under a port entry', () => {
+test("§2.1 retryBudget becomes thresholds[0].retry_budget with applyRetryBudget's defaults 0.2 (%) / 3, kept under a port entry", () => {
   const c = translateCluster(
     [
       dr({
@@ -200,8 +200,9 @@ test('§2.1 retryBudget becomes thresholds[0].retry_budget with defaults 20 % / 
     ],
     SVC,
   );
+  // cluster_traffic_policy.go applyRetryBudget: `Percent{Value: 0.2}` ("default to 20%" says its comment)
   assert.equal(c.circuit_breakers.thresholds[0].retry_budget, {
-    budget_percent: { value: 20 },
+    budget_percent: { value: 0.2 },
     min_retry_concurrency: 3,
   });
   assert.is(c.circuit_breakers.thresholds[0].max_connections, 2);
@@ -275,8 +276,13 @@ test('matches: one Envoy route per match entry, headers and exact paths, weighte
     () => 9080,
   );
   assert.is(routes.length, 2);
-  assert.equal(routes[0].match, { path: '/a' });
-  assert.equal(routes[1].match, { prefix: '/', headers: [{ name: 'end-user', string_match: { exact: 'jason' } }] });
+  // TranslateRouteMatch writes case_sensitive (a BoolValue, !ignoreUriCase) for every route with a match
+  assert.equal(routes[0].match, { path: '/a', case_sensitive: true });
+  assert.equal(routes[1].match, {
+    prefix: '/',
+    case_sensitive: true,
+    headers: [{ name: 'end-user', string_match: { exact: 'jason' } }],
+  });
   assert.equal(routes[0].route.weighted_clusters?.clusters, [
     { name: 'outbound|9080|v1|productpage.default.svc.cluster.local', weight: 80 },
     { name: 'outbound|9080|v2|productpage.default.svc.cluster.local', weight: 20 },
