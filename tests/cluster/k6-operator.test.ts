@@ -506,7 +506,7 @@ test('a create answered 500 (may or may not have happened): the journal stays op
   const t = await env();
   try {
     t.e.fake.script({ method: 'POST', path: /testruns$/, status: 500 });
-    const err = await runExpectingInfra(t);
+    await runExpectingInfra(t);
     assert.equal(t.op.deleted, ['ConfigMap/loadgen/mp-test']);
     assert.is(journalOf(t).state, 'open');
     const r = await restoreIn(t.e);
