@@ -111,6 +111,39 @@ test('a server that never stops answering 429: 1 send + 10 retries, then the las
   assert.equal([sends, waits], [4, [32_000, 32_000, 32_000]]);
 });
 
+test('a caller that gave up (its signal aborted) gets no more sends: none before the wait, and the wait itself ends at once (with_retry.go Before: ctx.Err())', async () => {
+  const answer = { httpStatusCode: 429, headers: { 'retry-after': '1' } };
+  const opts = { maxRetries: API_MAX_RETRIES, budgetMs: 120_000, ...retry() };
+  // aborted while the first send was out: its answer is the result, nothing is sent again
+  const gaveUp = new AbortController();
+  let sends = 0;
+  const last = await sendWithRetry(
+    { method: 'GET', path: '/apis', signal: gaveUp.signal },
+    async () => (sends++, gaveUp.abort(), answer),
+    async () => {},
+    opts,
+  );
+  assert.equal([last.httpStatusCode, sends, waits], [429, 1, []]);
+  // aborted during a 60 s wait (the real sleep): the call rejects with the abort, no second send
+  const later = new AbortController();
+  sends = 0;
+  const call = sendWithRetry(
+    { method: 'GET', path: '/apis', signal: later.signal },
+    async () => (sends++, { httpStatusCode: 503, headers: { 'retry-after': '60' } }),
+    async () => {},
+    { ...opts, sleep: realSleep },
+  );
+  setTimeout(() => later.abort(new Error('read timed out')), 20);
+  const settled = await Promise.race([
+    call.then(
+      () => 'answered',
+      (e: Error) => e.message,
+    ),
+    realSleep(5_000).then(() => 'still waiting after 5 s'),
+  ]);
+  assert.equal([settled, sends], ['read timed out', 1]);
+});
+
 // --- against the fake API server ------------------------------------------------------------
 
 test('an apply that meets two APF 429s is sent again after 1 s each, applies, and the restore puts content and managedFields back exactly', async () => {
@@ -268,7 +301,8 @@ test('the Retry-After wait is real by default: one APF 429 (Retry-After: 1) on d
   assert.equal(lines, ['API server busy (429) on GET /apis: retrying in 1 s (retry 1 of 10)']);
 });
 
-test("the counters' read through the pod proxy and the k6-operator engine's calls go through the same policy", async () => {
+/** One gateway replica `gw-0` whose admin port the fake API server proxies to a fake Envoy admin. */
+async function withGatewayPod(body: () => Promise<void>): Promise<void> {
   const admin = await startFakeEnvoyAdmin(env.fake, 0);
   try {
     env.fake.pods.push({
@@ -277,6 +311,14 @@ test("the counters' read through the pod proxy and the k6-operator engine's call
       labels: { istio: 'ingressgateway' },
       adminUrl: admin.url,
     });
+    await body();
+  } finally {
+    await admin.close();
+  }
+}
+
+test("the counters' read through the pod proxy and the k6-operator engine's calls go through the same policy", () =>
+  withGatewayPod(async () => {
     const conn = await loadConnection({ kubeconfig: env.kubeconfig, retry: retry() });
     // a 503 with Retry-After on the pod proxy GET (client-go's rest client retries the proxy verb too)
     env.fake.busy({
@@ -301,10 +343,30 @@ test("the counters' read through the pod proxy and the k6-operator engine's call
       lines.map((l) => l.split(' on ')[0]),
       ['API server unavailable (503)', 'API server busy (429)'],
     );
-  } finally {
-    await admin.close();
-  }
-});
+  }));
+
+test('a pod-proxy read that times out stops retrying: no request is sent after the reader gave up', () =>
+  withGatewayPod(async () => {
+    // each Retry-After: 1 waits 100 ms here, so a reader giving up after 250 ms meets the third send's wait
+    const conn = await loadConnection({
+      kubeconfig: env.kubeconfig,
+      retry: { sleep: (ms, signal) => realSleep(ms / 10, signal), log: (l) => void lines.push(l) },
+    });
+    const pods = await listGatewayPods(conn);
+    const proxied = () => count('GET', /\/pods\/gw-0:15000\/proxy\/stats$/);
+    env.fake.busy({
+      method: 'GET',
+      path: /\/pods\/gw-0:15000\/proxy\/stats$/,
+      times: 1000,
+      answer: { kind: 'apf', retryAfter: 1 },
+    });
+    const err = await new AdminReader(conn, 250).read(pods[0], 'stats').catch((e: Error) => e);
+    assert.match(String((err as Error).message), 'within 250 ms');
+    const atGiveUp = proxied();
+    assert.ok(atGiveUp >= 2 && atGiveUp <= 4, `${atGiveUp} sends before the timeout`);
+    await realSleep(600); // six more waits' worth: the old loop went on sending
+    assert.is(proxied(), atGiveUp, 'sent again after the reader gave up');
+  }));
 
 test('seeded busy answers: the same seed answers the same requests 429', async () => {
   const pattern = async (seed: number) => {
