@@ -10,8 +10,14 @@
  *    printable text; control characters differ (Go writes \x01, JSON \u0001) [not imitated].
  *
  * JavaScript cannot tell the JSON text "100.0" (a float64 in Go) from "100" (an int64): an
- * integral number is taken as an int64 here.
+ * integral number is taken as an int64 here — when it fits one. One that does not (1e20) is a
+ * float64 in Go: apimachinery util/json decodes a number as `n.Int64()`, else `n.Float64()`.
  */
+
+/** Whether the apiserver holds this JSON number as an int64 (integral and within int64's range). */
+export function isInt64(n: number): boolean {
+  return Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 63;
+}
 export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
@@ -28,7 +34,7 @@ export function goFloat(f: number): string {
 
 /** %v of a number as the apiserver holds it: int64 when integral, else float64. */
 export function goNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : goFloat(n);
+  return isInt64(n) ? BigInt(n).toString() : goFloat(n);
 }
 
 /** The ErrorBody printing of a value: %v for numbers and booleans, %q for strings. */

@@ -115,6 +115,35 @@ test('maximum of a uint32 wrapper: 4294967296 is 422 "Invalid value: 4294967296:
   });
 });
 
+test('a number beyond int64 (1e20) is a float64 to the apiserver (util/json: Int64, else Float64): TypeInvalid "number" for an integer field, and the maximum check prints both as %v floats', async () => {
+  if (!have) return skip();
+  const field = 'spec.trafficPolicy.outlierDetection.consecutive5xxErrors';
+  await withApi('1.22.8', async (api) => {
+    const r = await create(api, dr({ host: 'p', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1e20 } } }));
+    assert.equal(r.json.details.causes, [
+      {
+        reason: 'FieldValueTypeInvalid',
+        message: `Invalid value: "number": ${field} in body must be of type integer: "number"`,
+        field,
+      },
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: 1e+20: ${field} in body should be less than or equal to 4.294967295e+09`,
+        field,
+      },
+    ]);
+    // the largest int64 the JSON text can name is still an integer (its limit printed as %d)
+    const big = await create(
+      api,
+      dr({ host: 'p', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2 ** 62 } } }),
+    );
+    assert.is(
+      big.json.message,
+      `${PREFIX}${field}: Invalid value: 4611686018427387904: ${field} in body should be less than or equal to 4294967295`,
+    );
+  });
+});
+
 test("format int32 is stripped (apiextensions supports no int32 format): maxEjectionPercent 101 and maxConnections 4294967296 pass the schema — only Istio's webhook refuses 101", async () => {
   if (!have) return skip();
   await withApi('1.29.6', async (api) => {
