@@ -253,6 +253,25 @@ test('a VirtualService with routes behind a catch-all expects only what Istio em
   assert.equal(checkConfigDump(dump({}, [route({ prefix: '/' })]), want).reasons, []);
 });
 
+test('two routes with the same match (Istio emits both; Envoy takes the first) are compared in order, not both against the first', () => {
+  const api = { uri: { prefix: '/api' } };
+  const want = expected(undefined, [
+    { match: [api], route: DEST, timeout: '1s' },
+    { match: [api], route: DEST, timeout: '5s' },
+  ]);
+  const r = (timeout: string) => {
+    const x = route({ prefix: '/api', case_sensitive: true });
+    return { ...x, route: { ...x.route, timeout, max_grpc_timeout: timeout } };
+  };
+  assert.equal(checkConfigDump(dump({}, [r('1s'), r('5s')]), want).reasons, []);
+  assert.equal(checkConfigDump(dump({}, [r('1s'), r('3s')]), want).reasons, [
+    'route {"prefix":"/api","case_sensitive":true} of bookinfo.example.com: timeout is 3s, policy says 5s',
+  ]);
+  assert.equal(checkConfigDump(dump({}, [r('1s')]), want).reasons, [
+    'route {"prefix":"/api","case_sensitive":true} of bookinfo.example.com: not in the config_dump',
+  ]);
+});
+
 test('header lists: the deprecated `append: false` of an older control plane reads as append_action OVERWRITE_IF_EXISTS_OR_ADD', () => {
   const want = expected(undefined, [
     { route: DEST, headers: { request: { set: { 'x-a': '1' }, add: { 'x-b': '2' } } } },
