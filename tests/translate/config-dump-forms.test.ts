@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { byKind } from '../../src/policy/by-kind.js';
 import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
-import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
+import { gatewayRoutesDump, ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 const NAME = `outbound|9080||${FQDN}`;
@@ -70,24 +70,7 @@ function dump(cluster: Record<string, unknown> = {}, routes: Record<string, unkn
           },
         ],
       },
-      {
-        '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
-        dynamic_route_configs: [
-          {
-            route_config: {
-              '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-              name: 'http.8080',
-              virtual_hosts: [
-                {
-                  name: 'bookinfo.example.com:80',
-                  domains: ['bookinfo.example.com', 'bookinfo.example.com:*'],
-                  routes,
-                },
-              ],
-            },
-          },
-        ],
-      },
+      gatewayRoutesDump(routes),
     ],
   };
 }
