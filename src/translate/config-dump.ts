@@ -207,7 +207,10 @@ function routesByMatch(routes: EnvoyRoute[]): { take(match: EnvoyRoute['match'])
 /**
  * A route match in one form whatever the Istio version wrote: `case_sensitive: true` is Envoy's
  * default (1.29's `TranslateRouteMatch` writes it on every matched route, older ones may not);
- * header names compare lower-case (Envoy matches them so); query_parameters are a set (Istio
+ * header names compare lower-case (Envoy matches them so); an inverted header's
+ * `treat_missing_header_as_empty` is left out (TranslateRouteMatch sets it for withoutHeaders
+ * since istio/istio#49537's fix — which release first shipped it was not verified, and issue
+ * #50988 shows releases of 2024 without it: the flag follows the control plane, not the policy); query_parameters are a set (Istio
  * ranges over a Go map for them and does not sort); a `google_re2: {}` engine (older
  * RegexMatcher) is the only engine there is.
  */
@@ -218,7 +221,7 @@ function matchKey(m: EnvoyRoute['match'] | undefined): string {
   if (case_sensitive === false) norm.case_sensitive = false;
   if (safe_regex) norm.safe_regex = withoutRe2Engine(safe_regex);
   if (headers?.length)
-    norm.headers = headers.map((h) => ({
+    norm.headers = headers.map(({ treat_missing_header_as_empty: _, ...h }) => ({
       ...h,
       name: h.name.toLowerCase(),
       ...(h.string_match ? { string_match: withoutRe2Engine(h.string_match) } : {}),

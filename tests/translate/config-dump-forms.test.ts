@@ -131,6 +131,18 @@ test('header matches: sorted by name with present_match, :method last; a safe_re
   assert.equal(checkConfigDump(dump({}, [real]), want).reasons, []);
 });
 
+test('withoutHeaders: a dump without treat_missing_header_as_empty (Istio before TranslateRouteMatch set it, istio/istio#49537) is the same route', () => {
+  const want = expected(undefined, [
+    { match: [{ uri: { prefix: '/api' }, withoutHeaders: { 'x-user': { exact: 'bot' } } }], route: DEST },
+  ]);
+  const header = { name: 'x-user', string_match: { exact: 'bot' }, invert_match: true };
+  const at = (h: Record<string, unknown>) => route({ prefix: '/api', case_sensitive: true, headers: [h] });
+  assert.equal(checkConfigDump(dump({}, [at({ ...header, treat_missing_header_as_empty: true })]), want).reasons, []);
+  assert.equal(checkConfigDump(dump({}, [at(header)]), want).reasons, []);
+  // not inverted is another route
+  assert.is(checkConfigDump(dump({}, [at({ name: 'x-user', string_match: { exact: 'bot' } })]), want).ok, false);
+});
+
 test('fault: the deprecated integer percent renders with the HUNDRED denominator left out; a 0 % numerator too', () => {
   const want = expected(undefined, [{ route: DEST, fault: { delay: { fixedDelay: '2s', percent: 50 } } }]);
   const fault = (percentage: Record<string, unknown>) => ({
