@@ -63,7 +63,8 @@ export interface CompiledFault {
 export interface CompiledRoute {
   name: string;
   envoy: EnvoyRoute;
-  matches(path: string, headers: IncomingHttpHeaders, method: string, authority: string): boolean;
+  /** `path` without its query; `url` the whole :path (query included), read only by query_parameters */
+  matches(path: string, headers: IncomingHttpHeaders, method: string, authority: string, url?: string): boolean;
   clusters: string[];
   weights: number[];
   totalWeight: number;
@@ -110,6 +111,29 @@ function headerTest(h: EnvoyHeaderMatcher): (v: string | undefined) => boolean {
   return (v) => (v === undefined && !h.treat_missing_header_as_empty ? h.string_match === undefined : !test(v ?? ''));
 }
 
+/**
+ * The first value of query parameter `name` in `url`, as Envoy's route match reads it:
+ * `QueryParamsMulti::parseQueryString(headers.getPathValue())` (common/http/utility.cc: the
+ * part after the first `?`, split on `&`, each `key=value` or a bare `key` with value "", NOT
+ * percent-decoded) and `QueryParameterMatcher::matches` (router/config_utility.cc: "ignoring
+ * all but the first value for a given key"). Scans in place: nothing allocated but the value.
+ */
+function firstQueryValue(url: string, name: string): string | undefined {
+  let start = url.indexOf('?');
+  if (start < 0) return undefined;
+  start++;
+  while (start < url.length) {
+    let end = url.indexOf('&', start);
+    if (end < 0) end = url.length;
+    const eq = url.indexOf('=', start);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    if (nameEnd - start === name.length && url.startsWith(name, start))
+      return nameEnd === end ? '' : url.slice(nameEnd + 1, end);
+    start = end + 1;
+  }
+  return undefined;
+}
+
 function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
   const m = r.match;
   const ci = m.case_sensitive === false;
@@ -126,8 +150,11 @@ function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
     path = want === '/' ? () => true : (p) => (ci ? p.toLowerCase() : p).startsWith(want);
   }
   const headers = (m.headers ?? []).map((h) => ({ name: h.name, test: headerTest(h) }));
-  if (headers.length === 0) return (p) => path(p);
-  return (p, hs, method, authority) => {
+  // QueryParameterMatcher: `present_match` (the only form Istio writes, always true) → the
+  // parameter has a value; a string_match tests the first value; a missing parameter never matches
+  const query = (m.query_parameters ?? []).map((q) => ({ name: q.name, test: stringMatcher(q.string_match ?? {}) }));
+  if (headers.length === 0 && query.length === 0) return (p) => path(p);
+  return (p, hs, method, authority, url = p) => {
     if (!path(p)) return false;
     for (const h of headers) {
       // the local gateway listens in plain HTTP only: its :scheme is "http"
@@ -141,6 +168,7 @@ function compileMatch(r: EnvoyRoute): CompiledRoute['matches'] {
               : hs[h.name];
       if (!h.test(Array.isArray(v) ? v.join(',') : v)) return false;
     }
+    for (const q of query) if (!q.test(firstQueryValue(url, q.name))) return false;
     return true;
   };
 }
@@ -224,7 +252,7 @@ export class RouteTable {
     if (!routes) return null;
     const q = path.indexOf('?');
     const p = q >= 0 ? path.slice(0, q) : path;
-    for (const r of routes) if (r.matches(p, headers, method, authority)) return r;
+    for (const r of routes) if (r.matches(p, headers, method, authority, path)) return r;
     return null;
   }
 }

@@ -49,6 +49,7 @@ function headerMatcher(name: string, m: StringMatch | undefined): EnvoyHeaderMat
 
 /** Match fields the CRD has that meshproof's own model leaves out (the validator accepts them). */
 type FullMatch = HTTPMatchRequest & {
+  gateways?: string[];
   scheme?: StringMatch;
   withoutHeaders?: Record<string, StringMatch>;
   queryParams?: Record<string, StringMatch>;
@@ -94,6 +95,20 @@ function translateMatch(match: HTTPMatchRequest | undefined): EnvoyRouteMatch {
   );
   if (query.length > 0) out.query_parameters = query;
   return out;
+}
+
+/**
+ * `translateRoute`'s guards on a gateway (route.go): a match for another `port` yields no route,
+ * nor does one whose `gateways` are set but name no gateway of this proxy (`sourceMatchHTTP`) —
+ * here, a list with only `mesh`, since the local gateway stands in for every non-mesh gateway a
+ * VirtualService names (boundToGateway). No route also means no catch-all truncation: Istio
+ * checks `IsCatchAllRoute` only on a route it built. `sourceLabels` (matched against the
+ * gateway pod's labels) are not emulated.
+ */
+function onGateway(m: FullMatch | undefined, listenPort: number): boolean {
+  if (m?.port && m.port !== listenPort) return false;
+  const gws = m?.gateways ?? [];
+  return gws.length === 0 || gws.some((g) => g !== 'mesh');
 }
 
 /**
@@ -247,8 +262,8 @@ function routeAction(r: HTTPRoute, ns: string, portOf: PortOf | undefined, hashe
 /**
  * The Envoy routes of one VirtualService's `http[]`, in order, the way
  * `translateVirtualServiceHTTPRoutes` (route/route.go) emits them: one Envoy route per `match`
- * entry (OR-ed matches expanded); a match whose `port` is not `listenPort` (when given) yields no
- * route; nothing after the first catch-all (`IsCatchAllRoute`, or an entry with no match).
+ * entry (OR-ed matches expanded); on a gateway (`listenPort` given) a match for another port or
+ * for the `mesh` gateway only yields no route (onGateway); nothing after the first catch-all (`IsCatchAllRoute`, or an entry with no match).
  * Redirect / directResponse entries are not translated, but a catch-all one still ends the list.
  * Route name `name` or `name.matchName` (route.go writes `"." + match.name` even with no `name`).
  */
@@ -271,7 +286,7 @@ export function translateRoutes(
     const matches = r.match && r.match.length > 0 ? r.match : [undefined];
     let catchAll = !r.match || r.match.length === 0;
     for (const m of matches) {
-      if (m?.port && listenPort !== undefined && m.port !== listenPort) continue;
+      if (listenPort !== undefined && !onGateway(m as FullMatch | undefined, listenPort)) continue;
       const match = translateMatch(m);
       if (action) {
         const route: EnvoyRoute = { match, route: action, ...headers };

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { byKind } from '../../src/policy/by-kind.js';
 import { checkConfigDump, expectedConfig } from '../../src/translate/config-dump.js';
-import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
+import { gatewayRoutesDump, ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 const NAME = `outbound|9080||${FQDN}`;
@@ -70,24 +70,7 @@ function dump(cluster: Record<string, unknown> = {}, routes: Record<string, unkn
           },
         ],
       },
-      {
-        '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
-        dynamic_route_configs: [
-          {
-            route_config: {
-              '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-              name: 'http.8080',
-              virtual_hosts: [
-                {
-                  name: 'bookinfo.example.com:80',
-                  domains: ['bookinfo.example.com', 'bookinfo.example.com:*'],
-                  routes,
-                },
-              ],
-            },
-          },
-        ],
-      },
+      gatewayRoutesDump(routes),
     ],
   };
 }
@@ -146,6 +129,18 @@ test('header matches: sorted by name with present_match, :method last; a safe_re
     ],
   });
   assert.equal(checkConfigDump(dump({}, [real]), want).reasons, []);
+});
+
+test('withoutHeaders: a dump without treat_missing_header_as_empty (Istio before TranslateRouteMatch set it, istio/istio#49537) is the same route', () => {
+  const want = expected(undefined, [
+    { match: [{ uri: { prefix: '/api' }, withoutHeaders: { 'x-user': { exact: 'bot' } } }], route: DEST },
+  ]);
+  const header = { name: 'x-user', string_match: { exact: 'bot' }, invert_match: true };
+  const at = (h: Record<string, unknown>) => route({ prefix: '/api', case_sensitive: true, headers: [h] });
+  assert.equal(checkConfigDump(dump({}, [at({ ...header, treat_missing_header_as_empty: true })]), want).reasons, []);
+  assert.equal(checkConfigDump(dump({}, [at(header)]), want).reasons, []);
+  // not inverted is another route
+  assert.is(checkConfigDump(dump({}, [at({ name: 'x-user', string_match: { exact: 'bot' } })]), want).ok, false);
 });
 
 test('fault: the deprecated integer percent renders with the HUNDRED denominator left out; a 0 % numerator too', () => {
@@ -251,6 +246,25 @@ test('cluster fields a DR changes alone are compared: lb_policy, connect_timeout
 test('a VirtualService with routes behind a catch-all expects only what Istio emits (not a wait for routes it drops)', () => {
   const want = expected(undefined, [{ route: DEST }, { match: [{ uri: { prefix: '/api' } }], route: DEST }]);
   assert.equal(checkConfigDump(dump({}, [route({ prefix: '/' })]), want).reasons, []);
+});
+
+test('two routes with the same match (Istio emits both; Envoy takes the first) are compared in order, not both against the first', () => {
+  const api = { uri: { prefix: '/api' } };
+  const want = expected(undefined, [
+    { match: [api], route: DEST, timeout: '1s' },
+    { match: [api], route: DEST, timeout: '5s' },
+  ]);
+  const r = (timeout: string) => {
+    const x = route({ prefix: '/api', case_sensitive: true });
+    return { ...x, route: { ...x.route, timeout, max_grpc_timeout: timeout } };
+  };
+  assert.equal(checkConfigDump(dump({}, [r('1s'), r('5s')]), want).reasons, []);
+  assert.equal(checkConfigDump(dump({}, [r('1s'), r('3s')]), want).reasons, [
+    'route {"prefix":"/api","case_sensitive":true} of bookinfo.example.com: timeout is 3s, policy says 5s',
+  ]);
+  assert.equal(checkConfigDump(dump({}, [r('1s')]), want).reasons, [
+    'route {"prefix":"/api","case_sensitive":true} of bookinfo.example.com: not in the config_dump',
+  ]);
 });
 
 test('header lists: the deprecated `append: false` of an older control plane reads as append_action OVERWRITE_IF_EXISTS_OR_ADD', () => {

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkConfigDump, expectedConfig, sameValue } from '../../src/translate/config-dump.js';
 import { policies } from '../cluster/helpers.js';
-import { ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
+import { gatewayRoutesDump, ISTIO_DEFAULT_RETRY_POLICY } from './istio-dump.js';
 
 const FQDN = 'productpage.default.svc.cluster.local';
 
@@ -82,27 +82,12 @@ function gatewayDump(
           },
         ],
       },
-      {
-        '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
-        dynamic_route_configs: [
-          {
-            version_info: '2026-11-21T22:00:00Z/42',
-            route_config: {
-              '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-              name: 'http.8080',
-              virtual_hosts: [
-                {
-                  name: 'bookinfo.example.com:80',
-                  domains: ['bookinfo.example.com', 'bookinfo.example.com:*'],
-                  routes: [route],
-                  include_request_attempt_count: true,
-                },
-              ],
-              validate_clusters: false,
-            },
-          },
-        ],
-      },
+      gatewayRoutesDump(
+        [route],
+        { include_request_attempt_count: true },
+        { validate_clusters: false },
+        { version_info: '2026-11-21T22:00:00Z/42' },
+      ),
     ],
   };
 }

@@ -14,3 +14,37 @@ export const ISTIO_DEFAULT_RETRY_POLICY = {
   ],
   host_selection_retry_max_attempts: '5',
 };
+
+/**
+ * The RoutesConfigDump of a gateway listening on 8080 with the one virtual host
+ * `bookinfo.example.com:80` (gateway.go: domains host and host:*); `vhost` and `config` add
+ * what a test's dump carries besides.
+ */
+export function gatewayRoutesDump(
+  routes: unknown[],
+  vhost: Record<string, unknown> = {},
+  config: Record<string, unknown> = {},
+  entry: Record<string, unknown> = {},
+) {
+  return {
+    '@type': 'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
+    dynamic_route_configs: [
+      {
+        ...entry,
+        route_config: {
+          '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+          name: 'http.8080',
+          virtual_hosts: [
+            {
+              name: 'bookinfo.example.com:80',
+              domains: ['bookinfo.example.com', 'bookinfo.example.com:*'],
+              routes,
+              ...vhost,
+            },
+          ],
+          ...config,
+        },
+      },
+    ],
+  };
+}

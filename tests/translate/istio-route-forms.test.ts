@@ -95,6 +95,31 @@ test('translateRoute: a match for another port yields no route on the gateway; r
   );
 });
 
+test('translateRoute sourceMatchHTTP: a match for the mesh gateway only yields no route on the gateway, and ends nothing', () => {
+  const vhs = translateVirtualHosts(
+    [
+      vs([
+        {
+          match: [{ gateways: ['mesh'] }],
+          route: [{ ...DEST[0], destination: { ...DEST[0].destination, subset: 'v1' } }],
+        },
+        { match: [{ uri: { prefix: '/api' }, gateways: ['mesh', 'bookinfo-gateway'] }], route: DEST },
+        { route: DEST },
+      ]),
+    ],
+    'default',
+  );
+  // Istio: translateRoute returns nil for the first match (no gateway of this proxy), so
+  // IsCatchAllRoute never sees it: the /api route and the catch-all stay
+  assert.equal(
+    vhs[0].routes.map((r) => [r.match.prefix, r.route.cluster]),
+    [
+      ['/api', `outbound|9080||${FQDN}`],
+      ['/', `outbound|9080||${FQDN}`],
+    ],
+  );
+});
+
 test('TranslateRouteMatch: headers sorted by name, presence and regex "*" as present_match, withoutHeaders inverted, then :method', () => {
   const [r] = translateRoutes(
     vs([
