@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { IstioApi } from '../../src/cluster/istio-api.js';
 import { Journal } from '../../src/cluster/journal.js';
-import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { checkReachable, loadConnection } from '../../src/cluster/kubeconfig.js';
 import { ownership } from '../../src/cluster/objects.js';
 import { restoreFromJournals } from '../../src/cluster/restore.js';
 import { API_MAX_RETRIES, realSleep, retryWait, sendWithRetry } from '../../src/cluster/api-retry.js';
@@ -362,11 +362,32 @@ test('a pod-proxy read that times out stops retrying: no request is sent after t
     });
     const err = await new AdminReader(conn, 250).read(pods[0], 'stats').catch((e: Error) => e);
     assert.match(String((err as Error).message), 'within 250 ms');
-    const atGiveUp = proxied();
-    assert.ok(atGiveUp >= 2 && atGiveUp <= 4, `${atGiveUp} sends before the timeout`);
-    await realSleep(600); // six more waits' worth: the old loop went on sending
-    assert.is(proxied(), atGiveUp, 'sent again after the reader gave up');
+    await assertNoSendAfterGivingUp(proxied);
   }));
+
+test('the /version check that times out stops retrying too', async () => {
+  const conn = await loadConnection({
+    kubeconfig: env.kubeconfig,
+    retry: { sleep: (ms, signal) => realSleep(ms / 10, signal), log: (l) => void lines.push(l) },
+  });
+  env.fake.busy({ method: 'GET', path: /^\/version$/, times: 1000, answer: { kind: 'apf', retryAfter: 1 } });
+  const err = await checkReachable(conn, 250).catch((e: Error) => e);
+  assert.match(String((err as Error).message), 'no answer within 250 ms');
+  await assertNoSendAfterGivingUp(() => count('GET', /^\/version$/));
+});
+
+/**
+ * The caller gave up while its request was answered 429 (Retry-After: 1, waited 100 ms here):
+ * once a request in flight has landed (150 ms), no more come in six waits' time — the old loop
+ * went on sending, ten times in all.
+ */
+async function assertNoSendAfterGivingUp(sends: () => number): Promise<void> {
+  await realSleep(150);
+  const atGiveUp = sends();
+  assert.ok(atGiveUp >= 1 && atGiveUp < 11, `${atGiveUp} sends before the timeout`);
+  await realSleep(600);
+  assert.is(sends(), atGiveUp, 'sent again after the caller gave up');
+}
 
 test('seeded busy answers: the same seed answers the same requests 429', async () => {
   const pattern = async (seed: number) => {
