@@ -20,20 +20,30 @@ export interface ApiConnection {
   retry: ApiRetryOptions;
 }
 
-/** `conn.kc.makeApiClient(Api)`, retrying as api-retry.ts says. */
-export function apiClient<T extends ApiType>(conn: ApiConnection, Api: ApiConstructor<T>): T {
+/**
+ * `conn.kc.makeApiClient(Api)`, retrying as api-retry.ts says. `signal`: a caller that gives up
+ * (a read's timeout) aborts it, which cancels the request in flight (node-fetch's signal) and
+ * ends its retries and their waits.
+ */
+export function apiClient<T extends ApiType>(
+  conn: ApiConnection,
+  Api: ApiConstructor<T>,
+  opts: { signal?: AbortSignal } = {},
+): T {
   const k8s = conn.k8s;
   const cluster = conn.kc.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!'); // as makeApiClient; loadConnection checked it
   const inner = new k8s.IsomorphicFetchHttpLibrary();
   const httpApi = k8s.wrapHttpLibrary({
-    send: (request: RequestContext): Promise<ResponseContext> =>
-      sendWithRetry(
-        { method: request.getHttpMethod(), path: new URL(request.getUrl()).pathname },
+    send: (request: RequestContext): Promise<ResponseContext> => {
+      if (opts.signal) request.setSignal(opts.signal);
+      return sendWithRetry(
+        { method: request.getHttpMethod(), path: new URL(request.getUrl()).pathname, signal: opts.signal },
         () => inner.send(request).toPromise(),
         async (r) => void (await r.body.text().catch(() => '')),
         conn.retry,
-      ),
+      );
+    },
   });
   const config = k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(cluster.server, {}),

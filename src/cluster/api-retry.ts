@@ -22,10 +22,15 @@
  *
  * One bound client-go does not have (it waits as long as its context allows): the total time
  * spent waiting stays within `budgetMs`; a wait that would pass it is not taken, and the
- * answer in hand is the error. Not imitated: client-go's client-side token bucket (QPS 5,
+ * answer in hand is the error. A request whose caller gave up (its `signal` aborted: a read's
+ * timeout) is not sent again and its wait ends at once, as client-go's `Before` returns
+ * `ctx.Err()` instead of retrying a canceled request — so no retry outlives its caller, keeps
+ * sending to a busy server, or holds the process open on a timer. Not imitated: client-go's client-side token bucket (QPS 5,
  * burst 10) that also throttles each retry, and its optional exponential backoff manager
  * (off unless KUBE_CLIENT_BACKOFF_BASE is set).
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** client-go rest/request.go `NewRequest`: `maxRetries: 10`. */
 export const API_MAX_RETRIES = 10;
@@ -42,13 +47,14 @@ export const API_RETRY_BUDGET_MS = 120_000;
 export interface ApiRetryOptions {
   maxRetries: number;
   budgetMs: number;
-  /** waits before a retry; tests pass one that records the wait and returns at once */
-  sleep: (ms: number) => Promise<void>;
+  /** waits before a retry, rejecting when `signal` aborts; tests pass one that records the wait and returns at once */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** one line per retry, naming the answer and the wait */
   log: (line: string) => void;
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** node:timers/promises setTimeout: an abort rejects and clears the timer. */
+export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 /** What one send ended with: an HTTP answer, or a transport error before any. */
 export type SendOutcome = { status: number; headers: Record<string, string> } | { error: unknown };
@@ -119,9 +125,10 @@ export function retriesOf(err: unknown): RetryRecord | undefined {
  * Sends, and sends again while `retryWait` says so, within the count and time bounds.
  * `send` gives the answer or throws the transport error; `discard` drains an answer that is
  * not returned (so its connection can be reused, as client-go `readAndCloseResponseBody`).
+ * `what.signal`: once aborted, no more sends and no more waiting (with_retry.go `Before`).
  */
 export async function sendWithRetry<R extends { httpStatusCode: number; headers: Record<string, string> }>(
-  what: { method: string; path: string },
+  what: { method: string; path: string; signal?: AbortSignal },
   send: () => Promise<R>,
   discard: (answer: R) => Promise<void>,
   opts: ApiRetryOptions,
@@ -138,17 +145,24 @@ export async function sendWithRetry<R extends { httpStatusCode: number; headers:
     }
     const wait = retryWait(what.method, outcome);
     const ms = (wait?.seconds ?? 0) * 1000;
-    if (!wait || retry >= opts.maxRetries || waitedMs + ms > opts.budgetMs) {
+    const done = () => {
       const last = answer ? answer.headers : (outcome as { error: unknown }).error;
       if (retry > 0 && typeof last === 'object' && last !== null) records.set(last, { retries: retry, waitedMs });
       if (answer) return answer;
       throw (outcome as { error: unknown }).error;
-    }
+    };
+    if (!wait || retry >= opts.maxRetries || waitedMs + ms > opts.budgetMs || what.signal?.aborted) return done();
     if (answer) await discard(answer);
     opts.log(
       `${wait.why} on ${what.method} ${what.path}: retrying in ${wait.seconds} s (retry ${retry + 1} of ${opts.maxRetries})`,
     );
-    await opts.sleep(ms);
+    try {
+      await opts.sleep(ms, what.signal);
+    } catch (err) {
+      if (!what.signal?.aborted) throw err;
+    }
+    // given up while waiting: the drained answer is gone, the abort is what the caller asked for
+    if (what.signal?.aborted) throw what.signal.reason;
     waitedMs += ms;
   }
 }

@@ -438,10 +438,10 @@ export class ClusterApplier implements Applier {
 function atField(err: unknown, doc: PolicyDoc): unknown {
   const found = (err as { schemaErrors?: { path: string }[] }).schemaErrors;
   if (!found?.length || !(err instanceof Error)) return err;
-  const keys = found[0].path
-    .split(/\.|\[(\d+)\]/)
-    .filter((k) => k !== undefined && k !== '')
-    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  // field.Path's text: `.name` a field, `[2]` a list index, `[app.kubernetes.io/name]` a map key (dots and all)
+  const keys = [...found[0].path.matchAll(/\[([^\]]*)\]|([^.[\]]+)/g)].map(([, bracket, plain]) =>
+    bracket === undefined ? plain : /^\d+$/.test(bracket) ? Number(bracket) : bracket,
+  );
   const pos = doc.positionOf(keys);
   err.message = err.message.replace(
     `${doc.file}:${doc.line}:${doc.column}: `,

@@ -124,7 +124,8 @@ export function typedPatchErrors(message: string): { path: string; problem: stri
 /**
  * The object fields a 422 Invalid names (Status details.causes, apierrors.NewInvalid): every
  * cause's field but the nil path ("<nil>": kube-openapi's oneOf/anyOf and "some validation
- * rules were not checked"); a map key (field.Path.Key, `labels[app]`) as a plain key.
+ * rules were not checked"), as the server writes it — a map key in brackets (field.Path.Key,
+ * `matchLabels[app.kubernetes.io/name]`), which the applier reads as one key.
  */
 function invalidFields(err: unknown): { path: string; problem: string }[] {
   if (!isApiException(err)) return [];
@@ -134,7 +135,7 @@ function invalidFields(err: unknown): { path: string; problem: string }[] {
     };
     return (body.details?.causes ?? [])
       .filter((c) => c.field && c.field !== '<nil>')
-      .map((c) => ({ path: c.field!.replace(/\[([^\]]*[^\]\d][^\]]*)\]/g, '.$1'), problem: c.message ?? '' }));
+      .map((c) => ({ path: c.field!, problem: c.message ?? '' }));
   } catch {
     return [];
   }

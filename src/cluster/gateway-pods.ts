@@ -71,11 +71,12 @@ export class AdminReader {
     if (this.routes.get(pod.name) !== 'port-forward') {
       try {
         const body = await withTimeout(
-          apiClient(this.conn, this.conn.k8s.CoreV1Api).connectGetNamespacedPodProxyWithPath({
-            name: `${pod.name}:${this.port}`,
-            namespace: pod.namespace,
-            path,
-          }),
+          (signal) =>
+            apiClient(this.conn, this.conn.k8s.CoreV1Api, { signal }).connectGetNamespacedPodProxyWithPath({
+              name: `${pod.name}:${this.port}`,
+              namespace: pod.namespace,
+              path,
+            }),
           this.timeoutMs,
           pod.name,
         );
@@ -130,13 +131,18 @@ function portForwardRefused(err: PortForwardRefused, pod: GatewayPod): InfraErro
   });
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** `call`'s answer within `ms`; past it, its signal aborts (no retry of it goes on: api-retry.ts). */
+async function withTimeout<T>(call: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const controller = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from ${what} within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(`no answer from ${what} within ${ms} ms`));
+      controller.abort();
+    }, ms);
   });
   try {
-    return await Promise.race([p, timeout]);
+    return await Promise.race([call(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -148,11 +148,19 @@ export function kubeconfigProblem(file: string, err: unknown): string {
 /** GET /version; throws InfraError "cannot reach the Kubernetes API at …" when nothing answers. */
 export async function checkReachable(conn: Connection, timeoutMs = REACHABILITY_TIMEOUT_MS): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
+  // past the timeout the request and its retries stop (api-retry.ts): none outlives the check
+  const controller = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+      controller.abort();
+    }, timeoutMs);
   });
   try {
-    const v = await Promise.race([apiClient(conn, conn.k8s.VersionApi).getCode(), timeout]);
+    const v = await Promise.race([
+      apiClient(conn, conn.k8s.VersionApi, { signal: controller.signal }).getCode(),
+      timeout,
+    ]);
     return v.gitVersion;
   } catch (err) {
     throw new InfraError(

@@ -22,7 +22,9 @@ import { instancesProblem } from '../load/instances.js';
 import { createOperatorEngine } from '../cluster/k6-operator-engine.js';
 import { peakLoad } from '../scenario/load-cap.js';
 import { runIdFor, writeReports, type ReportFormat } from '../report/write.js';
+import type { RunPlace } from '../report/junit.js';
 import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { readEnv } from '../config.js';
 import { appendStepSummary } from '../report/markdown.js';
 
@@ -110,10 +112,7 @@ export async function runSession(given: Scenario, opts: SessionOptions): Promise
   }
   // the folder is the run id: the report, its folder, the cluster label and journal name one run alike
   const dir = join(opts.out, report.runId);
-  const files = await writeReports(report, dir, opts.formats, {
-    cwd: process.cwd(),
-    checkoutRoot: readEnv().checkoutRoot,
-  });
+  const files = await writeReports(report, dir, opts.formats, runPlace(readEnv().checkoutRoot));
   // GitHub Actions: the Markdown report also lands on the job's summary page (when set)
   if (opts.formats.includes('md')) await appendStepSummary(report);
   return { kind: 'report', report, dir, files };
@@ -133,4 +132,15 @@ function withInstances(scenario: Scenario, instances: number | undefined): Scena
   const problem = instancesProblem(instances, peakLoad(scenario.load).vus);
   if (problem) throw new UsageError(`--instances: ${problem}`);
   return { ...scenario, instances };
+}
+
+/** Where this run happens, for junit.xml's file paths; the checkout's real path too when a symlink leads to it. */
+export function runPlace(checkoutRoot: string | undefined): RunPlace {
+  let checkoutRootReal: string | undefined;
+  try {
+    checkoutRootReal = checkoutRoot === undefined ? undefined : realpathSync(checkoutRoot);
+  } catch {
+    // a checkout that is not there: only the path as given
+  }
+  return { cwd: process.cwd(), checkoutRoot, checkoutRootReal };
 }

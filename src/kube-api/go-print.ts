@@ -10,25 +10,26 @@
  *    printable text; control characters differ (Go writes \x01, JSON \u0001) [not imitated].
  *
  * JavaScript cannot tell the JSON text "100.0" (a float64 in Go) from "100" (an int64): an
- * integral number is taken as an int64 here.
+ * integral number is taken as an int64 here — when it fits one. One that does not (1e20) is a
+ * float64 in Go: apimachinery util/json decodes a number as `n.Int64()`, else `n.Float64()`.
  */
+
+import { goFloat } from '../policy/fields.js';
+
+/** Whether the apiserver holds this JSON number as an int64 (integral and within int64's range). */
+export function isInt64(n: number): boolean {
+  return Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 63;
+}
 export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** %v of a float64 (strconv 'g', shortest). */
-export function goFloat(f: number): string {
-  if (!Number.isFinite(f)) return f > 0 ? '+Inf' : f < 0 ? '-Inf' : 'NaN';
-  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const [mantissa, expText] = f.toExponential().split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 6) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(f);
-}
+/** %v of a float64 (strconv 'g', shortest): the validator's own (policy/fields.ts). */
+export { goFloat };
 
 /** %v of a number as the apiserver holds it: int64 when integral, else float64. */
 export function goNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : goFloat(n);
+  return isInt64(n) ? BigInt(n).toString() : goFloat(n);
 }
 
 /** The ErrorBody printing of a value: %v for numbers and booleans, %q for strings. */

@@ -28,7 +28,7 @@
  * (structuraldefaulting PruneNonNullableNullsWithoutDefaults, run before validation), so it is
  * treated as absent; a null list item is validated (and fails its type).
  */
-import { goFloat, goQuote } from './go-print.js';
+import { goFloat, goQuote, isInt64 } from './go-print.js';
 import type { Obj } from './fields.js';
 
 export type Seg = string | number;
@@ -86,7 +86,7 @@ type Kind = 'null' | 'string' | 'boolean' | 'integer' | 'number' | 'array' | 'ob
 function kindOf(v: unknown): Kind {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'number') return isInt64(v) ? 'integer' : 'number';
   return typeof v as 'string' | 'boolean' | 'object';
 }
 
@@ -223,7 +223,7 @@ const FORMAT_CHECKS: Record<string, (v: string) => boolean> = {
 
 /** numberValidator: multipleOf, maximum, minimum — MaximumNativeType prints an integer's limit as int64 (%d), a float's as %v. */
 function numberCheck(s: Obj, data: number, name: string, at: Seg[], out: Errors): void {
-  const isInt = Number.isInteger(data);
+  const isInt = isInt64(data);
   const limit = (v: number) => (isInt ? String(Math.trunc(v)) : goFloat(v));
   const bound = (v: number) => (isInt ? Math.trunc(v) : v);
   if (typeof s.multipleOf === 'number' && s.multipleOf > 0 && (data / s.multipleOf) % 1 !== 0)

@@ -7,7 +7,7 @@ import { countBySeverity, formatFindingsGrouped, Severity, sortFindings, type Fi
 import { escapeControls } from '../util/text.js';
 import { unservedIstioKind } from './istio-kinds.js';
 import { lint, type LintOptions } from './lint.js';
-import { loadPolicyFiles } from './load.js';
+import { loadPolicyFiles, type YamlErrorPlace } from './load.js';
 import type { PolicyDoc } from './model.js';
 import { validate } from './validate.js';
 import { policySetConflicts } from './conflicts.js';
@@ -49,10 +49,22 @@ export async function checkPolicies(paths: string[], opts: { lint?: LintOptions 
 }
 
 /**
- * A file's load error as findings, one per line of its message: `file:line:col: what` keeps its
- * place; a line without one (`file: permission denied`) is pinned to 1:1.
+ * A file's load error as findings: each YAML error at its place (all of them, not only the
+ * first ten the message lists: load.ts syntaxError), else one per line of the message —
+ * `file:line:col: what` keeps its place; a line without one (`file: permission denied`) is
+ * pinned to 1:1.
  */
 function loadFindings(file: string, error: Error): Finding[] {
+  const places = (error as { places?: YamlErrorPlace[] }).places;
+  if (places)
+    return places.map((p) => ({
+      severity: Severity.error,
+      file,
+      line: p.line,
+      column: p.column,
+      path: '',
+      message: p.message,
+    }));
   return error.message.split('\n').map((line) => {
     const rest = line.startsWith(`${file}:`) ? line.slice(file.length + 1) : line;
     const at = /^(\d+):(\d+): ([\s\S]*)$/.exec(rest);

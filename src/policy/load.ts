@@ -152,14 +152,28 @@ function isEmptyDocument(d: Document): boolean {
   return c === null || (c !== undefined && 'value' in c && c.value === null && !('items' in c));
 }
 
-function syntaxError(file: string, text: string, lineCounter: LineCounter, errors: YAMLError[]): ConfigError {
-  const lines = errors.slice(0, MAX_LISTED_YAML_ERRORS).map((e) => {
+/** Where each of a file's YAML errors is: `validate` and `lint` make one finding of each (check.ts). */
+export interface YamlErrorPlace {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The first errors in the message (run and mesh stop at it); every one of them in `places`. */
+function syntaxError(
+  file: string,
+  text: string,
+  lineCounter: LineCounter,
+  errors: YAMLError[],
+): ConfigError & { places: YamlErrorPlace[] } {
+  const places = errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return `${file}:${line}:${col}: invalid YAML: ${yamlErrorMessage(text, e)}`;
+    return { line, column: col, message: `invalid YAML: ${yamlErrorMessage(text, e)}` };
   });
+  const lines = places.slice(0, MAX_LISTED_YAML_ERRORS).map((p) => `${file}:${p.line}:${p.column}: ${p.message}`);
   if (errors.length > MAX_LISTED_YAML_ERRORS)
     lines.push(`${file}: … and ${errors.length - MAX_LISTED_YAML_ERRORS} more YAML errors`);
-  return new ConfigError(lines.join('\n'));
+  return Object.assign(new ConfigError(lines.join('\n')), { places });
 }
 
 function describe(v: unknown): string {

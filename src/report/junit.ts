@@ -82,6 +82,12 @@ export const NO_GATES = 'verdict (no gates)';
 export interface RunPlace {
   cwd?: string;
   checkoutRoot?: string;
+  /**
+   * The checkout's real path when `checkoutRoot` goes through a symlink (a self-hosted runner's
+   * work folder on another disk): the working folder (`process.cwd()`, getcwd) is always the
+   * real path, so a relative scenario path is found under this one.
+   */
+  checkoutRootReal?: string;
 }
 
 /**
@@ -96,8 +102,12 @@ export interface RunPlace {
 export function checkoutPath(file: string | undefined, place: RunPlace = {}): string | undefined {
   if (!file) return undefined;
   if (place.checkoutRoot && place.cwd) {
-    const rel = relative(place.checkoutRoot, resolve(place.cwd, file));
-    return rel && !isAbsolute(rel) && !rel.split(sep).includes('..') ? rel.split(sep).join('/') : undefined;
+    const at = resolve(place.cwd, file);
+    for (const root of [place.checkoutRoot, place.checkoutRootReal]) {
+      const rel = root === undefined ? '' : relative(root, at);
+      if (rel && !isAbsolute(rel) && !rel.split(sep).includes('..')) return rel.split(sep).join('/');
+    }
+    return undefined;
   }
   return !isAbsolute(file) && !/^[A-Za-z]:/.test(file) && !file.split(/[\\/]/).includes('..') ? file : undefined;
 }

@@ -2,6 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli-capture.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIX = 'tests/fixtures/policy';
 
@@ -120,6 +123,24 @@ test('a file that does not parse does not hide the findings of the others (valid
         .map((f: { file: string; line: number; column: number }) => `${f.file}:${f.line}:${f.column}`),
       [`${FIX}/broken/duplicate-keys.yaml:11:9`, `${FIX}/broken/list-root.yaml:1:1`],
     );
+  }
+});
+
+test('a file with more YAML errors than its message lists: every error is a finding at its own line, none pinned to 1:1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-yaml-'));
+  try {
+    // 13 keys `x` under one mapping: 12 duplicate-key errors, at lines 5..16 (load.ts lists 10 in its message)
+    const file = join(dir, 'dup.yaml');
+    writeFileSync(file, `apiVersion: v1\nkind: X\nmetadata: {name: a}\n${'x: 1\n'.repeat(13)}`);
+    const json = JSON.parse((await runCli(['validate', '--json', file])).stdout);
+    assert.equal(
+      json.findings.map((f: { line: number; column: number }) => `${f.line}:${f.column}`),
+      Array.from({ length: 12 }, (_, i) => `${i + 5}:1`),
+    );
+    assert.is(json.errors, 12);
+    assert.not.match(JSON.stringify(json.findings), 'more YAML errors');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ClusterApplier } from '../../src/cluster/applier.js';
 import { IstioApi } from '../../src/cluster/istio-api.js';
 import { Journal } from '../../src/cluster/journal.js';
-import { loadConnection } from '../../src/cluster/kubeconfig.js';
+import { checkReachable, loadConnection } from '../../src/cluster/kubeconfig.js';
 import { ownership } from '../../src/cluster/objects.js';
 import { restoreFromJournals } from '../../src/cluster/restore.js';
 import { API_MAX_RETRIES, realSleep, retryWait, sendWithRetry } from '../../src/cluster/api-retry.js';
@@ -109,6 +109,39 @@ test('a server that never stops answering 429: 1 send + 10 retries, then the las
     opts,
   );
   assert.equal([sends, waits], [4, [32_000, 32_000, 32_000]]);
+});
+
+test('a caller that gave up (its signal aborted) gets no more sends: none before the wait, and the wait itself ends at once (with_retry.go Before: ctx.Err())', async () => {
+  const answer = { httpStatusCode: 429, headers: { 'retry-after': '1' } };
+  const opts = { maxRetries: API_MAX_RETRIES, budgetMs: 120_000, ...retry() };
+  // aborted while the first send was out: its answer is the result, nothing is sent again
+  const gaveUp = new AbortController();
+  let sends = 0;
+  const last = await sendWithRetry(
+    { method: 'GET', path: '/apis', signal: gaveUp.signal },
+    async () => (sends++, gaveUp.abort(), answer),
+    async () => {},
+    opts,
+  );
+  assert.equal([last.httpStatusCode, sends, waits], [429, 1, []]);
+  // aborted during a 60 s wait (the real sleep): the call rejects with the abort, no second send
+  const later = new AbortController();
+  sends = 0;
+  const call = sendWithRetry(
+    { method: 'GET', path: '/apis', signal: later.signal },
+    async () => (sends++, { httpStatusCode: 503, headers: { 'retry-after': '60' } }),
+    async () => {},
+    { ...opts, sleep: realSleep },
+  );
+  setTimeout(() => later.abort(new Error('read timed out')), 20);
+  const settled = await Promise.race([
+    call.then(
+      () => 'answered',
+      (e: Error) => e.message,
+    ),
+    realSleep(5_000).then(() => 'still waiting after 5 s'),
+  ]);
+  assert.equal([settled, sends], ['read timed out', 1]);
 });
 
 // --- against the fake API server ------------------------------------------------------------
@@ -268,7 +301,8 @@ test('the Retry-After wait is real by default: one APF 429 (Retry-After: 1) on d
   assert.equal(lines, ['API server busy (429) on GET /apis: retrying in 1 s (retry 1 of 10)']);
 });
 
-test("the counters' read through the pod proxy and the k6-operator engine's calls go through the same policy", async () => {
+/** One gateway replica `gw-0` whose admin port the fake API server proxies to a fake Envoy admin. */
+async function withGatewayPod(body: () => Promise<void>): Promise<void> {
   const admin = await startFakeEnvoyAdmin(env.fake, 0);
   try {
     env.fake.pods.push({
@@ -277,6 +311,14 @@ test("the counters' read through the pod proxy and the k6-operator engine's call
       labels: { istio: 'ingressgateway' },
       adminUrl: admin.url,
     });
+    await body();
+  } finally {
+    await admin.close();
+  }
+}
+
+test("the counters' read through the pod proxy and the k6-operator engine's calls go through the same policy", () =>
+  withGatewayPod(async () => {
     const conn = await loadConnection({ kubeconfig: env.kubeconfig, retry: retry() });
     // a 503 with Retry-After on the pod proxy GET (client-go's rest client retries the proxy verb too)
     env.fake.busy({
@@ -301,10 +343,51 @@ test("the counters' read through the pod proxy and the k6-operator engine's call
       lines.map((l) => l.split(' on ')[0]),
       ['API server unavailable (503)', 'API server busy (429)'],
     );
-  } finally {
-    await admin.close();
-  }
+  }));
+
+test('a pod-proxy read that times out stops retrying: no request is sent after the reader gave up', () =>
+  withGatewayPod(async () => {
+    // each Retry-After: 1 waits 100 ms here, so a reader giving up after 250 ms meets the third send's wait
+    const conn = await loadConnection({
+      kubeconfig: env.kubeconfig,
+      retry: { sleep: (ms, signal) => realSleep(ms / 10, signal), log: (l) => void lines.push(l) },
+    });
+    const pods = await listGatewayPods(conn);
+    const proxied = () => count('GET', /\/pods\/gw-0:15000\/proxy\/stats$/);
+    env.fake.busy({
+      method: 'GET',
+      path: /\/pods\/gw-0:15000\/proxy\/stats$/,
+      times: 1000,
+      answer: { kind: 'apf', retryAfter: 1 },
+    });
+    const err = await new AdminReader(conn, 250).read(pods[0], 'stats').catch((e: Error) => e);
+    assert.match(String((err as Error).message), 'within 250 ms');
+    await assertNoSendAfterGivingUp(proxied);
+  }));
+
+test('the /version check that times out stops retrying too', async () => {
+  const conn = await loadConnection({
+    kubeconfig: env.kubeconfig,
+    retry: { sleep: (ms, signal) => realSleep(ms / 10, signal), log: (l) => void lines.push(l) },
+  });
+  env.fake.busy({ method: 'GET', path: /^\/version$/, times: 1000, answer: { kind: 'apf', retryAfter: 1 } });
+  const err = await checkReachable(conn, 250).catch((e: Error) => e);
+  assert.match(String((err as Error).message), 'no answer within 250 ms');
+  await assertNoSendAfterGivingUp(() => count('GET', /^\/version$/));
 });
+
+/**
+ * The caller gave up while its request was answered 429 (Retry-After: 1, waited 100 ms here):
+ * once a request in flight has landed (150 ms), no more come in six waits' time — the old loop
+ * went on sending, ten times in all.
+ */
+async function assertNoSendAfterGivingUp(sends: () => number): Promise<void> {
+  await realSleep(150);
+  const atGiveUp = sends();
+  assert.ok(atGiveUp >= 1 && atGiveUp < 11, `${atGiveUp} sends before the timeout`);
+  await realSleep(600);
+  assert.is(sends(), atGiveUp, 'sent again after the caller gave up');
+}
 
 test('seeded busy answers: the same seed answers the same requests 429', async () => {
   const pattern = async (seed: number) => {

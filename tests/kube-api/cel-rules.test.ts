@@ -42,6 +42,17 @@ test("duration(self) >= duration('1ms'): Go time.ParseDuration forms compare in 
   for (const low of ['0.5ms', '999us', '0', '-1s', '999999ns']) assert.is(rule(low), false, low);
   for (const bad of ['abc', '1', '1d', '', '.s', '10000000000h'])
     assert.equal(rule(bad), { error: "type conversion error from 'string' to 'google.protobuf.Duration'" }, bad);
+  // int64's edge, decided exactly as Go's uint64 sum: 2^63 − 1 ns is a duration, 2^63 ns is not
+  // (the float 9223372036854775807 is 2^63, so a float bound let 2^63 through); −2^63 ns is
+  for (const max of ['9223372036854775807ns', '2562047h47m16.854775807s']) assert.is(rule(max), true, max);
+  assert.is(rule('-9223372036854775808ns'), false);
+  for (const over of [
+    '9223372036854775808ns',
+    '9223372036854775809ns',
+    '2562047h47m16.854775808s',
+    '-9223372036854775809ns',
+  ])
+    assert.equal(rule(over), { error: "type conversion error from 'string' to 'google.protobuf.Duration'" }, over);
 });
 
 test("Gateway's tls exclusivity: (has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) <= 1 counts the fields present", () => {

@@ -59,12 +59,12 @@ async function withApi<T>(
   }
 }
 /** A temp folder holding a kubeconfig for `api`, removed after `fn`. */
-async function withKubeconfig(api: KubeApi, fn: (dir: string, kubeconfig: string) => Promise<void>): Promise<void> {
+async function withKubeconfig<T>(api: KubeApi, fn: (dir: string, kubeconfig: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshproof-crdv-'));
   try {
     const kubeconfig = path.join(dir, 'kubeconfig');
     fs.writeFileSync(kubeconfig, kubeconfigText(api.url));
-    await fn(dir, kubeconfig);
+    return await fn(dir, kubeconfig);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -112,6 +112,35 @@ test('maximum of a uint32 wrapper: 4294967296 is 422 "Invalid value: 4294967296:
     const r = await create(api, dr({ host: 'p', trafficPolicy: { retryBudget: { percent: 100.5 } } }));
     assert.is(r.json.message, `${PREFIX}${f}: Invalid value: 100.5: ${f} in body should be less than or equal to 100`);
     assert.is((await create(api, dr({ host: 'p', trafficPolicy: { retryBudget: { percent: 100 } } }))).status, 201);
+  });
+});
+
+test('a number beyond int64 (1e20) is a float64 to the apiserver (util/json: Int64, else Float64): TypeInvalid "number" for an integer field, and the maximum check prints both as %v floats', async () => {
+  if (!have) return skip();
+  const field = 'spec.trafficPolicy.outlierDetection.consecutive5xxErrors';
+  await withApi('1.22.8', async (api) => {
+    const r = await create(api, dr({ host: 'p', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1e20 } } }));
+    assert.equal(r.json.details.causes, [
+      {
+        reason: 'FieldValueTypeInvalid',
+        message: `Invalid value: "number": ${field} in body must be of type integer: "number"`,
+        field,
+      },
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: 1e+20: ${field} in body should be less than or equal to 4.294967295e+09`,
+        field,
+      },
+    ]);
+    // the largest int64 the JSON text can name is still an integer (its limit printed as %d)
+    const big = await create(
+      api,
+      dr({ host: 'p', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2 ** 62 } } }),
+    );
+    assert.is(
+      big.json.message,
+      `${PREFIX}${field}: Invalid value: 4611686018427387904: ${field} in body should be less than or equal to 4294967295`,
+    );
   });
 });
 
@@ -402,31 +431,52 @@ test("kubectl apply of an invalid DestinationRule prints the server's 422 and ex
 
 test("meshproof's cluster path: a schema 422 on apply is the policy's error (exit 2) at the rejected field's file:line:col, with the server's message; nothing stored", async () => {
   if (!have) return skip();
-  await withApi('1.29.6', (api) =>
-    withKubeconfig(api, async (dir, kubeconfig) => {
-      const applier = new ClusterApplier({
-        conn: await loadConnection({ kubeconfig }),
-        runId: 'run-422',
-        journal: new Journal(path.join(dir, 'journal')),
-        log: () => {},
-      });
-      const docs = loadPolicyText(
-        'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        connectTimeout: 0.5ms\n',
-        'policies/timeout.yaml',
-      );
-      const err = await applier.apply(docs).then(
-        () => undefined,
-        (e) => e,
-      );
-      assert.instance(err, MeshproofError);
-      assert.is(err.exitCode, ExitCode.usage);
-      assert.is(
-        err.message,
-        'policies/timeout.yaml:10:9: the cluster rejected destinationrules.networking.istio.io "productpage": DestinationRule.networking.istio.io "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms',
-      );
-      assert.is(api.store.list('destinationrules').length, 0);
-    }),
-  );
+  await withApi('1.29.6', async (api) => {
+    const err = await applyRefused(
+      api,
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        connectTimeout: 0.5ms\n',
+      'policies/timeout.yaml',
+    );
+    assert.is(err.exitCode, ExitCode.usage);
+    assert.is(
+      err.message,
+      'policies/timeout.yaml:10:9: the cluster rejected destinationrules.networking.istio.io "productpage": DestinationRule.networking.istio.io "productpage" is invalid: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: "string": must be a valid duration greater than 1ms',
+    );
+    assert.is(api.store.list('destinationrules').length, 0);
+  });
+});
+
+/** What meshproof's applier throws when the local API refuses `text` (named `file`). */
+async function applyRefused(api: KubeApi, text: string, file: string): Promise<MeshproofError> {
+  return withKubeconfig(api, async (dir, kubeconfig) => {
+    const applier = new ClusterApplier({
+      conn: await loadConnection({ kubeconfig }),
+      runId: 'run-422',
+      journal: new Journal(path.join(dir, 'journal')),
+      log: () => {},
+    });
+    const err = await applier.apply(loadPolicyText(text, file)).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.instance(err, MeshproofError);
+    return err;
+  });
+}
+
+test("meshproof's cluster path: a 422 on a label value points at that label's line, a key with dots included (field.Path.Key: matchLabels[app.kubernetes.io/name])", async () => {
+  if (!have) return skip();
+  await withApi('1.29.6', async (api) => {
+    const err = await applyRefused(
+      api,
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: productpage\nspec:\n  host: productpage\n  workloadSelector:\n    matchLabels:\n      tier: web\n      app.kubernetes.io/name: reviews*\n',
+      'policies/selector.yaml',
+    );
+    assert.match(
+      err.message,
+      /^policies\/selector\.yaml:10:7: .* spec\.workloadSelector\.matchLabels\[app\.kubernetes\.io\/name\]: Invalid value: "string": wildcard not allowed in label value match$/,
+    );
+  });
 });
 
 test("VirtualService: a rule inside a list item names the index (spec.http[0].timeout); ratcheting judges a list as a whole (Istio's lists are atomic): another item changed is 422, only hosts changed passes with a Warning", async () => {

@@ -24,6 +24,10 @@ import {
   type RunPlace,
 } from '../../src/report/junit.js';
 import { renderDiffJunit } from '../../src/report/diff-junit.js';
+import { runPlace } from '../../src/experiment/session.js';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { capMarkdown, linesThatFit, render as renderMarkdown } from '../../src/report/markdown.js';
 import type { ReportDiff } from '../../src/report/diff.js';
 import type { GateReport, Report } from '../../src/report/model.js';
@@ -155,6 +159,33 @@ test('in a CI job the scenario file is named relative to the checkout, from any 
   assert.equal(files('../../other/s.yaml', { checkoutRoot, cwd: checkoutRoot }), [undefined]);
   // no checkout known: the path as typed
   assert.equal(files('scenarios/pool.yaml', { cwd: '/anywhere' }), ['scenarios/pool.yaml']);
+});
+
+test("a checkout reached through a symlink (a self-hosted runner's work folder on another disk): the path is still named relative to it", () => {
+  const r = loadFixtureReport();
+  const file = (f: string, place: RunPlace) =>
+    cases(parseStrictXml(renderJunit({ ...r, scenario: { ...r.scenario, file: f } }, place)))[0].attrs.file;
+  // GITHUB_WORKSPACE is the link; getcwd (process.cwd) gives the real folder
+  const place = {
+    checkoutRoot: '/home/runner/_work/app/app',
+    checkoutRootReal: '/mnt/ssd/_work/app/app',
+    cwd: '/mnt/ssd/_work/app/app/deploy',
+  };
+  assert.is(file('scenarios/pool.yaml', place), 'deploy/scenarios/pool.yaml');
+  assert.is(file('/home/runner/_work/app/app/scenarios/pool.yaml', place), 'scenarios/pool.yaml');
+  assert.is(file('/mnt/ssd/other/s.yaml', place), undefined);
+  // runPlace finds the real path: a link to this checkout names a file of it as typed here
+  const dir = mkdtempSync(join(tmpdir(), 'mp-ws-'));
+  try {
+    const link = join(dir, 'workspace');
+    symlinkSync(process.cwd(), link);
+    const here = runPlace(link);
+    assert.equal([here.checkoutRoot, here.checkoutRootReal], [link, realpathSync(process.cwd())]);
+    assert.is(file('tests/report/ci-consumers.test.ts', here), 'tests/report/ci-consumers.test.ts');
+    assert.is(runPlace(join(dir, 'missing')).checkoutRootReal, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a subset name is escaped in the property name too', () => {
