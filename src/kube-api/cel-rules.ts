@@ -44,10 +44,10 @@ const FORMS: { re: RegExp; make: (m: RegExpExecArray) => CompiledRule | undefine
   {
     re: new RegExp(`^duration\\(self\\) ${OP} duration\\(${STR}\\)$`),
     make: (m) => {
-      const limit = goDurationNs(m[2] ?? m[3]);
+      const limit = parseGoDurationNs(m[2] ?? m[3]);
       if (limit === undefined) return undefined;
       return (self) => {
-        const ns = typeof self === 'string' ? goDurationNs(self) : undefined;
+        const ns = typeof self === 'string' ? parseGoDurationNs(self) : undefined;
         if (ns === undefined) return { error: "type conversion error from 'string' to 'google.protobuf.Duration'" };
         return compare(ns, m[1] as Op, limit);
       };
@@ -89,48 +89,4 @@ export function compileRule(rule: string): CompiledRule | undefined {
     if (m) return form.make(m);
   }
   return undefined;
-}
-
-/**
- * time.ParseDuration in nanoseconds; undefined where Go errors, including beyond int64
- * ("invalid duration"). The range is decided in exact integers as Go's uint64 sum does it
- * (-2^63 ns is valid, 2^63 ns is not); a float sum cannot tell 2^63 − 1 from 2^63.
- */
-function goDurationNs(text: string): number | undefined {
-  const ns = parseGoDurationNs(text);
-  if (ns === undefined) return undefined;
-  const exact = exactGoDurationNs(text);
-  return exact === undefined || exact > (text.startsWith('-') ? 2n ** 63n : 2n ** 63n - 1n) ? undefined : ns;
-}
-
-const UNIT_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1000n,
-  µs: 1000n,
-  μs: 1000n,
-  ms: 10n ** 6n,
-  s: 10n ** 9n,
-  m: 60n * 10n ** 9n,
-  h: 3600n * 10n ** 9n,
-};
-
-/**
- * The magnitude time.ParseDuration sums (Go time/format.go ParseDuration: each integer part
- * times its unit exactly, plus `uint64(float64(f) * (float64(unit) / scale))` for its
- * fraction); undefined when a part overflows (leadingInt past 2^63, `v > 1<<63/unit`). The
- * text is already known to be a duration (parseGoDurationNs).
- */
-function exactGoDurationNs(text: string): bigint | undefined {
-  let total = 0n;
-  for (const [, int, frac = '', unit] of text
-    .replace(/^[+-]/, '')
-    .matchAll(/(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/g)) {
-    const v = BigInt(int || '0');
-    if (v > 2n ** 63n || v > 2n ** 63n / UNIT_NS[unit]) return undefined;
-    // leadingFraction keeps the digits while f fits (at most 18 here), and scales by as many
-    const digits = frac.slice(0, 18);
-    const f = digits ? Number(digits) * (Number(UNIT_NS[unit]) / 10 ** digits.length) : 0;
-    total += v * UNIT_NS[unit] + BigInt(Math.trunc(f));
-  }
-  return total;
 }

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   parseDurationMs,
+  parseGoDurationNs,
   formatDuration,
   formatProtoDuration,
   parseTimerMs,
@@ -25,6 +26,16 @@ test('Go duration grammar: units, fractions and concatenation', () => {
 
 test('Go duration grammar rejects days, bare numbers, spaces and empty text', () => {
   for (const bad of ['1d', '10', '', '1 s', 's', '1.2.3s', '5sec']) assert.is(parseDurationMs(bad), undefined, bad);
+});
+
+test('Go duration range: beyond int64 nanoseconds is "invalid duration", decided exactly at ±2^63 ns', () => {
+  // time/format.go ParseDuration: a magnitude above 1<<63 - 1 (or 1<<63 when negative) is an error
+  assert.is(parseGoDurationNs('9223372036854775807ns'), 2 ** 63);
+  assert.is(parseGoDurationNs('-9223372036854775808ns'), -(2 ** 63));
+  for (const over of ['9223372036854775808ns', '2562047h47m16.854775808s', '3000000h', '99999999999999999999ns'])
+    assert.is(parseGoDurationNs(over), undefined, over);
+  assert.is(parseGoDurationNs('2562047h47m16.854775807s'), 2 ** 63);
+  assert.is(parseDurationMs('2562047h'), 2562047 * 3600e3, 'the largest whole-hour duration still parses');
 });
 
 test('protobuf JSON duration formatting as in Envoy config_dump: 0, 3, 6 or 9 fractional digits', () => {
