@@ -16,7 +16,7 @@
  * Any other rule is `undefined` from compileRule: the caller does not evaluate it and says so
  * (cel-validator.ts), it neither passes silently nor fails the write.
  */
-import { parseGoDurationNs } from '../util/duration.js';
+import { parseGoDurationNsInRange } from '../util/go-duration-range.js';
 import type { Obj } from './fields.js';
 
 /** true/false, or the CEL evaluation error's text */
@@ -44,10 +44,10 @@ const FORMS: { re: RegExp; make: (m: RegExpExecArray) => CompiledRule | undefine
   {
     re: new RegExp(`^duration\\(self\\) ${OP} duration\\(${STR}\\)$`),
     make: (m) => {
-      const limit = parseGoDurationNs(m[2] ?? m[3]);
+      const limit = parseGoDurationNsInRange(m[2] ?? m[3]);
       if (limit === undefined) return undefined;
       return (self) => {
-        const ns = typeof self === 'string' ? parseGoDurationNs(self) : undefined;
+        const ns = typeof self === 'string' ? parseGoDurationNsInRange(self) : undefined;
         if (ns === undefined) return { error: "type conversion error from 'string' to 'google.protobuf.Duration'" };
         return compare(ns, m[1] as Op, limit);
       };

@@ -5,7 +5,7 @@
  * has the right type, so callers can go on to the cross-field rules. Type checks and messages
  * are the positioned-YAML reader's (yaml-reader.ts), shared with scenario files.
  */
-import { parseGoDurationNs } from '../util/duration.js';
+import { parseGoDurationNsInRange } from '../util/go-duration-range.js';
 import { showValue } from '../util/text.js';
 import { findingAt, Severity, type Finding } from './findings.js';
 import type { FieldPath, PolicyDoc } from './model.js';
@@ -148,7 +148,7 @@ export class Checker {
    */
   duration(path: FieldPath, v: unknown, opts: { zeroMsDisables?: boolean } = {}): number | undefined {
     if (v === undefined || v === null) return undefined;
-    const parsed = typeof v === 'string' ? parseGoDurationNs(v) : undefined;
+    const parsed = typeof v === 'string' ? parseGoDurationNsInRange(v) : undefined;
     if (parsed === undefined) {
       this.error(path, expectedGot('a duration like "10s" or "500ms"', this.shown(path, v)));
       return undefined;

@@ -15,10 +15,10 @@ const UNIT_NS: Record<string, number> = {
 };
 
 /**
- * Parses a Go duration into nanoseconds; returns undefined when the text is not one — including
- * a duration beyond int64 nanoseconds, which Go refuses ("invalid duration"): ±2^63 ns
- * (about 2562047h47m16.854775808s) is decided in exact integers (exactMagnitudeNs), since the
- * float sum cannot tell 2^63 − 1 from 2^63.
+ * Parses a Go duration into nanoseconds; returns undefined when the text is not one. It does not
+ * refuse what lies beyond int64 nanoseconds, as Go does: that check needs BigInt, which the k6
+ * script (ES2017, scripts/tsconfig.json) this file is bundled into cannot use — see
+ * go-duration-range.ts `parseGoDurationNsInRange` for the Go-exact parse.
  */
 export function parseGoDurationNs(text: string): number | undefined {
   let s = text;
@@ -37,43 +37,7 @@ export function parseGoDurationNs(text: string): number | undefined {
     total += Number(m[1]) * UNIT_NS[m[2]];
     s = s.slice(m[0].length);
   }
-  // only a sum near the int64 edge needs the exact check
-  if (total >= 2 ** 62) {
-    const exact = exactMagnitudeNs(text);
-    if (exact === undefined || exact > (sign < 0 ? 2n ** 63n : 2n ** 63n - 1n)) return undefined;
-  }
   return sign * total;
-}
-
-const UNIT_BIG_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1000n,
-  µs: 1000n,
-  μs: 1000n,
-  ms: 10n ** 6n,
-  s: 10n ** 9n,
-  m: 60n * 10n ** 9n,
-  h: 3600n * 10n ** 9n,
-};
-
-/**
- * The magnitude Go's time.ParseDuration sums (time/format.go: each integer part times its unit
- * exactly, plus `uint64(float64(f) * (float64(unit) / scale))` for its fraction); undefined
- * when a part overflows (leadingInt past 2^63, `v > 1<<63/unit`). `text` already parsed.
- */
-function exactMagnitudeNs(text: string): bigint | undefined {
-  let total = 0n;
-  for (const [, int, frac = '', unit] of text
-    .replace(/^[+-]/, '')
-    .matchAll(/(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/g)) {
-    const v = BigInt(int || '0');
-    if (v > 2n ** 63n || v > 2n ** 63n / UNIT_BIG_NS[unit]) return undefined;
-    // leadingFraction keeps the digits while f fits (at most 18 here), and scales by as many
-    const digits = frac.slice(0, 18);
-    const f = digits ? Number(digits) * (Number(UNIT_BIG_NS[unit]) / 10 ** digits.length) : 0;
-    total += v * UNIT_BIG_NS[unit] + BigInt(Math.trunc(f));
-  }
-  return total;
 }
 
 /** Parses a Go duration into milliseconds (may be fractional); undefined when invalid. */

@@ -2,13 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   parseDurationMs,
-  parseGoDurationNs,
   formatDuration,
   formatProtoDuration,
   parseTimerMs,
   clampedTimerMs,
   MAX_TIMER_MS,
 } from '../../src/util/duration.js';
+import { parseGoDurationNsInRange } from '../../src/util/go-duration-range.js';
+import { validateText, dr } from '../policy/helpers.js';
 import { clusterSettings } from '../../src/mesh/cluster-config.js';
 import { translateCluster } from '../../src/translate/index.js';
 
@@ -30,12 +31,17 @@ test('Go duration grammar rejects days, bare numbers, spaces and empty text', ()
 
 test('Go duration range: beyond int64 nanoseconds is "invalid duration", decided exactly at ±2^63 ns', () => {
   // time/format.go ParseDuration: a magnitude above 1<<63 - 1 (or 1<<63 when negative) is an error
-  assert.is(parseGoDurationNs('9223372036854775807ns'), 2 ** 63);
-  assert.is(parseGoDurationNs('-9223372036854775808ns'), -(2 ** 63));
+  assert.is(parseGoDurationNsInRange('9223372036854775807ns'), 2 ** 63);
+  assert.is(parseGoDurationNsInRange('-9223372036854775808ns'), -(2 ** 63));
   for (const over of ['9223372036854775808ns', '2562047h47m16.854775808s', '3000000h', '99999999999999999999ns'])
-    assert.is(parseGoDurationNs(over), undefined, over);
-  assert.is(parseGoDurationNs('2562047h47m16.854775807s'), 2 ** 63);
-  assert.is(parseDurationMs('2562047h'), 2562047 * 3600e3, 'the largest whole-hour duration still parses');
+    assert.is(parseGoDurationNsInRange(over), undefined, over);
+  assert.is(parseGoDurationNsInRange('2562047h47m16.854775807s'), 2 ** 63);
+  assert.is(parseGoDurationNsInRange('2562047h'), 2562047 * 3600e9, 'the largest whole-hour duration still parses');
+  // validate reads Istio's durations as Go does: the webhook refuses one past the range
+  const timeout = (d: string) =>
+    validateText(dr(`connectionPool: {tcp: {connectTimeout: ${d}}}`)).map((f) => f.message);
+  assert.equal(timeout('2562047h'), []);
+  assert.equal(timeout('3000000h'), ['expected a duration like "10s" or "500ms", got "3000000h"']);
 });
 
 test('protobuf JSON duration formatting as in Envoy config_dump: 0, 3, 6 or 9 fractional digits', () => {
